@@ -1,0 +1,39 @@
+# VaxDesk — quick start: `make run` (demo app) and `make test` (whole suite).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint typecheck bench bench-small clean-venv build
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/vaxdesk demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app tests benchmarks
+	$(VENV)/bin/ruff format --check app tests benchmarks
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy app/domain app/store app/security
+
+test: $(STAMP) lint
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.run --persons 1000000
+
+bench-small: $(STAMP)
+	$(PY) -m benchmarks.run --persons 20000
+
+build: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[build]'
+	$(VENV)/bin/pyinstaller --noconfirm build.spec
+
+clean-venv:
+	rm -rf $(VENV)
