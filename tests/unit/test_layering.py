@@ -57,7 +57,7 @@ def test_sql_only_in_store() -> None:
     offenders = []
     for path in _app_files():
         rel = path.relative_to(APP)
-        if rel.parts[0] in ("store", "demo"):
+        if rel.parts[0] == "store":
             continue
         text = path.read_text(encoding="utf-8")
         if "sqlcipher3" in text or ".execute(" in text or "executemany(" in text:
