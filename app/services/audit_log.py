@@ -1,0 +1,56 @@
+"""Audit entries and permission checks for services (DESIGN.md §4).
+
+``require`` refuses an action the session has no permission for and records the refusal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.errors import PermissionDenied
+from app.security.session import Session
+from app.store import audit
+from app.store.db import transaction
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    outcome: str = "ok",
+    person_id: int | None = None,
+    record_type: str | None = None,
+    record_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> int:
+    """Append an entry inside the caller's transaction."""
+    return audit.append(
+        session.register.conn,
+        action=action,
+        terminal_id=session.register.terminal_id,
+        user_id=session.user_id,
+        outcome=outcome,
+        person_id=person_id,
+        record_type=record_type,
+        record_id=record_id,
+        detail=detail,
+    )
+
+
+def record_now(session: Session, action: str, **kwargs: Any) -> int:
+    """Append an entry in its own transaction (reads, views, refusals)."""
+    with transaction(session.register.conn):
+        return record(session, action, **kwargs)
+
+
+def require(
+    session: Session, permission: str, action: str, *, person_id: int | None = None
+) -> None:
+    """Raise PermissionDenied (and audit the refusal) unless the session has ``permission``."""
+    session.touch()
+    if not session.can(permission):
+        record_now(
+            session, action, outcome="denied", person_id=person_id, detail={"needs": permission}
+        )
+        raise PermissionDenied()

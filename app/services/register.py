@@ -1,0 +1,369 @@
+"""Create, open and recover a register (DESIGN.md §4).
+
+Opening needs the user's slot factors: password, this terminal's secret from the keyring and, once
+enrolled, the FIDO2 key. A failure leaves every file untouched: nothing is re-created or deleted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.errors import AuthError, RegisterError
+from app.security import roles as role_defs
+from app.security.keyslots import (
+    KeySlotFile,
+    Secrets,
+    Slot,
+    UnknownUser,
+    password_factor,
+    recovery_factor,
+    terminal_factor,
+)
+from app.security.recovery import new_recovery_code
+from app.security.session import OpenRegister, Session
+from app.security.terminal import DemoFileKeyring, TerminalSecretStore
+from app.store import audit, db, migrate, records, users
+from app.store.layout import RegisterLayout
+
+ORIGIN_PREFIX = "T-"
+
+
+class RegisterMismatch(RegisterError):
+    code = "E_REGISTER_KEYSLOTS_MISMATCH"
+    message_ja = (
+        "鍵ファイルと台帳ファイルが対応していません。台帳フォルダの中身を確認してください。"
+    )
+
+
+class UserInactive(AuthError):
+    code = "E_AUTH_USER_INACTIVE"
+    message_ja = "このユーザーは無効化されています。管理者に連絡してください。"
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    login: str
+    display_name: str
+    staff_no: str
+    password: str
+    roles: tuple[str, ...]
+    shared_account: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedRegister:
+    register_id: str
+    terminal_id: str
+    recovery_code: str = field(repr=False)
+
+
+# A hook that adds extra factors (e.g. FIDO2) to a new user slot: returns (factors, secrets part).
+SlotFactorHook = Callable[[NewUser], tuple[list[dict[str, Any]], bytes | None]]
+
+
+def secret_store_for(layout: RegisterLayout, demo: bool) -> TerminalSecretStore:
+    """Demo registers keep the terminal secret in a file inside the demo folder; real ones in the
+    OS keyring (an insecure keyring backend is refused)."""
+    if demo:
+        return TerminalSecretStore(DemoFileKeyring(layout.demo_keyring), demo=True)
+    return TerminalSecretStore()
+
+
+def _add_user_slot(
+    ks: KeySlotFile,
+    user: NewUser,
+    *,
+    dek: bytes,
+    nk: bytes | None,
+    terminal_id: str,
+    terminal_secret: bytes,
+    extra: tuple[list[dict[str, Any]], bytes | None] = ([], None),
+) -> Slot:
+    keys = {"dek": dek}
+    if nk is not None and role_defs.needs_number_key(user.roles):
+        keys["nk"] = nk
+    extra_factors, fido_output = extra
+    return ks.add_slot(
+        kind="user",
+        login=user.login,
+        factors=[password_factor(), terminal_factor(terminal_id), *extra_factors],
+        secrets=Secrets(
+            password=user.password, terminal_secret=terminal_secret, fido_output=fido_output
+        ),
+        keys=keys,
+    )
+
+
+def create_register(
+    directory: Path,
+    *,
+    admin: NewUser,
+    demo: bool = False,
+    others: Sequence[NewUser] = (),
+    municipality_code: str = "",
+    municipality_name: str = "",
+    secret_store: TerminalSecretStore | None = None,
+    slot_hook: SlotFactorHook | None = None,
+) -> CreatedRegister:
+    """Create a new register folder with its first administrator and a recovery slot.
+
+    Refuses a folder that already holds a register. Returns the recovery code (shown once).
+    """
+    layout = RegisterLayout(Path(directory))
+    if layout.exists():
+        raise db.RegisterExists()
+    layout.directory.mkdir(parents=True, exist_ok=True)
+    ks = KeySlotFile.new(layout.keyslots, demo=demo)
+    store = secret_store or secret_store_for(layout, demo)
+    terminal_secret = store.create(ks.register_id)
+    terminal_id = ORIGIN_PREFIX + os.urandom(6).hex()
+    dek, nk = os.urandom(32), os.urandom(32)
+
+    conn = db.connect(layout.database, dek, create=True)
+    try:
+        migrate.migrate(conn)
+        with db.transaction(conn):
+            for key, value in {
+                "register_id": ks.register_id,
+                "demo": "1" if demo else "0",
+                "terminal_id": terminal_id,
+                "municipality_code": municipality_code,
+                "municipality_name": municipality_name,
+            }.items():
+                records.set_meta(conn, key, value)
+            users.seed_roles(
+                conn,
+                {c: (r.name_ja, r.permissions) for c, r in role_defs.load_roles().items()},
+            )
+            conn.execute(
+                "INSERT INTO terminals (terminal_id, name, provisioned_at)"
+                " VALUES (?, ?, datetime('now'))",
+                (terminal_id, "この端末"),
+            )
+            stamp = records.Stamp.now(admin.staff_no)
+            for user in (admin, *others):
+                uid = users.insert_user(
+                    conn,
+                    uid=records.new_uid(),
+                    login=user.login,
+                    staff_no=user.staff_no,
+                    display_name=user.display_name,
+                    roles=user.roles,
+                    stamp=stamp,
+                    shared_account=user.shared_account,
+                )
+                audit.append(
+                    conn,
+                    action="user.create",
+                    terminal_id=terminal_id,
+                    user_id=None,
+                    record_type="user",
+                    record_id=uid,
+                    detail={"roles": sorted(user.roles)},
+                )
+            audit.append(
+                conn,
+                action="register.create",
+                terminal_id=terminal_id,
+                detail={"demo": demo, "schema": migrate.latest_version()},
+            )
+    finally:
+        conn.close()
+
+    for user in (admin, *others):
+        extra = slot_hook(user) if slot_hook else ([], None)
+        _add_user_slot(
+            ks, user, dek=dek, nk=nk, terminal_id=terminal_id,
+            terminal_secret=terminal_secret, extra=extra,
+        )  # fmt: skip
+    code = new_recovery_code()
+    ks.add_slot(
+        kind="recovery",
+        login=None,
+        factors=[recovery_factor()],
+        secrets=Secrets(recovery_code=code),
+        keys={"dek": dek, "nk": nk},
+    )
+    ks.save()
+    return CreatedRegister(ks.register_id, terminal_id, code)
+
+
+def open_database(layout: RegisterLayout, ks: KeySlotFile, dek: bytes) -> OpenRegister:
+    """Open the encrypted file with an unwrapped DEK, migrate it if older, check its identity."""
+    conn = db.connect(layout.database, dek)
+    try:
+        migrate.check_supported(conn)
+        if records_register_id(conn) != ks.register_id:
+            raise RegisterMismatch()
+        migrate.migrate(conn, db_path=layout.database, dek=dek)
+        db.enable_wal(conn)
+        terminal_id = records.get_meta(conn, "terminal_id") or ""
+        demo = records.get_meta(conn, "demo") == "1"
+    except BaseException:
+        conn.close()
+        raise
+    if demo != ks.demo:
+        conn.close()
+        raise RegisterMismatch()
+    return OpenRegister(layout.directory, conn, ks.register_id, terminal_id, demo, dek)
+
+
+def records_register_id(conn: db.Connection) -> str | None:
+    try:
+        return records.get_meta(conn, "register_id")
+    except Exception as exc:  # no meta table: not a VaxDesk register
+        raise db.RegisterNotARegister() from exc
+
+
+def login(
+    directory: Path,
+    login_name: str,
+    password: str,
+    *,
+    secret_store: TerminalSecretStore | None = None,
+    fido_output_for: Callable[[list[Slot]], tuple[Slot, bytes]] | None = None,
+) -> Session:
+    """Open the register as ``login_name``. ``fido_output_for`` performs the FIDO2 step for slots
+    that need it and returns the chosen slot with the PRF output."""
+    layout = RegisterLayout(Path(directory))
+    ks = KeySlotFile.load(layout.keyslots)
+    slots = ks.user_slots(login_name)
+    if not slots:
+        raise UnknownUser()
+    store = secret_store or secret_store_for(layout, ks.demo)
+    terminal_secret = store.get(ks.register_id)
+    fido_output = None
+    slot = slots[0]
+    if any(s.fido_factor() for s in slots):
+        if fido_output_for is None:
+            raise AuthError("セキュリティキーが必要です。", code="E_FIDO_REQUIRED")
+        slot, fido_output = fido_output_for(slots)
+    keys = ks.unwrap(
+        slot,
+        Secrets(password=password, terminal_secret=terminal_secret, fido_output=fido_output),
+    )
+    reg = open_database(layout, ks, keys.dek)
+    return _start_session(reg, login_name, keys.nk)
+
+
+def _start_session(reg: OpenRegister, login_name: str, nk: bytes | None) -> Session:
+    conn = reg.conn
+    try:
+        user = users.get_by_login(conn, login_name)
+        if user is None or not user.active:
+            with db.transaction(conn):
+                audit.append(
+                    conn,
+                    action="login",
+                    outcome="denied",
+                    terminal_id=reg.terminal_id,
+                    user_id=None if user is None else user.id,
+                    detail={"reason": "inactive" if user else "unknown"},
+                )
+            raise UserInactive() if user else UnknownUser()
+        roles = frozenset(users.roles_of(conn, user.id))
+        permissions = users.permissions_of(conn, roles)
+        held_nk = nk if any(p.startswith("mynumber.") for p in permissions) else None
+        with db.transaction(conn):
+            users.touch_login(conn, user.id)
+            audit.append(
+                conn,
+                action="login",
+                terminal_id=reg.terminal_id,
+                user_id=user.id,
+                detail={"number_key": held_nk is not None},
+            )
+    except BaseException:
+        reg.close()
+        raise
+    return Session(
+        user_id=user.id,
+        login=user.login,
+        staff_no=user.staff_no,
+        display_name=user.display_name,
+        roles=roles,
+        permissions=permissions,
+        register=reg,
+        _nk=held_nk,
+    )
+
+
+@dataclass(eq=False)
+class RecoveryAccess:
+    """The register opened with the recovery code (administrator's safe)."""
+
+    register: OpenRegister
+    keyslots: KeySlotFile
+    nk: bytes | None = field(repr=False)
+
+
+def open_with_recovery_code(directory: Path, code: str) -> RecoveryAccess:
+    layout = RegisterLayout(Path(directory))
+    ks = KeySlotFile.load(layout.keyslots)
+    last_error: Exception | None = None
+    for slot in ks.recovery_slots():
+        try:
+            keys = ks.unwrap(slot, Secrets(recovery_code=code))
+        except AuthError as exc:
+            last_error = exc
+            continue
+        reg = open_database(layout, ks, keys.dek)
+        with db.transaction(reg.conn):
+            audit.append(reg.conn, action="recovery.use", terminal_id=reg.terminal_id)
+        return RecoveryAccess(reg, ks, keys.nk)
+    raise last_error or AuthError("回復用の鍵がありません。", code="E_RECOVERY_NO_SLOT")
+
+
+def rebind_terminal(
+    access: RecoveryAccess,
+    admin: NewUser,
+    *,
+    secret_store: TerminalSecretStore | None = None,
+    slot_hook: SlotFactorHook | None = None,
+) -> str:
+    """After a reimage: give this terminal a new secret, re-create ``admin``'s slot.
+
+    Other users' slots still name the old terminal; they are removed and each user is re-enrolled
+    by the administrator. Returns the new terminal id.
+    """
+    reg, ks = access.register, access.keyslots
+    layout = RegisterLayout(reg.directory)
+    store = secret_store or secret_store_for(layout, ks.demo)
+    secret = store.create(ks.register_id)
+    terminal_id = ORIGIN_PREFIX + os.urandom(6).hex()
+    conn = reg.conn
+    with db.transaction(conn):
+        user = users.get_by_login(conn, admin.login)
+        if user is None or not user.active:
+            raise UnknownUser()
+        records.set_meta(conn, "terminal_id", terminal_id)
+        conn.execute(
+            "INSERT INTO terminals (terminal_id, name, provisioned_at)"
+            " VALUES (?, ?, datetime('now'))",
+            (terminal_id, "この端末（再登録）"),
+        )
+        audit.append(
+            conn,
+            action="terminal.rebind",
+            terminal_id=terminal_id,
+            user_id=user.id,
+            detail={"removed_slots": len([s for s in ks.slots if s.kind == "user"])},
+        )
+    reg.terminal_id = terminal_id
+    ks.slots = [s for s in ks.slots if s.kind != "user"]
+    extra = slot_hook(admin) if slot_hook else ([], None)
+    _add_user_slot(
+        ks,
+        admin,
+        dek=reg.dek,
+        nk=access.nk,
+        terminal_id=terminal_id,
+        terminal_secret=secret,
+        extra=extra,
+    )
+    ks.save()
+    return terminal_id

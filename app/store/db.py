@@ -1,0 +1,143 @@
+"""SQLCipher connection handling.
+
+The register is one SQLCipher 4 file keyed with a random 256-bit raw key (DEK), never a password.
+Opening never creates, rewrites or deletes a file unless ``create=True`` is asked for explicitly;
+every failure leaves the file byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from app.errors import RegisterError
+
+PLAIN_SQLITE_MAGIC = b"SQLite format 3\x00"
+DEK_BYTES = 32
+
+Connection = sqlcipher3.Connection
+
+
+class RegisterMissing(RegisterError):
+    code = "E_REGISTER_MISSING"
+    message_ja = "台帳ファイルが見つかりません。フォルダの指定を確認してください。"
+
+
+class RegisterExists(RegisterError):
+    code = "E_REGISTER_EXISTS"
+    message_ja = "指定のフォルダには既に台帳があります。既存の台帳は上書きしません。"
+
+
+class RegisterNotEncrypted(RegisterError):
+    code = "E_REGISTER_NOT_ENCRYPTED"
+    message_ja = "暗号化されていないデータベースです。VaxDesk の台帳ではないため開きません。"
+
+
+class RegisterDamaged(RegisterError):
+    code = "E_REGISTER_DAMAGED"
+    message_ja = (
+        "台帳ファイルを読み取れません。ファイルが破損しているか、別の台帳の鍵です。"
+        "ファイルは変更していません。バックアップからの復元を管理者に依頼してください。"
+    )
+
+
+class RegisterNotARegister(RegisterError):
+    code = "E_REGISTER_NOT_VAXDESK"
+    message_ja = "このファイルは VaxDesk の台帳ではありません。ファイルは変更していません。"
+
+
+def _key_pragma(dek: bytes) -> str:
+    if len(dek) != DEK_BYTES:
+        raise ValueError("DEK must be 32 bytes")
+    return f"PRAGMA key = \"x'{dek.hex()}'\""
+
+
+def _apply_pragmas(conn: Connection, *, cache_mib: int) -> None:
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA cache_size = {-cache_mib * 1024}")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA busy_timeout = 5000")
+
+
+def connect(
+    path: Path, dek: bytes, *, create: bool = False, readonly: bool = False, cache_mib: int = 64
+) -> Connection:
+    """Open (or with ``create=True`` create) the encrypted register at ``path``.
+
+    Raises a :class:`RegisterError` subclass; the file is untouched on every failure.
+    """
+    path = Path(path)
+    if create:
+        if path.exists():
+            raise RegisterExists()
+        mode = "rwc"
+    else:
+        if not path.is_file():
+            raise RegisterMissing()
+        with path.open("rb") as fh:
+            head = fh.read(16)
+        if head == PLAIN_SQLITE_MAGIC:
+            raise RegisterNotEncrypted()
+        mode = "ro" if readonly else "rw"
+    uri = f"{path.resolve().as_uri()}?mode={mode}"
+    conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(_key_pragma(dek))
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        raise RegisterDamaged() from exc
+    _apply_pragmas(conn, cache_mib=cache_mib)
+    if create:
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+def enable_wal(conn: Connection) -> None:
+    """Switch to WAL once the file is known to be a healthy register of a supported schema."""
+    conn.execute("PRAGMA journal_mode = WAL")
+
+
+@contextlib.contextmanager
+def transaction(conn: Connection) -> Iterator[Connection]:
+    """One write transaction (BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def integrity_check(conn: Connection) -> list[str]:
+    """Run SQLite's and SQLCipher's integrity checks; an empty list means healthy."""
+    problems: list[str] = []
+    rows = conn.execute("PRAGMA integrity_check").fetchall()
+    if [r[0] for r in rows] != ["ok"]:
+        problems.extend(str(r[0]) for r in rows)
+    problems.extend(str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check").fetchall())
+    return problems
+
+
+def backup_to(conn: Connection, dest: Path, dek: bytes) -> None:
+    """Copy the live register to ``dest`` through the SQLite backup API, encrypted with ``dek``."""
+    if dest.exists():
+        raise RegisterExists()
+    target = sqlcipher3.connect(str(dest), isolation_level=None)
+    try:
+        target.execute(_key_pragma(dek))
+        conn.backup(target)
+    finally:
+        target.close()
+
+
+def row_dicts(cursor: Any) -> list[dict[str, Any]]:
+    cols = [c[0] for c in cursor.description]
+    return [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]

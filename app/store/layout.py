@@ -1,0 +1,34 @@
+"""Files of one register folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterLayout:
+    directory: Path
+
+    @property
+    def database(self) -> Path:
+        return self.directory / "register.vxdb"
+
+    @property
+    def keyslots(self) -> Path:
+        return self.directory / "keyslots.json"
+
+    @property
+    def demo_keyring(self) -> Path:
+        return self.directory / "demo-keyring.json"
+
+    @property
+    def demo_authenticator(self) -> Path:
+        return self.directory / "demo-authenticator.json"
+
+    @property
+    def failed_logins(self) -> Path:
+        return self.directory / "login-attempts.json"
+
+    def exists(self) -> bool:
+        return self.database.exists() or self.keyslots.exists()

@@ -1,0 +1,87 @@
+"""Identity and version stamps shared by every synced record.
+
+uid: UUIDv7 as 16 bytes. version: a hybrid logical clock rendered as text that sorts,
+``<13-digit unix ms>.<5-digit counter>.<origin>``. updated_date / updated_time / updated_by:
+更新日・更新時刻・更新者職員番号 in local time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import uuid_utils
+
+from app.store.db import Connection
+
+
+def new_uid() -> bytes:
+    return uuid_utils.uuid7().bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    updated_date: str
+    updated_time: str
+    updated_by: str
+
+    @classmethod
+    def now(cls, staff_no: str) -> Stamp:
+        now = datetime.now()
+        return cls(now.strftime("%Y-%m-%d"), now.strftime("%H:%M:%S"), staff_no)
+
+
+class HybridClock:
+    """Monotonic version stamps for one origin, persisted in ``meta.hlc_last``."""
+
+    def __init__(self, origin: str, last: str | None = None) -> None:
+        self.origin = origin
+        self._lock = threading.Lock()
+        self._ms, self._counter = 0, 0
+        if last:
+            ms, counter, _ = last.split(".", 2)
+            self._ms, self._counter = int(ms), int(counter)
+
+    def next(self) -> str:
+        with self._lock:
+            now_ms = time.time_ns() // 1_000_000
+            if now_ms > self._ms:
+                self._ms, self._counter = now_ms, 0
+            else:
+                self._counter += 1
+            return f"{self._ms:013d}.{self._counter:05d}.{self.origin}"
+
+    @classmethod
+    def load(cls, conn: Connection, origin: str) -> HybridClock:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'hlc_last'").fetchone()
+        return cls(origin, row[0] if row else None)
+
+    def persist(self, conn: Connection, version: str) -> None:
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('hlc_last', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (version,),
+        )
+
+
+def get_meta(conn: Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(conn: Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def queue_outbox(conn: Connection, record_type: str, uid: bytes, version: str) -> None:
+    conn.execute(
+        "INSERT INTO outbox (record_type, record_uid, version, queued_at)"
+        " VALUES (?, ?, ?, datetime('now'))",
+        (record_type, uid, version),
+    )

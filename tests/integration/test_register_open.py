@@ -1,0 +1,176 @@
+"""Creating and opening an encrypted register; every refusal leaves the files untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.errors import AuthError, RegisterError
+from app.security.terminal import NoSecureKeyring, TerminalSecretStore
+from app.services.register import (
+    NewUser,
+    create_register,
+    login,
+    open_with_recovery_code,
+    rebind_terminal,
+)
+from app.store.layout import RegisterLayout
+from tests.support.keyrings import MemoryKeyring
+
+ADMIN = NewUser("admin", "管理 太郎", "90001", "correct horse", ("admin",))
+NUMBER = NewUser("number", "番号 花子", "90002", "number pass", ("number",))
+CLERK = NewUser("clerk", "窓口 次郎", "90003", "clerk pass", ("clerk",))
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def register(tmp_path: Path) -> tuple[Path, str]:
+    created = create_register(tmp_path / "reg", admin=ADMIN, others=[NUMBER, CLERK])
+    return tmp_path / "reg", created.recovery_code
+
+
+def test_file_is_encrypted_and_unreadable_by_plain_sqlite(register: tuple[Path, str]) -> None:
+    directory, _ = register
+    db_file = RegisterLayout(directory).database
+    assert not db_file.read_bytes().startswith(b"SQLite format 3")
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(db_file).execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
+def test_login_opens_and_audits(register: tuple[Path, str]) -> None:
+    directory, _ = register
+    session = login(directory, "admin", "correct horse")
+    try:
+        assert session.roles == frozenset({"admin"})
+        assert not session.holds_number_key
+        row = session.register.conn.execute(
+            "SELECT action, outcome, user_id FROM audit_log ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        assert row == ("login", "ok", session.user_id)
+    finally:
+        session.register.close()
+
+
+def test_number_key_only_for_number_role(register: tuple[Path, str]) -> None:
+    directory, _ = register
+    number = login(directory, "number", "number pass")
+    clerk = login(directory, "clerk", "clerk pass")
+    try:
+        assert number.holds_number_key and len(number.number_key()) == 32
+        assert not clerk.holds_number_key
+    finally:
+        number.register.close()
+        clerk.register.close()
+
+
+@pytest.mark.parametrize(
+    ("user", "password", "code"),
+    [
+        ("admin", "wrong", "E_AUTH_WRONG_PASSWORD"),
+        ("nobody", "x", "E_AUTH_UNKNOWN_USER"),
+    ],
+)
+def test_refusals_leave_files_unchanged(
+    register: tuple[Path, str], user: str, password: str, code: str
+) -> None:
+    directory, _ = register
+    layout = RegisterLayout(directory)
+    before = (_digest(layout.database), _digest(layout.keyslots))
+    with pytest.raises(AuthError) as err:
+        login(directory, user, password)
+    assert err.value.code == code
+    assert (_digest(layout.database), _digest(layout.keyslots)) == before
+
+
+def test_missing_terminal_secret_is_refused(register: tuple[Path, str]) -> None:
+    directory, _ = register
+    layout = RegisterLayout(directory)
+    before = _digest(layout.database)
+    with pytest.raises(AuthError) as err:
+        login(
+            directory, "admin", "correct horse", secret_store=TerminalSecretStore(MemoryKeyring())
+        )
+    assert err.value.code == "E_TERMINAL_SECRET_MISSING"
+    assert _digest(layout.database) == before
+
+
+def test_insecure_keyring_is_refused(register: tuple[Path, str]) -> None:
+    import keyring.backends.fail
+
+    directory, _ = register
+    with pytest.raises(NoSecureKeyring):
+        login(
+            directory,
+            "admin",
+            "correct horse",
+            secret_store=TerminalSecretStore(keyring.backends.fail.Keyring()),
+        )
+
+
+def test_damaged_file_is_refused_and_untouched(register: tuple[Path, str]) -> None:
+    directory, _ = register
+    db_file = RegisterLayout(directory).database
+    data = bytearray(db_file.read_bytes())
+    data[100] ^= 0xFF  # inside page 1, covered by the page HMAC
+    db_file.write_bytes(bytes(data))
+    before = _digest(db_file)
+    with pytest.raises(RegisterError) as err:
+        login(directory, "admin", "correct horse")
+    assert err.value.code == "E_REGISTER_DAMAGED"
+    assert _digest(db_file) == before
+
+
+def test_plain_sqlite_file_is_not_a_register(register: tuple[Path, str]) -> None:
+    directory, _ = register
+    db_file = RegisterLayout(directory).database
+    db_file.unlink()
+    sqlite3.connect(db_file).execute("CREATE TABLE t (x)").connection.close()
+    before = _digest(db_file)
+    with pytest.raises(RegisterError) as err:
+        login(directory, "admin", "correct horse")
+    assert err.value.code == "E_REGISTER_NOT_ENCRYPTED"
+    assert _digest(db_file) == before
+
+
+def test_existing_register_is_never_overwritten(register: tuple[Path, str]) -> None:
+    directory, _ = register
+    before = _digest(RegisterLayout(directory).database)
+    with pytest.raises(RegisterError) as err:
+        create_register(directory, admin=ADMIN)
+    assert err.value.code == "E_REGISTER_EXISTS"
+    assert _digest(RegisterLayout(directory).database) == before
+
+
+def test_recovery_code_opens_and_rebinds_a_reimaged_terminal(
+    register: tuple[Path, str], memory_keyring: MemoryKeyring
+) -> None:
+    directory, code = register
+    memory_keyring.store.clear()  # the PC was reimaged: the keyring is empty
+    with pytest.raises(AuthError):
+        login(directory, "admin", "correct horse")
+    access = open_with_recovery_code(directory, code.lower().replace("-", " "))
+    assert access.nk is not None
+    rebind_terminal(access, ADMIN)
+    access.register.close()
+    session = login(directory, "admin", "correct horse")
+    actions = [
+        r[0] for r in session.register.conn.execute("SELECT action FROM audit_log ORDER BY seq")
+    ]
+    session.register.close()
+    assert "recovery.use" in actions and "terminal.rebind" in actions
+    with pytest.raises(AuthError):  # other users must be re-enrolled
+        login(directory, "clerk", "clerk pass")
+
+
+def test_wrong_recovery_code(register: tuple[Path, str]) -> None:
+    directory, code = register
+    wrong = ("0" if code[0] != "0" else "1") + code[1:]
+    with pytest.raises(AuthError) as err:
+        open_with_recovery_code(directory, wrong)
+    assert err.value.code == "E_RECOVERY_CODE_WRONG"
