@@ -1,0 +1,163 @@
+"""The login state machine, without Qt and without a register."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import cast
+
+import pytest
+
+from app.errors import AuthError
+from app.security.session import Session
+from app.services import login_flow
+from app.services.login_flow import (
+    Credentials,
+    InvalidTransition,
+    LoginFlow,
+    LoginState,
+    LoginStatus,
+)
+from app.services.register import NewUser, create_register, login
+
+
+class FakeLogin:
+    """Records calls; returns a stand-in session or raises the given error."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.error = error
+        self.session = cast(Session, object())
+
+    def __call__(self, login_name: str, password: str) -> Session:
+        self.calls.append((login_name, password))
+        if self.error is not None:
+            raise self.error
+        return self.session
+
+
+def _flow(fake: FakeLogin) -> tuple[LoginFlow, list[LoginStatus]]:
+    flow = LoginFlow(fake)
+    seen: list[LoginStatus] = []
+    flow.subscribe(seen.append)
+    return flow, seen
+
+
+def test_starts_waiting_for_credentials() -> None:
+    flow, _ = _flow(FakeLogin())
+    assert flow.state is LoginState.ENTER_CREDENTIALS
+    assert flow.status.accepts_input and not flow.status.busy and not flow.status.is_error
+    assert flow.session is None
+
+
+@pytest.mark.parametrize(
+    ("user", "password", "code", "message"),
+    [
+        ("", "", login_flow.CODE_EMPTY_BOTH, "ユーザー名とパスワードを入力してください。"),
+        ("   ", "pw", login_flow.CODE_EMPTY_LOGIN, "ユーザー名を入力してください。"),
+        ("clerk", "", login_flow.CODE_EMPTY_PASSWORD, "パスワードを入力してください。"),
+    ],
+)
+def test_empty_fields_give_japanese_message_and_never_call_login(
+    user: str, password: str, code: str, message: str
+) -> None:
+    fake = FakeLogin()
+    flow, seen = _flow(fake)
+    status = flow.submit(user, password)
+    assert fake.calls == []
+    assert status.state is LoginState.ENTER_CREDENTIALS
+    assert status.error_code == code and status.message_ja == message
+    assert status.attempts == 0
+    assert seen == [status]
+
+
+def test_success_passes_through_authenticating_to_done() -> None:
+    fake = FakeLogin()
+    flow, seen = _flow(fake)
+    status = flow.submit(" clerk ", "pw")
+    assert fake.calls == [("clerk", "pw")]  # the user name is trimmed, the password is not
+    assert [s.state for s in seen] == [LoginState.AUTHENTICATING, LoginState.DONE]
+    assert seen[0].busy and not seen[0].accepts_input
+    assert status.state is LoginState.DONE and flow.session is fake.session
+
+
+def test_refusal_shows_the_error_message_and_allows_another_try() -> None:
+    refused = AuthError("パスワードが違います。", code="E_AUTH_WRONG_PASSWORD")
+    fake = FakeLogin(refused)
+    flow, _ = _flow(fake)
+    status = flow.submit("clerk", "wrong")
+    assert status.state is LoginState.FAILED
+    assert status.error_code == "E_AUTH_WRONG_PASSWORD"
+    assert status.message_ja == "パスワードが違います。"
+    assert status.attempts == 1 and status.accepts_input
+    fake.error = None
+    assert flow.submit("clerk", "right").state is LoginState.DONE
+    assert flow.status.attempts == 1
+
+
+def test_unexpected_exception_shows_generic_message_not_its_text() -> None:
+    flow, _ = _flow(FakeLogin(RuntimeError("secret detail from a stack")))
+    status = flow.submit("clerk", "pw")
+    assert status.error_code == "E_INTERNAL"
+    assert "secret" not in status.message_ja
+    assert status.message_ja == login_flow.UNEXPECTED.message_ja
+
+
+def test_steps_split_for_a_worker_thread() -> None:
+    fake = FakeLogin()
+    flow, _ = _flow(fake)
+    creds = flow.begin("nurse", "pw")
+    assert isinstance(creds, Credentials) and "pw" not in repr(creds)
+    assert flow.state is LoginState.AUTHENTICATING
+    session = flow.authenticate(creds)
+    assert flow.state is LoginState.AUTHENTICATING  # authenticate touches no state
+    flow.succeed(session)
+    assert flow.state is LoginState.DONE
+
+
+def test_fail_with_code_and_message_from_a_job() -> None:
+    flow, _ = _flow(FakeLogin())
+    flow.begin("clerk", "pw")
+    status = flow.fail_with("E_AUTH_WRONG_PASSWORD", "認証に失敗しました。")
+    assert (status.state, status.error_code) == (LoginState.FAILED, "E_AUTH_WRONG_PASSWORD")
+    assert flow.reset().state is LoginState.ENTER_CREDENTIALS
+
+
+@pytest.mark.parametrize("step", ["succeed", "fail", "begin_twice", "begin_after_done"])
+def test_steps_out_of_order_are_refused(step: str) -> None:
+    fake = FakeLogin()
+    flow, _ = _flow(fake)
+    with pytest.raises(InvalidTransition):
+        if step == "succeed":
+            flow.succeed(fake.session)
+        elif step == "fail":
+            flow.fail(AuthError())
+        elif step == "begin_twice":
+            flow.begin("a", "b")
+            flow.begin("a", "b")
+        else:
+            flow.submit("a", "b")
+            flow.begin("a", "b")
+
+
+def test_describe_register(tmp_path: Path) -> None:
+    admin = NewUser("admin", "管理 太郎", "90001", "pw", ("admin",))
+    create_register(tmp_path / "demo", admin=admin, demo=True)
+    create_register(tmp_path / "real", admin=admin)
+    assert login_flow.describe_register(tmp_path / "demo").demo
+    real = login_flow.describe_register(tmp_path / "real")
+    assert real.found and not real.demo
+    missing = login_flow.describe_register(tmp_path / "none")
+    assert (missing.found, missing.demo) == (False, False)
+
+
+def test_login_against_a_real_register(tmp_path: Path) -> None:
+    admin = NewUser("admin", "管理 太郎", "90001", "correct horse", ("admin",))
+    create_register(tmp_path / "reg", admin=admin)
+    flow = LoginFlow(partial(login, tmp_path / "reg"))
+    wrong = flow.submit("admin", "wrong")
+    assert wrong.error_code == "E_AUTH_WRONG_PASSWORD"
+    done = flow.submit("admin", "correct horse")
+    assert done.state is LoginState.DONE and flow.session is not None
+    assert flow.session.display_name == "管理 太郎"
+    flow.session.register.close()
