@@ -169,3 +169,13 @@ def test_prf_output_is_hmac_of_the_uv_cred_random_over_the_prf_salt() -> None:
     cr_no_uv = derive_cred_random(secret, e.credential_id, rp_hash, uv=False)
     assert out == hmac_sha256(cr_uv, prf_hmac_salt(e.prf_salt))
     assert out != hmac_sha256(cr_no_uv, prf_hmac_salt(e.prf_salt))
+
+
+def test_enroll_with_secret_returns_the_slot_secret_and_updated_count() -> None:
+    from app.security.fido import enroll_with_secret
+
+    backend = SoftwareBackend(SoftwareAuthenticator())
+    e, first = enroll_with_secret(backend, RP_ID, b"u", USER_NAME, RecordingPrompt())
+    assert e.sign_count == first.sign_count
+    later = backend.unlock(RP_ID, [e], RecordingPrompt())
+    assert later.prf_output == first.prf_output

@@ -223,3 +223,48 @@ def test_pin_blocked_after_too_many_wrong_pins() -> None:
     with pytest.raises(FidoPin) as info:
         backend.unlock(RP_ID, [e], RecordingPrompt(pin="4821"))
     assert "ロック" in info.value.message_ja
+
+
+def test_eddsa_assertion_is_verified_without_any_client() -> None:
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from fido2 import cbor
+    from fido2.cose import EdDSA
+    from fido2.webauthn import AuthenticatorData, CollectedClientData
+
+    from app.security.fido import origin_for
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    cose = cbor.encode(dict(EdDSA.from_cryptography_key(key.public_key())))
+    e = Enrollment(
+        credential_id=b"\x05" * 16,
+        public_key_cose=cose,
+        rp_id=RP_ID,
+        aaguid=b"\x00" * 16,
+        sign_count=4,
+        prf_salt=b"\x09" * 32,
+    )
+    challenge = os.urandom(32)
+    flags = AuthenticatorData.FLAG
+    auth_data = AuthenticatorData.create(
+        hashlib.sha256(RP_ID.encode()).digest(),
+        flags.UP | flags.UV | flags.ED,
+        5,
+        extensions={"hmac-secret": b"\x01" * 48},
+    )
+    client_data = CollectedClientData.create(
+        type="webauthn.get", challenge=challenge, origin=origin_for(RP_ID)
+    )
+    signature = key.sign(bytes(auth_data) + hashlib.sha256(client_data).digest())
+    common = dict(
+        rp_id=RP_ID,
+        challenge=challenge,
+        enrollments=[e],
+        credential_id=e.credential_id,
+        client_data=bytes(client_data),
+        authenticator_data=bytes(auth_data),
+    )
+    assert verify_assertion(signature=signature, **common).sign_count == 5  # type: ignore[arg-type]
+    with pytest.raises(FidoBadSignature):
+        verify_assertion(signature=signature[:-1] + bytes([signature[-1] ^ 1]), **common)  # type: ignore[arg-type]

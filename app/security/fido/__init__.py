@@ -35,6 +35,7 @@ from app.security.fido.platforms import (
     UsbBackend,
     WindowsBackend,
     backend_status,
+    enroll_with_secret,
     select_backend,
 )
 from app.security.fido.verify import origin_for, verify_assertion, verify_registration
@@ -63,6 +64,7 @@ __all__ = [
     "UsbBackend",
     "WindowsBackend",
     "backend_status",
+    "enroll_with_secret",
     "origin_for",
     "prf_hmac_salt",
     "select_backend",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,13 @@ from app.security.fido.backends import (
     FixedOriginCollector,
 )
 from app.security.fido.errors import FidoNoDevice
-from app.security.fido.interface import Fido2Backend, PromptInteraction
+from app.security.fido.interface import (
+    Enrollment,
+    Fido2Backend,
+    FidoPrompt,
+    PromptInteraction,
+    UnlockResult,
+)
 from app.security.fido.software import SoftwareAuthenticator
 
 WINDOWS_MIN_API = 4  # first webauthn.dll API version that passes hmac-secret/PRF salts
@@ -163,3 +170,23 @@ def select_backend(
     if allow_software:
         return SoftwareBackend(state_path=software_state_path)
     raise FidoNoDevice()
+
+
+def enroll_with_secret(
+    backend: Fido2Backend,
+    rp_id: str,
+    user_id: bytes,
+    user_name: str,
+    prompt: FidoPrompt,
+    *,
+    cancel: threading.Event | None = None,
+) -> tuple[Enrollment, UnlockResult]:
+    """Enroll, then unlock once to obtain the PRF output for the new key slot.
+
+    Two user verifications (creation, then assertion): the PRF output is only taken from a
+    verified assertion, never from the creation response. Store the returned Enrollment with
+    ``sign_count`` already updated to the unlock's counter.
+    """
+    enrollment = backend.enroll(rp_id, user_id, user_name, prompt, cancel=cancel)
+    result = backend.unlock(rp_id, [enrollment], prompt, cancel=cancel)
+    return enrollment.with_sign_count(result.sign_count), result

@@ -204,23 +204,7 @@ class SoftwareAuthenticator(CtapDevice):
     # --- clientPIN (key agreement, UV token, PIN token) -------------------------------------
 
     def _shared_secret(self, protocol: int, peer: Mapping[Any, Any]) -> bytes:
-        if protocol not in (1, 2):
-            raise _Fail(ERR.INVALID_PARAMETER)
-        if peer.get(1) != 2 or peer.get(-1) != 1:
-            raise _Fail(ERR.INVALID_PARAMETER)
-        x, y = int.from_bytes(peer[-2], "big"), int.from_bytes(peer[-3], "big")
-        public = ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
-        return st.pin_kdf(protocol, self._ka_key.exchange(ec.ECDH(), public))
-
-    def _key_agreement(self) -> Mapping[int, Any]:
-        numbers = self._ka_key.public_key().public_numbers()
-        return {
-            1: 2,
-            3: -25,
-            -1: 1,
-            -2: numbers.x.to_bytes(32, "big"),
-            -3: numbers.y.to_bytes(32, "big"),
-        }
+        return st.shared_secret(self._ka_key, protocol, peer)
 
     def _issue_token(
         self, protocol: int, shared: bytes, perms: int, rp_id: str | None
@@ -240,7 +224,7 @@ class SoftwareAuthenticator(CtapDevice):
         if sub == 0x01:
             return {3: self._state.pin_retries}
         if sub == 0x02:
-            return {1: self._key_agreement()}
+            return {1: st.key_agreement_cose(self._ka_key)}
         if sub == 0x07:
             return {5: 3}
         shared = self._shared_secret(protocol, params[3])

@@ -17,6 +17,7 @@ import json
 import os
 import tempfile
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,24 @@ def pin_authenticate(protocol: int, key: bytes, message: bytes) -> bytes:
 
 def pin_verify(protocol: int, key: bytes, message: bytes, signature: bytes) -> bool:
     return hmac.compare_digest(pin_authenticate(protocol, key, message), bytes(signature))
+
+
+def key_agreement_cose(private: ec.EllipticCurvePrivateKey) -> dict[int, Any]:
+    """The authenticator's ECDH public key as COSE (alg -25, as CTAP requires)."""
+    numbers = private.public_key().public_numbers()
+    x, y = numbers.x.to_bytes(32, "big"), numbers.y.to_bytes(32, "big")
+    return {1: 2, 3: -25, -1: 1, -2: x, -3: y}
+
+
+def shared_secret(
+    private: ec.EllipticCurvePrivateKey, protocol: int, peer: Mapping[Any, Any]
+) -> bytes:
+    """ECDH with the platform's COSE key, then the protocol's KDF. ValueError if malformed."""
+    if protocol not in (1, 2) or peer.get(1) != 2 or peer.get(-1) != 1:
+        raise ValueError("unsupported key agreement")
+    x, y = int.from_bytes(peer[-2], "big"), int.from_bytes(peer[-3], "big")
+    public = ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
+    return pin_kdf(protocol, private.exchange(ec.ECDH(), public))
 
 
 # --- credential derivation --------------------------------------------------------------------
