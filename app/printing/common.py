@@ -173,3 +173,19 @@ def postal(code: str) -> str:
 
 def yen(amount: int) -> str:
     return f"{amount:,}"
+
+
+def ticker(
+    total: int, progress: Progress | None, cancelled: Cancelled | None
+) -> Callable[[], None]:
+    """A callable to invoke after each unit of work: reports progress and honours cancel."""
+    done = [0]
+
+    def tick() -> None:
+        if cancelled is not None and cancelled():
+            raise PrintCancelled()
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], total)
+
+    return tick

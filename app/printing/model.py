@@ -9,7 +9,7 @@ mis-mapped column cannot leak a number onto paper.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from app.domain.ids import validate_municipality_code, validate_voucher_number
@@ -190,11 +190,3 @@ class AnnualReportRow:
         if self.target_count <= 0:
             return None
         return 100.0 * self.vaccinated_count / self.target_count
-
-
-@dataclass(frozen=True, slots=True)
-class ReportPeriod:
-    """Free labels printed in report headers (e.g. 令和7年度, 令和7年4月支払分)."""
-
-    label: str
-    notes: tuple[str, ...] = field(default_factory=tuple)
