@@ -86,6 +86,8 @@ def connect(
     uri = f"{path.resolve().as_uri()}?mode={mode}"
     conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     try:
+        # SQLCipher logs codec errors to stderr by default; failures are reported as exceptions.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(dek))
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as exc:
@@ -119,10 +121,14 @@ def transaction(conn: Connection) -> Iterator[Connection]:
 def integrity_check(conn: Connection) -> list[str]:
     """Run SQLite's and SQLCipher's integrity checks; an empty list means healthy."""
     problems: list[str] = []
-    rows = conn.execute("PRAGMA integrity_check").fetchall()
-    if [r[0] for r in rows] != ["ok"]:
-        problems.extend(str(r[0]) for r in rows)
-    problems.extend(str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check").fetchall())
+    try:
+        rows = conn.execute("PRAGMA integrity_check").fetchall()
+        if [r[0] for r in rows] != ["ok"]:
+            problems.extend(str(r[0]) for r in rows)
+        cipher = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+        problems.extend(str(r[0]) for r in cipher)
+    except sqlcipher3.DatabaseError as exc:
+        problems.append(type(exc).__name__)
     return problems
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlcipher3
 
 from app.errors import RegisterError
-from app.store.db import Connection, backup_to
+from app.store.db import Connection, RegisterNotARegister, backup_to
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -56,8 +56,8 @@ def available_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return steps
 
 
-def latest_version() -> int:
-    return len(available_migrations())
+def latest_version(directory: Path = MIGRATIONS_DIR) -> int:
+    return len(available_migrations(directory))
 
 
 def current_version(conn: Connection) -> int:
@@ -68,32 +68,34 @@ def current_version(conn: Connection) -> int:
     if not has_table:
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if tables:
-            from app.store.db import RegisterNotARegister
-
             raise RegisterNotARegister()
         return 0
     row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
     return int(row[0] or 0)
 
 
-def check_supported(conn: Connection) -> int:
+def check_supported(conn: Connection, directory: Path = MIGRATIONS_DIR) -> int:
     """Return the current version; raise :class:`SchemaTooNew` if the code is older."""
     version = current_version(conn)
-    if version > latest_version():
+    if version > latest_version(directory):
         raise SchemaTooNew()
     return version
 
 
 def migrate(
-    conn: Connection, *, db_path: Path | None = None, dek: bytes | None = None
+    conn: Connection,
+    *,
+    db_path: Path | None = None,
+    dek: bytes | None = None,
+    directory: Path = MIGRATIONS_DIR,
 ) -> list[int]:
     """Apply pending migrations. Returns the versions applied.
 
     For an existing register (version ≥ 1) a backup copy is written first when ``db_path`` and
     ``dek`` are given: ``<name>.pre-v<N>-<timestamp>.bak`` beside the file.
     """
-    version = check_supported(conn)
-    pending = [m for m in available_migrations() if m.version > version]
+    version = check_supported(conn, directory)
+    pending = [m for m in available_migrations(directory) if m.version > version]
     if not pending:
         return []
     if version >= 1 and db_path is not None and dek is not None:

@@ -1,0 +1,52 @@
+"""The `vaxdesk` command: GUI launch, demo, administration, schedule, printing, backup."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+from app.errors import VaxDeskError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app.commands import demo, ids, init, maintenance
+
+    parser = argparse.ArgumentParser(
+        prog="vaxdesk",
+        description="VaxDesk 予防接種台帳システム",
+    )
+    parser.add_argument("--version", action="version", version=f"VaxDesk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo.add_parser(sub)
+    init.add_parser(sub)
+    ids.add_parser(sub)
+    maintenance.add_parser(sub)
+    for name in ("schedule",):
+        try:
+            module = __import__(f"app.commands.{name}", fromlist=["add_parser"])
+        except ModuleNotFoundError:
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args))
+    except VaxDeskError as exc:
+        print(f"{exc.code}: {exc.message_ja}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("中断しました。", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

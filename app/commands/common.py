@@ -1,0 +1,46 @@
+"""Shared CLI pieces: register/user options, password input, error reporting."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from app.errors import VaxDeskError
+from app.security.session import Session
+
+PASSWORD_ENV = "VAXDESK_PASSWORD"
+
+
+def add_register_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--register", type=Path, required=True, metavar="DIR",
+                        help="台帳フォルダ (register.vxdb と keyslots.json がある場所)")  # fmt: skip
+    parser.add_argument("--user", required=True, metavar="NAME", help="ログインするユーザー名")
+
+
+def read_password(prompt: str = "パスワード: ") -> str:
+    value = os.environ.get(PASSWORD_ENV)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise VaxDeskError(
+            f"パスワードを入力できません。端末から実行するか {PASSWORD_ENV} を設定してください。",
+            code="E_NO_PASSWORD",
+        )
+    return getpass.getpass(prompt)
+
+
+def open_session(args: argparse.Namespace) -> Session:
+    from app.services.register import login
+
+    session = login(args.register, args.user, read_password())
+    if session.register.demo:
+        print("【デモ台帳】架空のデータです。", file=sys.stderr)
+    return session
+
+
+def report_error(exc: VaxDeskError) -> int:
+    print(f"{exc.code}: {exc.message_ja}", file=sys.stderr)
+    return exc.exit_code

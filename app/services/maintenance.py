@@ -1,0 +1,109 @@
+"""Administrator maintenance: encrypted backup and verified restore, audit-chain verification."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from app.errors import InvalidInput, RegisterError
+from app.security.atomic import write_atomic
+from app.security.session import Session
+from app.services import audit_log
+from app.store import audit, db
+from app.store.inspect import inspect_copy
+from app.store.layout import RegisterLayout
+
+
+class BackupTargetExists(InvalidInput):
+    code = "E_BACKUP_EXISTS"
+    message_ja = "出力先のファイルが既にあります。別のファイル名を指定してください。"
+
+
+class RestoreRejected(RegisterError):
+    code = "E_RESTORE_REJECTED"
+    message_ja = "バックアップファイルを検証できませんでした。台帳は変更していません。"
+
+
+@dataclass(frozen=True, slots=True)
+class BackupInfo:
+    path: Path
+    keyslots_copy: Path
+    size_bytes: int
+
+
+def backup(session: Session, out: Path) -> BackupInfo:
+    """Write an encrypted copy of the register (SQLite backup API) and of keyslots.json."""
+    audit_log.require(session, "register.backup", "register.backup")
+    out = Path(out)
+    keyslots_copy = out.with_name(out.name + ".keyslots.json")
+    if out.exists() or keyslots_copy.exists():
+        raise BackupTargetExists()
+    reg = session.register
+    audit_log.record_now(session, "register.backup")
+    db.backup_to(reg.conn, out, reg.dek)
+    layout = RegisterLayout(reg.directory)
+    write_atomic(keyslots_copy, layout.keyslots.read_bytes())
+    return BackupInfo(out, keyslots_copy, out.stat().st_size)
+
+
+def restore(session: Session, source: Path) -> Path:
+    """Replace the register with a verified backup. Returns where the previous file was kept.
+
+    The backup must open with this register's key, pass SQLite's and SQLCipher's integrity
+    checks, belong to this register and have a schema this code supports. Only then is the live
+    file replaced atomically; the previous file is kept beside it, never deleted. The session's
+    connection is closed: the user signs in again.
+    """
+    audit_log.require(session, "register.restore", "register.restore")
+    reg = session.register
+    source = Path(source)
+    report = inspect_copy(source, reg.dek)
+    same = report.register_id == reg.register_id
+    if not report.healthy or not same:
+        audit_log.record_now(session, "register.restore", outcome="failed",
+                             detail={"problems": list(report.problems)[:5],
+                                     "same_register": same})  # fmt: skip
+        raise RestoreRejected()
+
+    layout = RegisterLayout(reg.directory)
+    live = layout.database
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    kept = live.with_name(f"{live.name}.before-restore-{stamp}")
+    tmp = live.with_name(f".{live.name}.restore-{stamp}.tmp")
+    shutil.copyfile(source, tmp)
+    with tmp.open("rb") as fh:
+        os.fsync(fh.fileno())
+    # Fold the WAL into the live file and leave WAL mode so no stale -wal outlives the swap.
+    reg.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    reg.conn.execute("PRAGMA journal_mode = DELETE")
+    reg.close()
+    shutil.copy2(live, kept)
+    os.replace(tmp, live)
+    conn = db.connect(live, reg.dek)
+    try:
+        with db.transaction(conn):
+            audit.append(
+                conn,
+                action="register.restore",
+                terminal_id=reg.terminal_id,
+                user_id=session.user_id,
+                detail={"kept_previous": kept.name},
+            )
+    finally:
+        conn.close()
+    return kept
+
+
+def verify_audit(session: Session) -> audit.ChainReport:
+    audit_log.require(session, "audit.read", "audit.verify")
+    report = audit.verify_chain(session.register.conn)
+    audit_log.record_now(
+        session,
+        "audit.verify",
+        outcome="ok" if report.intact else "failed",
+        detail={"entries": report.entries, "first_broken": report.first_broken_seq},
+    )
+    return report

@@ -1,0 +1,69 @@
+"""Helpers that build small encrypted registers for tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.domain.kana import normalize_kana
+from app.services.register import NewUser, create_register, open_with_recovery_code
+from app.store import db, persons, records
+
+USERS = {
+    "admin": NewUser("admin", "管理 一郎", "90001", "pw-admin-0001", ("admin",)),
+    "clerk": NewUser("clerk", "窓口 二郎", "90002", "pw-clerk-0002", ("clerk",)),
+    "nurse": NewUser("nurse", "保健 三子", "90003", "pw-nurse-0003", ("nurse",)),
+    "number": NewUser("number", "番号 四郎", "90004", "pw-number-0004", ("number",)),
+    "auditor": NewUser("auditor", "監査 五子", "90005", "pw-auditor-0005", ("auditor",)),
+}
+
+PEOPLE = [
+    # atena_no, name, kana, sex, birth
+    ("0000000001", "山田 太郎", "ヤマダ タロウ", "M", "2025-05-10"),
+    ("0000000002", "山田 花子", "ヤマダ ハナコ", "F", "1990-04-01"),
+    ("0000000003", "山本 一", "ヤマモト ハジメ", "M", "1958-11-03"),
+    ("0000000004", "佐藤 次郎", "サトウ ジロウ", "M", "2020-04-01"),
+    ("0000000005", "城 洋子", "ジョウ ヨウコ", "F", "1970-01-31"),
+]
+
+
+def make_register(directory: Path, *, with_people: bool = True, demo: bool = False) -> str:
+    """Create a register with the five standard users (and a few people); return recovery code."""
+    created = create_register(
+        directory, admin=USERS["admin"], others=[u for k, u in USERS.items() if k != "admin"],
+        demo=demo, municipality_code="192015", municipality_name="テスト市",
+    )  # fmt: skip
+    if with_people:
+        access = open_with_recovery_code(directory, created.recovery_code)
+        conn = access.register.conn
+        clock = records.HybridClock("hub")
+        stamp = records.Stamp.now("90001")
+        with db.transaction(conn):
+            conn.execute(
+                "INSERT INTO households (uid, version, origin, household_no, address,"
+                " updated_date, updated_time, updated_by) VALUES (?, ?, 'hub', 'H0001',"
+                " 'テスト市本町1-2-3', ?, ?, ?)",
+                (records.new_uid(), clock.next(), stamp.updated_date, stamp.updated_time,
+                 stamp.updated_by),
+            )  # fmt: skip
+            ids = {}
+            for atena, name, kana, sex, birth in PEOPLE:
+                ids[atena] = persons.insert(
+                    conn,
+                    persons.NewPerson(
+                        atena_no=atena, name=name, name_kana=kana, kana_key=normalize_kana(kana),
+                        sex=sex, birth_date=birth, address="テスト市本町1-2-3",
+                        household_id=1 if name.startswith("山田") else None,
+                        relationship={"山田 太郎": "子", "山田 花子": "世帯主"}.get(name),
+                    ),
+                    uid=records.new_uid(), version=clock.next(), origin="hub", stamp=stamp,
+                )  # fmt: skip
+            conn.execute(
+                "UPDATE persons SET guardian_id = ? WHERE id = ?",
+                (ids["0000000002"], ids["0000000001"]),
+            )
+        access.register.close()
+    return created.recovery_code
+
+
+def password(login: str) -> str:
+    return USERS[login].password
