@@ -63,7 +63,7 @@ class DemoFileKeyring(keyring.backend.KeyringBackend):
     priority = 0.1  # never chosen automatically
 
     def __init__(self, path: Path) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.path = Path(path)
 
     def _load(self) -> dict[str, str]:

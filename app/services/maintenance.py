@@ -77,8 +77,7 @@ def restore(session: Session, source: Path) -> Path:
     with tmp.open("rb") as fh:
         os.fsync(fh.fileno())
     # Fold the WAL into the live file and leave WAL mode so no stale -wal outlives the swap.
-    reg.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    reg.conn.execute("PRAGMA journal_mode = DELETE")
+    db.leave_wal(reg.conn)
     reg.close()
     shutil.copy2(live, kept)
     os.replace(tmp, live)

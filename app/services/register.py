@@ -26,7 +26,7 @@ from app.security.keyslots import (
 from app.security.recovery import new_recovery_code
 from app.security.session import OpenRegister, Session
 from app.security.terminal import DemoFileKeyring, TerminalSecretStore
-from app.store import audit, db, migrate, records, users
+from app.store import audit, db, migrate, records, terminals, users
 from app.store.layout import RegisterLayout
 
 ORIGIN_PREFIX = "T-"
@@ -139,11 +139,7 @@ def create_register(
                 conn,
                 {c: (r.name_ja, r.permissions) for c, r in role_defs.load_roles().items()},
             )
-            conn.execute(
-                "INSERT INTO terminals (terminal_id, name, provisioned_at)"
-                " VALUES (?, ?, datetime('now'))",
-                (terminal_id, "この端末"),
-            )
+            terminals.insert(conn, terminal_id, "この端末")
             stamp = records.Stamp.now(admin.staff_no)
             for user in (admin, *others):
                 uid = users.insert_user(
@@ -341,11 +337,7 @@ def rebind_terminal(
         if user is None or not user.active:
             raise UnknownUser()
         records.set_meta(conn, "terminal_id", terminal_id)
-        conn.execute(
-            "INSERT INTO terminals (terminal_id, name, provisioned_at)"
-            " VALUES (?, ?, datetime('now'))",
-            (terminal_id, "この端末（再登録）"),
-        )
+        terminals.insert(conn, terminal_id, "この端末（再登録）")
         audit.append(
             conn,
             action="terminal.rebind",

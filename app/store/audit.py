@@ -130,7 +130,8 @@ def query(
     limit: int = 1000,
 ) -> Iterator[AuditEntry]:
     """Filtered entries, newest first. Dates are ISO ``YYYY-MM-DD`` (inclusive, UTC)."""
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if user_id is not None:
         clauses.append("user_id = ?")
         params.append(user_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlcipher3
 
@@ -19,7 +19,22 @@ from app.errors import RegisterError
 PLAIN_SQLITE_MAGIC = b"SQLite format 3\x00"
 DEK_BYTES = 32
 
-Connection = sqlcipher3.Connection
+
+class Connection(Protocol):
+    """The DB-API connection the store uses (sqlcipher3's; stdlib sqlite3 fits for plain copies)."""
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+
+    def executemany(self, sql: str, parameters: Any, /) -> Any: ...
+
+    def executescript(self, script: str, /) -> Any: ...
+
+    def backup(self, target: Any, /) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class RegisterMissing(RegisterError):
@@ -84,7 +99,9 @@ def connect(
             raise RegisterNotEncrypted()
         mode = "ro" if readonly else "rw"
     uri = f"{path.resolve().as_uri()}?mode={mode}"
-    conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    conn: Connection = sqlcipher3.connect(
+        uri, uri=True, isolation_level=None, check_same_thread=False
+    )
     try:
         # SQLCipher logs codec errors to stderr by default; failures are reported as exceptions.
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -147,3 +164,9 @@ def backup_to(conn: Connection, dest: Path, dek: bytes) -> None:
 def row_dicts(cursor: Any) -> list[dict[str, Any]]:
     cols = [c[0] for c in cursor.description]
     return [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
+
+
+def leave_wal(conn: Connection) -> None:
+    """Fold the WAL into the main file and switch to rollback journal (no -wal left behind)."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = DELETE")
