@@ -1,0 +1,26 @@
+"""Immunization schedule engine (pure): ``evaluate(catalog, person, history, on, facts)``."""
+
+from __future__ import annotations
+
+from app.domain.schedule.engine import UnknownVaccine, evaluate
+from app.domain.schedule.model import (
+    STATUSES,
+    Evaluation,
+    Facts,
+    HistoryEntry,
+    Person,
+    SeriesStatus,
+    Status,
+)
+
+__all__ = [
+    "STATUSES",
+    "Evaluation",
+    "Facts",
+    "HistoryEntry",
+    "Person",
+    "SeriesStatus",
+    "Status",
+    "UnknownVaccine",
+    "evaluate",
+]
