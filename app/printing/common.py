@@ -41,7 +41,7 @@ def new_canvas(out: Output, title: str, pagesize: tuple[float, float] = A4) -> C
     """A canvas with the embedded fonts registered and reproducible output (no timestamps)."""
     register_fonts()
     target: Any = os.fspath(out) if isinstance(out, str | os.PathLike) else out
-    c = Canvas(target, pagesize=pagesize, pageCompression=1, invariant=1)
+    c = Canvas(target, pagesize=pagesize, pageCompression=1, invariant=1, initialFontName=GOTHIC)
     c.setTitle(title)
     c.setCreator("VaxDesk")
     c.setAuthor("VaxDesk")
