@@ -32,10 +32,29 @@ def read_password(prompt: str = "パスワード: ") -> str:
     return getpass.getpass(prompt)
 
 
+class TextPrompt:
+    """Security-key prompts for the command line (stderr; PIN read without echo)."""
+
+    def touch_key(self) -> None:
+        print("セキュリティキーに触れてください。", file=sys.stderr, flush=True)
+
+    def place_finger(self) -> bool:
+        print("指紋センサーに指を置いてください。", file=sys.stderr, flush=True)
+        return True
+
+    def request_pin(self) -> str | None:
+        if not sys.stdin.isatty():
+            return None
+        return getpass.getpass("セキュリティキーの PIN: ")
+
+    def show_message(self, text_ja: str) -> None:
+        print(text_ja, file=sys.stderr, flush=True)
+
+
 def open_session(args: argparse.Namespace) -> Session:
     from app.services.register import login
 
-    session = login(args.register, args.user, read_password())
+    session = login(args.register, args.user, read_password(), prompt=TextPrompt())
     if session.register.demo:
         print("【デモ台帳】架空のデータです。", file=sys.stderr)
     return session

@@ -7,13 +7,13 @@ enrolled, the FIDO2 key. A failure leaves every file untouched: nothing is re-cr
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from app.errors import AuthError, RegisterError
 from app.security import roles as role_defs
+from app.security.fido import FidoPrompt
 from app.security.keyslots import (
     KeySlotFile,
     Secrets,
@@ -23,9 +23,11 @@ from app.security.keyslots import (
     recovery_factor,
     terminal_factor,
 )
+from app.security.lockout import LockedOut, LoginAttempts, PendingEntry
 from app.security.recovery import new_recovery_code
 from app.security.session import OpenRegister, Session
 from app.security.terminal import DemoFileKeyring, TerminalSecretStore
+from app.services.security_key import KeyAccess, enroll_factor, key_access_for, unlock_slot
 from app.store import audit, db, migrate, records, terminals, users
 from app.store.layout import RegisterLayout
 
@@ -61,8 +63,11 @@ class CreatedRegister:
     recovery_code: str = field(repr=False)
 
 
-# A hook that adds extra factors (e.g. FIDO2) to a new user slot: returns (factors, secrets part).
-SlotFactorHook = Callable[[NewUser], tuple[list[dict[str, Any]], bytes | None]]
+class FidoRequired(AuthError):
+    code = "E_FIDO_REQUIRED"
+    message_ja = (
+        "この鍵スロットにはセキュリティキーが登録されていません。管理者に連絡してください。"
+    )
 
 
 def secret_store_for(layout: RegisterLayout, demo: bool) -> TerminalSecretStore:
@@ -81,16 +86,18 @@ def _add_user_slot(
     nk: bytes | None,
     terminal_id: str,
     terminal_secret: bytes,
-    extra: tuple[list[dict[str, Any]], bytes | None] = ([], None),
+    key: KeyAccess,
+    user_uid: bytes,
 ) -> Slot:
+    """A slot that needs password + this terminal + the user's enrolled security key."""
     keys = {"dek": dek}
     if nk is not None and role_defs.needs_number_key(user.roles):
         keys["nk"] = nk
-    extra_factors, fido_output = extra
+    fido_factor, fido_output = enroll_factor(key, user_uid, user.login)
     return ks.add_slot(
         kind="user",
         login=user.login,
-        factors=[password_factor(), terminal_factor(terminal_id), *extra_factors],
+        factors=[password_factor(), terminal_factor(terminal_id), fido_factor],
         secrets=Secrets(
             password=user.password, terminal_secret=terminal_secret, fido_output=fido_output
         ),
@@ -107,34 +114,39 @@ def create_register(
     municipality_code: str = "",
     municipality_name: str = "",
     secret_store: TerminalSecretStore | None = None,
-    slot_hook: SlotFactorHook | None = None,
+    key: KeyAccess | None = None,
+    prompt: FidoPrompt | None = None,
 ) -> CreatedRegister:
     """Create a new register folder with its first administrator and a recovery slot.
 
-    Refuses a folder that already holds a register. Returns the recovery code (shown once).
+    Every user slot enrolls a security key (``key``; by default the demo software key for demo
+    registers, else the first hardware key, talking through ``prompt``). Refuses a folder that
+    already holds a register. Returns the recovery code (shown once).
     """
     layout = RegisterLayout(Path(directory))
     if layout.exists():
         raise db.RegisterExists()
     layout.directory.mkdir(parents=True, exist_ok=True)
+    key = key or key_access_for(layout, demo, prompt)
     ks = KeySlotFile.new(layout.keyslots, demo=demo)
     store = secret_store or secret_store_for(layout, demo)
     terminal_secret = store.create(ks.register_id)
     terminal_id = ORIGIN_PREFIX + os.urandom(6).hex()
     dek, nk = os.urandom(32), os.urandom(32)
 
+    uids: dict[str, bytes] = {}
     conn = db.connect(layout.database, dek, create=True)
     try:
         migrate.migrate(conn)
         with db.transaction(conn):
-            for key, value in {
+            for meta_key, value in {
                 "register_id": ks.register_id,
                 "demo": "1" if demo else "0",
                 "terminal_id": terminal_id,
                 "municipality_code": municipality_code,
                 "municipality_name": municipality_name,
             }.items():
-                records.set_meta(conn, key, value)
+                records.set_meta(conn, meta_key, value)
             users.seed_roles(
                 conn,
                 {c: (r.name_ja, r.permissions) for c, r in role_defs.load_roles().items()},
@@ -142,9 +154,10 @@ def create_register(
             terminals.insert(conn, terminal_id, "この端末")
             stamp = records.Stamp.now(admin.staff_no)
             for user in (admin, *others):
+                uids[user.login] = records.new_uid()
                 uid = users.insert_user(
                     conn,
-                    uid=records.new_uid(),
+                    uid=uids[user.login],
                     login=user.login,
                     staff_no=user.staff_no,
                     display_name=user.display_name,
@@ -171,10 +184,9 @@ def create_register(
         conn.close()
 
     for user in (admin, *others):
-        extra = slot_hook(user) if slot_hook else ([], None)
         _add_user_slot(
             ks, user, dek=dek, nk=nk, terminal_id=terminal_id,
-            terminal_secret=terminal_secret, extra=extra,
+            terminal_secret=terminal_secret, key=key, user_uid=uids[user.login],
         )  # fmt: skip
     code = new_recovery_code()
     ks.add_slot(
@@ -221,34 +233,104 @@ def login(
     password: str,
     *,
     secret_store: TerminalSecretStore | None = None,
-    fido_output_for: Callable[[list[Slot]], tuple[Slot, bytes]] | None = None,
+    key: KeyAccess | None = None,
+    prompt: FidoPrompt | None = None,
 ) -> Session:
-    """Open the register as ``login_name``. ``fido_output_for`` performs the FIDO2 step for slots
-    that need it and returns the chosen slot with the PRF output."""
+    """Open the register as ``login_name`` with password + this terminal + the security key.
+
+    Consecutive failures lock the login (counted outside the register, audited at the next
+    successful login). Every refusal leaves the register file unchanged.
+    """
     layout = RegisterLayout(Path(directory))
     ks = KeySlotFile.load(layout.keyslots)
-    slots = ks.user_slots(login_name)
-    if not slots:
-        raise UnknownUser()
-    store = secret_store or secret_store_for(layout, ks.demo)
-    terminal_secret = store.get(ks.register_id)
-    fido_output = None
-    slot = slots[0]
-    if any(s.fido_factor() for s in slots):
-        if fido_output_for is None:
-            raise AuthError("セキュリティキーが必要です。", code="E_FIDO_REQUIRED")
-        slot, fido_output = fido_output_for(slots)
-    keys = ks.unwrap(
-        slot,
-        Secrets(password=password, terminal_secret=terminal_secret, fido_output=fido_output),
-    )
+    attempts = LoginAttempts(layout.failed_logins)
+    attempts.check(login_name)
+    try:
+        slots = ks.user_slots(login_name)
+        if not slots:
+            raise UnknownUser()
+        if any(s.fido_factor() is None for s in slots):
+            raise FidoRequired()
+        store = secret_store or secret_store_for(layout, ks.demo)
+        terminal_secret = store.get(ks.register_id)
+        access = key or key_access_for(layout, ks.demo, prompt)
+        slot, fido_output = unlock_slot(ks, slots, access)
+        keys = ks.unwrap(
+            slot,
+            Secrets(password=password, terminal_secret=terminal_secret, fido_output=fido_output),
+        )
+    except LockedOut:
+        raise
+    except AuthError as exc:
+        if exc.code != "E_FIDO_CANCELLED":
+            attempts.failed(login_name, exc.code)
+        raise
     reg = open_database(layout, ks, keys.dek)
-    return _start_session(reg, login_name, keys.nk)
+    return _start_session(reg, login_name, keys.nk, attempts.succeeded(login_name))
 
 
-def _start_session(reg: OpenRegister, login_name: str, nk: bytes | None) -> Session:
+def reauthenticate(
+    session: Session,
+    password: str,
+    *,
+    secret_store: TerminalSecretStore | None = None,
+    key: KeyAccess | None = None,
+    prompt: FidoPrompt | None = None,
+) -> None:
+    """Unlock a session locked for idleness: password + terminal + key must unwrap the same DEK."""
+    reg = session.register
+    layout = RegisterLayout(reg.directory)
+    ks = KeySlotFile.load(layout.keyslots)
+    attempts = LoginAttempts(layout.failed_logins)
+    attempts.check(session.login)
+    try:
+        slots = ks.user_slots(session.login)
+        if not slots:
+            raise UnknownUser()
+        store = secret_store or secret_store_for(layout, ks.demo)
+        access = key or key_access_for(layout, ks.demo, prompt)
+        slot, fido_output = unlock_slot(ks, slots, access)
+        keys = ks.unwrap(
+            slot,
+            Secrets(password=password, terminal_secret=store.get(ks.register_id),
+                    fido_output=fido_output),
+        )  # fmt: skip
+        if keys.dek != reg.dek:
+            raise RegisterMismatch()
+    except AuthError as exc:
+        attempts.failed(session.login, exc.code)
+        with db.transaction(reg.conn):
+            audit.append(reg.conn, action="unlock", outcome="failed", user_id=session.user_id,
+                         terminal_id=reg.terminal_id, detail={"code": exc.code})  # fmt: skip
+        raise
+    attempts.succeeded(session.login)
+    session.touch()
+    with db.transaction(reg.conn):
+        audit.append(reg.conn, action="unlock", user_id=session.user_id,
+                     terminal_id=reg.terminal_id)  # fmt: skip
+
+
+def _flush_pending(conn: db.Connection, terminal_id: str, pending: list[PendingEntry]) -> None:
+    for entry in pending:
+        user = users.get_by_login(conn, entry.login) if entry.login else None
+        audit.append(
+            conn,
+            action=entry.action,
+            outcome="failed" if entry.action == "login" else "denied",
+            terminal_id=terminal_id,
+            user_id=None if user is None else user.id,
+            detail={"code": entry.code, "attempted_at": entry.at, "known_user": user is not None},
+        )
+
+
+def _start_session(
+    reg: OpenRegister, login_name: str, nk: bytes | None, pending: list[PendingEntry]
+) -> Session:
     conn = reg.conn
     try:
+        if pending:
+            with db.transaction(conn):
+                _flush_pending(conn, reg.terminal_id, pending)
         user = users.get_by_login(conn, login_name)
         if user is None or not user.active:
             with db.transaction(conn):
@@ -319,7 +401,8 @@ def rebind_terminal(
     admin: NewUser,
     *,
     secret_store: TerminalSecretStore | None = None,
-    slot_hook: SlotFactorHook | None = None,
+    key: KeyAccess | None = None,
+    prompt: FidoPrompt | None = None,
 ) -> str:
     """After a reimage: give this terminal a new secret, re-create ``admin``'s slot.
 
@@ -336,6 +419,7 @@ def rebind_terminal(
         user = users.get_by_login(conn, admin.login)
         if user is None or not user.active:
             raise UnknownUser()
+        user_uid = users.uid_of(conn, user.id)
         records.set_meta(conn, "terminal_id", terminal_id)
         terminals.insert(conn, terminal_id, "この端末（再登録）")
         audit.append(
@@ -347,15 +431,9 @@ def rebind_terminal(
         )
     reg.terminal_id = terminal_id
     ks.slots = [s for s in ks.slots if s.kind != "user"]
-    extra = slot_hook(admin) if slot_hook else ([], None)
     _add_user_slot(
-        ks,
-        admin,
-        dek=reg.dek,
-        nk=access.nk,
-        terminal_id=terminal_id,
-        terminal_secret=secret,
-        extra=extra,
-    )
+        ks, admin, dek=reg.dek, nk=access.nk, terminal_id=terminal_id, terminal_secret=secret,
+        key=key or key_access_for(layout, ks.demo, prompt), user_uid=user_uid,
+    )  # fmt: skip
     ks.save()
     return terminal_id

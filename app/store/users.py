@@ -120,3 +120,7 @@ def deactivate(conn: Connection, user_id: int) -> None:
     conn.execute(
         "UPDATE users SET active = 0, deactivated_at = datetime('now') WHERE id = ?", (user_id,)
     )
+
+
+def uid_of(conn: Connection, user_id: int) -> bytes:
+    return bytes(conn.execute("SELECT uid FROM users WHERE id = ?", (user_id,)).fetchone()[0])

@@ -9,12 +9,12 @@ import pytest
 
 from app.cli import main
 from app.store.layout import RegisterLayout
-from tests.support.registers import make_register, password
+from tests.support.registers import login_as, make_register, password
 
 
 @pytest.fixture
 def reg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    make_register(tmp_path / "reg")
+    make_register(tmp_path / "reg", demo=True)
     monkeypatch.setenv("VAXDESK_PASSWORD", password("admin"))
     return tmp_path / "reg"
 
@@ -78,7 +78,7 @@ def test_audit_verify_detects_one_changed_field(
     column: str,
 ) -> None:  # fmt: skip
     reg = tmp_path / "reg"
-    recovery = make_register(reg)
+    recovery = make_register(reg, demo=True)
     monkeypatch.setenv("VAXDESK_PASSWORD", password("admin"))
     _tamper(reg, recovery, 3, column)
     assert main(["audit", "verify", *_admin(reg)]) == 1
@@ -88,9 +88,7 @@ def test_audit_verify_detects_one_changed_field(
 def test_audit_log_refuses_update_and_delete(reg: Path) -> None:
     import sqlcipher3
 
-    from app.services.register import login
-
-    session = login(reg, "admin", password("admin"))
+    session = login_as(reg, "admin")
     try:
         with pytest.raises(sqlcipher3.IntegrityError):
             session.register.conn.execute("UPDATE audit_log SET action = 'x' WHERE seq = 1")
@@ -133,7 +131,7 @@ def test_restore_rejects_a_damaged_backup_and_changes_nothing(
 
 def test_restore_rejects_another_registers_backup(tmp_path: Path, reg: Path) -> None:
     other = tmp_path / "other"
-    make_register(other, with_people=False)
+    make_register(other, with_people=False, demo=True)
     out = tmp_path / "other-backup.vxdb"
     assert main(["backup", "--register", str(other), "--user", "admin", "--out", str(out)]) == 0
     assert main(["restore", str(out), *_admin(reg)]) != 0

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.errors import RegisterError
-from app.services.register import login
 from app.store import db, migrate
-from tests.support.registers import make_register, password
+from tests.support.registers import login_as, make_register
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "registers"
 
@@ -80,6 +79,6 @@ def test_newer_schema_is_refused_and_file_untouched(tmp_path: Path) -> None:
     file = reg / "register.vxdb"
     before = hashlib.sha256(file.read_bytes()).hexdigest()
     with pytest.raises(RegisterError) as err:
-        login(reg, "admin", password("admin"))
+        login_as(reg, "admin")
     assert err.value.code == "E_REGISTER_SCHEMA_NEWER"
     assert hashlib.sha256(file.read_bytes()).hexdigest() == before

@@ -8,8 +8,7 @@ import pytest
 
 from app.errors import InvalidInput, PermissionDenied
 from app.services import persons
-from app.services.register import login
-from tests.support.registers import make_register, password
+from tests.support.registers import login_as, make_register
 
 
 @pytest.fixture
@@ -19,7 +18,7 @@ def reg(tmp_path: Path) -> Path:
 
 
 def _session(reg: Path, user: str):
-    return login(reg, user, password(user))
+    return login_as(reg, user)
 
 
 @pytest.mark.parametrize(

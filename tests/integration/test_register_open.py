@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from app.services.register import (
 )
 from app.store.layout import RegisterLayout
 from tests.support.keyrings import MemoryKeyring
+from tests.support.registers import software_key
 
 ADMIN = NewUser("admin", "管理 太郎", "90001", "correct horse", ("admin",))
 NUMBER = NewUser("number", "番号 花子", "90002", "number pass", ("number",))
@@ -29,9 +31,20 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _slots_without_sign_counts(path: Path) -> object:
+    """keyslots.json minus the FIDO sign counters (which move forward on every key touch)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for slot in data["slots"]:
+        for factor in slot["factors"]:
+            factor.pop("sign_count", None)
+    return data
+
+
 @pytest.fixture
 def register(tmp_path: Path) -> tuple[Path, str]:
-    created = create_register(tmp_path / "reg", admin=ADMIN, others=[NUMBER, CLERK])
+    created = create_register(
+        tmp_path / "reg", admin=ADMIN, others=[NUMBER, CLERK], key=software_key(tmp_path / "reg")
+    )
     return tmp_path / "reg", created.recovery_code
 
 
@@ -45,7 +58,7 @@ def test_file_is_encrypted_and_unreadable_by_plain_sqlite(register: tuple[Path, 
 
 def test_login_opens_and_audits(register: tuple[Path, str]) -> None:
     directory, _ = register
-    session = login(directory, "admin", "correct horse")
+    session = login(directory, "admin", "correct horse", key=software_key(directory))
     try:
         assert session.roles == frozenset({"admin"})
         assert not session.holds_number_key
@@ -59,8 +72,8 @@ def test_login_opens_and_audits(register: tuple[Path, str]) -> None:
 
 def test_number_key_only_for_number_role(register: tuple[Path, str]) -> None:
     directory, _ = register
-    number = login(directory, "number", "number pass")
-    clerk = login(directory, "clerk", "clerk pass")
+    number = login(directory, "number", "number pass", key=software_key(directory))
+    clerk = login(directory, "clerk", "clerk pass", key=software_key(directory))
     try:
         assert number.holds_number_key and len(number.number_key()) == 32
         assert not clerk.holds_number_key
@@ -81,11 +94,11 @@ def test_refusals_leave_files_unchanged(
 ) -> None:
     directory, _ = register
     layout = RegisterLayout(directory)
-    before = (_digest(layout.database), _digest(layout.keyslots))
+    before = (_digest(layout.database), _slots_without_sign_counts(layout.keyslots))
     with pytest.raises(AuthError) as err:
-        login(directory, user, password)
+        login(directory, user, password, key=software_key(directory))
     assert err.value.code == code
-    assert (_digest(layout.database), _digest(layout.keyslots)) == before
+    assert (_digest(layout.database), _slots_without_sign_counts(layout.keyslots)) == before
 
 
 def test_missing_terminal_secret_is_refused(register: tuple[Path, str]) -> None:
@@ -110,6 +123,7 @@ def test_insecure_keyring_is_refused(register: tuple[Path, str]) -> None:
             "admin",
             "correct horse",
             secret_store=TerminalSecretStore(keyring.backends.fail.Keyring()),
+            key=software_key(directory),
         )
 
 
@@ -121,7 +135,7 @@ def test_damaged_file_is_refused_and_untouched(register: tuple[Path, str]) -> No
     db_file.write_bytes(bytes(data))
     before = _digest(db_file)
     with pytest.raises(RegisterError) as err:
-        login(directory, "admin", "correct horse")
+        login(directory, "admin", "correct horse", key=software_key(directory))
     assert err.value.code == "E_REGISTER_DAMAGED"
     assert _digest(db_file) == before
 
@@ -133,7 +147,7 @@ def test_plain_sqlite_file_is_not_a_register(register: tuple[Path, str]) -> None
     sqlite3.connect(db_file).execute("CREATE TABLE t (x)").connection.close()
     before = _digest(db_file)
     with pytest.raises(RegisterError) as err:
-        login(directory, "admin", "correct horse")
+        login(directory, "admin", "correct horse", key=software_key(directory))
     assert err.value.code == "E_REGISTER_NOT_ENCRYPTED"
     assert _digest(db_file) == before
 
@@ -142,7 +156,7 @@ def test_existing_register_is_never_overwritten(register: tuple[Path, str]) -> N
     directory, _ = register
     before = _digest(RegisterLayout(directory).database)
     with pytest.raises(RegisterError) as err:
-        create_register(directory, admin=ADMIN)
+        create_register(directory, admin=ADMIN, key=software_key(directory))
     assert err.value.code == "E_REGISTER_EXISTS"
     assert _digest(RegisterLayout(directory).database) == before
 
@@ -153,19 +167,19 @@ def test_recovery_code_opens_and_rebinds_a_reimaged_terminal(
     directory, code = register
     memory_keyring.store.clear()  # the PC was reimaged: the keyring is empty
     with pytest.raises(AuthError):
-        login(directory, "admin", "correct horse")
+        login(directory, "admin", "correct horse", key=software_key(directory))
     access = open_with_recovery_code(directory, code.lower().replace("-", " "))
     assert access.nk is not None
-    rebind_terminal(access, ADMIN)
+    rebind_terminal(access, ADMIN, key=software_key(directory))
     access.register.close()
-    session = login(directory, "admin", "correct horse")
+    session = login(directory, "admin", "correct horse", key=software_key(directory))
     actions = [
         r[0] for r in session.register.conn.execute("SELECT action FROM audit_log ORDER BY seq")
     ]
     session.register.close()
     assert "recovery.use" in actions and "terminal.rebind" in actions
     with pytest.raises(AuthError):  # other users must be re-enrolled
-        login(directory, "clerk", "clerk pass")
+        login(directory, "clerk", "clerk pass", key=software_key(directory))
 
 
 def test_wrong_recovery_code(register: tuple[Path, str]) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.domain.kana import normalize_kana
-from app.services.register import NewUser, create_register, open_with_recovery_code
+from app.security.fido import SoftwareBackend
+from app.security.session import Session
+from app.services.register import NewUser, create_register, login, open_with_recovery_code
+from app.services.security_key import KeyAccess
 from app.store import db, persons, records
 
 USERS = {
@@ -26,11 +29,21 @@ PEOPLE = [
 ]
 
 
+def software_key(directory: Path) -> KeyAccess:
+    """The test security key of a (non-demo) test register: a software authenticator whose
+    state file sits beside the register folder."""
+    state = Path(directory).with_name(Path(directory).name + ".test-authenticator.json")
+    return KeyAccess(SoftwareBackend(state_path=state))
+
+
 def make_register(directory: Path, *, with_people: bool = True, demo: bool = False) -> str:
-    """Create a register with the five standard users (and a few people); return recovery code."""
+    """Create a register with the five standard users (and a few people); return recovery code.
+
+    Demo registers use the demo software key automatically; others use ``software_key``."""
     created = create_register(
         directory, admin=USERS["admin"], others=[u for k, u in USERS.items() if k != "admin"],
         demo=demo, municipality_code="192015", municipality_name="テスト市",
+        key=None if demo else software_key(directory),
     )  # fmt: skip
     if with_people:
         access = open_with_recovery_code(directory, created.recovery_code)
@@ -67,3 +80,9 @@ def make_register(directory: Path, *, with_people: bool = True, demo: bool = Fal
 
 def password(login: str) -> str:
     return USERS[login].password
+
+
+def login_as(directory: Path, user: str, pw: str | None = None) -> Session:
+    layout_demo = (Path(directory) / "demo-keyring.json").exists()
+    key = None if layout_demo else software_key(directory)
+    return login(directory, user, USERS[user].password if pw is None else pw, key=key)
