@@ -33,6 +33,7 @@ from app.domain.schedule.model import (
 )
 from app.domain.schedule.windows import (
     Span,
+    clip,
     main_spans,
     main_until_by_product,
     merged,
@@ -191,7 +192,11 @@ def _series_status(
         return _seasonal(catalog, series, facts, ctx, on, doses, dates)
     valid: dict[str, list[Span]] = {}
     for sp in series.products:
-        valid[sp.product] = _spans(catalog, series, facts, ctx, dates, by_product.get(sp.product))
+        spans = _spans(catalog, series, facts, ctx, dates, by_product.get(sp.product))
+        clipped = (clip(x.start, x.until, sp.routine_from, sp.routine_until) for x in spans)
+        valid[sp.product] = [
+            Span(c[0], c[1], x.rule) for c, x in zip(clipped, spans, strict=True) if c is not None
+        ]
     if not any(valid.values()):
         return not_applicable(series.id, series.name_ja)
     first_start = min(s.start for spans in valid.values() for s in spans)
@@ -208,11 +213,10 @@ def _series_status(
         )
     st = walk(series, doses, valid, ctx, live, live_products, catalog.live_injected_min_days)
     product = st.product or default_product(series, on)
-    if st.product is None or series.same_product != "strict":
-        routine = [sp.product for sp in series.products if sp.routine_on(on)] or list(valid)
-        report = merged(s for pid in routine for s in valid[pid])
-    else:
+    if st.product is not None and series.same_product == "strict":
         report = merged(valid[product])
+    else:
+        report = merged(s for spans in valid.values() for s in spans)
     return _status(catalog, series, ctx, on, st, product, report, live, live_products)
 
 
