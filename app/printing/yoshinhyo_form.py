@@ -32,6 +32,9 @@ class SeriesForm:
     vaccine: str
     amount: str
     route: str
+    doctor_lines: tuple[str, ...]
+    consent_label: str
+    consent_lines: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -61,6 +64,9 @@ def series_form(series_id: str) -> SeriesForm:
         vaccine=s["vaccine"],
         amount=s["amount"],
         route=s["route"],
+        doctor_lines=tuple(data["doctor_lines"]),
+        consent_label=qset["consent"]["label"],
+        consent_lines=tuple(qset["consent"]["lines"]),
     )
 
 
@@ -257,36 +263,8 @@ def _block(c: Canvas, B: Any, left: float, width: float, label: str, lines: list
 
 
 def _doctor_and_consent(c: Canvas, L: Any, form: SeriesForm, left: float, width: float) -> None:
-    signer = (
-        "保護者自署（本人が16歳以上の場合は本人）"
-        if form.guardian
-        else "本人自署（代筆の場合は代筆者名と続柄）"
-    )
-    _block(
-        c,
-        L["doctor"],
-        left,
-        width,
-        "医師\n記入欄",
-        [
-            "以上の問診及び診察の結果、今日の予防接種は　（　実施できる　・　見合わせる　）",
-            "本人（保護者）に対して、予防接種の効果、副反応及び予防接種健康被害救済制度について説明した。",
-            "医師署名又は記名押印　＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿",
-        ],
-    )
-    _block(
-        c,
-        L["consent"],
-        left,
-        width,
-        "保護者\n本人\n記入欄" if form.guardian else "本人\n記入欄",
-        [
-            "医師の診察・説明を受け、予防接種の効果や目的、重篤な副反応の可能性、予防接種健康被害救済制度",
-            "などについて理解した上で、接種することに　（　同意します　・　同意しません　）",
-            "この予診票は予防接種の安全性の確保を目的としています。理解の上、本予診票が市町村に提出されることに同意します。",
-            f"{signer}　＿＿＿＿＿＿＿＿＿＿＿＿　代理人の場合の続柄（　　　　）",
-        ],
-    )
+    _block(c, L["doctor"], left, width, "医師\n記入欄", list(form.doctor_lines))
+    _block(c, L["consent"], left, width, form.consent_label, list(form.consent_lines))
 
 
 def _record(c: Canvas, R: Any, form: SeriesForm, left: float) -> None:

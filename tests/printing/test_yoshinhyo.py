@@ -63,8 +63,11 @@ def test_prefilled_page_for_each_series(series_id: str) -> None:
         "診察前の体温",
         "実施できる",
         "見合わせる",
-        "同意します",
-        "同意しません",
+        *(
+            ("同意します", "同意しません")
+            if form.guardian
+            else ("接種を希望します", "接種を希望しません")
+        ),
         "医療機関コード",
         "Lot",
     ):
