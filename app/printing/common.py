@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from app.domain.legaldate import age_years_months
 from app.domain.wareki import format_wareki
-from app.errors import ConfigError, VaxDeskError
+from app.errors import ConfigError, InvalidInput, VaxDeskError
 from app.paths import resource_path
 from app.printing.fonts import GOTHIC, register_fonts
 
@@ -159,6 +159,8 @@ def draw_lines(
 
 def birth_and_age(dob: date, on: date) -> str:
     """令和5年4月1日生（満2歳3か月） — the age is computed on ``on`` (the print date)."""
+    if on < dob:
+        raise InvalidInput("作成日が生年月日より前です。", code="E_PRINT_DATE")
     years, months = age_years_months(dob, on)
     return f"{format_wareki(dob)}生（満{years}歳{months}か月）"
 

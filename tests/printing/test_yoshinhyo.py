@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -8,7 +9,7 @@ from pypdf import PdfReader
 from app.domain.legaldate import age_years_months
 from app.domain.wareki import format_wareki
 from app.errors import InvalidInput
-from app.printing import write_yoshinhyo
+from app.printing import YoshinhyoRequest, write_yoshinhyo
 from app.printing.yoshinhyo_form import series_form, series_ids
 from tests.printing.samples import (
     A4_PORTRAIT,
@@ -133,3 +134,10 @@ def test_static_form_is_drawn_once_per_series_not_per_page() -> None:
         forms.update(ref.idnum for ref in xobjects.values())
     assert len(reader.pages) == 8
     assert len(forms) == 2
+
+
+def test_print_date_before_birth_is_refused() -> None:
+    early = YoshinhyoRequest("hib", "追加", CHILD.birth_date - timedelta(days=1), "Y1", CHILD)
+    with pytest.raises(InvalidInput) as exc:
+        _write([early])
+    assert exc.value.code == "E_PRINT_DATE"
