@@ -124,3 +124,9 @@ def deactivate(conn: Connection, user_id: int) -> None:
 
 def uid_of(conn: Connection, user_id: int) -> bytes:
     return bytes(conn.execute("SELECT uid FROM users WHERE id = ?", (user_id,)).fetchone()[0])
+
+
+def staff_no_taken(conn: Connection, staff_no: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM users WHERE staff_no = ?", (staff_no,)).fetchone() is not None
+    )

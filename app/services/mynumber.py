@@ -1,0 +1,112 @@
+"""個人番号 (My Number): entry, exact search, masked display and reveal with a reason.
+
+Only sessions whose roles include ``mynumber.*`` hold the number key NK, so only they can reach
+any function here beyond the permission check. Every call is audited with ids only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.domain.ids import validate_mynumber
+from app.errors import InvalidInput, NotFound
+from app.security.masking import mask_digits
+from app.security.numbers import NumberCipher
+from app.security.session import Session
+from app.services import audit_log
+from app.services.writes import write
+from app.store import person_numbers, records
+
+REVEAL_SECONDS = 30
+REVEAL_REASONS = {
+    "identity_check": "本人確認",
+    "transfer": "転入・転出の照合",
+    "inquiry": "照会への回答",
+    "linkage": "情報連携",
+    "other": "その他",
+}
+
+
+class RevealReasonRequired(InvalidInput):
+    code = "E_REVEAL_REASON"
+    message_ja = "個人番号を表示する理由を選択してください（「その他」の場合は内容も入力）。"
+
+
+class NumberInUse(InvalidInput):
+    code = "E_MYNUMBER_DUPLICATE"
+    message_ja = "この個人番号は別の住民に登録されています。照合を確認してください。"
+
+
+@dataclass(frozen=True, slots=True)
+class Revealed:
+    number: str
+    seconds: int
+
+
+def _scrub(note: str) -> str:
+    """The reason note goes to the audit log: digit runs are masked so no number lands there."""
+    return re.sub(r"\d{3,}", lambda m: "#" * len(m.group()), note.strip()[:200])
+
+
+def _cipher(session: Session) -> NumberCipher:
+    return NumberCipher(session.number_key())
+
+
+def set_number(session: Session, person_id: int, number: str) -> None:
+    """Enter or correct a person's 個人番号 (check digit verified; never logged)."""
+    audit_log.require(session, "mynumber.write", "mynumber.write", person_id=person_id)
+    clean = validate_mynumber(number)
+    cipher = _cipher(session)
+    index = cipher.blind_index(clean)
+    conn = session.register.conn
+    uid = person_numbers.person_uid(conn, person_id)
+    if uid is None:
+        raise NotFound()
+    if any(pid != person_id for pid in person_numbers.person_ids_by_index(conn, index)):
+        audit_log.record_now(session, "mynumber.write", outcome="failed", person_id=person_id,
+                             detail={"code": NumberInUse.code})  # fmt: skip
+        raise NumberInUse()
+    with write(session) as w:
+        row_id, row_uid = person_numbers.upsert(
+            w.conn, person_id=person_id, number_ct=cipher.encrypt(uid, clean), blind_index=index,
+            uid=records.new_uid(), version=w.version, origin=w.origin, stamp=w.stamp,
+        )  # fmt: skip
+        w.queue("person_number", row_uid)
+        audit_log.record(session, "mynumber.write", person_id=person_id,
+                         record_type="person_number", record_id=row_id)  # fmt: skip
+
+
+def find_person(session: Session, number: str) -> int | None:
+    """Exact search by 個人番号 through the blind index; returns the person id."""
+    audit_log.require(session, "mynumber.search", "mynumber.search")
+    clean = validate_mynumber(number)
+    ids = person_numbers.person_ids_by_index(
+        session.register.conn, _cipher(session).blind_index(clean)
+    )
+    audit_log.record_now(session, "mynumber.search", detail={"results": len(ids)})
+    return ids[0] if ids else None
+
+
+def masked_number(session: Session, person_id: int) -> str | None:
+    """The number with only its last 4 digits visible, for number-use staff."""
+    audit_log.require(session, "mynumber.read", "mynumber.view", person_id=person_id)
+    row = person_numbers.get_for_person(session.register.conn, person_id)
+    if row is None:
+        return None
+    return mask_digits(_cipher(session).decrypt(row.person_uid, row.number_ct))
+
+
+def reveal_number(session: Session, person_id: int, reason: str, note: str = "") -> Revealed:
+    """The full number for ``REVEAL_SECONDS`` (the screen hides it again), with a recorded reason."""
+    audit_log.require(session, "mynumber.read", "mynumber.reveal", person_id=person_id)
+    if reason not in REVEAL_REASONS or (reason == "other" and len(note.strip()) < 2):
+        raise RevealReasonRequired()
+    row = person_numbers.get_for_person(session.register.conn, person_id)
+    if row is None:
+        raise NotFound("この住民には個人番号が登録されていません。")
+    number = _cipher(session).decrypt(row.person_uid, row.number_ct)
+    audit_log.record_now(session, "mynumber.reveal", person_id=person_id,
+                         record_type="person_number", record_id=row.id,
+                         detail={"reason": reason, "note": _scrub(note)})  # fmt: skip
+    return Revealed(number, REVEAL_SECONDS)

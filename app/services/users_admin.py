@@ -1,0 +1,261 @@
+"""Administrator work on staff users: create, reset, keys, deactivate, access review.
+
+Creating a slot needs the register's DEK (every administrator session has it). Giving a user
+number-use rights also needs NK, which administrators do not hold: the grant must be made with a
+number-use staff member's session present (``number_holder``) or with the recovery code — a
+two-person rule for access to 個人番号.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from app.errors import InvalidInput, NotFound, PermissionDenied
+from app.security import roles as role_defs
+from app.security.keyslots import KeySlotFile
+from app.security.session import Session
+from app.services import audit_log
+from app.services.register import NewUser, _add_user_slot, secret_store_for
+from app.services.security_key import KeyAccess
+from app.services.writes import write
+from app.store import records, users
+from app.store.layout import RegisterLayout
+
+MAX_KEYS_PER_USER = 2
+STALE_DAYS = 90
+
+
+class NumberGrantNeedsHolder(PermissionDenied):
+    code = "E_NUMBER_GRANT_NEEDS_HOLDER"
+    message_ja = (
+        "番号利用事務の権限を付与するには、番号利用事務担当者のログイン（または回復コード）が"
+        "必要です。"
+    )
+
+
+class TooManyKeys(InvalidInput):
+    code = "E_KEYS_LIMIT"
+    message_ja = f"セキュリティキーは1人{MAX_KEYS_PER_USER}本までです。"
+
+
+class LastKey(InvalidInput):
+    code = "E_LAST_KEY"
+    message_ja = "最後のセキュリティキーは削除できません。利用停止には「無効化」を使ってください。"
+
+
+class LoginTaken(InvalidInput):
+    code = "E_LOGIN_TAKEN"
+    message_ja = "このユーザー名または職員番号は既に使われています。"
+
+
+class UnknownRole(InvalidInput):
+    code = "E_ROLE_UNKNOWN"
+    message_ja = "存在しない役割が指定されています。"
+
+
+class SelfDeactivation(InvalidInput):
+    code = "E_SELF_DEACTIVATE"
+    message_ja = "自分自身を無効化することはできません。"
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRow:
+    user_id: int
+    login: str
+    staff_no: str
+    display_name: str
+    roles: tuple[str, ...]
+    active: bool
+    keys: int
+    last_login_at: str | None
+    shared_account: bool
+    stale: bool
+    holds_number_rights: bool
+
+
+def _keyslots(session: Session) -> KeySlotFile:
+    return KeySlotFile.load(RegisterLayout(session.register.directory).keyslots)
+
+
+def _number_key(
+    session: Session, new_roles: tuple[str, ...], holder: Session | None, nk: bytes | None
+) -> bytes | None:
+    """NK for a slot with number-use rights: from the recovery code or a present holder."""
+    if not role_defs.needs_number_key(new_roles):
+        return None
+    if nk is not None:
+        return nk
+    if (
+        holder is not None
+        and holder.holds_number_key
+        and holder.register.register_id == session.register.register_id
+        and holder.user_id != session.user_id
+    ):
+        return holder.number_key()
+    raise NumberGrantNeedsHolder()
+
+
+def create_user(
+    session: Session,
+    user: NewUser,
+    key: KeyAccess,
+    *,
+    number_holder: Session | None = None,
+    recovery_nk: bytes | None = None,
+) -> int:
+    """Add a staff user and enroll their first security key (the user is present)."""
+    audit_log.require(session, "user.manage", "user.create")
+    defs = role_defs.load_roles()
+    if not user.roles or any(r not in defs for r in user.roles):
+        raise UnknownRole()
+    nk = _number_key(session, user.roles, number_holder, recovery_nk)
+    conn = session.register.conn
+    if users.get_by_login(conn, user.login) is not None or users.staff_no_taken(
+        conn, user.staff_no
+    ):
+        raise LoginTaken()
+    uid = records.new_uid()
+    ks = _keyslots(session)
+    reg = session.register
+    secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
+    with write(session) as w:
+        user_id = users.insert_user(w.conn, uid=uid, login=user.login, staff_no=user.staff_no,
+                                    display_name=user.display_name, roles=user.roles,
+                                    stamp=w.stamp, shared_account=user.shared_account)  # fmt: skip
+        # The key is enrolled inside the transaction: if it fails, no user row remains.
+        _add_user_slot(ks, user, dek=reg.dek, nk=nk, terminal_id=reg.terminal_id,
+                       terminal_secret=secret, key=key, user_uid=uid)  # fmt: skip
+        audit_log.record(session, "user.create", record_type="user", record_id=user_id,
+                         detail={"roles": sorted(user.roles), "number_grant": nk is not None,
+                                 "with_holder": number_holder.user_id if number_holder else None})  # fmt: skip
+        ks.save()
+    return user_id
+
+
+def reset_user(
+    session: Session,
+    login: str,
+    new_password: str,
+    key: KeyAccess,
+    *,
+    number_holder: Session | None = None,
+    recovery_nk: bytes | None = None,
+) -> None:
+    """Replace all of a user's slots by one new slot (forgotten password or lost key)."""
+    audit_log.require(session, "user.manage", "user.reset")
+    conn = session.register.conn
+    row = users.get_by_login(conn, login)
+    if row is None or not row.active:
+        raise NotFound()
+    roles = tuple(users.roles_of(conn, row.id))
+    nk = _number_key(session, roles, number_holder, recovery_nk)
+    ks = _keyslots(session)
+    reg = session.register
+    secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
+    ks.remove_user(login)
+    _add_user_slot(ks, NewUser(login, row.display_name, row.staff_no, new_password, roles),
+                   dek=reg.dek, nk=nk, terminal_id=reg.terminal_id, terminal_secret=secret,
+                   key=key, user_uid=users.uid_of(conn, row.id))  # fmt: skip
+    ks.save()
+    audit_log.record_now(session, "user.reset", record_type="user", record_id=row.id)
+
+
+def add_own_key(session: Session, password: str, key: KeyAccess) -> None:
+    """A user enrolls a second key for themself (their session holds what the slot needs).
+
+    Audited and visible in the access review; administrators remove keys with ``remove_key``."""
+    session.touch()
+    ks = _keyslots(session)
+    if len(ks.user_slots(session.login)) >= MAX_KEYS_PER_USER:
+        raise TooManyKeys()
+    reg = session.register
+    secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
+    conn = reg.conn
+    roles = tuple(sorted(session.roles))
+    nk = session.number_key() if session.holds_number_key else None
+    _add_user_slot(ks, NewUser(session.login, session.display_name, session.staff_no, password, roles),
+                   dek=reg.dek, nk=nk, terminal_id=reg.terminal_id, terminal_secret=secret,
+                   key=key, user_uid=users.uid_of(conn, session.user_id))  # fmt: skip
+    ks.save()
+    audit_log.record_now(session, "key.enroll", record_type="user", record_id=session.user_id)
+
+
+def remove_key(session: Session, login: str, slot_id: str) -> None:
+    audit_log.require(session, "key.manage", "key.remove")
+    ks = _keyslots(session)
+    slots = ks.user_slots(login)
+    if slot_id not in {s.slot_id for s in slots}:
+        raise NotFound()
+    if len(slots) == 1:
+        raise LastKey()
+    ks.remove_slot(slot_id)
+    ks.save()
+    row = users.get_by_login(session.register.conn, login)
+    audit_log.record_now(session, "key.remove", record_type="user",
+                         record_id=None if row is None else row.id)  # fmt: skip
+
+
+def deactivate_user(session: Session, login: str) -> None:
+    """The user's slots are removed at once: they can no longer open the register anywhere."""
+    audit_log.require(session, "user.manage", "user.deactivate")
+    if login == session.login:
+        raise SelfDeactivation()
+    row = users.get_by_login(session.register.conn, login)
+    if row is None:
+        raise NotFound()
+    ks = _keyslots(session)
+    removed = ks.remove_user(login)
+    ks.save()
+    with write(session):
+        users.deactivate(session.register.conn, row.id)
+        audit_log.record(session, "user.deactivate", record_type="user", record_id=row.id,
+                         detail={"slots_removed": removed})  # fmt: skip
+
+
+def set_roles(session: Session, login: str, roles: tuple[str, ...]) -> None:
+    """Change roles. Adding number-use rights needs a reset with a number holder present
+    (the slot must be re-wrapped with NK); removing them drops NK from the user's slots."""
+    audit_log.require(session, "user.manage", "user.roles")
+    defs = role_defs.load_roles()
+    if not roles or any(r not in defs for r in roles):
+        raise UnknownRole()
+    conn = session.register.conn
+    row = users.get_by_login(conn, login)
+    if row is None:
+        raise NotFound()
+    before = tuple(users.roles_of(conn, row.id))
+    ks = _keyslots(session)
+    if role_defs.needs_number_key(roles) and not role_defs.needs_number_key(before):
+        raise NumberGrantNeedsHolder(
+            "番号利用事務の権限を追加するには、番号利用事務担当者の立会いのもとで"
+            "利用者の再登録（リセット）を行ってください。"
+        )
+    if not role_defs.needs_number_key(roles):
+        for slot in ks.user_slots(login):
+            slot.wrapped.pop("nk", None)
+        ks.save()
+    with write(session):
+        users.set_roles(conn, row.id, roles)
+        audit_log.record(session, "user.roles", record_type="user", record_id=row.id,
+                         detail={"before": sorted(before), "after": sorted(roles)})  # fmt: skip
+
+
+def access_review(session: Session) -> list[AccessRow]:
+    """Who has which rights, their keys, last login, shared accounts and stale accounts."""
+    audit_log.require(session, "access.review", "access.review")
+    conn = session.register.conn
+    ks = _keyslots(session)
+    cutoff = (datetime.now(UTC) - timedelta(days=STALE_DAYS)).strftime("%Y-%m-%d %H:%M:%S")
+    out = []
+    for u in users.list_users(conn):
+        roles = tuple(users.roles_of(conn, u.id))
+        out.append(AccessRow(
+            user_id=u.id, login=u.login, staff_no=u.staff_no, display_name=u.display_name,
+            roles=roles, active=bool(u.active), keys=len(ks.user_slots(u.login)),
+            last_login_at=u.last_login_at, shared_account=bool(u.shared_account),
+            stale=bool(u.active) and (u.last_login_at is None or u.last_login_at < cutoff),
+            holds_number_rights=role_defs.needs_number_key(roles),
+        ))  # fmt: skip
+    audit_log.record_now(session, "access.review", detail={"users": len(out)})
+    return out

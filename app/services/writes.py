@@ -1,0 +1,35 @@
+"""The common frame of every write: one transaction, version stamp, outbox entry, audit entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from app.security.session import Session
+from app.store import db, records
+
+
+@dataclass(frozen=True, slots=True)
+class WriteContext:
+    conn: db.Connection
+    version: str
+    origin: str
+    stamp: records.Stamp
+
+    def queue(self, record_type: str, uid: bytes) -> None:
+        records.queue_outbox(self.conn, record_type, uid, self.version)
+
+
+@contextmanager
+def write(session: Session) -> Iterator[WriteContext]:
+    """BEGIN IMMEDIATE … COMMIT with a fresh version stamp from the register's hybrid clock."""
+    conn = session.register.conn
+    session.touch()
+    with db.transaction(conn):
+        clock = records.HybridClock.load(conn, session.register.terminal_id)
+        version = clock.next()
+        clock.persist(conn, version)
+        yield WriteContext(
+            conn, version, session.register.terminal_id, records.Stamp.now(session.staff_no)
+        )
