@@ -185,7 +185,7 @@ def walk(
             )
         plan = st.plan if st.plan is not None else choose_plan(series, pid, d, ctx)
         k = advance(plan, st, d, ctx, lookahead=False) if st.plan is not None else 0
-        if k >= len(plan.doses) or (st.plan is not None and k in st.counted):
+        if k >= len(plan.doses):
             st.warnings.append(
                 _w("W_EXTRA_DOSE", f"{iso} の接種は必要回数を超えています（任意接種扱い）")
             )
@@ -243,7 +243,7 @@ def walk(
                     st.warnings.append(
                         _w(
                             s.rule.warning,
-                            f"{iso} の接種は{s.rule.name_ja}によるものです。医師の理由書を記録してください",
+                            f"{iso} の接種は{s.rule.name_ja}によるものです。必要な書類（医師の理由書など）を記録してください",
                         )
                     )
                     break

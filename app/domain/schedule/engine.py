@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from app.domain import legaldate as ld
-from app.domain.catalog import Catalog, Series
+from app.domain.catalog import Catalog, Series, Window
 from app.domain.catalog_bounds import BoundContext
 from app.domain.schedule.doses import (
     SeriesDose,
@@ -295,14 +295,12 @@ def _result(
     label: str | None,
     earliest: date | None,
     shown: Span,
-    std: object,
+    std: Window | None,
     ctx: BoundContext,
     warnings: list[str],
 ) -> SeriesStatus:
-    from app.domain.catalog import Window
-
     s_from = s_until = None
-    if isinstance(std, Window):
+    if std is not None:
         s_from = std.start.evaluate(ctx)
         s_until = std.until.evaluate(ctx) if std.until is not None else None
     required = base["doses_required"]
