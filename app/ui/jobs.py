@@ -1,0 +1,185 @@
+"""The one background-job helper (STYLE.md §5): run a callable off the GUI thread and report
+progress, success, failure and cancellation through Qt signals.
+
+``JobRunner`` owns a private QThreadPool with ONE thread, so jobs run one after the other: the
+register connection (SQLCipher, opened with check_same_thread=False) is never used by two threads
+at once. The callable receives a :class:`JobContext` to report progress and to check whether it
+was cancelled::
+
+    job = runner.submit(lambda ctx: persons.search(session, text))
+    job.succeeded.connect(show_results)
+    job.failed.connect(lambda code, message_ja: status_bar.showMessage(message_ja))
+
+Cancelling is cooperative: a queued job never starts; a running job is told through
+``ctx.cancelled`` and its result is dropped (handed to ``discard`` so that, for example, a
+session opened by a cancelled login is closed). Exactly one of ``succeeded``, ``failed`` and
+``cancelled`` is emitted per job, followed by ``finished``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+
+from app.errors import VaxDeskError
+from app.ui.signal_emit import emit
+
+log = logging.getLogger(__name__)
+
+INTERNAL_ERROR = VaxDeskError()
+
+
+class JobCancelled(Exception):
+    """Raised by ``JobContext.check_cancelled`` to stop a job early."""
+
+
+class JobContext:
+    """Handed to the job's callable (runs on the worker thread)."""
+
+    def __init__(self, job: Job) -> None:
+        self._job = job
+
+    @property
+    def cancelled(self) -> bool:
+        return self._job.is_cancel_requested
+
+    def check_cancelled(self) -> None:
+        if self.cancelled:
+            raise JobCancelled()
+
+    def report_progress(self, done: int, total: int) -> None:
+        emit(self._job.progress, done, total)
+
+
+class Job(QObject):
+    """The GUI-thread handle of one background job."""
+
+    progress = Signal(int, int)  # done, total
+    succeeded = Signal(object)  # the callable's return value
+    failed = Signal(str, str)  # error code, Japanese message
+    cancelled = Signal()
+    finished = Signal()  # after exactly one of the three above
+    # For the runner only, emitted after ``finished``: the runner releases the job on it, so the
+    # job is never deleted while the worker is still delivering ``finished`` to other receivers.
+    released = Signal(object)  # this job
+
+    def __init__(
+        self,
+        work: Callable[[JobContext], Any],
+        discard: Callable[[Any], None] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._work = work
+        self._discard = discard
+        self._cancel = threading.Event()
+        self._done = threading.Event()
+
+    @property
+    def is_cancel_requested(self) -> bool:
+        return self._cancel.is_set()
+
+    @property
+    def is_done(self) -> bool:
+        return self._done.is_set()
+
+    def cancel(self) -> None:
+        """Ask the job to stop; it reports ``cancelled`` (never ``succeeded``) afterwards."""
+        self._cancel.set()
+
+    def run_here(self) -> None:
+        """Run the callable on the current thread and emit the outcome (the worker calls this)."""
+        try:
+            if self._cancel.is_set():
+                emit(self.cancelled)
+                return
+            try:
+                result = self._work(JobContext(self))
+            except JobCancelled:
+                emit(self.cancelled)
+                return
+            except VaxDeskError as exc:
+                emit(self.failed, exc.code, exc.message_ja)
+                return
+            except Exception as exc:
+                # Only the type: the message of an unexpected error may contain personal data.
+                log.error("background job failed: %s", type(exc).__name__)
+                emit(self.failed, INTERNAL_ERROR.code, INTERNAL_ERROR.message_ja)
+                return
+            if self._cancel.is_set():
+                if self._discard is not None:
+                    self._discard(result)
+                emit(self.cancelled)
+            else:
+                emit(self.succeeded, result)
+        finally:
+            self._done.set()
+            emit(self.finished)
+            emit(self.released, self)
+
+
+class _JobRunnable(QRunnable):
+    def __init__(self, job: Job) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._job = job
+
+    def run(self) -> None:
+        self._job.run_here()
+
+
+class JobRunner(QObject):
+    """Runs jobs one at a time on a private worker thread, in submission order."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._active: set[Job] = set()
+        self._unstarted: list[Job] = []
+
+    def submit(
+        self,
+        work: Callable[[JobContext], Any],
+        *,
+        discard: Callable[[Any], None] | None = None,
+    ) -> Job:
+        """Queue ``work``. It starts when control returns to the event loop, so signals
+        connected right after ``submit`` never miss an outcome."""
+        job = Job(work, discard, parent=self)
+        self._active.add(job)
+        # A bound slot of this GUI-thread object: queued, so it runs on the GUI thread.
+        job.released.connect(self._forget_finished_job)
+        self._unstarted.append(job)
+        if len(self._unstarted) == 1:
+            QTimer.singleShot(0, self, self._start_submitted)
+        return job
+
+    @Slot()
+    def _start_submitted(self) -> None:
+        jobs, self._unstarted = self._unstarted, []
+        for job in jobs:
+            self._pool.start(_JobRunnable(job))
+
+    @Slot(object)
+    def _forget_finished_job(self, job: Job) -> None:
+        self._active.discard(job)
+        job.deleteLater()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._active)
+
+    def cancel_all(self) -> None:
+        for job in list(self._active):
+            job.cancel()
+
+    def wait_for_done(self, msecs: int = 30_000) -> bool:
+        """Start what is queued and block until the worker is idle (used when closing the
+        register)."""
+        self._start_submitted()
+        return bool(self._pool.waitForDone(msecs))
