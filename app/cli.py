@@ -11,7 +11,7 @@ from app.errors import VaxDeskError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.commands import demo, ids, init, maintenance
+    from app.commands import demo, ids, init, maintenance, schedule
 
     parser = argparse.ArgumentParser(
         prog="vaxdesk",
@@ -23,12 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_parser(sub)
     ids.add_parser(sub)
     maintenance.add_parser(sub)
-    for name in ("schedule",):
-        try:
-            module = __import__(f"app.commands.{name}", fromlist=["add_parser"])
-        except ModuleNotFoundError:
-            continue
-        module.add_parser(sub)
+    schedule.add_parser(sub)
     return parser
 
 

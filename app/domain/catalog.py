@@ -10,7 +10,7 @@ the catalog without a code change.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -179,6 +179,20 @@ class Catalog:
     special_rules: tuple[SpecialRule, ...]
     rules_by_series: Mapping[str, tuple[SpecialRule, ...]]
     series_by_product: Mapping[str, tuple[str, ...]]
+
+    def restricted_to(self, series_id: str) -> Catalog:
+        """The same catalog with one series only (for evaluating one series over many people)."""
+        kept = tuple(s for s in self.series if s.id == series_id)
+        if not kept:
+            raise KeyError(series_id)
+        return replace(
+            self,
+            series=kept,
+            rules_by_series={series_id: self.rules_by_series.get(series_id, ())},
+            series_by_product={
+                p: (series_id,) for p, ids in self.series_by_product.items() if series_id in ids
+            },
+        )
 
     def series_by_id(self, series_id: str) -> Series:
         for s in self.series:

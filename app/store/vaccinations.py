@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.store.db import Connection
+from app.store.records import Stamp
 
 _COLUMNS = (
     "v.id, v.person_id, v.series_id, v.product_id, v.dose_no, v.dose_label, v.outcome,"
@@ -66,3 +67,98 @@ def for_person(
 
 def count(conn: Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM vaccinations").fetchone()[0])
+
+
+# Columns a result entry or correction may set (the rest are identity and stamps).
+WRITABLE = (
+    "series_id", "product_id", "dose_no", "dose_label", "outcome", "category", "vaccinated_on",
+    "receipt_no", "institution_id", "payment_month", "follow_up", "lot_no", "dose_amount_ml",
+    "route", "site", "place", "doctor", "vaccine_name", "maker", "effective_date",
+    "screening_institution_id", "screening_doctor", "issuance_id", "override_reason",
+    "postpone_reason", "special_rule",
+)  # fmt: skip
+
+
+def insert(
+    conn: Connection,
+    person_id: int,
+    values: dict[str, object],
+    *,
+    uid: bytes,
+    version: str,
+    origin: str,
+    stamp: Stamp,
+) -> int:
+    unknown = set(values) - set(WRITABLE)
+    if unknown:
+        raise ValueError(f"not writable: {sorted(unknown)}")
+    cols = ["uid", "version", "origin", "person_id", *values,
+            "updated_date", "updated_time", "updated_by"]  # fmt: skip
+    params = [uid, version, origin, person_id, *values.values(),
+              stamp.updated_date, stamp.updated_time, stamp.updated_by]  # fmt: skip
+    cur = conn.execute(
+        f"INSERT INTO vaccinations ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+        params,
+    )
+    return int(cur.lastrowid or 0)
+
+
+def update(
+    conn: Connection, vaccination_id: int, values: dict[str, object], *, version: str,
+    origin: str, stamp: Stamp,
+) -> None:  # fmt: skip
+    unknown = set(values) - set(WRITABLE)
+    if unknown or not values:
+        raise ValueError(f"not writable: {sorted(unknown)}")
+    sets = ", ".join(f"{c} = ?" for c in values)
+    conn.execute(
+        f"UPDATE vaccinations SET {sets}, version = ?, origin = ?, updated_date = ?,"
+        " updated_time = ?, updated_by = ? WHERE id = ?",
+        (*values.values(), version, origin, stamp.updated_date, stamp.updated_time,
+         stamp.updated_by, vaccination_id),
+    )  # fmt: skip
+
+
+def void(
+    conn: Connection, vaccination_id: int, reason: str, *, version: str, origin: str, stamp: Stamp
+) -> None:
+    conn.execute(
+        "UPDATE vaccinations SET voided_at = datetime('now'), void_reason = ?, version = ?,"
+        " origin = ?, updated_date = ?, updated_time = ?, updated_by = ? WHERE id = ?",
+        (reason, version, origin, stamp.updated_date, stamp.updated_time, stamp.updated_by,
+         vaccination_id),
+    )  # fmt: skip
+
+
+def get(conn: Connection, vaccination_id: int) -> VaccinationRow | None:
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM vaccinations v LEFT JOIN institutions i"
+        " ON i.id = v.institution_id WHERE v.id = ?",
+        (vaccination_id,),
+    ).fetchone()
+    return None if row is None else VaccinationRow(*row)
+
+
+def uid_of(conn: Connection, vaccination_id: int) -> bytes:
+    return bytes(
+        conn.execute("SELECT uid FROM vaccinations WHERE id = ?", (vaccination_id,)).fetchone()[0]
+    )
+
+
+def given_for_persons(
+    conn: Connection, person_ids: list[int], series_id: str
+) -> dict[int, list[tuple[str, str | None]]]:
+    """(date, product) of valid given doses of one series for many persons at once."""
+    out: dict[int, list[tuple[str, str | None]]] = {pid: [] for pid in person_ids}
+    for start in range(0, len(person_ids), 900):
+        chunk = person_ids[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        cur = conn.execute(
+            f"SELECT person_id, vaccinated_on, product_id FROM vaccinations"
+            f" WHERE series_id = ? AND person_id IN ({marks}) AND outcome = 'given'"
+            " AND voided_at IS NULL",
+            (series_id, *chunk),
+        )
+        for pid, on, product in cur:
+            out[int(pid)].append((str(on), product))
+    return out

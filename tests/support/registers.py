@@ -86,3 +86,38 @@ def login_as(directory: Path, user: str, pw: str | None = None) -> Session:
     layout_demo = (Path(directory) / "demo-keyring.json").exists()
     key = None if layout_demo else software_key(directory)
     return login(directory, user, USERS[user].password if pw is None else pw, key=key)
+
+
+def add_masters(directory: Path, recovery_code: str) -> None:
+    """An institution, two vaccines with lots (one expired) and an area code for the household."""
+    access = open_with_recovery_code(directory, recovery_code)
+    conn = access.register.conn
+    clock = records.HybridClock("hub")
+    s = records.Stamp.now("90001")
+    common = (s.updated_date, s.updated_time, s.updated_by)
+    with db.transaction(conn):
+        conn.execute(
+            "INSERT INTO institutions (uid, version, origin, code, name, address, updated_date,"
+            " updated_time, updated_by) VALUES (?, ?, 'hub', '1310000001', 'テスト小児科',"
+            " 'テスト市本町2-1', ?, ?, ?)",
+            (records.new_uid(), clock.next(), *common),
+        )
+        for product, name, maker, lots in (
+            ("mr", "乾燥弱毒生麻しん風しん混合ワクチン", "テスト製薬",
+             [("MR001", "2099-12-31"), ("MR-OLD", "2020-01-31")]),
+            ("varicella", "乾燥弱毒生水痘ワクチン", "テスト製薬", [("VZ001", "2099-12-31")]),
+            ("dpt_ipv_hib", "5種混合ワクチン", "テスト製薬", [("GB001", "2099-12-31")]),
+        ):  # fmt: skip
+            cur = conn.execute(
+                "INSERT INTO vaccines (uid, version, origin, product_id, name, maker,"
+                " updated_date, updated_time, updated_by) VALUES (?, ?, 'hub', ?, ?, ?, ?, ?, ?)",
+                (records.new_uid(), clock.next(), product, name, maker, *common),
+            )
+            for lot_no, expires in lots:
+                conn.execute(
+                    "INSERT INTO lots (uid, version, origin, vaccine_id, lot_no, expires_on,"
+                    " updated_date, updated_time, updated_by) VALUES (?, ?, 'hub', ?, ?, ?, ?, ?, ?)",
+                    (records.new_uid(), clock.next(), cur.lastrowid, lot_no, expires, *common),
+                )
+        conn.execute("UPDATE households SET area_code = '01'")
+    access.register.close()

@@ -1,0 +1,128 @@
+"""Issuing 予診票, vouchers (接種券/助成券), certificates and notices: numbering and 発行履歴.
+
+Numbers are 10 digits: a document-type digit, the 年度 (2 digits) and a 7-digit sequence per type
+and 年度 — printable as Code128 / NW-7 and typed or scanned back at batch entry. A reissue needs a
+reason; the earlier issuance of the same document is voided (kept, marked 再発行).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.domain.legaldate import fiscal_year
+from app.errors import InvalidInput, NotFound
+from app.security.session import Session
+from app.services import audit_log
+from app.services.writes import write
+from app.store import issuances, records
+from app.store import persons as person_repo
+
+DOC_TYPES = {"yoshinhyo": "1", "voucher": "2", "certificate": "3", "notice": "4"}
+DOC_NAMES_JA = {"yoshinhyo": "予診票", "voucher": "接種券", "certificate": "予防接種済証",
+                "notice": "個別通知"}  # fmt: skip
+PERMISSIONS = {"yoshinhyo": "print.yoshinhyo", "voucher": "print.voucher",
+               "certificate": "print.certificate", "notice": "print.notices"}  # fmt: skip
+REISSUE_REASONS = {"lost": "紛失", "damaged": "汚損・破損", "moved_in": "転入",
+                   "error": "記載誤り", "other": "その他"}  # fmt: skip
+
+
+class IssuanceInvalid(InvalidInput):
+    code = "E_ISSUANCE_INVALID"
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    issuance_id: int
+    issue_no: str
+    fiscal_year: int
+    doc_type: str
+    series_id: str | None
+    dose_label: str | None
+    process_kind: str
+    issued_on: date
+
+
+def issue(
+    session: Session,
+    person_id: int,
+    doc_type: str,
+    *,
+    series_id: str | None = None,
+    dose_label: str | None = None,
+    reissue_reason: str | None = None,
+    on: date | None = None,
+) -> Issued:
+    """Number and record one document for a person. A second issue of the same document in the
+    same 年度 is a reissue and needs a reason from REISSUE_REASONS."""
+    if doc_type not in DOC_TYPES:
+        raise IssuanceInvalid("発行する書類の種類が正しくありません。", code="E_ISSUANCE_TYPE")
+    audit_log.require(session, PERMISSIONS[doc_type], "issuance.create", person_id=person_id)
+    conn = session.register.conn
+    if person_repo.get(conn, person_id) is None:
+        raise NotFound()
+    day = on or date.today()
+    fy = fiscal_year(day)
+    earlier = issuances.active_same(conn, person_id, doc_type, series_id, dose_label, fy)
+    if earlier and reissue_reason not in REISSUE_REASONS:
+        raise IssuanceInvalid(
+            "この書類は今年度すでに発行されています。再発行の理由を選択してください。",
+            code="E_REISSUE_REASON",
+        )
+    kind = "reissue" if earlier else "new"
+    with write(session) as w:
+        seq = issuances.next_sequence(w.conn, f"{doc_type}.{fy}")
+        if seq > 9_999_999:
+            raise IssuanceInvalid("発行番号の上限に達しました。", code="E_ISSUANCE_NUMBERS")
+        number = f"{DOC_TYPES[doc_type]}{fy % 100:02d}{seq:07d}"
+        for old in earlier:
+            issuances.void(w.conn, old.id, "再発行", version=w.version, stamp=w.stamp)
+            w.queue("issuance", issuances.uid_of(w.conn, old.id))
+        uid = records.new_uid()
+        iid = issuances.insert(
+            w.conn, person_id=person_id, fiscal_year=fy, doc_type=doc_type, series_id=series_id,
+            dose_label=dose_label, issue_no=number,
+            reason=REISSUE_REASONS.get(reissue_reason or "") if earlier else None,
+            issued_on=day.isoformat(), process_kind=kind, uid=uid, version=w.version,
+            origin=w.origin, stamp=w.stamp,
+        )  # fmt: skip
+        w.queue("issuance", uid)
+        audit_log.record(session, "issuance.create", person_id=person_id, record_type="issuance",
+                         record_id=iid, detail={"doc": doc_type, "kind": kind,
+                                                "series": series_id})  # fmt: skip
+    return Issued(iid, number, fy, doc_type, series_id, dose_label, kind, day)
+
+
+def history(session: Session, person_id: int) -> list[issuances.IssuanceRow]:
+    """発行履歴 of a person, newest first."""
+    audit_log.require(session, "issuance.read", "issuance.read", person_id=person_id)
+    session.touch()
+    return issuances.for_person(session.register.conn, person_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanHit:
+    person_id: int
+    issuance: issuances.IssuanceRow | None
+    kind: str  # issuance / atena
+
+
+def find_by_scan(session: Session, code: str) -> ScanHit:
+    """Resolve a scanned or typed code: an issuance number from a 予診票 or voucher barcode
+    (NW-7 start/stop letters are ignored) or a 宛名番号."""
+    audit_log.require(session, "person.search", "person.scan")
+    digits = code.strip().upper().strip("ABCD")
+    if not digits.isdigit():
+        raise IssuanceInvalid("読み取った番号が正しくありません。", code="E_SCAN_FORMAT")
+    conn = session.register.conn
+    hit = issuances.by_number(conn, digits)
+    if hit is not None:
+        audit_log.record_now(session, "person.scan", person_id=hit.person_id,
+                             detail={"kind": "issuance"})  # fmt: skip
+        return ScanHit(hit.person_id, hit, "issuance")
+    person = person_repo.get_by_atena_no(conn, digits)
+    if person is not None:
+        audit_log.record_now(session, "person.scan", person_id=person.id, detail={"kind": "atena"})
+        return ScanHit(person.id, None, "atena")
+    audit_log.record_now(session, "person.scan", outcome="failed", detail={"kind": "none"})
+    raise NotFound("読み取った番号に該当する発行記録・住民がありません。")

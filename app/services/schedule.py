@@ -1,0 +1,63 @@
+"""What is due for a person (the schedule engine over their register history)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from app.domain.catalog import Catalog
+from app.domain.schedule import Evaluation, HistoryEntry, Person, evaluate
+from app.errors import NotFound
+from app.security.session import Session
+from app.services import audit_log
+from app.store import persons as person_repo
+from app.store import vaccinations as vaccination_repo
+from app.store.catalog_files import load_catalog
+from app.store.vaccinations import VaccinationRow
+
+REGISTER_CATALOG = "catalog.json"
+
+
+def catalog_for(session: Session) -> Catalog:
+    """An administrator's corrected catalog in the register folder wins over the bundled one."""
+    override = Path(session.register.directory) / REGISTER_CATALOG
+    return load_catalog(override) if override.exists() else load_catalog()
+
+
+def history_entries(
+    rows: Iterable[VaccinationRow], before: date | None = None
+) -> list[HistoryEntry]:
+    """Given, non-voided doses as engine history. One injection of a combination product is
+    stored once per series (予防接種結果は種類毎); it is passed to the engine once."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for r in rows:
+        if r.outcome != "given" or r.voided_at is not None:
+            continue
+        on = date.fromisoformat(r.vaccinated_on)
+        if before is not None and on >= before:
+            continue
+        code = r.product_id or r.series_id
+        if (code, r.vaccinated_on) in seen:
+            continue
+        seen.add((code, r.vaccinated_on))
+        out.append(HistoryEntry(code, on))
+    return out
+
+
+def evaluate_person(session: Session, person_id: int, on: date) -> Evaluation:
+    conn = session.register.conn
+    row = person_repo.get(conn, person_id)
+    if row is None:
+        raise NotFound()
+    person = Person(date.fromisoformat(row.birth_date), "F" if row.sex == "F" else "M")
+    history = history_entries(vaccination_repo.for_person(conn, person_id))
+    return evaluate(catalog_for(session), person, history, on)
+
+
+def due_list(session: Session, person_id: int, on: date | None = None) -> Evaluation:
+    """Every routine series for the person on ``on`` (default today)."""
+    audit_log.require(session, "schedule.read", "schedule.view", person_id=person_id)
+    session.touch()
+    return evaluate_person(session, person_id, on or date.today())

@@ -1,0 +1,162 @@
+"""未接種者一覧: residents in a series' window on a date who have not completed it.
+
+The cohort comes from the register by birth date (the range is found with the engine itself, so
+it follows the catalog), then each candidate's own doses of that series are judged by the engine.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from app.domain.catalog import Catalog
+from app.domain.schedule import HistoryEntry, Person, evaluate
+from app.errors import InvalidInput
+from app.security.atomic import write_atomic
+from app.security.masking import apply, person_policy
+from app.security.session import Session
+from app.services import audit_log
+from app.services.schedule import catalog_for
+from app.store import persons as person_repo
+from app.store import vaccinations as vaccination_repo
+
+OPEN_STATUSES = ("due", "waiting")
+
+
+class UnknownSeries(InvalidInput):
+    code = "E_SERIES_UNKNOWN"
+    message_ja = "予防接種の種類が正しくありません。"
+
+
+@dataclass(frozen=True, slots=True)
+class UnvaccinatedEntry:
+    person_id: int
+    atena_no: str
+    name: str
+    name_kana: str
+    sex: str
+    birth_date: date
+    postal_code: str | None
+    address: str
+    area_code: str | None
+    status: str
+    doses_given: int
+    next_dose: str | None
+    earliest: date | None
+    window_until: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnvaccinatedList:
+    series_id: str
+    series_name: str
+    on: date
+    area_code: str | None
+    entries: tuple[UnvaccinatedEntry, ...]
+    cohort_size: int
+
+
+def _one_series(catalog: Catalog, series_id: str) -> Catalog:
+    try:
+        return catalog.restricted_to(series_id)
+    except KeyError:
+        raise UnknownSeries() from None
+
+
+def _window_open(catalog: Catalog, dob: date, series_id: str, on: date) -> bool:
+    status = evaluate(catalog, Person(dob, "F"), [], on).get(series_id).status
+    return status in ("due", "waiting")
+
+
+def birth_range(catalog: Catalog, series_id: str, on: date) -> tuple[date, date] | None:
+    """Earliest and latest birth dates whose window for the series is open on ``on``.
+
+    Found by scanning month by month (then day by day at the edges) over 110 years; the window
+    is contiguous in birth date for every series in the catalog."""
+    probe = [on - timedelta(days=30 * m) for m in range(0, 110 * 12 + 1)]
+    open_months = [d for d in probe if _window_open(catalog, d, series_id, on)]
+    if not open_months:
+        return None
+    latest, earliest = open_months[0], open_months[-1]
+    day = timedelta(days=1)
+    while latest + day <= on and _window_open(catalog, latest + day, series_id, on):
+        latest += day
+    while _window_open(catalog, earliest - day, series_id, on):
+        earliest -= day
+    return earliest, latest
+
+
+def build_list(
+    session: Session, series_id: str, on: date | None = None, *, area_code: str | None = None
+) -> UnvaccinatedList:
+    audit_log.require(session, "list.unvaccinated", "list.unvaccinated")
+    day = on or date.today()
+    catalog = _one_series(catalog_for(session), series_id)
+    series = catalog.series[0]
+    span = birth_range(catalog, series_id, day)
+    conn = session.register.conn
+    cohort = (
+        person_repo.cohort(conn, span[0].isoformat(), span[1].isoformat(),
+                           sex="F" if series.sex == "F" else None, area_code=area_code)
+        if span else []
+    )  # fmt: skip
+    doses = vaccination_repo.given_for_persons(conn, [p.id for p, _ in cohort], series_id)
+    policy = person_policy(session.permissions)
+    out = []
+
+    def code(product: str | None) -> str:
+        # Rows of this series only: a product that goes to one series by date stands for it.
+        if product is None or product not in catalog.products:
+            return series_id
+        if catalog.products[product].assign == "one":
+            return series_id
+        return product
+
+    for person, area in cohort:
+        history = [HistoryEntry(code(product), date.fromisoformat(d))
+                   for d, product in sorted(set(doses[person.id]))]  # fmt: skip
+        dob = date.fromisoformat(person.birth_date)
+        st = evaluate(catalog, Person(dob, "F" if person.sex == "F" else "M"), history, day).get(
+            series_id
+        )
+        if st.status not in OPEN_STATUSES:
+            continue
+        out.append(UnvaccinatedEntry(
+            person.id, person.atena_no, apply(policy, person.name, kind="name") or "",
+            apply(policy, person.name_kana, kind="name") or "", person.sex, dob,
+            apply(policy, person.postal_code), apply(policy, person.address) or "", area,
+            st.status, st.doses_given, st.next_dose, st.earliest, st.window_until,
+        ))  # fmt: skip
+    audit_log.record_now(session, "list.unvaccinated",
+                         detail={"series": series_id, "rows": len(out), "area": area_code})  # fmt: skip
+    return UnvaccinatedList(series_id, series.name_ja, day, area_code, tuple(out), len(cohort))
+
+
+CSV_HEADER = ["宛名番号", "氏名", "カナ氏名", "性別", "生年月日", "郵便番号", "住所", "地区",
+              "状態", "接種済回数", "次回", "接種可能日", "期限"]  # fmt: skip
+
+
+def export_csv(session: Session, listing: UnvaccinatedList, out: Path) -> int:
+    """The list as UTF-8 CSV (with BOM for Excel), for mailing; audited as an export."""
+    audit_log.require(session, "list.unvaccinated", "list.unvaccinated.export")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(CSV_HEADER)
+    for e in listing.entries:
+        w.writerow([e.atena_no, e.name, e.name_kana, "女" if e.sex == "F" else "男",
+                    e.birth_date.isoformat(), e.postal_code or "", e.address, e.area_code or "",
+                    "接種可" if e.status == "due" else "間隔待ち", e.doses_given, e.next_dose or "",
+                    e.earliest.isoformat() if e.earliest else "",
+                    e.window_until.isoformat() if e.window_until else ""])  # fmt: skip
+    write_atomic(Path(out), ("\ufeff" + buf.getvalue()).encode("utf-8"))
+    audit_log.record_now(session, "list.unvaccinated.export",
+                         detail={"series": listing.series_id, "rows": len(listing.entries)})  # fmt: skip
+    return len(listing.entries)
+
+
+def areas(session: Session) -> list[str]:
+    audit_log.require(session, "list.unvaccinated", "list.areas")
+    return person_repo.area_codes(session.register.conn)
