@@ -9,6 +9,7 @@ from typing import cast
 import pytest
 
 from app.errors import AuthError
+from app.security.keyslots import KeySlotFile
 from app.security.session import Session
 from app.services import login_flow
 from app.services.login_flow import (
@@ -19,6 +20,7 @@ from app.services.login_flow import (
     LoginStatus,
 )
 from app.services.register import NewUser, create_register, login
+from app.store.layout import RegisterLayout
 
 
 class FakeLogin:
@@ -143,20 +145,23 @@ def test_steps_out_of_order_are_refused(step: str) -> None:
 def test_describe_register(tmp_path: Path) -> None:
     admin = NewUser("admin", "管理 太郎", "90001", "pw", ("admin",))
     create_register(tmp_path / "demo", admin=admin, demo=True)
-    create_register(tmp_path / "real", admin=admin)
+    real = tmp_path / "real"
+    real.mkdir()
+    KeySlotFile.new(RegisterLayout(real).keyslots, demo=False).save()
     assert login_flow.describe_register(tmp_path / "demo").demo
-    real = login_flow.describe_register(tmp_path / "real")
-    assert real.found and not real.demo
+    real_info = login_flow.describe_register(real)
+    assert real_info.found and not real_info.demo
     missing = login_flow.describe_register(tmp_path / "none")
     assert (missing.found, missing.demo) == (False, False)
 
 
-def test_login_against_a_real_register(tmp_path: Path) -> None:
+def test_login_against_a_register(tmp_path: Path) -> None:
+    """A demo register: its security key is the demo software key, so the password suffices."""
     admin = NewUser("admin", "管理 太郎", "90001", "correct horse", ("admin",))
-    create_register(tmp_path / "reg", admin=admin)
+    create_register(tmp_path / "reg", admin=admin, demo=True)
     flow = LoginFlow(partial(login, tmp_path / "reg"))
     wrong = flow.submit("admin", "wrong")
-    assert wrong.error_code == "E_AUTH_WRONG_PASSWORD"
+    assert wrong.state is LoginState.FAILED and wrong.error_code == "E_AUTH_WRONG_PASSWORD"
     done = flow.submit("admin", "correct horse")
     assert done.state is LoginState.DONE and flow.session is not None
     assert flow.session.display_name == "管理 太郎"

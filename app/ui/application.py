@@ -1,0 +1,126 @@
+"""Start the GUI: the QApplication with bundled fonts, Japanese translation and style; the login
+dialog; then the main window.
+
+Translations: source strings are English (``self.tr`` / ``QCoreApplication.translate``); the
+Japanese text lives in ``resources/i18n/vaxdesk_ja.ts`` and ships compiled as ``vaxdesk_ja.qm``.
+After changing UI strings, regenerate both (no Makefile needed; lupdate does not scan folders
+for .py files, so name them)::
+
+    .venv/bin/pyside6-lupdate app/ui/*.py -ts resources/i18n/vaxdesk_ja.ts -no-obsolete \
+        -locations none
+    # translate the new (type="unfinished") entries with pyside6-linguist or an editor, then
+    .venv/bin/pyside6-lrelease resources/i18n/vaxdesk_ja.ts -qm resources/i18n/vaxdesk_ja.qm
+
+tests/gui/test_translations.py fails while any string is untranslated or the .qm is stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from app.paths import resource_path
+from app.security.session import Session
+from app.services import login_flow
+from app.services.register import login
+from app.ui.login_dialog import LoginDialog
+from app.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LANGUAGE = "ja"
+APP_FONT_FILE = ("fonts", "ipaexg.ttf")
+APP_FONT_POINT_SIZE = 11
+
+STYLE_SHEET = """
+QLabel#demoBanner {
+    background: #ffd54f; color: #3e2723; font-weight: bold; padding: 6px;
+    border: 2px solid #e65100;
+}
+QLabel#loginMessage[error="true"], QLabel#statusMessage[error="true"] { color: #b71c1c; }
+QLabel#loginHeading { font-size: 18pt; font-weight: bold; }
+QLabel#personHeading { font-size: 16pt; font-weight: bold; }
+QLabel#personStatusBadge { color: white; background: #b71c1c; padding: 2px 8px; }
+QLabel#shortcutHelp { color: #37474f; }
+QTableView { alternate-background-color: #f3f6fa; }
+"""
+
+
+def load_fonts() -> str | None:
+    """Register the bundled IPAex Gothic and return its family name (None if it failed)."""
+    font_id = QFontDatabase.addApplicationFont(str(resource_path(*APP_FONT_FILE)))
+    if font_id < 0:
+        log.warning("bundled font could not be loaded")
+        return None
+    families = QFontDatabase.applicationFontFamilies(font_id)
+    return families[0] if families else None
+
+
+def install_translators(app: QApplication, language: str = DEFAULT_LANGUAGE) -> list[QTranslator]:
+    """Install VaxDesk's and Qt's own translations for ``language``; English needs none."""
+    installed: list[QTranslator] = []
+    if language == "en":
+        return installed
+    QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    ours = QTranslator(app)
+    if ours.load(str(resource_path("i18n", f"vaxdesk_{language}.qm"))):
+        app.installTranslator(ours)
+        installed.append(ours)
+    else:
+        log.warning("translation %s could not be loaded", language)
+    qt_base = QTranslator(app)
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if qt_base.load(f"qtbase_{language}", qt_dir):
+        app.installTranslator(qt_base)
+        installed.append(qt_base)
+    return installed
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with fonts, translations and style (reuses an existing instance)."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv)
+    app.setApplicationName("VaxDesk")
+    app.setOrganizationName("VaxDesk")
+    app.setStyle("Fusion")
+    family = load_fonts()
+    if family:
+        app.setFont(QFont(family, APP_FONT_POINT_SIZE))
+    install_translators(app)
+    app.setStyleSheet(STYLE_SHEET)
+    return app
+
+
+class GuiController(QObject):
+    """Shows the login dialog, then the main window for the signed-in session."""
+
+    def __init__(self, register_dir: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.register = login_flow.describe_register(register_dir)
+        self.login_dialog = LoginDialog(
+            login_flow.LoginFlow(partial(login, Path(register_dir))), demo=self.register.demo
+        )
+        self.main_window: MainWindow | None = None
+        self.login_dialog.signed_in.connect(self._open_main_window)
+
+    def start(self) -> None:
+        self.login_dialog.show()
+
+    def _open_main_window(self, session: Session) -> None:
+        self.main_window = MainWindow(session)
+        self.main_window.show()
+        self.login_dialog.close()
+
+
+def run_gui(register_dir: Path) -> int:
+    """Run the desktop app on the register in ``register_dir``; returns the exit code."""
+    app = create_application()
+    controller = GuiController(register_dir)
+    controller.start()
+    return int(app.exec())

@@ -1,0 +1,68 @@
+"""How person values are written on screen (sex, dates, age, residence status, 続柄).
+
+Dates come from the domain's 和暦 formatter (already Japanese); words go through Qt translation
+with English source text so that the translation test sees them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QCoreApplication
+
+from app.domain.legaldate import age_years_months
+from app.domain.wareki import format_both, format_wareki_short
+
+
+def sex_text(code: str) -> str:
+    if code == "M":
+        return QCoreApplication.translate("DisplayText", "Male")
+    if code == "F":
+        return QCoreApplication.translate("DisplayText", "Female")
+    return code
+
+
+def long_date_text(d: date) -> str:
+    """令和7年4月10日 (2025-04-10): a date in 和暦 with 西暦."""
+    return format_both(d)
+
+
+def short_date_text(d: date) -> str:
+    """R7.04.10 (2025-04-10): for narrow table cells."""
+    return f"{format_wareki_short(d)} ({d.isoformat()})"
+
+
+def age_months(born: date, today: date) -> int:
+    """Completed months of age (a sort key); -1 for a birth date after ``today``."""
+    if today < born:
+        return -1
+    years, months = age_years_months(born, today)
+    return years * 12 + months
+
+
+def age_text(born: date, today: date) -> str:
+    """3歳4か月; under one year only the months (5か月)."""
+    if today < born:
+        return ""
+    years, months = age_years_months(born, today)
+    if years == 0:
+        return QCoreApplication.translate("DisplayText", "%1 months").replace("%1", str(months))
+    return (
+        QCoreApplication.translate("DisplayText", "%1 years %2 months")
+        .replace("%1", str(years))
+        .replace("%2", str(months))
+    )
+
+
+def residence_text(moved_out: bool, deceased: bool) -> str:
+    """死亡 / 転出 / empty for a resident."""
+    if deceased:
+        return QCoreApplication.translate("DisplayText", "Deceased")
+    if moved_out:
+        return QCoreApplication.translate("DisplayText", "Moved out")
+    return ""
+
+
+def optional_text(value: str | None) -> str:
+    """An empty field as a dash so that a blank cell is not mistaken for a missing screen."""
+    return value if value else "—"
