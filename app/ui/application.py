@@ -43,7 +43,12 @@ QLabel#demoBanner {
     background: #ffd54f; color: #3e2723; font-weight: bold; padding: 6px;
     border: 2px solid #e65100;
 }
-QLabel#loginMessage[error="true"], QLabel#statusMessage[error="true"] { color: #b71c1c; }
+QLabel#loginMessage[error="true"] { color: #b71c1c; }
+QLabel#statusMessage { padding: 4px 6px; }
+QLabel#statusMessage[error="true"] {
+    color: #b71c1c; background: #ffebee; border: 1px solid #e57373;
+}
+QStatusBar QLabel { padding: 0px 8px; }
 QLabel#loginHeading { font-size: 18pt; font-weight: bold; }
 QLabel#personHeading { font-size: 16pt; font-weight: bold; }
 QLabel#personStatusBadge { color: white; background: #b71c1c; padding: 2px 8px; }

@@ -53,6 +53,14 @@ class MainWindow(QMainWindow):
         if self.demo:
             self.demo_banner = DemoBanner(central)
             layout.addWidget(self.demo_banner)
+        # Messages get their own word-wrapped line (always there, so nothing jumps): the Japanese service
+        # messages are long and were clipped in the status bar beside the shortcut help.
+        self.status_message = QLabel(central)
+        self.status_message.setObjectName("statusMessage")
+        self.status_message.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_message.setWordWrap(True)
+        self.status_message.setMinimumHeight(self.status_message.fontMetrics().height() + 10)
+        layout.addWidget(self.status_message)
         self.pages = QStackedWidget(central)
         self.search_page = PersonSearchWidget(self.pages)
         self.person_page = PersonView(self.pages)
@@ -61,9 +69,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self.status_message = QLabel(self)
-        self.status_message.setObjectName("statusMessage")
-        self.status_message.setTextFormat(Qt.TextFormat.PlainText)
         self.shortcut_help = QLabel(
             self.tr("F2: Search   ↑↓: Select   Enter: Open   Esc: Back to search   Ctrl+Q: Quit"),
             self,
@@ -73,8 +78,7 @@ class MainWindow(QMainWindow):
             self.tr("Signed in: %1").replace("%1", self.session.display_name), self
         )
         bar = self.statusBar()
-        bar.addWidget(self.status_message, 1)
-        bar.addPermanentWidget(self.shortcut_help)
+        bar.addPermanentWidget(self.shortcut_help, 1)
         bar.addPermanentWidget(self.user_label)
 
         self.search_page.search_requested.connect(self.search)
@@ -89,6 +93,7 @@ class MainWindow(QMainWindow):
     # --- status ------------------------------------------------------------------------------
 
     def show_message(self, text: str, *, error: bool = False) -> None:
+        """Show ``text`` in the message line; errors in red."""
         self.status_message.setText(text)
         self.status_message.setProperty("error", error)
         self.status_message.style().unpolish(self.status_message)

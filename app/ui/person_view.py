@@ -97,7 +97,9 @@ class PersonView(QWidget):
         household_layout = QVBoxLayout(household_box)
         self.household_table = _table("householdTable", household_box)
         self.household_table.setModel(self.household_model)
+        self.household_empty = QLabel(self.tr("No other household members."), household_box)
         household_layout.addWidget(self.household_table)
+        household_layout.addWidget(self.household_empty)
         top.addWidget(household_box, 1)
 
         top_widget = QWidget(self)
@@ -150,6 +152,7 @@ class PersonView(QWidget):
         for key, text in values.items():
             self.fields[key].setText(text)
         self.household_model.set_records(detail.household)
+        self.household_empty.setVisible(not detail.household)
         self.history_model.set_records(detail.history)
         self.history_empty.setVisible(not detail.history)
         self.history_table.setFocus()

@@ -253,6 +253,10 @@
         <translation>世帯員</translation>
     </message>
     <message>
+        <source>No other household members.</source>
+        <translation>ほかの世帯員はいません。</translation>
+    </message>
+    <message>
         <source>Vaccination history</source>
         <translation>接種履歴</translation>
     </message>

@@ -16,7 +16,7 @@ from app.security.session import Session
 from app.services.persons import PersonDetail, SearchResult, UnrecognisedSearch
 from app.ui.main_window import MainWindow
 from app.ui.person_table_model import PersonColumn
-from tests.gui.sample_register import CHILD_ATENA
+from tests.gui.sample_register import CHILD_ATENA, MOVED_OUT_ATENA
 
 WAIT_MS = 10_000
 
@@ -203,3 +203,28 @@ def test_shortcuts_are_listed_in_the_status_bar(window: MainWindow) -> None:
     for key in ("F2", "Enter", "Esc", "Ctrl+Q", "↑↓"):
         assert key in help_text
     assert "検索" in help_text
+
+
+def test_moved_out_person_is_marked_and_empty_lists_say_so(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    box = window.search_page.search_edit
+    qtbot.keyClicks(box, MOVED_OUT_ATENA)
+    with qtbot.waitSignal(window.person_shown, timeout=WAIT_MS):
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+    view = window.person_page
+    assert view.status_badge.isVisible() and view.status_badge.text() == "転出"
+    assert view.fields["status"].text() == "転出 令和6年3月31日 (2024-03-31)"
+    assert view.household_empty.isVisible() and view.household_model.rowCount() == 0
+    assert view.history_empty.isVisible() and view.history_model.rowCount() == 0
+
+
+def test_f2_returns_to_the_search_box(qtbot: QtBot, window: MainWindow) -> None:
+    box = window.search_page.search_edit
+    qtbot.keyClicks(box, CHILD_ATENA)
+    with qtbot.waitSignal(window.person_shown, timeout=WAIT_MS):
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(window.person_page.history_table, Qt.Key.Key_F2)
+    assert window.pages.currentWidget() is window.search_page and box.hasFocus()

@@ -1,0 +1,51 @@
+"""Application setup: the bundled Japanese font, and ``run_gui`` from start to quit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from app.ui.application import load_fonts, run_gui
+from app.ui.login_dialog import LoginDialog
+
+GUARD_MS = 15_000
+GUARD_EXIT_CODE = 99
+
+
+def test_bundled_ipaex_gothic_is_the_application_font(vaxdesk_app: QApplication) -> None:
+    family = load_fonts()
+    assert family == "IPAexGothic"
+    assert family in QFontDatabase.families()
+    assert vaxdesk_app.font().family() == "IPAexGothic"
+    assert QFontDatabase.hasFamily("IPAexGothic")
+
+
+def test_run_gui_shows_the_login_and_returns_when_the_person_quits(
+    vaxdesk_app: QApplication, register_dir: Path
+) -> None:
+    seen: list[str] = []
+
+    def quit_from_the_login_dialog() -> None:
+        dialogs = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, LoginDialog) and w.isVisible()
+        ]
+        seen.extend(d.windowTitle() for d in dialogs)
+        for dialog in dialogs:
+            dialog.quit_button.click()
+
+    QTimer.singleShot(0, quit_from_the_login_dialog)
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(lambda: vaxdesk_app.exit(GUARD_EXIT_CODE))  # never hang the suite
+    guard.start(GUARD_MS)
+    try:
+        code = run_gui(register_dir)
+    finally:
+        guard.stop()
+    assert code == 0
+    assert seen == ["【デモ台帳】 VaxDesk - ログイン"]
