@@ -24,7 +24,7 @@ from pathlib import Path
 
 from app.domain.legaldate import fiscal_year
 from app.errors import ConfigError, InvalidInput, NotFound
-from app.printing import Municipality, PersonBlock
+from app.printing import Municipality, PersonBlock, PrintCancelled
 from app.printing.yoshinhyo_form import series_form, series_ids
 from app.security.session import Session
 from app.services import audit_log
@@ -39,6 +39,23 @@ from app.store.persons import PersonRow
 class NothingDue(InvalidInput):
     code = "E_NOTHING_DUE"
     message_ja = "現在接種できる予防接種がないため、予診票を作成しませんでした。"
+
+
+class NoticesCancelled(PrintCancelled):
+    """A notice batch was cancelled: the file being built was not written and its numbers were
+    not issued; files finished before the cancel are kept (``written``) with their numbers."""
+
+    message_ja = "印刷を中止しました。作成中のファイルは作成していません。"
+
+    def __init__(self, written: tuple[Path, ...]) -> None:
+        if written:
+            super().__init__(
+                f"印刷を中止しました。作成中のファイルは作成していません"
+                f"（完成済みの {len(written)} ファイルは残っています）。"
+            )
+        else:
+            super().__init__()
+        self.written = written
 
 
 @dataclass(frozen=True, slots=True)

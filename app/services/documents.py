@@ -36,6 +36,7 @@ from app.security.session import Session
 from app.services import audit_log, schedule, unvaccinated
 from app.services.doc_common import (
     NothingDue,
+    NoticesCancelled,
     PrintResult,
     already_issued,
     form_dose,
@@ -71,23 +72,6 @@ OPEN_STATUSES = ("due", "waiting")
 # ships yet: the caller passes them (CLI --kind / --count); these are only the defaults.
 DEFAULT_KIND_CODE = "1"
 DEFAULT_COUNT_CODE = "1"
-
-
-class NoticesCancelled(PrintCancelled):
-    """A notice batch was cancelled: the file being built was not written and its numbers were
-    not issued; files finished before the cancel are kept (``written``) with their numbers."""
-
-    message_ja = "印刷を中止しました。作成中のファイルは作成していません。"
-
-    def __init__(self, written: tuple[Path, ...]) -> None:
-        if written:
-            super().__init__(
-                f"印刷を中止しました。作成中のファイルは作成していません"
-                f"（完成済みの {len(written)} ファイルは残っています）。"
-            )
-        else:
-            super().__init__()
-        self.written = written
 
 
 def _series_name(session: Session, series_id: str) -> str:
