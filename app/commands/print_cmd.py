@@ -129,7 +129,7 @@ def person_id_for(session: Session, atena_no: str) -> int:
     from app.services import persons
 
     try:
-        found = persons.search(session, atena_no)
+        found = persons.search(session, atena_no, mode="atena")
     except InvalidInput:
         found = None
     for p in found.people if found else ():

@@ -27,9 +27,6 @@ from app.errors import ConfigError, InvalidInput, NotFound
 from app.printing import Municipality, PersonBlock, PrintCancelled
 from app.printing.yoshinhyo_form import series_form, series_ids
 from app.security.session import Session
-from app.services import audit_log
-from app.services.issuance import DOC_TYPES, REISSUE_REASONS, IssuanceInvalid, Issued
-from app.services.writes import WriteContext
 from app.store import issuances, records
 from app.store import persons as person_repo
 from app.store import reports as report_repo
@@ -165,51 +162,6 @@ def has_form(series_id: str) -> bool:
 
 
 # --- issuance inside the caller's transaction ----------------------------------------------
-
-
-def issue_in(
-    session: Session,
-    w: WriteContext,
-    person_id: int,
-    doc_type: str,
-    *,
-    series_id: str | None = None,
-    dose_label: str | None = None,
-    reissue_reason: str | None = None,
-    on: date,
-) -> Issued:
-    """``issuance.issue`` inside an open write transaction (same numbers, 発行履歴 row, reissue
-    rule, outbox entry and ``issuance.create`` audit entry), so that the numbers roll back with
-    the print. The caller has checked the print permission."""
-    conn = w.conn
-    fy = fiscal_year(on)
-    earlier = issuances.active_same(conn, person_id, doc_type, series_id, dose_label, fy)
-    if earlier and reissue_reason not in REISSUE_REASONS:
-        raise IssuanceInvalid(
-            "この書類は今年度すでに発行されています。再発行の理由を選択してください。",
-            code="E_REISSUE_REASON",
-        )
-    kind = "reissue" if earlier else "new"
-    seq = issuances.next_sequence(conn, f"{doc_type}.{fy}")
-    if seq > 9_999_999:
-        raise IssuanceInvalid("発行番号の上限に達しました。", code="E_ISSUANCE_NUMBERS")
-    number = f"{DOC_TYPES[doc_type]}{fy % 100:02d}{seq:07d}"
-    for old in earlier:
-        issuances.void(conn, old.id, "再発行", version=w.version, stamp=w.stamp)
-        w.queue("issuance", issuances.uid_of(conn, old.id))
-    uid = records.new_uid()
-    iid = issuances.insert(
-        conn, person_id=person_id, fiscal_year=fy, doc_type=doc_type, series_id=series_id,
-        dose_label=dose_label, issue_no=number,
-        reason=REISSUE_REASONS.get(reissue_reason or "") if earlier else None,
-        issued_on=on.isoformat(), process_kind=kind, uid=uid, version=w.version,
-        origin=w.origin, stamp=w.stamp,
-    )  # fmt: skip
-    w.queue("issuance", uid)
-    audit_log.record(session, "issuance.create", person_id=person_id, record_type="issuance",
-                     record_id=iid, detail={"doc": doc_type, "kind": kind,
-                                            "series": series_id})  # fmt: skip
-    return Issued(iid, number, fy, doc_type, series_id, dose_label, kind, on)
 
 
 def already_issued(session: Session, person_id: int, doc_type: str, series_id: str | None,

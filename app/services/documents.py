@@ -41,7 +41,6 @@ from app.services.doc_common import (
     already_issued,
     form_dose,
     has_form,
-    issue_in,
     municipality,
     pdf_target,
     person_block,
@@ -49,6 +48,7 @@ from app.services.doc_common import (
     staged,
 )
 from app.services.doc_reports import print_annual_report, print_monthly_report
+from app.services.issuance import issue_in
 from app.services.writes import write
 from app.store import vaccinations as vaccination_repo
 

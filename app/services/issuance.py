@@ -14,7 +14,7 @@ from app.domain.legaldate import fiscal_year
 from app.errors import InvalidInput, NotFound
 from app.security.session import Session
 from app.services import audit_log
-from app.services.writes import write
+from app.services.writes import WriteContext, write
 from app.store import issuances, records
 from app.store import persons as person_repo
 
@@ -62,7 +62,29 @@ def issue(
     if person_repo.get(conn, person_id) is None:
         raise NotFound()
     day = on or date.today()
-    fy = fiscal_year(day)
+    with write(session) as w:
+        return issue_in(session, w, person_id, doc_type, series_id=series_id,
+                        dose_label=dose_label, reissue_reason=reissue_reason, on=day)  # fmt: skip
+
+
+def issue_in(
+    session: Session,
+    w: WriteContext,
+    person_id: int,
+    doc_type: str,
+    *,
+    series_id: str | None = None,
+    dose_label: str | None = None,
+    reissue_reason: str | None = None,
+    on: date,
+) -> Issued:
+    """Number one document inside the caller's write transaction (so the number rolls back with
+    a failed or cancelled print): 発行履歴 row, reissue rule, outbox entry, audit entry. The caller
+    has checked the print permission."""
+    if doc_type not in DOC_TYPES:
+        raise IssuanceInvalid("発行する書類の種類が正しくありません。", code="E_ISSUANCE_TYPE")
+    conn = w.conn
+    fy = fiscal_year(on)
     earlier = issuances.active_same(conn, person_id, doc_type, series_id, dose_label, fy)
     if earlier and reissue_reason not in REISSUE_REASONS:
         raise IssuanceInvalid(
@@ -70,27 +92,26 @@ def issue(
             code="E_REISSUE_REASON",
         )
     kind = "reissue" if earlier else "new"
-    with write(session) as w:
-        seq = issuances.next_sequence(w.conn, f"{doc_type}.{fy}")
-        if seq > 9_999_999:
-            raise IssuanceInvalid("発行番号の上限に達しました。", code="E_ISSUANCE_NUMBERS")
-        number = f"{DOC_TYPES[doc_type]}{fy % 100:02d}{seq:07d}"
-        for old in earlier:
-            issuances.void(w.conn, old.id, "再発行", version=w.version, stamp=w.stamp)
-            w.queue("issuance", issuances.uid_of(w.conn, old.id))
-        uid = records.new_uid()
-        iid = issuances.insert(
-            w.conn, person_id=person_id, fiscal_year=fy, doc_type=doc_type, series_id=series_id,
-            dose_label=dose_label, issue_no=number,
-            reason=REISSUE_REASONS.get(reissue_reason or "") if earlier else None,
-            issued_on=day.isoformat(), process_kind=kind, uid=uid, version=w.version,
-            origin=w.origin, stamp=w.stamp,
-        )  # fmt: skip
-        w.queue("issuance", uid)
-        audit_log.record(session, "issuance.create", person_id=person_id, record_type="issuance",
-                         record_id=iid, detail={"doc": doc_type, "kind": kind,
-                                                "series": series_id})  # fmt: skip
-    return Issued(iid, number, fy, doc_type, series_id, dose_label, kind, day)
+    seq = issuances.next_sequence(conn, f"{doc_type}.{fy}")
+    if seq > 9_999_999:
+        raise IssuanceInvalid("発行番号の上限に達しました。", code="E_ISSUANCE_NUMBERS")
+    number = f"{DOC_TYPES[doc_type]}{fy % 100:02d}{seq:07d}"
+    for old in earlier:
+        issuances.void(conn, old.id, "再発行", version=w.version, stamp=w.stamp)
+        w.queue("issuance", issuances.uid_of(conn, old.id))
+    uid = records.new_uid()
+    iid = issuances.insert(
+        conn, person_id=person_id, fiscal_year=fy, doc_type=doc_type, series_id=series_id,
+        dose_label=dose_label, issue_no=number,
+        reason=REISSUE_REASONS.get(reissue_reason or "") if earlier else None,
+        issued_on=on.isoformat(), process_kind=kind, uid=uid, version=w.version,
+        origin=w.origin, stamp=w.stamp,
+    )  # fmt: skip
+    w.queue("issuance", uid)
+    audit_log.record(session, "issuance.create", person_id=person_id, record_type="issuance",
+                     record_id=iid, detail={"doc": doc_type, "kind": kind,
+                                            "series": series_id})  # fmt: skip
+    return Issued(iid, number, fy, doc_type, series_id, dose_label, kind, on)
 
 
 def history(session: Session, person_id: int) -> list[issuances.IssuanceRow]:

@@ -130,12 +130,16 @@ def _try_date(text: str) -> date | None:
         return None
 
 
-def _run_query(session: Session, text: str, limit: int) -> tuple[str, list[PersonRow]]:
+def _run_query(session: Session, text: str, limit: int, mode: str) -> tuple[str, list[PersonRow]]:
     conn = session.register.conn
     cleaned = " ".join(text.replace("\u3000", " ").split())
     if not cleaned:
         raise EmptySearch()
     digits = normalize_digits(cleaned)
+    if mode == "atena":
+        if not digits.isdigit():
+            raise UnrecognisedSearch("宛名番号は数字で入力してください。", code="E_SEARCH_ATENA")
+        return "atena", person_repo.search_atena_no(conn, digits, limit)
     if digits.isdigit():
         if len(digits) == 8 and (born := _try_date(digits)) is not None:
             return "birth", person_repo.search_birth_date(conn, born.isoformat(), limit)
@@ -158,12 +162,15 @@ def _run_query(session: Session, text: str, limit: int) -> tuple[str, list[Perso
     raise UnrecognisedSearch()
 
 
-def search(session: Session, text: str, *, limit: int = SEARCH_LIMIT) -> SearchResult:
+def search(
+    session: Session, text: str, *, limit: int = SEARCH_LIMIT, mode: str = "auto"
+) -> SearchResult:
     """Search by kana prefix, 宛名番号 (prefix), birth date (any accepted format), or kana with a
-    birth date. The query text itself is never written to the audit log."""
+    birth date; ``mode="atena"`` reads the text as a 宛名番号 only (an 8-digit number that is also
+    a date stays a number). The query text itself is never written to the audit log."""
     audit_log.require(session, "person.search", "person.search")
     policy = person_policy(session.permissions)
-    mode, rows = _run_query(session, text, limit + 1)
+    mode, rows = _run_query(session, text, limit + 1, mode)
     truncated = len(rows) > limit
     rows = rows[:limit]
     audit_log.record_now(session, "person.search", detail={"mode": mode, "results": len(rows)})

@@ -24,6 +24,7 @@ from app.store import persons as person_repo
 from app.store import vaccinations as vaccination_repo
 
 OPEN_STATUSES = ("due", "waiting")
+MAX_AGE_YEARS = 120
 
 
 class UnknownSeries(InvalidInput):
@@ -74,17 +75,20 @@ def _window_open(catalog: Catalog, dob: date, series_id: str, on: date) -> bool:
 def birth_range(catalog: Catalog, series_id: str, on: date) -> tuple[date, date] | None:
     """Earliest and latest birth dates whose window for the series is open on ``on``.
 
-    Found by scanning month by month (then day by day at the edges) over 110 years; the window
-    is contiguous in birth date for every series in the catalog."""
-    probe = [on - timedelta(days=30 * m) for m in range(0, 110 * 12 + 1)]
-    open_months = [d for d in probe if _window_open(catalog, d, series_id, on)]
+    Found by scanning month by month (then day by day at the edges) back to ``MAX_AGE_YEARS``
+    (series open to every age above a limit, e.g. flu65, stop there). Gaps inside the range (a
+    special-rule cohort apart from the main window) only widen the cohort: every candidate is
+    judged by the engine afterwards."""
+    floor = on - timedelta(days=int(MAX_AGE_YEARS * 365.25))
+    probe = [on - timedelta(days=30 * m) for m in range(0, MAX_AGE_YEARS * 12 + 1)]
+    open_months = [d for d in probe if d >= floor and _window_open(catalog, d, series_id, on)]
     if not open_months:
         return None
     latest, earliest = open_months[0], open_months[-1]
     day = timedelta(days=1)
     while latest + day <= on and _window_open(catalog, latest + day, series_id, on):
         latest += day
-    while _window_open(catalog, earliest - day, series_id, on):
+    while earliest - day >= floor and _window_open(catalog, earliest - day, series_id, on):
         earliest -= day
     return earliest, latest
 

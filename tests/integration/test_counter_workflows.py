@@ -209,3 +209,9 @@ def test_unvaccinated_list_and_csv(reg: Path, nurse, tmp_path: Path) -> None:
     assert unvaccinated.build_list(nurse, "mr1", MR_DAY + timedelta(days=1)).entries == ()
     with pytest.raises(InvalidInput):
         unvaccinated.build_list(nurse, "no_such_series", MR_DAY)
+
+
+def test_unvaccinated_list_for_an_open_ended_elderly_series(nurse) -> None:
+    """flu65 has no upper age: the cohort search stops at 120 years instead of running off."""
+    listing = unvaccinated.build_list(nurse, "flu65", date(2026, 11, 1))
+    assert [e.atena_no for e in listing.entries] == ["0000000003"]  # 山本 一, born 1958

@@ -98,3 +98,15 @@ def test_admin_cannot_search_and_refusal_is_audited(reg: Path) -> None:
     finally:
         session.register.close()
     assert row == ("person.search", "denied")
+
+
+def test_atena_mode_keeps_an_eight_digit_number_a_number(reg: Path) -> None:
+    session = _session(reg, "clerk")
+    try:
+        assert persons.search(session, "20200401").mode == "birth"
+        forced = persons.search(session, "00000000", mode="atena")
+        with pytest.raises(InvalidInput):
+            persons.search(session, "ヤマダ", mode="atena")
+    finally:
+        session.register.close()
+    assert forced.mode == "atena" and len(forced.people) == 5
