@@ -8,6 +8,7 @@ additions so that a 90-year-old is not called 翔太.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -46,7 +47,7 @@ class NamePools:
     surnames: tuple[tuple[str, str], ...]
     surname_weights: tuple[float, ...]
     # given[sex][era] → (name, kana) pairs; era 0 old, 1 middle, 2 young
-    given: dict[str, tuple[tuple[tuple[str, str], ...], ...]]
+    given: Mapping[str, tuple[tuple[tuple[str, str], ...], ...]]
 
 
 def _pairs(rows: object) -> tuple[tuple[str, str], ...]:

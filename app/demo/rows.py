@@ -146,6 +146,10 @@ class VaccinationRows:
                 issuance_id = self._issuance(
                     chunk, pid, ev, doc, max(on - rng.randint(7, 60), birth + 1)
                 )
+            dose_ml: float | None = None
+            route: str | None = None
+            site: str | None = None
+            lot: str | None = None
             if given:
                 dose_ml = product.dose_ml
                 if dose_ml is not None and ev.series_id in ("hepb", "je1") and on - birth < 3 * 365:
@@ -164,8 +168,6 @@ class VaccinationRows:
                         _SITES_SC if ev.series_id in _INFANT_SERIES else _SITES_SC[:4]
                     )
                 lot = self._lot(pi, on)
-            else:
-                dose_ml = route = site = lot = None
             row = (
                 new_uid(), self.clock.next(), self.origin, pid, ev.series_id, ev.product_id,
                 ev.dose_no, ev.dose_label, "given" if given else "postponed", "routine", iso,

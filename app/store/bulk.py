@@ -132,12 +132,15 @@ def bulk_build(conn: Connection, *, drop_indexes: bool = True) -> Iterator[Conne
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        # Give the big build cache back before sorting the indexes (temp_store is MEMORY: the
+        # sorter's memory comes on top of the page cache).
+        conn.execute(f"PRAGMA cache_size = {cache_before}")
+        conn.execute("PRAGMA shrink_memory")
         if dropped:
             conn.execute("BEGIN IMMEDIATE")
             for _name, sql in dropped:
                 conn.execute(sql)
             conn.execute("COMMIT")
-        conn.execute(f"PRAGMA cache_size = {cache_before}")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA journal_mode = WAL")
 
@@ -156,3 +159,27 @@ def export_plain(conn: Connection, dest: Path) -> None:
         conn.execute("SELECT sqlcipher_export('plain')").fetchall()
     finally:
         conn.execute("DETACH DATABASE plain")
+
+
+HMAC_ALGORITHMS = frozenset({"HMAC_SHA1", "HMAC_SHA256", "HMAC_SHA512"})
+
+
+def export_encrypted_variant(
+    conn: Connection, dest: Path, dek: bytes, *, hmac_algorithm: str
+) -> None:
+    """Write an encrypted copy with another page HMAC (benchmarks of cipher settings only).
+
+    The copy uses the same raw key; opening it needs ``PRAGMA cipher_hmac_algorithm`` set to the
+    same value right after the key.
+    """
+    dest = Path(dest)
+    if dest.exists():
+        raise FileExistsError(dest)
+    if hmac_algorithm not in HMAC_ALGORITHMS or len(dek) != 32:
+        raise ValueError("unsupported cipher setting")
+    conn.execute(f"ATTACH DATABASE ? AS variant KEY \"x'{dek.hex()}'\"", (str(dest),))
+    try:
+        conn.execute(f"PRAGMA variant.cipher_hmac_algorithm = {hmac_algorithm}")
+        conn.execute("SELECT sqlcipher_export('variant')").fetchall()
+    finally:
+        conn.execute("DETACH DATABASE variant")

@@ -17,8 +17,14 @@ from app.security import kdf
 from app.security.numbers import NumberCipher
 from app.security.session import Session
 from app.services import persons as person_service
-from app.services.demo import DEMO_USERS, DemoInfo, create_demo_register, demo_password
-from app.services.register import login, open_with_recovery_code
+from app.services.demo import (
+    DEMO_USERS,
+    DemoInfo,
+    create_demo_register,
+    demo_password,
+    demo_users,
+)
+from app.services.register import create_register, login, open_with_recovery_code
 from app.store.db import Connection
 from tests.conftest import FAST_ARGON2
 
@@ -235,3 +241,20 @@ def test_search_by_kana_atena_and_birth_date(
 def test_file_is_encrypted(demo: tuple[Path, DemoInfo]) -> None:
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(demo[0] / "register.vxdb").execute("SELECT 1 FROM persons").fetchone()
+
+
+def test_bulk_build_restores_the_schema_and_durability(
+    tmp_path: Path, admin_view: tuple[Connection, bytes]
+) -> None:
+    conn, _ = admin_view
+    fresh = create_register(tmp_path / "fresh", admin=demo_users()[0], demo=True)
+    other = open_with_recovery_code(tmp_path / "fresh", fresh.recovery_code)
+    try:
+        sql = (
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'table', 'trigger')"
+        )
+        assert sorted(_rows(conn, sql), key=str) == sorted(_rows(other.register.conn, sql), key=str)
+    finally:
+        other.register.close()
+    assert _rows(conn, "PRAGMA journal_mode") == [("wal",)]
+    assert _rows(conn, "PRAGMA synchronous") == [(2,)]  # FULL
