@@ -33,7 +33,12 @@ from app.services import persons as person_service
 from app.services.demo import demo_password
 from app.services.register import login
 from app.store import persons as person_repo
-from benchmarks.demo_cache import ensure_plain_copy, ensure_register, register_file
+from benchmarks.demo_cache import (
+    CachedRegister,
+    ensure_plain_copy,
+    ensure_register,
+    register_file,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LIMIT = 201  # the service asks for SEARCH_LIMIT + 1 rows
@@ -57,10 +62,10 @@ def _stats(times: Sequence[float]) -> dict[str, float]:
     }
 
 
-def _plain_connection(path: Path, module: Any) -> Any:
+def _plain_connection(path: Path, module: Any, cache_kib: int) -> Any:
     conn = module.connect(str(path), isolation_level=None, check_same_thread=False)
-    for pragma in ("foreign_keys = ON", "cache_size = -65536", "temp_store = MEMORY"):
-        conn.execute(f"PRAGMA {pragma}")  # the same settings as app.store.db.connect
+    for pragma in ("foreign_keys = ON", f"cache_size = -{cache_kib}", "temp_store = MEMORY"):
+        conn.execute(f"PRAGMA {pragma}")  # the same settings as the register's connection
     return conn
 
 
@@ -113,19 +118,58 @@ def _timed(fn: Callable[[], object], n: int) -> dict[str, float]:
     return _stats(times)
 
 
+def _service_phase(
+    reg: CachedRegister, args: argparse.Namespace, n_queries: int, warmup: int
+) -> dict[str, Any]:
+    """Service-level timings and RSS, in a process that has only the register open (run as a
+    subprocess, so that the plain copies' page caches do not count)."""
+    session = login(reg.register_dir, "clerk", demo_password("clerk"))
+    if args.cache_mib:
+        session.register.conn.execute(f"PRAGMA cache_size = {-args.cache_mib * 1024}")
+    persons = int(reg.info["persons"])
+    rng = random.Random(args.seed * 1000 + 7)
+    qs = _queries(session.register.conn, persons, n_queries + warmup, rng)
+    texts: dict[str, list[str]] = qs["_texts"]  # type: ignore[assignment]
+    del qs
+    service: dict[str, Any] = {}
+    for kind in ("kana", "atena", "birth"):
+        for text in texts[kind][:warmup]:
+            person_service.search(session, text)
+        items = iter(texts[kind][warmup:])
+        service[kind] = _timed(lambda it=items: person_service.search(session, next(it)), n_queries)
+    it_ids = iter([rng.randint(1, persons) for _ in range(n_queries)])
+    service["open_person"] = _timed(
+        lambda: person_service.open_person(session, next(it_ids)), n_queries
+    )
+    gc.collect()
+    rss = psutil.Process().memory_info().rss
+    session.register.close()
+    return {"service": service, "rss_mb_register_open": round(rss / 2**20, 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--persons", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cache-dir", type=Path, default=Path("benchmarks/.cache"))
     ap.add_argument("--queries", type=int, default=2000, help="per query kind (≥ 1000)")
+    ap.add_argument(
+        "--cache-mib", type=int, help="what-if: page cache for every connection (default: app's)"
+    )
     ap.add_argument("--no-covid-special", action="store_true", help="only DOMAIN.md §2 series")
     ap.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--service-phase", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     n_queries = max(args.queries, 1000)
     warmup = 200
     rng = random.Random(args.seed * 1000 + 1)
 
+    if args.service_phase:
+        reg = ensure_register(
+            args.cache_dir, args.persons, args.seed, covid_special=not args.no_covid_special
+        )
+        print(json.dumps(_service_phase(reg, args, n_queries, warmup)))
+        return 0
     print(f"VaxDesk scale benchmark: {args.persons:,} persons, seed {args.seed}", flush=True)
     reg = ensure_register(
         args.cache_dir, args.persons, args.seed, covid_special=not args.no_covid_special
@@ -161,11 +205,15 @@ def main(argv: list[str] | None = None) -> int:
 
     session = login(reg.register_dir, "clerk", demo_password("clerk"))
     enc = session.register.conn
-    plain = _plain_connection(reg.plain_path, sqlcipher3)
-    stdlib = _plain_connection(reg.plain_path, sqlite3)
+    if args.cache_mib:  # a what-if on the app's setting (app/store/db.py)
+        enc.execute(f"PRAGMA cache_size = {-args.cache_mib * 1024}")
+    cache_kib = -int(enc.execute("PRAGMA cache_size").fetchone()[0])
+    result["cache_mib"] = cache_kib // 1024
+    plain = _plain_connection(reg.plain_path, sqlcipher3, cache_kib)
+    stdlib = _plain_connection(reg.plain_path, sqlite3, cache_kib)
     persons = int(result["persons"])
     qs = _queries(plain, persons, n_queries + warmup, rng)
-    texts = qs.pop("_texts")  # type: ignore[arg-type]
+    qs.pop("_texts")
     repo: dict[str, Any] = {}
     for kind in ("kana", "atena", "birth"):
         conns = {"encrypted": enc, "plain": plain, "plain_stdlib": stdlib}
@@ -180,25 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     plain.close()
     stdlib.close()
 
-    service: dict[str, Any] = {}
-    for kind in ("kana", "atena", "birth"):
-        items = iter(texts[kind][warmup:])  # type: ignore[index]
-        service[kind] = _timed(lambda it=items: person_service.search(session, next(it)), n_queries)
-    ids = [rng.randint(1, persons) for _ in range(n_queries)]
-    it_ids = iter(ids)
-    service["open_person"] = _timed(
-        lambda: person_service.open_person(session, next(it_ids)), n_queries
-    )
-    result["service"] = service
-
-    gc.collect()
-    rss = psutil.Process().memory_info().rss
-    result["rss_mb_register_open"] = round(rss / 2**20, 1)
     session.register.close()
+    cmd = [sys.executable, "-m", "benchmarks.run", *(argv or sys.argv[1:]), "--service-phase"]
+    result.update(json.loads(subprocess.check_output(cmd, text=True).strip().splitlines()[-1]))
     result["budget"] = BUDGET
     _print(result)
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"latest-{args.persons}.json"
+    suffix = f"-cache{args.cache_mib}" if args.cache_mib else ""
+    out = RESULTS / f"latest-{args.persons}{suffix}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten: {out}")
     return 0
@@ -246,6 +283,7 @@ def _print(r: dict[str, Any]) -> None:
             f"{kind:<14}{s['p50_ms']:>10.3f}{s['p99_ms']:>10.3f}{s['mean_ms']:>10.3f}   {_mark(ok)} {text}"
         )
     rss = r["rss_mb_register_open"]
+    print(f"\npage cache per connection: {r['cache_mib']} MiB (encrypted and plain alike)")
     print(
         f"\nRSS with the register open after the runs: {rss} MiB   {_mark(rss <= b['rss_mb'])}"
         f" ≤ {b['rss_mb']} MB"
