@@ -27,6 +27,7 @@ change because it renders any status by its ``busy``, ``message_ja`` and ``is_er
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -129,7 +130,7 @@ class LoginFlow:
 
     def __init__(self, authenticator: Authenticator) -> None:
         self._authenticator = authenticator
-        self._listeners: list[StatusListener] = []
+        self._listeners: list[Callable[[], StatusListener | None]] = []
         self._session: Session | None = None
         self._status = LoginStatus(LoginState.ENTER_CREDENTIALS, MESSAGE_ENTER)
 
@@ -149,15 +150,23 @@ class LoginFlow:
         return self._session
 
     def subscribe(self, listener: StatusListener) -> None:
-        self._listeners.append(listener)
+        """Call ``listener`` on every change. A bound method is held weakly, so a view that
+        subscribes is not kept alive by the flow (the flow may be released on another thread,
+        and a GUI object must never be freed there)."""
+        if hasattr(listener, "__self__") and hasattr(listener, "__func__"):
+            self._listeners.append(weakref.WeakMethod(listener))
+        else:
+            self._listeners.append(lambda: listener)
 
     def _move(self, status: LoginStatus) -> LoginStatus:
         current = self._status.state
         if status.state is not current and status.state not in _ALLOWED[current]:
             raise InvalidTransition(f"{current.value} -> {status.state.value}")
         self._status = status
-        for listener in list(self._listeners):
-            listener(status)
+        for get_listener in list(self._listeners):
+            listener = get_listener()
+            if listener is not None:
+                listener(status)
         return status
 
     # --- steps -------------------------------------------------------------------------------

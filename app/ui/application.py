@@ -16,12 +16,13 @@ tests/gui/test_translations.py fails while any string is untranslated or the .qm
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -35,6 +36,7 @@ from app.ui.main_window import MainWindow
 log = logging.getLogger(__name__)
 
 DEFAULT_LANGUAGE = "ja"
+GC_INTERVAL_MS = 10_000
 APP_FONT_FILE = ("fonts", "ipaexg.ttf")
 APP_FONT_POINT_SIZE = 11
 
@@ -102,6 +104,31 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+class GuiThreadGarbageCollector(QObject):
+    """Run Python's cycle collector only on the GUI thread (as Anki does).
+
+    Automatic collection runs on whichever thread happens to allocate; when that is a background
+    job, a widget caught in a reference cycle is deleted off the GUI thread and Qt crashes later.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setInterval(GC_INTERVAL_MS)
+        self._timer.timeout.connect(self.collect)
+
+    def start(self) -> None:
+        gc.disable()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        gc.enable()
+
+    def collect(self) -> int:
+        return gc.collect()
+
+
 class GuiController(QObject):
     """Shows the login dialog, then the main window for the signed-in session."""
 
@@ -126,6 +153,11 @@ class GuiController(QObject):
 def run_gui(register_dir: Path) -> int:
     """Run the desktop app on the register in ``register_dir``; returns the exit code."""
     app = create_application()
+    collector = GuiThreadGarbageCollector(app)
+    collector.start()
     controller = GuiController(register_dir)
     controller.start()
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        collector.stop()

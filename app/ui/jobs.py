@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 INTERNAL_ERROR = VaxDeskError()
 
 
+def _released(ctx: JobContext) -> None:
+    raise JobCancelled()
+
+
 class JobCancelled(Exception):
     """Raised by ``JobContext.check_cancelled`` to stop a job early."""
 
@@ -86,6 +90,13 @@ class Job(QObject):
     @property
     def is_done(self) -> bool:
         return self._done.is_set()
+
+    def release_callables(self) -> None:
+        """Drop the work and discard callables. Called on the GUI thread once the job is done:
+        a closure may (indirectly) hold widgets, and Python must never free a widget on the
+        worker thread (Qt then deletes it there and leaves dangling timers behind)."""
+        self._work = _released
+        self._discard = None
 
     def cancel(self) -> None:
         """Ask the job to stop; it reports ``cancelled`` (never ``succeeded``) afterwards."""
@@ -168,6 +179,7 @@ class JobRunner(QObject):
     @Slot(object)
     def _forget_finished_job(self, job: Job) -> None:
         self._active.discard(job)
+        job.release_callables()  # here, on the GUI thread: see Job.release_callables
         job.deleteLater()
 
     @property

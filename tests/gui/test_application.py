@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from app.ui.application import load_fonts, run_gui
+from app.ui.application import GuiThreadGarbageCollector, load_fonts, run_gui
 from app.ui.login_dialog import LoginDialog
 
 GUARD_MS = 15_000
@@ -49,3 +50,15 @@ def test_run_gui_shows_the_login_and_returns_when_the_person_quits(
         guard.stop()
     assert code == 0
     assert seen == ["【デモ台帳】 VaxDesk - ログイン"]
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(vaxdesk_app: QApplication) -> None:
+    collector = GuiThreadGarbageCollector()
+    assert gc.isenabled()
+    collector.start()
+    try:
+        assert not gc.isenabled()  # no automatic collection on a worker thread
+        collector.collect()
+    finally:
+        collector.stop()
+    assert gc.isenabled()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from functools import partial
 from pathlib import Path
 from typing import cast
@@ -166,3 +168,27 @@ def test_login_against_a_register(tmp_path: Path) -> None:
     assert done.state is LoginState.DONE and flow.session is not None
     assert flow.session.display_name == "管理 太郎"
     flow.session.register.close()
+
+
+def test_a_subscribed_view_is_not_kept_alive_by_the_flow() -> None:
+    """The dialog subscribes a bound method; the flow must not keep the dialog alive (it could
+    then be freed on the worker thread that drops the flow last)."""
+
+    class View:
+        def __init__(self) -> None:
+            self.shown: list[LoginState] = []
+
+        def show(self, status: LoginStatus) -> None:
+            self.shown.append(status.state)
+
+    flow = LoginFlow(FakeLogin())
+    view = View()
+    flow.subscribe(view.show)
+    flow.begin("clerk", "pw")
+    assert view.shown == [LoginState.AUTHENTICATING]
+    gone = weakref.ref(view)
+    del view
+    gc.collect()
+    assert gone() is None
+    flow.succeed(FakeLogin().session)  # no listener left: nothing is called, nothing fails
+    assert flow.state is LoginState.DONE
