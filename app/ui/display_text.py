@@ -14,6 +14,13 @@ from app.domain.legaldate import age_years_months
 from app.domain.wareki import format_both, format_wareki_short
 
 
+def QT_TRANSLATE_NOOP(context: str, source: str) -> str:
+    """Mark ``source`` for lupdate (which looks for this name) in ``context``; the text is
+    translated where it is shown, with ``QCoreApplication.translate(context, source)``. Typed,
+    unlike PySide6's own, which returns ``object``."""
+    return source
+
+
 def sex_text(code: str) -> str:
     if code == "M":
         return QCoreApplication.translate("DisplayText", "Male")

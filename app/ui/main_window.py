@@ -85,10 +85,15 @@ class MainWindow(QMainWindow):
         self.search_page.open_requested.connect(self.open_person)
 
     def _add_shortcuts(self) -> None:
-        for keys in (QKeySequence(Qt.Key.Key_F2), QKeySequence("Ctrl+F")):
-            QShortcut(keys, self, activated=self.show_search)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.show_search)
-        QShortcut(QKeySequence("Ctrl+Q"), self, activated=self.close)
+        bindings = (
+            (QKeySequence(Qt.Key.Key_F2), self.show_search),
+            (QKeySequence("Ctrl+F"), self.show_search),
+            (QKeySequence(Qt.Key.Key_Escape), self.show_search),
+            (QKeySequence("Ctrl+Q"), self.close),
+        )
+        for keys, action in bindings:
+            shortcut = QShortcut(keys, self)
+            shortcut.activated.connect(action)
 
     # --- status ------------------------------------------------------------------------------
 

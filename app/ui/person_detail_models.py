@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 
 from app.services.persons import HistoryItem, HouseholdMember
 from app.ui import display_text
+from app.ui.display_text import QT_TRANSLATE_NOOP
 from app.ui.record_table_model import Column, RecordTableModel
 
 
