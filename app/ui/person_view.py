@@ -155,6 +155,7 @@ class PersonView(QWidget):
         self.household_empty.setVisible(not detail.household)
         self.history_model.set_records(detail.history)
         self.history_empty.setVisible(not detail.history)
+        self.history_table.scrollToBottom()  # oldest first, as recorded; the latest in view
         self.history_table.setFocus()
 
     def _status_text(self, detail: PersonDetail) -> str:
