@@ -26,7 +26,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from app.errors import VaxDeskError
-from app.ui.signal_emit import emit
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +55,7 @@ class JobContext:
             raise JobCancelled()
 
     def report_progress(self, done: int, total: int) -> None:
-        emit(self._job.progress, done, total)
+        self._job.progress.emit(done, total)
 
 
 class Job(QObject):
@@ -106,31 +105,31 @@ class Job(QObject):
         """Run the callable on the current thread and emit the outcome (the worker calls this)."""
         try:
             if self._cancel.is_set():
-                emit(self.cancelled)
+                self.cancelled.emit()
                 return
             try:
                 result = self._work(JobContext(self))
             except JobCancelled:
-                emit(self.cancelled)
+                self.cancelled.emit()
                 return
             except VaxDeskError as exc:
-                emit(self.failed, exc.code, exc.message_ja)
+                self.failed.emit(exc.code, exc.message_ja)
                 return
             except Exception as exc:
                 # Only the type: the message of an unexpected error may contain personal data.
                 log.error("background job failed: %s", type(exc).__name__)
-                emit(self.failed, INTERNAL_ERROR.code, INTERNAL_ERROR.message_ja)
+                self.failed.emit(INTERNAL_ERROR.code, INTERNAL_ERROR.message_ja)
                 return
             if self._cancel.is_set():
                 if self._discard is not None:
                     self._discard(result)
-                emit(self.cancelled)
+                self.cancelled.emit()
             else:
-                emit(self.succeeded, result)
+                self.succeeded.emit(result)
         finally:
             self._done.set()
-            emit(self.finished)
-            emit(self.released, self)
+            self.finished.emit()
+            self.released.emit(self)
 
 
 class _JobRunnable(QRunnable):

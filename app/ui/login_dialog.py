@@ -23,7 +23,6 @@ from app.security.session import Session
 from app.services.login_flow import Credentials, LoginFlow, LoginStatus
 from app.ui.demo_marker import DemoBanner, window_title
 from app.ui.jobs import Job, JobContext, JobRunner
-from app.ui.signal_emit import emit
 
 
 def _close_session(session: object) -> None:
@@ -134,7 +133,7 @@ class LoginDialog(QDialog):
         self._job = None
         self.password_edit.clear()
         self.flow.succeed(session)
-        emit(self.signed_in, session)
+        self.signed_in.emit(session)
         self.accept()
 
     @Slot(str, str)

@@ -17,7 +17,6 @@ from app.ui.demo_marker import DemoBanner, window_title
 from app.ui.jobs import Job, JobContext, JobRunner
 from app.ui.person_search import PersonSearchWidget
 from app.ui.person_view import PersonView
-from app.ui.signal_emit import emit
 
 CLOSE_WAIT_MS = 10_000
 
@@ -107,7 +106,7 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def _show_error(self, code: str, message_ja: str) -> None:
         self.show_message(message_ja, error=True)
-        emit(self.error_shown, code, message_ja)
+        self.error_shown.emit(code, message_ja)
 
     # --- search ------------------------------------------------------------------------------
 
@@ -140,7 +139,7 @@ class MainWindow(QMainWindow):
             self.search_page.focus_search_box()
         else:
             self.show_message("")
-        emit(self.search_finished, result)
+        self.search_finished.emit(result)
         if result.mode == "atena" and len(result.people) == 1:
             # A 宛名番号 (typed or scanned) that names exactly one person opens the record.
             self.open_person(result.people[0].person_id)
@@ -171,7 +170,7 @@ class MainWindow(QMainWindow):
         self.person_page.show_person(detail)
         self.pages.setCurrentWidget(self.person_page)
         self.show_message("")
-        emit(self.person_shown, detail)
+        self.person_shown.emit(detail)
 
     # --- closing -----------------------------------------------------------------------------
 

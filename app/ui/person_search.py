@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from app.services.persons import SearchResult
 from app.ui.person_table_model import PersonColumn, PersonSortProxy, PersonTableModel
-from app.ui.signal_emit import emit
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -136,7 +135,7 @@ class PersonSearchWidget(QWidget):
 
     @Slot()
     def request_search(self) -> None:
-        emit(self.search_requested, self.search_edit.text())
+        self.search_requested.emit(self.search_edit.text())
 
     def focus_search_box(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -146,7 +145,7 @@ class PersonSearchWidget(QWidget):
     def _open_index(self, index: QModelIndex) -> None:
         person_id = self.proxy.person_id_at(index.row())
         if person_id is not None:
-            emit(self.open_requested, person_id)
+            self.open_requested.emit(person_id)
 
     @Slot(bool)
     def _set_active_only(self, active_only: bool) -> None:
