@@ -11,7 +11,7 @@ from app.errors import VaxDeskError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.commands import demo, ids, init, maintenance, print_cmd, schedule
+    from app.commands import demo, gui, ids, init, maintenance, print_cmd, schedule
 
     parser = argparse.ArgumentParser(
         prog="vaxdesk",
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"VaxDesk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo.add_parser(sub)
+    gui.add_parser(sub)
     init.add_parser(sub)
     ids.add_parser(sub)
     maintenance.add_parser(sub)

@@ -145,9 +145,16 @@ def test_wrong_password_exit_code(reg: Path, monkeypatch: pytest.MonkeyPatch,
 
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
-    for argv in (["--help"], ["demo", "--help"], ["init", "--help"], ["id", "check", "--help"],
+    for argv in (["--help"], ["demo", "--help"], ["gui", "--help"], ["init", "--help"],
+                 ["id", "check", "--help"], ["schedule", "--help"],
                  ["backup", "--help"], ["restore", "--help"], ["audit", "verify", "--help"]):  # fmt: skip
         with pytest.raises(SystemExit) as done:
             main(argv)
         assert done.value.code == 0
         assert "usage: vaxdesk" in capsys.readouterr().out
+
+
+def test_gui_needs_an_existing_register(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["gui", "--register", str(tmp_path / "none")]) == 78
+    assert "E_REGISTER_MISSING" in capsys.readouterr().err
+    assert not (tmp_path / "none").exists()  # nothing is created
