@@ -10,23 +10,37 @@ thread while the state is only ever changed on the caller's thread::
 
 ``submit`` runs the three in one call for callers that may block (the CLI, tests).
 
-States today::
+States::
 
     ENTER_CREDENTIALS ──begin──▶ AUTHENTICATING ──succeed──▶ DONE
-          ▲   │ (empty field: stays,          │
-          │   │  with a Japanese message)     └──fail──▶ FAILED ──begin──▶ AUTHENTICATING
-          └───┴──────────────── reset ◀───────────────────┘
+          ▲   │ (empty field: stays,     │   ▲  │
+          │   │  with a Japanese message)│   │  └──fail──▶ FAILED ──begin──▶ AUTHENTICATING
+          │   │              wait_for_key│   │key_answered
+          │   │                          ▼   │
+          │   │                        WAIT_FOR_KEY ──succeed / fail──▶ DONE / FAILED
+          │   │
+          │   └── fail(E_AUTH_LOCKED) from AUTHENTICATING / WAIT_FOR_KEY ──▶ LOCKED_OUT
+          │                                                                     │
+          └───────────── reset (FAILED) / user_changed (LOCKED_OUT, another name) ◀┘
 
-Extending it (next issue): add ``WAIT_FOR_KEY`` (the authenticate step asks the UI to show
-"touch your security key" through ``prompt_key``, entering AUTHENTICATING → WAIT_FOR_KEY →
-AUTHENTICATING) and ``LOCKED_OUT`` (FAILED → LOCKED_OUT when the service reports the lockout
-code). Each is one enum member, one line in ``_ALLOWED`` and one message; the dialog needs no
-change because it renders any status by its ``busy``, ``message_ja`` and ``is_error`` fields.
+WAIT_FOR_KEY: the security key talks to the person through a ``FidoPrompt`` on the worker
+thread; the UI hands each request to the GUI thread and calls ``wait_for_key(KeyRequest.TOUCH |
+FINGER | PIN)`` (the status shows 「セキュリティキーに触れてください」 and so on) and, after the
+PIN dialog answered, ``key_answered``. On a demo register the demo software key answers by
+itself, so its requests keep AUTHENTICATING with the demo-key notice.
+
+LOCKED_OUT: the service reported E_AUTH_LOCKED; there is no retry for that name (``begin`` is
+refused) until the person types another user name (``user_changed``).
+
+``key_access`` / ``register_authenticator`` / ``reauthenticator`` build what the service calls
+need: a :class:`KeyAccess` whose device calls all get the UI's cancel event (Cancel stops a wait
+for a touch), with a test seam ``key_factory`` (tests pass ``lambda: software_key(dir)``).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,8 +49,18 @@ from pathlib import Path
 from typing import Final
 
 from app.errors import VaxDeskError
+from app.security.fido import Enrollment, Fido2Backend, FidoPrompt, UnlockResult, select_backend
+from app.security.fido.interface import (
+    TEXT_ENTER_PIN,
+    TEXT_PLACE_FINGER,
+    TEXT_TOUCH_KEY,
+    TEXT_WORKING,
+)
 from app.security.keyslots import KeySlotFile
+from app.security.lockout import LockedOut
 from app.security.session import Session
+from app.services import register
+from app.services.security_key import DEMO_KEY_NOTICE, KeyAccess, key_access_for
 from app.store.layout import RegisterLayout
 
 log = logging.getLogger(__name__)
@@ -44,25 +68,45 @@ log = logging.getLogger(__name__)
 # login(login_name, password) -> Session; normally functools.partial(register.login, directory).
 Authenticator = Callable[[str, str], Session]
 StatusListener = Callable[["LoginStatus"], None]
+# The test seam for the security key: returns the KeyAccess to use instead of the real one.
+KeyFactory = Callable[[], KeyAccess]
 
 
 class LoginState(Enum):
     ENTER_CREDENTIALS = "enter_credentials"
     AUTHENTICATING = "authenticating"
+    WAIT_FOR_KEY = "wait_for_key"
     DONE = "done"
     FAILED = "failed"
+    LOCKED_OUT = "locked_out"
 
 
+class KeyRequest(Enum):
+    TOUCH = "touch"
+    FINGER = "finger"
+    PIN = "pin"
+
+
+_FINISHED: Final = frozenset({LoginState.DONE, LoginState.FAILED, LoginState.LOCKED_OUT})
 _ALLOWED: Final[dict[LoginState, frozenset[LoginState]]] = {
     LoginState.ENTER_CREDENTIALS: frozenset({LoginState.AUTHENTICATING}),
-    LoginState.AUTHENTICATING: frozenset({LoginState.DONE, LoginState.FAILED}),
+    LoginState.AUTHENTICATING: _FINISHED | {LoginState.WAIT_FOR_KEY},
+    LoginState.WAIT_FOR_KEY: _FINISHED | {LoginState.AUTHENTICATING},
     LoginState.FAILED: frozenset({LoginState.AUTHENTICATING, LoginState.ENTER_CREDENTIALS}),
+    LoginState.LOCKED_OUT: frozenset({LoginState.ENTER_CREDENTIALS}),
     LoginState.DONE: frozenset(),
+}
+KEY_MESSAGES: Final = {
+    KeyRequest.TOUCH: TEXT_TOUCH_KEY,
+    KeyRequest.FINGER: TEXT_PLACE_FINGER,
+    KeyRequest.PIN: TEXT_ENTER_PIN,
 }
 
 MESSAGE_ENTER: Final = "ユーザー名とパスワードを入力してください。"
 MESSAGE_AUTHENTICATING: Final = "認証しています。しばらくお待ちください…"
 MESSAGE_DONE: Final = "ログインしました。"
+MESSAGE_KEY_WORKING: Final = TEXT_WORKING
+MESSAGE_DEMO_KEY: Final = DEMO_KEY_NOTICE
 MESSAGE_NEED_LOGIN: Final = "ユーザー名を入力してください。"
 MESSAGE_NEED_PASSWORD: Final = "パスワードを入力してください。"
 MESSAGE_NEED_BOTH: Final = "ユーザー名とパスワードを入力してください。"
@@ -87,7 +131,16 @@ class LoginStatus:
 
     @property
     def busy(self) -> bool:
-        return self.state is LoginState.AUTHENTICATING
+        return self.state in (LoginState.AUTHENTICATING, LoginState.WAIT_FOR_KEY)
+
+    @property
+    def waiting_for_key(self) -> bool:
+        """The security key waits for the person: the UI offers Cancel."""
+        return self.state is LoginState.WAIT_FOR_KEY
+
+    @property
+    def locked_out(self) -> bool:
+        return self.state is LoginState.LOCKED_OUT
 
     @property
     def is_error(self) -> bool:
@@ -128,10 +181,13 @@ class LoginFlow:
     """One login attempt sequence for one register. Not thread-safe: call ``begin``, ``succeed``,
     ``fail`` and ``reset`` from one thread; ``authenticate`` may run anywhere."""
 
-    def __init__(self, authenticator: Authenticator) -> None:
+    def __init__(self, authenticator: Authenticator, *, demo: bool = False) -> None:
         self._authenticator = authenticator
+        self._demo = demo
         self._listeners: list[Callable[[], StatusListener | None]] = []
         self._session: Session | None = None
+        self._locked_login: str | None = None
+        self._pending_login: str | None = None
         self._status = LoginStatus(LoginState.ENTER_CREDENTIALS, MESSAGE_ENTER)
 
     # --- observing ---------------------------------------------------------------------------
@@ -143,6 +199,15 @@ class LoginFlow:
     @property
     def state(self) -> LoginState:
         return self._status.state
+
+    @property
+    def demo(self) -> bool:
+        return self._demo
+
+    @property
+    def locked_login(self) -> str | None:
+        """The user name that is locked out (LOCKED_OUT only)."""
+        return self._locked_login if self.state is LoginState.LOCKED_OUT else None
 
     @property
     def session(self) -> Session | None:
@@ -187,12 +252,39 @@ class LoginFlow:
                 code, message = CODE_EMPTY_PASSWORD, MESSAGE_NEED_PASSWORD
             self._move(LoginStatus(self.state, message, code, self._status.attempts))
             return None
-        self._move(
-            LoginStatus(
-                LoginState.AUTHENTICATING, MESSAGE_AUTHENTICATING, None, self._status.attempts
-            )
-        )
+        self._pending_login = name
+        message = MESSAGE_AUTHENTICATING
+        if self._demo:
+            message = f"{MESSAGE_AUTHENTICATING}\n{MESSAGE_DEMO_KEY}"
+        self._move(LoginStatus(LoginState.AUTHENTICATING, message, None, self._status.attempts))
         return Credentials(name, password)
+
+    def wait_for_key(self, request: KeyRequest) -> LoginStatus:
+        """The security key asks for a touch, a finger or the PIN (AUTHENTICATING → WAIT_FOR_KEY).
+
+        Ignored once the attempt has finished (a late request changes nothing). On a demo
+        register the software key answers by itself: the status stays AUTHENTICATING."""
+        if not self._status.busy:
+            return self._status
+        if self._demo and request is not KeyRequest.PIN:
+            return self._status
+        return self._move(
+            LoginStatus(LoginState.WAIT_FOR_KEY, KEY_MESSAGES[request], None, self._status.attempts)
+        )
+
+    def key_answered(self) -> LoginStatus:
+        """The person answered the key's request (PIN entered): WAIT_FOR_KEY → AUTHENTICATING."""
+        if self.state is not LoginState.WAIT_FOR_KEY:
+            return self._status
+        return self._move(
+            LoginStatus(LoginState.AUTHENTICATING, MESSAGE_KEY_WORKING, None, self._status.attempts)
+        )
+
+    def key_notice(self, text_ja: str) -> LoginStatus:
+        """A short text from the key step (for example the demo-key notice) while busy."""
+        if not self._status.busy:
+            return self._status
+        return self._move(LoginStatus(self.state, text_ja, None, self._status.attempts))
 
     def authenticate(self, credentials: Credentials) -> Session:
         """Call the injected login. Touches no state, so it may run on a worker thread."""
@@ -210,13 +302,28 @@ class LoginFlow:
         else:
             log.error("login failed unexpectedly: %s", type(error).__name__)
             code, message = UNEXPECTED.code, UNEXPECTED.message_ja
-        return self._move(LoginStatus(LoginState.FAILED, message, code, self._status.attempts + 1))
+        attempts = self._status.attempts + 1
+        if code == LockedOut.code:
+            self._locked_login = self._pending_login
+            return self._move(LoginStatus(LoginState.LOCKED_OUT, message, code, attempts))
+        return self._move(LoginStatus(LoginState.FAILED, message, code, attempts))
 
     def fail_with(self, code: str, message_ja: str) -> LoginStatus:
         """``fail`` for callers that only have the error's code and message (a background job)."""
         return self.fail(VaxDeskError(message_ja, code=code))
 
     def reset(self) -> LoginStatus:
+        if self.state is LoginState.LOCKED_OUT:
+            raise InvalidTransition("reset in locked_out: the user name must change")
+        return self._move(
+            LoginStatus(LoginState.ENTER_CREDENTIALS, MESSAGE_ENTER, None, self._status.attempts)
+        )
+
+    def user_changed(self, login_name: str) -> LoginStatus:
+        """The person edited the user name. Leaves LOCKED_OUT once it names another user."""
+        if self.state is not LoginState.LOCKED_OUT or login_name.strip() == self._locked_login:
+            return self._status
+        self._locked_login = None
         return self._move(
             LoginStatus(LoginState.ENTER_CREDENTIALS, MESSAGE_ENTER, None, self._status.attempts)
         )
@@ -231,3 +338,111 @@ class LoginFlow:
         except Exception as exc:
             return self.fail(exc)
         return self.succeed(session)
+
+
+# --- the security key for a login, an unlock or an enrollment -------------------------------
+
+
+class CancellableBackend(Fido2Backend):
+    """A backend whose every device call gets ``cancel``: the UI's Cancel button sets it and a
+    wait for a touch or a fingerprint ends with E_FIDO_CANCELLED. ``inner`` may be a callable so
+    that the real device is looked for only when the key step starts (after the lockout check)."""
+
+    def __init__(
+        self, inner: Fido2Backend | Callable[[], Fido2Backend], cancel: threading.Event
+    ) -> None:
+        self._inner = inner
+        self._cancel = cancel
+
+    def _backend(self) -> Fido2Backend:
+        if not isinstance(self._inner, Fido2Backend):
+            self._inner = self._inner()
+        return self._inner
+
+    @property  # type: ignore[override]
+    def name(self) -> str:
+        return self._backend().name
+
+    def is_available(self) -> tuple[bool, str]:
+        return self._backend().is_available()
+
+    def enroll(
+        self,
+        rp_id: str,
+        user_id: bytes,
+        user_name: str,
+        prompt: FidoPrompt,
+        *,
+        cancel: threading.Event | None = None,
+    ) -> Enrollment:
+        return self._backend().enroll(
+            rp_id, user_id, user_name, prompt, cancel=cancel or self._cancel
+        )
+
+    def unlock(
+        self,
+        rp_id: str,
+        enrollments: list[Enrollment],
+        prompt: FidoPrompt,
+        *,
+        cancel: threading.Event | None = None,
+    ) -> UnlockResult:
+        return self._backend().unlock(rp_id, enrollments, prompt, cancel=cancel or self._cancel)
+
+
+def key_access(
+    directory: Path,
+    demo: bool,
+    prompt: FidoPrompt,
+    cancel: threading.Event,
+    key_factory: KeyFactory | None = None,
+) -> KeyAccess:
+    """The security key for one key step: the injected one (tests), the demo software key (demo
+    registers; shows the demo-key notice through ``prompt``) or the first hardware key."""
+    if key_factory is not None:
+        base = key_factory()
+        return KeyAccess(CancellableBackend(base.backend, cancel), prompt, base.rp_id)
+    if demo:
+        base = key_access_for(RegisterLayout(Path(directory)), True, prompt)
+        return KeyAccess(CancellableBackend(base.backend, cancel), prompt, base.rp_id)
+    return KeyAccess(
+        CancellableBackend(lambda: select_backend(allow_software=False), cancel), prompt
+    )
+
+
+def register_authenticator(
+    directory: Path,
+    prompt: FidoPrompt,
+    cancel: threading.Event,
+    *,
+    key_factory: KeyFactory | None = None,
+) -> Authenticator:
+    """``register.login`` on ``directory`` with the UI's key prompt (runs on the worker thread)."""
+    directory = Path(directory)
+
+    def authenticate(login_name: str, password: str) -> Session:
+        demo = describe_register(directory).demo
+        key = key_access(directory, demo, prompt, cancel, key_factory)
+        return register.login(directory, login_name, password, key=key, prompt=prompt)
+
+    return authenticate
+
+
+def reauthenticator(
+    session: Session,
+    prompt: FidoPrompt,
+    cancel: threading.Event,
+    *,
+    key_factory: KeyFactory | None = None,
+) -> Authenticator:
+    """Unlock after the idle lock: ``register.reauthenticate`` for ``session``'s own user."""
+    reg = session.register
+
+    def authenticate(login_name: str, password: str) -> Session:
+        if login_name != session.login:
+            raise VaxDeskError()  # the unlock dialog never offers another name
+        key = key_access(reg.directory, reg.demo, prompt, cancel, key_factory)
+        register.reauthenticate(session, password, key=key, prompt=prompt)
+        return session
+
+    return authenticate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 import weakref
 from functools import partial
 from pathlib import Path
@@ -11,18 +12,23 @@ from typing import cast
 import pytest
 
 from app.errors import AuthError
+from app.security.fido import FidoCancelled, RecordingPrompt
 from app.security.keyslots import KeySlotFile
+from app.security.lockout import MAX_FAILURES, LockedOut
 from app.security.session import Session
 from app.services import login_flow
 from app.services.login_flow import (
     Credentials,
     InvalidTransition,
+    KeyRequest,
     LoginFlow,
     LoginState,
     LoginStatus,
 )
 from app.services.register import NewUser, create_register, login
+from app.services.security_key import DEMO_KEY_NOTICE
 from app.store.layout import RegisterLayout
+from tests.support.registers import login_as, make_register, password, software_key
 
 
 class FakeLogin:
@@ -192,3 +198,117 @@ def test_a_subscribed_view_is_not_kept_alive_by_the_flow() -> None:
     assert gone() is None
     flow.succeed(FakeLogin().session)  # no listener left: nothing is called, nothing fails
     assert flow.state is LoginState.DONE
+
+
+# --- the key step and the lockout ----------------------------------------------------------
+
+
+def test_key_requests_show_the_prompt_texts_and_the_answer_goes_back_to_authenticating() -> None:
+    flow, seen = _flow(FakeLogin())
+    flow.begin("clerk", "pw")
+    touch = flow.wait_for_key(KeyRequest.TOUCH)
+    assert touch.state is LoginState.WAIT_FOR_KEY and touch.waiting_for_key and touch.busy
+    assert touch.message_ja == "セキュリティキーに触れてください"
+    assert flow.wait_for_key(KeyRequest.FINGER).message_ja == "指紋センサーに指を置いてください"
+    assert flow.wait_for_key(KeyRequest.PIN).message_ja == "PINを入力してください"
+    assert not flow.status.accepts_input
+    working = flow.key_answered()
+    assert working.state is LoginState.AUTHENTICATING and not working.waiting_for_key
+    flow.wait_for_key(KeyRequest.TOUCH)
+    assert flow.succeed(FakeLogin().session).state is LoginState.DONE
+    assert LoginState.WAIT_FOR_KEY in [s.state for s in seen]
+
+
+def test_a_late_key_request_after_the_attempt_changes_nothing() -> None:
+    flow, _ = _flow(FakeLogin(AuthError()))
+    flow.submit("clerk", "pw")
+    assert flow.state is LoginState.FAILED
+    assert flow.wait_for_key(KeyRequest.TOUCH).state is LoginState.FAILED
+    assert flow.key_answered().state is LoginState.FAILED
+    assert flow.key_notice("x").message_ja == AuthError.message_ja
+
+
+def test_cancel_at_the_key_fails_with_the_cancel_message_and_allows_a_retry() -> None:
+    flow, _ = _flow(FakeLogin())
+    flow.begin("clerk", "pw")
+    flow.wait_for_key(KeyRequest.PIN)
+    status = flow.fail(FidoCancelled())
+    assert status.state is LoginState.FAILED and status.error_code == "E_FIDO_CANCELLED"
+    assert status.message_ja == FidoCancelled.message_ja and status.accepts_input
+
+
+def test_demo_register_keeps_authenticating_with_the_demo_key_notice() -> None:
+    flow = LoginFlow(FakeLogin(), demo=True)
+    flow.begin("clerk", "pw")
+    assert DEMO_KEY_NOTICE in flow.status.message_ja
+    assert flow.wait_for_key(KeyRequest.TOUCH).state is LoginState.AUTHENTICATING
+    assert flow.wait_for_key(KeyRequest.FINGER).state is LoginState.AUTHENTICATING
+
+
+def test_lockout_refuses_retry_until_another_user_name_is_typed() -> None:
+    fake = FakeLogin(LockedOut())
+    flow, _ = _flow(fake)
+    status = flow.submit("clerk", "pw")
+    assert status.state is LoginState.LOCKED_OUT and status.locked_out
+    assert status.message_ja == LockedOut.message_ja and not status.accepts_input
+    assert flow.locked_login == "clerk"
+    with pytest.raises(InvalidTransition):
+        flow.begin("clerk", "pw")
+    with pytest.raises(InvalidTransition):
+        flow.reset()
+    assert flow.user_changed(" clerk ").state is LoginState.LOCKED_OUT
+    assert flow.user_changed("nurse").state is LoginState.ENTER_CREDENTIALS
+    assert flow.locked_login is None
+    fake.error = None
+    assert flow.submit("nurse", "pw").state is LoginState.DONE
+
+
+def test_five_wrong_passwords_then_locked_out_on_a_register(tmp_path: Path) -> None:
+    make_register(tmp_path / "reg", with_people=False)
+    cancel = threading.Event()
+    prompt = RecordingPrompt()
+    flow = LoginFlow(
+        login_flow.register_authenticator(
+            tmp_path / "reg", prompt, cancel, key_factory=lambda: software_key(tmp_path / "reg")
+        )
+    )
+    for _ in range(MAX_FAILURES):
+        assert flow.submit("clerk", "wrong").error_code == "E_AUTH_WRONG_PASSWORD"
+    assert "セキュリティキーに触れてください" in prompt.shown  # the key step ran each time
+    locked = flow.submit("clerk", password("clerk"))
+    assert locked.state is LoginState.LOCKED_OUT and locked.error_code == "E_AUTH_LOCKED"
+
+
+def test_cancel_event_reaches_the_device_call(tmp_path: Path) -> None:
+    make_register(tmp_path / "reg", with_people=False)
+    cancel = threading.Event()
+    cancel.set()  # pressed before the key answered
+    flow = LoginFlow(
+        login_flow.register_authenticator(
+            tmp_path / "reg",
+            RecordingPrompt(),
+            cancel,
+            key_factory=lambda: software_key(tmp_path / "reg"),
+        )
+    )
+    status = flow.submit("clerk", password("clerk"))
+    assert status.error_code == "E_FIDO_CANCELLED"
+
+
+def test_reauthenticator_unlocks_the_same_session(tmp_path: Path) -> None:
+    make_register(tmp_path / "reg", with_people=False)
+    session = login_as(tmp_path / "reg", "nurse")
+    try:
+        flow = LoginFlow(
+            login_flow.reauthenticator(
+                session,
+                RecordingPrompt(),
+                threading.Event(),
+                key_factory=lambda: software_key(tmp_path / "reg"),
+            )
+        )
+        assert flow.submit("nurse", "wrong").error_code == "E_AUTH_WRONG_PASSWORD"
+        assert flow.submit("nurse", password("nurse")).state is LoginState.DONE
+        assert flow.session is session
+    finally:
+        session.register.close()
