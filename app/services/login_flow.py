@@ -353,15 +353,13 @@ class CancellableBackend(Fido2Backend):
     ) -> None:
         self._inner = inner
         self._cancel = cancel
+        # the device is stored under the real backend's name (``inner.enroll`` does that)
+        self.name = inner.name if isinstance(inner, Fido2Backend) else "auto"
 
     def _backend(self) -> Fido2Backend:
         if not isinstance(self._inner, Fido2Backend):
             self._inner = self._inner()
         return self._inner
-
-    @property  # type: ignore[override]
-    def name(self) -> str:
-        return self._backend().name
 
     def is_available(self) -> tuple[bool, str]:
         return self._backend().is_available()

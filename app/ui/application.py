@@ -19,7 +19,6 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
@@ -29,7 +28,8 @@ from PySide6.QtWidgets import QApplication
 from app.paths import resource_path
 from app.security.session import Session
 from app.services import login_flow
-from app.services.register import login
+from app.services.login_flow import KeyFactory
+from app.ui.access_menu import install_access_actions
 from app.ui.login_dialog import LoginDialog
 from app.ui.main_window import MainWindow
 
@@ -52,6 +52,13 @@ QLabel#statusMessage[error="true"] {
 }
 QStatusBar QLabel { padding: 0px 8px; }
 QLabel#loginHeading { font-size: 18pt; font-weight: bold; }
+QLabel#dialogHeading, QLabel#pageHeading { font-size: 13pt; font-weight: bold; }
+QLabel#keyNotice, QLabel#hintText { color: #37474f; }
+QLabel#pageMessage[error="true"], QLabel#dialogMessage { color: #b71c1c; }
+QWidget#lockScreen { background: #263238; }
+QWidget#lockScreen QLabel { color: white; font-size: 13pt; }
+QLabel#lockTitle { font-size: 22pt; font-weight: bold; }
+QLabel#numberValue { font-size: 14pt; font-family: monospace; }
 QLabel#personHeading { font-size: 16pt; font-weight: bold; }
 QLabel#personStatusBadge { color: white; background: #b71c1c; padding: 2px 8px; }
 QLabel#shortcutHelp { color: #37474f; }
@@ -130,24 +137,51 @@ class GuiThreadGarbageCollector(QObject):
 
 
 class GuiController(QObject):
-    """Shows the login dialog, then the main window for the signed-in session."""
+    """Shows the login dialog, then the main window for the signed-in session (with the
+    access-control menus and the idle lock); after Sign out, the login dialog again.
 
-    def __init__(self, register_dir: Path, parent: QObject | None = None) -> None:
+    ``key_factory`` and ``idle_timeout_ms`` are test seams (the security key; the idle time)."""
+
+    def __init__(
+        self,
+        register_dir: Path,
+        parent: QObject | None = None,
+        *,
+        key_factory: KeyFactory | None = None,
+        idle_timeout_ms: int | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.register = login_flow.describe_register(register_dir)
-        self.login_dialog = LoginDialog(
-            login_flow.LoginFlow(partial(login, Path(register_dir))), demo=self.register.demo
-        )
+        self.register_dir = Path(register_dir)
+        self.register = login_flow.describe_register(self.register_dir)
+        self.key_factory = key_factory
+        self.idle_timeout_ms = idle_timeout_ms
         self.main_window: MainWindow | None = None
-        self.login_dialog.signed_in.connect(self._open_main_window)
+        self.login_dialog = self._new_login_dialog()
+
+    def _new_login_dialog(self) -> LoginDialog:
+        dialog = LoginDialog.for_register(self.register_dir, key_factory=self.key_factory)
+        dialog.signed_in.connect(self._open_main_window)
+        return dialog
 
     def start(self) -> None:
         self.login_dialog.show()
 
     def _open_main_window(self, session: Session) -> None:
-        self.main_window = MainWindow(session)
-        self.main_window.show()
+        window = MainWindow(session)
+        install_access_actions(
+            window, key_factory=self.key_factory, idle_timeout_ms=self.idle_timeout_ms
+        )
+        window.access_actions.sign_out_requested.connect(self._signed_out)
+        self.main_window = window
+        window.show()
         self.login_dialog.close()
+
+    def _signed_out(self) -> None:
+        """Sign out: the login dialog comes back before the window closes (the app stays)."""
+        old = self.login_dialog
+        self.login_dialog = self._new_login_dialog()
+        self.login_dialog.show()
+        old.deleteLater()
 
 
 def run_gui(register_dir: Path) -> int:

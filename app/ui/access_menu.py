@@ -1,0 +1,162 @@
+"""Hook for the main window: the 管理 and 個人番号 menus and the idle lock.
+
+Usage (the main window or the controller, once per window)::
+
+    from app.ui.access_menu import install_access_actions
+    install_access_actions(window)          # window: MainWindow (.session, .jobs, .pages, ...)
+    window.access_actions.person_requested.connect(window.open_person)
+
+* 管理 (``access.review`` / ``user.manage`` / ``key.manage`` / ``audit.read``): 利用者とアクセス権
+  (:class:`AdminUsersPage`) and 監査ログ (:class:`AuditViewer`), shown as pages of
+  ``window.pages``.
+* 個人番号 (``mynumber.search``): 個人番号で検索 → ``person_requested(int)``.
+* The idle lock (:class:`WindowLock`, minutes from ``VAXDESK_IDLE_MINUTES``, default 5) and
+  Ctrl+L to lock at once. Sign out (from the lock) emits ``sign_out_requested`` and closes the
+  window; ``GuiController`` then shows the login again.
+
+A session without a permission gets no menu for it (the services check again anyway). Tests pass
+``key_factory`` (the security key) and ``idle_timeout_ms``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from PySide6.QtCore import QEvent, QObject, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QMenuBar, QStackedWidget, QWidget
+
+from app.security.session import Session
+from app.services.login_flow import KeyFactory
+from app.ui.admin_users_page import AdminUsersPage
+from app.ui.audit_viewer import AuditViewer
+from app.ui.idle_lock import WindowLock
+from app.ui.jobs import JobRunner
+from app.ui.number_search_dialog import NumberSearchDialog
+
+ADMIN_PERMISSIONS = ("access.review", "user.manage", "key.manage", "audit.read")
+
+
+class AccessWindow(Protocol):
+    """What the hook needs from the main window."""
+
+    session: Session
+    jobs: JobRunner
+    pages: QStackedWidget
+
+    def menuBar(self) -> QMenuBar: ...
+    def close(self) -> bool: ...
+
+
+class AccessActions(QObject):
+    person_requested = Signal(int)
+    sign_out_requested = Signal()
+    page_shown = Signal(object)  # the page widget
+    dialog_opened = Signal(object)
+
+    def __init__(
+        self,
+        window: Any,
+        *,
+        key_factory: KeyFactory | None = None,
+        idle_timeout_ms: int | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.session: Session = window.session
+        self.jobs: JobRunner = window.jobs
+        self.key_factory = key_factory
+        self.admin_menu: QMenu | None = None
+        self.number_menu: QMenu | None = None
+        self.users_page: AdminUsersPage | None = None
+        self.audit_page: AuditViewer | None = None
+        self._build_menus()
+        self.lock = WindowLock(
+            window, self.session, self.jobs, timeout_ms=idle_timeout_ms, key_factory=key_factory
+        )
+        self.lock.sign_out_requested.connect(self.sign_out)
+        self.lock_action = QAction(self.tr("Lock the screen"), window)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock.lock)
+        window.addAction(self.lock_action)
+        window.installEventFilter(self)
+        self.lock.start()
+
+    def _build_menus(self) -> None:
+        session, bar = self.session, self.window.menuBar()
+        if any(session.can(p) for p in ADMIN_PERMISSIONS):
+            self.admin_menu = bar.addMenu(self.tr("&Administration"))
+            self.admin_menu.setObjectName("adminMenu")
+            if session.can("access.review"):
+                users = self.admin_menu.addAction(self.tr("&Users and access rights"))
+                users.setObjectName("usersAction")
+                users.triggered.connect(self.show_users_page)
+            if session.can("audit.read"):
+                audit = self.admin_menu.addAction(self.tr("&Audit log"))
+                audit.setObjectName("auditAction")
+                audit.triggered.connect(self.show_audit_page)
+        if session.can("mynumber.search"):
+            self.number_menu = bar.addMenu(self.tr("Personal &number"))
+            self.number_menu.setObjectName("numberMenu")
+            search = self.number_menu.addAction(self.tr("&Search by personal number..."))
+            search.setObjectName("numberSearchAction")
+            search.triggered.connect(self.search_by_number)
+
+    def _show_page(self, page: QWidget) -> None:
+        pages = self.window.pages
+        if pages.indexOf(page) < 0:
+            pages.addWidget(page)
+        pages.setCurrentWidget(page)
+        self.page_shown.emit(page)
+
+    @Slot()
+    def show_users_page(self) -> None:
+        if self.users_page is None:
+            self.users_page = AdminUsersPage(
+                self.session, self.jobs, key_factory=self.key_factory, parent=self.window.pages
+            )
+        self._show_page(self.users_page)
+        self.users_page.refresh()
+
+    @Slot()
+    def show_audit_page(self) -> None:
+        first = self.audit_page is None
+        if self.audit_page is None:
+            self.audit_page = AuditViewer(self.session, self.jobs, parent=self.window.pages)
+        self._show_page(self.audit_page)
+        if first:
+            self.audit_page.refresh()
+
+    @Slot()
+    def search_by_number(self) -> None:
+        dialog = NumberSearchDialog(self.session, self.jobs, self.window)
+        dialog.person_found.connect(self.person_requested)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+
+    @Slot()
+    def sign_out(self) -> None:
+        self.lock.stop()
+        self.sign_out_requested.emit()
+        self.window.close()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.lock.stop()  # a closed window is never locked later
+        return False
+
+
+def install_access_actions(
+    window: Any,
+    *,
+    key_factory: KeyFactory | None = None,
+    idle_timeout_ms: int | None = None,
+) -> None:
+    """Add the access-control menus and the idle lock to ``window`` (once; a second call does
+    nothing). The actions object is ``window.access_actions``."""
+    if isinstance(getattr(window, "access_actions", None), AccessActions):
+        return
+    window.access_actions = AccessActions(
+        window, key_factory=key_factory, idle_timeout_ms=idle_timeout_ms
+    )

@@ -1,0 +1,172 @@
+"""The access review (who has which rights) as a Qt table model with named columns, plus its
+sort/filter proxy. Rows are the service's ``AccessRow`` (no password, key or number data)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from app.security import roles as role_defs
+from app.services.users_admin import AccessRow
+
+LOGIN_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+INACTIVE_COLOUR = QColor("#8a8a8a")
+FLAG_COLOUR = QColor("#b71c1c")
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class AccessColumn(IntEnum):
+    LOGIN = 0
+    STAFF_NO = 1
+    NAME = 2
+    ROLES = 3
+    ACTIVE = 4
+    KEYS = 5
+    LAST_LOGIN = 6
+    SHARED = 7
+    STALE = 8
+
+
+def local_time_text(utc_text: str | None) -> str:
+    """'2025-04-10 00:12:33' or ISO with offset (UTC) → local 'YYYY-MM-DD HH:MM'."""
+    if not utc_text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
+    except ValueError:
+        return utc_text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def role_names_ja(roles: Sequence[str]) -> str:
+    defs = role_defs.load_roles()
+    return "、".join(defs[r].name_ja if r in defs else r for r in roles)
+
+
+class AccessTableModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[AccessRow] = []
+
+    def headers(self) -> dict[AccessColumn, str]:
+        return {
+            AccessColumn.LOGIN: self.tr("User name"),
+            AccessColumn.STAFF_NO: self.tr("Staff no."),
+            AccessColumn.NAME: self.tr("Name"),
+            AccessColumn.ROLES: self.tr("Roles"),
+            AccessColumn.ACTIVE: self.tr("Status"),
+            AccessColumn.KEYS: self.tr("Keys"),
+            AccessColumn.LAST_LOGIN: self.tr("Last sign-in"),
+            AccessColumn.SHARED: self.tr("Shared"),
+            AccessColumn.STALE: self.tr("Unused long"),
+        }
+
+    def set_rows(self, rows: Sequence[AccessRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> AccessRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(AccessColumn)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        return self.headers().get(AccessColumn(section))
+
+    def _text(self, r: AccessRow, column: AccessColumn) -> str:
+        if column is AccessColumn.LOGIN:
+            return r.login
+        if column is AccessColumn.STAFF_NO:
+            return r.staff_no
+        if column is AccessColumn.NAME:
+            return r.display_name
+        if column is AccessColumn.ROLES:
+            return role_names_ja(r.roles)
+        if column is AccessColumn.ACTIVE:
+            return self.tr("Active") if r.active else self.tr("Deactivated")
+        if column is AccessColumn.KEYS:
+            return str(r.keys)
+        if column is AccessColumn.LAST_LOGIN:
+            return local_time_text(r.last_login_at) or self.tr("Never")
+        if column is AccessColumn.SHARED:
+            return self.tr("Shared") if r.shared_account else ""
+        return self.tr("Unused long") if r.stale else ""
+
+    def _sort_value(self, r: AccessRow, column: AccessColumn) -> Any:
+        if column is AccessColumn.KEYS:
+            return r.keys
+        if column is AccessColumn.LAST_LOGIN:
+            return r.last_login_at or ""
+        if column is AccessColumn.ACTIVE:
+            return int(r.active)
+        return self._text(r, column)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        r = self._rows[index.row()]
+        column = AccessColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(r, column)
+        if role == SORT_ROLE:
+            return self._sort_value(r, column)
+        if role == LOGIN_ROLE:
+            return r.login
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if not r.active:
+                return QBrush(INACTIVE_COLOUR)
+            if column in (AccessColumn.STALE, AccessColumn.SHARED) or (
+                column is AccessColumn.KEYS and r.keys == 0
+            ):
+                return QBrush(FLAG_COLOUR)
+        return None
+
+
+class AccessFilterProxy(QSortFilterProxyModel):
+    """Sorts by ``SORT_ROLE``; the filter text matches any column; inactive users can be hidden."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterKeyColumn(-1)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._show_inactive = True
+
+    def set_show_inactive(self, show: bool) -> None:
+        self._show_inactive = show
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        model = self.sourceModel()
+        if (
+            not self._show_inactive
+            and isinstance(model, AccessTableModel)
+            and not model.row_at(source_row).active
+        ):
+            return False
+        return super().filterAcceptsRow(source_row, source_parent)

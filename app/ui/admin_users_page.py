@@ -1,0 +1,380 @@
+"""管理 → 利用者とアクセス権: the access review table (who has which rights, keys, last sign-in,
+shared and long-unused accounts) and the administrator's actions on users: create (with the new
+user's key and, for number-use rights, a number-use staff member's sign-in), reset, remove a key,
+deactivate. Every service call runs through the window's job runner; each service checks the
+permission itself (the buttons only follow ``session.can``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.security.keyslots import KeySlotFile
+from app.security.session import Session
+from app.services import login_flow, users_admin
+from app.services.login_flow import KeyFactory
+from app.services.register import NewUser
+from app.services.users_admin import AccessRow
+from app.store.layout import RegisterLayout
+from app.ui.access_table_model import AccessColumn, AccessFilterProxy, AccessTableModel
+from app.ui.create_user_dialog import CreateUserDialog
+from app.ui.jobs import JobContext, JobRunner
+from app.ui.key_prompt_dialog import KeyPromptDialog
+from app.ui.number_holder_dialog import NumberHolderDialog
+from app.ui.qt_key_prompt import QtKeyPrompt
+from app.ui.reset_user_dialog import ResetUserDialog
+
+
+class AdminUsersPage(QWidget):
+    loaded = Signal()  # the table was (re)filled
+    action_finished = Signal(str, bool)  # Japanese message, is_error
+    dialog_opened = Signal(object)  # every dialog this page opens (tests drive them)
+
+    def __init__(
+        self,
+        session: Session,
+        jobs: JobRunner,
+        *,
+        key_factory: KeyFactory | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        session.require("access.review")
+        self.session = session
+        self.jobs = jobs
+        self.key_factory = key_factory
+        self.setObjectName("adminUsersPage")
+        self.model = AccessTableModel(self)
+        self.proxy = AccessFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self._build()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        title = QLabel(self.tr("Users and access rights"), self)
+        title.setObjectName("pageHeading")
+        layout.addWidget(title)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("pageMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.message_label)
+        filters = QHBoxLayout()
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText(self.tr("Filter (user name, name, role...)"))
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.inactive_check = QCheckBox(self.tr("Show deactivated users"), self)
+        self.inactive_check.setChecked(True)
+        self.inactive_check.toggled.connect(self.proxy.set_show_inactive)
+        filters.addWidget(self.filter_edit, 1)
+        filters.addWidget(self.inactive_check)
+        layout.addLayout(filters)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("accessTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(AccessColumn.LOGIN, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+
+        buttons = QHBoxLayout()
+        self.refresh_button = QPushButton(self.tr("Refresh"), self)
+        self.create_button = QPushButton(self.tr("New user..."), self)
+        self.reset_button = QPushButton(self.tr("Reset (password and key)..."), self)
+        self.remove_key_button = QPushButton(self.tr("Remove a key..."), self)
+        self.deactivate_button = QPushButton(self.tr("Deactivate..."), self)
+        for button in (
+            self.refresh_button,
+            self.create_button,
+            self.reset_button,
+            self.remove_key_button,
+            self.deactivate_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        can_manage = self.session.can("user.manage")
+        for button in (self.create_button, self.reset_button, self.deactivate_button):
+            button.setVisible(can_manage)
+        self.remove_key_button.setVisible(self.session.can("key.manage"))
+        self.refresh_button.clicked.connect(self.refresh)
+        self.create_button.clicked.connect(self.create_user)
+        self.reset_button.clicked.connect(self.reset_selected)
+        self.remove_key_button.clicked.connect(self.remove_key_of_selected)
+        self.deactivate_button.clicked.connect(self.deactivate_selected)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        self.message_label.setText(text)
+        self.message_label.setProperty("error", error)
+        self.message_label.style().unpolish(self.message_label)
+        self.message_label.style().polish(self.message_label)
+
+    def _run(
+        self,
+        work: Callable[[JobContext], Any],
+        done: Callable[[Any], None],
+        *,
+        key_dialog: KeyPromptDialog | None = None,
+    ) -> None:
+        job = self.jobs.submit(work)
+
+        def succeeded(result: Any) -> None:
+            if key_dialog is not None:
+                key_dialog.finish()
+            done(result)
+
+        def failed(code: str, message_ja: str) -> None:
+            if key_dialog is not None:
+                key_dialog.finish()
+            self.show_message(message_ja, error=True)
+            self.action_finished.emit(message_ja, True)
+
+        job.succeeded.connect(succeeded)
+        job.failed.connect(failed)
+
+    def _finished(self, text: str) -> None:
+        self.show_message(text)
+        self.action_finished.emit(text, False)
+        self.refresh()
+
+    def selected_row(self) -> AccessRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.show_message(self.tr("Select a user in the table first."), error=True)
+            return None
+        return self.model.row_at(self.proxy.mapToSource(rows[0]).row())
+
+    def select_login(self, login: str) -> bool:
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, AccessColumn.LOGIN)
+            if index.data() == login:
+                self.table.selectRow(row)
+                return True
+        return False
+
+    def confirm(self, text: str) -> bool:
+        """Ask yes/no (a seam: tests replace it)."""
+        answer = QMessageBox.question(self, self.tr("Please confirm"), text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def choose_key(self, choices: list[str]) -> int | None:
+        """Which key to remove (a seam: tests replace it); the index into ``choices``."""
+        item, ok = QInputDialog.getItem(
+            self, self.tr("Remove a key"), self.tr("Key to remove:"), choices, 0, False
+        )
+        return choices.index(item) if ok and item in choices else None
+
+    def _open(self, dialog: Any) -> None:
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+
+    def _key_access(self, prompt: QtKeyPrompt) -> Any:
+        reg = self.session.register
+        return login_flow.key_access(
+            reg.directory, reg.demo, prompt, prompt.cancel_event, self.key_factory
+        )
+
+    # --- the table ---------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        session = self.session
+
+        def load(ctx: JobContext) -> list[AccessRow]:
+            return users_admin.access_review(session)
+
+        def show(rows: list[AccessRow]) -> None:
+            self.model.set_rows(rows)
+            self.loaded.emit()
+
+        self._run(load, show)
+
+    # --- create ------------------------------------------------------------------------------
+
+    @Slot()
+    def create_user(self) -> None:
+        dialog = CreateUserDialog(self)
+        dialog.accepted.connect(lambda: self._create_entered(dialog))
+        self._open(dialog)
+
+    def _create_entered(self, dialog: CreateUserDialog) -> None:
+        needs_holder = dialog.needs_number_holder()
+        user = dialog.take_user()
+        dialog.deleteLater()
+        if user is None:
+            return
+        if needs_holder:
+            self._with_number_holder(lambda holder: self._enroll_new_user(user, holder))
+        else:
+            self._enroll_new_user(user, None)
+
+    def _with_number_holder(self, then: Callable[[Session], None]) -> None:
+        reg = self.session.register
+        holder_dialog = NumberHolderDialog(
+            reg.directory, reg.demo, self.jobs, key_factory=self.key_factory, parent=self
+        )
+        holder_dialog.signed_in.connect(then)
+        holder_dialog.rejected.connect(
+            lambda: self.show_message(
+                self.tr("Cancelled: number-use rights need a number-use staff member."),
+                error=True,
+            )
+        )
+        self._open(holder_dialog)
+
+    def _enroll_new_user(self, user: NewUser, holder: Session | None) -> None:
+        prompt = QtKeyPrompt()
+        key_dialog = KeyPromptDialog(prompt, self.tr("Enroll the key of the new user"), self)
+        prompt.setParent(key_dialog)
+        key = self._key_access(prompt)
+        session = self.session
+
+        def create(ctx: JobContext) -> int:
+            try:
+                return users_admin.create_user(session, user, key, number_holder=holder)
+            finally:
+                if holder is not None:
+                    holder.register.close()  # the holder's sign-in ends here
+
+        login = user.login
+        self._run(
+            create,
+            lambda _id: self._finished(self.tr("User %1 was created.").replace("%1", login)),
+            key_dialog=key_dialog,
+        )
+        self._open(key_dialog)
+
+    # --- reset, remove key, deactivate ---------------------------------------------------------
+
+    @Slot()
+    def reset_selected(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        if not row.active:
+            self.show_message(self.tr("A deactivated user cannot be reset."), error=True)
+            return
+        dialog = ResetUserDialog(row.login, self)
+        dialog.accepted.connect(lambda: self._reset_entered(row, dialog))
+        self._open(dialog)
+
+    def _reset_entered(self, row: AccessRow, dialog: ResetUserDialog) -> None:
+        password = dialog.take_password()
+        dialog.deleteLater()
+        if password is None:
+            return
+        if row.holds_number_rights:
+            self._with_number_holder(lambda holder: self._reset(row.login, password, holder))
+        else:
+            self._reset(row.login, password, None)
+
+    def _reset(self, login: str, password: str, holder: Session | None) -> None:
+        prompt = QtKeyPrompt()
+        key_dialog = KeyPromptDialog(prompt, self.tr("Enroll the new key"), self)
+        prompt.setParent(key_dialog)
+        key = self._key_access(prompt)
+        session = self.session
+
+        def reset(ctx: JobContext) -> None:
+            try:
+                users_admin.reset_user(session, login, password, key, number_holder=holder)
+            finally:
+                if holder is not None:
+                    holder.register.close()
+
+        self._run(
+            reset,
+            lambda _r: self._finished(self.tr("User %1 was reset.").replace("%1", login)),
+            key_dialog=key_dialog,
+        )
+        self._open(key_dialog)
+
+    @Slot()
+    def remove_key_of_selected(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        directory = self.session.register.directory
+
+        def list_keys(ctx: JobContext) -> list[tuple[str, str]]:
+            # Read-only: slot ids and enrolment times (no secret is in them).
+            slots = KeySlotFile.load(RegisterLayout(directory).keyslots).user_slots(row.login)
+            return [(s.slot_id, s.created_at) for s in slots]
+
+        self._run(list_keys, lambda keys: self._remove_key_chosen(row.login, keys))
+
+    def _remove_key_chosen(self, login: str, keys: list[tuple[str, str]]) -> None:
+        if len(keys) < 2:
+            self.show_message(
+                self.tr("%1 has only one key. To stop the user, use Deactivate.").replace(
+                    "%1", login
+                ),
+                error=True,
+            )
+            return
+        choices = [
+            self.tr("Key %1 (enrolled %2)").replace("%1", str(i + 1)).replace("%2", created)
+            for i, (_slot, created) in enumerate(keys)
+        ]
+        chosen = self.choose_key(choices)
+        if chosen is None:
+            return
+        slot_id = keys[chosen][0]
+        session = self.session
+
+        def remove(ctx: JobContext) -> None:
+            users_admin.remove_key(session, login, slot_id)
+
+        self._run(
+            remove,
+            lambda _r: self._finished(self.tr("A key of %1 was removed.").replace("%1", login)),
+        )
+
+    @Slot()
+    def deactivate_selected(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        question = (
+            self.tr("Deactivate %1 (%2)? The user can no longer sign in on any terminal.")
+            .replace("%1", row.login)
+            .replace("%2", row.display_name)
+        )
+        if not self.confirm(question):
+            return
+        session = self.session
+        login = row.login
+
+        def deactivate(ctx: JobContext) -> None:
+            users_admin.deactivate_user(session, login)
+
+        self._run(
+            deactivate,
+            lambda _r: self._finished(self.tr("User %1 was deactivated.").replace("%1", login)),
+        )

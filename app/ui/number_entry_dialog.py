@@ -1,0 +1,71 @@
+"""Enter or correct a person's 個人番号 (``mynumber.write``). The 12 digits and the check digit
+are checked here already (Japanese message), and again by the service."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.ids import validate_mynumber
+from app.errors import VaxDeskError
+
+
+class NumberEntryDialog(QDialog):
+    number_entered = Signal(str)  # the checked 12 digits; the dialog stays open until told
+
+    def __init__(self, correcting: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("numberEntryDialog")
+        self.setWindowTitle(
+            self.tr("Correct the personal number")
+            if correcting
+            else self.tr("Enter the personal number")
+        )
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumWidth(380)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Personal number (12 digits)"), self))
+        self.number_edit = QLineEdit(self)
+        self.number_edit.setObjectName("numberEdit")
+        self.number_edit.setMaxLength(20)
+        layout.addWidget(self.number_edit)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("dialogMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.message_label)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.tr("Save"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    @Slot()
+    def submit(self) -> None:
+        try:
+            number = validate_mynumber(self.number_edit.text())
+        except VaxDeskError as exc:
+            self.show_error(exc.message_ja)
+            return
+        self.ok_button.setEnabled(False)
+        self.message_label.setText(self.tr("Saving..."))
+        self.number_entered.emit(number)
+
+    def show_error(self, message_ja: str) -> None:
+        self.ok_button.setEnabled(True)
+        self.message_label.setText(message_ja)
+
+    def done(self, result: int) -> None:
+        self.number_edit.clear()  # the typed number does not outlive the dialog
+        super().done(result)

@@ -1,0 +1,95 @@
+"""個人番号 → 個人番号で検索 (number-use staff, ``mynumber.search``): 12 digits in, the matching
+person out (``person_requested``). The typed number is cleared as soon as it was sent."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.ids import validate_mynumber
+from app.errors import VaxDeskError
+from app.security.session import Session
+from app.services import mynumber
+from app.ui.jobs import JobContext, JobRunner
+
+
+class NumberSearchDialog(QDialog):
+    person_found = Signal(int)
+    not_found = Signal()
+
+    def __init__(self, session: Session, jobs: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        session.require("mynumber.search")
+        self.session = session
+        self.jobs = jobs
+        self.setObjectName("numberSearchDialog")
+        self.setWindowTitle(self.tr("Search by personal number"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumWidth(400)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Personal number (12 digits)"), self))
+        self.number_edit = QLineEdit(self)
+        self.number_edit.setObjectName("numberSearchEdit")
+        self.number_edit.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+        self.number_edit.setMaxLength(20)
+        layout.addWidget(self.number_edit)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("dialogMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.message_label)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.search_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.search_button.setText(self.tr("Search"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Close"))
+        buttons.accepted.connect(self.search)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    @Slot()
+    def search(self) -> None:
+        try:
+            number = validate_mynumber(self.number_edit.text())
+        except VaxDeskError as exc:
+            self.message_label.setText(exc.message_ja)
+            return
+        self.number_edit.clear()
+        self.search_button.setEnabled(False)
+        self.message_label.setText(self.tr("Searching..."))
+        session = self.session
+
+        def find(ctx: JobContext) -> int | None:
+            return mynumber.find_person(session, number)
+
+        job = self.jobs.submit(find)
+        job.succeeded.connect(self._found)
+        job.failed.connect(self._failed)
+
+    @Slot(object)
+    def _found(self, person_id: int | None) -> None:
+        self.search_button.setEnabled(True)
+        if person_id is None:
+            self.message_label.setText(self.tr("No person has this number."))
+            self.not_found.emit()
+            return
+        self.message_label.clear()
+        self.person_found.emit(person_id)
+        self.accept()
+
+    @Slot(str, str)
+    def _failed(self, code: str, message_ja: str) -> None:
+        self.search_button.setEnabled(True)
+        self.message_label.setText(message_ja)
+
+    def done(self, result: int) -> None:
+        self.number_edit.clear()
+        super().done(result)
