@@ -10,16 +10,19 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from app.domain.catalog import Catalog
-from app.domain.schedule import HistoryEntry, Person, evaluate
+from app.domain.legaldate import fiscal_year, fiscal_year_start
+from app.domain.schedule import HistoryEntry, Person, SeriesStatus, evaluate
 from app.errors import InvalidInput
 from app.security.atomic import write_atomic
 from app.security.masking import apply, person_policy
 from app.security.session import Session
 from app.services import audit_log
 from app.services.schedule import catalog_for
+from app.store import lists
 from app.store import persons as person_repo
 from app.store import vaccinations as vaccination_repo
 
@@ -57,7 +60,7 @@ class UnvaccinatedList:
     on: date
     area_code: str | None
     entries: tuple[UnvaccinatedEntry, ...]
-    cohort_size: int
+    cohort_size: int  # candidates judged by the engine (the complete ones are not counted)
 
 
 def _one_series(catalog: Catalog, series_id: str) -> Catalog:
@@ -96,20 +99,29 @@ def birth_range(catalog: Catalog, series_id: str, on: date) -> tuple[date, date]
 def build_list(
     session: Session, series_id: str, on: date | None = None, *, area_code: str | None = None
 ) -> UnvaccinatedList:
+    """Everyone in the series' window on ``on`` whose series is due or waiting.
+
+    Persons whose routine doses already reach the series' largest plan (this 年度's, for
+    seasonal series — earlier seasons do not count there) are complete and skipped in SQL; the
+    rest are judged by the engine, whose result depends only on birth date, sex and the person's
+    doses of the series, so it is computed once per distinct combination."""
     audit_log.require(session, "list.unvaccinated", "list.unvaccinated")
     day = on or date.today()
     catalog = _one_series(catalog_for(session), series_id)
     series = catalog.series[0]
     span = birth_range(catalog, series_id, day)
     conn = session.register.conn
-    cohort = (
-        person_repo.cohort(conn, span[0].isoformat(), span[1].isoformat(),
-                           sex="F" if series.sex == "F" else None, area_code=area_code)
+    complete_at = max(len(plan.doses) for plan in series.plans)
+    since = fiscal_year_start(fiscal_year(day)).isoformat() if series.season else None
+    rows = (
+        lists.candidates(conn, series_id, span[0].isoformat(), span[1].isoformat(),
+                         complete_at=complete_at, counted_since=since,
+                         sex="F" if series.sex == "F" else None, area_code=area_code,
+                         span_days=(span[1] - span[0]).days)
         if span else []
     )  # fmt: skip
-    doses = vaccination_repo.given_for_persons(conn, [p.id for p, _ in cohort], series_id)
-    policy = person_policy(session.permissions)
-    out = []
+    with_doses = [c.id for c in rows if c.doses]
+    doses = vaccination_repo.given_for_persons(conn, with_doses, series_id) if with_doses else {}
 
     def code(product: str | None) -> str:
         # Rows of this series only: a product that goes to one series by date stands for it.
@@ -119,24 +131,30 @@ def build_list(
             return series_id
         return product
 
-    for person, area in cohort:
-        history = [HistoryEntry(code(product), date.fromisoformat(d))
-                   for d, product in sorted(set(doses[person.id]))]  # fmt: skip
-        dob = date.fromisoformat(person.birth_date)
-        st = evaluate(catalog, Person(dob, "F" if person.sex == "F" else "M"), history, day).get(
+    @lru_cache(maxsize=65536)
+    def judge(dob: date, sex: str, history: tuple[tuple[str, date], ...]) -> SeriesStatus:
+        entries = [HistoryEntry(c, d) for c, d in history]
+        return evaluate(catalog, Person(dob, "F" if sex == "F" else "M"), entries, day).get(
             series_id
         )
+
+    policy = person_policy(session.permissions)
+    out = []
+    for c in rows:
+        history = tuple(sorted({(code(p), date.fromisoformat(d)) for d, p in doses.get(c.id, ())
+                                if since is None or d >= since}))  # fmt: skip
+        st = judge(date.fromisoformat(c.birth_date), c.sex, history)
         if st.status not in OPEN_STATUSES:
             continue
         out.append(UnvaccinatedEntry(
-            person.id, person.atena_no, apply(policy, person.name, kind="name") or "",
-            apply(policy, person.name_kana, kind="name") or "", person.sex, dob,
-            apply(policy, person.postal_code), apply(policy, person.address) or "", area,
+            c.id, c.atena_no, apply(policy, c.name, kind="name") or "",
+            apply(policy, c.name_kana, kind="name") or "", c.sex, date.fromisoformat(c.birth_date),
+            apply(policy, c.postal_code), apply(policy, c.address) or "", c.area_code,
             st.status, st.doses_given, st.next_dose, st.earliest, st.window_until,
         ))  # fmt: skip
     audit_log.record_now(session, "list.unvaccinated",
                          detail={"series": series_id, "rows": len(out), "area": area_code})  # fmt: skip
-    return UnvaccinatedList(series_id, series.name_ja, day, area_code, tuple(out), len(cohort))
+    return UnvaccinatedList(series_id, series.name_ja, day, area_code, tuple(out), len(rows))
 
 
 CSV_HEADER = ["宛名番号", "氏名", "カナ氏名", "性別", "生年月日", "郵便番号", "住所", "地区",
