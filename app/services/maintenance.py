@@ -73,13 +73,15 @@ def restore(session: Session, source: Path) -> Path:
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     kept = live.with_name(f"{live.name}.before-restore-{stamp}")
     tmp = live.with_name(f".{live.name}.restore-{stamp}.tmp")
+    db.create_private_file(tmp)
     shutil.copyfile(source, tmp)
     with tmp.open("rb") as fh:
         os.fsync(fh.fileno())
     # Fold the WAL into the live file and leave WAL mode so no stale -wal outlives the swap.
     db.leave_wal(reg.conn)
     reg.close()
-    shutil.copy2(live, kept)
+    db.create_private_file(kept)
+    shutil.copyfile(live, kept)
     os.replace(tmp, live)
     conn = db.connect(live, reg.dek)
     try:

@@ -8,6 +8,7 @@ every failure leaves the file byte-for-byte as it was.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -68,6 +69,16 @@ class RegisterNotARegister(RegisterError):
     message_ja = "このファイルは VaxDesk の台帳ではありません。ファイルは変更していません。"
 
 
+def create_private_file(path: Path) -> None:
+    """Create an empty file readable by its owner only (SQLite gives its -wal/-shm files the same
+    mode). Refuses to touch an existing file."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise RegisterExists() from None
+    os.close(fd)
+
+
 def _key_pragma(dek: bytes) -> str:
     if len(dek) != DEK_BYTES:
         raise ValueError("DEK must be 32 bytes")
@@ -90,9 +101,8 @@ def connect(
     """
     path = Path(path)
     if create:
-        if path.exists():
-            raise RegisterExists()
-        mode = "rwc"
+        create_private_file(path)
+        mode = "rw"
     else:
         if not path.is_file():
             raise RegisterMissing()
@@ -154,8 +164,7 @@ def integrity_check(conn: Connection) -> list[str]:
 
 def backup_to(conn: Connection, dest: Path, dek: bytes) -> None:
     """Copy the live register to ``dest`` through the SQLite backup API, encrypted with ``dek``."""
-    if dest.exists():
-        raise RegisterExists()
+    create_private_file(dest)
     target = sqlcipher3.connect(str(dest), isolation_level=None)
     try:
         target.execute(_key_pragma(dek))

@@ -56,6 +56,13 @@ def test_file_is_encrypted_and_unreadable_by_plain_sqlite(register: tuple[Path, 
         sqlite3.connect(db_file).execute("SELECT count(*) FROM sqlite_master").fetchone()
 
 
+def test_register_files_are_private(register: tuple[Path, str]) -> None:
+    directory, _ = register
+    layout = RegisterLayout(directory)
+    for path in (layout.database, layout.keyslots):
+        assert path.stat().st_mode & 0o077 == 0, path.name
+
+
 def test_login_opens_and_audits(register: tuple[Path, str]) -> None:
     directory, _ = register
     session = login(directory, "admin", "correct horse", key=software_key(directory))
