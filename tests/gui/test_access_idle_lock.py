@@ -17,10 +17,11 @@ from app.ui.idle_lock import DEFAULT_IDLE_MINUTES, IDLE_ENV, idle_minutes, idle_
 from app.ui.login_dialog import LoginDialog
 from app.ui.main_window import MainWindow
 from app.ui.unlock_dialog import UnlockDialog
-from tests.gui.test_access_support import (
+from tests.gui.test_access_support import (  # noqa: F401 (gui_thread_gc is a fixture)
     LONG_IDLE_MS,
     WAIT_MS,
     actions_of,
+    gui_thread_gc,
     key_factory,
     open_window,
     person_id,
@@ -30,6 +31,8 @@ from tests.gui.test_access_support import (
 from tests.support.registers import USERS, make_register
 
 PERSON_NAME = "山田 花子"
+
+pytestmark = pytest.mark.usefixtures("gui_thread_gc")
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ from app.services.security_key import DEMO_KEY_NOTICE, KeyAccess
 from app.ui.application import GuiController
 from app.ui.login_dialog import LoginDialog
 from app.ui.pin_dialog import PinDialog
-from tests.gui.test_access_support import (
+from tests.gui.test_access_support import (  # noqa: F401 (gui_thread_gc is a fixture)
     WAIT_MS,
+    gui_thread_gc,
     key_factory,
     menu_titles,
     sign_in,
@@ -29,6 +30,8 @@ from tests.gui.test_access_support import (
 from tests.support.registers import make_register
 
 PIN = "4821"
+
+pytestmark = pytest.mark.usefixtures("gui_thread_gc")
 
 
 @pytest.fixture
