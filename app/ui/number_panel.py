@@ -55,6 +55,7 @@ class NumberPanel(QGroupBox):
         self.person_id: int | None = None
         self._masked: str | None = None
         self._generation = 0  # results for an earlier person are dropped
+        self._revealed = False
         self.setObjectName("numberPanel")
         self.setTitle(self.tr("Personal number"))
         self._hide_timer = QTimer(self)
@@ -123,7 +124,7 @@ class NumberPanel(QGroupBox):
 
     @property
     def is_revealed(self) -> bool:
-        return self._hide_timer.isActive()
+        return self._revealed
 
     def _run(self, work: Callable[[JobContext], Any], done: Callable[[Any], None]) -> None:
         generation = self._generation
@@ -151,9 +152,9 @@ class NumberPanel(QGroupBox):
     @Slot()
     def hide_number(self) -> None:
         """Mask the full number again (timer, other person, lock, hide)."""
-        was_revealed = self._hide_timer.isActive()
         self._hide_timer.stop()
-        if was_revealed:
+        if self._revealed:
+            self._revealed = False
             self.number_label.setText(self._masked or "—")
             self.note_label.clear()
             self.hidden_again.emit()
@@ -195,6 +196,7 @@ class NumberPanel(QGroupBox):
         self.note_label.setText(
             self.tr("Shown for %1 seconds, then hidden again.").replace("%1", str(revealed.seconds))
         )
+        self._revealed = True
         self._hide_timer.start(
             self.reveal_ms if self.reveal_ms is not None else revealed.seconds * 1000
         )
