@@ -39,9 +39,10 @@ class KeyAccess:
 def key_access_for(layout: RegisterLayout, demo: bool, prompt: FidoPrompt | None) -> KeyAccess:
     """The demo software key for demo registers; otherwise the first available hardware key."""
     if demo:
-        shown = prompt or RecordingPrompt()
-        shown.show_message(DEMO_KEY_NOTICE)
-        return KeyAccess(SoftwareBackend(state_path=layout.demo_authenticator), shown)
+        # Say once that the demo key is used; its own "touch" prompts need no one, so they go
+        # to a silent recorder rather than the person.
+        (prompt or RecordingPrompt()).show_message(DEMO_KEY_NOTICE)
+        return KeyAccess(SoftwareBackend(state_path=layout.demo_authenticator), RecordingPrompt())
     if prompt is None:
         raise ValueError("a prompt is needed to talk to a hardware key")
     return KeyAccess(select_backend(allow_software=False), prompt)
