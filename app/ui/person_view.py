@@ -4,9 +4,12 @@ number is never part of it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -14,15 +17,73 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.services.persons import PersonDetail
+from app.domain.schedule import SeriesStatus
+from app.services.persons import HistoryItem, PersonDetail
 from app.ui import display_text
+from app.ui.display_text import QT_TRANSLATE_NOOP
+from app.ui.due_list_panel import DueListPanel
+from app.ui.issuance_history_model import IssuanceLine
+from app.ui.issuance_history_panel import IssuanceHistoryPanel
 from app.ui.person_detail_models import HouseholdTableModel, VaccinationHistoryModel
+
+
+@dataclass(frozen=True, slots=True)
+class CounterAction:
+    name: str
+    text: str  # English source, marked for lupdate, translated in the PersonView context
+    keys: str
+    permission: str
+
+
+# The counter's actions on a person, with their keys (shown on the buttons and in the status bar).
+COUNTER_ACTIONS = (
+    CounterAction(
+        "print_yoshinhyo",
+        QT_TRANSLATE_NOOP("PersonView", "Print screening form"),
+        "F5",
+        "print.yoshinhyo",
+    ),
+    CounterAction(
+        "print_voucher", QT_TRANSLATE_NOOP("PersonView", "Print voucher"), "F6", "print.voucher"
+    ),
+    CounterAction(
+        "print_certificate",
+        QT_TRANSLATE_NOOP("PersonView", "Print certificate"),
+        "F7",
+        "print.certificate",
+    ),
+    CounterAction(
+        "record_result",
+        QT_TRANSLATE_NOOP("PersonView", "Record result"),
+        "F8",
+        "vaccination.create",
+    ),
+    CounterAction(
+        "record_postponement",
+        QT_TRANSLATE_NOOP("PersonView", "Record postponement"),
+        "F9",
+        "vaccination.create",
+    ),
+    CounterAction(
+        "correct_result",
+        QT_TRANSLATE_NOOP("PersonView", "Correct result"),
+        "Ctrl+E",
+        "vaccination.correct",
+    ),
+    CounterAction(
+        "void_result",
+        QT_TRANSLATE_NOOP("PersonView", "Void result"),
+        "Ctrl+Del",
+        "vaccination.void",
+    ),
+)
 
 
 def _table(name: str, parent: QWidget) -> QTableView:
@@ -46,7 +107,10 @@ class PersonView(QWidget):
         self.detail: PersonDetail | None = None
         self.household_model = HouseholdTableModel(self)
         self.history_model = VaccinationHistoryModel(self)
+        self.actions: dict[str, QAction] = {}
+        self.action_buttons: dict[str, QPushButton] = {}
         self._build()
+        self._build_actions()
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -66,8 +130,13 @@ class PersonView(QWidget):
 
         top = QHBoxLayout()
         basic_box = QGroupBox(self.tr("Basic information"), self)
-        self.basic_form = QFormLayout(basic_box)
-        self.basic_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        basic_columns = QHBoxLayout(basic_box)
+        # Two columns, so the due list and the history keep room on a counter screen.
+        self.basic_form = QFormLayout()
+        self.basic_form_more = QFormLayout()
+        for form in (self.basic_form, self.basic_form_more):
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+            basic_columns.addLayout(form, 1)
         self.fields: dict[str, QLabel] = {}
         for key, label in (
             ("atena_no", self.tr("Address no.")),
@@ -90,7 +159,8 @@ class PersonView(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setWordWrap(True)
             self.fields[key] = value
-            self.basic_form.addRow(label, value)
+            column = self.basic_form if len(self.fields) <= 6 else self.basic_form_more
+            column.addRow(label, value)
         top.addWidget(basic_box, 1)
 
         household_box = QGroupBox(self.tr("Household members"), self)
@@ -112,11 +182,84 @@ class PersonView(QWidget):
         history_layout.addWidget(self.history_table)
         history_layout.addWidget(self.history_empty)
 
+        self.action_bar = QHBoxLayout()
+        layout.addLayout(self.action_bar)
+
+        self.due_panel = DueListPanel(self)
+        self.issuance_panel = IssuanceHistoryPanel(self)
+        counter = QSplitter(Qt.Orientation.Horizontal, self)
+        counter.addWidget(self.due_panel)
+        counter.addWidget(self.issuance_panel)
+        counter.setStretchFactor(0, 3)
+        counter.setStretchFactor(1, 2)
+
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(top_widget)
+        splitter.addWidget(counter)
         splitter.addWidget(history_box)
         splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 1)
+        splitter.setSizes([190, 330, 230])
         layout.addWidget(splitter, 1)
+
+    def _build_actions(self) -> None:
+        for spec in COUNTER_ACTIONS:
+            text = QCoreApplication.translate("PersonView", spec.text)
+            action = QAction(text, self)
+            action.setObjectName(f"action_{spec.name}")
+            action.setShortcut(QKeySequence(spec.keys))
+            self.addAction(action)
+            self.actions[spec.name] = action
+            button = QPushButton(f"{text} [{spec.keys}]", self)
+            button.setObjectName(f"button_{spec.name}")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setAutoDefault(False)
+            button.clicked.connect(action.trigger)
+            self.action_bar.addWidget(button)
+            self.action_buttons[spec.name] = button
+        self.action_bar.addStretch(1)
+
+    def set_permissions(self, can: Callable[[str], bool]) -> None:
+        """Hide what the role may not do (the services check anyway)."""
+        for spec in COUNTER_ACTIONS:
+            allowed = can(spec.permission)
+            self.actions[spec.name].setEnabled(allowed)
+            self.actions[spec.name].setVisible(allowed)
+            self.action_buttons[spec.name].setVisible(allowed)
+
+    def visible_actions(self) -> list[CounterAction]:
+        return [s for s in COUNTER_ACTIONS if self.actions[s.name].isEnabled()]
+
+    def shortcut_help_text(self) -> str:
+        parts = [
+            f"{spec.keys}: {self.actions[spec.name].text()}" for spec in self.visible_actions()
+        ]
+        parts.append(self.tr("Esc: Back to search"))
+        return "   ".join(parts)
+
+    # --- counter data ------------------------------------------------------------------------
+
+    def show_counter_data(
+        self, series: Sequence[SeriesStatus] | None, on: date, issued: Sequence[IssuanceLine]
+    ) -> None:
+        """The due list (None: the role may not read the schedule) and the 発行履歴."""
+        if series is None:
+            self.due_panel.show_unavailable()
+        else:
+            self.due_panel.show_series(series, on)
+            self.due_panel.table.setFocus()
+        self.issuance_panel.show_lines(issued)
+
+    def selected_series(self) -> SeriesStatus | None:
+        """The due-list row the cursor is on, else the first open series."""
+        return self.due_panel.current_series() or self.due_panel.first_open()
+
+    def selected_history_item(self) -> HistoryItem | None:
+        row = self.history_table.currentIndex().row()
+        if not 0 <= row < self.history_model.rowCount():
+            return None
+        item = self.history_model.record_at(row)
+        return item if isinstance(item, HistoryItem) else None
 
     @property
     def today(self) -> date:

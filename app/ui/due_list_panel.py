@@ -1,0 +1,94 @@
+"""The person view's due list: what is due on a day, one row per series, sortable. The first open
+series (接種可 / 間隔待ち) is selected when a person is shown, so F5 prints its 予診票; the arrow
+keys choose another series."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.schedule import SeriesStatus
+from app.domain.wareki import format_both
+from app.ui.due_list_model import OPEN_STATUSES, DueListColumn, DueListModel
+from app.ui.record_sort_proxy import RecordSortProxy
+
+
+class DueListPanel(QGroupBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Due list"), parent)
+        self.setObjectName("dueListPanel")
+        self.model = DueListModel(self)
+        self.proxy = RecordSortProxy(self)
+        self.proxy.setSourceModel(self.model)
+        layout = QVBoxLayout(self)
+        self.on_label = QLabel(self)
+        self.on_label.setObjectName("dueOnLabel")
+        layout.addWidget(self.on_label)
+        self.table = QTableView(self)
+        self.table.setObjectName("dueListTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # catalog order until sorted
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(DueListColumn.WARNINGS, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table)
+        self.unavailable = QLabel(self.tr("The due list is not available for this role."), self)
+        self.unavailable.setVisible(False)
+        layout.addWidget(self.unavailable)
+
+    def show_series(self, series: Sequence[SeriesStatus], on: date) -> None:
+        self.model.set_evaluation(series, on)
+        self.on_label.setText(self.tr("As of %1").replace("%1", format_both(on)))
+        self.unavailable.setVisible(False)
+        self.table.setVisible(True)
+        self.select_first_open()
+
+    def show_unavailable(self) -> None:
+        self.model.set_records([])
+        self.on_label.setText("")
+        self.table.setVisible(False)
+        self.unavailable.setVisible(True)
+
+    def select_first_open(self) -> None:
+        for row in range(self.proxy.rowCount()):
+            record = self.proxy.record_at(row)
+            if isinstance(record, SeriesStatus) and record.status in OPEN_STATUSES:
+                self.select_row(row)
+                return
+        if self.proxy.rowCount():
+            self.select_row(0)
+
+    def select_row(self, row: int) -> None:
+        index = self.proxy.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+
+    def current_series(self) -> SeriesStatus | None:
+        record = self.proxy.record_at(self.table.currentIndex().row())
+        return record if isinstance(record, SeriesStatus) else None
+
+    def first_open(self) -> SeriesStatus | None:
+        rows = (self.model.series_at(r) for r in range(self.model.rowCount()))
+        return next((s for s in rows if s.status in OPEN_STATUSES), None)

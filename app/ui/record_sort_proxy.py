@@ -1,0 +1,36 @@
+"""A sort/filter proxy for the record table models: sorts by ``SORT_ROLE`` and filters rows whose
+shown text (any column) contains the filter text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
+
+from app.ui.person_table_model import SORT_ROLE, AnyIndex
+from app.ui.record_table_model import RecordTableModel
+
+
+class RecordSortProxy(QSortFilterProxyModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterKeyColumn(-1)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_text_filter(self, text: str) -> None:
+        self.setFilterFixedString(text.strip())
+
+    def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        try:
+            return bool(a < b)
+        except TypeError:  # mixed kinds (e.g. None beside a date): compare as text
+            return str(a) < str(b)
+
+    def record_at(self, row: int) -> Any:
+        """The source record shown in proxy row ``row`` (None when out of range)."""
+        source = self.sourceModel()
+        if not isinstance(source, RecordTableModel) or not 0 <= row < self.rowCount():
+            return None
+        return source.record_at(self.mapToSource(self.index(row, 0)).row())
