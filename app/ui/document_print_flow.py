@@ -1,0 +1,205 @@
+"""Every document goes the same way: the print service runs through the one ``JobRunner`` (with a
+progress dialog and Cancel for batches), then the PDF opens in the print preview.
+
+A request says what to print (``work(ctx, out, reissue_reason)`` calls one print service). When
+the service answers that the document was already issued this 年度 (E_REISSUE_REASON), the
+reissue reason is asked and the request runs again with it. PDFs go to a private temporary folder
+that is removed when the preview closes (they hold personal data), unless the request names its
+own folder (a notice batch the operator keeps).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
+
+from app.printing import PrintCancelled
+from app.services.doc_common import PrintResult
+from app.ui.jobs import Job, JobCancelled, JobContext, JobRunner
+from app.ui.print_preview_dialog import PrintPreviewDialog
+from app.ui.reissue_reason_dialog import ReissueReasonDialog
+
+PrintWork = Callable[[JobContext, Path, str | None], PrintResult]
+REISSUE_CODE = "E_REISSUE_REASON"
+
+
+@dataclass(frozen=True)
+class PrintRequest:
+    title: str  # shown in the progress and preview titles
+    file_stem: str  # ASCII file name without .pdf
+    work: PrintWork
+    batch: bool = False  # progress dialog with Cancel
+    out_dir: Path | None = None  # None: a private temporary folder
+    reissue_document: str | None = None  # the document's name when a reissue may be asked
+
+
+class DocumentPrintFlow(QObject):
+    job_started = Signal(object)  # Job (its cancel stops a batch)
+    print_done = Signal(object)  # PrintResult: files written, numbers issued
+    preview_opened = Signal(object)  # PrintPreviewDialog
+    cancelled = Signal()
+    failed = Signal(str, str)  # code, Japanese message
+    message = Signal(str, bool)  # text for the window's message line, is it an error
+
+    def __init__(self, parent_widget: QWidget, jobs: JobRunner) -> None:
+        # No Python reference back to the window (only Qt's parent): a reference cycle through
+        # the window could let Python free it on a job's thread.
+        super().__init__(parent_widget)
+        self._jobs = jobs
+        # Seams: the preview's printer (None keeps the system default) and the reissue question.
+        self.default_printer: Callable[[], QPrinter | None] | None = None
+        self.preview: PrintPreviewDialog | None = None
+        self.reissue_dialog: ReissueReasonDialog | None = None
+        self._progress: QProgressDialog | None = None
+        self._running: set[Job] = set()
+
+    def _widget(self) -> QWidget:
+        parent = self.parent()
+        assert isinstance(parent, QWidget)
+        return parent
+
+    @property
+    def busy(self) -> bool:
+        """A print job is queued or running (a second request is ignored meanwhile)."""
+        return bool(self._running)
+
+    def start(self, request: PrintRequest, reissue_reason: str | None = None) -> Job:
+        private = request.out_dir is None
+        folder = Path(tempfile.mkdtemp(prefix="vaxdesk-print-")) if private else request.out_dir
+        assert folder is not None
+        out = folder / f"{request.file_stem}.pdf"
+        work = request.work
+
+        def run_print(ctx: JobContext) -> PrintResult:
+            try:
+                return work(ctx, out, reissue_reason)
+            except PrintCancelled as exc:
+                if getattr(exc, "written", ()):
+                    raise  # finished files of a notice batch remain: say so (failed)
+                raise JobCancelled() from None
+
+        self.message.emit(self.tr("Preparing %1...").replace("%1", request.title), False)
+        job = self._jobs.submit(run_print)
+        if request.batch:
+            self._open_progress(request.title, job)
+
+        def cleanup() -> None:
+            if private:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        job.succeeded.connect(lambda result: self._succeeded(request, result, cleanup))
+        job.failed.connect(
+            lambda code, message: self._failed(request, reissue_reason, code, message, cleanup)
+        )
+        job.cancelled.connect(lambda: self._cancelled(cleanup))
+        job.finished.connect(self._close_progress)
+        self._running.add(job)
+        job.finished.connect(lambda: self._running.discard(job))
+        self.job_started.emit(job)
+        return job
+
+    # --- progress ----------------------------------------------------------------------------
+
+    def _open_progress(self, title: str, job: Job) -> None:
+        dialog = QProgressDialog(self._widget())
+        dialog.setObjectName("printProgressDialog")
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(self.tr("Creating %1...").replace("%1", title))
+        dialog.setCancelButtonText(self.tr("Cancel"))
+        dialog.setRange(0, 0)
+        dialog.setMinimumDuration(0)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(job.cancel)
+        job.progress.connect(self._update_progress)
+        self._progress = dialog
+        dialog.show()
+
+    @Slot(int, int)
+    def _update_progress(self, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress.setRange(0, total)
+            self._progress.setValue(done)
+
+    @Slot()
+    def _close_progress(self) -> None:
+        if self._progress is not None:
+            self._progress.canceled.disconnect()
+            self._progress.close()
+            self._progress.deleteLater()
+            self._progress = None
+
+    # --- outcomes ----------------------------------------------------------------------------
+
+    def _succeeded(
+        self, request: PrintRequest, result: PrintResult, cleanup: Callable[[], None]
+    ) -> None:
+        self.message.emit(" ".join(result.notes), False)
+        self.print_done.emit(result)
+        preview = PrintPreviewDialog(result.paths, request.title, self._widget())
+        if self.default_printer is not None:
+            preview.default_printer = self.default_printer
+        preview.printed.connect(
+            lambda pages: self.message.emit(
+                self.tr("%1: %2 pages sent to the printer.")
+                .replace("%1", request.title)
+                .replace("%2", str(pages)),
+                False,
+            )
+        )
+        preview.finished.connect(lambda _result: self._preview_closed(cleanup))
+        self.preview = preview
+        preview.open()
+        preview.print_button.setFocus()
+        self.preview_opened.emit(preview)
+
+    def _preview_closed(self, cleanup: Callable[[], None]) -> None:
+        if self.preview is not None:
+            self.preview.deleteLater()
+        self.preview = None
+        cleanup()
+
+    def _failed(
+        self,
+        request: PrintRequest,
+        reissue_reason: str | None,
+        code: str,
+        message: str,
+        cleanup: Callable[[], None],
+    ) -> None:
+        cleanup()
+        if code == REISSUE_CODE and request.reissue_document and reissue_reason is None:
+            self._ask_reissue_reason(request)
+            return
+        self.message.emit(f"{message}（{code}）", True)
+        self.failed.emit(code, message)
+
+    def _cancelled(self, cleanup: Callable[[], None]) -> None:
+        cleanup()
+        self.message.emit(self.tr("Printing was cancelled. No file was created."), False)
+        self.cancelled.emit()
+
+    def _ask_reissue_reason(self, request: PrintRequest) -> None:
+        """Non-blocking: the request runs again when a reason is chosen."""
+        dialog = ReissueReasonDialog(request.reissue_document or request.title, self._widget())
+        self.reissue_dialog = dialog
+
+        def chosen(result: int) -> None:
+            self.reissue_dialog = None
+            dialog.deleteLater()
+            if result == QDialog.DialogCode.Accepted:
+                self.start(request, dialog.reason_code)
+            else:
+                self.message.emit(self.tr("The reissue was cancelled."), False)
+                self.cancelled.emit()
+
+        dialog.finished.connect(chosen)
+        dialog.open()
