@@ -1,0 +1,74 @@
+"""The checks found something (interval, window, lot, duplicate ...): show each warning and store
+the result only with a typed reason (at least 2 characters), or cancel.
+
+Keyboard: the reason field has the focus; Enter registers once a reason is typed; Esc cancels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.results import ResultWarning
+
+MIN_REASON = 2
+
+
+class OverrideReasonDialog(QDialog):
+    def __init__(self, warnings: Sequence[ResultWarning], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("overrideReasonDialog")
+        self.setWindowTitle(self.tr("Check before registering"))
+        layout = QVBoxLayout(self)
+        heading = QLabel(
+            self.tr("Please check the following. To register anyway, type the reason."), self
+        )
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+        self.warning_list = QListWidget(self)
+        self.warning_list.setObjectName("warningList")
+        self.warning_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for w in warnings:
+            self.warning_list.addItem(f"{w.message_ja}（{w.code}）")
+        layout.addWidget(self.warning_list)
+        label = QLabel(self.tr("&Reason for registering"), self)
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setObjectName("overrideReasonEdit")
+        self.reason_edit.setPlaceholderText(self.tr("e.g. confirmed with the clinic by phone"))
+        label.setBuddy(self.reason_edit)
+        layout.addWidget(label)
+        layout.addWidget(self.reason_edit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.tr("Register with this reason [Enter]"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel [Esc]"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.reason_edit.textChanged.connect(self._update_ok)
+        self._update_ok()
+        self.reason_edit.setFocus()
+        self.resize(560, 320)
+
+    @property
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+    @Slot()
+    def _update_ok(self) -> None:
+        self.ok_button.setEnabled(len(self.reason) >= MIN_REASON)
+
+    def accept(self) -> None:
+        if len(self.reason) >= MIN_REASON:
+            super().accept()

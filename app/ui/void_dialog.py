@@ -1,0 +1,67 @@
+"""取消: void a stored result. The row stays in the register marked with the reason, which is
+required."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.wareki import format_wareki_short
+from app.services.persons import HistoryItem
+
+MIN_REASON = 2
+
+
+class VoidDialog(QDialog):
+    def __init__(self, item: HistoryItem, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("voidDialog")
+        self.setWindowTitle(self.tr("Void a result"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(
+                self.tr("Void this result? It stays in the register, marked as voided.")
+                + "\n"
+                + f"{item.vaccine_name or item.series_id}  {item.dose_label or ''}  "
+                f"{format_wareki_short(item.vaccinated_on)}",
+                self,
+            )
+        )
+        label = QLabel(self.tr("&Reason for voiding"), self)
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setObjectName("voidReasonEdit")
+        self.reason_edit.setPlaceholderText(self.tr("e.g. entered twice"))
+        label.setBuddy(self.reason_edit)
+        layout.addWidget(label)
+        layout.addWidget(self.reason_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.tr("Void [Enter]"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel [Esc]"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.reason_edit.textChanged.connect(self._update_ok)
+        self._update_ok()
+        self.reason_edit.setFocus()
+
+    @property
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+    @Slot()
+    def _update_ok(self) -> None:
+        self.ok_button.setEnabled(len(self.reason) >= MIN_REASON)
+
+    def accept(self) -> None:
+        if len(self.reason) >= MIN_REASON:
+            super().accept()
