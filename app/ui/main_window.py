@@ -1,30 +1,64 @@
-"""The main window: person search and the person view for the signed-in session.
+"""The main window: person search, the person view with the counter actions, and the work pages
+(batch result entry, 未接種者一覧, reports) for the signed-in session.
 
 Every service call runs through the session's ``JobRunner`` (one job at a time touches the
-register). Service errors are shown in Japanese in the status bar.
+register). Service errors are shown in Japanese in the message line. Menus are in ``self.menus``
+(``"work"`` 業務, ``"help"`` ヘルプ); another menu goes before ヘルプ with
+``menuBar().insertMenu(self.menus["help"].menuAction(), menu)``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from dataclasses import dataclass
+from datetime import date
 
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.catalog import Catalog
+from app.domain.schedule import SeriesStatus
 from app.security.session import Session
-from app.services import persons
+from app.services import issuance, persons, schedule
 from app.services.persons import PersonDetail, SearchResult
+from app.ui.batch_entry_page import BatchEntryPage
 from app.ui.demo_marker import DemoBanner, window_title
+from app.ui.document_print_flow import DocumentPrintFlow
+from app.ui.issuance_history_model import IssuanceLine, issuance_lines
 from app.ui.jobs import Job, JobContext, JobRunner
+from app.ui.person_counter_actions import PersonCounterActions
 from app.ui.person_search import PersonSearchWidget
 from app.ui.person_view import PersonView
+from app.ui.reports_page import ReportsPage
+from app.ui.unvaccinated_page import UnvaccinatedPage
 
 CLOSE_WAIT_MS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class PersonPageData:
+    """What the person view shows, read in one job."""
+
+    detail: PersonDetail
+    due: tuple[SeriesStatus, ...] | None  # None: the role may not read the schedule
+    on: date
+    issued: tuple[IssuanceLine, ...]
+    catalog: Catalog
 
 
 class MainWindow(QMainWindow):
     search_finished = Signal(object)  # SearchResult, after the table is filled
     person_shown = Signal(object)  # PersonDetail, after the person view is filled
     error_shown = Signal(str, str)  # code, Japanese message
+    catalog_loaded = Signal(object)  # Catalog
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,6 +66,12 @@ class MainWindow(QMainWindow):
         self.demo = session.register.demo
         self.jobs = JobRunner(self)
         self._search_job: Job | None = None
+        self.catalog: Catalog | None = None
+        self.current_person_id: int | None = None
+        self._keep_message = False
+        self.menus: dict[str, QMenu] = {}
+        self.print_flow = DocumentPrintFlow(self, self.jobs)
+        self.print_flow.message.connect(self._flow_message)
         self.setObjectName("mainWindow")
         self.setWindowTitle(
             window_title(
@@ -41,8 +81,11 @@ class MainWindow(QMainWindow):
         )
         self.resize(1280, 800)
         self._build()
+        self._build_menus()
         self._add_shortcuts()
+        self._load_catalog()
         self.show_search()
+        self._update_shortcut_help()
 
     def _build(self) -> None:
         central = QWidget(self)
@@ -63,16 +106,36 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget(central)
         self.search_page = PersonSearchWidget(self.pages)
         self.person_page = PersonView(self.pages)
+        self.person_page.set_permissions(self.session.can)
         self.pages.addWidget(self.search_page)
         self.pages.addWidget(self.person_page)
+        can = self.session.can
+        self.batch_page: BatchEntryPage | None = None
+        self.unvaccinated_page: UnvaccinatedPage | None = None
+        self.reports_page: ReportsPage | None = None
+        if can("vaccination.create"):
+            self.batch_page = BatchEntryPage(self.session, self.jobs, self.pages)
+            self.pages.addWidget(self.batch_page)
+        if can("list.unvaccinated"):
+            self.unvaccinated_page = UnvaccinatedPage(
+                self.session, self.jobs, self.print_flow, self.pages
+            )
+            self.pages.addWidget(self.unvaccinated_page)
+        if can("report.monthly") or can("report.annual"):
+            self.reports_page = ReportsPage(self.session, self.print_flow, self.pages)
+            self.pages.addWidget(self.reports_page)
+        self.pages.currentChanged.connect(self._update_shortcut_help)
+        self.counter = PersonCounterActions(
+            self, self.session, self.jobs, self.person_page, self.print_flow
+        )
+        self.counter.message.connect(self._flow_message)
+        self.counter.refresh_requested.connect(self.refresh_person)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self.shortcut_help = QLabel(
-            self.tr("F2: Search   ↑↓: Select   Enter: Open   Esc: Back to search   Ctrl+Q: Quit"),
-            self,
-        )
+        self.shortcut_help = QLabel(self)
         self.shortcut_help.setObjectName("shortcutHelp")
+        self.shortcut_help.setWordWrap(True)
         self.user_label = QLabel(
             self.tr("Signed in: %1").replace("%1", self.session.display_name), self
         )
@@ -83,16 +146,118 @@ class MainWindow(QMainWindow):
         self.search_page.search_requested.connect(self.search)
         self.search_page.open_requested.connect(self.open_person)
 
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        work = bar.addMenu(self.tr("&Work"))
+        work.setObjectName("workMenu")
+        self.menu_actions: dict[str, QAction] = {}
+        entries = (
+            ("search", self.tr("Person search"), "F2", self.show_search, True),
+            ("batch_entry", self.tr("Result entry (batch)"), "Ctrl+B", self.show_batch_entry,
+             self.batch_page is not None),
+            ("unvaccinated", self.tr("Unvaccinated persons"), "Ctrl+U", self.show_unvaccinated,
+             self.unvaccinated_page is not None),
+            ("reports", self.tr("Reports"), "Ctrl+R", self.show_reports,
+             self.reports_page is not None),
+        )  # fmt: skip
+        for name, text, keys, slot, allowed in entries:
+            if not allowed:
+                continue  # hidden for this role (the services refuse anyway)
+            action = work.addAction(text)
+            action.setObjectName(f"menu_{name}")
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(slot)
+            self.menu_actions[name] = action
+        work.addSeparator()
+        quit_action = work.addAction(self.tr("Quit"))
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        self.menu_actions["quit"] = quit_action
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.setObjectName("helpMenu")
+        keys_action = help_menu.addAction(self.tr("Keyboard shortcuts"))
+        keys_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        keys_action.triggered.connect(self.show_keyboard_help)
+        self.menu_actions["keys"] = keys_action
+        self.menus = {"work": work, "help": help_menu}
+
     def _add_shortcuts(self) -> None:
         bindings = (
-            (QKeySequence(Qt.Key.Key_F2), self.show_search),
             (QKeySequence("Ctrl+F"), self.show_search),
-            (QKeySequence(Qt.Key.Key_Escape), self.show_search),
-            (QKeySequence("Ctrl+Q"), self.close),
+            (QKeySequence(Qt.Key.Key_Escape), self._escape),
         )
         for keys, action in bindings:
             shortcut = QShortcut(keys, self)
             shortcut.activated.connect(action)
+
+    def _load_catalog(self) -> None:
+        session = self.session
+        job = self.jobs.submit(lambda ctx: schedule.catalog_for(session))
+        job.succeeded.connect(self._catalog_ready)
+        job.failed.connect(self._show_error)
+
+    @Slot(object)
+    def _catalog_ready(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.counter.catalog = catalog
+        if self.unvaccinated_page is not None:
+            self.unvaccinated_page.set_catalog(catalog)
+        self.catalog_loaded.emit(catalog)
+
+    # --- pages -------------------------------------------------------------------------------
+
+    @Slot()
+    def _escape(self) -> None:
+        page = self.pages.currentWidget()
+        if isinstance(page, BatchEntryPage):
+            page.handle_escape()
+        else:
+            self.show_search()
+
+    @Slot()
+    def show_batch_entry(self) -> None:
+        if self.batch_page is not None:
+            self.pages.setCurrentWidget(self.batch_page)
+            self.batch_page.activate()
+
+    @Slot()
+    def show_unvaccinated(self) -> None:
+        if self.unvaccinated_page is not None:
+            self.pages.setCurrentWidget(self.unvaccinated_page)
+            self.unvaccinated_page.activate()
+
+    @Slot()
+    def show_reports(self) -> None:
+        if self.reports_page is not None:
+            self.pages.setCurrentWidget(self.reports_page)
+            self.reports_page.activate()
+
+    @Slot()
+    def _update_shortcut_help(self) -> None:
+        page = self.pages.currentWidget()
+        if page is self.person_page:
+            text = self.person_page.shortcut_help_text() + "   " + self.tr("F2: Search")
+        elif page is self.batch_page:
+            text = self.tr("Scan or type, Enter: Read   Tab: Next field   Enter: Save   "
+                           "Esc: Clear the sheet   F2: Search")  # fmt: skip
+        elif page is self.unvaccinated_page:
+            text = self.tr("Enter: List   Ctrl+F: Filter   Ctrl+S: CSV   Ctrl+P: Print   "
+                           "Ctrl+N: Notices   Esc: Back to search")  # fmt: skip
+        elif page is self.reports_page:
+            text = self.tr("Enter: Print   Tab: Next field   Esc: Back to search")
+        else:
+            text = self.tr(
+                "F2: Search   ↑↓: Select   Enter: Open   Esc: Back to search   Ctrl+Q: Quit"
+            )
+        self.shortcut_help.setText(text)
+
+    @Slot()
+    def show_keyboard_help(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Keyboard shortcuts"),
+                          self.shortcut_help.text().replace("   ", "\n"),
+                          QMessageBox.StandardButton.Ok, self)  # fmt: skip
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     # --- status ------------------------------------------------------------------------------
 
@@ -107,6 +272,10 @@ class MainWindow(QMainWindow):
     def _show_error(self, code: str, message_ja: str) -> None:
         self.show_message(message_ja, error=True)
         self.error_shown.emit(code, message_ja)
+
+    @Slot(str, bool)
+    def _flow_message(self, text: str, error: bool) -> None:
+        self.show_message(text, error=error)
 
     # --- search ------------------------------------------------------------------------------
 
@@ -155,22 +324,50 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def open_person(self, person_id: int) -> None:
-        session = self.session
-
-        def run_open(ctx: JobContext) -> PersonDetail:
-            return persons.open_person(session, person_id)
-
         self.show_message(self.tr("Opening the record..."))
+        self._read_person(person_id, keep_message=False)
+
+    @Slot()
+    def refresh_person(self) -> None:
+        """Show the current person again (after a write or a print), keeping the message."""
+        if self.current_person_id is not None:
+            self._read_person(self.current_person_id, keep_message=True)
+
+    def _read_person(self, person_id: int, *, keep_message: bool) -> None:
+        session, known = self.session, self.catalog
+
+        def run_open(ctx: JobContext) -> PersonPageData:
+            detail = persons.open_person(session, person_id)
+            on = date.today()
+            due = (
+                schedule.due_list(session, person_id, on).series
+                if session.can("schedule.read")
+                else None
+            )
+            rows = issuance.history(session, person_id) if session.can("issuance.read") else []
+            catalog = known or schedule.catalog_for(session)
+            names = {s.id: s.name_ja for s in catalog.series}
+            return PersonPageData(detail, due, on, tuple(issuance_lines(rows, names)), catalog)
+
         job = self.jobs.submit(run_open)
+        self._keep_message = keep_message
+        # A bound slot, never a lambda holding ``self``: a job's connection must not own the
+        # window (deleting the job could then delete the window that owns the job).
         job.succeeded.connect(self._person_opened)
         job.failed.connect(self._show_error)
 
     @Slot(object)
-    def _person_opened(self, detail: PersonDetail) -> None:
-        self.person_page.show_person(detail)
+    def _person_opened(self, data: PersonPageData) -> None:
+        keep_message = self._keep_message
+        self.current_person_id = data.detail.summary.person_id
+        if self.catalog is None:
+            self._catalog_ready(data.catalog)
+        self.person_page.show_person(data.detail)
+        self.person_page.show_counter_data(data.due, data.on, data.issued)
         self.pages.setCurrentWidget(self.person_page)
-        self.show_message("")
-        self.person_shown.emit(detail)
+        if not keep_message:
+            self.show_message("")
+        self.person_shown.emit(data.detail)
 
     # --- closing -----------------------------------------------------------------------------
 

@@ -1,0 +1,133 @@
+"""帳票 for nurses: the monthly 実施報告 for a 支払月 (YYYY-MM) and the annual statistics for a
+年度. Both print through the one print flow (the annual one with progress and Cancel)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.legaldate import fiscal_year
+from app.errors import InvalidInput
+from app.security.session import Session
+from app.services import documents
+from app.services.doc_common import PrintResult
+from app.ui.document_print_flow import DocumentPrintFlow, PrintRequest
+from app.ui.jobs import JobContext
+from app.ui.result_entry_form import parse_payment_month
+
+
+def previous_month(today: date) -> str:
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+class ReportsPage(QWidget):
+    def __init__(
+        self, session: Session, print_flow: DocumentPrintFlow, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("reportsPage")
+        self.session = session
+        self.print_flow = print_flow
+        today = date.today()
+        layout = QVBoxLayout(self)
+        title = QLabel(self.tr("Reports"), self)
+        title.setObjectName("personHeading")
+        layout.addWidget(title)
+
+        self.monthly_box = QGroupBox(self.tr("Monthly report to institutions"), self)
+        monthly = QFormLayout(self.monthly_box)
+        self.month_edit = QLineEdit(previous_month(today), self.monthly_box)
+        self.month_edit.setObjectName("paymentMonthEdit")
+        self.month_edit.setPlaceholderText(self.tr("e.g. 2025-04"))
+        self.monthly_button = QPushButton(self.tr("Print monthly report [Enter]"), self.monthly_box)
+        monthly.addRow(self.tr("&Payment month"), self.month_edit)
+        monthly.addRow("", self.monthly_button)
+        layout.addWidget(self.monthly_box)
+
+        self.annual_box = QGroupBox(self.tr("Annual statistics"), self)
+        annual = QFormLayout(self.annual_box)
+        self.year_spin = QSpinBox(self.annual_box)
+        self.year_spin.setObjectName("fiscalYearSpin")
+        self.year_spin.setRange(2000, 2100)
+        self.year_spin.setValue(fiscal_year(today) - 1)
+        self.year_spin.setSuffix(self.tr(" fiscal year"))
+        self.annual_button = QPushButton(self.tr("Print annual statistics"), self.annual_box)
+        annual.addRow(self.tr("&Fiscal year"), self.year_spin)
+        annual.addRow("", self.annual_button)
+        layout.addWidget(self.annual_box)
+
+        row = QHBoxLayout()
+        self.message = QLabel(self)
+        self.message.setObjectName("statusMessage")
+        self.message.setWordWrap(True)
+        row.addWidget(self.message, 1)
+        layout.addLayout(row)
+        layout.addStretch(1)
+
+        self.month_edit.returnPressed.connect(self.print_monthly)
+        self.monthly_button.clicked.connect(self.print_monthly)
+        self.annual_button.clicked.connect(self.print_annual)
+        self.monthly_box.setVisible(session.can("report.monthly"))
+        self.annual_box.setVisible(session.can("report.annual"))
+        for button in (self.monthly_button, self.annual_button):
+            button.setAutoDefault(False)
+
+    def activate(self) -> None:
+        target = self.month_edit if self.monthly_box.isVisible() else self.year_spin
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _show(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setProperty("error", error)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+    @Slot()
+    def print_monthly(self) -> None:
+        if self.print_flow.busy:
+            return
+        try:
+            month = parse_payment_month(self.month_edit.text())
+        except InvalidInput:
+            month = None
+        if month is None:
+            self._show(self.tr("Payment month must be like 2025-04."), error=True)
+            return
+        session = self.session
+
+        def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
+            return documents.print_monthly_report(session, month, out)
+
+        self._show("")
+        self.print_flow.start(PrintRequest(self.tr("Monthly report"), "monthly", work))
+
+    @Slot()
+    def print_annual(self) -> None:
+        if self.print_flow.busy:
+            return
+        session, year = self.session, self.year_spin.value()
+
+        def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
+            return documents.print_annual_report(
+                session, year, out, progress=ctx.report_progress,
+                cancelled=lambda: ctx.cancelled,
+            )  # fmt: skip
+
+        self._show("")
+        self.print_flow.start(
+            PrintRequest(self.tr("Annual statistics"), "annual", work, batch=True)
+        )

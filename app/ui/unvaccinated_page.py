@@ -1,0 +1,323 @@
+"""未接種者一覧 (menu 業務 → 未接種者一覧): persons in a series' window on a date who have not
+completed it, optionally for one area. The list fills a sortable, filterable table; it can be
+saved as CSV (for mailing), printed as a PDF list, and turned into a 個別通知 batch (letter plus
+pre-filled 予診票 per person, numbered) with progress and Cancel.
+
+Keyboard: Enter in the date field lists; Ctrl+F filters; Ctrl+S saves CSV; Ctrl+P prints the
+list; Ctrl+N makes the notices. Test seams: ``ask_csv_path`` and ``ask_notice_folder``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.catalog import Catalog
+from app.domain.wareki import format_wareki_short, parse_date
+from app.errors import InvalidInput
+from app.security.session import Session
+from app.services import documents, unvaccinated
+from app.services.doc_common import PrintResult
+from app.services.unvaccinated import UnvaccinatedList
+from app.ui.document_print_flow import DocumentPrintFlow, PrintRequest
+from app.ui.jobs import JobContext, JobRunner
+from app.ui.record_sort_proxy import RecordSortProxy
+from app.ui.unvaccinated_table_model import UnvaccinatedTableModel
+
+
+class UnvaccinatedPage(QWidget):
+    list_filled = Signal(object)  # UnvaccinatedList
+    csv_saved = Signal(object)  # Path
+    error_shown = Signal(str, str)
+
+    def __init__(
+        self,
+        session: Session,
+        jobs: JobRunner,
+        print_flow: DocumentPrintFlow,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("unvaccinatedPage")
+        self.session = session
+        self.jobs = jobs
+        self.print_flow = print_flow
+        self.listing: UnvaccinatedList | None = None
+        self.model = UnvaccinatedTableModel(self)
+        self.proxy = RecordSortProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.ask_csv_path: Callable[[], Path | None] = self._ask_csv_path
+        self.ask_notice_folder: Callable[[], Path | None] = self._ask_notice_folder
+        self._areas_loaded = False
+        self._build()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        title = QLabel(self.tr("Unvaccinated persons"), self)
+        title.setObjectName("personHeading")
+        layout.addWidget(title)
+        row = QHBoxLayout()
+        self.series_combo = QComboBox(self)
+        self.series_combo.setObjectName("unvaccinatedSeries")
+        self.date_edit = QLineEdit(format_wareki_short(date.today()), self)
+        self.date_edit.setObjectName("unvaccinatedDate")
+        self.area_combo = QComboBox(self)
+        self.area_combo.addItem(self.tr("All areas"), None)
+        self.list_button = QPushButton(self.tr("List [Enter]"), self)
+        for label, widget in (
+            (self.tr("&Series"), self.series_combo),
+            (self.tr("&Date"), self.date_edit),
+            (self.tr("&Area"), self.area_combo),
+        ):
+            caption = QLabel(label, self)
+            caption.setBuddy(widget)
+            row.addWidget(caption)
+            row.addWidget(widget)
+        row.addWidget(self.list_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+        tools = QHBoxLayout()
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText(self.tr("Filter the list (name, kana, address...)"))
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("resultCount")
+        self.csv_button = QPushButton(self.tr("Save CSV... [Ctrl+S]"), self)
+        self.pdf_button = QPushButton(self.tr("Print list [Ctrl+P]"), self)
+        self.notices_button = QPushButton(self.tr("Individual notices... [Ctrl+N]"), self)
+        tools.addWidget(self.filter_edit, 1)
+        tools.addWidget(self.count_label)
+        for button in (self.csv_button, self.pdf_button, self.notices_button):
+            button.setAutoDefault(False)
+            tools.addWidget(button)
+        layout.addLayout(tools)
+        self.message = QLabel(self)
+        self.message.setObjectName("statusMessage")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("unvaccinatedTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+
+        self.list_button.clicked.connect(self.fill)
+        self.date_edit.returnPressed.connect(self.fill)
+        self.filter_edit.textChanged.connect(self._filter)
+        self.csv_button.clicked.connect(self.export_csv)
+        self.pdf_button.clicked.connect(self.print_list)
+        self.notices_button.clicked.connect(self.print_notices)
+        for keys, slot in (
+            ("Ctrl+S", self.export_csv),
+            ("Ctrl+P", self.print_list),
+            ("Ctrl+N", self.print_notices),
+            ("Ctrl+F", self.filter_edit.setFocus),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        can_notices = self.session.can("print.notices")
+        self.notices_button.setVisible(can_notices)
+        self.notices_button.setEnabled(can_notices)
+        self._update_buttons()
+
+    # --- setup -------------------------------------------------------------------------------
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        current = self.series_combo.currentData()
+        self.series_combo.clear()
+        for s in catalog.series:
+            self.series_combo.addItem(s.name_ja, s.id)
+        if current is not None and (index := self.series_combo.findData(current)) >= 0:
+            self.series_combo.setCurrentIndex(index)
+
+    def activate(self) -> None:
+        self.series_combo.setFocus()
+        if self._areas_loaded:
+            return
+        session = self.session
+        job = self.jobs.submit(lambda ctx: unvaccinated.areas(session))
+        job.succeeded.connect(self._areas)
+        job.failed.connect(self._error)
+
+    @Slot(object)
+    def _areas(self, areas: list[str]) -> None:
+        self._areas_loaded = True
+        for area in areas:
+            self.area_combo.addItem(area, area)
+
+    # --- messages ----------------------------------------------------------------------------
+
+    def _show(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setProperty("error", error)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+    @Slot(str, str)
+    def _error(self, code: str, message: str) -> None:
+        self._show(f"{message}（{code}）", error=True)
+        self.error_shown.emit(code, message)
+
+    # --- the list ----------------------------------------------------------------------------
+
+    def _query(self) -> tuple[str, date, str | None] | None:
+        series = self.series_combo.currentData()
+        if series is None:
+            self._show(self.tr("Choose the vaccine series."), error=True)
+            return None
+        try:
+            on = parse_date(self.date_edit.text())
+        except InvalidInput as exc:
+            self._error(exc.code, exc.message_ja)
+            self.date_edit.setFocus()
+            return None
+        area = self.area_combo.currentData()
+        return str(series), on, str(area) if area else None
+
+    @Slot()
+    def fill(self) -> None:
+        query = self._query()
+        if query is None:
+            return
+        series, on, area = query
+        session = self.session
+        self._show(self.tr("Listing..."))
+        job = self.jobs.submit(
+            lambda ctx: unvaccinated.build_list(session, series, on, area_code=area)
+        )
+        job.succeeded.connect(self._filled)
+        job.failed.connect(self._error)
+
+    @Slot(object)
+    def _filled(self, listing: UnvaccinatedList) -> None:
+        self.listing = listing
+        self.model.set_records(listing.entries)
+        self._update_count()
+        self._update_buttons()
+        self._show(
+            self.tr("%1: %2 persons have not completed it.")
+            .replace("%1", listing.series_name)
+            .replace("%2", str(len(listing.entries)))
+        )
+        if self.proxy.rowCount():
+            self.table.selectRow(0)
+            self.table.setFocus()
+        self.list_filled.emit(listing)
+
+    @Slot(str)
+    def _filter(self, text: str) -> None:
+        self.proxy.set_text_filter(text)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        if self.listing is None:
+            self.count_label.setText("")
+            return
+        self.count_label.setText(
+            self.tr("%1 of %2 shown")
+            .replace("%1", str(self.proxy.rowCount()))
+            .replace("%2", str(self.model.rowCount()))
+        )
+
+    def _update_buttons(self) -> None:
+        has_rows = bool(self.listing and self.listing.entries)
+        for button in (self.csv_button, self.pdf_button, self.notices_button):
+            button.setEnabled(has_rows)
+
+    # --- outputs -----------------------------------------------------------------------------
+
+    def _ask_csv_path(self) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save CSV"), "unvaccinated.csv", self.tr("CSV files (*.csv)")
+        )
+        return Path(name) if name else None
+
+    def _ask_notice_folder(self) -> Path | None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for the notice PDFs"))
+        return Path(folder) if folder else None
+
+    @Slot()
+    def export_csv(self) -> None:
+        listing = self.listing
+        if listing is None or not listing.entries:
+            return
+        path = self.ask_csv_path()
+        if path is None:
+            return
+        session = self.session
+        job = self.jobs.submit(lambda ctx: unvaccinated.export_csv(session, listing, path))
+        job.succeeded.connect(lambda rows: self._csv_saved(path, rows))
+        job.failed.connect(self._error)
+
+    def _csv_saved(self, path: Path, rows: int) -> None:
+        self._show(
+            self.tr("Saved %1 rows to %2.").replace("%1", str(rows)).replace("%2", str(path))
+        )
+        self.csv_saved.emit(path)
+
+    @Slot()
+    def print_list(self) -> None:
+        listing = self.listing
+        if listing is None or not listing.entries or self.print_flow.busy:
+            return
+        session, series, on, area = self.session, listing.series_id, listing.on, listing.area_code
+
+        def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
+            return documents.print_unvaccinated(session, series, out, on=on, area_code=area)
+
+        self.print_flow.start(
+            PrintRequest(self.tr("Unvaccinated list"), "unvaccinated", work, batch=True)
+        )
+
+    @Slot()
+    def print_notices(self) -> None:
+        listing = self.listing
+        if (
+            listing is None
+            or not listing.entries
+            or self.print_flow.busy
+            or not self.session.can("print.notices")
+        ):
+            return
+        folder = self.ask_notice_folder()
+        if folder is None:
+            return
+        session, series, on, area = self.session, listing.series_id, listing.on, listing.area_code
+
+        def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
+            return documents.print_notices(
+                session, series, out.parent, on=on, area_code=area,
+                progress=ctx.report_progress, cancelled=lambda: ctx.cancelled,
+            )  # fmt: skip
+
+        self.print_flow.start(
+            PrintRequest(self.tr("Individual notices"), "notices", work, batch=True, out_dir=folder)
+        )
