@@ -1,0 +1,145 @@
+"""未接種者一覧 page: the list fills a sortable, filterable table, exports CSV and prints; a
+個別通知 batch cancelled through its job leaves no file and issues no number. Reports for nurses."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.security.session import Session
+from app.services import issuance, persons
+from app.ui.jobs import Job
+from app.ui.main_window import MainWindow
+from app.ui.unvaccinated_page import UnvaccinatedPage
+from tests.gui import counter_register
+from tests.gui.counter_register import WAIT_MS, focused, open_window, settle
+
+ATENAS = ["1000003", "2000001"]
+
+# The shared fixtures of the counter tests.
+counter_clerk_session = counter_register.counter_clerk_session
+counter_dir = counter_register.counter_dir
+nurse_session = counter_register.nurse_session
+
+
+def _listed(qtbot: QtBot, window: MainWindow, series_id: str) -> UnvaccinatedPage:
+    qtbot.keyClick(focused(), Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    page = window.unvaccinated_page
+    assert page is not None and window.pages.currentWidget() is page
+    page.series_combo.setCurrentIndex(page.series_combo.findData(series_id))
+    page.date_edit.setFocus()
+    with qtbot.waitSignal(page.list_filled, timeout=WAIT_MS):
+        qtbot.keyClick(page.date_edit, Qt.Key.Key_Return)
+    return page
+
+
+def test_list_fills_sorts_filters_and_exports_csv(
+    qtbot: QtBot, vaxdesk_app: QApplication, counter_clerk_session: Session, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, counter_clerk_session)
+    page = _listed(qtbot, window, "pcv")
+    proxy = page.proxy
+    assert page.model.rowCount() == 2
+    assert page.model.headerData(0, Qt.Orientation.Horizontal) == "宛名番号"
+    assert {proxy.index(r, 7).data() for r in range(2)} == {"接種可"}
+    page.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert [proxy.index(r, 0).data() for r in range(2)] == sorted(ATENAS, reverse=True)
+    page.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)  # by birth date: 2023 before 2024
+    assert [proxy.index(r, 0).data() for r in range(2)] == ["2000001", "1000003"]
+    assert page.area_combo.count() == 3  # 全地区, 01, 02
+    qtbot.keyClicks(page.filter_edit, "20000")  # 宛名番号 (any column is searched)
+    assert proxy.rowCount() == 1 and proxy.index(0, 0).data() == "2000001"
+    assert page.count_label.text() == "2 人中 1 人を表示"
+
+    out = tmp_path / "list.csv"
+    page.ask_csv_path = lambda: out
+    with qtbot.waitSignal(page.csv_saved, timeout=WAIT_MS):
+        page.csv_button.click()
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][:2] == ["宛名番号", "氏名"]
+    assert sorted(r[0] for r in rows[1:]) == ATENAS  # the whole list, not only the filtered rows
+
+    with qtbot.waitSignal(window.print_flow.preview_opened, timeout=WAIT_MS) as opened:
+        qtbot.keyClick(page.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    preview = opened.args[0]
+    saved = tmp_path / "saved-list.pdf"
+    preview.ask_save_path = lambda: saved
+    with qtbot.waitSignal(preview.saved, timeout=WAIT_MS):
+        preview.save_button.click()
+    assert saved.read_bytes().startswith(b"%PDF")
+    preview.reject()
+
+
+def test_area_narrows_the_list(
+    qtbot: QtBot, vaxdesk_app: QApplication, counter_clerk_session: Session
+) -> None:
+    window = open_window(qtbot, counter_clerk_session)
+    page = _listed(qtbot, window, "pcv")
+    settle(qtbot, window)
+    page.area_combo.setCurrentIndex(page.area_combo.findData("02"))
+    with qtbot.waitSignal(page.list_filled, timeout=WAIT_MS) as filled:
+        page.list_button.click()
+    assert filled.args[0].area_code == "02"
+    assert [page.proxy.index(r, 0).data() for r in range(page.proxy.rowCount())] == ["2000001"]
+
+
+def test_cancelled_notice_batch_leaves_no_file_and_no_number(
+    qtbot: QtBot, vaxdesk_app: QApplication, counter_clerk_session: Session, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, counter_clerk_session)
+    page = _listed(qtbot, window, "pcv")
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    page.ask_notice_folder = lambda: folder
+    progress: list[int] = []
+
+    def cancel_at_first_notice(job: Job) -> None:
+        # On the worker thread, as the batch reports its first notice: press the job's cancel.
+        def on_progress(done: int, total: int) -> None:
+            progress.append(done)
+            job.cancel()
+
+        job.progress.connect(on_progress, Qt.ConnectionType.DirectConnection)
+
+    window.print_flow.job_started.connect(cancel_at_first_notice)
+    with qtbot.waitSignal(window.print_flow.cancelled, timeout=WAIT_MS):
+        qtbot.keyClick(page.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, window)
+    assert progress == [1]
+    assert list(folder.iterdir()) == []
+    assert window.print_flow.preview is None and not window.print_flow.busy
+    assert "中止" in window.status_message.text()
+    for atena in ATENAS:
+        pid = persons.search(counter_clerk_session, atena).people[0].person_id
+        assert issuance.history(counter_clerk_session, pid) == []
+
+
+def test_nurse_prints_reports(
+    qtbot: QtBot, vaxdesk_app: QApplication, nurse_session: Session
+) -> None:
+    window = open_window(qtbot, nurse_session)
+    qtbot.keyClick(focused(), Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    page = window.reports_page
+    assert page is not None and window.pages.currentWidget() is page
+    assert focused() is page.month_edit
+    page.month_edit.selectAll()
+    qtbot.keyClicks(page.month_edit, "2026-13")
+    qtbot.keyClick(page.month_edit, Qt.Key.Key_Return)
+    assert "2025-04" in page.message.text() and page.message.property("error") is True
+    page.month_edit.selectAll()
+    qtbot.keyClicks(page.month_edit, "202610")
+    with qtbot.waitSignal(window.print_flow.failed, timeout=WAIT_MS) as failed:
+        qtbot.keyClick(page.month_edit, Qt.Key.Key_Return)
+    assert failed.args[0] == "E_REPORT_EMPTY"  # no dose has 支払月 2026-10 in the sample
+    assert "（E_REPORT_EMPTY）" in window.status_message.text()
+
+    page.year_spin.setValue(2024)
+    with qtbot.waitSignal(window.print_flow.preview_opened, timeout=WAIT_MS) as opened:
+        page.annual_button.click()
+    preview = opened.args[0]
+    assert preview.page_count >= 1 and preview.windowTitle().endswith("実施状況")
+    preview.reject()
