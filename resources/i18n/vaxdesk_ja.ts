@@ -2,6 +2,537 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP" sourcelanguage="en">
 <context>
+    <name>AccessActions</name>
+    <message>
+        <source>Lock the screen</source>
+        <translation>画面をロック</translation>
+    </message>
+    <message>
+        <source>&amp;Administration</source>
+        <translation>管理(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Users and access rights</source>
+        <translation>利用者とアクセス権(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Audit log</source>
+        <translation>監査ログ(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Personal &amp;number</source>
+        <translation>個人番号(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Search by personal number...</source>
+        <translation>個人番号で検索(&amp;S)...</translation>
+    </message>
+</context>
+<context>
+    <name>AccessTableModel</name>
+    <message>
+        <source>User name</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <source>Staff no.</source>
+        <translation>職員番号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>役割</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>キー数</translation>
+    </message>
+    <message>
+        <source>Last sign-in</source>
+        <translation>最終ログイン</translation>
+    </message>
+    <message>
+        <source>Shared</source>
+        <translation>共用</translation>
+    </message>
+    <message>
+        <source>Unused long</source>
+        <translation>長期未使用</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>有効</translation>
+    </message>
+    <message>
+        <source>Deactivated</source>
+        <translation>無効</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>なし</translation>
+    </message>
+</context>
+<context>
+    <name>AdminUsersPage</name>
+    <message>
+        <source>Users and access rights</source>
+        <translation>利用者とアクセス権</translation>
+    </message>
+    <message>
+        <source>Filter (user name, name, role...)</source>
+        <translation>絞り込み（ユーザー名・氏名・役割など）</translation>
+    </message>
+    <message>
+        <source>Show deactivated users</source>
+        <translation>無効化した利用者も表示</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>再読み込み</translation>
+    </message>
+    <message>
+        <source>New user...</source>
+        <translation>利用者の作成...</translation>
+    </message>
+    <message>
+        <source>Reset (password and key)...</source>
+        <translation>再登録（パスワードとキー）...</translation>
+    </message>
+    <message>
+        <source>Remove a key...</source>
+        <translation>キーの削除...</translation>
+    </message>
+    <message>
+        <source>Deactivate...</source>
+        <translation>無効化...</translation>
+    </message>
+    <message>
+        <source>Select a user in the table first.</source>
+        <translation>先に表で利用者を選択してください。</translation>
+    </message>
+    <message>
+        <source>Please confirm</source>
+        <translation>確認</translation>
+    </message>
+    <message>
+        <source>Remove a key</source>
+        <translation>キーの削除</translation>
+    </message>
+    <message>
+        <source>Key to remove:</source>
+        <translation>削除するキー：</translation>
+    </message>
+    <message>
+        <source>Cancelled: number-use rights need a number-use staff member.</source>
+        <translation>取り消しました。番号利用事務の権限には番号利用事務担当者のログインが必要です。</translation>
+    </message>
+    <message>
+        <source>Enroll the key of the new user</source>
+        <translation>新しい利用者のキー登録</translation>
+    </message>
+    <message>
+        <source>User %1 was created.</source>
+        <translation>利用者 %1 を作成しました。</translation>
+    </message>
+    <message>
+        <source>A deactivated user cannot be reset.</source>
+        <translation>無効化した利用者は再登録できません。</translation>
+    </message>
+    <message>
+        <source>Enroll the new key</source>
+        <translation>新しいキーの登録</translation>
+    </message>
+    <message>
+        <source>User %1 was reset.</source>
+        <translation>利用者 %1 を再登録しました。</translation>
+    </message>
+    <message>
+        <source>%1 has only one key. To stop the user, use Deactivate.</source>
+        <translation>%1 のキーは1本だけのため削除できません。利用を止めるには「無効化」を使ってください。</translation>
+    </message>
+    <message>
+        <source>Key %1 (enrolled %2)</source>
+        <translation>キー%1（登録 %2）</translation>
+    </message>
+    <message>
+        <source>A key of %1 was removed.</source>
+        <translation>%1 のキーを1本削除しました。</translation>
+    </message>
+    <message>
+        <source>Deactivate %1 (%2)? The user can no longer sign in on any terminal.</source>
+        <translation>%1（%2）を無効化しますか？ どの端末からもログインできなくなります。</translation>
+    </message>
+    <message>
+        <source>User %1 was deactivated.</source>
+        <translation>利用者 %1 を無効にしました。</translation>
+    </message>
+</context>
+<context>
+    <name>AuditTableModel</name>
+    <message>
+        <source>No.</source>
+        <translation>連番</translation>
+    </message>
+    <message>
+        <source>Date and time</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>ユーザー</translation>
+    </message>
+    <message>
+        <source>Staff no.</source>
+        <translation>職員番号</translation>
+    </message>
+    <message>
+        <source>Terminal</source>
+        <translation>端末</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>結果</translation>
+    </message>
+    <message>
+        <source>Person ID</source>
+        <translation>住民ID</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>記録</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>詳細</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>拒否</translation>
+    </message>
+</context>
+<context>
+    <name>AuditViewer</name>
+    <message>
+        <source>Audit log</source>
+        <translation>監査ログ</translation>
+    </message>
+    <message>
+        <source>User name (empty: everyone)</source>
+        <translation>ユーザー名（空欄：全員）</translation>
+    </message>
+    <message>
+        <source>All actions</source>
+        <translation>すべての操作</translation>
+    </message>
+    <message>
+        <source>Person ID (empty: all)</source>
+        <translation>住民ID（空欄：すべて）</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>期間を指定</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>ユーザー</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Person ID</source>
+        <translation>住民ID</translation>
+    </message>
+    <message>
+        <source>Date (UTC)</source>
+        <translation>日付（UTC）</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>表示</translation>
+    </message>
+    <message>
+        <source>Export CSV...</source>
+        <translation>CSV出力...</translation>
+    </message>
+    <message>
+        <source>Verify the chain</source>
+        <translation>改ざん検査</translation>
+    </message>
+    <message>
+        <source>Filter the shown rows</source>
+        <translation>表示中の行を絞り込み</translation>
+    </message>
+    <message>
+        <source>The person ID is a number.</source>
+        <translation>住民IDは数字で入力してください。</translation>
+    </message>
+    <message>
+        <source>%1 entries.</source>
+        <translation>%1件</translation>
+    </message>
+    <message>
+        <source>Export the audit log</source>
+        <translation>監査ログの出力</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSVファイル (*.csv)</translation>
+    </message>
+    <message>
+        <source>%1 entries were written to %2.</source>
+        <translation>%1件を %2 に出力しました。</translation>
+    </message>
+    <message>
+        <source>The audit log is intact (%1 entries checked).</source>
+        <translation>監査ログは改ざんされていません（%1件を検査）。</translation>
+    </message>
+    <message>
+        <source>The audit log is broken from entry no. %1: it was altered or damaged. Tell the system administrator.</source>
+        <translation>監査ログの連番 %1 以降で改ざんまたは破損を検出しました。システム管理者に連絡してください。</translation>
+    </message>
+</context>
+<context>
+    <name>BatchEntryLogModel</name>
+    <message>
+        <source>No.</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <source>Address no.</source>
+        <translation>宛名番号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <source>Vaccine</source>
+        <translation>ワクチン</translation>
+    </message>
+    <message>
+        <source>Dose</source>
+        <translation>回数</translation>
+    </message>
+    <message>
+        <source>Date given</source>
+        <translation>接種日</translation>
+    </message>
+    <message>
+        <source>Reason for override</source>
+        <translation>登録理由（警告あり）</translation>
+    </message>
+</context>
+<context>
+    <name>BatchEntryPage</name>
+    <message>
+        <source>Result entry (batch)</source>
+        <translation>結果入力（一括）</translation>
+    </message>
+    <message>
+        <source>Sca&amp;n:</source>
+        <translation>読取(&amp;N):</translation>
+    </message>
+    <message>
+        <source>Screening form barcode, voucher number or address no., then Enter</source>
+        <translation>予診票のバーコード、接種券番号または宛名番号を読み取り、Enter</translation>
+    </message>
+    <message>
+        <source>Scan the next sheet.</source>
+        <translation>次の予診票を読み取ってください。</translation>
+    </message>
+    <message>
+        <source>Administration record</source>
+        <translation>接種記録</translation>
+    </message>
+    <message>
+        <source>Tab: next field   Enter: save   Esc: clear the sheet</source>
+        <translation>Tab: 次の項目   Enter: 登録   Esc: この票を取りやめ</translation>
+    </message>
+    <message>
+        <source>Entered in this sitting</source>
+        <translation>今回入力した票</translation>
+    </message>
+    <message>
+        <source>Sheet cleared. Scan the next sheet.</source>
+        <translation>この票の入力を取りやめました。次の予診票を読み取ってください。</translation>
+    </message>
+    <message>
+        <source>Reading...</source>
+        <translation>読み取り中...</translation>
+    </message>
+    <message>
+        <source>Address no.</source>
+        <translation>宛名番号</translation>
+    </message>
+    <message>
+        <source>Type the administration record, then Enter.</source>
+        <translation>接種記録を入力し、Enter で登録します。</translation>
+    </message>
+    <message>
+        <source>Saving...</source>
+        <translation>登録中...</translation>
+    </message>
+    <message>
+        <source>Saved: %1 %2. Scan the next sheet.</source>
+        <translation>登録しました: %1 %2。次の予診票を読み取ってください。</translation>
+    </message>
+    <message>
+        <source>Not saved. Correct the sheet or press Esc to skip it.</source>
+        <translation>登録していません。内容を直すか、Esc でこの票を取りやめてください。</translation>
+    </message>
+</context>
+<context>
+    <name>CorrectionDialog</name>
+    <message>
+        <source>Correct a result</source>
+        <translation>接種記録の訂正</translation>
+    </message>
+    <message>
+        <source>&amp;Date given</source>
+        <translation>接種日(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Dose (&amp;number)</source>
+        <translation>回数(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Lot no.</source>
+        <translation>ロット番号(&amp;L)</translation>
+    </message>
+    <message>
+        <source>D&amp;octor</source>
+        <translation>医師(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Re&amp;ceipt no. (blank: unchanged)</source>
+        <translation>受付番号(&amp;C)（空欄: 変更なし）</translation>
+    </message>
+    <message>
+        <source>&amp;Payment month (blank: unchanged)</source>
+        <translation>支払月(&amp;P)（空欄: 変更なし）</translation>
+    </message>
+    <message>
+        <source>Dose &amp;amount (blank: unchanged)</source>
+        <translation>接種量(&amp;A)（空欄: 変更なし）</translation>
+    </message>
+    <message>
+        <source>&amp;Reason for the correction</source>
+        <translation>訂正理由(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Correct [Enter]</source>
+        <translation>訂正する [Enter]</translation>
+    </message>
+    <message>
+        <source>Cancel [Esc]</source>
+        <translation>キャンセル [Esc]</translation>
+    </message>
+    <message>
+        <source>Dose amount must be a number in mL (e.g. 0.5).</source>
+        <translation>接種量は mL の数値で入力してください（例: 0.5）。</translation>
+    </message>
+    <message>
+        <source>Nothing was changed.</source>
+        <translation>変更された項目がありません。</translation>
+    </message>
+    <message>
+        <source>Type the reason for the correction.</source>
+        <translation>訂正の理由を入力してください。</translation>
+    </message>
+</context>
+<context>
+    <name>CreateUserDialog</name>
+    <message>
+        <source>New user</source>
+        <translation>利用者の作成</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <source>Staff no.</source>
+        <translation>職員番号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <source>Initial password</source>
+        <translation>初期パスワード</translation>
+    </message>
+    <message>
+        <source>Password (again)</source>
+        <translation>パスワード（確認）</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>役割</translation>
+    </message>
+    <message>
+        <source>Number-use rights need a number-use staff member to sign in next.</source>
+        <translation>番号利用事務の権限を付与する場合は、次に番号利用事務担当者のログインが必要です。</translation>
+    </message>
+    <message>
+        <source>Shared account (used by several people)</source>
+        <translation>共用アカウント（複数人で使用）</translation>
+    </message>
+    <message>
+        <source>Next: enroll the key</source>
+        <translation>次へ：キーを登録</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Enter the user name.</source>
+        <translation>ユーザー名を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the staff number.</source>
+        <translation>職員番号を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the name.</source>
+        <translation>氏名を入力してください。</translation>
+    </message>
+    <message>
+        <source>Choose at least one role.</source>
+        <translation>役割を1つ以上選択してください。</translation>
+    </message>
+    <message>
+        <source>The password needs at least %1 characters.</source>
+        <translation>パスワードは%1文字以上にしてください。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ. Enter them again.</source>
+        <translation>2つのパスワードが一致しません。入力し直してください。</translation>
+    </message>
+</context>
+<context>
     <name>DemoMarker</name>
     <message>
         <source>[DEMO REGISTER]</source>
@@ -40,6 +571,103 @@
     </message>
 </context>
 <context>
+    <name>DocumentPrintFlow</name>
+    <message>
+        <source>Preparing %1...</source>
+        <translation>%1を作成しています...</translation>
+    </message>
+    <message>
+        <source>Creating %1...</source>
+        <translation>%1を作成しています...</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>中止</translation>
+    </message>
+    <message>
+        <source>%1: %2 pages sent to the printer.</source>
+        <translation>%1: %2枚をプリンタに送りました。</translation>
+    </message>
+    <message>
+        <source>Printing was cancelled. No file was created.</source>
+        <translation>印刷を中止しました。ファイルは作成されていません。</translation>
+    </message>
+    <message>
+        <source>The reissue was cancelled.</source>
+        <translation>再発行を取りやめました。</translation>
+    </message>
+</context>
+<context>
+    <name>DueListModel</name>
+    <message>
+        <source>Can be given</source>
+        <translation>接種可</translation>
+    </message>
+    <message>
+        <source>Waiting for interval</source>
+        <translation>間隔待ち</translation>
+    </message>
+    <message>
+        <source>Before the period</source>
+        <translation>対象期間前</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <source>Period over</source>
+        <translation>期限切れ</translation>
+    </message>
+    <message>
+        <source>Not eligible</source>
+        <translation>対象外</translation>
+    </message>
+    <message>
+        <source>Vaccine</source>
+        <translation>ワクチン</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Next dose</source>
+        <translation>次回</translation>
+    </message>
+    <message>
+        <source>Earliest date</source>
+        <translation>接種可能日</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>対象期間</translation>
+    </message>
+    <message>
+        <source>Doses given / required</source>
+        <translation>接種済 / 必要回数</translation>
+    </message>
+    <message>
+        <source>Warnings</source>
+        <translation>注意</translation>
+    </message>
+</context>
+<context>
+    <name>DueListPanel</name>
+    <message>
+        <source>Due list</source>
+        <translation>接種予定</translation>
+    </message>
+    <message>
+        <source>The due list is not available for this role.</source>
+        <translation>この役割では接種予定を表示できません。</translation>
+    </message>
+    <message>
+        <source>As of %1</source>
+        <translation>%1 時点</translation>
+    </message>
+</context>
+<context>
     <name>HouseholdTableModel</name>
     <message>
         <source>Relationship</source>
@@ -60,6 +688,118 @@
     <message>
         <source>Date of birth</source>
         <translation>生年月日</translation>
+    </message>
+</context>
+<context>
+    <name>IssuanceHistoryModel</name>
+    <message>
+        <source>Screening form</source>
+        <translation>予診票</translation>
+    </message>
+    <message>
+        <source>Voucher</source>
+        <translation>接種券</translation>
+    </message>
+    <message>
+        <source>Certificate</source>
+        <translation>予防接種済証</translation>
+    </message>
+    <message>
+        <source>Notice</source>
+        <translation>個別通知</translation>
+    </message>
+    <message>
+        <source>Reissue</source>
+        <translation>再発行</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新規</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Valid</source>
+        <translation>有効</translation>
+    </message>
+    <message>
+        <source>Issued on</source>
+        <translation>発行日</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>書類</translation>
+    </message>
+    <message>
+        <source>Vaccine</source>
+        <translation>ワクチン</translation>
+    </message>
+    <message>
+        <source>Dose</source>
+        <translation>回数</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>発行番号</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>処理区分</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+</context>
+<context>
+    <name>IssuanceHistoryPanel</name>
+    <message>
+        <source>Issuance history</source>
+        <translation>発行履歴</translation>
+    </message>
+    <message>
+        <source>Nothing issued yet.</source>
+        <translation>発行履歴はありません。</translation>
+    </message>
+</context>
+<context>
+    <name>KeyPromptDialog</name>
+    <message>
+        <source>The person who will use the key holds it now. Follow the instructions below.</source>
+        <translation>キーを使う本人がキーを持ち、下の指示に従ってください。</translation>
+    </message>
+    <message>
+        <source>Preparing the security key...</source>
+        <translation>セキュリティキーを準備しています...</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+</context>
+<context>
+    <name>LockScreen</name>
+    <message>
+        <source>The screen is locked</source>
+        <translation>画面をロックしました</translation>
+    </message>
+    <message>
+        <source>Signed in: %1</source>
+        <translation>ログイン中: %1</translation>
+    </message>
+    <message>
+        <source>Unlock with your password and security key.</source>
+        <translation>パスワードとセキュリティキーでロックを解除してください。</translation>
+    </message>
+    <message>
+        <source>Unlock...</source>
+        <translation>ロック解除...</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>ログアウト</translation>
     </message>
 </context>
 <context>
@@ -89,6 +829,14 @@
         <translation>パスワード(&amp;P)</translation>
     </message>
     <message>
+        <source>After the password, use your security key (touch, fingerprint or PIN).</source>
+        <translation>パスワードの後に、セキュリティキー（タッチ・指紋・PIN）で確認します。</translation>
+    </message>
+    <message>
+        <source>Cancel key</source>
+        <translation>キー操作を中止</translation>
+    </message>
+    <message>
         <source>Sign in</source>
         <translation>ログイン</translation>
     </message>
@@ -112,6 +860,54 @@
         <translation>ログイン中: %1</translation>
     </message>
     <message>
+        <source>&amp;Work</source>
+        <translation>業務(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Person search</source>
+        <translation>住民検索</translation>
+    </message>
+    <message>
+        <source>Result entry (batch)</source>
+        <translation>結果入力（一括）</translation>
+    </message>
+    <message>
+        <source>Unvaccinated persons</source>
+        <translation>未接種者一覧</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>帳票</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>終了</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>ヘルプ(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>キー操作一覧</translation>
+    </message>
+    <message>
+        <source>F2: Search</source>
+        <translation>F2: 検索</translation>
+    </message>
+    <message>
+        <source>Scan or type, Enter: Read   Tab: Next field   Enter: Save   Esc: Clear the sheet   F2: Search</source>
+        <translation>読取・入力後 Enter: 読込   Tab: 次の項目   Enter: 登録   Esc: この票を取りやめ   F2: 検索</translation>
+    </message>
+    <message>
+        <source>Enter: List   Ctrl+F: Filter   Ctrl+S: CSV   Ctrl+P: Print   Ctrl+N: Notices   Esc: Back to search</source>
+        <translation>Enter: 一覧作成   Ctrl+F: 絞り込み   Ctrl+S: CSV   Ctrl+P: 印刷   Ctrl+N: 個別通知   Esc: 検索へ戻る</translation>
+    </message>
+    <message>
+        <source>Enter: Print   Tab: Next field   Esc: Back to search</source>
+        <translation>Enter: 印刷   Tab: 次の項目   Esc: 検索へ戻る</translation>
+    </message>
+    <message>
         <source>Searching...</source>
         <translation>検索しています…</translation>
     </message>
@@ -122,6 +918,172 @@
     <message>
         <source>Opening the record...</source>
         <translation>台帳を開いています…</translation>
+    </message>
+</context>
+<context>
+    <name>NumberEntryDialog</name>
+    <message>
+        <source>Correct the personal number</source>
+        <translation>個人番号の訂正</translation>
+    </message>
+    <message>
+        <source>Enter the personal number</source>
+        <translation>個人番号の登録</translation>
+    </message>
+    <message>
+        <source>Personal number (12 digits)</source>
+        <translation>個人番号（12桁）</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Saving...</source>
+        <translation>保存しています...</translation>
+    </message>
+</context>
+<context>
+    <name>NumberHolderDialog</name>
+    <message>
+        <source>Number-use staff confirmation</source>
+        <translation>番号利用事務担当者の確認</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Granting number-use rights needs a number-use staff member. They sign in here; their sign-in is closed right after.</source>
+        <translation>番号利用事務の権限の付与には、番号利用事務担当者の立会いが必要です。担当者がここでログインしてください（付与後すぐにログアウトします）。</translation>
+    </message>
+</context>
+<context>
+    <name>NumberPanel</name>
+    <message>
+        <source>Personal number</source>
+        <translation>個人番号</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>表示</translation>
+    </message>
+    <message>
+        <source>Show the full number for a short time (reason required)</source>
+        <translation>番号全体を短時間表示します（理由の入力が必要）</translation>
+    </message>
+    <message>
+        <source>Enter / correct...</source>
+        <translation>登録・訂正...</translation>
+    </message>
+    <message>
+        <source>Loading...</source>
+        <translation>読み込んでいます...</translation>
+    </message>
+    <message>
+        <source>(not registered)</source>
+        <translation>（未登録）</translation>
+    </message>
+    <message>
+        <source>Shown for %1 seconds, then hidden again.</source>
+        <translation>%1秒間表示した後、再び隠します。</translation>
+    </message>
+</context>
+<context>
+    <name>NumberSearchDialog</name>
+    <message>
+        <source>Search by personal number</source>
+        <translation>個人番号で検索</translation>
+    </message>
+    <message>
+        <source>Personal number (12 digits)</source>
+        <translation>個人番号（12桁）</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>検索</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <source>Searching...</source>
+        <translation>検索しています...</translation>
+    </message>
+    <message>
+        <source>No person has this number.</source>
+        <translation>この個人番号の住民は登録されていません。</translation>
+    </message>
+</context>
+<context>
+    <name>OverrideReasonDialog</name>
+    <message>
+        <source>Check before registering</source>
+        <translation>登録前の確認</translation>
+    </message>
+    <message>
+        <source>Please check the following. To register anyway, type the reason.</source>
+        <translation>次の点を確認してください。このまま登録する場合は理由を入力してください。</translation>
+    </message>
+    <message>
+        <source>&amp;Reason for registering</source>
+        <translation>登録する理由(&amp;R)</translation>
+    </message>
+    <message>
+        <source>e.g. confirmed with the clinic by phone</source>
+        <translation>例: 医療機関に電話で確認済み</translation>
+    </message>
+    <message>
+        <source>Register with this reason [Enter]</source>
+        <translation>この理由で登録 [Enter]</translation>
+    </message>
+    <message>
+        <source>Cancel [Esc]</source>
+        <translation>登録しない [Esc]</translation>
+    </message>
+</context>
+<context>
+    <name>PersonCounterActions</name>
+    <message>
+        <source>Screening form</source>
+        <translation>予診票</translation>
+    </message>
+    <message>
+        <source>No series is due: there is no voucher to print.</source>
+        <translation>接種できる予防接種がないため、接種券は印刷できません。</translation>
+    </message>
+    <message>
+        <source>Voucher</source>
+        <translation>接種券</translation>
+    </message>
+    <message>
+        <source>Vaccination certificate</source>
+        <translation>予防接種済証</translation>
+    </message>
+    <message>
+        <source>The result was recorded.</source>
+        <translation>接種記録を登録しました。</translation>
+    </message>
+    <message>
+        <source>The postponement was recorded.</source>
+        <translation>見合わせを登録しました。</translation>
+    </message>
+    <message>
+        <source>Choose a recorded (not voided) row in the history.</source>
+        <translation>接種履歴から対象の記録（取消されていないもの）を選んでください。</translation>
+    </message>
+    <message>
+        <source>The result was corrected.</source>
+        <translation>接種記録を訂正しました。</translation>
+    </message>
+    <message>
+        <source>The result was voided.</source>
+        <translation>接種記録を取り消しました。</translation>
     </message>
 </context>
 <context>
@@ -188,6 +1150,34 @@
 </context>
 <context>
     <name>PersonView</name>
+    <message>
+        <source>Print screening form</source>
+        <translation>予診票印刷</translation>
+    </message>
+    <message>
+        <source>Print voucher</source>
+        <translation>接種券印刷</translation>
+    </message>
+    <message>
+        <source>Print certificate</source>
+        <translation>済証印刷</translation>
+    </message>
+    <message>
+        <source>Record result</source>
+        <translation>結果入力</translation>
+    </message>
+    <message>
+        <source>Record postponement</source>
+        <translation>見合わせ</translation>
+    </message>
+    <message>
+        <source>Correct result</source>
+        <translation>訂正</translation>
+    </message>
+    <message>
+        <source>Void result</source>
+        <translation>取消</translation>
+    </message>
     <message>
         <source>Esc: back to search</source>
         <translation>Esc: 検索に戻る</translation>
@@ -265,6 +1255,10 @@
         <translation>接種記録はありません。</translation>
     </message>
     <message>
+        <source>Esc: Back to search</source>
+        <translation>Esc: 検索へ戻る</translation>
+    </message>
+    <message>
         <source>Moved out %1</source>
         <translation>転出 %1</translation>
     </message>
@@ -275,6 +1269,554 @@
     <message>
         <source>Resident</source>
         <translation>在住</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <source>Security key PIN</source>
+        <translation>セキュリティキーのPIN</translation>
+    </message>
+    <message>
+        <source>Enter the PIN of your security key.</source>
+        <translation>セキュリティキーのPINを入力してください。</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>The PIN has at least %1 characters.</source>
+        <translation>PINは%1文字以上です。</translation>
+    </message>
+</context>
+<context>
+    <name>PostponementDialog</name>
+    <message>
+        <source>Record a postponement</source>
+        <translation>見合わせの登録</translation>
+    </message>
+    <message>
+        <source>e.g. fever 37.8 degrees</source>
+        <translation>例: 発熱 37.8度</translation>
+    </message>
+    <message>
+        <source>&amp;Series</source>
+        <translation>予防接種の種類(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Date</source>
+        <translation>日付(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>理由(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Institution code</source>
+        <translation>医療機関コード(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Record [Enter]</source>
+        <translation>登録 [Enter]</translation>
+    </message>
+    <message>
+        <source>Cancel [Esc]</source>
+        <translation>キャンセル [Esc]</translation>
+    </message>
+    <message>
+        <source>Type the reason for the postponement.</source>
+        <translation>見合わせの理由を入力してください。</translation>
+    </message>
+</context>
+<context>
+    <name>PrintPreviewDialog</name>
+    <message>
+        <source>Print preview - %1</source>
+        <translation>印刷プレビュー - %1</translation>
+    </message>
+    <message>
+        <source>Previous page [PgUp]</source>
+        <translation>前のページ [PgUp]</translation>
+    </message>
+    <message>
+        <source>Next page [PgDn]</source>
+        <translation>次のページ [PgDn]</translation>
+    </message>
+    <message>
+        <source>Print [Enter]</source>
+        <translation>印刷 [Enter]</translation>
+    </message>
+    <message>
+        <source>Choose printer... [Ctrl+P]</source>
+        <translation>プリンタを選んで印刷... [Ctrl+P]</translation>
+    </message>
+    <message>
+        <source>Save as PDF... [Ctrl+S]</source>
+        <translation>PDFとして保存... [Ctrl+S]</translation>
+    </message>
+    <message>
+        <source>Close [Esc]</source>
+        <translation>閉じる [Esc]</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2</source>
+        <translation>%1 / %2 ページ</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>印刷</translation>
+    </message>
+    <message>
+        <source>Printing...</source>
+        <translation>印刷中...</translation>
+    </message>
+    <message>
+        <source>Printing was stopped or the printer is not ready.</source>
+        <translation>印刷が中止されたか、プリンタの準備ができていません。</translation>
+    </message>
+    <message>
+        <source>Save PDF files to</source>
+        <translation>PDFの保存先フォルダ</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>PDFとして保存</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDFファイル (*.pdf)</translation>
+    </message>
+    <message>
+        <source>The PDF could not be saved. Check the folder.</source>
+        <translation>PDFを保存できませんでした。保存先のフォルダを確認してください。</translation>
+    </message>
+    <message>
+        <source>Saved: %1</source>
+        <translation>保存しました: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ReissueReasonDialog</name>
+    <message>
+        <source>Reissue</source>
+        <translation>再発行</translation>
+    </message>
+    <message>
+        <source>%1 was already issued this fiscal year. Choose the reason for the reissue.</source>
+        <translation>%1は今年度すでに発行されています。再発行の理由を選んでください。</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPage</name>
+    <message>
+        <source>Reports</source>
+        <translation>帳票</translation>
+    </message>
+    <message>
+        <source>Monthly report to institutions</source>
+        <translation>月次 実施報告（医療機関別）</translation>
+    </message>
+    <message>
+        <source>e.g. 2025-04</source>
+        <translation>例: 2025-04</translation>
+    </message>
+    <message>
+        <source>Print monthly report [Enter]</source>
+        <translation>実施報告を印刷 [Enter]</translation>
+    </message>
+    <message>
+        <source>&amp;Payment month</source>
+        <translation>支払月(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Annual statistics</source>
+        <translation>年次 実施状況</translation>
+    </message>
+    <message>
+        <source> fiscal year</source>
+        <translation> 年度</translation>
+    </message>
+    <message>
+        <source>Print annual statistics</source>
+        <translation>実施状況を印刷</translation>
+    </message>
+    <message>
+        <source>&amp;Fiscal year</source>
+        <translation>年度(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Payment month must be like 2025-04.</source>
+        <translation>支払月は 2025-04 の形式で入力してください。</translation>
+    </message>
+    <message>
+        <source>Monthly report</source>
+        <translation>実施報告</translation>
+    </message>
+</context>
+<context>
+    <name>ResetUserDialog</name>
+    <message>
+        <source>Reset user</source>
+        <translation>利用者の再登録</translation>
+    </message>
+    <message>
+        <source>All keys of %1 are replaced by one new key, with a new password. The user must be present with the new key.</source>
+        <translation>%1 のキーをすべて新しいキー1本に置き換え、パスワードも新しくします。本人が新しいキーを持って立ち会ってください。</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新しいパスワード</translation>
+    </message>
+    <message>
+        <source>Password (again)</source>
+        <translation>パスワード（確認）</translation>
+    </message>
+    <message>
+        <source>Next: enroll the key</source>
+        <translation>次へ：キーを登録</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>The password needs at least %1 characters.</source>
+        <translation>パスワードは%1文字以上にしてください。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ. Enter them again.</source>
+        <translation>2つのパスワードが一致しません。入力し直してください。</translation>
+    </message>
+</context>
+<context>
+    <name>ResultEntryDialog</name>
+    <message>
+        <source>Record a result</source>
+        <translation>接種結果の入力</translation>
+    </message>
+    <message>
+        <source>Save [Enter]</source>
+        <translation>登録 [Enter]</translation>
+    </message>
+    <message>
+        <source>Cancel [Esc]</source>
+        <translation>キャンセル [Esc]</translation>
+    </message>
+    <message>
+        <source>Saving...</source>
+        <translation>登録中...</translation>
+    </message>
+</context>
+<context>
+    <name>ResultEntryForm</name>
+    <message>
+        <source>e.g. R7.4.10 or 20250410</source>
+        <translation>例: R7.4.10 または 20250410</translation>
+    </message>
+    <message>
+        <source>R7.4.10, 20250410, 2025-04-10 or 令和7年4月10日</source>
+        <translation>R7.4.10、20250410、2025-04-10、令和7年4月10日 のいずれの形でも入力できます</translation>
+    </message>
+    <message>
+        <source>7 digits</source>
+        <translation>7桁</translation>
+    </message>
+    <message>
+        <source>mL, e.g. 0.5</source>
+        <translation>mL（例: 0.5）</translation>
+    </message>
+    <message>
+        <source>e.g. 2025-04</source>
+        <translation>例: 2025-04</translation>
+    </message>
+    <message>
+        <source>From the schedule when empty</source>
+        <translation>空欄なら予定どおり</translation>
+    </message>
+    <message>
+        <source>&amp;Date given</source>
+        <translation>接種日(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Vaccine</source>
+        <translation>ワクチン(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Lot no.</source>
+        <translation>ロット番号(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Institution code</source>
+        <translation>医療機関コード(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Dose &amp;amount</source>
+        <translation>接種量(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Route</source>
+        <translation>接種方法(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Si&amp;te</source>
+        <translation>部位(&amp;T)</translation>
+    </message>
+    <message>
+        <source>D&amp;octor</source>
+        <translation>医師(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Re&amp;ceipt no.</source>
+        <translation>受付番号(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Payment month</source>
+        <translation>支払月(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Series</source>
+        <translation>予防接種の種類(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Dose (&amp;number)</source>
+        <translation>回数(&amp;N)</translation>
+    </message>
+    <message>
+        <source>(not given)</source>
+        <translation>（未選択）</translation>
+    </message>
+    <message>
+        <source>(not a date yet)</source>
+        <translation>（日付として読めません）</translation>
+    </message>
+    <message>
+        <source>Date given: %1</source>
+        <translation>接種日: %1</translation>
+    </message>
+    <message>
+        <source>Choose the vaccine series.</source>
+        <translation>予防接種の種類を選んでください。</translation>
+    </message>
+    <message>
+        <source>Dose amount must be a number in mL (e.g. 0.5).</source>
+        <translation>接種量は mL の数値で入力してください（例: 0.5）。</translation>
+    </message>
+    <message>
+        <source>Payment month must be like 2025-04.</source>
+        <translation>支払月は 2025-04 の形式で入力してください。</translation>
+    </message>
+</context>
+<context>
+    <name>RevealReasonDialog</name>
+    <message>
+        <source>Show the personal number</source>
+        <translation>個人番号の表示</translation>
+    </message>
+    <message>
+        <source>The full number is shown for a short time. The reason is recorded.</source>
+        <translation>番号全体を短時間だけ表示します。表示の理由は記録されます。</translation>
+    </message>
+    <message>
+        <source>(choose a reason)</source>
+        <translation>（理由を選択）</translation>
+    </message>
+    <message>
+        <source>Required for Other (no numbers)</source>
+        <translation>「その他」の場合は必須（番号は書かないでください）</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>表示</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Choose a reason.</source>
+        <translation>理由を選択してください。</translation>
+    </message>
+    <message>
+        <source>For Other, write what the number is needed for.</source>
+        <translation>「その他」の場合は、番号が必要な理由を入力してください。</translation>
+    </message>
+</context>
+<context>
+    <name>UnlockDialog</name>
+    <message>
+        <source>VaxDesk - Unlock</source>
+        <translation>VaxDesk - ロック解除</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>ロック解除</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>ログアウト</translation>
+    </message>
+    <message>
+        <source>The screen is locked. Enter your password and use your security key.</source>
+        <translation>画面がロックされています。パスワードを入力し、セキュリティキーで確認してください。</translation>
+    </message>
+</context>
+<context>
+    <name>UnvaccinatedPage</name>
+    <message>
+        <source>Unvaccinated persons</source>
+        <translation>未接種者一覧</translation>
+    </message>
+    <message>
+        <source>All areas</source>
+        <translation>全地区</translation>
+    </message>
+    <message>
+        <source>List [Enter]</source>
+        <translation>一覧作成 [Enter]</translation>
+    </message>
+    <message>
+        <source>&amp;Series</source>
+        <translation>種類(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Date</source>
+        <translation>基準日(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Area</source>
+        <translation>地区(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Filter the list (name, kana, address...)</source>
+        <translation>一覧を絞り込み（氏名、カナ、住所など）</translation>
+    </message>
+    <message>
+        <source>Save CSV... [Ctrl+S]</source>
+        <translation>CSV保存... [Ctrl+S]</translation>
+    </message>
+    <message>
+        <source>Print list [Ctrl+P]</source>
+        <translation>一覧を印刷 [Ctrl+P]</translation>
+    </message>
+    <message>
+        <source>Individual notices... [Ctrl+N]</source>
+        <translation>個別通知... [Ctrl+N]</translation>
+    </message>
+    <message>
+        <source>Choose the vaccine series.</source>
+        <translation>予防接種の種類を選んでください。</translation>
+    </message>
+    <message>
+        <source>Listing...</source>
+        <translation>一覧を作成しています...</translation>
+    </message>
+    <message>
+        <source>%1: %2 persons have not completed it.</source>
+        <translation>%1: 未完了の方は %2 人です。</translation>
+    </message>
+    <message>
+        <source>%1 of %2 shown</source>
+        <translation>%2 人中 %1 人を表示</translation>
+    </message>
+    <message>
+        <source>Save CSV</source>
+        <translation>CSV保存</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSVファイル (*.csv)</translation>
+    </message>
+    <message>
+        <source>Folder for the notice PDFs</source>
+        <translation>個別通知PDFの保存先フォルダ</translation>
+    </message>
+    <message>
+        <source>Saved %1 rows to %2.</source>
+        <translation>%1 件を %2 に保存しました。</translation>
+    </message>
+    <message>
+        <source>Unvaccinated list</source>
+        <translation>未接種者一覧</translation>
+    </message>
+    <message>
+        <source>Individual notices</source>
+        <translation>個別通知</translation>
+    </message>
+</context>
+<context>
+    <name>UnvaccinatedTableModel</name>
+    <message>
+        <source>Address no.</source>
+        <translation>宛名番号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <source>Name (kana)</source>
+        <translation>カナ氏名</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>性別</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>生年月日</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>地区</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>住所</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Doses given</source>
+        <translation>接種済回数</translation>
+    </message>
+    <message>
+        <source>Next dose</source>
+        <translation>次回</translation>
+    </message>
+    <message>
+        <source>Earliest date</source>
+        <translation>接種可能日</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>期限</translation>
     </message>
 </context>
 <context>
@@ -334,6 +1876,33 @@
     <message>
         <source>Result</source>
         <translation>結果</translation>
+    </message>
+</context>
+<context>
+    <name>VoidDialog</name>
+    <message>
+        <source>Void a result</source>
+        <translation>接種記録の取消</translation>
+    </message>
+    <message>
+        <source>Void this result? It stays in the register, marked as voided.</source>
+        <translation>この接種記録を取り消しますか？記録は台帳に残り、取消として表示されます。</translation>
+    </message>
+    <message>
+        <source>&amp;Reason for voiding</source>
+        <translation>取消理由(&amp;R)</translation>
+    </message>
+    <message>
+        <source>e.g. entered twice</source>
+        <translation>例: 二重登録</translation>
+    </message>
+    <message>
+        <source>Void [Enter]</source>
+        <translation>取り消す [Enter]</translation>
+    </message>
+    <message>
+        <source>Cancel [Esc]</source>
+        <translation>キャンセル [Esc]</translation>
     </message>
 </context>
 </TS>
