@@ -85,6 +85,8 @@ class ReportsPage(QWidget):
         self.annual_box.setVisible(session.can("report.annual"))
         for button in (self.monthly_button, self.annual_button):
             button.setAutoDefault(False)
+        for box in (self.monthly_box, self.annual_box):
+            box.setMaximumWidth(560)  # a short form, not stretched across the screen
 
     def activate(self) -> None:
         target = self.month_edit if self.monthly_box.isVisible() else self.year_spin
