@@ -401,8 +401,9 @@ def key_access(
         base = key_factory()
         return KeyAccess(CancellableBackend(base.backend, cancel), prompt, base.rp_id)
     if demo:
+        # the notice goes to ``prompt``; the demo key's own touch prompts stay silent
         base = key_access_for(RegisterLayout(Path(directory)), True, prompt)
-        return KeyAccess(CancellableBackend(base.backend, cancel), prompt, base.rp_id)
+        return KeyAccess(CancellableBackend(base.backend, cancel), base.prompt, base.rp_id)
     return KeyAccess(
         CancellableBackend(lambda: select_backend(allow_software=False), cancel), prompt
     )

@@ -147,6 +147,14 @@ class AccessActions(QObject):
         return False
 
 
+def access_actions_of(window: Any) -> AccessActions:
+    """The actions that ``install_access_actions`` gave ``window``."""
+    actions = getattr(window, "access_actions", None)
+    if not isinstance(actions, AccessActions):
+        raise LookupError("install_access_actions(window) was not called")
+    return actions
+
+
 def install_access_actions(
     window: Any,
     *,

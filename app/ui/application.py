@@ -29,7 +29,7 @@ from app.paths import resource_path
 from app.security.session import Session
 from app.services import login_flow
 from app.services.login_flow import KeyFactory
-from app.ui.access_menu import install_access_actions
+from app.ui.access_menu import access_actions_of, install_access_actions
 from app.ui.login_dialog import LoginDialog
 from app.ui.main_window import MainWindow
 
@@ -57,7 +57,8 @@ QLabel#keyNotice, QLabel#hintText { color: #37474f; }
 QLabel#pageMessage[error="true"], QLabel#dialogMessage { color: #b71c1c; }
 QWidget#lockScreen { background: #263238; }
 QWidget#lockScreen QLabel { color: white; font-size: 13pt; }
-QLabel#lockTitle { font-size: 22pt; font-weight: bold; }
+QWidget#lockScreen QLabel#lockTitle { font-size: 22pt; font-weight: bold; }
+QLabel#loginMessage[waiting="true"] { font-size: 14pt; font-weight: bold; color: #0d47a1; }
 QLabel#numberValue { font-size: 14pt; font-family: monospace; }
 QLabel#personHeading { font-size: 16pt; font-weight: bold; }
 QLabel#personStatusBadge { color: white; background: #b71c1c; padding: 2px 8px; }
@@ -171,7 +172,7 @@ class GuiController(QObject):
         install_access_actions(
             window, key_factory=self.key_factory, idle_timeout_ms=self.idle_timeout_ms
         )
-        window.access_actions.sign_out_requested.connect(self._signed_out)
+        access_actions_of(window).sign_out_requested.connect(self._signed_out)
         self.main_window = window
         window.show()
         self.login_dialog.close()

@@ -75,6 +75,18 @@ def idle_timeout_ms(environ: Mapping[str, str] | None = None) -> int:
     return int(idle_minutes(environ) * 60_000)
 
 
+def _install_app_filter(obj: QObject) -> None:
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.installEventFilter(obj)
+
+
+def _remove_app_filter(obj: QObject) -> None:
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.removeEventFilter(obj)
+
+
 class LockHub(QObject):
     """Application-wide notice that a window was locked (panels hide revealed data)."""
 
@@ -155,9 +167,7 @@ class LockScreen(QWidget):
         who.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(who)
         hint = QLabel(
-            self.tr(
-                "It locked itself after a time without input. Unlock with your password and key."
-            ),
+            self.tr("Unlock with your password and security key."),
             self,
         )
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -215,7 +225,7 @@ class WindowLock(QObject):
 
     def stop(self) -> None:
         self.watcher.stop()
-        QCoreApplication.instance().removeEventFilter(self)
+        _remove_app_filter(self)
 
     @Slot()
     def lock(self) -> None:
@@ -241,7 +251,7 @@ class WindowLock(QObject):
         screen.sign_out_requested.connect(self.sign_out_requested)
         self.screen = screen
         window.installEventFilter(self)
-        QCoreApplication.instance().installEventFilter(self)
+        _install_app_filter(self)
         lock_hub().screen_locked.emit()
         self.locked.emit()
         self.show_unlock_dialog()
@@ -262,7 +272,7 @@ class WindowLock(QObject):
 
     @Slot(object)
     def _unlocked(self, session: object) -> None:
-        QCoreApplication.instance().removeEventFilter(self)
+        _remove_app_filter(self)
         self.window.removeEventFilter(self)
         if self.unlock_dialog is not None:
             self.unlock_dialog.deleteLater()

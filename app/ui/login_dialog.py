@@ -253,6 +253,7 @@ class LoginDialog(QDialog):
     def _show_status(self, status: LoginStatus) -> None:
         self.message_label.setText(status.message_ja)
         self.message_label.setProperty("error", status.is_error)
+        self.message_label.setProperty("waiting", status.waiting_for_key)
         self.message_label.style().unpolish(self.message_label)
         self.message_label.style().polish(self.message_label)
         busy = status.busy

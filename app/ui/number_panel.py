@@ -14,7 +14,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QHideEvent
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.errors import PermissionDenied
 from app.security.session import Session
@@ -57,6 +65,7 @@ class NumberPanel(QGroupBox):
         self._generation = 0  # results for an earlier person are dropped
         self._revealed = False
         self.setObjectName("numberPanel")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.setTitle(self.tr("Personal number"))
         self._hide_timer = QTimer(self)
         self._hide_timer.setSingleShot(True)

@@ -27,7 +27,7 @@ class RevealReasonDialog(QDialog):
         self.setObjectName("revealReasonDialog")
         self.setWindowTitle(self.tr("Show the personal number"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.setMinimumWidth(400)
+        self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
         explanation = QLabel(
             self.tr("The full number is shown for a short time. The reason is recorded."), self

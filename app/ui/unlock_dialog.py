@@ -45,6 +45,7 @@ class UnlockDialog(LoginDialog):
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.user_edit.setText(session.login)
         self.user_edit.setReadOnly(True)
+        self.sign_in_button.setText(self.tr("Unlock"))
         self.quit_button.setText(self.tr("Sign out"))
         self.quit_button.setObjectName("signOutButton")
         self.quit_button.clicked.disconnect()

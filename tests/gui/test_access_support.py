@@ -18,7 +18,7 @@ from app.security.session import Session
 from app.services import mynumber
 from app.services.login_flow import KeyFactory
 from app.store import persons
-from app.ui.access_menu import AccessActions, install_access_actions
+from app.ui.access_menu import AccessActions, access_actions_of, install_access_actions
 from app.ui.login_dialog import LoginDialog
 from app.ui.main_window import MainWindow
 from tests.support.registers import USERS, login_as, software_key
@@ -64,9 +64,7 @@ def open_window(
 
 
 def actions_of(window: MainWindow) -> AccessActions:
-    actions = window.access_actions  # type: ignore[attr-defined]
-    assert isinstance(actions, AccessActions)
-    return actions
+    return access_actions_of(window)
 
 
 ACCESS_MENUS = ("管理(&A)", "個人番号(&N)")
