@@ -70,6 +70,12 @@ class HistoryItem:
     doctor: str | None
     voided: bool
     void_reason: str | None
+    receipt_no: str | None = None
+    payment_month: str | None = None
+    dose_amount_ml: float | None = None
+    route: str | None = None
+    site: str | None = None
+    postpone_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +215,12 @@ def open_person(session: Session, person_id: int) -> PersonDetail:
                 doctor=v.doctor,
                 voided=v.voided_at is not None,
                 void_reason=v.void_reason,
+                receipt_no=v.receipt_no,
+                payment_month=v.payment_month,
+                dose_amount_ml=v.dose_amount_ml,
+                route=v.route,
+                site=v.site,
+                postpone_reason=v.postpone_reason,
             )
             for v in vaccination_repo.for_person(conn, person_id)
         )

@@ -156,8 +156,10 @@ def check(session: Session, person_id: int, entry: ResultInput) -> CheckResult:
     )
     if product and catalog.products[product].assign == "one":
         targets = (entry.series_id,)
+    # The schedule's label wins over the form's pre-printed one (e.g. a Hib catch-up plan whose
+    # form says 初回1回目 while the series counts it as 1回目).
     return CheckResult(tuple(warnings), before.doses_given + 1,
-                       entry.dose_label or before.next_dose, routine, tuple(targets))  # fmt: skip
+                       before.next_dose or entry.dose_label, routine, tuple(targets))  # fmt: skip
 
 
 def _values(entry: ResultInput, session: Session) -> dict[str, object]:

@@ -215,3 +215,11 @@ def test_unvaccinated_list_for_an_open_ended_elderly_series(nurse) -> None:
     """flu65 has no upper age: the cohort search stops at 120 years instead of running off."""
     listing = unvaccinated.build_list(nurse, "flu65", date(2026, 11, 1))
     assert [e.atena_no for e in listing.entries] == ["0000000003"]  # 山本 一, born 1958
+
+
+def test_institution_master_for_entry_screens(nurse) -> None:
+    from app.services import masters
+
+    assert [(i.code, i.name) for i in masters.institutions(nurse)] == [
+        ("1310000001", "テスト小児科")
+    ]

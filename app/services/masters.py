@@ -1,0 +1,21 @@
+"""Master data for entry screens: 医療機関 and lots of a product (read-only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.security.session import Session
+from app.services import audit_log
+from app.store import masters
+
+
+@dataclass(frozen=True, slots=True)
+class Institution:
+    code: str
+    name: str
+
+
+def institutions(session: Session) -> list[Institution]:
+    audit_log.require(session, "vaccination.read", "masters.read")
+    session.touch()
+    return [Institution(r.code, r.name) for r in masters.institutions(session.register.conn)]
