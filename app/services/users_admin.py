@@ -181,6 +181,24 @@ def add_own_key(session: Session, password: str, key: KeyAccess) -> None:
     audit_log.record_now(session, "key.enroll", record_type="user", record_id=session.user_id)
 
 
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    slot_id: str
+    enrolled_at: str
+    backend: str
+
+
+def list_keys(session: Session, login: str) -> list[KeyInfo]:
+    """The security keys enrolled for a user (slot ids and enrolment times; no secret)."""
+    audit_log.require(session, "key.manage", "key.list")
+    session.touch()
+    out = []
+    for slot in _keyslots(session).user_slots(login):
+        factor = slot.fido_factor() or {}
+        out.append(KeyInfo(slot.slot_id, slot.created_at, str(factor.get("backend", ""))))
+    return out
+
+
 def remove_key(session: Session, login: str, slot_id: str) -> None:
     audit_log.require(session, "key.manage", "key.remove")
     ks = _keyslots(session)

@@ -25,13 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.security.keyslots import KeySlotFile
 from app.security.session import Session
 from app.services import login_flow, users_admin
 from app.services.login_flow import KeyFactory
 from app.services.register import NewUser
 from app.services.users_admin import AccessRow
-from app.store.layout import RegisterLayout
 from app.ui.access_table_model import AccessColumn, AccessFilterProxy, AccessTableModel
 from app.ui.create_user_dialog import CreateUserDialog
 from app.ui.jobs import JobContext, JobRunner
@@ -320,12 +318,10 @@ class AdminUsersPage(QWidget):
         row = self.selected_row()
         if row is None:
             return
-        directory = self.session.register.directory
+        session = self.session
 
         def list_keys(ctx: JobContext) -> list[tuple[str, str]]:
-            # Read-only: slot ids and enrolment times (no secret is in them).
-            slots = KeySlotFile.load(RegisterLayout(directory).keyslots).user_slots(row.login)
-            return [(s.slot_id, s.created_at) for s in slots]
+            return [(k.slot_id, k.enrolled_at) for k in users_admin.list_keys(session, row.login)]
 
         self._run(list_keys, lambda keys: self._remove_key_chosen(row.login, keys))
 

@@ -172,7 +172,9 @@ class GuiController(QObject):
         install_access_actions(
             window, key_factory=self.key_factory, idle_timeout_ms=self.idle_timeout_ms
         )
-        access_actions_of(window).sign_out_requested.connect(self._signed_out)
+        actions = access_actions_of(window)
+        actions.sign_out_requested.connect(self._signed_out)
+        actions.person_requested.connect(window.open_person)  # 個人番号で検索 → person view
         self.main_window = window
         window.show()
         self.login_dialog.close()

@@ -34,6 +34,7 @@ from app.ui.demo_marker import DemoBanner, window_title
 from app.ui.document_print_flow import DocumentPrintFlow
 from app.ui.issuance_history_model import IssuanceLine, issuance_lines
 from app.ui.jobs import Job, JobContext, JobRunner
+from app.ui.number_panel import NumberPanel
 from app.ui.person_counter_actions import PersonCounterActions
 from app.ui.person_search import PersonSearchWidget
 from app.ui.person_view import PersonView
@@ -81,6 +82,10 @@ class MainWindow(QMainWindow):
         )
         self.resize(1280, 800)
         self._build()
+        self.number_panel: NumberPanel | None = None
+        if session.can("mynumber.read"):  # only number-use staff: the panel refuses others
+            self.number_panel = NumberPanel(session, self.jobs)
+            self.person_page.add_side_panel(self.number_panel)
         self._build_menus()
         self._add_shortcuts()
         self._load_catalog()
@@ -281,6 +286,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_search(self) -> None:
+        if self.number_panel is not None:
+            self.number_panel.clear()
         self.pages.setCurrentWidget(self.search_page)
         self.search_page.focus_search_box()
 
@@ -364,6 +371,8 @@ class MainWindow(QMainWindow):
             self._catalog_ready(data.catalog)
         self.person_page.show_person(data.detail)
         self.person_page.show_counter_data(data.due, data.on, data.issued)
+        if self.number_panel is not None:
+            self.number_panel.show_person(self.current_person_id)
         self.pages.setCurrentWidget(self.person_page)
         if not keep_message:
             self.show_message("")

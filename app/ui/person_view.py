@@ -171,6 +171,7 @@ class PersonView(QWidget):
         household_layout.addWidget(self.household_table)
         household_layout.addWidget(self.household_empty)
         top.addWidget(household_box, 1)
+        self.top_row = top
 
         top_widget = QWidget(self)
         top_widget.setLayout(top)
@@ -218,6 +219,11 @@ class PersonView(QWidget):
             self.action_bar.addWidget(button)
             self.action_buttons[spec.name] = button
         self.action_bar.addStretch(1)
+
+    def add_side_panel(self, panel: QWidget) -> None:
+        """Put a panel (e.g. the 個人番号 panel for number-use staff) beside the basic items."""
+        panel.setParent(self)
+        self.top_row.addWidget(panel, 1)
 
     def set_permissions(self, can: Callable[[str], bool]) -> None:
         """Hide what the role may not do (the services check anyway)."""

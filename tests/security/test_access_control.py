@@ -180,6 +180,9 @@ def test_keys_second_key_and_last_key(reg: Path, tmp_path: Path) -> None:
     slots = KeySlotFile.load(RegisterLayout(reg).keyslots).user_slots("clerk")
     admin = login_as(reg, "admin")
     try:
+        listed = users_admin.list_keys(admin, "clerk")
+        assert [k.slot_id for k in listed] == [s.slot_id for s in slots]
+        assert {k.backend for k in listed} == {"software"}
         users_admin.remove_key(admin, "clerk", slots[1].slot_id)
         with pytest.raises(InvalidInput) as err:
             users_admin.remove_key(admin, "clerk", slots[0].slot_id)
