@@ -398,42 +398,47 @@ def open_with_recovery_code(directory: Path, code: str) -> RecoveryAccess:
 
 def rebind_terminal(
     access: RecoveryAccess,
-    admin: NewUser,
+    admin_login: str,
+    password: str,
     *,
     secret_store: TerminalSecretStore | None = None,
     key: KeyAccess | None = None,
     prompt: FidoPrompt | None = None,
 ) -> str:
-    """After a reimage: give this terminal a new secret, re-create ``admin``'s slot.
+    """After a reimage: give this terminal a new secret and a new slot for an administrator
+    (new password + their security key, enrolled now).
 
-    Other users' slots still name the old terminal; they are removed and each user is re-enrolled
-    by the administrator. Returns the new terminal id.
+    Other users' slots name the old terminal: they are removed, and the administrator re-enrolls
+    each user (reset). Nothing is changed until the key enrollment has succeeded. Returns the new
+    terminal id.
     """
     reg, ks = access.register, access.keyslots
+    conn = reg.conn
+    user = users.get_by_login(conn, admin_login)
+    if user is None or not user.active:
+        raise UnknownUser()
+    roles = tuple(users.roles_of(conn, user.id))
+    if "user.manage" not in users.permissions_of(conn, roles):
+        raise AuthError(
+            "端末の再登録は管理者のユーザーで行ってください。", code="E_RECOVERY_NOT_ADMIN"
+        )
     layout = RegisterLayout(reg.directory)
     store = secret_store or secret_store_for(layout, ks.demo)
+    access_key = key or key_access_for(layout, ks.demo, prompt)
     secret = store.create(ks.register_id)
     terminal_id = ORIGIN_PREFIX + os.urandom(6).hex()
-    conn = reg.conn
-    with db.transaction(conn):
-        user = users.get_by_login(conn, admin.login)
-        if user is None or not user.active:
-            raise UnknownUser()
-        user_uid = users.uid_of(conn, user.id)
-        records.set_meta(conn, "terminal_id", terminal_id)
-        terminals.insert(conn, terminal_id, "この端末（再登録）")
-        audit.append(
-            conn,
-            action="terminal.rebind",
-            terminal_id=terminal_id,
-            user_id=user.id,
-            detail={"removed_slots": len([s for s in ks.slots if s.kind == "user"])},
-        )
-    reg.terminal_id = terminal_id
+    removed = len([s for s in ks.slots if s.kind == "user"])
     ks.slots = [s for s in ks.slots if s.kind != "user"]
+    admin = NewUser(user.login, user.display_name, user.staff_no, password, roles)
     _add_user_slot(
         ks, admin, dek=reg.dek, nk=access.nk, terminal_id=terminal_id, terminal_secret=secret,
-        key=key or key_access_for(layout, ks.demo, prompt), user_uid=user_uid,
+        key=access_key, user_uid=users.uid_of(conn, user.id),
     )  # fmt: skip
+    with db.transaction(conn):
+        records.set_meta(conn, "terminal_id", terminal_id)
+        terminals.insert(conn, terminal_id, "この端末（再登録）")
+        audit.append(conn, action="terminal.rebind", terminal_id=terminal_id, user_id=user.id,
+                     detail={"removed_slots": removed})  # fmt: skip
+    reg.terminal_id = terminal_id
     ks.save()
     return terminal_id

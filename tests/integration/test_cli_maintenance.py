@@ -146,7 +146,7 @@ def test_wrong_password_exit_code(reg: Path, monkeypatch: pytest.MonkeyPatch,
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     for argv in (["--help"], ["demo", "--help"], ["gui", "--help"], ["init", "--help"],
-                 ["id", "check", "--help"], ["schedule", "--help"],
+                 ["id", "check", "--help"], ["schedule", "--help"], ["recover", "--help"],
                  ["backup", "--help"], ["restore", "--help"], ["audit", "verify", "--help"]):  # fmt: skip
         with pytest.raises(SystemExit) as done:
             main(argv)
@@ -158,3 +158,21 @@ def test_gui_needs_an_existing_register(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["gui", "--register", str(tmp_path / "none")]) == 78
     assert "E_REGISTER_MISSING" in capsys.readouterr().err
     assert not (tmp_path / "none").exists()  # nothing is created
+
+
+def test_recover_rebinds_a_reimaged_demo_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg = tmp_path / "reg"
+    code = make_register(reg, demo=True)
+    (reg / "demo-keyring.json").unlink()  # the terminal secret is gone (reimaged PC)
+    monkeypatch.setenv("VAXDESK_PASSWORD", password("admin"))
+    assert main(["audit", "verify", *_admin(reg)]) == 77
+    monkeypatch.setenv("VAXDESK_RECOVERY_CODE", "0" * 30)
+    assert main(["recover", "--register", str(reg), "--admin", "admin"]) == 77
+    assert "E_RECOVERY_CODE_WRONG" in capsys.readouterr().err
+    monkeypatch.setenv("VAXDESK_RECOVERY_CODE", code)
+    monkeypatch.setenv("VAXDESK_PASSWORD", "a-new-admin-password")
+    assert main(["recover", "--register", str(reg), "--admin", "admin"]) == 0
+    assert main(["audit", "verify", *_admin(reg)]) == 0
+    assert "正常" in capsys.readouterr().out

@@ -177,7 +177,10 @@ def test_recovery_code_opens_and_rebinds_a_reimaged_terminal(
         login(directory, "admin", "correct horse", key=software_key(directory))
     access = open_with_recovery_code(directory, code.lower().replace("-", " "))
     assert access.nk is not None
-    rebind_terminal(access, ADMIN, key=software_key(directory))
+    with pytest.raises(AuthError) as refused:  # only an administrator re-binds the terminal
+        rebind_terminal(access, "clerk", "x", key=software_key(directory))
+    assert refused.value.code == "E_RECOVERY_NOT_ADMIN"
+    rebind_terminal(access, "admin", "correct horse", key=software_key(directory))
     access.register.close()
     session = login(directory, "admin", "correct horse", key=software_key(directory))
     actions = [
