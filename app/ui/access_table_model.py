@@ -8,25 +8,16 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QColor
 
 from app.security import roles as role_defs
 from app.services.users_admin import AccessRow
+from app.ui.row_table_model import AnyIndex, RowFilterProxy, RowTableModel
 
 LOGIN_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 INACTIVE_COLOUR = QColor("#8a8a8a")
 FLAG_COLOUR = QColor("#b71c1c")
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class AccessColumn(IntEnum):
@@ -59,10 +50,8 @@ def role_names_ja(roles: Sequence[str]) -> str:
     return "、".join(defs[r].name_ja if r in defs else r for r in roles)
 
 
-class AccessTableModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[AccessRow] = []
+class AccessTableModel(RowTableModel[AccessRow, AccessColumn]):
+    COLUMNS = tuple(AccessColumn)
 
     def headers(self) -> dict[AccessColumn, str]:
         return {
@@ -76,27 +65,6 @@ class AccessTableModel(QAbstractTableModel):
             AccessColumn.SHARED: self.tr("Shared"),
             AccessColumn.STALE: self.tr("Unused long"),
         }
-
-    def set_rows(self, rows: Sequence[AccessRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> AccessRow:
-        return self._rows[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(AccessColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        return self.headers().get(AccessColumn(section))
 
     def _text(self, r: AccessRow, column: AccessColumn) -> str:
         if column is AccessColumn.LOGIN:
@@ -126,35 +94,24 @@ class AccessTableModel(QAbstractTableModel):
             return int(r.active)
         return self._text(r, column)
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r = self._rows[index.row()]
-        column = AccessColumn(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(r, column)
-        if role == SORT_ROLE:
-            return self._sort_value(r, column)
-        if role == LOGIN_ROLE:
-            return r.login
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if not r.active:
-                return QBrush(INACTIVE_COLOUR)
-            if column in (AccessColumn.STALE, AccessColumn.SHARED) or (
-                column is AccessColumn.KEYS and r.keys == 0
-            ):
-                return QBrush(FLAG_COLOUR)
+    def _foreground(self, r: AccessRow, column: AccessColumn) -> QColor | None:
+        if not r.active:
+            return INACTIVE_COLOUR
+        if column in (AccessColumn.STALE, AccessColumn.SHARED) or (
+            column is AccessColumn.KEYS and r.keys == 0
+        ):
+            return FLAG_COLOUR
         return None
 
+    def _role_data(self, r: AccessRow, column: AccessColumn, role: int) -> Any:
+        return r.login if role == LOGIN_ROLE else None
 
-class AccessFilterProxy(QSortFilterProxyModel):
+
+class AccessFilterProxy(RowFilterProxy):
     """Sorts by ``SORT_ROLE``; the filter text matches any column; inactive users can be hidden."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setFilterKeyColumn(-1)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._show_inactive = True
 
     def set_show_inactive(self, show: bool) -> None:

@@ -3,27 +3,16 @@ entries hold ids, codes and Japanese action names only (never names or numbers).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 
 from app.services.audit_review import AuditRow
 from app.ui.access_table_model import local_time_text
+from app.ui.row_table_model import RowFilterProxy, RowTableModel
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 REFUSED_COLOUR = QColor("#b71c1c")
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class AuditColumn(IntEnum):
@@ -39,10 +28,8 @@ class AuditColumn(IntEnum):
     DETAIL = 9
 
 
-class AuditTableModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[AuditRow] = []
+class AuditTableModel(RowTableModel[AuditRow, AuditColumn]):
+    COLUMNS = tuple(AuditColumn)
 
     def headers(self) -> dict[AuditColumn, str]:
         return {
@@ -64,27 +51,6 @@ class AuditTableModel(QAbstractTableModel):
             "failed": self.tr("Failed"),
             "denied": self.tr("Refused"),
         }.get(outcome, outcome)
-
-    def set_rows(self, rows: Sequence[AuditRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> AuditRow:
-        return self._rows[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(AuditColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        return self.headers().get(AuditColumn(section))
 
     def _text(self, r: AuditRow, column: AuditColumn) -> str:
         if column is AuditColumn.SEQ:
@@ -109,32 +75,19 @@ class AuditTableModel(QAbstractTableModel):
             return f"{r.record_type} #{r.record_id}" if r.record_id is not None else r.record_type
         return r.detail
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r = self._rows[index.row()]
-        column = AuditColumn(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(r, column)
-        if role == SORT_ROLE:
-            if column is AuditColumn.SEQ:
-                return r.seq
-            if column is AuditColumn.AT:
-                return r.at
-            if column is AuditColumn.PERSON:
-                return -1 if r.person_id is None else r.person_id
-            return self._text(r, column)
-        if role == Qt.ItemDataRole.ForegroundRole and r.outcome != "ok":
-            return QBrush(REFUSED_COLOUR)
-        return None
+    def _sort_value(self, r: AuditRow, column: AuditColumn) -> Any:
+        if column is AuditColumn.SEQ:
+            return r.seq
+        if column is AuditColumn.AT:
+            return r.at
+        if column is AuditColumn.PERSON:
+            return -1 if r.person_id is None else r.person_id
+        return self._text(r, column)
+
+    def _foreground(self, r: AuditRow, column: AuditColumn) -> QColor | None:
+        return REFUSED_COLOUR if r.outcome != "ok" else None
 
 
-class AuditFilterProxy(QSortFilterProxyModel):
+class AuditFilterProxy(RowFilterProxy):
     """Sorts by ``SORT_ROLE``; a quick text filter over every column (on top of the service's
     filter, which decides what is read from the log)."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setFilterKeyColumn(-1)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)

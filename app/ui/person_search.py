@@ -97,7 +97,7 @@ class PersonSearchWidget(QWidget):
 
     def show_result(self, result: SearchResult) -> None:
         """Fill the table; the first row is selected and the focus moves to the results."""
-        self.model.set_people(result.people)
+        self.model.set_rows(result.people)
         self._update_count(result)
         if self.proxy.rowCount() > 0:
             self.select_row(0)

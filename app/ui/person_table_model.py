@@ -7,31 +7,20 @@ age in months, kana), ``PERSON_ID_ROLE`` the person's id for opening the record.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QCoreApplication, QObject, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor
 
 from app.services.persons import PersonSummary
 from app.ui import display_text
 from app.ui.display_text import QT_TRANSLATE_NOOP
+from app.ui.row_table_model import SORT_ROLE, AnyIndex, RowTableModel
 
 PERSON_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 INACTIVE_COLOUR = QColor("#6b6b6b")
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class PersonColumn(IntEnum):
@@ -57,77 +46,21 @@ HEADERS: dict[PersonColumn, str] = {
 }
 
 
-class PersonTableModel(QAbstractTableModel):
+class PersonTableModel(RowTableModel[PersonSummary, PersonColumn]):
+    COLUMNS = tuple(PersonColumn)
+
     def __init__(self, parent: QObject | None = None, *, today: date | None = None) -> None:
         super().__init__(parent)
-        self._people: list[PersonSummary] = []
         self._today = today
-
-    # --- content -----------------------------------------------------------------------------
-
-    def set_people(self, people: Sequence[PersonSummary]) -> None:
-        self.beginResetModel()
-        self._people = list(people)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_people(())
-
-    def person_at(self, row: int) -> PersonSummary:
-        return self._people[row]
 
     @property
     def today(self) -> date:
         return self._today or date.today()
 
-    # --- Qt model API ------------------------------------------------------------------------
+    def headers(self) -> dict[PersonColumn, str]:
+        return {c: QCoreApplication.translate("PersonTableModel", HEADERS[c]) for c in PersonColumn}
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._people)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(PersonColumn)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if 0 <= section < len(PersonColumn):
-            return QCoreApplication.translate("PersonTableModel", HEADERS[PersonColumn(section)])
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._people):
-            return None
-        person = self._people[index.row()]
-        column = PersonColumn(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(person, column)
-        if role == SORT_ROLE:
-            return self._sort_key(person, column)
-        if role == PERSON_ID_ROLE:
-            return person.person_id
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            PersonColumn.ATENA_NO,
-            PersonColumn.AGE,
-        ):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and (person.moved_out or person.deceased):
-            return QBrush(INACTIVE_COLOUR)
-        if role == Qt.ItemDataRole.ToolTipRole and column == PersonColumn.ADDRESS:
-            return person.address
-        return None
-
-    def _display(self, person: PersonSummary, column: PersonColumn) -> str:
+    def _text(self, person: PersonSummary, column: PersonColumn) -> str:
         match column:
             case PersonColumn.ATENA_NO:
                 return person.atena_no
@@ -146,7 +79,7 @@ class PersonTableModel(QAbstractTableModel):
             case PersonColumn.STATUS:
                 return display_text.residence_text(person.moved_out, person.deceased)
 
-    def _sort_key(self, person: PersonSummary, column: PersonColumn) -> Any:
+    def _sort_value(self, person: PersonSummary, column: PersonColumn) -> Any:
         match column:
             case PersonColumn.BIRTH_DATE:
                 return person.birth_date.isoformat()
@@ -155,7 +88,21 @@ class PersonTableModel(QAbstractTableModel):
             case PersonColumn.STATUS:
                 return 2 if person.deceased else 1 if person.moved_out else 0
             case _:
-                return self._display(person, column)
+                return self._text(person, column)
+
+    def _foreground(self, person: PersonSummary, column: PersonColumn) -> QColor | None:
+        return INACTIVE_COLOUR if person.moved_out or person.deceased else None
+
+    def _tooltip(self, person: PersonSummary, column: PersonColumn) -> str | None:
+        return person.address if column == PersonColumn.ADDRESS else None
+
+    def _alignment(self, person: PersonSummary, column: PersonColumn) -> Qt.AlignmentFlag | None:
+        if column in (PersonColumn.ATENA_NO, PersonColumn.AGE):
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def _role_data(self, person: PersonSummary, column: PersonColumn, role: int) -> Any:
+        return person.person_id if role == PERSON_ID_ROLE else None
 
 
 class PersonSortProxy(QSortFilterProxyModel):
@@ -178,7 +125,7 @@ class PersonSortProxy(QSortFilterProxyModel):
         model = self.sourceModel()
         if not isinstance(model, PersonTableModel):
             return True
-        person = model.person_at(source_row)
+        person = model.row_at(source_row)
         return not (person.moved_out or person.deceased)
 
     def person_id_at(self, row: int) -> int | None:

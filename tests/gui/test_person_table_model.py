@@ -45,7 +45,7 @@ PEOPLE = (
 @pytest.fixture
 def model(vaxdesk_app: QApplication) -> PersonTableModel:
     table = PersonTableModel(today=TODAY)
-    table.set_people(PEOPLE)
+    table.set_rows(PEOPLE)
     return table
 
 
@@ -128,7 +128,7 @@ def test_proxy_hides_moved_out_and_deceased(model: PersonTableModel) -> None:
 
 
 def test_reset_with_new_people(model: PersonTableModel) -> None:
-    model.set_people(PEOPLE[:1])
-    assert model.rowCount() == 1 and model.person_at(0).person_id == 1
+    model.set_rows(PEOPLE[:1])
+    assert model.rowCount() == 1 and model.row_at(0).person_id == 1
     model.clear()
     assert model.rowCount() == 0
