@@ -25,7 +25,7 @@ class EnteredSheet:
     override_reason: str | None
 
 
-class BatchEntryLogModel(RecordTableModel):
+class BatchEntryLogModel(RecordTableModel[EnteredSheet]):
     CONTEXT = CONTEXT
     COLUMNS: tuple[Column[EnteredSheet], ...] = (
         Column(
@@ -50,5 +50,5 @@ class BatchEntryLogModel(RecordTableModel):
 
     def add(self, sheet: EnteredSheet) -> None:
         self.beginInsertRows(QModelIndex(), 0, 0)
-        self._records.insert(0, sheet)
+        self._rows.insert(0, sheet)
         self.endInsertRows()

@@ -11,13 +11,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QColor
 
 from app.domain.schedule import SeriesStatus
 from app.domain.wareki import format_wareki_short
 from app.ui.display_text import QT_TRANSLATE_NOOP
-from app.ui.person_table_model import AnyIndex
 from app.ui.record_table_model import Column, RecordTableModel
 
 CONTEXT = "DueListModel"
@@ -71,7 +70,7 @@ class DueListColumn:
     SERIES, STATUS, NEXT_DOSE, EARLIEST, WINDOW, DOSES, WARNINGS = range(7)
 
 
-class DueListModel(RecordTableModel):
+class DueListModel(RecordTableModel[SeriesStatus]):
     CONTEXT = CONTEXT
     COLUMNS: tuple[Column[SeriesStatus], ...] = (
         Column(QT_TRANSLATE_NOOP("DueListModel", "Vaccine"), lambda s: s.name_ja),
@@ -103,30 +102,23 @@ class DueListModel(RecordTableModel):
 
     def set_evaluation(self, series: Sequence[SeriesStatus], on: date) -> None:
         self.on = on
-        self.set_records(series)
+        self.set_rows(series)
 
     def series_at(self, row: int) -> SeriesStatus:
-        record = self.record_at(row)
-        assert isinstance(record, SeriesStatus)
-        return record
+        return self.row_at(row)
 
-    def is_muted(self, record: Any) -> bool:
-        return isinstance(record, SeriesStatus) and record.status in ("complete", "not_applicable")
+    def is_muted(self, record: SeriesStatus) -> bool:
+        return record.status in ("complete", "not_applicable")
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (
-            role == Qt.ItemDataRole.ForegroundRole
-            and index.isValid()
-            and index.column() == DueListColumn.STATUS
-        ):
-            colour = STATUS_COLOURS.get(self.series_at(index.row()).status)
-            if colour is not None:
-                return QBrush(colour)
-        if role == Qt.ItemDataRole.ToolTipRole and index.isValid():
-            s = self.series_at(index.row())
-            if index.column() == DueListColumn.WARNINGS and s.warnings:
-                return "\n".join(s.warnings)
-        return super().data(index, role)
+    def _foreground(self, s: SeriesStatus, column: Column[SeriesStatus]) -> QColor | None:
+        if column is self.COLUMNS[DueListColumn.STATUS] and s.status in STATUS_COLOURS:
+            return STATUS_COLOURS[s.status]
+        return super()._foreground(s, column)
+
+    def _tooltip(self, s: SeriesStatus, column: Column[SeriesStatus]) -> str | None:
+        if column is self.COLUMNS[DueListColumn.WARNINGS] and s.warnings:
+            return "\n".join(s.warnings)
+        return super()._tooltip(s, column)
 
 
 def open_series_ids(series: Sequence[SeriesStatus]) -> list[str]:

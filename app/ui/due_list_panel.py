@@ -62,7 +62,7 @@ class DueListPanel(QGroupBox):
         self.select_first_open()
 
     def show_unavailable(self) -> None:
-        self.model.set_records([])
+        self.model.clear()
         self.on_label.setText("")
         self.table.setVisible(False)
         self.unavailable.setVisible(True)

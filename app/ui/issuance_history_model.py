@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
@@ -74,7 +74,7 @@ def _state_text(row: IssuanceLine) -> str:
     return QCoreApplication.translate("IssuanceHistoryModel", "Valid")
 
 
-class IssuanceHistoryModel(RecordTableModel):
+class IssuanceHistoryModel(RecordTableModel[IssuanceLine]):
     CONTEXT = CONTEXT
     COLUMNS: tuple[Column[IssuanceLine], ...] = (
         Column(
@@ -92,5 +92,5 @@ class IssuanceHistoryModel(RecordTableModel):
         Column(QT_TRANSLATE_NOOP("IssuanceHistoryModel", "State"), _state_text),
     )
 
-    def is_muted(self, record: Any) -> bool:
-        return bool(getattr(record, "voided_at", None))
+    def is_muted(self, record: IssuanceLine) -> bool:
+        return bool(record.voided_at)

@@ -46,5 +46,5 @@ class IssuanceHistoryPanel(QGroupBox):
         layout.addWidget(self.empty)
 
     def show_lines(self, lines: Sequence[IssuanceLine]) -> None:
-        self.model.set_records(lines)
+        self.model.set_rows(lines)
         self.empty.setVisible(not lines)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QCoreApplication
 
 from app.services.persons import HistoryItem, HouseholdMember
@@ -31,7 +29,7 @@ def _outcome_text(item: HistoryItem) -> str:
     return item.outcome
 
 
-class HouseholdTableModel(RecordTableModel):
+class HouseholdTableModel(RecordTableModel[HouseholdMember]):
     CONTEXT = "HouseholdTableModel"
     COLUMNS: tuple[Column[HouseholdMember], ...] = (
         Column(
@@ -52,7 +50,7 @@ class HouseholdTableModel(RecordTableModel):
     )
 
 
-class VaccinationHistoryModel(RecordTableModel):
+class VaccinationHistoryModel(RecordTableModel[HistoryItem]):
     CONTEXT = "VaccinationHistoryModel"
     COLUMNS: tuple[Column[HistoryItem], ...] = (
         Column(
@@ -88,5 +86,5 @@ class VaccinationHistoryModel(RecordTableModel):
         Column(QT_TRANSLATE_NOOP("VaccinationHistoryModel", "Result"), _outcome_text),
     )
 
-    def is_muted(self, record: Any) -> bool:
-        return isinstance(record, HistoryItem) and record.voided
+    def is_muted(self, record: HistoryItem) -> bool:
+        return record.voided

@@ -264,7 +264,7 @@ class PersonView(QWidget):
         row = self.history_table.currentIndex().row()
         if not 0 <= row < self.history_model.rowCount():
             return None
-        item = self.history_model.record_at(row)
+        item = self.history_model.row_at(row)
         return item if isinstance(item, HistoryItem) else None
 
     @property
@@ -300,9 +300,9 @@ class PersonView(QWidget):
         }
         for key, text in values.items():
             self.fields[key].setText(text)
-        self.household_model.set_records(detail.household)
+        self.household_model.set_rows(detail.household)
         self.household_empty.setVisible(not detail.household)
-        self.history_model.set_records(detail.history)
+        self.history_model.set_rows(detail.history)
         self.history_empty.setVisible(not detail.history)
         self.history_table.scrollToBottom()  # oldest first, as recorded; the latest in view
         self.history_table.setFocus()

@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
-
-from app.ui.person_table_model import SORT_ROLE, AnyIndex
-from app.ui.record_table_model import RecordTableModel
+from app.ui.row_table_model import SORT_ROLE, AnyIndex, RowFilterProxy, RowTableModel
 
 
-class RecordSortProxy(QSortFilterProxyModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setFilterKeyColumn(-1)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-
+class RecordSortProxy(RowFilterProxy):
     def set_text_filter(self, text: str) -> None:
         self.setFilterFixedString(text.strip())
 
@@ -31,6 +22,6 @@ class RecordSortProxy(QSortFilterProxyModel):
     def record_at(self, row: int) -> Any:
         """The source record shown in proxy row ``row`` (None when out of range)."""
         source = self.sourceModel()
-        if not isinstance(source, RecordTableModel) or not 0 <= row < self.rowCount():
+        if not isinstance(source, RowTableModel) or not 0 <= row < self.rowCount():
             return None
-        return source.record_at(self.mapToSource(self.index(row, 0)).row())
+        return source.row_at(self.mapToSource(self.index(row, 0)).row())

@@ -1,17 +1,18 @@
-"""A read-only table model over a list of records with named columns, for the small tables of the
-person view (household members, vaccination history). Each column says how a record is shown
-and how it sorts (``SORT_ROLE``)."""
+"""A read-only table model over a list of records with declared columns, for the small tables of
+the person view (household members, vaccination history, due list, 発行履歴) and the record lists
+(未接種者一覧, batch entry log). Each column says how a record is shown and how it sorts
+(``SORT_ROLE``); the tooltip is the shown text."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QColor
 
-from app.ui.person_table_model import SORT_ROLE, AnyIndex
+from app.ui.row_table_model import RowTableModel
 
 RecordT = TypeVar("RecordT")
 MUTED_COLOUR = QColor("#6b6b6b")
@@ -24,56 +25,25 @@ class Column(Generic[RecordT]):
     sort_key: Callable[[RecordT], Any] | None = None
 
 
-class RecordTableModel(QAbstractTableModel):
+class RecordTableModel(RowTableModel[RecordT, Column[RecordT]]):
     """Subclasses set ``CONTEXT`` (translation context) and ``COLUMNS``; ``is_muted`` greys a row."""
 
     CONTEXT = "RecordTableModel"
-    COLUMNS: Sequence[Column[Any]] = ()
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._records: list[Any] = []
-
-    def set_records(self, records: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._records = list(records)
-        self.endResetModel()
-
-    def record_at(self, row: int) -> Any:
-        return self._records[row]
-
-    def is_muted(self, record: Any) -> bool:
+    def is_muted(self, record: RecordT) -> bool:
         return False
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._records)
+    def headers(self) -> dict[Column[RecordT], str]:
+        return {c: QCoreApplication.translate(self.CONTEXT, c.header) for c in self.COLUMNS}
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
+    def _text(self, record: RecordT, column: Column[RecordT]) -> str:
+        return column.display(record)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if 0 <= section < len(self.COLUMNS):
-            return QCoreApplication.translate(self.CONTEXT, self.COLUMNS[section].header)
-        return None
+    def _sort_value(self, record: RecordT, column: Column[RecordT]) -> Any:
+        return (column.sort_key or column.display)(record)
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def _tooltip(self, record: RecordT, column: Column[RecordT]) -> str | None:
+        return column.display(record)
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._records):
-            return None
-        record = self._records[index.row()]
-        column = self.COLUMNS[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return column.display(record)
-        if role == SORT_ROLE:
-            return (column.sort_key or column.display)(record)
-        if role == Qt.ItemDataRole.ForegroundRole and self.is_muted(record):
-            return QBrush(MUTED_COLOUR)
-        return None
+    def _foreground(self, record: RecordT, column: Column[RecordT]) -> QColor | None:
+        return MUTED_COLOUR if self.is_muted(record) else None

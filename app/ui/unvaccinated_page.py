@@ -219,7 +219,7 @@ class UnvaccinatedPage(QWidget):
     @Slot(object)
     def _filled(self, listing: UnvaccinatedList) -> None:
         self.listing = listing
-        self.model.set_records(listing.entries)
+        self.model.set_rows(listing.entries)
         self._update_count()
         self._update_buttons()
         self._show(

@@ -22,7 +22,7 @@ def _iso(d: date | None) -> str:
     return d.isoformat() if d is not None else "9999-12-31"
 
 
-class UnvaccinatedTableModel(RecordTableModel):
+class UnvaccinatedTableModel(RecordTableModel[UnvaccinatedEntry]):
     CONTEXT = CONTEXT
     COLUMNS: tuple[Column[UnvaccinatedEntry], ...] = (
         Column(QT_TRANSLATE_NOOP("UnvaccinatedTableModel", "Address no."), lambda e: e.atena_no),

@@ -75,7 +75,7 @@ def test_screening_form_prints_in_two_keystrokes(
 
     issued = window.person_page.issuance_panel.model
     qtbot.waitUntil(lambda: issued.rowCount() == 1, timeout=WAIT_MS)
-    line = issued.record_at(0)
+    line = issued.row_at(0)
     assert line.doc_type == "yoshinhyo" and line.series_name.startswith("ジフテリア")
     assert issued.index(0, 1).data() == "予診票" and issued.index(0, 5).data() == "新規"
     assert len(line.issue_no) == 10
