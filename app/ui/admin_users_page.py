@@ -11,16 +11,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +34,7 @@ from app.ui.key_prompt_dialog import KeyPromptDialog
 from app.ui.number_holder_dialog import NumberHolderDialog
 from app.ui.qt_key_prompt import QtKeyPrompt
 from app.ui.reset_user_dialog import ResetUserDialog
+from app.ui.table_view import read_only_table
 
 
 class AdminUsersPage(QWidget):
@@ -84,19 +82,14 @@ class AdminUsersPage(QWidget):
         filters.addWidget(self.inactive_check)
         layout.addLayout(filters)
 
-        self.table = QTableView(self)
-        self.table.setObjectName("accessTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(AccessColumn.LOGIN, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = read_only_table(
+            self,
+            "accessTable",
+            self.proxy,
+            sort_column=AccessColumn.LOGIN,
+            single_selection=True,
+            tab_key_navigation=True,
+        )
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()

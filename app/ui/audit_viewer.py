@@ -11,18 +11,15 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +30,7 @@ from app.services.audit_review import ACTION_NAMES_JA, AuditFilter, AuditRow
 from app.store.audit import ChainReport
 from app.ui.audit_table_model import AuditColumn, AuditFilterProxy, AuditTableModel
 from app.ui.jobs import JobContext, JobRunner
+from app.ui.table_view import read_only_table
 
 
 class AuditViewer(QWidget):
@@ -111,18 +109,14 @@ class AuditViewer(QWidget):
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.message_label)
 
-        self.table = QTableView(self)
-        self.table.setObjectName("auditTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(AuditColumn.SEQ, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = read_only_table(
+            self,
+            "auditTable",
+            self.proxy,
+            sort_column=AuditColumn.SEQ,
+            sort_order=Qt.SortOrder.DescendingOrder,
+            tab_key_navigation=True,
+        )
         layout.addWidget(self.table, 1)
 
         self.search_button.clicked.connect(self.refresh)

@@ -7,13 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
-    QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +19,7 @@ from app.domain.schedule import SeriesStatus
 from app.domain.wareki import format_both
 from app.ui.due_list_model import OPEN_STATUSES, DueListColumn, DueListModel
 from app.ui.record_sort_proxy import RecordSortProxy
+from app.ui.table_view import read_only_table
 
 
 class DueListPanel(QGroupBox):
@@ -35,20 +33,14 @@ class DueListPanel(QGroupBox):
         self.on_label = QLabel(self)
         self.on_label.setObjectName("dueOnLabel")
         layout.addWidget(self.on_label)
-        self.table = QTableView(self)
-        self.table.setObjectName("dueListTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # catalog order until sorted
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(DueListColumn.WARNINGS, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table(
+            self,
+            "dueListTable",
+            self.proxy,
+            sort_column=-1,  # catalog order until sorted
+            single_selection=True,
+            stretch_column=DueListColumn.WARNINGS,
+        )
         layout.addWidget(self.table)
         self.unavailable = QLabel(self.tr("The due list is not available for this role."), self)
         self.unavailable.setVisible(False)

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
-    QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.ui.issuance_history_model import IssuanceHistoryModel, IssuanceLine
 from app.ui.record_sort_proxy import RecordSortProxy
+from app.ui.table_view import read_only_table
 
 
 class IssuanceHistoryPanel(QGroupBox):
@@ -28,19 +25,8 @@ class IssuanceHistoryPanel(QGroupBox):
         self.proxy = RecordSortProxy(self)
         self.proxy.setSourceModel(self.model)
         layout = QVBoxLayout(self)
-        self.table = QTableView(self)
-        self.table.setObjectName("issuanceTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # newest first, as given
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # newest first, as given, until a header is clicked
+        self.table = read_only_table(self, "issuanceTable", self.proxy, sort_column=-1)
         layout.addWidget(self.table)
         self.empty = QLabel(self.tr("Nothing issued yet."), self)
         layout.addWidget(self.empty)

@@ -11,20 +11,18 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.services.persons import SearchResult
 from app.ui.person_table_model import PersonColumn, PersonSortProxy, PersonTableModel
+from app.ui.table_view import read_only_table
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -68,20 +66,14 @@ class PersonSearchWidget(QWidget):
         options.addWidget(self.count_label)
         layout.addLayout(options)
 
-        self.table = QTableView(self)
-        self.table.setObjectName("resultsTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the service's order
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(PersonColumn.ADDRESS, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table(
+            self,
+            "resultsTable",
+            self.proxy,
+            sort_column=-1,  # keep the service's order
+            single_selection=True,
+            stretch_column=PersonColumn.ADDRESS,
+        )
         layout.addWidget(self.table, 1)
 
         self.search_edit.returnPressed.connect(self.request_search)

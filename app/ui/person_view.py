@@ -11,15 +11,12 @@ from datetime import date
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +29,7 @@ from app.ui.due_list_panel import DueListPanel
 from app.ui.issuance_history_model import IssuanceLine
 from app.ui.issuance_history_panel import IssuanceHistoryPanel
 from app.ui.person_detail_models import HouseholdTableModel, VaccinationHistoryModel
+from app.ui.table_view import read_only_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,19 +82,6 @@ COUNTER_ACTIONS = (
         "vaccination.void",
     ),
 )
-
-
-def _table(name: str, parent: QWidget) -> QTableView:
-    table = QTableView(parent)
-    table.setObjectName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setTabKeyNavigation(False)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 class PersonView(QWidget):
@@ -165,8 +150,9 @@ class PersonView(QWidget):
 
         household_box = QGroupBox(self.tr("Household members"), self)
         household_layout = QVBoxLayout(household_box)
-        self.household_table = _table("householdTable", household_box)
-        self.household_table.setModel(self.household_model)
+        self.household_table = read_only_table(
+            household_box, "householdTable", self.household_model
+        )
         self.household_empty = QLabel(self.tr("No other household members."), household_box)
         household_layout.addWidget(self.household_table)
         household_layout.addWidget(self.household_empty)
@@ -177,8 +163,7 @@ class PersonView(QWidget):
         top_widget.setLayout(top)
         history_box = QGroupBox(self.tr("Vaccination history"), self)
         history_layout = QVBoxLayout(history_box)
-        self.history_table = _table("historyTable", history_box)
-        self.history_table.setModel(self.history_model)
+        self.history_table = read_only_table(history_box, "historyTable", self.history_model)
         self.history_empty = QLabel(self.tr("No vaccinations recorded."), history_box)
         history_layout.addWidget(self.history_table)
         history_layout.addWidget(self.history_empty)

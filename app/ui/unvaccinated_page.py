@@ -16,15 +16,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +36,7 @@ from app.services.unvaccinated import UnvaccinatedList
 from app.ui.document_print_flow import DocumentPrintFlow, PrintRequest
 from app.ui.jobs import JobContext, JobRunner
 from app.ui.record_sort_proxy import RecordSortProxy
+from app.ui.table_view import read_only_table
 from app.ui.unvaccinated_table_model import UnvaccinatedTableModel
 
 
@@ -113,19 +111,7 @@ class UnvaccinatedPage(QWidget):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
 
-        self.table = QTableView(self)
-        self.table.setObjectName("unvaccinatedTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = read_only_table(self, "unvaccinatedTable", self.proxy, sort_column=-1)
         layout.addWidget(self.table, 1)
 
         self.list_button.clicked.connect(self.fill)
