@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -29,6 +29,7 @@ from app.services.register import NewUser
 from app.services.users_admin import AccessRow
 from app.ui.access_table_model import AccessColumn, AccessFilterProxy, AccessTableModel
 from app.ui.create_user_dialog import CreateUserDialog
+from app.ui.dialog_parts import message_label, set_message
 from app.ui.jobs import JobContext, JobRunner
 from app.ui.key_prompt_dialog import KeyPromptDialog
 from app.ui.number_holder_dialog import NumberHolderDialog
@@ -66,10 +67,7 @@ class AdminUsersPage(QWidget):
         title = QLabel(self.tr("Users and access rights"), self)
         title.setObjectName("pageHeading")
         layout.addWidget(title)
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("pageMessage")
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label = message_label(self, "pageMessage", plain_text=True)
         layout.addWidget(self.message_label)
         filters = QHBoxLayout()
         self.filter_edit = QLineEdit(self)
@@ -121,10 +119,7 @@ class AdminUsersPage(QWidget):
     # --- helpers -----------------------------------------------------------------------------
 
     def show_message(self, text: str, *, error: bool = False) -> None:
-        self.message_label.setText(text)
-        self.message_label.setProperty("error", error)
-        self.message_label.style().unpolish(self.message_label)
-        self.message_label.style().polish(self.message_label)
+        set_message(self.message_label, text, error=error)
 
     def _run(
         self,

@@ -29,6 +29,7 @@ from app.services import audit_review, maintenance
 from app.services.audit_review import ACTION_NAMES_JA, AuditFilter, AuditRow
 from app.store.audit import ChainReport
 from app.ui.audit_table_model import AuditColumn, AuditFilterProxy, AuditTableModel
+from app.ui.dialog_parts import message_label, set_message
 from app.ui.jobs import JobContext, JobRunner
 from app.ui.table_view import read_only_table
 
@@ -103,10 +104,7 @@ class AuditViewer(QWidget):
         buttons.addWidget(self.quick_filter)
         layout.addLayout(buttons)
 
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("pageMessage")
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label = message_label(self, "pageMessage", plain_text=True)
         layout.addWidget(self.message_label)
 
         self.table = read_only_table(
@@ -128,10 +126,7 @@ class AuditViewer(QWidget):
     # --- helpers -----------------------------------------------------------------------------
 
     def show_message(self, text: str, *, error: bool = False) -> None:
-        self.message_label.setText(text)
-        self.message_label.setProperty("error", error)
-        self.message_label.style().unpolish(self.message_label)
-        self.message_label.style().polish(self.message_label)
+        set_message(self.message_label, text, error=error)
 
     def current_filter(self) -> AuditFilter | None:
         """The filter from the fields; None (with a message) when the person id is not a number."""

@@ -31,6 +31,7 @@ from app.services import issuance, persons, schedule
 from app.services.persons import PersonSummary
 from app.ui import display_text
 from app.ui.batch_entry_log_model import BatchEntryLogModel, EnteredSheet
+from app.ui.dialog_parts import message_label, set_message
 from app.ui.due_list_model import OPEN_STATUSES
 from app.ui.jobs import JobContext, JobRunner
 from app.ui.result_entry_form import FormError, ResultEntryForm, series_choices
@@ -101,10 +102,7 @@ class BatchEntryPage(QWidget):
         self.person_label.setObjectName("batchPersonLabel")
         self.person_label.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.person_label)
-        self.message = QLabel(self)
-        self.message.setObjectName("statusMessage")
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message = message_label(self, "statusMessage", plain_text=True)
         layout.addWidget(self.message)
 
         middle = QHBoxLayout()
@@ -160,10 +158,7 @@ class BatchEntryPage(QWidget):
         self._reset_sheet(self.tr("Sheet cleared. Scan the next sheet."))
 
     def _show(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("error", error)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        set_message(self.message, text, error=error)
 
     def _show_error(self, code: str, message: str) -> None:
         self._show(f"{message}（{code}）", error=True)

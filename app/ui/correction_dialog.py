@@ -9,7 +9,6 @@ from datetime import date
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.domain.wareki import format_wareki_short, parse_date
 from app.errors import InvalidInput
 from app.services.persons import HistoryItem
+from app.ui.dialog_parts import message_label, ok_cancel_buttons
 from app.ui.result_entry_form import parse_payment_month
 
 MIN_REASON = 2
@@ -60,17 +60,9 @@ class CorrectionDialog(QDialog):
         ):
             form.addRow(label, edit)
         layout.addLayout(form)
-        self.message = QLabel(self)
-        self.message.setObjectName("statusMessage")
-        self.message.setWordWrap(True)
+        self.message = message_label(self, "statusMessage")
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Correct [Enter]"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel [Esc]"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel_buttons(self, self.tr("Correct [Enter]"), self.tr("Cancel [Esc]"))
         layout.addWidget(buttons)
         self.changes: dict[str, object] = {}
         self.date_edit.setFocus()

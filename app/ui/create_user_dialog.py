@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.security import roles as role_defs
 from app.services.register import NewUser
+from app.ui.dialog_parts import message_label, ok_cancel_buttons
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -71,19 +71,11 @@ class CreateUserDialog(QDialog):
         self.shared_check = QCheckBox(self.tr("Shared account (used by several people)"), self)
         layout.addWidget(self.shared_check)
 
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("dialogMessage")
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label = message_label(self, plain_text=True)
         layout.addWidget(self.message_label)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        buttons, self.ok_button = ok_cancel_buttons(
+            self, self.tr("Next: enroll the key"), self.tr("Cancel"), self.submit
         )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.tr("Next: enroll the key"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     def selected_roles(self) -> tuple[str, ...]:

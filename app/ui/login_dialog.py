@@ -32,6 +32,7 @@ from app.services import login_flow
 from app.services.login_flow import Credentials, KeyFactory, KeyRequest, LoginFlow, LoginStatus
 from app.services.security_key import DEMO_KEY_NOTICE
 from app.ui.demo_marker import DemoBanner, window_title
+from app.ui.dialog_parts import message_label
 from app.ui.jobs import Job, JobContext, JobRunner
 from app.ui.qt_key_prompt import PinRequestHandler, QtKeyPrompt
 
@@ -133,10 +134,7 @@ class LoginDialog(QDialog):
             )
         layout.addWidget(self.key_notice_label)
 
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("loginMessage")
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label = message_label(self, "loginMessage", plain_text=True)
         self.message_label.setMinimumHeight(48)
         layout.addWidget(self.message_label)
 

@@ -31,6 +31,7 @@ from app.services import issuance, persons, schedule
 from app.services.persons import PersonDetail, SearchResult
 from app.ui.batch_entry_page import BatchEntryPage
 from app.ui.demo_marker import DemoBanner, window_title
+from app.ui.dialog_parts import message_label, set_message
 from app.ui.document_print_flow import DocumentPrintFlow
 from app.ui.issuance_history_model import IssuanceLine, issuance_lines
 from app.ui.jobs import Job, JobContext, JobRunner
@@ -102,10 +103,7 @@ class MainWindow(QMainWindow):
             layout.addWidget(self.demo_banner)
         # Messages get their own word-wrapped line (always there, so nothing jumps): the Japanese service
         # messages are long and were clipped in the status bar beside the shortcut help.
-        self.status_message = QLabel(central)
-        self.status_message.setObjectName("statusMessage")
-        self.status_message.setTextFormat(Qt.TextFormat.PlainText)
-        self.status_message.setWordWrap(True)
+        self.status_message = message_label(central, "statusMessage", plain_text=True)
         self.status_message.setMinimumHeight(self.status_message.fontMetrics().height() + 10)
         layout.addWidget(self.status_message)
         self.pages = QStackedWidget(central)
@@ -268,10 +266,7 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         """Show ``text`` in the message line; errors in red."""
-        self.status_message.setText(text)
-        self.status_message.setProperty("error", error)
-        self.status_message.style().unpolish(self.status_message)
-        self.status_message.style().polish(self.status_message)
+        set_message(self.status_message, text, error=error)
 
     @Slot(str, str)
     def _show_error(self, code: str, message_ja: str) -> None:

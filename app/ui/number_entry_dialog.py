@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.ids import validate_mynumber
 from app.errors import VaxDeskError
+from app.ui.dialog_parts import message_label, ok_cancel_buttons
 
 
 class NumberEntryDialog(QDialog):
@@ -36,19 +36,11 @@ class NumberEntryDialog(QDialog):
         self.number_edit.setObjectName("numberEdit")
         self.number_edit.setMaxLength(20)
         layout.addWidget(self.number_edit)
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("dialogMessage")
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label = message_label(self, plain_text=True)
         layout.addWidget(self.message_label)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        buttons, self.ok_button = ok_cancel_buttons(
+            self, self.tr("Save"), self.tr("Cancel"), self.submit
         )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.tr("Save"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     @Slot()

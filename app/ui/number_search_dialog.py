@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -17,6 +16,7 @@ from app.domain.ids import validate_mynumber
 from app.errors import VaxDeskError
 from app.security.session import Session
 from app.services import mynumber
+from app.ui.dialog_parts import message_label, ok_cancel_buttons
 from app.ui.jobs import JobContext, JobRunner
 
 
@@ -40,19 +40,11 @@ class NumberSearchDialog(QDialog):
         self.number_edit.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         self.number_edit.setMaxLength(20)
         layout.addWidget(self.number_edit)
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("dialogMessage")
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label = message_label(self, plain_text=True)
         layout.addWidget(self.message_label)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        buttons, self.search_button = ok_cancel_buttons(
+            self, self.tr("Search"), self.tr("Close"), self.search
         )
-        self.search_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.search_button.setText(self.tr("Search"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Close"))
-        buttons.accepted.connect(self.search)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     @Slot()

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.dialog_parts import message_label, ok_cancel_buttons
+
 MIN_PIN_LENGTH = 4  # CTAP2's minimum
 MAX_PIN_LENGTH = 63
 
@@ -34,19 +36,12 @@ class PinDialog(QDialog):
         self.pin_edit.setMaxLength(MAX_PIN_LENGTH)
         self.pin_edit.setAccessibleName(self.tr("PIN"))
         layout.addWidget(self.pin_edit)
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("dialogMessage")
-        self.message_label.setWordWrap(True)
+        self.message_label = message_label(self)
         layout.addWidget(self.message_label)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        buttons, self.ok_button = ok_cancel_buttons(
+            self, self.tr("OK"), self.tr("Cancel"), self.submit
         )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.tr("OK"))
         self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setText(self.tr("Cancel"))
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.pin_edit.setFocus()
 

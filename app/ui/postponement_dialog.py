@@ -10,7 +10,6 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.wareki import format_wareki_short, parse_date
 from app.errors import InvalidInput
+from app.ui.dialog_parts import ok_cancel_buttons
 
 MIN_REASON = 2
 
@@ -56,13 +56,7 @@ class PostponementDialog(QDialog):
         self.message = QLabel(self)
         self.message.setObjectName("statusMessage")
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Record [Enter]"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel [Esc]"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel_buttons(self, self.tr("Record [Enter]"), self.tr("Cancel [Esc]"))
         layout.addWidget(buttons)
         self.reason_edit.setFocus()
 

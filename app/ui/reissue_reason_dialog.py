@@ -8,7 +8,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QVBoxLayout,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.issuance import REISSUE_REASONS
+from app.ui.dialog_parts import ok_cancel_buttons
 
 
 class ReissueReasonDialog(QDialog):
@@ -38,13 +38,7 @@ class ReissueReasonDialog(QDialog):
             self.reason_combo.addItem(text, code)
         form.addRow(self.tr("Reason"), self.reason_combo)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Reissue"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel_buttons(self, self.tr("Reissue"), self.tr("Cancel"))
         layout.addWidget(buttons)
         self.reason_combo.setFocus()
 

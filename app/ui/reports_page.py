@@ -24,6 +24,7 @@ from app.errors import InvalidInput
 from app.security.session import Session
 from app.services import documents
 from app.services.doc_common import PrintResult
+from app.ui.dialog_parts import message_label, set_message
 from app.ui.document_print_flow import DocumentPrintFlow, PrintRequest
 from app.ui.jobs import JobContext
 from app.ui.result_entry_form import parse_payment_month
@@ -71,9 +72,7 @@ class ReportsPage(QWidget):
         layout.addWidget(self.annual_box)
 
         row = QHBoxLayout()
-        self.message = QLabel(self)
-        self.message.setObjectName("statusMessage")
-        self.message.setWordWrap(True)
+        self.message = message_label(self, "statusMessage")
         row.addWidget(self.message, 1)
         layout.addLayout(row)
         layout.addStretch(1)
@@ -93,10 +92,7 @@ class ReportsPage(QWidget):
         target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("error", error)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        set_message(self.message, text, error=error)
 
     @Slot()
     def print_monthly(self) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.create_user_dialog import MIN_PASSWORD_LENGTH
+from app.ui.dialog_parts import message_label, ok_cancel_buttons
 
 
 class ResetUserDialog(QDialog):
@@ -42,17 +42,11 @@ class ResetUserDialog(QDialog):
         form.addRow(self.tr("New password"), self.password_edit)
         form.addRow(self.tr("Password (again)"), self.repeat_edit)
         layout.addLayout(form)
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("dialogMessage")
-        self.message_label.setWordWrap(True)
+        self.message_label = message_label(self)
         layout.addWidget(self.message_label)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        buttons, _ok = ok_cancel_buttons(
+            self, self.tr("Next: enroll the key"), self.tr("Cancel"), self.submit
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Next: enroll the key"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     @Slot()

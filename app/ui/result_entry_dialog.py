@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from app.security.session import Session
 from app.services.persons import PersonSummary
+from app.ui.dialog_parts import message_label, set_message
 from app.ui.jobs import JobRunner
 from app.ui.result_entry_form import FormError, ResultEntryForm, SeriesChoice
 from app.ui.result_recorder import ResultRecorder, SavedResult
@@ -45,10 +46,7 @@ class ResultEntryDialog(QDialog):
         self.form.set_series_choices(choices)
         self.form.prefill(series_id, dose_label)
         layout.addWidget(self.form)
-        self.message = QLabel(self)
-        self.message.setObjectName("statusMessage")
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message = message_label(self, "statusMessage", plain_text=True)
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
         self.save_button = QPushButton(self.tr("Save [Enter]"), self)
@@ -81,10 +79,7 @@ class ResultEntryDialog(QDialog):
         self.recorder.save(self.person.person_id, entry)
 
     def _error(self, code: str, message: str) -> None:
-        self.message.setText(f"{message}（{code}）")
-        self.message.setProperty("error", True)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        set_message(self.message, f"{message}（{code}）", error=True)
 
     @Slot(object)
     def _saved(self, result: SavedResult) -> None:

@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.mynumber import REVEAL_REASONS
+from app.ui.dialog_parts import message_label, ok_cancel_buttons
 
 OTHER = "other"
 MIN_NOTE_LENGTH = 2  # as the service requires
@@ -47,18 +47,11 @@ class RevealReasonDialog(QDialog):
         form.addRow(self.tr("Reason"), self.reason_combo)
         form.addRow(self.tr("Note"), self.note_edit)
         layout.addLayout(form)
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("dialogMessage")
-        self.message_label.setWordWrap(True)
+        self.message_label = message_label(self)
         layout.addWidget(self.message_label)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        buttons, self.ok_button = ok_cancel_buttons(
+            self, self.tr("Show"), self.tr("Cancel"), self.submit
         )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.tr("Show"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     def choose(self, code: str, note: str = "") -> None:

@@ -33,6 +33,7 @@ from app.security.session import Session
 from app.services import documents, unvaccinated
 from app.services.doc_common import PrintResult
 from app.services.unvaccinated import UnvaccinatedList
+from app.ui.dialog_parts import message_label, set_message
 from app.ui.document_print_flow import DocumentPrintFlow, PrintRequest
 from app.ui.jobs import JobContext, JobRunner
 from app.ui.record_sort_proxy import RecordSortProxy
@@ -106,9 +107,7 @@ class UnvaccinatedPage(QWidget):
             button.setAutoDefault(False)
             tools.addWidget(button)
         layout.addLayout(tools)
-        self.message = QLabel(self)
-        self.message.setObjectName("statusMessage")
-        self.message.setWordWrap(True)
+        self.message = message_label(self, "statusMessage")
         layout.addWidget(self.message)
 
         self.table = read_only_table(self, "unvaccinatedTable", self.proxy, sort_column=-1)
@@ -162,10 +161,7 @@ class UnvaccinatedPage(QWidget):
     # --- messages ----------------------------------------------------------------------------
 
     def _show(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("error", error)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        set_message(self.message, text, error=error)
 
     @Slot(str, str)
     def _error(self, code: str, message: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.wareki import format_wareki_short
 from app.services.persons import HistoryItem
+from app.ui.dialog_parts import ok_cancel_buttons
 
 MIN_REASON = 2
 
@@ -41,14 +41,9 @@ class VoidDialog(QDialog):
         label.setBuddy(self.reason_edit)
         layout.addWidget(label)
         layout.addWidget(self.reason_edit)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        buttons, self.ok_button = ok_cancel_buttons(
+            self, self.tr("Void [Enter]"), self.tr("Cancel [Esc]")
         )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.tr("Void [Enter]"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel [Esc]"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.reason_edit.textChanged.connect(self._update_ok)
         self._update_ok()
