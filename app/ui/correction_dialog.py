@@ -8,7 +8,6 @@ from datetime import date
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
-    QDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -20,12 +19,11 @@ from app.domain.wareki import format_wareki_short, parse_date
 from app.errors import InvalidInput
 from app.services.persons import HistoryItem
 from app.ui.dialog_parts import message_label, ok_cancel_buttons
+from app.ui.reason_dialog import ReasonDialog
 from app.ui.result_entry_form import parse_payment_month
 
-MIN_REASON = 2
 
-
-class CorrectionDialog(QDialog):
+class CorrectionDialog(ReasonDialog):
     def __init__(self, item: HistoryItem, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("correctionDialog")
@@ -46,8 +44,7 @@ class CorrectionDialog(QDialog):
         self.receipt_edit = QLineEdit(self)
         self.payment_month_edit = QLineEdit(self)
         self.amount_edit = QLineEdit(self)
-        self.reason_edit = QLineEdit(self)
-        self.reason_edit.setObjectName("correctionReasonEdit")
+        self._add_reason_edit("correctionReasonEdit")
         for label, edit in (
             (self.tr("&Date given"), self.date_edit),
             (self.tr("Dose (&number)"), self.dose_edit),
@@ -66,10 +63,6 @@ class CorrectionDialog(QDialog):
         layout.addWidget(buttons)
         self.changes: dict[str, object] = {}
         self.date_edit.setFocus()
-
-    @property
-    def reason(self) -> str:
-        return self.reason_edit.text().strip()
 
     def _read_changes(self) -> dict[str, object]:
         item = self.item
@@ -108,7 +101,7 @@ class CorrectionDialog(QDialog):
         if not changes:
             self.message.setText(self.tr("Nothing was changed."))
             return
-        if len(self.reason) < MIN_REASON:
+        if not self.has_reason():
             self.message.setText(self.tr("Type the reason for the correction."))
             self.reason_edit.setFocus()
             return

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QVBoxLayout,
     QWidget,
@@ -19,11 +17,10 @@ from PySide6.QtWidgets import (
 
 from app.services.results import ResultWarning
 from app.ui.dialog_parts import ok_cancel_buttons
+from app.ui.reason_dialog import ReasonDialog
 
-MIN_REASON = 2
 
-
-class OverrideReasonDialog(QDialog):
+class OverrideReasonDialog(ReasonDialog):
     def __init__(self, warnings: Sequence[ResultWarning], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("overrideReasonDialog")
@@ -41,9 +38,9 @@ class OverrideReasonDialog(QDialog):
             self.warning_list.addItem(f"{w.message_ja}（{w.code}）")
         layout.addWidget(self.warning_list)
         label = QLabel(self.tr("&Reason for registering"), self)
-        self.reason_edit = QLineEdit(self)
-        self.reason_edit.setObjectName("overrideReasonEdit")
-        self.reason_edit.setPlaceholderText(self.tr("e.g. confirmed with the clinic by phone"))
+        self._add_reason_edit(
+            "overrideReasonEdit", self.tr("e.g. confirmed with the clinic by phone")
+        )
         label.setBuddy(self.reason_edit)
         layout.addWidget(label)
         layout.addWidget(self.reason_edit)
@@ -51,19 +48,6 @@ class OverrideReasonDialog(QDialog):
             self, self.tr("Register with this reason [Enter]"), self.tr("Cancel [Esc]")
         )
         layout.addWidget(self.buttons)
-        self.reason_edit.textChanged.connect(self._update_ok)
-        self._update_ok()
+        self._enable_ok_only_with_reason(self.ok_button)
         self.reason_edit.setFocus()
         self.resize(560, 320)
-
-    @property
-    def reason(self) -> str:
-        return self.reason_edit.text().strip()
-
-    @Slot()
-    def _update_ok(self) -> None:
-        self.ok_button.setEnabled(len(self.reason) >= MIN_REASON)
-
-    def accept(self) -> None:
-        if len(self.reason) >= MIN_REASON:
-            super().accept()

@@ -9,7 +9,6 @@ from datetime import date
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -20,11 +19,10 @@ from PySide6.QtWidgets import (
 from app.domain.wareki import format_wareki_short, parse_date
 from app.errors import InvalidInput
 from app.ui.dialog_parts import ok_cancel_buttons
+from app.ui.reason_dialog import ReasonDialog
 
-MIN_REASON = 2
 
-
-class PostponementDialog(QDialog):
+class PostponementDialog(ReasonDialog):
     def __init__(
         self,
         series: Sequence[tuple[str, str]],  # (series id, name)
@@ -44,9 +42,7 @@ class PostponementDialog(QDialog):
         if series_id is not None and (index := self.series_combo.findData(series_id)) >= 0:
             self.series_combo.setCurrentIndex(index)
         self.date_edit = QLineEdit(format_wareki_short(today), self)
-        self.reason_edit = QLineEdit(self)
-        self.reason_edit.setObjectName("postponeReasonEdit")
-        self.reason_edit.setPlaceholderText(self.tr("e.g. fever 37.8 degrees"))
+        self._add_reason_edit("postponeReasonEdit", self.tr("e.g. fever 37.8 degrees"))
         self.institution_edit = QLineEdit(self)
         form.addRow(self.tr("&Series"), self.series_combo)
         form.addRow(self.tr("&Date"), self.date_edit)
@@ -65,10 +61,6 @@ class PostponementDialog(QDialog):
         return str(self.series_combo.currentData())
 
     @property
-    def reason(self) -> str:
-        return self.reason_edit.text().strip()
-
-    @property
     def institution_code(self) -> str | None:
         return self.institution_edit.text().strip() or None
 
@@ -83,7 +75,7 @@ class PostponementDialog(QDialog):
             self.message.setText(exc.message_ja)
             self.date_edit.setFocus()
             return
-        if len(self.reason) < MIN_REASON:
+        if not self.has_reason():
             self.message.setText(self.tr("Type the reason for the postponement."))
             self.reason_edit.setFocus()
             return

@@ -3,11 +3,8 @@ required."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
-    QDialog,
     QLabel,
-    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -15,11 +12,10 @@ from PySide6.QtWidgets import (
 from app.domain.wareki import format_wareki_short
 from app.services.persons import HistoryItem
 from app.ui.dialog_parts import ok_cancel_buttons
+from app.ui.reason_dialog import ReasonDialog
 
-MIN_REASON = 2
 
-
-class VoidDialog(QDialog):
+class VoidDialog(ReasonDialog):
     def __init__(self, item: HistoryItem, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("voidDialog")
@@ -35,9 +31,7 @@ class VoidDialog(QDialog):
             )
         )
         label = QLabel(self.tr("&Reason for voiding"), self)
-        self.reason_edit = QLineEdit(self)
-        self.reason_edit.setObjectName("voidReasonEdit")
-        self.reason_edit.setPlaceholderText(self.tr("e.g. entered twice"))
+        self._add_reason_edit("voidReasonEdit", self.tr("e.g. entered twice"))
         label.setBuddy(self.reason_edit)
         layout.addWidget(label)
         layout.addWidget(self.reason_edit)
@@ -45,18 +39,5 @@ class VoidDialog(QDialog):
             self, self.tr("Void [Enter]"), self.tr("Cancel [Esc]")
         )
         layout.addWidget(buttons)
-        self.reason_edit.textChanged.connect(self._update_ok)
-        self._update_ok()
+        self._enable_ok_only_with_reason(self.ok_button)
         self.reason_edit.setFocus()
-
-    @property
-    def reason(self) -> str:
-        return self.reason_edit.text().strip()
-
-    @Slot()
-    def _update_ok(self) -> None:
-        self.ok_button.setEnabled(len(self.reason) >= MIN_REASON)
-
-    def accept(self) -> None:
-        if len(self.reason) >= MIN_REASON:
-            super().accept()
