@@ -52,11 +52,12 @@ class RowTableModel(QAbstractTableModel, Generic[RowT, ColumnT]):
 
     # --- what each model says ------------------------------------------------------------------
 
+    # Abstract (Qt's metaclass does not mix with abc.ABCMeta): every model defines both.
     def headers(self) -> Mapping[ColumnT, str]:
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define headers()")
 
     def _text(self, row: RowT, column: ColumnT) -> str:
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define _text()")
 
     def _sort_value(self, row: RowT, column: ColumnT) -> Any:
         return self._text(row, column)

@@ -12,11 +12,12 @@ backend sends that hashed salt itself, so both modes yield the same bytes for th
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import os
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from fido2.client import ClientDataCollector, ClientError, Fido2Client, WebAuthnClient
@@ -114,10 +115,11 @@ class ClientBackend(Fido2Backend):
         self._lock = threading.Lock()
 
     # subclasses provide the client, inside the calling thread
-    @contextlib.contextmanager
-    def _session(self, rp_id: str, interaction: PromptInteraction) -> Iterator[WebAuthnClient]:
-        raise NotImplementedError
-        yield  # pragma: no cover
+    @abc.abstractmethod
+    def _session(
+        self, rp_id: str, interaction: PromptInteraction
+    ) -> contextlib.AbstractContextManager[WebAuthnClient]:
+        """A context manager yielding a client for one call (opened and closed in this thread)."""
 
     def _precheck(self, client: WebAuthnClient) -> None:
         info = getattr(client, "info", None)
