@@ -21,7 +21,7 @@ from typing import Any
 import psutil
 import sqlcipher3
 
-from app.services.register import open_with_recovery_code
+from app.services.recovery import open_with_recovery_code
 from app.store import bulk
 from benchmarks.demo_cache import ensure_register, register_file
 from benchmarks.run import RESULTS, _queries, _side_by_side

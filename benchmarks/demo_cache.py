@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.services.demo import create_demo_register
-from app.services.register import open_with_recovery_code
+from app.services.recovery import open_with_recovery_code
 from app.store import bulk
 from app.store.layout import RegisterLayout
 

@@ -39,7 +39,7 @@ def _recovery_code() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.services.register import open_with_recovery_code, rebind_terminal
+    from app.services.recovery import open_with_recovery_code, rebind_terminal
 
     access = open_with_recovery_code(args.register, _recovery_code())
     try:

@@ -31,7 +31,8 @@ from app.demo.masters import (
 from app.demo.rows import ISSUANCE_COLUMNS, VACCINATION_COLUMNS
 from app.domain.ids import municipality_check_digit
 from app.security.numbers import NumberCipher
-from app.services.register import NewUser, create_register, open_with_recovery_code
+from app.services.recovery import open_with_recovery_code
+from app.services.register import NewUser, create_register
 from app.store import audit, bulk, db, records
 
 Progress = Callable[[str, int, int], None]

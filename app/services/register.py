@@ -78,7 +78,7 @@ def secret_store_for(layout: RegisterLayout, demo: bool) -> TerminalSecretStore:
     return TerminalSecretStore()
 
 
-def _add_user_slot(
+def add_user_slot(
     ks: KeySlotFile,
     user: NewUser,
     *,
@@ -184,7 +184,7 @@ def create_register(
         conn.close()
 
     for user in (admin, *others):
-        _add_user_slot(
+        add_user_slot(
             ks, user, dek=dek, nk=nk, terminal_id=terminal_id,
             terminal_secret=terminal_secret, key=key, user_uid=uids[user.login],
         )  # fmt: skip
@@ -368,77 +368,3 @@ def _start_session(
         register=reg,
         _nk=held_nk,
     )
-
-
-@dataclass(eq=False)
-class RecoveryAccess:
-    """The register opened with the recovery code (administrator's safe)."""
-
-    register: OpenRegister
-    keyslots: KeySlotFile
-    nk: bytes | None = field(repr=False)
-
-
-def open_with_recovery_code(directory: Path, code: str) -> RecoveryAccess:
-    layout = RegisterLayout(Path(directory))
-    ks = KeySlotFile.load(layout.keyslots)
-    last_error: Exception | None = None
-    for slot in ks.recovery_slots():
-        try:
-            keys = ks.unwrap(slot, Secrets(recovery_code=code))
-        except AuthError as exc:
-            last_error = exc
-            continue
-        reg = open_database(layout, ks, keys.dek)
-        with db.transaction(reg.conn):
-            audit.append(reg.conn, action="recovery.use", terminal_id=reg.terminal_id)
-        return RecoveryAccess(reg, ks, keys.nk)
-    raise last_error or AuthError("回復用の鍵がありません。", code="E_RECOVERY_NO_SLOT")
-
-
-def rebind_terminal(
-    access: RecoveryAccess,
-    admin_login: str,
-    password: str,
-    *,
-    secret_store: TerminalSecretStore | None = None,
-    key: KeyAccess | None = None,
-    prompt: FidoPrompt | None = None,
-) -> str:
-    """After a reimage: give this terminal a new secret and a new slot for an administrator
-    (new password + their security key, enrolled now).
-
-    Other users' slots name the old terminal: they are removed, and the administrator re-enrolls
-    each user (reset). Nothing is changed until the key enrollment has succeeded. Returns the new
-    terminal id.
-    """
-    reg, ks = access.register, access.keyslots
-    conn = reg.conn
-    user = users.get_by_login(conn, admin_login)
-    if user is None or not user.active:
-        raise UnknownUser()
-    roles = tuple(users.roles_of(conn, user.id))
-    if "user.manage" not in users.permissions_of(conn, roles):
-        raise AuthError(
-            "端末の再登録は管理者のユーザーで行ってください。", code="E_RECOVERY_NOT_ADMIN"
-        )
-    layout = RegisterLayout(reg.directory)
-    store = secret_store or secret_store_for(layout, ks.demo)
-    access_key = key or key_access_for(layout, ks.demo, prompt)
-    secret = store.create(ks.register_id)
-    terminal_id = ORIGIN_PREFIX + os.urandom(6).hex()
-    removed = len([s for s in ks.slots if s.kind == "user"])
-    ks.slots = [s for s in ks.slots if s.kind != "user"]
-    admin = NewUser(user.login, user.display_name, user.staff_no, password, roles)
-    _add_user_slot(
-        ks, admin, dek=reg.dek, nk=access.nk, terminal_id=terminal_id, terminal_secret=secret,
-        key=access_key, user_uid=users.uid_of(conn, user.id),
-    )  # fmt: skip
-    with db.transaction(conn):
-        records.set_meta(conn, "terminal_id", terminal_id)
-        terminals.insert(conn, terminal_id, "この端末（再登録）")
-        audit.append(conn, action="terminal.rebind", terminal_id=terminal_id, user_id=user.id,
-                     detail={"removed_slots": removed})  # fmt: skip
-    reg.terminal_id = terminal_id
-    ks.save()
-    return terminal_id

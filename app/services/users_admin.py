@@ -16,7 +16,7 @@ from app.security import roles as role_defs
 from app.security.keyslots import KeySlotFile
 from app.security.session import Session
 from app.services import audit_log
-from app.services.register import NewUser, _add_user_slot, secret_store_for
+from app.services.register import NewUser, add_user_slot, secret_store_for
 from app.services.security_key import KeyAccess
 from app.services.writes import write
 from app.store import records, users
@@ -124,7 +124,7 @@ def create_user(
                                     display_name=user.display_name, roles=user.roles,
                                     stamp=w.stamp, shared_account=user.shared_account)  # fmt: skip
         # The key is enrolled inside the transaction: if it fails, no user row remains.
-        _add_user_slot(ks, user, dek=reg.dek, nk=nk, terminal_id=reg.terminal_id,
+        add_user_slot(ks, user, dek=reg.dek, nk=nk, terminal_id=reg.terminal_id,
                        terminal_secret=secret, key=key, user_uid=uid)  # fmt: skip
         audit_log.record(session, "user.create", record_type="user", record_id=user_id,
                          detail={"roles": sorted(user.roles), "number_grant": nk is not None,
@@ -154,7 +154,7 @@ def reset_user(
     reg = session.register
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
     ks.remove_user(login)
-    _add_user_slot(ks, NewUser(login, row.display_name, row.staff_no, new_password, roles),
+    add_user_slot(ks, NewUser(login, row.display_name, row.staff_no, new_password, roles),
                    dek=reg.dek, nk=nk, terminal_id=reg.terminal_id, terminal_secret=secret,
                    key=key, user_uid=users.uid_of(conn, row.id))  # fmt: skip
     ks.save()
@@ -174,7 +174,7 @@ def add_own_key(session: Session, password: str, key: KeyAccess) -> None:
     conn = reg.conn
     roles = tuple(sorted(session.roles))
     nk = session.number_key() if session.holds_number_key else None
-    _add_user_slot(ks, NewUser(session.login, session.display_name, session.staff_no, password, roles),
+    add_user_slot(ks, NewUser(session.login, session.display_name, session.staff_no, password, roles),
                    dek=reg.dek, nk=nk, terminal_id=reg.terminal_id, terminal_secret=secret,
                    key=key, user_uid=users.uid_of(conn, session.user_id))  # fmt: skip
     ks.save()

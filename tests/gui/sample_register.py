@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.domain.kana import normalize_kana
-from app.services.register import NewUser, create_register, open_with_recovery_code
+from app.services.recovery import open_with_recovery_code
+from app.services.register import NewUser, create_register
 from app.store import db, persons, records
 
 ADMIN = NewUser("admin", "管理 太郎", "90001", "demo-admin", ("admin",))

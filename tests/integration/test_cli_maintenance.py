@@ -49,7 +49,7 @@ def test_audit_verify_intact(reg: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def _tamper(reg: Path, recovery: str, seq: int, column: str) -> None:
-    from app.services.register import open_with_recovery_code
+    from app.services.recovery import open_with_recovery_code
 
     access = open_with_recovery_code(reg, recovery)
     conn = access.register.conn

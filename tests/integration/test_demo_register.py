@@ -24,7 +24,8 @@ from app.services.demo import (
     demo_password,
     demo_users,
 )
-from app.services.register import create_register, login, open_with_recovery_code
+from app.services.recovery import open_with_recovery_code
+from app.services.register import create_register, login
 from app.store.db import Connection
 from tests.conftest import FAST_ARGON2
 

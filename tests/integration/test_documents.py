@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from app.domain.wareki import format_wareki
 from app.errors import PermissionDenied
 from app.services import documents, issuance, mynumber, persons, results
-from app.services.register import open_with_recovery_code
+from app.services.recovery import open_with_recovery_code
 from app.store import db
 from tests.printing.samples import render
 from tests.support.registers import add_masters, login_as, make_register

@@ -68,7 +68,7 @@ def test_runner_backs_up_then_rolls_back_a_failing_step(tmp_path: Path) -> None:
 def test_newer_schema_is_refused_and_file_untouched(tmp_path: Path) -> None:
     reg = tmp_path / "reg"
     recovery = make_register(reg, with_people=False)
-    from app.services.register import open_with_recovery_code
+    from app.services.recovery import open_with_recovery_code
 
     access = open_with_recovery_code(reg, recovery)
     access.register.conn.execute(

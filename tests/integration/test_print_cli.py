@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from app.cli import main
 from app.services import persons, results
-from app.services.register import open_with_recovery_code
+from app.services.recovery import open_with_recovery_code
 from app.store import db
 from tests.support.registers import add_masters, login_as, make_register, password
 

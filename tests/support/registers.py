@@ -7,7 +7,8 @@ from pathlib import Path
 from app.domain.kana import normalize_kana
 from app.security.fido import SoftwareBackend
 from app.security.session import Session
-from app.services.register import NewUser, create_register, login, open_with_recovery_code
+from app.services.recovery import open_with_recovery_code
+from app.services.register import NewUser, create_register, login
 from app.services.security_key import KeyAccess
 from app.store import db, persons, records
 
