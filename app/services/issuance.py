@@ -7,6 +7,7 @@ reason; the earlier issuance of the same document is voided (kept, marked 再発
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -112,6 +113,31 @@ def issue_in(
                      record_id=iid, detail={"doc": doc_type, "kind": kind,
                                             "series": series_id})  # fmt: skip
     return Issued(iid, number, fy, doc_type, series_id, dose_label, kind, on)
+
+
+UNPRINTED_REASON = "未印刷（プレビューのみで閉じた）"
+
+
+def withdraw_unprinted(session: Session, issuance_ids: Sequence[int]) -> int:
+    """Void issuances whose document was previewed but neither printed nor saved, so that the
+    発行履歴 shows only what left the counter. Only today's active issuances are touched.
+    Returns how many were voided."""
+    if not issuance_ids:
+        return 0
+    today = date.today().isoformat()
+    rows = [r for r in (issuances.get(session.register.conn, i) for i in issuance_ids) if r]
+    rows = [r for r in rows if r.voided_at is None and r.issued_on == today]
+    for doc_type in sorted({r.doc_type for r in rows}):
+        audit_log.require(session, PERMISSIONS[doc_type], "issuance.withdraw")
+    if not rows:
+        return 0
+    with write(session) as w:
+        for row in rows:
+            issuances.void(w.conn, row.id, UNPRINTED_REASON, version=w.version, stamp=w.stamp)
+            w.queue("issuance", issuances.uid_of(w.conn, row.id))
+            audit_log.record(session, "issuance.withdraw", person_id=row.person_id,
+                             record_type="issuance", record_id=row.id)  # fmt: skip
+    return len(rows)
 
 
 def history(session: Session, person_id: int) -> list[issuances.IssuanceRow]:

@@ -38,6 +38,9 @@ class PrintRequest:
     batch: bool = False  # progress dialog with Cancel
     out_dir: Path | None = None  # None: a private temporary folder
     reissue_document: str | None = None  # the document's name when a reissue may be asked
+    # Void the numbers a preview issued when it closes neither printed nor saved (so that the
+    # 発行履歴 shows only what left the counter); None keeps them (batches the operator keeps).
+    withdraw_unprinted: Callable[[tuple[int, ...]], int] | None = None
 
 
 class DocumentPrintFlow(QObject):
@@ -47,6 +50,7 @@ class DocumentPrintFlow(QObject):
     cancelled = Signal()
     failed = Signal(str, str)  # code, Japanese message
     message = Signal(str, bool)  # text for the window's message line, is it an error
+    withdrawn = Signal(object)  # how many unprinted issuances were voided
 
     def __init__(self, parent_widget: QWidget, jobs: JobRunner) -> None:
         # No Python reference back to the window (only Qt's parent): a reference cycle through
@@ -155,11 +159,42 @@ class DocumentPrintFlow(QObject):
                 False,
             )
         )
-        preview.finished.connect(lambda _result: self._preview_closed(cleanup))
+        used: list[bool] = []  # printed or saved at least once
+        preview.printed.connect(lambda _pages: used.append(True))
+        preview.saved.connect(lambda _path: used.append(True))
+        ids = tuple(result.issuance_ids)
+        withdraw = request.withdraw_unprinted
+
+        def closed(_result: int) -> None:
+            self._preview_closed(cleanup)
+            if withdraw is not None and ids and not used:
+                self._withdraw(withdraw, ids)
+
+        preview.finished.connect(closed)
         self.preview = preview
         preview.open()
         preview.print_button.setFocus()
         self.preview_opened.emit(preview)
+
+    def _withdraw(self, withdraw: Callable[[tuple[int, ...]], int], ids: tuple[int, ...]) -> None:
+        job = self._jobs.submit(lambda ctx: withdraw(ids))
+        job.succeeded.connect(self._withdrawn)
+        job.failed.connect(self._withdraw_failed)
+
+    @Slot(object)
+    def _withdrawn(self, count: object) -> None:
+        if count:
+            self.message.emit(
+                self.tr("Not printed: the issued number was withdrawn (%1).").replace(
+                    "%1", str(count)
+                ),
+                False,
+            )
+        self.withdrawn.emit(count)
+
+    @Slot(str, str)
+    def _withdraw_failed(self, code: str, message_ja: str) -> None:
+        self.message.emit(f"{message_ja} ({code})", True)
 
     def _preview_closed(self, cleanup: Callable[[], None]) -> None:
         if self.preview is not None:

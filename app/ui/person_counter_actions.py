@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from app.domain.catalog import Catalog
 from app.security.session import Session
-from app.services import documents, results
+from app.services import documents, issuance, results
 from app.services.doc_common import PrintResult
 from app.ui.correction_dialog import CorrectionDialog
 from app.ui.document_print_flow import DocumentPrintFlow, PrintRequest
@@ -62,6 +62,7 @@ class PersonCounterActions(QObject):
         ):
             view.actions[name].triggered.connect(slot)
         print_flow.print_done.connect(self._printed)
+        print_flow.withdrawn.connect(self._withdrawn)
 
     def _widget(self) -> QWidget:
         parent = self.parent()
@@ -93,7 +94,10 @@ class PersonCounterActions(QObject):
                                              reissue_reason=reason)  # fmt: skip
 
         title = self.tr("Screening form")
-        self.print_flow.start(PrintRequest(title, "yoshinhyo", work, reissue_document=title))
+        self.print_flow.start(
+            PrintRequest(title, "yoshinhyo", work, reissue_document=title,
+                         withdraw_unprinted=self._withdrawal())
+        )  # fmt: skip
 
     @Slot()
     def print_voucher(self) -> None:
@@ -111,7 +115,10 @@ class PersonCounterActions(QObject):
                                             reissue_reason=reason)  # fmt: skip
 
         title = self.tr("Voucher")
-        self.print_flow.start(PrintRequest(title, "voucher", work, reissue_document=title))
+        self.print_flow.start(
+            PrintRequest(title, "voucher", work, reissue_document=title,
+                         withdraw_unprinted=self._withdrawal())
+        )  # fmt: skip
 
     @Slot()
     def print_certificate(self) -> None:
@@ -124,7 +131,19 @@ class PersonCounterActions(QObject):
             return documents.print_certificate(session, person_id, out, reissue_reason=reason)
 
         title = self.tr("Vaccination certificate")
-        self.print_flow.start(PrintRequest(title, "certificate", work, reissue_document=title))
+        self.print_flow.start(
+            PrintRequest(title, "certificate", work, reissue_document=title,
+                         withdraw_unprinted=self._withdrawal())
+        )  # fmt: skip
+
+    def _withdrawal(self) -> Callable[[tuple[int, ...]], int]:
+        session = self.session
+        return lambda ids: issuance.withdraw_unprinted(session, ids)
+
+    @Slot(object)
+    def _withdrawn(self, count: object) -> None:
+        if count and self.view.isVisible():
+            self.refresh_requested.emit()  # the withdrawn number shows as voided
 
     @Slot(object)
     def _printed(self, result: PrintResult) -> None:

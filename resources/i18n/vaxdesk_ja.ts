@@ -589,6 +589,10 @@
         <translation>%1: %2枚をプリンタに送りました。</translation>
     </message>
     <message>
+        <source>Not printed: the issued number was withdrawn (%1).</source>
+        <translation>印刷しなかったため、発行した番号を取り消しました（%1件）。</translation>
+    </message>
+    <message>
         <source>Printing was cancelled. No file was created.</source>
         <translation>印刷を中止しました。ファイルは作成されていません。</translation>
     </message>

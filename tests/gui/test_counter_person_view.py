@@ -105,12 +105,41 @@ def test_second_print_asks_the_reissue_reason(
             if dialog is not None:
                 qtbot.keyClick(dialog.reason_combo, Qt.Key.Key_Down)  # 汚損・破損
                 qtbot.keyClick(dialog.reason_combo, Qt.Key.Key_Return)
-        opened.args[0].reject()
+        preview = opened.args[0]
+        with qtbot.waitSignal(preview.printed, timeout=WAIT_MS):
+            preview.print_to_default()
     issued = window.person_page.issuance_panel.model
     qtbot.waitUntil(lambda: issued.rowCount() == 2, timeout=WAIT_MS)
     texts = {issued.index(r, 5).data() for r in range(2)}
     assert "再発行（汚損・破損）" in texts
     assert {issued.index(r, 6).data() for r in range(2)} == {"有効", "取消（再発行）"}
+
+
+def test_closing_the_preview_unprinted_withdraws_the_number(
+    qtbot: QtBot, vaxdesk_app: QApplication, counter_clerk_session: Session, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, counter_clerk_session)
+    window.print_flow.default_printer = lambda: pdf_printer(tmp_path / "out.pdf")
+    _open_child(qtbot, window)
+    settle(qtbot, window)
+    with qtbot.waitSignal(window.print_flow.preview_opened, timeout=WAIT_MS) as opened:
+        window.person_page.actions["print_yoshinhyo"].trigger()
+    with qtbot.waitSignal(window.print_flow.withdrawn, timeout=WAIT_MS) as withdrawn:
+        opened.args[0].reject()  # Esc: neither printed nor saved
+    assert withdrawn.args == [1]
+    issued = window.person_page.issuance_panel.model
+    qtbot.waitUntil(
+        lambda: issued.rowCount() == 1 and issued.index(0, 6).data() != "有効", timeout=WAIT_MS
+    )
+    assert "未印刷" in issued.index(0, 6).data()
+    settle(qtbot, window)
+    with qtbot.waitSignal(window.print_flow.preview_opened, timeout=WAIT_MS) as opened:
+        window.person_page.actions["print_yoshinhyo"].trigger()  # no reissue reason asked
+    assert window.print_flow.reissue_dialog is None
+    with qtbot.waitSignal(opened.args[0].printed, timeout=WAIT_MS):
+        opened.args[0].print_to_default()
+    qtbot.waitUntil(lambda: issued.rowCount() == 2, timeout=WAIT_MS)
+    assert {issued.index(r, 5).data() for r in range(2)} == {"新規"}
 
 
 def test_nurse_voids_a_history_row_with_a_reason(

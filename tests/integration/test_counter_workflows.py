@@ -223,3 +223,21 @@ def test_institution_master_for_entry_screens(nurse) -> None:
     assert [(i.code, i.name) for i in masters.institutions(nurse)] == [
         ("1310000001", "テスト小児科")
     ]
+
+
+def test_unprinted_issuance_is_withdrawn_and_not_a_reissue(reg: Path) -> None:
+    clerk = login_as(reg, "clerk")
+    try:
+        pid = _taro(clerk)
+        first = issuance.issue(clerk, pid, "yoshinhyo", series_id="mr1", dose_label="1期")
+        assert issuance.withdraw_unprinted(clerk, [first.issuance_id]) == 1
+        assert issuance.withdraw_unprinted(clerk, [first.issuance_id]) == 0  # already voided
+        again = issuance.issue(clerk, pid, "yoshinhyo", series_id="mr1", dose_label="1期")
+        assert again.process_kind == "new"  # the previewed-only one does not count
+        rows = {r.issue_no: r for r in issuance.history(clerk, pid)}
+        assert rows[first.issue_no].void_reason == issuance.UNPRINTED_REASON
+        actions = [r[0] for r in clerk.register.conn.execute(
+            "SELECT action FROM audit_log WHERE action LIKE 'issuance.%' ORDER BY seq")]  # fmt: skip
+        assert actions == ["issuance.create", "issuance.withdraw", "issuance.create"]
+    finally:
+        clerk.register.close()
