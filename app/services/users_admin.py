@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 from app.errors import InvalidInput, NotFound, PermissionDenied
 from app.security import roles as role_defs
-from app.security.keyslots import KeySlotFile
+from app.security.keyslots import KeySlotFile, Secrets
 from app.security.session import Session
 from app.services import audit_log
 from app.services.register import NewUser, add_user_slot, secret_store_for
-from app.services.security_key import KeyAccess
+from app.services.security_key import KeyAccess, unlock_slot
 from app.services.writes import write
 from app.store import records, users
 from app.store.layout import RegisterLayout
@@ -159,6 +159,35 @@ def reset_user(
                    key=key, user_uid=users.uid_of(conn, row.id))  # fmt: skip
     ks.save()
     audit_log.record_now(session, "user.reset", record_type="user", record_id=row.id)
+
+
+def add_key(
+    session: Session, login: str, password: str, existing: KeyAccess, new: KeyAccess
+) -> None:
+    """Enroll a second (backup) key for a user who is present: their password and a touch of
+    their enrolled key open their own slot (which gives NK to number-use staff without a second
+    person), then the new key is enrolled into a slot with the same password."""
+    audit_log.require(session, "key.manage", "key.enroll")
+    conn = session.register.conn
+    row = users.get_by_login(conn, login)
+    if row is None or not row.active:
+        raise NotFound()
+    ks = _keyslots(session)
+    slots = ks.user_slots(login)
+    if len(slots) >= MAX_KEYS_PER_USER:
+        raise TooManyKeys()
+    reg = session.register
+    secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
+    slot, fido_output = unlock_slot(ks, slots, existing)
+    keys = ks.unwrap(
+        slot, Secrets(password=password, terminal_secret=secret, fido_output=fido_output)
+    )
+    roles = tuple(users.roles_of(conn, row.id))
+    add_user_slot(ks, NewUser(login, row.display_name, row.staff_no, password, roles),
+                  dek=keys.dek, nk=keys.nk, terminal_id=reg.terminal_id, terminal_secret=secret,
+                  key=new, user_uid=users.uid_of(conn, row.id))  # fmt: skip
+    ks.save()
+    audit_log.record_now(session, "key.enroll", record_type="user", record_id=row.id)
 
 
 def add_own_key(session: Session, password: str, key: KeyAccess) -> None:

@@ -94,12 +94,14 @@ class AdminUsersPage(QWidget):
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.create_button = QPushButton(self.tr("New user..."), self)
         self.reset_button = QPushButton(self.tr("Reset (password and key)..."), self)
+        self.add_key_button = QPushButton(self.tr("Add a backup key..."), self)
         self.remove_key_button = QPushButton(self.tr("Remove a key..."), self)
         self.deactivate_button = QPushButton(self.tr("Deactivate..."), self)
         for button in (
             self.refresh_button,
             self.create_button,
             self.reset_button,
+            self.add_key_button,
             self.remove_key_button,
             self.deactivate_button,
         ):
@@ -110,10 +112,12 @@ class AdminUsersPage(QWidget):
         for button in (self.create_button, self.reset_button, self.deactivate_button):
             button.setVisible(can_manage)
         self.remove_key_button.setVisible(self.session.can("key.manage"))
+        self.add_key_button.setVisible(self.session.can("key.manage"))
         self.refresh_button.clicked.connect(self.refresh)
         self.create_button.clicked.connect(self.create_user)
         self.reset_button.clicked.connect(self.reset_selected)
         self.remove_key_button.clicked.connect(self.remove_key_of_selected)
+        self.add_key_button.clicked.connect(self.add_key_for_selected)
         self.deactivate_button.clicked.connect(self.deactivate_selected)
 
     # --- helpers -----------------------------------------------------------------------------
@@ -297,6 +301,49 @@ class AdminUsersPage(QWidget):
         self._run(
             reset,
             lambda _r: self._finished(self.tr("User %1 was reset.").replace("%1", login)),
+            key_dialog=key_dialog,
+        )
+        self._open(key_dialog)
+
+    def ask_password(self, login: str) -> str | None:
+        """The user's current password, typed by the user (a seam: tests replace it)."""
+        text, ok = QInputDialog.getText(
+            self,
+            self.tr("Add a backup key"),
+            self.tr("Password of %1 (typed by the user):").replace("%1", login),
+            QLineEdit.EchoMode.Password,
+        )
+        return text if ok and text else None
+
+    @Slot()
+    def add_key_for_selected(self) -> None:
+        """A second key for a present user: their password and a touch of their enrolled key,
+        then a touch of the new key."""
+        row = self.selected_row()
+        if row is None:
+            return
+        if not row.active:
+            self.show_message(self.tr("A deactivated user cannot get a key."), error=True)
+            return
+        password = self.ask_password(row.login)
+        if password is None:
+            return
+        prompt = QtKeyPrompt()
+        key_dialog = KeyPromptDialog(
+            prompt, self.tr("Touch the enrolled key, then the new key"), self
+        )
+        prompt.setParent(key_dialog)
+        existing, new = self._key_access(prompt), self._key_access(prompt)
+        session, login = self.session, row.login
+
+        def add(ctx: JobContext) -> None:
+            users_admin.add_key(session, login, password, existing, new)
+
+        self._run(
+            add,
+            lambda _r: self._finished(
+                self.tr("A backup key was added for %1.").replace("%1", login)
+            ),
             key_dialog=key_dialog,
         )
         self._open(key_dialog)

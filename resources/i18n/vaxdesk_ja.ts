@@ -106,6 +106,10 @@
         <translation>再登録（パスワードとキー）...</translation>
     </message>
     <message>
+        <source>Add a backup key...</source>
+        <translation>予備キーを追加...</translation>
+    </message>
+    <message>
         <source>Remove a key...</source>
         <translation>キーの削除...</translation>
     </message>
@@ -152,6 +156,26 @@
     <message>
         <source>User %1 was reset.</source>
         <translation>利用者 %1 を再登録しました。</translation>
+    </message>
+    <message>
+        <source>Add a backup key</source>
+        <translation>予備キーの追加</translation>
+    </message>
+    <message>
+        <source>Password of %1 (typed by the user):</source>
+        <translation>%1 のパスワード（本人が入力）:</translation>
+    </message>
+    <message>
+        <source>A deactivated user cannot get a key.</source>
+        <translation>無効化されたユーザーにはキーを追加できません。</translation>
+    </message>
+    <message>
+        <source>Touch the enrolled key, then the new key</source>
+        <translation>登録済みのキーに触れてから、新しいキーに触れてください</translation>
+    </message>
+    <message>
+        <source>A backup key was added for %1.</source>
+        <translation>%1 の予備キーを追加しました。</translation>
     </message>
     <message>
         <source>%1 has only one key. To stop the user, use Deactivate.</source>

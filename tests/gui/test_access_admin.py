@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.errors import AuthError, PermissionDenied
+from app.security.fido import SoftwareBackend
 from app.services.register import login
+from app.services.security_key import KeyAccess
 from app.services.users_admin import add_own_key
 from app.ui.access_table_model import AccessColumn
 from app.ui.admin_users_page import AdminUsersPage
@@ -226,6 +228,22 @@ def test_remove_one_of_two_keys(qtbot: QtBot, vaxdesk_app: QApplication, reg: Pa
     qtbot.mouseClick(page.remove_key_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "無効化" in page.message_label.text(), timeout=WAIT_MS)
     assert len(offered) == 1  # the last key is not even offered
+
+
+def test_add_a_backup_key_for_a_present_user(
+    qtbot: QtBot, vaxdesk_app: QApplication, reg: Path, tmp_path: Path
+) -> None:
+    page = _users_page(qtbot, reg)
+    backup = KeyAccess(SoftwareBackend(state_path=tmp_path / "backup.json"))
+    keys = iter([software_key(reg), backup])  # first the enrolled key, then the new one
+    page.key_factory = lambda: next(keys)
+    page.ask_password = lambda login: USERS["clerk"].password  # type: ignore[method-assign]
+    assert page.select_login("clerk")
+    with qtbot.waitSignal(page.action_finished, timeout=WAIT_MS) as done:
+        qtbot.mouseClick(page.add_key_button, Qt.MouseButton.LeftButton)
+    assert done.args[1] is False, done.args[0]
+    qtbot.waitUntil(lambda: _row_of(page, "clerk", AccessColumn.KEYS) == "2", timeout=WAIT_MS)
+    login(reg, "clerk", USERS["clerk"].password, key=backup).register.close()
 
 
 def _audit_page(qtbot: QtBot, reg: Path, user: str) -> AuditViewer:

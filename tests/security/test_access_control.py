@@ -238,3 +238,23 @@ def test_audit_review_filters_and_csv(reg: Path, tmp_path: Path) -> None:
             audit_review.list_entries(clerk, audit_review.AuditFilter())
     finally:
         clerk.register.close()
+
+
+def test_admin_adds_a_backup_key_for_a_present_user(reg: Path, tmp_path: Path) -> None:
+    backup = KeyAccess(SoftwareBackend(state_path=tmp_path / "backup-key.json"))
+    admin = login_as(reg, "admin")
+    try:
+        with pytest.raises(AuthError) as err:  # the user's password is checked with their key
+            users_admin.add_key(admin, "number", "wrong", software_key(reg), backup)
+        assert err.value.code == "E_AUTH_WRONG_PASSWORD"
+        users_admin.add_key(admin, "number", "pw-number-0004", software_key(reg), backup)
+        with pytest.raises(InvalidInput) as err:
+            users_admin.add_key(admin, "number", "pw-number-0004", software_key(reg), backup)
+        assert err.value.code == "E_KEYS_LIMIT"
+    finally:
+        admin.register.close()
+    s = login(reg, "number", "pw-number-0004", key=backup)  # the backup key alone opens
+    try:
+        assert s.holds_number_key  # NK came from the user's own slot, no second person needed
+    finally:
+        s.register.close()
