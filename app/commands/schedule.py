@@ -128,7 +128,7 @@ def render_table(ev: Evaluation) -> str:
     lines = [f"判定日: {ev.on.isoformat()}", ""]
     header = ["予防接種", "状態", "次回", "接種可能日", "対象期間", "標準的な期間", "回数"]
     rows = [header]
-    notes = []
+    notes: list[str] = []
     for s in ev.series:
         count = "-" if s.doses_required is None else f"{s.doses_given}/{s.doses_required}"
         rows.append(

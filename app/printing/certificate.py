@@ -129,7 +129,9 @@ def _dose_table(c: Canvas, L: Any, doses: Sequence[CertificateDose], last_page: 
             c.line(left + 2 * mm, z_bottom + 1 * mm, xs[-1] - 2 * mm, z_bottom + 1 * mm)
 
 
-def _footer(c: Canvas, L: Any, req: CertificateRequest, m: Municipality, page: int, pages: int):
+def _footer(
+    c: Canvas, L: Any, req: CertificateRequest, m: Municipality, page: int, pages: int
+) -> None:
     left, width = L["left"] * mm, L["width"] * mm
     statement = L["statement"].get(req.title, L["statement"]["予防接種済証"])
     top = L["statement_top"]

@@ -72,7 +72,7 @@ def finish(c: Canvas, cancelled: Cancelled | None) -> int:
     """Save the document (unless cancelled at the last moment) and return its page count."""
     if cancelled is not None and cancelled():
         raise PrintCancelled()
-    pages = c.getPageNumber() - 1
+    pages = int(c.getPageNumber()) - 1
     c.save()
     return pages
 
@@ -93,12 +93,12 @@ def load_form(name: str) -> Any:
 
 def y_top(top_mm: float, page_h: float = PAGE_H) -> float:
     """PDF y (points from the bottom) of a position given in mm from the top of the page."""
-    return page_h - top_mm * mm
+    return float(page_h - top_mm * mm)
 
 
 def fit_size(text: str, font: str, size: float, width: float, min_size: float = 5.0) -> float:
     """Largest font size ≤ ``size`` at which ``text`` fits ``width`` points (not below min)."""
-    w = stringWidth(text, font, size)
+    w = float(stringWidth(text, font, size))
     if w <= width or w == 0:
         return size
     return max(min_size, size * width / w)

@@ -23,7 +23,8 @@ Row = dict[str, str]
 
 
 def page_size(layout: Any) -> tuple[float, float]:
-    return landscape(A4) if layout.get("orientation") == "landscape" else A4
+    w, h = landscape(A4) if layout.get("orientation") == "landscape" else A4
+    return float(w), float(h)
 
 
 def format_value(value: object, fmt: str) -> str:

@@ -85,7 +85,7 @@ def _draw_cell(c: Canvas, v: Voucher, municipality: Municipality, x: float, y: f
     inner = L["cell_width"] * mm - 2 * pad
 
     def at(top_mm: float) -> float:
-        return y + (h - top_mm) * mm
+        return float(y + (h - top_mm) * mm)
 
     draw_fit(
         c,

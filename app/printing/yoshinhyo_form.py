@@ -78,7 +78,9 @@ def _layout() -> Any:
     return load_form("yoshinhyo_layout")
 
 
-def _cell_label(c: Canvas, x: float, top: float, w: float, h: float, text: str, size: float):
+def _cell_label(
+    c: Canvas, x: float, top: float, w: float, h: float, text: str, size: float
+) -> None:
     """Grey label cell with centred text (x, w in points; top, h in mm)."""
     c.setFillGray(0.9)
     c.rect(x, y_top(top + h), w, h * mm, stroke=1, fill=1)
@@ -90,7 +92,9 @@ def _cell_label(c: Canvas, x: float, top: float, w: float, h: float, text: str, 
         draw_fit(c, x + 1, base - i * lead, line, w - 2, size, align="center")
 
 
-def _options(c: Canvas, x: float, y: float, options: tuple[str, ...], size: float, gap: float):
+def _options(
+    c: Canvas, x: float, y: float, options: tuple[str, ...], size: float, gap: float
+) -> dict[str, tuple[float, float, float]]:
     """Draw 「a ・ b ・ c」; returns {option: (x, y, width)} for circling one of them."""
     c.setFont(GOTHIC, size)
     out: dict[str, tuple[float, float, float]] = {}

@@ -60,7 +60,7 @@ class PersonCounterActions(QObject):
             ("correct_result", self.correct_result),
             ("void_result", self.void_result),
         ):
-            view.actions[name].triggered.connect(slot)
+            view.counter_actions[name].triggered.connect(slot)
         print_flow.print_done.connect(self._printed)
         print_flow.withdrawn.connect(self._withdrawn)
 

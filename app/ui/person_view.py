@@ -92,7 +92,7 @@ class PersonView(QWidget):
         self.detail: PersonDetail | None = None
         self.household_model = HouseholdTableModel(self)
         self.history_model = VaccinationHistoryModel(self)
-        self.actions: dict[str, QAction] = {}
+        self.counter_actions: dict[str, QAction] = {}
         self.action_buttons: dict[str, QPushButton] = {}
         self._build()
         self._build_actions()
@@ -195,7 +195,7 @@ class PersonView(QWidget):
             action.setObjectName(f"action_{spec.name}")
             action.setShortcut(QKeySequence(spec.keys))
             self.addAction(action)
-            self.actions[spec.name] = action
+            self.counter_actions[spec.name] = action
             button = QPushButton(f"{text} [{spec.keys}]", self)
             button.setObjectName(f"button_{spec.name}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -214,16 +214,17 @@ class PersonView(QWidget):
         """Hide what the role may not do (the services check anyway)."""
         for spec in COUNTER_ACTIONS:
             allowed = can(spec.permission)
-            self.actions[spec.name].setEnabled(allowed)
-            self.actions[spec.name].setVisible(allowed)
+            self.counter_actions[spec.name].setEnabled(allowed)
+            self.counter_actions[spec.name].setVisible(allowed)
             self.action_buttons[spec.name].setVisible(allowed)
 
     def visible_actions(self) -> list[CounterAction]:
-        return [s for s in COUNTER_ACTIONS if self.actions[s.name].isEnabled()]
+        return [s for s in COUNTER_ACTIONS if self.counter_actions[s.name].isEnabled()]
 
     def shortcut_help_text(self) -> str:
         parts = [
-            f"{spec.keys}: {self.actions[spec.name].text()}" for spec in self.visible_actions()
+            f"{spec.keys}: {self.counter_actions[spec.name].text()}"
+            for spec in self.visible_actions()
         ]
         parts.append(self.tr("Esc: Back to search"))
         return "   ".join(parts)

@@ -92,7 +92,7 @@ def test_second_print_asks_the_reissue_reason(
     for _ in range(2):
         settle(qtbot, window)
         with qtbot.waitSignal(window.print_flow.preview_opened, timeout=WAIT_MS) as opened:
-            window.person_page.actions["print_yoshinhyo"].trigger()
+            window.person_page.counter_actions["print_yoshinhyo"].trigger()
             if window.print_flow.reissue_dialog is None:
                 qtbot.waitUntil(
                     lambda: (
@@ -123,7 +123,7 @@ def test_closing_the_preview_unprinted_withdraws_the_number(
     _open_child(qtbot, window)
     settle(qtbot, window)
     with qtbot.waitSignal(window.print_flow.preview_opened, timeout=WAIT_MS) as opened:
-        window.person_page.actions["print_yoshinhyo"].trigger()
+        window.person_page.counter_actions["print_yoshinhyo"].trigger()
     with qtbot.waitSignal(window.print_flow.withdrawn, timeout=WAIT_MS) as withdrawn:
         opened.args[0].reject()  # Esc: neither printed nor saved
     assert withdrawn.args == [1]
@@ -134,7 +134,7 @@ def test_closing_the_preview_unprinted_withdraws_the_number(
     assert "未印刷" in issued.index(0, 6).data()
     settle(qtbot, window)
     with qtbot.waitSignal(window.print_flow.preview_opened, timeout=WAIT_MS) as opened:
-        window.person_page.actions["print_yoshinhyo"].trigger()  # no reissue reason asked
+        window.person_page.counter_actions["print_yoshinhyo"].trigger()  # no reissue reason asked
     assert window.print_flow.reissue_dialog is None
     with qtbot.waitSignal(opened.args[0].printed, timeout=WAIT_MS):
         opened.args[0].print_to_default()
@@ -179,7 +179,7 @@ def test_clerk_sees_no_result_entry_and_nurse_no_voucher(
     assert buttons["print_yoshinhyo"].isVisible() and buttons["print_voucher"].isVisible()
     for name in ("record_result", "record_postponement", "correct_result", "void_result"):
         assert not buttons[name].isVisible()
-        assert not clerk.person_page.actions[name].isEnabled()
+        assert not clerk.person_page.counter_actions[name].isEnabled()
     assert "batch_entry" not in clerk.menu_actions and "reports" not in clerk.menu_actions
     assert clerk.batch_page is None and clerk.reports_page is None
     assert clerk.unvaccinated_page is not None
@@ -190,7 +190,7 @@ def test_clerk_sees_no_result_entry_and_nurse_no_voucher(
     _open_child(qtbot, nurse)
     buttons = nurse.person_page.action_buttons
     assert not buttons["print_voucher"].isVisible()
-    assert not nurse.person_page.actions["print_voucher"].isEnabled()
+    assert not nurse.person_page.counter_actions["print_voucher"].isEnabled()
     assert buttons["record_result"].isVisible() and buttons["void_result"].isVisible()
     assert {"batch_entry", "reports", "unvaccinated"} <= set(nurse.menu_actions)
     assert nurse.unvaccinated_page is not None
