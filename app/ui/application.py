@@ -23,7 +23,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.paths import resource_path
 from app.security.session import Session
@@ -187,8 +187,22 @@ class GuiController(QObject):
         old.deleteLater()
 
 
+def _report_unexpected(kind: type[BaseException], error: BaseException, tb: object) -> None:
+    """Last resort for an exception escaping a Qt slot: log its type only (a message or a
+    traceback could carry personal data) and tell the person in Japanese, without a stack trace."""
+    log.error("unexpected error in the user interface: %s", kind.__name__)
+    app = QApplication.instance()
+    if app is not None:
+        QMessageBox.critical(
+            None,
+            "VaxDesk",
+            "内部エラーが発生しました。操作をやり直しても解決しない場合は管理者に連絡してください。",
+        )
+
+
 def run_gui(register_dir: Path) -> int:
     """Run the desktop app on the register in ``register_dir``; returns the exit code."""
+    sys.excepthook = _report_unexpected
     app = create_application()
     collector = GuiThreadGarbageCollector(app)
     collector.start()

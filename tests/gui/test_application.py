@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication
@@ -62,3 +63,20 @@ def test_garbage_is_collected_on_the_gui_thread_only(vaxdesk_app: QApplication) 
     finally:
         collector.stop()
     assert gc.isenabled()
+
+
+def test_an_unexpected_error_shows_japanese_and_logs_only_its_type(
+    vaxdesk_app: QApplication, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.ui import application
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
+    error = ValueError("山田 太郎 123456789018")
+    with caplog.at_level("ERROR"):
+        application._report_unexpected(ValueError, error, None)
+    assert shown and "内部エラー" in shown[0]
+    assert "ValueError" in caplog.text and "山田" not in caplog.text
+    assert "123456789018" not in caplog.text + shown[0]

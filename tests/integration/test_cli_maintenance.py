@@ -176,3 +176,18 @@ def test_recover_rebinds_a_reimaged_demo_terminal(
     assert main(["recover", "--register", str(reg), "--admin", "admin"]) == 0
     assert main(["audit", "verify", *_admin(reg)]) == 0
     assert "正常" in capsys.readouterr().out
+
+
+def test_unexpected_errors_print_no_message_or_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import app.commands.ids as ids
+
+    def boom(args: object) -> int:
+        raise RuntimeError("山田 太郎 123456789018")  # what an internal message might carry
+
+    monkeypatch.setattr(ids, "run_check", boom)
+    assert main(["id", "check", "mynumber", "1"]) == 70
+    err = capsys.readouterr().err
+    assert err.startswith("E_INTERNAL") and "RuntimeError" in err
+    assert "山田" not in err and "123456789018" not in err and "Traceback" not in err
