@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from app.domain.catalog import Catalog
@@ -20,9 +21,20 @@ REGISTER_CATALOG = "catalog.json"
 
 
 def catalog_for(session: Session) -> Catalog:
-    """An administrator's corrected catalog in the register folder wins over the bundled one."""
+    """An administrator's corrected catalog in the register folder wins over the bundled one.
+
+    It is read and validated once per version of the file (path, size, modification time)."""
     override = Path(session.register.directory) / REGISTER_CATALOG
-    return load_catalog(override) if override.exists() else load_catalog()
+    try:
+        st = override.stat()
+    except FileNotFoundError:
+        return load_catalog()
+    return _override(str(override), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _override(path: str, size: int, mtime_ns: int) -> Catalog:
+    return load_catalog(Path(path))
 
 
 def history_entries(

@@ -241,3 +241,23 @@ def test_unprinted_issuance_is_withdrawn_and_not_a_reissue(reg: Path) -> None:
         assert actions == ["issuance.create", "issuance.withdraw", "issuance.create"]
     finally:
         clerk.register.close()
+
+
+def test_an_administrator_catalog_in_the_register_folder_wins(reg: Path, nurse) -> None:
+    """A corrected catalog.json beside the register changes the rules without a code change."""
+    import json
+
+    from app.paths import resource_path
+
+    pid = _taro(nurse)
+    results.record(nurse, pid, _mr())
+    day = MR_DAY + timedelta(days=1)
+    assert schedule.due_list(nurse, pid, day).get("varicella").earliest == MR_DAY + timedelta(28)
+    data = json.loads(resource_path("catalog", "catalog.json").read_text(encoding="utf-8"))
+    data["live_injected_min_days"] = 40
+    (reg / "catalog.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert schedule.due_list(nurse, pid, day).get("varicella").earliest == MR_DAY + timedelta(41)
+    (reg / "catalog.json").write_text("{}", encoding="utf-8")  # invalid: refused, named
+    with pytest.raises(Exception) as err:
+        schedule.due_list(nurse, pid, day)
+    assert getattr(err.value, "code", "") == "E_CATALOG_INVALID"
