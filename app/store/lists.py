@@ -57,9 +57,17 @@ def candidates(
     the series (counted from ``counted_since`` for seasonal series). Persons who do are complete
     whatever plan applies to them, so they are left out before any rule is evaluated."""
     counts = dose_counts(conn, series_id, counted_since)
+    # The complete persons go to an in-memory temporary table so SQLite skips their rows
+    # instead of handing them to Python.
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS list_complete (id INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.list_complete")
+    conn.executemany(
+        "INSERT INTO temp.list_complete (id) VALUES (?)",
+        [(pid,) for pid, (_, routine) in counts.items() if routine >= complete_at],
+    )
     birth = "+p.birth_date" if span_days > SCAN_OVER_DAYS else "p.birth_date"
     clauses = [f"{birth} BETWEEN ? AND ?", "p.moved_out = 0", "p.deceased = 0",
-               "p.voided_at IS NULL"]  # fmt: skip
+               "p.voided_at IS NULL", "p.id NOT IN (SELECT id FROM temp.list_complete)"]  # fmt: skip
     params: list[object] = [born_from, born_until]
     if sex is not None:
         clauses.append("p.sex = ?")
@@ -73,12 +81,9 @@ def candidates(
         f" WHERE {' AND '.join(clauses)}",
         params,
     )
-    out = []
     none = (0, 0)
     make = Candidate._make
-    for row in cur:
-        doses, routine = counts.get(row[0], none)
-        if routine < complete_at:
-            out.append(make((*row, doses)))
+    out = [make((*row, counts.get(row[0], none)[0])) for row in cur]
+    conn.execute("DELETE FROM temp.list_complete")
     out.sort(key=attrgetter("birth_date", "id"))
     return out
