@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Final
 
 from app.errors import VaxDeskError
-from app.security.fido import Enrollment, Fido2Backend, FidoPrompt, UnlockResult, select_backend
+from app.security.fido import FidoPrompt
 from app.security.fido.interface import (
     TEXT_ENTER_PIN,
     TEXT_PLACE_FINGER,
@@ -60,7 +60,7 @@ from app.security.keyslots import KeySlotFile
 from app.security.lockout import LockedOut
 from app.security.session import Session
 from app.services import register
-from app.services.security_key import DEMO_KEY_NOTICE, KeyAccess, key_access_for
+from app.services.security_key import DEMO_KEY_NOTICE, KeyFactory, key_access
 from app.store.layout import RegisterLayout
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,6 @@ log = logging.getLogger(__name__)
 Authenticator = Callable[[str, str], Session]
 StatusListener = Callable[["LoginStatus"], None]
 # The test seam for the security key: returns the KeyAccess to use instead of the real one.
-KeyFactory = Callable[[], KeyAccess]
 
 
 class LoginState(Enum):
@@ -338,75 +337,6 @@ class LoginFlow:
         except Exception as exc:
             return self.fail(exc)
         return self.succeed(session)
-
-
-# --- the security key for a login, an unlock or an enrollment -------------------------------
-
-
-class CancellableBackend(Fido2Backend):
-    """A backend whose every device call gets ``cancel``: the UI's Cancel button sets it and a
-    wait for a touch or a fingerprint ends with E_FIDO_CANCELLED. ``inner`` may be a callable so
-    that the real device is looked for only when the key step starts (after the lockout check)."""
-
-    def __init__(
-        self, inner: Fido2Backend | Callable[[], Fido2Backend], cancel: threading.Event
-    ) -> None:
-        self._inner = inner
-        self._cancel = cancel
-        # the device is stored under the real backend's name (``inner.enroll`` does that)
-        self.name = inner.name if isinstance(inner, Fido2Backend) else "auto"
-
-    def _backend(self) -> Fido2Backend:
-        if not isinstance(self._inner, Fido2Backend):
-            self._inner = self._inner()
-        return self._inner
-
-    def is_available(self) -> tuple[bool, str]:
-        return self._backend().is_available()
-
-    def enroll(
-        self,
-        rp_id: str,
-        user_id: bytes,
-        user_name: str,
-        prompt: FidoPrompt,
-        *,
-        cancel: threading.Event | None = None,
-    ) -> Enrollment:
-        return self._backend().enroll(
-            rp_id, user_id, user_name, prompt, cancel=cancel or self._cancel
-        )
-
-    def unlock(
-        self,
-        rp_id: str,
-        enrollments: list[Enrollment],
-        prompt: FidoPrompt,
-        *,
-        cancel: threading.Event | None = None,
-    ) -> UnlockResult:
-        return self._backend().unlock(rp_id, enrollments, prompt, cancel=cancel or self._cancel)
-
-
-def key_access(
-    directory: Path,
-    demo: bool,
-    prompt: FidoPrompt,
-    cancel: threading.Event,
-    key_factory: KeyFactory | None = None,
-) -> KeyAccess:
-    """The security key for one key step: the injected one (tests), the demo software key (demo
-    registers; shows the demo-key notice through ``prompt``) or the first hardware key."""
-    if key_factory is not None:
-        base = key_factory()
-        return KeyAccess(CancellableBackend(base.backend, cancel), prompt, base.rp_id)
-    if demo:
-        # the notice goes to ``prompt``; the demo key's own touch prompts stay silent
-        base = key_access_for(RegisterLayout(Path(directory)), True, prompt)
-        return KeyAccess(CancellableBackend(base.backend, cancel), base.prompt, base.rp_id)
-    return KeyAccess(
-        CancellableBackend(lambda: select_backend(allow_software=False), cancel), prompt
-    )
 
 
 def register_authenticator(

@@ -7,7 +7,10 @@ which pass their own :class:`KeyAccess`.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from app.security.fido import (
@@ -18,6 +21,7 @@ from app.security.fido import (
     FidoUnknownCredential,
     RecordingPrompt,
     SoftwareBackend,
+    UnlockResult,
     enroll_with_secret,
     select_backend,
 )
@@ -34,6 +38,9 @@ class KeyAccess:
     backend: Fido2Backend
     prompt: FidoPrompt = field(default_factory=RecordingPrompt)
     rp_id: str = DEFAULT_RP_ID
+
+
+KeyFactory = Callable[[], "KeyAccess"]  # a test seam: the key to use instead of a device
 
 
 def key_access_for(layout: RegisterLayout, demo: bool, prompt: FidoPrompt | None) -> KeyAccess:
@@ -72,3 +79,69 @@ def unlock_slot(ks: KeySlotFile, slots: list[Slot], key: KeyAccess) -> tuple[Slo
             ks.save()
             return slot, result.prf_output
     raise FidoUnknownCredential()
+
+
+class CancellableBackend(Fido2Backend):
+    """A backend whose every device call gets ``cancel``: the UI's Cancel button sets it and a
+    wait for a touch or a fingerprint ends with E_FIDO_CANCELLED. ``inner`` may be a callable so
+    that the real device is looked for only when the key step starts (after the lockout check)."""
+
+    def __init__(
+        self, inner: Fido2Backend | Callable[[], Fido2Backend], cancel: threading.Event
+    ) -> None:
+        self._inner = inner
+        self._cancel = cancel
+        # the device is stored under the real backend's name (``inner.enroll`` does that)
+        self.name = inner.name if isinstance(inner, Fido2Backend) else "auto"
+
+    def _backend(self) -> Fido2Backend:
+        if not isinstance(self._inner, Fido2Backend):
+            self._inner = self._inner()
+        return self._inner
+
+    def is_available(self) -> tuple[bool, str]:
+        return self._backend().is_available()
+
+    def enroll(
+        self,
+        rp_id: str,
+        user_id: bytes,
+        user_name: str,
+        prompt: FidoPrompt,
+        *,
+        cancel: threading.Event | None = None,
+    ) -> Enrollment:
+        return self._backend().enroll(
+            rp_id, user_id, user_name, prompt, cancel=cancel or self._cancel
+        )
+
+    def unlock(
+        self,
+        rp_id: str,
+        enrollments: list[Enrollment],
+        prompt: FidoPrompt,
+        *,
+        cancel: threading.Event | None = None,
+    ) -> UnlockResult:
+        return self._backend().unlock(rp_id, enrollments, prompt, cancel=cancel or self._cancel)
+
+
+def key_access(
+    directory: Path,
+    demo: bool,
+    prompt: FidoPrompt,
+    cancel: threading.Event,
+    key_factory: KeyFactory | None = None,
+) -> KeyAccess:
+    """The security key for one key step: the injected one (tests), the demo software key (demo
+    registers; shows the demo-key notice through ``prompt``) or the first hardware key."""
+    if key_factory is not None:
+        base = key_factory()
+        return KeyAccess(CancellableBackend(base.backend, cancel), prompt, base.rp_id)
+    if demo:
+        # the notice goes to ``prompt``; the demo key's own touch prompts stay silent
+        base = key_access_for(RegisterLayout(Path(directory)), True, prompt)
+        return KeyAccess(CancellableBackend(base.backend, cancel), base.prompt, base.rp_id)
+    return KeyAccess(
+        CancellableBackend(lambda: select_backend(allow_software=False), cancel), prompt
+    )

@@ -27,7 +27,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QStackedWidget, QWidget
 
 from app.security.session import Session
-from app.services.login_flow import KeyFactory
+from app.services.security_key import KeyFactory
 from app.ui.admin_users_page import AdminUsersPage
 from app.ui.audit_viewer import AuditViewer
 from app.ui.idle_lock import WindowLock

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.security.session import Session
-from app.services import login_flow, users_admin
-from app.services.login_flow import KeyFactory
+from app.services import users_admin
 from app.services.register import NewUser
+from app.services.security_key import KeyFactory, key_access
 from app.services.users_admin import AccessRow
 from app.ui.access_table_model import AccessColumn, AccessFilterProxy, AccessTableModel
 from app.ui.create_user_dialog import CreateUserDialog
@@ -186,9 +186,7 @@ class AdminUsersPage(QWidget):
 
     def _key_access(self, prompt: QtKeyPrompt) -> Any:
         reg = self.session.register
-        return login_flow.key_access(
-            reg.directory, reg.demo, prompt, prompt.cancel_event, self.key_factory
-        )
+        return key_access(reg.directory, reg.demo, prompt, prompt.cancel_event, self.key_factory)
 
     # --- the table ---------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.paths import resource_path
 from app.security.session import Session
 from app.services import login_flow
-from app.services.login_flow import KeyFactory
+from app.services.security_key import KeyFactory
 from app.ui.access_menu import access_actions_of, install_access_actions
 from app.ui.login_dialog import LoginDialog
 from app.ui.main_window import MainWindow

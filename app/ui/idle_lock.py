@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.security.session import Session
-from app.services.login_flow import KeyFactory
+from app.services.security_key import KeyFactory
 from app.ui.jobs import JobRunner
 from app.ui.unlock_dialog import UnlockDialog
 

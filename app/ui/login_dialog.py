@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from app.security.session import Session
 from app.services import login_flow
-from app.services.login_flow import Credentials, KeyFactory, KeyRequest, LoginFlow, LoginStatus
-from app.services.security_key import DEMO_KEY_NOTICE
+from app.services.login_flow import Credentials, KeyRequest, LoginFlow, LoginStatus
+from app.services.security_key import DEMO_KEY_NOTICE, KeyFactory
 from app.ui.demo_marker import DemoBanner, window_title
 from app.ui.dialog_parts import message_label
 from app.ui.jobs import Job, JobContext, JobRunner

@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from app.services import login_flow
-from app.services.login_flow import KeyFactory, LoginFlow
+from app.services.login_flow import LoginFlow
+from app.services.security_key import KeyFactory
 from app.ui.jobs import JobRunner
 from app.ui.login_dialog import LoginDialog
 from app.ui.qt_key_prompt import QtKeyPrompt

@@ -7,7 +7,7 @@ worker on a ``threading.Event`` until the GUI answers with ``answer_pin`` (the P
 ``cancel`` — then it returns None, which the key session reports as E_FIDO_CANCELLED.
 
 ``cancel_event`` is handed to every device call of the attempt (see
-``login_flow.CancellableBackend``): Cancel also stops a wait for a touch or a fingerprint.
+``security_key.CancellableBackend``): Cancel also stops a wait for a touch or a fingerprint.
 Call ``begin_attempt`` before each attempt.
 
 The PIN is never logged and is dropped as soon as the worker has taken it.

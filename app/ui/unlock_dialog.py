@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QWidget
 
 from app.security.session import Session
 from app.services import login_flow
-from app.services.login_flow import KeyFactory, LoginFlow
+from app.services.login_flow import LoginFlow
+from app.services.security_key import KeyFactory
 from app.ui.demo_marker import window_title
 from app.ui.jobs import JobRunner
 from app.ui.login_dialog import LoginDialog

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from app.domain.ids import mynumber_check_digit
 from app.security.session import Session
 from app.services import mynumber
-from app.services.login_flow import KeyFactory
+from app.services.security_key import KeyFactory
 from app.store import persons
 from app.ui.access_menu import AccessActions, access_actions_of, install_access_actions
 from app.ui.login_dialog import LoginDialog
