@@ -13,7 +13,6 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -28,6 +27,8 @@ from app.services.register import NewUser
 from app.services.security_key import KeyFactory, key_access
 from app.services.users_admin import AccessRow
 from app.ui.access_table_model import AccessColumn, AccessFilterProxy, AccessTableModel
+from app.ui.admin_key_actions import KeyActionsMixin
+from app.ui.change_roles_dialog import ChangeRolesDialog
 from app.ui.create_user_dialog import CreateUserDialog
 from app.ui.dialog_parts import message_label, set_message
 from app.ui.jobs import JobContext, JobRunner
@@ -38,7 +39,7 @@ from app.ui.reset_user_dialog import ResetUserDialog
 from app.ui.table_view import read_only_table
 
 
-class AdminUsersPage(QWidget):
+class AdminUsersPage(KeyActionsMixin, QWidget):
     loaded = Signal()  # the table was (re)filled
     action_finished = Signal(str, bool)  # Japanese message, is_error
     dialog_opened = Signal(object)  # every dialog this page opens (tests drive them)
@@ -94,6 +95,7 @@ class AdminUsersPage(QWidget):
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.create_button = QPushButton(self.tr("New user..."), self)
         self.reset_button = QPushButton(self.tr("Reset (password and key)..."), self)
+        self.roles_button = QPushButton(self.tr("Change roles..."), self)
         self.add_key_button = QPushButton(self.tr("Add a backup key..."), self)
         self.remove_key_button = QPushButton(self.tr("Remove a key..."), self)
         self.deactivate_button = QPushButton(self.tr("Deactivate..."), self)
@@ -101,6 +103,7 @@ class AdminUsersPage(QWidget):
             self.refresh_button,
             self.create_button,
             self.reset_button,
+            self.roles_button,
             self.add_key_button,
             self.remove_key_button,
             self.deactivate_button,
@@ -109,7 +112,12 @@ class AdminUsersPage(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         can_manage = self.session.can("user.manage")
-        for button in (self.create_button, self.reset_button, self.deactivate_button):
+        for button in (
+            self.create_button,
+            self.reset_button,
+            self.roles_button,
+            self.deactivate_button,
+        ):
             button.setVisible(can_manage)
         self.remove_key_button.setVisible(self.session.can("key.manage"))
         self.add_key_button.setVisible(self.session.can("key.manage"))
@@ -118,6 +126,7 @@ class AdminUsersPage(QWidget):
         self.reset_button.clicked.connect(self.reset_selected)
         self.remove_key_button.clicked.connect(self.remove_key_of_selected)
         self.add_key_button.clicked.connect(self.add_key_for_selected)
+        self.roles_button.clicked.connect(self.change_roles_of_selected)
         self.deactivate_button.clicked.connect(self.deactivate_selected)
 
     # --- helpers -----------------------------------------------------------------------------
@@ -172,13 +181,6 @@ class AdminUsersPage(QWidget):
         """Ask yes/no (a seam: tests replace it)."""
         answer = QMessageBox.question(self, self.tr("Please confirm"), text)
         return answer == QMessageBox.StandardButton.Yes
-
-    def choose_key(self, choices: list[str]) -> int | None:
-        """Which key to remove (a seam: tests replace it); the index into ``choices``."""
-        item, ok = QInputDialog.getItem(
-            self, self.tr("Remove a key"), self.tr("Key to remove:"), choices, 0, False
-        )
-        return choices.index(item) if ok and item in choices else None
 
     def _open(self, dialog: Any) -> None:
         dialog.open()
@@ -303,86 +305,28 @@ class AdminUsersPage(QWidget):
         )
         self._open(key_dialog)
 
-    def ask_password(self, login: str) -> str | None:
-        """The user's current password, typed by the user (a seam: tests replace it)."""
-        text, ok = QInputDialog.getText(
-            self,
-            self.tr("Add a backup key"),
-            self.tr("Password of %1 (typed by the user):").replace("%1", login),
-            QLineEdit.EchoMode.Password,
-        )
-        return text if ok and text else None
-
     @Slot()
-    def add_key_for_selected(self) -> None:
-        """A second key for a present user: their password and a touch of their enrolled key,
-        then a touch of the new key."""
+    def change_roles_of_selected(self) -> None:
         row = self.selected_row()
         if row is None:
             return
-        if not row.active:
-            self.show_message(self.tr("A deactivated user cannot get a key."), error=True)
-            return
-        password = self.ask_password(row.login)
-        if password is None:
-            return
-        prompt = QtKeyPrompt()
-        key_dialog = KeyPromptDialog(
-            prompt, self.tr("Touch the enrolled key, then the new key"), self
-        )
-        prompt.setParent(key_dialog)
-        existing, new = self._key_access(prompt), self._key_access(prompt)
-        session, login = self.session, row.login
+        dialog = ChangeRolesDialog(row.login, row.roles, self)
+        dialog.accepted.connect(lambda: self._roles_chosen(row.login, dialog))
+        self._open(dialog)
 
-        def add(ctx: JobContext) -> None:
-            users_admin.add_key(session, login, password, existing, new)
+    def _roles_chosen(self, login: str, dialog: ChangeRolesDialog) -> None:
+        roles = dialog.selected_roles()
+        dialog.deleteLater()
+        session = self.session
+
+        def change(ctx: JobContext) -> None:
+            users_admin.set_roles(session, login, roles)
 
         self._run(
-            add,
+            change,
             lambda _r: self._finished(
-                self.tr("A backup key was added for %1.").replace("%1", login)
+                self.tr("The roles of %1 were changed.").replace("%1", login)
             ),
-            key_dialog=key_dialog,
-        )
-        self._open(key_dialog)
-
-    @Slot()
-    def remove_key_of_selected(self) -> None:
-        row = self.selected_row()
-        if row is None:
-            return
-        session = self.session
-
-        def list_keys(ctx: JobContext) -> list[tuple[str, str]]:
-            return [(k.slot_id, k.enrolled_at) for k in users_admin.list_keys(session, row.login)]
-
-        self._run(list_keys, lambda keys: self._remove_key_chosen(row.login, keys))
-
-    def _remove_key_chosen(self, login: str, keys: list[tuple[str, str]]) -> None:
-        if len(keys) < 2:
-            self.show_message(
-                self.tr("%1 has only one key. To stop the user, use Deactivate.").replace(
-                    "%1", login
-                ),
-                error=True,
-            )
-            return
-        choices = [
-            self.tr("Key %1 (enrolled %2)").replace("%1", str(i + 1)).replace("%2", created)
-            for i, (_slot, created) in enumerate(keys)
-        ]
-        chosen = self.choose_key(choices)
-        if chosen is None:
-            return
-        slot_id = keys[chosen][0]
-        session = self.session
-
-        def remove(ctx: JobContext) -> None:
-            users_admin.remove_key(session, login, slot_id)
-
-        self._run(
-            remove,
-            lambda _r: self._finished(self.tr("A key of %1 was removed.").replace("%1", login)),
         )
 
     @Slot()

@@ -106,6 +106,10 @@
         <translation>再登録（パスワードとキー）...</translation>
     </message>
     <message>
+        <source>Change roles...</source>
+        <translation>役割の変更...</translation>
+    </message>
+    <message>
         <source>Add a backup key...</source>
         <translation>予備キーを追加...</translation>
     </message>
@@ -124,6 +128,10 @@
     <message>
         <source>Please confirm</source>
         <translation>確認</translation>
+    </message>
+    <message>
+        <source>The roles of %1 were changed.</source>
+        <translation>%1 の役割を変更しました。</translation>
     </message>
     <message>
         <source>Remove a key</source>
@@ -424,6 +432,33 @@
     <message>
         <source>Not saved. Correct the sheet or press Esc to skip it.</source>
         <translation>登録していません。内容を直すか、Esc でこの票を取りやめてください。</translation>
+    </message>
+</context>
+<context>
+    <name>ChangeRolesDialog</name>
+    <message>
+        <source>Change roles</source>
+        <translation>役割の変更</translation>
+    </message>
+    <message>
+        <source>Roles of %1:</source>
+        <translation>%1 の役割:</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>役割</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>変更</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Choose at least one role.</source>
+        <translation>役割を1つ以上選んでください。</translation>
     </message>
 </context>
 <context>

@@ -21,6 +21,7 @@ from app.ui.access_table_model import AccessColumn
 from app.ui.admin_users_page import AdminUsersPage
 from app.ui.audit_table_model import AuditColumn
 from app.ui.audit_viewer import AuditViewer
+from app.ui.change_roles_dialog import ChangeRolesDialog
 from app.ui.create_user_dialog import CreateUserDialog
 from app.ui.key_prompt_dialog import KeyPromptDialog
 from app.ui.number_holder_dialog import NumberHolderDialog
@@ -244,6 +245,35 @@ def test_add_a_backup_key_for_a_present_user(
     assert done.args[1] is False, done.args[0]
     qtbot.waitUntil(lambda: _row_of(page, "clerk", AccessColumn.KEYS) == "2", timeout=WAIT_MS)
     login(reg, "clerk", USERS["clerk"].password, key=backup).register.close()
+
+
+def test_change_roles_and_the_number_right_needs_a_reset(
+    qtbot: QtBot, vaxdesk_app: QApplication, reg: Path
+) -> None:
+    page = _users_page(qtbot, reg)
+    for wanted, ok in ((("clerk", "nurse"), True), (("clerk", "number"), False)):
+        assert page.select_login("clerk")
+        with qtbot.waitSignal(page.dialog_opened, timeout=WAIT_MS) as opened:
+            qtbot.mouseClick(page.roles_button, Qt.MouseButton.LeftButton)
+        dialog = opened.args[0]
+        assert isinstance(dialog, ChangeRolesDialog)
+        for code, check in dialog.role_checks.items():
+            check.setChecked(code in wanted)
+        with qtbot.waitSignal(page.action_finished, timeout=WAIT_MS) as done:
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        assert done.args[1] is (not ok)
+        if ok:
+            qtbot.waitUntil(
+                lambda: "保健師" in (_row_of(page, "clerk", AccessColumn.ROLES) or ""),
+                timeout=WAIT_MS,
+            )
+        else:
+            assert "再登録" in page.message_label.text()
+    session = login_as(reg, "clerk")
+    try:
+        assert session.roles == frozenset({"clerk", "nurse"}) and not session.holds_number_key
+    finally:
+        session.register.close()
 
 
 def _audit_page(qtbot: QtBot, reg: Path, user: str) -> AuditViewer:
