@@ -28,9 +28,14 @@ test: $(STAMP) lint typecheck
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run --persons 1000000
+	$(PY) -m benchmarks.bench_counter --persons 1000000
+	$(PY) -m benchmarks.bench_startup
+	$(PY) -m benchmarks.bench_engine
+	$(PY) -m benchmarks.bench_printing
 
 bench-small: $(STAMP)
 	$(PY) -m benchmarks.run --persons 20000
+	$(PY) -m benchmarks.bench_counter --persons 20000 --samples 300
 
 build: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[build]'
