@@ -205,7 +205,7 @@ def open_database(layout: RegisterLayout, ks: KeySlotFile, dek: bytes) -> OpenRe
     conn = db.connect(layout.database, dek)
     try:
         migrate.check_supported(conn)
-        if records_register_id(conn) != ks.register_id:
+        if records.register_id(conn) != ks.register_id:
             raise RegisterMismatch()
         migrate.migrate(conn, db_path=layout.database, dek=dek)
         db.enable_wal(conn)
@@ -218,13 +218,6 @@ def open_database(layout: RegisterLayout, ks: KeySlotFile, dek: bytes) -> OpenRe
         conn.close()
         raise RegisterMismatch()
     return OpenRegister(layout.directory, conn, ks.register_id, terminal_id, demo, dek)
-
-
-def records_register_id(conn: db.Connection) -> str | None:
-    try:
-        return records.get_meta(conn, "register_id")
-    except Exception as exc:  # no meta table: not a VaxDesk register
-        raise db.RegisterNotARegister() from exc
 
 
 def login(

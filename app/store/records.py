@@ -12,9 +12,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlcipher3
 import uuid_utils
 
-from app.store.db import Connection
+from app.store.db import Connection, RegisterNotARegister
 
 
 def new_uid() -> bytes:
@@ -69,6 +70,14 @@ class HybridClock:
 def get_meta(conn: Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return None if row is None else str(row[0])
+
+
+def register_id(conn: Connection) -> str | None:
+    """The register's id from ``meta``; a database without that table is not a VaxDesk register."""
+    try:
+        return get_meta(conn, "register_id")
+    except sqlcipher3.OperationalError as exc:
+        raise RegisterNotARegister() from exc
 
 
 def set_meta(conn: Connection, key: str, value: str) -> None:

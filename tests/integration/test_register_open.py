@@ -193,3 +193,27 @@ def test_wrong_recovery_code(register: tuple[Path, str]) -> None:
     with pytest.raises(AuthError) as err:
         open_with_recovery_code(directory, wrong)
     assert err.value.code == "E_RECOVERY_CODE_WRONG"
+
+
+def test_encrypted_database_that_is_not_a_register(register: tuple[Path, str]) -> None:
+    """Right key, but the file holds some other database: refused, file untouched."""
+    from app.services.recovery import open_with_recovery_code
+    from app.store import db
+
+    directory, code = register
+    access = open_with_recovery_code(directory, code)
+    dek = access.register.dek
+    access.register.close()
+    db_file = RegisterLayout(directory).database
+    for extra in db_file.parent.glob(db_file.name + "-*"):
+        extra.unlink()
+    db_file.unlink()
+    other = db.connect(db_file, dek, create=True)
+    other.execute("CREATE TABLE something_else (x)")
+    other.execute("PRAGMA journal_mode = DELETE")
+    other.close()
+    before = _digest(db_file)
+    with pytest.raises(RegisterError) as err:
+        login(directory, "admin", "correct horse", key=software_key(directory))
+    assert err.value.code == "E_REGISTER_NOT_VAXDESK"
+    assert _digest(db_file) == before
