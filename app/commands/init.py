@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.commands.common import read_password
+from app.commands.common import TextPrompt, read_password
 from app.errors import InvalidInput
 
 MIN_PASSWORD = 12
@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         admin=NewUser(args.admin, args.name, args.staff_no, password, ("admin",)),
         municipality_code=args.municipality_code,
         municipality_name=args.municipality_name,
+        prompt=TextPrompt(),
     )
     print("台帳を作成しました。")
     print("回復コード（一度だけ表示します。印刷して金庫に保管してください）:")

@@ -134,7 +134,23 @@ def create_register(
     terminal_id = ORIGIN_PREFIX + os.urandom(6).hex()
     dek, nk = os.urandom(32), os.urandom(32)
 
-    uids: dict[str, bytes] = {}
+    # Every key is enrolled (and every slot built in memory) before any file is written: a
+    # cancelled or failed touch leaves no half-created register behind.
+    uids = {user.login: records.new_uid() for user in (admin, *others)}
+    for user in (admin, *others):
+        add_user_slot(
+            ks, user, dek=dek, nk=nk, terminal_id=terminal_id,
+            terminal_secret=terminal_secret, key=key, user_uid=uids[user.login],
+        )  # fmt: skip
+    code = new_recovery_code()
+    ks.add_slot(
+        kind="recovery",
+        login=None,
+        factors=[recovery_factor()],
+        secrets=Secrets(recovery_code=code),
+        keys={"dek": dek, "nk": nk},
+    )
+
     conn = db.connect(layout.database, dek, create=True)
     try:
         migrate.migrate(conn)
@@ -154,7 +170,6 @@ def create_register(
             terminals.insert(conn, terminal_id, "この端末")
             stamp = records.Stamp.now(admin.staff_no)
             for user in (admin, *others):
-                uids[user.login] = records.new_uid()
                 uid = users.insert_user(
                     conn,
                     uid=uids[user.login],
@@ -183,19 +198,6 @@ def create_register(
     finally:
         conn.close()
 
-    for user in (admin, *others):
-        add_user_slot(
-            ks, user, dek=dek, nk=nk, terminal_id=terminal_id,
-            terminal_secret=terminal_secret, key=key, user_uid=uids[user.login],
-        )  # fmt: skip
-    code = new_recovery_code()
-    ks.add_slot(
-        kind="recovery",
-        login=None,
-        factors=[recovery_factor()],
-        secrets=Secrets(recovery_code=code),
-        keys={"dek": dek, "nk": nk},
-    )
     ks.save()
     return CreatedRegister(ks.register_id, terminal_id, code)
 

@@ -191,3 +191,20 @@ def test_unexpected_errors_print_no_message_or_traceback(
     err = capsys.readouterr().err
     assert err.startswith("E_INTERNAL") and "RuntimeError" in err
     assert "山田" not in err and "123456789018" not in err and "Traceback" not in err
+
+
+def test_init_needs_a_hardware_key_and_creates_nothing_without_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VAXDESK_PASSWORD", "a-long-admin-password")
+    target = tmp_path / "new-register"
+    argv = ["init", "--register", str(target), "--admin", "admin", "--name", "管理 太郎",
+            "--staff-no", "90001", "--municipality-code", "192015"]  # fmt: skip
+    assert main(argv) == 77  # this machine has no USB key and no Windows Hello
+    assert "E_FIDO_NO_DEVICE" in capsys.readouterr().err
+    assert not RegisterLayout(target).exists()
+    assert main([*argv[:-1], "192016"]) == 65  # a wrong check digit is refused first
+    assert "E_MUNICIPALITY_CHECK_DIGIT" in capsys.readouterr().err
+    monkeypatch.setenv("VAXDESK_PASSWORD", "short")
+    assert main(argv) == 65
+    assert "E_PASSWORD_TOO_SHORT" in capsys.readouterr().err

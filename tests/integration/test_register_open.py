@@ -217,3 +217,16 @@ def test_encrypted_database_that_is_not_a_register(register: tuple[Path, str]) -
         login(directory, "admin", "correct horse", key=software_key(directory))
     assert err.value.code == "E_REGISTER_NOT_VAXDESK"
     assert _digest(db_file) == before
+
+
+def test_a_failed_key_enrollment_leaves_no_register(tmp_path: Path) -> None:
+    from app.security.fido import SoftwareBackend
+    from app.security.fido.software import SoftwareAuthenticator
+    from app.services.security_key import KeyAccess
+
+    refusing = KeyAccess(SoftwareBackend(SoftwareAuthenticator(refuse_uv=True)))
+    with pytest.raises(AuthError) as err:
+        create_register(tmp_path / "reg", admin=ADMIN, others=[CLERK], key=refusing)
+    assert err.value.code == "E_FIDO_UV_MISSING"
+    assert not RegisterLayout(tmp_path / "reg").exists()
+    create_register(tmp_path / "reg", admin=ADMIN, key=software_key(tmp_path / "reg"))  # retry
