@@ -240,15 +240,23 @@ def record_postponement(
     return vid
 
 
+def _live_row(
+    session: Session, vaccination_id: int, reason: str, code: str, message_ja: str
+) -> vaccination_repo.VaccinationRow:
+    """The stored, not voided result a correction or void applies to; the reason is required."""
+    if len(reason.strip()) < 2:
+        raise ResultInvalid(message_ja, code=code)
+    row = vaccination_repo.get(session.register.conn, vaccination_id)
+    if row is None or row.voided_at is not None:
+        raise NotFound()
+    return row
+
+
 def correct(session: Session, vaccination_id: int, changes: dict[str, object], reason: str) -> None:
     """Correct fields of a stored result (訂正); the reason and the changed field names are audited."""
     audit_log.require(session, "vaccination.correct", "vaccination.correct")
-    if len(reason.strip()) < 2:
-        raise ResultInvalid("訂正の理由を入力してください。", code="E_CORRECT_REASON")
-    conn = session.register.conn
-    row = vaccination_repo.get(conn, vaccination_id)
-    if row is None or row.voided_at is not None:
-        raise NotFound()
+    row = _live_row(session, vaccination_id, reason, "E_CORRECT_REASON",
+                    "訂正の理由を入力してください。")  # fmt: skip
     allowed = {"vaccinated_on", "receipt_no", "lot_no", "dose_amount_ml", "route", "site",
                "place", "doctor", "payment_month", "follow_up", "screening_doctor", "dose_label"}  # fmt: skip
     bad = set(changes) - allowed
@@ -271,12 +279,9 @@ def correct(session: Session, vaccination_id: int, changes: dict[str, object], r
 def void(session: Session, vaccination_id: int, reason: str) -> None:
     """Void a result (取消). The row stays in the register, marked with the reason."""
     audit_log.require(session, "vaccination.void", "vaccination.void")
-    if len(reason.strip()) < 2:
-        raise ResultInvalid("取消の理由を入力してください。", code="E_VOID_REASON")
-    conn = session.register.conn
-    row = vaccination_repo.get(conn, vaccination_id)
-    if row is None or row.voided_at is not None:
-        raise NotFound()
+    row = _live_row(
+        session, vaccination_id, reason, "E_VOID_REASON", "取消の理由を入力してください。"
+    )
     with write(session) as w:
         vaccination_repo.void(w.conn, vaccination_id, reason.strip(), version=w.version,
                               origin=w.origin, stamp=w.stamp)  # fmt: skip

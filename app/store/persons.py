@@ -143,38 +143,6 @@ def insert(
     return int(cur.lastrowid or 0)
 
 
-def count(conn: Connection) -> int:
-    return int(conn.execute("SELECT count(*) FROM persons").fetchone()[0])
-
-
-def cohort(
-    conn: Connection,
-    born_from: str,
-    born_until: str,
-    *,
-    sex: str | None = None,
-    area_code: str | None = None,
-) -> list[tuple[PersonRow, str | None]]:
-    """Living residents (not moved out, not deceased) born in [born_from, born_until], with their
-    household's area code; optionally one sex and one area."""
-    clauses = ["p.birth_date BETWEEN ? AND ?", "p.moved_out = 0", "p.deceased = 0",
-               "p.voided_at IS NULL"]  # fmt: skip
-    params: list[object] = [born_from, born_until]
-    if sex is not None:
-        clauses.append("p.sex = ?")
-        params.append(sex)
-    if area_code is not None:
-        clauses.append("h.area_code = ?")
-        params.append(area_code)
-    cols = ", ".join(f"p.{c.strip()}" for c in _COLUMNS.split(","))
-    cur = conn.execute(
-        f"SELECT {cols}, h.area_code FROM persons p LEFT JOIN households h"
-        f" ON h.id = p.household_id WHERE {' AND '.join(clauses)} ORDER BY p.birth_date, p.id",
-        params,
-    )
-    return [(PersonRow(*r[:-1]), r[-1]) for r in cur]
-
-
 def area_codes(conn: Connection) -> list[str]:
     cur = conn.execute(
         "SELECT DISTINCT area_code FROM households WHERE area_code IS NOT NULL ORDER BY area_code"

@@ -65,10 +65,6 @@ def for_person(
     return [VaccinationRow(*r) for r in cur.fetchall()]
 
 
-def count(conn: Connection) -> int:
-    return int(conn.execute("SELECT count(*) FROM vaccinations").fetchone()[0])
-
-
 # Columns a result entry or correction may set (the rest are identity and stamps).
 WRITABLE = (
     "series_id", "product_id", "dose_no", "dose_label", "outcome", "category", "vaccinated_on",

@@ -17,6 +17,7 @@ from app.domain.catalog import Catalog
 from app.security.session import Session
 from app.services import documents, issuance, results
 from app.services.doc_common import PrintResult
+from app.services.persons import HistoryItem
 from app.ui.correction_dialog import CorrectionDialog
 from app.ui.document_print_flow import DocumentPrintFlow, PrintRequest
 from app.ui.due_list_model import OPEN_STATUSES
@@ -209,14 +210,21 @@ class PersonCounterActions(QObject):
 
         self._show_dialog(dialog, store)
 
-    @Slot()
-    def correct_result(self) -> None:
+    def _selected_live_row(self) -> HistoryItem | None:
+        """The selected, not voided history row; otherwise say what to choose and return None."""
         item = self.view.selected_history_item()
         if self._person_id() is None:
-            return
+            return None
         if item is None or item.voided:
             self.message.emit(self.tr("Choose a recorded (not voided) row in the history."), True)
             self.view.history_table.setFocus()
+            return None
+        return item
+
+    @Slot()
+    def correct_result(self) -> None:
+        item = self._selected_live_row()
+        if item is None:
             return
         dialog = CorrectionDialog(item, self._widget())
         session = self.session
@@ -232,12 +240,8 @@ class PersonCounterActions(QObject):
 
     @Slot()
     def void_result(self) -> None:
-        item = self.view.selected_history_item()
-        if self._person_id() is None:
-            return
-        if item is None or item.voided:
-            self.message.emit(self.tr("Choose a recorded (not voided) row in the history."), True)
-            self.view.history_table.setFocus()
+        item = self._selected_live_row()
+        if item is None:
             return
         dialog = VoidDialog(item, self._widget())
         session = self.session
