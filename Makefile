@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench bench-small clean-venv build
+.PHONY: run test lint typecheck bench bench-small clean-venv build translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ bench: $(STAMP)
 bench-small: $(STAMP)
 	$(PY) -m benchmarks.run --persons 20000
 	$(PY) -m benchmarks.bench_counter --persons 20000 --samples 300
+
+# Regenerate the Japanese translation from every module under app/ui (all subfolders), then
+# compile it. New strings appear as type="unfinished" in the .ts: translate them, run again.
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate $$(find app/ui -name '*.py' | sort) \
+		-ts resources/i18n/vaxdesk_ja.ts -no-obsolete -locations none
+	$(VENV)/bin/pyside6-lrelease resources/i18n/vaxdesk_ja.ts -qm resources/i18n/vaxdesk_ja.qm
 
 build: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[build]'

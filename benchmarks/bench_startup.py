@@ -30,7 +30,7 @@ CACHED = Path("benchmarks/.cache/register-1000000-s1/register")
 _COLD = """
 import sys
 from pathlib import Path
-from app.ui.application import GuiController, create_application
+from app.ui.shell.application import GuiController, create_application
 app = create_application([])
 controller = GuiController(Path(sys.argv[1]))
 controller.start()
@@ -57,8 +57,8 @@ def sign_in(register: Path, runs: int) -> tuple[list[float], list[float]]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app.services.demo import demo_password
     from app.services.register import login
-    from app.ui.application import create_application
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.application import create_application
+    from app.ui.shell.main_window import MainWindow
 
     app = create_application([])
     logins, windows = [], []

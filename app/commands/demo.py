@@ -67,6 +67,6 @@ def run(args: argparse.Namespace) -> int:
     if not RegisterLayout(directory).exists():
         print(f"デモ台帳を作成しています: {directory}", file=sys.stderr)
         _create(directory, args.persons or DEFAULT_DEMO_PERSONS, args.seed)
-    from app.ui.application import run_gui
+    from app.ui.shell.application import run_gui
 
     return run_gui(directory)

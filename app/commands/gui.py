@@ -36,6 +36,6 @@ def run(args: argparse.Namespace) -> int:
     if not RegisterLayout(directory).exists():
         raise ConfigError("指定のフォルダに台帳がありません。新しい台帳は vaxdesk init で作成します。",
                           code="E_REGISTER_MISSING")  # fmt: skip
-    from app.ui.application import run_gui
+    from app.ui.shell.application import run_gui
 
     return run_gui(directory)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.security.session import Session
 from app.services.register import login
-from app.ui.application import create_application
+from app.ui.shell.application import create_application
 from tests.gui.sample_register import CLERK, make_sample_register
 
 

@@ -17,7 +17,7 @@ from app.services.register import NewUser, login
 from app.services.security_key import key_access_for
 from app.store import db, records
 from app.store.layout import RegisterLayout
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 from tests.gui.sample_register import ADMIN, CLERK, make_sample_register
 
 NURSE = NewUser("nurse", "保健 看子", "90003", "demo-nurse", ("nurse",))

@@ -17,16 +17,16 @@ from app.security.fido import SoftwareBackend
 from app.services.register import login
 from app.services.security_key import KeyAccess
 from app.services.users_admin import add_own_key
-from app.ui.access_table_model import AccessColumn
-from app.ui.admin_users_page import AdminUsersPage
-from app.ui.audit_table_model import AuditColumn
-from app.ui.audit_viewer import AuditViewer
-from app.ui.change_roles_dialog import ChangeRolesDialog
-from app.ui.create_user_dialog import CreateUserDialog
-from app.ui.key_prompt_dialog import KeyPromptDialog
-from app.ui.number_holder_dialog import NumberHolderDialog
-from app.ui.number_panel import NumberPanel
-from app.ui.reset_user_dialog import ResetUserDialog
+from app.ui.admin.access_table_model import AccessColumn
+from app.ui.admin.admin_users_page import AdminUsersPage
+from app.ui.admin.audit_table_model import AuditColumn
+from app.ui.admin.audit_viewer import AuditViewer
+from app.ui.admin.change_roles_dialog import ChangeRolesDialog
+from app.ui.admin.create_user_dialog import CreateUserDialog
+from app.ui.admin.reset_user_dialog import ResetUserDialog
+from app.ui.login.key_prompt_dialog import KeyPromptDialog
+from app.ui.mynumber.number_holder_dialog import NumberHolderDialog
+from app.ui.mynumber.number_panel import NumberPanel
 from tests.gui.test_access_support import (  # noqa: F401 (gui_thread_gc is a fixture)
     WAIT_MS,
     actions_of,

@@ -11,12 +11,12 @@ from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from app.services.login_flow import LoginState
-from app.ui.access_menu import AccessActions
-from app.ui.application import GuiController
-from app.ui.idle_lock import DEFAULT_IDLE_MINUTES, IDLE_ENV, idle_minutes, idle_timeout_ms
-from app.ui.login_dialog import LoginDialog
-from app.ui.main_window import MainWindow
-from app.ui.unlock_dialog import UnlockDialog
+from app.ui.login.idle_lock import DEFAULT_IDLE_MINUTES, IDLE_ENV, idle_minutes, idle_timeout_ms
+from app.ui.login.login_dialog import LoginDialog
+from app.ui.login.unlock_dialog import UnlockDialog
+from app.ui.shell.access_menu import AccessActions
+from app.ui.shell.application import GuiController
+from app.ui.shell.main_window import MainWindow
 from tests.gui.test_access_support import (  # noqa: F401 (gui_thread_gc is a fixture)
     LONG_IDLE_MS,
     WAIT_MS,

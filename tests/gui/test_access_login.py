@@ -16,9 +16,9 @@ from app.security.lockout import MAX_FAILURES, LockedOut
 from app.services.login_flow import LoginState, LoginStatus
 from app.services.register import NewUser, create_register
 from app.services.security_key import DEMO_KEY_NOTICE, KeyAccess
-from app.ui.application import GuiController
-from app.ui.login_dialog import LoginDialog
-from app.ui.pin_dialog import PinDialog
+from app.ui.login.login_dialog import LoginDialog
+from app.ui.login.pin_dialog import PinDialog
+from app.ui.shell.application import GuiController
 from tests.gui.test_access_support import (  # noqa: F401 (gui_thread_gc is a fixture)
     WAIT_MS,
     gui_thread_gc,

@@ -18,9 +18,9 @@ from app.security.session import Session
 from app.services import mynumber
 from app.services.security_key import KeyFactory
 from app.store import persons
-from app.ui.access_menu import AccessActions, access_actions_of, install_access_actions
-from app.ui.login_dialog import LoginDialog
-from app.ui.main_window import MainWindow
+from app.ui.login.login_dialog import LoginDialog
+from app.ui.shell.access_menu import AccessActions, access_actions_of, install_access_actions
+from app.ui.shell.main_window import MainWindow
 from tests.support.registers import USERS, login_as, software_key
 
 WAIT_MS = 10_000

@@ -10,8 +10,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from app.ui.application import GuiThreadGarbageCollector, load_fonts, run_gui
-from app.ui.login_dialog import LoginDialog
+from app.ui.login.login_dialog import LoginDialog
+from app.ui.shell.application import GuiThreadGarbageCollector, load_fonts, run_gui
 
 GUARD_MS = 15_000
 GUARD_EXIT_CODE = 99
@@ -70,7 +70,7 @@ def test_an_unexpected_error_shows_japanese_and_logs_only_its_type(
 ) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from app.ui import application
+    from app.ui.shell import application
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from app.security.session import Session
 from app.services import documents, persons
-from app.ui.batch_entry_page import BatchEntryPage
-from app.ui.override_reason_dialog import OverrideReasonDialog
+from app.ui.results.batch_entry_page import BatchEntryPage
+from app.ui.results.override_reason_dialog import OverrideReasonDialog
 from tests.gui import counter_register
 from tests.gui.counter_register import WAIT_MS, focused, open_window, settle
 from tests.gui.sample_register import CHILD_ATENA

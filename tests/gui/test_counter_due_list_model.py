@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.domain.schedule import SeriesStatus
-from app.ui.due_list_model import DueListColumn, DueListModel, open_series_ids
-from app.ui.person_table_model import SORT_ROLE
-from app.ui.record_sort_proxy import RecordSortProxy
+from app.ui.common.record_sort_proxy import RecordSortProxy
+from app.ui.person.due_list_model import DueListColumn, DueListModel, open_series_ids
+from app.ui.person.person_table_model import SORT_ROLE
 
 ON = date(2025, 6, 1)
 

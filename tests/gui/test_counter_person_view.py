@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from app.security.session import Session
 from app.services import persons
-from app.ui.main_window import MainWindow
-from app.ui.print_preview_dialog import PrintPreviewDialog
+from app.ui.printing.print_preview_dialog import PrintPreviewDialog
+from app.ui.shell.main_window import MainWindow
 from tests.gui import counter_register
 from tests.gui.counter_register import WAIT_MS, focused, open_window, pdf_printer, settle
 from tests.gui.sample_register import CHILD_ATENA

@@ -12,9 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from app.security.session import Session
 from app.services import issuance, persons
-from app.ui.jobs import Job
-from app.ui.main_window import MainWindow
-from app.ui.unvaccinated_page import UnvaccinatedPage
+from app.ui.common.jobs import Job
+from app.ui.lists.unvaccinated_page import UnvaccinatedPage
+from app.ui.shell.main_window import MainWindow
 from tests.gui import counter_register
 from tests.gui.counter_register import WAIT_MS, focused, open_window, settle
 

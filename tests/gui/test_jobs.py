@@ -10,7 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.errors import NotFound
-from app.ui.jobs import JobContext, JobRunner
+from app.ui.common.jobs import JobContext, JobRunner
 
 WAIT_MS = 5_000
 

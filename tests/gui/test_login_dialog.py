@@ -16,9 +16,9 @@ from app.security.session import Session
 from app.services.login_flow import LoginFlow, LoginState
 from app.services.register import login
 from app.store.layout import RegisterLayout
-from app.ui.application import GuiController
-from app.ui.demo_marker import DemoBanner
-from app.ui.login_dialog import LoginDialog
+from app.ui.login.login_dialog import LoginDialog
+from app.ui.shell.application import GuiController
+from app.ui.shell.demo_marker import DemoBanner
 from tests.gui.sample_register import CLERK
 
 WAIT_MS = 10_000

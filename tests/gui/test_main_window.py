@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from app.errors import VaxDeskError
 from app.security.session import Session
 from app.services.persons import PersonDetail, SearchResult, UnrecognisedSearch
-from app.ui.main_window import MainWindow
-from app.ui.person_table_model import PersonColumn
+from app.ui.person.person_table_model import PersonColumn
+from app.ui.shell.main_window import MainWindow
 from tests.gui.sample_register import CHILD_ATENA, MOVED_OUT_ATENA
 
 WAIT_MS = 10_000

@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QApplication
 
 from app.services.persons import PersonSummary
-from app.ui.person_table_model import (
+from app.ui.person.person_table_model import (
     PERSON_ID_ROLE,
     SORT_ROLE,
     PersonColumn,

@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QApplication
 
-from app.ui.row_table_model import SORT_ROLE, RowFilterProxy, RowTableModel
+from app.ui.common.row_table_model import SORT_ROLE, RowFilterProxy, RowTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RED = QColor("#b71c1c")

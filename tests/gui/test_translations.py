@@ -12,7 +12,10 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[2]
-UI_SOURCES = sorted((ROOT / "app" / "ui").glob("*.py"))
+UI_SOURCES = sorted((ROOT / "app" / "ui").rglob("*.py"))
+# app/ui held 55 modules when it was grouped into folders; fewer found means the glob broke and
+# the test below would silently check nothing.
+EXPECTED_UI_MODULES = 55
 SHIPPED_TS = ROOT / "resources" / "i18n" / "vaxdesk_ja.ts"
 SHIPPED_QM = ROOT / "resources" / "i18n" / "vaxdesk_ja.qm"
 BIN = Path(sys.executable).parent
@@ -37,7 +40,15 @@ def _run(tool: str, *args: str) -> None:
     subprocess.run([str(BIN / tool), *args], check=True, capture_output=True, cwd=ROOT)
 
 
+def test_the_scan_finds_every_ui_folder() -> None:
+    modules = [p for p in UI_SOURCES if p.name != "__init__.py"]
+    assert len(modules) >= EXPECTED_UI_MODULES
+    folders = {p.parent.name for p in modules}
+    assert {"shell", "login", "person", "results", "printing", "admin", "common"} <= folders
+
+
 def test_every_source_string_has_a_japanese_translation(tmp_path: Path) -> None:
+    assert len(UI_SOURCES) >= EXPECTED_UI_MODULES
     scanned = tmp_path / "scanned.ts"
     _run("pyside6-lupdate", *map(str, UI_SOURCES), "-ts", str(scanned), "-locations", "none")
     sources = set(_messages(scanned))
@@ -48,7 +59,7 @@ def test_every_source_string_has_a_japanese_translation(tmp_path: Path) -> None:
         for key in sources
         if key not in shipped or not shipped[key][0].strip() or shipped[key][1] is not None
     )
-    assert missing == [], f"untranslated (run the commands in app/ui/application.py): {missing}"
+    assert missing == [], f"untranslated (run `make translations`): {missing}"
     obsolete = sorted(set(shipped) - sources)
     assert obsolete == [], f"no longer in the source, remove from the .ts: {obsolete}"
 
@@ -56,7 +67,7 @@ def test_every_source_string_has_a_japanese_translation(tmp_path: Path) -> None:
 def test_shipped_qm_is_compiled_from_the_shipped_ts(tmp_path: Path) -> None:
     compiled = tmp_path / "vaxdesk_ja.qm"
     _run("pyside6-lrelease", str(SHIPPED_TS), "-qm", str(compiled))
-    assert compiled.read_bytes() == SHIPPED_QM.read_bytes(), "run pyside6-lrelease (see app/ui)"
+    assert compiled.read_bytes() == SHIPPED_QM.read_bytes(), "run `make translations`"
 
 
 def test_japanese_is_installed_by_default(vaxdesk_app: QApplication) -> None:

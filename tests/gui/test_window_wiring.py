@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.ui.application import GuiController
+from app.ui.shell.application import GuiController
 from tests.gui.test_access_support import (  # noqa: F401 (gui_thread_gc is a fixture)
     LONG_IDLE_MS,
     WAIT_MS,

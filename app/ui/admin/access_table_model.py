@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor
 
 from app.security import roles as role_defs
 from app.services.users_admin import AccessRow
-from app.ui.row_table_model import AnyIndex, RowFilterProxy, RowTableModel
+from app.ui.common.row_table_model import AnyIndex, RowFilterProxy, RowTableModel
 
 LOGIN_ROLE = Qt.ItemDataRole.UserRole + 1
 INACTIVE_COLOUR = QColor("#8a8a8a")

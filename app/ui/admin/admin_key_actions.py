@@ -11,9 +11,9 @@ from PySide6.QtCore import QCoreApplication, Slot
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
 
 from app.services import users_admin
-from app.ui.jobs import JobContext
-from app.ui.key_prompt_dialog import KeyPromptDialog
-from app.ui.qt_key_prompt import QtKeyPrompt
+from app.ui.common.jobs import JobContext
+from app.ui.login.key_prompt_dialog import KeyPromptDialog
+from app.ui.login.qt_key_prompt import QtKeyPrompt
 
 if TYPE_CHECKING:
     from app.security.session import Session

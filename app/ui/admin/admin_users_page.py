@@ -26,17 +26,17 @@ from app.services import users_admin
 from app.services.register import NewUser
 from app.services.security_key import KeyFactory, key_access
 from app.services.users_admin import AccessRow
-from app.ui.access_table_model import AccessColumn, AccessFilterProxy, AccessTableModel
-from app.ui.admin_key_actions import KeyActionsMixin
-from app.ui.change_roles_dialog import ChangeRolesDialog
-from app.ui.create_user_dialog import CreateUserDialog
-from app.ui.dialog_parts import message_label, set_message
-from app.ui.jobs import JobContext, JobRunner
-from app.ui.key_prompt_dialog import KeyPromptDialog
-from app.ui.number_holder_dialog import NumberHolderDialog
-from app.ui.qt_key_prompt import QtKeyPrompt
-from app.ui.reset_user_dialog import ResetUserDialog
-from app.ui.table_view import read_only_table
+from app.ui.admin.access_table_model import AccessColumn, AccessFilterProxy, AccessTableModel
+from app.ui.admin.admin_key_actions import KeyActionsMixin
+from app.ui.admin.change_roles_dialog import ChangeRolesDialog
+from app.ui.admin.create_user_dialog import CreateUserDialog
+from app.ui.admin.reset_user_dialog import ResetUserDialog
+from app.ui.common.dialog_parts import message_label, set_message
+from app.ui.common.jobs import JobContext, JobRunner
+from app.ui.common.table_view import read_only_table
+from app.ui.login.key_prompt_dialog import KeyPromptDialog
+from app.ui.login.qt_key_prompt import QtKeyPrompt
+from app.ui.mynumber.number_holder_dialog import NumberHolderDialog
 
 
 class AdminUsersPage(KeyActionsMixin, QWidget):

@@ -28,10 +28,10 @@ from app.security.session import Session
 from app.services import audit_review, maintenance
 from app.services.audit_review import ACTION_NAMES_JA, AuditFilter, AuditRow
 from app.store.audit import ChainReport
-from app.ui.audit_table_model import AuditColumn, AuditFilterProxy, AuditTableModel
-from app.ui.dialog_parts import message_label, set_message
-from app.ui.jobs import JobContext, JobRunner
-from app.ui.table_view import read_only_table
+from app.ui.admin.audit_table_model import AuditColumn, AuditFilterProxy, AuditTableModel
+from app.ui.common.dialog_parts import message_label, set_message
+from app.ui.common.jobs import JobContext, JobRunner
+from app.ui.common.table_view import read_only_table
 
 
 class AuditViewer(QWidget):

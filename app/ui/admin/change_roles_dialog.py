@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from PySide6.QtWidgets import QCheckBox, QDialog, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from app.security import roles as role_defs
-from app.ui.dialog_parts import message_label, ok_cancel_buttons, set_message
+from app.ui.common.dialog_parts import message_label, ok_cancel_buttons, set_message
 
 
 class ChangeRolesDialog(QDialog):

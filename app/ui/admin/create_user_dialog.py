@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.security import roles as role_defs
 from app.services.register import NewUser
-from app.ui.dialog_parts import message_label, ok_cancel_buttons
+from app.ui.common.dialog_parts import message_label, ok_cancel_buttons
 
 MIN_PASSWORD_LENGTH = 8
 

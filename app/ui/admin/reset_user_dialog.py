@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.create_user_dialog import MIN_PASSWORD_LENGTH
-from app.ui.dialog_parts import message_label, ok_cancel_buttons
+from app.ui.admin.create_user_dialog import MIN_PASSWORD_LENGTH
+from app.ui.common.dialog_parts import message_label, ok_cancel_buttons
 
 
 class ResetUserDialog(QDialog):

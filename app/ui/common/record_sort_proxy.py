@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.ui.row_table_model import SORT_ROLE, AnyIndex, RowFilterProxy, RowTableModel
+from app.ui.common.row_table_model import SORT_ROLE, AnyIndex, RowFilterProxy, RowTableModel
 
 
 class RecordSortProxy(RowFilterProxy):

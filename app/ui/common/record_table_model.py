@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
-from app.ui.row_table_model import RowTableModel
+from app.ui.common.row_table_model import RowTableModel
 
 RecordT = TypeVar("RecordT")
 MUTED_COLOUR = QColor("#6b6b6b")

@@ -33,12 +33,12 @@ from app.security.session import Session
 from app.services import documents, unvaccinated
 from app.services.doc_common import PrintResult
 from app.services.unvaccinated import UnvaccinatedList
-from app.ui.dialog_parts import message_label, set_message
-from app.ui.document_print_flow import DocumentPrintFlow, PrintRequest
-from app.ui.jobs import JobContext, JobRunner
-from app.ui.record_sort_proxy import RecordSortProxy
-from app.ui.table_view import read_only_table
-from app.ui.unvaccinated_table_model import UnvaccinatedTableModel
+from app.ui.common.dialog_parts import message_label, set_message
+from app.ui.common.jobs import JobContext, JobRunner
+from app.ui.common.record_sort_proxy import RecordSortProxy
+from app.ui.common.table_view import read_only_table
+from app.ui.lists.unvaccinated_table_model import UnvaccinatedTableModel
+from app.ui.printing.document_print_flow import DocumentPrintFlow, PrintRequest
 
 
 class UnvaccinatedPage(QWidget):

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 
 from app.security.session import Session
 from app.services.security_key import KeyFactory
-from app.ui.jobs import JobRunner
-from app.ui.unlock_dialog import UnlockDialog
+from app.ui.common.jobs import JobRunner
+from app.ui.login.unlock_dialog import UnlockDialog
 
 log = logging.getLogger(__name__)
 

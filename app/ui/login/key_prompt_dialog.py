@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app.services.login_flow import KEY_MESSAGES, KeyRequest
-from app.ui.qt_key_prompt import PinRequestHandler, QtKeyPrompt
+from app.ui.login.qt_key_prompt import PinRequestHandler, QtKeyPrompt
 
 
 class KeyPromptDialog(QDialog):

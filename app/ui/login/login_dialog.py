@@ -31,10 +31,10 @@ from app.security.session import Session
 from app.services import login_flow
 from app.services.login_flow import Credentials, KeyRequest, LoginFlow, LoginStatus
 from app.services.security_key import DEMO_KEY_NOTICE, KeyFactory
-from app.ui.demo_marker import DemoBanner, window_title
-from app.ui.dialog_parts import message_label
-from app.ui.jobs import Job, JobContext, JobRunner
-from app.ui.qt_key_prompt import PinRequestHandler, QtKeyPrompt
+from app.ui.common.dialog_parts import message_label
+from app.ui.common.jobs import Job, JobContext, JobRunner
+from app.ui.login.qt_key_prompt import PinRequestHandler, QtKeyPrompt
+from app.ui.shell.demo_marker import DemoBanner, window_title
 
 
 def _close_session(session: object) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.dialog_parts import message_label, ok_cancel_buttons
+from app.ui.common.dialog_parts import message_label, ok_cancel_buttons
 
 MIN_PIN_LENGTH = 4  # CTAP2's minimum
 MAX_PIN_LENGTH = 63

@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from app.services.login_flow import KeyRequest
-from app.ui.pin_dialog import PinDialog
+from app.ui.login.pin_dialog import PinDialog
 
 PIN_WAIT_SECONDS = 120.0  # a PIN nobody enters ends the attempt (cancelled, not hung)
 

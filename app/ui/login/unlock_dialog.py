@@ -12,10 +12,10 @@ from app.security.session import Session
 from app.services import login_flow
 from app.services.login_flow import LoginFlow
 from app.services.security_key import KeyFactory
-from app.ui.demo_marker import window_title
-from app.ui.jobs import JobRunner
-from app.ui.login_dialog import LoginDialog
-from app.ui.qt_key_prompt import QtKeyPrompt
+from app.ui.common.jobs import JobRunner
+from app.ui.login.login_dialog import LoginDialog
+from app.ui.login.qt_key_prompt import QtKeyPrompt
+from app.ui.shell.demo_marker import window_title
 
 
 class UnlockDialog(LoginDialog):

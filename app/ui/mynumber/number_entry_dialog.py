@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.ids import validate_mynumber
 from app.errors import VaxDeskError
-from app.ui.dialog_parts import message_label, ok_cancel_buttons
+from app.ui.common.dialog_parts import message_label, ok_cancel_buttons
 
 
 class NumberEntryDialog(QDialog):

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QWidget
 from app.services import login_flow
 from app.services.login_flow import LoginFlow
 from app.services.security_key import KeyFactory
-from app.ui.jobs import JobRunner
-from app.ui.login_dialog import LoginDialog
-from app.ui.qt_key_prompt import QtKeyPrompt
+from app.ui.common.jobs import JobRunner
+from app.ui.login.login_dialog import LoginDialog
+from app.ui.login.qt_key_prompt import QtKeyPrompt
 
 
 class NumberHolderDialog(LoginDialog):

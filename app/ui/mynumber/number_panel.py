@@ -28,10 +28,10 @@ from app.errors import PermissionDenied
 from app.security.session import Session
 from app.services import mynumber
 from app.services.mynumber import Revealed
-from app.ui.idle_lock import lock_hub
-from app.ui.jobs import JobContext, JobRunner
-from app.ui.number_entry_dialog import NumberEntryDialog
-from app.ui.reveal_reason_dialog import RevealReasonDialog
+from app.ui.common.jobs import JobContext, JobRunner
+from app.ui.login.idle_lock import lock_hub
+from app.ui.mynumber.number_entry_dialog import NumberEntryDialog
+from app.ui.mynumber.reveal_reason_dialog import RevealReasonDialog
 
 
 def _spaced(number: str) -> str:

@@ -16,8 +16,8 @@ from app.domain.ids import validate_mynumber
 from app.errors import VaxDeskError
 from app.security.session import Session
 from app.services import mynumber
-from app.ui.dialog_parts import message_label, ok_cancel_buttons
-from app.ui.jobs import JobContext, JobRunner
+from app.ui.common.dialog_parts import message_label, ok_cancel_buttons
+from app.ui.common.jobs import JobContext, JobRunner
 
 
 class NumberSearchDialog(QDialog):

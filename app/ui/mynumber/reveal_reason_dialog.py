@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.mynumber import REVEAL_REASONS
-from app.ui.dialog_parts import message_label, ok_cancel_buttons
+from app.ui.common.dialog_parts import message_label, ok_cancel_buttons
 
 OTHER = "other"
 MIN_NOTE_LENGTH = 2  # as the service requires

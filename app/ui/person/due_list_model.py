@@ -16,8 +16,8 @@ from PySide6.QtGui import QColor
 
 from app.domain.schedule import SeriesStatus
 from app.domain.wareki import format_wareki_short
-from app.ui.display_text import QT_TRANSLATE_NOOP
-from app.ui.record_table_model import Column, RecordTableModel
+from app.ui.common.display_text import QT_TRANSLATE_NOOP
+from app.ui.common.record_table_model import Column, RecordTableModel
 
 CONTEXT = "DueListModel"
 OPEN_STATUSES = ("due", "waiting")

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from app.ui import display_text
-from app.ui.display_text import QT_TRANSLATE_NOOP
-from app.ui.record_table_model import Column, RecordTableModel
+from app.ui.common import display_text
+from app.ui.common.display_text import QT_TRANSLATE_NOOP
+from app.ui.common.record_table_model import Column, RecordTableModel
 
 CONTEXT = "IssuanceHistoryModel"
 DOC_TEXT = {

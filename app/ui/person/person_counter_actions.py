@@ -18,16 +18,16 @@ from app.security.session import Session
 from app.services import documents, issuance, results
 from app.services.doc_common import PrintResult
 from app.services.persons import HistoryItem
-from app.ui.correction_dialog import CorrectionDialog
-from app.ui.document_print_flow import DocumentPrintFlow, PrintRequest
-from app.ui.due_list_model import OPEN_STATUSES
-from app.ui.jobs import JobContext, JobRunner
-from app.ui.person_view import PersonView
-from app.ui.postponement_dialog import PostponementDialog
-from app.ui.result_entry_dialog import ResultEntryDialog
-from app.ui.result_entry_form import series_choices
-from app.ui.result_recorder import SavedResult
-from app.ui.void_dialog import VoidDialog
+from app.ui.common.jobs import JobContext, JobRunner
+from app.ui.person.due_list_model import OPEN_STATUSES
+from app.ui.person.person_view import PersonView
+from app.ui.printing.document_print_flow import DocumentPrintFlow, PrintRequest
+from app.ui.results.correction_dialog import CorrectionDialog
+from app.ui.results.postponement_dialog import PostponementDialog
+from app.ui.results.result_entry_dialog import ResultEntryDialog
+from app.ui.results.result_entry_form import series_choices
+from app.ui.results.result_recorder import SavedResult
+from app.ui.results.void_dialog import VoidDialog
 
 
 class PersonCounterActions(QObject):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from app.services.persons import HistoryItem, HouseholdMember
-from app.ui import display_text
-from app.ui.display_text import QT_TRANSLATE_NOOP
-from app.ui.record_table_model import Column, RecordTableModel
+from app.ui.common import display_text
+from app.ui.common.display_text import QT_TRANSLATE_NOOP
+from app.ui.common.record_table_model import Column, RecordTableModel
 
 
 def _category_text(item: HistoryItem) -> str:

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.persons import SearchResult
-from app.ui.person_table_model import PersonColumn, PersonSortProxy, PersonTableModel
-from app.ui.table_view import read_only_table
+from app.ui.common.table_view import read_only_table
+from app.ui.person.person_table_model import PersonColumn, PersonSortProxy, PersonTableModel
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 

@@ -15,9 +15,9 @@ from PySide6.QtCore import QCoreApplication, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
 from app.services.persons import PersonSummary
-from app.ui import display_text
-from app.ui.display_text import QT_TRANSLATE_NOOP
-from app.ui.row_table_model import SORT_ROLE, AnyIndex, RowTableModel
+from app.ui.common import display_text
+from app.ui.common.display_text import QT_TRANSLATE_NOOP
+from app.ui.common.row_table_model import SORT_ROLE, AnyIndex, RowTableModel
 
 PERSON_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 INACTIVE_COLOUR = QColor("#6b6b6b")

@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
 
 from app.domain.schedule import SeriesStatus
 from app.services.persons import HistoryItem, PersonDetail
-from app.ui import display_text
-from app.ui.display_text import QT_TRANSLATE_NOOP
-from app.ui.due_list_panel import DueListPanel
-from app.ui.issuance_history_model import IssuanceLine
-from app.ui.issuance_history_panel import IssuanceHistoryPanel
-from app.ui.person_detail_models import HouseholdTableModel, VaccinationHistoryModel
-from app.ui.table_view import read_only_table
+from app.ui.common import display_text
+from app.ui.common.display_text import QT_TRANSLATE_NOOP
+from app.ui.common.table_view import read_only_table
+from app.ui.person.due_list_panel import DueListPanel
+from app.ui.person.issuance_history_model import IssuanceLine
+from app.ui.person.issuance_history_panel import IssuanceHistoryPanel
+from app.ui.person.person_detail_models import HouseholdTableModel, VaccinationHistoryModel
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
 
 from app.printing import PrintCancelled
 from app.services.doc_common import PrintResult
-from app.ui.jobs import Job, JobCancelled, JobContext, JobRunner
-from app.ui.print_preview_dialog import PrintPreviewDialog
-from app.ui.reissue_reason_dialog import ReissueReasonDialog
+from app.ui.common.jobs import Job, JobCancelled, JobContext, JobRunner
+from app.ui.printing.print_preview_dialog import PrintPreviewDialog
+from app.ui.printing.reissue_reason_dialog import ReissueReasonDialog
 
 PrintWork = Callable[[JobContext, Path, str | None], PrintResult]
 REISSUE_CODE = "E_REISSUE_REASON"

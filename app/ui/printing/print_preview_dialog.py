@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.pdf_pages import PagePrinter, PdfPages, open_all
+from app.ui.printing.pdf_pages import PagePrinter, PdfPages, open_all
 
 PREVIEW_DPI = 96
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.issuance import REISSUE_REASONS
-from app.ui.dialog_parts import ok_cancel_buttons
+from app.ui.common.dialog_parts import ok_cancel_buttons
 
 
 class ReissueReasonDialog(QDialog):

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.results import ResultWarning
-from app.ui.dialog_parts import ok_cancel_buttons
-from app.ui.reason_dialog import ReasonDialog
+from app.ui.common.dialog_parts import ok_cancel_buttons
+from app.ui.common.reason_dialog import ReasonDialog
 
 
 class OverrideReasonDialog(ReasonDialog):

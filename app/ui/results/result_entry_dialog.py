@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from app.security.session import Session
 from app.services.persons import PersonSummary
-from app.ui.dialog_parts import message_label, set_message
-from app.ui.jobs import JobRunner
-from app.ui.result_entry_form import FormError, ResultEntryForm, SeriesChoice
-from app.ui.result_recorder import ResultRecorder, SavedResult
+from app.ui.common.dialog_parts import message_label, set_message
+from app.ui.common.jobs import JobRunner
+from app.ui.results.result_entry_form import FormError, ResultEntryForm, SeriesChoice
+from app.ui.results.result_recorder import ResultRecorder, SavedResult
 
 
 class ResultEntryDialog(QDialog):

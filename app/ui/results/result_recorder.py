@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QDialog, QWidget
 from app.security.session import Session
 from app.services import results
 from app.services.results import NeedsReason, ResultInput, ResultWarning
-from app.ui.jobs import JobContext, JobRunner
-from app.ui.override_reason_dialog import OverrideReasonDialog
+from app.ui.common.jobs import JobContext, JobRunner
+from app.ui.results.override_reason_dialog import OverrideReasonDialog
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.wareki import format_wareki_short
 from app.services.persons import HistoryItem
-from app.ui.dialog_parts import ok_cancel_buttons
-from app.ui.reason_dialog import ReasonDialog
+from app.ui.common.dialog_parts import ok_cancel_buttons
+from app.ui.common.reason_dialog import ReasonDialog
 
 
 class VoidDialog(ReasonDialog):

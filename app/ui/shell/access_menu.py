@@ -2,7 +2,7 @@
 
 Usage (the main window or the controller, once per window)::
 
-    from app.ui.access_menu import install_access_actions
+    from app.ui.shell.access_menu import install_access_actions
     install_access_actions(window)          # window: MainWindow (.session, .jobs, .pages, ...)
     window.access_actions.person_requested.connect(window.open_person)
 
@@ -28,11 +28,11 @@ from PySide6.QtWidgets import QMenu, QMenuBar, QStackedWidget, QWidget
 
 from app.security.session import Session
 from app.services.security_key import KeyFactory
-from app.ui.admin_users_page import AdminUsersPage
-from app.ui.audit_viewer import AuditViewer
-from app.ui.idle_lock import WindowLock
-from app.ui.jobs import JobRunner
-from app.ui.number_search_dialog import NumberSearchDialog
+from app.ui.admin.admin_users_page import AdminUsersPage
+from app.ui.admin.audit_viewer import AuditViewer
+from app.ui.common.jobs import JobRunner
+from app.ui.login.idle_lock import WindowLock
+from app.ui.mynumber.number_search_dialog import NumberSearchDialog
 
 ADMIN_PERMISSIONS = ("access.review", "user.manage", "key.manage", "audit.read")
 

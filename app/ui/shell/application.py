@@ -3,11 +3,11 @@ dialog; then the main window.
 
 Translations: source strings are English (``self.tr`` / ``QCoreApplication.translate``); the
 Japanese text lives in ``resources/i18n/vaxdesk_ja.ts`` and ships compiled as ``vaxdesk_ja.qm``.
-After changing UI strings, regenerate both (no Makefile needed; lupdate does not scan folders
-for .py files, so name them)::
+After changing UI strings, regenerate both with ``make translations`` (lupdate does not scan
+folders for .py files, so the Makefile names every module under app/ui and its subfolders)::
 
-    .venv/bin/pyside6-lupdate app/ui/*.py -ts resources/i18n/vaxdesk_ja.ts -no-obsolete \
-        -locations none
+    .venv/bin/pyside6-lupdate $(find app/ui -name '*.py' | sort) \
+        -ts resources/i18n/vaxdesk_ja.ts -no-obsolete -locations none
     # translate the new (type="unfinished") entries with pyside6-linguist or an editor, then
     .venv/bin/pyside6-lrelease resources/i18n/vaxdesk_ja.ts -qm resources/i18n/vaxdesk_ja.qm
 
@@ -29,9 +29,9 @@ from app.paths import resource_path
 from app.security.session import Session
 from app.services import login_flow
 from app.services.security_key import KeyFactory
-from app.ui.access_menu import access_actions_of, install_access_actions
-from app.ui.login_dialog import LoginDialog
-from app.ui.main_window import MainWindow
+from app.ui.login.login_dialog import LoginDialog
+from app.ui.shell.access_menu import access_actions_of, install_access_actions
+from app.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 

@@ -29,18 +29,18 @@ from app.domain.schedule import SeriesStatus
 from app.security.session import Session
 from app.services import issuance, persons, schedule
 from app.services.persons import PersonDetail, SearchResult
-from app.ui.batch_entry_page import BatchEntryPage
-from app.ui.demo_marker import DemoBanner, window_title
-from app.ui.dialog_parts import message_label, set_message
-from app.ui.document_print_flow import DocumentPrintFlow
-from app.ui.issuance_history_model import IssuanceLine, issuance_lines
-from app.ui.jobs import Job, JobContext, JobRunner
-from app.ui.number_panel import NumberPanel
-from app.ui.person_counter_actions import PersonCounterActions
-from app.ui.person_search import PersonSearchWidget
-from app.ui.person_view import PersonView
-from app.ui.reports_page import ReportsPage
-from app.ui.unvaccinated_page import UnvaccinatedPage
+from app.ui.common.dialog_parts import message_label, set_message
+from app.ui.common.jobs import Job, JobContext, JobRunner
+from app.ui.lists.reports_page import ReportsPage
+from app.ui.lists.unvaccinated_page import UnvaccinatedPage
+from app.ui.mynumber.number_panel import NumberPanel
+from app.ui.person.issuance_history_model import IssuanceLine, issuance_lines
+from app.ui.person.person_counter_actions import PersonCounterActions
+from app.ui.person.person_search import PersonSearchWidget
+from app.ui.person.person_view import PersonView
+from app.ui.printing.document_print_flow import DocumentPrintFlow
+from app.ui.results.batch_entry_page import BatchEntryPage
+from app.ui.shell.demo_marker import DemoBanner, window_title
 
 CLOSE_WAIT_MS = 10_000
 

@@ -1,0 +1,1 @@
+"""Administration: users and their keys, the access review and the audit-log viewer."""
