@@ -140,17 +140,48 @@ def withdraw_unprinted(session: Session, issuance_ids: Sequence[int]) -> int:
     return len(rows)
 
 
-def history(session: Session, person_id: int) -> list[issuances.IssuanceRow]:
+@dataclass(frozen=True, slots=True)
+class IssuedDocument:
+    """One 発行履歴 entry as the service gives it (the store's row stays in the store)."""
+
+    id: int
+    issued_on: date
+    doc_type: str
+    series_id: str | None
+    dose_label: str | None
+    issue_no: str
+    process_kind: str
+    reason: str | None
+    voided_at: str | None
+    void_reason: str | None
+
+
+def history(session: Session, person_id: int) -> list[IssuedDocument]:
     """発行履歴 of a person, newest first."""
     audit_log.require(session, "issuance.read", "issuance.read", person_id=person_id)
     session.touch()
-    return issuances.for_person(session.register.conn, person_id)
+    return [_document(r) for r in issuances.for_person(session.register.conn, person_id)]
+
+
+def _document(r: issuances.IssuanceRow) -> IssuedDocument:
+    return IssuedDocument(
+        id=r.id,
+        issued_on=date.fromisoformat(r.issued_on),
+        doc_type=r.doc_type,
+        series_id=r.series_id,
+        dose_label=r.dose_label,
+        issue_no=r.issue_no,
+        process_kind=r.process_kind,
+        reason=r.reason,
+        voided_at=r.voided_at,
+        void_reason=r.void_reason,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class ScanHit:
     person_id: int
-    issuance: issuances.IssuanceRow | None
+    issuance: IssuedDocument | None
     kind: str  # issuance / atena
 
 
@@ -166,7 +197,7 @@ def find_by_scan(session: Session, code: str) -> ScanHit:
     if hit is not None:
         audit_log.record_now(session, "person.scan", person_id=hit.person_id,
                              detail={"kind": "issuance"})  # fmt: skip
-        return ScanHit(hit.person_id, hit, "issuance")
+        return ScanHit(hit.person_id, _document(hit), "issuance")
     person = person_repo.get_by_atena_no(conn, digits)
     if person is not None:
         audit_log.record_now(session, "person.scan", person_id=person.id, detail={"kind": "atena"})

@@ -98,9 +98,22 @@ def restore(session: Session, source: Path) -> Path:
     return kept
 
 
-def verify_audit(session: Session) -> audit.ChainReport:
+@dataclass(frozen=True, slots=True)
+class AuditChainCheck:
+    """The result of recomputing the audit log's hash chain."""
+
+    entries: int
+    first_broken_seq: int | None  # None: every entry matches
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken_seq is None
+
+
+def verify_audit(session: Session) -> AuditChainCheck:
     audit_log.require(session, "audit.read", "audit.verify")
-    report = audit.verify_chain(session.register.conn)
+    chain = audit.verify_chain(session.register.conn)
+    report = AuditChainCheck(chain.entries, chain.first_broken_seq)
     audit_log.record_now(
         session,
         "audit.verify",

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.security.session import Session
 from app.services import audit_review, maintenance
 from app.services.audit_review import ACTION_NAMES_JA, AuditFilter, AuditRow
-from app.store.audit import ChainReport
+from app.services.maintenance import AuditChainCheck
 from app.ui.admin.audit_table_model import AuditColumn, AuditFilterProxy, AuditTableModel
 from app.ui.common.dialog_parts import message_label, set_message
 from app.ui.common.jobs import JobContext, JobRunner
@@ -37,7 +37,7 @@ from app.ui.common.table_view import read_only_table
 class AuditViewer(QWidget):
     loaded = Signal(int)  # rows shown
     exported = Signal(int)  # rows written
-    verified = Signal(object)  # ChainReport
+    verified = Signal(object)  # AuditChainCheck
     failed = Signal(str, str)  # code, Japanese message
 
     def __init__(self, session: Session, jobs: JobRunner, parent: QWidget | None = None) -> None:
@@ -209,10 +209,10 @@ class AuditViewer(QWidget):
     def verify(self) -> None:
         session = self.session
 
-        def check(ctx: JobContext) -> ChainReport:
+        def check(ctx: JobContext) -> AuditChainCheck:
             return maintenance.verify_audit(session)
 
-        def done(report: ChainReport) -> None:
+        def done(report: AuditChainCheck) -> None:
             if report.intact:
                 self.show_message(
                     self.tr("The audit log is intact (%1 entries checked).").replace(

@@ -3,13 +3,9 @@ it: date, document, series, dose, number, new/reissue with the reason, and voide
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QCoreApplication
 
+from app.services.person_card import IssuanceLine
 from app.ui.common import display_text
 from app.ui.common.display_text import QT_TRANSLATE_NOOP
 from app.ui.common.record_table_model import Column, RecordTableModel
@@ -21,35 +17,6 @@ DOC_TEXT = {
     "certificate": QT_TRANSLATE_NOOP("IssuanceHistoryModel", "Certificate"),
     "notice": QT_TRANSLATE_NOOP("IssuanceHistoryModel", "Notice"),
 }
-
-
-if TYPE_CHECKING:
-    from app.store.issuances import IssuanceRow
-
-
-@dataclass(frozen=True, slots=True)
-class IssuanceLine:
-    """One 発行履歴 row as shown: the service's row plus the series name from the catalog."""
-
-    issuance_id: int
-    issued_on: date
-    doc_type: str
-    series_name: str
-    dose_label: str | None
-    issue_no: str
-    process_kind: str
-    reason: str | None
-    voided_at: str | None
-    void_reason: str | None
-
-
-def issuance_lines(rows: Iterable[IssuanceRow], names: Mapping[str, str]) -> list[IssuanceLine]:
-    return [
-        IssuanceLine(r.id, date.fromisoformat(r.issued_on), r.doc_type,
-                     names.get(r.series_id, r.series_id) if r.series_id else "—", r.dose_label,
-                     r.issue_no, r.process_kind, r.reason, r.voided_at, r.void_reason)
-        for r in rows
-    ]  # fmt: skip
 
 
 def _tr(source: str) -> str:

@@ -12,9 +12,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.person_card import IssuanceLine
 from app.ui.common.record_sort_proxy import RecordSortProxy
 from app.ui.common.table_view import read_only_table
-from app.ui.person.issuance_history_model import IssuanceHistoryModel, IssuanceLine
+from app.ui.person.issuance_history_model import IssuanceHistoryModel
 
 
 class IssuanceHistoryPanel(QGroupBox):

@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.schedule import SeriesStatus
+from app.services.person_card import IssuanceLine
 from app.services.persons import HistoryItem, PersonDetail
 from app.ui.common import display_text
 from app.ui.common.display_text import QT_TRANSLATE_NOOP
 from app.ui.common.table_view import read_only_table
 from app.ui.person.due_list_panel import DueListPanel
-from app.ui.person.issuance_history_model import IssuanceLine
 from app.ui.person.issuance_history_panel import IssuanceHistoryPanel
 from app.ui.person.person_detail_models import HouseholdTableModel, VaccinationHistoryModel
 

@@ -10,8 +10,6 @@ shown in Japanese with their code. After a save the sheet is cleared (the instit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,39 +25,13 @@ from PySide6.QtWidgets import (
 
 from app.domain.catalog import Catalog
 from app.security.session import Session
-from app.services import issuance, persons, schedule
-from app.services.persons import PersonSummary
+from app.services.batch_entry import ScannedSheet, read_scan
 from app.ui.common import display_text
 from app.ui.common.dialog_parts import message_label, set_message
 from app.ui.common.jobs import JobContext, JobRunner
-from app.ui.person.due_list_model import OPEN_STATUSES
 from app.ui.results.batch_entry_log_model import BatchEntryLogModel, EnteredSheet
 from app.ui.results.result_entry_form import FormError, ResultEntryForm, series_choices
 from app.ui.results.result_recorder import ResultRecorder, SavedResult
-
-
-@dataclass(frozen=True, slots=True)
-class ScannedSheet:
-    person: PersonSummary
-    series_id: str | None
-    dose_label: str | None
-    issuance_id: int | None
-    catalog: Catalog
-
-
-def read_scan(session: Session, code: str, catalog: Catalog | None) -> ScannedSheet:
-    """The person and pre-fill for a scanned or typed code (runs on the job thread)."""
-    hit = issuance.find_by_scan(session, code)
-    detail = persons.open_person(session, hit.person_id)
-    catalog = catalog or schedule.catalog_for(session)
-    if hit.issuance is not None and hit.issuance.series_id:
-        row = hit.issuance
-        return ScannedSheet(detail.summary, row.series_id, row.dose_label, row.id, catalog)
-    evaluation = schedule.due_list(session, hit.person_id)
-    first = next((s for s in evaluation.series if s.status in OPEN_STATUSES), None)
-    issuance_id = hit.issuance.id if hit.issuance is not None else None
-    return ScannedSheet(detail.summary, first.id if first else None,
-                        first.next_dose if first else None, issuance_id, catalog)  # fmt: skip
 
 
 class BatchEntryPage(QWidget):

@@ -9,9 +9,6 @@ register). Service errors are shown in Japanese in the message line. Menus are i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -25,16 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.catalog import Catalog
-from app.domain.schedule import SeriesStatus
 from app.security.session import Session
-from app.services import issuance, persons, schedule
-from app.services.persons import PersonDetail, SearchResult
+from app.services import person_card, persons, schedule
+from app.services.person_card import PersonCard
+from app.services.persons import SearchResult
 from app.ui.common.dialog_parts import message_label, set_message
 from app.ui.common.jobs import Job, JobContext, JobRunner
 from app.ui.lists.reports_page import ReportsPage
 from app.ui.lists.unvaccinated_page import UnvaccinatedPage
 from app.ui.mynumber.number_panel import NumberPanel
-from app.ui.person.issuance_history_model import IssuanceLine, issuance_lines
 from app.ui.person.person_counter_actions import PersonCounterActions
 from app.ui.person.person_search import PersonSearchWidget
 from app.ui.person.person_view import PersonView
@@ -43,17 +39,6 @@ from app.ui.results.batch_entry_page import BatchEntryPage
 from app.ui.shell.demo_marker import DemoBanner, window_title
 
 CLOSE_WAIT_MS = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class PersonPageData:
-    """What the person view shows, read in one job."""
-
-    detail: PersonDetail
-    due: tuple[SeriesStatus, ...] | None  # None: the role may not read the schedule
-    on: date
-    issued: tuple[IssuanceLine, ...]
-    catalog: Catalog
 
 
 class MainWindow(QMainWindow):
@@ -338,18 +323,8 @@ class MainWindow(QMainWindow):
     def _read_person(self, person_id: int, *, keep_message: bool) -> None:
         session, known = self.session, self.catalog
 
-        def run_open(ctx: JobContext) -> PersonPageData:
-            detail = persons.open_person(session, person_id)
-            on = date.today()
-            due = (
-                schedule.due_list(session, person_id, on).series
-                if session.can("schedule.read")
-                else None
-            )
-            rows = issuance.history(session, person_id) if session.can("issuance.read") else []
-            catalog = known or schedule.catalog_for(session)
-            names = {s.id: s.name_ja for s in catalog.series}
-            return PersonPageData(detail, due, on, tuple(issuance_lines(rows, names)), catalog)
+        def run_open(ctx: JobContext) -> PersonCard:
+            return person_card.open_card(session, person_id, catalog=known)
 
         job = self.jobs.submit(run_open)
         self._keep_message = keep_message
@@ -359,7 +334,7 @@ class MainWindow(QMainWindow):
         job.failed.connect(self._show_error)
 
     @Slot(object)
-    def _person_opened(self, data: PersonPageData) -> None:
+    def _person_opened(self, data: PersonCard) -> None:
         keep_message = self._keep_message
         self.current_person_id = data.detail.summary.person_id
         if self.catalog is None:
