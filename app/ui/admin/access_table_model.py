@@ -4,7 +4,6 @@ sort/filter proxy. Rows are the service's ``AccessRow`` (no password, key or num
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
@@ -13,6 +12,7 @@ from PySide6.QtGui import QColor
 
 from app.security import roles as role_defs
 from app.services.users_admin import AccessRow
+from app.ui.common.display_text import local_time_text
 from app.ui.common.row_table_model import AnyIndex, RowFilterProxy, RowTableModel
 
 LOGIN_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -30,19 +30,6 @@ class AccessColumn(IntEnum):
     LAST_LOGIN = 6
     SHARED = 7
     STALE = 8
-
-
-def local_time_text(utc_text: str | None) -> str:
-    """'2025-04-10 00:12:33' or ISO with offset (UTC) → local 'YYYY-MM-DD HH:MM'."""
-    if not utc_text:
-        return ""
-    try:
-        moment = datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
-    except ValueError:
-        return utc_text
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def role_names_ja(roles: Sequence[str]) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtGui import QColor
 
 from app.services.audit_review import AuditRow
-from app.ui.admin.access_table_model import local_time_text
+from app.ui.common.display_text import local_time_text
 from app.ui.common.row_table_model import RowFilterProxy, RowTableModel
 
 REFUSED_COLOUR = QColor("#b71c1c")

@@ -1,4 +1,5 @@
-"""How person values are written on screen (sex, dates, age, residence status, 続柄).
+"""How values are written on screen: person values (sex, dates, age, residence status, 続柄),
+times of the audit and access tables, and the status of a series in the due list.
 
 Dates come from the domain's 和暦 formatter (already Japanese); words go through Qt translation
 with English source text so that the translation test sees them.
@@ -6,7 +7,7 @@ with English source text so that the translation test sees them.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QCoreApplication
 
@@ -73,3 +74,34 @@ def residence_text(moved_out: bool, deceased: bool) -> str:
 def optional_text(value: str | None) -> str:
     """An empty field as a dash so that a blank cell is not mistaken for a missing screen."""
     return value if value else "—"
+
+
+def local_time_text(utc_text: str | None) -> str:
+    """'2025-04-10 00:12:33' or ISO with offset (UTC) → local 'YYYY-MM-DD HH:MM'."""
+    if not utc_text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
+    except ValueError:
+        return utc_text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+# The due-list status words keep the DueListModel translation context they were written in.
+STATUS_CONTEXT = "DueListModel"
+SERIES_STATUS_TEXT = {
+    "due": QT_TRANSLATE_NOOP("DueListModel", "Can be given"),
+    "waiting": QT_TRANSLATE_NOOP("DueListModel", "Waiting for interval"),
+    "upcoming": QT_TRANSLATE_NOOP("DueListModel", "Before the period"),
+    "complete": QT_TRANSLATE_NOOP("DueListModel", "Complete"),
+    "missed": QT_TRANSLATE_NOOP("DueListModel", "Period over"),
+    "not_applicable": QT_TRANSLATE_NOOP("DueListModel", "Not eligible"),
+}
+
+
+def status_text(status: str) -> str:
+    """A series status of the schedule engine (due, waiting, ...) in words."""
+    source = SERIES_STATUS_TEXT.get(status)
+    return QCoreApplication.translate(STATUS_CONTEXT, source) if source else status

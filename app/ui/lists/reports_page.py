@@ -25,9 +25,9 @@ from app.security.session import Session
 from app.services import documents
 from app.services.doc_common import PrintResult
 from app.ui.common.dialog_parts import message_label, set_message
+from app.ui.common.input_text import parse_payment_month
 from app.ui.common.jobs import JobContext
 from app.ui.printing.document_print_flow import DocumentPrintFlow, PrintRequest
-from app.ui.results.result_entry_form import parse_payment_month
 
 
 def previous_month(today: date) -> str:

@@ -7,9 +7,8 @@ from datetime import date
 
 from app.services.unvaccinated import UnvaccinatedEntry
 from app.ui.common import display_text
-from app.ui.common.display_text import QT_TRANSLATE_NOOP
+from app.ui.common.display_text import QT_TRANSLATE_NOOP, status_text
 from app.ui.common.record_table_model import Column, RecordTableModel
-from app.ui.person.due_list_model import status_text
 
 CONTEXT = "UnvaccinatedTableModel"
 

@@ -11,35 +11,21 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from app.domain.schedule import SeriesStatus
 from app.domain.wareki import format_wareki_short
-from app.ui.common.display_text import QT_TRANSLATE_NOOP
+from app.ui.common.display_text import QT_TRANSLATE_NOOP, status_text
 from app.ui.common.record_table_model import Column, RecordTableModel
 
 CONTEXT = "DueListModel"
 OPEN_STATUSES = ("due", "waiting")
-STATUS_TEXT = {
-    "due": QT_TRANSLATE_NOOP("DueListModel", "Can be given"),
-    "waiting": QT_TRANSLATE_NOOP("DueListModel", "Waiting for interval"),
-    "upcoming": QT_TRANSLATE_NOOP("DueListModel", "Before the period"),
-    "complete": QT_TRANSLATE_NOOP("DueListModel", "Complete"),
-    "missed": QT_TRANSLATE_NOOP("DueListModel", "Period over"),
-    "not_applicable": QT_TRANSLATE_NOOP("DueListModel", "Not eligible"),
-}
 # Open series first, then what comes later, then what is closed.
 STATUS_ORDER = {"due": 0, "waiting": 1, "upcoming": 2, "missed": 3, "complete": 4,
                 "not_applicable": 5}  # fmt: skip
 STATUS_COLOURS = {"due": QColor("#1b5e20"), "waiting": QColor("#e65100"),
                   "missed": QColor("#b71c1c")}  # fmt: skip
 MUTED = QColor("#6b6b6b")
-
-
-def status_text(status: str) -> str:
-    source = STATUS_TEXT.get(status)
-    return QCoreApplication.translate(CONTEXT, source) if source else status
 
 
 def _day(d: date | None) -> str:

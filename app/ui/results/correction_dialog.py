@@ -19,8 +19,8 @@ from app.domain.wareki import format_wareki_short, parse_date
 from app.errors import InvalidInput
 from app.services.persons import HistoryItem
 from app.ui.common.dialog_parts import message_label, ok_cancel_buttons
+from app.ui.common.input_text import parse_payment_month
 from app.ui.common.reason_dialog import ReasonDialog
-from app.ui.results.result_entry_form import parse_payment_month
 
 
 class CorrectionDialog(ReasonDialog):

@@ -10,7 +10,6 @@ Enter in any field asks to save (``submit_requested``). Dates accept R7.4.10, 20
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,9 +22,9 @@ from app.domain.catalog import Catalog
 from app.domain.wareki import format_both, parse_date
 from app.errors import InvalidInput
 from app.services.results import ResultInput
+from app.ui.common.input_text import parse_payment_month
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
 # Stored values (data, not screen text): the administration record's usual entries.
 ROUTES = ("", "皮下", "筋肉内", "経口", "皮内", "経皮")
 SITES = ("", "左上腕", "右上腕", "左大腿", "右大腿", "口")
@@ -45,23 +44,6 @@ class FormError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-def parse_payment_month(text: str) -> str | None:
-    """支払月 as YYYY-MM (None when empty); raises InvalidInput when it cannot be read."""
-    s = text.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if not s:
-        return None
-    if s.isdigit() and len(s) == 6:
-        year, month = int(s[:4]), int(s[4:])
-    elif m := _MONTH.fullmatch(s):
-        year, month = int(m[1]), int(m[2])
-    else:
-        first = parse_date(f"{s}.1")  # era forms: R7.4 → R7.4.1
-        year, month = first.year, first.month
-    if not 1 <= month <= 12:
-        raise InvalidInput(code="E_PAYMENT_MONTH")
-    return f"{year:04d}-{month:02d}"
 
 
 class ResultEntryForm(QWidget):
