@@ -107,11 +107,19 @@ def make_sample_register(directory: Path, *, demo: bool = True) -> Path:
                     " VALUES (?, ?, ?, ?, 'hib', ?, ?, ?, 'AB123', '小児 医師', ?, 'サノフィ',"
                     " ?, ?, ?, ?, ?)",
                     (
-                        records.new_uid(), clock.next(), ORIGIN, ids[CHILD_ATENA], dose, on,
-                        institution_id, vaccine, "2024-07-12" if voided else None,
-                        "二重登録" if voided else None, *common,
+                        records.new_uid(),
+                        clock.next(),
+                        ORIGIN,
+                        ids[CHILD_ATENA],
+                        dose,
+                        on,
+                        institution_id,
+                        vaccine,
+                        "2024-07-12" if voided else None,
+                        "二重登録" if voided else None,
+                        *common,
                     ),
-                )  # fmt: skip
+                )
     finally:
         access.register.close()
     return directory

@@ -58,8 +58,9 @@ def test_a_stack_of_sheets_is_entered_without_the_mouse(
     other = _person_id(nurse_session, OTHER_CHILD_ATENA)
     child = _person_id(nurse_session, CHILD_ATENA)
     form_no = documents.print_yoshinhyo(nurse_session, other, "pcv", tmp_path / "y.pdf")
-    voucher = documents.print_vouchers(counter_clerk_session, [child], "varicella",
-                                       tmp_path / "v.pdf")  # fmt: skip
+    voucher = documents.print_vouchers(
+        counter_clerk_session, [child], "varicella", tmp_path / "v.pdf"
+    )
     counter_clerk_session.register.close()
 
     window = open_window(qtbot, nurse_session)

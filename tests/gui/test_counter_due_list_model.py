@@ -18,24 +18,46 @@ ON = date(2025, 6, 1)
 
 def _status(sid: str, status: str, **kw: object) -> SeriesStatus:
     values: dict[str, object] = {
-        "id": sid, "name_ja": f"{sid}名", "status": status, "next_dose": None, "earliest": None,
-        "window_from": None, "window_until": None, "standard_from": None, "standard_until": None,
-        "doses_given": 0, "doses_required": None, "warnings": (),
-    }  # fmt: skip
+        "id": sid,
+        "name_ja": f"{sid}名",
+        "status": status,
+        "next_dose": None,
+        "earliest": None,
+        "window_from": None,
+        "window_until": None,
+        "standard_from": None,
+        "standard_until": None,
+        "doses_given": 0,
+        "doses_required": None,
+        "warnings": (),
+    }
     values.update(kw)
     return SeriesStatus(**values)  # type: ignore[arg-type]
 
 
 SERIES = (
-    _status("hepb", "missed", next_dose="1回目", doses_required=3,
-            window_from=date(2024, 4, 10), window_until=date(2025, 4, 9)),
-    _status("hib", "waiting", next_dose="追加", earliest=date(2025, 8, 7), doses_given=2,
-            doses_required=3, warnings=("W_INTERVAL: 間隔が不足しています",)),
+    _status(
+        "hepb",
+        "missed",
+        next_dose="1回目",
+        doses_required=3,
+        window_from=date(2024, 4, 10),
+        window_until=date(2025, 4, 9),
+    ),
+    _status(
+        "hib",
+        "waiting",
+        next_dose="追加",
+        earliest=date(2025, 8, 7),
+        doses_given=2,
+        doses_required=3,
+        warnings=("W_INTERVAL: 間隔が不足しています",),
+    ),
     _status("pcv", "due", next_dose="1回目", earliest=date(2024, 6, 9), doses_required=1),
     _status("mr2", "upcoming", next_dose="2期", earliest=date(2030, 4, 1), doses_required=1),
     _status("bcg", "complete", doses_given=1, doses_required=1),
     _status("hpv", "not_applicable"),
-)  # fmt: skip
+)
 
 
 def _column(model: object, column: int) -> list[str]:
@@ -57,8 +79,13 @@ def test_rows_headers_and_japanese_text(vaxdesk_app: QApplication) -> None:
         "注意",
     ]
     assert _column(model, DueListColumn.STATUS) == [
-        "期限切れ", "間隔待ち", "接種可", "対象期間前", "完了", "対象外",
-    ]  # fmt: skip
+        "期限切れ",
+        "間隔待ち",
+        "接種可",
+        "対象期間前",
+        "完了",
+        "対象外",
+    ]
     hib = 1
     assert model.index(hib, DueListColumn.NEXT_DOSE).data() == "追加"
     assert model.index(hib, DueListColumn.EARLIEST).data() == "R7.08.07"

@@ -133,13 +133,17 @@ def test_scanned_address_number_opens_the_person_directly(qtbot: QtBot, window: 
     history = view.history_model
     assert history.rowCount() == 3
     assert [history.index(r, 0).data() for r in range(3)] == [
-        "R6.06.10 (2024-06-10)", "R6.07.10 (2024-07-10)", "R6.07.11 (2024-07-11)",
-    ]  # fmt: skip
+        "R6.06.10 (2024-06-10)",
+        "R6.07.10 (2024-07-10)",
+        "R6.07.11 (2024-07-11)",
+    ]
     assert history.index(0, 1).data() == "アクトヒブ" and history.index(0, 2).data() == "初回1回目"
     assert history.index(0, 4).data() == "テスト小児科"
     assert [history.index(r, 8).data() for r in range(3)] == [
-        "接種済", "接種済", "取消（二重登録）",
-    ]  # fmt: skip
+        "接種済",
+        "接種済",
+        "取消（二重登録）",
+    ]
     assert not view.history_empty.isVisible()
     assert window.windowTitle().startswith("【デモ台帳】")
 

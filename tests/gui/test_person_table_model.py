@@ -61,8 +61,15 @@ def test_shape_and_japanese_headers(model: PersonTableModel) -> None:
         for c in range(model.columnCount())
     ]
     assert headers == [
-        "宛名番号", "氏名", "カナ氏名", "性別", "生年月日", "年齢", "住所", "状態",
-    ]  # fmt: skip
+        "宛名番号",
+        "氏名",
+        "カナ氏名",
+        "性別",
+        "生年月日",
+        "年齢",
+        "住所",
+        "状態",
+    ]
     assert model.headerData(0, Qt.Orientation.Vertical, Qt.ItemDataRole.DisplayRole) is None
     assert model.headerData(8, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) is None
 
@@ -73,9 +80,15 @@ def test_display_role_per_column(model: PersonTableModel) -> None:
         for c in PersonColumn  # row 0: born 1990-05-01, resident
     ]
     assert shown == [
-        "1000001", "氏名1", "ヤマダ タロウ", "女", "平成2年5月1日 (1990-05-01)",
-        "34歳11か月", "テスト市本町1", "",
-    ]  # fmt: skip
+        "1000001",
+        "氏名1",
+        "ヤマダ タロウ",
+        "女",
+        "平成2年5月1日 (1990-05-01)",
+        "34歳11か月",
+        "テスト市本町1",
+        "",
+    ]
     assert _cell(model, 1, PersonColumn.AGE, Qt.ItemDataRole.DisplayRole) == "5か月"
     assert _cell(model, 1, PersonColumn.STATUS, Qt.ItemDataRole.DisplayRole) == "転出"
     assert _cell(model, 2, PersonColumn.STATUS, Qt.ItemDataRole.DisplayRole) == "死亡"

@@ -121,9 +121,12 @@ class ReportsPage(QWidget):
 
         def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
             return documents.print_annual_report(
-                session, year, out, progress=ctx.report_progress,
+                session,
+                year,
+                out,
+                progress=ctx.report_progress,
                 cancelled=lambda: ctx.cancelled,
-            )  # fmt: skip
+            )
 
         self._show("")
         self.print_flow.start(

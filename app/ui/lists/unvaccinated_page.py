@@ -296,9 +296,14 @@ class UnvaccinatedPage(QWidget):
 
         def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
             return documents.print_notices(
-                session, series, out.parent, on=on, area_code=area,
-                progress=ctx.report_progress, cancelled=lambda: ctx.cancelled,
-            )  # fmt: skip
+                session,
+                series,
+                out.parent,
+                on=on,
+                area_code=area,
+                progress=ctx.report_progress,
+                cancelled=lambda: ctx.cancelled,
+            )
 
         self.print_flow.start(
             PrintRequest(self.tr("Individual notices"), "notices", work, batch=True, out_dir=folder)

@@ -21,10 +21,19 @@ from app.ui.common.record_table_model import Column, RecordTableModel
 CONTEXT = "DueListModel"
 OPEN_STATUSES = ("due", "waiting")
 # Open series first, then what comes later, then what is closed.
-STATUS_ORDER = {"due": 0, "waiting": 1, "upcoming": 2, "missed": 3, "complete": 4,
-                "not_applicable": 5}  # fmt: skip
-STATUS_COLOURS = {"due": QColor("#1b5e20"), "waiting": QColor("#e65100"),
-                  "missed": QColor("#b71c1c")}  # fmt: skip
+STATUS_ORDER = {
+    "due": 0,
+    "waiting": 1,
+    "upcoming": 2,
+    "missed": 3,
+    "complete": 4,
+    "not_applicable": 5,
+}
+STATUS_COLOURS = {
+    "due": QColor("#1b5e20"),
+    "waiting": QColor("#e65100"),
+    "missed": QColor("#b71c1c"),
+}
 MUTED = QColor("#6b6b6b")
 
 

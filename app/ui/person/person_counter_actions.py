@@ -91,14 +91,20 @@ class PersonCounterActions(QObject):
         session, series_id = self.session, self._open_series_id()
 
         def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-            return documents.print_yoshinhyo(session, person_id, series_id, out,
-                                             reissue_reason=reason)  # fmt: skip
+            return documents.print_yoshinhyo(
+                session, person_id, series_id, out, reissue_reason=reason
+            )
 
         title = self.tr("Screening form")
         self.print_flow.start(
-            PrintRequest(title, "yoshinhyo", work, reissue_document=title,
-                         withdraw_unprinted=self._withdrawal())
-        )  # fmt: skip
+            PrintRequest(
+                title,
+                "yoshinhyo",
+                work,
+                reissue_document=title,
+                withdraw_unprinted=self._withdrawal(),
+            )
+        )
 
     @Slot()
     def print_voucher(self) -> None:
@@ -112,14 +118,20 @@ class PersonCounterActions(QObject):
         session = self.session
 
         def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-            return documents.print_vouchers(session, [person_id], series_id, out,
-                                            reissue_reason=reason)  # fmt: skip
+            return documents.print_vouchers(
+                session, [person_id], series_id, out, reissue_reason=reason
+            )
 
         title = self.tr("Voucher")
         self.print_flow.start(
-            PrintRequest(title, "voucher", work, reissue_document=title,
-                         withdraw_unprinted=self._withdrawal())
-        )  # fmt: skip
+            PrintRequest(
+                title,
+                "voucher",
+                work,
+                reissue_document=title,
+                withdraw_unprinted=self._withdrawal(),
+            )
+        )
 
     @Slot()
     def print_certificate(self) -> None:
@@ -133,9 +145,14 @@ class PersonCounterActions(QObject):
 
         title = self.tr("Vaccination certificate")
         self.print_flow.start(
-            PrintRequest(title, "certificate", work, reissue_document=title,
-                         withdraw_unprinted=self._withdrawal())
-        )  # fmt: skip
+            PrintRequest(
+                title,
+                "certificate",
+                work,
+                reissue_document=title,
+                withdraw_unprinted=self._withdrawal(),
+            )
+        )
 
     def _withdrawal(self) -> Callable[[tuple[int, ...]], int]:
         session = self.session
@@ -173,10 +190,14 @@ class PersonCounterActions(QObject):
             return
         series = self.view.selected_series()
         dialog = ResultEntryDialog(
-            detail.summary, series_choices(catalog), self.jobs, self.session,
+            detail.summary,
+            series_choices(catalog),
+            self.jobs,
+            self.session,
             series_id=series.id if series else None,
-            dose_label=series.next_dose if series else None, parent=self._widget(),
-        )  # fmt: skip
+            dose_label=series.next_dose if series else None,
+            parent=self._widget(),
+        )
 
         def saved(result: SavedResult) -> None:
             self.message.emit(self.tr("The result was recorded."), False)
@@ -194,8 +215,12 @@ class PersonCounterActions(QObject):
             (model.series_at(r).id, model.series_at(r).name_ja) for r in range(model.rowCount())
         ]
         selected = self.view.selected_series()
-        dialog = PostponementDialog(series, series_id=selected.id if selected else None,
-                                    today=date.today(), parent=self._widget())  # fmt: skip
+        dialog = PostponementDialog(
+            series,
+            series_id=selected.id if selected else None,
+            today=date.today(),
+            parent=self._widget(),
+        )
         session = self.session
 
         def store() -> None:

@@ -204,11 +204,17 @@ class BatchEntryPage(QWidget):
             return
         names = {s.id: s.name_ja for s in sheet.catalog.series}
         series_name = names.get(result.entry.series_id, result.entry.series_id)
-        self.log_model.add(EnteredSheet(
-            self.log_model.rowCount() + 1, sheet.person.atena_no, sheet.person.name, series_name,
-            result.entry.dose_label or sheet.dose_label or "", result.entry.vaccinated_on,
-            result.override_reason,
-        ))  # fmt: skip
+        self.log_model.add(
+            EnteredSheet(
+                self.log_model.rowCount() + 1,
+                sheet.person.atena_no,
+                sheet.person.name,
+                series_name,
+                result.entry.dose_label or sheet.dose_label or "",
+                result.entry.vaccinated_on,
+                result.override_reason,
+            )
+        )
         self._reset_sheet(
             self.tr("Saved: %1 %2. Scan the next sheet.")
             .replace("%1", sheet.person.name)

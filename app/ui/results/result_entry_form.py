@@ -112,9 +112,20 @@ class ResultEntryForm(QWidget):
     @property
     def fields(self) -> list[QWidget]:
         """The inputs in tab order."""
-        return [self.date_edit, self.product_combo, self.lot_edit, self.institution_edit,
-                self.amount_edit, self.route_combo, self.site_combo, self.doctor_edit,
-                self.receipt_edit, self.payment_month_edit, self.series_combo, self.dose_edit]  # fmt: skip
+        return [
+            self.date_edit,
+            self.product_combo,
+            self.lot_edit,
+            self.institution_edit,
+            self.amount_edit,
+            self.route_combo,
+            self.site_combo,
+            self.doctor_edit,
+            self.receipt_edit,
+            self.payment_month_edit,
+            self.series_combo,
+            self.dose_edit,
+        ]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -172,8 +183,14 @@ class ResultEntryForm(QWidget):
         """Empty the sheet; the institution code and the payment month stay (a stack of sheets
         usually comes from one clinic for one month) unless ``keep`` says otherwise."""
         keep = keep or {"institution": True, "payment_month": True}
-        for edit in (self.date_edit, self.lot_edit, self.amount_edit, self.doctor_edit,
-                     self.receipt_edit, self.dose_edit):  # fmt: skip
+        for edit in (
+            self.date_edit,
+            self.lot_edit,
+            self.amount_edit,
+            self.doctor_edit,
+            self.receipt_edit,
+            self.dose_edit,
+        ):
             edit.clear()
         if not keep.get("institution"):
             self.institution_edit.clear()
@@ -191,8 +208,9 @@ class ResultEntryForm(QWidget):
         try:
             return parse_date(self.date_edit.text())
         except InvalidInput as exc:
-            raise FormError(self.tr("Date given: %1").replace("%1", exc.message_ja),
-                            self.date_edit) from None  # fmt: skip
+            raise FormError(
+                self.tr("Date given: %1").replace("%1", exc.message_ja), self.date_edit
+            ) from None
 
     def to_input(self, issuance_id: int | None = None) -> ResultInput:
         """The entry as the service takes it; raises FormError for a field that is not readable."""
@@ -204,13 +222,15 @@ class ResultEntryForm(QWidget):
         try:
             amount = float(amount_text) if amount_text else None
         except ValueError:
-            raise FormError(self.tr("Dose amount must be a number in mL (e.g. 0.5)."),
-                            self.amount_edit) from None  # fmt: skip
+            raise FormError(
+                self.tr("Dose amount must be a number in mL (e.g. 0.5)."), self.amount_edit
+            ) from None
         try:
             month = parse_payment_month(self.payment_month_edit.text())
         except InvalidInput:
-            raise FormError(self.tr("Payment month must be like 2025-04."),
-                            self.payment_month_edit) from None  # fmt: skip
+            raise FormError(
+                self.tr("Payment month must be like 2025-04."), self.payment_month_edit
+            ) from None
         product = self.product_combo.currentData()
 
         def text(edit: QLineEdit) -> str | None:
@@ -236,9 +256,14 @@ class ResultEntryForm(QWidget):
 def series_choices(catalog: Catalog) -> list[SeriesChoice]:
     """Every series of the catalog with the products that count for it."""
     return [
-        SeriesChoice(s.id, s.name_ja, tuple(
-            (sp.product, catalog.products[sp.product].name_ja)
-            for sp in s.products if sp.product in catalog.products
-        ))
+        SeriesChoice(
+            s.id,
+            s.name_ja,
+            tuple(
+                (sp.product, catalog.products[sp.product].name_ja)
+                for sp in s.products
+                if sp.product in catalog.products
+            ),
+        )
         for s in catalog.series
-    ]  # fmt: skip
+    ]

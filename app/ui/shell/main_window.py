@@ -141,13 +141,28 @@ class MainWindow(QMainWindow):
         self.menu_actions: dict[str, QAction] = {}
         entries = (
             ("search", self.tr("Person search"), "F2", self.show_search, True),
-            ("batch_entry", self.tr("Result entry (batch)"), "Ctrl+B", self.show_batch_entry,
-             self.batch_page is not None),
-            ("unvaccinated", self.tr("Unvaccinated persons"), "Ctrl+U", self.show_unvaccinated,
-             self.unvaccinated_page is not None),
-            ("reports", self.tr("Reports"), "Ctrl+R", self.show_reports,
-             self.reports_page is not None),
-        )  # fmt: skip
+            (
+                "batch_entry",
+                self.tr("Result entry (batch)"),
+                "Ctrl+B",
+                self.show_batch_entry,
+                self.batch_page is not None,
+            ),
+            (
+                "unvaccinated",
+                self.tr("Unvaccinated persons"),
+                "Ctrl+U",
+                self.show_unvaccinated,
+                self.unvaccinated_page is not None,
+            ),
+            (
+                "reports",
+                self.tr("Reports"),
+                "Ctrl+R",
+                self.show_reports,
+                self.reports_page is not None,
+            ),
+        )
         for name, text, keys, slot, allowed in entries:
             if not allowed:
                 continue  # hidden for this role (the services refuse anyway)
@@ -226,11 +241,15 @@ class MainWindow(QMainWindow):
         if page is self.person_page:
             text = self.person_page.shortcut_help_text() + "   " + self.tr("F2: Search")
         elif page is self.batch_page:
-            text = self.tr("Scan or type, Enter: Read   Tab: Next field   Enter: Save   "
-                           "Esc: Clear the sheet   F2: Search")  # fmt: skip
+            text = self.tr(
+                "Scan or type, Enter: Read   Tab: Next field   Enter: Save   "
+                "Esc: Clear the sheet   F2: Search"
+            )
         elif page is self.unvaccinated_page:
-            text = self.tr("Enter: List   Ctrl+F: Filter   Ctrl+S: CSV   Ctrl+P: Print   "
-                           "Ctrl+N: Notices   Esc: Back to search")  # fmt: skip
+            text = self.tr(
+                "Enter: List   Ctrl+F: Filter   Ctrl+S: CSV   Ctrl+P: Print   "
+                "Ctrl+N: Notices   Esc: Back to search"
+            )
         elif page is self.reports_page:
             text = self.tr("Enter: Print   Tab: Next field   Esc: Back to search")
         else:
@@ -241,9 +260,13 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_keyboard_help(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Keyboard shortcuts"),
-                          self.shortcut_help.text().replace("   ", "\n"),
-                          QMessageBox.StandardButton.Ok, self)  # fmt: skip
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Keyboard shortcuts"),
+            self.shortcut_help.text().replace("   ", "\n"),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
