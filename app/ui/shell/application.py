@@ -11,7 +11,7 @@ folders for .py files, so the Makefile names every module under app/ui and its s
     # translate the new (type="unfinished") entries with pyside6-linguist or an editor, then
     .venv/bin/pyside6-lrelease resources/i18n/vaxdesk_ja.ts -qm resources/i18n/vaxdesk_ja.qm
 
-tests/gui/test_translations.py fails while any string is untranslated or the .qm is stale.
+tests/gui/common/test_translations.py fails while any string is untranslated or the .qm is stale.
 """
 
 from __future__ import annotations

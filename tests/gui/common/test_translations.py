@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 UI_SOURCES = sorted((ROOT / "app" / "ui").rglob("*.py"))
 # app/ui held 55 modules when it was grouped into folders; fewer found means the glob broke and
 # the test below would silently check nothing.
