@@ -84,6 +84,19 @@ def test_person_card_is_audited_like_the_calls_it_replaces(clerk: Session) -> No
     assert ("person.view", "ok", pid) in card_entries
 
 
+def test_person_card_leaves_out_what_the_role_may_not_read(clerk: Session) -> None:
+    """No shipped role reads persons without the schedule and 発行履歴; a session narrowed by
+    hand stands for one, and gets the record without those parts (and no refusal entries)."""
+    pid = _taro(clerk)
+    issuance.issue(clerk, pid, "voucher", series_id="mr1", on=DAY)
+    clerk.permissions = clerk.permissions - {"schedule.read", "issuance.read"}
+    before = len(_actions(clerk))
+    card = person_card.open_card(clerk, pid, on=DAY)
+    assert card.detail.summary.person_id == pid
+    assert (card.due, card.issued) == (None, ())
+    assert _actions(clerk)[before:] == [("person.view", "ok", pid)]
+
+
 def test_person_card_reuses_the_catalog_it_is_given(clerk: Session) -> None:
     catalog = schedule.catalog_for(clerk)
     card = person_card.open_card(clerk, _taro(clerk), on=DAY, catalog=catalog)
