@@ -25,10 +25,7 @@ def read_password(prompt: str = "パスワード: ") -> str:
     if value is not None:
         return value
     if not sys.stdin.isatty():
-        raise VaxDeskError(
-            f"パスワードを入力できません。端末から実行するか {PASSWORD_ENV} を設定してください。",
-            code="E_NO_PASSWORD",
-        )
+        raise VaxDeskError(code="E_NO_PASSWORD")
     return getpass.getpass(prompt)
 
 

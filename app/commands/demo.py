@@ -46,7 +46,7 @@ def _create(directory: Path, persons: int, seed: int) -> None:
     if persons < 1:
         from app.errors import InvalidInput
 
-        raise InvalidInput("住民数は1以上を指定してください。", code="E_DEMO_PERSONS")
+        raise InvalidInput(code="E_DEMO_PERSONS")
     started = time.perf_counter()
     info = create_demo_register(directory, persons=persons, seed=seed, progress=_progress)
     print(file=sys.stderr)

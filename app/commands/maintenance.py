@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.commands.common import add_register_options, open_session
+from app.commands.cli_session import add_register_options, open_session
 
 
 def add_parser(sub: Any) -> None:

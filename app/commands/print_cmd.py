@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.commands.common import add_register_options, open_session
+from app.commands.cli_session import add_register_options, open_session
 from app.domain.wareki import parse_date
 from app.errors import InvalidInput, NotFound
 from app.security.session import Session
@@ -135,7 +135,7 @@ def person_id_for(session: Session, atena_no: str) -> int:
     for p in found.people if found else ():
         if p.atena_no == atena_no.strip():
             return p.person_id
-    raise NotFound("指定された宛名番号の住民が見つかりません。", code="E_PERSON_NOT_FOUND")
+    raise NotFound(code="E_PERSON_NOT_FOUND")
 
 
 def _run(args: argparse.Namespace, action: Any) -> int:
@@ -153,7 +153,7 @@ def _run(args: argparse.Namespace, action: Any) -> int:
 
 
 def run_yoshinhyo(args: argparse.Namespace) -> int:
-    from app.services.documents import print_yoshinhyo
+    from app.services.printing import print_yoshinhyo
 
     return _run(args, lambda s: print_yoshinhyo(
         s, person_id_for(s, args.person), args.series, args.out, on=args.on,
@@ -161,7 +161,7 @@ def run_yoshinhyo(args: argparse.Namespace) -> int:
 
 
 def run_voucher(args: argparse.Namespace) -> int:
-    from app.services.documents import print_vouchers
+    from app.services.printing import print_vouchers
 
     return _run(args, lambda s: print_vouchers(
         s, [person_id_for(s, a) for a in args.person], args.series, args.out,
@@ -170,7 +170,7 @@ def run_voucher(args: argparse.Namespace) -> int:
 
 
 def run_certificate(args: argparse.Namespace) -> int:
-    from app.services.documents import print_certificate
+    from app.services.printing import print_certificate
 
     return _run(args, lambda s: print_certificate(
         s, person_id_for(s, args.person), args.out, on=args.on,
@@ -178,14 +178,14 @@ def run_certificate(args: argparse.Namespace) -> int:
 
 
 def run_unvaccinated(args: argparse.Namespace) -> int:
-    from app.services.documents import print_unvaccinated
+    from app.services.printing import print_unvaccinated
 
     return _run(args, lambda s: print_unvaccinated(
         s, args.series, args.out, on=args.on, area_code=args.area))  # fmt: skip
 
 
 def run_notices(args: argparse.Namespace) -> int:
-    from app.services.documents import print_notices
+    from app.services.printing import print_notices
 
     return _run(args, lambda s: print_notices(
         s, args.series, args.out, on=args.on, area_code=args.area, split=args.split,
@@ -193,12 +193,12 @@ def run_notices(args: argparse.Namespace) -> int:
 
 
 def run_monthly(args: argparse.Namespace) -> int:
-    from app.services.documents import print_monthly_report
+    from app.services.printing import print_monthly_report
 
     return _run(args, lambda s: print_monthly_report(s, args.month, args.out))
 
 
 def run_annual(args: argparse.Namespace) -> int:
-    from app.services.documents import print_annual_report
+    from app.services.printing import print_annual_report
 
     return _run(args, lambda s: print_annual_report(s, args.year, args.out))

@@ -24,7 +24,6 @@ STATUS_JA = {
 
 class HistoryFileInvalid(InvalidInput):
     code = "E_HISTORY_INVALID"
-    message_ja = "接種歴ファイルを読み込めません。形式を確認してください。"
 
 
 def _iso_date(text: str) -> date:

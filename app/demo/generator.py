@@ -19,7 +19,7 @@ from app.demo.pools import building_names, full_name, name_pools, towns
 from app.demo.population import YEAR_DAYS, Household, HouseholdMaker
 from app.demo.rows import VaccinationRows
 from app.domain.ids import mynumber_check_digit
-from app.store.records import HybridClock, Stamp, new_uid
+from app.store.stamps import HybridClock, Stamp, new_uid
 
 HOUSEHOLD_COLUMNS = (
     "id", "uid", "version", "origin", "household_no", "postal_code", "address", "area_code",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from app.demo.pools import INSTITUTION_PATTERNS, Town, full_name, name_pools
 from app.demo.products import PRODUCTS, UNIT_PRICES, UNIT_PRICES_FROM, lot_rows
-from app.store.records import HybridClock, Stamp, new_uid
+from app.store.stamps import HybridClock, Stamp, new_uid
 
 STAMP_COLUMNS = ("updated_date", "updated_time", "updated_by")
 INSTITUTION_COLUMNS = (

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from app.demo.history import Event
 from app.demo.masters import STAMP_COLUMNS, Institution, Masters
 from app.demo.products import PRODUCT_INDEX, PRODUCTS, lot_for, quarter_of
-from app.store.records import HybridClock, new_uid
+from app.store.stamps import HybridClock, new_uid
 
 if TYPE_CHECKING:
     from app.demo.generator import Chunk

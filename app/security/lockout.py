@@ -23,10 +23,6 @@ MAX_PENDING = 500
 
 class LockedOut(AuthError):
     code = "E_AUTH_LOCKED"
-    message_ja = (
-        "ログインに続けて失敗したため、このユーザーは一時的にロックされています。"
-        "15分後に再度お試しいただくか、管理者に連絡してください。"
-    )
 
 
 @dataclass(frozen=True, slots=True)

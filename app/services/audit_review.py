@@ -43,7 +43,6 @@ ACTION_NAMES_JA = {
 
 class BadDateRange(InvalidInput):
     code = "E_AUDIT_DATE_RANGE"
-    message_ja = "期間の開始日が終了日より後になっています。"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from app.domain.ids import validate_mynumber
 from app.errors import InvalidInput, NotFound
 from app.security.masking import mask_digits
-from app.security.numbers import NumberCipher
+from app.security.person_numbers import NumberCipher
 from app.security.session import Session
 from app.services import audit_log
-from app.services.writes import write
-from app.store import person_numbers, records
+from app.services.transaction import write
+from app.store import person_numbers, stamps
 
 REVEAL_SECONDS = 30
 REVEAL_REASONS = {
@@ -30,12 +30,10 @@ REVEAL_REASONS = {
 
 class RevealReasonRequired(InvalidInput):
     code = "E_REVEAL_REASON"
-    message_ja = "個人番号を表示する理由を選択してください（「その他」の場合は内容も入力）。"
 
 
 class NumberInUse(InvalidInput):
     code = "E_MYNUMBER_DUPLICATE"
-    message_ja = "この個人番号は別の住民に登録されています。照合を確認してください。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +68,7 @@ def set_number(session: Session, person_id: int, number: str) -> None:
     with write(session) as w:
         row_id, row_uid = person_numbers.upsert(
             w.conn, person_id=person_id, number_ct=cipher.encrypt(uid, clean), blind_index=index,
-            uid=records.new_uid(), version=w.version, origin=w.origin, stamp=w.stamp,
+            uid=stamps.new_uid(), version=w.version, origin=w.origin, stamp=w.stamp,
         )  # fmt: skip
         w.queue("person_number", row_uid)
         audit_log.record(session, "mynumber.write", person_id=person_id,

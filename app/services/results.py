@@ -15,8 +15,8 @@ from app.errors import InvalidInput, NotFound
 from app.security.session import Session
 from app.services import audit_log
 from app.services.schedule import catalog_for, history_entries
-from app.services.writes import write
-from app.store import masters, records
+from app.services.transaction import write
+from app.store import masters, stamps
 from app.store import persons as person_repo
 from app.store import vaccinations as vaccination_repo
 
@@ -29,7 +29,6 @@ class NeedsReason(InvalidInput):
     """The entry has warnings; store it only with ``override_reason``."""
 
     code = "E_RESULT_NEEDS_REASON"
-    message_ja = "確認が必要な点があります。内容を確認し、登録する理由を入力してください。"
 
     def __init__(self, warnings: list[ResultWarning]) -> None:
         super().__init__()
@@ -92,20 +91,19 @@ def check(session: Session, person_id: int, entry: ResultInput) -> CheckResult:
     row = _person(session, person_id)
     birth = date.fromisoformat(row.birth_date)
     if entry.vaccinated_on > date.today():
-        raise ResultInvalid("接種日が未来の日付です。", code="E_RESULT_FUTURE_DATE")
+        raise ResultInvalid(code="E_RESULT_FUTURE_DATE")
     if entry.vaccinated_on < birth:
-        raise ResultInvalid("接種日が生年月日より前です。", code="E_RESULT_BEFORE_BIRTH")
+        raise ResultInvalid(code="E_RESULT_BEFORE_BIRTH")
     if not any(s.id == entry.series_id for s in catalog.series):
-        raise ResultInvalid("予防接種の種類が正しくありません。", code="E_RESULT_SERIES")
+        raise ResultInvalid(code="E_RESULT_SERIES")
     product = entry.product_id
     if product is not None:
         if product not in catalog.products:
-            raise ResultInvalid("ワクチン（製品）が正しくありません。", code="E_RESULT_PRODUCT")
+            raise ResultInvalid(code="E_RESULT_PRODUCT")
         if entry.series_id not in catalog.series_by_product.get(product, ()):
-            raise ResultInvalid("このワクチンはこの種類の接種に使えません。",
-                                code="E_RESULT_PRODUCT_SERIES")  # fmt: skip
+            raise ResultInvalid(code="E_RESULT_PRODUCT_SERIES")  # fmt: skip
     if entry.institution_code and masters.institution_by_code(conn, entry.institution_code) is None:
-        raise ResultInvalid("医療機関コードが見つかりません。", code="E_RESULT_INSTITUTION")
+        raise ResultInvalid(code="E_RESULT_INSTITUTION")
     existing = vaccination_repo.for_person(conn, person_id, include_voided=False)
     history = history_entries(existing, before=entry.vaccinated_on)
     person = Person(birth, "F" if row.sex == "F" else "M")
@@ -203,7 +201,7 @@ def record(
                           "dose_no": result.dose_no if sid == entry.series_id else None,
                           "dose_label": result.dose_label if sid == entry.series_id else None,
                           "override_reason": reason or None}  # fmt: skip
-            uid = records.new_uid()
+            uid = stamps.new_uid()
             vid = vaccination_repo.insert(w.conn, person_id, row_values, uid=uid,
                                           version=w.version, origin=w.origin, stamp=w.stamp)  # fmt: skip
             w.queue("vaccination", uid)
@@ -222,12 +220,12 @@ def record_postponement(
     """見合わせ: the 予診 found the person could not be vaccinated that day (no dose counted)."""
     audit_log.require(session, "vaccination.create", "vaccination.postpone", person_id=person_id)
     if len(reason.strip()) < 2:
-        raise ResultInvalid("見合わせの理由を入力してください。", code="E_POSTPONE_REASON")
+        raise ResultInvalid(code="E_POSTPONE_REASON")
     _person(session, person_id)
     inst = (masters.institution_by_code(session.register.conn, institution_code)
             if institution_code else None)  # fmt: skip
     with write(session) as w:
-        uid = records.new_uid()
+        uid = stamps.new_uid()
         vid = vaccination_repo.insert(
             w.conn, person_id,
             {"series_id": series_id, "outcome": "postponed", "vaccinated_on": on.isoformat(),
@@ -241,11 +239,11 @@ def record_postponement(
 
 
 def _live_row(
-    session: Session, vaccination_id: int, reason: str, code: str, message_ja: str
+    session: Session, vaccination_id: int, reason: str, code: str
 ) -> vaccination_repo.VaccinationRow:
     """The stored, not voided result a correction or void applies to; the reason is required."""
     if len(reason.strip()) < 2:
-        raise ResultInvalid(message_ja, code=code)
+        raise ResultInvalid(code=code)
     row = vaccination_repo.get(session.register.conn, vaccination_id)
     if row is None or row.voided_at is not None:
         raise NotFound()
@@ -255,18 +253,17 @@ def _live_row(
 def correct(session: Session, vaccination_id: int, changes: dict[str, object], reason: str) -> None:
     """Correct fields of a stored result (訂正); the reason and the changed field names are audited."""
     audit_log.require(session, "vaccination.correct", "vaccination.correct")
-    row = _live_row(session, vaccination_id, reason, "E_CORRECT_REASON",
-                    "訂正の理由を入力してください。")  # fmt: skip
+    row = _live_row(session, vaccination_id, reason, "E_CORRECT_REASON")
     allowed = {"vaccinated_on", "receipt_no", "lot_no", "dose_amount_ml", "route", "site",
                "place", "doctor", "payment_month", "follow_up", "screening_doctor", "dose_label"}  # fmt: skip
     bad = set(changes) - allowed
     if bad or not changes:
-        raise ResultInvalid("訂正できない項目が含まれています。", code="E_CORRECT_FIELDS")
+        raise ResultInvalid(code="E_CORRECT_FIELDS")
     values = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in changes.items()}
     if "vaccinated_on" in values:
         birth = _person(session, row.person_id).birth_date
         if not (birth <= str(values["vaccinated_on"]) <= date.today().isoformat()):
-            raise ResultInvalid("接種日が正しくありません。", code="E_RESULT_DATE")
+            raise ResultInvalid(code="E_RESULT_DATE")
     with write(session) as w:
         vaccination_repo.update(w.conn, vaccination_id, values, version=w.version,
                                 origin=w.origin, stamp=w.stamp)  # fmt: skip
@@ -279,9 +276,7 @@ def correct(session: Session, vaccination_id: int, changes: dict[str, object], r
 def void(session: Session, vaccination_id: int, reason: str) -> None:
     """Void a result (取消). The row stays in the register, marked with the reason."""
     audit_log.require(session, "vaccination.void", "vaccination.void")
-    row = _live_row(
-        session, vaccination_id, reason, "E_VOID_REASON", "取消の理由を入力してください。"
-    )
+    row = _live_row(session, vaccination_id, reason, "E_VOID_REASON")
     with write(session) as w:
         vaccination_repo.void(w.conn, vaccination_id, reason.strip(), version=w.version,
                               origin=w.origin, stamp=w.stamp)  # fmt: skip

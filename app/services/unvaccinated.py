@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from app.domain.catalog import Catalog
 from app.domain.legaldate import fiscal_year, fiscal_year_start
-from app.domain.schedule import HistoryEntry, Person, SeriesStatus, evaluate
+from app.domain.schedule import OPEN_STATUSES, HistoryEntry, Person, SeriesStatus, evaluate
 from app.errors import InvalidInput
 from app.security.atomic import write_atomic
 from app.security.masking import Policy, apply, person_policy
@@ -27,13 +27,11 @@ from app.store import lists
 from app.store import persons as person_repo
 from app.store import vaccinations as vaccination_repo
 
-OPEN_STATUSES = ("due", "waiting")
 MAX_AGE_YEARS = 120
 
 
 class UnknownSeries(InvalidInput):
     code = "E_SERIES_UNKNOWN"
-    message_ja = "予防接種の種類が正しくありません。"
 
 
 class UnvaccinatedEntry(NamedTuple):  # immutable; a NamedTuple as lists reach ~10⁵ rows
@@ -72,7 +70,7 @@ def _one_series(catalog: Catalog, series_id: str) -> Catalog:
 
 def _window_open(catalog: Catalog, dob: date, series_id: str, on: date) -> bool:
     status = evaluate(catalog, Person(dob, "F"), [], on).get(series_id).status
-    return status in ("due", "waiting")
+    return status in OPEN_STATUSES
 
 
 def birth_range(catalog: Catalog, series_id: str, on: date) -> tuple[date, date] | None:

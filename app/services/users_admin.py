@@ -18,8 +18,8 @@ from app.security.session import Session
 from app.services import audit_log
 from app.services.register import NewUser, add_user_slot, secret_store_for
 from app.services.security_key import KeyAccess, unlock_slot
-from app.services.writes import write
-from app.store import records, users
+from app.services.transaction import write
+from app.store import stamps, users
 from app.store.layout import RegisterLayout
 
 MAX_KEYS_PER_USER = 2
@@ -28,35 +28,26 @@ STALE_DAYS = 90
 
 class NumberGrantNeedsHolder(PermissionDenied):
     code = "E_NUMBER_GRANT_NEEDS_HOLDER"
-    message_ja = (
-        "番号利用事務の権限を付与するには、番号利用事務担当者のログイン（または回復コード）が"
-        "必要です。"
-    )
 
 
 class TooManyKeys(InvalidInput):
     code = "E_KEYS_LIMIT"
-    message_ja = f"セキュリティキーは1人{MAX_KEYS_PER_USER}本までです。"
 
 
 class LastKey(InvalidInput):
     code = "E_LAST_KEY"
-    message_ja = "最後のセキュリティキーは削除できません。利用停止には「無効化」を使ってください。"
 
 
 class LoginTaken(InvalidInput):
     code = "E_LOGIN_TAKEN"
-    message_ja = "このユーザー名または職員番号は既に使われています。"
 
 
 class UnknownRole(InvalidInput):
     code = "E_ROLE_UNKNOWN"
-    message_ja = "存在しない役割が指定されています。"
 
 
 class SelfDeactivation(InvalidInput):
     code = "E_SELF_DEACTIVATE"
-    message_ja = "自分自身を無効化することはできません。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +106,7 @@ def create_user(
         conn, user.staff_no
     ):
         raise LoginTaken()
-    uid = records.new_uid()
+    uid = stamps.new_uid()
     ks = _keyslots(session)
     reg = session.register
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)

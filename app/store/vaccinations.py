@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.store.db import Connection
-from app.store.records import Stamp
+from app.store.stamps import Stamp
 
 _COLUMNS = (
     "v.id, v.person_id, v.series_id, v.product_id, v.dose_no, v.dose_label, v.outcome,"

@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.catalog import Catalog
+from app.domain.schedule import OPEN_STATUSES
 from app.security.session import Session
 from app.services import issuance, persons, schedule
 from app.services.persons import PersonSummary
 from app.ui import display_text
 from app.ui.batch_entry_log_model import BatchEntryLogModel, EnteredSheet
 from app.ui.dialog_parts import message_label, set_message
-from app.ui.due_list_model import OPEN_STATUSES
 from app.ui.jobs import JobContext, JobRunner
 from app.ui.result_entry_form import FormError, ResultEntryForm, series_choices
 from app.ui.result_recorder import ResultRecorder, SavedResult

@@ -21,7 +21,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
 
 from app.printing import PrintCancelled
-from app.services.doc_common import PrintResult
+from app.services.printing import PrintResult
 from app.ui.jobs import Job, JobCancelled, JobContext, JobRunner
 from app.ui.print_preview_dialog import PrintPreviewDialog
 from app.ui.reissue_reason_dialog import ReissueReasonDialog

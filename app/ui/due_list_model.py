@@ -14,13 +14,12 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
-from app.domain.schedule import SeriesStatus
+from app.domain.schedule import OPEN_STATUSES, SeriesStatus
 from app.domain.wareki import format_wareki_short
 from app.ui.display_text import QT_TRANSLATE_NOOP
 from app.ui.record_table_model import Column, RecordTableModel
 
 CONTEXT = "DueListModel"
-OPEN_STATUSES = ("due", "waiting")
 STATUS_TEXT = {
     "due": QT_TRANSLATE_NOOP("DueListModel", "Can be given"),
     "waiting": QT_TRANSLATE_NOOP("DueListModel", "Waiting for interval"),

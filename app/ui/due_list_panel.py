@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.schedule import SeriesStatus
+from app.domain.schedule import OPEN_STATUSES, SeriesStatus
 from app.domain.wareki import format_both
-from app.ui.due_list_model import OPEN_STATUSES, DueListColumn, DueListModel
+from app.ui.due_list_model import DueListColumn, DueListModel
 from app.ui.record_sort_proxy import RecordSortProxy
 from app.ui.table_view import read_only_table
 

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import PermissionDenied
 from app.security.session import Session
-from app.services import mynumber
-from app.services.mynumber import Revealed
+from app.services import person_numbers as mynumber
+from app.services.person_numbers import Revealed
 from app.ui.idle_lock import lock_hub
 from app.ui.jobs import JobContext, JobRunner
 from app.ui.number_entry_dialog import NumberEntryDialog

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from app.domain.ids import validate_mynumber
 from app.errors import VaxDeskError
 from app.security.session import Session
-from app.services import mynumber
+from app.services import person_numbers as mynumber
 from app.ui.dialog_parts import message_label, ok_cancel_buttons
 from app.ui.jobs import JobContext, JobRunner
 

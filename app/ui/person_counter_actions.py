@@ -14,13 +14,14 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.domain.catalog import Catalog
+from app.domain.schedule import OPEN_STATUSES
 from app.security.session import Session
-from app.services import documents, issuance, results
-from app.services.doc_common import PrintResult
+from app.services import issuance, results
+from app.services import printing as documents
 from app.services.persons import HistoryItem
+from app.services.printing import PrintResult
 from app.ui.correction_dialog import CorrectionDialog
 from app.ui.document_print_flow import DocumentPrintFlow, PrintRequest
-from app.ui.due_list_model import OPEN_STATUSES
 from app.ui.jobs import JobContext, JobRunner
 from app.ui.person_view import PersonView
 from app.ui.postponement_dialog import PostponementDialog

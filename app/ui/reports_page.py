@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from app.domain.legaldate import fiscal_year
 from app.errors import InvalidInput
 from app.security.session import Session
-from app.services import documents
-from app.services.doc_common import PrintResult
+from app.services import printing as documents
+from app.services.printing import PrintResult
 from app.ui.dialog_parts import message_label, set_message
 from app.ui.document_print_flow import DocumentPrintFlow, PrintRequest
 from app.ui.jobs import JobContext

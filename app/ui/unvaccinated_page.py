@@ -30,8 +30,9 @@ from app.domain.catalog import Catalog
 from app.domain.wareki import format_wareki_short, parse_date
 from app.errors import InvalidInput
 from app.security.session import Session
-from app.services import documents, unvaccinated
-from app.services.doc_common import PrintResult
+from app.services import printing as documents
+from app.services import unvaccinated
+from app.services.printing import PrintResult
 from app.services.unvaccinated import UnvaccinatedList
 from app.ui.dialog_parts import message_label, set_message
 from app.ui.document_print_flow import DocumentPrintFlow, PrintRequest

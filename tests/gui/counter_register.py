@@ -15,7 +15,7 @@ from app.security.session import Session
 from app.services import users_admin
 from app.services.register import NewUser, login
 from app.services.security_key import key_access_for
-from app.store import db, records
+from app.store import db, register_meta
 from app.store.layout import RegisterLayout
 from app.ui.main_window import MainWindow
 from tests.gui.sample_register import ADMIN, CLERK, make_sample_register
@@ -33,7 +33,7 @@ def make_counter_register(directory: Path) -> Path:
         conn = admin.register.conn
         with db.transaction(conn):
             for key, value in MUNICIPALITY.items():
-                records.set_meta(conn, key, value)
+                register_meta.set_meta(conn, key, value)
             for household, area in AREAS.items():
                 conn.execute(
                     "UPDATE households SET area_code = ? WHERE household_no = ?", (area, household)

@@ -9,7 +9,7 @@ from pathlib import Path
 from app.domain.kana import normalize_kana
 from app.services.recovery import open_with_recovery_code
 from app.services.register import NewUser, create_register
-from app.store import db, persons, records
+from app.store import db, persons, stamps
 
 ADMIN = NewUser("admin", "管理 太郎", "90001", "demo-admin", ("admin",))
 CLERK = NewUser("clerk", "窓口 花子", "90002", "demo-clerk", ("clerk",))
@@ -51,8 +51,8 @@ def make_sample_register(directory: Path, *, demo: bool = True) -> Path:
     created = create_register(directory, admin=ADMIN, others=[CLERK], demo=demo)
     access = open_with_recovery_code(directory, created.recovery_code)
     conn = access.register.conn
-    clock = records.HybridClock(ORIGIN)
-    stamp = records.Stamp.now(ADMIN.staff_no)
+    clock = stamps.HybridClock(ORIGIN)
+    stamp = stamps.Stamp.now(ADMIN.staff_no)
     common = (stamp.updated_date, stamp.updated_time, stamp.updated_by)
     try:
         with db.transaction(conn):
@@ -61,7 +61,7 @@ def make_sample_register(directory: Path, *, demo: bool = True) -> Path:
                 cur = conn.execute(
                     "INSERT INTO households (uid, version, origin, household_no, address,"
                     " updated_date, updated_time, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (records.new_uid(), clock.next(), ORIGIN, number, ADDRESS, *common),
+                    (stamps.new_uid(), clock.next(), ORIGIN, number, ADDRESS, *common),
                 )
                 households[number] = int(cur.lastrowid or 0)
             ids: dict[str, int] = {}
@@ -80,7 +80,7 @@ def make_sample_register(directory: Path, *, demo: bool = True) -> Path:
                         household_id=households[p.household] if p.household else None,
                         relationship=p.relationship,
                     ),
-                    uid=records.new_uid(),
+                    uid=stamps.new_uid(),
                     version=clock.next(),
                     origin=ORIGIN,
                     stamp=stamp,
@@ -96,7 +96,7 @@ def make_sample_register(directory: Path, *, demo: bool = True) -> Path:
             cur = conn.execute(
                 "INSERT INTO institutions (uid, version, origin, code, name, updated_date,"
                 " updated_time, updated_by) VALUES (?, ?, ?, '1310001', 'テスト小児科', ?, ?, ?)",
-                (records.new_uid(), clock.next(), ORIGIN, *common),
+                (stamps.new_uid(), clock.next(), ORIGIN, *common),
             )
             institution_id = int(cur.lastrowid or 0)
             for on, vaccine, dose, voided in CHILD_HISTORY:
@@ -107,7 +107,7 @@ def make_sample_register(directory: Path, *, demo: bool = True) -> Path:
                     " VALUES (?, ?, ?, ?, 'hib', ?, ?, ?, 'AB123', '小児 医師', ?, 'サノフィ',"
                     " ?, ?, ?, ?, ?)",
                     (
-                        records.new_uid(), clock.next(), ORIGIN, ids[CHILD_ATENA], dose, on,
+                        stamps.new_uid(), clock.next(), ORIGIN, ids[CHILD_ATENA], dose, on,
                         institution_id, vaccine, "2024-07-12" if voided else None,
                         "二重登録" if voided else None, *common,
                     ),

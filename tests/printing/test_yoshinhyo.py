@@ -111,7 +111,7 @@ def test_dose_selector_marks_the_requested_dose() -> None:
 def test_unknown_dose_or_series_is_refused() -> None:
     with pytest.raises(InvalidInput) as exc:
         _write([yoshinhyo_request("hib", "第2期")])
-    assert exc.value.code == "E_PRINT_DOSE"
+    assert exc.value.code == "E_PRINT_DOSE_NOT_ON_FORM"
     with pytest.raises(InvalidInput) as exc:
         _write([yoshinhyo_request("smallpox", "1回目")])
     assert exc.value.code == "E_PRINT_SERIES"

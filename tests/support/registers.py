@@ -10,7 +10,7 @@ from app.security.session import Session
 from app.services.recovery import open_with_recovery_code
 from app.services.register import NewUser, create_register, login
 from app.services.security_key import KeyAccess
-from app.store import db, persons, records
+from app.store import db, persons, stamps
 
 USERS = {
     "admin": NewUser("admin", "管理 一郎", "90001", "pw-admin-0001", ("admin",)),
@@ -49,14 +49,14 @@ def make_register(directory: Path, *, with_people: bool = True, demo: bool = Fal
     if with_people:
         access = open_with_recovery_code(directory, created.recovery_code)
         conn = access.register.conn
-        clock = records.HybridClock("hub")
-        stamp = records.Stamp.now("90001")
+        clock = stamps.HybridClock("hub")
+        stamp = stamps.Stamp.now("90001")
         with db.transaction(conn):
             conn.execute(
                 "INSERT INTO households (uid, version, origin, household_no, address,"
                 " updated_date, updated_time, updated_by) VALUES (?, ?, 'hub', 'H0001',"
                 " 'テスト市本町1-2-3', ?, ?, ?)",
-                (records.new_uid(), clock.next(), stamp.updated_date, stamp.updated_time,
+                (stamps.new_uid(), clock.next(), stamp.updated_date, stamp.updated_time,
                  stamp.updated_by),
             )  # fmt: skip
             ids = {}
@@ -69,7 +69,7 @@ def make_register(directory: Path, *, with_people: bool = True, demo: bool = Fal
                         household_id=1 if name.startswith("山田") else None,
                         relationship={"山田 太郎": "子", "山田 花子": "世帯主"}.get(name),
                     ),
-                    uid=records.new_uid(), version=clock.next(), origin="hub", stamp=stamp,
+                    uid=stamps.new_uid(), version=clock.next(), origin="hub", stamp=stamp,
                 )  # fmt: skip
             conn.execute(
                 "UPDATE persons SET guardian_id = ? WHERE id = ?",
@@ -93,15 +93,15 @@ def add_masters(directory: Path, recovery_code: str) -> None:
     """An institution, two vaccines with lots (one expired) and an area code for the household."""
     access = open_with_recovery_code(directory, recovery_code)
     conn = access.register.conn
-    clock = records.HybridClock("hub")
-    s = records.Stamp.now("90001")
+    clock = stamps.HybridClock("hub")
+    s = stamps.Stamp.now("90001")
     common = (s.updated_date, s.updated_time, s.updated_by)
     with db.transaction(conn):
         conn.execute(
             "INSERT INTO institutions (uid, version, origin, code, name, address, updated_date,"
             " updated_time, updated_by) VALUES (?, ?, 'hub', '1310000001', 'テスト小児科',"
             " 'テスト市本町2-1', ?, ?, ?)",
-            (records.new_uid(), clock.next(), *common),
+            (stamps.new_uid(), clock.next(), *common),
         )
         for product, name, maker, lots in (
             ("mr", "乾燥弱毒生麻しん風しん混合ワクチン", "テスト製薬",
@@ -112,13 +112,13 @@ def add_masters(directory: Path, recovery_code: str) -> None:
             cur = conn.execute(
                 "INSERT INTO vaccines (uid, version, origin, product_id, name, maker,"
                 " updated_date, updated_time, updated_by) VALUES (?, ?, 'hub', ?, ?, ?, ?, ?, ?)",
-                (records.new_uid(), clock.next(), product, name, maker, *common),
+                (stamps.new_uid(), clock.next(), product, name, maker, *common),
             )
             for lot_no, expires in lots:
                 conn.execute(
                     "INSERT INTO lots (uid, version, origin, vaccine_id, lot_no, expires_on,"
                     " updated_date, updated_time, updated_by) VALUES (?, ?, 'hub', ?, ?, ?, ?, ?, ?)",
-                    (records.new_uid(), clock.next(), cur.lastrowid, lot_no, expires, *common),
+                    (stamps.new_uid(), clock.next(), cur.lastrowid, lot_no, expires, *common),
                 )
         conn.execute("UPDATE households SET area_code = '01'")
     access.register.close()
