@@ -19,6 +19,7 @@ from app.store import db, register_meta
 from app.store.layout import RegisterLayout
 from app.ui.main_window import MainWindow
 from tests.gui.sample_register import ADMIN, CLERK, make_sample_register
+from tests.support.builder import RegisterBuilder
 
 NURSE = NewUser("nurse", "保健 看子", "90003", "demo-nurse", ("nurse",))
 MUNICIPALITY = {"municipality_name": "テスト市", "municipality_code": "990019"}
@@ -34,10 +35,9 @@ def make_counter_register(directory: Path) -> Path:
         with db.transaction(conn):
             for key, value in MUNICIPALITY.items():
                 register_meta.set_meta(conn, key, value)
+            build = RegisterBuilder(conn, staff_no=ADMIN.staff_no)
             for household, area in AREAS.items():
-                conn.execute(
-                    "UPDATE households SET area_code = ? WHERE household_no = ?", (area, household)
-                )
+                build.set_area(area, household)
     finally:
         admin.register.close()
     return directory
