@@ -15,8 +15,13 @@ PASSWORD_ENV = "VAXDESK_PASSWORD"
 
 
 def add_register_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--register", type=Path, required=True, metavar="DIR",
-                        help="台帳フォルダ (register.vxdb と keyslots.json がある場所)")  # fmt: skip
+    parser.add_argument(
+        "--register",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="台帳フォルダ (register.vxdb と keyslots.json がある場所)",
+    )
     parser.add_argument("--user", required=True, metavar="NAME", help="ログインするユーザー名")
 
 

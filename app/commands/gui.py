@@ -31,8 +31,10 @@ def run(args: argparse.Namespace) -> int:
     if directory is None:
         raise ConfigError(code="E_REGISTER_NOT_GIVEN")
     if not RegisterLayout(directory).exists():
-        raise ConfigError("指定のフォルダに台帳がありません。新しい台帳は vaxdesk init で作成します。",
-                          code="E_REGISTER_MISSING")  # fmt: skip
+        raise ConfigError(
+            "指定のフォルダに台帳がありません。新しい台帳は vaxdesk init で作成します。",
+            code="E_REGISTER_MISSING",
+        )
     from app.ui.application import run_gui
 
     return run_gui(directory)

@@ -93,5 +93,9 @@ class LoginAttempts:
         return pending
 
     def _entry(self, login: str, action: str, code: str) -> dict[str, str]:
-        return {"at": self._now().isoformat(timespec="seconds"), "login": login,
-                "action": action, "code": code}  # fmt: skip
+        return {
+            "at": self._now().isoformat(timespec="seconds"),
+            "login": login,
+            "action": action,
+            "code": code,
+        }

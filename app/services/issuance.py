@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.legaldate import fiscal_year
+from app.domain.reissue import REISSUE_REASONS as REISSUE_REASONS  # re-exported for UI/CLI
 from app.errors import InvalidInput, NotFound
 from app.security.session import Session
 from app.services import audit_log
@@ -20,12 +21,18 @@ from app.store import issuances, stamps
 from app.store import persons as person_repo
 
 DOC_TYPES = {"yoshinhyo": "1", "voucher": "2", "certificate": "3", "notice": "4"}
-DOC_NAMES_JA = {"yoshinhyo": "予診票", "voucher": "接種券", "certificate": "予防接種済証",
-                "notice": "個別通知"}  # fmt: skip
-PERMISSIONS = {"yoshinhyo": "print.yoshinhyo", "voucher": "print.voucher",
-               "certificate": "print.certificate", "notice": "print.notices"}  # fmt: skip
-REISSUE_REASONS = {"lost": "紛失", "damaged": "汚損・破損", "moved_in": "転入",
-                   "error": "記載誤り", "other": "その他"}  # fmt: skip
+DOC_NAMES_JA = {
+    "yoshinhyo": "予診票",
+    "voucher": "接種券",
+    "certificate": "予防接種済証",
+    "notice": "個別通知",
+}
+PERMISSIONS = {
+    "yoshinhyo": "print.yoshinhyo",
+    "voucher": "print.voucher",
+    "certificate": "print.certificate",
+    "notice": "print.notices",
+}
 
 
 class IssuanceInvalid(InvalidInput):
@@ -64,8 +71,16 @@ def issue(
         raise NotFound()
     day = on or date.today()
     with write(session) as w:
-        return issue_in(session, w, person_id, doc_type, series_id=series_id,
-                        dose_label=dose_label, reissue_reason=reissue_reason, on=day)  # fmt: skip
+        return issue_in(
+            session,
+            w,
+            person_id,
+            doc_type,
+            series_id=series_id,
+            dose_label=dose_label,
+            reissue_reason=reissue_reason,
+            on=day,
+        )
 
 
 def issue_in(
@@ -101,16 +116,30 @@ def issue_in(
         w.queue("issuance", issuances.uid_of(conn, old.id))
     uid = stamps.new_uid()
     iid = issuances.insert(
-        conn, person_id=person_id, fiscal_year=fy, doc_type=doc_type, series_id=series_id,
-        dose_label=dose_label, issue_no=number,
+        conn,
+        person_id=person_id,
+        fiscal_year=fy,
+        doc_type=doc_type,
+        series_id=series_id,
+        dose_label=dose_label,
+        issue_no=number,
         reason=REISSUE_REASONS.get(reissue_reason or "") if earlier else None,
-        issued_on=on.isoformat(), process_kind=kind, uid=uid, version=w.version,
-        origin=w.origin, stamp=w.stamp,
-    )  # fmt: skip
+        issued_on=on.isoformat(),
+        process_kind=kind,
+        uid=uid,
+        version=w.version,
+        origin=w.origin,
+        stamp=w.stamp,
+    )
     w.queue("issuance", uid)
-    audit_log.record(session, "issuance.create", person_id=person_id, record_type="issuance",
-                     record_id=iid, detail={"doc": doc_type, "kind": kind,
-                                            "series": series_id})  # fmt: skip
+    audit_log.record(
+        session,
+        "issuance.create",
+        person_id=person_id,
+        record_type="issuance",
+        record_id=iid,
+        detail={"doc": doc_type, "kind": kind, "series": series_id},
+    )
     return Issued(iid, number, fy, doc_type, series_id, dose_label, kind, on)
 
 
@@ -134,8 +163,13 @@ def withdraw_unprinted(session: Session, issuance_ids: Sequence[int]) -> int:
         for row in rows:
             issuances.void(w.conn, row.id, UNPRINTED_REASON, version=w.version, stamp=w.stamp)
             w.queue("issuance", issuances.uid_of(w.conn, row.id))
-            audit_log.record(session, "issuance.withdraw", person_id=row.person_id,
-                             record_type="issuance", record_id=row.id)  # fmt: skip
+            audit_log.record(
+                session,
+                "issuance.withdraw",
+                person_id=row.person_id,
+                record_type="issuance",
+                record_id=row.id,
+            )
     return len(rows)
 
 
@@ -163,8 +197,9 @@ def find_by_scan(session: Session, code: str) -> ScanHit:
     conn = session.register.conn
     hit = issuances.by_number(conn, digits)
     if hit is not None:
-        audit_log.record_now(session, "person.scan", person_id=hit.person_id,
-                             detail={"kind": "issuance"})  # fmt: skip
+        audit_log.record_now(
+            session, "person.scan", person_id=hit.person_id, detail={"kind": "issuance"}
+        )
         return ScanHit(hit.person_id, hit, "issuance")
     person = person_repo.get_by_atena_no(conn, digits)
     if person is not None:

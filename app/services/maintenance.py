@@ -61,9 +61,12 @@ def restore(session: Session, source: Path) -> Path:
     report = inspect_copy(source, reg.dek)
     same = report.register_id == reg.register_id
     if not report.healthy or not same:
-        audit_log.record_now(session, "register.restore", outcome="failed",
-                             detail={"problems": list(report.problems)[:5],
-                                     "same_register": same})  # fmt: skip
+        audit_log.record_now(
+            session,
+            "register.restore",
+            outcome="failed",
+            detail={"problems": list(report.problems)[:5], "same_register": same},
+        )
         raise RestoreRejected()
 
     layout = RegisterLayout(reg.directory)

@@ -62,17 +62,33 @@ def set_number(session: Session, person_id: int, number: str) -> None:
     if uid is None:
         raise NotFound()
     if any(pid != person_id for pid in person_numbers.person_ids_by_index(conn, index)):
-        audit_log.record_now(session, "mynumber.write", outcome="failed", person_id=person_id,
-                             detail={"code": NumberInUse.code})  # fmt: skip
+        audit_log.record_now(
+            session,
+            "mynumber.write",
+            outcome="failed",
+            person_id=person_id,
+            detail={"code": NumberInUse.code},
+        )
         raise NumberInUse()
     with write(session) as w:
         row_id, row_uid = person_numbers.upsert(
-            w.conn, person_id=person_id, number_ct=cipher.encrypt(uid, clean), blind_index=index,
-            uid=stamps.new_uid(), version=w.version, origin=w.origin, stamp=w.stamp,
-        )  # fmt: skip
+            w.conn,
+            person_id=person_id,
+            number_ct=cipher.encrypt(uid, clean),
+            blind_index=index,
+            uid=stamps.new_uid(),
+            version=w.version,
+            origin=w.origin,
+            stamp=w.stamp,
+        )
         w.queue("person_number", row_uid)
-        audit_log.record(session, "mynumber.write", person_id=person_id,
-                         record_type="person_number", record_id=row_id)  # fmt: skip
+        audit_log.record(
+            session,
+            "mynumber.write",
+            person_id=person_id,
+            record_type="person_number",
+            record_id=row_id,
+        )
 
 
 def find_person(session: Session, number: str) -> int | None:
@@ -104,7 +120,12 @@ def reveal_number(session: Session, person_id: int, reason: str, note: str = "")
     if row is None:
         raise NotFound("この住民には個人番号が登録されていません。")
     number = _cipher(session).decrypt(row.person_uid, row.number_ct)
-    audit_log.record_now(session, "mynumber.reveal", person_id=person_id,
-                         record_type="person_number", record_id=row.id,
-                         detail={"reason": reason, "note": _scrub(note)})  # fmt: skip
+    audit_log.record_now(
+        session,
+        "mynumber.reveal",
+        person_id=person_id,
+        record_type="person_number",
+        record_id=row.id,
+        detail={"reason": reason, "note": _scrub(note)},
+    )
     return Revealed(number, REVEAL_SECONDS)

@@ -83,14 +83,25 @@ def rebind_terminal(
     ks.slots = [s for s in ks.slots if s.kind != "user"]
     admin = NewUser(user.login, user.display_name, user.staff_no, password, roles)
     add_user_slot(
-        ks, admin, dek=reg.dek, nk=access.nk, terminal_id=terminal_id, terminal_secret=secret,
-        key=access_key, user_uid=users.uid_of(conn, user.id),
-    )  # fmt: skip
+        ks,
+        admin,
+        dek=reg.dek,
+        nk=access.nk,
+        terminal_id=terminal_id,
+        terminal_secret=secret,
+        key=access_key,
+        user_uid=users.uid_of(conn, user.id),
+    )
     with db.transaction(conn):
         register_meta.set_meta(conn, "terminal_id", terminal_id)
         terminals.insert(conn, terminal_id, "この端末（再登録）")
-        audit.append(conn, action="terminal.rebind", terminal_id=terminal_id, user_id=user.id,
-                     detail={"removed_slots": removed})  # fmt: skip
+        audit.append(
+            conn,
+            action="terminal.rebind",
+            terminal_id=terminal_id,
+            user_id=user.id,
+            detail={"removed_slots": removed},
+        )
     reg.terminal_id = terminal_id
     ks.save()
     return terminal_id

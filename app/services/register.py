@@ -132,9 +132,15 @@ def create_register(
     uids = {user.login: stamps.new_uid() for user in (admin, *others)}
     for user in (admin, *others):
         add_user_slot(
-            ks, user, dek=dek, nk=nk, terminal_id=terminal_id,
-            terminal_secret=terminal_secret, key=key, user_uid=uids[user.login],
-        )  # fmt: skip
+            ks,
+            user,
+            dek=dek,
+            nk=nk,
+            terminal_id=terminal_id,
+            terminal_secret=terminal_secret,
+            key=key,
+            user_uid=uids[user.login],
+        )
     code = new_recovery_code()
     ks.add_slot(
         kind="recovery",
@@ -280,22 +286,32 @@ def reauthenticate(
         slot, fido_output = unlock_slot(ks, slots, access)
         keys = ks.unwrap(
             slot,
-            Secrets(password=password, terminal_secret=store.get(ks.register_id),
-                    fido_output=fido_output),
-        )  # fmt: skip
+            Secrets(
+                password=password,
+                terminal_secret=store.get(ks.register_id),
+                fido_output=fido_output,
+            ),
+        )
         if keys.dek != reg.dek:
             raise RegisterMismatch()
     except AuthError as exc:
         attempts.failed(session.login, exc.code)
         with db.transaction(reg.conn):
-            audit.append(reg.conn, action="unlock", outcome="failed", user_id=session.user_id,
-                         terminal_id=reg.terminal_id, detail={"code": exc.code})  # fmt: skip
+            audit.append(
+                reg.conn,
+                action="unlock",
+                outcome="failed",
+                user_id=session.user_id,
+                terminal_id=reg.terminal_id,
+                detail={"code": exc.code},
+            )
         raise
     attempts.succeeded(session.login)
     session.touch()
     with db.transaction(reg.conn):
-        audit.append(reg.conn, action="unlock", user_id=session.user_id,
-                     terminal_id=reg.terminal_id)  # fmt: skip
+        audit.append(
+            reg.conn, action="unlock", user_id=session.user_id, terminal_id=reg.terminal_id
+        )
 
 
 def _flush_pending(conn: db.Connection, terminal_id: str, pending: list[PendingEntry]) -> None:

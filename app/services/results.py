@@ -101,7 +101,7 @@ def check(session: Session, person_id: int, entry: ResultInput) -> CheckResult:
         if product not in catalog.products:
             raise ResultInvalid(code="E_RESULT_PRODUCT")
         if entry.series_id not in catalog.series_by_product.get(product, ()):
-            raise ResultInvalid(code="E_RESULT_PRODUCT_SERIES")  # fmt: skip
+            raise ResultInvalid(code="E_RESULT_PRODUCT_SERIES")
     if entry.institution_code and masters.institution_by_code(conn, entry.institution_code) is None:
         raise ResultInvalid(code="E_RESULT_INSTITUTION")
     existing = vaccination_repo.for_person(conn, person_id, include_voided=False)
@@ -111,8 +111,11 @@ def check(session: Session, person_id: int, entry: ResultInput) -> CheckResult:
     warnings: list[ResultWarning] = []
     status = before.status
     if status == "waiting":
-        warnings.append(ResultWarning("W_INTERVAL",
-                        f"接種間隔が不足しています（{before.earliest} 以降に接種可能）。"))  # fmt: skip
+        warnings.append(
+            ResultWarning(
+                "W_INTERVAL", f"接種間隔が不足しています（{before.earliest} 以降に接種可能）。"
+            )
+        )
     elif status in ("upcoming", "missed"):
         warnings.append(
             ResultWarning("W_WINDOW", "定期接種の対象期間外です（任意接種になります）。")
@@ -124,15 +127,21 @@ def check(session: Session, person_id: int, entry: ResultInput) -> CheckResult:
     elif status == "complete":
         warnings.append(ResultWarning("W_COMPLETE", "この種類の定期接種は既に完了しています。"))
     after = evaluate(
-        catalog, person, [*history, HistoryEntry(product or entry.series_id, entry.vaccinated_on)],
+        catalog,
+        person,
+        [*history, HistoryEntry(product or entry.series_id, entry.vaccinated_on)],
         entry.vaccinated_on,
-    ).get(entry.series_id)  # fmt: skip
+    ).get(entry.series_id)
     if status == "due" and any(w.startswith("W_LIVE_INTERVAL") for w in after.warnings):
         warnings.append(
             ResultWarning("W_LIVE_INTERVAL", "生ワクチン同士の間隔（27日）が不足しています。")
         )
-    if any(r.series_id == entry.series_id and r.outcome == "given"
-           and r.vaccinated_on == entry.vaccinated_on.isoformat() for r in existing):  # fmt: skip
+    if any(
+        r.series_id == entry.series_id
+        and r.outcome == "given"
+        and r.vaccinated_on == entry.vaccinated_on.isoformat()
+        for r in existing
+    ):
         warnings.append(
             ResultWarning("W_DUPLICATE", "同じ日に同じ種類の接種が既に登録されています。")
         )
@@ -156,8 +165,13 @@ def check(session: Session, person_id: int, entry: ResultInput) -> CheckResult:
         targets = (entry.series_id,)
     # The schedule's label wins over the form's pre-printed one (e.g. a Hib catch-up plan whose
     # form says 初回1回目 while the series counts it as 1回目).
-    return CheckResult(tuple(warnings), before.doses_given + 1,
-                       before.next_dose or entry.dose_label, routine, tuple(targets))  # fmt: skip
+    return CheckResult(
+        tuple(warnings),
+        before.doses_given + 1,
+        before.next_dose or entry.dose_label,
+        routine,
+        tuple(targets),
+    )
 
 
 def _values(entry: ResultInput, session: Session) -> dict[str, object]:
@@ -167,20 +181,32 @@ def _values(entry: ResultInput, session: Session) -> dict[str, object]:
         if entry.institution_code
         else None
     )
-    screen = (masters.institution_by_code(conn, entry.screening_institution_code)
-              if entry.screening_institution_code else None)  # fmt: skip
+    screen = (
+        masters.institution_by_code(conn, entry.screening_institution_code)
+        if entry.screening_institution_code
+        else None
+    )
     names = masters.vaccine(conn, entry.product_id) if entry.product_id else None
     return {
-        "product_id": entry.product_id, "vaccinated_on": entry.vaccinated_on.isoformat(),
-        "receipt_no": entry.receipt_no, "institution_id": inst.id if inst else None,
-        "payment_month": entry.payment_month, "follow_up": int(entry.follow_up),
-        "lot_no": entry.lot_no, "dose_amount_ml": entry.dose_amount_ml, "route": entry.route,
-        "site": entry.site, "place": entry.place, "doctor": entry.doctor,
-        "vaccine_name": names[0] if names else None, "maker": names[1] if names else None,
+        "product_id": entry.product_id,
+        "vaccinated_on": entry.vaccinated_on.isoformat(),
+        "receipt_no": entry.receipt_no,
+        "institution_id": inst.id if inst else None,
+        "payment_month": entry.payment_month,
+        "follow_up": int(entry.follow_up),
+        "lot_no": entry.lot_no,
+        "dose_amount_ml": entry.dose_amount_ml,
+        "route": entry.route,
+        "site": entry.site,
+        "place": entry.place,
+        "doctor": entry.doctor,
+        "vaccine_name": names[0] if names else None,
+        "maker": names[1] if names else None,
         "screening_institution_id": screen.id if screen else None,
-        "screening_doctor": entry.screening_doctor, "issuance_id": entry.issuance_id,
+        "screening_doctor": entry.screening_doctor,
+        "issuance_id": entry.issuance_id,
         "special_rule": entry.special_rule,
-    }  # fmt: skip
+    }
 
 
 def record(
@@ -196,45 +222,85 @@ def record(
     ids = []
     with write(session) as w:
         for sid in result.series_ids:
-            row_values = {**values, "series_id": sid, "outcome": "given",
-                          "category": "routine" if result.routine else "voluntary",
-                          "dose_no": result.dose_no if sid == entry.series_id else None,
-                          "dose_label": result.dose_label if sid == entry.series_id else None,
-                          "override_reason": reason or None}  # fmt: skip
+            row_values = {
+                **values,
+                "series_id": sid,
+                "outcome": "given",
+                "category": "routine" if result.routine else "voluntary",
+                "dose_no": result.dose_no if sid == entry.series_id else None,
+                "dose_label": result.dose_label if sid == entry.series_id else None,
+                "override_reason": reason or None,
+            }
             uid = stamps.new_uid()
-            vid = vaccination_repo.insert(w.conn, person_id, row_values, uid=uid,
-                                          version=w.version, origin=w.origin, stamp=w.stamp)  # fmt: skip
+            vid = vaccination_repo.insert(
+                w.conn,
+                person_id,
+                row_values,
+                uid=uid,
+                version=w.version,
+                origin=w.origin,
+                stamp=w.stamp,
+            )
             w.queue("vaccination", uid)
             ids.append(vid)
-        audit_log.record(session, "vaccination.create", person_id=person_id,
-                         record_type="vaccination", record_id=ids[0],
-                         detail={"series": list(result.series_ids), "routine": result.routine,
-                                 "warnings": [x.code for x in result.warnings]})  # fmt: skip
+        audit_log.record(
+            session,
+            "vaccination.create",
+            person_id=person_id,
+            record_type="vaccination",
+            record_id=ids[0],
+            detail={
+                "series": list(result.series_ids),
+                "routine": result.routine,
+                "warnings": [x.code for x in result.warnings],
+            },
+        )
     return ids
 
 
 def record_postponement(
-    session: Session, person_id: int, series_id: str, on: date, reason: str,
+    session: Session,
+    person_id: int,
+    series_id: str,
+    on: date,
+    reason: str,
     institution_code: str | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """見合わせ: the 予診 found the person could not be vaccinated that day (no dose counted)."""
     audit_log.require(session, "vaccination.create", "vaccination.postpone", person_id=person_id)
     if len(reason.strip()) < 2:
         raise ResultInvalid(code="E_POSTPONE_REASON")
     _person(session, person_id)
-    inst = (masters.institution_by_code(session.register.conn, institution_code)
-            if institution_code else None)  # fmt: skip
+    inst = (
+        masters.institution_by_code(session.register.conn, institution_code)
+        if institution_code
+        else None
+    )
     with write(session) as w:
         uid = stamps.new_uid()
         vid = vaccination_repo.insert(
-            w.conn, person_id,
-            {"series_id": series_id, "outcome": "postponed", "vaccinated_on": on.isoformat(),
-             "postpone_reason": reason.strip(), "institution_id": inst.id if inst else None},
-            uid=uid, version=w.version, origin=w.origin, stamp=w.stamp,
-        )  # fmt: skip
+            w.conn,
+            person_id,
+            {
+                "series_id": series_id,
+                "outcome": "postponed",
+                "vaccinated_on": on.isoformat(),
+                "postpone_reason": reason.strip(),
+                "institution_id": inst.id if inst else None,
+            },
+            uid=uid,
+            version=w.version,
+            origin=w.origin,
+            stamp=w.stamp,
+        )
         w.queue("vaccination", uid)
-        audit_log.record(session, "vaccination.postpone", person_id=person_id,
-                         record_type="vaccination", record_id=vid)  # fmt: skip
+        audit_log.record(
+            session,
+            "vaccination.postpone",
+            person_id=person_id,
+            record_type="vaccination",
+            record_id=vid,
+        )
     return vid
 
 
@@ -254,8 +320,20 @@ def correct(session: Session, vaccination_id: int, changes: dict[str, object], r
     """Correct fields of a stored result (訂正); the reason and the changed field names are audited."""
     audit_log.require(session, "vaccination.correct", "vaccination.correct")
     row = _live_row(session, vaccination_id, reason, "E_CORRECT_REASON")
-    allowed = {"vaccinated_on", "receipt_no", "lot_no", "dose_amount_ml", "route", "site",
-               "place", "doctor", "payment_month", "follow_up", "screening_doctor", "dose_label"}  # fmt: skip
+    allowed = {
+        "vaccinated_on",
+        "receipt_no",
+        "lot_no",
+        "dose_amount_ml",
+        "route",
+        "site",
+        "place",
+        "doctor",
+        "payment_month",
+        "follow_up",
+        "screening_doctor",
+        "dose_label",
+    }
     bad = set(changes) - allowed
     if bad or not changes:
         raise ResultInvalid(code="E_CORRECT_FIELDS")
@@ -265,12 +343,18 @@ def correct(session: Session, vaccination_id: int, changes: dict[str, object], r
         if not (birth <= str(values["vaccinated_on"]) <= date.today().isoformat()):
             raise ResultInvalid(code="E_RESULT_DATE")
     with write(session) as w:
-        vaccination_repo.update(w.conn, vaccination_id, values, version=w.version,
-                                origin=w.origin, stamp=w.stamp)  # fmt: skip
+        vaccination_repo.update(
+            w.conn, vaccination_id, values, version=w.version, origin=w.origin, stamp=w.stamp
+        )
         w.queue("vaccination", vaccination_repo.uid_of(w.conn, vaccination_id))
-        audit_log.record(session, "vaccination.correct", person_id=row.person_id,
-                         record_type="vaccination", record_id=vaccination_id,
-                         detail={"fields": sorted(values), "reason": reason.strip()[:200]})  # fmt: skip
+        audit_log.record(
+            session,
+            "vaccination.correct",
+            person_id=row.person_id,
+            record_type="vaccination",
+            record_id=vaccination_id,
+            detail={"fields": sorted(values), "reason": reason.strip()[:200]},
+        )
 
 
 def void(session: Session, vaccination_id: int, reason: str) -> None:
@@ -278,9 +362,20 @@ def void(session: Session, vaccination_id: int, reason: str) -> None:
     audit_log.require(session, "vaccination.void", "vaccination.void")
     row = _live_row(session, vaccination_id, reason, "E_VOID_REASON")
     with write(session) as w:
-        vaccination_repo.void(w.conn, vaccination_id, reason.strip(), version=w.version,
-                              origin=w.origin, stamp=w.stamp)  # fmt: skip
+        vaccination_repo.void(
+            w.conn,
+            vaccination_id,
+            reason.strip(),
+            version=w.version,
+            origin=w.origin,
+            stamp=w.stamp,
+        )
         w.queue("vaccination", vaccination_repo.uid_of(w.conn, vaccination_id))
-        audit_log.record(session, "vaccination.void", person_id=row.person_id,
-                         record_type="vaccination", record_id=vaccination_id,
-                         detail={"reason": reason.strip()[:200]})  # fmt: skip
+        audit_log.record(
+            session,
+            "vaccination.void",
+            person_id=row.person_id,
+            record_type="vaccination",
+            record_id=vaccination_id,
+            detail={"reason": reason.strip()[:200]},
+        )

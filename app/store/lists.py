@@ -66,8 +66,13 @@ def candidates(
         [(pid,) for pid, (_, routine) in counts.items() if routine >= complete_at],
     )
     birth = "+p.birth_date" if span_days > SCAN_OVER_DAYS else "p.birth_date"
-    clauses = [f"{birth} BETWEEN ? AND ?", "p.moved_out = 0", "p.deceased = 0",
-               "p.voided_at IS NULL", "p.id NOT IN (SELECT id FROM temp.list_complete)"]  # fmt: skip
+    clauses = [
+        f"{birth} BETWEEN ? AND ?",
+        "p.moved_out = 0",
+        "p.deceased = 0",
+        "p.voided_at IS NULL",
+        "p.id NOT IN (SELECT id FROM temp.list_complete)",
+    ]
     params: list[object] = [born_from, born_until]
     if sex is not None:
         clauses.append("p.sex = ?")

@@ -134,13 +134,28 @@ def insert(
         " tax_status, provisional, updated_date, updated_time, updated_by)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
-            uid, version, origin, person.atena_no, person.name, person.name_kana,
-            person.kana_key, person.sex, person.birth_date, person.address, person.postal_code,
-            person.phone, person.household_id, person.relationship, person.guardian_id,
-            person.tax_status, person.provisional,
-            stamp.updated_date, stamp.updated_time, stamp.updated_by,
+            uid,
+            version,
+            origin,
+            person.atena_no,
+            person.name,
+            person.name_kana,
+            person.kana_key,
+            person.sex,
+            person.birth_date,
+            person.address,
+            person.postal_code,
+            person.phone,
+            person.household_id,
+            person.relationship,
+            person.guardian_id,
+            person.tax_status,
+            person.provisional,
+            stamp.updated_date,
+            stamp.updated_time,
+            stamp.updated_by,
         ),
-    )  # fmt: skip
+    )
     return int(cur.lastrowid or 0)
 
 

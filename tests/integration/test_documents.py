@@ -24,6 +24,7 @@ from app.services import issuance, person_numbers, persons, printing, results
 from app.services.recovery import open_with_recovery_code
 from app.store import db
 from tests.printing.samples import render
+from tests.support.builder import RegisterBuilder
 from tests.support.registers import add_masters, login_as, make_register
 
 ON = date(2026, 6, 1)
@@ -58,24 +59,47 @@ def reg(tmp_path: Path) -> Path:
     add_masters(directory, code)
     access = open_with_recovery_code(directory, code)
     with db.transaction(access.register.conn):
-        access.register.conn.execute(
-            "INSERT INTO unit_prices (series_id, product_id, price_yen, effective_from,"
-            " updated_date, updated_time, updated_by)"
-            " VALUES ('mr1', NULL, 10000, '2026-04-01', '2026-04-01', '09:00:00', '90001')"
-        )
+        RegisterBuilder(access.register.conn).unit_price("mr1", None, 10000, "2026-04-01")
     access.register.close()
     nurse = login_as(directory, "nurse")
     taro = _pid(nurse, "0000000001")
-    results.record(nurse, taro, results.ResultInput(
-        series_id="mr1", product_id="mr", vaccinated_on=ON, institution_code="1310000001",
-        lot_no="MR001", doctor="試験 医師", payment_month="2026-07"))  # fmt: skip
-    results.record(nurse, taro, results.ResultInput(
-        series_id="dpt_ipv", product_id="dpt_ipv_hib", vaccinated_on=date(2026, 6, 15),
-        institution_code="1310000001", lot_no="GB001", payment_month="2026-07"))  # fmt: skip
+    results.record(
+        nurse,
+        taro,
+        results.ResultInput(
+            series_id="mr1",
+            product_id="mr",
+            vaccinated_on=ON,
+            institution_code="1310000001",
+            lot_no="MR001",
+            doctor="試験 医師",
+            payment_month="2026-07",
+        ),
+    )
+    results.record(
+        nurse,
+        taro,
+        results.ResultInput(
+            series_id="dpt_ipv",
+            product_id="dpt_ipv_hib",
+            vaccinated_on=date(2026, 6, 15),
+            institution_code="1310000001",
+            lot_no="GB001",
+            payment_month="2026-07",
+        ),
+    )
     # a dose reported without an institution (e.g. from before a move): unverifiable
-    results.record(nurse, taro, results.ResultInput(
-        series_id="varicella", product_id="varicella", vaccinated_on=date(2026, 7, 1),
-        lot_no="VZ001", payment_month="2026-07"))  # fmt: skip
+    results.record(
+        nurse,
+        taro,
+        results.ResultInput(
+            series_id="varicella",
+            product_id="varicella",
+            vaccinated_on=date(2026, 7, 1),
+            lot_no="VZ001",
+            payment_month="2026-07",
+        ),
+    )
     nurse.register.close()
     return directory
 
@@ -120,9 +144,19 @@ def test_yoshinhyo_is_prefilled_and_its_barcode_is_the_issued_number(clerk, tmp_
     res = printing.print_yoshinhyo(clerk, taro, "varicella", out, on=date(2026, 5, 20))
     assert res.paths == (out,) and res.pages == _pages(out) == 1
     text = _flat(out)
-    for expected in ("山田太郎", "ヤマダタロウ", f"{format_wareki(date(2025, 5, 10))}生",
-                     "水痘予防接種予診票", "1回目", "テスト市", "0000000001", "山田花子", "母",
-                     "テスト市本町1-2-3", f"交付番号{res.issue_numbers[0]}"):  # fmt: skip
+    for expected in (
+        "山田太郎",
+        "ヤマダタロウ",
+        f"{format_wareki(date(2025, 5, 10))}生",
+        "水痘予防接種予診票",
+        "1回目",
+        "テスト市",
+        "0000000001",
+        "山田花子",
+        "母",
+        "テスト市本町1-2-3",
+        f"交付番号{res.issue_numbers[0]}",
+    ):
         assert expected in text, expected
     assert _code128(out, 0) == [res.issue_numbers[0]]
     history = issuance.history(clerk, taro)
@@ -192,9 +226,20 @@ def test_certificate_lists_the_history_and_marks_unverifiable_doses(clerk, tmp_p
     taro = _pid(clerk, "0000000001")
     res = printing.print_certificate(clerk, taro, tmp_path / "c.pdf", on=date(2026, 8, 1))
     text = _flat(res.path)
-    for expected in ("予防接種済証", "山田太郎", "令和7年5月10日", "麻しん風しん", "MR001",
-                     "テスト小児科", "テスト製薬", "GB001", "水痘", "記録なし", "テスト市長",
-                     res.issue_numbers[0]):  # fmt: skip
+    for expected in (
+        "予防接種済証",
+        "山田太郎",
+        "令和7年5月10日",
+        "麻しん風しん",
+        "MR001",
+        "テスト小児科",
+        "テスト製薬",
+        "GB001",
+        "水痘",
+        "記録なし",
+        "テスト市長",
+        res.issue_numbers[0],
+    ):
         assert expected in text, expected
     assert "VZ001" not in text  # the unverifiable dose shows no lot to copy
     [(outcome, person, detail)] = _audit(clerk, "print.certificate")
@@ -233,9 +278,14 @@ def test_a_cancelled_notice_batch_leaves_no_file_and_no_number(clerk, tmp_path) 
     out.mkdir()
     seen: list[int] = []
     with pytest.raises(printing.NoticesCancelled) as err:
-        printing.print_notices(clerk, "dpt_ipv", out / "n.pdf", on=ON,
-                                progress=lambda d, t: seen.append(d),
-                                cancelled=lambda: len(seen) >= 1)  # fmt: skip
+        printing.print_notices(
+            clerk,
+            "dpt_ipv",
+            out / "n.pdf",
+            on=ON,
+            progress=lambda d, t: seen.append(d),
+            cancelled=lambda: len(seen) >= 1,
+        )
     assert err.value.written == () and err.value.code == "E_PRINT_CANCELLED"
     assert seen == [1] and list(out.iterdir()) == [] and _issuances(clerk, "notice") == []
     [(outcome, _, detail)] = _audit(clerk, "print.notices")
@@ -247,9 +297,15 @@ def test_cancel_after_the_first_file_keeps_only_that_file(clerk, tmp_path) -> No
     out.mkdir()
     seen: list[int] = []
     with pytest.raises(printing.NoticesCancelled) as err:
-        printing.print_notices(clerk, "dpt_ipv", out, on=ON, split=1,
-                                progress=lambda d, t: seen.append(d),
-                                cancelled=(out / "notices_dpt_ipv-001.pdf").exists)  # fmt: skip
+        printing.print_notices(
+            clerk,
+            "dpt_ipv",
+            out,
+            on=ON,
+            split=1,
+            progress=lambda d, t: seen.append(d),
+            cancelled=(out / "notices_dpt_ipv-001.pdf").exists,
+        )
     assert seen == [1]
     assert [p.name for p in err.value.written] == ["notices_dpt_ipv-001.pdf"]
     assert sorted(p.name for p in out.iterdir()) == ["notices_dpt_ipv-001.pdf"]
@@ -262,8 +318,15 @@ def test_monthly_report_counts_times_unit_price_and_notes_missing_prices(
 ) -> None:
     res = printing.print_monthly_report(nurse, "2026-07", tmp_path / "m.pdf")
     text = _flat(res.path)
-    for expected in ("予防接種実施報告書", "令和8年7月支払分", "1310000001", "テスト小児科",
-                     "麻しん風しん1期", "10,000", "テスト市長様"):  # fmt: skip
+    for expected in (
+        "予防接種実施報告書",
+        "令和8年7月支払分",
+        "1310000001",
+        "テスト小児科",
+        "麻しん風しん1期",
+        "10,000",
+        "テスト市長様",
+    ):
         assert expected in text, expected
     assert any("ヒブ" in n for n in res.notes) and any("ジフテリア" in n for n in res.notes)
     assert any("医療機関が登録されていない接種 1 件" in n for n in res.notes)

@@ -34,9 +34,25 @@ def _write(requests: list) -> bytes:
 
 def test_every_routine_series_has_a_form_with_about_13_standard_questions() -> None:
     expected = {
-        "hepb", "rota", "dpt_ipv", "hib", "pcv", "bcg", "mr1", "mr2", "varicella", "je1",
-        "je2", "dt2", "hpv", "flu65", "pneumo65", "covid65", "zoster", "rsv_maternal",
-    }  # fmt: skip
+        "hepb",
+        "rota",
+        "dpt_ipv",
+        "hib",
+        "pcv",
+        "bcg",
+        "mr1",
+        "mr2",
+        "varicella",
+        "je1",
+        "je2",
+        "dt2",
+        "hpv",
+        "flu65",
+        "pneumo65",
+        "covid65",
+        "zoster",
+        "rsv_maternal",
+    }
     assert set(series_ids()) == expected
     for sid in expected:
         form = series_form(sid)

@@ -54,9 +54,16 @@ def guardian_relation(child: PersonRow, guardian: PersonRow) -> str:
     household and the guardian is its head (世帯主) or the head's spouse (妻/夫) → 母/父 by sex.
     Otherwise blank, to be written by hand (the register keeps 続柄 to the head only)."""
     same_household = child.household_id is not None and child.household_id == guardian.household_id
-    if same_household and child.relationship == "子" and guardian.relationship in (
-        "世帯主", "妻", "夫",
-    ):  # fmt: skip
+    if (
+        same_household
+        and child.relationship == "子"
+        and guardian.relationship
+        in (
+            "世帯主",
+            "妻",
+            "夫",
+        )
+    ):
         return "母" if guardian.sex == "F" else "父"
     return ""
 
@@ -106,8 +113,14 @@ def has_form(series_id: str) -> bool:
 # --- issuance inside the caller's transaction ----------------------------------------------
 
 
-def already_issued(session: Session, person_id: int, doc_type: str, series_id: str | None,
-                   dose_label: str | None, on: date) -> bool:  # fmt: skip
+def already_issued(
+    session: Session,
+    person_id: int,
+    doc_type: str,
+    series_id: str | None,
+    dose_label: str | None,
+    on: date,
+) -> bool:
     return bool(
         issuances.active_same(
             session.register.conn, person_id, doc_type, series_id, dose_label, fiscal_year(on)
