@@ -98,13 +98,9 @@ def validate_mynumber(value: str) -> str:
             code="E_MYNUMBER_NOT_DIGITS",
         )
     if len(digits) != MYNUMBER_LENGTH:
-        raise InvalidMyNumber(
-            code="E_MYNUMBER_LENGTH",
-        )
+        raise InvalidMyNumber(code="E_MYNUMBER_LENGTH")
     if mynumber_check_digit(digits[:11]) != int(digits[11]):
-        raise InvalidMyNumber(
-            code="E_MYNUMBER_CHECK_DIGIT",
-        )
+        raise InvalidMyNumber(code="E_MYNUMBER_CHECK_DIGIT")
     return digits
 
 
@@ -150,13 +146,9 @@ def validate_municipality_code(value: str) -> str:
             code="E_MUNICIPALITY_NOT_DIGITS",
         )
     if len(digits) != MUNICIPALITY_CODE_LENGTH:
-        raise InvalidMunicipalityCode(
-            code="E_MUNICIPALITY_LENGTH",
-        )
+        raise InvalidMunicipalityCode(code="E_MUNICIPALITY_LENGTH")
     if municipality_check_digit(digits[:5]) != int(digits[5]):
-        raise InvalidMunicipalityCode(
-            code="E_MUNICIPALITY_CHECK_DIGIT",
-        )
+        raise InvalidMunicipalityCode(code="E_MUNICIPALITY_CHECK_DIGIT")
     return digits
 
 
@@ -184,9 +176,7 @@ def validate_atena_number(value: str, width: int) -> str:
         raise ValueError("width must be positive")
     digits = normalize_digits(value)
     if not _is_ascii_digits(digits):
-        raise InvalidAtenaNumber(
-            code="E_ATENA_NOT_DIGITS",
-        )
+        raise InvalidAtenaNumber(code="E_ATENA_NOT_DIGITS")
     if len(digits) != width:
         raise InvalidAtenaNumber(
             f"宛名番号は{width}桁の数字で入力してください（桁数が違います）。",
@@ -202,11 +192,7 @@ def validate_voucher_number(value: str) -> str:
     """
     digits = normalize_digits(value)
     if not _is_ascii_digits(digits):
-        raise InvalidVoucherNumber(
-            code="E_VOUCHER_NOT_DIGITS",
-        )
+        raise InvalidVoucherNumber(code="E_VOUCHER_NOT_DIGITS")
     if len(digits) != VOUCHER_NUMBER_LENGTH:
-        raise InvalidVoucherNumber(
-            code="E_VOUCHER_LENGTH",
-        )
+        raise InvalidVoucherNumber(code="E_VOUCHER_LENGTH")
     return digits

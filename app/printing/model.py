@@ -24,9 +24,7 @@ def refuse_personal_number(*values: str) -> None:
     """Raise ``InvalidInput`` (E_PRINT_MYNUMBER) when any value holds a 12-digit run."""
     for value in values:
         if value and _TWELVE_DIGITS.search(value):
-            raise InvalidInput(
-                code="E_PRINT_MYNUMBER",
-            )
+            raise InvalidInput(code="E_PRINT_MYNUMBER")
 
 
 @dataclass(frozen=True, slots=True)

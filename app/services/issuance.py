@@ -103,9 +103,7 @@ def issue_in(
     fy = fiscal_year(on)
     earlier = issuances.active_same(conn, person_id, doc_type, series_id, dose_label, fy)
     if earlier and reissue_reason not in REISSUE_REASONS:
-        raise IssuanceInvalid(
-            code="E_REISSUE_REASON",
-        )
+        raise IssuanceInvalid(code="E_REISSUE_REASON")
     kind = "reissue" if earlier else "new"
     seq = issuances.next_sequence(conn, f"{doc_type}.{fy}")
     if seq > 9_999_999:

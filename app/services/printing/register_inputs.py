@@ -28,9 +28,7 @@ def municipality(session: Session) -> Municipality:
 
     name, code = meta("municipality_name"), meta("municipality_code")
     if not name or not code:
-        raise ConfigError(
-            code="E_PRINT_MUNICIPALITY",
-        )
+        raise ConfigError(code="E_PRINT_MUNICIPALITY")
     return Municipality(
         name=name,
         code=code,
