@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench bench-small clean-venv build translations
+.PHONY: run test lint typecheck bench bench-small clean-venv build translations errors-doc
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ typecheck: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+errors-doc: $(STAMP)
+	$(PY) -m app.error_codes README.md
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run --persons 1000000

@@ -45,8 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("中断しました。", file=sys.stderr)
         return 130
     except Exception as exc:  # last resort: no message or traceback (could hold personal data)
-        print(f"E_INTERNAL: 内部エラーが発生しました（{type(exc).__name__}）。管理者に連絡して"
-              "ください。", file=sys.stderr)  # fmt: skip
+        print(
+            f"E_INTERNAL: 内部エラーが発生しました（{type(exc).__name__}）。管理者に連絡して"
+            "ください。",
+            file=sys.stderr,
+        )
         return 70
 
 

@@ -71,8 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         listing = unvaccinated.build_list(nurse, sid, args.on)
         seconds = time.perf_counter() - t0
-        lists[sid] = {"seconds": round(seconds, 3), "cohort": listing.cohort_size,
-                      "rows": len(listing.entries)}  # fmt: skip
+        lists[sid] = {
+            "seconds": round(seconds, 3),
+            "cohort": listing.cohort_size,
+            "rows": len(listing.entries),
+        }
     rss = psutil.Process().memory_info().rss / 2**20
     nurse.register.close()
 
@@ -81,27 +84,37 @@ def main(argv: list[str] | None = None) -> int:
         "vaccinations": reg.info.get("vaccinations"),
         "on": args.on.isoformat(),
         "samples": args.samples,
-        "open_person_with_due_list_ms": {"p50": round(_pct(open_times, 0.5), 3),
-                                         "p99": round(_pct(open_times, 0.99), 3),
-                                         "mean": round(statistics.fmean(open_times) * 1000, 3)},
-        "due_list_only_ms": {"p50": round(_pct(engine_times, 0.5), 3),
-                             "p99": round(_pct(engine_times, 0.99), 3)},
+        "open_person_with_due_list_ms": {
+            "p50": round(_pct(open_times, 0.5), 3),
+            "p99": round(_pct(open_times, 0.99), 3),
+            "mean": round(statistics.fmean(open_times) * 1000, 3),
+        },
+        "due_list_only_ms": {
+            "p50": round(_pct(engine_times, 0.5), 3),
+            "p99": round(_pct(engine_times, 0.99), 3),
+        },
         "history_rows_mean": round(statistics.fmean(history_sizes), 2),
         "unvaccinated_lists": lists,
         "rss_mib": round(rss, 1),
-    }  # fmt: skip
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"counter-{args.persons}.json").write_text(json.dumps(result, indent=2) + "\n")
     o, d = result["open_person_with_due_list_ms"], result["due_list_only_ms"]
-    print(f"VaxDesk counter benchmark: {args.persons:,} persons, {reg.info.get('vaccinations'):,}"
-          f" vaccinations, on {args.on}")  # fmt: skip
-    print(f"open person + history + due list: p50 {o['p50']:.2f} ms  p99 {o['p99']:.2f} ms"
-          f"  (budget p99 ≤ 50 ms)  mean history {result['history_rows_mean']} rows")  # fmt: skip
+    print(
+        f"VaxDesk counter benchmark: {args.persons:,} persons, {reg.info.get('vaccinations'):,}"
+        f" vaccinations, on {args.on}"
+    )
+    print(
+        f"open person + history + due list: p50 {o['p50']:.2f} ms  p99 {o['p99']:.2f} ms"
+        f"  (budget p99 ≤ 50 ms)  mean history {result['history_rows_mean']} rows"
+    )
     print(f"due list (engine over register history): p50 {d['p50']:.2f} ms  p99 {d['p99']:.2f} ms")
     for sid, r in lists.items():
         mark = "ok" if r["seconds"] <= 3.0 else "MISS"
-        print(f"未接種者一覧 {sid:10s} {r['seconds']:7.2f} s  cohort {r['cohort']:>8,}"
-              f"  listed {r['rows']:>8,}  (budget ≤ 3 s) {mark}")  # fmt: skip
+        print(
+            f"未接種者一覧 {sid:10s} {r['seconds']:7.2f} s  cohort {r['cohort']:>8,}"
+            f"  listed {r['rows']:>8,}  (budget ≤ 3 s) {mark}"
+        )
     print(f"RSS {rss:.0f} MiB")
     return 0
 

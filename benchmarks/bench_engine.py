@@ -15,6 +15,7 @@ from app.domain.schedule import Facts, HistoryEntry, Person, evaluate
 from app.store.catalog_files import load_catalog
 
 ON = date(2026, 6, 1)
+# A table of (series, age in days) pairs: kept on a few lines so it reads as one schedule.
 CHILD_SCHEDULE = [
     ("hepb", 60), ("hepb", 90), ("hepb", 200), ("rota1", 60), ("rota1", 90),
     ("dpt_ipv_hib", 62), ("dpt_ipv_hib", 90), ("dpt_ipv_hib", 120), ("dpt_ipv_hib", 400),

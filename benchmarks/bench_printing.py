@@ -35,9 +35,13 @@ from app.printing.fonts import GOTHIC, register_fonts
 from app.printing.yoshinhyo_form import series_form, series_ids
 
 MUNICIPALITY = Municipality(
-    "新宿区", "131041", "新宿区長", "東京都新宿区歌舞伎町一丁目4番1号",
-    office="健康部 保健予防課", phone="03-5273-3859",
-)  # fmt: skip
+    "新宿区",
+    "131041",
+    "新宿区長",
+    "東京都新宿区歌舞伎町一丁目4番1号",
+    office="健康部 保健予防課",
+    phone="03-5273-3859",
+)
 SURNAMES = ["山田", "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "中村", "小林", "加藤"]
 GIVEN = ["太郎", "花子", "一郎", "美咲", "翔太", "さくら", "健太", "陽菜", "大輔", "結衣"]
 KANA_S = [
@@ -123,10 +127,14 @@ def main() -> None:
         dt = time.perf_counter() - t
         bare = bare_loop(args.pages, d / "bare.pdf")
         size = (d / "y.pdf").stat().st_size
-        print(f"予診票 (pre-filled, {len(series_ids())} series mixed): {pages} pages in {dt:.2f} s "
-              f"= {pages / dt:,.0f} pages/s, {size / pages / 1024:.1f} KB/page")  # fmt: skip
-        print(f"bare reportlab loop: {args.pages} pages in {bare:.2f} s = {args.pages / bare:,.0f} "
-              f"pages/s; 予診票 takes {dt / bare:.1f}x the bare loop's time")  # fmt: skip
+        print(
+            f"予診票 (pre-filled, {len(series_ids())} series mixed): {pages} pages in {dt:.2f} s "
+            f"= {pages / dt:,.0f} pages/s, {size / pages / 1024:.1f} KB/page"
+        )
+        print(
+            f"bare reportlab loop: {args.pages} pages in {bare:.2f} s = {args.pages / bare:,.0f} "
+            f"pages/s; 予診票 takes {dt / bare:.1f}x the bare loop's time"
+        )
 
         notices = [NoticeRequest(r, date(2026, 3, 31)) for r in requests(args.notices, seed=11)]
         marks = {max(1, args.notices * k // 10) for k in range(1, 11)}
@@ -139,9 +147,11 @@ def main() -> None:
         out = d / "notices.pdf"
         pages = write_notices(notices, out, municipality=MUNICIPALITY, progress=progress)
         dt = time.perf_counter() - t
-        print(f"mailing batch: {args.notices:,} notices = {pages:,} pages in {dt:.1f} s "
-              f"({pages / dt:,.0f} pages/s), file {out.stat().st_size / 2**20:.0f} MiB, "
-              f"RSS after the batch {proc.memory_info().rss / 2**20:.0f} MiB")  # fmt: skip
+        print(
+            f"mailing batch: {args.notices:,} notices = {pages:,} pages in {dt:.1f} s "
+            f"({pages / dt:,.0f} pages/s), file {out.stat().st_size / 2**20:.0f} MiB, "
+            f"RSS after the batch {proc.memory_info().rss / 2**20:.0f} MiB"
+        )
         out.unlink()
 
         half = args.notices // 2
@@ -158,13 +168,16 @@ def main() -> None:
             seen[0] = done
 
         try:
-            write_notices(notices, out, municipality=MUNICIPALITY, progress=count,
-                          cancelled=cancelled)  # fmt: skip
+            write_notices(
+                notices, out, municipality=MUNICIPALITY, progress=count, cancelled=cancelled
+            )
             print("cancel: NOT honoured")
         except PrintCancelled:
             lag = (time.perf_counter() - stop_at[0]) * 1000
-            print(f"cancel at {half:,}/{args.notices:,}: stopped {lag:.1f} ms after the request, "
-                  f"file left behind: {os.path.exists(out)}")  # fmt: skip
+            print(
+                f"cancel at {half:,}/{args.notices:,}: stopped {lag:.1f} ms after the request, "
+                f"file left behind: {os.path.exists(out)}"
+            )
 
 
 if __name__ == "__main__":

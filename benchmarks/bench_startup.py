@@ -45,8 +45,13 @@ def cold_start(register: Path, runs: int) -> list[float]:
     out = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", _COLD, str(register)], env=env,
-                              capture_output=True, text=True, check=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", _COLD, str(register)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         if "shown" not in done.stdout:
             raise RuntimeError("login dialog not shown")
         out.append(time.perf_counter() - t0)
@@ -94,13 +99,19 @@ def main(argv: list[str] | None = None) -> int:
     logins, windows = sign_in(register, args.runs)
     result = {
         "register": "1M benchmark register" if register == CACHED else str(register),
-        "cold_start_to_login_dialog_s": {"median": round(statistics.median(cold), 3),
-                                         "max": round(max(cold), 3)},
-        "login_service_s": {"median": round(statistics.median(logins), 3),
-                            "max": round(max(logins), 3)},
-        "key_touch_to_main_window_s": {"median": round(statistics.median(windows), 3),
-                                       "max": round(max(windows), 3)},
-    }  # fmt: skip
+        "cold_start_to_login_dialog_s": {
+            "median": round(statistics.median(cold), 3),
+            "max": round(max(cold), 3),
+        },
+        "login_service_s": {
+            "median": round(statistics.median(logins), 3),
+            "max": round(max(logins), 3),
+        },
+        "key_touch_to_main_window_s": {
+            "median": round(statistics.median(windows), 3),
+            "max": round(max(windows), 3),
+        },
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "startup.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -24,15 +24,25 @@ def add_parser(sub: Any) -> None:
         description="架空の住民データによるデモ台帳です。デモユーザー admin / clerk / nurse /"
         " number / auditor のパスワードは demo-<ユーザー名> です（デモ台帳のみ）。",
     )
-    p.add_argument("--create", type=Path, metavar="DIR",
-                   help="ウィンドウを開かずに DIR にデモ台帳を作成する")  # fmt: skip
-    p.add_argument("--persons", type=int, default=None, metavar="N",
-                   help=f"住民数（既定 {DEFAULT_DEMO_PERSONS}、最大 1,000,000 以上も可）")  # fmt: skip
+    p.add_argument(
+        "--create", type=Path, metavar="DIR", help="ウィンドウを開かずに DIR にデモ台帳を作成する"
+    )
+    p.add_argument(
+        "--persons",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"住民数（既定 {DEFAULT_DEMO_PERSONS}、最大 1,000,000 以上も可）",
+    )
     p.add_argument(
         "--seed", type=int, default=1, metavar="S", help="乱数の種（同じ種なら同じ台帳）"
     )
-    p.add_argument("--register", type=Path, metavar="DIR",
-                   help="起動するデモ台帳のフォルダ（既定: ユーザーごとのデータフォルダ）")  # fmt: skip
+    p.add_argument(
+        "--register",
+        type=Path,
+        metavar="DIR",
+        help="起動するデモ台帳のフォルダ（既定: ユーザーごとのデータフォルダ）",
+    )
     p.set_defaults(func=run)
 
 
@@ -46,7 +56,7 @@ def _create(directory: Path, persons: int, seed: int) -> None:
     if persons < 1:
         from app.errors import InvalidInput
 
-        raise InvalidInput("住民数は1以上を指定してください。", code="E_DEMO_PERSONS")
+        raise InvalidInput(code="E_DEMO_PERSONS")
     started = time.perf_counter()
     info = create_demo_register(directory, persons=persons, seed=seed, progress=_progress)
     print(file=sys.stderr)

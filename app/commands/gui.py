@@ -29,13 +29,12 @@ def run(args: argparse.Namespace) -> int:
         Path(os.environ[REGISTER_ENV]) if REGISTER_ENV in os.environ else None
     )
     if directory is None:
-        raise ConfigError(
-            f"台帳フォルダを --register または {REGISTER_ENV} で指定してください。",
-            code="E_REGISTER_NOT_GIVEN",
-        )
+        raise ConfigError(code="E_REGISTER_NOT_GIVEN")
     if not RegisterLayout(directory).exists():
-        raise ConfigError("指定のフォルダに台帳がありません。新しい台帳は vaxdesk init で作成します。",
-                          code="E_REGISTER_MISSING")  # fmt: skip
+        raise ConfigError(
+            "指定のフォルダに台帳がありません。新しい台帳は vaxdesk init で作成します。",
+            code="E_REGISTER_MISSING",
+        )
     from app.ui.shell.application import run_gui
 
     return run_gui(directory)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.commands.common import TextPrompt, read_password
+from app.commands.cli_session import TextPrompt, read_password
 from app.errors import InvalidInput
 
 MIN_PASSWORD = 12
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             f"パスワードは{MIN_PASSWORD}文字以上にしてください。", code="E_PASSWORD_TOO_SHORT"
         )
     if sys.stdin.isatty() and read_password("もう一度: ") != password:
-        raise InvalidInput("パスワードが一致しません。", code="E_PASSWORD_MISMATCH")
+        raise InvalidInput(code="E_PASSWORD_MISMATCH")
     created = create_register(
         args.register,
         admin=NewUser(args.admin, args.name, args.staff_no, password, ("admin",)),

@@ -7,29 +7,38 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.commands.common import add_register_options, open_session
+from app.commands.cli_session import add_register_options, open_session
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("backup", help="台帳の暗号化バックアップを作成する",
-                       description="SQLite バックアップ API で暗号化されたままの複製を作ります。"
-                       " keyslots.json の複製 (FILE.keyslots.json) も作ります。")  # fmt: skip
+    p = sub.add_parser(
+        "backup",
+        help="台帳の暗号化バックアップを作成する",
+        description="SQLite バックアップ API で暗号化されたままの複製を作ります。"
+        " keyslots.json の複製 (FILE.keyslots.json) も作ります。",
+    )
     add_register_options(p)
     p.add_argument("--out", type=Path, required=True, metavar="FILE", help="出力ファイル")
     p.set_defaults(func=run_backup)
 
-    p = sub.add_parser("restore", help="検証済みのバックアップから台帳を復元する",
-                       description="バックアップを開いて整合性を検査し、同じ台帳のものである"
-                       "ことを確かめてから置き換えます。元のファイルは残します。")  # fmt: skip
+    p = sub.add_parser(
+        "restore",
+        help="検証済みのバックアップから台帳を復元する",
+        description="バックアップを開いて整合性を検査し、同じ台帳のものである"
+        "ことを確かめてから置き換えます。元のファイルは残します。",
+    )
     p.add_argument("file", type=Path, metavar="FILE", help="バックアップファイル")
     add_register_options(p)
     p.set_defaults(func=run_restore)
 
     p = sub.add_parser("audit", help="監査ログの操作")
     audit_sub = p.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
-    v = audit_sub.add_parser("verify", help="監査ログのハッシュ連鎖を検証する",
-                             description="改ざんがなければ終了コード 0、あれば 1 と"
-                             "最初に壊れている記録の番号を出力します。")  # fmt: skip
+    v = audit_sub.add_parser(
+        "verify",
+        help="監査ログのハッシュ連鎖を検証する",
+        description="改ざんがなければ終了コード 0、あれば 1 と"
+        "最初に壊れている記録の番号を出力します。",
+    )
     add_register_options(v)
     v.set_defaults(func=run_audit_verify)
 

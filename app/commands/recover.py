@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.commands.common import TextPrompt, read_password
+from app.commands.cli_session import TextPrompt, read_password
 from app.errors import AuthError
 
 RECOVERY_ENV = "VAXDESK_RECOVERY_CODE"
@@ -33,8 +33,7 @@ def _recovery_code() -> str:
     if code is not None:
         return code
     if not sys.stdin.isatty():
-        raise AuthError(f"回復コードを入力できません。端末から実行するか {RECOVERY_ENV} を設定してください。",
-                        code="E_NO_RECOVERY_CODE")  # fmt: skip
+        raise AuthError(code="E_NO_RECOVERY_CODE")
     return getpass.getpass("回復コード: ")
 
 

@@ -24,7 +24,6 @@ STATUS_JA = {
 
 class HistoryFileInvalid(InvalidInput):
     code = "E_HISTORY_INVALID"
-    message_ja = "接種歴ファイルを読み込めません。形式を確認してください。"
 
 
 def _iso_date(text: str) -> date:
@@ -53,12 +52,22 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--on", type=_iso_date, required=True, metavar="YYYY-MM-DD", help="判定日")
     p.add_argument("--sex", choices=["F", "M"], help="性別（F: 女性, M: 男性）")
     p.add_argument("--history", type=Path, metavar="FILE", help="接種歴 JSON ファイル")
-    p.add_argument("--illness-end", type=_iso_date, metavar="YYYY-MM-DD",
-                   help="長期療養特例: 特別の事情がなくなった日")  # fmt: skip
-    p.add_argument("--due-date", type=_iso_date, metavar="YYYY-MM-DD",
-                   help="RSウイルス母子免疫: 出産予定日")  # fmt: skip
-    p.add_argument("--fact", action="append", default=[], metavar="NAME",
-                   help="カタログで使う事実（disability_60_64, rubella5_eligible）。複数指定可")  # fmt: skip
+    p.add_argument(
+        "--illness-end",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="長期療養特例: 特別の事情がなくなった日",
+    )
+    p.add_argument(
+        "--due-date", type=_iso_date, metavar="YYYY-MM-DD", help="RSウイルス母子免疫: 出産予定日"
+    )
+    p.add_argument(
+        "--fact",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="カタログで使う事実（disability_60_64, rubella5_eligible）。複数指定可",
+    )
     p.add_argument("--json", action="store_true", help="JSON で出力する")
     p.set_defaults(func=run)
 

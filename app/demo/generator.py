@@ -19,21 +19,54 @@ from app.demo.pools import building_names, full_name, name_pools, towns
 from app.demo.population import YEAR_DAYS, Household, HouseholdMaker
 from app.demo.rows import VaccinationRows
 from app.domain.ids import mynumber_check_digit
-from app.store.records import HybridClock, Stamp, new_uid
+from app.store.stamps import HybridClock, Stamp, new_uid
 
 HOUSEHOLD_COLUMNS = (
-    "id", "uid", "version", "origin", "household_no", "postal_code", "address", "area_code",
+    "id",
+    "uid",
+    "version",
+    "origin",
+    "household_no",
+    "postal_code",
+    "address",
+    "area_code",
     *STAMP_COLUMNS,
-)  # fmt: skip
+)
 PERSON_COLUMNS = (
-    "id", "uid", "version", "origin", "atena_no", "name", "name_kana", "kana_key", "sex",
-    "birth_date", "household_id", "relationship", "guardian_id", "postal_code", "address",
-    "phone", "tax_status", "moved_in_date", "moved_out", "moved_out_date", "deceased",
-    "deceased_date", "provisional", *STAMP_COLUMNS,
-)  # fmt: skip
+    "id",
+    "uid",
+    "version",
+    "origin",
+    "atena_no",
+    "name",
+    "name_kana",
+    "kana_key",
+    "sex",
+    "birth_date",
+    "household_id",
+    "relationship",
+    "guardian_id",
+    "postal_code",
+    "address",
+    "phone",
+    "tax_status",
+    "moved_in_date",
+    "moved_out",
+    "moved_out_date",
+    "deceased",
+    "deceased_date",
+    "provisional",
+    *STAMP_COLUMNS,
+)
 NUMBER_COLUMNS = (
-    "uid", "version", "origin", "person_id", "number_ct", "blind_index", *STAMP_COLUMNS,
-)  # fmt: skip
+    "uid",
+    "version",
+    "origin",
+    "person_id",
+    "number_ct",
+    "blind_index",
+    *STAMP_COLUMNS,
+)
 
 HUB_ORIGIN = "hub"
 NUMBER_STAFF = "90004"  # 番号利用事務担当: runs the resident-master import
@@ -103,9 +136,12 @@ class DemoGenerator:
             stamp=Stamp(today.isoformat(), "09:00:00", ADMIN_STAFF),
         )
         self.vrows = VaccinationRows(
-            self.rng, self.masters, today=today, clock=self.terminal_clock,
+            self.rng,
+            self.masters,
+            today=today,
+            clock=self.terminal_clock,
             first_issuance_id=self.start.issuance,
-        )  # fmt: skip
+        )
         # My Numbers: an affine permutation of 0..10^11-1 gives unique 11-digit stems.
         self._mn_a = self.rng.randrange(10**10, 10**11)
         while self._mn_a % 2 == 0 or self._mn_a % 5 == 0:  # coprime to 10^11: a bijection
@@ -159,10 +195,20 @@ class DemoGenerator:
                 moved_in = today - rng.randint(30, 30 * 365)
             hh_updated = self._iso(min(today, (moved_in or today - rng.randint(30, 3000)) + 7))
             chunk.households.append(
-                (hid, new_uid(), self.hub_clock.next(), HUB_ORIGIN, f"{household_no:010d}",
-                 town.postal_code, address, town.area_code, hh_updated,
-                 self.vrows.time_of_day(), *hub_stamp)
-            )  # fmt: skip
+                (
+                    hid,
+                    new_uid(),
+                    self.hub_clock.next(),
+                    HUB_ORIGIN,
+                    f"{household_no:010d}",
+                    town.postal_code,
+                    address,
+                    town.area_code,
+                    hh_updated,
+                    self.vrows.time_of_day(),
+                    *hub_stamp,
+                )
+            )
             first_pid = pid
             for m in members:
                 age = (today - m.birth) / YEAR_DAYS
@@ -186,24 +232,49 @@ class DemoGenerator:
                 )
                 uid = new_uid()
                 chunk.persons.append(
-                    (pid, uid, self.hub_clock.next(), HUB_ORIGIN, f"{atena:0{ATENA_WIDTH}d}", name,
-                     kana, key, m.sex, self._iso(m.birth), hid, m.relationship,
-                     None if m.guardian is None else first_pid + m.guardian, town.postal_code,
-                     address, phone, "非課税" if age < 18 and tax == "課税" else tax,
-                     None if person_moved_in is None else self._iso(person_moved_in),
-                     int(moved_out_day is not None),
-                     None if moved_out_day is None else self._iso(moved_out_day),
-                     int(deceased_day is not None),
-                     None if deceased_day is None else self._iso(deceased_day), 0,
-                     self._iso(min(today, last_change + rng.randint(1, 14))),
-                     self.vrows.time_of_day(), *hub_stamp)
-                )  # fmt: skip
+                    (
+                        pid,
+                        uid,
+                        self.hub_clock.next(),
+                        HUB_ORIGIN,
+                        f"{atena:0{ATENA_WIDTH}d}",
+                        name,
+                        kana,
+                        key,
+                        m.sex,
+                        self._iso(m.birth),
+                        hid,
+                        m.relationship,
+                        None if m.guardian is None else first_pid + m.guardian,
+                        town.postal_code,
+                        address,
+                        phone,
+                        "非課税" if age < 18 and tax == "課税" else tax,
+                        None if person_moved_in is None else self._iso(person_moved_in),
+                        int(moved_out_day is not None),
+                        None if moved_out_day is None else self._iso(moved_out_day),
+                        int(deceased_day is not None),
+                        None if deceased_day is None else self._iso(deceased_day),
+                        0,
+                        self._iso(min(today, last_change + rng.randint(1, 14))),
+                        self.vrows.time_of_day(),
+                        *hub_stamp,
+                    )
+                )
                 ct, blind = self.sealer(uid, self.my_number(pid))
                 chunk.numbers.append(
-                    (new_uid(), self.hub_clock.next(), HUB_ORIGIN, pid, ct, blind,
-                     self._iso(min(today, last_change + rng.randint(1, 30))), "10:00:00",
-                     *hub_stamp)
-                )  # fmt: skip
+                    (
+                        new_uid(),
+                        self.hub_clock.next(),
+                        HUB_ORIGIN,
+                        pid,
+                        ct,
+                        blind,
+                        self._iso(min(today, last_change + rng.randint(1, 30))),
+                        "10:00:00",
+                        *hub_stamp,
+                    )
+                )
                 events: list[Event] = hist.history(
                     m.sex, m.birth, end, covid_special=self.covid_special
                 )

@@ -62,11 +62,24 @@ COVID_BOOSTERS = (
 
 # Share of children who receive each series at all (per-child compliance is drawn once).
 COVERAGE = {
-    "hepb": 0.96, "rota": 0.90, "dpt_ipv": 0.97, "pcv": 0.96, "bcg": 0.97, "mr1": 0.95,
-    "mr2": 0.93, "varicella": 0.92, "je1": 0.86, "je2": 0.70, "dt2": 0.80, "hpv": 0.35,
-    "hpv_catchup": 0.30, "je_tokurei": 0.45, "pneumo65": 0.40, "zoster": 0.22,
+    "hepb": 0.96,
+    "rota": 0.90,
+    "dpt_ipv": 0.97,
+    "pcv": 0.96,
+    "bcg": 0.97,
+    "mr1": 0.95,
+    "mr2": 0.93,
+    "varicella": 0.92,
+    "je1": 0.86,
+    "je2": 0.70,
+    "dt2": 0.80,
+    "hpv": 0.35,
+    "hpv_catchup": 0.30,
+    "je_tokurei": 0.45,
+    "pneumo65": 0.40,
+    "zoster": 0.22,
     "rubella5": 0.025,
-}  # fmt: skip
+}
 POSTPONE_CHILD = 0.012
 POSTPONE_ADULT = 0.004
 

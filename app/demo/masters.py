@@ -10,17 +10,31 @@ from dataclasses import dataclass
 
 from app.demo.pools import INSTITUTION_PATTERNS, Town, full_name, name_pools
 from app.demo.products import PRODUCTS, UNIT_PRICES, UNIT_PRICES_FROM, lot_rows
-from app.store.records import HybridClock, Stamp, new_uid
+from app.store.stamps import HybridClock, Stamp, new_uid
 
 STAMP_COLUMNS = ("updated_date", "updated_time", "updated_by")
 INSTITUTION_COLUMNS = (
-    "id", "uid", "version", "origin", "code", "name", "name_kana", "address", "phone",
+    "id",
+    "uid",
+    "version",
+    "origin",
+    "code",
+    "name",
+    "name_kana",
+    "address",
+    "phone",
     *STAMP_COLUMNS,
-)  # fmt: skip
+)
 VACCINE_COLUMNS = ("id", "uid", "version", "origin", "product_id", "name", "maker", *STAMP_COLUMNS)
 LOT_COLUMNS = (
-    "uid", "version", "origin", "vaccine_id", "lot_no", "expires_on", *STAMP_COLUMNS,
-)  # fmt: skip
+    "uid",
+    "version",
+    "origin",
+    "vaccine_id",
+    "lot_no",
+    "expires_on",
+    *STAMP_COLUMNS,
+)
 UNIT_PRICE_COLUMNS = ("series_id", "product_id", "price_yen", "effective_from", *STAMP_COLUMNS)
 
 HEALTH_CENTER = "デモ市保健センター"

@@ -34,19 +34,33 @@ PRODUCTS: tuple[Product, ...] = (
     Product("pcv13", "プレベナー13", "ファイザー", 0.5, "subcutaneous", "EW", 2013),
     Product("bcg", "乾燥BCGワクチン", "日本ビーシージー製造", None, "percutaneous", "KH", 1995),
     Product("mr", "ミールビック", "BIKEN", 0.5, "subcutaneous", "MR", 2005),
-    Product("varicella", "乾燥弱毒生水痘ワクチン「ビケン」", "BIKEN", 0.5, "subcutaneous", "VZ", 2014),
+    Product(
+        "varicella", "乾燥弱毒生水痘ワクチン「ビケン」", "BIKEN", 0.5, "subcutaneous", "VZ", 2014
+    ),
     Product("je", "ジェービックV", "BIKEN", 0.5, "subcutaneous", "JR", 2005),
     Product("dt", "DTビック", "BIKEN", 0.1, "subcutaneous", "DT", 2005),
     Product("hpv9", "シルガード9", "MSD", 0.5, "intramuscular", "W", 2023),
-    Product("hpv2", "サーバリックス", "グラクソ・スミスクライン", 0.5, "intramuscular", "AHPV", 2013),
+    Product(
+        "hpv2", "サーバリックス", "グラクソ・スミスクライン", 0.5, "intramuscular", "AHPV", 2013
+    ),
     Product("hpv4", "ガーダシル", "MSD", 0.5, "intramuscular", "S", 2013),
     Product("flu", "インフルエンザHAワクチン", "KMバイオロジクス", 0.5, "subcutaneous", "FL", 2010),
     Product("ppsv23", "ニューモバックスNP", "MSD", 0.5, "subcutaneous", "PN", 2014),
     Product("covid", "コミナティ筋注", "ファイザー", 0.3, "intramuscular", "CV", 2021),
-    Product("zoster_live", "乾燥弱毒生水痘ワクチン「ビケン」", "BIKEN", 0.5, "subcutaneous", "ZL", 2025),
-    Product("zoster_recombinant", "シングリックス筋注用", "グラクソ・スミスクライン", 0.5, "intramuscular", "ZR", 2025),
+    Product(
+        "zoster_live", "乾燥弱毒生水痘ワクチン「ビケン」", "BIKEN", 0.5, "subcutaneous", "ZL", 2025
+    ),
+    Product(
+        "zoster_recombinant",
+        "シングリックス筋注用",
+        "グラクソ・スミスクライン",
+        0.5,
+        "intramuscular",
+        "ZR",
+        2025,
+    ),
     Product("rsv", "アブリスボ筋注用", "ファイザー", 0.5, "intramuscular", "RS", 2026),
-)  # fmt: skip
+)
 
 PRODUCT_INDEX = {p.product_id: i for i, p in enumerate(PRODUCTS)}
 

@@ -15,30 +15,71 @@ from typing import TYPE_CHECKING
 from app.demo.history import Event
 from app.demo.masters import STAMP_COLUMNS, Institution, Masters
 from app.demo.products import PRODUCT_INDEX, PRODUCTS, lot_for, quarter_of
-from app.store.records import HybridClock, new_uid
+from app.domain.reissue import REISSUE_REASONS
+from app.store.stamps import HybridClock, new_uid
 
 if TYPE_CHECKING:
     from app.demo.generator import Chunk
 
 VACCINATION_COLUMNS = (
-    "uid", "version", "origin", "person_id", "series_id", "product_id", "dose_no", "dose_label",
-    "outcome", "category", "vaccinated_on", "receipt_no", "institution_id", "payment_month",
-    "follow_up", "lot_no", "dose_amount_ml", "route", "site", "place", "doctor", "vaccine_name",
-    "maker", "effective_date", "screening_institution_id", "screening_doctor", "issuance_id",
-    "override_reason", "postpone_reason", "special_rule", "voided_at", "void_reason",
+    "uid",
+    "version",
+    "origin",
+    "person_id",
+    "series_id",
+    "product_id",
+    "dose_no",
+    "dose_label",
+    "outcome",
+    "category",
+    "vaccinated_on",
+    "receipt_no",
+    "institution_id",
+    "payment_month",
+    "follow_up",
+    "lot_no",
+    "dose_amount_ml",
+    "route",
+    "site",
+    "place",
+    "doctor",
+    "vaccine_name",
+    "maker",
+    "effective_date",
+    "screening_institution_id",
+    "screening_doctor",
+    "issuance_id",
+    "override_reason",
+    "postpone_reason",
+    "special_rule",
+    "voided_at",
+    "void_reason",
     *STAMP_COLUMNS,
-)  # fmt: skip
+)
 ISSUANCE_COLUMNS = (
-    "id", "uid", "version", "origin", "person_id", "fiscal_year", "doc_type", "series_id",
-    "dose_label", "issue_no", "reason", "issued_on", "process_kind", *STAMP_COLUMNS,
-)  # fmt: skip
+    "id",
+    "uid",
+    "version",
+    "origin",
+    "person_id",
+    "fiscal_year",
+    "doc_type",
+    "series_id",
+    "dose_label",
+    "issue_no",
+    "reason",
+    "issued_on",
+    "process_kind",
+    *STAMP_COLUMNS,
+)
 
 NURSE_STAFF = "90003"
 CLERK_STAFF = "90002"
 _ISO_BASE = date(1900, 1, 1).toordinal()
 ISSUANCE_FROM_FY = 2025
 VOIDED_SHARE = 0.002
-REISSUE_REASONS = ("紛失", "汚損", "記載事項の変更")
+# the service's labels (紛失, 汚損・破損, 転入), so demo 発行履歴 reads like real 再発行
+DEMO_REISSUE_LABELS = tuple(REISSUE_REASONS.values())[:3]
 _SITES_SC = ("左上腕", "右上腕", "左上腕", "右上腕", "左大腿", "右大腿")
 _SITES_IM = ("左上腕三角筋", "右上腕三角筋")
 _INFANT_SERIES = frozenset({"hepb", "rota", "dpt_ipv", "hib", "pcv", "bcg"})
@@ -66,7 +107,12 @@ class VaccinationRows:
             month = self._iso[o - _ISO_BASE][:7]
             y, m = int(month[:4]), int(month[5:7])
             self._next_month[month] = f"{y + m // 12:04d}-{m % 12 + 1:02d}"
-        self._times = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(8, 18) for m in range(0, 60, 7) for s in (5, 23, 41)]  # fmt: skip
+        self._times = [
+            f"{h:02d}:{m:02d}:{s:02d}"
+            for h in range(8, 18)
+            for m in range(0, 60, 7)
+            for s in (5, 23, 41)
+        ]
         self.children_clinics = masters.for_children()
         self.adult_clinics = masters.for_adults()
         self.center = masters.institutions[0]
@@ -104,11 +150,25 @@ class VaccinationRows:
             self.issue_no += rng.randint(1, 4)
             on = iso if kind == "new" else self.iso(min(issued_on + rng.randint(3, 20), self.today))
             chunk.issuances.append(
-                (self.issuance_id, new_uid(), self.clock.next(), self.origin, pid, self._fy(on),
-                 doc_type, ev.series_id, ev.dose_label, f"{self.issue_no:010d}",
-                 None if kind == "new" else rng.choice(REISSUE_REASONS), on, kind, on,
-                 self.time_of_day(), CLERK_STAFF)
-            )  # fmt: skip
+                (
+                    self.issuance_id,
+                    new_uid(),
+                    self.clock.next(),
+                    self.origin,
+                    pid,
+                    self._fy(on),
+                    doc_type,
+                    ev.series_id,
+                    ev.dose_label,
+                    f"{self.issue_no:010d}",
+                    None if kind == "new" else rng.choice(DEMO_REISSUE_LABELS),
+                    on,
+                    kind,
+                    on,
+                    self.time_of_day(),
+                    CLERK_STAFF,
+                )
+            )
             ids.append(self.issuance_id)
             self.issuance_id += 1
             self.issuances += 1
@@ -169,23 +229,60 @@ class VaccinationRows:
                     )
                 lot = self._lot(pi, on)
             row = (
-                new_uid(), self.clock.next(), self.origin, pid, ev.series_id, ev.product_id,
-                ev.dose_no, ev.dose_label, "given" if given else "postponed", "routine", iso,
-                receipt_no, inst.id, self._next_month[iso[:7]], int(rng.random() < 0.003), lot,
-                dose_ml, route, site, inst.name, doctor, product.brand, product.maker, iso,
-                inst.id, doctor, issuance_id,
+                new_uid(),
+                self.clock.next(),
+                self.origin,
+                pid,
+                ev.series_id,
+                ev.product_id,
+                ev.dose_no,
+                ev.dose_label,
+                "given" if given else "postponed",
+                "routine",
+                iso,
+                receipt_no,
+                inst.id,
+                self._next_month[iso[:7]],
+                int(rng.random() < 0.003),
+                lot,
+                dose_ml,
+                route,
+                site,
+                inst.name,
+                doctor,
+                product.brand,
+                product.maker,
+                iso,
+                inst.id,
+                doctor,
+                issuance_id,
                 "間隔超過（医師判断）" if rng.random() < 0.0008 else None,
-                ev.postpone_reason, ev.special_rule, None, None,
-                self.iso(entered), self.time_of_day(), NURSE_STAFF,
-            )  # fmt: skip
+                ev.postpone_reason,
+                ev.special_rule,
+                None,
+                None,
+                self.iso(entered),
+                self.time_of_day(),
+                NURSE_STAFF,
+            )
             out.append(row)
             self.vaccinations += 1
             if given and rng.random() < VOIDED_SHARE:  # a typing error, voided and re-entered
                 wrong = min(on + rng.randint(1, 30), today)
                 voided_at = f"{self.iso(min(entered + rng.randint(1, 20), today))}T10:15:00"
                 out.append(
-                    (new_uid(), self.clock.next(), self.origin, *row[3:10], self.iso(wrong),
-                     *row[11:23], self.iso(wrong), *row[24:30], voided_at, "入力誤り（接種日）",
-                     *row[32:])
-                )  # fmt: skip
+                    (
+                        new_uid(),
+                        self.clock.next(),
+                        self.origin,
+                        *row[3:10],
+                        self.iso(wrong),
+                        *row[11:23],
+                        self.iso(wrong),
+                        *row[24:30],
+                        voided_at,
+                        "入力誤り（接種日）",
+                        *row[32:],
+                    )
+                )
                 self.vaccinations += 1

@@ -18,7 +18,6 @@ class CatalogInvalid(ConfigError):
     """The vaccine catalog is not valid; the message names the failing rule or path."""
 
     code = "E_CATALOG_INVALID"
-    message_ja = "ワクチンカタログの内容に誤りがあります。管理者に連絡してください。"
 
     @classmethod
     def at(cls, where: str, problem: str) -> CatalogInvalid:

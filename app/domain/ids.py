@@ -32,7 +32,6 @@ class InvalidMyNumber(InvalidInput):
     """個人番号 is malformed. Codes: E_MYNUMBER_NOT_DIGITS, E_MYNUMBER_LENGTH, E_MYNUMBER_CHECK_DIGIT."""
 
     code = "E_MYNUMBER"
-    message_ja = "個人番号に誤りがあります。"
 
 
 class InvalidMunicipalityCode(InvalidInput):
@@ -40,21 +39,18 @@ class InvalidMunicipalityCode(InvalidInput):
     E_MUNICIPALITY_CHECK_DIGIT."""
 
     code = "E_MUNICIPALITY"
-    message_ja = "地方公共団体コードに誤りがあります。"
 
 
 class InvalidAtenaNumber(InvalidInput):
     """宛名番号 is malformed. Codes: E_ATENA_NOT_DIGITS, E_ATENA_LENGTH."""
 
     code = "E_ATENA"
-    message_ja = "宛名番号に誤りがあります。"
 
 
 class InvalidVoucherNumber(InvalidInput):
     """接種券番号 is malformed. Codes: E_VOUCHER_NOT_DIGITS, E_VOUCHER_LENGTH."""
 
     code = "E_VOUCHER"
-    message_ja = "接種券番号に誤りがあります。"
 
 
 def normalize_digits(value: str) -> str:
@@ -80,7 +76,7 @@ def mynumber_check_digit(first11: str) -> int:
     """
     digits = normalize_digits(first11)
     if not _is_ascii_digits(digits):
-        raise InvalidMyNumber("個人番号は数字で入力してください。", code="E_MYNUMBER_NOT_DIGITS")
+        raise InvalidMyNumber(code="E_MYNUMBER_NOT_DIGITS")
     if len(digits) != MYNUMBER_LENGTH - 1:
         raise InvalidMyNumber(
             "チェックデジットの計算には個人番号の先頭11桁が必要です。", code="E_MYNUMBER_LENGTH"
@@ -102,15 +98,9 @@ def validate_mynumber(value: str) -> str:
             code="E_MYNUMBER_NOT_DIGITS",
         )
     if len(digits) != MYNUMBER_LENGTH:
-        raise InvalidMyNumber(
-            "個人番号は12桁の数字で入力してください（桁数が違います）。",
-            code="E_MYNUMBER_LENGTH",
-        )
+        raise InvalidMyNumber(code="E_MYNUMBER_LENGTH")
     if mynumber_check_digit(digits[:11]) != int(digits[11]):
-        raise InvalidMyNumber(
-            "個人番号のチェックデジットが一致しません。番号を確認して入力し直してください。",
-            code="E_MYNUMBER_CHECK_DIGIT",
-        )
+        raise InvalidMyNumber(code="E_MYNUMBER_CHECK_DIGIT")
     return digits
 
 
@@ -133,9 +123,7 @@ def municipality_check_digit(code5: str) -> int:
     """
     digits = normalize_digits(code5)
     if not _is_ascii_digits(digits):
-        raise InvalidMunicipalityCode(
-            "地方公共団体コードは数字で入力してください。", code="E_MUNICIPALITY_NOT_DIGITS"
-        )
+        raise InvalidMunicipalityCode(code="E_MUNICIPALITY_NOT_DIGITS")
     if len(digits) != MUNICIPALITY_CODE_LENGTH - 1:
         raise InvalidMunicipalityCode(
             "チェックデジットの計算には地方公共団体コードの先頭5桁が必要です。",
@@ -158,15 +146,9 @@ def validate_municipality_code(value: str) -> str:
             code="E_MUNICIPALITY_NOT_DIGITS",
         )
     if len(digits) != MUNICIPALITY_CODE_LENGTH:
-        raise InvalidMunicipalityCode(
-            "地方公共団体コードは検査数字を含む6桁で入力してください（桁数が違います）。",
-            code="E_MUNICIPALITY_LENGTH",
-        )
+        raise InvalidMunicipalityCode(code="E_MUNICIPALITY_LENGTH")
     if municipality_check_digit(digits[:5]) != int(digits[5]):
-        raise InvalidMunicipalityCode(
-            "地方公共団体コードの検査数字が一致しません。コードを確認してください。",
-            code="E_MUNICIPALITY_CHECK_DIGIT",
-        )
+        raise InvalidMunicipalityCode(code="E_MUNICIPALITY_CHECK_DIGIT")
     return digits
 
 
@@ -194,10 +176,7 @@ def validate_atena_number(value: str, width: int) -> str:
         raise ValueError("width must be positive")
     digits = normalize_digits(value)
     if not _is_ascii_digits(digits):
-        raise InvalidAtenaNumber(
-            "宛名番号は数字で入力してください（数字以外の文字が含まれています）。",
-            code="E_ATENA_NOT_DIGITS",
-        )
+        raise InvalidAtenaNumber(code="E_ATENA_NOT_DIGITS")
     if len(digits) != width:
         raise InvalidAtenaNumber(
             f"宛名番号は{width}桁の数字で入力してください（桁数が違います）。",
@@ -213,13 +192,7 @@ def validate_voucher_number(value: str) -> str:
     """
     digits = normalize_digits(value)
     if not _is_ascii_digits(digits):
-        raise InvalidVoucherNumber(
-            "接種券番号は10桁の数字で入力してください（数字以外の文字が含まれています）。",
-            code="E_VOUCHER_NOT_DIGITS",
-        )
+        raise InvalidVoucherNumber(code="E_VOUCHER_NOT_DIGITS")
     if len(digits) != VOUCHER_NUMBER_LENGTH:
-        raise InvalidVoucherNumber(
-            "接種券番号は10桁の数字で入力してください（桁数が違います）。",
-            code="E_VOUCHER_LENGTH",
-        )
+        raise InvalidVoucherNumber(code="E_VOUCHER_LENGTH")
     return digits

@@ -36,7 +36,6 @@ class InvalidKanaQuery(InvalidInput):
     """A kana search that cannot be run. Code: E_KANA_EMPTY."""
 
     code = "E_KANA_EMPTY"
-    message_ja = "検索するカナを入力してください。"
 
 
 def normalize_kana(text: str) -> str:

@@ -63,9 +63,6 @@ class InvalidDate(InvalidInput):
     """
 
     code = "E_DATE_FORMAT"
-    message_ja = (
-        f"日付の形式が正しくありません。{ACCEPTED_FORMATS_JA} のいずれかの形式で入力してください。"
-    )
 
 
 # --- eras -------------------------------------------------------------------------------------
@@ -76,9 +73,7 @@ def era_of(d: date) -> Era:
     for era in reversed(ERAS):
         if d >= era.start:
             return era
-    raise InvalidDate(
-        "明治元年（1868年10月23日）より前の日付は扱えません。", code="E_DATE_ERA_RANGE"
-    )
+    raise InvalidDate(code="E_DATE_ERA_RANGE")
 
 
 def era_end(era: Era) -> date | None:
@@ -141,9 +136,7 @@ def _make_date(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise InvalidDate(
-            "存在しない日付です。年・月・日を確認してください。", code="E_DATE_INVALID"
-        ) from None
+        raise InvalidDate(code="E_DATE_INVALID") from None
 
 
 def _era_from_token(token: str) -> Era:

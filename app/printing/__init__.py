@@ -9,7 +9,7 @@ them has a field for 個人番号.
 from __future__ import annotations
 
 from app.printing.certificate import write_certificates
-from app.printing.common import PrintCancelled
+from app.printing.drawing import PrintCancelled
 from app.printing.lists import write_unvaccinated_list
 from app.printing.model import (
     AnnualReportRow,

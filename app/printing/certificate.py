@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from app.domain.wareki import format_wareki
-from app.printing.common import (
+from app.printing.drawing import (
     SEX_LABELS,
     Cancelled,
     Output,

@@ -11,7 +11,7 @@ from datetime import date
 
 from app.domain.legaldate import age_years_months
 from app.domain.wareki import format_wareki, format_wareki_short
-from app.printing.common import (
+from app.printing.drawing import (
     SEX_LABELS,
     Cancelled,
     Output,

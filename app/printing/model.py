@@ -24,10 +24,7 @@ def refuse_personal_number(*values: str) -> None:
     """Raise ``InvalidInput`` (E_PRINT_MYNUMBER) when any value holds a 12-digit run."""
     for value in values:
         if value and _TWELVE_DIGITS.search(value):
-            raise InvalidInput(
-                "印刷データに12桁の番号が含まれています。個人番号は印刷できません。",
-                code="E_PRINT_MYNUMBER",
-            )
+            raise InvalidInput(code="E_PRINT_MYNUMBER")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +56,7 @@ class PersonBlock:
 
     def __post_init__(self) -> None:
         if self.sex not in SEXES:
-            raise InvalidInput("性別の値が正しくありません。", code="E_PRINT_SEX")
+            raise InvalidInput(code="E_PRINT_SEX")
         refuse_personal_number(
             self.atena_no,
             self.name,
@@ -85,9 +82,7 @@ class YoshinhyoRequest:
 
     def __post_init__(self) -> None:
         if not _ASCII_ID.fullmatch(self.issuance_no):
-            raise InvalidInput(
-                "交付番号は英数字とハイフン20文字以内で指定してください。", code="E_PRINT_ISSUANCE"
-            )
+            raise InvalidInput(code="E_PRINT_ISSUANCE")
         refuse_personal_number(self.issuance_no, self.series_name)
 
 

@@ -11,7 +11,7 @@ from itertools import groupby
 from typing import Any
 
 from app.domain.wareki import wareki_year
-from app.printing.common import Cancelled, Output, Progress, finish, load_form, new_canvas, ticker
+from app.printing.drawing import Cancelled, Output, Progress, finish, load_form, new_canvas, ticker
 from app.printing.model import AnnualReportRow, MonthlyReportRow, Municipality
 from app.printing.tables import Row, Section, draw_sections, format_value, page_size
 

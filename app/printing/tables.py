@@ -16,7 +16,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from app.printing.common import draw_fit
+from app.printing.drawing import draw_fit
 from app.printing.fonts import GOTHIC
 
 Row = dict[str, str]

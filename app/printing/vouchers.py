@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from app.errors import InvalidInput
 from app.printing.barcodes import draw_codabar, draw_qr
-from app.printing.common import (
+from app.printing.drawing import (
     PAGE_H,
     Cancelled,
     Output,
@@ -26,7 +26,7 @@ from app.printing.common import (
     new_canvas,
     run_batch,
 )
-from app.printing.common import load_form as _load
+from app.printing.drawing import load_form as _load
 from app.printing.fonts import GOTHIC, OCRB
 from app.printing.model import Municipality, Voucher
 
@@ -154,7 +154,7 @@ def write_vouchers(
     """
     per_sheet = cells_per_sheet()
     if not 0 <= start_cell < per_sheet:
-        raise InvalidInput("開始位置が用紙の範囲外です。", code="E_PRINT_START_CELL")
+        raise InvalidInput(code="E_PRINT_START_CELL")
     c = new_canvas(out, "接種券")
     state = {"slot": start_cell, "marked": 0}
 

@@ -14,7 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 from app.domain.wareki import format_wareki
 from app.errors import InvalidInput
 from app.printing.barcodes import draw_code128
-from app.printing.common import (
+from app.printing.drawing import (
     Cancelled,
     Output,
     Progress,
@@ -58,7 +58,7 @@ class YoshinhyoWriter:
         """Draw one complete page (and end it)."""
         form = series_form(req.series_id)
         if req.dose_label not in form.dose_options:
-            raise InvalidInput("予診票の接種回数が様式にありません。", code="E_PRINT_DOSE")
+            raise InvalidInput(code="E_PRINT_DOSE_NOT_ON_FORM")
         name, slots = self._form(req.series_id)
         c = self.c
         c.doForm(name)

@@ -16,7 +16,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from app.errors import InvalidInput
-from app.printing.common import draw_fit, fit_size, load_form, wrap_ja, y_top
+from app.printing.drawing import draw_fit, fit_size, load_form, wrap_ja, y_top
 from app.printing.fonts import GOTHIC
 from app.printing.model import Municipality
 
@@ -52,7 +52,7 @@ def series_form(series_id: str) -> SeriesForm:
     data = load_form("yoshinhyo_series")
     s = data["series"].get(series_id)
     if s is None:
-        raise InvalidInput("予診票の様式がない接種種類です。", code="E_PRINT_SERIES")
+        raise InvalidInput(code="E_PRINT_SERIES")
     qset = data["question_sets"][s["question_set"]]
     return SeriesForm(
         series_id=series_id,

@@ -44,37 +44,26 @@ _MUTABLE_FACTOR_FIELDS = frozenset({"sign_count", "last_used_at"})
 
 class KeySlotsMissing(RegisterError):
     code = "E_KEYSLOTS_MISSING"
-    message_ja = (
-        "鍵ファイル (keyslots.json) が見つかりません。台帳フォルダの指定を確認してください。"
-    )
 
 
 class KeySlotsDamaged(RegisterError):
     code = "E_KEYSLOTS_DAMAGED"
-    message_ja = (
-        "鍵ファイル (keyslots.json) を読み取れません。"
-        "管理者がバックアップ (keyslots.json.bak) の確認を行ってください。台帳は変更していません。"
-    )
 
 
 class KeySlotsNewer(RegisterError):
     code = "E_KEYSLOTS_NEWER"
-    message_ja = "鍵ファイルが新しい形式です。VaxDesk を更新してください。"
 
 
 class UnknownUser(AuthError):
     code = "E_AUTH_UNKNOWN_USER"
-    message_ja = "ユーザー名またはパスワードが正しくありません。"
 
 
 class WrongSecret(AuthError):
     code = "E_AUTH_WRONG_PASSWORD"
-    message_ja = "ユーザー名またはパスワードが正しくありません。"
 
 
 class WrongRecoveryCode(AuthError):
     code = "E_RECOVERY_CODE_WRONG"
-    message_ja = "回復コードが正しくありません。"
 
 
 def _b64(data: bytes) -> str:

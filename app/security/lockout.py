@@ -23,10 +23,6 @@ MAX_PENDING = 500
 
 class LockedOut(AuthError):
     code = "E_AUTH_LOCKED"
-    message_ja = (
-        "ログインに続けて失敗したため、このユーザーは一時的にロックされています。"
-        "15分後に再度お試しいただくか、管理者に連絡してください。"
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,5 +93,9 @@ class LoginAttempts:
         return pending
 
     def _entry(self, login: str, action: str, code: str) -> dict[str, str]:
-        return {"at": self._now().isoformat(timespec="seconds"), "login": login,
-                "action": action, "code": code}  # fmt: skip
+        return {
+            "at": self._now().isoformat(timespec="seconds"),
+            "login": login,
+            "action": action,
+            "code": code,
+        }

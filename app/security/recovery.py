@@ -13,7 +13,6 @@ GROUP_LEN = 5
 
 class RecoveryCodeMalformed(AuthError):
     code = "E_RECOVERY_CODE_FORMAT"
-    message_ja = "回復コードの形式が正しくありません。5文字ずつ6組（計30文字）を入力してください。"
 
 
 def new_recovery_code() -> str:

@@ -29,18 +29,10 @@ _INSECURE_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings
 
 class NoSecureKeyring(ConfigError):
     code = "E_KEYRING_UNAVAILABLE"
-    message_ja = (
-        "安全な資格情報ストア（Windows 資格情報マネージャー等）が利用できません。"
-        "この端末では台帳を開けません。システム管理者に端末の設定を依頼してください。"
-    )
 
 
 class TerminalSecretMissing(AuthError):
     code = "E_TERMINAL_SECRET_MISSING"
-    message_ja = (
-        "この端末は台帳の利用端末として登録されていません（端末の鍵がありません）。"
-        "再設定した端末では、管理者が回復コードで端末を再登録してください。"
-    )
 
 
 def _username(register_id: str) -> str:

@@ -43,7 +43,6 @@ ACTION_NAMES_JA = {
 
 class BadDateRange(InvalidInput):
     code = "E_AUDIT_DATE_RANGE"
-    message_ja = "期間の開始日が終了日より後になっています。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,16 +84,31 @@ def _rows(session: Session, f: AuditFilter) -> list[AuditRow]:
     by_id = {u.id: u for u in users.list_users(conn)}
     out = []
     for e in audit.query(
-        conn, user_id=user_id, action=f.action, person_id=f.person_id,
+        conn,
+        user_id=user_id,
+        action=f.action,
+        person_id=f.person_id,
         date_from=f.date_from.isoformat() if f.date_from else None,
-        date_until=f.date_until.isoformat() if f.date_until else None, limit=f.limit,
-    ):  # fmt: skip
+        date_until=f.date_until.isoformat() if f.date_until else None,
+        limit=f.limit,
+    ):
         u = by_id.get(e.user_id) if e.user_id is not None else None
-        out.append(AuditRow(
-            e.seq, e.at, u.login if u else None, u.staff_no if u else None, e.terminal_id,
-            e.action, ACTION_NAMES_JA.get(e.action, e.action), e.outcome, e.person_id,
-            e.record_type, e.record_id, e.detail,
-        ))  # fmt: skip
+        out.append(
+            AuditRow(
+                e.seq,
+                e.at,
+                u.login if u else None,
+                u.staff_no if u else None,
+                e.terminal_id,
+                e.action,
+                ACTION_NAMES_JA.get(e.action, e.action),
+                e.outcome,
+                e.person_id,
+                e.record_type,
+                e.record_id,
+                e.detail,
+            )
+        )
     return out
 
 
@@ -105,8 +119,20 @@ def list_entries(session: Session, f: AuditFilter) -> list[AuditRow]:
     return rows
 
 
-CSV_HEADER = ["連番", "日時(UTC)", "ユーザー", "職員番号", "端末", "操作", "操作名", "結果",
-              "住民ID", "記録種別", "記録ID", "詳細"]  # fmt: skip
+CSV_HEADER = [
+    "連番",
+    "日時(UTC)",
+    "ユーザー",
+    "職員番号",
+    "端末",
+    "操作",
+    "操作名",
+    "結果",
+    "住民ID",
+    "記録種別",
+    "記録ID",
+    "詳細",
+]
 
 
 def export_csv(session: Session, f: AuditFilter, out: Path) -> int:
@@ -117,9 +143,22 @@ def export_csv(session: Session, f: AuditFilter, out: Path) -> int:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for r in rows:
-        writer.writerow([r.seq, r.at, r.user_login or "", r.staff_no or "", r.terminal_id,
-                         r.action, r.action_ja, r.outcome, r.person_id or "", r.record_type or "",
-                         r.record_id or "", r.detail])  # fmt: skip
+        writer.writerow(
+            [
+                r.seq,
+                r.at,
+                r.user_login or "",
+                r.staff_no or "",
+                r.terminal_id,
+                r.action,
+                r.action_ja,
+                r.outcome,
+                r.person_id or "",
+                r.record_type or "",
+                r.record_id or "",
+                r.detail,
+            ]
+        )
     write_atomic(Path(out), ("\ufeff" + buf.getvalue()).encode("utf-8"))
     audit_log.record_now(session, "audit.export", detail={"rows": len(rows)})
     return len(rows)

@@ -11,13 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.domain.catalog import Catalog
+from app.domain.schedule import OPEN_STATUSES
 from app.security.session import Session
 from app.services import issuance, persons, schedule
 from app.services.persons import PersonSummary
-
-# The due-list statuses a result can be entered for. (The services/domain half of the house
-# restructuring keeps one definition of this in the domain; use it here when both halves meet.)
-OPEN_STATUSES = ("due", "waiting")
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,10 +30,10 @@ from app.demo.masters import (
 )
 from app.demo.rows import ISSUANCE_COLUMNS, VACCINATION_COLUMNS
 from app.domain.ids import municipality_check_digit
-from app.security.numbers import NumberCipher
+from app.security.person_numbers import NumberCipher
 from app.services.recovery import open_with_recovery_code
 from app.services.register import NewUser, create_register
-from app.store import audit, bulk, db, records
+from app.store import audit, bulk, db, register_meta, stamps
 
 Progress = Callable[[str, int, int], None]
 
@@ -161,7 +161,7 @@ def create_demo_register(
                 bulk.insert_rows(conn, "vaccines", VACCINE_COLUMNS, masters.vaccine_rows)
                 bulk.insert_rows(conn, "lots", LOT_COLUMNS, masters.lot_rows)
                 bulk.insert_rows(conn, "unit_prices", UNIT_PRICE_COLUMNS, masters.unit_price_rows)
-                records.set_meta(conn, "atena_width", str(ATENA_WIDTH))
+                register_meta.set_meta(conn, "atena_width", str(ATENA_WIDTH))
             writers = {
                 "households": bulk.BulkInserter(conn, "households", HOUSEHOLD_COLUMNS),
                 "persons": bulk.BulkInserter(conn, "persons", PERSON_COLUMNS),
@@ -173,7 +173,7 @@ def create_demo_register(
             report("indexes", persons, persons)
         counts = {name: w.rows_written for name, w in writers.items()}
         with db.transaction(conn):
-            records.HybridClock(terminal_id).persist(conn, gen.last_terminal_version)
+            stamps.HybridClock(terminal_id).persist(conn, gen.last_terminal_version)
             audit.append(
                 conn,
                 action="demo.generate",

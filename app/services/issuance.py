@@ -12,20 +12,27 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.legaldate import fiscal_year
+from app.domain.reissue import REISSUE_REASONS as REISSUE_REASONS  # re-exported for UI/CLI
 from app.errors import InvalidInput, NotFound
 from app.security.session import Session
 from app.services import audit_log
-from app.services.writes import WriteContext, write
-from app.store import issuances, records
+from app.services.transaction import WriteContext, write
+from app.store import issuances, stamps
 from app.store import persons as person_repo
 
 DOC_TYPES = {"yoshinhyo": "1", "voucher": "2", "certificate": "3", "notice": "4"}
-DOC_NAMES_JA = {"yoshinhyo": "予診票", "voucher": "接種券", "certificate": "予防接種済証",
-                "notice": "個別通知"}  # fmt: skip
-PERMISSIONS = {"yoshinhyo": "print.yoshinhyo", "voucher": "print.voucher",
-               "certificate": "print.certificate", "notice": "print.notices"}  # fmt: skip
-REISSUE_REASONS = {"lost": "紛失", "damaged": "汚損・破損", "moved_in": "転入",
-                   "error": "記載誤り", "other": "その他"}  # fmt: skip
+DOC_NAMES_JA = {
+    "yoshinhyo": "予診票",
+    "voucher": "接種券",
+    "certificate": "予防接種済証",
+    "notice": "個別通知",
+}
+PERMISSIONS = {
+    "yoshinhyo": "print.yoshinhyo",
+    "voucher": "print.voucher",
+    "certificate": "print.certificate",
+    "notice": "print.notices",
+}
 
 
 class IssuanceInvalid(InvalidInput):
@@ -57,15 +64,23 @@ def issue(
     """Number and record one document for a person. A second issue of the same document in the
     same 年度 is a reissue and needs a reason from REISSUE_REASONS."""
     if doc_type not in DOC_TYPES:
-        raise IssuanceInvalid("発行する書類の種類が正しくありません。", code="E_ISSUANCE_TYPE")
+        raise IssuanceInvalid(code="E_ISSUANCE_TYPE")
     audit_log.require(session, PERMISSIONS[doc_type], "issuance.create", person_id=person_id)
     conn = session.register.conn
     if person_repo.get(conn, person_id) is None:
         raise NotFound()
     day = on or date.today()
     with write(session) as w:
-        return issue_in(session, w, person_id, doc_type, series_id=series_id,
-                        dose_label=dose_label, reissue_reason=reissue_reason, on=day)  # fmt: skip
+        return issue_in(
+            session,
+            w,
+            person_id,
+            doc_type,
+            series_id=series_id,
+            dose_label=dose_label,
+            reissue_reason=reissue_reason,
+            on=day,
+        )
 
 
 def issue_in(
@@ -83,35 +98,46 @@ def issue_in(
     a failed or cancelled print): 発行履歴 row, reissue rule, outbox entry, audit entry. The caller
     has checked the print permission."""
     if doc_type not in DOC_TYPES:
-        raise IssuanceInvalid("発行する書類の種類が正しくありません。", code="E_ISSUANCE_TYPE")
+        raise IssuanceInvalid(code="E_ISSUANCE_TYPE")
     conn = w.conn
     fy = fiscal_year(on)
     earlier = issuances.active_same(conn, person_id, doc_type, series_id, dose_label, fy)
     if earlier and reissue_reason not in REISSUE_REASONS:
-        raise IssuanceInvalid(
-            "この書類は今年度すでに発行されています。再発行の理由を選択してください。",
-            code="E_REISSUE_REASON",
-        )
+        raise IssuanceInvalid(code="E_REISSUE_REASON")
     kind = "reissue" if earlier else "new"
     seq = issuances.next_sequence(conn, f"{doc_type}.{fy}")
     if seq > 9_999_999:
-        raise IssuanceInvalid("発行番号の上限に達しました。", code="E_ISSUANCE_NUMBERS")
+        raise IssuanceInvalid(code="E_ISSUANCE_NUMBERS")
     number = f"{DOC_TYPES[doc_type]}{fy % 100:02d}{seq:07d}"
     for old in earlier:
         issuances.void(conn, old.id, "再発行", version=w.version, stamp=w.stamp)
         w.queue("issuance", issuances.uid_of(conn, old.id))
-    uid = records.new_uid()
+    uid = stamps.new_uid()
     iid = issuances.insert(
-        conn, person_id=person_id, fiscal_year=fy, doc_type=doc_type, series_id=series_id,
-        dose_label=dose_label, issue_no=number,
+        conn,
+        person_id=person_id,
+        fiscal_year=fy,
+        doc_type=doc_type,
+        series_id=series_id,
+        dose_label=dose_label,
+        issue_no=number,
         reason=REISSUE_REASONS.get(reissue_reason or "") if earlier else None,
-        issued_on=on.isoformat(), process_kind=kind, uid=uid, version=w.version,
-        origin=w.origin, stamp=w.stamp,
-    )  # fmt: skip
+        issued_on=on.isoformat(),
+        process_kind=kind,
+        uid=uid,
+        version=w.version,
+        origin=w.origin,
+        stamp=w.stamp,
+    )
     w.queue("issuance", uid)
-    audit_log.record(session, "issuance.create", person_id=person_id, record_type="issuance",
-                     record_id=iid, detail={"doc": doc_type, "kind": kind,
-                                            "series": series_id})  # fmt: skip
+    audit_log.record(
+        session,
+        "issuance.create",
+        person_id=person_id,
+        record_type="issuance",
+        record_id=iid,
+        detail={"doc": doc_type, "kind": kind, "series": series_id},
+    )
     return Issued(iid, number, fy, doc_type, series_id, dose_label, kind, on)
 
 
@@ -135,8 +161,13 @@ def withdraw_unprinted(session: Session, issuance_ids: Sequence[int]) -> int:
         for row in rows:
             issuances.void(w.conn, row.id, UNPRINTED_REASON, version=w.version, stamp=w.stamp)
             w.queue("issuance", issuances.uid_of(w.conn, row.id))
-            audit_log.record(session, "issuance.withdraw", person_id=row.person_id,
-                             record_type="issuance", record_id=row.id)  # fmt: skip
+            audit_log.record(
+                session,
+                "issuance.withdraw",
+                person_id=row.person_id,
+                record_type="issuance",
+                record_id=row.id,
+            )
     return len(rows)
 
 
@@ -191,12 +222,13 @@ def find_by_scan(session: Session, code: str) -> ScanHit:
     audit_log.require(session, "person.search", "person.scan")
     digits = code.strip().upper().strip("ABCD")
     if not digits.isdigit():
-        raise IssuanceInvalid("読み取った番号が正しくありません。", code="E_SCAN_FORMAT")
+        raise IssuanceInvalid(code="E_SCAN_FORMAT")
     conn = session.register.conn
     hit = issuances.by_number(conn, digits)
     if hit is not None:
-        audit_log.record_now(session, "person.scan", person_id=hit.person_id,
-                             detail={"kind": "issuance"})  # fmt: skip
+        audit_log.record_now(
+            session, "person.scan", person_id=hit.person_id, detail={"kind": "issuance"}
+        )
         return ScanHit(hit.person_id, _document(hit), "issuance")
     person = person_repo.get_by_atena_no(conn, digits)
     if person is not None:

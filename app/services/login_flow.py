@@ -48,6 +48,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Final
 
+from app import error_codes
 from app.errors import VaxDeskError
 from app.security.fido import FidoPrompt
 from app.security.fido.interface import (
@@ -106,12 +107,12 @@ MESSAGE_AUTHENTICATING: Final = "認証しています。しばらくお待ち�
 MESSAGE_DONE: Final = "ログインしました。"
 MESSAGE_KEY_WORKING: Final = TEXT_WORKING
 MESSAGE_DEMO_KEY: Final = DEMO_KEY_NOTICE
-MESSAGE_NEED_LOGIN: Final = "ユーザー名を入力してください。"
-MESSAGE_NEED_PASSWORD: Final = "パスワードを入力してください。"
-MESSAGE_NEED_BOTH: Final = "ユーザー名とパスワードを入力してください。"
 CODE_EMPTY_LOGIN: Final = "E_LOGIN_EMPTY_USER"
 CODE_EMPTY_PASSWORD: Final = "E_LOGIN_EMPTY_PASSWORD"
 CODE_EMPTY_BOTH: Final = "E_LOGIN_EMPTY"
+MESSAGE_NEED_LOGIN: Final = error_codes.message(CODE_EMPTY_LOGIN)
+MESSAGE_NEED_PASSWORD: Final = error_codes.message(CODE_EMPTY_PASSWORD)
+MESSAGE_NEED_BOTH: Final = error_codes.message(CODE_EMPTY_BOTH)
 UNEXPECTED = VaxDeskError()  # E_INTERNAL with the generic Japanese message
 
 

@@ -13,18 +13,16 @@ from app.security.atomic import write_atomic
 from app.security.session import Session
 from app.services import audit_log
 from app.store import audit, db
-from app.store.inspect import inspect_copy
+from app.store.backup_check import inspect_copy
 from app.store.layout import RegisterLayout
 
 
 class BackupTargetExists(InvalidInput):
     code = "E_BACKUP_EXISTS"
-    message_ja = "出力先のファイルが既にあります。別のファイル名を指定してください。"
 
 
 class RestoreRejected(RegisterError):
     code = "E_RESTORE_REJECTED"
-    message_ja = "バックアップファイルを検証できませんでした。台帳は変更していません。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +61,12 @@ def restore(session: Session, source: Path) -> Path:
     report = inspect_copy(source, reg.dek)
     same = report.register_id == reg.register_id
     if not report.healthy or not same:
-        audit_log.record_now(session, "register.restore", outcome="failed",
-                             detail={"problems": list(report.problems)[:5],
-                                     "same_register": same})  # fmt: skip
+        audit_log.record_now(
+            session,
+            "register.restore",
+            outcome="failed",
+            detail={"problems": list(report.problems)[:5], "same_register": same},
+        )
         raise RestoreRejected()
 
     layout = RegisterLayout(reg.directory)

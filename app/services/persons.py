@@ -20,15 +20,10 @@ SEARCH_LIMIT = 200
 
 class EmptySearch(InvalidInput):
     code = "E_SEARCH_EMPTY"
-    message_ja = "検索する内容（カナ氏名、宛名番号、生年月日）を入力してください。"
 
 
 class UnrecognisedSearch(InvalidInput):
     code = "E_SEARCH_UNRECOGNISED"
-    message_ja = (
-        "検索内容を読み取れません。カナ氏名（例: ヤマダ）、宛名番号（数字）、"
-        "生年月日（例: R7.4.10、2025-04-10）のいずれかを入力してください。"
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +139,7 @@ def _run_query(session: Session, text: str, limit: int, mode: str) -> tuple[str,
     digits = normalize_digits(cleaned)
     if mode == "atena":
         if not digits.isdigit():
-            raise UnrecognisedSearch("宛名番号は数字で入力してください。", code="E_SEARCH_ATENA")
+            raise UnrecognisedSearch(code="E_SEARCH_ATENA")
         return "atena", person_repo.search_atena_no(conn, digits, limit)
     if digits.isdigit():
         if len(digits) == 8 and (born := _try_date(digits)) is not None:

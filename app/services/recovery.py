@@ -20,7 +20,7 @@ from app.services.register import (
     secret_store_for,
 )
 from app.services.security_key import KeyAccess, key_access_for
-from app.store import audit, db, records, terminals, users
+from app.store import audit, db, register_meta, terminals, users
 from app.store.layout import RegisterLayout
 
 
@@ -47,7 +47,7 @@ def open_with_recovery_code(directory: Path, code: str) -> RecoveryAccess:
         with db.transaction(reg.conn):
             audit.append(reg.conn, action="recovery.use", terminal_id=reg.terminal_id)
         return RecoveryAccess(reg, ks, keys.nk)
-    raise last_error or AuthError("回復用の鍵がありません。", code="E_RECOVERY_NO_SLOT")
+    raise last_error or AuthError(code="E_RECOVERY_NO_SLOT")
 
 
 def rebind_terminal(
@@ -73,9 +73,7 @@ def rebind_terminal(
         raise UnknownUser()
     roles = tuple(users.roles_of(conn, user.id))
     if "user.manage" not in users.permissions_of(conn, roles):
-        raise AuthError(
-            "端末の再登録は管理者のユーザーで行ってください。", code="E_RECOVERY_NOT_ADMIN"
-        )
+        raise AuthError(code="E_RECOVERY_NOT_ADMIN")
     layout = RegisterLayout(reg.directory)
     store = secret_store or secret_store_for(layout, ks.demo)
     access_key = key or key_access_for(layout, ks.demo, prompt)
@@ -85,14 +83,25 @@ def rebind_terminal(
     ks.slots = [s for s in ks.slots if s.kind != "user"]
     admin = NewUser(user.login, user.display_name, user.staff_no, password, roles)
     add_user_slot(
-        ks, admin, dek=reg.dek, nk=access.nk, terminal_id=terminal_id, terminal_secret=secret,
-        key=access_key, user_uid=users.uid_of(conn, user.id),
-    )  # fmt: skip
+        ks,
+        admin,
+        dek=reg.dek,
+        nk=access.nk,
+        terminal_id=terminal_id,
+        terminal_secret=secret,
+        key=access_key,
+        user_uid=users.uid_of(conn, user.id),
+    )
     with db.transaction(conn):
-        records.set_meta(conn, "terminal_id", terminal_id)
+        register_meta.set_meta(conn, "terminal_id", terminal_id)
         terminals.insert(conn, terminal_id, "この端末（再登録）")
-        audit.append(conn, action="terminal.rebind", terminal_id=terminal_id, user_id=user.id,
-                     detail={"removed_slots": removed})  # fmt: skip
+        audit.append(
+            conn,
+            action="terminal.rebind",
+            terminal_id=terminal_id,
+            user_id=user.id,
+            detail={"removed_slots": removed},
+        )
     reg.terminal_id = terminal_id
     ks.save()
     return terminal_id

@@ -28,7 +28,7 @@ from app.security.recovery import new_recovery_code
 from app.security.session import OpenRegister, Session
 from app.security.terminal import DemoFileKeyring, TerminalSecretStore
 from app.services.security_key import KeyAccess, enroll_factor, key_access_for, unlock_slot
-from app.store import audit, db, migrate, records, terminals, users
+from app.store import audit, db, migrate, register_meta, stamps, terminals, users
 from app.store.layout import RegisterLayout
 
 ORIGIN_PREFIX = "T-"
@@ -36,14 +36,10 @@ ORIGIN_PREFIX = "T-"
 
 class RegisterMismatch(RegisterError):
     code = "E_REGISTER_KEYSLOTS_MISMATCH"
-    message_ja = (
-        "鍵ファイルと台帳ファイルが対応していません。台帳フォルダの中身を確認してください。"
-    )
 
 
 class UserInactive(AuthError):
     code = "E_AUTH_USER_INACTIVE"
-    message_ja = "このユーザーは無効化されています。管理者に連絡してください。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +61,6 @@ class CreatedRegister:
 
 class FidoRequired(AuthError):
     code = "E_FIDO_REQUIRED"
-    message_ja = (
-        "この鍵スロットにはセキュリティキーが登録されていません。管理者に連絡してください。"
-    )
 
 
 def secret_store_for(layout: RegisterLayout, demo: bool) -> TerminalSecretStore:
@@ -136,12 +129,18 @@ def create_register(
 
     # Every key is enrolled (and every slot built in memory) before any file is written: a
     # cancelled or failed touch leaves no half-created register behind.
-    uids = {user.login: records.new_uid() for user in (admin, *others)}
+    uids = {user.login: stamps.new_uid() for user in (admin, *others)}
     for user in (admin, *others):
         add_user_slot(
-            ks, user, dek=dek, nk=nk, terminal_id=terminal_id,
-            terminal_secret=terminal_secret, key=key, user_uid=uids[user.login],
-        )  # fmt: skip
+            ks,
+            user,
+            dek=dek,
+            nk=nk,
+            terminal_id=terminal_id,
+            terminal_secret=terminal_secret,
+            key=key,
+            user_uid=uids[user.login],
+        )
     code = new_recovery_code()
     ks.add_slot(
         kind="recovery",
@@ -162,13 +161,13 @@ def create_register(
                 "municipality_code": municipality_code,
                 "municipality_name": municipality_name,
             }.items():
-                records.set_meta(conn, meta_key, value)
+                register_meta.set_meta(conn, meta_key, value)
             users.seed_roles(
                 conn,
                 {c: (r.name_ja, r.permissions) for c, r in role_defs.load_roles().items()},
             )
             terminals.insert(conn, terminal_id, "この端末")
-            stamp = records.Stamp.now(admin.staff_no)
+            stamp = stamps.Stamp.now(admin.staff_no)
             for user in (admin, *others):
                 uid = users.insert_user(
                     conn,
@@ -207,12 +206,12 @@ def open_database(layout: RegisterLayout, ks: KeySlotFile, dek: bytes) -> OpenRe
     conn = db.connect(layout.database, dek)
     try:
         migrate.check_supported(conn)
-        if records.register_id(conn) != ks.register_id:
+        if register_meta.register_id(conn) != ks.register_id:
             raise RegisterMismatch()
         migrate.migrate(conn, db_path=layout.database, dek=dek)
         db.enable_wal(conn)
-        terminal_id = records.get_meta(conn, "terminal_id") or ""
-        demo = records.get_meta(conn, "demo") == "1"
+        terminal_id = register_meta.get_meta(conn, "terminal_id") or ""
+        demo = register_meta.get_meta(conn, "demo") == "1"
     except BaseException:
         conn.close()
         raise
@@ -287,22 +286,32 @@ def reauthenticate(
         slot, fido_output = unlock_slot(ks, slots, access)
         keys = ks.unwrap(
             slot,
-            Secrets(password=password, terminal_secret=store.get(ks.register_id),
-                    fido_output=fido_output),
-        )  # fmt: skip
+            Secrets(
+                password=password,
+                terminal_secret=store.get(ks.register_id),
+                fido_output=fido_output,
+            ),
+        )
         if keys.dek != reg.dek:
             raise RegisterMismatch()
     except AuthError as exc:
         attempts.failed(session.login, exc.code)
         with db.transaction(reg.conn):
-            audit.append(reg.conn, action="unlock", outcome="failed", user_id=session.user_id,
-                         terminal_id=reg.terminal_id, detail={"code": exc.code})  # fmt: skip
+            audit.append(
+                reg.conn,
+                action="unlock",
+                outcome="failed",
+                user_id=session.user_id,
+                terminal_id=reg.terminal_id,
+                detail={"code": exc.code},
+            )
         raise
     attempts.succeeded(session.login)
     session.touch()
     with db.transaction(reg.conn):
-        audit.append(reg.conn, action="unlock", user_id=session.user_id,
-                     terminal_id=reg.terminal_id)  # fmt: skip
+        audit.append(
+            reg.conn, action="unlock", user_id=session.user_id, terminal_id=reg.terminal_id
+        )
 
 
 def _flush_pending(conn: db.Connection, terminal_id: str, pending: list[PendingEntry]) -> None:

@@ -15,8 +15,8 @@ from app.errors import InvalidInput, NotFound
 from app.security.session import Session
 from app.services import audit_log
 from app.services.schedule import catalog_for, history_entries
-from app.services.writes import write
-from app.store import masters, records
+from app.services.transaction import write
+from app.store import masters, stamps
 from app.store import persons as person_repo
 from app.store import vaccinations as vaccination_repo
 
@@ -29,7 +29,6 @@ class NeedsReason(InvalidInput):
     """The entry has warnings; store it only with ``override_reason``."""
 
     code = "E_RESULT_NEEDS_REASON"
-    message_ja = "確認が必要な点があります。内容を確認し、登録する理由を入力してください。"
 
     def __init__(self, warnings: list[ResultWarning]) -> None:
         super().__init__()
@@ -92,20 +91,19 @@ def check(session: Session, person_id: int, entry: ResultInput) -> CheckResult:
     row = _person(session, person_id)
     birth = date.fromisoformat(row.birth_date)
     if entry.vaccinated_on > date.today():
-        raise ResultInvalid("接種日が未来の日付です。", code="E_RESULT_FUTURE_DATE")
+        raise ResultInvalid(code="E_RESULT_FUTURE_DATE")
     if entry.vaccinated_on < birth:
-        raise ResultInvalid("接種日が生年月日より前です。", code="E_RESULT_BEFORE_BIRTH")
+        raise ResultInvalid(code="E_RESULT_BEFORE_BIRTH")
     if not any(s.id == entry.series_id for s in catalog.series):
-        raise ResultInvalid("予防接種の種類が正しくありません。", code="E_RESULT_SERIES")
+        raise ResultInvalid(code="E_RESULT_SERIES")
     product = entry.product_id
     if product is not None:
         if product not in catalog.products:
-            raise ResultInvalid("ワクチン（製品）が正しくありません。", code="E_RESULT_PRODUCT")
+            raise ResultInvalid(code="E_RESULT_PRODUCT")
         if entry.series_id not in catalog.series_by_product.get(product, ()):
-            raise ResultInvalid("このワクチンはこの種類の接種に使えません。",
-                                code="E_RESULT_PRODUCT_SERIES")  # fmt: skip
+            raise ResultInvalid(code="E_RESULT_PRODUCT_SERIES")
     if entry.institution_code and masters.institution_by_code(conn, entry.institution_code) is None:
-        raise ResultInvalid("医療機関コードが見つかりません。", code="E_RESULT_INSTITUTION")
+        raise ResultInvalid(code="E_RESULT_INSTITUTION")
     existing = vaccination_repo.for_person(conn, person_id, include_voided=False)
     history = history_entries(existing, before=entry.vaccinated_on)
     person = Person(birth, "F" if row.sex == "F" else "M")
@@ -113,8 +111,11 @@ def check(session: Session, person_id: int, entry: ResultInput) -> CheckResult:
     warnings: list[ResultWarning] = []
     status = before.status
     if status == "waiting":
-        warnings.append(ResultWarning("W_INTERVAL",
-                        f"接種間隔が不足しています（{before.earliest} 以降に接種可能）。"))  # fmt: skip
+        warnings.append(
+            ResultWarning(
+                "W_INTERVAL", f"接種間隔が不足しています（{before.earliest} 以降に接種可能）。"
+            )
+        )
     elif status in ("upcoming", "missed"):
         warnings.append(
             ResultWarning("W_WINDOW", "定期接種の対象期間外です（任意接種になります）。")
@@ -126,15 +127,21 @@ def check(session: Session, person_id: int, entry: ResultInput) -> CheckResult:
     elif status == "complete":
         warnings.append(ResultWarning("W_COMPLETE", "この種類の定期接種は既に完了しています。"))
     after = evaluate(
-        catalog, person, [*history, HistoryEntry(product or entry.series_id, entry.vaccinated_on)],
+        catalog,
+        person,
+        [*history, HistoryEntry(product or entry.series_id, entry.vaccinated_on)],
         entry.vaccinated_on,
-    ).get(entry.series_id)  # fmt: skip
+    ).get(entry.series_id)
     if status == "due" and any(w.startswith("W_LIVE_INTERVAL") for w in after.warnings):
         warnings.append(
             ResultWarning("W_LIVE_INTERVAL", "生ワクチン同士の間隔（27日）が不足しています。")
         )
-    if any(r.series_id == entry.series_id and r.outcome == "given"
-           and r.vaccinated_on == entry.vaccinated_on.isoformat() for r in existing):  # fmt: skip
+    if any(
+        r.series_id == entry.series_id
+        and r.outcome == "given"
+        and r.vaccinated_on == entry.vaccinated_on.isoformat()
+        for r in existing
+    ):
         warnings.append(
             ResultWarning("W_DUPLICATE", "同じ日に同じ種類の接種が既に登録されています。")
         )
@@ -158,8 +165,13 @@ def check(session: Session, person_id: int, entry: ResultInput) -> CheckResult:
         targets = (entry.series_id,)
     # The schedule's label wins over the form's pre-printed one (e.g. a Hib catch-up plan whose
     # form says 初回1回目 while the series counts it as 1回目).
-    return CheckResult(tuple(warnings), before.doses_given + 1,
-                       before.next_dose or entry.dose_label, routine, tuple(targets))  # fmt: skip
+    return CheckResult(
+        tuple(warnings),
+        before.doses_given + 1,
+        before.next_dose or entry.dose_label,
+        routine,
+        tuple(targets),
+    )
 
 
 def _values(entry: ResultInput, session: Session) -> dict[str, object]:
@@ -169,20 +181,32 @@ def _values(entry: ResultInput, session: Session) -> dict[str, object]:
         if entry.institution_code
         else None
     )
-    screen = (masters.institution_by_code(conn, entry.screening_institution_code)
-              if entry.screening_institution_code else None)  # fmt: skip
+    screen = (
+        masters.institution_by_code(conn, entry.screening_institution_code)
+        if entry.screening_institution_code
+        else None
+    )
     names = masters.vaccine(conn, entry.product_id) if entry.product_id else None
     return {
-        "product_id": entry.product_id, "vaccinated_on": entry.vaccinated_on.isoformat(),
-        "receipt_no": entry.receipt_no, "institution_id": inst.id if inst else None,
-        "payment_month": entry.payment_month, "follow_up": int(entry.follow_up),
-        "lot_no": entry.lot_no, "dose_amount_ml": entry.dose_amount_ml, "route": entry.route,
-        "site": entry.site, "place": entry.place, "doctor": entry.doctor,
-        "vaccine_name": names[0] if names else None, "maker": names[1] if names else None,
+        "product_id": entry.product_id,
+        "vaccinated_on": entry.vaccinated_on.isoformat(),
+        "receipt_no": entry.receipt_no,
+        "institution_id": inst.id if inst else None,
+        "payment_month": entry.payment_month,
+        "follow_up": int(entry.follow_up),
+        "lot_no": entry.lot_no,
+        "dose_amount_ml": entry.dose_amount_ml,
+        "route": entry.route,
+        "site": entry.site,
+        "place": entry.place,
+        "doctor": entry.doctor,
+        "vaccine_name": names[0] if names else None,
+        "maker": names[1] if names else None,
         "screening_institution_id": screen.id if screen else None,
-        "screening_doctor": entry.screening_doctor, "issuance_id": entry.issuance_id,
+        "screening_doctor": entry.screening_doctor,
+        "issuance_id": entry.issuance_id,
         "special_rule": entry.special_rule,
-    }  # fmt: skip
+    }
 
 
 def record(
@@ -198,54 +222,94 @@ def record(
     ids = []
     with write(session) as w:
         for sid in result.series_ids:
-            row_values = {**values, "series_id": sid, "outcome": "given",
-                          "category": "routine" if result.routine else "voluntary",
-                          "dose_no": result.dose_no if sid == entry.series_id else None,
-                          "dose_label": result.dose_label if sid == entry.series_id else None,
-                          "override_reason": reason or None}  # fmt: skip
-            uid = records.new_uid()
-            vid = vaccination_repo.insert(w.conn, person_id, row_values, uid=uid,
-                                          version=w.version, origin=w.origin, stamp=w.stamp)  # fmt: skip
+            row_values = {
+                **values,
+                "series_id": sid,
+                "outcome": "given",
+                "category": "routine" if result.routine else "voluntary",
+                "dose_no": result.dose_no if sid == entry.series_id else None,
+                "dose_label": result.dose_label if sid == entry.series_id else None,
+                "override_reason": reason or None,
+            }
+            uid = stamps.new_uid()
+            vid = vaccination_repo.insert(
+                w.conn,
+                person_id,
+                row_values,
+                uid=uid,
+                version=w.version,
+                origin=w.origin,
+                stamp=w.stamp,
+            )
             w.queue("vaccination", uid)
             ids.append(vid)
-        audit_log.record(session, "vaccination.create", person_id=person_id,
-                         record_type="vaccination", record_id=ids[0],
-                         detail={"series": list(result.series_ids), "routine": result.routine,
-                                 "warnings": [x.code for x in result.warnings]})  # fmt: skip
+        audit_log.record(
+            session,
+            "vaccination.create",
+            person_id=person_id,
+            record_type="vaccination",
+            record_id=ids[0],
+            detail={
+                "series": list(result.series_ids),
+                "routine": result.routine,
+                "warnings": [x.code for x in result.warnings],
+            },
+        )
     return ids
 
 
 def record_postponement(
-    session: Session, person_id: int, series_id: str, on: date, reason: str,
+    session: Session,
+    person_id: int,
+    series_id: str,
+    on: date,
+    reason: str,
     institution_code: str | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """見合わせ: the 予診 found the person could not be vaccinated that day (no dose counted)."""
     audit_log.require(session, "vaccination.create", "vaccination.postpone", person_id=person_id)
     if len(reason.strip()) < 2:
-        raise ResultInvalid("見合わせの理由を入力してください。", code="E_POSTPONE_REASON")
+        raise ResultInvalid(code="E_POSTPONE_REASON")
     _person(session, person_id)
-    inst = (masters.institution_by_code(session.register.conn, institution_code)
-            if institution_code else None)  # fmt: skip
+    inst = (
+        masters.institution_by_code(session.register.conn, institution_code)
+        if institution_code
+        else None
+    )
     with write(session) as w:
-        uid = records.new_uid()
+        uid = stamps.new_uid()
         vid = vaccination_repo.insert(
-            w.conn, person_id,
-            {"series_id": series_id, "outcome": "postponed", "vaccinated_on": on.isoformat(),
-             "postpone_reason": reason.strip(), "institution_id": inst.id if inst else None},
-            uid=uid, version=w.version, origin=w.origin, stamp=w.stamp,
-        )  # fmt: skip
+            w.conn,
+            person_id,
+            {
+                "series_id": series_id,
+                "outcome": "postponed",
+                "vaccinated_on": on.isoformat(),
+                "postpone_reason": reason.strip(),
+                "institution_id": inst.id if inst else None,
+            },
+            uid=uid,
+            version=w.version,
+            origin=w.origin,
+            stamp=w.stamp,
+        )
         w.queue("vaccination", uid)
-        audit_log.record(session, "vaccination.postpone", person_id=person_id,
-                         record_type="vaccination", record_id=vid)  # fmt: skip
+        audit_log.record(
+            session,
+            "vaccination.postpone",
+            person_id=person_id,
+            record_type="vaccination",
+            record_id=vid,
+        )
     return vid
 
 
 def _live_row(
-    session: Session, vaccination_id: int, reason: str, code: str, message_ja: str
+    session: Session, vaccination_id: int, reason: str, code: str
 ) -> vaccination_repo.VaccinationRow:
     """The stored, not voided result a correction or void applies to; the reason is required."""
     if len(reason.strip()) < 2:
-        raise ResultInvalid(message_ja, code=code)
+        raise ResultInvalid(code=code)
     row = vaccination_repo.get(session.register.conn, vaccination_id)
     if row is None or row.voided_at is not None:
         raise NotFound()
@@ -255,37 +319,63 @@ def _live_row(
 def correct(session: Session, vaccination_id: int, changes: dict[str, object], reason: str) -> None:
     """Correct fields of a stored result (訂正); the reason and the changed field names are audited."""
     audit_log.require(session, "vaccination.correct", "vaccination.correct")
-    row = _live_row(session, vaccination_id, reason, "E_CORRECT_REASON",
-                    "訂正の理由を入力してください。")  # fmt: skip
-    allowed = {"vaccinated_on", "receipt_no", "lot_no", "dose_amount_ml", "route", "site",
-               "place", "doctor", "payment_month", "follow_up", "screening_doctor", "dose_label"}  # fmt: skip
+    row = _live_row(session, vaccination_id, reason, "E_CORRECT_REASON")
+    allowed = {
+        "vaccinated_on",
+        "receipt_no",
+        "lot_no",
+        "dose_amount_ml",
+        "route",
+        "site",
+        "place",
+        "doctor",
+        "payment_month",
+        "follow_up",
+        "screening_doctor",
+        "dose_label",
+    }
     bad = set(changes) - allowed
     if bad or not changes:
-        raise ResultInvalid("訂正できない項目が含まれています。", code="E_CORRECT_FIELDS")
+        raise ResultInvalid(code="E_CORRECT_FIELDS")
     values = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in changes.items()}
     if "vaccinated_on" in values:
         birth = _person(session, row.person_id).birth_date
         if not (birth <= str(values["vaccinated_on"]) <= date.today().isoformat()):
-            raise ResultInvalid("接種日が正しくありません。", code="E_RESULT_DATE")
+            raise ResultInvalid(code="E_RESULT_DATE")
     with write(session) as w:
-        vaccination_repo.update(w.conn, vaccination_id, values, version=w.version,
-                                origin=w.origin, stamp=w.stamp)  # fmt: skip
+        vaccination_repo.update(
+            w.conn, vaccination_id, values, version=w.version, origin=w.origin, stamp=w.stamp
+        )
         w.queue("vaccination", vaccination_repo.uid_of(w.conn, vaccination_id))
-        audit_log.record(session, "vaccination.correct", person_id=row.person_id,
-                         record_type="vaccination", record_id=vaccination_id,
-                         detail={"fields": sorted(values), "reason": reason.strip()[:200]})  # fmt: skip
+        audit_log.record(
+            session,
+            "vaccination.correct",
+            person_id=row.person_id,
+            record_type="vaccination",
+            record_id=vaccination_id,
+            detail={"fields": sorted(values), "reason": reason.strip()[:200]},
+        )
 
 
 def void(session: Session, vaccination_id: int, reason: str) -> None:
     """Void a result (取消). The row stays in the register, marked with the reason."""
     audit_log.require(session, "vaccination.void", "vaccination.void")
-    row = _live_row(
-        session, vaccination_id, reason, "E_VOID_REASON", "取消の理由を入力してください。"
-    )
+    row = _live_row(session, vaccination_id, reason, "E_VOID_REASON")
     with write(session) as w:
-        vaccination_repo.void(w.conn, vaccination_id, reason.strip(), version=w.version,
-                              origin=w.origin, stamp=w.stamp)  # fmt: skip
+        vaccination_repo.void(
+            w.conn,
+            vaccination_id,
+            reason.strip(),
+            version=w.version,
+            origin=w.origin,
+            stamp=w.stamp,
+        )
         w.queue("vaccination", vaccination_repo.uid_of(w.conn, vaccination_id))
-        audit_log.record(session, "vaccination.void", person_id=row.person_id,
-                         record_type="vaccination", record_id=vaccination_id,
-                         detail={"reason": reason.strip()[:200]})  # fmt: skip
+        audit_log.record(
+            session,
+            "vaccination.void",
+            person_id=row.person_id,
+            record_type="vaccination",
+            record_id=vaccination_id,
+            detail={"reason": reason.strip()[:200]},
+        )

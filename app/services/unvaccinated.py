@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from app.domain.catalog import Catalog
 from app.domain.legaldate import fiscal_year, fiscal_year_start
-from app.domain.schedule import HistoryEntry, Person, SeriesStatus, evaluate
+from app.domain.schedule import OPEN_STATUSES, HistoryEntry, Person, SeriesStatus, evaluate
 from app.errors import InvalidInput
 from app.security.atomic import write_atomic
 from app.security.masking import Policy, apply, person_policy
@@ -27,13 +27,11 @@ from app.store import lists
 from app.store import persons as person_repo
 from app.store import vaccinations as vaccination_repo
 
-OPEN_STATUSES = ("due", "waiting")
 MAX_AGE_YEARS = 120
 
 
 class UnknownSeries(InvalidInput):
     code = "E_SERIES_UNKNOWN"
-    message_ja = "予防接種の種類が正しくありません。"
 
 
 class UnvaccinatedEntry(NamedTuple):  # immutable; a NamedTuple as lists reach ~10⁵ rows
@@ -72,7 +70,7 @@ def _one_series(catalog: Catalog, series_id: str) -> Catalog:
 
 def _window_open(catalog: Catalog, dob: date, series_id: str, on: date) -> bool:
     status = evaluate(catalog, Person(dob, "F"), [], on).get(series_id).status
-    return status in ("due", "waiting")
+    return status in OPEN_STATUSES
 
 
 def birth_range(catalog: Catalog, series_id: str, on: date) -> tuple[date, date] | None:
@@ -114,12 +112,20 @@ def build_list(
     complete_at = max(len(plan.doses) for plan in series.plans)
     since = fiscal_year_start(fiscal_year(day)).isoformat() if series.season else None
     rows = (
-        lists.candidates(conn, series_id, span[0].isoformat(), span[1].isoformat(),
-                         complete_at=complete_at, counted_since=since,
-                         sex="F" if series.sex == "F" else None, area_code=area_code,
-                         span_days=(span[1] - span[0]).days)
-        if span else []
-    )  # fmt: skip
+        lists.candidates(
+            conn,
+            series_id,
+            span[0].isoformat(),
+            span[1].isoformat(),
+            complete_at=complete_at,
+            counted_since=since,
+            sex="F" if series.sex == "F" else None,
+            area_code=area_code,
+            span_days=(span[1] - span[0]).days,
+        )
+        if span
+        else []
+    )
     with_doses = [c.id for c in rows if c.doses]
     doses = vaccination_repo.given_for_persons(conn, with_doses, series_id) if with_doses else {}
 
@@ -148,8 +154,15 @@ def build_list(
     for c in rows:
         history: tuple[tuple[str, date], ...] = ()
         if c.doses:
-            history = tuple(sorted({(code(p), date.fromisoformat(d)) for d, p in doses[c.id]
-                                    if since is None or d >= since}))  # fmt: skip
+            history = tuple(
+                sorted(
+                    {
+                        (code(p), date.fromisoformat(d))
+                        for d, p in doses[c.id]
+                        if since is None or d >= since
+                    }
+                )
+            )
         dob = born_on(c.birth_date)
         st = judge(dob, c.sex if sex_matters else "", history)
         if st.status not in OPEN_STATUSES:
@@ -160,17 +173,47 @@ def build_list(
             name = apply(policy, c.name, kind="name") or ""
             kana = apply(policy, c.name_kana, kind="name") or ""
             postal, address = apply(policy, c.postal_code), apply(policy, c.address) or ""
-        out.append(UnvaccinatedEntry(
-            c.id, c.atena_no, name, kana, c.sex, dob, postal, address, c.area_code,
-            st.status, st.doses_given, st.next_dose, st.earliest, st.window_until,
-        ))  # fmt: skip
-    audit_log.record_now(session, "list.unvaccinated",
-                         detail={"series": series_id, "rows": len(out), "area": area_code})  # fmt: skip
+        out.append(
+            UnvaccinatedEntry(
+                c.id,
+                c.atena_no,
+                name,
+                kana,
+                c.sex,
+                dob,
+                postal,
+                address,
+                c.area_code,
+                st.status,
+                st.doses_given,
+                st.next_dose,
+                st.earliest,
+                st.window_until,
+            )
+        )
+    audit_log.record_now(
+        session,
+        "list.unvaccinated",
+        detail={"series": series_id, "rows": len(out), "area": area_code},
+    )
     return UnvaccinatedList(series_id, series.name_ja, day, area_code, tuple(out), len(rows))
 
 
-CSV_HEADER = ["宛名番号", "氏名", "カナ氏名", "性別", "生年月日", "郵便番号", "住所", "地区",
-              "状態", "接種済回数", "次回", "接種可能日", "期限"]  # fmt: skip
+CSV_HEADER = [
+    "宛名番号",
+    "氏名",
+    "カナ氏名",
+    "性別",
+    "生年月日",
+    "郵便番号",
+    "住所",
+    "地区",
+    "状態",
+    "接種済回数",
+    "次回",
+    "接種可能日",
+    "期限",
+]
 
 
 def export_csv(session: Session, listing: UnvaccinatedList, out: Path) -> int:
@@ -180,14 +223,29 @@ def export_csv(session: Session, listing: UnvaccinatedList, out: Path) -> int:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(CSV_HEADER)
     for e in listing.entries:
-        w.writerow([e.atena_no, e.name, e.name_kana, "女" if e.sex == "F" else "男",
-                    e.birth_date.isoformat(), e.postal_code or "", e.address, e.area_code or "",
-                    "接種可" if e.status == "due" else "間隔待ち", e.doses_given, e.next_dose or "",
-                    e.earliest.isoformat() if e.earliest else "",
-                    e.window_until.isoformat() if e.window_until else ""])  # fmt: skip
+        w.writerow(
+            [
+                e.atena_no,
+                e.name,
+                e.name_kana,
+                "女" if e.sex == "F" else "男",
+                e.birth_date.isoformat(),
+                e.postal_code or "",
+                e.address,
+                e.area_code or "",
+                "接種可" if e.status == "due" else "間隔待ち",
+                e.doses_given,
+                e.next_dose or "",
+                e.earliest.isoformat() if e.earliest else "",
+                e.window_until.isoformat() if e.window_until else "",
+            ]
+        )
     write_atomic(Path(out), ("\ufeff" + buf.getvalue()).encode("utf-8"))
-    audit_log.record_now(session, "list.unvaccinated.export",
-                         detail={"series": listing.series_id, "rows": len(listing.entries)})  # fmt: skip
+    audit_log.record_now(
+        session,
+        "list.unvaccinated.export",
+        detail={"series": listing.series_id, "rows": len(listing.entries)},
+    )
     return len(listing.entries)
 
 

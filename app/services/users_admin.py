@@ -18,8 +18,8 @@ from app.security.session import Session
 from app.services import audit_log
 from app.services.register import NewUser, add_user_slot, secret_store_for
 from app.services.security_key import KeyAccess, unlock_slot
-from app.services.writes import write
-from app.store import records, users
+from app.services.transaction import write
+from app.store import stamps, users
 from app.store.layout import RegisterLayout
 
 MAX_KEYS_PER_USER = 2
@@ -28,35 +28,26 @@ STALE_DAYS = 90
 
 class NumberGrantNeedsHolder(PermissionDenied):
     code = "E_NUMBER_GRANT_NEEDS_HOLDER"
-    message_ja = (
-        "番号利用事務の権限を付与するには、番号利用事務担当者のログイン（または回復コード）が"
-        "必要です。"
-    )
 
 
 class TooManyKeys(InvalidInput):
     code = "E_KEYS_LIMIT"
-    message_ja = f"セキュリティキーは1人{MAX_KEYS_PER_USER}本までです。"
 
 
 class LastKey(InvalidInput):
     code = "E_LAST_KEY"
-    message_ja = "最後のセキュリティキーは削除できません。利用停止には「無効化」を使ってください。"
 
 
 class LoginTaken(InvalidInput):
     code = "E_LOGIN_TAKEN"
-    message_ja = "このユーザー名または職員番号は既に使われています。"
 
 
 class UnknownRole(InvalidInput):
     code = "E_ROLE_UNKNOWN"
-    message_ja = "存在しない役割が指定されています。"
 
 
 class SelfDeactivation(InvalidInput):
     code = "E_SELF_DEACTIVATE"
-    message_ja = "自分自身を無効化することはできません。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,20 +106,43 @@ def create_user(
         conn, user.staff_no
     ):
         raise LoginTaken()
-    uid = records.new_uid()
+    uid = stamps.new_uid()
     ks = _keyslots(session)
     reg = session.register
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
     with write(session) as w:
-        user_id = users.insert_user(w.conn, uid=uid, login=user.login, staff_no=user.staff_no,
-                                    display_name=user.display_name, roles=user.roles,
-                                    stamp=w.stamp, shared_account=user.shared_account)  # fmt: skip
+        user_id = users.insert_user(
+            w.conn,
+            uid=uid,
+            login=user.login,
+            staff_no=user.staff_no,
+            display_name=user.display_name,
+            roles=user.roles,
+            stamp=w.stamp,
+            shared_account=user.shared_account,
+        )
         # The key is enrolled inside the transaction: if it fails, no user row remains.
-        add_user_slot(ks, user, dek=reg.dek, nk=nk, terminal_id=reg.terminal_id,
-                       terminal_secret=secret, key=key, user_uid=uid)  # fmt: skip
-        audit_log.record(session, "user.create", record_type="user", record_id=user_id,
-                         detail={"roles": sorted(user.roles), "number_grant": nk is not None,
-                                 "with_holder": number_holder.user_id if number_holder else None})  # fmt: skip
+        add_user_slot(
+            ks,
+            user,
+            dek=reg.dek,
+            nk=nk,
+            terminal_id=reg.terminal_id,
+            terminal_secret=secret,
+            key=key,
+            user_uid=uid,
+        )
+        audit_log.record(
+            session,
+            "user.create",
+            record_type="user",
+            record_id=user_id,
+            detail={
+                "roles": sorted(user.roles),
+                "number_grant": nk is not None,
+                "with_holder": number_holder.user_id if number_holder else None,
+            },
+        )
         ks.save()
     return user_id
 
@@ -154,9 +168,16 @@ def reset_user(
     reg = session.register
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
     ks.remove_user(login)
-    add_user_slot(ks, NewUser(login, row.display_name, row.staff_no, new_password, roles),
-                   dek=reg.dek, nk=nk, terminal_id=reg.terminal_id, terminal_secret=secret,
-                   key=key, user_uid=users.uid_of(conn, row.id))  # fmt: skip
+    add_user_slot(
+        ks,
+        NewUser(login, row.display_name, row.staff_no, new_password, roles),
+        dek=reg.dek,
+        nk=nk,
+        terminal_id=reg.terminal_id,
+        terminal_secret=secret,
+        key=key,
+        user_uid=users.uid_of(conn, row.id),
+    )
     ks.save()
     audit_log.record_now(session, "user.reset", record_type="user", record_id=row.id)
 
@@ -183,9 +204,16 @@ def add_key(
         slot, Secrets(password=password, terminal_secret=secret, fido_output=fido_output)
     )
     roles = tuple(users.roles_of(conn, row.id))
-    add_user_slot(ks, NewUser(login, row.display_name, row.staff_no, password, roles),
-                  dek=keys.dek, nk=keys.nk, terminal_id=reg.terminal_id, terminal_secret=secret,
-                  key=new, user_uid=users.uid_of(conn, row.id))  # fmt: skip
+    add_user_slot(
+        ks,
+        NewUser(login, row.display_name, row.staff_no, password, roles),
+        dek=keys.dek,
+        nk=keys.nk,
+        terminal_id=reg.terminal_id,
+        terminal_secret=secret,
+        key=new,
+        user_uid=users.uid_of(conn, row.id),
+    )
     ks.save()
     audit_log.record_now(session, "key.enroll", record_type="user", record_id=row.id)
 
@@ -203,9 +231,16 @@ def add_own_key(session: Session, password: str, key: KeyAccess) -> None:
     conn = reg.conn
     roles = tuple(sorted(session.roles))
     nk = session.number_key() if session.holds_number_key else None
-    add_user_slot(ks, NewUser(session.login, session.display_name, session.staff_no, password, roles),
-                   dek=reg.dek, nk=nk, terminal_id=reg.terminal_id, terminal_secret=secret,
-                   key=key, user_uid=users.uid_of(conn, session.user_id))  # fmt: skip
+    add_user_slot(
+        ks,
+        NewUser(session.login, session.display_name, session.staff_no, password, roles),
+        dek=reg.dek,
+        nk=nk,
+        terminal_id=reg.terminal_id,
+        terminal_secret=secret,
+        key=key,
+        user_uid=users.uid_of(conn, session.user_id),
+    )
     ks.save()
     audit_log.record_now(session, "key.enroll", record_type="user", record_id=session.user_id)
 
@@ -239,8 +274,9 @@ def remove_key(session: Session, login: str, slot_id: str) -> None:
     ks.remove_slot(slot_id)
     ks.save()
     row = users.get_by_login(session.register.conn, login)
-    audit_log.record_now(session, "key.remove", record_type="user",
-                         record_id=None if row is None else row.id)  # fmt: skip
+    audit_log.record_now(
+        session, "key.remove", record_type="user", record_id=None if row is None else row.id
+    )
 
 
 def deactivate_user(session: Session, login: str) -> None:
@@ -256,8 +292,13 @@ def deactivate_user(session: Session, login: str) -> None:
     ks.save()
     with write(session):
         users.deactivate(session.register.conn, row.id)
-        audit_log.record(session, "user.deactivate", record_type="user", record_id=row.id,
-                         detail={"slots_removed": removed})  # fmt: skip
+        audit_log.record(
+            session,
+            "user.deactivate",
+            record_type="user",
+            record_id=row.id,
+            detail={"slots_removed": removed},
+        )
 
 
 def set_roles(session: Session, login: str, roles: tuple[str, ...]) -> None:
@@ -284,8 +325,13 @@ def set_roles(session: Session, login: str, roles: tuple[str, ...]) -> None:
         ks.save()
     with write(session):
         users.set_roles(conn, row.id, roles)
-        audit_log.record(session, "user.roles", record_type="user", record_id=row.id,
-                         detail={"before": sorted(before), "after": sorted(roles)})  # fmt: skip
+        audit_log.record(
+            session,
+            "user.roles",
+            record_type="user",
+            record_id=row.id,
+            detail={"before": sorted(before), "after": sorted(roles)},
+        )
 
 
 def access_review(session: Session) -> list[AccessRow]:
@@ -297,12 +343,20 @@ def access_review(session: Session) -> list[AccessRow]:
     out = []
     for u in users.list_users(conn):
         roles = tuple(users.roles_of(conn, u.id))
-        out.append(AccessRow(
-            user_id=u.id, login=u.login, staff_no=u.staff_no, display_name=u.display_name,
-            roles=roles, active=bool(u.active), keys=len(ks.user_slots(u.login)),
-            last_login_at=u.last_login_at, shared_account=bool(u.shared_account),
-            stale=bool(u.active) and (u.last_login_at is None or u.last_login_at < cutoff),
-            holds_number_rights=role_defs.needs_number_key(roles),
-        ))  # fmt: skip
+        out.append(
+            AccessRow(
+                user_id=u.id,
+                login=u.login,
+                staff_no=u.staff_no,
+                display_name=u.display_name,
+                roles=roles,
+                active=bool(u.active),
+                keys=len(ks.user_slots(u.login)),
+                last_login_at=u.last_login_at,
+                shared_account=bool(u.shared_account),
+                stale=bool(u.active) and (u.last_login_at is None or u.last_login_at < cutoff),
+                holds_number_rights=role_defs.needs_number_key(roles),
+            )
+        )
     audit_log.record_now(session, "access.review", detail={"users": len(out)})
     return out

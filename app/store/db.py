@@ -43,30 +43,22 @@ class Connection(Protocol):
 
 class RegisterMissing(RegisterError):
     code = "E_REGISTER_MISSING"
-    message_ja = "台帳ファイルが見つかりません。フォルダの指定を確認してください。"
 
 
 class RegisterExists(RegisterError):
     code = "E_REGISTER_EXISTS"
-    message_ja = "指定のフォルダには既に台帳があります。既存の台帳は上書きしません。"
 
 
 class RegisterNotEncrypted(RegisterError):
     code = "E_REGISTER_NOT_ENCRYPTED"
-    message_ja = "暗号化されていないデータベースです。VaxDesk の台帳ではないため開きません。"
 
 
 class RegisterDamaged(RegisterError):
     code = "E_REGISTER_DAMAGED"
-    message_ja = (
-        "台帳ファイルを読み取れません。ファイルが破損しているか、別の台帳の鍵です。"
-        "ファイルは変更していません。バックアップからの復元を管理者に依頼してください。"
-    )
 
 
 class RegisterNotARegister(RegisterError):
     code = "E_REGISTER_NOT_VAXDESK"
-    message_ja = "このファイルは VaxDesk の台帳ではありません。ファイルは変更していません。"
 
 
 def create_private_file(path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.store.db import Connection
-from app.store.records import Stamp
+from app.store.stamps import Stamp
 
 _COLUMNS = (
     "id, person_id, fiscal_year, doc_type, series_id, dose_label, issue_no, reason, issued_on,"
@@ -43,25 +43,55 @@ def next_sequence(conn: Connection, name: str) -> int:
 
 
 def insert(
-    conn: Connection, *, person_id: int, fiscal_year: int, doc_type: str, series_id: str | None,
-    dose_label: str | None, issue_no: str, reason: str | None, issued_on: str, process_kind: str,
-    uid: bytes, version: str, origin: str, stamp: Stamp,
-) -> int:  # fmt: skip
+    conn: Connection,
+    *,
+    person_id: int,
+    fiscal_year: int,
+    doc_type: str,
+    series_id: str | None,
+    dose_label: str | None,
+    issue_no: str,
+    reason: str | None,
+    issued_on: str,
+    process_kind: str,
+    uid: bytes,
+    version: str,
+    origin: str,
+    stamp: Stamp,
+) -> int:
     cur = conn.execute(
         "INSERT INTO issuances (uid, version, origin, person_id, fiscal_year, doc_type, series_id,"
         " dose_label, issue_no, reason, issued_on, process_kind, updated_date, updated_time,"
         " updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (uid, version, origin, person_id, fiscal_year, doc_type, series_id, dose_label, issue_no,
-         reason, issued_on, process_kind, stamp.updated_date, stamp.updated_time,
-         stamp.updated_by),
-    )  # fmt: skip
+        (
+            uid,
+            version,
+            origin,
+            person_id,
+            fiscal_year,
+            doc_type,
+            series_id,
+            dose_label,
+            issue_no,
+            reason,
+            issued_on,
+            process_kind,
+            stamp.updated_date,
+            stamp.updated_time,
+            stamp.updated_by,
+        ),
+    )
     return int(cur.lastrowid or 0)
 
 
 def active_same(
-    conn: Connection, person_id: int, doc_type: str, series_id: str | None, dose_label: str | None,
+    conn: Connection,
+    person_id: int,
+    doc_type: str,
+    series_id: str | None,
+    dose_label: str | None,
     fiscal_year: int,
-) -> list[IssuanceRow]:  # fmt: skip
+) -> list[IssuanceRow]:
     cur = conn.execute(
         f"SELECT {_COLUMNS} FROM issuances WHERE person_id = ? AND doc_type = ?"
         " AND series_id IS ? AND dose_label IS ? AND fiscal_year = ? AND voided_at IS NULL",

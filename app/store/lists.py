@@ -21,7 +21,7 @@ class Candidate(NamedTuple):  # a tuple: built ~10⁵ times per list, immutable 
     doses: int  # valid given doses of the series (any category) from ``counted_since`` on
 
 
-def dose_counts(
+def doses_per_person(
     conn: Connection, series_id: str, counted_since: str | None
 ) -> dict[int, tuple[int, int]]:
     """person id → (valid given doses, of which routine) of one series from ``counted_since`` on.
@@ -56,7 +56,7 @@ def candidates(
     """Living residents born in the range who do NOT yet hold ``complete_at`` routine doses of
     the series (counted from ``counted_since`` for seasonal series). Persons who do are complete
     whatever plan applies to them, so they are left out before any rule is evaluated."""
-    counts = dose_counts(conn, series_id, counted_since)
+    counts = doses_per_person(conn, series_id, counted_since)
     # The complete persons go to an in-memory temporary table so SQLite skips their rows
     # instead of handing them to Python.
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS list_complete (id INTEGER PRIMARY KEY)")
@@ -66,8 +66,13 @@ def candidates(
         [(pid,) for pid, (_, routine) in counts.items() if routine >= complete_at],
     )
     birth = "+p.birth_date" if span_days > SCAN_OVER_DAYS else "p.birth_date"
-    clauses = [f"{birth} BETWEEN ? AND ?", "p.moved_out = 0", "p.deceased = 0",
-               "p.voided_at IS NULL", "p.id NOT IN (SELECT id FROM temp.list_complete)"]  # fmt: skip
+    clauses = [
+        f"{birth} BETWEEN ? AND ?",
+        "p.moved_out = 0",
+        "p.deceased = 0",
+        "p.voided_at IS NULL",
+        "p.id NOT IN (SELECT id FROM temp.list_complete)",
+    ]
     params: list[object] = [born_from, born_until]
     if sex is not None:
         clauses.append("p.sex = ?")

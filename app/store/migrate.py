@@ -23,17 +23,10 @@ _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 class SchemaTooNew(RegisterError):
     code = "E_REGISTER_SCHEMA_NEWER"
-    message_ja = (
-        "この台帳は新しいバージョンの VaxDesk で作成・更新されています。"
-        "VaxDesk を更新してから開いてください。台帳は変更していません。"
-    )
 
 
 class MigrationFailed(RegisterError):
     code = "E_MIGRATION_FAILED"
-    message_ja = (
-        "台帳の更新（移行）に失敗しました。台帳は移行前の状態のままです。管理者に連絡してください。"
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.store.db import Connection
-from app.store.records import Stamp
+from app.store.stamps import Stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +59,32 @@ def upsert(
         cur = conn.execute(
             "INSERT INTO person_numbers (uid, version, origin, person_id, number_ct, blind_index,"
             " updated_date, updated_time, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (uid, version, origin, person_id, number_ct, blind_index,
-             stamp.updated_date, stamp.updated_time, stamp.updated_by),
-        )  # fmt: skip
+            (
+                uid,
+                version,
+                origin,
+                person_id,
+                number_ct,
+                blind_index,
+                stamp.updated_date,
+                stamp.updated_time,
+                stamp.updated_by,
+            ),
+        )
         return int(cur.lastrowid or 0), uid
     conn.execute(
         "UPDATE person_numbers SET number_ct = ?, blind_index = ?, version = ?, origin = ?,"
         " voided_at = NULL, void_reason = NULL, updated_date = ?, updated_time = ?,"
         " updated_by = ? WHERE id = ?",
-        (number_ct, blind_index, version, origin, stamp.updated_date, stamp.updated_time,
-         stamp.updated_by, existing[0]),
-    )  # fmt: skip
+        (
+            number_ct,
+            blind_index,
+            version,
+            origin,
+            stamp.updated_date,
+            stamp.updated_time,
+            stamp.updated_by,
+            existing[0],
+        ),
+    )
     return int(existing[0]), bytes(existing[1])

@@ -1,11 +1,12 @@
-"""Person repository: the 4 basic items and the rest of the 宛名 record (no personal number)."""
+"""Person repository: the 4 basic items and the rest of the 宛名 record (no personal number),
+and the household address that completes a person's address on every document."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from app.store.db import Connection
-from app.store.records import Stamp
+from app.store.stamps import Stamp
 
 _COLUMNS = (
     "id, atena_no, name, name_kana, sex, birth_date, address, postal_code, phone,"
@@ -133,13 +134,28 @@ def insert(
         " tax_status, provisional, updated_date, updated_time, updated_by)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
-            uid, version, origin, person.atena_no, person.name, person.name_kana,
-            person.kana_key, person.sex, person.birth_date, person.address, person.postal_code,
-            person.phone, person.household_id, person.relationship, person.guardian_id,
-            person.tax_status, person.provisional,
-            stamp.updated_date, stamp.updated_time, stamp.updated_by,
+            uid,
+            version,
+            origin,
+            person.atena_no,
+            person.name,
+            person.name_kana,
+            person.kana_key,
+            person.sex,
+            person.birth_date,
+            person.address,
+            person.postal_code,
+            person.phone,
+            person.household_id,
+            person.relationship,
+            person.guardian_id,
+            person.tax_status,
+            person.provisional,
+            stamp.updated_date,
+            stamp.updated_time,
+            stamp.updated_by,
         ),
-    )  # fmt: skip
+    )
     return int(cur.lastrowid or 0)
 
 
@@ -148,3 +164,17 @@ def area_codes(conn: Connection) -> list[str]:
         "SELECT DISTINCT area_code FROM households WHERE area_code IS NOT NULL ORDER BY area_code"
     )
     return [str(r[0]) for r in cur]
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdAddress:
+    postal_code: str | None
+    address: str
+
+
+def household_address(conn: Connection, household_id: int) -> HouseholdAddress | None:
+    row = conn.execute(
+        "SELECT postal_code, address FROM households WHERE id = ? AND voided_at IS NULL",
+        (household_id,),
+    ).fetchone()
+    return None if row is None else HouseholdAddress(row[0], str(row[1]))

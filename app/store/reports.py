@@ -1,4 +1,4 @@
-"""Queries behind printed documents: household address, report counts and unit prices.
+"""Queries behind the reports: 実施報告 counts, unit prices, 実施状況 counts by dose and birth date.
 
 Read-only; personal numbers are never touched here (``person_numbers`` is not joined anywhere).
 """
@@ -8,12 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.store.db import Connection
-
-
-@dataclass(frozen=True, slots=True)
-class HouseholdAddress:
-    postal_code: str | None
-    address: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +42,6 @@ class BirthCount:
     birth_date: str
     sex: str
     persons: int
-
-
-def household_address(conn: Connection, household_id: int) -> HouseholdAddress | None:
-    row = conn.execute(
-        "SELECT postal_code, address FROM households WHERE id = ? AND voided_at IS NULL",
-        (household_id,),
-    ).fetchone()
-    return None if row is None else HouseholdAddress(row[0], str(row[1]))
 
 
 _ROUTINE_GIVEN = "v.outcome = 'given' AND v.category = 'routine' AND v.voided_at IS NULL"
@@ -98,7 +84,7 @@ def unit_prices(conn: Connection) -> list[UnitPrice]:
     ]
 
 
-def dose_counts(conn: Connection, date_from: str, date_until: str) -> list[DoseCount]:
+def persons_per_dose(conn: Connection, date_from: str, date_until: str) -> list[DoseCount]:
     """Persons given a routine dose between two dates (inclusive), by series and dose label."""
     cur = conn.execute(
         "SELECT v.series_id, v.dose_label, count(DISTINCT v.person_id) FROM vaccinations v"

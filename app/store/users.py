@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from app.store.db import Connection
-from app.store.records import Stamp
+from app.store.stamps import Stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +59,16 @@ def insert_user(
         " updated_date, updated_time, updated_by)"
         " VALUES (?, ?, ?, ?, ?, datetime('now'), ?, ?, ?)",
         (
-            uid, login, staff_no, display_name, int(shared_account),
-            stamp.updated_date, stamp.updated_time, stamp.updated_by,
+            uid,
+            login,
+            staff_no,
+            display_name,
+            int(shared_account),
+            stamp.updated_date,
+            stamp.updated_time,
+            stamp.updated_by,
         ),
-    )  # fmt: skip
+    )
     user_id = int(cur.lastrowid or 0)
     set_roles(conn, user_id, roles)
     return user_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.store.db import Connection
-from app.store.records import Stamp
+from app.store.stamps import Stamp
 
 _COLUMNS = (
     "v.id, v.person_id, v.series_id, v.product_id, v.dose_no, v.dose_label, v.outcome,"
@@ -67,12 +67,33 @@ def for_person(
 
 # Columns a result entry or correction may set (the rest are identity and stamps).
 WRITABLE = (
-    "series_id", "product_id", "dose_no", "dose_label", "outcome", "category", "vaccinated_on",
-    "receipt_no", "institution_id", "payment_month", "follow_up", "lot_no", "dose_amount_ml",
-    "route", "site", "place", "doctor", "vaccine_name", "maker", "effective_date",
-    "screening_institution_id", "screening_doctor", "issuance_id", "override_reason",
-    "postpone_reason", "special_rule",
-)  # fmt: skip
+    "series_id",
+    "product_id",
+    "dose_no",
+    "dose_label",
+    "outcome",
+    "category",
+    "vaccinated_on",
+    "receipt_no",
+    "institution_id",
+    "payment_month",
+    "follow_up",
+    "lot_no",
+    "dose_amount_ml",
+    "route",
+    "site",
+    "place",
+    "doctor",
+    "vaccine_name",
+    "maker",
+    "effective_date",
+    "screening_institution_id",
+    "screening_doctor",
+    "issuance_id",
+    "override_reason",
+    "postpone_reason",
+    "special_rule",
+)
 
 
 def insert(
@@ -88,10 +109,26 @@ def insert(
     unknown = set(values) - set(WRITABLE)
     if unknown:
         raise ValueError(f"not writable: {sorted(unknown)}")
-    cols = ["uid", "version", "origin", "person_id", *values,
-            "updated_date", "updated_time", "updated_by"]  # fmt: skip
-    params = [uid, version, origin, person_id, *values.values(),
-              stamp.updated_date, stamp.updated_time, stamp.updated_by]  # fmt: skip
+    cols = [
+        "uid",
+        "version",
+        "origin",
+        "person_id",
+        *values,
+        "updated_date",
+        "updated_time",
+        "updated_by",
+    ]
+    params = [
+        uid,
+        version,
+        origin,
+        person_id,
+        *values.values(),
+        stamp.updated_date,
+        stamp.updated_time,
+        stamp.updated_by,
+    ]
     cur = conn.execute(
         f"INSERT INTO vaccinations ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
         params,
@@ -100,9 +137,14 @@ def insert(
 
 
 def update(
-    conn: Connection, vaccination_id: int, values: dict[str, object], *, version: str,
-    origin: str, stamp: Stamp,
-) -> None:  # fmt: skip
+    conn: Connection,
+    vaccination_id: int,
+    values: dict[str, object],
+    *,
+    version: str,
+    origin: str,
+    stamp: Stamp,
+) -> None:
     unknown = set(values) - set(WRITABLE)
     if unknown or not values:
         raise ValueError(f"not writable: {sorted(unknown)}")
@@ -110,9 +152,16 @@ def update(
     conn.execute(
         f"UPDATE vaccinations SET {sets}, version = ?, origin = ?, updated_date = ?,"
         " updated_time = ?, updated_by = ? WHERE id = ?",
-        (*values.values(), version, origin, stamp.updated_date, stamp.updated_time,
-         stamp.updated_by, vaccination_id),
-    )  # fmt: skip
+        (
+            *values.values(),
+            version,
+            origin,
+            stamp.updated_date,
+            stamp.updated_time,
+            stamp.updated_by,
+            vaccination_id,
+        ),
+    )
 
 
 def void(
@@ -121,9 +170,16 @@ def void(
     conn.execute(
         "UPDATE vaccinations SET voided_at = datetime('now'), void_reason = ?, version = ?,"
         " origin = ?, updated_date = ?, updated_time = ?, updated_by = ? WHERE id = ?",
-        (reason, version, origin, stamp.updated_date, stamp.updated_time, stamp.updated_by,
-         vaccination_id),
-    )  # fmt: skip
+        (
+            reason,
+            version,
+            origin,
+            stamp.updated_date,
+            stamp.updated_time,
+            stamp.updated_by,
+            vaccination_id,
+        ),
+    )
 
 
 def get(conn: Connection, vaccination_id: int) -> VaccinationRow | None:

@@ -15,10 +15,11 @@ from app.security.session import Session
 from app.services import users_admin
 from app.services.register import NewUser, login
 from app.services.security_key import key_access_for
-from app.store import db, records
+from app.store import db, register_meta
 from app.store.layout import RegisterLayout
 from app.ui.shell.main_window import MainWindow
 from tests.gui.sample_register import ADMIN, CLERK, make_sample_register
+from tests.support.builder import RegisterBuilder
 
 NURSE = NewUser("nurse", "保健 看子", "90003", "demo-nurse", ("nurse",))
 MUNICIPALITY = {"municipality_name": "テスト市", "municipality_code": "990019"}
@@ -33,11 +34,10 @@ def make_counter_register(directory: Path) -> Path:
         conn = admin.register.conn
         with db.transaction(conn):
             for key, value in MUNICIPALITY.items():
-                records.set_meta(conn, key, value)
+                register_meta.set_meta(conn, key, value)
+            build = RegisterBuilder(conn, staff_no=ADMIN.staff_no)
             for household, area in AREAS.items():
-                conn.execute(
-                    "UPDATE households SET area_code = ? WHERE household_no = ?", (area, household)
-                )
+                build.set_area(area, household)
     finally:
         admin.register.close()
     return directory

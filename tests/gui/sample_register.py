@@ -9,7 +9,8 @@ from pathlib import Path
 from app.domain.kana import normalize_kana
 from app.services.recovery import open_with_recovery_code
 from app.services.register import NewUser, create_register
-from app.store import db, persons, records
+from app.store import db, persons
+from tests.support.builder import RegisterBuilder
 
 ADMIN = NewUser("admin", "管理 太郎", "90001", "demo-admin", ("admin",))
 CLERK = NewUser("clerk", "窓口 花子", "90002", "demo-clerk", ("clerk",))
@@ -51,23 +52,13 @@ def make_sample_register(directory: Path, *, demo: bool = True) -> Path:
     created = create_register(directory, admin=ADMIN, others=[CLERK], demo=demo)
     access = open_with_recovery_code(directory, created.recovery_code)
     conn = access.register.conn
-    clock = records.HybridClock(ORIGIN)
-    stamp = records.Stamp.now(ADMIN.staff_no)
-    common = (stamp.updated_date, stamp.updated_time, stamp.updated_by)
+    build = RegisterBuilder(conn, origin=ORIGIN, staff_no=ADMIN.staff_no)
     try:
         with db.transaction(conn):
-            households: dict[str, int] = {}
-            for number in ("H0001", "H0002"):
-                cur = conn.execute(
-                    "INSERT INTO households (uid, version, origin, household_no, address,"
-                    " updated_date, updated_time, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (records.new_uid(), clock.next(), ORIGIN, number, ADDRESS, *common),
-                )
-                households[number] = int(cur.lastrowid or 0)
+            households = {n: build.household(n, ADDRESS) for n in ("H0001", "H0002")}
             ids: dict[str, int] = {}
             for p in PEOPLE:
-                ids[p.atena_no] = persons.insert(
-                    conn,
+                ids[p.atena_no] = build.person(
                     persons.NewPerson(
                         atena_no=p.atena_no,
                         name=p.name,
@@ -79,46 +70,24 @@ def make_sample_register(directory: Path, *, demo: bool = True) -> Path:
                         postal_code="100-0001",
                         household_id=households[p.household] if p.household else None,
                         relationship=p.relationship,
-                    ),
-                    uid=records.new_uid(),
-                    version=clock.next(),
-                    origin=ORIGIN,
-                    stamp=stamp,
+                    )
                 )
-            conn.execute(
-                "UPDATE persons SET guardian_id = ? WHERE id = ?",
-                (ids["1000001"], ids[CHILD_ATENA]),
-            )
-            conn.execute(
-                "UPDATE persons SET moved_out = 1, moved_out_date = '2024-03-31' WHERE id = ?",
-                (ids[MOVED_OUT_ATENA],),
-            )
-            cur = conn.execute(
-                "INSERT INTO institutions (uid, version, origin, code, name, updated_date,"
-                " updated_time, updated_by) VALUES (?, ?, ?, '1310001', 'テスト小児科', ?, ?, ?)",
-                (records.new_uid(), clock.next(), ORIGIN, *common),
-            )
-            institution_id = int(cur.lastrowid or 0)
+            build.set_guardian(ids[CHILD_ATENA], ids["1000001"])
+            build.move_out(ids[MOVED_OUT_ATENA], "2024-03-31")
+            institution_id = build.institution("1310001", "テスト小児科")
             for on, vaccine, dose, voided in CHILD_HISTORY:
-                conn.execute(
-                    "INSERT INTO vaccinations (uid, version, origin, person_id, series_id,"
-                    " dose_label, vaccinated_on, institution_id, lot_no, doctor, vaccine_name,"
-                    " maker, voided_at, void_reason, updated_date, updated_time, updated_by)"
-                    " VALUES (?, ?, ?, ?, 'hib', ?, ?, ?, 'AB123', '小児 医師', ?, 'サノフィ',"
-                    " ?, ?, ?, ?, ?)",
-                    (
-                        records.new_uid(),
-                        clock.next(),
-                        ORIGIN,
-                        ids[CHILD_ATENA],
-                        dose,
-                        on,
-                        institution_id,
-                        vaccine,
-                        "2024-07-12" if voided else None,
-                        "二重登録" if voided else None,
-                        *common,
-                    ),
+                build.vaccination(
+                    ids[CHILD_ATENA],
+                    series_id="hib",
+                    dose_label=dose,
+                    vaccinated_on=on,
+                    institution_id=institution_id,
+                    lot_no="AB123",
+                    doctor="小児 医師",
+                    vaccine_name=vaccine,
+                    maker="サノフィ",
+                    voided_at="2024-07-12" if voided else None,
+                    void_reason="二重登録" if voided else None,
                 )
     finally:
         access.register.close()

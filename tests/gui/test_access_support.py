@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.ids import mynumber_check_digit
 from app.security.session import Session
-from app.services import mynumber
+from app.services import person_numbers
 from app.services.security_key import KeyFactory
 from app.store import persons
 from app.ui.login.login_dialog import LoginDialog
@@ -46,7 +46,7 @@ def give_number(directory: Path, atena_no: str, number: str) -> int:
     session = login_as(directory, "number")
     try:
         pid = person_id(session, atena_no)
-        mynumber.set_number(session, pid, number)
+        person_numbers.set_number(session, pid, number)
         return pid
     finally:
         session.register.close()

@@ -70,13 +70,24 @@ def _tamper(reg: Path, recovery: str, seq: int, column: str) -> None:
 
 @pytest.mark.parametrize(
     "column",
-    ["at", "user_id", "terminal_id", "action", "outcome", "person_id", "detail", "entry_hash",
-     "prev_hash"],
-)  # fmt: skip
+    [
+        "at",
+        "user_id",
+        "terminal_id",
+        "action",
+        "outcome",
+        "person_id",
+        "detail",
+        "entry_hash",
+        "prev_hash",
+    ],
+)
 def test_audit_verify_detects_one_changed_field(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
     column: str,
-) -> None:  # fmt: skip
+) -> None:
     reg = tmp_path / "reg"
     recovery = make_register(reg, demo=True)
     monkeypatch.setenv("VAXDESK_PASSWORD", password("admin"))
@@ -137,17 +148,27 @@ def test_restore_rejects_another_registers_backup(tmp_path: Path, reg: Path) -> 
     assert main(["restore", str(out), *_admin(reg)]) != 0
 
 
-def test_wrong_password_exit_code(reg: Path, monkeypatch: pytest.MonkeyPatch,
-                                  capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_wrong_password_exit_code(
+    reg: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("VAXDESK_PASSWORD", "wrong")
     assert main(["audit", "verify", *_admin(reg)]) == 77
     assert "E_AUTH_WRONG_PASSWORD" in capsys.readouterr().err
 
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
-    for argv in (["--help"], ["demo", "--help"], ["gui", "--help"], ["init", "--help"],
-                 ["id", "check", "--help"], ["schedule", "--help"], ["recover", "--help"],
-                 ["backup", "--help"], ["restore", "--help"], ["audit", "verify", "--help"]):  # fmt: skip
+    for argv in (
+        ["--help"],
+        ["demo", "--help"],
+        ["gui", "--help"],
+        ["init", "--help"],
+        ["id", "check", "--help"],
+        ["schedule", "--help"],
+        ["recover", "--help"],
+        ["backup", "--help"],
+        ["restore", "--help"],
+        ["audit", "verify", "--help"],
+    ):
         with pytest.raises(SystemExit) as done:
             main(argv)
         assert done.value.code == 0
@@ -198,8 +219,19 @@ def test_init_needs_a_hardware_key_and_creates_nothing_without_one(
 ) -> None:
     monkeypatch.setenv("VAXDESK_PASSWORD", "a-long-admin-password")
     target = tmp_path / "new-register"
-    argv = ["init", "--register", str(target), "--admin", "admin", "--name", "管理 太郎",
-            "--staff-no", "90001", "--municipality-code", "192015"]  # fmt: skip
+    argv = [
+        "init",
+        "--register",
+        str(target),
+        "--admin",
+        "admin",
+        "--name",
+        "管理 太郎",
+        "--staff-no",
+        "90001",
+        "--municipality-code",
+        "192015",
+    ]
     assert main(argv) == 77  # this machine has no USB key and no Windows Hello
     assert "E_FIDO_NO_DEVICE" in capsys.readouterr().err
     assert not RegisterLayout(target).exists()

@@ -39,10 +39,19 @@ def _taro(session) -> int:
 
 
 def _mr(on: date = MR_DAY, lot: str = "MR001") -> results.ResultInput:
-    return results.ResultInput(series_id="mr1", product_id="mr", vaccinated_on=on,
-                               institution_code="1310000001", lot_no=lot, dose_amount_ml=0.5,
-                               route="subcutaneous", site="左上腕", doctor="試験 医師",
-                               receipt_no="R-0001", payment_month="2026-07")  # fmt: skip
+    return results.ResultInput(
+        series_id="mr1",
+        product_id="mr",
+        vaccinated_on=on,
+        institution_code="1310000001",
+        lot_no=lot,
+        dose_amount_ml=0.5,
+        route="subcutaneous",
+        site="左上腕",
+        doctor="試験 医師",
+        receipt_no="R-0001",
+        payment_month="2026-07",
+    )
 
 
 def test_due_list_then_a_clean_mr_dose_completes_the_series(nurse) -> None:
@@ -66,11 +75,16 @@ def test_due_list_then_a_clean_mr_dose_completes_the_series(nurse) -> None:
 def test_live_vaccine_27_day_rule_needs_a_reason_and_makes_it_voluntary(nurse) -> None:
     pid = _taro(nurse)
     results.record(nurse, pid, _mr())
-    vz = results.ResultInput(series_id="varicella", product_id="varicella",
-                             vaccinated_on=MR_DAY + timedelta(days=14), lot_no="VZ001")  # fmt: skip
+    vz = results.ResultInput(
+        series_id="varicella",
+        product_id="varicella",
+        vaccinated_on=MR_DAY + timedelta(days=14),
+        lot_no="VZ001",
+    )
     ok_day = MR_DAY + timedelta(days=28)
-    clean = results.ResultInput(series_id="varicella", product_id="varicella",
-                                vaccinated_on=ok_day, lot_no="VZ001")  # fmt: skip
+    clean = results.ResultInput(
+        series_id="varicella", product_id="varicella", vaccinated_on=ok_day, lot_no="VZ001"
+    )
     assert results.check(nurse, pid, clean).warnings == ()  # +28 days after the MR dose is fine
     with pytest.raises(results.NeedsReason) as err:
         results.record(nurse, pid, vz)
@@ -106,12 +120,18 @@ def test_duplicate_dose_is_warned(nurse) -> None:
         (_mr(on=date.today() + timedelta(days=1)), "E_RESULT_FUTURE_DATE"),
         (_mr(on=date(2025, 5, 9)), "E_RESULT_BEFORE_BIRTH"),
         (results.ResultInput(series_id="nope", vaccinated_on=MR_DAY), "E_RESULT_SERIES"),
-        (results.ResultInput(series_id="mr1", product_id="bcg", vaccinated_on=MR_DAY),
-         "E_RESULT_PRODUCT_SERIES"),
-        (results.ResultInput(series_id="mr1", product_id="mr", vaccinated_on=MR_DAY,
-                             institution_code="999"), "E_RESULT_INSTITUTION"),
+        (
+            results.ResultInput(series_id="mr1", product_id="bcg", vaccinated_on=MR_DAY),
+            "E_RESULT_PRODUCT_SERIES",
+        ),
+        (
+            results.ResultInput(
+                series_id="mr1", product_id="mr", vaccinated_on=MR_DAY, institution_code="999"
+            ),
+            "E_RESULT_INSTITUTION",
+        ),
     ],
-)  # fmt: skip
+)
 def test_hard_errors_change_nothing(nurse, entry: results.ResultInput, code: str) -> None:
     pid = _taro(nurse)
     with pytest.raises(InvalidInput) as err:
@@ -122,8 +142,12 @@ def test_hard_errors_change_nothing(nurse, entry: results.ResultInput, code: str
 
 def test_combination_vaccine_is_stored_per_series(nurse) -> None:
     pid = _taro(nurse)
-    five = results.ResultInput(series_id="dpt_ipv", product_id="dpt_ipv_hib",
-                               vaccinated_on=date(2025, 7, 10), lot_no="GB001")  # fmt: skip
+    five = results.ResultInput(
+        series_id="dpt_ipv",
+        product_id="dpt_ipv_hib",
+        vaccinated_on=date(2025, 7, 10),
+        lot_no="GB001",
+    )
     assert results.check(nurse, pid, five).warnings == ()
     ids = results.record(nurse, pid, five)
     assert len(ids) == 2
@@ -147,10 +171,18 @@ def test_postponement_correction_and_void(nurse) -> None:
     assert voided.voided and voided.lot_no == "MR002"
     assert [h.outcome for h in history if not h.voided] == ["postponed"]
     assert schedule.due_list(nurse, pid, MR_DAY).get("mr1").status == "due"
-    actions = [r[0] for r in nurse.register.conn.execute(
-        "SELECT action FROM audit_log WHERE action LIKE 'vaccination.%' ORDER BY seq")]  # fmt: skip
-    assert actions == ["vaccination.postpone", "vaccination.create", "vaccination.correct",
-                       "vaccination.void"]  # fmt: skip
+    actions = [
+        r[0]
+        for r in nurse.register.conn.execute(
+            "SELECT action FROM audit_log WHERE action LIKE 'vaccination.%' ORDER BY seq"
+        )
+    ]
+    assert actions == [
+        "vaccination.postpone",
+        "vaccination.create",
+        "vaccination.correct",
+        "vaccination.void",
+    ]
     outbox = nurse.register.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
     assert outbox == 4
 
@@ -176,8 +208,15 @@ def test_issuance_numbering_reissue_and_scan(reg: Path) -> None:
         with pytest.raises(InvalidInput) as err:
             issuance.issue(clerk, pid, "yoshinhyo", series_id="mr1", dose_label="1回目", on=day)
         assert err.value.code == "E_REISSUE_REASON"
-        again = issuance.issue(clerk, pid, "yoshinhyo", series_id="mr1", dose_label="1回目",
-                               reissue_reason="lost", on=day)  # fmt: skip
+        again = issuance.issue(
+            clerk,
+            pid,
+            "yoshinhyo",
+            series_id="mr1",
+            dose_label="1回目",
+            reissue_reason="lost",
+            on=day,
+        )
         assert again.issue_no == "1260000002" and again.process_kind == "reissue"
         rows = issuance.history(clerk, pid)
         assert [(r.issue_no, r.process_kind, r.voided_at is not None, r.reason) for r in rows] == [
@@ -236,8 +275,12 @@ def test_unprinted_issuance_is_withdrawn_and_not_a_reissue(reg: Path) -> None:
         assert again.process_kind == "new"  # the previewed-only one does not count
         rows = {r.issue_no: r for r in issuance.history(clerk, pid)}
         assert rows[first.issue_no].void_reason == issuance.UNPRINTED_REASON
-        actions = [r[0] for r in clerk.register.conn.execute(
-            "SELECT action FROM audit_log WHERE action LIKE 'issuance.%' ORDER BY seq")]  # fmt: skip
+        actions = [
+            r[0]
+            for r in clerk.register.conn.execute(
+                "SELECT action FROM audit_log WHERE action LIKE 'issuance.%' ORDER BY seq"
+            )
+        ]
         assert actions == ["issuance.create", "issuance.withdraw", "issuance.create"]
     finally:
         clerk.register.close()

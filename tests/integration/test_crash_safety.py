@@ -44,8 +44,9 @@ def test_kill_during_a_write_leaves_a_consistent_register(tmp_path: Path) -> Non
     access.register.close()
 
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(reg), code], env=env,
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(reg), code], env=env, stdout=subprocess.PIPE, text=True
+    )
     assert writer.stdout is not None
     assert writer.stdout.readline().strip() == "writing"
     writer.send_signal(signal.SIGKILL)  # mid-transaction, no chance to clean up
@@ -87,8 +88,12 @@ def test_every_committed_write_survives_a_kill(tmp_path: Path) -> None:
     reg = tmp_path / "reg"
     code = make_register(reg, with_people=False)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    writer = subprocess.Popen([sys.executable, "-c", COMMITTER, str(reg), code], env=env,
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    writer = subprocess.Popen(
+        [sys.executable, "-c", COMMITTER, str(reg), code],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert writer.stdout is not None
     acknowledged = 0
     while acknowledged < 300:  # the writer reports each commit after it returned

@@ -14,7 +14,7 @@ from app.domain.ids import is_valid_mynumber, validate_municipality_code
 from app.domain.kana import kana_prefix_range
 from app.domain.legaldate import age_reached
 from app.security import kdf
-from app.security.numbers import NumberCipher
+from app.security.person_numbers import NumberCipher
 from app.security.session import Session
 from app.services import persons as person_service
 from app.services.demo import (

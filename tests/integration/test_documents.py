@@ -20,10 +20,11 @@ from pypdf import PdfReader
 
 from app.domain.wareki import format_wareki
 from app.errors import PermissionDenied
-from app.services import documents, issuance, mynumber, persons, results
+from app.services import issuance, person_numbers, persons, printing, results
 from app.services.recovery import open_with_recovery_code
 from app.store import db
 from tests.printing.samples import render
+from tests.support.builder import RegisterBuilder
 from tests.support.registers import add_masters, login_as, make_register
 
 ON = date(2026, 6, 1)
@@ -58,24 +59,47 @@ def reg(tmp_path: Path) -> Path:
     add_masters(directory, code)
     access = open_with_recovery_code(directory, code)
     with db.transaction(access.register.conn):
-        access.register.conn.execute(
-            "INSERT INTO unit_prices (series_id, product_id, price_yen, effective_from,"
-            " updated_date, updated_time, updated_by)"
-            " VALUES ('mr1', NULL, 10000, '2026-04-01', '2026-04-01', '09:00:00', '90001')"
-        )
+        RegisterBuilder(access.register.conn).unit_price("mr1", None, 10000, "2026-04-01")
     access.register.close()
     nurse = login_as(directory, "nurse")
     taro = _pid(nurse, "0000000001")
-    results.record(nurse, taro, results.ResultInput(
-        series_id="mr1", product_id="mr", vaccinated_on=ON, institution_code="1310000001",
-        lot_no="MR001", doctor="試験 医師", payment_month="2026-07"))  # fmt: skip
-    results.record(nurse, taro, results.ResultInput(
-        series_id="dpt_ipv", product_id="dpt_ipv_hib", vaccinated_on=date(2026, 6, 15),
-        institution_code="1310000001", lot_no="GB001", payment_month="2026-07"))  # fmt: skip
+    results.record(
+        nurse,
+        taro,
+        results.ResultInput(
+            series_id="mr1",
+            product_id="mr",
+            vaccinated_on=ON,
+            institution_code="1310000001",
+            lot_no="MR001",
+            doctor="試験 医師",
+            payment_month="2026-07",
+        ),
+    )
+    results.record(
+        nurse,
+        taro,
+        results.ResultInput(
+            series_id="dpt_ipv",
+            product_id="dpt_ipv_hib",
+            vaccinated_on=date(2026, 6, 15),
+            institution_code="1310000001",
+            lot_no="GB001",
+            payment_month="2026-07",
+        ),
+    )
     # a dose reported without an institution (e.g. from before a move): unverifiable
-    results.record(nurse, taro, results.ResultInput(
-        series_id="varicella", product_id="varicella", vaccinated_on=date(2026, 7, 1),
-        lot_no="VZ001", payment_month="2026-07"))  # fmt: skip
+    results.record(
+        nurse,
+        taro,
+        results.ResultInput(
+            series_id="varicella",
+            product_id="varicella",
+            vaccinated_on=date(2026, 7, 1),
+            lot_no="VZ001",
+            payment_month="2026-07",
+        ),
+    )
     nurse.register.close()
     return directory
 
@@ -117,12 +141,22 @@ def _audit(session, action: str) -> list[tuple[str, int | None, dict]]:
 def test_yoshinhyo_is_prefilled_and_its_barcode_is_the_issued_number(clerk, tmp_path) -> None:
     taro = _pid(clerk, "0000000001")
     out = tmp_path / "y.pdf"
-    res = documents.print_yoshinhyo(clerk, taro, "varicella", out, on=date(2026, 5, 20))
+    res = printing.print_yoshinhyo(clerk, taro, "varicella", out, on=date(2026, 5, 20))
     assert res.paths == (out,) and res.pages == _pages(out) == 1
     text = _flat(out)
-    for expected in ("山田太郎", "ヤマダタロウ", f"{format_wareki(date(2025, 5, 10))}生",
-                     "水痘予防接種予診票", "1回目", "テスト市", "0000000001", "山田花子", "母",
-                     "テスト市本町1-2-3", f"交付番号{res.issue_numbers[0]}"):  # fmt: skip
+    for expected in (
+        "山田太郎",
+        "ヤマダタロウ",
+        f"{format_wareki(date(2025, 5, 10))}生",
+        "水痘予防接種予診票",
+        "1回目",
+        "テスト市",
+        "0000000001",
+        "山田花子",
+        "母",
+        "テスト市本町1-2-3",
+        f"交付番号{res.issue_numbers[0]}",
+    ):
         assert expected in text, expected
     assert _code128(out, 0) == [res.issue_numbers[0]]
     history = issuance.history(clerk, taro)
@@ -139,7 +173,7 @@ def test_without_series_every_due_series_gets_a_numbered_page(clerk, tmp_path) -
 
     sato = _pid(clerk, "0000000004")
     due = [s for s in due_list(clerk, sato, ON).series if s.status in ("due", "waiting")]
-    res = documents.print_yoshinhyo(clerk, sato, None, tmp_path / "all.pdf", on=ON)
+    res = printing.print_yoshinhyo(clerk, sato, None, tmp_path / "all.pdf", on=ON)
     assert res.pages == len(due) == len(res.issue_numbers) >= 2
     for page, number in enumerate(res.issue_numbers):
         assert _code128(res.path, page) == [number]
@@ -149,8 +183,8 @@ def test_without_series_every_due_series_gets_a_numbered_page(clerk, tmp_path) -
 def test_nothing_due_is_a_clear_error_with_no_file_and_no_number(clerk, tmp_path) -> None:
     hanako = _pid(clerk, "0000000002")
     out = tmp_path / "none.pdf"
-    with pytest.raises(documents.NothingDue) as err:
-        documents.print_yoshinhyo(clerk, hanako, None, out, on=ON)
+    with pytest.raises(printing.NothingDue) as err:
+        printing.print_yoshinhyo(clerk, hanako, None, out, on=ON)
     assert err.value.code == "E_NOTHING_DUE" and "予診票" in err.value.message_ja
     assert not out.exists() and _issuances(clerk, "yoshinhyo") == []
     assert list(tmp_path.glob("*.tmp")) == []
@@ -158,11 +192,11 @@ def test_nothing_due_is_a_clear_error_with_no_file_and_no_number(clerk, tmp_path
 
 def test_a_second_print_is_a_reissue_that_needs_a_reason(clerk, tmp_path) -> None:
     sato = _pid(clerk, "0000000004")
-    first = documents.print_yoshinhyo(clerk, sato, "dpt_ipv", tmp_path / "a.pdf", on=ON)
+    first = printing.print_yoshinhyo(clerk, sato, "dpt_ipv", tmp_path / "a.pdf", on=ON)
     with pytest.raises(issuance.IssuanceInvalid) as err:
-        documents.print_yoshinhyo(clerk, sato, "dpt_ipv", tmp_path / "b.pdf", on=ON)
+        printing.print_yoshinhyo(clerk, sato, "dpt_ipv", tmp_path / "b.pdf", on=ON)
     assert err.value.code == "E_REISSUE_REASON" and not (tmp_path / "b.pdf").exists()
-    again = documents.print_yoshinhyo(
+    again = printing.print_yoshinhyo(
         clerk, sato, "dpt_ipv", tmp_path / "b.pdf", on=ON, reissue_reason="lost"
     )
     rows = _issuances(clerk, "yoshinhyo")
@@ -174,7 +208,7 @@ def test_a_second_print_is_a_reissue_that_needs_a_reason(clerk, tmp_path) -> Non
 def test_vouchers_carry_issued_ten_digit_numbers(clerk, nurse, tmp_path) -> None:
     ids = [_pid(clerk, "0000000001"), _pid(clerk, "0000000004")]
     out = tmp_path / "v.pdf"
-    res = documents.print_vouchers(clerk, ids, "mr1", out, kind_code="3", count_code="2", on=ON)
+    res = printing.print_vouchers(clerk, ids, "mr1", out, kind_code="3", count_code="2", on=ON)
     assert res.pages == _pages(out) == 1 and len(res.issue_numbers) == 2
     text = _flat(out)
     for number in res.issue_numbers:
@@ -183,18 +217,29 @@ def test_vouchers_carry_issued_ten_digit_numbers(clerk, nurse, tmp_path) -> None
     assert "山田太郎" in text and "佐藤次郎" in text and "192015" in text
     assert [r[0] for r in _issuances(clerk, "voucher")] == list(res.issue_numbers)
     with pytest.raises(PermissionDenied):
-        documents.print_vouchers(nurse, ids, "mr1", tmp_path / "n.pdf")
+        printing.print_vouchers(nurse, ids, "mr1", tmp_path / "n.pdf")
     assert not (tmp_path / "n.pdf").exists()
     assert [a[0] for a in _audit(nurse, "print.voucher")] == ["ok", "denied"]
 
 
 def test_certificate_lists_the_history_and_marks_unverifiable_doses(clerk, tmp_path) -> None:
     taro = _pid(clerk, "0000000001")
-    res = documents.print_certificate(clerk, taro, tmp_path / "c.pdf", on=date(2026, 8, 1))
+    res = printing.print_certificate(clerk, taro, tmp_path / "c.pdf", on=date(2026, 8, 1))
     text = _flat(res.path)
-    for expected in ("予防接種済証", "山田太郎", "令和7年5月10日", "麻しん風しん", "MR001",
-                     "テスト小児科", "テスト製薬", "GB001", "水痘", "記録なし", "テスト市長",
-                     res.issue_numbers[0]):  # fmt: skip
+    for expected in (
+        "予防接種済証",
+        "山田太郎",
+        "令和7年5月10日",
+        "麻しん風しん",
+        "MR001",
+        "テスト小児科",
+        "テスト製薬",
+        "GB001",
+        "水痘",
+        "記録なし",
+        "テスト市長",
+        res.issue_numbers[0],
+    ):
         assert expected in text, expected
     assert "VZ001" not in text  # the unverifiable dose shows no lot to copy
     [(outcome, person, detail)] = _audit(clerk, "print.certificate")
@@ -202,7 +247,7 @@ def test_certificate_lists_the_history_and_marks_unverifiable_doses(clerk, tmp_p
 
 
 def test_unvaccinated_list_names_the_due_persons(clerk, tmp_path) -> None:
-    res = documents.print_unvaccinated(clerk, "je1", tmp_path / "u.pdf", on=ON, area_code="01")
+    res = printing.print_unvaccinated(clerk, "je1", tmp_path / "u.pdf", on=ON, area_code="01")
     text = _flat(res.path)
     assert "未接種者一覧" in text and "テスト市" in text
     assert "0000000001" in text and "山田太郎" in text and "山田花子" in text  # guardian column
@@ -213,7 +258,7 @@ def test_unvaccinated_list_names_the_due_persons(clerk, tmp_path) -> None:
 
 
 def test_notices_are_split_and_each_attached_form_carries_its_number(clerk, tmp_path) -> None:
-    res = documents.print_notices(clerk, "dpt_ipv", tmp_path / "notice.pdf", on=ON, split=1)
+    res = printing.print_notices(clerk, "dpt_ipv", tmp_path / "notice.pdf", on=ON, split=1)
     names = sorted(p.name for p in tmp_path.glob("notice-*.pdf"))
     assert names == ["notice-001.pdf", "notice-002.pdf"] and len(res.paths) == 2
     for path, number in zip(res.paths, res.issue_numbers, strict=True):
@@ -223,8 +268,8 @@ def test_notices_are_split_and_each_attached_form_carries_its_number(clerk, tmp_
         assert "予診票" in form and _code128(path, 1) == [number]
     assert [r[0] for r in _issuances(clerk, "notice")] == list(res.issue_numbers)
     assert [a[2]["file"] for a in _audit(clerk, "print.notices")] == [1, 2]
-    with pytest.raises(documents.NothingDue):  # everyone already has this 年度's notice
-        documents.print_notices(clerk, "dpt_ipv", tmp_path / "again.pdf", on=ON)
+    with pytest.raises(printing.NothingDue):  # everyone already has this 年度's notice
+        printing.print_notices(clerk, "dpt_ipv", tmp_path / "again.pdf", on=ON)
     assert list(tmp_path.glob("again*")) == []
 
 
@@ -232,10 +277,15 @@ def test_a_cancelled_notice_batch_leaves_no_file_and_no_number(clerk, tmp_path) 
     out = tmp_path / "out"
     out.mkdir()
     seen: list[int] = []
-    with pytest.raises(documents.NoticesCancelled) as err:
-        documents.print_notices(clerk, "dpt_ipv", out / "n.pdf", on=ON,
-                                progress=lambda d, t: seen.append(d),
-                                cancelled=lambda: len(seen) >= 1)  # fmt: skip
+    with pytest.raises(printing.NoticesCancelled) as err:
+        printing.print_notices(
+            clerk,
+            "dpt_ipv",
+            out / "n.pdf",
+            on=ON,
+            progress=lambda d, t: seen.append(d),
+            cancelled=lambda: len(seen) >= 1,
+        )
     assert err.value.written == () and err.value.code == "E_PRINT_CANCELLED"
     assert seen == [1] and list(out.iterdir()) == [] and _issuances(clerk, "notice") == []
     [(outcome, _, detail)] = _audit(clerk, "print.notices")
@@ -246,10 +296,16 @@ def test_cancel_after_the_first_file_keeps_only_that_file(clerk, tmp_path) -> No
     out = tmp_path / "out"
     out.mkdir()
     seen: list[int] = []
-    with pytest.raises(documents.NoticesCancelled) as err:
-        documents.print_notices(clerk, "dpt_ipv", out, on=ON, split=1,
-                                progress=lambda d, t: seen.append(d),
-                                cancelled=(out / "notices_dpt_ipv-001.pdf").exists)  # fmt: skip
+    with pytest.raises(printing.NoticesCancelled) as err:
+        printing.print_notices(
+            clerk,
+            "dpt_ipv",
+            out,
+            on=ON,
+            split=1,
+            progress=lambda d, t: seen.append(d),
+            cancelled=(out / "notices_dpt_ipv-001.pdf").exists,
+        )
     assert seen == [1]
     assert [p.name for p in err.value.written] == ["notices_dpt_ipv-001.pdf"]
     assert sorted(p.name for p in out.iterdir()) == ["notices_dpt_ipv-001.pdf"]
@@ -260,22 +316,29 @@ def test_cancel_after_the_first_file_keeps_only_that_file(clerk, tmp_path) -> No
 def test_monthly_report_counts_times_unit_price_and_notes_missing_prices(
     clerk, nurse, tmp_path
 ) -> None:
-    res = documents.print_monthly_report(nurse, "2026-07", tmp_path / "m.pdf")
+    res = printing.print_monthly_report(nurse, "2026-07", tmp_path / "m.pdf")
     text = _flat(res.path)
-    for expected in ("予防接種実施報告書", "令和8年7月支払分", "1310000001", "テスト小児科",
-                     "麻しん風しん1期", "10,000", "テスト市長様"):  # fmt: skip
+    for expected in (
+        "予防接種実施報告書",
+        "令和8年7月支払分",
+        "1310000001",
+        "テスト小児科",
+        "麻しん風しん1期",
+        "10,000",
+        "テスト市長様",
+    ):
         assert expected in text, expected
     assert any("ヒブ" in n for n in res.notes) and any("ジフテリア" in n for n in res.notes)
     assert any("医療機関が登録されていない接種 1 件" in n for n in res.notes)
     [(_, _, detail)] = _audit(nurse, "print.monthly")
     assert detail["doses"] == 3 and detail["unpriced"] == 2 and detail["no_institution"] == 1
     with pytest.raises(PermissionDenied):
-        documents.print_monthly_report(clerk, "2026-07", tmp_path / "c.pdf")
+        printing.print_monthly_report(clerk, "2026-07", tmp_path / "c.pdf")
     assert not (tmp_path / "c.pdf").exists()
 
 
 def test_annual_report_targets_doses_and_rates(clerk, nurse, tmp_path) -> None:
-    res = documents.print_annual_report(nurse, 2026, tmp_path / "a.pdf")
+    res = printing.print_annual_report(nurse, 2026, tmp_path / "a.pdf")
     lines = [line.replace(" ", "") for t in _pdf_texts(res.path) for line in t.splitlines()]
     assert "定期予防接種実施状況報告（令和8年度）" in lines
     # 太郎 is the only resident in the MR 1期 window in FY2026 and got his dose: 1 of 1
@@ -283,27 +346,27 @@ def test_annual_report_targets_doses_and_rates(clerk, nurse, tmp_path) -> None:
     # 太郎 and 次郎 are in the 4種/5種混合 window; one first dose was given
     assert "ジフテリア・百日せき・破傷風・ポリオ初回1回目2150.0%" in lines
     with pytest.raises(PermissionDenied):
-        documents.print_annual_report(clerk, 2026, tmp_path / "c.pdf")
+        printing.print_annual_report(clerk, 2026, tmp_path / "c.pdf")
     assert [a[0] for a in _audit(clerk, "print.annual")] == ["ok", "denied"]
 
 
 def test_no_document_contains_a_personal_number_and_none_is_read(reg, tmp_path) -> None:
     number = login_as(reg, "number")
     taro = _pid(number, "0000000001")
-    mynumber.set_number(number, taro, MYNUMBER)
+    person_numbers.set_number(number, taro, MYNUMBER)
     number.register.close()
     statements: list[str] = []
     clerk, nurse = login_as(reg, "clerk"), login_as(reg, "nurse")
     for s in (clerk, nurse):
         s.register.conn.set_trace_callback(statements.append)
     outputs = [
-        documents.print_yoshinhyo(clerk, taro, None, tmp_path / "y.pdf", on=ON),
-        documents.print_vouchers(clerk, [taro], "mr1", tmp_path / "v.pdf", on=ON),
-        documents.print_certificate(clerk, taro, tmp_path / "c.pdf", on=date(2026, 8, 1)),
-        documents.print_unvaccinated(clerk, "dpt_ipv", tmp_path / "u.pdf", on=ON),
-        documents.print_notices(clerk, "dpt_ipv", tmp_path / "n.pdf", on=ON),
-        documents.print_monthly_report(nurse, "2026-07", tmp_path / "m.pdf"),
-        documents.print_annual_report(nurse, 2026, tmp_path / "a.pdf"),
+        printing.print_yoshinhyo(clerk, taro, None, tmp_path / "y.pdf", on=ON),
+        printing.print_vouchers(clerk, [taro], "mr1", tmp_path / "v.pdf", on=ON),
+        printing.print_certificate(clerk, taro, tmp_path / "c.pdf", on=date(2026, 8, 1)),
+        printing.print_unvaccinated(clerk, "dpt_ipv", tmp_path / "u.pdf", on=ON),
+        printing.print_notices(clerk, "dpt_ipv", tmp_path / "n.pdf", on=ON),
+        printing.print_monthly_report(nurse, "2026-07", tmp_path / "m.pdf"),
+        printing.print_annual_report(nurse, 2026, tmp_path / "a.pdf"),
     ]
     pdfs = [p for r in outputs for p in r.paths]
     assert len(pdfs) == 7

@@ -13,6 +13,7 @@ from app.cli import main
 from app.services import persons, results
 from app.services.recovery import open_with_recovery_code
 from app.store import db
+from tests.support.builder import RegisterBuilder
 from tests.support.registers import add_masters, login_as, make_register, password
 
 ON = "2026-06-01"
@@ -25,17 +26,22 @@ def reg(tmp_path: Path) -> Path:
     add_masters(directory, code)
     access = open_with_recovery_code(directory, code)
     with db.transaction(access.register.conn):
-        access.register.conn.execute(
-            "INSERT INTO unit_prices (series_id, product_id, price_yen, effective_from,"
-            " updated_date, updated_time, updated_by)"
-            " VALUES ('mr1', 'mr', 9800, '2026-04-01', '2026-04-01', '09:00:00', '90001')"
-        )
+        RegisterBuilder(access.register.conn).unit_price("mr1", "mr", 9800, "2026-04-01")
     access.register.close()
     nurse = login_as(directory, "nurse")
     taro = persons.search(nurse, "0000000001").people[0].person_id
-    results.record(nurse, taro, results.ResultInput(
-        series_id="mr1", product_id="mr", vaccinated_on=date(2026, 6, 1),
-        institution_code="1310000001", lot_no="MR001", payment_month="2026-07"))  # fmt: skip
+    results.record(
+        nurse,
+        taro,
+        results.ResultInput(
+            series_id="mr1",
+            product_id="mr",
+            vaccinated_on=date(2026, 6, 1),
+            institution_code="1310000001",
+            lot_no="MR001",
+            payment_month="2026-07",
+        ),
+    )
     nurse.register.close()
     return directory
 
@@ -52,6 +58,7 @@ def _pages(path: Path) -> int:
 
 # pages: expected page count (None: whatever the summary reports, at least 1);
 # issued: expected count of issuance numbers ("pages": one per page; None: nothing issued).
+# One case per line reads as a table of documents; the formatter would spread each over 5–20 lines.
 @pytest.mark.parametrize(
     ("user", "argv", "pages", "issued"),
     [
@@ -66,10 +73,15 @@ def _pages(path: Path) -> int:
     ],
 )  # fmt: skip
 def test_each_document_is_written(
-    reg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str], user: str, argv: list[str], pages: int | None,
+    reg: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    user: str,
+    argv: list[str],
+    pages: int | None,
     issued: int | str | None,
-) -> None:  # fmt: skip
+) -> None:
     out = tmp_path / f"{argv[0]}.pdf"
     assert _run(reg, user, [*argv, "--out", str(out)], monkeypatch) == 0
     summary = capsys.readouterr().out.strip()
@@ -93,8 +105,17 @@ def test_notices_are_split_into_numbered_files(
 ) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    argv = ["notices", "--series", "dpt_ipv", "--on", ON, "--split", "1",
-            "--out", str(out / "tsuchi.pdf")]  # fmt: skip
+    argv = [
+        "notices",
+        "--series",
+        "dpt_ipv",
+        "--on",
+        ON,
+        "--split",
+        "1",
+        "--out",
+        str(out / "tsuchi.pdf"),
+    ]
     assert _run(reg, "clerk", argv, monkeypatch) == 0
     assert "2 ファイル（4 ページ、発行番号 2 件）" in capsys.readouterr().out
     files = sorted(out.iterdir())
@@ -129,8 +150,15 @@ def test_print_help_lists_every_document(capsys: pytest.CaptureFixture[str]) -> 
     with pytest.raises(SystemExit):
         main(["print", "--help"])
     text = capsys.readouterr().out
-    for doc in ("yoshinhyo", "voucher", "certificate", "unvaccinated", "notices", "monthly",
-                "annual"):  # fmt: skip
+    for doc in (
+        "yoshinhyo",
+        "voucher",
+        "certificate",
+        "unvaccinated",
+        "notices",
+        "monthly",
+        "annual",
+    ):
         assert doc in text
 
 
@@ -146,9 +174,14 @@ def test_print_help_lists_every_document(capsys: pytest.CaptureFixture[str]) -> 
     ],
 )
 def test_errors_exit_non_zero_with_the_code_and_leave_no_file(
-    reg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str], user: str, argv: list[str], code: str,
-) -> None:  # fmt: skip
+    reg: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    user: str,
+    argv: list[str],
+    code: str,
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
     assert _run(reg, user, [*argv, "--out", str(out / "x.pdf")], monkeypatch) != 0

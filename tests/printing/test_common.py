@@ -91,8 +91,12 @@ def test_person_block_has_no_personal_number_field() -> None:
 def test_progress_is_reported_for_every_item() -> None:
     calls: list[tuple[int, int]] = []
     requests = [yoshinhyo_request(n=i) for i in range(7)]
-    pages = write_yoshinhyo(requests, io.BytesIO(), municipality=MUNICIPALITY,
-                            progress=lambda d, t: calls.append((d, t)))  # fmt: skip
+    pages = write_yoshinhyo(
+        requests,
+        io.BytesIO(),
+        municipality=MUNICIPALITY,
+        progress=lambda d, t: calls.append((d, t)),
+    )
     assert pages == 7
     assert calls == [(i, 7) for i in range(1, 8)]
 
@@ -122,8 +126,14 @@ def test_cancel_stops_a_batch_and_writes_no_file(kind: str, tmp_path: Path) -> N
             reqs = [NoticeRequest(yoshinhyo_request(n=i)) for i in range(50)]
             write_notices(reqs, out, **common)
         else:
-            write_unvaccinated_list(unvaccinated_rows(50), out, series_name="ヒブ",
-                                    period_label="R7", print_date=date(2025, 4, 10), **common)  # fmt: skip
+            write_unvaccinated_list(
+                unvaccinated_rows(50),
+                out,
+                series_name="ヒブ",
+                period_label="R7",
+                print_date=date(2025, 4, 10),
+                **common,
+            )
     assert exc.value.code == "E_PRINT_CANCELLED"
     assert seen == [(1, 50), (2, 50), (3, 50)] or seen == [(1, 49), (2, 49), (3, 49)]
     assert not out.exists()

@@ -41,9 +41,12 @@ def test_unvaccinated_list_repeats_header_and_numbers_pages() -> None:
     pdf, pages = _list(60)
     assert pages >= 3
     assert all(size == pytest.approx((841.89, 595.28), abs=0.01) for size in page_sizes(pdf))
-    columns = [c["title"] for c in json.loads(
-        resource_path("forms", "list_unvaccinated.json").read_text(encoding="utf-8")
-    )["columns"]]  # fmt: skip
+    columns = [
+        c["title"]
+        for c in json.loads(
+            resource_path("forms", "list_unvaccinated.json").read_text(encoding="utf-8")
+        )["columns"]
+    ]
     texts = page_texts(pdf)
     for i, text in enumerate(texts, start=1):
         for title in columns:

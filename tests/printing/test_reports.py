@@ -7,7 +7,7 @@ import pytest
 
 from app.paths import resource_path
 from app.printing import write_annual_report, write_monthly_report
-from app.printing.common import load_form
+from app.printing.drawing import load_form
 from tests.printing.samples import ANNUAL_ROWS, MONTHLY_ROWS, MUNICIPALITY, page_texts
 
 

@@ -42,8 +42,14 @@ def test_ocr_digits_are_kind_count_municipality_and_number() -> None:
     ],
 )
 def test_malformed_voucher_is_refused(field: str, value: str, code: str) -> None:
-    args = {"voucher_no": "0000000001", "municipality_code": "131041", "name": "山田 太郎",
-            "kind_code": "1", "count_code": "1", "series_name": "ヒブ"}  # fmt: skip
+    args = {
+        "voucher_no": "0000000001",
+        "municipality_code": "131041",
+        "name": "山田 太郎",
+        "kind_code": "1",
+        "count_code": "1",
+        "series_name": "ヒブ",
+    }
     args[field] = value
     with pytest.raises(InvalidInput) as exc:
         Voucher(**args)

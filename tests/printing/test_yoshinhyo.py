@@ -34,9 +34,25 @@ def _write(requests: list) -> bytes:
 
 def test_every_routine_series_has_a_form_with_about_13_standard_questions() -> None:
     expected = {
-        "hepb", "rota", "dpt_ipv", "hib", "pcv", "bcg", "mr1", "mr2", "varicella", "je1",
-        "je2", "dt2", "hpv", "flu65", "pneumo65", "covid65", "zoster", "rsv_maternal",
-    }  # fmt: skip
+        "hepb",
+        "rota",
+        "dpt_ipv",
+        "hib",
+        "pcv",
+        "bcg",
+        "mr1",
+        "mr2",
+        "varicella",
+        "je1",
+        "je2",
+        "dt2",
+        "hpv",
+        "flu65",
+        "pneumo65",
+        "covid65",
+        "zoster",
+        "rsv_maternal",
+    }
     assert set(series_ids()) == expected
     for sid in expected:
         form = series_form(sid)
@@ -111,7 +127,7 @@ def test_dose_selector_marks_the_requested_dose() -> None:
 def test_unknown_dose_or_series_is_refused() -> None:
     with pytest.raises(InvalidInput) as exc:
         _write([yoshinhyo_request("hib", "第2期")])
-    assert exc.value.code == "E_PRINT_DOSE"
+    assert exc.value.code == "E_PRINT_DOSE_NOT_ON_FORM"
     with pytest.raises(InvalidInput) as exc:
         _write([yoshinhyo_request("smallpox", "1回目")])
     assert exc.value.code == "E_PRINT_SERIES"

@@ -11,7 +11,7 @@ import pytest
 
 from app.errors import AuthError, InvalidInput, PermissionDenied
 from app.security.fido import SoftwareBackend
-from app.services import audit_review, mynumber, persons, users_admin
+from app.services import audit_review, person_numbers, persons, users_admin
 from app.services.register import NewUser, login
 from app.services.security_key import KeyAccess
 from tests.support.registers import login_as, make_register, software_key
@@ -37,7 +37,7 @@ def _with_number(reg: Path) -> int:
     pid = _person_id(reg)
     s = login_as(reg, "number")
     try:
-        mynumber.set_number(s, pid, KNOWN_NUMBER)
+        person_numbers.set_number(s, pid, KNOWN_NUMBER)
     finally:
         s.register.close()
     return pid
@@ -47,13 +47,13 @@ def test_number_staff_enter_find_mask_and_reveal(reg: Path) -> None:
     pid = _with_number(reg)
     s = login_as(reg, "number")
     try:
-        assert mynumber.find_person(s, KNOWN_NUMBER) == pid
-        assert mynumber.find_person(s, "000000000019") is None
-        assert mynumber.masked_number(s, pid) == "＊" * 8 + "9018"
+        assert person_numbers.find_person(s, KNOWN_NUMBER) == pid
+        assert person_numbers.find_person(s, "000000000019") is None
+        assert person_numbers.masked_number(s, pid) == "＊" * 8 + "9018"
         with pytest.raises(InvalidInput) as err:
-            mynumber.reveal_number(s, pid, "")
+            person_numbers.reveal_number(s, pid, "")
         assert err.value.code == "E_REVEAL_REASON"
-        shown = mynumber.reveal_number(s, pid, "other", "照会 番号123456 の件")
+        shown = person_numbers.reveal_number(s, pid, "other", "照会 番号123456 の件")
         assert shown.number == KNOWN_NUMBER and shown.seconds == 30
         last = s.register.conn.execute(
             "SELECT action, person_id, detail FROM audit_log ORDER BY seq DESC LIMIT 1"
@@ -69,7 +69,7 @@ def test_bad_number_is_refused_and_not_echoed(reg: Path) -> None:
     s = login_as(reg, "number")
     try:
         with pytest.raises(InvalidInput) as err:
-            mynumber.set_number(s, pid, "123456789012")
+            person_numbers.set_number(s, pid, "123456789012")
     finally:
         s.register.close()
     assert err.value.code == "E_MYNUMBER_CHECK_DIGIT"
@@ -82,7 +82,7 @@ def test_same_number_for_two_people_is_refused(reg: Path) -> None:
     s = login_as(reg, "number")
     try:
         with pytest.raises(InvalidInput) as err:
-            mynumber.set_number(s, other, KNOWN_NUMBER)
+            person_numbers.set_number(s, other, KNOWN_NUMBER)
     finally:
         s.register.close()
     assert err.value.code == "E_MYNUMBER_DUPLICATE"
@@ -98,9 +98,9 @@ def test_clerk_session_holds_no_number_key_and_never_outputs_the_number(
         assert not s.holds_number_key
         assert s._nk is None
         for call in (
-            lambda: mynumber.masked_number(s, pid),
-            lambda: mynumber.reveal_number(s, pid, "identity_check"),
-            lambda: mynumber.find_person(s, KNOWN_NUMBER),
+            lambda: person_numbers.masked_number(s, pid),
+            lambda: person_numbers.reveal_number(s, pid, "identity_check"),
+            lambda: person_numbers.find_person(s, KNOWN_NUMBER),
             lambda: s.number_key(),
         ):
             with pytest.raises(PermissionDenied) as err:

@@ -102,8 +102,10 @@ def test_lockout_after_five_failures_and_audit_of_each(reg: Path) -> None:
     for _ in range(MAX_FAILURES):
         _refused(reg, "E_AUTH_WRONG_PASSWORD", pw="wrong")
     _refused(reg, "E_AUTH_LOCKED")  # even the right password is refused while locked
-    attempts = LoginAttempts(RegisterLayout(reg).failed_logins,
-                             now=lambda: datetime.now(UTC) + timedelta(minutes=LOCK_MINUTES + 1))  # fmt: skip
+    attempts = LoginAttempts(
+        RegisterLayout(reg).failed_logins,
+        now=lambda: datetime.now(UTC) + timedelta(minutes=LOCK_MINUTES + 1),
+    )
     attempts.check("clerk")  # the lock has expired after 15 minutes
     # Simulate the expiry in the file the service reads, then log in and read the audit log.
     later = LoginAttempts(RegisterLayout(reg).failed_logins)

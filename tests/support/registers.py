@@ -10,7 +10,8 @@ from app.security.session import Session
 from app.services.recovery import open_with_recovery_code
 from app.services.register import NewUser, create_register, login
 from app.services.security_key import KeyAccess
-from app.store import db, persons, records
+from app.store import db, persons
+from tests.support.builder import RegisterBuilder
 
 USERS = {
     "admin": NewUser("admin", "管理 一郎", "90001", "pw-admin-0001", ("admin",)),
@@ -42,39 +43,36 @@ def make_register(directory: Path, *, with_people: bool = True, demo: bool = Fal
 
     Demo registers use the demo software key automatically; others use ``software_key``."""
     created = create_register(
-        directory, admin=USERS["admin"], others=[u for k, u in USERS.items() if k != "admin"],
-        demo=demo, municipality_code="192015", municipality_name="テスト市",
+        directory,
+        admin=USERS["admin"],
+        others=[u for k, u in USERS.items() if k != "admin"],
+        demo=demo,
+        municipality_code="192015",
+        municipality_name="テスト市",
         key=None if demo else software_key(directory),
-    )  # fmt: skip
+    )
     if with_people:
         access = open_with_recovery_code(directory, created.recovery_code)
         conn = access.register.conn
-        clock = records.HybridClock("hub")
-        stamp = records.Stamp.now("90001")
+        build = RegisterBuilder(conn)
         with db.transaction(conn):
-            conn.execute(
-                "INSERT INTO households (uid, version, origin, household_no, address,"
-                " updated_date, updated_time, updated_by) VALUES (?, ?, 'hub', 'H0001',"
-                " 'テスト市本町1-2-3', ?, ?, ?)",
-                (records.new_uid(), clock.next(), stamp.updated_date, stamp.updated_time,
-                 stamp.updated_by),
-            )  # fmt: skip
+            household = build.household("H0001", "テスト市本町1-2-3")
             ids = {}
             for atena, name, kana, sex, birth in PEOPLE:
-                ids[atena] = persons.insert(
-                    conn,
+                ids[atena] = build.person(
                     persons.NewPerson(
-                        atena_no=atena, name=name, name_kana=kana, kana_key=normalize_kana(kana),
-                        sex=sex, birth_date=birth, address="テスト市本町1-2-3",
-                        household_id=1 if name.startswith("山田") else None,
+                        atena_no=atena,
+                        name=name,
+                        name_kana=kana,
+                        kana_key=normalize_kana(kana),
+                        sex=sex,
+                        birth_date=birth,
+                        address="テスト市本町1-2-3",
+                        household_id=household if name.startswith("山田") else None,
                         relationship={"山田 太郎": "子", "山田 花子": "世帯主"}.get(name),
-                    ),
-                    uid=records.new_uid(), version=clock.next(), origin="hub", stamp=stamp,
-                )  # fmt: skip
-            conn.execute(
-                "UPDATE persons SET guardian_id = ? WHERE id = ?",
-                (ids["0000000002"], ids["0000000001"]),
-            )
+                    )
+                )
+            build.set_guardian(ids["0000000001"], ids["0000000002"])
         access.register.close()
     return created.recovery_code
 
@@ -93,32 +91,21 @@ def add_masters(directory: Path, recovery_code: str) -> None:
     """An institution, two vaccines with lots (one expired) and an area code for the household."""
     access = open_with_recovery_code(directory, recovery_code)
     conn = access.register.conn
-    clock = records.HybridClock("hub")
-    s = records.Stamp.now("90001")
-    common = (s.updated_date, s.updated_time, s.updated_by)
+    build = RegisterBuilder(conn)
     with db.transaction(conn):
-        conn.execute(
-            "INSERT INTO institutions (uid, version, origin, code, name, address, updated_date,"
-            " updated_time, updated_by) VALUES (?, ?, 'hub', '1310000001', 'テスト小児科',"
-            " 'テスト市本町2-1', ?, ?, ?)",
-            (records.new_uid(), clock.next(), *common),
+        build.institution("1310000001", "テスト小児科", address="テスト市本町2-1")
+        masters = (
+            (
+                "mr",
+                "乾燥弱毒生麻しん風しん混合ワクチン",
+                [("MR001", "2099-12-31"), ("MR-OLD", "2020-01-31")],
+            ),
+            ("varicella", "乾燥弱毒生水痘ワクチン", [("VZ001", "2099-12-31")]),
+            ("dpt_ipv_hib", "5種混合ワクチン", [("GB001", "2099-12-31")]),
         )
-        for product, name, maker, lots in (
-            ("mr", "乾燥弱毒生麻しん風しん混合ワクチン", "テスト製薬",
-             [("MR001", "2099-12-31"), ("MR-OLD", "2020-01-31")]),
-            ("varicella", "乾燥弱毒生水痘ワクチン", "テスト製薬", [("VZ001", "2099-12-31")]),
-            ("dpt_ipv_hib", "5種混合ワクチン", "テスト製薬", [("GB001", "2099-12-31")]),
-        ):  # fmt: skip
-            cur = conn.execute(
-                "INSERT INTO vaccines (uid, version, origin, product_id, name, maker,"
-                " updated_date, updated_time, updated_by) VALUES (?, ?, 'hub', ?, ?, ?, ?, ?, ?)",
-                (records.new_uid(), clock.next(), product, name, maker, *common),
-            )
+        for product, name, lots in masters:
+            vaccine_id = build.vaccine(product, name, "テスト製薬")
             for lot_no, expires in lots:
-                conn.execute(
-                    "INSERT INTO lots (uid, version, origin, vaccine_id, lot_no, expires_on,"
-                    " updated_date, updated_time, updated_by) VALUES (?, ?, 'hub', ?, ?, ?, ?, ?, ?)",
-                    (records.new_uid(), clock.next(), cur.lastrowid, lot_no, expires, *common),
-                )
-        conn.execute("UPDATE households SET area_code = '01'")
+                build.lot(vaccine_id, lot_no, expires)
+        build.set_area("01")
     access.register.close()

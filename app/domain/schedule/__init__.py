@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.domain.schedule.engine import UnknownVaccine, evaluate
 from app.domain.schedule.model import (
+    OPEN_STATUSES,
     STATUSES,
     Evaluation,
     Facts,
@@ -14,6 +15,7 @@ from app.domain.schedule.model import (
 )
 
 __all__ = [
+    "OPEN_STATUSES",
     "STATUSES",
     "Evaluation",
     "Facts",

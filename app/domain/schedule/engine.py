@@ -46,7 +46,6 @@ from app.errors import InvalidInput
 
 class UnknownVaccine(InvalidInput):
     code = "E_UNKNOWN_VACCINE"
-    message_ja = "接種歴に不明なワクチンがあります。製品IDまたはシリーズIDを確認してください。"
 
 
 def evaluate(

@@ -15,6 +15,9 @@ STATUSES: tuple[Status, ...] = (
     "missed",
     "not_applicable",
 )
+# Statuses in which the next dose can be given now or once an interval has passed: what the
+# counter offers, what a 予診票 is printed for and what the 未接種者一覧 lists.
+OPEN_STATUSES: tuple[Status, ...] = ("due", "waiting")
 
 # 妊娠0週0日 is 280 days before the expected date of delivery (40週0日).
 GESTATION_DAYS_AT_DUE_DATE = 280

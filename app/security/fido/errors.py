@@ -17,85 +17,54 @@ class FidoError(AuthError):
     """Base class; also used for device failures that have no more specific code."""
 
     code = "E_FIDO_DEVICE"
-    message_ja = "セキュリティキーとの通信に失敗しました。キーを挿し直してもう一度お試しください。"
 
 
 class FidoNoDevice(FidoError):
     code = "E_FIDO_NO_DEVICE"
-    message_ja = "セキュリティキーが見つかりません。キーを接続してから、もう一度お試しください。"
 
 
 class FidoCancelled(FidoError):
     code = "E_FIDO_CANCELLED"
-    message_ja = "セキュリティキーの操作が取り消されたか、時間切れになりました。"
 
 
 class FidoUvMissing(FidoError):
     code = "E_FIDO_UV_MISSING"
-    message_ja = (
-        "本人確認（指紋またはPIN）が行われませんでした。"
-        "指紋またはPINで確認できるセキュリティキーを使ってください。"
-    )
 
 
 class FidoUpMissing(FidoError):
     code = "E_FIDO_UP_MISSING"
-    message_ja = "セキュリティキーへのタッチが確認できませんでした。もう一度お試しください。"
 
 
 class FidoBadSignature(FidoError):
     code = "E_FIDO_BAD_SIGNATURE"
-    message_ja = (
-        "セキュリティキーの署名を確認できませんでした。"
-        "登録されたキーか確認し、解決しない場合は管理者に連絡してください。"
-    )
 
 
 class FidoRpMismatch(FidoError):
     code = "E_FIDO_RP_MISMATCH"
-    message_ja = (
-        "このセキュリティキーの応答は本システム向けではありません。管理者に連絡してください。"
-    )
 
 
 class FidoChallengeMismatch(FidoError):
     code = "E_FIDO_CHALLENGE_MISMATCH"
-    message_ja = "セキュリティキーの応答が今回の要求と一致しません。もう一度お試しください。"
 
 
 class FidoSignCount(FidoError):
     code = "E_FIDO_SIGN_COUNT"
-    message_ja = (
-        "セキュリティキーの使用回数が正しくありません。キーが複製された可能性があります。"
-        "このキーは使わず、管理者に連絡してください。"
-    )
 
 
 class FidoUnknownCredential(FidoError):
     code = "E_FIDO_UNKNOWN_CREDENTIAL"
-    message_ja = (
-        "このセキュリティキーはこの利用者に登録されていません。ご自身のキーを使ってください。"
-    )
 
 
 class FidoNoPrf(FidoError):
     code = "E_FIDO_NO_PRF"
-    message_ja = (
-        "このセキュリティキーは必要な機能（hmac-secret / PRF）に対応していません。"
-        "対応したキーを使ってください。"
-    )
 
 
 class FidoPin(FidoError):
     code = "E_FIDO_PIN"
-    message_ja = "セキュリティキーのPINが正しくありません。もう一度入力してください。"
 
 
 class FidoEnrollmentInvalid(FidoError):
     code = "E_FIDO_ENROLLMENT_INVALID"
-    message_ja = (
-        "保存されているセキュリティキーの登録情報が壊れています。管理者に連絡してください。"
-    )
 
 
 PIN_BLOCKED_JA = (

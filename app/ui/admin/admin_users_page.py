@@ -36,7 +36,7 @@ from app.ui.common.jobs import JobContext, JobRunner
 from app.ui.common.table_view import read_only_table
 from app.ui.login.key_prompt_dialog import KeyPromptDialog
 from app.ui.login.qt_key_prompt import QtKeyPrompt
-from app.ui.mynumber.number_holder_dialog import NumberHolderDialog
+from app.ui.person_numbers.number_holder_dialog import NumberHolderDialog
 
 
 class AdminUsersPage(KeyActionsMixin, QWidget):

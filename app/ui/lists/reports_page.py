@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from app.domain.legaldate import fiscal_year
 from app.errors import InvalidInput
 from app.security.session import Session
-from app.services import documents
-from app.services.doc_common import PrintResult
+from app.services import printing
+from app.services.printing import PrintResult
 from app.ui.common.dialog_parts import message_label, set_message
 from app.ui.common.input_text import parse_payment_month
 from app.ui.common.jobs import JobContext
@@ -108,7 +108,7 @@ class ReportsPage(QWidget):
         session = self.session
 
         def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-            return documents.print_monthly_report(session, month, out)
+            return printing.print_monthly_report(session, month, out)
 
         self._show("")
         self.print_flow.start(PrintRequest(self.tr("Monthly report"), "monthly", work))
@@ -120,7 +120,7 @@ class ReportsPage(QWidget):
         session, year = self.session, self.year_spin.value()
 
         def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-            return documents.print_annual_report(
+            return printing.print_annual_report(
                 session,
                 year,
                 out,

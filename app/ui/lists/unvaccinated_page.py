@@ -30,8 +30,8 @@ from app.domain.catalog import Catalog
 from app.domain.wareki import format_wareki_short, parse_date
 from app.errors import InvalidInput
 from app.security.session import Session
-from app.services import documents, unvaccinated
-from app.services.doc_common import PrintResult
+from app.services import printing, unvaccinated
+from app.services.printing import PrintResult
 from app.services.unvaccinated import UnvaccinatedList
 from app.ui.common.dialog_parts import message_label, set_message
 from app.ui.common.jobs import JobContext, JobRunner
@@ -273,7 +273,7 @@ class UnvaccinatedPage(QWidget):
         session, series, on, area = self.session, listing.series_id, listing.on, listing.area_code
 
         def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-            return documents.print_unvaccinated(session, series, out, on=on, area_code=area)
+            return printing.print_unvaccinated(session, series, out, on=on, area_code=area)
 
         self.print_flow.start(
             PrintRequest(self.tr("Unvaccinated list"), "unvaccinated", work, batch=True)
@@ -295,7 +295,7 @@ class UnvaccinatedPage(QWidget):
         session, series, on, area = self.session, listing.series_id, listing.on, listing.area_code
 
         def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-            return documents.print_notices(
+            return printing.print_notices(
                 session,
                 series,
                 out.parent,

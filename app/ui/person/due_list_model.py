@@ -13,13 +13,12 @@ from typing import Any
 
 from PySide6.QtGui import QColor
 
-from app.domain.schedule import SeriesStatus
+from app.domain.schedule import OPEN_STATUSES, SeriesStatus
 from app.domain.wareki import format_wareki_short
 from app.ui.common.display_text import QT_TRANSLATE_NOOP, status_text
 from app.ui.common.record_table_model import Column, RecordTableModel
 
 CONTEXT = "DueListModel"
-OPEN_STATUSES = ("due", "waiting")
 # Open series first, then what comes later, then what is closed.
 STATUS_ORDER = {
     "due": 0,

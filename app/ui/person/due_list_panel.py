@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.schedule import SeriesStatus
+from app.domain.schedule import OPEN_STATUSES, SeriesStatus
 from app.domain.wareki import format_both
 from app.ui.common.record_sort_proxy import RecordSortProxy
 from app.ui.common.table_view import read_only_table
-from app.ui.person.due_list_model import OPEN_STATUSES, DueListColumn, DueListModel
+from app.ui.person.due_list_model import DueListColumn, DueListModel
 
 
 class DueListPanel(QGroupBox):

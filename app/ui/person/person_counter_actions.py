@@ -14,12 +14,12 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.domain.catalog import Catalog
+from app.domain.schedule import OPEN_STATUSES
 from app.security.session import Session
-from app.services import documents, issuance, results
-from app.services.doc_common import PrintResult
+from app.services import issuance, printing, results
 from app.services.persons import HistoryItem
+from app.services.printing import PrintResult
 from app.ui.common.jobs import JobContext, JobRunner
-from app.ui.person.due_list_model import OPEN_STATUSES
 from app.ui.person.person_view import PersonView
 from app.ui.printing.document_print_flow import DocumentPrintFlow, PrintRequest
 from app.ui.results.correction_dialog import CorrectionDialog
@@ -91,7 +91,7 @@ class PersonCounterActions(QObject):
         session, series_id = self.session, self._open_series_id()
 
         def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-            return documents.print_yoshinhyo(
+            return printing.print_yoshinhyo(
                 session, person_id, series_id, out, reissue_reason=reason
             )
 
@@ -118,7 +118,7 @@ class PersonCounterActions(QObject):
         session = self.session
 
         def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-            return documents.print_vouchers(
+            return printing.print_vouchers(
                 session, [person_id], series_id, out, reissue_reason=reason
             )
 
@@ -141,7 +141,7 @@ class PersonCounterActions(QObject):
         session = self.session
 
         def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-            return documents.print_certificate(session, person_id, out, reissue_reason=reason)
+            return printing.print_certificate(session, person_id, out, reissue_reason=reason)
 
         title = self.tr("Vaccination certificate")
         self.print_flow.start(

@@ -21,7 +21,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
 
 from app.printing import PrintCancelled
-from app.services.doc_common import PrintResult
+from app.services.printing import PrintResult
 from app.ui.common.jobs import Job, JobCancelled, JobContext, JobRunner
 from app.ui.printing.print_preview_dialog import PrintPreviewDialog
 from app.ui.printing.reissue_reason_dialog import ReissueReasonDialog

@@ -32,7 +32,7 @@ from app.ui.admin.admin_users_page import AdminUsersPage
 from app.ui.admin.audit_viewer import AuditViewer
 from app.ui.common.jobs import JobRunner
 from app.ui.login.idle_lock import WindowLock
-from app.ui.mynumber.number_search_dialog import NumberSearchDialog
+from app.ui.person_numbers.number_search_dialog import NumberSearchDialog
 
 ADMIN_PERMISSIONS = ("access.review", "user.manage", "key.manage", "audit.read")
 

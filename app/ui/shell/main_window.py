@@ -30,10 +30,10 @@ from app.ui.common.dialog_parts import message_label, set_message
 from app.ui.common.jobs import Job, JobContext, JobRunner
 from app.ui.lists.reports_page import ReportsPage
 from app.ui.lists.unvaccinated_page import UnvaccinatedPage
-from app.ui.mynumber.number_panel import NumberPanel
 from app.ui.person.person_counter_actions import PersonCounterActions
 from app.ui.person.person_search import PersonSearchWidget
 from app.ui.person.person_view import PersonView
+from app.ui.person_numbers.number_panel import NumberPanel
 from app.ui.printing.document_print_flow import DocumentPrintFlow
 from app.ui.results.batch_entry_page import BatchEntryPage
 from app.ui.shell.demo_marker import DemoBanner, window_title

@@ -25,8 +25,8 @@ from app.ui.admin.change_roles_dialog import ChangeRolesDialog
 from app.ui.admin.create_user_dialog import CreateUserDialog
 from app.ui.admin.reset_user_dialog import ResetUserDialog
 from app.ui.login.key_prompt_dialog import KeyPromptDialog
-from app.ui.mynumber.number_holder_dialog import NumberHolderDialog
-from app.ui.mynumber.number_panel import NumberPanel
+from app.ui.person_numbers.number_holder_dialog import NumberHolderDialog
+from app.ui.person_numbers.number_panel import NumberPanel
 from tests.gui.test_access_support import (  # noqa: F401 (gui_thread_gc is a fixture)
     WAIT_MS,
     actions_of,

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.security.session import Session
-from app.services import documents, persons
+from app.services import persons, printing
 from app.ui.results.batch_entry_page import BatchEntryPage
 from app.ui.results.override_reason_dialog import OverrideReasonDialog
 from tests.gui import counter_register
@@ -57,8 +57,8 @@ def test_a_stack_of_sheets_is_entered_without_the_mouse(
 ) -> None:
     other = _person_id(nurse_session, OTHER_CHILD_ATENA)
     child = _person_id(nurse_session, CHILD_ATENA)
-    form_no = documents.print_yoshinhyo(nurse_session, other, "pcv", tmp_path / "y.pdf")
-    voucher = documents.print_vouchers(
+    form_no = printing.print_yoshinhyo(nurse_session, other, "pcv", tmp_path / "y.pdf")
+    voucher = printing.print_vouchers(
         counter_clerk_session, [child], "varicella", tmp_path / "v.pdf"
     )
     counter_clerk_session.register.close()

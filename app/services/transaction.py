@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from app.security.session import Session
-from app.store import db, records
+from app.store import db, stamps
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,10 +15,10 @@ class WriteContext:
     conn: db.Connection
     version: str
     origin: str
-    stamp: records.Stamp
+    stamp: stamps.Stamp
 
     def queue(self, record_type: str, uid: bytes) -> None:
-        records.queue_outbox(self.conn, record_type, uid, self.version)
+        stamps.queue_outbox(self.conn, record_type, uid, self.version)
 
 
 @contextmanager
@@ -27,9 +27,9 @@ def write(session: Session) -> Iterator[WriteContext]:
     conn = session.register.conn
     session.touch()
     with db.transaction(conn):
-        clock = records.HybridClock.load(conn, session.register.terminal_id)
+        clock = stamps.HybridClock.load(conn, session.register.terminal_id)
         version = clock.next()
         clock.persist(conn, version)
         yield WriteContext(
-            conn, version, session.register.terminal_id, records.Stamp.now(session.staff_no)
+            conn, version, session.register.terminal_id, stamps.Stamp.now(session.staff_no)
         )

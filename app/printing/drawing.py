@@ -33,8 +33,6 @@ class PrintCancelled(VaxDeskError):
     """A batch was cancelled; nothing was written to the output."""
 
     code = "E_PRINT_CANCELLED"
-    message_ja = "印刷を中止しました。ファイルは作成されていません。"
-    exit_code = 75
 
 
 def new_canvas(out: Output, title: str, pagesize: tuple[float, float] = A4) -> Canvas:
@@ -160,7 +158,7 @@ def draw_lines(
 def birth_and_age(dob: date, on: date) -> str:
     """令和5年4月1日生（満2歳3か月） — the age is computed on ``on`` (the print date)."""
     if on < dob:
-        raise InvalidInput("作成日が生年月日より前です。", code="E_PRINT_DATE")
+        raise InvalidInput(code="E_PRINT_DATE")
     years, months = age_years_months(dob, on)
     return f"{format_wareki(dob)}生（満{years}歳{months}か月）"
 

@@ -1,4 +1,4 @@
-"""個人番号 → 個人番号で検索 (number-use staff, ``mynumber.search``): 12 digits in, the matching
+"""個人番号 → 個人番号で検索 (number-use staff, ``person_numbers.search``): 12 digits in, the matching
 person out (``person_requested``). The typed number is cleared as soon as it was sent."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from app.domain.ids import validate_mynumber
 from app.errors import VaxDeskError
 from app.security.session import Session
-from app.services import mynumber
+from app.services import person_numbers
 from app.ui.common.dialog_parts import message_label, ok_cancel_buttons
 from app.ui.common.jobs import JobContext, JobRunner
 
@@ -60,7 +60,7 @@ class NumberSearchDialog(QDialog):
         session = self.session
 
         def find(ctx: JobContext) -> int | None:
-            return mynumber.find_person(session, number)
+            return person_numbers.find_person(session, number)
 
         job = self.jobs.submit(find)
         job.succeeded.connect(self._found)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from app.domain.ids import validate_mynumber
 from app.errors import InvalidInput, NotFound
 from app.security.masking import mask_digits
-from app.security.numbers import NumberCipher
+from app.security.person_numbers import NumberCipher
 from app.security.session import Session
 from app.services import audit_log
-from app.services.writes import write
-from app.store import person_numbers, records
+from app.services.transaction import write
+from app.store import person_numbers, stamps
 
 REVEAL_SECONDS = 30
 REVEAL_REASONS = {
@@ -30,12 +30,10 @@ REVEAL_REASONS = {
 
 class RevealReasonRequired(InvalidInput):
     code = "E_REVEAL_REASON"
-    message_ja = "個人番号を表示する理由を選択してください（「その他」の場合は内容も入力）。"
 
 
 class NumberInUse(InvalidInput):
     code = "E_MYNUMBER_DUPLICATE"
-    message_ja = "この個人番号は別の住民に登録されています。照合を確認してください。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,17 +62,33 @@ def set_number(session: Session, person_id: int, number: str) -> None:
     if uid is None:
         raise NotFound()
     if any(pid != person_id for pid in person_numbers.person_ids_by_index(conn, index)):
-        audit_log.record_now(session, "mynumber.write", outcome="failed", person_id=person_id,
-                             detail={"code": NumberInUse.code})  # fmt: skip
+        audit_log.record_now(
+            session,
+            "mynumber.write",
+            outcome="failed",
+            person_id=person_id,
+            detail={"code": NumberInUse.code},
+        )
         raise NumberInUse()
     with write(session) as w:
         row_id, row_uid = person_numbers.upsert(
-            w.conn, person_id=person_id, number_ct=cipher.encrypt(uid, clean), blind_index=index,
-            uid=records.new_uid(), version=w.version, origin=w.origin, stamp=w.stamp,
-        )  # fmt: skip
+            w.conn,
+            person_id=person_id,
+            number_ct=cipher.encrypt(uid, clean),
+            blind_index=index,
+            uid=stamps.new_uid(),
+            version=w.version,
+            origin=w.origin,
+            stamp=w.stamp,
+        )
         w.queue("person_number", row_uid)
-        audit_log.record(session, "mynumber.write", person_id=person_id,
-                         record_type="person_number", record_id=row_id)  # fmt: skip
+        audit_log.record(
+            session,
+            "mynumber.write",
+            person_id=person_id,
+            record_type="person_number",
+            record_id=row_id,
+        )
 
 
 def find_person(session: Session, number: str) -> int | None:
@@ -106,7 +120,12 @@ def reveal_number(session: Session, person_id: int, reason: str, note: str = "")
     if row is None:
         raise NotFound("この住民には個人番号が登録されていません。")
     number = _cipher(session).decrypt(row.person_uid, row.number_ct)
-    audit_log.record_now(session, "mynumber.reveal", person_id=person_id,
-                         record_type="person_number", record_id=row.id,
-                         detail={"reason": reason, "note": _scrub(note)})  # fmt: skip
+    audit_log.record_now(
+        session,
+        "mynumber.reveal",
+        person_id=person_id,
+        record_type="person_number",
+        record_id=row.id,
+        detail={"reason": reason, "note": _scrub(note)},
+    )
     return Revealed(number, REVEAL_SECONDS)

@@ -1,9 +1,9 @@
-"""The 個人番号 panel of a person, for number-use staff only (``mynumber.read``).
+"""The 個人番号 panel of a person, for number-use staff only (``person_numbers.read``).
 
 Shows the masked number (＊＊＊＊＊＊＊＊1234). 表示 asks for a reason, then shows the full number
 in ONE label for ``Revealed.seconds`` (30 s) and masks it again; it is also masked at once when
 another person is shown, the panel is cleared or hidden, or any window locks. With
-``mynumber.write`` the number can be entered or corrected. The panel never keeps the full
+``person_numbers.write`` the number can be entered or corrected. The panel never keeps the full
 number anywhere but in that label. Sessions without the permission cannot create it.
 """
 
@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
 
 from app.errors import PermissionDenied
 from app.security.session import Session
-from app.services import mynumber
-from app.services.mynumber import Revealed
+from app.services import person_numbers
+from app.services.person_numbers import Revealed
 from app.ui.common.jobs import JobContext, JobRunner
 from app.ui.login.idle_lock import lock_hub
-from app.ui.mynumber.number_entry_dialog import NumberEntryDialog
-from app.ui.mynumber.reveal_reason_dialog import RevealReasonDialog
+from app.ui.person_numbers.number_entry_dialog import NumberEntryDialog
+from app.ui.person_numbers.reveal_reason_dialog import RevealReasonDialog
 
 
 def _spaced(number: str) -> str:
@@ -115,7 +115,7 @@ class NumberPanel(QGroupBox):
         session, generation = self.session, self._generation
 
         def load(ctx: JobContext) -> str | None:
-            return mynumber.masked_number(session, person_id)
+            return person_numbers.masked_number(session, person_id)
 
         self._run(load, lambda masked: self._show_masked(generation, masked))
 
@@ -192,7 +192,7 @@ class NumberPanel(QGroupBox):
         session, person_id, generation = self.session, self.person_id, self._generation
 
         def reveal(ctx: JobContext) -> Revealed:
-            return mynumber.reveal_number(session, person_id, code, note)
+            return person_numbers.reveal_number(session, person_id, code, note)
 
         self.reveal_button.setEnabled(False)
         self._run(reveal, lambda revealed: self._show_revealed(generation, revealed))
@@ -228,7 +228,7 @@ class NumberPanel(QGroupBox):
             dialog.reject()
             return
         session, person_id = self.session, self.person_id
-        job = self.jobs.submit(lambda ctx: mynumber.set_number(session, person_id, number))
+        job = self.jobs.submit(lambda ctx: person_numbers.set_number(session, person_id, number))
 
         def saved(_result: object) -> None:
             dialog.accept()

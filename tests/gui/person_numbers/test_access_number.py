@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.errors import PermissionDenied
-from app.ui.mynumber.number_entry_dialog import NumberEntryDialog
-from app.ui.mynumber.number_panel import NumberPanel
-from app.ui.mynumber.number_search_dialog import NumberSearchDialog
-from app.ui.mynumber.reveal_reason_dialog import RevealReasonDialog
+from app.ui.person_numbers.number_entry_dialog import NumberEntryDialog
+from app.ui.person_numbers.number_panel import NumberPanel
+from app.ui.person_numbers.number_search_dialog import NumberSearchDialog
+from app.ui.person_numbers.reveal_reason_dialog import RevealReasonDialog
 from app.ui.shell.access_menu import AccessActions
 from app.ui.shell.main_window import MainWindow
 from tests.gui.test_access_support import (  # noqa: F401 (gui_thread_gc is a fixture)

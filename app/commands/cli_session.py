@@ -15,8 +15,13 @@ PASSWORD_ENV = "VAXDESK_PASSWORD"
 
 
 def add_register_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--register", type=Path, required=True, metavar="DIR",
-                        help="台帳フォルダ (register.vxdb と keyslots.json がある場所)")  # fmt: skip
+    parser.add_argument(
+        "--register",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="台帳フォルダ (register.vxdb と keyslots.json がある場所)",
+    )
     parser.add_argument("--user", required=True, metavar="NAME", help="ログインするユーザー名")
 
 
@@ -25,10 +30,7 @@ def read_password(prompt: str = "パスワード: ") -> str:
     if value is not None:
         return value
     if not sys.stdin.isatty():
-        raise VaxDeskError(
-            f"パスワードを入力できません。端末から実行するか {PASSWORD_ENV} を設定してください。",
-            code="E_NO_PASSWORD",
-        )
+        raise VaxDeskError(code="E_NO_PASSWORD")
     return getpass.getpass(prompt)
 
 

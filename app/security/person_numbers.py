@@ -20,7 +20,6 @@ from app.security.kdf import hkdf
 
 class NumberDecryptFailed(RegisterError):
     code = "E_MYNUMBER_DECRYPT"
-    message_ja = "個人番号を復号できませんでした。管理者に連絡してください。"
 
 
 class NumberCipher:

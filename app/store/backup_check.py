@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlcipher3
 
 from app.errors import RegisterError
-from app.store import db, migrate, records
+from app.store import db, migrate, register_meta
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ def inspect_copy(path: Path, dek: bytes) -> CopyReport:
         return CopyReport((exc.code,), None, None)
     try:
         problems = db.integrity_check(conn)
-        register_id = records.get_meta(conn, "register_id")
+        register_id = register_meta.get_meta(conn, "register_id")
         version = migrate.check_supported(conn)
     except RegisterError as exc:
         return CopyReport((exc.code,), None, None)

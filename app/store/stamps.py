@@ -1,4 +1,4 @@
-"""Identity and version stamps shared by every synced record.
+"""Identity and version stamps shared by every synced record, and the sync outbox.
 
 uid: UUIDv7 as 16 bytes. version: a hybrid logical clock rendered as text that sorts,
 ``<13-digit unix ms>.<5-digit counter>.<origin>``. updated_date / updated_time / updated_by:
@@ -12,10 +12,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlcipher3
 import uuid_utils
 
-from app.store.db import Connection, RegisterNotARegister
+from app.store.db import Connection
 
 
 def new_uid() -> bytes:
@@ -65,27 +64,6 @@ class HybridClock:
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (version,),
         )
-
-
-def get_meta(conn: Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return None if row is None else str(row[0])
-
-
-def register_id(conn: Connection) -> str | None:
-    """The register's id from ``meta``; a database without that table is not a VaxDesk register."""
-    try:
-        return get_meta(conn, "register_id")
-    except sqlcipher3.OperationalError as exc:
-        raise RegisterNotARegister() from exc
-
-
-def set_meta(conn: Connection, key: str, value: str) -> None:
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )
 
 
 def queue_outbox(conn: Connection, record_type: str, uid: bytes, version: str) -> None:

@@ -6,12 +6,12 @@ Reports list no persons and issue no numbers; each print is audited with counts 
 
 from __future__ import annotations
 
-import io
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from app.domain.catalog import Catalog
 from app.domain.legaldate import fiscal_year_end, fiscal_year_start
@@ -27,7 +27,9 @@ from app.printing import (
 )
 from app.security.session import Session
 from app.services import audit_log
-from app.services.doc_common import PrintResult, municipality, pdf_target, staged
+from app.services.issuance import Issued
+from app.services.printing.pipeline import PrintResult, pdf_target, print_document
+from app.services.printing.register_inputs import municipality
 from app.services.schedule import catalog_for
 from app.store import reports as report_repo
 from app.store.reports import BirthCount, UnitPrice
@@ -67,7 +69,7 @@ def print_monthly_report(session: Session, payment_month: str, out: Path | str) 
     audit_log.require(session, "report.monthly", "print.monthly")
     m_ = _MONTH.fullmatch(payment_month.strip())
     if m_ is None or not 1 <= int(m_.group(2)) <= 12:
-        raise InvalidInput("支払月は YYYY-MM の形式で指定してください。", code="E_PRINT_MONTH")
+        raise InvalidInput(code="E_PRINT_MONTH")
     month = date(int(m_.group(1)), int(m_.group(2)), 1)
     target = pdf_target(out)
     conn = session.register.conn
@@ -93,20 +95,25 @@ def print_monthly_report(session: Session, payment_month: str, out: Path | str) 
     if loose:
         notes.append(f"医療機関が登録されていない接種 {loose} 件は計上していません。")
     if not rows:
-        raise InvalidInput("この支払月に計上する接種記録がありません。", code="E_REPORT_EMPTY")
+        raise InvalidInput(code="E_REPORT_EMPTY")
     m = municipality(session)
-    with staged(target) as f:
-        buf = io.BytesIO()
-        pages = write_monthly_report(
-            rows, buf, municipality=m, period_label=f"{_era_label(month, month=True)}支払分"
-        )
-        f.stage(buf.getvalue())
-        audit_log.record_now(session, "print.monthly",
-                             detail={"month": payment_month.strip(), "rows": len(rows),
-                                     "doses": sum(r.count for r in rows), "pages": pages,
-                                     "unpriced": len(unpriced), "no_institution": loose})  # fmt: skip
-        path = f.publish()
-    return PrintResult("monthly", (path,), pages, rows=len(rows), notes=tuple(notes))
+    label = f"{_era_label(month, month=True)}支払分"
+
+    def render(_issued: Sequence[Issued], buf: BinaryIO) -> int:
+        return write_monthly_report(rows, buf, municipality=m, period_label=label)
+
+    def audit(_issued: Sequence[Issued], pages: int) -> dict[str, Any]:
+        return {
+            "month": payment_month.strip(),
+            "rows": len(rows),
+            "doses": sum(r.count for r in rows),
+            "pages": pages,
+            "unpriced": len(unpriced),
+            "no_institution": loose,
+        }
+
+    done = print_document(session, target, "print.monthly", render=render, audit=audit)
+    return PrintResult("monthly", (done.path,), done.pages, rows=len(rows), notes=tuple(notes))
 
 
 def _overlaps(s: SeriesStatus, start: date, end: date) -> bool:
@@ -198,24 +205,23 @@ def print_annual_report(
     """
     audit_log.require(session, "report.annual", "print.annual")
     if not 2000 <= fiscal_year <= 2100:
-        raise InvalidInput("年度は西暦4桁で指定してください（例: 2025）。", code="E_PRINT_YEAR")
+        raise InvalidInput(code="E_PRINT_YEAR")
     target = pdf_target(out)
     start, end = fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
     conn = session.register.conn
     catalog = catalog_for(session)
     births = report_repo.living_birth_counts(conn)
     targets = target_counts(catalog, births, start, end, progress, cancelled)
-    given = report_repo.dose_counts(conn, start.isoformat(), end.isoformat())
+    given = report_repo.persons_per_dose(conn, start.isoformat(), end.isoformat())
     rows = annual_rows(catalog, targets, given)
     m = municipality(session)
-    with staged(target) as f:
-        buf = io.BytesIO()
-        pages = write_annual_report(
-            rows, buf, municipality=m, period_label=f"{_era_label(start, month=False)}度"
-        )
-        f.stage(buf.getvalue())
-        audit_log.record_now(session, "print.annual",
-                             detail={"fiscal_year": fiscal_year, "rows": len(rows),
-                                     "pages": pages})  # fmt: skip
-        path = f.publish()
-    return PrintResult("annual", (path,), pages, rows=len(rows))
+    label = f"{_era_label(start, month=False)}度"
+
+    def render(_issued: Sequence[Issued], buf: BinaryIO) -> int:
+        return write_annual_report(rows, buf, municipality=m, period_label=label)
+
+    def audit(_issued: Sequence[Issued], pages: int) -> dict[str, Any]:
+        return {"fiscal_year": fiscal_year, "rows": len(rows), "pages": pages}
+
+    done = print_document(session, target, "print.annual", render=render, audit=audit)
+    return PrintResult("annual", (done.path,), done.pages, rows=len(rows))

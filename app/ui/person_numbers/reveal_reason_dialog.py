@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.mynumber import REVEAL_REASONS
+from app.services.person_numbers import REVEAL_REASONS
 from app.ui.common.dialog_parts import message_label, ok_cancel_buttons
 
 OTHER = "other"

@@ -1,0 +1,223 @@
+"""Every error code VaxDesk reports, with its Japanese message and exit code: the one list.
+
+``VaxDeskError(code="E_X")`` (and every subclass that declares ``code = "E_X"``) takes its
+message and exit code from here; a message passed when raising still refines the text (it may
+name a field or a limit) but never changes the code or the exit code. Add a code here in its
+sorted place when you raise a new one: ``tests/unit/test_error_codes.py`` checks that every
+``E_…`` literal under ``app/`` is listed, that every entry is used, and that the README's error
+table (``make errors-doc``) is current. Messages never contain personal data.
+
+Exit codes follow BSD ``sysexits.h``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+USAGE: Final = 64  # not raised by VaxDeskError; argparse usage errors exit 2
+DATA: Final = 65  # EX_DATAERR: bad input
+NO_INPUT: Final = 66  # EX_NOINPUT: not found
+SOFTWARE: Final = 70  # EX_SOFTWARE: internal error
+IO: Final = 74  # EX_IOERR: register / file cannot be used
+TEMP_FAIL: Final = 75  # EX_TEMPFAIL: cancelled, can be retried
+NO_PERM: Final = 77  # EX_NOPERM: permission or authentication refused
+CONFIG: Final = 78  # EX_CONFIG: installation or settings
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorCode:
+    code: str
+    exit_code: int
+    message_ja: str
+
+
+# One line per code reads as a table (code, exit code, message); the formatter would break the
+# long Japanese messages over four lines each, so this table alone keeps its hand layout.
+# fmt: off
+_TABLE: Final[dict[str, tuple[int, str]]] = {
+    "E_ATENA":                      (DATA,      "宛名番号に誤りがあります。"),
+    "E_ATENA_LENGTH":               (DATA,      "宛名番号の桁数が違います。"),
+    "E_ATENA_NOT_DIGITS":           (DATA,      "宛名番号は数字で入力してください（数字以外の文字が含まれています）。"),
+    "E_ATTEMPTS_FILE_DAMAGED":      (IO,        "ログイン失敗回数の記録が壊れていたため、数え直しました。"),
+    "E_AUDIT_DATE_RANGE":           (DATA,      "期間の開始日が終了日より後になっています。"),
+    "E_AUTH":                       (NO_PERM,   "認証に失敗しました。"),
+    "E_AUTH_LOCKED":                (NO_PERM,   "ログインに続けて失敗したため、このユーザーは一時的にロックされています。15分後に再度お試しいただくか、管理者に連絡してください。"),
+    "E_AUTH_UNKNOWN_USER":          (NO_PERM,   "ユーザー名またはパスワードが正しくありません。"),
+    "E_AUTH_USER_INACTIVE":         (NO_PERM,   "このユーザーは無効化されています。管理者に連絡してください。"),
+    "E_AUTH_WRONG_PASSWORD":        (NO_PERM,   "ユーザー名またはパスワードが正しくありません。"),
+    "E_BACKUP_EXISTS":              (DATA,      "出力先のファイルが既にあります。別のファイル名を指定してください。"),
+    "E_CANCELLED":                  (TEMP_FAIL, "操作を中止しました。"),
+    "E_CATALOG_INVALID":            (CONFIG,    "ワクチンカタログの内容に誤りがあります。管理者に連絡してください。"),
+    "E_CONFIG":                     (CONFIG,    "設定に誤りがあります。"),
+    "E_CORRECT_FIELDS":             (DATA,      "訂正できない項目が含まれています。"),
+    "E_CORRECT_REASON":             (DATA,      "訂正の理由を入力してください。"),
+    "E_DATE_ERA_RANGE":             (DATA,      "明治元年（1868年10月23日）より前の日付は扱えません。"),
+    "E_DATE_FORMAT":                (DATA,      "日付の形式が正しくありません。2025-04-10、2025/4/10、20250410、R7.4.10、令和7年4月10日（元年も可） のいずれかの形式で入力してください。"),
+    "E_DATE_INVALID":               (DATA,      "存在しない日付です。年・月・日を確認してください。"),
+    "E_DEMO_PERSONS":               (DATA,      "住民数は1以上を指定してください。"),
+    "E_FIDO_BAD_SIGNATURE":         (NO_PERM,   "セキュリティキーの署名を確認できませんでした。登録されたキーか確認し、解決しない場合は管理者に連絡してください。"),
+    "E_FIDO_CANCELLED":             (NO_PERM,   "セキュリティキーの操作が取り消されたか、時間切れになりました。"),
+    "E_FIDO_CHALLENGE_MISMATCH":    (NO_PERM,   "セキュリティキーの応答が今回の要求と一致しません。もう一度お試しください。"),
+    "E_FIDO_DEVICE":                (NO_PERM,   "セキュリティキーとの通信に失敗しました。キーを挿し直してもう一度お試しください。"),
+    "E_FIDO_ENROLLMENT_INVALID":    (NO_PERM,   "保存されているセキュリティキーの登録情報が壊れています。管理者に連絡してください。"),
+    "E_FIDO_NO_DEVICE":             (NO_PERM,   "セキュリティキーが見つかりません。キーを接続してから、もう一度お試しください。"),
+    "E_FIDO_NO_PRF":                (NO_PERM,   "このセキュリティキーは必要な機能（hmac-secret / PRF）に対応していません。対応したキーを使ってください。"),
+    "E_FIDO_PIN":                   (NO_PERM,   "セキュリティキーのPINが正しくありません。もう一度入力してください。"),
+    "E_FIDO_REQUIRED":              (NO_PERM,   "この鍵スロットにはセキュリティキーが登録されていません。管理者に連絡してください。"),
+    "E_FIDO_RP_MISMATCH":           (NO_PERM,   "このセキュリティキーの応答は本システム向けではありません。管理者に連絡してください。"),
+    "E_FIDO_SIGN_COUNT":            (NO_PERM,   "セキュリティキーの使用回数が正しくありません。キーが複製された可能性があります。このキーは使わず、管理者に連絡してください。"),
+    "E_FIDO_UNKNOWN_CREDENTIAL":    (NO_PERM,   "このセキュリティキーはこの利用者に登録されていません。ご自身のキーを使ってください。"),
+    "E_FIDO_UP_MISSING":            (NO_PERM,   "セキュリティキーへのタッチが確認できませんでした。もう一度お試しください。"),
+    "E_FIDO_UV_MISSING":            (NO_PERM,   "本人確認（指紋またはPIN）が行われませんでした。指紋またはPINで確認できるセキュリティキーを使ってください。"),
+    "E_FORM":                       (DATA,      "入力内容に誤りがあります。"),
+    "E_HISTORY_INVALID":            (DATA,      "接種歴ファイルを読み込めません。形式を確認してください。"),
+    "E_INTERNAL":                   (SOFTWARE,  "内部エラーが発生しました。管理者に連絡してください。"),
+    "E_INVALID_DATE":               (DATA,      "日付が正しくありません。YYYY-MM-DD の形式で入力してください。"),
+    "E_INVALID_INPUT":              (DATA,      "入力内容に誤りがあります。"),
+    "E_ISSUANCE_INVALID":           (DATA,      "入力内容に誤りがあります。"),
+    "E_ISSUANCE_NUMBERS":           (DATA,      "発行番号の上限に達しました。"),
+    "E_ISSUANCE_TYPE":              (DATA,      "発行する書類の種類が正しくありません。"),
+    "E_KANA_EMPTY":                 (DATA,      "検索するカナを入力してください。"),
+    "E_KEYRING_UNAVAILABLE":        (CONFIG,    "安全な資格情報ストア（Windows 資格情報マネージャー等）が利用できません。この端末では台帳を開けません。システム管理者に端末の設定を依頼してください。"),
+    "E_KEYSLOTS_DAMAGED":           (IO,        "鍵ファイル (keyslots.json) を読み取れません。管理者がバックアップ (keyslots.json.bak) の確認を行ってください。台帳は変更していません。"),
+    "E_KEYSLOTS_MISSING":           (IO,        "鍵ファイル (keyslots.json) が見つかりません。台帳フォルダの指定を確認してください。"),
+    "E_KEYSLOTS_NEWER":             (IO,        "鍵ファイルが新しい形式です。VaxDesk を更新してください。"),
+    "E_KEYS_LIMIT":                 (DATA,      "セキュリティキーは1人2本までです。"),
+    "E_LAST_KEY":                   (DATA,      "最後のセキュリティキーは削除できません。利用停止には「無効化」を使ってください。"),
+    "E_LOGIN_EMPTY":                (DATA,      "ユーザー名とパスワードを入力してください。"),
+    "E_LOGIN_EMPTY_PASSWORD":       (DATA,      "パスワードを入力してください。"),
+    "E_LOGIN_EMPTY_USER":           (DATA,      "ユーザー名を入力してください。"),
+    "E_LOGIN_TAKEN":                (DATA,      "このユーザー名または職員番号は既に使われています。"),
+    "E_MIGRATION_FAILED":           (IO,        "台帳の更新（移行）に失敗しました。台帳は移行前の状態のままです。管理者に連絡してください。"),
+    "E_MUNICIPALITY":               (DATA,      "地方公共団体コードに誤りがあります。"),
+    "E_MUNICIPALITY_CHECK_DIGIT":   (DATA,      "地方公共団体コードの検査数字が一致しません。コードを確認してください。"),
+    "E_MUNICIPALITY_LENGTH":        (DATA,      "地方公共団体コードは検査数字を含む6桁で入力してください（桁数が違います）。"),
+    "E_MUNICIPALITY_NOT_DIGITS":    (DATA,      "地方公共団体コードは数字で入力してください。"),
+    "E_MYNUMBER":                   (DATA,      "個人番号に誤りがあります。"),
+    "E_MYNUMBER_CHECK_DIGIT":       (DATA,      "個人番号のチェックデジットが一致しません。番号を確認して入力し直してください。"),
+    "E_MYNUMBER_DECRYPT":           (IO,        "個人番号を復号できませんでした。管理者に連絡してください。"),
+    "E_MYNUMBER_DUPLICATE":         (DATA,      "この個人番号は別の住民に登録されています。照合を確認してください。"),
+    "E_MYNUMBER_LENGTH":            (DATA,      "個人番号は12桁の数字で入力してください（桁数が違います）。"),
+    "E_MYNUMBER_NOT_DIGITS":        (DATA,      "個人番号は数字で入力してください。"),
+    "E_NOTHING_DUE":                (DATA,      "現在接種できる予防接種がないため、予診票を作成しませんでした。"),
+    "E_NOT_FOUND":                  (NO_INPUT,  "該当するデータがありません。"),
+    "E_NO_HISTORY":                 (DATA,      "接種記録がないため、予防接種済証を作成できません。"),
+    "E_NO_PASSWORD":                (SOFTWARE,  "パスワードを入力できません。端末から実行するか VAXDESK_PASSWORD を設定してください。"),
+    "E_NO_RECOVERY_CODE":           (NO_PERM,   "回復コードを入力できません。端末から実行するか VAXDESK_RECOVERY_CODE を設定してください。"),
+    "E_NUMBER_GRANT_NEEDS_HOLDER":  (NO_PERM,   "番号利用事務の権限を付与するには、番号利用事務担当者のログイン（または回復コード）が必要です。"),
+    "E_PASSWORD_MISMATCH":          (DATA,      "パスワードが一致しません。"),
+    "E_PASSWORD_TOO_SHORT":         (DATA,      "パスワードが短すぎます。"),
+    "E_PAYMENT_MONTH":              (DATA,      "入力内容に誤りがあります。"),
+    "E_PERMISSION":                 (NO_PERM,   "この操作を行う権限がありません。"),
+    "E_PERSON_NOT_FOUND":           (NO_INPUT,  "指定された宛名番号の住民が見つかりません。"),
+    "E_POSTPONE_REASON":            (DATA,      "見合わせの理由を入力してください。"),
+    "E_PRINT_CANCELLED":            (TEMP_FAIL, "印刷を中止しました。ファイルは作成されていません。"),
+    "E_PRINT_DATE":                 (DATA,      "作成日が生年月日より前です。"),
+    "E_PRINT_DOSE_NOT_ON_FORM":     (DATA,      "予診票の接種回数が様式にありません。"),
+    "E_PRINT_DOSE_UNKNOWN":         (DATA,      "予診票の接種回数を決められません。"),
+    "E_PRINT_FONT":                 (CONFIG,    "印刷用フォントが見つかりません。アプリを再インストールしてください。"),
+    "E_PRINT_FORM":                 (CONFIG,    "帳票定義を読み込めません。アプリを再インストールしてください。"),
+    "E_PRINT_ISSUANCE":             (DATA,      "交付番号は英数字とハイフン20文字以内で指定してください。"),
+    "E_PRINT_MONTH":                (DATA,      "支払月は YYYY-MM の形式で指定してください。"),
+    "E_PRINT_MUNICIPALITY":         (CONFIG,    "台帳に市町村名・市町村コードが設定されていません。管理者に連絡してください。"),
+    "E_PRINT_MYNUMBER":             (DATA,      "印刷データに12桁の番号が含まれています。個人番号は印刷できません。"),
+    "E_PRINT_NO_PERSON":            (DATA,      "接種券を印刷する住民を指定してください。"),
+    "E_PRINT_OUT_DIR":              (DATA,      "出力先のフォルダがありません。"),
+    "E_PRINT_OUT_NAME":             (DATA,      "出力ファイル名は .pdf で指定してください。"),
+    "E_PRINT_SERIES":               (DATA,      "予診票の様式がない接種種類です。"),
+    "E_PRINT_SEX":                  (DATA,      "性別の値が正しくありません。"),
+    "E_PRINT_SPLIT":                (DATA,      "分割数は1以上で指定してください。"),
+    "E_PRINT_START_CELL":           (DATA,      "開始位置が用紙の範囲外です。"),
+    "E_PRINT_VOUCHER_CODE":         (DATA,      "券種・回数コードは1桁の数字です。"),
+    "E_PRINT_YEAR":                 (DATA,      "年度は西暦4桁で指定してください（例: 2025）。"),
+    "E_RECOVERY_CODE_FORMAT":       (NO_PERM,   "回復コードの形式が正しくありません。5文字ずつ6組（計30文字）を入力してください。"),
+    "E_RECOVERY_CODE_WRONG":        (NO_PERM,   "回復コードが正しくありません。"),
+    "E_RECOVERY_NOT_ADMIN":         (NO_PERM,   "端末の再登録は管理者のユーザーで行ってください。"),
+    "E_RECOVERY_NO_SLOT":           (NO_PERM,   "回復用の鍵がありません。"),
+    "E_REGISTER":                   (IO,        "台帳を開けませんでした。"),
+    "E_REGISTER_DAMAGED":           (IO,        "台帳ファイルを読み取れません。ファイルが破損しているか、別の台帳の鍵です。ファイルは変更していません。バックアップからの復元を管理者に依頼してください。"),
+    "E_REGISTER_EXISTS":            (IO,        "指定のフォルダには既に台帳があります。既存の台帳は上書きしません。"),
+    "E_REGISTER_KEYSLOTS_MISMATCH": (IO,        "鍵ファイルと台帳ファイルが対応していません。台帳フォルダの中身を確認してください。"),
+    "E_REGISTER_MISSING":           (CONFIG,    "台帳ファイルが見つかりません。フォルダの指定を確認してください。"),
+    "E_REGISTER_NOT_ENCRYPTED":     (IO,        "暗号化されていないデータベースです。VaxDesk の台帳ではないため開きません。"),
+    "E_REGISTER_NOT_GIVEN":         (CONFIG,    "台帳フォルダを --register または VAXDESK_REGISTER で指定してください。"),
+    "E_REGISTER_NOT_VAXDESK":       (IO,        "このファイルは VaxDesk の台帳ではありません。ファイルは変更していません。"),
+    "E_REGISTER_SCHEMA_NEWER":      (IO,        "この台帳は新しいバージョンの VaxDesk で作成・更新されています。VaxDesk を更新してから開いてください。台帳は変更していません。"),
+    "E_REISSUE_REASON":             (DATA,      "この書類は今年度すでに発行されています。再発行の理由を選択してください。"),
+    "E_REPORT_EMPTY":               (DATA,      "この支払月に計上する接種記録がありません。"),
+    "E_RESTORE_REJECTED":           (IO,        "バックアップファイルを検証できませんでした。台帳は変更していません。"),
+    "E_RESULT_BEFORE_BIRTH":        (DATA,      "接種日が生年月日より前です。"),
+    "E_RESULT_DATE":                (DATA,      "接種日が正しくありません。"),
+    "E_RESULT_FUTURE_DATE":         (DATA,      "接種日が未来の日付です。"),
+    "E_RESULT_INSTITUTION":         (DATA,      "医療機関コードが見つかりません。"),
+    "E_RESULT_INVALID":             (DATA,      "入力内容に誤りがあります。"),
+    "E_RESULT_NEEDS_REASON":        (DATA,      "確認が必要な点があります。内容を確認し、登録する理由を入力してください。"),
+    "E_RESULT_PRODUCT":             (DATA,      "ワクチン（製品）が正しくありません。"),
+    "E_RESULT_PRODUCT_SERIES":      (DATA,      "このワクチンはこの種類の接種に使えません。"),
+    "E_RESULT_SERIES":              (DATA,      "予防接種の種類が正しくありません。"),
+    "E_REVEAL_REASON":              (DATA,      "個人番号を表示する理由を選択してください（「その他」の場合は内容も入力）。"),
+    "E_ROLE_UNKNOWN":               (DATA,      "存在しない役割が指定されています。"),
+    "E_SCAN_FORMAT":                (DATA,      "読み取った番号が正しくありません。"),
+    "E_SEARCH_ATENA":               (DATA,      "宛名番号は数字で入力してください。"),
+    "E_SEARCH_EMPTY":               (DATA,      "検索する内容（カナ氏名、宛名番号、生年月日）を入力してください。"),
+    "E_SEARCH_UNRECOGNISED":        (DATA,      "検索内容を読み取れません。カナ氏名（例: ヤマダ）、宛名番号（数字）、生年月日（例: R7.4.10、2025-04-10）のいずれかを入力してください。"),
+    "E_SELF_DEACTIVATE":            (DATA,      "自分自身を無効化することはできません。"),
+    "E_SERIES_UNKNOWN":             (DATA,      "予防接種の種類が正しくありません。"),
+    "E_TERMINAL_SECRET_MISSING":    (NO_PERM,   "この端末は台帳の利用端末として登録されていません（端末の鍵がありません）。再設定した端末では、管理者が回復コードで端末を再登録してください。"),
+    "E_UNKNOWN_VACCINE":            (DATA,      "接種歴に不明なワクチンがあります。製品IDまたはシリーズIDを確認してください。"),
+    "E_VOID_REASON":                (DATA,      "取消の理由を入力してください。"),
+    "E_VOUCHER":                    (DATA,      "接種券番号に誤りがあります。"),
+    "E_VOUCHER_LENGTH":             (DATA,      "接種券番号は10桁の数字で入力してください（桁数が違います）。"),
+    "E_VOUCHER_NOT_DIGITS":         (DATA,      "接種券番号は10桁の数字で入力してください（数字以外の文字が含まれています）。"),
+}
+# fmt: on
+
+CODES: Final[dict[str, ErrorCode]] = {
+    code: ErrorCode(code, exit_code, message) for code, (exit_code, message) in _TABLE.items()
+}
+
+
+def lookup(code: str) -> ErrorCode | None:
+    """The registered entry for ``code``, or None for a code nobody registered."""
+    return CODES.get(code)
+
+
+def message(code: str) -> str:
+    """The Japanese message of a registered code (KeyError for an unknown code)."""
+    return CODES[code].message_ja
+
+
+# --- README table ------------------------------------------------------------------------------
+
+BEGIN_MARK = "<!-- error-codes:begin (generated by make errors-doc) -->"
+END_MARK = "<!-- error-codes:end -->"
+
+
+def markdown_table() -> str:
+    rows = ["| code | exit | message |", "|---|---|---|"]
+    rows += [f"| `{e.code}` | {e.exit_code} | {e.message_ja} |" for e in CODES.values()]
+    return "\n".join(rows)
+
+
+def with_table(readme: str) -> str:
+    """``readme`` with the text between the markers replaced by the current table."""
+    pattern = re.compile(re.escape(BEGIN_MARK) + ".*?" + re.escape(END_MARK), re.S)
+    if not pattern.search(readme):
+        raise ValueError("README has no error-code markers")
+    block = f"{BEGIN_MARK}\n{markdown_table()}\n{END_MARK}"
+    return pattern.sub(lambda _m: block, readme, count=1)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m app.error_codes README.md``: rewrite the README's error table."""
+    path = Path(argv[0] if argv else "README.md")
+    path.write_text(with_table(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
