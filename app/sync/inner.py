@@ -19,6 +19,7 @@ from __future__ import annotations
 import stat
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +35,19 @@ MAX_RATIO: Final = 200
 BLOCK: Final = 1 << 20
 
 _END = struct.Struct("<IHHHHIIH")
+#: What zipfile and zlib raise on damaged archives (all become E_UNSAFE_ARCHIVE).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    ValueError,  # includes UnicodeDecodeError of a name flagged UTF-8
+    struct.error,
+    NotImplementedError,
+    RuntimeError,
+    OverflowError,
+    KeyError,
+)
 _Z64_LOCATOR = struct.Struct("<IIQI")
 _Z64_END = struct.Struct("<IQHHIIQQQQ")
 
@@ -135,7 +149,7 @@ def open_safe(path: Path) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
         raise unsafe("中央ディレクトリが大きすぎます")
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
+    except ZIP_ERRORS as exc:
         raise unsafe("ZIP として読めません") from exc
     try:
         infos = zf.infolist()
@@ -192,7 +206,7 @@ def member_blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]
                 if total > limit:
                     raise unsafe(f"{info.filename} が宣言より大きく展開されます")
                 yield block
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error) as exc:
+    except ZIP_ERRORS as exc:
         raise unsafe(f"{info.filename} を展開できません") from exc
     if total != info.file_size:
         raise unsafe(f"{info.filename} のサイズが宣言と一致しません")

@@ -110,7 +110,7 @@ def _scan_member(
         if error is None:
             error = PackageError(
                 "E_RECORD_SCHEMA",
-                f"{info.filename} の最後の行が改行で終わっていません",
+                f"{info.filename} の {lines} 行目が改行で終わっていません",
                 step="records",
             )
     return length, digest.hexdigest(), lines, error
