@@ -18,6 +18,7 @@ running size is checked against the declared size and the ratio again.
 from __future__ import annotations
 
 import hashlib
+import os
 import queue
 import stat
 import struct
@@ -91,7 +92,8 @@ class Deflater:
     def _run(self) -> None:
         comp = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
         try:
-            with open(self.path, "wb") as out:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with open(fd, "wb") as out:
                 while (block := self._queue.get()) is not None:
                     if self._error is None:
                         self.sha256.update(block)
