@@ -8,7 +8,7 @@ of 4 GiB or more (and the ZIP64 end records only then); ``manifest.json`` first.
 
 Reader limits (``E_UNSAFE_ARCHIVE``), all checked before a member is inflated: at most
 ``MAX_MEMBERS`` entries (counted from the end record before the central directory is read), a
-central directory of at most ``MAX_CENTRAL_DIR`` bytes, names without a leading ``/``, drive
+central directory of at most ``MAX_CENTRAL_DIR`` bytes (walked before ``zipfile`` reads it), names without a leading ``/``, drive
 letter, ``..`` or empty component or backslash, no duplicate names (also case-insensitively), no
 symlinks, no encrypted entries, method stored or deflate only, entries that do not overlap, and
 declared sizes ≤ 64 GiB in total and ≤ 200 × the compressed size per member; while inflating, the
@@ -34,7 +34,7 @@ from app.sync.errors import PackageError
 
 LEVEL: Final = 1
 MAX_MEMBERS: Final = 10_000
-MAX_CENTRAL_DIR: Final = 16 * 1024 * 1024
+MAX_CENTRAL_DIR: Final = 4 * 1024 * 1024
 MAX_INFLATED: Final = 64 * 1024**3
 MAX_RATIO: Final = 200
 BLOCK: Final = 1 << 20
@@ -212,29 +212,53 @@ class InnerWriter:
             self._write(_END.pack(0x06054B50, 0, 0, count, count, len(cd), cd_offset, 0))
 
 
-def _entry_count(fh: BinaryIO, size: int) -> tuple[int, int]:
-    """(entries, central directory size) from the end record (ZIP64 end record if used)."""
+def _end_record(fh: BinaryIO, size: int) -> tuple[int, int]:
+    """(central directory size, where the end records start), found as ``zipfile`` finds them."""
     tail_len = min(size, _END.size + 0xFFFF)
     fh.seek(size - tail_len)
     tail = fh.read(tail_len)
-    pos = tail.rfind(b"PK\x05\x06")
-    if pos < 0 or pos + _END.size > len(tail):
+    pos = len(tail) - _END.size
+    if pos < 0 or tail[pos : pos + 4] != b"PK\x05\x06":
+        pos = tail.rfind(b"PK\x05\x06", 0, max(len(tail) - _END.size + 1, 0))
+    if pos < 0:
         raise unsafe("ZIP の終端レコードがありません")
     _sig, _d, _cd, _nd, total, cd_size, cd_off, _c = _END.unpack_from(tail, pos)
+    end_start = size - tail_len + pos
     if total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_off == 0xFFFFFFFF:
-        loc_pos = size - tail_len + pos - _Z64_LOCATOR.size
-        if loc_pos < 0:
+        loc_pos = end_start - _Z64_LOCATOR.size
+        if loc_pos < _Z64_END.size:
             raise unsafe("ZIP64 の終端レコードが不正です")
         fh.seek(loc_pos)
         loc = _Z64_LOCATOR.unpack(fh.read(_Z64_LOCATOR.size))
-        if loc[0] != 0x07064B50 or loc[2] + _Z64_END.size > size:
-            raise unsafe("ZIP64 の終端レコードが不正です")
-        fh.seek(loc[2])
+        end_start = loc_pos - _Z64_END.size
+        fh.seek(end_start)
         rec = _Z64_END.unpack(fh.read(_Z64_END.size))
-        if rec[0] != 0x06064B50:
+        if loc[0] != 0x07064B50 or rec[0] != 0x06064B50:
             raise unsafe("ZIP64 の終端レコードが不正です")
-        total, cd_size = rec[7], rec[8]
-    return total, cd_size
+        cd_size = rec[8]
+    return cd_size, end_start
+
+
+def _count_entries(fh: BinaryIO, size: int) -> None:
+    """Walk the central directory (≤ ``MAX_CENTRAL_DIR`` bytes) and refuse more than
+    ``MAX_MEMBERS`` entries before ``zipfile`` builds an object for each of them."""
+    try:
+        cd_size, end_start = _end_record(fh, size)
+        if cd_size > MAX_CENTRAL_DIR or cd_size > end_start:
+            raise unsafe("中央ディレクトリが大きすぎるか位置が不正です")
+        fh.seek(end_start - cd_size)
+        cd = fh.read(cd_size)
+        pos = count = 0
+        while pos + 46 <= len(cd):
+            if cd[pos : pos + 4] != b"PK\x01\x02":
+                break
+            count += 1
+            if count > MAX_MEMBERS:
+                raise unsafe(f"メンバー数が上限 {MAX_MEMBERS} を超えています")
+            n, e, c = struct.unpack_from("<HHH", cd, pos + 28)
+            pos += 46 + n + e + c
+    except struct.error as exc:
+        raise unsafe("ZIP の終端レコードが不正です") from exc
 
 
 def _check_name(name: str) -> None:
@@ -255,11 +279,7 @@ def open_safe(path: Path) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
     """Open the decrypted inner archive after checking every static rule above."""
     size = path.stat().st_size
     with open(path, "rb") as fh:
-        total, cd_size = _entry_count(fh, size)
-    if total > MAX_MEMBERS:
-        raise unsafe(f"メンバー数が上限 {MAX_MEMBERS} を超えています")
-    if cd_size > MAX_CENTRAL_DIR:
-        raise unsafe("中央ディレクトリが大きすぎます")
+        _count_entries(fh, size)
     try:
         zf = zipfile.ZipFile(path)
     except ZIP_ERRORS as exc:

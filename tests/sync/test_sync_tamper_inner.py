@@ -135,6 +135,16 @@ def test_10001_entries(make: Callable[..., Path], refused: Refused) -> None:
     assert "10000" in exc.message_ja
 
 
+def test_10001_entries_behind_an_end_record_that_claims_five(make: Callable[..., Path],
+                                                             refused: Refused) -> None:  # fmt: skip
+    plain = bytearray(
+        inner_zip([(f"records/x{i}.jsonl", b"") for i in range(10_000)], package_id=PID)
+    )
+    end = plain.rfind(b"PK\x05\x06")
+    plain[end + 8 : end + 12] = (5).to_bytes(2, "little") * 2
+    refused(make(bytes(plain)), "E_UNSAFE_ARCHIVE")
+
+
 def test_deflate_bomb_past_the_ratio(make: Callable[..., Path], refused: Refused) -> None:
     bomb = b"\n" * (16 * 1024 * 1024)  # 16 MiB of newlines deflate to ~16 KiB (ratio ~1000)
     exc = refused(make(inner_zip([("records/vaccination.jsonl", bomb)], package_id=PID)),
