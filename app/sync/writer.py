@@ -27,10 +27,11 @@ import orjson
 from app.sync import outer, schemas
 from app.sync.encoding import b64u, format_time, is_party_id, new_package_id, utc_now, uuid_raw
 from app.sync.errors import PackageError
-from app.sync.inner import BLOCK, DeflatedMember, Deflater, InnerWriter
+from app.sync.inner import BLOCK
 from app.sync.keys import KeyPair, PublicKey
 from app.sync.stream import CHUNK_SIZE, CIPHER, EncryptingWriter, sender_key
 from app.sync.trust import Trust
+from app.sync.zipwrite import DeflatedMember, Deflater, InnerWriter
 
 HEADER_CONTEXT: Final = b"vaxdesk-package-v1\x00"
 DEFAULT_LIFETIME: Final = timedelta(days=30)
