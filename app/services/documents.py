@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from app.domain.schedule import one_per_injection
 from app.domain.wareki import format_wareki
 from app.errors import InvalidInput
 from app.printing import (
@@ -106,7 +107,7 @@ def print_yoshinhyo(
             raise unvaccinated.UnknownSeries() from None
     else:
         candidates = [s for s in evaluation.series if has_form(s.id)]
-    due = [s for s in candidates if s.status in OPEN_STATUSES]
+    due = one_per_injection(evaluation, [s for s in candidates if s.status in OPEN_STATUSES])
     if not due:
         raise NothingDue()
     block = person_block(session, row)
@@ -316,8 +317,13 @@ def print_notices(
     series_form(series_id)
     listing = unvaccinated.build_list(session, series_id, day, area_code=area_code)
     targets: list[tuple[int, str, NoticeRequest]] = []
-    skipped = 0
+    skipped = combined = 0
+    by_product = schedule.catalog_for(session).series_by_product
     for e in listing.entries:
+        owner = by_product.get(e.next_product or "", (series_id,))[0]
+        if owner != series_id:  # Hib given as 5種混合: the DPT-IPV notice carries the form
+            combined += 1
+            continue
         dose = form_dose(series_id, e.next_dose)
         if reissue_reason is None and already_issued(
             session, e.person_id, "notice", series_id, dose, day
@@ -327,7 +333,13 @@ def print_notices(
         block = person_block(session, person_row(session, e.person_id))
         req = NoticeRequest(YoshinhyoRequest(series_id, dose, day, "0", block), e.window_until)
         targets.append((e.person_id, dose, req))
-    notes = (f"今年度すでに通知を発行済みの {skipped} 名は除きました。",) if skipped else ()
+    notes: tuple[str, ...] = ()
+    if skipped:
+        notes += (f"今年度すでに通知を発行済みの {skipped} 名は除きました。",)
+    if combined:
+        notes += (
+            f"5種混合で接種する {combined} 名は、4種・5種混合の通知に含まれるため除きました。",
+        )
     if not targets:
         raise NothingDue("個別通知の対象者がいません。", code="E_NOTHING_DUE")
     m = municipality(session)

@@ -51,6 +51,7 @@ class UnvaccinatedEntry(NamedTuple):  # immutable; a NamedTuple as lists reach ~
     next_dose: str | None
     earliest: date | None
     window_until: date | None
+    next_product: str | None = None  # e.g. dpt_ipv_hib: the Hib dose is given as 5種混合
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,13 +123,18 @@ def build_list(
     )  # fmt: skip
     with_doses = [c.id for c in rows if c.doses]
     doses = vaccination_repo.given_for_persons(conn, with_doses, series_id) if with_doses else {}
+    # Series that decide which products this one may still offer (DPT-IPV for Hib's 5種混合).
+    deps = {
+        dep: vaccination_repo.given_for_persons(conn, [c.id for c in rows], dep)
+        for dep in catalog.depends_on(series_id)
+    }
 
-    def code(product: str | None) -> str:
-        # Rows of this series only: a product that goes to one series by date stands for it.
+    def code(product: str | None, sid: str = series_id) -> str:
+        # Rows of one series: a product that goes to one series by date stands for it.
         if product is None or product not in catalog.products:
-            return series_id
+            return sid
         if catalog.products[product].assign == "one":
-            return series_id
+            return sid
         return product
 
     @lru_cache(maxsize=65536)
@@ -150,6 +156,10 @@ def build_list(
         if c.doses:
             history = tuple(sorted({(code(p), date.fromisoformat(d)) for d, p in doses[c.id]
                                     if since is None or d >= since}))  # fmt: skip
+        for dep, dep_rows in deps.items():
+            if dep_rows[c.id]:
+                own = {(code(p, dep), date.fromisoformat(d)) for d, p in dep_rows[c.id]}
+                history = tuple(sorted(own.union(history)))
         dob = born_on(c.birth_date)
         st = judge(dob, c.sex if sex_matters else "", history)
         if st.status not in OPEN_STATUSES:
@@ -163,6 +173,7 @@ def build_list(
         out.append(UnvaccinatedEntry(
             c.id, c.atena_no, name, kana, c.sex, dob, postal, address, c.area_code,
             st.status, st.doses_given, st.next_dose, st.earliest, st.window_until,
+            st.next_product,
         ))  # fmt: skip
     audit_log.record_now(session, "list.unvaccinated",
                          detail={"series": series_id, "rows": len(out), "area": area_code})  # fmt: skip

@@ -139,11 +139,27 @@ def test_without_series_every_due_series_gets_a_numbered_page(clerk, tmp_path) -
 
     sato = _pid(clerk, "0000000004")
     due = [s for s in due_list(clerk, sato, ON).series if s.status in ("due", "waiting")]
+    # Hib is due as 5種混合 with DPT-IPV: one injection, one form (issue 12 item 2).
+    assert {s.id: s.next_product for s in due if s.id in ("dpt_ipv", "hib")} == {
+        "dpt_ipv": "dpt_ipv_hib", "hib": "dpt_ipv_hib"
+    }  # fmt: skip
+    forms = [s for s in due if s.id != "hib"]
     res = documents.print_yoshinhyo(clerk, sato, None, tmp_path / "all.pdf", on=ON)
-    assert res.pages == len(due) == len(res.issue_numbers) >= 2
+    assert res.pages == len(forms) == len(res.issue_numbers) >= 2
     for page, number in enumerate(res.issue_numbers):
         assert _code128(res.path, page) == [number]
-    assert sorted(r[2] for r in _issuances(clerk, "yoshinhyo")) == sorted(s.id for s in due)
+    assert sorted(r[2] for r in _issuances(clerk, "yoshinhyo")) == sorted(s.id for s in forms)
+    text = _flat(res.path)
+    assert "5種混合" in text and "乾燥ヘモフィルスb型ワクチン" not in text
+
+
+def test_hib_asked_for_when_due_as_5in1_prints_the_5in1_form(clerk, tmp_path) -> None:
+    sato = _pid(clerk, "0000000004")  # 生後74月, no DPT-IPV yet: Hib only as 5種混合
+    res = documents.print_yoshinhyo(clerk, sato, "hib", tmp_path / "hib.pdf", on=ON)
+    assert res.pages == 1
+    assert [r[2] for r in _issuances(clerk, "yoshinhyo")] == ["dpt_ipv"]
+    text = _flat(res.path)
+    assert "5種混合" in text and "乾燥ヘモフィルスb型ワクチン" not in text
 
 
 def test_nothing_due_is_a_clear_error_with_no_file_and_no_number(clerk, tmp_path) -> None:

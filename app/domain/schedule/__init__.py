@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.domain.schedule.engine import UnknownVaccine, evaluate
+from app.domain.schedule.injections import injection_for, one_per_injection
 from app.domain.schedule.model import (
     STATUSES,
     Evaluation,
@@ -23,4 +24,6 @@ __all__ = [
     "Status",
     "UnknownVaccine",
     "evaluate",
+    "injection_for",
+    "one_per_injection",
 ]

@@ -92,11 +92,32 @@ def evaluate(
     if deferred:
         _assign(catalog, person, facts, ctx, deferred, per_series)
     live_products = frozenset(p.id for p in catalog.products.values() if p.live_injected)
-    results = tuple(
-        _series_status(catalog, s, person, facts, ctx, on, per_series[s.id], live, live_products)
-        for s in catalog.series
-    )
-    return Evaluation(on=on, series=results)
+    done: dict[str, SeriesStatus] = {}
+    # Series whose products depend on another series' status (5種混合 for Hib) come after it.
+    ordered = sorted(catalog.series, key=lambda s: any(sp.while_open for sp in s.products))
+    for s in ordered:
+        done[s.id] = _series_status(
+            catalog, s, person, facts, ctx, on, per_series[s.id], live, live_products, done
+        )
+    return Evaluation(on=on, series=tuple(done[s.id] for s in catalog.series))
+
+
+OPEN = ("upcoming", "due", "waiting")
+
+
+def _gated(series: Series, st: WalkState, done: dict[str, SeriesStatus]) -> frozenset[str]:
+    """Products that can no longer be given for the next dose: their ``while_open`` series has
+    no dose left (complete, missed, not applicable), or this series was started with another
+    product (a child started on standalone Hib stays on it)."""
+    out = set()
+    for sp in series.products:
+        if sp.while_open is None:
+            continue
+        other = done.get(sp.while_open)
+        closed = other is None or other.status not in OPEN
+        if closed or (st.product is not None and st.product != sp.product):
+            out.add(sp.product)
+    return frozenset(out)
 
 
 def _applicable(series: Series, person: Person, facts: Facts, ctx: BoundContext) -> str | None:
@@ -178,6 +199,7 @@ def _series_status(
     doses: list[SeriesDose],
     live: Sequence[date],
     live_products: frozenset[str],
+    done: dict[str, SeriesStatus],
 ) -> SeriesStatus:
     why = _applicable(series, person, facts, ctx)
     if why is not None:
@@ -212,11 +234,18 @@ def _series_status(
             ),
         )
     st = walk(series, doses, valid, ctx, live, live_products, catalog.live_injected_min_days)
-    product = st.product or default_product(series, on)
-    if st.product is not None and series.same_product == "strict":
-        report = merged(valid[product])
+    gated = _gated(series, st, done)
+    offered = {p: spans for p, spans in valid.items() if p not in gated and spans}
+    if not offered:
+        offered = valid
+    if st.product is not None and st.product not in gated:
+        product = st.product
     else:
-        report = merged(s for spans in valid.values() for s in spans)
+        product = default_product(series, on, exclude=gated)
+    if st.product is not None and series.same_product == "strict" and product in offered:
+        report = merged(offered[product])
+    else:
+        report = merged(s for spans in offered.values() for s in spans)
     return _status(catalog, series, ctx, on, st, product, report, live, live_products)
 
 
@@ -252,7 +281,11 @@ def _status(
     warnings = list(st.warnings)
     std = series.standard
     base = dict(
-        id=series.id, name_ja=series.name_ja, doses_given=len(st.counted), doses_required=required
+        id=series.id,
+        name_ja=series.name_ja,
+        doses_given=len(st.counted),
+        doses_required=required,
+        next_product=product,
     )
     if k >= len(plan.doses):
         return _result(base, "complete", None, None, shown, std, ctx_prev, warnings)
@@ -319,7 +352,12 @@ def _result(
         doses_given=given,
         doses_required=required,
         warnings=tuple(warnings),
+        next_product=None if status in ("complete", "missed") else _opt(base.get("next_product")),
     )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _seasonal(

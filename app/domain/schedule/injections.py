@@ -1,0 +1,33 @@
+"""One injection, one 予診票: series that plan the same combination product share a form."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.domain.schedule.model import Evaluation, SeriesStatus
+
+OPEN_FOR_FORM = ("due", "waiting")
+
+
+def injection_for(evaluation: Evaluation, status: SeriesStatus) -> SeriesStatus:
+    """The series whose form covers ``status``'s next dose: the first open series (catalog
+    order) planning the same product. Hib given as 5種混合 is covered by the DPT-IPV form."""
+    if status.next_product is None:
+        return status
+    for s in evaluation.series:
+        if s.status in OPEN_FOR_FORM and s.next_product == status.next_product:
+            return s
+    return status
+
+
+def one_per_injection(evaluation: Evaluation, due: Sequence[SeriesStatus]) -> list[SeriesStatus]:
+    """``due`` with every series mapped to its injection's series, without duplicates (order
+    kept): an infant due for DPT-IPV and Hib as 5種混合 gets one 5種混合 form, not two."""
+    out: list[SeriesStatus] = []
+    seen: set[str] = set()
+    for s in due:
+        target = injection_for(evaluation, s)
+        if target.id not in seen:
+            seen.add(target.id)
+            out.append(target)
+    return out
