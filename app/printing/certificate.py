@@ -206,7 +206,7 @@ def write_certificates(
     cancelled: Cancelled | None = None,
 ) -> int:
     """Write one 済証/証明書 per request (continued over pages when a person has many doses)."""
-    c = new_canvas(out, "予防接種済証")
+    c = new_canvas(out, "予防接種済証", demo=municipality.demo)
     writer = CertificateWriter(c, municipality)
     run_batch(requests, writer.document, progress, cancelled)
     return finish(c, cancelled)

@@ -37,11 +37,44 @@ class PrintCancelled(VaxDeskError):
     exit_code = 75
 
 
-def new_canvas(out: Output, title: str, pagesize: tuple[float, float] = A4) -> Canvas:
-    """A canvas with the embedded fonts registered and reproducible output (no timestamps)."""
+DEMO_MARK = "見本"
+DEMO_NOTE = "【デモ台帳】架空のデータによる見本です。実際の接種・請求には使えません。"
+
+
+class DemoMarkedCanvas(Canvas):
+    """A canvas that stamps every page, as it is finished, with the demo-register watermark
+    (drawn last, translucent, so it shows over boxes and cannot be hidden by page content)."""
+
+    def showPage(self) -> None:  # noqa: N802  (reportlab's name)
+        draw_demo_mark(self)
+        super().showPage()
+
+
+def draw_demo_mark(c: Canvas) -> None:
+    w, h = c._pagesize
+    c.saveState()
+    c.setFillColorRGB(0.55, 0.55, 0.55)
+    c.setFillAlpha(0.28)
+    c.translate(w / 2, h / 2)
+    c.rotate(30 if h >= w else 15)
+    size = min(w, h) / 3.2
+    c.setFont(GOTHIC, size)
+    c.drawCentredString(0, -size / 3, DEMO_MARK)
+    note = min(size / 9, 0.8 * min(w, h) / stringWidth(DEMO_NOTE, GOTHIC, 1))
+    c.setFont(GOTHIC, note)
+    c.drawCentredString(0, -size / 3 - 2 * note, DEMO_NOTE)
+    c.restoreState()
+
+
+def new_canvas(
+    out: Output, title: str, pagesize: tuple[float, float] = A4, *, demo: bool = False
+) -> Canvas:
+    """A canvas with the embedded fonts registered and reproducible output (no timestamps).
+    ``demo``: every page carries the 見本 / デモ台帳 watermark (documents of a demo register)."""
     register_fonts()
     target: Any = os.fspath(out) if isinstance(out, str | os.PathLike) else out
-    c = Canvas(target, pagesize=pagesize, pageCompression=1, invariant=1, initialFontName=GOTHIC)
+    cls = DemoMarkedCanvas if demo else Canvas
+    c = cls(target, pagesize=pagesize, pageCompression=1, invariant=1, initialFontName=GOTHIC)
     c.setTitle(title)
     c.setCreator("VaxDesk")
     c.setAuthor("VaxDesk")

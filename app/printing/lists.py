@@ -58,7 +58,7 @@ def write_unvaccinated_list(
 ) -> int:
     """Write the list; ``progress`` counts rows. Ages are computed on ``print_date``."""
     layout = load_form("list_unvaccinated")
-    c = new_canvas(out, "未接種者一覧", page_size(layout))
+    c = new_canvas(out, "未接種者一覧", page_size(layout), demo=municipality.demo)
     header = [
         f"{municipality.name}　接種種類：{series_name}　対象期間：{period_label}",
         f"作成日：{format_wareki(print_date)}　該当者 {len(rows):,} 名（年齢は作成日現在）",

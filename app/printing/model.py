@@ -39,6 +39,7 @@ class Municipality:
     mayor_name: str = ""
     office: str = ""  # e.g. 健康部 保健予防課 (printed as the sender)
     phone: str = ""
+    demo: bool = False  # a demo register: every printed page carries the 見本 watermark
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code", validate_municipality_code(self.code))

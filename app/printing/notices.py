@@ -147,7 +147,7 @@ def write_notices(
     cancelled: Cancelled | None = None,
 ) -> int:
     """Write each notice as letter + 予診票 (2 pages); ``progress`` counts notices."""
-    c = new_canvas(out, "個別通知")
+    c = new_canvas(out, "個別通知", demo=municipality.demo)
     writer = NoticeWriter(c, municipality)
     run_batch(notices, writer.notice, progress, cancelled)
     return finish(c, cancelled)

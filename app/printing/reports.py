@@ -87,7 +87,7 @@ def write_monthly_report(
 ) -> int:
     """月次実施報告: a new page run per institution; ``progress`` counts table rows."""
     layout = load_form("report_monthly")
-    c = new_canvas(out, "予防接種実施報告書", page_size(layout))
+    c = new_canvas(out, "予防接種実施報告書", page_size(layout), demo=municipality.demo)
     sections = monthly_sections(rows, municipality, layout)
     tick = ticker(sum(len(s.rows) for s in sections), progress, cancelled)
     title = layout["title"].format(period=period_label)
@@ -122,7 +122,7 @@ def write_annual_report(
 ) -> int:
     """年次 実施状況: per series and 期/回 — 対象者数, 接種者数, 接種率."""
     layout = load_form("report_annual")
-    c = new_canvas(out, "定期予防接種 実施状況報告", page_size(layout))
+    c = new_canvas(out, "定期予防接種 実施状況報告", page_size(layout), demo=municipality.demo)
     header = [
         line.format(municipality=municipality.name, code=municipality.code)
         for line in layout["header_lines"]

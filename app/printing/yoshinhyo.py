@@ -103,7 +103,7 @@ def write_yoshinhyo(
 
     Raises ``PrintCancelled`` (nothing written) when ``cancelled()`` turns true.
     """
-    c = new_canvas(out, "予診票")
+    c = new_canvas(out, "予診票", demo=municipality.demo)
     writer = YoshinhyoWriter(c, municipality)
     run_batch(requests, writer.page, progress, cancelled)
     return finish(c, cancelled)
