@@ -45,7 +45,7 @@ class DemoMarkedCanvas(Canvas):
     """A canvas that stamps every page, as it is finished, with the demo-register watermark
     (drawn last, translucent, so it shows over boxes and cannot be hidden by page content)."""
 
-    def showPage(self) -> None:  # noqa: N802  (reportlab's name)
+    def showPage(self) -> None:
         draw_demo_mark(self)
         super().showPage()
 
@@ -177,6 +177,61 @@ def wrap_ja(text: str, font: str, size: float, width: float) -> list[str]:
                 line += ch
         lines.append(line)
     return lines
+
+
+# Where an address may break, best first: at a space (between the street address and a
+# building name), then after the block/lot/room markers. Never inside a building name.
+_ADDRESS_BREAK_AFTER = (
+    "号室",
+    "番地",
+    "丁目",
+    "号",
+    "番",
+    "階",
+    "－",
+    "-",
+    "区",
+    "市",
+    "郡",
+    "県",
+    "府",
+    "都",
+)
+
+
+def wrap_address(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines no wider than ``width`` that break an address at spaces (the usual separator of a
+    building name) or after 丁目/番地/番/号; only a single word wider than a line is cut."""
+    words = text.replace("\u3000", " ").split()
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        trial = f"{line} {word}" if line else word
+        if stringWidth(trial, font, size) <= width:
+            line = trial
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        while stringWidth(word, font, size) > width:
+            cut = _address_cut(word, font, size, width)
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def _address_cut(word: str, font: str, size: float, width: float) -> int:
+    fits = 1
+    while fits < len(word) and stringWidth(word[: fits + 1], font, size) <= width:
+        fits += 1
+    for marker in _ADDRESS_BREAK_AFTER:
+        at = word.rfind(marker, 0, fits - len(marker) + 1)
+        if at > 0:
+            return at + len(marker)
+    return fits
 
 
 def draw_lines(

@@ -98,6 +98,7 @@ class NoticeRequest:
 
     yoshinhyo: YoshinhyoRequest
     deadline: date | None = None  # last day of the legal window, printed in the letter
+    category: str = "A"  # 定期接種 A類 (free, 努力義務) or B類 (本人の希望, co-payment)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from app.printing import (
 from app.printing.yoshinhyo_form import series_form
 from app.security.session import Session
 from app.services import audit_log, schedule, unvaccinated
+from app.services import office as office_settings
 from app.services.doc_common import (
     NothingDue,
     NoticesCancelled,
@@ -315,7 +317,9 @@ def print_notices(
         raise InvalidInput("分割数は1以上で指定してください。", code="E_PRINT_SPLIT")
     day = on or date.today()
     series_form(series_id)
+    office = office_settings.required(session)  # E_OFFICE_NOT_SET before anything is listed
     listing = unvaccinated.build_list(session, series_id, day, area_code=area_code)
+    category = schedule.catalog_for(session).series_by_id(series_id).category
     targets: list[tuple[int, str, NoticeRequest]] = []
     skipped = combined = 0
     by_product = schedule.catalog_for(session).series_by_product
@@ -331,7 +335,9 @@ def print_notices(
             skipped += 1
             continue
         block = person_block(session, person_row(session, e.person_id))
-        req = NoticeRequest(YoshinhyoRequest(series_id, dose, day, "0", block), e.window_until)
+        req = NoticeRequest(
+            YoshinhyoRequest(series_id, dose, day, "0", block), e.window_until, category
+        )
         targets.append((e.person_id, dose, req))
     notes: tuple[str, ...] = ()
     if skipped:
@@ -343,6 +349,7 @@ def print_notices(
     if not targets:
         raise NothingDue("個別通知の対象者がいません。", code="E_NOTHING_DUE")
     m = municipality(session)
+    m = replace(m, office=office.name, address=office.address, phone=office.phone)
     chunks = [targets[i : i + split] for i in range(0, len(targets), split)]
     paths = _notice_paths(out, series_id, len(chunks))
     written: list[Path] = []
@@ -370,7 +377,7 @@ def print_notices(
                     requests = [
                         NoticeRequest(YoshinhyoRequest(series_id, r.yoshinhyo.dose_label, day,
                                                        i.issue_no, r.yoshinhyo.person),
-                                      r.deadline)
+                                      r.deadline, category)
                         for (_, _, r), i in zip(chunk, issued, strict=True)
                     ]  # fmt: skip
                     buf = io.BytesIO()

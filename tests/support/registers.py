@@ -10,7 +10,7 @@ from app.security.session import Session
 from app.services.recovery import open_with_recovery_code
 from app.services.register import NewUser, create_register, login
 from app.services.security_key import KeyAccess
-from app.store import db, persons, records
+from app.store import db, office, persons, records
 
 USERS = {
     "admin": NewUser("admin", "管理 一郎", "90001", "pw-admin-0001", ("admin",)),
@@ -121,4 +121,6 @@ def add_masters(directory: Path, recovery_code: str) -> None:
                     (records.new_uid(), clock.next(), cur.lastrowid, lot_no, expires, *common),
                 )
         conn.execute("UPDATE households SET area_code = '01'")
+        office.set_office(conn, office.OfficeSettings(
+            "テスト市 保健センター", "テスト市本町1-1", "03-1234-5678", *common))  # fmt: skip
     access.register.close()
