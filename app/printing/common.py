@@ -41,7 +41,7 @@ DEMO_MARK = "見本"
 DEMO_NOTE = "【デモ台帳】架空のデータによる見本です。実際の接種・請求には使えません。"
 
 
-class DemoMarkedCanvas(Canvas):
+class DemoMarkedCanvas(Canvas):  # type: ignore[misc]
     """A canvas that stamps every page, as it is finished, with the demo-register watermark
     (drawn last, translucent, so it shows over boxes and cannot be hidden by page content)."""
 

@@ -92,8 +92,8 @@ class NoticeWriter:
             y -= S["size"] * 1.45
         c.setLineWidth(0.4)
         for fold in L["fold_marks"]:
-            c.line(0, y_top(fold), 6 * mm, y_top(fold))
-            c.line(204 * mm, y_top(fold), 210 * mm, y_top(fold))
+            c.line(6 * mm, y_top(fold), 11 * mm, y_top(fold))  # ≥ 5 mm: printable strip
+            c.line(199 * mm, y_top(fold), 204 * mm, y_top(fold))
         c.endForm()
         self._static = True
 

@@ -271,7 +271,7 @@ def print_unvaccinated(
         buf = io.BytesIO()
         pages = write_unvaccinated_list(
             rows, buf, municipality=m, series_name=listing.series_name,
-            period_label=f"{format_wareki(day)}現在{area}", print_date=day,
+            period_label=f"{format_wareki(day)}{area}", print_date=day,
         )  # fmt: skip
         f.stage(buf.getvalue())
         audit_log.record_now(session, "print.unvaccinated",

@@ -172,7 +172,7 @@ BUILDERS: dict[str, Callable[[Any], int]] = {
         out,
         municipality=MUNICIPALITY,
         series_name="麻しん風しん（第2期）",
-        period_label="令和7年度",
+        period_label="令和7年4月10日",
         print_date=PRINT_DATE,
     ),
     "notices": lambda out: write_notices(
