@@ -77,7 +77,7 @@ def row_height(layout: Any, row: Row) -> float:
     n = max(len(cell_lines(layout, col, row.get(col["key"], ""))) for col in layout["columns"])
     if n <= 1:
         return rh
-    return max(rh, n * layout["size"] * LINE_GAP + 2.4 * mm)
+    return max(rh, float(n * layout["size"] * LINE_GAP + 2.4 * mm))
 
 
 def paginate(layout: Any, rows: Sequence[Row]) -> list[list[Row]]:

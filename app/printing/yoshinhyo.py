@@ -7,7 +7,6 @@ the pre-filled values, the pre-marked dose and a Code128 barcode of the issuance
 from __future__ import annotations
 
 import math
-
 from collections.abc import Sequence
 
 from reportlab.lib.units import mm
