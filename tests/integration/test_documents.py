@@ -214,7 +214,8 @@ def test_certificate_lists_the_history_and_marks_unverifiable_doses(clerk, tmp_p
         assert expected in text, expected
     assert "VZ001" not in text  # the unverifiable dose shows no lot to copy
     [(outcome, person, detail)] = _audit(clerk, "print.certificate")
-    assert (outcome, person, detail["unverified"], detail["doses"]) == ("ok", taro, 1, 4)
+    # MR, 5種混合 (one injection stored for DPT-IPV and Hib: one row), 水痘
+    assert (outcome, person, detail["unverified"], detail["doses"]) == ("ok", taro, 1, 3)
 
 
 def test_unvaccinated_list_names_the_due_persons(clerk, tmp_path) -> None:
@@ -334,3 +335,16 @@ def test_no_document_contains_a_personal_number_and_none_is_read(reg, tmp_path) 
         assert MYNUMBER not in detail and "山田" not in detail and "0000000001" not in detail
     clerk.register.close()
     nurse.register.close()
+
+
+def test_certificate_prints_a_5in1_injection_once_under_its_product_name(clerk, tmp_path) -> None:
+    taro = _pid(clerk, "0000000001")
+    stored = clerk.register.conn.execute(
+        "SELECT series_id FROM vaccinations WHERE product_id = 'dpt_ipv_hib' ORDER BY series_id"
+    ).fetchall()
+    assert [r[0] for r in stored] == ["dpt_ipv", "hib"]  # one injection, a row per series
+    res = documents.print_certificate(clerk, taro, tmp_path / "c.pdf", on=date(2026, 8, 1))
+    text = _flat(res.path)
+    assert text.count("GB001") == 1
+    assert "5種混合" in text and "（DPT-IPV-Hib）" in text  # on one or two lines
+    assert "ヒブ（Hib）" not in text and "ジフテリア" not in text

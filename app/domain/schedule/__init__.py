@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from app.domain.schedule.engine import UnknownVaccine, evaluate
-from app.domain.schedule.injections import injection_for, one_per_injection
+from app.domain.schedule.injections import (
+    combination_series,
+    injection_for,
+    one_per_injection,
+)
 from app.domain.schedule.model import (
     STATUSES,
     Evaluation,
@@ -23,6 +27,7 @@ __all__ = [
     "SeriesStatus",
     "Status",
     "UnknownVaccine",
+    "combination_series",
     "evaluate",
     "injection_for",
     "one_per_injection",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.domain.catalog import Catalog
 from app.domain.schedule.model import Evaluation, SeriesStatus
 
 OPEN_FOR_FORM = ("due", "waiting")
@@ -31,3 +32,14 @@ def one_per_injection(evaluation: Evaluation, due: Sequence[SeriesStatus]) -> li
             seen.add(target.id)
             out.append(target)
     return out
+
+
+def combination_series(catalog: Catalog, product_id: str | None) -> tuple[str, ...]:
+    """The series one injection of ``product_id`` counts for when it is a combination vaccine
+    (5種混合: DPT-IPV and Hib); empty for a single-series product or one assigned by date."""
+    if product_id is None or product_id not in catalog.products:
+        return ()
+    if catalog.products[product_id].assign == "one":
+        return ()
+    series = catalog.series_by_product.get(product_id, ())
+    return series if len(series) > 1 else ()
