@@ -90,7 +90,7 @@ def _two_lines(text: str, size: float, width: float) -> list[str]:
     """Break after a 「・」 or before a 「（」 when both halves fit; else where the width ends."""
 
     def fits(part: str) -> bool:
-        return stringWidth(part, MINCHO, size) <= width
+        return bool(stringWidth(part, MINCHO, size) <= width)
 
     mid = len(text) / 2
     cuts = [i for i in range(1, len(text))
