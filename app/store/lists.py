@@ -36,11 +36,6 @@ def dose_counts(
     return {int(pid): (int(n), int(r)) for pid, n, r in cur}
 
 
-# Above this many birth days the cohort is read by one pass over the persons table rather than
-# through the birth-date index (sequential pages decrypt far faster than random ones).
-SCAN_OVER_DAYS = 3 * 366
-
-
 def candidates(
     conn: Connection,
     series_id: str,
@@ -55,19 +50,15 @@ def candidates(
 ) -> list[Candidate]:
     """Living residents born in the range who do NOT yet hold ``complete_at`` routine doses of
     the series (counted from ``counted_since`` for seasonal series). Persons who do are complete
-    whatever plan applies to them, so they are left out before any rule is evaluated."""
+    whatever plan applies to them, so they are left out before any rule is evaluated.
+
+    The cohort is read from the covering index ``persons_list`` (migration 0003): one
+    contiguous range in birth-date order, no page of the persons table itself; the area codes
+    from ``households_area``. ``span_days`` is accepted for callers of the earlier version."""
+    del span_days
     counts = dose_counts(conn, series_id, counted_since)
-    # The complete persons go to an in-memory temporary table so SQLite skips their rows
-    # instead of handing them to Python.
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS list_complete (id INTEGER PRIMARY KEY)")
-    conn.execute("DELETE FROM temp.list_complete")
-    conn.executemany(
-        "INSERT INTO temp.list_complete (id) VALUES (?)",
-        [(pid,) for pid, (_, routine) in counts.items() if routine >= complete_at],
-    )
-    birth = "+p.birth_date" if span_days > SCAN_OVER_DAYS else "p.birth_date"
-    clauses = [f"{birth} BETWEEN ? AND ?", "p.moved_out = 0", "p.deceased = 0",
-               "p.voided_at IS NULL", "p.id NOT IN (SELECT id FROM temp.list_complete)"]  # fmt: skip
+    clauses = ["p.birth_date BETWEEN ? AND ?", "p.moved_out = 0", "p.deceased = 0",
+               "p.voided_at IS NULL"]  # fmt: skip
     params: list[object] = [born_from, born_until]
     if sex is not None:
         clauses.append("p.sex = ?")
@@ -77,13 +68,17 @@ def candidates(
         params.append(area_code)
     cur = conn.execute(
         "SELECT p.id, p.atena_no, p.name, p.name_kana, p.sex, p.birth_date, p.postal_code,"
-        " p.address, h.area_code FROM persons p LEFT JOIN households h ON h.id = p.household_id"
+        " p.address, h.area_code FROM persons p INDEXED BY persons_list"
+        " LEFT JOIN households h INDEXED BY households_area ON h.id = p.household_id"
         f" WHERE {' AND '.join(clauses)}",
         params,
     )
     none = (0, 0)
     make = Candidate._make
-    out = [make((*row, counts.get(row[0], none)[0])) for row in cur]
-    conn.execute("DELETE FROM temp.list_complete")
+    out = []
+    for row in cur:
+        given, routine = counts.get(row[0], none)
+        if routine < complete_at:
+            out.append(make((*row, given)))
     out.sort(key=attrgetter("birth_date", "id"))
     return out
