@@ -172,11 +172,12 @@ class MonthlyReportRow:
     payment_month: date  # 支払月, any day of the month
     series_name: str
     count: int
-    unit_price: int  # yen
+    unit_price: int | None  # yen; None: no price set (printed 未設定, left out of the amounts)
+    institution_address: str = ""
 
     @property
     def amount(self) -> int:
-        return self.count * self.unit_price
+        return 0 if self.unit_price is None else self.count * self.unit_price
 
 
 @dataclass(frozen=True, slots=True)

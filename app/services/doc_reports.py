@@ -62,7 +62,7 @@ def unit_price(
 def print_monthly_report(session: Session, payment_month: str, out: Path | str) -> PrintResult:
     """月次 実施報告 for one 支払月 (``YYYY-MM``): per institution, series and unit price, the count
     of given routine (定期), non-voided doses × the unit price in force on each dose's date.
-    A dose without a price is counted at 0 yen and named in ``notes``; doses without an
+    A dose without a price is printed 「未設定」, left out of the amounts and named in ``notes``; doses without an
     institution cannot be billed and are only counted in ``notes``."""
     audit_log.require(session, "report.monthly", "print.monthly")
     m_ = _MONTH.fullmatch(payment_month.strip())
@@ -76,18 +76,22 @@ def print_monthly_report(session: Session, payment_month: str, out: Path | str) 
     names = {s.id: s.name_ja for s in catalog_for(session).series}
     totals: dict[tuple[str, str, str, int], int] = defaultdict(int)
     unpriced: set[tuple[str, str]] = set()
+    addresses: dict[str, str] = {}
     for c in counts:
         price = unit_price(prices, c.series_id, c.product_id, c.vaccinated_on)
         if price is None:
             unpriced.add((c.institution_code, c.series_id))
-        totals[(c.institution_code, c.institution_name, c.series_id, price or 0)] += c.count
+        addresses[c.institution_code] = c.institution_address
+        key = (c.institution_code, c.institution_name, c.series_id, -1 if price is None else price)
+        totals[key] += c.count
     rows = [
-        MonthlyReportRow(code, name, month, names.get(sid, sid), n, price)
+        MonthlyReportRow(code, name, month, names.get(sid, sid), n, None if price < 0 else price,
+                         addresses.get(code, ""))
         for (code, name, sid, price), n in sorted(totals.items())
-    ]
+    ]  # fmt: skip
     loose = report_repo.monthly_without_institution(conn, payment_month.strip())
     notes = [
-        f"単価未設定のため0円で計上: 医療機関 {code}　{names.get(sid, sid)}"
+        f"単価未設定（金額に含めず、報告書に「未設定」と表示）: 医療機関 {code}　{names.get(sid, sid)}"
         for code, sid in sorted(unpriced)
     ]
     if loose:
@@ -98,8 +102,9 @@ def print_monthly_report(session: Session, payment_month: str, out: Path | str) 
     with staged(target) as f:
         buf = io.BytesIO()
         pages = write_monthly_report(
-            rows, buf, municipality=m, period_label=f"{_era_label(month, month=True)}支払分"
-        )
+            rows, buf, municipality=m, period_label=f"{_era_label(month, month=True)}支払分",
+            print_date=date.today(),
+        )  # fmt: skip
         f.stage(buf.getvalue())
         audit_log.record_now(session, "print.monthly",
                              detail={"month": payment_month.strip(), "rows": len(rows),

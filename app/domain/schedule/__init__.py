@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.domain.schedule.cohort import open_birth_ranges
 from app.domain.schedule.engine import UnknownVaccine, evaluate
 from app.domain.schedule.injections import (
     combination_series,
@@ -31,4 +32,5 @@ __all__ = [
     "evaluate",
     "injection_for",
     "one_per_injection",
+    "open_birth_ranges",
 ]
