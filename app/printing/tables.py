@@ -144,9 +144,8 @@ def draw_sections(
                 align="center",
             )
             y = h - layout["header_top"] * mm
-            c.setFont(GOTHIC, layout["header_size"])
-            for line in section.header_lines:
-                c.drawString(left, y, line)
+            for line in section.header_lines:  # narrowed, never past the table's right edge
+                draw_fit(c, left, y, line, right - left, layout["header_size"])
                 y -= layout["header_size"] * 1.45
             top = h - layout["table_top"] * mm
             hh = layout["header_height"] * mm

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
-from app.domain.catalog import Catalog
+from app.domain.catalog import Catalog, report_labels
 from app.domain.legaldate import fiscal_year_end, fiscal_year_start
 from app.domain.schedule import Person, SeriesStatus, evaluate
 from app.domain.wareki import wareki_year
@@ -152,30 +152,26 @@ def target_counts(
     return dict(out)
 
 
-def _catalog_labels(catalog: Catalog, series_id: str) -> list[str]:
-    labels: list[str] = []
-    for plan in catalog.series_by_id(series_id).plans:
-        for dose in plan.doses:
-            if dose.label not in labels:
-                labels.append(dose.label)
-    return labels
-
-
 def annual_rows(
     catalog: Catalog, targets: dict[str, int], given: list[report_repo.DoseCount]
 ) -> list[AnnualReportRow]:
-    """Rows per series (catalog order) and 期/回 (the catalog's dose labels, then any other label
-    found in the data); series with neither a target nor a dose are left out."""
-    by_series: dict[str, dict[str, int]] = defaultdict(dict)
+    """Rows per series (catalog order) and 期/回 (the first plan's dose labels, with other plans'
+    same-ordinal labels folded in — a Hib dose labelled 1回目 for a child started at 1歳 counts
+    on 初回1回目 — then any other label found in the data); series with neither a target nor a
+    dose are left out."""
+    folds = {s.id: report_labels(s) for s in catalog.series}
+    by_series: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for g in given:
-        by_series[g.series_id][g.dose_label or UNKNOWN_DOSE] = g.persons
+        label = g.dose_label or UNKNOWN_DOSE
+        fold = folds[g.series_id][1] if g.series_id in folds else {}
+        by_series[g.series_id][fold.get(label, label)] += g.persons
     rows: list[AnnualReportRow] = []
     for s in catalog.series:
         target = targets.get(s.id, 0)
         done = by_series.get(s.id, {})
         if target == 0 and not done:
             continue
-        labels = _catalog_labels(catalog, s.id)
+        labels = list(folds[s.id][0])
         labels += [label for label in done if label not in labels]
         rows += [AnnualReportRow(s.name_ja, label, target, done.get(label, 0)) for label in labels]
     return rows
