@@ -93,13 +93,28 @@ def evaluate(
         _assign(catalog, person, facts, ctx, deferred, per_series)
     live_products = frozenset(p.id for p in catalog.products.values() if p.live_injected)
     done: dict[str, SeriesStatus] = {}
-    # Series whose products depend on another series' status (5種混合 for Hib) come after it.
-    ordered = sorted(catalog.series, key=lambda s: any(sp.while_open for sp in s.products))
-    for s in ordered:
+    for s in _dependency_order(catalog):
         done[s.id] = _series_status(
             catalog, s, person, facts, ctx, on, per_series[s.id], live, live_products, done
         )
     return Evaluation(on=on, series=tuple(done[s.id] for s in catalog.series))
+
+
+_ORDER: dict[int, tuple[tuple[Series, ...], tuple[Series, ...]]] = {}
+
+
+def _dependency_order(catalog: Catalog) -> tuple[Series, ...]:
+    """Series whose products depend on another series' status (5種混合 for Hib) after the
+    others; memoized per series tuple (catalogs are immutable and cached by their loader)."""
+    key = id(catalog.series)
+    hit = _ORDER.get(key)
+    if hit is None or hit[0] is not catalog.series:
+        if len(_ORDER) > 256:
+            _ORDER.clear()
+        later = tuple(s for s in catalog.series if any(sp.while_open for sp in s.products))
+        first = tuple(s for s in catalog.series if s not in later)
+        hit = _ORDER[key] = (catalog.series, first + later)
+    return hit[1]
 
 
 OPEN = ("upcoming", "due", "waiting")
