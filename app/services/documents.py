@@ -338,9 +338,9 @@ def print_notices(
     category = schedule.catalog_for(session).series_by_id(series_id).category
     targets: list[tuple[int, str, NoticeRequest]] = []
     skipped = combined = 0
-    by_product = schedule.catalog_for(session).series_by_product
+    catalog = schedule.catalog_for(session)
     for e in listing.entries:
-        owner = by_product.get(e.next_product or "", (series_id,))[0]
+        owner = (*combination_series(catalog, e.next_product), series_id)[0]
         if owner != series_id:  # Hib given as 5種混合: the DPT-IPV notice carries the form
             combined += 1
             continue

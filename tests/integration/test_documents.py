@@ -19,7 +19,7 @@ import zxingcpp
 from pypdf import PdfReader
 
 from app.domain.wareki import format_wareki
-from app.errors import PermissionDenied
+from app.errors import InvalidInput, PermissionDenied
 from app.services import documents, issuance, mynumber, persons, results
 from app.services.recovery import open_with_recovery_code
 from app.store import db
@@ -348,3 +348,15 @@ def test_certificate_prints_a_5in1_injection_once_under_its_product_name(clerk, 
     assert text.count("GB001") == 1
     assert "5種混合" in text and "（DPT-IPV-Hib）" in text  # on one or two lines
     assert "ヒブ（Hib）" not in text and "ジフテリア" not in text
+
+
+def test_hib_notices_leave_5in1_children_to_the_dpt_ipv_notice(clerk, tmp_path) -> None:
+    # Both children are due Hib only as 5種混合 on ON: the Hib batch has nobody to send to,
+    # and the 4種/5種混合 batch carries their one form each.
+    listing = documents.unvaccinated.build_list(clerk, "hib", ON)
+    assert {e.next_product for e in listing.entries} == {"dpt_ipv_hib"}
+    with pytest.raises(InvalidInput) as err:
+        documents.print_notices(clerk, "hib", tmp_path / "hib.pdf", on=ON)
+    assert err.value.code == "E_NOTHING_DUE"
+    res = documents.print_notices(clerk, "dpt_ipv", tmp_path / "dpt.pdf", on=ON)
+    assert len(res.issue_numbers) == len(listing.entries)

@@ -37,14 +37,16 @@ def test_every_printed_code_is_found_by_the_scan_lookup(clerk, tmp_path) -> None
         documents.print_vouchers(clerk, [taro, sato], "mr1", tmp_path / "v.pdf", on=ON),
         documents.print_yoshinhyo(clerk, sato, None, tmp_path / "y.pdf", on=ON),
         documents.print_certificate(clerk, taro, tmp_path / "c.pdf", on=ON),
+        documents.print_notices(clerk, "dpt_ipv", tmp_path / "n.pdf", on=ON),
     ]
     owners = {}
     for res in printed:
         for number in res.issue_numbers:
             row = issuance.issuances.by_number(clerk.register.conn, number)
             assert row is not None
-            owners[number] = (row.person_id, res.doc)
+            owners[number] = (row.person_id, row.doc_type)
     formats: set[str] = set()
+    seen: set[str] = set()
     for res in printed:
         codes = _decoded(res.path)
         if res.doc == "voucher":  # NW-7 and QR on each of the two vouchers
@@ -55,9 +57,12 @@ def test_every_printed_code_is_found_by_the_scan_lookup(clerk, tmp_path) -> None
             assert hit.issuance is not None, (fmt, res.doc)
             person, doc = owners[hit.issuance.issue_no]
             assert (hit.person_id, hit.issuance.doc_type) == (person, doc)
+            seen.add(hit.issuance.issue_no)
             if fmt == "QRCode":
                 assert len(text) == 18 and text.endswith(hit.issuance.issue_no)
     assert {"Codabar", "QRCode", "Code128"} <= formats
+    # every numbered 予診票, voucher and notice was found through its printed code
+    assert {n for n, (_, doc) in owners.items() if doc != "certificate"} <= seen
 
 
 def test_a_voucher_line_of_another_municipality_is_refused(clerk, tmp_path) -> None:  # noqa: F811
