@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
-from app.domain.catalog import Catalog, report_labels
+from app.domain.catalog import Catalog
 from app.domain.legaldate import fiscal_year_end, fiscal_year_start
+from app.domain.report_labels import report_labels
 from app.domain.schedule import Person, SeriesStatus, evaluate
 from app.domain.wareki import wareki_year
 from app.errors import InvalidInput

@@ -4,7 +4,7 @@ later (labelled 1回目 / 2回目) count on the 初回1回目 / 初回2回目 ro
 
 from __future__ import annotations
 
-from app.domain.catalog import report_labels
+from app.domain.report_labels import report_labels
 from app.services.doc_reports import annual_rows
 from app.store.catalog_files import load_catalog
 from app.store.reports import DoseCount

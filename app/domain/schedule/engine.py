@@ -11,6 +11,7 @@ from datetime import date
 from app.domain import legaldate as ld
 from app.domain.catalog import Catalog, Series, Window
 from app.domain.catalog_bounds import BoundContext
+from app.domain.schedule.dependencies import dependency_order, gated
 from app.domain.schedule.doses import (
     SeriesDose,
     WalkState,
@@ -93,46 +94,11 @@ def evaluate(
         _assign(catalog, person, facts, ctx, deferred, per_series)
     live_products = frozenset(p.id for p in catalog.products.values() if p.live_injected)
     done: dict[str, SeriesStatus] = {}
-    for s in _dependency_order(catalog):
+    for s in dependency_order(catalog):
         done[s.id] = _series_status(
             catalog, s, person, facts, ctx, on, per_series[s.id], live, live_products, done
         )
     return Evaluation(on=on, series=tuple(done[s.id] for s in catalog.series))
-
-
-_ORDER: dict[int, tuple[tuple[Series, ...], tuple[Series, ...]]] = {}
-
-
-def _dependency_order(catalog: Catalog) -> tuple[Series, ...]:
-    """Series whose products depend on another series' status (5種混合 for Hib) after the
-    others; memoized per series tuple (catalogs are immutable and cached by their loader)."""
-    key = id(catalog.series)
-    hit = _ORDER.get(key)
-    if hit is None or hit[0] is not catalog.series:
-        if len(_ORDER) > 256:
-            _ORDER.clear()
-        later = tuple(s for s in catalog.series if any(sp.while_open for sp in s.products))
-        first = tuple(s for s in catalog.series if s not in later)
-        hit = _ORDER[key] = (catalog.series, first + later)
-    return hit[1]
-
-
-OPEN = ("upcoming", "due", "waiting")
-
-
-def _gated(series: Series, st: WalkState, done: dict[str, SeriesStatus]) -> frozenset[str]:
-    """Products that can no longer be given for the next dose: their ``while_open`` series has
-    no dose left (complete, missed, not applicable), or this series was started with another
-    product (a child started on standalone Hib stays on it)."""
-    out = set()
-    for sp in series.products:
-        if sp.while_open is None:
-            continue
-        other = done.get(sp.while_open)
-        closed = other is None or other.status not in OPEN
-        if closed or (st.product is not None and st.product != sp.product):
-            out.add(sp.product)
-    return frozenset(out)
 
 
 def _applicable(series: Series, person: Person, facts: Facts, ctx: BoundContext) -> str | None:
@@ -249,14 +215,14 @@ def _series_status(
             ),
         )
     st = walk(series, doses, valid, ctx, live, live_products, catalog.live_injected_min_days)
-    gated = _gated(series, st, done)
-    offered = {p: spans for p, spans in valid.items() if p not in gated and spans}
+    closed = gated(series, st.product, done)
+    offered = {p: spans for p, spans in valid.items() if p not in closed and spans}
     if not offered:
         offered = valid
-    if st.product is not None and st.product not in gated:
+    if st.product is not None and st.product not in closed:
         product = st.product
     else:
-        product = default_product(series, on, exclude=gated)
+        product = default_product(series, on, exclude=closed)
     if st.product is not None and series.same_product == "strict" and product in offered:
         report = merged(offered[product])
     else:
