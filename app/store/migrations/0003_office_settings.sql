@@ -9,6 +9,10 @@ CREATE TABLE office_settings (
     updated_time TEXT NOT NULL,
     updated_by   TEXT NOT NULL
 );
+-- Registers made before this release seeded their roles without the new permission that
+-- guards these settings (resources/security/roles.json gives it to システム管理者).
+INSERT OR IGNORE INTO role_permissions (role_code, permission)
+    SELECT code, 'settings.manage' FROM roles WHERE code = 'admin';
 
 -- 未接種者一覧 at register scale (issue 12 item 20; in this migration because it is the one
 -- schema step of this release). The cohort of a series is a birth-date range: this index holds
