@@ -91,11 +91,14 @@ def main(argv: list[str] | None = None) -> int:
 
     lists = {}
     for sid in args.series:
-        unvaccinated.build_list(nurse, sid, args.on)  # first call: birth ranges, warm pages
+        t0 = time.perf_counter()
+        unvaccinated.build_list(nurse, sid, args.on)  # first call: birth ranges, cold pages
+        first = time.perf_counter() - t0
         t0 = time.perf_counter()
         listing = unvaccinated.build_list(nurse, sid, args.on)
         seconds = time.perf_counter() - t0
-        lists[sid] = {"seconds": round(seconds, 3), "cohort": listing.cohort_size,
+        lists[sid] = {"seconds": round(seconds, 3), "first_call_seconds": round(first, 3),
+                      "cohort": listing.cohort_size,
                       "rows": len(listing.entries),
                       "bare_scan_seconds": round(_bare_scan(conn, listing), 3)}  # fmt: skip
     rss = psutil.Process().memory_info().rss / 2**20
@@ -125,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"due list (engine over register history): p50 {d['p50']:.2f} ms  p99 {d['p99']:.2f} ms")
     for sid, r in lists.items():
         mark = "ok" if r["seconds"] <= 1.0 else "MISS"
-        print(f"未接種者一覧 {sid:10s} {r['seconds']:7.2f} s  bare SQLite read of the same rows"
+        print(f"未接種者一覧 {sid:10s} {r['seconds']:7.2f} s (first call {r['first_call_seconds']:.2f} s)"
+              f"  bare SQLite read of the same rows"
               f" {r['bare_scan_seconds']:6.2f} s  cohort {r['cohort']:>8,}"
               f"  listed {r['rows']:>8,}  (budget ≤ 1 s) {mark}")  # fmt: skip
     print(f"RSS {rss:.0f} MiB")
