@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
         print_cmd,
         recover,
         schedule,
+        settings,
     )
 
     parser = argparse.ArgumentParser(
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_parser(sub)
     print_cmd.add_parser(sub)
     package.add_parser(sub)
+    settings.add_parser(sub)
     return parser
 
 

@@ -2,7 +2,9 @@
 
 - opening a person: details + history + due list (``open_person`` + ``due_list``), p50/p99;
 - the engine alone for one person (its own history), p50/p99;
-- 未接種者一覧 for one series over the whole register (``unvaccinated.build_list``), seconds.
+- 未接種者一覧 for one series over the whole register (``unvaccinated.build_list``), seconds
+  (second call: a counter lists the same series again), beside a bare SQLite read of the same
+  rows (the floor: no engine, no objects).
 
     .venv/bin/python -m benchmarks.bench_counter --persons 1000000 [--seed 1] [--series mr1 hib …]
 
@@ -19,6 +21,7 @@ import statistics
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -28,12 +31,44 @@ from app.services.register import login
 from benchmarks.demo_cache import ensure_register
 
 RESULTS = Path(__file__).resolve().parent / "results"
-DEFAULT_SERIES = ("mr1", "dpt_ipv", "hib", "hpv", "je1", "flu65")
+DEFAULT_SERIES = (
+    "mr1",
+    "mr2",
+    "dpt_ipv",
+    "hib",
+    "pcv",
+    "varicella",
+    "je1",
+    "je2",
+    "hpv",
+    "flu65",
+    "pneumo65",
+    "zoster",
+)
 
 
 def _pct(times: list[float], q: float) -> float:
     ordered = sorted(times)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def _bare_scan(conn: Any, listing: unvaccinated.UnvaccinatedList) -> float:
+    """Seconds for plain SQL to read the same rows (the listed persons' columns and area code,
+    by primary key in id order — CROSS JOIN keeps the id list as the outer loop) with no
+    engine, no masking and no objects."""
+    ids = sorted(e.person_id for e in listing.entries)
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS bench_ids (id INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.bench_ids")
+    conn.executemany("INSERT INTO temp.bench_ids (id) VALUES (?)", [(i,) for i in ids])
+    t0 = time.perf_counter()
+    conn.execute(
+        "SELECT p.id, p.atena_no, p.name, p.name_kana, p.sex, p.birth_date, p.postal_code,"
+        " p.address, h.area_code FROM temp.bench_ids t CROSS JOIN persons p ON p.id = t.id"
+        " LEFT JOIN households h ON h.id = p.household_id"
+    ).fetchall()
+    seconds = time.perf_counter() - t0
+    conn.execute("DELETE FROM temp.bench_ids")
+    return seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,12 +104,17 @@ def main(argv: list[str] | None = None) -> int:
     lists = {}
     for sid in args.series:
         t0 = time.perf_counter()
+        unvaccinated.build_list(nurse, sid, args.on)  # first call: birth ranges, cold pages
+        first = time.perf_counter() - t0
+        t0 = time.perf_counter()
         listing = unvaccinated.build_list(nurse, sid, args.on)
         seconds = time.perf_counter() - t0
         lists[sid] = {
             "seconds": round(seconds, 3),
+            "first_call_seconds": round(first, 3),
             "cohort": listing.cohort_size,
             "rows": len(listing.entries),
+            "bare_scan_seconds": round(_bare_scan(conn, listing), 3),
         }
     rss = psutil.Process().memory_info().rss / 2**20
     nurse.register.close()
@@ -110,10 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"due list (engine over register history): p50 {d['p50']:.2f} ms  p99 {d['p99']:.2f} ms")
     for sid, r in lists.items():
-        mark = "ok" if r["seconds"] <= 3.0 else "MISS"
+        mark = "ok" if r["seconds"] <= 1.0 else "MISS"
         print(
-            f"未接種者一覧 {sid:10s} {r['seconds']:7.2f} s  cohort {r['cohort']:>8,}"
-            f"  listed {r['rows']:>8,}  (budget ≤ 3 s) {mark}"
+            f"未接種者一覧 {sid:10s} {r['seconds']:7.2f} s (first call {r['first_call_seconds']:.2f} s)"
+            f"  bare SQLite read of the same rows"
+            f" {r['bare_scan_seconds']:6.2f} s  cohort {r['cohort']:>8,}"
+            f"  listed {r['rows']:>8,}  (budget ≤ 1 s) {mark}"
         )
     print(f"RSS {rss:.0f} MiB")
     return 0

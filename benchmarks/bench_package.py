@@ -93,9 +93,16 @@ def record_pool(size: int, seed: int) -> list[dict[str, Any]]:
             "updated_time": f"{rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}:00",
             "updated_by": f"S{rng.randint(1, 300):04d}",
         }
-        pool.append({"type": "vaccination", "uid": str(uuid_utils.uuid7()),
-                     "version": f"17{rng.randint(0, 10**11 - 1):011d}.{i % 100000:05d}.192015-T001",
-                     "origin": "192015-T001", "voided": None, "data": data})  # fmt: skip
+        pool.append(
+            {
+                "type": "vaccination",
+                "uid": str(uuid_utils.uuid7()),
+                "version": f"17{rng.randint(0, 10**11 - 1):011d}.{i % 100000:05d}.192015-T001",
+                "origin": "192015-T001",
+                "voided": None,
+                "data": data,
+            }
+        )
     return pool
 
 
@@ -161,9 +168,17 @@ def main() -> None:
     try:
         hub, term = generate_keypair("192015-HUB"), generate_keypair("192015-T001")
         now = datetime.now(UTC).replace(microsecond=0)
-        trust = build_trust(1, [make_party(hub.public, "server", now - timedelta(days=1), now + timedelta(days=9)),
-                                make_party(term.public, "terminal", now - timedelta(days=1), now + timedelta(days=9))],
-                            [hub], issued_at=now)  # fmt: skip
+        trust = build_trust(
+            1,
+            [
+                make_party(hub.public, "server", now - timedelta(days=1), now + timedelta(days=9)),
+                make_party(
+                    term.public, "terminal", now - timedelta(days=1), now + timedelta(days=9)
+                ),
+            ],
+            [hub],
+            issued_at=now,
+        )
         pool = record_pool(args.pool, args.seed)
         lines = [orjson.dumps(r) + b"\n" for r in pool]
         limits = raw_limits(lines)
@@ -172,9 +187,15 @@ def main() -> None:
 
         with RssSampler() as rss_build:
             t = time.perf_counter()
-            built = build_package(path, sender=term, recipient=hub.public, sequence=1,
-                                  records={"vaccination": records(pool, args.records)}, tmp_dir=work,
-                                  validate_records=not args.no_validate_build)  # fmt: skip
+            built = build_package(
+                path,
+                sender=term,
+                recipient=hub.public,
+                sequence=1,
+                records={"vaccination": records(pool, args.records)},
+                tmp_dir=work,
+                validate_records=not args.no_validate_build,
+            )
             build_s = time.perf_counter() - t
         with RssSampler() as rss_open:
             t = time.perf_counter()

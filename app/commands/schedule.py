@@ -112,6 +112,7 @@ def series_json(s: SeriesStatus) -> dict[str, Any]:
         "id": s.id,
         "status": s.status,
         "next_dose": s.next_dose,
+        "next_product": s.next_product,
         "earliest": _iso(s.earliest),
         "window_from": _iso(s.window_from),
         "window_until": _iso(s.window_until),

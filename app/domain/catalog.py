@@ -94,6 +94,9 @@ class SeriesProduct:
     routine_from: date | None
     routine_until: date | None
     window_until: Bound | None
+    # Offered for the next dose only while this other series still has a dose to give (and the
+    # series was not started with another product): 5種混合 for Hib needs DPT-IPV doses due.
+    while_open: str | None = None
 
     def routine_on(self, d: date) -> bool:
         return (self.routine_from is None or d >= self.routine_from) and (
@@ -181,18 +184,26 @@ class Catalog:
     series_by_product: Mapping[str, tuple[str, ...]]
 
     def restricted_to(self, series_id: str) -> Catalog:
-        """The same catalog with one series only (for evaluating one series over many people)."""
-        kept = tuple(s for s in self.series if s.id == series_id)
-        if not kept:
-            raise KeyError(series_id)
+        """The same catalog with one series only (for evaluating one series over many people),
+        plus the series its products depend on (``while_open``), which are evaluated with it."""
+        wanted = self.series_by_id(series_id)
+        needed = {series_id} | {sp.while_open for sp in wanted.products if sp.while_open}
+        kept = tuple(s for s in self.series if s.id in needed)
         return replace(
             self,
             series=kept,
-            rules_by_series={series_id: self.rules_by_series.get(series_id, ())},
+            rules_by_series={sid: self.rules_by_series.get(sid, ()) for sid in needed},
             series_by_product={
-                p: (series_id,) for p, ids in self.series_by_product.items() if series_id in ids
+                p: tuple(i for i in ids if i in needed)
+                for p, ids in self.series_by_product.items()
+                if any(i in needed for i in ids)
             },
         )
+
+    def depends_on(self, series_id: str) -> tuple[str, ...]:
+        """Series whose status decides which products ``series_id`` may still offer."""
+        s = self.series_by_id(series_id)
+        return tuple(sorted({sp.while_open for sp in s.products if sp.while_open}))
 
     def series_by_id(self, series_id: str) -> Series:
         for s in self.series:
@@ -232,6 +243,13 @@ def catalog_from_dict(data: Mapping[str, Any]) -> Catalog:
         for s in series:
             for sp in s.products:
                 by_product.setdefault(sp.product, []).append(s.id)
+                if (
+                    sp.while_open is not None and sp.while_open not in ids
+                ) or sp.while_open == s.id:
+                    raise CatalogInvalid.at(
+                        f"series({s.id}).products({sp.product}).while_open",
+                        f"シリーズが定義されていません: {sp.while_open}",
+                    )
         return Catalog(
             revision=_date(data["revision"], "revision"),
             live_injected_min_days=int(data["live_injected_min_days"]),
@@ -326,6 +344,7 @@ def _series(s: Mapping[str, Any], where: str, products: Mapping[str, Product]) -
                 routine_from=_opt_date(sp, "routine_from", pw),
                 routine_until=_opt_date(sp, "routine_until", pw),
                 window_until=_opt_bound(sp, "window_until", pw),
+                while_open=sp.get("while_open"),
             )
         )
     own = {sp.product for sp in sps}

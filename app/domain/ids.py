@@ -14,6 +14,7 @@ never contain the value: it may be personal data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 from app.errors import InvalidInput
@@ -196,3 +197,27 @@ def validate_voucher_number(value: str) -> str:
     if len(digits) != VOUCHER_NUMBER_LENGTH:
         raise InvalidVoucherNumber(code="E_VOUCHER_LENGTH")
     return digits
+
+
+VOUCHER_LINE_LENGTH = 18
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherLine:
+    """The 18-digit OCR line / QR content of a voucher (DOMAIN.md §6)."""
+
+    kind_code: str
+    count_code: str
+    municipality_code: str
+    voucher_no: str
+
+
+def parse_voucher_line(value: str) -> VoucherLine | None:
+    """券種(1) + 回数(1) + 市町村コード(6, valid check digit) + 券番号(10), or None when
+    ``value`` is not such a line (a bare voucher number, a 宛名番号, …)."""
+    digits = normalize_digits(value)
+    if len(digits) != VOUCHER_LINE_LENGTH or not _is_ascii_digits(digits):
+        return None
+    if not is_valid_municipality_code(digits[2:8]):
+        return None
+    return VoucherLine(digits[0], digits[1], digits[2:8], digits[8:])

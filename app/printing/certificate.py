@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from app.domain.wareki import format_wareki
@@ -25,6 +26,7 @@ from app.printing.drawing import (
     new_canvas,
     postal,
     run_batch,
+    wrap_ja,
     y_top,
 )
 from app.printing.fonts import GOTHIC, MINCHO
@@ -66,6 +68,45 @@ def _person(c: Canvas, L: Any, req: CertificateRequest) -> None:
         top += h
 
 
+MIN_CELL_SIZE = 7.5  # pt: a long vaccine or institution name wraps rather than shrinking
+
+
+def _cell(c: Canvas, x: float, width: float, top: float, h: float, text: str, size: float) -> None:
+    """One line at ``size`` when it fits; else two lines (wrapped at a 「・」 or between
+    characters) at no less than MIN_CELL_SIZE, centred in the row (top, h in mm)."""
+    if not text or stringWidth(text, MINCHO, size) <= width:
+        draw_fit(c, x, y_top(top + h / 2) - size * 0.35, text, width, size, MINCHO)
+        return
+    small = max(MIN_CELL_SIZE, size - 1)
+    lines = _two_lines(text, small, width)
+    lead = small * 1.15
+    base = y_top(top + h / 2) - small * 0.35 + lead / 2
+    for line in lines:
+        draw_fit(c, x, base, line, width, small, MINCHO)
+        base -= lead
+
+
+def _two_lines(text: str, size: float, width: float) -> list[str]:
+    """Break after a 「・」 or before a 「（」 when both halves fit; else where the width ends."""
+
+    def fits(part: str) -> bool:
+        return bool(stringWidth(part, MINCHO, size) <= width)
+
+    mid = len(text) / 2
+    cuts = [
+        i
+        for i in range(1, len(text))
+        if (text[i - 1] == "・" or text[i] == "（") and fits(text[:i]) and fits(text[i:])
+    ]
+    if cuts:
+        cut = min(cuts, key=lambda i: abs(i - mid))
+        return [text[:cut], text[cut:]]
+    lines = wrap_ja(text, MINCHO, size, width)
+    if len(lines) <= 2:
+        return lines
+    return [lines[0], "".join(lines[1:])]  # the second line is narrowed by draw_fit
+
+
 def _dose_table(c: Canvas, L: Any, doses: Sequence[CertificateDose], last_page: bool) -> None:
     D = L["doses"]
     left = L["left"] * mm
@@ -94,14 +135,14 @@ def _dose_table(c: Canvas, L: Any, doses: Sequence[CertificateDose], last_page: 
         for i, col in enumerate(D["columns"]):
             if not dose.verified and col["key"] not in ("series", "dose"):
                 continue
-            draw_fit(
+            _cell(
                 c,
                 xs[i] + 1.2 * mm,
-                base,
-                cells[col["key"]],
                 xs[i + 1] - xs[i] - 2.4 * mm,
+                row_top,
+                rh,
+                cells[col["key"]],
                 D["size"],
-                MINCHO,
             )
         if not dose.verified:
             x0 = xs[2]
@@ -206,7 +247,7 @@ def write_certificates(
     cancelled: Cancelled | None = None,
 ) -> int:
     """Write one 済証/証明書 per request (continued over pages when a person has many doses)."""
-    c = new_canvas(out, "予防接種済証")
+    c = new_canvas(out, "予防接種済証", demo=municipality.demo)
     writer = CertificateWriter(c, municipality)
     run_batch(requests, writer.document, progress, cancelled)
     return finish(c, cancelled)

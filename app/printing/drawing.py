@@ -35,11 +35,44 @@ class PrintCancelled(VaxDeskError):
     code = "E_PRINT_CANCELLED"
 
 
-def new_canvas(out: Output, title: str, pagesize: tuple[float, float] = A4) -> Canvas:
-    """A canvas with the embedded fonts registered and reproducible output (no timestamps)."""
+DEMO_MARK = "見本"
+DEMO_NOTE = "【デモ台帳】架空のデータによる見本です。実際の接種・請求には使えません。"
+
+
+class DemoMarkedCanvas(Canvas):  # type: ignore[misc]
+    """A canvas that stamps every page, as it is finished, with the demo-register watermark
+    (drawn last, translucent, so it shows over boxes and cannot be hidden by page content)."""
+
+    def showPage(self) -> None:
+        draw_demo_mark(self)
+        super().showPage()
+
+
+def draw_demo_mark(c: Canvas) -> None:
+    w, h = c._pagesize
+    c.saveState()
+    c.setFillColorRGB(0.55, 0.55, 0.55)
+    c.setFillAlpha(0.28)
+    c.translate(w / 2, h / 2)
+    c.rotate(30 if h >= w else 15)
+    size = min(w, h) / 3.2
+    c.setFont(GOTHIC, size)
+    c.drawCentredString(0, -size / 3, DEMO_MARK)
+    note = min(size / 9, 0.8 * min(w, h) / stringWidth(DEMO_NOTE, GOTHIC, 1))
+    c.setFont(GOTHIC, note)
+    c.drawCentredString(0, -size / 3 - 2 * note, DEMO_NOTE)
+    c.restoreState()
+
+
+def new_canvas(
+    out: Output, title: str, pagesize: tuple[float, float] = A4, *, demo: bool = False
+) -> Canvas:
+    """A canvas with the embedded fonts registered and reproducible output (no timestamps).
+    ``demo``: every page carries the 見本 / デモ台帳 watermark (documents of a demo register)."""
     register_fonts()
     target: Any = os.fspath(out) if isinstance(out, str | os.PathLike) else out
-    c = Canvas(target, pagesize=pagesize, pageCompression=1, invariant=1, initialFontName=GOTHIC)
+    cls = DemoMarkedCanvas if demo else Canvas
+    c = cls(target, pagesize=pagesize, pageCompression=1, invariant=1, initialFontName=GOTHIC)
     c.setTitle(title)
     c.setCreator("VaxDesk")
     c.setAuthor("VaxDesk")
@@ -142,6 +175,61 @@ def wrap_ja(text: str, font: str, size: float, width: float) -> list[str]:
                 line += ch
         lines.append(line)
     return lines
+
+
+# Where an address may break, best first: at a space (between the street address and a
+# building name), then after the block/lot/room markers. Never inside a building name.
+_ADDRESS_BREAK_AFTER = (
+    "号室",
+    "番地",
+    "丁目",
+    "号",
+    "番",
+    "階",
+    "－",
+    "-",
+    "区",
+    "市",
+    "郡",
+    "県",
+    "府",
+    "都",
+)
+
+
+def wrap_address(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines no wider than ``width`` that break an address at spaces (the usual separator of a
+    building name) or after 丁目/番地/番/号; only a single word wider than a line is cut."""
+    words = text.replace("\u3000", " ").split()
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        trial = f"{line} {word}" if line else word
+        if stringWidth(trial, font, size) <= width:
+            line = trial
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        while stringWidth(word, font, size) > width:
+            cut = _address_cut(word, font, size, width)
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def _address_cut(word: str, font: str, size: float, width: float) -> int:
+    fits = 1
+    while fits < len(word) and stringWidth(word[: fits + 1], font, size) <= width:
+        fits += 1
+    for marker in _ADDRESS_BREAK_AFTER:
+        at = word.rfind(marker, 0, fits - len(marker) + 1)
+        if at > 0:
+            return at + len(marker)
+    return fits
 
 
 def draw_lines(

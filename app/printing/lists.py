@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from app.domain.legaldate import age_years_months
-from app.domain.wareki import format_wareki, format_wareki_short
+from app.domain.wareki import format_wareki
 from app.printing.drawing import (
     SEX_LABELS,
     Cancelled,
@@ -41,7 +41,7 @@ def _row(n: int, r: UnvaccinatedRow, on: date) -> Row:
         "address": p.address,
         "guardian": p.guardian_name,
         "due": r.due_dose_label,
-        "deadline": format_wareki_short(r.deadline) if r.deadline else "",
+        "deadline": format_wareki(r.deadline) if r.deadline else "",
     }
 
 
@@ -58,9 +58,9 @@ def write_unvaccinated_list(
 ) -> int:
     """Write the list; ``progress`` counts rows. Ages are computed on ``print_date``."""
     layout = load_form("list_unvaccinated")
-    c = new_canvas(out, "未接種者一覧", page_size(layout))
+    c = new_canvas(out, "未接種者一覧", page_size(layout), demo=municipality.demo)
     header = [
-        f"{municipality.name}　接種種類：{series_name}　対象期間：{period_label}",
+        f"{municipality.name}　接種種類：{series_name}　基準日：{period_label}",
         f"作成日：{format_wareki(print_date)}　該当者 {len(rows):,} 名（年齢は作成日現在）",
     ]
     table = [_row(i + 1, r, print_date) for i, r in enumerate(rows)]

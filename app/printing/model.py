@@ -36,6 +36,7 @@ class Municipality:
     mayor_name: str = ""
     office: str = ""  # e.g. 健康部 保健予防課 (printed as the sender)
     phone: str = ""
+    demo: bool = False  # a demo register: every printed page carries the 見本 watermark
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code", validate_municipality_code(self.code))
@@ -92,6 +93,7 @@ class NoticeRequest:
 
     yoshinhyo: YoshinhyoRequest
     deadline: date | None = None  # last day of the legal window, printed in the letter
+    category: str = "A"  # 定期接種 A類 (free, 努力義務) or B類 (本人の希望, co-payment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +167,12 @@ class MonthlyReportRow:
     payment_month: date  # 支払月, any day of the month
     series_name: str
     count: int
-    unit_price: int  # yen
+    unit_price: int | None  # yen; None: no price set (printed 未設定, left out of the amounts)
+    institution_address: str = ""
 
     @property
     def amount(self) -> int:
-        return self.count * self.unit_price
+        return 0 if self.unit_price is None else self.count * self.unit_price
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from app.domain.wareki import format_wareki
+from app.errors import ConfigError
 from app.printing.drawing import (
     Cancelled,
     Output,
@@ -25,6 +26,7 @@ from app.printing.drawing import (
     new_canvas,
     postal,
     run_batch,
+    wrap_address,
     wrap_ja,
     y_top,
 )
@@ -41,7 +43,7 @@ def _address_block(c: Canvas, A: Any, n: NoticeRequest) -> None:
     if p.postal_code:
         draw_fit(c, x, y, postal(p.postal_code), w, A["postal_size"])
         y -= A["postal_size"] * 1.6
-    for line in wrap_ja(p.address, GOTHIC, A["address_size"], w)[:3]:
+    for line in wrap_address(p.address, GOTHIC, A["address_size"], w)[:3]:
         draw_fit(c, x, y, line, w, A["address_size"])
         y -= A["address_size"] * 1.4
     y -= A["name_size"] * 0.5
@@ -53,8 +55,25 @@ def _address_block(c: Canvas, A: Any, n: NoticeRequest) -> None:
         draw_fit(c, x + 4 * mm, y, f"{p.name}　様", w - 4 * mm, A["name_size"])
 
 
+def dose_phrase(series_name: str, dose_label: str, bracket: bool = True) -> str:
+    """The dose for the letter, or "" when the series name already says it (no
+    「麻しん風しん（第1期）の定期予防接種（第1期）」)."""
+    if not dose_label or dose_label in series_name:
+        return ""
+    return f"（{dose_label}）" if bracket else dose_label
+
+
+def require_office(m: Municipality) -> None:
+    if not (m.office.strip() and m.address.strip() and m.phone.strip()):
+        raise ConfigError(
+            "個別通知に載せる窓口の名称・住所・電話番号が設定されていません。",
+            code="E_OFFICE_NOT_SET",
+        )
+
+
 class NoticeWriter:
     def __init__(self, c: Canvas, municipality: Municipality) -> None:
+        require_office(municipality)
         self.c = c
         self.municipality = municipality
         self.layout = load_form("notice_layout")
@@ -73,8 +92,8 @@ class NoticeWriter:
             y -= S["size"] * 1.45
         c.setLineWidth(0.4)
         for fold in L["fold_marks"]:
-            c.line(0, y_top(fold), 6 * mm, y_top(fold))
-            c.line(204 * mm, y_top(fold), 210 * mm, y_top(fold))
+            c.line(6 * mm, y_top(fold), 11 * mm, y_top(fold))  # ≥ 5 mm: printable strip
+            c.line(199 * mm, y_top(fold), 204 * mm, y_top(fold))
         c.endForm()
         self._static = True
 
@@ -98,8 +117,12 @@ class NoticeWriter:
             align="center",
         )
         B = L["body"]
-        text = L["body_text"].format(
-            municipality=m.name, person=p.name, series_name=series_name, dose_label=req.dose_label
+        template = L["body_text_b"] if n.category == "B" else L["body_text"]
+        text = template.format(
+            municipality=m.name,
+            person=p.name,
+            series_name=series_name,
+            dose=dose_phrase(series_name, req.dose_label),
         )
         y = y_top(B["top"])
         for para in text.split("\n"):
@@ -110,7 +133,7 @@ class NoticeWriter:
                 y -= B["size"] * B["leading"]
         info = [
             ("接種を受ける方", f"{p.name}（{birth_and_age(p.birth_date, req.print_date)}）"),
-            ("予防接種", f"{series_name}　{req.dose_label}"),
+            ("予防接種", f"{series_name}　{dose_phrase(series_name, req.dose_label, False)}"),
             ("接種期限", format_wareki(n.deadline) if n.deadline else "—"),
             ("交付番号", req.issuance_no),
         ]
@@ -124,7 +147,7 @@ class NoticeWriter:
             draw_fit(c, x, base, label, 35 * mm, box["size"], align="center")
             c.line(x + 35 * mm, y_top(top), x + 35 * mm, y_top(top + rh))
             draw_fit(c, x + 38 * mm, base, value, w - 40 * mm, box["size"])
-        contact = L["contact"].format(office=m.office or m.name, phone=m.phone or "")
+        contact = L["contact"].format(office=m.office, address=m.address, phone=m.phone)
         draw_fit(c, 20 * mm, y_top(box["top"] + 4 * rh + 10), contact, 170 * mm, 10)
         draw_fit(
             c,
@@ -147,7 +170,7 @@ def write_notices(
     cancelled: Cancelled | None = None,
 ) -> int:
     """Write each notice as letter + 予診票 (2 pages); ``progress`` counts notices."""
-    c = new_canvas(out, "個別通知")
+    c = new_canvas(out, "個別通知", demo=municipality.demo)
     writer = NoticeWriter(c, municipality)
     run_batch(notices, writer.notice, progress, cancelled)
     return finish(c, cancelled)

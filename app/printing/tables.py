@@ -2,7 +2,8 @@
 
 A layout (``resources/forms/<name>.json``) names the page orientation, margins, row heights and
 the columns (key, title, width in mm, align, format). Rows are dicts of already formatted text
-keyed by column key; a row may carry ``"_style": "subtotal" | "total"`` for shaded rows. Every page
+keyed by column key; a row may carry ``"_style": "subtotal" | "total"`` for shaded rows and
+``"_group"`` to keep rows together on one page; a column with ``"wrap": true`` wraps. Every page
 repeats the title, the header lines and the column header, and carries 「n / N」.
 """
 
@@ -16,7 +17,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from app.printing.drawing import draw_fit
+from app.printing.drawing import draw_fit, wrap_address
 from app.printing.fonts import GOTHIC
 
 Row = dict[str, str]
@@ -54,9 +55,61 @@ def rows_per_page(layout: Any) -> int:
     return max(1, int(usable // layout["row_height"]))
 
 
+LINE_GAP = 1.2  # leading of wrapped lines, times the font size
+
+
+def cell_lines(layout: Any, col: Any, text: str) -> list[str]:
+    """The lines of one cell: a ``"wrap": true`` column wraps (addresses between words, up to
+    ``max_lines``) instead of shrinking the text over the next column."""
+    if not col.get("wrap"):
+        return [text]
+    width = (col["width"] - 2.4) * mm
+    lines = wrap_address(text, GOTHIC, layout["size"], width)
+    limit = int(col.get("max_lines", 3))
+    if len(lines) > limit:  # the rest joins the last line, which draw_fit then narrows
+        lines = [*lines[: limit - 1], "".join(lines[limit - 1 :])]
+    return lines
+
+
+def row_height(layout: Any, row: Row) -> float:
+    """Height of a row in points: the layout's row height, or more for wrapped cells."""
+    rh = float(layout["row_height"] * mm)
+    n = max(len(cell_lines(layout, col, row.get(col["key"], ""))) for col in layout["columns"])
+    if n <= 1:
+        return rh
+    return max(rh, float(n * layout["size"] * LINE_GAP + 2.4 * mm))
+
+
+def paginate(layout: Any, rows: Sequence[Row]) -> list[list[Row]]:
+    """Rows split into pages by height. Rows with the same ``"_group"`` (e.g. the 回 of one
+    期) stay on one page when the group fits on a page at all."""
+    _, h = page_size(layout)
+    usable = (h / mm - layout["table_top"] - layout["header_height"] - layout["bottom_margin"]) * mm
+    pages: list[list[Row]] = [[]]
+    used = 0.0
+    i = 0
+    while i < len(rows):
+        group = rows[i].get("_group")
+        j = i + 1
+        while group and j < len(rows) and rows[j].get("_group") == group:
+            j += 1
+        block = rows[i:j]
+        heights = [row_height(layout, r) for r in block]
+        if used + sum(heights) > usable + 0.01 and pages[-1] and sum(heights) <= usable:
+            pages.append([])
+            used = 0.0
+        for r, rh in zip(block, heights, strict=True):
+            if used + rh > usable + 0.01 and pages[-1]:
+                pages.append([])
+                used = 0.0
+            pages[-1].append(r)
+            used += rh
+        i = j
+    return pages
+
+
 def count_pages(layout: Any, sections: Sequence[Section]) -> int:
-    per = rows_per_page(layout)
-    return sum(max(1, -(-len(s.rows) // per)) for s in sections)
+    return sum(len(paginate(layout, s.rows)) for s in sections)
 
 
 def draw_sections(
@@ -69,7 +122,6 @@ def draw_sections(
 ) -> None:
     """Draw all sections, one page after another; ``on_row`` is called after each row."""
     w, h = page_size(layout)
-    per = rows_per_page(layout)
     total = count_pages(layout, sections)
     cols = layout["columns"]
     left = layout["left"] * mm
@@ -78,11 +130,9 @@ def draw_sections(
         xs.append(xs[-1] + col["width"] * mm)
     right = xs[-1]
     size = layout["size"]
-    rh = layout["row_height"] * mm
     page = 0
     for section in sections:
-        chunks = [section.rows[i : i + per] for i in range(0, len(section.rows), per)] or [[]]
-        for chunk in chunks:
+        for chunk in paginate(layout, section.rows):
             page += 1
             draw_fit(
                 c,
@@ -94,9 +144,8 @@ def draw_sections(
                 align="center",
             )
             y = h - layout["header_top"] * mm
-            c.setFont(GOTHIC, layout["header_size"])
-            for line in section.header_lines:
-                c.drawString(left, y, line)
+            for line in section.header_lines:  # narrowed, never past the table's right edge
+                draw_fit(c, left, y, line, right - left, layout["header_size"])
                 y -= layout["header_size"] * 1.45
             top = h - layout["table_top"] * mm
             hh = layout["header_height"] * mm
@@ -118,22 +167,25 @@ def draw_sections(
             c.setLineWidth(0.3)
             for row in chunk:
                 style = row.get("_style")
+                rh = row_height(layout, row)
                 if style:
                     c.setFillGray(0.94 if style == "subtotal" else 0.85)
                     c.rect(left, y - rh, right - left, rh, stroke=0, fill=1)
                     c.setFillGray(0)
-                base = y - rh / 2 - size * 0.35
                 for i, col in enumerate(cols):
-                    text = row.get(col["key"], "")
-                    draw_fit(
-                        c,
-                        xs[i] + 1.2 * mm,
-                        base,
-                        text,
-                        xs[i + 1] - xs[i] - 2.4 * mm,
-                        size,
-                        align=col.get("align", "left"),
-                    )
+                    lines = cell_lines(layout, col, row.get(col["key"], ""))
+                    base = y - rh / 2 - size * 0.35 + (len(lines) - 1) * size * LINE_GAP / 2
+                    for line in lines:
+                        draw_fit(
+                            c,
+                            xs[i] + 1.2 * mm,
+                            base,
+                            line,
+                            xs[i + 1] - xs[i] - 2.4 * mm,
+                            size,
+                            align=col.get("align", "left"),
+                        )
+                        base -= size * LINE_GAP
                 y -= rh
                 c.line(left, y, right, y)
                 if on_row is not None:

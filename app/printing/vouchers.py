@@ -17,6 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from app.errors import InvalidInput
 from app.printing.barcodes import draw_codabar, draw_qr
 from app.printing.drawing import (
+    DEMO_MARK,
     PAGE_H,
     Cancelled,
     Output,
@@ -137,6 +138,13 @@ def _draw_cell(c: Canvas, v: Voucher, municipality: Municipality, x: float, y: f
     q = C["qr"]
     draw_qr(c, v.ocr_digits, x + q["x"] * mm, at(q["top"] + q["size"]), q["size"] * mm)
     draw_fit(c, x + pad, at(C["ocr"]["top"]), v.ocr_digits, inner, C["ocr"]["size"], font=OCRB)
+    if municipality.demo:  # each label is cut out alone: it carries its own 見本 mark
+        c.saveState()
+        c.setFillColorRGB(0.5, 0.5, 0.5)
+        c.setFillAlpha(0.35)
+        c.setFont(GOTHIC, h * mm * 0.45)
+        c.drawCentredString(x + L["cell_width"] * mm * 0.55, y + h * mm * 0.3, DEMO_MARK)
+        c.restoreState()
 
 
 def write_vouchers(
@@ -154,8 +162,8 @@ def write_vouchers(
     """
     per_sheet = cells_per_sheet()
     if not 0 <= start_cell < per_sheet:
-        raise InvalidInput(code="E_PRINT_START_CELL")
-    c = new_canvas(out, "接種券")
+        raise InvalidInput("開始位置が用紙の範囲外です。", code="E_PRINT_START_CELL")
+    c = new_canvas(out, "接種券", demo=municipality.demo)
     state = {"slot": start_cell, "marked": 0}
 
     def draw(v: Voucher) -> None:

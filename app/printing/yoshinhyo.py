@@ -6,6 +6,7 @@ the pre-filled values, the pre-marked dose and a Code128 barcode of the issuance
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from reportlab.lib.units import mm
@@ -33,6 +34,22 @@ from app.printing.yoshinhyo_form import Slots, draw_static, series_form
 def _put(c: Canvas, slot: tuple[float, float, float], text: str, size: float) -> None:
     x, y, w = slot
     draw_fit(c, x, y, text, w, size)
+
+
+DOSE_TEXT_SIZE = 9.0  # pt, the dose selector's font (yoshinhyo_layout.json "dose")
+
+
+def dose_oval(x: float, y: float, w: float) -> tuple[float, float, float, float]:
+    """The ellipse (x1, y1, x2, y2) circling a dose option whose text starts at (x, baseline y)
+    and is ``w`` wide. An ellipse must pass outside the corners of the text box: it is made
+    taller (b = 1.9 × the half height) and just wide enough for the corners to sit inside, plus
+    a margin, so it never crosses a character and stays clear of the 「・」 between options."""
+    cx = x + w / 2
+    half_h = DOSE_TEXT_SIZE * 0.56
+    cy = y + DOSE_TEXT_SIZE * 0.32
+    b = half_h * 1.9 + 0.3 * mm
+    a = (w / 2) / math.sqrt(1 - (half_h / b) ** 2) + 0.6 * mm
+    return cx - a, cy - b, cx + a, cy + b
 
 
 class YoshinhyoWriter:
@@ -66,8 +83,7 @@ class YoshinhyoWriter:
         c.setFillGray(0)
         c.setStrokeGray(0)
         c.setLineWidth(0.9)
-        x, y, w = slots.dose[req.dose_label]
-        c.ellipse(x - 1.6 * mm, y - 1.3 * mm, x + w + 1.6 * mm, y + 3.8 * mm)
+        c.ellipse(*dose_oval(*slots.dose[req.dose_label]))
         if p.sex:
             cx, cy = slots.sex[p.sex]
             c.circle(cx, cy, 2.6 * mm)
@@ -103,7 +119,7 @@ def write_yoshinhyo(
 
     Raises ``PrintCancelled`` (nothing written) when ``cancelled()`` turns true.
     """
-    c = new_canvas(out, "予診票")
+    c = new_canvas(out, "予診票", demo=municipality.demo)
     writer = YoshinhyoWriter(c, municipality)
     run_batch(requests, writer.page, progress, cancelled)
     return finish(c, cancelled)

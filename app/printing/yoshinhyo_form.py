@@ -35,6 +35,7 @@ class SeriesForm:
     doctor_lines: tuple[str, ...]
     consent_label: str
     consent_lines: tuple[str, ...]
+    sites: tuple[str, ...] = ()  # 接種部位 choices (none for oral vaccines)
 
 
 @dataclass(slots=True)
@@ -45,6 +46,9 @@ class Slots:
     sex: dict[str, tuple[float, float]] = field(default_factory=dict)  # centre of 男 / 女
     text: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # x, y, width
     barcode: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # x, y, width, height
+
+
+DEFAULT_SITES = ("上腕（右・左）", "大腿（右・左）")
 
 
 @cache
@@ -64,9 +68,10 @@ def series_form(series_id: str) -> SeriesForm:
         vaccine=s["vaccine"],
         amount=s["amount"],
         route=s["route"],
-        doctor_lines=tuple(data["doctor_lines"]),
+        doctor_lines=tuple(qset.get("doctor_lines", data["doctor_lines"])),
         consent_label=qset["consent"]["label"],
         consent_lines=tuple(qset["consent"]["lines"]),
+        sites=tuple(s.get("sites", DEFAULT_SITES)),
     )
 
 
@@ -306,8 +311,18 @@ def _record(c: Canvas, R: Any, form: SeriesForm, left: float) -> None:
         widths[0] - 6 * mm,
         6.5,
     )
-    draw_fit(c, xs[1], y_top(body + h / 2 - 1), form.amount, widths[1], size + 0.8, align="center")
-    route_lines = [form.route, "部位：上腕（右・左）", "　　　大腿（右・左）"]
+    pad = 1.5 * mm  # the amount keeps clear of the cell rules
+    draw_fit(
+        c,
+        xs[1] + pad,
+        y_top(body + h / 2 - 1),
+        form.amount,
+        widths[1] - 2 * pad,
+        size + 0.8,
+        align="center",
+    )
+    sites = [("部位：" if i == 0 else "　　　") + site for i, site in enumerate(form.sites)]
+    route_lines = [form.route, *sites]
     for i, line in enumerate(route_lines):
         draw_fit(c, xs[2] + 1.5 * mm, y_top(body + 5 + i * 6), line, widths[2] - 3 * mm, size)
     place = ["実施場所：", "医療機関コード：", "医師名：", "接種年月日：令和　　年　　月　　日"]

@@ -38,6 +38,8 @@ ACTION_NAMES_JA = {
     "audit.view": "監査ログ閲覧",
     "audit.export": "監査ログ出力",
     "access.review": "アクセス権の点検",
+    "settings.office": "窓口設定の変更",
+    "settings.office.read": "窓口設定の表示",
 }
 
 

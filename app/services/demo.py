@@ -33,7 +33,7 @@ from app.domain.ids import municipality_check_digit
 from app.security.person_numbers import NumberCipher
 from app.services.recovery import open_with_recovery_code
 from app.services.register import NewUser, create_register
-from app.store import audit, bulk, db, register_meta, stamps
+from app.store import audit, bulk, db, office, register_meta, stamps
 
 Progress = Callable[[str, int, int], None]
 
@@ -61,6 +61,17 @@ def demo_users() -> list[NewUser]:
         NewUser(login, name, staff_no, demo_password(login), (login,))
         for login, name, staff_no in DEMO_USERS
     ]
+
+
+# The office named on individual notices (a demo register's, fictitious; migration 0003).
+DEMO_OFFICE = office.OfficeSettings(
+    f"{MUNICIPALITY_NAME} 健康推進課（デモ）",
+    f"{MUNICIPALITY_NAME}本町1-1-1",
+    "0120-000-000",
+    "2026-04-01",
+    "09:00:00",
+    "90001",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +173,7 @@ def create_demo_register(
                 bulk.insert_rows(conn, "lots", LOT_COLUMNS, masters.lot_rows)
                 bulk.insert_rows(conn, "unit_prices", UNIT_PRICE_COLUMNS, masters.unit_price_rows)
                 register_meta.set_meta(conn, "atena_width", str(ATENA_WIDTH))
+                office.set_office(conn, DEMO_OFFICE)
             writers = {
                 "households": bulk.BulkInserter(conn, "households", HOUSEHOLD_COLUMNS),
                 "persons": bulk.BulkInserter(conn, "persons", PERSON_COLUMNS),

@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from app.domain.ids import parse_voucher_line
 from app.domain.legaldate import fiscal_year
 from app.domain.reissue import REISSUE_REASONS as REISSUE_REASONS  # re-exported for UI/CLI
 from app.errors import InvalidInput, NotFound
 from app.security.session import Session
 from app.services import audit_log
 from app.services.transaction import WriteContext, write
-from app.store import issuances, stamps
+from app.store import issuances, register_meta, stamps
 from app.store import persons as person_repo
 
 DOC_TYPES = {"yoshinhyo": "1", "voucher": "2", "certificate": "3", "notice": "4"}
@@ -218,13 +219,33 @@ class ScanHit:
 
 def find_by_scan(session: Session, code: str) -> ScanHit:
     """Resolve a scanned or typed code: an issuance number from a 予診票 or voucher barcode
-    (NW-7 start/stop letters are ignored) or a 宛名番号."""
+    (NW-7 start/stop letters are ignored), a voucher's 18-digit QR code / OCR line (its
+    municipality must be this register's), or a 宛名番号."""
     audit_log.require(session, "person.search", "person.scan")
     digits = code.strip().upper().strip("ABCD")
     if not digits.isdigit():
         raise IssuanceInvalid(code="E_SCAN_FORMAT")
     conn = session.register.conn
     hit = issuances.by_number(conn, digits)
+    line = parse_voucher_line(digits) if hit is None else None
+    if line is not None:  # a voucher's QR code / OCR line: 券種 + 回数 + 市町村コード + 券番号
+        if (
+            line.municipality_code
+            != (register_meta.get_meta(conn, "municipality_code") or "").strip()
+        ):
+            audit_log.record_now(
+                session,
+                "person.scan",
+                outcome="failed",
+                detail={"kind": "voucher_line_other_municipality"},
+            )
+            raise IssuanceInvalid(
+                "読み取った接種券は、この台帳の市町村のものではありません。",
+                code="E_SCAN_MUNICIPALITY",
+            )
+        hit = issuances.by_number(conn, line.voucher_no)
+        if hit is not None and hit.doc_type != "voucher":
+            hit = None
     if hit is not None:
         audit_log.record_now(
             session, "person.scan", person_id=hit.person_id, detail={"kind": "issuance"}

@@ -9,14 +9,21 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 from app.domain.catalog import Catalog
 from app.domain.legaldate import fiscal_year, fiscal_year_start
-from app.domain.schedule import OPEN_STATUSES, HistoryEntry, Person, SeriesStatus, evaluate
+from app.domain.schedule import (
+    OPEN_STATUSES,
+    HistoryEntry,
+    Person,
+    SeriesStatus,
+    evaluate,
+    open_birth_ranges,
+)
 from app.errors import InvalidInput
 from app.security.atomic import write_atomic
 from app.security.masking import Policy, apply, person_policy
@@ -49,6 +56,7 @@ class UnvaccinatedEntry(NamedTuple):  # immutable; a NamedTuple as lists reach ~
     next_dose: str | None
     earliest: date | None
     window_until: date | None
+    next_product: str | None = None  # e.g. dpt_ipv_hib: the Hib dose is given as 5種混合
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,32 +76,6 @@ def _one_series(catalog: Catalog, series_id: str) -> Catalog:
         raise UnknownSeries() from None
 
 
-def _window_open(catalog: Catalog, dob: date, series_id: str, on: date) -> bool:
-    status = evaluate(catalog, Person(dob, "F"), [], on).get(series_id).status
-    return status in OPEN_STATUSES
-
-
-def birth_range(catalog: Catalog, series_id: str, on: date) -> tuple[date, date] | None:
-    """Earliest and latest birth dates whose window for the series is open on ``on``.
-
-    Found by scanning month by month (then day by day at the edges) back to ``MAX_AGE_YEARS``
-    (series open to every age above a limit, e.g. flu65, stop there). Gaps inside the range (a
-    special-rule cohort apart from the main window) only widen the cohort: every candidate is
-    judged by the engine afterwards."""
-    floor = on - timedelta(days=int(MAX_AGE_YEARS * 365.25))
-    probe = [on - timedelta(days=30 * m) for m in range(0, MAX_AGE_YEARS * 12 + 1)]
-    open_months = [d for d in probe if d >= floor and _window_open(catalog, d, series_id, on)]
-    if not open_months:
-        return None
-    latest, earliest = open_months[0], open_months[-1]
-    day = timedelta(days=1)
-    while latest + day <= on and _window_open(catalog, latest + day, series_id, on):
-        latest += day
-    while earliest - day >= floor and _window_open(catalog, earliest - day, series_id, on):
-        earliest -= day
-    return earliest, latest
-
-
 def build_list(
     session: Session, series_id: str, on: date | None = None, *, area_code: str | None = None
 ) -> UnvaccinatedList:
@@ -105,36 +87,36 @@ def build_list(
     doses of the series, so it is computed once per distinct combination."""
     audit_log.require(session, "list.unvaccinated", "list.unvaccinated")
     day = on or date.today()
-    catalog = _one_series(catalog_for(session), series_id)
-    series = catalog.series[0]
-    span = birth_range(catalog, series_id, day)
+    full = catalog_for(session)
+    catalog = _one_series(full, series_id)
+    series = catalog.series_by_id(series_id)
+    ranges = _birth_ranges(full, catalog, series_id, day)
     conn = session.register.conn
     complete_at = max(len(plan.doses) for plan in series.plans)
     since = fiscal_year_start(fiscal_year(day)).isoformat() if series.season else None
-    rows = (
-        lists.candidates(
-            conn,
-            series_id,
-            span[0].isoformat(),
-            span[1].isoformat(),
-            complete_at=complete_at,
-            counted_since=since,
-            sex="F" if series.sex == "F" else None,
-            area_code=area_code,
-            span_days=(span[1] - span[0]).days,
-        )
-        if span
-        else []
+    rows, _read = lists.candidates(
+        conn,
+        series_id,
+        [(a.isoformat(), b.isoformat()) for a, b in ranges],
+        complete_at=complete_at,
+        counted_since=since,
+        sex="F" if series.sex == "F" else None,
+        area_code=area_code,
     )
     with_doses = [c.id for c in rows if c.doses]
     doses = vaccination_repo.given_for_persons(conn, with_doses, series_id) if with_doses else {}
+    # Series that decide which products this one may still offer (DPT-IPV for Hib's 5種混合).
+    deps = {
+        dep: vaccination_repo.given_for_persons(conn, [c.id for c in rows], dep)
+        for dep in catalog.depends_on(series_id)
+    }
 
-    def code(product: str | None) -> str:
-        # Rows of this series only: a product that goes to one series by date stands for it.
+    def code(product: str | None, sid: str = series_id) -> str:
+        # Rows of one series: a product that goes to one series by date stands for it.
         if product is None or product not in catalog.products:
-            return series_id
+            return sid
         if catalog.products[product].assign == "one":
-            return series_id
+            return sid
         return product
 
     @lru_cache(maxsize=65536)
@@ -163,6 +145,10 @@ def build_list(
                     }
                 )
             )
+        for dep, dep_rows in deps.items():
+            if dep_rows[c.id]:
+                own = {(code(p, dep), date.fromisoformat(d)) for d, p in dep_rows[c.id]}
+                history = tuple(sorted(own.union(history)))
         dob = born_on(c.birth_date)
         st = judge(dob, c.sex if sex_matters else "", history)
         if st.status not in OPEN_STATUSES:
@@ -189,6 +175,7 @@ def build_list(
                 st.next_dose,
                 st.earliest,
                 st.window_until,
+                st.next_product,
             )
         )
     audit_log.record_now(
@@ -197,6 +184,23 @@ def build_list(
         detail={"series": series_id, "rows": len(out), "area": area_code},
     )
     return UnvaccinatedList(series_id, series.name_ja, day, area_code, tuple(out), len(rows))
+
+
+_RANGES: dict[tuple[int, str, date], tuple[Catalog, list[tuple[date, date]]]] = {}
+
+
+def _birth_ranges(
+    full: Catalog, catalog: Catalog, series_id: str, on: date
+) -> list[tuple[date, date]]:
+    """Open birth ranges, memoized per loaded catalog (``catalog_for`` caches the object),
+    series and date: a counter lists the same series many times a day."""
+    key = (id(full), series_id, on)
+    hit = _RANGES.get(key)
+    if hit is None or hit[0] is not full:
+        if len(_RANGES) > 64:
+            _RANGES.clear()
+        hit = _RANGES[key] = (full, open_birth_ranges(catalog, series_id, on))
+    return hit[1]
 
 
 CSV_HEADER = [

@@ -37,6 +37,8 @@ BULK_TABLES = frozenset(
 DEFERRED_INDEXES = (
     "persons_kana",
     "persons_birth",
+    "persons_list",
+    "households_area",
     "person_numbers_blind",
     "vaccinations_series",
     "vaccinations_receipt",

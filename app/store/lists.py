@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -36,59 +37,79 @@ def doses_per_person(
     return {int(pid): (int(n), int(r)) for pid, n, r in cur}
 
 
-# Above this many birth days the cohort is read by one pass over the persons table rather than
-# through the birth-date index (sequential pages decrypt far faster than random ones).
-SCAN_OVER_DAYS = 3 * 366
+def dose_counts_of(
+    conn: Connection, series_id: str, person_ids: Sequence[int], counted_since: str | None
+) -> dict[int, tuple[int, int]]:
+    """As ``dose_counts`` for the given persons only: one index probe per person (cheaper than
+    the whole series when the cohort is small against the series' doses)."""
+    out: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(person_ids), 900):
+        chunk = person_ids[start : start + 900]
+        cur = conn.execute(
+            "SELECT person_id, count(*), sum(category = 'routine') FROM vaccinations"
+            " INDEXED BY vaccinations_series WHERE series_id = ?"
+            f" AND person_id IN ({','.join('?' * len(chunk))}) AND outcome = 'given'"
+            " AND voided_at IS NULL AND vaccinated_on >= ? GROUP BY person_id",
+            (series_id, *chunk, counted_since or ""),
+        )
+        out.update((int(pid), (int(n), int(r))) for pid, n, r in cur)
+    return out
+
+
+# Below this many cohort persons the dose counts are probed person by person.
+PROBE_UNDER = 40_000
 
 
 def candidates(
     conn: Connection,
     series_id: str,
-    born_from: str,
-    born_until: str,
+    ranges: Sequence[tuple[str, str]],
     *,
     complete_at: int,
     counted_since: str | None = None,
     sex: str | None = None,
     area_code: str | None = None,
-    span_days: int = 0,
-) -> list[Candidate]:
-    """Living residents born in the range who do NOT yet hold ``complete_at`` routine doses of
-    the series (counted from ``counted_since`` for seasonal series). Persons who do are complete
-    whatever plan applies to them, so they are left out before any rule is evaluated."""
-    counts = doses_per_person(conn, series_id, counted_since)
-    # The complete persons go to an in-memory temporary table so SQLite skips their rows
-    # instead of handing them to Python.
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS list_complete (id INTEGER PRIMARY KEY)")
-    conn.execute("DELETE FROM temp.list_complete")
-    conn.executemany(
-        "INSERT INTO temp.list_complete (id) VALUES (?)",
-        [(pid,) for pid, (_, routine) in counts.items() if routine >= complete_at],
-    )
-    birth = "+p.birth_date" if span_days > SCAN_OVER_DAYS else "p.birth_date"
+) -> tuple[list[Candidate], int]:
+    """Living residents born in one of ``ranges`` (inclusive ISO dates) who do NOT yet hold
+    ``complete_at`` routine doses of the series (counted from ``counted_since`` for seasonal
+    series), and the size of the cohort read. Persons who do are complete whatever plan applies
+    to them, so they are left out before any rule is evaluated.
+
+    The cohort is read from the covering index ``persons_list`` (migration 0003): contiguous
+    ranges in birth-date order, no page of the persons table itself; the area codes from
+    ``households_area``."""
     clauses = [
-        f"{birth} BETWEEN ? AND ?",
+        "p.birth_date BETWEEN ? AND ?",
         "p.moved_out = 0",
         "p.deceased = 0",
         "p.voided_at IS NULL",
-        "p.id NOT IN (SELECT id FROM temp.list_complete)",
     ]
-    params: list[object] = [born_from, born_until]
+    extra: list[object] = []
     if sex is not None:
         clauses.append("p.sex = ?")
-        params.append(sex)
+        extra.append(sex)
     if area_code is not None:
         clauses.append("h.area_code = ?")
-        params.append(area_code)
-    cur = conn.execute(
+        extra.append(area_code)
+    sql = (
         "SELECT p.id, p.atena_no, p.name, p.name_kana, p.sex, p.birth_date, p.postal_code,"
-        " p.address, h.area_code FROM persons p LEFT JOIN households h ON h.id = p.household_id"
-        f" WHERE {' AND '.join(clauses)}",
-        params,
+        " p.address, h.area_code FROM persons p INDEXED BY persons_list"
+        " LEFT JOIN households h INDEXED BY households_area ON h.id = p.household_id"
+        f" WHERE {' AND '.join(clauses)}"
     )
+    rows: list[tuple[object, ...]] = []
+    for born_from, born_until in ranges:
+        rows += conn.execute(sql, (born_from, born_until, *extra)).fetchall()
+    if len(rows) < PROBE_UNDER:
+        counts = dose_counts_of(conn, series_id, [int(str(r[0])) for r in rows], counted_since)
+    else:
+        counts = doses_per_person(conn, series_id, counted_since)
     none = (0, 0)
     make = Candidate._make
-    out = [make((*row, counts.get(row[0], none)[0])) for row in cur]
-    conn.execute("DELETE FROM temp.list_complete")
+    out = []
+    for row in rows:
+        given, routine = counts.get(row[0], none)  # type: ignore[call-overload]
+        if routine < complete_at:
+            out.append(make((*row, given)))
     out.sort(key=attrgetter("birth_date", "id"))
-    return out
+    return out, len(rows)

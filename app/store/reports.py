@@ -20,6 +20,7 @@ class MonthlyCount:
     product_id: str | None
     vaccinated_on: str
     count: int
+    institution_address: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,8 @@ _ROUTINE_GIVEN = "v.outcome = 'given' AND v.category = 'routine' AND v.voided_at
 def monthly_counts(conn: Connection, payment_month: str) -> list[MonthlyCount]:
     """Counts for one 支払月 (``YYYY-MM``) by institution, series, product and date."""
     cur = conn.execute(
-        "SELECT i.code, i.name, v.series_id, v.product_id, v.vaccinated_on, count(*)"
+        "SELECT i.code, i.name, v.series_id, v.product_id, v.vaccinated_on, count(*),"
+        " coalesce(i.address, '')"
         " FROM vaccinations v JOIN institutions i ON i.id = v.institution_id"
         f" WHERE v.payment_month = ? AND {_ROUTINE_GIVEN}"
         " GROUP BY i.code, i.name, v.series_id, v.product_id, v.vaccinated_on"
@@ -58,8 +60,8 @@ def monthly_counts(conn: Connection, payment_month: str) -> list[MonthlyCount]:
         (payment_month,),
     )
     return [
-        MonthlyCount(str(c), str(n), str(s), None if p is None else str(p), str(d), int(k))
-        for c, n, s, p, d, k in cur.fetchall()
+        MonthlyCount(str(c), str(n), str(s), None if p is None else str(p), str(d), int(k), str(a))
+        for c, n, s, p, d, k, a in cur.fetchall()
     ]
 
 

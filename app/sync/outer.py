@@ -54,12 +54,27 @@ def central_directory(entries: list[tuple[bytes, int, int, int]], when: tuple[in
     right after the last member."""
     cd = b"".join(
         _CENTRAL.pack(
-            _CENTRAL_SIG, 20, 20, 0, 0, when[0], when[1], crc, size, size, len(name), 0, 0, 0, 0, 0,
+            _CENTRAL_SIG,
+            20,
+            20,
+            0,
+            0,
+            when[0],
+            when[1],
+            crc,
+            size,
+            size,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
             offset,
         )
         + name
         for name, crc, size, offset in entries
-    )  # fmt: skip
+    )
     last_name, _, last_size, last_offset = entries[-1]
     cd_offset = last_offset + _LOCAL.size + len(last_name) + last_size
     end = _END.pack(_END_SIG, 0, 0, len(entries), len(entries), len(cd), cd_offset, 0)

@@ -186,23 +186,43 @@ def build_package(
             path = staging / f"{rtype}.jsonl"
             check = schemas.record_validator(rtype) if validate_records else _accept
             member, sha, count = _stage(path, name, source, check)
-            files.append({"name": name, "length": member.size, "sha256": sha, "records": count,
-                          "schema": schemas.schema_name(rtype)})  # fmt: skip
+            files.append(
+                {
+                    "name": name,
+                    "length": member.size,
+                    "sha256": sha,
+                    "records": count,
+                    "schema": schemas.schema_name(rtype),
+                }
+            )
             staged.append(member)
         if audit is not None:
             path = staging / "audit.jsonl"
             audit_validator = schemas.validator(schemas.AUDIT)
             member, sha, count = _stage(path, "audit/audit.jsonl", audit, audit_validator)
-            files.append({"name": "audit/audit.jsonl", "length": member.size, "sha256": sha,
-                          "records": count, "schema": "audit.v1"})  # fmt: skip
+            files.append(
+                {
+                    "name": "audit/audit.jsonl",
+                    "length": member.size,
+                    "sha256": sha,
+                    "records": count,
+                    "schema": "audit.v1",
+                }
+            )
             staged.append(member)
         blobs: list[tuple[str, bytes]] = []
         if trust is not None:
             blobs = [("trust/trust.json", trust.raw), ("trust/trust.sig", trust.sig)]
             for name, data in blobs:
-                files.append({"name": name, "length": len(data), "records": 0,
-                              "sha256": hashlib.sha256(data).hexdigest(),
-                              "schema": "trust.v1" if name.endswith(".json") else None})  # fmt: skip
+                files.append(
+                    {
+                        "name": name,
+                        "length": len(data),
+                        "records": 0,
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                        "schema": "trust.v1" if name.endswith(".json") else None,
+                    }
+                )
         manifest = {"format": "vaxdesk-records", "version": 1, "package_id": pid, "files": files}
         manifest.update(extra)
         try:

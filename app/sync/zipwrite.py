@@ -128,21 +128,44 @@ class InnerWriter:
             sizes = (compressed, size, self._offset)
         self._central.append(
             _CENTRAL_HDR.pack(
-                0x02014B50, version, version, 0, 8, self._time, self._date, crc, sizes[0],
-                sizes[1], len(raw_name), len(central_extra), 0, 0, 0,
-                (stat.S_IFREG | 0o644) << 16, sizes[2],
+                0x02014B50,
+                version,
+                version,
+                0,
+                8,
+                self._time,
+                self._date,
+                crc,
+                sizes[0],
+                sizes[1],
+                len(raw_name),
+                len(central_extra),
+                0,
+                0,
+                0,
+                (stat.S_IFREG | 0o644) << 16,
+                sizes[2],
             )
             + raw_name
             + central_extra
-        )  # fmt: skip
+        )
         self._write(
             _LOCAL_HDR.pack(
-                0x04034B50, version, 0, 8, self._time, self._date, crc, sizes[0], sizes[1],
-                len(raw_name), len(local_extra),
+                0x04034B50,
+                version,
+                0,
+                8,
+                self._time,
+                self._date,
+                crc,
+                sizes[0],
+                sizes[1],
+                len(raw_name),
+                len(local_extra),
             )
             + raw_name
             + local_extra
-        )  # fmt: skip
+        )
 
     def add_bytes(self, name: str, data: bytes) -> None:
         comp = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
@@ -169,8 +192,11 @@ class InnerWriter:
         self._write(cd)
         if count >= 0xFFFF or cd_offset >= _ZIP64_LIMIT or len(cd) >= _ZIP64_LIMIT:
             z64_offset = self._offset
-            self._write(struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count,
-                                    len(cd), cd_offset))  # fmt: skip
+            self._write(
+                struct.pack(
+                    "<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count, len(cd), cd_offset
+                )
+            )
             self._write(struct.pack("<IIQI", 0x07064B50, 0, z64_offset, 1))
             self._write(_END.pack(0x06054B50, 0, 0, 0xFFFF, 0xFFFF, _ZIP64_LIMIT, _ZIP64_LIMIT, 0))
         else:

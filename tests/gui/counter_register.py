@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.security.session import Session
-from app.services import users_admin
+from app.services import office, users_admin
 from app.services.register import NewUser, login
 from app.services.security_key import key_access_for
 from app.store import db, register_meta
@@ -38,6 +38,7 @@ def make_counter_register(directory: Path) -> Path:
             build = RegisterBuilder(conn, staff_no=ADMIN.staff_no)
             for household, area in AREAS.items():
                 build.set_area(area, household)
+        office.set_office(admin, "テスト市 保健センター", "テスト市本町1-1", "03-1234-5678")
     finally:
         admin.register.close()
     return directory

@@ -19,8 +19,8 @@ import zxingcpp
 from pypdf import PdfReader
 
 from app.domain.wareki import format_wareki
-from app.errors import PermissionDenied
-from app.services import issuance, person_numbers, persons, printing, results
+from app.errors import InvalidInput, PermissionDenied
+from app.services import issuance, person_numbers, persons, printing, results, unvaccinated
 from app.services.recovery import open_with_recovery_code
 from app.store import db
 from tests.printing.samples import render
@@ -173,11 +173,28 @@ def test_without_series_every_due_series_gets_a_numbered_page(clerk, tmp_path) -
 
     sato = _pid(clerk, "0000000004")
     due = [s for s in due_list(clerk, sato, ON).series if s.status in ("due", "waiting")]
+    # Hib is due as 5種混合 with DPT-IPV: one injection, one form (issue 12 item 2).
+    assert {s.id: s.next_product for s in due if s.id in ("dpt_ipv", "hib")} == {
+        "dpt_ipv": "dpt_ipv_hib",
+        "hib": "dpt_ipv_hib",
+    }
+    forms = [s for s in due if s.id != "hib"]
     res = printing.print_yoshinhyo(clerk, sato, None, tmp_path / "all.pdf", on=ON)
-    assert res.pages == len(due) == len(res.issue_numbers) >= 2
+    assert res.pages == len(forms) == len(res.issue_numbers) >= 2
     for page, number in enumerate(res.issue_numbers):
         assert _code128(res.path, page) == [number]
-    assert sorted(r[2] for r in _issuances(clerk, "yoshinhyo")) == sorted(s.id for s in due)
+    assert sorted(r[2] for r in _issuances(clerk, "yoshinhyo")) == sorted(s.id for s in forms)
+    text = _flat(res.path)
+    assert "5種混合" in text and "乾燥ヘモフィルスb型ワクチン" not in text
+
+
+def test_hib_asked_for_when_due_as_5in1_prints_the_5in1_form(clerk, tmp_path) -> None:
+    sato = _pid(clerk, "0000000004")  # 生後74月, no DPT-IPV yet: Hib only as 5種混合
+    res = printing.print_yoshinhyo(clerk, sato, "hib", tmp_path / "hib.pdf", on=ON)
+    assert res.pages == 1
+    assert [r[2] for r in _issuances(clerk, "yoshinhyo")] == ["dpt_ipv"]
+    text = _flat(res.path)
+    assert "5種混合" in text and "乾燥ヘモフィルスb型ワクチン" not in text
 
 
 def test_nothing_due_is_a_clear_error_with_no_file_and_no_number(clerk, tmp_path) -> None:
@@ -243,7 +260,8 @@ def test_certificate_lists_the_history_and_marks_unverifiable_doses(clerk, tmp_p
         assert expected in text, expected
     assert "VZ001" not in text  # the unverifiable dose shows no lot to copy
     [(outcome, person, detail)] = _audit(clerk, "print.certificate")
-    assert (outcome, person, detail["unverified"], detail["doses"]) == ("ok", taro, 1, 4)
+    # MR, 5種混合 (one injection stored for DPT-IPV and Hib: one row), 水痘
+    assert (outcome, person, detail["unverified"], detail["doses"]) == ("ok", taro, 1, 3)
 
 
 def test_unvaccinated_list_names_the_due_persons(clerk, tmp_path) -> None:
@@ -381,3 +399,28 @@ def test_no_document_contains_a_personal_number_and_none_is_read(reg, tmp_path) 
         assert MYNUMBER not in detail and "山田" not in detail and "0000000001" not in detail
     clerk.register.close()
     nurse.register.close()
+
+
+def test_certificate_prints_a_5in1_injection_once_under_its_product_name(clerk, tmp_path) -> None:
+    taro = _pid(clerk, "0000000001")
+    stored = clerk.register.conn.execute(
+        "SELECT series_id FROM vaccinations WHERE product_id = 'dpt_ipv_hib' ORDER BY series_id"
+    ).fetchall()
+    assert [r[0] for r in stored] == ["dpt_ipv", "hib"]  # one injection, a row per series
+    res = printing.print_certificate(clerk, taro, tmp_path / "c.pdf", on=date(2026, 8, 1))
+    text = _flat(res.path)
+    assert text.count("GB001") == 1
+    assert "5種混合" in text and "（DPT-IPV-Hib）" in text  # on one or two lines
+    assert "ヒブ（Hib）" not in text and "ジフテリア" not in text
+
+
+def test_hib_notices_leave_5in1_children_to_the_dpt_ipv_notice(clerk, tmp_path) -> None:
+    # Both children are due Hib only as 5種混合 on ON: the Hib batch has nobody to send to,
+    # and the 4種/5種混合 batch carries their one form each.
+    listing = unvaccinated.build_list(clerk, "hib", ON)
+    assert {e.next_product for e in listing.entries} == {"dpt_ipv_hib"}
+    with pytest.raises(InvalidInput) as err:
+        printing.print_notices(clerk, "hib", tmp_path / "hib.pdf", on=ON)
+    assert err.value.code == "E_NOTHING_DUE"
+    res = printing.print_notices(clerk, "dpt_ipv", tmp_path / "dpt.pdf", on=ON)
+    assert len(res.issue_numbers) == len(listing.entries)

@@ -82,3 +82,26 @@ def test_newer_schema_is_refused_and_file_untouched(tmp_path: Path) -> None:
         login_as(reg, "admin")
     assert err.value.code == "E_REGISTER_SCHEMA_NEWER"
     assert hashlib.sha256(file.read_bytes()).hexdigest() == before
+
+
+def test_0003_gives_existing_administrators_the_settings_permission(tmp_path: Path) -> None:
+    saved = FIXTURES / "v2"
+    work = tmp_path / "register.vxdb"
+    shutil.copyfile(saved / "register.vxdb", work)
+    dek = bytes.fromhex((saved / "dek.hex").read_text().strip())
+    conn = db.connect(work, dek)
+    try:
+        with db.transaction(conn):  # roles as a register made before 0003 seeded them
+            conn.execute("INSERT INTO roles (code, name_ja) VALUES ('admin', 'システム管理者')")
+            conn.execute("INSERT INTO roles (code, name_ja) VALUES ('clerk', '窓口担当')")
+            conn.execute(
+                "INSERT INTO role_permissions (role_code, permission) VALUES ('admin', 'user.read')"
+            )
+        migrate.migrate(conn, db_path=work, dek=dek)
+        held = set(conn.execute("SELECT role_code, permission FROM role_permissions").fetchall())
+        assert ("admin", "settings.manage") in held
+        assert ("clerk", "settings.manage") not in held
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert {"persons_list", "households_area"} <= names
+    finally:
+        conn.close()

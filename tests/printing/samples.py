@@ -172,7 +172,7 @@ BUILDERS: dict[str, Callable[[Any], int]] = {
         out,
         municipality=MUNICIPALITY,
         series_name="麻しん風しん（第2期）",
-        period_label="令和7年度",
+        period_label="令和7年4月10日",
         print_date=PRINT_DATE,
     ),
     "notices": lambda out: write_notices(
@@ -181,7 +181,11 @@ BUILDERS: dict[str, Callable[[Any], int]] = {
         municipality=MUNICIPALITY,
     ),
     "monthly_report": lambda out: write_monthly_report(
-        MONTHLY_ROWS, out, municipality=MUNICIPALITY, period_label="令和7年6月審査分"
+        MONTHLY_ROWS,
+        out,
+        municipality=MUNICIPALITY,
+        period_label="令和7年6月審査分",
+        print_date=PRINT_DATE,
     ),
     "annual_report": lambda out: write_annual_report(
         ANNUAL_ROWS, out, municipality=MUNICIPALITY, period_label="令和6年度"

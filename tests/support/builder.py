@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.store import bulk, db, persons, stamps
+from app.store import bulk, db, office, persons, stamps
 
 
 class RegisterBuilder:
@@ -102,6 +102,16 @@ class RegisterBuilder:
     def move_out(self, person_id: int, on: str) -> None:
         self.conn.execute(
             "UPDATE persons SET moved_out = 1, moved_out_date = ? WHERE id = ?", (on, person_id)
+        )
+
+    def office(self, name: str, address: str, phone: str) -> None:
+        """The office that notices name (register settings; required before notices print)."""
+        s = self.stamp
+        office.set_office(
+            self.conn,
+            office.OfficeSettings(
+                name, address, phone, s.updated_date, s.updated_time, s.updated_by
+            ),
         )
 
     def set_area(self, area_code: str, household_no: str | None = None) -> None:

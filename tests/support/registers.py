@@ -108,4 +108,5 @@ def add_masters(directory: Path, recovery_code: str) -> None:
             for lot_no, expires in lots:
                 build.lot(vaccine_id, lot_no, expires)
         build.set_area("01")
+        build.office("テスト市 保健センター", "テスト市本町1-1", "03-1234-5678")
     access.register.close()

@@ -73,24 +73,48 @@ def uid() -> str:
 
 
 def envelope(rtype: str, data: dict[str, Any], *, origin: str = "192015-T001") -> dict[str, Any]:
-    return {"type": rtype, "uid": uid(), "version": f"1764565200000.00001.{origin}",
-            "origin": origin, "voided": None, "data": data}  # fmt: skip
+    return {
+        "type": rtype,
+        "uid": uid(),
+        "version": f"1764565200000.00001.{origin}",
+        "origin": origin,
+        "voided": None,
+        "data": data,
+    }
 
 
 STAMP = {"updated_date": "2026-12-01", "updated_time": "10:00:00", "updated_by": "S0001"}
 
 
 def person(i: int = 0) -> dict[str, Any]:
-    return envelope("person", {"atena_no": f"{1000000 + i}", "name": SECRET_NAME,
-                               "name_kana": "ヒミツ ハナコ", "sex": "F", "birth_date": "2025-05-10",
-                               "address": "東京都千代田区1-1", **STAMP})  # fmt: skip
+    return envelope(
+        "person",
+        {
+            "atena_no": f"{1000000 + i}",
+            "name": SECRET_NAME,
+            "name_kana": "ヒミツ ハナコ",
+            "sex": "F",
+            "birth_date": "2025-05-10",
+            "address": "東京都千代田区1-1",
+            **STAMP,
+        },
+    )
 
 
 def vaccination(i: int = 0) -> dict[str, Any]:
-    return envelope("vaccination", {"person_uid": uid(), "series_id": "dpt_ipv_hib",
-                                    "dose_no": 1 + i % 4, "category": "routine",
-                                    "vaccinated_on": "2026-05-10", "doctor": SECRET_NAME,
-                                    "dose_amount_ml": 0.5, **STAMP})  # fmt: skip
+    return envelope(
+        "vaccination",
+        {
+            "person_uid": uid(),
+            "series_id": "dpt_ipv_hib",
+            "dose_no": 1 + i % 4,
+            "category": "routine",
+            "vaccinated_on": "2026-05-10",
+            "doctor": SECRET_NAME,
+            "dose_amount_ml": 0.5,
+            **STAMP,
+        },
+    )
 
 
 def line(obj: Any) -> bytes:
@@ -149,10 +173,13 @@ def resign(header: dict[str, Any], key: KeyPair) -> tuple[bytes, bytes]:
 
 
 def seal(
-    key: bytes, plaintext: bytes, *, flags: Callable[[int, int], bool] | None = None,
+    key: bytes,
+    plaintext: bytes,
+    *,
+    flags: Callable[[int, int], bool] | None = None,
     extra: bytes = b"",
     empty_tail: bool = False,
-) -> bytes:  # fmt: skip
+) -> bytes:
     """STREAM-seal ``plaintext``; ``flags(i, n)`` overrides the last flag of chunk i of n."""
     chunks = [plaintext[i : i + CHUNK_SIZE] for i in range(0, len(plaintext), CHUNK_SIZE)] or [b""]
     aead = ChaCha20Poly1305(key)
@@ -185,14 +212,24 @@ def forge(
     eph, key = sender_key(recipient.public.x25519, uuid_raw(pid))
     payload = seal(key, plaintext, flags=flags, extra=extra, empty_tail=empty_tail)
     header: dict[str, Any] = {
-        "format": "vaxdesk-package", "version": 1, "package_id": pid, "kind": kind,
+        "format": "vaxdesk-package",
+        "version": 1,
+        "package_id": pid,
+        "kind": kind,
         "sender": {"id": sender.party_id, "key_id": sender.key_id},
         "recipient": {"id": recipient.party_id, "key_id": recipient.key_id},
-        "sequence": sequence, "ack": 0, "created_at": format_time(created),
+        "sequence": sequence,
+        "ack": 0,
+        "created_at": format_time(created),
         "expires_at": format_time(created + timedelta(days=30)),
-        "payload": {"cipher": CIPHER, "ephemeral_key": b64u(eph), "chunk_size": CHUNK_SIZE,
-                    "length": len(payload), "sha256": hashlib.sha256(payload).hexdigest()},
-    }  # fmt: skip
+        "payload": {
+            "cipher": CIPHER,
+            "ephemeral_key": b64u(eph),
+            "chunk_size": CHUNK_SIZE,
+            "length": len(payload),
+            "sha256": hashlib.sha256(payload).hexdigest(),
+        },
+    }
     if edit:
         edit(header)
     raw, sig = resign(header, sender)
@@ -214,11 +251,21 @@ def inner_zip(
     for name, data in files:
         rtype = name.removeprefix("records/").removesuffix(".jsonl")
         schema = f"{rtype}.v1" if name.startswith("records/") else "audit.v1"
-        entries.append({"name": name, "length": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-                        "records": data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1),
-                        "schema": schema})  # fmt: skip
-    man = manifest or {"format": "vaxdesk-records", "version": 1, "package_id": package_id,
-                       "files": entries}  # fmt: skip
+        entries.append(
+            {
+                "name": name,
+                "length": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "records": data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1),
+                "schema": schema,
+            }
+        )
+    man = manifest or {
+        "format": "vaxdesk-records",
+        "version": 1,
+        "package_id": package_id,
+        "files": entries,
+    }
     if edit:
         edit(man)
     buf = io.BytesIO()

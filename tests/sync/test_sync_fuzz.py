@@ -36,23 +36,36 @@ _N = int(os.environ.get("VAXDESK_FUZZ_EXAMPLES", "0"))
 
 
 def _examples(default: int) -> settings:
-    return settings(max_examples=_N or default, deadline=None, derandomize=not _N,
-                    suppress_health_check=list(HealthCheck))  # fmt: skip
+    return settings(
+        max_examples=_N or default,
+        deadline=None,
+        derandomize=not _N,
+        suppress_health_check=list(HealthCheck),
+    )
 
 
 def _base_package() -> bytes:
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "p.vxpkg"
-        build_package(path, sender=WORLD.term, recipient=WORLD.hub.public, sequence=1,
-                      created_at=CREATED, records={"person": [person(1)],
-                                                   "vaccination": [vaccination(i) for i in range(3)]})  # fmt: skip
+        build_package(
+            path,
+            sender=WORLD.term,
+            recipient=WORLD.hub.public,
+            sequence=1,
+            created_at=CREATED,
+            records={"person": [person(1)], "vaccination": [vaccination(i) for i in range(3)]},
+        )
         return path.read_bytes()
 
 
 BASE = _base_package()
-INNER = inner_zip([("records/person.jsonl", line(person(1))),
-                   ("records/vaccination.jsonl", b"".join(line(vaccination(i)) for i in range(3)))],
-                  package_id=PID)  # fmt: skip
+INNER = inner_zip(
+    [
+        ("records/person.jsonl", line(person(1))),
+        ("records/vaccination.jsonl", b"".join(line(vaccination(i)) for i in range(3))),
+    ],
+    package_id=PID,
+)
 
 
 def _open_or_refuse(path: Path, work: Path) -> str:
@@ -90,8 +103,9 @@ def _mutate(data: bytes, edits: list[tuple[int, int, int]]) -> bytes:
     return bytes(buf)
 
 
-_edits = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2**31), st.integers(0, 255)),
-                  min_size=1, max_size=6)  # fmt: skip
+_edits = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(0, 2**31), st.integers(0, 255)), min_size=1, max_size=6
+)
 
 
 @_examples(600)
@@ -143,14 +157,22 @@ _json_values = st.recursive(
 
 
 @_examples(500)
-@given(lines=st.lists(st.binary(max_size=64) | _json_values.map(lambda v: repr(v).encode()),
-                      max_size=5))  # fmt: skip
+@given(
+    lines=st.lists(
+        st.binary(max_size=64) | _json_values.map(lambda v: repr(v).encode()), max_size=5
+    )
+)
 def test_random_record_lines(tmp_path_factory: pytest.TempPathFactory, lines: list[bytes]) -> None:
     d = tmp_path_factory.mktemp("fz")
     path = d / "l.vxpkg"
     body = b"".join(x.replace(b"\n", b" ") + b"\n" for x in lines)
-    forge(path, inner_zip([("records/vaccination.jsonl", body)], package_id=PID),
-          sender=WORLD.term, recipient=WORLD.hub, package_id=PID)  # fmt: skip
+    forge(
+        path,
+        inner_zip([("records/vaccination.jsonl", body)], package_id=PID),
+        sender=WORLD.term,
+        recipient=WORLD.hub,
+        package_id=PID,
+    )
     work = d / "work"
     work.mkdir()
     assert _open_or_refuse(path, work) in ("ok", "E_RECORD_SCHEMA")

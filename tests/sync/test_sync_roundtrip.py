@@ -108,8 +108,9 @@ def test_server_key_rotation_needs_old_and_new_signatures(world: World) -> None:
         *world.parties,
         make_party(new_hub.public, "server", utc(2026, 7, 1), utc(2031, 1, 1)),
     ]
-    rotated = build_trust(2, parties, [world.hub, new_hub], issued_at=utc(2026, 7, 2),
-                          previous=world.trust)  # fmt: skip
+    rotated = build_trust(
+        2, parties, [world.hub, new_hub], issued_at=utc(2026, 7, 2), previous=world.trust
+    )
     assert len(rotated.sig) == 128
     assert rotated.server().key_id == new_hub.key_id
     for signers in ([world.hub], [new_hub], [new_hub, world.hub]):
@@ -145,8 +146,13 @@ def test_revoked_key_refuses_packages_created_at_or_after_revocation(
         open_package(path, trust=trust, identity=world.hub, now=OPEN_AT)
     assert info.value.code == "E_KEY_REVOKED"
     earlier = tmp_path / "q.vxpkg"
-    build_package(earlier, sender=world.term, recipient=world.hub.public, sequence=1,
-                  created_at=utc(2026, 11, 30))  # fmt: skip
+    build_package(
+        earlier,
+        sender=world.term,
+        recipient=world.hub.public,
+        sequence=1,
+        created_at=utc(2026, 11, 30),
+    )
     with open_package(earlier, trust=trust, identity=world.hub, now=OPEN_AT) as package:
         assert package.outcome is Outcome.NEW
 
@@ -165,14 +171,34 @@ def test_empty_folder_gives_a_package_with_only_the_manifest(tmp_path: Path, wor
 
 
 def test_every_member_and_manifest_extra_fields_arrive(tmp_path: Path, world: World) -> None:
-    audit = [{"seq": 1, "at": "2026-12-01T05:00:00.000Z", "user_id": 1, "terminal_id": "192015-T001",
-              "action": "login", "outcome": "ok", "person_id": None, "record_type": None,
-              "record_id": None, "detail": "{}", "prev_hash": "0" * 64, "entry_hash": "a" * 64}]  # fmt: skip
+    audit = [
+        {
+            "seq": 1,
+            "at": "2026-12-01T05:00:00.000Z",
+            "user_id": 1,
+            "terminal_id": "192015-T001",
+            "action": "login",
+            "outcome": "ok",
+            "person_id": None,
+            "record_type": None,
+            "record_id": None,
+            "detail": "{}",
+            "prev_hash": "0" * 64,
+            "entry_hash": "a" * 64,
+        }
+    ]
     head = {"seq": 1, "hash": "a" * 64}
     path = tmp_path / "c.vxpkg"
-    build_package(path, sender=world.term, recipient=world.hub.public, sequence=1, ack=3,
-                  records={"person": [person(1)], "vaccination": [vaccination(i) for i in range(5)]},
-                  audit=audit, manifest_extra={"audit_head": head})  # fmt: skip
+    build_package(
+        path,
+        sender=world.term,
+        recipient=world.hub.public,
+        sequence=1,
+        ack=3,
+        records={"person": [person(1)], "vaccination": [vaccination(i) for i in range(5)]},
+        audit=audit,
+        manifest_extra={"audit_head": head},
+    )
     with _open(path, world) as package:
         assert package.header.ack == 3
         assert package.manifest["audit_head"] == head
@@ -182,8 +208,15 @@ def test_every_member_and_manifest_extra_fields_arrive(tmp_path: Path, world: Wo
         assert package.trust_files() is None
     upd = tmp_path / "u.vxpkg"
     ack = {"terminal": "192015-T001", "seq": 1, "hash": "a" * 64}
-    build_package(upd, sender=world.hub, recipient=world.term.public, sequence=1, kind="updates",
-                  trust=world.trust, manifest_extra={"audit_ack": ack})  # fmt: skip
+    build_package(
+        upd,
+        sender=world.hub,
+        recipient=world.term.public,
+        sequence=1,
+        kind="updates",
+        trust=world.trust,
+        manifest_extra={"audit_ack": ack},
+    )
     with open_package(upd, trust=world.trust, identity=world.term, now=OPEN_AT) as package:
         assert package.manifest["audit_ack"] == ack
         assert package.trust_files() == (world.trust.raw, world.trust.sig)
@@ -197,8 +230,14 @@ def test_build_refuses_an_invalid_record_and_leaves_nothing(tmp_path: Path, worl
     bad = person()
     del bad["data"]["birth_date"]
     with pytest.raises(PackageError) as info:
-        build_package(tmp_path / "x.vxpkg", sender=world.term, recipient=world.hub.public,
-                      sequence=1, records={"person": [person(), bad]}, tmp_dir=tmp_path)  # fmt: skip
+        build_package(
+            tmp_path / "x.vxpkg",
+            sender=world.term,
+            recipient=world.hub.public,
+            sequence=1,
+            records={"person": [person(), bad]},
+            tmp_dir=tmp_path,
+        )
     assert info.value.code == "E_RECORD_SCHEMA"
     assert "2 行目" in info.value.message_ja
     assert list(tmp_path.iterdir()) == []
@@ -210,9 +249,13 @@ _opt_text = st.none() | _text
 
 @st.composite
 def _vaccinations(draw: st.DrawFn) -> dict[str, Any]:
-    data: dict[str, Any] = {"person_uid": uid(), "series_id": draw(st.sampled_from(["bcg", "mr", "hpv"])),
-                            "category": draw(st.sampled_from(["routine", "voluntary"])),
-                            "vaccinated_on": "2026-05-10", **STAMP}  # fmt: skip
+    data: dict[str, Any] = {
+        "person_uid": uid(),
+        "series_id": draw(st.sampled_from(["bcg", "mr", "hpv"])),
+        "category": draw(st.sampled_from(["routine", "voluntary"])),
+        "vaccinated_on": "2026-05-10",
+        **STAMP,
+    }
     for field in ("doctor", "place", "vaccine_name", "maker", "override_reason"):
         if draw(st.booleans()):
             data[field] = draw(_opt_text)
@@ -227,8 +270,9 @@ def _vaccinations(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(records=st.lists(_vaccinations(), max_size=30), as_lines=st.booleans(),
-       ascii_only=st.booleans())  # fmt: skip
+@given(
+    records=st.lists(_vaccinations(), max_size=30), as_lines=st.booleans(), ascii_only=st.booleans()
+)
 def test_records_built_are_opened_byte_identical(
     tmp_path_factory: pytest.TempPathFactory,
     records: list[dict[str, Any]],
@@ -238,8 +282,13 @@ def test_records_built_are_opened_byte_identical(
     path = tmp_path_factory.mktemp("rt") / "p.vxpkg"
     lines = [json.dumps(r, ensure_ascii=ascii_only).encode() for r in records]
     source: list[Any] = list(lines) if as_lines else records
-    build_package(path, sender=WORLD.term, recipient=WORLD.hub.public, sequence=1,
-                  records={"vaccination": source})  # fmt: skip
+    build_package(
+        path,
+        sender=WORLD.term,
+        recipient=WORLD.hub.public,
+        sequence=1,
+        records={"vaccination": source},
+    )
     with _open(path, WORLD) as package:
         got_lines = list(package.record_lines("vaccination"))
         got = list(package.records("vaccination"))
@@ -253,8 +302,14 @@ def test_build_without_record_validation_still_gives_a_package_the_reader_checks
     bad = person()
     bad["data"]["sex"] = "X"
     path = tmp_path / "nv.vxpkg"
-    build_package(path, sender=world.term, recipient=world.hub.public, sequence=1,
-                  records={"person": [bad]}, validate_records=False)  # fmt: skip
+    build_package(
+        path,
+        sender=world.term,
+        recipient=world.hub.public,
+        sequence=1,
+        records={"person": [bad]},
+        validate_records=False,
+    )
     with pytest.raises(PackageError) as info:
         _open(path, world)
     assert info.value.code == "E_RECORD_SCHEMA"
@@ -265,12 +320,24 @@ def test_build_without_record_validation_still_gives_a_package_the_reader_checks
 
 def test_header_fields_and_default_lifetime(tmp_path: Path, world: World) -> None:
     path = tmp_path / "h.vxpkg"
-    built = build_package(path, sender=world.term, recipient=world.hub.public, sequence=7,
-                          created_at=CREATED)  # fmt: skip
+    built = build_package(
+        path, sender=world.term, recipient=world.hub.public, sequence=7, created_at=CREATED
+    )
     header = read_header(path)
     assert header.raw == built.header
-    assert list(header.fields) == ["format", "version", "package_id", "kind", "sender", "recipient",
-                                   "sequence", "ack", "created_at", "expires_at", "payload"]  # fmt: skip
+    assert list(header.fields) == [
+        "format",
+        "version",
+        "package_id",
+        "kind",
+        "sender",
+        "recipient",
+        "sequence",
+        "ack",
+        "created_at",
+        "expires_at",
+        "payload",
+    ]
     assert header.fields["created_at"] == "2026-12-01T05:00:00Z"
     assert header.fields["expires_at"] == "2026-12-31T05:00:00Z"
     assert header.fields["payload"]["chunk_size"] == 1048576

@@ -38,9 +38,17 @@ def pkdir(tmp_path: Path) -> Path:
 @pytest.fixture
 def pkg(pkdir: Path, world: World) -> Path:
     path = pkdir / "p.vxpkg"
-    build_package(path, sender=world.term, recipient=world.hub.public, sequence=1,
-                  created_at=CREATED, records={"person": [person(i) for i in range(3)],
-                                               "vaccination": [vaccination(i) for i in range(20)]})  # fmt: skip
+    build_package(
+        path,
+        sender=world.term,
+        recipient=world.hub.public,
+        sequence=1,
+        created_at=CREATED,
+        records={
+            "person": [person(i) for i in range(3)],
+            "vaccination": [vaccination(i) for i in range(20)],
+        },
+    )
     return path
 
 
@@ -189,8 +197,11 @@ def test_flipped_bit_in_any_member_without_crc_fix(
 @pytest.mark.parametrize("where", ["local header", "central directory", "end record"])
 def test_flipped_bit_in_zip_structure(pkg: Path, refused: Refused, where: str) -> None:
     data = pkg.read_bytes()
-    index = {"local header": 8, "central directory": len(data) - 22 - 46 + 10,
-             "end record": len(data) - 12}[where]  # fmt: skip
+    index = {
+        "local header": 8,
+        "central directory": len(data) - 22 - 46 + 10,
+        "end record": len(data) - 12,
+    }[where]
     pkg.write_bytes(_flip(data, index))
     refused(pkg, "E_HEADER")
 
@@ -209,8 +220,9 @@ def test_truncated_payload_in_a_rebuilt_zip(pkg: Path, refused: Refused) -> None
     refused(pkg, "E_MANIFEST")
 
 
-def test_swapped_signature_from_another_package(pkg: Path, pkdir: Path, world: World,
-                                                refused: Refused) -> None:  # fmt: skip
+def test_swapped_signature_from_another_package(
+    pkg: Path, pkdir: Path, world: World, refused: Refused
+) -> None:
     other = pkdir / "other.vxpkg"
     build_package(
         other, sender=world.term, recipient=world.hub.public, sequence=2, created_at=CREATED
@@ -237,8 +249,14 @@ def test_unknown_sender(pkdir: Path, world: World, refused: Refused) -> None:
 
 def test_terminal_key_sending_a_server_kind(pkdir: Path, world: World, refused: Refused) -> None:
     path = pkdir / "k.vxpkg"
-    build_package(path, sender=world.term, recipient=world.hub.public, sequence=1, kind="updates",
-                  created_at=CREATED)  # fmt: skip
+    build_package(
+        path,
+        sender=world.term,
+        recipient=world.hub.public,
+        sequence=1,
+        kind="updates",
+        created_at=CREATED,
+    )
     refused(path, "E_UNKNOWN_SENDER")
 
 
@@ -251,8 +269,10 @@ def test_revoked_key(pkg: Path, world: World, refused: Refused) -> None:
 
 
 def test_key_past_its_validity(pkg: Path, world: World, refused: Refused) -> None:
-    parties = [make_party(world.hub.public, "server", utc(2026, 1, 1), utc(2031, 1, 1)),
-               make_party(world.term.public, "terminal", utc(2026, 1, 1), utc(2026, 11, 1))]  # fmt: skip
+    parties = [
+        make_party(world.hub.public, "server", utc(2026, 1, 1), utc(2031, 1, 1)),
+        make_party(world.term.public, "terminal", utc(2026, 1, 1), utc(2026, 11, 1)),
+    ]
     trust = build_trust(2, parties, [world.hub], issued_at=utc(2026, 6, 1), previous=world.trust)
     refused(pkg, "E_KEY_REVOKED", trust=trust)
 
@@ -272,21 +292,24 @@ def test_expired(pkg: Path, refused: Refused, now: Any) -> None:
 
 def _seq_package(pkdir: Path, world: World, name: str, sequence: int) -> Path:
     path = pkdir / name
-    build_package(path, sender=world.term, recipient=world.hub.public, sequence=sequence,
-                  created_at=CREATED)  # fmt: skip
+    build_package(
+        path, sender=world.term, recipient=world.hub.public, sequence=sequence, created_at=CREATED
+    )
     return path
 
 
-def test_rollback_older_sequence_with_another_package_id(pkdir: Path, world: World,
-                                                         refused: Refused) -> None:  # fmt: skip
+def test_rollback_older_sequence_with_another_package_id(
+    pkdir: Path, world: World, refused: Refused
+) -> None:
     ch = MemoryChannel()
     ch.record(world.term.party_id, 1, "01a23221-4646-71ac-b2a2-330a2c901ca2", "0" * 64)
     ch.record(world.term.party_id, 2, "01a23221-4646-71ac-b2a2-330a2c901ca3", "0" * 64)
     refused(_seq_package(pkdir, world, "old.vxpkg", 2), "E_ROLLBACK", channel=ch)
 
 
-def test_replay_known_package_id_with_another_header(pkg: Path, pkdir: Path, world: World,
-                                                     refused: Refused) -> None:  # fmt: skip
+def test_replay_known_package_id_with_another_header(
+    pkg: Path, pkdir: Path, world: World, refused: Refused
+) -> None:
     header = _header(pkg)
     ch = MemoryChannel()
     ch.record(world.term.party_id, 1, header["package_id"], "f" * 64)

@@ -83,12 +83,19 @@ def test_empty_last_chunk_after_a_full_one(make: Callable[..., Path], refused: R
     assert "空" in exc.message_ja
 
 
-def test_payload_sealed_for_another_recipient(make: Callable[..., Path], world: World,
-                                              refused: Refused, tmp_path: Path) -> None:  # fmt: skip
+def test_payload_sealed_for_another_recipient(
+    make: Callable[..., Path], world: World, refused: Refused, tmp_path: Path
+) -> None:
     path = tmp_path / "packages" / "o.vxpkg"
     plain = inner_zip([], package_id=PID)
-    forge(path, plain, sender=world.term, recipient=world.other, package_id=PID,
-          edit=lambda h: h.update(recipient={"id": world.hub.party_id, "key_id": world.hub.key_id}))  # fmt: skip
+    forge(
+        path,
+        plain,
+        sender=world.term,
+        recipient=world.other,
+        package_id=PID,
+        edit=lambda h: h.update(recipient={"id": world.hub.party_id, "key_id": world.hub.key_id}),
+    )
     refused(path, "E_DECRYPT")
 
 
@@ -105,9 +112,15 @@ def test_empty_plaintext(make: Callable[..., Path], refused: Refused) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["/records/vaccination.jsonl", "../records/vaccination.jsonl", "records/../../x.jsonl",
-     "records\\vaccination.jsonl", "C:/x.jsonl", "records//vaccination.jsonl"],
-)  # fmt: skip
+    [
+        "/records/vaccination.jsonl",
+        "../records/vaccination.jsonl",
+        "records/../../x.jsonl",
+        "records\\vaccination.jsonl",
+        "C:/x.jsonl",
+        "records//vaccination.jsonl",
+    ],
+)
 def test_unsafe_member_name(make: Callable[..., Path], refused: Refused, name: str) -> None:
     refused(make(inner_zip([(name, _records())], package_id=PID)), "E_UNSAFE_ARCHIVE")
 
@@ -135,8 +148,9 @@ def test_10001_entries(make: Callable[..., Path], refused: Refused) -> None:
     assert "10000" in exc.message_ja
 
 
-def test_10001_entries_behind_an_end_record_that_claims_five(make: Callable[..., Path],
-                                                             refused: Refused) -> None:  # fmt: skip
+def test_10001_entries_behind_an_end_record_that_claims_five(
+    make: Callable[..., Path], refused: Refused
+) -> None:
     plain = bytearray(
         inner_zip([(f"records/x{i}.jsonl", b"") for i in range(10_000)], package_id=PID)
     )
@@ -147,8 +161,9 @@ def test_10001_entries_behind_an_end_record_that_claims_five(make: Callable[...,
 
 def test_deflate_bomb_past_the_ratio(make: Callable[..., Path], refused: Refused) -> None:
     bomb = b"\n" * (16 * 1024 * 1024)  # 16 MiB of newlines deflate to ~16 KiB (ratio ~1000)
-    exc = refused(make(inner_zip([("records/vaccination.jsonl", bomb)], package_id=PID)),
-                  "E_UNSAFE_ARCHIVE")  # fmt: skip
+    exc = refused(
+        make(inner_zip([("records/vaccination.jsonl", bomb)], package_id=PID)), "E_UNSAFE_ARCHIVE"
+    )
     assert "200" in exc.message_ja
 
 
@@ -166,8 +181,11 @@ def _lying_sizes(archive: bytes, name: bytes, file_size: int) -> bytes:
 
 def test_bomb_that_declares_a_small_size(make: Callable[..., Path], refused: Refused) -> None:
     bomb = b"\n" * (4 * 1024 * 1024)
-    plain = inner_zip([("records/vaccination.jsonl", bomb)], package_id=PID,
-                      edit=lambda m: m["files"][0].update(length=1000, records=1000))  # fmt: skip
+    plain = inner_zip(
+        [("records/vaccination.jsonl", bomb)],
+        package_id=PID,
+        edit=lambda m: m["files"][0].update(length=1000, records=1000),
+    )
     refused(make(_lying_sizes(plain, b"records/vaccination.jsonl", 1000)), "E_UNSAFE_ARCHIVE")
 
 
@@ -203,10 +221,15 @@ def _entry(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
 
 @pytest.mark.parametrize(
     "edit",
-    [_entry("length", 1), _entry("sha256", "0" * 64), _entry("records", 4),
-     _entry("schema", "vaccination.v2"), _entry("name", "records/person.jsonl")],
+    [
+        _entry("length", 1),
+        _entry("sha256", "0" * 64),
+        _entry("records", 4),
+        _entry("schema", "vaccination.v2"),
+        _entry("name", "records/person.jsonl"),
+    ],
     ids=["length", "sha256", "records", "schema", "name"],
-)  # fmt: skip
+)
 def test_manifest_entry_mismatch(make: Callable[..., Path], refused: Refused, edit: Any) -> None:
     plain = inner_zip([("records/vaccination.jsonl", _records())], package_id=PID, edit=edit)
     refused(make(plain), "E_MANIFEST")
@@ -235,8 +258,11 @@ def test_member_missing_from_the_manifest(make: Callable[..., Path], refused: Re
 
 
 def test_manifest_lists_a_member_twice(make: Callable[..., Path], refused: Refused) -> None:
-    plain = inner_zip([("records/vaccination.jsonl", _records())], package_id=PID,
-                      edit=lambda m: m["files"].append(m["files"][0]))  # fmt: skip
+    plain = inner_zip(
+        [("records/vaccination.jsonl", _records())],
+        package_id=PID,
+        edit=lambda m: m["files"].append(m["files"][0]),
+    )
     refused(make(plain), "E_MANIFEST")
 
 
@@ -266,19 +292,27 @@ def test_unknown_record_type(make: Callable[..., Path], refused: Refused) -> Non
     refused(make(plain), "E_MANIFEST")
 
 
-def test_audit_in_a_server_package(make: Callable[..., Path], world: World, refused: Refused,
-                                   tmp_path: Path) -> None:  # fmt: skip
+def test_audit_in_a_server_package(
+    make: Callable[..., Path], world: World, refused: Refused, tmp_path: Path
+) -> None:
     path = tmp_path / "packages" / "u.vxpkg"
-    forge(path, inner_zip([("audit/audit.jsonl", b"")], package_id=PID), sender=world.hub,
-          recipient=world.term, kind="updates", package_id=PID)  # fmt: skip
+    forge(
+        path,
+        inner_zip([("audit/audit.jsonl", b"")], package_id=PID),
+        sender=world.hub,
+        recipient=world.term,
+        kind="updates",
+        package_id=PID,
+    )
     refused(path, "E_MANIFEST", identity=world.term)
 
 
 def test_manifest_error_comes_before_a_schema_error(
     make: Callable[..., Path], refused: Refused
 ) -> None:
-    plain = inner_zip([("records/vaccination.jsonl", b"{}\n")], package_id=PID,
-                      edit=_entry("records", 2))  # fmt: skip
+    plain = inner_zip(
+        [("records/vaccination.jsonl", b"{}\n")], package_id=PID, edit=_entry("records", 2)
+    )
     refused(make(plain), "E_MANIFEST")
 
 
@@ -300,15 +334,30 @@ def _bad_lines(lines: bytes) -> bytes:
         (_bad_lines(b"\n"), 3),  # empty line
         (_bad_lines(b"[1, 2]\n"), 3),
         (_bad_lines(b'{"a": NaN}\n'), 3),
-        (_bad_lines(b'{"a":"' + os.urandom(600 * 1024).hex().encode() + b'"}\n'), 3),  # overlong (over 1 MiB)
+        (
+            _bad_lines(b'{"a":"' + os.urandom(600 * 1024).hex().encode() + b'"}\n'),
+            3,
+        ),  # overlong (over 1 MiB)
         (_records(2) + line(vaccination())[:-1], 3),  # no final newline
         (_records(1) + os.urandom(1024 * 1024).hex().encode(), 2),  # overlong without any newline
     ],
-    ids=["schema", "type", "uid", "extra-field", "non-utf8", "empty", "array", "nan", "overlong",
-         "no-final-newline", "overlong-unterminated"],
-)  # fmt: skip
-def test_invalid_record_line(make: Callable[..., Path], refused: Refused, payload: bytes,
-                             line_no: int) -> None:  # fmt: skip
+    ids=[
+        "schema",
+        "type",
+        "uid",
+        "extra-field",
+        "non-utf8",
+        "empty",
+        "array",
+        "nan",
+        "overlong",
+        "no-final-newline",
+        "overlong-unterminated",
+    ],
+)
+def test_invalid_record_line(
+    make: Callable[..., Path], refused: Refused, payload: bytes, line_no: int
+) -> None:
     plain = inner_zip([("records/vaccination.jsonl", payload)], package_id=PID)
     exc = refused(make(plain), "E_RECORD_SCHEMA")
     assert f"records/vaccination.jsonl の {line_no} 行目" in exc.message_ja

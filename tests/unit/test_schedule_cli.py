@@ -15,6 +15,7 @@ FIELDS = [
     "id",
     "status",
     "next_dose",
+    "next_product",
     "earliest",
     "window_from",
     "window_until",
@@ -69,6 +70,7 @@ def test_json_contract_field_by_field(tmp_path: Path, capsys: pytest.CaptureFixt
         "id": "varicella",
         "status": "waiting",
         "next_dose": "1回目",
+        "next_product": "varicella",
         "earliest": "2026-06-07",
         "window_from": "2026-05-09",
         "window_until": "2028-05-09",
@@ -81,12 +83,14 @@ def test_json_contract_field_by_field(tmp_path: Path, capsys: pytest.CaptureFixt
     assert by_id["dpt_ipv"]["status"] == "due"
     assert by_id["dpt_ipv"]["earliest"] == "2025-07-31"
     assert by_id["hib"]["doses_given"] == 1
+    assert by_id["dpt_ipv"]["next_product"] == "dpt_ipv_hib"  # the form and the list agree
     assert by_id["bcg"]["status"] == "complete"
     assert by_id["bcg"]["earliest"] is None
     assert by_id["flu65"] == {
         "id": "flu65",
         "status": "not_applicable",
         "next_dose": None,
+        "next_product": None,
         "earliest": None,
         "window_from": None,
         "window_until": None,

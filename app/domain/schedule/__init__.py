@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from app.domain.schedule.cohort import open_birth_ranges
 from app.domain.schedule.engine import UnknownVaccine, evaluate
+from app.domain.schedule.injections import (
+    combination_series,
+    injection_for,
+    one_per_injection,
+)
 from app.domain.schedule.model import (
     OPEN_STATUSES,
     STATUSES,
@@ -24,5 +30,9 @@ __all__ = [
     "SeriesStatus",
     "Status",
     "UnknownVaccine",
+    "combination_series",
     "evaluate",
+    "injection_for",
+    "one_per_injection",
+    "open_birth_ranges",
 ]

@@ -31,12 +31,13 @@ class WalkState:
     warnings: list[str] = field(default_factory=list)
 
 
-def default_product(series: Series, on: date) -> str:
+def default_product(series: Series, on: date, exclude: frozenset[str] = frozenset()) -> str:
     for pid in series.default_products:
         sp = series.product(pid)
-        if sp is not None and sp.routine_on(on):
+        if sp is not None and sp.routine_on(on) and pid not in exclude:
             return pid
-    return series.default_products[0]
+    kept = [pid for pid in series.default_products if pid not in exclude]
+    return (kept or list(series.default_products))[0]
 
 
 def choose_plan(series: Series, product: str, first: date, ctx: BoundContext) -> Plan:

@@ -11,6 +11,7 @@ from datetime import date
 from app.domain import legaldate as ld
 from app.domain.catalog import Catalog, Series, Window
 from app.domain.catalog_bounds import BoundContext
+from app.domain.schedule.dependencies import dependency_order, gated
 from app.domain.schedule.doses import (
     SeriesDose,
     WalkState,
@@ -91,11 +92,12 @@ def evaluate(
     if deferred:
         _assign(catalog, person, facts, ctx, deferred, per_series)
     live_products = frozenset(p.id for p in catalog.products.values() if p.live_injected)
-    results = tuple(
-        _series_status(catalog, s, person, facts, ctx, on, per_series[s.id], live, live_products)
-        for s in catalog.series
-    )
-    return Evaluation(on=on, series=results)
+    done: dict[str, SeriesStatus] = {}
+    for s in dependency_order(catalog):
+        done[s.id] = _series_status(
+            catalog, s, person, facts, ctx, on, per_series[s.id], live, live_products, done
+        )
+    return Evaluation(on=on, series=tuple(done[s.id] for s in catalog.series))
 
 
 def _applicable(series: Series, person: Person, facts: Facts, ctx: BoundContext) -> str | None:
@@ -177,6 +179,7 @@ def _series_status(
     doses: list[SeriesDose],
     live: Sequence[date],
     live_products: frozenset[str],
+    done: dict[str, SeriesStatus],
 ) -> SeriesStatus:
     why = _applicable(series, person, facts, ctx)
     if why is not None:
@@ -211,11 +214,18 @@ def _series_status(
             ),
         )
     st = walk(series, doses, valid, ctx, live, live_products, catalog.live_injected_min_days)
-    product = st.product or default_product(series, on)
-    if st.product is not None and series.same_product == "strict":
-        report = merged(valid[product])
+    closed = gated(series, st.product, done)
+    offered = {p: spans for p, spans in valid.items() if p not in closed and spans}
+    if not offered:
+        offered = valid
+    if st.product is not None and st.product not in closed:
+        product = st.product
     else:
-        report = merged(s for spans in valid.values() for s in spans)
+        product = default_product(series, on, exclude=closed)
+    if st.product is not None and series.same_product == "strict" and product in offered:
+        report = merged(offered[product])
+    else:
+        report = merged(s for spans in offered.values() for s in spans)
     return _status(catalog, series, ctx, on, st, product, report, live, live_products)
 
 
@@ -251,7 +261,11 @@ def _status(
     warnings = list(st.warnings)
     std = series.standard
     base = dict(
-        id=series.id, name_ja=series.name_ja, doses_given=len(st.counted), doses_required=required
+        id=series.id,
+        name_ja=series.name_ja,
+        doses_given=len(st.counted),
+        doses_required=required,
+        next_product=product,
     )
     if k >= len(plan.doses):
         return _result(base, "complete", None, None, shown, std, ctx_prev, warnings)
@@ -318,7 +332,12 @@ def _result(
         doses_given=given,
         doses_required=required,
         warnings=tuple(warnings),
+        next_product=None if status in ("complete", "missed") else _opt(base.get("next_product")),
     )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _seasonal(

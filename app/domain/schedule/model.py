@@ -84,6 +84,8 @@ class SeriesStatus:
     doses_given: int
     doses_required: int | None
     warnings: tuple[str, ...]
+    # Product planned for the next dose (e.g. dpt_ipv_hib when Hib is given as 5種混合).
+    next_product: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,12 @@ file with their own render step. No function here reads 個人番号.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from app.domain.schedule import combination_series
 from app.domain.wareki import format_wareki
 from app.errors import InvalidInput
 from app.printing import (
@@ -23,7 +25,8 @@ from app.printing import (
 )
 from app.printing.yoshinhyo_form import series_form
 from app.security.session import Session
-from app.services import audit_log, unvaccinated
+from app.services import audit_log, schedule, unvaccinated
+from app.services import office as office_settings
 from app.services.issuance import Issued, issue_in
 from app.services.printing.pipeline import (
     NothingDue,
@@ -72,7 +75,7 @@ def print_unvaccinated(
             buf,
             municipality=m,
             series_name=listing.series_name,
-            period_label=f"{format_wareki(day)}現在{area}",
+            period_label=f"{format_wareki(day)}{area}",
             print_date=day,
         )
 
@@ -98,21 +101,30 @@ NoticeTarget = tuple[int, str, NoticeRequest]
 
 def _notice_targets(
     session: Session, series_id: str, day: date, area_code: str | None, reissue: bool
-) -> tuple[list[NoticeTarget], int]:
-    """(person id, dose, request) for everyone to notify, and how many were skipped because
-    they already got a notice for the same series and dose this 年度."""
+) -> tuple[list[NoticeTarget], int, int]:
+    """(person id, dose, request) for everyone to notify, how many were skipped because they
+    already got a notice for the same series and dose this 年度, and how many were left to the
+    notice of the series whose combination vaccine carries this one (Hib given as 5種混合)."""
     listing = unvaccinated.build_list(session, series_id, day, area_code=area_code)
+    catalog = schedule.catalog_for(session)
+    category = catalog.series_by_id(series_id).category
     targets: list[NoticeTarget] = []
-    skipped = 0
+    skipped = combined = 0
     for e in listing.entries:
+        owner = (*combination_series(catalog, e.next_product), series_id)[0]
+        if owner != series_id:  # Hib given as 5種混合: the DPT-IPV notice carries the form
+            combined += 1
+            continue
         dose = form_dose(series_id, e.next_dose)
         if not reissue and already_issued(session, e.person_id, "notice", series_id, dose, day):
             skipped += 1
             continue
         block = person_block(session, person_row(session, e.person_id))
-        req = NoticeRequest(YoshinhyoRequest(series_id, dose, day, "0", block), e.window_until)
+        req = NoticeRequest(
+            YoshinhyoRequest(series_id, dose, day, "0", block), e.window_until, category
+        )
         targets.append((e.person_id, dose, req))
-    return targets, skipped
+    return targets, skipped, combined
 
 
 def print_notices(
@@ -141,13 +153,21 @@ def print_notices(
         raise InvalidInput(code="E_PRINT_SPLIT")
     day = on or date.today()
     series_form(series_id)
-    targets, skipped = _notice_targets(
+    office = office_settings.required(session)  # E_OFFICE_NOT_SET before anything is listed
+    targets, skipped, combined = _notice_targets(
         session, series_id, day, area_code, reissue=reissue_reason is not None
     )
-    notes = (f"今年度すでに通知を発行済みの {skipped} 名は除きました。",) if skipped else ()
+    notes: tuple[str, ...] = ()
+    if skipped:
+        notes += (f"今年度すでに通知を発行済みの {skipped} 名は除きました。",)
+    if combined:
+        notes += (
+            f"5種混合で接種する {combined} 名は、4種・5種混合の通知に含まれるため除きました。",
+        )
     if not targets:
         raise NothingDue("個別通知の対象者がいません。", code="E_NOTHING_DUE")
     m = municipality(session)
+    m = replace(m, office=office.name, address=office.address, phone=office.phone)
     chunks = [targets[i : i + split] for i in range(0, len(targets), split)]
     paths = _notice_paths(out, series_id, len(chunks))
     written: list[Path] = []
@@ -189,6 +209,7 @@ def print_notices(
                             series_id, r.yoshinhyo.dose_label, day, i.issue_no, r.yoshinhyo.person
                         ),
                         r.deadline,
+                        r.category,
                     )
                     for (_, _, r), i in zip(chunk, issued, strict=True)
                 ]

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from app.domain.schedule import OPEN_STATUSES
+from app.domain.schedule import OPEN_STATUSES, combination_series, one_per_injection
 from app.errors import InvalidInput
 from app.printing import (
     CertificateDose,
@@ -81,7 +81,7 @@ def print_yoshinhyo(
             raise unvaccinated.UnknownSeries() from None
     else:
         candidates = [s for s in evaluation.series if has_form(s.id)]
-    due = [s for s in candidates if s.status in OPEN_STATUSES]
+    due = one_per_injection(evaluation, [s for s in candidates if s.status in OPEN_STATUSES])
     if not due:
         raise NothingDue()
     block = person_block(session, row)
@@ -233,9 +233,32 @@ def print_certificate(
         raise InvalidInput(code="E_NO_HISTORY")
     catalog = schedule.catalog_for(session)
     names = {s.id: s.name_ja for s in catalog.series}
+    # One injection of a combination vaccine is stored once per series: print it once, under
+    # the product's name (5種混合（DPT-IPV-Hib）), with the first series' dose label.
+    seen: set[tuple[str | None, str]] = set()
+    single = []
+    for v in history:
+        combined = combination_series(catalog, v.product_id)
+        if combined:
+            if (v.product_id, v.vaccinated_on) in seen:
+                continue
+            seen.add((v.product_id, v.vaccinated_on))
+            first = next(
+                (
+                    x
+                    for x in history
+                    if x.product_id == v.product_id
+                    and x.vaccinated_on == v.vaccinated_on
+                    and x.series_id == combined[0]
+                ),
+                v,
+            )
+            single.append((catalog.products[str(v.product_id)].name_ja, first))
+        else:
+            single.append((names.get(v.series_id, v.series_id), v))
     doses = tuple(
         CertificateDose(
-            series_name=names.get(v.series_id, v.series_id),
+            series_name=name,
             dose_label=v.dose_label or (f"{v.dose_no}回目" if v.dose_no else ""),
             date=date.fromisoformat(v.vaccinated_on),
             maker=v.maker or "",
@@ -243,7 +266,7 @@ def print_certificate(
             institution=v.institution_name or "",
             verified=v.institution_id is not None,
         )
-        for v in history
+        for name, v in single
     )
     block = person_block(session, row)
     m = municipality(session)

@@ -37,6 +37,7 @@ def municipality(session: Session) -> Municipality:
         mayor_name=meta("mayor_name"),
         office=meta("municipality_office"),
         phone=meta("municipality_phone"),
+        demo=session.register.demo,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 
 from app.domain.catalog import Catalog
 from app.domain.legaldate import fiscal_year_end, fiscal_year_start
+from app.domain.report_labels import report_labels
 from app.domain.schedule import Person, SeriesStatus, evaluate
 from app.domain.wareki import wareki_year
 from app.errors import InvalidInput
@@ -64,7 +65,7 @@ def unit_price(
 def print_monthly_report(session: Session, payment_month: str, out: Path | str) -> PrintResult:
     """月次 実施報告 for one 支払月 (``YYYY-MM``): per institution, series and unit price, the count
     of given routine (定期), non-voided doses × the unit price in force on each dose's date.
-    A dose without a price is counted at 0 yen and named in ``notes``; doses without an
+    A dose without a price is printed 「未設定」, left out of the amounts and named in ``notes``; doses without an
     institution cannot be billed and are only counted in ``notes``."""
     audit_log.require(session, "report.monthly", "print.monthly")
     m_ = _MONTH.fullmatch(payment_month.strip())
@@ -78,18 +79,29 @@ def print_monthly_report(session: Session, payment_month: str, out: Path | str) 
     names = {s.id: s.name_ja for s in catalog_for(session).series}
     totals: dict[tuple[str, str, str, int], int] = defaultdict(int)
     unpriced: set[tuple[str, str]] = set()
+    addresses: dict[str, str] = {}
     for c in counts:
         price = unit_price(prices, c.series_id, c.product_id, c.vaccinated_on)
         if price is None:
             unpriced.add((c.institution_code, c.series_id))
-        totals[(c.institution_code, c.institution_name, c.series_id, price or 0)] += c.count
+        addresses[c.institution_code] = c.institution_address
+        key = (c.institution_code, c.institution_name, c.series_id, -1 if price is None else price)
+        totals[key] += c.count
     rows = [
-        MonthlyReportRow(code, name, month, names.get(sid, sid), n, price)
+        MonthlyReportRow(
+            code,
+            name,
+            month,
+            names.get(sid, sid),
+            n,
+            None if price < 0 else price,
+            addresses.get(code, ""),
+        )
         for (code, name, sid, price), n in sorted(totals.items())
     ]
     loose = report_repo.monthly_without_institution(conn, payment_month.strip())
     notes = [
-        f"単価未設定のため0円で計上: 医療機関 {code}　{names.get(sid, sid)}"
+        f"単価未設定（金額に含めず、報告書に「未設定」と表示）: 医療機関 {code}　{names.get(sid, sid)}"
         for code, sid in sorted(unpriced)
     ]
     if loose:
@@ -100,7 +112,9 @@ def print_monthly_report(session: Session, payment_month: str, out: Path | str) 
     label = f"{_era_label(month, month=True)}支払分"
 
     def render(_issued: Sequence[Issued], buf: BinaryIO) -> int:
-        return write_monthly_report(rows, buf, municipality=m, period_label=label)
+        return write_monthly_report(
+            rows, buf, municipality=m, period_label=label, print_date=date.today()
+        )
 
     def audit(_issued: Sequence[Issued], pages: int) -> dict[str, Any]:
         return {
@@ -154,30 +168,26 @@ def target_counts(
     return dict(out)
 
 
-def _catalog_labels(catalog: Catalog, series_id: str) -> list[str]:
-    labels: list[str] = []
-    for plan in catalog.series_by_id(series_id).plans:
-        for dose in plan.doses:
-            if dose.label not in labels:
-                labels.append(dose.label)
-    return labels
-
-
 def annual_rows(
     catalog: Catalog, targets: dict[str, int], given: list[report_repo.DoseCount]
 ) -> list[AnnualReportRow]:
-    """Rows per series (catalog order) and 期/回 (the catalog's dose labels, then any other label
-    found in the data); series with neither a target nor a dose are left out."""
-    by_series: dict[str, dict[str, int]] = defaultdict(dict)
+    """Rows per series (catalog order) and 期/回 (the first plan's dose labels, with other plans'
+    same-ordinal labels folded in — a Hib dose labelled 1回目 for a child started at 1歳 counts
+    on 初回1回目 — then any other label found in the data); series with neither a target nor a
+    dose are left out."""
+    folds = {s.id: report_labels(s) for s in catalog.series}
+    by_series: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for g in given:
-        by_series[g.series_id][g.dose_label or UNKNOWN_DOSE] = g.persons
+        label = g.dose_label or UNKNOWN_DOSE
+        fold = folds[g.series_id][1] if g.series_id in folds else {}
+        by_series[g.series_id][fold.get(label, label)] += g.persons
     rows: list[AnnualReportRow] = []
     for s in catalog.series:
         target = targets.get(s.id, 0)
         done = by_series.get(s.id, {})
         if target == 0 and not done:
             continue
-        labels = _catalog_labels(catalog, s.id)
+        labels = list(folds[s.id][0])
         labels += [label for label in done if label not in labels]
         rows += [AnnualReportRow(s.name_ja, label, target, done.get(label, 0)) for label in labels]
     return rows

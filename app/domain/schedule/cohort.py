@@ -1,0 +1,75 @@
+"""Birth dates whose window for a series is open on a date: the cohort of a 未接種者一覧.
+
+Found with the engine itself (so it follows the catalog): the birth dates are probed every
+``PROBE_DAYS`` back to ``MAX_AGE_YEARS`` and each change between two probes is narrowed to the
+exact day by bisection. Open ranges can be disjoint (日本脳炎: the main window and a 特例 cohort
+years apart; MR 1期: the window and the shortage-extension cohort): the persons born in a gap
+are not read at all. An open range shorter than ``PROBE_DAYS`` lying wholly between two closed
+probes would be missed; no catalog rule opens a window for so few birth days (windows are
+months or 年度 long), and the test suite checks every bundled series against a day-by-day scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from itertools import pairwise
+
+from app.domain.catalog import Catalog
+from app.domain.schedule.engine import evaluate
+from app.domain.schedule.model import Person
+
+MAX_AGE_YEARS = 120
+PROBE_DAYS = 14
+OPEN = ("due", "waiting")
+
+
+def _opener(catalog: Catalog, series_id: str, on: date) -> Callable[[date], bool]:
+    cache: dict[date, bool] = {}
+
+    def is_open(dob: date) -> bool:
+        hit = cache.get(dob)
+        if hit is None:
+            st = evaluate(catalog, Person(dob, "F"), [], on).get(series_id)
+            hit = cache[dob] = st.status in OPEN
+        return hit
+
+    return is_open
+
+
+def _edge(is_open: Callable[[date], bool], closed: date, opened: date) -> date:
+    """The open day next to the closed side, between a closed and an open probe."""
+    while abs((opened - closed).days) > 1:
+        mid = closed + timedelta(days=(opened - closed).days // 2)
+        if is_open(mid):
+            opened = mid
+        else:
+            closed = mid
+    return opened
+
+
+def open_birth_ranges(catalog: Catalog, series_id: str, on: date) -> list[tuple[date, date]]:
+    """Disjoint, ascending (first, last) birth-date ranges whose window is open on ``on`` for a
+    person with no doses (female, so that sex-restricted series are found)."""
+    is_open = _opener(catalog, series_id, on)
+    floor = on - timedelta(days=int(MAX_AGE_YEARS * 365.25))
+    probes = []
+    d = on
+    while d >= floor:
+        probes.append(d)
+        d -= timedelta(days=PROBE_DAYS)
+    probes.reverse()  # ascending
+    if probes[0] != floor:
+        probes.insert(0, floor)
+    ranges: list[tuple[date, date]] = []
+    start: date | None = floor if is_open(floor) else None
+    for prev, cur in pairwise(probes):
+        now = is_open(cur)
+        if start is None and now:
+            start = _edge(is_open, prev, cur)
+        elif start is not None and not now:
+            ranges.append((start, _edge(is_open, cur, prev)))
+            start = None
+    if start is not None:
+        ranges.append((start, probes[-1]))
+    return ranges
