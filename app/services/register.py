@@ -27,7 +27,7 @@ from app.security.lockout import LockedOut, LoginAttempts, PendingEntry
 from app.security.recovery import new_recovery_code
 from app.security.session import OpenRegister, Session
 from app.security.terminal import DemoFileKeyring, TerminalSecretStore
-from app.services.security_key import KeyAccess, enroll_factor, key_access_for, unlock_slot
+from app.services.security_key import KeyAccess, enroll_factor, key_access_for, open_slot
 from app.store import audit, db, migrate, records, terminals, users
 from app.store.layout import RegisterLayout
 
@@ -249,11 +249,7 @@ def login(
         store = secret_store or secret_store_for(layout, ks.demo)
         terminal_secret = store.get(ks.register_id)
         access = key or key_access_for(layout, ks.demo, prompt)
-        slot, fido_output = unlock_slot(ks, slots, access)
-        keys = ks.unwrap(
-            slot,
-            Secrets(password=password, terminal_secret=terminal_secret, fido_output=fido_output),
-        )
+        keys = open_slot(ks, slots, access, password=password, terminal_secret=terminal_secret)
     except LockedOut:
         raise
     except AuthError as exc:
@@ -284,12 +280,9 @@ def reauthenticate(
             raise UnknownUser()
         store = secret_store or secret_store_for(layout, ks.demo)
         access = key or key_access_for(layout, ks.demo, prompt)
-        slot, fido_output = unlock_slot(ks, slots, access)
-        keys = ks.unwrap(
-            slot,
-            Secrets(password=password, terminal_secret=store.get(ks.register_id),
-                    fido_output=fido_output),
-        )  # fmt: skip
+        keys = open_slot(
+            ks, slots, access, password=password, terminal_secret=store.get(ks.register_id)
+        )
         if keys.dek != reg.dek:
             raise RegisterMismatch()
     except AuthError as exc:

@@ -25,7 +25,7 @@ from app.security.fido import (
     enroll_with_secret,
     select_backend,
 )
-from app.security.keyslots import KeySlotFile, Slot
+from app.security.keyslots import KeySlotFile, Secrets, Slot, UnwrappedKeys
 from app.store.layout import RegisterLayout
 
 DEMO_KEY_NOTICE = "デモ台帳のため、デモ用ソフトウェアキーを自動で使用します（実機のキーは不要）。"
@@ -61,9 +61,11 @@ def enroll_factor(key: KeyAccess, user_uid: bytes, login: str) -> tuple[dict[str
     return {"type": "fido2", **enrollment.to_json_dict()}, result.prf_output
 
 
-def unlock_slot(ks: KeySlotFile, slots: list[Slot], key: KeyAccess) -> tuple[Slot, bytes]:
+def unlock_slot(ks: KeySlotFile, slots: list[Slot], key: KeyAccess) -> tuple[Slot, bytes, int]:
     """Ask the key for an assertion over the user's enrolled credentials (UV required, verified
-    by the app), record the new sign count, and return the matching slot with the PRF output."""
+    by the app against the stored sign count); return the matching slot, the PRF output and the
+    new sign count. Nothing is written here: :func:`open_slot` stores the count once the slot has
+    opened (the count is authenticated by the slot's AAD)."""
     enrolled: list[tuple[Slot, dict[str, Any], Enrollment]] = []
     for slot in slots:
         factor = slot.fido_factor()
@@ -73,12 +75,24 @@ def unlock_slot(ks: KeySlotFile, slots: list[Slot], key: KeyAccess) -> tuple[Slo
     if not enrolled:
         raise FidoUnknownCredential()
     result = key.backend.unlock(key.rp_id, [e for _, _, e in enrolled], key.prompt)
-    for slot, factor, enrollment in enrolled:
+    for slot, _factor, enrollment in enrolled:
         if enrollment.credential_id == result.credential_id:
-            factor["sign_count"] = result.sign_count
-            ks.save()
-            return slot, result.prf_output
+            return slot, result.prf_output, result.sign_count
     raise FidoUnknownCredential()
+
+
+def open_slot(
+    ks: KeySlotFile, slots: list[Slot], key: KeyAccess, *, password: str, terminal_secret: bytes
+) -> UnwrappedKeys:
+    """The key step and the unwrap of one login: assertion, unwrap (which checks the stored sign
+    count through the AAD), then the new count is committed under the file lock (a slot removed
+    meanwhile is refused, never written back)."""
+    slot, fido_output, sign_count = unlock_slot(ks, slots, key)
+    keys = ks.unwrap(
+        slot, Secrets(password=password, terminal_secret=terminal_secret, fido_output=fido_output)
+    )
+    ks.commit_sign_count(slot, keys, sign_count)
+    return keys
 
 
 class CancellableBackend(Fido2Backend):

@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 from app.errors import InvalidInput, NotFound, PermissionDenied
 from app.security import roles as role_defs
-from app.security.keyslots import KeySlotFile, Secrets
+from app.security.keyslots import KeySlotFile, Slot
 from app.security.session import Session
 from app.services import audit_log
 from app.services.register import NewUser, add_user_slot, secret_store_for
-from app.services.security_key import KeyAccess, unlock_slot
+from app.services.security_key import KeyAccess, open_slot
 from app.services.writes import write
 from app.store import records, users
 from app.store.layout import RegisterLayout
@@ -124,12 +124,12 @@ def create_user(
                                     display_name=user.display_name, roles=user.roles,
                                     stamp=w.stamp, shared_account=user.shared_account)  # fmt: skip
         # The key is enrolled inside the transaction: if it fails, no user row remains.
-        add_user_slot(ks, user, dek=reg.dek, nk=nk, terminal_id=reg.terminal_id,
-                       terminal_secret=secret, key=key, user_uid=uid)  # fmt: skip
+        slot = add_user_slot(ks.staging(), user, dek=reg.dek, nk=nk, terminal_id=reg.terminal_id,
+                             terminal_secret=secret, key=key, user_uid=uid)  # fmt: skip
         audit_log.record(session, "user.create", record_type="user", record_id=user_id,
                          detail={"roles": sorted(user.roles), "number_grant": nk is not None,
                                  "with_holder": number_holder.user_id if number_holder else None})  # fmt: skip
-        ks.save()
+        ks.update(lambda fresh: fresh.slots.append(slot))
     return user_id
 
 
@@ -153,11 +153,15 @@ def reset_user(
     ks = _keyslots(session)
     reg = session.register
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
-    ks.remove_user(login)
-    add_user_slot(ks, NewUser(login, row.display_name, row.staff_no, new_password, roles),
-                   dek=reg.dek, nk=nk, terminal_id=reg.terminal_id, terminal_secret=secret,
-                   key=key, user_uid=users.uid_of(conn, row.id))  # fmt: skip
-    ks.save()
+    slot = add_user_slot(ks.staging(), NewUser(login, row.display_name, row.staff_no, new_password, roles),
+                         dek=reg.dek, nk=nk, terminal_id=reg.terminal_id, terminal_secret=secret,
+                         key=key, user_uid=users.uid_of(conn, row.id))  # fmt: skip
+
+    def replace(fresh: KeySlotFile) -> None:
+        fresh.remove_user(login)
+        fresh.slots.append(slot)
+
+    ks.update(replace)
     audit_log.record_now(session, "user.reset", record_type="user", record_id=row.id)
 
 
@@ -178,15 +182,12 @@ def add_key(
         raise TooManyKeys()
     reg = session.register
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
-    slot, fido_output = unlock_slot(ks, slots, existing)
-    keys = ks.unwrap(
-        slot, Secrets(password=password, terminal_secret=secret, fido_output=fido_output)
-    )
+    keys = open_slot(ks, slots, existing, password=password, terminal_secret=secret)
     roles = tuple(users.roles_of(conn, row.id))
-    add_user_slot(ks, NewUser(login, row.display_name, row.staff_no, password, roles),
-                  dek=keys.dek, nk=keys.nk, terminal_id=reg.terminal_id, terminal_secret=secret,
-                  key=new, user_uid=users.uid_of(conn, row.id))  # fmt: skip
-    ks.save()
+    slot = add_user_slot(ks.staging(), NewUser(login, row.display_name, row.staff_no, password, roles),
+                         dek=keys.dek, nk=keys.nk, terminal_id=reg.terminal_id, terminal_secret=secret,
+                         key=new, user_uid=users.uid_of(conn, row.id))  # fmt: skip
+    ks.update(lambda fresh: _append_below_limit(fresh, login, slot))
     audit_log.record_now(session, "key.enroll", record_type="user", record_id=row.id)
 
 
@@ -203,11 +204,17 @@ def add_own_key(session: Session, password: str, key: KeyAccess) -> None:
     conn = reg.conn
     roles = tuple(sorted(session.roles))
     nk = session.number_key() if session.holds_number_key else None
-    add_user_slot(ks, NewUser(session.login, session.display_name, session.staff_no, password, roles),
-                   dek=reg.dek, nk=nk, terminal_id=reg.terminal_id, terminal_secret=secret,
-                   key=key, user_uid=users.uid_of(conn, session.user_id))  # fmt: skip
-    ks.save()
+    slot = add_user_slot(ks.staging(), NewUser(session.login, session.display_name, session.staff_no, password, roles),
+                         dek=reg.dek, nk=nk, terminal_id=reg.terminal_id, terminal_secret=secret,
+                         key=key, user_uid=users.uid_of(conn, session.user_id))  # fmt: skip
+    ks.update(lambda fresh: _append_below_limit(fresh, session.login, slot))
     audit_log.record_now(session, "key.enroll", record_type="user", record_id=session.user_id)
+
+
+def _append_below_limit(fresh: KeySlotFile, login: str, slot: Slot) -> None:
+    if len(fresh.user_slots(login)) >= MAX_KEYS_PER_USER:
+        raise TooManyKeys()
+    fresh.slots.append(slot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,14 +237,16 @@ def list_keys(session: Session, login: str) -> list[KeyInfo]:
 
 def remove_key(session: Session, login: str, slot_id: str) -> None:
     audit_log.require(session, "key.manage", "key.remove")
-    ks = _keyslots(session)
-    slots = ks.user_slots(login)
-    if slot_id not in {s.slot_id for s in slots}:
-        raise NotFound()
-    if len(slots) == 1:
-        raise LastKey()
-    ks.remove_slot(slot_id)
-    ks.save()
+
+    def remove(fresh: KeySlotFile) -> None:
+        slots = fresh.user_slots(login)
+        if slot_id not in {s.slot_id for s in slots}:
+            raise NotFound()
+        if len(slots) == 1:
+            raise LastKey()
+        fresh.remove_slot(slot_id)
+
+    _keyslots(session).update(remove)
     row = users.get_by_login(session.register.conn, login)
     audit_log.record_now(session, "key.remove", record_type="user",
                          record_id=None if row is None else row.id)  # fmt: skip
@@ -251,9 +260,7 @@ def deactivate_user(session: Session, login: str) -> None:
     row = users.get_by_login(session.register.conn, login)
     if row is None:
         raise NotFound()
-    ks = _keyslots(session)
-    removed = ks.remove_user(login)
-    ks.save()
+    removed = _keyslots(session).update(lambda fresh: fresh.remove_user(login))
     with write(session):
         users.deactivate(session.register.conn, row.id)
         audit_log.record(session, "user.deactivate", record_type="user", record_id=row.id,
@@ -279,9 +286,12 @@ def set_roles(session: Session, login: str, roles: tuple[str, ...]) -> None:
             "利用者の再登録（リセット）を行ってください。"
         )
     if not role_defs.needs_number_key(roles):
-        for slot in ks.user_slots(login):
-            slot.wrapped.pop("nk", None)
-        ks.save()
+
+        def drop_nk(fresh: KeySlotFile) -> None:
+            for slot in fresh.user_slots(login):
+                slot.wrapped.pop("nk", None)
+
+        ks.update(drop_nk)
     with write(session):
         users.set_roles(conn, row.id, roles)
         audit_log.record(session, "user.roles", record_type="user", record_id=row.id,
