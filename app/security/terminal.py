@@ -117,13 +117,29 @@ class TerminalSecretStore:
     def create(self, register_id: str) -> bytes:
         """Generate and store a fresh secret for this register on this terminal."""
         secret = os.urandom(SECRET_BYTES)
+        self.put(register_id, secret)
+        return secret
+
+    def put(self, register_id: str, secret: bytes) -> None:
+        """Store ``secret`` (made by :func:`new_secret`) as this terminal's secret for the register.
+
+        Used by the recovery, which writes the keyring only after the new slots are saved."""
+        if len(secret) != SECRET_BYTES:
+            raise ValueError("a terminal secret is 32 bytes")
         try:
             self._keyring().set_password(
                 SERVICE, _username(register_id), base64.b64encode(secret).decode("ascii")
             )
         except keyring.errors.KeyringError as exc:
             raise NoSecureKeyring() from exc
-        return secret
+
+    def check_usable(self) -> None:
+        """Raise NoSecureKeyring now (before anything is changed) if no secure keyring exists."""
+        self._keyring()
+
+
+def new_secret() -> bytes:
+    return os.urandom(SECRET_BYTES)
 
     def exists(self, register_id: str) -> bool:
         try:

@@ -11,7 +11,7 @@ from app.errors import AuthError
 from app.security.fido import FidoPrompt
 from app.security.keyslots import KeySlotFile, Secrets, UnknownUser
 from app.security.session import OpenRegister
-from app.security.terminal import TerminalSecretStore
+from app.security.terminal import TerminalSecretStore, new_secret
 from app.services.register import (
     ORIGIN_PREFIX,
     NewUser,
@@ -63,8 +63,12 @@ def rebind_terminal(
     (new password + their security key, enrolled now).
 
     Other users' slots name the old terminal: they are removed, and the administrator re-enrolls
-    each user (reset). Nothing is changed until the key enrollment has succeeded. Returns the new
-    terminal id.
+    each user (reset). Order (issue 11 item 7): the key is enrolled and the new slots are saved
+    first, then the register records the new terminal, and the new terminal secret is written to
+    the keyring last. A failed or cancelled enrolment therefore changes nothing (the old secret
+    and slots still open the register on a terminal that was not reimaged); if the keyring write
+    itself fails, the recovery slot is untouched and ``vaxdesk recover`` can simply be run again.
+    Returns the new terminal id.
     """
     reg, ks = access.register, access.keyslots
     conn = reg.conn
@@ -78,21 +82,28 @@ def rebind_terminal(
         )
     layout = RegisterLayout(reg.directory)
     store = secret_store or secret_store_for(layout, ks.demo)
+    store.check_usable()  # refuse an insecure keyring before anything is enrolled
     access_key = key or key_access_for(layout, ks.demo, prompt)
-    secret = store.create(ks.register_id)
+    secret = new_secret()  # held in memory until the slots are saved
     terminal_id = ORIGIN_PREFIX + os.urandom(6).hex()
-    removed = len([s for s in ks.slots if s.kind == "user"])
-    ks.slots = [s for s in ks.slots if s.kind != "user"]
     admin = NewUser(user.login, user.display_name, user.staff_no, password, roles)
-    add_user_slot(
-        ks, admin, dek=reg.dek, nk=access.nk, terminal_id=terminal_id, terminal_secret=secret,
-        key=access_key, user_uid=users.uid_of(conn, user.id),
+    slot = add_user_slot(
+        ks.staging(), admin, dek=reg.dek, nk=access.nk, terminal_id=terminal_id,
+        terminal_secret=secret, key=access_key, user_uid=users.uid_of(conn, user.id),
     )  # fmt: skip
+
+    def rebind(fresh: KeySlotFile) -> int:
+        kept = [s for s in fresh.slots if s.kind != "user"]
+        removed = len(fresh.slots) - len(kept)
+        fresh.slots = [*kept, slot]
+        return removed
+
+    removed = ks.update(rebind)
     with db.transaction(conn):
         records.set_meta(conn, "terminal_id", terminal_id)
         terminals.insert(conn, terminal_id, "この端末（再登録）")
         audit.append(conn, action="terminal.rebind", terminal_id=terminal_id, user_id=user.id,
                      detail={"removed_slots": removed})  # fmt: skip
     reg.terminal_id = terminal_id
-    ks.save()
+    store.put(ks.register_id, secret)
     return terminal_id
