@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -49,34 +51,70 @@ def backup(session: Session, out: Path) -> BackupInfo:
     return BackupInfo(out, keyslots_copy, out.stat().st_size)
 
 
+def _private_copy(source: Path, directory: Path) -> Path:
+    """Copy ``source`` once into a new owner-only temporary file in ``directory``.
+
+    The source is opened with ``O_NOFOLLOW`` (a symbolic link is refused) and must be a regular
+    file; everything after this point (the checks and the swap) uses only the private copy, so
+    the source being replaced after it was opened changes nothing (issue 11 item 6)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    if not hasattr(os, "O_NOFOLLOW") and source.is_symlink():
+        raise RestoreRejected()
+    try:
+        src = os.open(source, flags)
+    except OSError:  # ELOOP for a link, missing, unreadable: all refused the same way
+        raise RestoreRejected() from None
+    try:
+        if not stat.S_ISREG(os.fstat(src).st_mode):
+            raise RestoreRejected()
+        fd, name = tempfile.mkstemp(prefix=".register.vxdb.restore-", suffix=".tmp", dir=directory)
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out, os.fdopen(os.dup(src), "rb") as inp:
+                shutil.copyfileobj(inp, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    finally:
+        os.close(src)
+    return tmp
+
+
 def restore(session: Session, source: Path) -> Path:
     """Replace the register with a verified backup. Returns where the previous file was kept.
 
-    The backup must open with this register's key, pass SQLite's and SQLCipher's integrity
-    checks, belong to this register and have a schema this code supports. Only then is the live
-    file replaced atomically; the previous file is kept beside it, never deleted. The session's
-    connection is closed: the user signs in again.
+    The backup is first copied once (no symbolic link) into a private temporary file beside the
+    register; that copy must open with this register's key, pass SQLite's and SQLCipher's
+    integrity checks, belong to this register and have a schema this code supports. Only then is
+    the live file replaced atomically by that same copy; the previous file is kept beside it,
+    never deleted. The session's connection is closed: the user signs in again.
     """
     audit_log.require(session, "register.restore", "register.restore")
     reg = session.register
-    source = Path(source)
-    report = inspect_copy(source, reg.dek)
-    same = report.register_id == reg.register_id
-    if not report.healthy or not same:
-        audit_log.record_now(session, "register.restore", outcome="failed",
-                             detail={"problems": list(report.problems)[:5],
-                                     "same_register": same})  # fmt: skip
-        raise RestoreRejected()
-
     layout = RegisterLayout(reg.directory)
+    try:
+        tmp = _private_copy(Path(source), layout.directory)
+    except RestoreRejected:
+        audit_log.record_now(session, "register.restore", outcome="failed",
+                             detail={"problems": ["E_RESTORE_SOURCE"], "same_register": False})  # fmt: skip
+        raise
+    try:
+        report = inspect_copy(tmp, reg.dek)
+        same = report.register_id == reg.register_id
+        if not report.healthy or not same:
+            audit_log.record_now(session, "register.restore", outcome="failed",
+                                 detail={"problems": list(report.problems)[:5],
+                                         "same_register": same})  # fmt: skip
+            raise RestoreRejected()
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
     live = layout.database
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     kept = live.with_name(f"{live.name}.before-restore-{stamp}")
-    tmp = live.with_name(f".{live.name}.restore-{stamp}.tmp")
-    db.create_private_file(tmp)
-    shutil.copyfile(source, tmp)
-    with tmp.open("rb") as fh:
-        os.fsync(fh.fileno())
     # Fold the WAL into the live file and leave WAL mode so no stale -wal outlives the swap.
     db.leave_wal(reg.conn)
     reg.close()
