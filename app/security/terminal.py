@@ -133,6 +133,20 @@ class TerminalSecretStore:
         except keyring.errors.KeyringError as exc:
             raise NoSecureKeyring() from exc
 
+    def get_entry(self, name: str, register_id: str) -> str | None:
+        """Another small value kept beside the terminal secret (e.g. the login counters)."""
+        try:
+            value: str | None = self._keyring().get_password(SERVICE, f"{name}:{register_id}")
+        except keyring.errors.KeyringError as exc:
+            raise NoSecureKeyring() from exc
+        return value
+
+    def put_entry(self, name: str, register_id: str, value: str) -> None:
+        try:
+            self._keyring().set_password(SERVICE, f"{name}:{register_id}", value)
+        except keyring.errors.KeyringError as exc:
+            raise NoSecureKeyring() from exc
+
     def check_usable(self) -> None:
         """Raise NoSecureKeyring now (before anything is changed) if no secure keyring exists."""
         self._keyring()
@@ -147,3 +161,19 @@ def new_secret() -> bytes:
         except TerminalSecretMissing:
             return False
         return True
+
+
+class KeyringCounterMirror:
+    """The copy of the login counters kept in the keyring entry beside the terminal secret."""
+
+    NAME = "login-attempts"
+
+    def __init__(self, store: TerminalSecretStore, register_id: str) -> None:
+        self._store = store
+        self._register_id = register_id
+
+    def get(self) -> str | None:
+        return self._store.get_entry(self.NAME, self._register_id)
+
+    def put(self, value: str) -> None:
+        self._store.put_entry(self.NAME, self._register_id, value)

@@ -23,10 +23,10 @@ from app.security.keyslots import (
     recovery_factor,
     terminal_factor,
 )
-from app.security.lockout import LockedOut, LoginAttempts, PendingEntry
+from app.security.lockout import LoginAttempts, PendingEntry, attempts_key
 from app.security.recovery import new_recovery_code
 from app.security.session import OpenRegister, Session
-from app.security.terminal import DemoFileKeyring, TerminalSecretStore
+from app.security.terminal import DemoFileKeyring, KeyringCounterMirror, TerminalSecretStore
 from app.services.security_key import KeyAccess, enroll_factor, key_access_for, open_slot
 from app.store import audit, db, migrate, records, terminals, users
 from app.store.layout import RegisterLayout
@@ -238,7 +238,9 @@ def login(
     """
     layout = RegisterLayout(Path(directory))
     ks = KeySlotFile.load(layout.keyslots)
-    attempts = LoginAttempts(layout.failed_logins)
+    store = secret_store or secret_store_for(layout, ks.demo)
+    terminal_secret = store.get(ks.register_id)  # no terminal secret: nothing can be guessed
+    attempts = attempts_for(layout, ks, store, terminal_secret)
     attempts.check(login_name)
     try:
         slots = ks.user_slots(login_name)
@@ -246,18 +248,31 @@ def login(
             raise UnknownUser()
         if any(s.fido_factor() is None for s in slots):
             raise FidoRequired()
-        store = secret_store or secret_store_for(layout, ks.demo)
-        terminal_secret = store.get(ks.register_id)
         access = key or key_access_for(layout, ks.demo, prompt)
         keys = open_slot(ks, slots, access, password=password, terminal_secret=terminal_secret)
-    except LockedOut:
-        raise
+        reg = open_database(layout, ks, keys.dek)
     except AuthError as exc:
-        if exc.code != "E_FIDO_CANCELLED":
+        if exc.code == "E_FIDO_CANCELLED":
+            attempts.cancelled(login_name)
+        else:
             attempts.failed(login_name, exc.code)
         raise
-    reg = open_database(layout, ks, keys.dek)
+    except BaseException:
+        attempts.cancelled(login_name)  # not a refusal of a factor: nothing was guessed
+        raise
     return _start_session(reg, login_name, keys.nk, attempts.succeeded(login_name))
+
+
+def attempts_for(
+    layout: RegisterLayout, ks: KeySlotFile, store: TerminalSecretStore, terminal_secret: bytes
+) -> LoginAttempts:
+    """The login counters of this register on this terminal: the file authenticated with a key
+    derived from the terminal secret, mirrored in the keyring entry beside that secret."""
+    return LoginAttempts(
+        layout.failed_logins,
+        key=attempts_key(terminal_secret),
+        mirror=KeyringCounterMirror(store, ks.register_id),
+    )
 
 
 def reauthenticate(
@@ -272,24 +287,29 @@ def reauthenticate(
     reg = session.register
     layout = RegisterLayout(reg.directory)
     ks = KeySlotFile.load(layout.keyslots)
-    attempts = LoginAttempts(layout.failed_logins)
+    store = secret_store or secret_store_for(layout, ks.demo)
+    terminal_secret = store.get(ks.register_id)
+    attempts = attempts_for(layout, ks, store, terminal_secret)
     attempts.check(session.login)
     try:
         slots = ks.user_slots(session.login)
         if not slots:
             raise UnknownUser()
-        store = secret_store or secret_store_for(layout, ks.demo)
         access = key or key_access_for(layout, ks.demo, prompt)
-        keys = open_slot(
-            ks, slots, access, password=password, terminal_secret=store.get(ks.register_id)
-        )
+        keys = open_slot(ks, slots, access, password=password, terminal_secret=terminal_secret)
         if keys.dek != reg.dek:
             raise RegisterMismatch()
     except AuthError as exc:
+        if exc.code == "E_FIDO_CANCELLED":
+            attempts.cancelled(session.login)
+            raise
         attempts.failed(session.login, exc.code)
         with db.transaction(reg.conn):
             audit.append(reg.conn, action="unlock", outcome="failed", user_id=session.user_id,
                          terminal_id=reg.terminal_id, detail={"code": exc.code})  # fmt: skip
+        raise
+    except BaseException:
+        attempts.cancelled(session.login)  # not a refused factor (e.g. the key file is busy)
         raise
     attempts.succeeded(session.login)
     session.touch()
@@ -307,8 +327,9 @@ def _flush_pending(conn: db.Connection, terminal_id: str, pending: list[PendingE
             outcome="failed" if entry.action == "login" else "denied",
             terminal_id=terminal_id,
             user_id=None if user is None else user.id,
-            detail={"code": entry.code, "attempted_at": entry.at, "known_user": user is not None},
-        )
+            detail={"code": entry.code, "attempted_at": entry.at, "known_user": user is not None,
+                    **entry.detail},
+        )  # fmt: skip
 
 
 def _start_session(
