@@ -163,17 +163,17 @@ def new_secret() -> bytes:
         return True
 
 
-class KeyringCounterMirror:
-    """The copy of the login counters kept in the keyring entry beside the terminal secret."""
+class KeyringEntry:
+    """A small value kept in the keyring beside the terminal secret: the copy of the login
+    counters (``login-attempts``) and of the audit head (``audit-head``)."""
 
-    NAME = "login-attempts"
-
-    def __init__(self, store: TerminalSecretStore, register_id: str) -> None:
+    def __init__(self, store: TerminalSecretStore, name: str, register_id: str) -> None:
         self._store = store
+        self._name = name
         self._register_id = register_id
 
     def get(self) -> str | None:
-        return self._store.get_entry(self.NAME, self._register_id)
+        return self._store.get_entry(self._name, self._register_id)
 
     def put(self, value: str) -> None:
-        self._store.put_entry(self.NAME, self._register_id, value)
+        self._store.put_entry(self._name, self._register_id, value)

@@ -12,8 +12,10 @@ from pathlib import Path
 
 from app.errors import InvalidInput, RegisterError
 from app.security.atomic import write_atomic
+from app.security.audit_head import DB_BEHIND, DIVERGED, AuditHeadFile, HeadCheck
 from app.security.session import Session
 from app.services import audit_log
+from app.services.register import audit_head_for, secret_store_for
 from app.store import audit, db
 from app.store.inspect import inspect_copy
 from app.store.layout import RegisterLayout
@@ -123,26 +125,57 @@ def restore(session: Session, source: Path) -> Path:
     os.replace(tmp, live)
     conn = db.connect(live, reg.dek)
     try:
+        head = _head_file(session)
         with db.transaction(conn):
             audit.append(
                 conn,
                 action="register.restore",
                 terminal_id=reg.terminal_id,
                 user_id=session.user_id,
-                detail={"kept_previous": kept.name},
+                detail={"kept_previous": kept.name, "head_before": head.compare(conn).head_seq},
             )
+        head.reset(conn)  # the restored copy's chain is the register's chain from now on
     finally:
         conn.close()
     return kept
 
 
+def _head_file(session: Session) -> AuditHeadFile:
+    reg = session.register
+    layout = RegisterLayout(reg.directory)
+    store = secret_store_for(layout, reg.demo)
+    return audit_head_for(layout, reg.register_id, store, store.get(reg.register_id))
+
+
 def verify_audit(session: Session) -> audit.ChainReport:
+    """Check the hash chain in the database, then that it reaches the head kept outside it
+    (``audit-head.json``, authenticated with this terminal's key): a database edited elsewhere,
+    swapped for an older copy, cut off at the tail or rewritten is reported."""
     audit_log.require(session, "audit.read", "audit.verify")
-    report = audit.verify_chain(session.register.conn)
+    conn = session.register.conn
+    chain = audit.verify_chain(conn)
+    check = _head_file(session).compare(conn)
+    report = audit.ChainReport(
+        chain.entries,
+        chain.first_broken_seq if chain.first_broken_seq is not None else _first_bad(check),
+        check.problem,
+        check.head_seq,
+    )
     audit_log.record_now(
         session,
         "audit.verify",
         outcome="ok" if report.intact else "failed",
-        detail={"entries": report.entries, "first_broken": report.first_broken_seq},
-    )
+        detail={"entries": report.entries, "first_broken": report.first_broken_seq,
+                "head_problem": check.problem, "head_seq": check.head_seq},
+    )  # fmt: skip
     return report
+
+
+def _first_bad(check: HeadCheck) -> int | None:
+    """The entry number to name for a head problem: the first missing entry when the database
+    is behind, the head's entry when the chain diverges from it."""
+    if check.problem == DB_BEHIND:
+        return check.db_seq + 1
+    if check.problem == DIVERGED:
+        return check.head_seq
+    return None

@@ -7,7 +7,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.errors import AuthError
+from app.errors import AuthError, VaxDeskError
+from app.security import audit_head
+from app.security.audit_head import AuditHeadFile
 from app.security.fido import FidoPrompt
 from app.security.keyslots import KeySlotFile, Secrets, UnknownUser
 from app.security.session import OpenRegister
@@ -16,6 +18,7 @@ from app.services.register import (
     ORIGIN_PREFIX,
     NewUser,
     add_user_slot,
+    audit_head_for,
     open_database,
     secret_store_for,
 )
@@ -43,11 +46,21 @@ def open_with_recovery_code(directory: Path, code: str) -> RecoveryAccess:
         except AuthError as exc:
             last_error = exc
             continue
-        reg = open_database(layout, ks, keys.dek)
+        reg = open_database(layout, ks, keys.dek, _head_if_bound(layout, ks))
         with db.transaction(reg.conn):
             audit.append(reg.conn, action="recovery.use", terminal_id=reg.terminal_id)
         return RecoveryAccess(reg, ks, keys.nk)
     raise last_error or AuthError("回復用の鍵がありません。", code="E_RECOVERY_NO_SLOT")
+
+
+def _head_if_bound(layout: RegisterLayout, ks: KeySlotFile) -> AuditHeadFile | None:
+    """The audit head, when this terminal still has its secret (not after a reimage)."""
+    store = secret_store_for(layout, ks.demo)
+    try:
+        secret = store.get(ks.register_id)
+    except VaxDeskError:
+        return None
+    return audit_head_for(layout, ks.register_id, store, secret)
 
 
 def rebind_terminal(
@@ -106,4 +119,8 @@ def rebind_terminal(
                      detail={"removed_slots": removed})  # fmt: skip
     reg.terminal_id = terminal_id
     store.put(ks.register_id, secret)
+    # The head restarts under the new terminal's key (the old one cannot be read any more).
+    head = audit_head_for(layout, ks.register_id, store, secret)
+    head.reset(conn)
+    audit_head.track(conn, head)
     return terminal_id

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import AuthError, RegisterError
+from app.security import audit_head
 from app.security import roles as role_defs
+from app.security.audit_head import AuditHeadFile, head_key
 from app.security.fido import FidoPrompt
 from app.security.keyslots import (
     KeySlotFile,
@@ -26,7 +28,7 @@ from app.security.keyslots import (
 from app.security.lockout import LoginAttempts, PendingEntry, attempts_key
 from app.security.recovery import new_recovery_code
 from app.security.session import OpenRegister, Session
-from app.security.terminal import DemoFileKeyring, KeyringCounterMirror, TerminalSecretStore
+from app.security.terminal import DemoFileKeyring, KeyringEntry, TerminalSecretStore
 from app.services.security_key import KeyAccess, enroll_factor, key_access_for, open_slot
 from app.store import audit, db, migrate, records, terminals, users
 from app.store.layout import RegisterLayout
@@ -195,6 +197,7 @@ def create_register(
                 terminal_id=terminal_id,
                 detail={"demo": demo, "schema": migrate.latest_version()},
             )
+        audit_head_for(layout, ks.register_id, store, terminal_secret).reset(conn)
     finally:
         conn.close()
 
@@ -202,8 +205,25 @@ def create_register(
     return CreatedRegister(ks.register_id, terminal_id, code)
 
 
-def open_database(layout: RegisterLayout, ks: KeySlotFile, dek: bytes) -> OpenRegister:
-    """Open the encrypted file with an unwrapped DEK, migrate it if older, check its identity."""
+def audit_head_for(
+    layout: RegisterLayout, register_id: str, store: TerminalSecretStore, terminal_secret: bytes
+) -> AuditHeadFile:
+    """The audit head beside the key slots (and its copy in the keyring entry), authenticated
+    with a key derived from this terminal's secret."""
+    return AuditHeadFile(
+        layout.audit_head,
+        head_key(terminal_secret),
+        register_id,
+        KeyringEntry(store, "audit-head", register_id),
+    )
+
+
+def open_database(
+    layout: RegisterLayout, ks: KeySlotFile, dek: bytes, head: AuditHeadFile | None = None
+) -> OpenRegister:
+    """Open the encrypted file with an unwrapped DEK, migrate it if older, check its identity.
+
+    With ``head``, every later commit moves the audit head kept outside the database."""
     conn = db.connect(layout.database, dek)
     try:
         migrate.check_supported(conn)
@@ -219,6 +239,8 @@ def open_database(layout: RegisterLayout, ks: KeySlotFile, dek: bytes) -> OpenRe
     if demo != ks.demo:
         conn.close()
         raise RegisterMismatch()
+    if head is not None:
+        audit_head.track(conn, head)
     return OpenRegister(layout.directory, conn, ks.register_id, terminal_id, demo, dek)
 
 
@@ -250,7 +272,8 @@ def login(
             raise FidoRequired()
         access = key or key_access_for(layout, ks.demo, prompt)
         keys = open_slot(ks, slots, access, password=password, terminal_secret=terminal_secret)
-        reg = open_database(layout, ks, keys.dek)
+        head = audit_head_for(layout, ks.register_id, store, terminal_secret)
+        reg = open_database(layout, ks, keys.dek, head)
     except AuthError as exc:
         if exc.code == "E_FIDO_CANCELLED":
             attempts.cancelled(login_name)
@@ -271,7 +294,7 @@ def attempts_for(
     return LoginAttempts(
         layout.failed_logins,
         key=attempts_key(terminal_secret),
-        mirror=KeyringCounterMirror(store, ks.register_id),
+        mirror=KeyringEntry(store, "login-attempts", ks.register_id),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -135,9 +135,22 @@ def enable_wal(conn: Connection) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
 
 
+_commit_hooks: dict[int, Callable[[Connection], None]] = {}
+
+
+def set_commit_hook(conn: Connection, hook: Callable[[Connection], None] | None) -> None:
+    """Run ``hook(conn)`` after each successful :func:`transaction` on ``conn`` (None removes
+    it; remove it before closing the connection). Used to keep the audit head file current."""
+    if hook is None:
+        _commit_hooks.pop(id(conn), None)
+    else:
+        _commit_hooks[id(conn)] = hook
+
+
 @contextlib.contextmanager
 def transaction(conn: Connection) -> Iterator[Connection]:
-    """One write transaction (BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception)."""
+    """One write transaction (BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception); then the
+    connection's commit hook, if any, runs outside the transaction."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
@@ -146,6 +159,9 @@ def transaction(conn: Connection) -> Iterator[Connection]:
         raise
     else:
         conn.execute("COMMIT")
+    hook = _commit_hooks.get(id(conn))
+    if hook is not None:
+        hook(conn)
 
 
 def integrity_check(conn: Connection) -> list[str]:

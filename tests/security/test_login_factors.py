@@ -19,7 +19,7 @@ from app.security.fido import SoftwareBackend
 from app.security.fido.software import SoftwareAuthenticator
 from app.security.keyslots import KeySlotFile
 from app.security.lockout import LOCK_MINUTES, MAX_FAILURES, LoginAttempts, attempts_key
-from app.security.terminal import KeyringCounterMirror
+from app.security.terminal import KeyringEntry
 from app.services.register import login, reauthenticate, secret_store_for
 from app.services.security_key import KeyAccess
 from app.store.layout import RegisterLayout
@@ -106,7 +106,7 @@ def _attempts(reg: Path, now: Callable[[], datetime] | None = None) -> LoginAtte
     ks = KeySlotFile.load(layout.keyslots)
     store = secret_store_for(layout, ks.demo)
     key = attempts_key(store.get(ks.register_id))
-    mirror = KeyringCounterMirror(store, ks.register_id)
+    mirror = KeyringEntry(store, "login-attempts", ks.register_id)
     return LoginAttempts(layout.failed_logins, key=key, mirror=mirror, now=now)
 
 
