@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from pathlib import Path
@@ -125,10 +126,9 @@ class _Together(Fido2Backend):
 
     def unlock(self, rp_id: str, enrollments: list[Enrollment], prompt: FidoPrompt, *,
                cancel: threading.Event | None = None) -> UnlockResult:  # fmt: skip
-        try:
+        # fewer attempts may get this far: the others were refused before the key step
+        with contextlib.suppress(threading.BrokenBarrierError):
             self.barrier.wait()
-        except threading.BrokenBarrierError:
-            pass  # fewer attempts got this far: the others were refused before the key step
         return self.inner.unlock(rp_id, enrollments, prompt, cancel=cancel)
 
 
