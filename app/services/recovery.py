@@ -21,6 +21,7 @@ from app.services.register import (
     audit_head_for,
     open_database,
     secret_store_for,
+    synced_passkeys_allowed,
 )
 from app.services.security_key import KeyAccess, key_access_for
 from app.store import audit, db, records, terminals, users
@@ -103,6 +104,7 @@ def rebind_terminal(
     slot = add_user_slot(
         ks.staging(), admin, dek=reg.dek, nk=access.nk, terminal_id=terminal_id,
         terminal_secret=secret, key=access_key, user_uid=users.uid_of(conn, user.id),
+        allow_synced=synced_passkeys_allowed(conn),
     )  # fmt: skip
 
     def rebind(fresh: KeySlotFile) -> int:

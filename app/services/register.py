@@ -29,7 +29,13 @@ from app.security.lockout import LoginAttempts, PendingEntry, attempts_key
 from app.security.recovery import new_recovery_code
 from app.security.session import OpenRegister, Session
 from app.security.terminal import DemoFileKeyring, KeyringEntry, TerminalSecretStore
-from app.services.security_key import KeyAccess, enroll_factor, key_access_for, open_slot
+from app.services.security_key import (
+    EnrolmentPolicy,
+    KeyAccess,
+    enroll_factor,
+    key_access_for,
+    open_slot,
+)
 from app.store import audit, db, migrate, records, terminals, users
 from app.store.layout import RegisterLayout
 
@@ -72,6 +78,14 @@ class FidoRequired(AuthError):
     )
 
 
+POLICY_SYNCED_PASSKEYS = "policy.allow_synced_passkeys"
+
+
+def synced_passkeys_allowed(conn: db.Connection) -> bool:
+    """The administrator's setting (audited): may a synced passkey (BE/BS flags) be enrolled?"""
+    return records.get_meta(conn, POLICY_SYNCED_PASSKEYS) == "1"
+
+
 def secret_store_for(layout: RegisterLayout, demo: bool) -> TerminalSecretStore:
     """Demo registers keep the terminal secret in a file inside the demo folder; real ones in the
     OS keyring (an insecure keyring backend is refused)."""
@@ -90,12 +104,15 @@ def add_user_slot(
     terminal_secret: bytes,
     key: KeyAccess,
     user_uid: bytes,
+    allow_synced: bool = False,
 ) -> Slot:
-    """A slot that needs password + this terminal + the user's enrolled security key."""
+    """A slot that needs password + this terminal + the user's enrolled security key (the
+    software key only on a demo register; a synced passkey only if ``allow_synced``)."""
     keys = {"dek": dek}
     if nk is not None and role_defs.needs_number_key(user.roles):
         keys["nk"] = nk
-    fido_factor, fido_output = enroll_factor(key, user_uid, user.login)
+    policy = EnrolmentPolicy(demo=ks.demo, allow_synced=allow_synced)
+    fido_factor, fido_output = enroll_factor(key, user_uid, user.login, policy)
     return ks.add_slot(
         kind="user",
         login=user.login,

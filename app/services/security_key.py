@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.errors import AuthError
 from app.security.fido import (
     DEFAULT_RP_ID,
     Enrollment,
@@ -25,6 +26,7 @@ from app.security.fido import (
     enroll_with_secret,
     select_backend,
 )
+from app.security.fido.software_state import SOFTWARE_AAGUID
 from app.security.keyslots import KeySlotFile, Secrets, Slot, UnwrappedKeys
 from app.store.layout import RegisterLayout
 
@@ -55,9 +57,53 @@ def key_access_for(layout: RegisterLayout, demo: bool, prompt: FidoPrompt | None
     return KeyAccess(select_backend(allow_software=False), prompt)
 
 
-def enroll_factor(key: KeyAccess, user_uid: bytes, login: str) -> tuple[dict[str, Any], bytes]:
-    """Enroll a new credential for ``login``; return the slot factor and the PRF output."""
+class SoftwareKeyRefused(AuthError):
+    code = "E_FIDO_SOFTWARE_REFUSED"
+    message_ja = (
+        "ソフトウェア認証器（デモ用）は実台帳では登録できません。"
+        "セキュリティキーまたは Windows Hello を使用してください。"
+    )
+
+
+class SyncedKeyRefused(AuthError):
+    code = "E_FIDO_SYNCED_REFUSED"
+    message_ja = (
+        "同期されるパスキー（クラウドにバックアップされる資格情報）は登録できません。"
+        "この端末専用のセキュリティキーを使用するか、管理者に設定の確認を依頼してください。"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolmentPolicy:
+    """What a new key may be. ``demo``: the register is a demo one (the demo software key is
+    its key). ``allow_synced``: an administrator allowed synced passkeys (BE/BS flags)."""
+
+    demo: bool
+    allow_synced: bool = False
+
+
+def _is_software(backend: Fido2Backend) -> bool:
+    return backend.name == SoftwareBackend.name or isinstance(backend, SoftwareBackend)
+
+
+def enroll_factor(
+    key: KeyAccess, user_uid: bytes, login: str, policy: EnrolmentPolicy
+) -> tuple[dict[str, Any], bytes]:
+    """Enroll a new credential for ``login``; return the slot factor and the PRF output.
+
+    On a real register the software authenticator is refused, by its backend before the device
+    is asked and by its AAGUID afterwards; a credential flagged backup-eligible or backed up
+    (a synced passkey) is refused unless the administrator's policy allows it (issue 11 item
+    10). The UI and CLI refuse these too; this is the check that holds for every caller."""
+    if not policy.demo and _is_software(key.backend):
+        raise SoftwareKeyRefused()
     enrollment, result = enroll_with_secret(key.backend, key.rp_id, user_uid, login, key.prompt)
+    if not policy.demo and (
+        enrollment.aaguid == SOFTWARE_AAGUID or enrollment.backend == SoftwareBackend.name
+    ):
+        raise SoftwareKeyRefused()
+    if (enrollment.backup_eligible or enrollment.backed_up) and not policy.allow_synced:
+        raise SyncedKeyRefused()
     return {"type": "fido2", **enrollment.to_json_dict()}, result.prf_output
 
 

@@ -16,7 +16,13 @@ from app.security import roles as role_defs
 from app.security.keyslots import KeySlotFile, Slot
 from app.security.session import Session
 from app.services import audit_log
-from app.services.register import NewUser, add_user_slot, secret_store_for
+from app.services.register import (
+    POLICY_SYNCED_PASSKEYS,
+    NewUser,
+    add_user_slot,
+    secret_store_for,
+    synced_passkeys_allowed,
+)
 from app.services.security_key import KeyAccess, open_slot
 from app.services.writes import write
 from app.store import records, users
@@ -125,7 +131,8 @@ def create_user(
                                     stamp=w.stamp, shared_account=user.shared_account)  # fmt: skip
         # The key is enrolled inside the transaction: if it fails, no user row remains.
         slot = add_user_slot(ks.staging(), user, dek=reg.dek, nk=nk, terminal_id=reg.terminal_id,
-                             terminal_secret=secret, key=key, user_uid=uid)  # fmt: skip
+                             terminal_secret=secret, key=key, user_uid=uid,
+                             allow_synced=synced_passkeys_allowed(w.conn))  # fmt: skip
         audit_log.record(session, "user.create", record_type="user", record_id=user_id,
                          detail={"roles": sorted(user.roles), "number_grant": nk is not None,
                                  "with_holder": number_holder.user_id if number_holder else None})  # fmt: skip
@@ -155,7 +162,8 @@ def reset_user(
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
     slot = add_user_slot(ks.staging(), NewUser(login, row.display_name, row.staff_no, new_password, roles),
                          dek=reg.dek, nk=nk, terminal_id=reg.terminal_id, terminal_secret=secret,
-                         key=key, user_uid=users.uid_of(conn, row.id))  # fmt: skip
+                         key=key, user_uid=users.uid_of(conn, row.id),
+                         allow_synced=synced_passkeys_allowed(conn))  # fmt: skip
 
     def replace(fresh: KeySlotFile) -> None:
         fresh.remove_user(login)
@@ -186,7 +194,8 @@ def add_key(
     roles = tuple(users.roles_of(conn, row.id))
     slot = add_user_slot(ks.staging(), NewUser(login, row.display_name, row.staff_no, password, roles),
                          dek=keys.dek, nk=keys.nk, terminal_id=reg.terminal_id, terminal_secret=secret,
-                         key=new, user_uid=users.uid_of(conn, row.id))  # fmt: skip
+                         key=new, user_uid=users.uid_of(conn, row.id),
+                         allow_synced=synced_passkeys_allowed(conn))  # fmt: skip
     ks.update(lambda fresh: _append_below_limit(fresh, login, slot))
     audit_log.record_now(session, "key.enroll", record_type="user", record_id=row.id)
 
@@ -206,7 +215,8 @@ def add_own_key(session: Session, password: str, key: KeyAccess) -> None:
     nk = session.number_key() if session.holds_number_key else None
     slot = add_user_slot(ks.staging(), NewUser(session.login, session.display_name, session.staff_no, password, roles),
                          dek=reg.dek, nk=nk, terminal_id=reg.terminal_id, terminal_secret=secret,
-                         key=key, user_uid=users.uid_of(conn, session.user_id))  # fmt: skip
+                         key=key, user_uid=users.uid_of(conn, session.user_id),
+                         allow_synced=synced_passkeys_allowed(conn))  # fmt: skip
     ks.update(lambda fresh: _append_below_limit(fresh, session.login, slot))
     audit_log.record_now(session, "key.enroll", record_type="user", record_id=session.user_id)
 
@@ -296,6 +306,17 @@ def set_roles(session: Session, login: str, roles: tuple[str, ...]) -> None:
         users.set_roles(conn, row.id, roles)
         audit_log.record(session, "user.roles", record_type="user", record_id=row.id,
                          detail={"before": sorted(before), "after": sorted(roles)})  # fmt: skip
+
+
+def set_synced_passkeys_allowed(session: Session, allowed: bool) -> None:
+    """Allow or refuse synced passkeys (credentials flagged backup-eligible / backed up) for new
+    enrolments. Off by default; every change is audited with the value before and after."""
+    audit_log.require(session, "user.manage", "policy.synced_passkeys")
+    before = synced_passkeys_allowed(session.register.conn)
+    with write(session) as w:
+        records.set_meta(w.conn, POLICY_SYNCED_PASSKEYS, "1" if allowed else "0")
+        audit_log.record(session, "policy.synced_passkeys",
+                         detail={"before": before, "after": allowed})  # fmt: skip
 
 
 def access_review(session: Session) -> list[AccessRow]:
