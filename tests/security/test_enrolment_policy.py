@@ -92,3 +92,33 @@ def test_a_synced_passkey_needs_the_administrators_policy(reg: Path, tmp_path: P
     (slot,) = KeySlotFile.load(RegisterLayout(reg).keyslots).user_slots("clerk2")
     factor = slot.fido_factor()
     assert factor is not None and factor["backed_up"] is True
+
+
+def test_the_policy_command_is_for_administrators_and_audited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.cli import main
+    from app.services.register import synced_passkeys_allowed
+    from tests.support.registers import password
+
+    demo = tmp_path / "demo"
+    make_register(demo, with_people=False, demo=True)
+    monkeypatch.setenv("VAXDESK_PASSWORD", password("clerk"))
+    assert (
+        main(["policy", "synced-passkeys", "allow", "--register", str(demo), "--user", "clerk"])
+        != 0
+    )
+    monkeypatch.setenv("VAXDESK_PASSWORD", password("admin"))
+    assert (
+        main(["policy", "synced-passkeys", "allow", "--register", str(demo), "--user", "admin"])
+        == 0
+    )
+    session = login_as(demo, "auditor")
+    try:
+        assert synced_passkeys_allowed(session.register.conn)
+        outcomes = session.register.conn.execute(
+            "SELECT outcome FROM audit_log WHERE action = 'policy.synced_passkeys' ORDER BY seq"
+        ).fetchall()
+    finally:
+        session.register.close()
+    assert outcomes == [("denied",), ("ok",)]
