@@ -30,7 +30,6 @@ login; the version is itself in the AAD, so a slot cannot be downgraded.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import uuid
@@ -43,11 +42,44 @@ from typing import Any, TypeVar
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from app.errors import AuthError, RegisterError
 from app.security import filelock, kdf
 from app.security.atomic import write_atomic
 from app.security.fido.errors import FidoSignCount
-from app.security.recovery import normalize_recovery_code
+from app.security.keyslot_factors import (
+    KeySlotsDamaged,
+    KeySlotsMissing,
+    KeySlotsNewer,
+    Secrets,
+    SignCountTampered,
+    SlotRevoked,
+    UnknownUser,
+    WrongRecoveryCode,
+    WrongSecret,
+    b64,
+    factor_part,
+    password_factor,
+    recovery_factor,
+    terminal_factor,
+    unb64,
+)
+
+__all__ = [  # the factor parts are re-exported: callers import them from here
+    "KeySlotFile",
+    "KeySlotsDamaged",
+    "KeySlotsMissing",
+    "KeySlotsNewer",
+    "Secrets",
+    "SignCountTampered",
+    "Slot",
+    "SlotRevoked",
+    "UnknownUser",
+    "UnwrappedKeys",
+    "WrongRecoveryCode",
+    "WrongSecret",
+    "password_factor",
+    "recovery_factor",
+    "terminal_factor",
+]
 
 FORMAT = "vaxdesk-keyslots"
 FORMAT_VERSION = 1
@@ -61,77 +93,8 @@ _CHECK = "check"  # the key-check box: sealed without the sign count
 T = TypeVar("T")
 
 
-class KeySlotsMissing(RegisterError):
-    code = "E_KEYSLOTS_MISSING"
-    message_ja = (
-        "鍵ファイル (keyslots.json) が見つかりません。台帳フォルダの指定を確認してください。"
-    )
-
-
-class KeySlotsDamaged(RegisterError):
-    code = "E_KEYSLOTS_DAMAGED"
-    message_ja = (
-        "鍵ファイル (keyslots.json) を読み取れません。"
-        "管理者がバックアップ (keyslots.json.bak) の確認を行ってください。台帳は変更していません。"
-    )
-
-
-class KeySlotsNewer(RegisterError):
-    code = "E_KEYSLOTS_NEWER"
-    message_ja = "鍵ファイルが新しい形式です。VaxDesk を更新してください。"
-
-
-class UnknownUser(AuthError):
-    code = "E_AUTH_UNKNOWN_USER"
-    message_ja = "ユーザー名またはパスワードが正しくありません。"
-
-
-class WrongSecret(AuthError):
-    code = "E_AUTH_WRONG_PASSWORD"
-    message_ja = "ユーザー名またはパスワードが正しくありません。"
-
-
-class SignCountTampered(AuthError):
-    code = "E_KEYSLOT_SIGN_COUNT"
-    message_ja = (
-        "鍵ファイルのセキュリティキー使用回数が書き換えられています。ログインを中止しました。"
-        "管理者に連絡してください（キーの複製のおそれがあります）。"
-    )
-
-
-class SlotRevoked(AuthError):
-    code = "E_KEYSLOT_REVOKED"
-    message_ja = (
-        "ログイン中にこの鍵が削除または変更されました。ログインできません。"
-        "必要であれば管理者に連絡してください。"
-    )
-
-
-class WrongRecoveryCode(AuthError):
-    code = "E_RECOVERY_CODE_WRONG"
-    message_ja = "回復コードが正しくありません。"
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"), validate=True)
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True, slots=True)
-class Secrets:
-    """What the person presents for one slot. Only the factors the slot lists are used."""
-
-    password: str | None = None
-    terminal_secret: bytes | None = None
-    fido_output: bytes | None = None
-    recovery_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +145,7 @@ class Slot:
             "kind": self.kind,
             "login": self.login,
             "created_at": self.created_at,
-            "salt": _b64(self.salt),
+            "salt": b64(self.salt),
             "factors": self.factors,
             "wrapped": self.wrapped,
         }
@@ -199,36 +162,12 @@ class Slot:
             kind=str(data["kind"]),
             login=data.get("login"),
             created_at=str(data["created_at"]),
-            salt=_unb64(data["salt"]),
+            salt=unb64(data["salt"]),
             factors=list(data["factors"]),
             wrapped=dict(data["wrapped"]),
             aad_version=int(data.get("aad", 1)),
             check=dict(data["check"]) if data.get("check") is not None else None,
         )
-
-
-def _factor_part(factor: dict[str, Any], secrets: Secrets) -> bytes:
-    kind = factor["type"]
-    if kind == "password":
-        if secrets.password is None:
-            raise WrongSecret()
-        params = kdf.Argon2Params.from_json(factor["argon2"])
-        return kdf.argon2id(secrets.password.encode("utf-8"), _unb64(factor["salt"]), params)
-    if kind == "recovery_code":
-        if secrets.recovery_code is None:
-            raise WrongRecoveryCode()
-        code = normalize_recovery_code(secrets.recovery_code)
-        params = kdf.Argon2Params.from_json(factor["argon2"])
-        return kdf.argon2id(code.encode("ascii"), _unb64(factor["salt"]), params)
-    if kind == "terminal":
-        if secrets.terminal_secret is None or len(secrets.terminal_secret) != 32:
-            raise WrongSecret()
-        return secrets.terminal_secret
-    if kind == "fido2":
-        if secrets.fido_output is None or len(secrets.fido_output) != 32:
-            raise WrongSecret()
-        return secrets.fido_output
-    raise KeySlotsNewer()  # unknown factor: fail closed
 
 
 class KeySlotFile:
@@ -373,14 +312,14 @@ class KeySlotFile:
                 raise SlotRevoked()
             nonce = os.urandom(12)
             ct = aead.encrypt(nonce, key, self._aad(slot, name))
-            wrapped[name] = {"nonce": _b64(nonce), "ct": _b64(ct)}
+            wrapped[name] = {"nonce": b64(nonce), "ct": b64(ct)}
         nonce = os.urandom(12)
         check = aead.encrypt(nonce, b"", self._aad(slot, _CHECK, with_count=False))
         slot.wrapped = wrapped
-        slot.check = {"nonce": _b64(nonce), "ct": _b64(check)}
+        slot.check = {"nonce": b64(nonce), "ct": b64(check)}
 
     def _kek(self, slot: Slot, secrets: Secrets) -> bytes:
-        ikm = b"".join(_factor_part(f, secrets) for f in slot.factors)
+        ikm = b"".join(factor_part(f, secrets) for f in slot.factors)
         return kdf.hkdf(ikm, salt=slot.salt, info=_INFO)
 
     def add_slot(
@@ -412,7 +351,7 @@ class KeySlotFile:
                 if name not in KEY_NAMES:
                     raise KeySlotsNewer()
                 keys[name] = aead.decrypt(
-                    _unb64(box["nonce"]), _unb64(box["ct"]), self._aad(slot, name)
+                    unb64(box["nonce"]), unb64(box["ct"]), self._aad(slot, name)
                 )
         except InvalidTag as exc:
             if self._check_opens(slot, aead):
@@ -427,24 +366,10 @@ class KeySlotFile:
             return False
         try:
             aead.decrypt(
-                _unb64(slot.check["nonce"]),
-                _unb64(slot.check["ct"]),
+                unb64(slot.check["nonce"]),
+                unb64(slot.check["ct"]),
                 self._aad(slot, _CHECK, with_count=False),
             )
         except (InvalidTag, KeyError, ValueError):
             return False
         return True
-
-
-def password_factor(params: kdf.Argon2Params | None = None) -> dict[str, Any]:
-    p = params or kdf.default_params()
-    return {"type": "password", "salt": _b64(kdf.new_salt()), "argon2": p.to_json()}
-
-
-def recovery_factor(params: kdf.Argon2Params | None = None) -> dict[str, Any]:
-    p = params or kdf.default_params()
-    return {"type": "recovery_code", "salt": _b64(kdf.new_salt()), "argon2": p.to_json()}
-
-
-def terminal_factor(terminal_id: str) -> dict[str, Any]:
-    return {"type": "terminal", "terminal_id": terminal_id}

@@ -15,7 +15,8 @@ from app.security.atomic import write_atomic
 from app.security.audit_head import DB_BEHIND, DIVERGED, AuditHeadFile, HeadCheck
 from app.security.session import Session
 from app.services import audit_log
-from app.services.register import audit_head_for, secret_store_for
+from app.services.register import secret_store_for
+from app.services.terminal_state import audit_head_for
 from app.store import audit, db
 from app.store.inspect import inspect_copy
 from app.store.layout import RegisterLayout

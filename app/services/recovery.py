@@ -18,12 +18,12 @@ from app.services.register import (
     ORIGIN_PREFIX,
     NewUser,
     add_user_slot,
-    audit_head_for,
     open_database,
     secret_store_for,
     synced_passkeys_allowed,
 )
 from app.services.security_key import KeyAccess, key_access_for
+from app.services.terminal_state import audit_head_for
 from app.store import audit, db, records, terminals, users
 from app.store.layout import RegisterLayout
 

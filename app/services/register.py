@@ -14,7 +14,7 @@ from pathlib import Path
 from app.errors import AuthError, RegisterError
 from app.security import audit_head
 from app.security import roles as role_defs
-from app.security.audit_head import AuditHeadFile, head_key
+from app.security.audit_head import AuditHeadFile
 from app.security.fido import FidoPrompt
 from app.security.keyslots import (
     KeySlotFile,
@@ -25,10 +25,10 @@ from app.security.keyslots import (
     recovery_factor,
     terminal_factor,
 )
-from app.security.lockout import LoginAttempts, PendingEntry, attempts_key
+from app.security.lockout import PendingEntry
 from app.security.recovery import new_recovery_code
 from app.security.session import OpenRegister, Session
-from app.security.terminal import DemoFileKeyring, KeyringEntry, TerminalSecretStore
+from app.security.terminal import DemoFileKeyring, TerminalSecretStore
 from app.services.security_key import (
     EnrolmentPolicy,
     KeyAccess,
@@ -36,6 +36,7 @@ from app.services.security_key import (
     key_access_for,
     open_slot,
 )
+from app.services.terminal_state import attempts_for, audit_head_for
 from app.store import audit, db, migrate, records, terminals, users
 from app.store.layout import RegisterLayout
 
@@ -222,19 +223,6 @@ def create_register(
     return CreatedRegister(ks.register_id, terminal_id, code)
 
 
-def audit_head_for(
-    layout: RegisterLayout, register_id: str, store: TerminalSecretStore, terminal_secret: bytes
-) -> AuditHeadFile:
-    """The audit head beside the key slots (and its copy in the keyring entry), authenticated
-    with a key derived from this terminal's secret."""
-    return AuditHeadFile(
-        layout.audit_head,
-        head_key(terminal_secret),
-        register_id,
-        KeyringEntry(store, "audit-head", register_id),
-    )
-
-
 def open_database(
     layout: RegisterLayout, ks: KeySlotFile, dek: bytes, head: AuditHeadFile | None = None
 ) -> OpenRegister:
@@ -301,18 +289,6 @@ def login(
         attempts.cancelled(login_name)  # not a refusal of a factor: nothing was guessed
         raise
     return _start_session(reg, login_name, keys.nk, attempts.succeeded(login_name))
-
-
-def attempts_for(
-    layout: RegisterLayout, ks: KeySlotFile, store: TerminalSecretStore, terminal_secret: bytes
-) -> LoginAttempts:
-    """The login counters of this register on this terminal: the file authenticated with a key
-    derived from the terminal secret, mirrored in the keyring entry beside that secret."""
-    return LoginAttempts(
-        layout.failed_logins,
-        key=attempts_key(terminal_secret),
-        mirror=KeyringEntry(store, "login-attempts", ks.register_id),
-    )
 
 
 def reauthenticate(
