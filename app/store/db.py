@@ -135,7 +135,8 @@ def enable_wal(conn: Connection) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
 
 
-_commit_hooks: dict[int, Callable[[Connection], None]] = {}
+# id -> (the connection itself, hook); holding the connection keeps its id from being reused.
+_commit_hooks: dict[int, tuple[Connection, Callable[[Connection], None]]] = {}
 
 
 def set_commit_hook(conn: Connection, hook: Callable[[Connection], None] | None) -> None:
@@ -144,7 +145,7 @@ def set_commit_hook(conn: Connection, hook: Callable[[Connection], None] | None)
     if hook is None:
         _commit_hooks.pop(id(conn), None)
     else:
-        _commit_hooks[id(conn)] = hook
+        _commit_hooks[id(conn)] = (conn, hook)
 
 
 @contextlib.contextmanager
@@ -159,9 +160,9 @@ def transaction(conn: Connection) -> Iterator[Connection]:
         raise
     else:
         conn.execute("COMMIT")
-    hook = _commit_hooks.get(id(conn))
-    if hook is not None:
-        hook(conn)
+    entry = _commit_hooks.get(id(conn))
+    if entry is not None and entry[0] is conn:
+        entry[1](conn)
 
 
 def integrity_check(conn: Connection) -> list[str]:
