@@ -244,6 +244,12 @@ class LoginAttempts:
             self._save(data)
             return pending
 
+    def move_to(self, other: LoginAttempts) -> None:
+        """Re-key: read the counters with this object's key, write them with ``other``'s (after
+        the terminal secret changed at a re-binding). A tampered file is carried over as such."""
+        with filelock.exclusive(self.path):
+            other._save(self._load())
+
     def _lock_until(self) -> str:
         return (self._now() + timedelta(minutes=LOCK_MINUTES)).isoformat()
 

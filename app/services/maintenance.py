@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.errors import InvalidInput, RegisterError
 from app.security.atomic import write_atomic
-from app.security.audit_head import DB_BEHIND, DIVERGED, AuditHeadFile, HeadCheck
+from app.security.audit_head import DB_BEHIND, AuditHeadFile, HeadCheck
 from app.security.session import Session
 from app.services import audit_log
 from app.services.register import secret_store_for
@@ -173,10 +173,12 @@ def verify_audit(session: Session) -> audit.ChainReport:
 
 
 def _first_bad(check: HeadCheck) -> int | None:
-    """The entry number to name for a head problem: the first missing entry when the database
-    is behind, the head's entry when the chain diverges from it."""
+    """The entry number to name for a head problem (screens show "broken from entry no. N"):
+    the first missing entry when the database is behind, the head's entry when the chain
+    diverges from it, and for a missing or unreadable head file the last entry it can still be
+    compared with (its keyring copy, else the database's last entry)."""
+    if check.problem is None:
+        return None
     if check.problem == DB_BEHIND:
         return check.db_seq + 1
-    if check.problem == DIVERGED:
-        return check.head_seq
-    return None
+    return check.head_seq if check.head_seq is not None else check.db_seq

@@ -23,7 +23,7 @@ from app.services.register import (
     synced_passkeys_allowed,
 )
 from app.services.security_key import KeyAccess, key_access_for
-from app.services.terminal_state import audit_head_for
+from app.services.terminal_state import audit_head_for, carry_attempts
 from app.store import audit, db, records, terminals, users
 from app.store.layout import RegisterLayout
 
@@ -62,6 +62,13 @@ def _head_if_bound(layout: RegisterLayout, ks: KeySlotFile) -> AuditHeadFile | N
     except VaxDeskError:
         return None
     return audit_head_for(layout, ks.register_id, store, secret)
+
+
+def _current_secret(store: TerminalSecretStore, register_id: str) -> bytes | None:
+    try:
+        return store.get(register_id)
+    except VaxDeskError:
+        return None
 
 
 def rebind_terminal(
@@ -120,7 +127,9 @@ def rebind_terminal(
         audit.append(conn, action="terminal.rebind", terminal_id=terminal_id, user_id=user.id,
                      detail={"removed_slots": removed})  # fmt: skip
     reg.terminal_id = terminal_id
+    old_secret = _current_secret(store, ks.register_id)
     store.put(ks.register_id, secret)
+    carry_attempts(layout, ks, store, old_secret, secret)
     # The head restarts under the new terminal's key (the old one cannot be read any more).
     head = audit_head_for(layout, ks.register_id, store, secret)
     head.reset(conn)

@@ -33,3 +33,19 @@ def attempts_for(
         key=attempts_key(terminal_secret),
         mirror=KeyringEntry(store, "login-attempts", ks.register_id),
     )
+
+
+def carry_attempts(
+    layout: RegisterLayout,
+    ks: KeySlotFile,
+    store: TerminalSecretStore,
+    old_secret: bytes | None,
+    new_secret: bytes,
+) -> None:
+    """After the terminal was re-bound on the same PC, keep its login counters (re-keyed). On a
+    reimaged PC the old secret is gone: the old file cannot be verified, and the next login
+    records that as a tampered file, which is what it then is for this terminal."""
+    if old_secret is None:
+        return
+    old = attempts_for(layout, ks, store, old_secret)
+    old.move_to(attempts_for(layout, ks, store, new_secret))

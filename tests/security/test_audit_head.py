@@ -115,6 +115,7 @@ def test_a_deleted_head_is_reported_and_not_recreated(reg: tuple[Path, str]) -> 
     head.unlink()
     report = _verify(directory)
     assert report.head_problem == "head_missing"
+    assert not report.intact and report.first_broken_seq is not None
     assert not head.exists()  # the commits since did not quietly write a new head
     assert report.head_seq is not None  # the keyring copy still names the last known entry
 

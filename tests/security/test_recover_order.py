@@ -100,3 +100,28 @@ def test_keyring_failure_after_the_slots_leaves_the_recovery_usable(
     session = login(directory, "admin", "new admin pw", key=software_key(directory))
     assert session.login == "admin"
     session.register.close()
+
+
+def test_a_rebind_on_the_same_terminal_keeps_the_login_counters(reg: tuple[Path, str]) -> None:
+    """The counters are re-keyed to the new terminal secret: no false tampering alarm, and the
+    failed attempt made before the recovery still reaches the audit log."""
+    directory, code = reg
+    with pytest.raises(AuthError):
+        login(directory, "clerk", "wrong", key=software_key(directory))
+    access = open_with_recovery_code(directory, code)
+    try:
+        rebind_terminal(access, "admin", "new admin pw", key=software_key(directory))
+    finally:
+        access.register.close()
+    session = login(directory, "admin", "new admin pw", key=software_key(directory))
+    try:
+        actions = [
+            r[0]
+            for r in session.register.conn.execute(
+                "SELECT action FROM audit_log WHERE outcome != 'ok' ORDER BY seq"
+            )
+        ]
+    finally:
+        session.register.close()
+    assert "login.attempts_tampered" not in actions
+    assert "login" in actions  # the clerk's failed attempt
