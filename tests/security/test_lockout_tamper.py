@@ -153,3 +153,32 @@ def test_parallel_attempts_cannot_guess_more_than_the_limit(reg: Path) -> None:
     assert codes.count("E_AUTH_WRONG_PASSWORD") == MAX_FAILURES  # only five password checks
     assert codes.count("E_AUTH_LOCKED") == attempts - MAX_FAILURES
     assert _try(reg, "clerk", password("clerk")) == "E_AUTH_LOCKED"
+
+
+_COUNTER = """
+import sys
+from pathlib import Path
+from app.security.lockout import LoginAttempts
+attempts = LoginAttempts(Path(sys.argv[1]), key=bytes.fromhex(sys.argv[2]))
+for _ in range(int(sys.argv[3])):
+    attempts.failed("clerk", "E_AUTH_WRONG_PASSWORD")
+"""
+
+
+def test_parallel_processes_lose_no_count(tmp_path: Path) -> None:
+    """The file lock holds between processes too (fcntl/msvcrt, not only threads)."""
+    import os
+    import subprocess
+    import sys
+
+    from app.security.lockout import LoginAttempts
+
+    path, key, each, procs = tmp_path / "login-attempts.json", os.urandom(32), 15, 3
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    running = [
+        subprocess.Popen([sys.executable, "-c", _COUNTER, str(path), key.hex(), str(each)], env=env)
+        for _ in range(procs)
+    ]
+    assert [p.wait(timeout=120) for p in running] == [0] * procs
+    pending = LoginAttempts(path, key=key).succeeded("clerk")
+    assert len([p for p in pending if p.action == "login"]) == each * procs
