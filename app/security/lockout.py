@@ -40,7 +40,10 @@ from app.security.atomic import write_atomic
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MAX_PENDING = 500
-MAX_MIRRORED_LOGINS = 40  # the keyring entry stays small (Windows limits a credential's size)
+MAX_MIRRORED_LOGINS = 40
+# Windows Credential Manager keeps at most 2,560 bytes per credential (1,280 UTF-16 characters):
+# the mirror keeps the locked and most-failed logins that fit.
+MAX_MIRROR_CHARS = 1_100
 FORMAT = "vaxdesk-login-attempts"
 VERSION = 2
 TAMPERED = "E_ATTEMPTS_FILE_TAMPERED"
@@ -173,12 +176,20 @@ class LoginAttempts:
                 key=lambda item: (item[1].get("locked_until") or "", item[1]["failures"]),
                 reverse=True,
             )[:MAX_MIRRORED_LOGINS]
-            mbody = {
-                "serial": data["serial"],
-                "pending": len(data["pending"]),
-                "users": {login: [s["failures"], s.get("locked_until")] for login, s in counted},
-            }
-            self._mirror.put(json.dumps({"body": mbody, "mac": self._mac(b"mirror", mbody)}))
+            users: dict[str, list[Any]] = {}
+            text = self._mirror_text(data, users)
+            for login, state in counted:
+                users[login] = [state["failures"], state.get("locked_until")]
+                longer = self._mirror_text(data, users)
+                if len(longer) > MAX_MIRROR_CHARS:
+                    del users[login]
+                    break
+                text = longer
+            self._mirror.put(text)
+
+    def _mirror_text(self, data: dict[str, Any], users: dict[str, list[Any]]) -> str:
+        body = {"serial": data["serial"], "pending": len(data["pending"]), "users": users}
+        return json.dumps({"body": body, "mac": self._mac(b"mirror", body)}, ensure_ascii=False)
 
     # --- the three steps of a login --------------------------------------------------------------
 

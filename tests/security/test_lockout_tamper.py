@@ -182,3 +182,33 @@ def test_parallel_processes_lose_no_count(tmp_path: Path) -> None:
     assert [p.wait(timeout=120) for p in running] == [0] * procs
     pending = LoginAttempts(path, key=key).succeeded("clerk")
     assert len([p for p in pending if p.action == "login"]) == each * procs
+
+
+def test_the_keyring_copy_fits_a_windows_credential(tmp_path: Path) -> None:
+    """Windows keeps at most 1,280 characters per credential: with many users failing, the copy
+    keeps the locked ones that fit and stays valid."""
+    import os
+
+    from app.security.lockout import MAX_MIRROR_CHARS, LockedOut, LoginAttempts
+
+    class Entry:
+        value: str | None = None
+
+        def get(self) -> str | None:
+            return self.value
+
+        def put(self, value: str) -> None:
+            self.value = value
+
+    entry, key, path = Entry(), os.urandom(32), tmp_path / "login-attempts.json"
+    attempts = LoginAttempts(path, key=key, mirror=entry)
+    for n in range(60):
+        for _ in range(MAX_FAILURES):
+            attempts.failed(f"user{n:02d}", "E_AUTH_WRONG_PASSWORD")
+    assert entry.value is not None and len(entry.value) <= MAX_MIRROR_CHARS
+    path.unlink()
+    mirrored = json.loads(entry.value)["body"]["users"]
+    assert len(mirrored) >= 10
+    for name in mirrored:  # every login the copy kept is still locked without the file
+        with pytest.raises(LockedOut):
+            LoginAttempts(path, key=key, mirror=entry).check(name)
