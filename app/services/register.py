@@ -36,7 +36,7 @@ from app.services.security_key import (
     key_access_for,
     open_slot,
 )
-from app.services.terminal_state import attempts_for, audit_head_for
+from app.services.terminal_state import attempts_for, audit_head_for, sign_count_marks_for
 from app.store import audit, db, migrate, records, terminals, users
 from app.store.layout import RegisterLayout
 
@@ -276,7 +276,9 @@ def login(
         if any(s.fido_factor() is None for s in slots):
             raise FidoRequired()
         access = key or key_access_for(layout, ks.demo, prompt)
-        keys = open_slot(ks, slots, access, password=password, terminal_secret=terminal_secret)
+        marks = sign_count_marks_for(layout, ks, store, terminal_secret)
+        keys = open_slot(ks, slots, access, password=password, terminal_secret=terminal_secret,
+                         marks=marks)  # fmt: skip
         head = audit_head_for(layout, ks.register_id, store, terminal_secret)
         reg = open_database(layout, ks, keys.dek, head)
     except AuthError as exc:
@@ -312,7 +314,9 @@ def reauthenticate(
         if not slots:
             raise UnknownUser()
         access = key or key_access_for(layout, ks.demo, prompt)
-        keys = open_slot(ks, slots, access, password=password, terminal_secret=terminal_secret)
+        marks = sign_count_marks_for(layout, ks, store, terminal_secret)
+        keys = open_slot(ks, slots, access, password=password, terminal_secret=terminal_secret,
+                         marks=marks)  # fmt: skip
         if keys.dek != reg.dek:
             raise RegisterMismatch()
     except AuthError as exc:

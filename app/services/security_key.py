@@ -28,6 +28,7 @@ from app.security.fido import (
 )
 from app.security.fido.software_state import SOFTWARE_AAGUID
 from app.security.keyslots import KeySlotFile, Secrets, Slot, UnwrappedKeys
+from app.security.sign_counts import SignCountMarks
 from app.store.layout import RegisterLayout
 
 DEMO_KEY_NOTICE = "デモ台帳のため、デモ用ソフトウェアキーを自動で使用します（実機のキーは不要）。"
@@ -128,16 +129,27 @@ def unlock_slot(ks: KeySlotFile, slots: list[Slot], key: KeyAccess) -> tuple[Slo
 
 
 def open_slot(
-    ks: KeySlotFile, slots: list[Slot], key: KeyAccess, *, password: str, terminal_secret: bytes
+    ks: KeySlotFile,
+    slots: list[Slot],
+    key: KeyAccess,
+    *,
+    password: str,
+    terminal_secret: bytes,
+    marks: SignCountMarks | None = None,
 ) -> UnwrappedKeys:
     """The key step and the unwrap of one login: assertion, unwrap (which checks the stored sign
-    count through the AAD), then the new count is committed under the file lock (a slot removed
-    meanwhile is refused, never written back)."""
+    count through the AAD), the stored count against this terminal's high-water mark (an older
+    copy of the whole file), then the new count is committed under the file lock (a slot removed
+    meanwhile is refused, never written back) and remembered."""
     slot, fido_output, sign_count = unlock_slot(ks, slots, key)
     keys = ks.unwrap(
         slot, Secrets(password=password, terminal_secret=terminal_secret, fido_output=fido_output)
     )
+    if marks is not None:
+        marks.check(slot.slot_id, slot.sign_count() or 0)
     ks.commit_sign_count(slot, keys, sign_count)
+    if marks is not None:
+        marks.record(slot.slot_id, sign_count)
     return keys
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from app.security.audit_head import AuditHeadFile, head_key
 from app.security.keyslots import KeySlotFile
 from app.security.lockout import LoginAttempts, attempts_key
+from app.security.sign_counts import SignCountMarks
 from app.security.terminal import KeyringEntry, TerminalSecretStore
 from app.store.layout import RegisterLayout
 
@@ -49,3 +50,11 @@ def carry_attempts(
         return
     old = attempts_for(layout, ks, store, old_secret)
     old.move_to(attempts_for(layout, ks, store, new_secret))
+
+
+def sign_count_marks_for(
+    layout: RegisterLayout, ks: KeySlotFile, store: TerminalSecretStore, terminal_secret: bytes
+) -> SignCountMarks:
+    """The highest sign count each slot reached on this terminal (keyring entry)."""
+    entry = KeyringEntry(store, "sign-counts", ks.register_id)
+    return SignCountMarks(entry, terminal_secret, layout.directory / "sign-counts")

@@ -24,6 +24,7 @@ from app.services.register import (
     synced_passkeys_allowed,
 )
 from app.services.security_key import KeyAccess, open_slot
+from app.services.terminal_state import sign_count_marks_for
 from app.services.writes import write
 from app.store import records, users
 from app.store.layout import RegisterLayout
@@ -190,7 +191,9 @@ def add_key(
         raise TooManyKeys()
     reg = session.register
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
-    keys = open_slot(ks, slots, existing, password=password, terminal_secret=secret)
+    store = secret_store_for(RegisterLayout(reg.directory), ks.demo)
+    marks = sign_count_marks_for(RegisterLayout(reg.directory), ks, store, secret)
+    keys = open_slot(ks, slots, existing, password=password, terminal_secret=secret, marks=marks)
     roles = tuple(users.roles_of(conn, row.id))
     slot = add_user_slot(ks.staging(), NewUser(login, row.display_name, row.staff_no, password, roles),
                          dek=keys.dek, nk=keys.nk, terminal_id=reg.terminal_id, terminal_secret=secret,

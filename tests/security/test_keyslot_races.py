@@ -157,3 +157,22 @@ def test_parallel_logins_of_different_users_keep_every_slot(reg: Path) -> None:
     ks = KeySlotFile.load(RegisterLayout(reg).keyslots)
     assert ks.logins() == ["admin", "auditor", "clerk", "number", "nurse"]
     assert all(_count(reg, u) > 0 for u in ("clerk", "nurse", "auditor"))
+
+
+def test_an_older_copy_of_the_whole_file_does_not_let_a_cloned_key_in(reg: Path) -> None:
+    """keyslots.json.bak (or a backup) holds a lower count, validly sealed: this terminal's
+    high-water mark in the keyring refuses it."""
+    import shutil
+
+    from app.security.fido.software import SoftwareAuthenticator
+    from tests.support.registers import stand_in_key
+
+    state = reg.with_name(reg.name + ".test-authenticator.json")
+    login_as(reg, "clerk").register.close()
+    clone = SoftwareAuthenticator(state).clone()  # copied at this count
+    login_as(reg, "clerk").register.close()  # the real key moves on; .bak keeps the lower count
+    path = RegisterLayout(reg).keyslots
+    shutil.copyfile(path.with_name(path.name + ".bak"), path)
+    with pytest.raises(AuthError) as err:
+        login(reg, "clerk", password("clerk"), key=stand_in_key(authenticator=clone))
+    assert err.value.code == "E_KEYSLOT_SIGN_COUNT"
