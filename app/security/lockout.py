@@ -80,6 +80,18 @@ def attempts_key(terminal_secret: bytes) -> bytes:
     return kdf.hkdf(terminal_secret, salt=b"", info=_INFO)
 
 
+def _legacy_shape(raw: dict[str, Any]) -> bool:
+    users, pending = raw.get("users"), raw.get("pending")
+    return (
+        isinstance(users, dict)
+        and all(isinstance(v, dict) for v in users.values())
+        and isinstance(pending, list)
+        and all(
+            isinstance(p, dict) and set(p) == {"at", "login", "action", "code"} for p in pending
+        )
+    )
+
+
 def _canonical(body: dict[str, Any]) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -113,8 +125,10 @@ class LoginAttempts:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
         except (ValueError, OSError):
             return None, "damaged"
+        if isinstance(raw, dict) and "format" not in raw and _legacy_shape(raw):
+            return {"users": raw["users"], "pending": raw["pending"], "serial": 0}, "legacy"
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-            return None, "unauthenticated"  # for example a file of the old, unsigned format
+            return None, "unauthenticated"
         body, mac = raw.get("body"), raw.get("mac")
         if not isinstance(body, dict) or not isinstance(mac, str):
             return None, "damaged"
@@ -144,8 +158,14 @@ class LoginAttempts:
         data.setdefault("pending", [])
         serial = int(data.get("serial", 0))
         rolled_back = mirror is not None and int(mirror.get("serial", 0)) > serial
-        if problem == "missing" and mirror is None:
-            return data  # a new register, or nothing was ever counted here
+        if problem in ("missing", "legacy") and mirror is None:
+            # a new register, nothing counted here yet, or the unsigned file of an earlier
+            # version before its first signed write (its counters are kept)
+            return data
+        if problem == "legacy":  # an unsigned file once signed ones exist: forged
+            data = {"users": {}, "pending": [], "serial": 0}
+            problem = "unauthenticated"
+            serial = 0
         if problem is None and not rolled_back:
             return data
         # Tampered: keep every counter the mirror knows (a locked user stays locked) and leave

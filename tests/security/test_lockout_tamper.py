@@ -212,3 +212,27 @@ def test_the_keyring_copy_fits_a_windows_credential(tmp_path: Path) -> None:
     for name in mirrored:  # every login the copy kept is still locked without the file
         with pytest.raises(LockedOut):
             LoginAttempts(path, key=key, mirror=entry).check(name)
+
+
+def test_the_unsigned_file_of_an_earlier_version_is_taken_over_once(reg: Path) -> None:
+    """Upgrading a terminal: its old, unsigned counters are kept (a locked user stays locked),
+    without a false tampering alarm, as long as no signed counters exist yet."""
+    from datetime import UTC, datetime, timedelta
+
+    until = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
+    old = {
+        "users": {"clerk": {"failures": MAX_FAILURES, "locked_until": until}},
+        "pending": [{"at": "2026-11-30T09:00:00+00:00", "login": "clerk", "action": "login",
+                     "code": "E_AUTH_WRONG_PASSWORD"}],
+    }  # fmt: skip
+    RegisterLayout(reg).failed_logins.write_text(json.dumps(old), encoding="utf-8")
+    assert _try(reg, "clerk", password("clerk")) == "E_AUTH_LOCKED"
+    assert _tamper_events(reg) == []
+    session = login_as(reg, "auditor")
+    try:
+        failed = session.register.conn.execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'login' AND outcome = 'failed'"
+        ).fetchone()[0]
+    finally:
+        session.register.close()
+    assert failed == 1  # the old pending entry reached the audit log
