@@ -6,11 +6,28 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint typecheck bench bench-small fuzz clean-venv build translations errors-doc
 
-$(STAMP): pyproject.toml
+LOCK      := requirements.lock
+TEST_LOCK := requirements-test.lock
+UV        ?= uv
+
+.PHONY: lock
+
+# Runtime dependencies come from the hashed lock file, the test tools from theirs (pinned to the
+# same runtime versions); the app itself is installed without dependencies. pyproject.toml keeps
+# the version ranges; `make lock` re-resolves both files after a range changes.
+$(STAMP): pyproject.toml $(LOCK) $(TEST_LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --require-hashes -r $(TEST_LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+lock:
+	$(UV) pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+		--no-header --quiet -o $(LOCK)
+	$(UV) pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+		--generate-hashes --no-header --quiet -c $(LOCK) -o $(TEST_LOCK)
 
 run: $(STAMP)
 	$(VENV)/bin/vaxdesk demo

@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
         init,
         maintenance,
         package,
+        policy,
         print_cmd,
         recover,
         schedule,
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_parser(sub)
     ids.add_parser(sub)
     maintenance.add_parser(sub)
+    policy.add_parser(sub)
     recover.add_parser(sub)
     schedule.add_parser(sub)
     print_cmd.add_parser(sub)

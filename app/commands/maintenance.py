@@ -79,5 +79,24 @@ def run_audit_verify(args: argparse.Namespace) -> int:
     if report.intact:
         print(f"監査ログは正常です（{report.entries} 件）。")
         return 0
-    print(f"監査ログの改ざんを検出しました: 記録番号 {report.first_broken_seq}", file=sys.stderr)
+    if report.head_problem is None:
+        print(
+            f"監査ログの改ざんを検出しました: 記録番号 {report.first_broken_seq}", file=sys.stderr
+        )
+        return 1
+    print(
+        f"監査ログの改ざんを検出しました: {HEAD_PROBLEMS.get(report.head_problem, '')}"
+        f"（台帳の最終記録 {report.entries} 件、台帳外に保存した先頭 {report.head_seq}）",
+        file=sys.stderr,
+    )
     return 1
+
+
+HEAD_PROBLEMS = {
+    "db_behind": "台帳の監査ログが、台帳外に保存した記録より短くなっています"
+    "（末尾の削除、または古い台帳ファイルへの差し替え）。",
+    "diverged": "台帳の監査ログが、台帳外に保存した記録と一致しません（書き換えられています）。",
+    "head_missing": "台帳外に保存した監査ログの記録 (audit-head.json) がありません。",
+    "head_unauthenticated": "台帳外に保存した監査ログの記録 (audit-head.json) を確認できません"
+    "（改変、または別の端末のものです）。",
+}

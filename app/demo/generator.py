@@ -1,6 +1,10 @@
 """Streaming generator of the synthetic register: households, persons, 個人番号, 予診票 issuances
 and vaccination rows, in chunks of bounded size, deterministic for a seed.
 
+Everything except the 個人番号 is deterministic for the seed. The numbers come from a random
+secret drawn from the OS for each generator and never stored: the seed recorded in the audit log
+does not allow anyone to regenerate a demo register's personal numbers.
+
 Pure generation (no SQL): rows are tuples in the ``*_COLUMNS`` order, written by app.store.bulk.
 The personal number is sealed by a caller-supplied function (encryption + blind index under NK),
 so this module never sees a key.
@@ -9,6 +13,7 @@ so this module never sees a key.
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -142,11 +147,15 @@ class DemoGenerator:
             clock=self.terminal_clock,
             first_issuance_id=self.start.issuance,
         )
-        # My Numbers: an affine permutation of 0..10^11-1 gives unique 11-digit stems.
-        self._mn_a = self.rng.randrange(10**10, 10**11)
+        # My Numbers: an affine permutation of 0..10^11-1 gives unique 11-digit stems. Its
+        # parameters come from the OS random source (a secret discarded with the generator), not
+        # from the seed; the two seeded draws are still made so every other value stays the same.
+        self.rng.randrange(10**10, 10**11)
+        self.rng.randrange(10**11)
+        self._mn_a = 10**10 + secrets.randbelow(9 * 10**10)
         while self._mn_a % 2 == 0 or self._mn_a % 5 == 0:  # coprime to 10^11: a bijection
             self._mn_a += 1
-        self._mn_b = self.rng.randrange(10**11)
+        self._mn_b = secrets.randbelow(10**11)
         self.produced = 0
         self.households_made = 0
 

@@ -13,65 +13,84 @@ removed from a slot and a real register cannot be relabelled as a demo one.
 
 A user slot wraps NK only for number-use roles. The file is written atomically with the previous
 copy kept as ``keyslots.json.bak``. Unknown factor types or format versions fail closed.
+
+Concurrency (issue 11 item 5): every change goes through :meth:`KeySlotFile.update`, which holds
+an exclusive lock (``keyslots.json.lock``), re-reads the file and applies only its own change, so
+a login that waited for a key touch can no longer write back a stale copy (a removed slot stays
+removed; sign counts are merged, never lowered).
+
+Sign counts (slot AAD version 2): the FIDO2 sign count is part of the associated data of every
+wrapped key, so a count edited in the file (set to 0 to let a cloned key in) makes the unwrap
+fail. Each successful login re-seals the slot's boxes with the new count under the KEK it has just
+derived (:meth:`KeySlotFile.commit_sign_count`) -- only someone holding every factor can move the
+count. A key-check box sealed without the count tells a tampered count (E_KEYSLOT_SIGN_COUNT) from
+a wrong password. Slots written before version 2 are read as before and upgraded at their next
+login; the version is itself in the AAD, so a slot cannot be downgraded.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from app.errors import AuthError, RegisterError
-from app.security import kdf
+from app.security import filelock, kdf
 from app.security.atomic import write_atomic
-from app.security.recovery import normalize_recovery_code
+from app.security.fido.errors import FidoSignCount
+from app.security.keyslot_factors import (
+    KeySlotsDamaged,
+    KeySlotsMissing,
+    KeySlotsNewer,
+    Secrets,
+    SignCountTampered,
+    SlotRevoked,
+    UnknownUser,
+    WrongRecoveryCode,
+    WrongSecret,
+    b64,
+    factor_part,
+    password_factor,
+    recovery_factor,
+    terminal_factor,
+    unb64,
+)
+
+__all__ = [  # the factor parts are re-exported: callers import them from here
+    "KeySlotFile",
+    "KeySlotsDamaged",
+    "KeySlotsMissing",
+    "KeySlotsNewer",
+    "Secrets",
+    "SignCountTampered",
+    "Slot",
+    "SlotRevoked",
+    "UnknownUser",
+    "UnwrappedKeys",
+    "WrongRecoveryCode",
+    "WrongSecret",
+    "password_factor",
+    "recovery_factor",
+    "terminal_factor",
+]
 
 FORMAT = "vaxdesk-keyslots"
 FORMAT_VERSION = 1
 KEY_NAMES = ("dek", "nk")
 _INFO = b"vaxdesk-kek-v1"
-# Fields of a factor that may change after enrollment (kept out of the associated data).
+# Fields of a factor that may change after enrollment (kept out of the associated data; from AAD
+# version 2 on, the sign count is bound separately).
 _MUTABLE_FACTOR_FIELDS = frozenset({"sign_count", "last_used_at"})
-
-
-class KeySlotsMissing(RegisterError):
-    code = "E_KEYSLOTS_MISSING"
-
-
-class KeySlotsDamaged(RegisterError):
-    code = "E_KEYSLOTS_DAMAGED"
-
-
-class KeySlotsNewer(RegisterError):
-    code = "E_KEYSLOTS_NEWER"
-
-
-class UnknownUser(AuthError):
-    code = "E_AUTH_UNKNOWN_USER"
-
-
-class WrongSecret(AuthError):
-    code = "E_AUTH_WRONG_PASSWORD"
-
-
-class WrongRecoveryCode(AuthError):
-    code = "E_RECOVERY_CODE_WRONG"
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"), validate=True)
+AAD_VERSION = 2
+_CHECK = "check"  # the key-check box: sealed without the sign count
+T = TypeVar("T")
 
 
 def _now() -> str:
@@ -79,20 +98,11 @@ def _now() -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Secrets:
-    """What the person presents for one slot. Only the factors the slot lists are used."""
-
-    password: str | None = None
-    terminal_secret: bytes | None = None
-    fido_output: bytes | None = None
-    recovery_code: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class UnwrappedKeys:
-    dek: bytes
-    nk: bytes | None
+    dek: bytes = field(repr=False)
+    nk: bytes | None = field(repr=False)
     slot_id: str
+    kek: bytes = field(default=b"", repr=False, compare=False)  # to re-seal the new sign count
 
 
 @dataclass(slots=True)
@@ -104,6 +114,8 @@ class Slot:
     salt: bytes
     factors: list[dict[str, Any]]
     wrapped: dict[str, dict[str, str]] = field(default_factory=dict)
+    aad_version: int = 1
+    check: dict[str, str] | None = None
 
     def factor_types(self) -> list[str]:
         return [str(f["type"]) for f in self.factors]
@@ -111,16 +123,37 @@ class Slot:
     def fido_factor(self) -> dict[str, Any] | None:
         return next((f for f in self.factors if f["type"] == "fido2"), None)
 
+    def sign_count(self) -> int | None:
+        factor = self.fido_factor()
+        return None if factor is None else int(factor.get("sign_count", 0))
+
+    def identity(self) -> str:
+        """Everything but the mutable parts (sign count, boxes): two copies of one slot match."""
+        body = self.to_json()
+        body.pop("wrapped")
+        body.pop("check", None)
+        body.pop("aad", None)
+        body["factors"] = [
+            {k: v for k, v in f.items() if k not in _MUTABLE_FACTOR_FIELDS} for f in self.factors
+        ]
+        body["keys"] = sorted(self.wrapped)
+        return json.dumps(body, sort_keys=True)
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "slot_id": self.slot_id,
             "kind": self.kind,
             "login": self.login,
             "created_at": self.created_at,
-            "salt": _b64(self.salt),
+            "salt": b64(self.salt),
             "factors": self.factors,
             "wrapped": self.wrapped,
         }
+        if self.aad_version != 1:
+            out["aad"] = self.aad_version
+        if self.check is not None:
+            out["check"] = self.check
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Slot:
@@ -129,34 +162,12 @@ class Slot:
             kind=str(data["kind"]),
             login=data.get("login"),
             created_at=str(data["created_at"]),
-            salt=_unb64(data["salt"]),
+            salt=unb64(data["salt"]),
             factors=list(data["factors"]),
             wrapped=dict(data["wrapped"]),
+            aad_version=int(data.get("aad", 1)),
+            check=dict(data["check"]) if data.get("check") is not None else None,
         )
-
-
-def _factor_part(factor: dict[str, Any], secrets: Secrets) -> bytes:
-    kind = factor["type"]
-    if kind == "password":
-        if secrets.password is None:
-            raise WrongSecret()
-        params = kdf.Argon2Params.from_json(factor["argon2"])
-        return kdf.argon2id(secrets.password.encode("utf-8"), _unb64(factor["salt"]), params)
-    if kind == "recovery_code":
-        if secrets.recovery_code is None:
-            raise WrongRecoveryCode()
-        code = normalize_recovery_code(secrets.recovery_code)
-        params = kdf.Argon2Params.from_json(factor["argon2"])
-        return kdf.argon2id(code.encode("ascii"), _unb64(factor["salt"]), params)
-    if kind == "terminal":
-        if secrets.terminal_secret is None or len(secrets.terminal_secret) != 32:
-            raise WrongSecret()
-        return secrets.terminal_secret
-    if kind == "fido2":
-        if secrets.fido_output is None or len(secrets.fido_output) != 32:
-            raise WrongSecret()
-        return secrets.fido_output
-    raise KeySlotsNewer()  # unknown factor: fail closed
 
 
 class KeySlotFile:
@@ -185,6 +196,8 @@ class KeySlotFile:
             if int(data["version"]) > FORMAT_VERSION:
                 raise KeySlotsNewer()
             slots = [Slot.from_json(s) for s in data["slots"]]
+            if any(s.aad_version not in (1, AAD_VERSION) for s in slots):
+                raise KeySlotsNewer()
             return cls(path, str(data["register_id"]), bool(data["demo"]), slots)
         except KeySlotsNewer:
             raise
@@ -192,6 +205,49 @@ class KeySlotFile:
             raise KeySlotsDamaged() from exc
 
     def save(self) -> None:
+        """Write this whole set of slots (a new file, or a deliberate full replacement such as the
+        terminal re-binding). Changes to an existing file go through :meth:`update`."""
+        with filelock.exclusive(self.path):
+            self._write()
+
+    def staging(self) -> KeySlotFile:
+        """An empty set of this register's slots: build a slot here (enrolment may wait for a
+        touch), then add it to the file with :meth:`update`."""
+        return KeySlotFile(self.path, self.register_id, self.demo, [])
+
+    def update(self, change: Callable[[KeySlotFile], T]) -> T:
+        """Lock the file, re-read it, apply ``change`` to the fresh copy, write it back. This copy
+        is then refreshed too. A file of another register is refused."""
+        with filelock.exclusive(self.path):
+            fresh = KeySlotFile.load(self.path)
+            if fresh.register_id != self.register_id or fresh.demo != self.demo:
+                raise KeySlotsDamaged()
+            result = change(fresh)
+            fresh._write()
+        self.slots = fresh.slots
+        return result
+
+    def slot(self, slot_id: str) -> Slot | None:
+        return next((s for s in self.slots if s.slot_id == slot_id), None)
+
+    def commit_sign_count(self, unlocked: Slot, keys: UnwrappedKeys, sign_count: int) -> None:
+        """After a verified assertion and a successful unwrap: store the new sign count by
+        re-sealing the slot under the KEK just derived. A slot removed or changed while the login
+        waited for the key is not brought back: the login is refused (E_KEYSLOT_REVOKED); a
+        count that another login already moved past is refused as a replay (E_FIDO_SIGN_COUNT)."""
+
+        def change(fresh: KeySlotFile) -> None:
+            current = fresh.slot(unlocked.slot_id)
+            if current is None or current.identity() != unlocked.identity():
+                raise SlotRevoked()
+            stored = current.sign_count() or 0
+            if sign_count < stored or (sign_count == stored and sign_count != 0):
+                raise FidoSignCount()
+            fresh._seal(current, keys, sign_count)
+
+        self.update(change)
+
+    def _write(self) -> None:
         body = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -220,12 +276,12 @@ class KeySlotFile:
     def remove_slot(self, slot_id: str) -> None:
         self.slots = [s for s in self.slots if s.slot_id != slot_id]
 
-    def _aad(self, slot: Slot, key_name: str) -> bytes:
+    def _aad(self, slot: Slot, key_name: str, *, with_count: bool = True) -> bytes:
         factors = [
             {k: v for k, v in sorted(f.items()) if k not in _MUTABLE_FACTOR_FIELDS}
             for f in slot.factors
         ]
-        body = {
+        body: dict[str, Any] = {
             "register_id": self.register_id,
             "demo": self.demo,
             "slot_id": slot.slot_id,
@@ -234,10 +290,36 @@ class KeySlotFile:
             "factors": factors,
             "key": key_name,
         }
+        if slot.aad_version >= 2:
+            body["aad"] = slot.aad_version
+            if with_count:
+                body["sign_count"] = slot.sign_count()
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
+    def _seal(self, slot: Slot, keys: UnwrappedKeys, sign_count: int | None) -> None:
+        """(Re-)seal every box of ``slot`` under ``keys.kek`` with AAD version 2."""
+        material = {"dek": keys.dek, "nk": keys.nk}
+        names = list(slot.wrapped) or [n for n in KEY_NAMES if material[n] is not None]
+        slot.aad_version = AAD_VERSION
+        factor = slot.fido_factor()
+        if factor is not None and sign_count is not None:
+            factor["sign_count"] = sign_count
+        aead = ChaCha20Poly1305(keys.kek)
+        wrapped: dict[str, dict[str, str]] = {}
+        for name in names:
+            key = material[name]
+            if key is None:
+                raise SlotRevoked()
+            nonce = os.urandom(12)
+            ct = aead.encrypt(nonce, key, self._aad(slot, name))
+            wrapped[name] = {"nonce": b64(nonce), "ct": b64(ct)}
+        nonce = os.urandom(12)
+        check = aead.encrypt(nonce, b"", self._aad(slot, _CHECK, with_count=False))
+        slot.wrapped = wrapped
+        slot.check = {"nonce": b64(nonce), "ct": b64(check)}
+
     def _kek(self, slot: Slot, secrets: Secrets) -> bytes:
-        ikm = b"".join(_factor_part(f, secrets) for f in slot.factors)
+        ikm = b"".join(factor_part(f, secrets) for f in slot.factors)
         return kdf.hkdf(ikm, salt=slot.salt, info=_INFO)
 
     def add_slot(
@@ -254,11 +336,8 @@ class KeySlotFile:
             raise ValueError("a slot wraps dek and optionally nk")
         slot = Slot(uuid.uuid4().hex, kind, login, _now(), kdf.new_salt(), factors)
         kek = self._kek(slot, secrets)
-        aead = ChaCha20Poly1305(kek)
-        for name, key in keys.items():
-            nonce = os.urandom(12)
-            ct = aead.encrypt(nonce, key, self._aad(slot, name))
-            slot.wrapped[name] = {"nonce": _b64(nonce), "ct": _b64(ct)}
+        unwrapped = UnwrappedKeys(keys["dek"], keys.get("nk"), slot.slot_id, kek)
+        self._seal(slot, unwrapped, slot.sign_count())
         self.slots.append(slot)
         return slot
 
@@ -272,24 +351,25 @@ class KeySlotFile:
                 if name not in KEY_NAMES:
                     raise KeySlotsNewer()
                 keys[name] = aead.decrypt(
-                    _unb64(box["nonce"]), _unb64(box["ct"]), self._aad(slot, name)
+                    unb64(box["nonce"]), unb64(box["ct"]), self._aad(slot, name)
                 )
         except InvalidTag as exc:
+            if self._check_opens(slot, aead):
+                raise SignCountTampered() from exc  # every factor right, the count was edited
             raise (WrongRecoveryCode() if slot.kind == "recovery" else WrongSecret()) from exc
         if "dek" not in keys:
             raise KeySlotsDamaged()
-        return UnwrappedKeys(keys["dek"], keys.get("nk"), slot.slot_id)
+        return UnwrappedKeys(keys["dek"], keys.get("nk"), slot.slot_id, kek)
 
-
-def password_factor(params: kdf.Argon2Params | None = None) -> dict[str, Any]:
-    p = params or kdf.default_params()
-    return {"type": "password", "salt": _b64(kdf.new_salt()), "argon2": p.to_json()}
-
-
-def recovery_factor(params: kdf.Argon2Params | None = None) -> dict[str, Any]:
-    p = params or kdf.default_params()
-    return {"type": "recovery_code", "salt": _b64(kdf.new_salt()), "argon2": p.to_json()}
-
-
-def terminal_factor(terminal_id: str) -> dict[str, Any]:
-    return {"type": "terminal", "terminal_id": terminal_id}
+    def _check_opens(self, slot: Slot, aead: ChaCha20Poly1305) -> bool:
+        if slot.aad_version < 2 or slot.check is None:
+            return False
+        try:
+            aead.decrypt(
+                unb64(slot.check["nonce"]),
+                unb64(slot.check["ct"]),
+                self._aad(slot, _CHECK, with_count=False),
+            )
+        except (InvalidTag, KeyError, ValueError):
+            return False
+        return True

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import PermissionDenied
+from app.store import db
 from app.store.db import Connection
 
 
@@ -26,6 +27,7 @@ class OpenRegister:
     dek: bytes = field(repr=False)
 
     def close(self) -> None:
+        db.set_commit_hook(self.conn, None)
         self.conn.close()
 
 

@@ -109,13 +109,43 @@ class TerminalSecretStore:
     def create(self, register_id: str) -> bytes:
         """Generate and store a fresh secret for this register on this terminal."""
         secret = os.urandom(SECRET_BYTES)
+        self.put(register_id, secret)
+        return secret
+
+    def put(self, register_id: str, secret: bytes) -> None:
+        """Store ``secret`` (made by :func:`new_secret`) as this terminal's secret for the register.
+
+        Used by the recovery, which writes the keyring only after the new slots are saved."""
+        if len(secret) != SECRET_BYTES:
+            raise ValueError("a terminal secret is 32 bytes")
         try:
             self._keyring().set_password(
                 SERVICE, _username(register_id), base64.b64encode(secret).decode("ascii")
             )
         except keyring.errors.KeyringError as exc:
             raise NoSecureKeyring() from exc
-        return secret
+
+    def get_entry(self, name: str, register_id: str) -> str | None:
+        """Another small value kept beside the terminal secret (e.g. the login counters)."""
+        try:
+            value: str | None = self._keyring().get_password(SERVICE, f"{name}:{register_id}")
+        except keyring.errors.KeyringError as exc:
+            raise NoSecureKeyring() from exc
+        return value
+
+    def put_entry(self, name: str, register_id: str, value: str) -> None:
+        try:
+            self._keyring().set_password(SERVICE, f"{name}:{register_id}", value)
+        except keyring.errors.KeyringError as exc:
+            raise NoSecureKeyring() from exc
+
+    def check_usable(self) -> None:
+        """Raise NoSecureKeyring now (before anything is changed) if no secure keyring exists."""
+        self._keyring()
+
+
+def new_secret() -> bytes:
+    return os.urandom(SECRET_BYTES)
 
     def exists(self, register_id: str) -> bool:
         try:
@@ -123,3 +153,19 @@ class TerminalSecretStore:
         except TerminalSecretMissing:
             return False
         return True
+
+
+class KeyringEntry:
+    """A small value kept in the keyring beside the terminal secret: the copy of the login
+    counters (``login-attempts``) and of the audit head (``audit-head``)."""
+
+    def __init__(self, store: TerminalSecretStore, name: str, register_id: str) -> None:
+        self._store = store
+        self._name = name
+        self._register_id = register_id
+
+    def get(self) -> str | None:
+        return self._store.get_entry(self._name, self._register_id)
+
+    def put(self, value: str) -> None:
+        self._store.put_entry(self._name, self._register_id, value)

@@ -7,19 +7,23 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.errors import AuthError
+from app.errors import AuthError, VaxDeskError
+from app.security import audit_head
+from app.security.audit_head import AuditHeadFile
 from app.security.fido import FidoPrompt
 from app.security.keyslots import KeySlotFile, Secrets, UnknownUser
 from app.security.session import OpenRegister
-from app.security.terminal import TerminalSecretStore
+from app.security.terminal import TerminalSecretStore, new_secret
 from app.services.register import (
     ORIGIN_PREFIX,
     NewUser,
     add_user_slot,
     open_database,
     secret_store_for,
+    synced_passkeys_allowed,
 )
 from app.services.security_key import KeyAccess, key_access_for
+from app.services.terminal_state import audit_head_for, carry_attempts
 from app.store import audit, db, register_meta, terminals, users
 from app.store.layout import RegisterLayout
 
@@ -43,11 +47,28 @@ def open_with_recovery_code(directory: Path, code: str) -> RecoveryAccess:
         except AuthError as exc:
             last_error = exc
             continue
-        reg = open_database(layout, ks, keys.dek)
+        reg = open_database(layout, ks, keys.dek, _head_if_bound(layout, ks))
         with db.transaction(reg.conn):
             audit.append(reg.conn, action="recovery.use", terminal_id=reg.terminal_id)
         return RecoveryAccess(reg, ks, keys.nk)
-    raise last_error or AuthError(code="E_RECOVERY_NO_SLOT")
+    raise last_error or AuthError("回復用の鍵がありません。", code="E_RECOVERY_NO_SLOT")
+
+
+def _head_if_bound(layout: RegisterLayout, ks: KeySlotFile) -> AuditHeadFile | None:
+    """The audit head, when this terminal still has its secret (not after a reimage)."""
+    store = secret_store_for(layout, ks.demo)
+    try:
+        secret = store.get(ks.register_id)
+    except VaxDeskError:
+        return None
+    return audit_head_for(layout, ks.register_id, store, secret)
+
+
+def _current_secret(store: TerminalSecretStore, register_id: str) -> bytes | None:
+    try:
+        return store.get(register_id)
+    except VaxDeskError:
+        return None
 
 
 def rebind_terminal(
@@ -63,8 +84,12 @@ def rebind_terminal(
     (new password + their security key, enrolled now).
 
     Other users' slots name the old terminal: they are removed, and the administrator re-enrolls
-    each user (reset). Nothing is changed until the key enrollment has succeeded. Returns the new
-    terminal id.
+    each user (reset). Order (issue 11 item 7): the key is enrolled and the new slots are saved
+    first, then the register records the new terminal, and the new terminal secret is written to
+    the keyring last. A failed or cancelled enrolment therefore changes nothing (the old secret
+    and slots still open the register on a terminal that was not reimaged); if the keyring write
+    itself fails, the recovery slot is untouched and ``vaxdesk recover`` can simply be run again.
+    Returns the new terminal id.
     """
     reg, ks = access.register, access.keyslots
     conn = reg.conn
@@ -73,17 +98,18 @@ def rebind_terminal(
         raise UnknownUser()
     roles = tuple(users.roles_of(conn, user.id))
     if "user.manage" not in users.permissions_of(conn, roles):
-        raise AuthError(code="E_RECOVERY_NOT_ADMIN")
+        raise AuthError(
+            "端末の再登録は管理者のユーザーで行ってください。", code="E_RECOVERY_NOT_ADMIN"
+        )
     layout = RegisterLayout(reg.directory)
     store = secret_store or secret_store_for(layout, ks.demo)
+    store.check_usable()  # refuse an insecure keyring before anything is enrolled
     access_key = key or key_access_for(layout, ks.demo, prompt)
-    secret = store.create(ks.register_id)
+    secret = new_secret()  # held in memory until the slots are saved
     terminal_id = ORIGIN_PREFIX + os.urandom(6).hex()
-    removed = len([s for s in ks.slots if s.kind == "user"])
-    ks.slots = [s for s in ks.slots if s.kind != "user"]
     admin = NewUser(user.login, user.display_name, user.staff_no, password, roles)
-    add_user_slot(
-        ks,
+    slot = add_user_slot(
+        ks.staging(),
         admin,
         dek=reg.dek,
         nk=access.nk,
@@ -91,7 +117,16 @@ def rebind_terminal(
         terminal_secret=secret,
         key=access_key,
         user_uid=users.uid_of(conn, user.id),
+        allow_synced=synced_passkeys_allowed(conn),
     )
+
+    def rebind(fresh: KeySlotFile) -> int:
+        kept = [s for s in fresh.slots if s.kind != "user"]
+        removed = len(fresh.slots) - len(kept)
+        fresh.slots = [*kept, slot]
+        return removed
+
+    removed = ks.update(rebind)
     with db.transaction(conn):
         register_meta.set_meta(conn, "terminal_id", terminal_id)
         terminals.insert(conn, terminal_id, "この端末（再登録）")
@@ -103,5 +138,11 @@ def rebind_terminal(
             detail={"removed_slots": removed},
         )
     reg.terminal_id = terminal_id
-    ks.save()
+    old_secret = _current_secret(store, ks.register_id)
+    store.put(ks.register_id, secret)
+    carry_attempts(layout, ks, store, old_secret, secret)
+    # The head restarts under the new terminal's key (the old one cannot be read any more).
+    head = audit_head_for(layout, ks.register_id, store, secret)
+    head.reset(conn)
+    audit_head.track(conn, head)
     return terminal_id

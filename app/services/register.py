@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import AuthError, RegisterError
+from app.security import audit_head
 from app.security import roles as role_defs
+from app.security.audit_head import AuditHeadFile
 from app.security.fido import FidoPrompt
 from app.security.keyslots import (
     KeySlotFile,
@@ -23,11 +25,18 @@ from app.security.keyslots import (
     recovery_factor,
     terminal_factor,
 )
-from app.security.lockout import LockedOut, LoginAttempts, PendingEntry
+from app.security.lockout import PendingEntry
 from app.security.recovery import new_recovery_code
 from app.security.session import OpenRegister, Session
 from app.security.terminal import DemoFileKeyring, TerminalSecretStore
-from app.services.security_key import KeyAccess, enroll_factor, key_access_for, unlock_slot
+from app.services.security_key import (
+    EnrolmentPolicy,
+    KeyAccess,
+    enroll_factor,
+    key_access_for,
+    open_slot,
+)
+from app.services.terminal_state import attempts_for, audit_head_for, sign_count_marks_for
 from app.store import audit, db, migrate, register_meta, stamps, terminals, users
 from app.store.layout import RegisterLayout
 
@@ -36,10 +45,14 @@ ORIGIN_PREFIX = "T-"
 
 class RegisterMismatch(RegisterError):
     code = "E_REGISTER_KEYSLOTS_MISMATCH"
+    message_ja = (
+        "鍵ファイルと台帳ファイルが対応していません。台帳フォルダの中身を確認してください。"
+    )
 
 
 class UserInactive(AuthError):
     code = "E_AUTH_USER_INACTIVE"
+    message_ja = "このユーザーは無効化されています。管理者に連絡してください。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +74,17 @@ class CreatedRegister:
 
 class FidoRequired(AuthError):
     code = "E_FIDO_REQUIRED"
+    message_ja = (
+        "この鍵スロットにはセキュリティキーが登録されていません。管理者に連絡してください。"
+    )
+
+
+POLICY_SYNCED_PASSKEYS = "policy.allow_synced_passkeys"
+
+
+def synced_passkeys_allowed(conn: db.Connection) -> bool:
+    """The administrator's setting (audited): may a synced passkey (BE/BS flags) be enrolled?"""
+    return register_meta.get_meta(conn, POLICY_SYNCED_PASSKEYS) == "1"
 
 
 def secret_store_for(layout: RegisterLayout, demo: bool) -> TerminalSecretStore:
@@ -81,12 +105,15 @@ def add_user_slot(
     terminal_secret: bytes,
     key: KeyAccess,
     user_uid: bytes,
+    allow_synced: bool = False,
 ) -> Slot:
-    """A slot that needs password + this terminal + the user's enrolled security key."""
+    """A slot that needs password + this terminal + the user's enrolled security key (the
+    software key only on a demo register; a synced passkey only if ``allow_synced``)."""
     keys = {"dek": dek}
     if nk is not None and role_defs.needs_number_key(user.roles):
         keys["nk"] = nk
-    fido_factor, fido_output = enroll_factor(key, user_uid, user.login)
+    policy = EnrolmentPolicy(demo=ks.demo, allow_synced=allow_synced)
+    fido_factor, fido_output = enroll_factor(key, user_uid, user.login, policy)
     return ks.add_slot(
         kind="user",
         login=user.login,
@@ -194,6 +221,7 @@ def create_register(
                 terminal_id=terminal_id,
                 detail={"demo": demo, "schema": migrate.latest_version()},
             )
+        audit_head_for(layout, ks.register_id, store, terminal_secret).reset(conn)
     finally:
         conn.close()
 
@@ -201,8 +229,12 @@ def create_register(
     return CreatedRegister(ks.register_id, terminal_id, code)
 
 
-def open_database(layout: RegisterLayout, ks: KeySlotFile, dek: bytes) -> OpenRegister:
-    """Open the encrypted file with an unwrapped DEK, migrate it if older, check its identity."""
+def open_database(
+    layout: RegisterLayout, ks: KeySlotFile, dek: bytes, head: AuditHeadFile | None = None
+) -> OpenRegister:
+    """Open the encrypted file with an unwrapped DEK, migrate it if older, check its identity.
+
+    With ``head``, every later commit moves the audit head kept outside the database."""
     conn = db.connect(layout.database, dek)
     try:
         migrate.check_supported(conn)
@@ -218,6 +250,8 @@ def open_database(layout: RegisterLayout, ks: KeySlotFile, dek: bytes) -> OpenRe
     if demo != ks.demo:
         conn.close()
         raise RegisterMismatch()
+    if head is not None:
+        audit_head.track(conn, head)
     return OpenRegister(layout.directory, conn, ks.register_id, terminal_id, demo, dek)
 
 
@@ -237,7 +271,9 @@ def login(
     """
     layout = RegisterLayout(Path(directory))
     ks = KeySlotFile.load(layout.keyslots)
-    attempts = LoginAttempts(layout.failed_logins)
+    store = secret_store or secret_store_for(layout, ks.demo)
+    terminal_secret = store.get(ks.register_id)  # no terminal secret: nothing can be guessed
+    attempts = attempts_for(layout, ks, store, terminal_secret)
     attempts.check(login_name)
     try:
         slots = ks.user_slots(login_name)
@@ -245,21 +281,22 @@ def login(
             raise UnknownUser()
         if any(s.fido_factor() is None for s in slots):
             raise FidoRequired()
-        store = secret_store or secret_store_for(layout, ks.demo)
-        terminal_secret = store.get(ks.register_id)
         access = key or key_access_for(layout, ks.demo, prompt)
-        slot, fido_output = unlock_slot(ks, slots, access)
-        keys = ks.unwrap(
-            slot,
-            Secrets(password=password, terminal_secret=terminal_secret, fido_output=fido_output),
+        marks = sign_count_marks_for(layout, ks, store, terminal_secret)
+        keys = open_slot(
+            ks, slots, access, password=password, terminal_secret=terminal_secret, marks=marks
         )
-    except LockedOut:
-        raise
+        head = audit_head_for(layout, ks.register_id, store, terminal_secret)
+        reg = open_database(layout, ks, keys.dek, head)
     except AuthError as exc:
-        if exc.code != "E_FIDO_CANCELLED":
+        if exc.code == "E_FIDO_CANCELLED":
+            attempts.cancelled(login_name)
+        else:
             attempts.failed(login_name, exc.code)
         raise
-    reg = open_database(layout, ks, keys.dek)
+    except BaseException:
+        attempts.cancelled(login_name)  # not a refusal of a factor: nothing was guessed
+        raise
     return _start_session(reg, login_name, keys.nk, attempts.succeeded(login_name))
 
 
@@ -275,26 +312,25 @@ def reauthenticate(
     reg = session.register
     layout = RegisterLayout(reg.directory)
     ks = KeySlotFile.load(layout.keyslots)
-    attempts = LoginAttempts(layout.failed_logins)
+    store = secret_store or secret_store_for(layout, ks.demo)
+    terminal_secret = store.get(ks.register_id)
+    attempts = attempts_for(layout, ks, store, terminal_secret)
     attempts.check(session.login)
     try:
         slots = ks.user_slots(session.login)
         if not slots:
             raise UnknownUser()
-        store = secret_store or secret_store_for(layout, ks.demo)
         access = key or key_access_for(layout, ks.demo, prompt)
-        slot, fido_output = unlock_slot(ks, slots, access)
-        keys = ks.unwrap(
-            slot,
-            Secrets(
-                password=password,
-                terminal_secret=store.get(ks.register_id),
-                fido_output=fido_output,
-            ),
+        marks = sign_count_marks_for(layout, ks, store, terminal_secret)
+        keys = open_slot(
+            ks, slots, access, password=password, terminal_secret=terminal_secret, marks=marks
         )
         if keys.dek != reg.dek:
             raise RegisterMismatch()
     except AuthError as exc:
+        if exc.code == "E_FIDO_CANCELLED":
+            attempts.cancelled(session.login)
+            raise
         attempts.failed(session.login, exc.code)
         with db.transaction(reg.conn):
             audit.append(
@@ -305,6 +341,9 @@ def reauthenticate(
                 terminal_id=reg.terminal_id,
                 detail={"code": exc.code},
             )
+        raise
+    except BaseException:
+        attempts.cancelled(session.login)  # not a refused factor (e.g. the key file is busy)
         raise
     attempts.succeeded(session.login)
     session.touch()
@@ -323,7 +362,12 @@ def _flush_pending(conn: db.Connection, terminal_id: str, pending: list[PendingE
             outcome="failed" if entry.action == "login" else "denied",
             terminal_id=terminal_id,
             user_id=None if user is None else user.id,
-            detail={"code": entry.code, "attempted_at": entry.at, "known_user": user is not None},
+            detail={
+                "code": entry.code,
+                "attempted_at": entry.at,
+                "known_user": user is not None,
+                **entry.detail,
+            },
         )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.errors import AuthError
 from app.security.fido import (
     DEFAULT_RP_ID,
     Enrollment,
@@ -25,7 +26,9 @@ from app.security.fido import (
     enroll_with_secret,
     select_backend,
 )
-from app.security.keyslots import KeySlotFile, Slot
+from app.security.fido.software_state import SOFTWARE_AAGUID
+from app.security.keyslots import KeySlotFile, Secrets, Slot, UnwrappedKeys
+from app.security.sign_counts import SignCountMarks
 from app.store.layout import RegisterLayout
 
 DEMO_KEY_NOTICE = "デモ台帳のため、デモ用ソフトウェアキーを自動で使用します（実機のキーは不要）。"
@@ -55,15 +58,61 @@ def key_access_for(layout: RegisterLayout, demo: bool, prompt: FidoPrompt | None
     return KeyAccess(select_backend(allow_software=False), prompt)
 
 
-def enroll_factor(key: KeyAccess, user_uid: bytes, login: str) -> tuple[dict[str, Any], bytes]:
-    """Enroll a new credential for ``login``; return the slot factor and the PRF output."""
+class SoftwareKeyRefused(AuthError):
+    code = "E_FIDO_SOFTWARE_REFUSED"
+    message_ja = (
+        "ソフトウェア認証器（デモ用）は実台帳では登録できません。"
+        "セキュリティキーまたは Windows Hello を使用してください。"
+    )
+
+
+class SyncedKeyRefused(AuthError):
+    code = "E_FIDO_SYNCED_REFUSED"
+    message_ja = (
+        "同期されるパスキー（クラウドにバックアップされる資格情報）は登録できません。"
+        "この端末専用のセキュリティキーを使用するか、管理者に設定の確認を依頼してください。"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolmentPolicy:
+    """What a new key may be. ``demo``: the register is a demo one (the demo software key is
+    its key). ``allow_synced``: an administrator allowed synced passkeys (BE/BS flags)."""
+
+    demo: bool
+    allow_synced: bool = False
+
+
+def _is_software(backend: Fido2Backend) -> bool:
+    return backend.name == SoftwareBackend.name or isinstance(backend, SoftwareBackend)
+
+
+def enroll_factor(
+    key: KeyAccess, user_uid: bytes, login: str, policy: EnrolmentPolicy
+) -> tuple[dict[str, Any], bytes]:
+    """Enroll a new credential for ``login``; return the slot factor and the PRF output.
+
+    On a real register the software authenticator is refused, by its backend before the device
+    is asked and by its AAGUID afterwards; a credential flagged backup-eligible or backed up
+    (a synced passkey) is refused unless the administrator's policy allows it (issue 11 item
+    10). The UI and CLI refuse these too; this is the check that holds for every caller."""
+    if not policy.demo and _is_software(key.backend):
+        raise SoftwareKeyRefused()
     enrollment, result = enroll_with_secret(key.backend, key.rp_id, user_uid, login, key.prompt)
+    if not policy.demo and (
+        enrollment.aaguid == SOFTWARE_AAGUID or enrollment.backend == SoftwareBackend.name
+    ):
+        raise SoftwareKeyRefused()
+    if (enrollment.backup_eligible or enrollment.backed_up) and not policy.allow_synced:
+        raise SyncedKeyRefused()
     return {"type": "fido2", **enrollment.to_json_dict()}, result.prf_output
 
 
-def unlock_slot(ks: KeySlotFile, slots: list[Slot], key: KeyAccess) -> tuple[Slot, bytes]:
+def unlock_slot(ks: KeySlotFile, slots: list[Slot], key: KeyAccess) -> tuple[Slot, bytes, int]:
     """Ask the key for an assertion over the user's enrolled credentials (UV required, verified
-    by the app), record the new sign count, and return the matching slot with the PRF output."""
+    by the app against the stored sign count); return the matching slot, the PRF output and the
+    new sign count. Nothing is written here: :func:`open_slot` stores the count once the slot has
+    opened (the count is authenticated by the slot's AAD)."""
     enrolled: list[tuple[Slot, dict[str, Any], Enrollment]] = []
     for slot in slots:
         factor = slot.fido_factor()
@@ -73,12 +122,35 @@ def unlock_slot(ks: KeySlotFile, slots: list[Slot], key: KeyAccess) -> tuple[Slo
     if not enrolled:
         raise FidoUnknownCredential()
     result = key.backend.unlock(key.rp_id, [e for _, _, e in enrolled], key.prompt)
-    for slot, factor, enrollment in enrolled:
+    for slot, _factor, enrollment in enrolled:
         if enrollment.credential_id == result.credential_id:
-            factor["sign_count"] = result.sign_count
-            ks.save()
-            return slot, result.prf_output
+            return slot, result.prf_output, result.sign_count
     raise FidoUnknownCredential()
+
+
+def open_slot(
+    ks: KeySlotFile,
+    slots: list[Slot],
+    key: KeyAccess,
+    *,
+    password: str,
+    terminal_secret: bytes,
+    marks: SignCountMarks | None = None,
+) -> UnwrappedKeys:
+    """The key step and the unwrap of one login: assertion, unwrap (which checks the stored sign
+    count through the AAD), the stored count against this terminal's high-water mark (an older
+    copy of the whole file), then the new count is committed under the file lock (a slot removed
+    meanwhile is refused, never written back) and remembered."""
+    slot, fido_output, sign_count = unlock_slot(ks, slots, key)
+    keys = ks.unwrap(
+        slot, Secrets(password=password, terminal_secret=terminal_secret, fido_output=fido_output)
+    )
+    if marks is not None:
+        marks.check(slot.slot_id, slot.sign_count() or 0)
+    ks.commit_sign_count(slot, keys, sign_count)
+    if marks is not None:
+        marks.record(slot.slot_id, sign_count)
+    return keys
 
 
 class CancellableBackend(Fido2Backend):

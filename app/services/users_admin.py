@@ -13,13 +13,20 @@ from datetime import UTC, datetime, timedelta
 
 from app.errors import InvalidInput, NotFound, PermissionDenied
 from app.security import roles as role_defs
-from app.security.keyslots import KeySlotFile, Secrets
+from app.security.keyslots import KeySlotFile, Slot
 from app.security.session import Session
 from app.services import audit_log
-from app.services.register import NewUser, add_user_slot, secret_store_for
-from app.services.security_key import KeyAccess, unlock_slot
+from app.services.register import (
+    POLICY_SYNCED_PASSKEYS,
+    NewUser,
+    add_user_slot,
+    secret_store_for,
+    synced_passkeys_allowed,
+)
+from app.services.security_key import KeyAccess, open_slot
+from app.services.terminal_state import sign_count_marks_for
 from app.services.transaction import write
-from app.store import stamps, users
+from app.store import register_meta, stamps, users
 from app.store.layout import RegisterLayout
 
 MAX_KEYS_PER_USER = 2
@@ -28,26 +35,35 @@ STALE_DAYS = 90
 
 class NumberGrantNeedsHolder(PermissionDenied):
     code = "E_NUMBER_GRANT_NEEDS_HOLDER"
+    message_ja = (
+        "番号利用事務の権限を付与するには、番号利用事務担当者のログイン（または回復コード）が"
+        "必要です。"
+    )
 
 
 class TooManyKeys(InvalidInput):
     code = "E_KEYS_LIMIT"
+    message_ja = f"セキュリティキーは1人{MAX_KEYS_PER_USER}本までです。"
 
 
 class LastKey(InvalidInput):
     code = "E_LAST_KEY"
+    message_ja = "最後のセキュリティキーは削除できません。利用停止には「無効化」を使ってください。"
 
 
 class LoginTaken(InvalidInput):
     code = "E_LOGIN_TAKEN"
+    message_ja = "このユーザー名または職員番号は既に使われています。"
 
 
 class UnknownRole(InvalidInput):
     code = "E_ROLE_UNKNOWN"
+    message_ja = "存在しない役割が指定されています。"
 
 
 class SelfDeactivation(InvalidInput):
     code = "E_SELF_DEACTIVATE"
+    message_ja = "自分自身を無効化することはできません。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +138,8 @@ def create_user(
             shared_account=user.shared_account,
         )
         # The key is enrolled inside the transaction: if it fails, no user row remains.
-        add_user_slot(
-            ks,
+        slot = add_user_slot(
+            ks.staging(),
             user,
             dek=reg.dek,
             nk=nk,
@@ -131,6 +147,7 @@ def create_user(
             terminal_secret=secret,
             key=key,
             user_uid=uid,
+            allow_synced=synced_passkeys_allowed(w.conn),
         )
         audit_log.record(
             session,
@@ -143,7 +160,7 @@ def create_user(
                 "with_holder": number_holder.user_id if number_holder else None,
             },
         )
-        ks.save()
+        ks.update(lambda fresh: fresh.slots.append(slot))
     return user_id
 
 
@@ -167,9 +184,8 @@ def reset_user(
     ks = _keyslots(session)
     reg = session.register
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
-    ks.remove_user(login)
-    add_user_slot(
-        ks,
+    slot = add_user_slot(
+        ks.staging(),
         NewUser(login, row.display_name, row.staff_no, new_password, roles),
         dek=reg.dek,
         nk=nk,
@@ -177,8 +193,14 @@ def reset_user(
         terminal_secret=secret,
         key=key,
         user_uid=users.uid_of(conn, row.id),
+        allow_synced=synced_passkeys_allowed(conn),
     )
-    ks.save()
+
+    def replace(fresh: KeySlotFile) -> None:
+        fresh.remove_user(login)
+        fresh.slots.append(slot)
+
+    ks.update(replace)
     audit_log.record_now(session, "user.reset", record_type="user", record_id=row.id)
 
 
@@ -199,13 +221,12 @@ def add_key(
         raise TooManyKeys()
     reg = session.register
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
-    slot, fido_output = unlock_slot(ks, slots, existing)
-    keys = ks.unwrap(
-        slot, Secrets(password=password, terminal_secret=secret, fido_output=fido_output)
-    )
+    store = secret_store_for(RegisterLayout(reg.directory), ks.demo)
+    marks = sign_count_marks_for(RegisterLayout(reg.directory), ks, store, secret)
+    keys = open_slot(ks, slots, existing, password=password, terminal_secret=secret, marks=marks)
     roles = tuple(users.roles_of(conn, row.id))
-    add_user_slot(
-        ks,
+    slot = add_user_slot(
+        ks.staging(),
         NewUser(login, row.display_name, row.staff_no, password, roles),
         dek=keys.dek,
         nk=keys.nk,
@@ -213,8 +234,9 @@ def add_key(
         terminal_secret=secret,
         key=new,
         user_uid=users.uid_of(conn, row.id),
+        allow_synced=synced_passkeys_allowed(conn),
     )
-    ks.save()
+    ks.update(lambda fresh: _append_below_limit(fresh, login, slot))
     audit_log.record_now(session, "key.enroll", record_type="user", record_id=row.id)
 
 
@@ -231,8 +253,8 @@ def add_own_key(session: Session, password: str, key: KeyAccess) -> None:
     conn = reg.conn
     roles = tuple(sorted(session.roles))
     nk = session.number_key() if session.holds_number_key else None
-    add_user_slot(
-        ks,
+    slot = add_user_slot(
+        ks.staging(),
         NewUser(session.login, session.display_name, session.staff_no, password, roles),
         dek=reg.dek,
         nk=nk,
@@ -240,9 +262,16 @@ def add_own_key(session: Session, password: str, key: KeyAccess) -> None:
         terminal_secret=secret,
         key=key,
         user_uid=users.uid_of(conn, session.user_id),
+        allow_synced=synced_passkeys_allowed(conn),
     )
-    ks.save()
+    ks.update(lambda fresh: _append_below_limit(fresh, session.login, slot))
     audit_log.record_now(session, "key.enroll", record_type="user", record_id=session.user_id)
+
+
+def _append_below_limit(fresh: KeySlotFile, login: str, slot: Slot) -> None:
+    if len(fresh.user_slots(login)) >= MAX_KEYS_PER_USER:
+        raise TooManyKeys()
+    fresh.slots.append(slot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,14 +294,16 @@ def list_keys(session: Session, login: str) -> list[KeyInfo]:
 
 def remove_key(session: Session, login: str, slot_id: str) -> None:
     audit_log.require(session, "key.manage", "key.remove")
-    ks = _keyslots(session)
-    slots = ks.user_slots(login)
-    if slot_id not in {s.slot_id for s in slots}:
-        raise NotFound()
-    if len(slots) == 1:
-        raise LastKey()
-    ks.remove_slot(slot_id)
-    ks.save()
+
+    def remove(fresh: KeySlotFile) -> None:
+        slots = fresh.user_slots(login)
+        if slot_id not in {s.slot_id for s in slots}:
+            raise NotFound()
+        if len(slots) == 1:
+            raise LastKey()
+        fresh.remove_slot(slot_id)
+
+    _keyslots(session).update(remove)
     row = users.get_by_login(session.register.conn, login)
     audit_log.record_now(
         session, "key.remove", record_type="user", record_id=None if row is None else row.id
@@ -287,9 +318,7 @@ def deactivate_user(session: Session, login: str) -> None:
     row = users.get_by_login(session.register.conn, login)
     if row is None:
         raise NotFound()
-    ks = _keyslots(session)
-    removed = ks.remove_user(login)
-    ks.save()
+    removed = _keyslots(session).update(lambda fresh: fresh.remove_user(login))
     with write(session):
         users.deactivate(session.register.conn, row.id)
         audit_log.record(
@@ -320,9 +349,12 @@ def set_roles(session: Session, login: str, roles: tuple[str, ...]) -> None:
             "利用者の再登録（リセット）を行ってください。"
         )
     if not role_defs.needs_number_key(roles):
-        for slot in ks.user_slots(login):
-            slot.wrapped.pop("nk", None)
-        ks.save()
+
+        def drop_nk(fresh: KeySlotFile) -> None:
+            for slot in fresh.user_slots(login):
+                slot.wrapped.pop("nk", None)
+
+        ks.update(drop_nk)
     with write(session):
         users.set_roles(conn, row.id, roles)
         audit_log.record(
@@ -331,6 +363,18 @@ def set_roles(session: Session, login: str, roles: tuple[str, ...]) -> None:
             record_type="user",
             record_id=row.id,
             detail={"before": sorted(before), "after": sorted(roles)},
+        )
+
+
+def set_synced_passkeys_allowed(session: Session, allowed: bool) -> None:
+    """Allow or refuse synced passkeys (credentials flagged backup-eligible / backed up) for new
+    enrolments. Off by default; every change is audited with the value before and after."""
+    audit_log.require(session, "user.manage", "policy.synced_passkeys")
+    before = synced_passkeys_allowed(session.register.conn)
+    with write(session) as w:
+        register_meta.set_meta(w.conn, POLICY_SYNCED_PASSKEYS, "1" if allowed else "0")
+        audit_log.record(
+            session, "policy.synced_passkeys", detail={"before": before, "after": allowed}
         )
 
 

@@ -93,10 +93,14 @@ def append(
 class ChainReport:
     entries: int
     first_broken_seq: int | None
+    # set by the service when the chain does not reach the head kept outside the database
+    # (app.security.audit_head: head_missing, head_unauthenticated, db_behind, diverged)
+    head_problem: str | None = None
+    head_seq: int | None = None
 
     @property
     def intact(self) -> bool:
-        return self.first_broken_seq is None
+        return self.first_broken_seq is None and self.head_problem is None
 
 
 def verify_chain(conn: Connection) -> ChainReport:
@@ -117,6 +121,17 @@ def verify_chain(conn: Connection) -> ChainReport:
         prev = bytes(row[11])
         expected_seq += 1
     return ChainReport(count, None)
+
+
+def last_link(conn: Connection) -> tuple[int, bytes] | None:
+    """(seq, entry_hash) of the newest entry, or None for an empty log."""
+    row = conn.execute("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    return None if row is None else (int(row[0]), bytes(row[1]))
+
+
+def hash_at(conn: Connection, seq: int) -> bytes | None:
+    row = conn.execute("SELECT entry_hash FROM audit_log WHERE seq = ?", (seq,)).fetchone()
+    return None if row is None else bytes(row[0])
 
 
 def query(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -127,9 +127,23 @@ def enable_wal(conn: Connection) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
 
 
+# id -> (the connection itself, hook); holding the connection keeps its id from being reused.
+_commit_hooks: dict[int, tuple[Connection, Callable[[Connection], None]]] = {}
+
+
+def set_commit_hook(conn: Connection, hook: Callable[[Connection], None] | None) -> None:
+    """Run ``hook(conn)`` after each successful :func:`transaction` on ``conn`` (None removes
+    it; remove it before closing the connection). Used to keep the audit head file current."""
+    if hook is None:
+        _commit_hooks.pop(id(conn), None)
+    else:
+        _commit_hooks[id(conn)] = (conn, hook)
+
+
 @contextlib.contextmanager
 def transaction(conn: Connection) -> Iterator[Connection]:
-    """One write transaction (BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception)."""
+    """One write transaction (BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception); then the
+    connection's commit hook, if any, runs outside the transaction."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
@@ -138,6 +152,9 @@ def transaction(conn: Connection) -> Iterator[Connection]:
         raise
     else:
         conn.execute("COMMIT")
+    entry = _commit_hooks.get(id(conn))
+    if entry is not None and entry[0] is conn:
+        entry[1](conn)
 
 
 def integrity_check(conn: Connection) -> list[str]:

@@ -27,6 +27,10 @@ class RegisterLayout:
         return self.directory / "demo-authenticator.json"
 
     @property
+    def audit_head(self) -> Path:
+        return self.directory / "audit-head.json"
+
+    @property
     def failed_logins(self) -> Path:
         return self.directory / "login-attempts.json"
 

@@ -220,11 +220,11 @@ def test_encrypted_database_that_is_not_a_register(register: tuple[Path, str]) -
 
 
 def test_a_failed_key_enrollment_leaves_no_register(tmp_path: Path) -> None:
-    from app.security.fido import SoftwareBackend
     from app.security.fido.software import SoftwareAuthenticator
-    from app.services.security_key import KeyAccess
+    from tests.support.registers import TEST_KEY_AAGUID, stand_in_key
 
-    refusing = KeyAccess(SoftwareBackend(SoftwareAuthenticator(refuse_uv=True)))
+    device = SoftwareAuthenticator(refuse_uv=True, aaguid=TEST_KEY_AAGUID)
+    refusing = stand_in_key(authenticator=device)
     with pytest.raises(AuthError) as err:
         create_register(tmp_path / "reg", admin=ADMIN, others=[CLERK], key=refusing)
     assert err.value.code == "E_FIDO_UV_MISSING"

@@ -10,11 +10,9 @@ from pathlib import Path
 import pytest
 
 from app.errors import AuthError, InvalidInput, PermissionDenied
-from app.security.fido import SoftwareBackend
 from app.services import audit_review, person_numbers, persons, users_admin
 from app.services.register import NewUser, login
-from app.services.security_key import KeyAccess
-from tests.support.registers import login_as, make_register, software_key
+from tests.support.registers import login_as, make_register, software_key, stand_in_key
 
 KNOWN_NUMBER = "123456789018"
 
@@ -122,7 +120,7 @@ def test_clerk_session_holds_no_number_key_and_never_outputs_the_number(
 def test_create_user_and_number_grant_needs_a_holder(reg: Path, tmp_path: Path) -> None:
     admin = login_as(reg, "admin")
     holder = login_as(reg, "number")
-    new_key = KeyAccess(SoftwareBackend(state_path=tmp_path / "new-user-key.json"))
+    new_key = stand_in_key(tmp_path / "new-user-key.json")
     try:
         users_admin.create_user(
             admin, NewUser("clerk2", "窓口 六郎", "90006", "pw-clerk2-0006", ("clerk",)), new_key
@@ -165,7 +163,7 @@ def test_deactivation_removes_the_slot_at_once(reg: Path) -> None:
 
 def test_keys_second_key_and_last_key(reg: Path, tmp_path: Path) -> None:
     clerk = login_as(reg, "clerk")
-    second = KeyAccess(SoftwareBackend(state_path=tmp_path / "second.json"))
+    second = stand_in_key(tmp_path / "second.json")
     try:
         users_admin.add_own_key(clerk, "pw-clerk-0002", second)
         with pytest.raises(InvalidInput) as err:
@@ -182,7 +180,7 @@ def test_keys_second_key_and_last_key(reg: Path, tmp_path: Path) -> None:
     try:
         listed = users_admin.list_keys(admin, "clerk")
         assert [k.slot_id for k in listed] == [s.slot_id for s in slots]
-        assert {k.backend for k in listed} == {"software"}
+        assert {k.backend for k in listed} == {"test-key"}
         users_admin.remove_key(admin, "clerk", slots[1].slot_id)
         with pytest.raises(InvalidInput) as err:
             users_admin.remove_key(admin, "clerk", slots[0].slot_id)
@@ -241,7 +239,7 @@ def test_audit_review_filters_and_csv(reg: Path, tmp_path: Path) -> None:
 
 
 def test_admin_adds_a_backup_key_for_a_present_user(reg: Path, tmp_path: Path) -> None:
-    backup = KeyAccess(SoftwareBackend(state_path=tmp_path / "backup-key.json"))
+    backup = stand_in_key(tmp_path / "backup-key.json")
     admin = login_as(reg, "admin")
     try:
         with pytest.raises(AuthError) as err:  # the user's password is checked with their key

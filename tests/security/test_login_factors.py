@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,8 +17,10 @@ import pytest
 from app.errors import AuthError
 from app.security.fido import SoftwareBackend
 from app.security.fido.software import SoftwareAuthenticator
-from app.security.lockout import LOCK_MINUTES, MAX_FAILURES, LoginAttempts
-from app.services.register import login, reauthenticate
+from app.security.keyslots import KeySlotFile
+from app.security.lockout import LOCK_MINUTES, MAX_FAILURES, LoginAttempts, attempts_key
+from app.security.terminal import KeyringEntry
+from app.services.register import login, reauthenticate, secret_store_for
 from app.services.security_key import KeyAccess
 from app.store.layout import RegisterLayout
 from tests.support.registers import login_as, make_register, password, software_key
@@ -98,17 +101,23 @@ def test_deactivated_user_has_no_slot(reg: Path) -> None:
     _refused(reg, "E_AUTH_UNKNOWN_USER")
 
 
+def _attempts(reg: Path, now: Callable[[], datetime] | None = None) -> LoginAttempts:
+    layout = RegisterLayout(reg)
+    ks = KeySlotFile.load(layout.keyslots)
+    store = secret_store_for(layout, ks.demo)
+    key = attempts_key(store.get(ks.register_id))
+    mirror = KeyringEntry(store, "login-attempts", ks.register_id)
+    return LoginAttempts(layout.failed_logins, key=key, mirror=mirror, now=now)
+
+
 def test_lockout_after_five_failures_and_audit_of_each(reg: Path) -> None:
     for _ in range(MAX_FAILURES):
         _refused(reg, "E_AUTH_WRONG_PASSWORD", pw="wrong")
     _refused(reg, "E_AUTH_LOCKED")  # even the right password is refused while locked
-    attempts = LoginAttempts(
-        RegisterLayout(reg).failed_logins,
-        now=lambda: datetime.now(UTC) + timedelta(minutes=LOCK_MINUTES + 1),
-    )
+    attempts = _attempts(reg, now=lambda: datetime.now(UTC) + timedelta(minutes=LOCK_MINUTES + 1))
     attempts.check("clerk")  # the lock has expired after 15 minutes
     # Simulate the expiry in the file the service reads, then log in and read the audit log.
-    later = LoginAttempts(RegisterLayout(reg).failed_logins)
+    later = _attempts(reg)
     data = later._load()
     data["users"]["clerk"]["locked_until"] = "2000-01-01T00:00:00+00:00"
     later._save(data)

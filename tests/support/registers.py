@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+from fido2.client import WebAuthnClient
+
 from app.domain.kana import normalize_kana
-from app.security.fido import SoftwareBackend
+from app.security.fido.backends import Ctap2ClientBackend
+from app.security.fido.interface import PromptInteraction
+from app.security.fido.software import SoftwareAuthenticator
 from app.security.session import Session
 from app.services.recovery import open_with_recovery_code
 from app.services.register import NewUser, create_register, login
@@ -31,11 +38,44 @@ PEOPLE = [
 ]
 
 
+TEST_KEY_AAGUID = uuid.uuid5(uuid.NAMESPACE_URL, "urn:vaxdesk:tests:stand-in-key").bytes
+
+
+class StandInKey(Ctap2ClientBackend):
+    """The software authenticator presented as a hardware key (own backend name and AAGUID).
+
+    Real registers refuse the app's software backend and its AAGUID at enrolment (issue 11 item
+    10); tests that need a non-demo register enrol this stand-in instead. (A CTAP emulator like
+    this one is exactly what the AAGUID check cannot tell from a device: attestation is not
+    checked against vendor roots offline. The check stops the app's own demo key.)"""
+
+    name = "test-key"
+
+    def __init__(self, authenticator: SoftwareAuthenticator) -> None:
+        super().__init__()
+        self.authenticator = authenticator
+
+    def is_available(self) -> tuple[bool, str]:
+        return True, ""
+
+    @contextlib.contextmanager
+    def _session(self, rp_id: str, interaction: PromptInteraction) -> Iterator[WebAuthnClient]:
+        yield self._new_client(self.authenticator, rp_id, interaction)
+
+
+def stand_in_key(
+    state_path: Path | None = None, *, authenticator: SoftwareAuthenticator | None = None
+) -> KeyAccess:
+    """A test security key for non-demo registers (see :class:`StandInKey`)."""
+    device = authenticator or SoftwareAuthenticator(state_path, aaguid=TEST_KEY_AAGUID)
+    return KeyAccess(StandInKey(device))
+
+
 def software_key(directory: Path) -> KeyAccess:
-    """The test security key of a (non-demo) test register: a software authenticator whose
+    """The test security key of a (non-demo) test register: a stand-in hardware key whose
     state file sits beside the register folder."""
     state = Path(directory).with_name(Path(directory).name + ".test-authenticator.json")
-    return KeyAccess(SoftwareBackend(state_path=state))
+    return stand_in_key(state)
 
 
 def make_register(directory: Path, *, with_people: bool = True, demo: bool = False) -> str:

@@ -187,6 +187,8 @@ class ClientBackend(Fido2Backend):
             prf_salt=salt,
             uv_required=True,
             backend=self.name,
+            backup_eligible=verified.backup_eligible,
+            backed_up=verified.backed_up,
         )
 
     def unlock(

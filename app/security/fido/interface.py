@@ -152,6 +152,10 @@ class Enrollment:
     prf_salt: bytes
     uv_required: bool = True
     backend: str = "usb"
+    # WebAuthn BE/BS flags at registration: a credential that may be (or is) synced to other
+    # devices (a "passkey" in a cloud account) is not bound to one physical key.
+    backup_eligible: bool = False
+    backed_up: bool = False
 
     def __post_init__(self) -> None:
         if not (1 <= len(self.credential_id) <= 1023):
@@ -175,11 +179,13 @@ class Enrollment:
             prf_salt=self.prf_salt,
             uv_required=self.uv_required,
             backend=self.backend,
+            backup_eligible=self.backup_eligible,
+            backed_up=self.backed_up,
         )
 
     def to_json_dict(self) -> dict[str, Any]:
         """JSON-ready form for keyslots.json (base64url without padding, aaguid as hex)."""
-        return {
+        out: dict[str, Any] = {
             "credential_id": _b64e(self.credential_id),
             "public_key_cose": _b64e(self.public_key_cose),
             "rp_id": self.rp_id,
@@ -189,6 +195,10 @@ class Enrollment:
             "uv_required": self.uv_required,
             "backend": self.backend,
         }
+        if self.backup_eligible or self.backed_up:  # only for synced credentials (allowed)
+            out["backup_eligible"] = self.backup_eligible
+            out["backed_up"] = self.backed_up
+        return out
 
     @classmethod
     def from_json_dict(cls, data: object) -> Enrollment:
@@ -204,6 +214,9 @@ class Enrollment:
                 raise ValueError("bad field type")
             if data["uv_required"] is not True:
                 raise ValueError("uv must be required")
+            eligible, backed_up = data.get("backup_eligible", False), data.get("backed_up", False)
+            if type(eligible) is not bool or type(backed_up) is not bool:
+                raise ValueError("bad field type")
             return cls(
                 credential_id=_b64d(data["credential_id"]),
                 public_key_cose=_b64d(data["public_key_cose"]),
@@ -213,6 +226,8 @@ class Enrollment:
                 prf_salt=_b64d(data["prf_salt"]),
                 uv_required=True,
                 backend=backend,
+                backup_eligible=eligible,
+                backed_up=backed_up,
             )
         except FidoEnrollmentInvalid:
             raise

@@ -32,6 +32,7 @@ ERR = CtapError.ERR
 _MC, _GA, _INFO, _PIN = 0x01, 0x02, 0x04, 0x06
 _PERM_MC, _PERM_GA = 0x01, 0x02
 _FLAG_UP, _FLAG_UV, _FLAG_AT, _FLAG_ED = 0x01, 0x04, 0x40, 0x80
+_FLAG_BE, _FLAG_BS = 0x08, 0x10
 
 
 class _Fail(Exception):
@@ -56,6 +57,8 @@ class SoftwareAuthenticator(CtapDevice):
         drop_up_flag: bool = False,
         corrupt_signature: bool = False,
         wrong_rp_hash: bool = False,
+        aaguid: bytes | None = None,
+        synced: bool = False,
     ) -> None:
         self._lock = threading.Lock()
         self._path = state_path
@@ -67,7 +70,7 @@ class SoftwareAuthenticator(CtapDevice):
             secret = device_secret if device_secret is not None else os.urandom(32)
             if len(secret) != 32:
                 raise ValueError("device secret must be 32 bytes")
-            self._state = SoftwareState(device_secret=secret, aaguid=SOFTWARE_AAGUID)
+            self._state = SoftwareState(device_secret=secret, aaguid=aaguid or SOFTWARE_AAGUID)
             if pin is not None:
                 self._state.pin_hash = hashlib.sha256(pin.encode()).digest()[:16]
             self._save()
@@ -78,6 +81,7 @@ class SoftwareAuthenticator(CtapDevice):
         self.drop_up_flag = drop_up_flag
         self.corrupt_signature = corrupt_signature
         self.wrong_rp_hash = wrong_rp_hash
+        self.synced = synced  # test switch: register with the BE/BS flags of a synced passkey
         self._ka_key = ec.generate_private_key(ec.SECP256R1())  # regenerated per "power-up"
         self._token: bytes | None = None
         self._token_perms = 0
@@ -339,6 +343,7 @@ class SoftwareAuthenticator(CtapDevice):
         attested = self._state.aaguid + struct.pack(">H", len(cred_id)) + cred_id
         attested += cbor.encode(cose)
         flags = _FLAG_UP | _FLAG_AT | (_FLAG_UV if uv else 0) | (_FLAG_ED if want_hmac else 0)
+        flags |= _FLAG_BE | _FLAG_BS if self.synced else 0
         ext = cbor.encode({"hmac-secret": True}) if want_hmac else b""
         auth_data = self._rp_hash(rp_id) + struct.pack(">BI", flags, self._next_count())
         auth_data += attested + ext

@@ -66,6 +66,8 @@ class VerifiedRegistration:
     aaguid: bytes
     sign_count: int
     hmac_secret: bool
+    backup_eligible: bool = False
+    backed_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,8 @@ def verify_registration(
         aaguid=bytes(cred.aaguid),
         sign_count=auth_data.counter,
         hmac_secret=extensions.get(HMAC_SECRET) is True,
+        backup_eligible=auth_data.is_backup_eligible(),
+        backed_up=auth_data.is_backed_up(),
     )
 
 

@@ -13,9 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.errors import AuthError, PermissionDenied
-from app.security.fido import SoftwareBackend
 from app.services.register import login
-from app.services.security_key import KeyAccess
 from app.services.users_admin import add_own_key
 from app.ui.admin.access_table_model import AccessColumn
 from app.ui.admin.admin_users_page import AdminUsersPage
@@ -35,7 +33,7 @@ from tests.gui.test_access_support import (  # noqa: F401 (gui_thread_gc is a fi
     open_window,
     sign_in,
 )
-from tests.support.registers import USERS, login_as, make_register, software_key
+from tests.support.registers import USERS, login_as, make_register, software_key, stand_in_key
 
 NEW_PASSWORD = "new-user-pass-01"
 
@@ -235,7 +233,7 @@ def test_add_a_backup_key_for_a_present_user(
     qtbot: QtBot, vaxdesk_app: QApplication, reg: Path, tmp_path: Path
 ) -> None:
     page = _users_page(qtbot, reg)
-    backup = KeyAccess(SoftwareBackend(state_path=tmp_path / "backup.json"))
+    backup = stand_in_key(tmp_path / "backup.json")
     keys = iter([software_key(reg), backup])  # first the enrolled key, then the new one
     page.key_factory = lambda: next(keys)
     page.ask_password = lambda login: USERS["clerk"].password  # type: ignore[method-assign]

@@ -27,7 +27,7 @@ from tests.gui.test_access_support import (  # noqa: F401 (gui_thread_gc is a fi
     sign_in,
     top_level,
 )
-from tests.support.registers import make_register
+from tests.support.registers import TEST_KEY_AAGUID, StandInKey, make_register
 
 PIN = "4821"
 
@@ -118,9 +118,8 @@ def pin_reg(tmp_path: Path) -> tuple[Path, Path]:
     """A register whose only key has a PIN and no fingerprint reader."""
     state = tmp_path / "pin-key.json"
     admin = NewUser("admin", "管理 一郎", "90001", "pw-admin-0001", ("admin",))
-    key = KeyAccess(
-        SoftwareBackend(SoftwareAuthenticator(state, uv=False, pin=PIN)), RecordingPrompt(pin=PIN)
-    )
+    device = SoftwareAuthenticator(state, uv=False, pin=PIN, aaguid=TEST_KEY_AAGUID)
+    key = KeyAccess(StandInKey(device), RecordingPrompt(pin=PIN))
     create_register(tmp_path / "reg", admin=admin, key=key)
     return tmp_path / "reg", state
 
