@@ -11,7 +11,17 @@ from app.errors import VaxDeskError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.commands import demo, gui, ids, init, maintenance, print_cmd, recover, schedule
+    from app.commands import (
+        demo,
+        gui,
+        ids,
+        init,
+        maintenance,
+        print_cmd,
+        recover,
+        schedule,
+        sync_cmd,
+    )
 
     parser = argparse.ArgumentParser(
         prog="vaxdesk",
@@ -27,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     recover.add_parser(sub)
     schedule.add_parser(sub)
     print_cmd.add_parser(sub)
+    sync_cmd.add_parser(sub)
     return parser
 
 

@@ -27,6 +27,7 @@ from app.security.lockout import LockedOut, LoginAttempts, PendingEntry
 from app.security.recovery import new_recovery_code
 from app.security.session import OpenRegister, Session
 from app.security.terminal import DemoFileKeyring, TerminalSecretStore
+from app.services import sync_identity
 from app.services.security_key import KeyAccess, enroll_factor, key_access_for, unlock_slot
 from app.store import audit, db, migrate, records, terminals, users
 from app.store.layout import RegisterLayout
@@ -189,6 +190,10 @@ def create_register(
                     record_id=uid,
                     detail={"roles": sorted(user.roles)},
                 )
+            if municipality_code:
+                identity = sync_identity.create_identity(conn, municipality_code)
+                audit.append(conn, action="sync.identity", terminal_id=terminal_id,
+                             detail={"party": identity.party_id, "key_id": identity.key_id})  # fmt: skip
             audit.append(
                 conn,
                 action="register.create",

@@ -1,0 +1,211 @@
+"""The outbox side of sync: which local changes are waiting, the rows to export, the audit entries
+since the acknowledged head, and the counts the 同期 page and the main window show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from app.store.db import Connection
+
+# Synced record type → table. Foreign keys are exported as the referenced record's uid.
+RECORD_TABLES: dict[str, str] = {
+    "household": "households",
+    "person": "persons",
+    "person_number": "person_numbers",
+    "institution": "institutions",
+    "vaccine": "vaccines",
+    "lot": "lots",
+    "issuance": "issuances",
+    "vaccination": "vaccinations",
+}
+# column → (record type it points to)
+FOREIGN_KEYS: dict[str, dict[str, str]] = {
+    "persons": {"household_id": "household", "guardian_id": "person"},
+    "person_numbers": {"person_id": "person"},
+    "lots": {"vaccine_id": "vaccine"},
+    "issuances": {"person_id": "person"},
+    "vaccinations": {
+        "person_id": "person",
+        "institution_id": "institution",
+        "screening_institution_id": "institution",
+        "issuance_id": "issuance",
+    },
+}
+ENVELOPE_COLUMNS = ("id", "uid", "version", "origin", "voided_at", "void_reason")
+
+
+def unsent_count(conn: Connection) -> int:
+    """Changed records not yet acknowledged by the server (distinct records)."""
+    row = conn.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT record_type, record_uid FROM outbox WHERE acked = 0)"
+    ).fetchone()
+    return int(row[0])
+
+
+def unpackaged_count(conn: Connection) -> int:
+    row = conn.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT record_type, record_uid FROM outbox"
+        " WHERE acked = 0 AND package_seq IS NULL)"
+    ).fetchone()
+    return int(row[0])
+
+
+def pending_keys(conn: Connection) -> list[tuple[str, bytes]]:
+    """(record type, uid) of every change not yet in a package, oldest first, each once."""
+    rows = conn.execute(
+        "SELECT record_type, record_uid, min(id) AS first FROM outbox"
+        " WHERE acked = 0 AND package_seq IS NULL GROUP BY record_type, record_uid ORDER BY first"
+    ).fetchall()
+    return [(str(r[0]), bytes(r[1])) for r in rows]
+
+
+def max_pending_id(conn: Connection) -> int:
+    row = conn.execute(
+        "SELECT max(id) FROM outbox WHERE acked = 0 AND package_seq IS NULL"
+    ).fetchone()
+    return int(row[0] or 0)
+
+
+def assign_package(conn: Connection, sequence: int, up_to_id: int) -> int:
+    """Mark the waiting changes (up to outbox id ``up_to_id``) as sent in ``sequence``."""
+    cur = conn.execute(
+        "UPDATE outbox SET package_seq = ? WHERE acked = 0 AND package_seq IS NULL AND id <= ?",
+        (sequence, up_to_id),
+    )
+    return int(cur.rowcount)
+
+
+def unacked_uids(conn: Connection, record_type: str) -> set[bytes]:
+    """uids of ``record_type`` with a local change the server has not acknowledged."""
+    rows = conn.execute(
+        "SELECT DISTINCT record_uid FROM outbox WHERE acked = 0 AND record_type = ?",
+        (record_type,),
+    ).fetchall()
+    return {bytes(r[0]) for r in rows}
+
+
+def _columns(conn: Connection, table: str) -> list[str]:
+    if table not in RECORD_TABLES.values():
+        raise ValueError(f"not a synced table: {table}")
+    return [str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})").fetchall()]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    record_type: str
+    uid: bytes
+    version: str
+    origin: str
+    voided_at: str | None
+    void_reason: str | None
+    data: dict[str, Any]
+
+
+def read_records(
+    conn: Connection, record_type: str, uids: list[bytes], *, batch: int = 500
+) -> Iterator[RecordRow]:
+    """The current rows of ``uids`` with foreign keys replaced by the referenced uid (bytes)."""
+    table = RECORD_TABLES[record_type]
+    cols = _columns(conn, table)
+    fks = FOREIGN_KEYS.get(table, {})
+    joins, select = [], []
+    for i, col in enumerate(cols):
+        if col in fks:
+            alias = f"f{i}"
+            joins.append(f" LEFT JOIN {RECORD_TABLES[fks[col]]} {alias} ON {alias}.id = t.{col}")
+            select.append(f"{alias}.uid")
+        else:
+            select.append(f"t.{col}")
+    sql = f"SELECT {', '.join(select)} FROM {table} t{''.join(joins)} WHERE t.uid IN "
+    for start in range(0, len(uids), batch):
+        part = uids[start : start + batch]
+        cur = conn.execute(sql + f"({', '.join('?' * len(part))})", part)
+        for row in cur:
+            values = dict(zip(cols, row, strict=True))
+            data = {k: v for k, v in values.items() if k not in ENVELOPE_COLUMNS}
+            yield RecordRow(record_type, bytes(values["uid"]), str(values["version"]),
+                            str(values["origin"]), values["voided_at"], values["void_reason"],
+                            data)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    seq: int
+    at: str
+    user_id: int | None
+    terminal_id: str
+    action: str
+    outcome: str
+    person_id: int | None
+    record_type: str | None
+    record_id: int | None
+    detail: str
+    prev_hash: bytes
+    entry_hash: bytes
+
+
+def audit_since(conn: Connection, after_seq: int) -> Iterator[AuditRow]:
+    cur = conn.execute(
+        "SELECT seq, at, user_id, terminal_id, action, outcome, person_id, record_type, record_id,"
+        " detail, prev_hash, entry_hash FROM audit_log WHERE seq > ? ORDER BY seq",
+        (after_seq,),
+    )
+    for r in cur:
+        yield AuditRow(int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4]), str(r[5]), r[6], r[7],
+                       r[8], str(r[9]), bytes(r[10]), bytes(r[11]))  # fmt: skip
+
+
+def audit_head(conn: Connection) -> tuple[int, bytes] | None:
+    row = conn.execute("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    return None if row is None else (int(row[0]), bytes(row[1]))
+
+
+def audit_hash_at(conn: Connection, seq: int) -> bytes | None:
+    row = conn.execute("SELECT entry_hash FROM audit_log WHERE seq = ?", (seq,)).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinedPackage:
+    id: int
+    at: str
+    file_name: str
+    report_name: str
+    code: str
+    step: str
+    sender_id: str | None
+    package_id: str | None
+    sequence: int | None
+
+
+def record_quarantine(conn: Connection, q: QuarantinedPackage) -> int:
+    cur = conn.execute(
+        "INSERT INTO sync_quarantine (at, file_name, report_name, code, step, sender_id,"
+        " package_id, sequence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (q.at, q.file_name, q.report_name, q.code, q.step, q.sender_id, q.package_id, q.sequence),
+    )
+    return int(cur.lastrowid)
+
+
+def quarantined_packages(conn: Connection, limit: int = 200) -> list[QuarantinedPackage]:
+    rows = conn.execute(
+        "SELECT id, at, file_name, report_name, code, step, sender_id, package_id, sequence"
+        " FROM sync_quarantine ORDER BY id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [QuarantinedPackage(*r) for r in rows]
+
+
+def quarantined_record_count(conn: Connection) -> int:
+    row = conn.execute(
+        "SELECT count(*) FROM sync_record_quarantine WHERE resolved_at IS NULL"
+    ).fetchone()
+    return int(row[0])
+
+
+def open_conflict_count(conn: Connection) -> int:
+    row = conn.execute("SELECT count(*) FROM sync_conflicts WHERE status = 'open'").fetchone()
+    return int(row[0])
