@@ -19,6 +19,7 @@ from app.services.register import (
     open_database,
     secret_store_for,
 )
+from app.services.sync_identity import is_party_id
 from app.services.security_key import KeyAccess, key_access_for
 from app.store import audit, db, records, terminals, users
 from app.store.layout import RegisterLayout
@@ -80,7 +81,10 @@ def rebind_terminal(
     store = secret_store or secret_store_for(layout, ks.demo)
     access_key = key or key_access_for(layout, ks.demo, prompt)
     secret = store.create(ks.register_id)
-    terminal_id = ORIGIN_PREFIX + os.urandom(6).hex()
+    # A sync party keeps its id (its keys are in the register); only the secret is new.
+    terminal_id = (
+        reg.terminal_id if is_party_id(reg.terminal_id) else ORIGIN_PREFIX + os.urandom(6).hex()
+    )
     removed = len([s for s in ks.slots if s.kind == "user"])
     ks.slots = [s for s in ks.slots if s.kind != "user"]
     admin = NewUser(user.login, user.display_name, user.staff_no, password, roles)
@@ -90,7 +94,8 @@ def rebind_terminal(
     )  # fmt: skip
     with db.transaction(conn):
         records.set_meta(conn, "terminal_id", terminal_id)
-        terminals.insert(conn, terminal_id, "この端末（再登録）")
+        if terminal_id != reg.terminal_id:
+            terminals.insert(conn, terminal_id, "この端末（再登録）")
         audit.append(conn, action="terminal.rebind", terminal_id=terminal_id, user_id=user.id,
                      detail={"removed_slots": removed})  # fmt: skip
     reg.terminal_id = terminal_id

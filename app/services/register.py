@@ -132,7 +132,12 @@ def create_register(
     ks = KeySlotFile.new(layout.keyslots, demo=demo)
     store = secret_store or secret_store_for(layout, demo)
     terminal_secret = store.create(ks.register_id)
-    terminal_id = ORIGIN_PREFIX + os.urandom(6).hex()
+    # With a municipality code the terminal id is its sync party id (record origin, spec §1).
+    terminal_id = (
+        sync_identity.new_terminal_party_id(municipality_code)
+        if municipality_code
+        else ORIGIN_PREFIX + os.urandom(6).hex()
+    )
     dek, nk = os.urandom(32), os.urandom(32)
 
     # Every key is enrolled (and every slot built in memory) before any file is written: a
@@ -191,7 +196,7 @@ def create_register(
                     detail={"roles": sorted(user.roles)},
                 )
             if municipality_code:
-                identity = sync_identity.create_identity(conn, municipality_code)
+                identity = sync_identity.create_identity(conn, terminal_id)
                 audit.append(conn, action="sync.identity", terminal_id=terminal_id,
                              detail={"party": identity.party_id, "key_id": identity.key_id})  # fmt: skip
             audit.append(

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from app.services import audit_log
 from app.store import db, sync_state
 
 TRUST_CONTEXT = b"vaxdesk-trust-v1\x00"
+PARTY_ID = re.compile(r"^[0-9]{6}-[A-Z0-9]{1,16}\Z")
 TERMINAL_NAME_PREFIX = "T"
 DEMO_SERVER_NAME = "HUB"
 TRUST_VALIDITY_DAYS = 5 * 365
@@ -90,12 +92,20 @@ def generate_party(party_id: str) -> PartyKeys:
 
 
 def new_terminal_party_id(municipality_code: str) -> str:
-    return f"{municipality_code}-{TERMINAL_NAME_PREFIX}{os.urandom(6).hex().upper()}"
+    """``<municipality code>-T<12 hex>``: also the register's terminal id (record origin)."""
+    code = validate_municipality_code(municipality_code)
+    return f"{code}-{TERMINAL_NAME_PREFIX}{os.urandom(6).hex().upper()}"
 
 
-def create_identity(conn: db.Connection, municipality_code: str) -> sync_state.Identity:
-    """Make this terminal's party (inside the caller's transaction of register creation)."""
-    keys = generate_party(new_terminal_party_id(validate_municipality_code(municipality_code)))
+def is_party_id(value: str) -> bool:
+    return PARTY_ID.match(value) is not None
+
+
+def create_identity(conn: db.Connection, party_id: str) -> sync_state.Identity:
+    """Make this terminal's key pairs (inside the caller's transaction of register creation)."""
+    if not is_party_id(party_id):
+        raise ValueError("not a party id")
+    keys = generate_party(party_id)
     identity = sync_state.Identity(
         party_id=keys.party_id,
         key_id=keys.key_id,

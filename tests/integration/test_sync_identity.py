@@ -35,6 +35,8 @@ def _identity(directory: Path, recovery: str) -> sync_state.Identity:
     finally:
         access.register.close()
     assert identity is not None
+    # The register's terminal id (record origin and version suffix) is its party id.
+    assert access.register.terminal_id == identity.party_id
     return identity
 
 
