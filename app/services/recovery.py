@@ -19,8 +19,8 @@ from app.services.register import (
     open_database,
     secret_store_for,
 )
-from app.services.sync_identity import is_party_id
 from app.services.security_key import KeyAccess, key_access_for
+from app.services.sync_identity import is_party_id
 from app.store import audit, db, records, terminals, users
 from app.store.layout import RegisterLayout
 
