@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
         ids,
         init,
         maintenance,
+        package,
         print_cmd,
         recover,
         schedule,
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     recover.add_parser(sub)
     schedule.add_parser(sub)
     print_cmd.add_parser(sub)
+    package.add_parser(sub)
     sync_cmd.add_parser(sub)
     return parser
 
