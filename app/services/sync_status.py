@@ -10,6 +10,7 @@ from typing import Any
 from app.errors import PermissionDenied
 from app.security.session import Session
 from app.services import audit_log
+from app.services.sync_quarantine import quarantine_reports
 from app.store import sync_outbox, sync_state
 
 FREEZE_DAYS = 14
@@ -133,7 +134,7 @@ def sync_status(session: Session, *, now: datetime | None = None) -> SyncStatus:
         ),
         unsent=sync_outbox.unsent_count(conn),
         unpackaged=sync_outbox.unpackaged_count(conn),
-        quarantined_packages=len(sync_outbox.quarantined_packages(conn)),
+        quarantined_packages=len(quarantine_reports(session.register.directory)),
         quarantined_records=sync_outbox.quarantined_record_count(conn),
         open_conflicts=sync_outbox.open_conflict_count(conn),
         stale=_stale(chans, now or datetime.now(UTC)),

@@ -21,17 +21,20 @@ RECORD_TABLES: dict[str, str] = {
     "issuance": "issuances",
     "vaccination": "vaccinations",
 }
-# column → (record type it points to)
-FOREIGN_KEYS: dict[str, dict[str, str]] = {
-    "persons": {"household_id": "household", "guardian_id": "person"},
-    "person_numbers": {"person_id": "person"},
-    "lots": {"vaccine_id": "vaccine"},
-    "issuances": {"person_id": "person"},
+# column → (record type it points to, the column of that record exported, name in the data)
+FOREIGN_KEYS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "persons": {
+        "household_id": ("household", "uid", "household_uid"),
+        "guardian_id": ("person", "uid", "guardian_uid"),
+    },
+    "person_numbers": {"person_id": ("person", "uid", "person_uid")},
+    "lots": {"vaccine_id": ("vaccine", "product_id", "product_id")},
+    "issuances": {"person_id": ("person", "uid", "person_uid")},
     "vaccinations": {
-        "person_id": "person",
-        "institution_id": "institution",
-        "screening_institution_id": "institution",
-        "issuance_id": "issuance",
+        "person_id": ("person", "uid", "person_uid"),
+        "institution_id": ("institution", "uid", "institution_uid"),
+        "screening_institution_id": ("institution", "uid", "screening_institution_uid"),
+        "issuance_id": ("issuance", "uid", "issuance_uid"),
     },
 }
 ENVELOPE_COLUMNS = ("id", "uid", "version", "origin", "voided_at", "void_reason")
@@ -107,24 +110,28 @@ class RecordRow:
 def read_records(
     conn: Connection, record_type: str, uids: list[bytes], *, batch: int = 500
 ) -> Iterator[RecordRow]:
-    """The current rows of ``uids`` with foreign keys replaced by the referenced uid (bytes)."""
+    """The current rows of ``uids``; a foreign key comes as the referenced record's uid (bytes)
+    or product id, under its name in the package data (``person_id`` → ``person_uid``)."""
     table = RECORD_TABLES[record_type]
     cols = _columns(conn, table)
     fks = FOREIGN_KEYS.get(table, {})
-    joins, select = [], []
+    joins, select, names = [], [], []
     for i, col in enumerate(cols):
         if col in fks:
+            ref_type, ref_col, out = fks[col]
             alias = f"f{i}"
-            joins.append(f" LEFT JOIN {RECORD_TABLES[fks[col]]} {alias} ON {alias}.id = t.{col}")
-            select.append(f"{alias}.uid")
+            joins.append(f" LEFT JOIN {RECORD_TABLES[ref_type]} {alias} ON {alias}.id = t.{col}")
+            select.append(f"{alias}.{ref_col}")
+            names.append(out)
         else:
             select.append(f"t.{col}")
+            names.append(col)
     sql = f"SELECT {', '.join(select)} FROM {table} t{''.join(joins)} WHERE t.uid IN "
     for start in range(0, len(uids), batch):
         part = uids[start : start + batch]
         cur = conn.execute(sql + f"({', '.join('?' * len(part))})", part)
         for row in cur:
-            values = dict(zip(cols, row, strict=True))
+            values = dict(zip(names, row, strict=True))
             data = {k: v for k, v in values.items() if k not in ENVELOPE_COLUMNS}
             yield RecordRow(record_type, bytes(values["uid"]), str(values["version"]),
                             str(values["origin"]), values["voided_at"], values["void_reason"],
@@ -166,37 +173,6 @@ def audit_head(conn: Connection) -> tuple[int, bytes] | None:
 def audit_hash_at(conn: Connection, seq: int) -> bytes | None:
     row = conn.execute("SELECT entry_hash FROM audit_log WHERE seq = ?", (seq,)).fetchone()
     return None if row is None else bytes(row[0])
-
-
-@dataclass(frozen=True, slots=True)
-class QuarantinedPackage:
-    id: int
-    at: str
-    file_name: str
-    report_name: str
-    code: str
-    step: str
-    sender_id: str | None
-    package_id: str | None
-    sequence: int | None
-
-
-def record_quarantine(conn: Connection, q: QuarantinedPackage) -> int:
-    cur = conn.execute(
-        "INSERT INTO sync_quarantine (at, file_name, report_name, code, step, sender_id,"
-        " package_id, sequence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (q.at, q.file_name, q.report_name, q.code, q.step, q.sender_id, q.package_id, q.sequence),
-    )
-    return int(cur.lastrowid)
-
-
-def quarantined_packages(conn: Connection, limit: int = 200) -> list[QuarantinedPackage]:
-    rows = conn.execute(
-        "SELECT id, at, file_name, report_name, code, step, sender_id, package_id, sequence"
-        " FROM sync_quarantine ORDER BY id DESC LIMIT ?",
-        (limit,),
-    ).fetchall()
-    return [QuarantinedPackage(*r) for r in rows]
 
 
 def quarantined_record_count(conn: Connection) -> int:

@@ -15,8 +15,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from app.cli import main
 from app.services.demo import MUNICIPALITY_CODE, create_demo_register
 from app.services.recovery import open_with_recovery_code
-from app.services.sync_identity import TRUST_CONTEXT, b64url, b64url_decode
 from app.store import sync_state
+from app.sync.encoding import b64u as b64url
+from app.sync.encoding import unb64u as b64url_decode
+from app.sync.trust import TRUST_CONTEXT, read_trust_dir
 from tests.support.registers import make_register, password
 
 PARTY = re.compile(r"^[0-9]{6}-[A-Z0-9]{1,16}$")
@@ -116,7 +118,9 @@ def test_demo_register_trusts_its_demo_server(tmp_path: Path) -> None:
     Ed25519PublicKey.from_public_bytes(b64url_decode(pub["ed25519"])).verify(
         trust.trust_sig, TRUST_CONTEXT + trust.trust_json
     )
-    # The terminal's own public key is beside the server keys, ready for `vaxdesk package`.
+    # The folder is a trust folder for `vaxdesk package open`; the terminal's own public key is
+    # beside the server keys, ready for `vaxdesk package build`.
+    assert read_trust_dir(folder).raw == trust.trust_json
     assert identity is not None
     terminal_pub = json.loads((folder / f"{identity.party_id}.pub.json").read_text("utf-8"))
     assert terminal_pub["key_id"] == identity.key_id

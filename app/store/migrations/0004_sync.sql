@@ -1,5 +1,6 @@
 -- Sync in the terminal (PACKAGE-FORMAT.md): this terminal's party and keys, the trust store,
--- channel state per peer, package and record quarantine, the conflict queue, the media ledger.
+-- channel state per peer, record quarantine (refused packages are files with reports in the
+-- register's quarantine folder: a refusal writes nothing but its audit entry), the conflict queue, the media ledger.
 -- Private keys live only here, inside the encrypted register.
 
 CREATE TABLE sync_identity (
@@ -76,19 +77,6 @@ CREATE TABLE sync_applied (
     conflicts      INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (peer_id, sequence)
 ) WITHOUT ROWID;
-
--- Whole packages refused on import; the file sits in the register's quarantine folder.
-CREATE TABLE sync_quarantine (
-    id           INTEGER PRIMARY KEY,
-    at           TEXT NOT NULL,
-    file_name    TEXT NOT NULL,
-    report_name  TEXT NOT NULL,
-    code         TEXT NOT NULL,
-    step         TEXT NOT NULL,
-    sender_id    TEXT,
-    package_id   TEXT,
-    sequence     INTEGER
-);
 
 -- Single records of an applied package that broke a business rule.
 CREATE TABLE sync_record_quarantine (
