@@ -21,6 +21,15 @@ def add_parser(sub: Any) -> None:
     k.add_argument("--out", type=Path, required=True, metavar="FILE", help="出力ファイル")
     k.set_defaults(func=run_terminal_key)
 
+    e = s.add_parser("export", help="未送信の変更をサーバー宛てのパッケージに書き出す",
+                     description="前回サーバーが受領を確認した後の変更と監査ログを、次の通番の"
+                     "署名・暗号化済みパッケージとして FOLDER に書き出します。--resend は受領確認"
+                     "前のパッケージをもう一度書き出します（紛失時）。")  # fmt: skip
+    add_register_options(e)
+    e.add_argument("--out", type=Path, required=True, metavar="FOLDER", help="出力フォルダー")
+    e.add_argument("--resend", action="store_true", help="受領確認前のパッケージを再出力する")
+    e.set_defaults(func=run_export)
+
     st = s.add_parser("status", help="同期の状態（未送信件数・通番・隔離・競合）")
     add_register_options(st)
     st.add_argument("--json", action="store_true", help="JSON で出力する")
@@ -52,4 +61,24 @@ def run_status(args: argparse.Namespace) -> int:
         return 0
     for line in status.lines_ja():
         print(line)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from app.services import sync_export
+
+    session = open_session(args)
+    try:
+        if args.resend:
+            copied = sync_export.resend(session, args.out)
+            for path in copied:
+                print(f"再出力しました: {path}")
+            if not copied:
+                print("受領確認前のパッケージはありません。")
+            return 0
+        result = sync_export.export_changes(session, args.out)
+    finally:
+        session.register.close()
+    print(f"書き出しました: {result.path}（通番 {result.sequence}、変更 {result.records}件、"
+          f"監査ログ {result.audit_entries}件、受領確認 {result.ack}）")  # fmt: skip
     return 0
