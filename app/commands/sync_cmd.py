@@ -30,6 +30,14 @@ def add_parser(sub: Any) -> None:
     e.add_argument("--resend", action="store_true", help="受領確認前のパッケージを再出力する")
     e.set_defaults(func=run_export)
 
+    i = s.add_parser("import", help="サーバーからのパッケージを取り込む",
+                     description="署名・宛先・通番などをすべて検査してから、1つのトランザクションで"
+                     "取り込みます。不正なパッケージは台帳を変えずに隔離フォルダーへ移し、報告書を"
+                     "残します。取込済みのパッケージは「取込済み」と表示して何も変えません。")  # fmt: skip
+    i.add_argument("file", type=Path, metavar="FILE", help="パッケージ（.vxpkg）")
+    add_register_options(i)
+    i.set_defaults(func=run_import)
+
     st = s.add_parser("status", help="同期の状態（未送信件数・通番・隔離・競合）")
     add_register_options(st)
     st.add_argument("--json", action="store_true", help="JSON で出力する")
@@ -81,4 +89,21 @@ def run_export(args: argparse.Namespace) -> int:
         session.register.close()
     print(f"書き出しました: {result.path}（通番 {result.sequence}、変更 {result.records}件、"
           f"監査ログ {result.audit_entries}件、受領確認 {result.ack}）")  # fmt: skip
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from app.services.sync_import import import_package
+
+    session = open_session(args)
+    try:
+        result = import_package(session, args.file)
+    finally:
+        session.register.close()
+    if result.already_imported:
+        print(f"取込済みです（通番 {result.sequence}）。台帳は変更していません。")
+        return 0
+    print(f"取り込みました: 通番 {result.sequence}（{result.kind}）反映 {result.applied}件、"
+          f"変更なし {result.unchanged}件、隔離 {result.quarantined}件、競合 {result.conflicts}件、"
+          f"受領確認された送信 {result.acknowledged}件")  # fmt: skip
     return 0

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import sqlcipher3
+
 from app.store.db import Connection
 from app.store.sync_outbox import RECORD_TABLES
 from app.store.sync_state import utc_now
@@ -73,6 +75,18 @@ def upsert(
     sets = ", ".join(f"{c} = ?" for c in cols)
     conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*params, existing[0]))
     return int(existing[0])
+
+
+def try_upsert(
+    conn: Connection, record_type: str, uid: bytes, values: dict[str, Any], cols: tuple[str, ...]
+) -> tuple[int | None, str | None]:
+    """``upsert`` inside a savepoint: (row id, None), or (None, the constraint that refused it;
+    SQLite names tables and columns, never values)."""
+    try:
+        with savepoint(conn):
+            return upsert(conn, record_type, uid, values, cols), None
+    except sqlcipher3.IntegrityError as exc:
+        return None, str(exc)[:200]
 
 
 @contextmanager

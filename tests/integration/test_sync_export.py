@@ -3,6 +3,7 @@ next sequence, current ack, atomic write, re-export of a lost file, permissions,
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def test_export_writes_the_next_changes_package_for_the_server(
     assert record["data"]["series_id"] == "mr1" and record["data"]["follow_up"] is False
     # Every audit entry from the first (nothing acknowledged yet) to the head, chained.
     assert [e["seq"] for e in audit_lines] == list(range(1, len(audit_lines) + 1))
-    for prev, entry in zip(audit_lines, audit_lines[1:], strict=False):
+    for prev, entry in itertools.pairwise(audit_lines):
         assert entry["prev_hash"] == prev["entry_hash"]
     assert manifest["audit_head"] == {
         "seq": audit_lines[-1]["seq"], "hash": audit_lines[-1]["entry_hash"]

@@ -47,6 +47,7 @@ class SyncEnv:
         created_at: datetime | None = None,
         expires_at: datetime | None = None,
         sender: KeyPair | None = None,
+        package_id: str | None = None,
     ) -> BuiltPackage:
         if sequence is None:
             self.sequence += 1
@@ -55,7 +56,7 @@ class SyncEnv:
             out, sender=sender or self.server, recipient=recipient or self.terminal,
             sequence=sequence, ack=ack, kind=kind, records=records or {},
             manifest_extra=manifest_extra, trust=trust, created_at=created_at,
-            expires_at=expires_at,
+            expires_at=expires_at, package_id=package_id,
         )  # fmt: skip
 
     def open_as_server(self, path: Path) -> Any:
@@ -118,3 +119,33 @@ def dump_tables(conn: db.Connection, *, skip: tuple[str, ...] = ("audit_log",)) 
 
 def channel(conn: db.Connection) -> sync_state.Channel:
     return sync_state.channel(conn, SERVER_ID)
+
+
+_CLOCK = [1_790_000_000_000]
+STAMP = {"updated_date": "2026-12-01", "updated_time": "10:00:00", "updated_by": "S0001"}
+
+
+def server_version() -> str:
+    _CLOCK[0] += 1
+    return f"{_CLOCK[0]:013d}.00000.{SERVER_ID}"
+
+
+def envelope(rtype: str, data: dict[str, Any], *, uid: str | None = None,
+             version: str | None = None) -> dict[str, Any]:  # fmt: skip
+    import uuid_utils
+
+    return {"type": rtype, "uid": uid or str(uuid_utils.uuid7()),
+            "version": version or server_version(), "origin": SERVER_ID, "voided": None,
+            "data": {**data, **STAMP}}  # fmt: skip
+
+
+def person_env(atena: str, name_kana: str = "シンキ タロウ", *, uid: str | None = None,
+               **extra: Any) -> dict[str, Any]:  # fmt: skip
+    data = {"atena_no": atena, "name": "新規 太郎", "name_kana": name_kana, "sex": "M",
+            "birth_date": "2024-04-01", "address": "テスト市本町9-9", "moved_out": False,
+            "deceased": False, "provisional": False, **extra}  # fmt: skip
+    return envelope("person", data, uid=uid)
+
+
+def number_env(person_uid: str, number: str) -> dict[str, Any]:
+    return envelope("person_number", {"person_uid": person_uid, "number": number})
