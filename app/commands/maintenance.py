@@ -70,5 +70,11 @@ def run_audit_verify(args: argparse.Namespace) -> int:
     if report.intact:
         print(f"監査ログは正常です（{report.entries} 件）。")
         return 0
-    print(f"監査ログの改ざんを検出しました: 記録番号 {report.first_broken_seq}", file=sys.stderr)
+    if report.first_broken_seq is not None:
+        print(
+            f"監査ログの改ざんを検出しました: 記録番号 {report.first_broken_seq}", file=sys.stderr
+        )
+    if report.anchor_missed_seq is not None:
+        print(f"監査ログがサーバーの受領確認（記録番号 {report.anchor_missed_seq}）と一致しません"
+              "（切り詰めまたは書き換え）。", file=sys.stderr)  # fmt: skip
     return 1

@@ -12,7 +12,7 @@ from app.errors import InvalidInput, RegisterError
 from app.security.atomic import write_atomic
 from app.security.session import Session
 from app.services import audit_log
-from app.store import audit, db
+from app.store import audit, db, sync_outbox, sync_state
 from app.store.inspect import inspect_copy
 from app.store.layout import RegisterLayout
 
@@ -100,11 +100,21 @@ def restore(session: Session, source: Path) -> Path:
 
 def verify_audit(session: Session) -> audit.ChainReport:
     audit_log.require(session, "audit.read", "audit.verify")
-    report = audit.verify_chain(session.register.conn)
+    conn = session.register.conn
+    report = audit.verify_chain(conn)
+    anchor = sync_state.audit_anchor(conn)  # the head the server acknowledged (sync)
+    if anchor is not None and sync_outbox.audit_hash_at(conn, anchor[0]) != bytes.fromhex(
+        anchor[1]
+    ):
+        report = audit.ChainReport(report.entries, report.first_broken_seq, anchor[0])
     audit_log.record_now(
         session,
         "audit.verify",
         outcome="ok" if report.intact else "failed",
-        detail={"entries": report.entries, "first_broken": report.first_broken_seq},
+        detail={
+            "entries": report.entries,
+            "first_broken": report.first_broken_seq,
+            "anchor_missed": report.anchor_missed_seq,
+        },  # fmt: skip
     )
     return report

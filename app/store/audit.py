@@ -93,10 +93,13 @@ def append(
 class ChainReport:
     entries: int
     first_broken_seq: int | None
+    # The head the server acknowledged (PACKAGE-FORMAT.md §6) that the chain does not reach with
+    # the same hash (truncated or rewritten log), if any.
+    anchor_missed_seq: int | None = None
 
     @property
     def intact(self) -> bool:
-        return self.first_broken_seq is None
+        return self.first_broken_seq is None and self.anchor_missed_seq is None
 
 
 def verify_chain(conn: Connection) -> ChainReport:
