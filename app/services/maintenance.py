@@ -115,6 +115,6 @@ def verify_audit(session: Session) -> audit.ChainReport:
             "entries": report.entries,
             "first_broken": report.first_broken_seq,
             "anchor_missed": report.anchor_missed_seq,
-        },  # fmt: skip
+        },
     )
     return report
