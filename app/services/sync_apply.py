@@ -65,7 +65,7 @@ class ApplyStats:
         return self.applied + self.unchanged + self.quarantined + self.conflicts
 
 
-class _Applier:
+class Applier:
     def __init__(
         self, conn: db.Connection, package_id: str, party_id: str, cipher: NumberCipher | None
     ) -> None:
@@ -122,6 +122,19 @@ class _Applier:
         if not rows:
             return None
         return to_envelope(rows[0], party_id=self.party_id, cipher=self.cipher)[1]
+
+    def write(self, envelope: dict[str, Any]) -> str | None:
+        """Write ``envelope`` as it is (a person's conflict resolution); returns the problem."""
+        inc = from_envelope(envelope)
+        resolved, problem = self._resolve(inc)
+        if problem is not None:
+            return problem
+        values = {**inc.values, **resolved, "version": inc.version, "origin": inc.origin,
+                  "voided_at": inc.voided_at, "void_reason": inc.void_reason}  # fmt: skip
+        _, refused = sync_apply.try_upsert(
+            self.conn, inc.record_type, inc.uid, values, self.cols(inc.record_type)
+        )
+        return refused
 
     def apply(self, envelope: dict[str, Any]) -> None:
         inc = from_envelope(envelope)
@@ -201,7 +214,7 @@ def apply_package(
     """Every record of ``opened`` in dependency order (inside the caller's transaction)."""
     if cipher is None and needs_number_key(opened):
         raise NumberKeyNeeded()
-    applier = _Applier(conn, opened.header.package_id, party_id, cipher)
+    applier = Applier(conn, opened.header.package_id, party_id, cipher)
     total = record_count(opened)
     done = 0
     present = set(opened.record_types)

@@ -121,13 +121,32 @@ def channel(conn: db.Connection) -> sync_state.Channel:
     return sync_state.channel(conn, SERVER_ID)
 
 
-_CLOCK = [1_790_000_000_000]
+_CLOCK = [0]
 STAMP = {"updated_date": "2026-12-01", "updated_time": "10:00:00", "updated_by": "S0001"}
 
 
 def server_version() -> str:
-    _CLOCK[0] += 1
+    """A server version newer than anything written so far (a hybrid clock of the server)."""
+    import time
+
+    _CLOCK[0] = max(_CLOCK[0] + 1, time.time_ns() // 1_000_000 + 1)
     return f"{_CLOCK[0]:013d}.00000.{SERVER_ID}"
+
+
+def local_envelope(conn: db.Connection, record_type: str, uid: bytes) -> dict[str, Any]:
+    """The register's current record as the server would hold it (to edit into an update)."""
+    from app.services.sync_records import to_envelope
+    from app.store import sync_outbox
+
+    row = next(sync_outbox.read_records(conn, record_type, [uid]))
+    _, env = to_envelope(row, party_id=SERVER_ID, cipher=None)
+    return env
+
+
+def server_edit(envelope: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    edited = {**envelope, "data": {**envelope["data"], **changes}}
+    edited["version"], edited["origin"] = server_version(), SERVER_ID
+    return edited
 
 
 def envelope(rtype: str, data: dict[str, Any], *, uid: str | None = None,
