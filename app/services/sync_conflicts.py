@@ -109,9 +109,9 @@ def resolve(
             "住民・個人番号などサーバーが管理する記録は、サーバーの内容が優先されます。"
             "確認済みにするには「サーバーの内容」を選んでください。"
         )
-    if "number_sealed" in local.get("data", {}) or "number_sealed" in incoming.get("data", {}):
-        if not server_applied:
-            raise ConflictRefused()
+    sealed = "number_sealed" in local.get("data", {}) or "number_sealed" in incoming.get("data", {})
+    if sealed and not server_applied:
+        raise ConflictRefused()
     with write(session) as w:
         version = found.incoming_version
         if not server_applied:
