@@ -40,6 +40,8 @@ from app.ui.person_counter_actions import PersonCounterActions
 from app.ui.person_search import PersonSearchWidget
 from app.ui.person_view import PersonView
 from app.ui.reports_page import ReportsPage
+from app.ui.sync.sync_page import SyncPage
+from app.ui.sync.unsent_label import UnsentLabel
 from app.ui.unvaccinated_page import UnvaccinatedPage
 
 CLOSE_WAIT_MS = 10_000
@@ -127,6 +129,10 @@ class MainWindow(QMainWindow):
         if can("report.monthly") or can("report.annual"):
             self.reports_page = ReportsPage(self.session, self.print_flow, self.pages)
             self.pages.addWidget(self.reports_page)
+        self.sync_page: SyncPage | None = None
+        if can("sync.export") or can("sync.import"):
+            self.sync_page = SyncPage(self.session, self.jobs, self.pages)
+            self.pages.addWidget(self.sync_page)
         self.pages.currentChanged.connect(self._update_shortcut_help)
         self.counter = PersonCounterActions(
             self, self.session, self.jobs, self.person_page, self.print_flow
@@ -144,6 +150,10 @@ class MainWindow(QMainWindow):
         )
         bar = self.statusBar()
         bar.addPermanentWidget(self.shortcut_help, 1)
+        self.unsent_label = UnsentLabel(self.session, self)
+        bar.addPermanentWidget(self.unsent_label)
+        if self.sync_page is not None:
+            self.sync_page.finished.connect(self.unsent_label.refresh)
         bar.addPermanentWidget(self.user_label)
 
         self.search_page.search_requested.connect(self.search)
@@ -162,6 +172,8 @@ class MainWindow(QMainWindow):
              self.unvaccinated_page is not None),
             ("reports", self.tr("Reports"), "Ctrl+R", self.show_reports,
              self.reports_page is not None),
+            ("sync", self.tr("Synchronisation"), "Ctrl+Shift+S", self.show_sync,
+             self.sync_page is not None),
         )  # fmt: skip
         for name, text, keys, slot, allowed in entries:
             if not allowed:
@@ -236,6 +248,11 @@ class MainWindow(QMainWindow):
             self.reports_page.activate()
 
     @Slot()
+    def show_sync(self) -> None:
+        if self.sync_page is not None:
+            self.pages.setCurrentWidget(self.sync_page)
+            self.sync_page.activate()
+
     def _update_shortcut_help(self) -> None:
         page = self.pages.currentWidget()
         if page is self.person_page:

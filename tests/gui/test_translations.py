@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[2]
-UI_SOURCES = sorted((ROOT / "app" / "ui").glob("*.py"))
+UI_SOURCES = sorted((ROOT / "app" / "ui").rglob("*.py"))
 SHIPPED_TS = ROOT / "resources" / "i18n" / "vaxdesk_ja.ts"
 SHIPPED_QM = ROOT / "resources" / "i18n" / "vaxdesk_ja.qm"
 BIN = Path(sys.executable).parent
