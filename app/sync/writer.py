@@ -27,7 +27,7 @@ import orjson
 from app.sync import outer, schemas
 from app.sync.encoding import b64u, format_time, is_party_id, new_package_id, utc_now, uuid_raw
 from app.sync.errors import PackageError
-from app.sync.inner import BLOCK, InnerWriter
+from app.sync.inner import BLOCK, DeflatedMember, Deflater, InnerWriter
 from app.sync.keys import KeyPair, PublicKey
 from app.sync.stream import CHUNK_SIZE, CIPHER, EncryptingWriter, sender_key
 from app.sync.trust import Trust
@@ -57,13 +57,14 @@ def _build_error(code: str, detail: str) -> PackageError:
 
 def _stage(
     path: Path, name: str, source: Iterable[Record], validate: schemas.Validator
-) -> tuple[int, str, int]:
-    """Write one JSON Lines member; return (length, sha256, records)."""
-    digest = hashlib.sha256()
-    length = count = 0
+) -> tuple[DeflatedMember, str, int]:
+    """Validate and serialise one JSON Lines member, deflated on a worker thread into ``path``;
+    return (member, sha256, records)."""
+    count = 0
     buf = bytearray()
     dumps, loads = orjson.dumps, orjson.loads
-    with open(path, "wb") as out:
+    deflater = Deflater(path)
+    try:
         for item in source:
             count += 1
             try:
@@ -88,14 +89,15 @@ def _stage(
             buf += line
             buf += b"\n"
             if len(buf) >= BLOCK:
-                digest.update(buf)
-                out.write(buf)
-                length += len(buf)
+                deflater.write(bytes(buf))
                 buf.clear()
-        digest.update(buf)
-        out.write(buf)
-        length += len(buf)
-    return length, digest.hexdigest(), count
+        deflater.write(bytes(buf))
+        deflater.finish()
+    except BaseException:
+        deflater.abort()
+        raise
+    member = DeflatedMember(name, path, deflater.size, deflater.compressed, deflater.crc)
+    return member, deflater.sha256.hexdigest(), count
 
 
 def _record_sources(
@@ -165,7 +167,7 @@ def build_package(
     ok = False
     try:
         files: list[dict[str, Any]] = []
-        staged: list[tuple[str, Path, int]] = []
+        staged: list[DeflatedMember] = []
         seen: set[str] = set()
         for rtype, source in _record_sources(records):
             if rtype not in schemas.RECORD_TYPES or rtype in seen:
@@ -173,18 +175,17 @@ def build_package(
             seen.add(rtype)
             name = f"records/{rtype}.jsonl"
             path = staging / f"{rtype}.jsonl"
-            length, sha, count = _stage(path, name, source, schemas.record_validator(rtype))
-            files.append({"name": name, "length": length, "sha256": sha, "records": count,
+            member, sha, count = _stage(path, name, source, schemas.record_validator(rtype))
+            files.append({"name": name, "length": member.size, "sha256": sha, "records": count,
                           "schema": schemas.schema_name(rtype)})  # fmt: skip
-            staged.append((name, path, length))
+            staged.append(member)
         if audit is not None:
             path = staging / "audit.jsonl"
-            length, sha, count = _stage(
-                path, "audit/audit.jsonl", audit, schemas.validator(schemas.AUDIT)
-            )
-            files.append({"name": "audit/audit.jsonl", "length": length, "sha256": sha,
+            audit_validator = schemas.validator(schemas.AUDIT)
+            member, sha, count = _stage(path, "audit/audit.jsonl", audit, audit_validator)
+            files.append({"name": "audit/audit.jsonl", "length": member.size, "sha256": sha,
                           "records": count, "schema": "audit.v1"})  # fmt: skip
-            staged.append(("audit/audit.jsonl", path, length))
+            staged.append(member)
         blobs: list[tuple[str, bytes]] = []
         if trust is not None:
             blobs = [("trust/trust.json", trust.raw), ("trust/trust.sig", trust.sig)]
@@ -205,9 +206,9 @@ def build_package(
             enc = EncryptingWriter(key, cipher_out)
             inner = InnerWriter(enc, created)  # type: ignore[arg-type]
             inner.add_bytes("manifest.json", manifest_bytes)
-            for name, path, length in staged:
-                inner.add_file(name, path, length)
-                path.unlink()
+            for member in staged:
+                inner.add_deflated(member)
+                member.path.unlink()
             for name, data in blobs:
                 inner.add_bytes(name, data)
             inner.close()
