@@ -28,6 +28,8 @@ def add_parser(sub: Any) -> None:
     add_register_options(e)
     e.add_argument("--out", type=Path, required=True, metavar="FOLDER", help="出力フォルダー")
     e.add_argument("--resend", action="store_true", help="受領確認前のパッケージを再出力する")
+    e.add_argument("--approved-by", metavar="STAFF_NO",
+                   help="媒体の使用を承認した職員の職員番号（媒体管理簿に記録）")  # fmt: skip
     e.set_defaults(func=run_export)
 
     i = s.add_parser("import", help="サーバーからのパッケージを取り込む",
@@ -35,8 +37,24 @@ def add_parser(sub: Any) -> None:
                      "取り込みます。不正なパッケージは台帳を変えずに隔離フォルダーへ移し、報告書を"
                      "残します。取込済みのパッケージは「取込済み」と表示して何も変えません。")  # fmt: skip
     i.add_argument("file", type=Path, metavar="FILE", help="パッケージ（.vxpkg）")
+    i.add_argument("--approved-by", metavar="STAFF_NO",
+                   help="媒体の使用を承認した職員の職員番号（媒体管理簿に記録）")  # fmt: skip
     add_register_options(i)
     i.set_defaults(func=run_import)
+
+    m = s.add_parser("media", help="媒体管理簿（一覧・CSV・媒体からの消去）")
+    ms = m.add_subparsers(dest="media_command", required=True, metavar="COMMAND")
+    ml = ms.add_parser("list", help="媒体管理簿を表示する（--csv で CSV に書き出す）")
+    add_register_options(ml)
+    ml.add_argument("--direction", choices=("export", "import"))
+    ml.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    ml.add_argument("--until", dest="date_until", metavar="YYYY-MM-DD")
+    ml.add_argument("--csv", type=Path, metavar="FILE", help="CSV の出力先")
+    ml.set_defaults(func=run_media_list)
+    me = ms.add_parser("erase", help="受領確認済み・取込済みのパッケージを媒体から消去して記録する")
+    add_register_options(me)
+    me.add_argument("entry", type=int, metavar="NO", help="媒体管理簿の番号")
+    me.set_defaults(func=run_media_erase)
 
     st = s.add_parser("status", help="同期の状態（未送信件数・通番・隔離・競合）")
     add_register_options(st)
@@ -84,7 +102,7 @@ def run_export(args: argparse.Namespace) -> int:
             if not copied:
                 print("受領確認前のパッケージはありません。")
             return 0
-        result = sync_export.export_changes(session, args.out)
+        result = sync_export.export_changes(session, args.out, approved_by=args.approved_by)
     finally:
         session.register.close()
     print(f"書き出しました: {result.path}（通番 {result.sequence}、変更 {result.records}件、"
@@ -97,7 +115,7 @@ def run_import(args: argparse.Namespace) -> int:
 
     session = open_session(args)
     try:
-        result = import_package(session, args.file)
+        result = import_package(session, args.file, approved_by=args.approved_by)
     finally:
         session.register.close()
     if result.already_imported:
@@ -106,4 +124,39 @@ def run_import(args: argparse.Namespace) -> int:
     print(f"取り込みました: 通番 {result.sequence}（{result.kind}）反映 {result.applied}件、"
           f"変更なし {result.unchanged}件、隔離 {result.quarantined}件、競合 {result.conflicts}件、"
           f"受領確認された送信 {result.acknowledged}件")  # fmt: skip
+    return 0
+
+
+def run_media_list(args: argparse.Namespace) -> int:
+    from app.services import media
+
+    filters = {"direction": args.direction, "date_from": args.date_from,
+               "date_until": args.date_until}  # fmt: skip
+    session = open_session(args)
+    try:
+        if args.csv is not None:
+            rows = media.ledger_csv(session, args.csv, **filters)
+            print(f"{rows}件を書き出しました: {args.csv}")
+            return 0
+        entries = media.ledger(session, **filters)
+    finally:
+        session.register.close()
+    for e in entries:
+        kind = "書出" if e.direction == "export" else "取込"
+        print(f"{e.id}\t{e.at}\t{kind}\t通番{e.sequence}\t{e.file_name}\t"
+              f"{e.volume_label or '-'}/{e.volume_serial or '-'}\t承認 {e.approved_by}\t"
+              f"{'消去 ' + e.erased_at if e.erased_at else '未消去'}")  # fmt: skip
+    return 0
+
+
+def run_media_erase(args: argparse.Namespace) -> int:
+    from app.services import media
+
+    session = open_session(args)
+    try:
+        present = media.erase(session, args.entry)
+    finally:
+        session.register.close()
+    print("媒体から消去し、記録しました。" if present
+          else "ファイルは既にありませんでした。消去済みとして記録しました。")  # fmt: skip
     return 0

@@ -29,6 +29,7 @@ from app.sync.schemas import RECORD_TYPES
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 TICK = 5000
+REF_CACHE = 200_000
 # register column → record type it refers to (lots refer to vaccines by product id)
 _REF_TYPES = {
     "household_id": "household",
@@ -73,6 +74,7 @@ class Applier:
         self.stats = ApplyStats()
         self._cols: dict[str, tuple[str, ...]] = {}
         self._unacked: dict[str, set[bytes]] = {}
+        self._refs: dict[tuple[str, Any], int] = {}
 
     def cols(self, record_type: str) -> tuple[str, ...]:
         if record_type not in self._cols:
@@ -102,16 +104,27 @@ class Applier:
         )  # fmt: skip
         self.stats.quarantined += 1
 
+    def _ref_id(self, column: str, ref: Any) -> int | None:
+        key = (column, ref)
+        found = self._refs.get(key)
+        if found is None:
+            if column == "vaccine_id":
+                found = sync_apply.vaccine_id_of_product(self.conn, str(ref))
+            else:
+                found = sync_apply.id_of_uid(self.conn, _REF_TYPES[column], ref)
+            if found is not None:
+                if len(self._refs) >= REF_CACHE:
+                    self._refs.clear()  # bounded memory on initial loads
+                self._refs[key] = found
+        return found
+
     def _resolve(self, inc: Incoming) -> tuple[dict[str, Any], str | None]:
         resolved: dict[str, Any] = {}
         for column, ref in inc.refs.items():
             if ref is None:
                 resolved[column] = None
                 continue
-            if column == "vaccine_id":
-                found = sync_apply.vaccine_id_of_product(self.conn, str(ref))
-            else:
-                found = sync_apply.id_of_uid(self.conn, _REF_TYPES[column], ref)
+            found = self._ref_id(column, ref)
             if found is None:
                 return {}, f"参照先（{column}）が台帳にありません"
             resolved[column] = found
@@ -131,9 +144,11 @@ class Applier:
             return problem
         values = {**inc.values, **resolved, "version": inc.version, "origin": inc.origin,
                   "voided_at": inc.voided_at, "void_reason": inc.void_reason}  # fmt: skip
+        stored = sync_apply.lookup(self.conn, inc.record_type, inc.uid)
         _, refused = sync_apply.try_upsert(
-            self.conn, inc.record_type, inc.uid, values, self.cols(inc.record_type)
-        )
+            self.conn, inc.record_type, inc.uid, values, self.cols(inc.record_type),
+            None if stored is None else stored.id,
+        )  # fmt: skip
         return refused
 
     def apply(self, envelope: dict[str, Any]) -> None:
@@ -176,8 +191,9 @@ class Applier:
                     return
                 server_wins = True
         row_id, refused = sync_apply.try_upsert(
-            self.conn, inc.record_type, inc.uid, values, self.cols(inc.record_type)
-        )
+            self.conn, inc.record_type, inc.uid, values, self.cols(inc.record_type),
+            None if stored is None else stored.id,
+        )  # fmt: skip
         if row_id is None:
             if server_wins:
                 self.stats.conflicts -= 1

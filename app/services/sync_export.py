@@ -24,7 +24,7 @@ from typing import Any
 from app.errors import VaxDeskError
 from app.security.numbers import NumberCipher
 from app.security.session import Session
-from app.services import audit_log, sync_identity
+from app.services import audit_log, media, sync_identity
 from app.services.sync_records import to_envelope
 from app.store import db, sync_outbox, sync_state
 from app.store.layout import RegisterLayout
@@ -109,13 +109,12 @@ class _Records:
 
     def source(self, package_type: str) -> Iterator[dict[str, Any]]:
         register_type = "vaccination" if package_type == "postponement" else package_type
+        outcome = {"vaccination": "given", "postponement": "postponed"}.get(package_type)
         for row in sync_outbox.read_records(
-            self.conn, register_type, self.by_type.get(register_type, [])
+            self.conn, register_type, self.by_type.get(register_type, []), outcome=outcome
         ):
-            ptype, envelope = to_envelope(row, party_id=self.party_id, cipher=self.cipher)
-            if ptype == package_type:
-                self._tick()
-                yield envelope
+            self._tick()
+            yield to_envelope(row, party_id=self.party_id, cipher=self.cipher)[1]
 
     def sources(self) -> list[tuple[str, Iterator[dict[str, Any]]]]:
         wanted = set(self.by_type) | ({"postponement"} if "vaccination" in self.by_type else set())
@@ -142,9 +141,13 @@ def export_changes(
     *,
     progress: Progress | None = None,
     cancel: CancelCheck | None = None,
+    approved_by: str | None = None,
 ) -> ExportResult:
-    """Write the next ``changes`` package for the server into ``out_dir``."""
+    """Write the next ``changes`` package for the server into ``out_dir``. With ``approved_by``
+    (the approving staff member's number) the transfer is entered in the media ledger."""
     audit_log.require(session, "sync.export", "sync.export")
+    if approved_by is not None:
+        media.approver_id(session, approved_by)
     reg = session.register
     conn = reg.conn
     keys: KeyPair = sync_identity.identity_keys(conn)
@@ -200,6 +203,9 @@ def export_changes(
             "peer": server.id, "sequence": sequence, "ack": ack, "package_id": built.package_id,
             "records": records.done, "audit_entries": counter[0], "audit_head": head_seq,
         })  # fmt: skip
+        if approved_by is not None:
+            media.record(session, direction="export", path=Path(out_dir) / name,
+                         package_id=built.package_id, sequence=sequence, approved_by=approved_by)  # fmt: skip
     target = Path(out_dir) / name
     _copy_atomic(sent_dir / name, target)
     if progress is not None:

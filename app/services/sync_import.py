@@ -17,7 +17,7 @@ from typing import Any
 
 from app.security.numbers import NumberCipher
 from app.security.session import Session
-from app.services import audit_log, sync_identity
+from app.services import audit_log, media, sync_identity
 from app.services.sync_apply import (
     CancelCheck,
     Progress,
@@ -114,9 +114,14 @@ def import_package(
     *,
     progress: Progress | None = None,
     cancel: CancelCheck | None = None,
+    approved_by: str | None = None,
 ) -> ImportResult:
-    """Verify and apply one ``updates`` or ``initial`` package from the trusted server."""
+    """Verify and apply one ``updates`` or ``initial`` package from the trusted server. With
+    ``approved_by`` (the approving staff member's number) the transfer is entered in the media
+    ledger."""
     audit_log.require(session, "sync.import", "sync.import")
+    if approved_by is not None:
+        media.approver_id(session, approved_by)
     reg = session.register
     conn = reg.conn
     path = Path(path)
@@ -168,6 +173,10 @@ def import_package(
                     "trust_version": None if new_trust is None else new_trust.version,
                     "audit_ack": None if audit_ack is None else audit_ack["seq"],
                 })  # fmt: skip
+                if approved_by is not None:
+                    media.record(session, direction="import", path=path,
+                                 package_id=header.package_id, sequence=header.sequence,
+                                 approved_by=approved_by)  # fmt: skip
         except PackageError as exc:
             failure = exc
     if failure is not None:

@@ -5,6 +5,7 @@ quarantined alone), per-record quarantine and the conflict queue. Callers hold t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,35 +57,50 @@ def columns(conn: Connection, table: str) -> tuple[str, ...]:
     return tuple(str(r[1]) for r in rows if str(r[1]) not in _KEYS)
 
 
-def upsert(
-    conn: Connection, record_type: str, uid: bytes, values: dict[str, Any], cols: tuple[str, ...]
-) -> int:
-    """Insert the record or replace every column of the stored one (absent values are NULL).
-    ``values`` holds register columns including version, origin, voided_at and void_reason."""
-    table = RECORD_TABLES[record_type]
-    unknown = set(values) - set(cols)
-    if unknown:
-        raise ValueError(f"unknown columns for {table}: {sorted(unknown)}")
-    params = [values.get(c) for c in cols]
-    existing = conn.execute(f"SELECT id FROM {table} WHERE uid = ?", (uid,)).fetchone()
-    if existing is None:
-        names = ", ".join(("uid", *cols))
-        marks = ", ".join("?" * (len(cols) + 1))
-        cur = conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", (uid, *params))
-        return int(cur.lastrowid)
+@functools.lru_cache(maxsize=64)
+def _statements(table: str, cols: tuple[str, ...]) -> tuple[str, str]:
+    names = ", ".join(("uid", *cols))
+    marks = ", ".join("?" * (len(cols) + 1))
     sets = ", ".join(f"{c} = ?" for c in cols)
-    conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*params, existing[0]))
-    return int(existing[0])
+    return (f"INSERT INTO {table} ({names}) VALUES ({marks})",
+            f"UPDATE {table} SET {sets} WHERE id = ?")  # fmt: skip
+
+
+def upsert(
+    conn: Connection,
+    record_type: str,
+    uid: bytes,
+    values: dict[str, Any],
+    cols: tuple[str, ...],
+    existing_id: int | None = None,
+) -> int:
+    """Insert the record (``existing_id`` None) or replace every column of the stored one
+    (absent values are NULL). ``values`` holds register columns including version, origin,
+    voided_at and void_reason. One statement: a constraint failure undoes only it."""
+    table = RECORD_TABLES[record_type]
+    if not values.keys() <= set(cols):
+        raise ValueError(f"unknown columns for {table}: {sorted(set(values) - set(cols))}")
+    params = [values.get(c) for c in cols]
+    insert, update = _statements(table, cols)
+    if existing_id is None:
+        return int(conn.execute(insert, (uid, *params)).lastrowid)
+    conn.execute(update, (*params, existing_id))
+    return existing_id
 
 
 def try_upsert(
-    conn: Connection, record_type: str, uid: bytes, values: dict[str, Any], cols: tuple[str, ...]
+    conn: Connection,
+    record_type: str,
+    uid: bytes,
+    values: dict[str, Any],
+    cols: tuple[str, ...],
+    existing_id: int | None = None,
 ) -> tuple[int | None, str | None]:
-    """``upsert`` inside a savepoint: (row id, None), or (None, the constraint that refused it;
-    SQLite names tables and columns, never values)."""
+    """``upsert``: (row id, None), or (None, the constraint that refused it; SQLite names tables
+    and columns, never values). The failed statement alone is undone (SQLite's statement
+    rollback), the transaction goes on."""
     try:
-        with savepoint(conn):
-            return upsert(conn, record_type, uid, values, cols), None
+        return upsert(conn, record_type, uid, values, cols, existing_id), None
     except sqlcipher3.IntegrityError as exc:
         return None, str(exc)[:200]
 

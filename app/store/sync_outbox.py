@@ -108,7 +108,12 @@ class RecordRow:
 
 
 def read_records(
-    conn: Connection, record_type: str, uids: list[bytes], *, batch: int = 500
+    conn: Connection,
+    record_type: str,
+    uids: list[bytes],
+    *,
+    batch: int = 500,
+    outcome: str | None = None,
 ) -> Iterator[RecordRow]:
     """The current rows of ``uids``; a foreign key comes as the referenced record's uid (bytes)
     or product id, under its name in the package data (``person_id`` → ``person_uid``)."""
@@ -126,16 +131,19 @@ def read_records(
         else:
             select.append(f"t.{col}")
             names.append(col)
-    sql = f"SELECT {', '.join(select)} FROM {table} t{''.join(joins)} WHERE t.uid IN "
+    where = "" if outcome is None else "t.outcome = ? AND "
+    extra = () if outcome is None else (outcome,)
+    sql = f"SELECT {', '.join(select)} FROM {table} t{''.join(joins)} WHERE {where}t.uid IN "
     for start in range(0, len(uids), batch):
         part = uids[start : start + batch]
-        cur = conn.execute(sql + f"({', '.join('?' * len(part))})", part)
+        cur = conn.execute(sql + f"({', '.join('?' * len(part))})", (*extra, *part))
+        i_uid, i_ver, i_org = names.index("uid"), names.index("version"), names.index("origin")
+        i_vat, i_vre = names.index("voided_at"), names.index("void_reason")
+        keep = [(i, n) for i, n in enumerate(names) if n not in ENVELOPE_COLUMNS]
         for row in cur:
-            values = dict(zip(names, row, strict=True))
-            data = {k: v for k, v in values.items() if k not in ENVELOPE_COLUMNS}
-            yield RecordRow(record_type, bytes(values["uid"]), str(values["version"]),
-                            str(values["origin"]), values["voided_at"], values["void_reason"],
-                            data)  # fmt: skip
+            data = {n: row[i] for i, n in keep}
+            yield RecordRow(record_type, bytes(row[i_uid]), str(row[i_ver]), str(row[i_org]),
+                            row[i_vat], row[i_vre], data)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
