@@ -25,6 +25,7 @@ from app.errors import VaxDeskError
 from app.security.numbers import NumberCipher
 from app.security.session import Session
 from app.services import audit_log, media, sync_identity
+from app.services.sync_quarantine import work_dir
 from app.services.sync_records import to_envelope
 from app.store import db, sync_outbox, sync_state
 from app.store.layout import RegisterLayout
@@ -182,7 +183,7 @@ def export_changes(
             records=records.sources(),
             audit=_audit_lines(conn, chan.audit_ack_seq, counter),
             manifest_extra={"audit_head": {"seq": head_seq, "hash": head_hash.hex()}},
-            tmp_dir=sent_dir,
+            tmp_dir=work_dir(reg.directory),
         )
     finally:
         conn.execute("COMMIT")

@@ -24,7 +24,7 @@ from app.services.sync_apply import (
     apply_package,
 )
 from app.services.sync_export import NoServerTrusted, forget_acknowledged
-from app.services.sync_quarantine import quarantine_file
+from app.services.sync_quarantine import quarantine_file, work_dir
 from app.store import db, sync_state
 from app.sync.channel import Applied, Outcome
 from app.sync.errors import PackageError
@@ -131,7 +131,8 @@ def import_package(
         raise NoServerTrusted()
     cipher = NumberCipher(session.number_key()) if session.holds_number_key else None
     try:
-        opened = open_package(path, trust=trust, identity=keys, channel=RegisterChannel(conn))
+        opened = open_package(path, trust=trust, identity=keys, channel=RegisterChannel(conn),
+                              tmp_dir=work_dir(reg.directory))  # fmt: skip
     except PackageError as exc:
         _refuse(session, path, exc)
         raise

@@ -19,6 +19,24 @@ from app.sync.errors import PackageError
 from app.sync.header import read_header
 
 REPORT_SUFFIX = ".report.json"
+STALE_WORK_SECONDS = 3600
+
+
+def work_dir(directory: Path) -> Path:
+    """The register's private (0700) folder for the package layer's temporary files, on the
+    register's own disk rather than the system temp folder. Leftovers of a killed run (their
+    plaintext records) are removed once they are an hour old (a running job keeps its own)."""
+    folder = RegisterLayout(directory).sync_work
+    folder.mkdir(mode=0o700, exist_ok=True)
+    now = datetime.now(UTC).timestamp()
+    for child in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if now - child.stat().st_mtime > STALE_WORK_SECONDS:
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink()
+    return folder
 
 
 @dataclass(frozen=True, slots=True)

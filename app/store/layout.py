@@ -36,6 +36,11 @@ class RegisterLayout:
         return self.directory / "sync-sent"
 
     @property
+    def sync_work(self) -> Path:
+        """Private temporary folders of the package layer (decrypted or staged records)."""
+        return self.directory / "sync-work"
+
+    @property
     def quarantine(self) -> Path:
         """Refused packages with their reports."""
         return self.directory / "quarantine"

@@ -81,6 +81,12 @@ def test_update_applies_persons_and_seals_the_personal_number(
     assert row[3]  # the search key is derived locally
     chan = channel(conn)
     assert chan.last_applied_seq == 1 and chan.last_import_at
+    # The number is nowhere in plaintext: not in any file of the register folder, and the
+    # package layer's private work folder is empty again.
+    for file in number.register.directory.rglob("*"):
+        if file.is_file():
+            assert NUMBER.encode() not in file.read_bytes()
+    assert not any((number.register.directory / "sync-work").iterdir())
     # Re-importing the same file: "already imported", nothing changes.
     before = dump_tables(conn)
     again = import_package(number, pkg)
