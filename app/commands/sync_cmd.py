@@ -21,6 +21,16 @@ def add_parser(sub: Any) -> None:
     k.add_argument("--out", type=Path, required=True, metavar="FILE", help="出力ファイル")
     k.set_defaults(func=run_terminal_key)
 
+    t = s.add_parser("trust", help="最初の信頼リストを登録する（端末の登録時に一度だけ、管理者）",
+                     description="サーバーの信頼リスト（trust.json と trust.sig のフォルダー）を登録"
+                     "します。サーバー管理者から別経路で知らされたサーバー鍵IDと一致するときだけ登録"
+                     "します。以後の更新はサーバーからのパッケージでのみ行われます。")  # fmt: skip
+    add_register_options(t)
+    t.add_argument("--from", dest="folder", type=Path, required=True, metavar="FOLDER")
+    t.add_argument("--server-key-id", required=True, metavar="KEY_ID",
+                   help="サーバー鍵ID（16桁の16進数、別経路で確認したもの）")  # fmt: skip
+    t.set_defaults(func=run_trust)
+
     e = s.add_parser("export", help="未送信の変更をサーバー宛てのパッケージに書き出す",
                      description="前回サーバーが受領を確認した後の変更と監査ログを、次の通番の"
                      "署名・暗号化済みパッケージとして FOLDER に書き出します。--resend は受領確認"
@@ -159,4 +169,19 @@ def run_media_erase(args: argparse.Namespace) -> int:
         session.register.close()
     print("媒体から消去し、記録しました。" if present
           else "ファイルは既にありませんでした。消去済みとして記録しました。")  # fmt: skip
+    return 0
+
+
+def run_trust(args: argparse.Namespace) -> int:
+    from app.services.sync_identity import enrol_trust
+
+    session = open_session(args)
+    try:
+        trust = enrol_trust(session, args.folder, args.server_key_id)
+    finally:
+        session.register.close()
+    server = trust.server()
+    print(
+        f"信頼リスト（版 {trust.version}）を登録しました。サーバー {server.id}（鍵ID {server.key_id}）"
+    )
     return 0

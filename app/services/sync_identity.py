@@ -149,3 +149,50 @@ def install_demo_server(conn: db.Connection, directory: Path, municipality_code:
                  mode=0o644)  # fmt: skip
     install_trust(conn, trust, "demo")
     return folder
+
+
+class TrustAlreadyInstalled(VaxDeskError):
+    code = "E_SYNC_TRUST_EXISTS"
+    message_ja = (
+        "この端末には既に信頼リストがあります。以後はサーバーからのパッケージでのみ更新されます。"
+    )
+    exit_code = 65
+
+
+class TrustFingerprintMismatch(VaxDeskError):
+    code = "E_SYNC_TRUST_FINGERPRINT"
+    message_ja = (
+        "信頼リストのサーバー鍵IDが、サーバー管理者から別経路で知らされた鍵IDと一致しません。"
+        "登録していません。"
+    )
+    exit_code = 65
+
+
+def enrol_trust(session: Session, folder: Path, server_key_id: str) -> Trust:
+    """Enrolment (spec §5): install the first trust file of a real terminal from a trust folder
+    (trust.json + trust.sig, signed by its own server key) — only while none is installed, and
+    only when its server key id equals ``server_key_id`` as told out of band by the server's
+    administrator. Every later change arrives inside server packages. Administrator only."""
+    from app.sync.errors import PackageError
+    from app.sync.trust import read_trust_dir
+
+    audit_log.require(session, "terminal.manage", "sync.trust_enrol")
+    conn = session.register.conn
+    if sync_state.trust_file(conn) is not None:
+        raise TrustAlreadyInstalled()
+    try:
+        trust = read_trust_dir(Path(folder))
+    except PackageError as exc:
+        audit_log.record_now(session, "sync.trust_enrol", outcome="failed",
+                             detail={"code": exc.code})  # fmt: skip
+        raise
+    server = trust.server()
+    if server.key_id != server_key_id.strip().lower():
+        audit_log.record_now(session, "sync.trust_enrol", outcome="failed",
+                             detail={"code": TrustFingerprintMismatch.code})  # fmt: skip
+        raise TrustFingerprintMismatch()
+    with db.transaction(conn):
+        install_trust(conn, trust, "enrolment")
+        audit_log.record(session, "sync.trust_enrol", detail={
+            "server": server.id, "key_id": server.key_id, "version": trust.version})  # fmt: skip
+    return trust

@@ -139,3 +139,41 @@ def test_status_json_for_the_number_role_only(
     assert status["channels"] == []
     monkeypatch.setenv("VAXDESK_PASSWORD", password("clerk"))
     assert main([*argv[:-2], "clerk", "--json"]) == 77
+
+
+def test_first_trust_is_enrolled_once_against_the_out_of_band_key_id(
+    reg: tuple[Path, str], tmp_path: Path
+) -> None:
+    from app.errors import PermissionDenied
+    from app.services.sync_identity import (
+        TrustAlreadyInstalled,
+        TrustFingerprintMismatch,
+        enrol_trust,
+        identity_keys,
+    )
+    from app.sync.keys import generate_keypair
+    from app.sync.trust import write_trust_dir
+    from tests.support.registers import login_as
+    from tests.support.sync_env import server_trust
+
+    directory, _ = reg
+    server = generate_keypair("192015-HUB")
+    admin = login_as(directory, "admin")
+    try:
+        trust = server_trust(server, [identity_keys(admin.register.conn).public])
+        write_trust_dir(trust, tmp_path / "trust")
+        with pytest.raises(TrustFingerprintMismatch):
+            enrol_trust(admin, tmp_path / "trust", "0" * 16)
+        assert sync_state.trust_file(admin.register.conn) is None
+        installed = enrol_trust(admin, tmp_path / "trust", server.key_id)
+        assert installed.server().key_id == server.key_id
+        with pytest.raises(TrustAlreadyInstalled):  # later changes only inside server packages
+            enrol_trust(admin, tmp_path / "trust", server.key_id)
+    finally:
+        admin.register.close()
+    number = login_as(directory, "number")
+    try:
+        with pytest.raises(PermissionDenied):
+            enrol_trust(number, tmp_path / "trust", server.key_id)
+    finally:
+        number.register.close()
