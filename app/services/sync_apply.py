@@ -30,6 +30,7 @@ Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 TICK = 5000
 REF_CACHE = 200_000
+BATCH = 2000
 # register column → record type it refers to (lots refer to vaccines by product id)
 _REF_TYPES = {
     "household_id": "household",
@@ -75,6 +76,9 @@ class Applier:
         self._cols: dict[str, tuple[str, ...]] = {}
         self._unacked: dict[str, set[bytes]] = {}
         self._refs: dict[tuple[str, Any], int] = {}
+        # New records wait here and go in with one executemany (same type, in order).
+        self._batch: list[tuple[Incoming, dict[str, Any], dict[str, Any]]] = []
+        self._batch_uids: set[bytes] = set()
 
     def cols(self, record_type: str) -> tuple[str, ...]:
         if record_type not in self._cols:
@@ -125,10 +129,37 @@ class Applier:
                 resolved[column] = None
                 continue
             found = self._ref_id(column, ref)
+            if found is None and self._batch:
+                self.flush()  # it may be waiting in the batch (a guardian, say)
+                found = self._ref_id(column, ref)
             if found is None:
                 return {}, f"参照先（{column}）が台帳にありません"
             resolved[column] = found
         return resolved, None
+
+    def _counted(self, inc: Incoming) -> None:
+        self.stats.applied += 1
+        self.stats.by_type[inc.package_type] = self.stats.by_type.get(inc.package_type, 0) + 1
+
+    def flush(self) -> None:
+        """Write the waiting new records: one executemany, or one by one if any is refused."""
+        if not self._batch:
+            return
+        batch, self._batch = self._batch, []
+        self._batch_uids.clear()
+        rtype = batch[0][0].record_type
+        cols = self.cols(rtype)
+        rows = [(inc.uid, *(values.get(c) for c in cols)) for inc, _, values in batch]
+        if sync_apply.insert_many(self.conn, rtype, rows, cols):
+            for inc, _, _ in batch:
+                self._counted(inc)
+            return
+        for inc, envelope, values in batch:
+            row_id, refused = sync_apply.try_upsert(self.conn, rtype, inc.uid, values, cols)
+            if row_id is None:
+                self.quarantine(inc, envelope, "E_SYNC_CONSTRAINT", refused or "")
+            else:
+                self._counted(inc)
 
     def _local_envelope(self, inc: Incoming) -> dict[str, Any] | None:
         rows = list(sync_outbox.read_records(self.conn, inc.record_type, [inc.uid]))
@@ -153,6 +184,10 @@ class Applier:
 
     def apply(self, envelope: dict[str, Any]) -> None:
         inc = from_envelope(envelope)
+        if self._batch and (
+            inc.uid in self._batch_uids or self._batch[0][0].record_type != inc.record_type
+        ):
+            self.flush()
         stored = sync_apply.lookup(self.conn, inc.record_type, inc.uid)
         if stored is not None and stored.version >= inc.version:
             self.stats.unchanged += 1
@@ -172,8 +207,15 @@ class Applier:
             person_uid = envelope_person_uid(envelope)
             values["number_ct"] = self.cipher.encrypt(person_uid, inc.number)
             values["blind_index"] = self.cipher.blind_index(inc.number)
+        if stored is None:
+            self._batch.append((inc, envelope, values))
+            self._batch_uids.add(inc.uid)
+            if len(self._batch) >= BATCH:
+                self.flush()
+            return
+        self.flush()
         server_wins = False
-        if stored is not None and inc.uid in self.unacked(inc.record_type):
+        if inc.uid in self.unacked(inc.record_type):
             local = self._local_envelope(inc)
             if local is not None and (local["data"], local["voided"]) != (
                 envelope["data"],
@@ -199,8 +241,7 @@ class Applier:
                 self.stats.conflicts -= 1
             self.quarantine(inc, envelope, "E_SYNC_CONSTRAINT", refused or "")
             return
-        self.stats.applied += 1
-        self.stats.by_type[inc.package_type] = self.stats.by_type.get(inc.package_type, 0) + 1
+        self._counted(inc)
 
 
 def envelope_person_uid(envelope: dict[str, Any]) -> bytes:
@@ -245,6 +286,7 @@ def apply_package(
                     raise ImportCancelled()
                 if progress is not None:
                     progress(done, total)
+    applier.flush()
     if progress is not None:
         progress(done, total)
     return applier.stats

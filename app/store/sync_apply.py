@@ -105,6 +105,20 @@ def try_upsert(
         return None, str(exc)[:200]
 
 
+def insert_many(
+    conn: Connection, record_type: str, rows: list[tuple[Any, ...]], cols: tuple[str, ...]
+) -> bool:
+    """Insert new records (``(uid, *values in cols order)``) in one go; all or none: False (and
+    nothing inserted) when one of them breaks a constraint, so the caller can go one by one."""
+    insert, _ = _statements(RECORD_TABLES[record_type], cols)
+    try:
+        with savepoint(conn):
+            conn.executemany(insert, rows)
+    except sqlcipher3.IntegrityError:
+        return False
+    return True
+
+
 @contextmanager
 def savepoint(conn: Connection) -> Iterator[None]:
     """One record: released on success, rolled back (and re-raised) on failure."""

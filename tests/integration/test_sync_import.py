@@ -154,3 +154,28 @@ def test_other_roles_cannot_import(env: SyncEnv, tmp_path: Path, user: str) -> N
     finally:
         session.register.close()
     assert pkg.exists()  # not even looked at
+
+
+def test_business_rule_failures_are_quarantined_one_by_one(
+    env: SyncEnv, number: Session, tmp_path: Path
+) -> None:
+    mother = person_env("0000000400")
+    child = person_env("0000000401", guardian_uid=mother["uid"])  # refers inside the batch
+    twin = person_env("0000000401")  # the same 宛名番号 as another record: refused alone
+    orphan = person_env("0000000402", household_uid="01938a2e-7a4b-7c3d-8e4f-0000000000aa")
+    bad_number = number_env(mother["uid"], "123456789012")  # wrong check digit
+    pkg = tmp_path / "u1.vxpkg"
+    env.build_update(pkg, {"person": [mother, child, twin, orphan],
+                           "person_number": [bad_number]})  # fmt: skip
+    result = import_package(number, pkg)
+    assert (result.applied, result.quarantined) == (2, 3)
+    conn = number.register.conn
+    codes = sorted(r[0] for r in conn.execute("SELECT code FROM sync_record_quarantine"))
+    assert codes == ["E_SYNC_CONSTRAINT", "E_SYNC_MYNUMBER", "E_SYNC_REFERENCE"]
+    stored = conn.execute("SELECT envelope FROM sync_record_quarantine").fetchall()
+    assert all("123456789012" not in r[0] for r in stored)  # the number is sealed
+    guardian = conn.execute(
+        "SELECT g.atena_no FROM persons p JOIN persons g ON g.id = p.guardian_id"
+        " WHERE p.atena_no = '0000000401'"
+    ).fetchone()
+    assert guardian == ("0000000400",)
