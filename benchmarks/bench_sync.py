@@ -91,8 +91,10 @@ def _server(terminal: Path) -> KeyPair:
     return load_keypair(terminal / "demo-server" / f"{SERVER}.key.json")
 
 
-def stage_export(reg: CachedRegister, work: Path, changes: int) -> dict[str, Any]:
-    terminal = _work_copy(reg, work)
+def stage_export(
+    reg: CachedRegister, work: Path, changes: int, terminal: Path | None = None
+) -> dict[str, Any]:
+    terminal = terminal or _work_copy(reg, work)
     session = login(terminal, "number", demo_password("number"))
     try:
         conn = session.register.conn
@@ -126,8 +128,10 @@ def _edited(conn: db.Connection, uids: list[bytes]) -> Iterator[dict[str, Any]]:
         yield env
 
 
-def stage_updates(reg: CachedRegister, work: Path, changes: int) -> dict[str, Any]:
-    terminal = _work_copy(reg, work)
+def stage_updates(
+    reg: CachedRegister, work: Path, changes: int, terminal: Path | None = None, ack: int = 0
+) -> dict[str, Any]:
+    terminal = terminal or _work_copy(reg, work)
     session = login(terminal, "number", demo_password("number"))
     server = _server(terminal)
     pkg = work / "updates.vxpkg"
@@ -137,7 +141,7 @@ def stage_updates(reg: CachedRegister, work: Path, changes: int) -> dict[str, An
             "SELECT uid FROM persons ORDER BY random() LIMIT ?", (changes,))]  # fmt: skip
         keys = sync_identity.identity_keys(conn)
         build_package(pkg, sender=server, recipient=keys.public, sequence=1, kind="updates",
-                      records={"person": _edited(conn, uids)})  # fmt: skip
+                      ack=ack, records={"person": _edited(conn, uids)})  # fmt: skip
         started = time.perf_counter()
         result = import_package(session, pkg)
         seconds = time.perf_counter() - started
@@ -221,6 +225,40 @@ def stage_initial(reg: CachedRegister, work: Path) -> dict[str, Any]:
             "plain_sqlite_insert_per_s": plain}  # fmt: skip
 
 
+def ensure_sync_identity(register_dir: Path, recovery_code: str) -> None:
+    """A register built before sync (an older cache) gets its party, keys and demo server."""
+    from app.services.recovery import open_with_recovery_code
+    from app.store import sync_state
+
+    access = open_with_recovery_code(register_dir, recovery_code)
+    try:
+        conn = access.register.conn
+        if sync_state.load_identity(conn) is None:
+            with db.transaction(conn):
+                party = sync_identity.new_terminal_party_id(MUNICIPALITY_CODE)
+                sync_identity.create_identity(conn, party)
+                sync_identity.install_demo_server(conn, register_dir, MUNICIPALITY_CODE)
+    finally:
+        access.register.close()
+
+
+def stage_exchange(folder: Path, changes: int) -> dict[str, Any]:
+    """Export then import of an acknowledging update, in place on a prepared register folder
+    (``folder``/register with ``folder``/info.json; used for the 1,000,000-person figures)."""
+    info = json.loads((folder / "info.json").read_text("utf-8"))
+    register_dir = folder / "register"
+    ensure_sync_identity(register_dir, str(info["recovery_code"]))
+    reg = CachedRegister(folder, register_dir, folder / "plain.db", info)
+    work = Path(tempfile.mkdtemp(dir=folder))
+    try:
+        exported = stage_export(reg, work, changes, terminal=register_dir)
+        updated = stage_updates(reg, work, changes, terminal=register_dir, ack=1)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {"persons": info["persons"], "vaccinations": info["vaccinations"],
+            "export": exported, "updates": updated}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--persons", type=int, default=1_000_000)
@@ -228,7 +266,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--changes", type=int, default=100_000)
     ap.add_argument("--cache-dir", type=Path, default=Path("benchmarks/.cache"))
     ap.add_argument("--stage", choices=("all", "export", "updates", "initial"), default="all")
+    ap.add_argument("--exchange-in-place", type=Path, metavar="FOLDER",
+                    help="export + import of an update in place on FOLDER/register (a disposable "
+                    "copy of a cached register with its info.json)")  # fmt: skip
     args = ap.parse_args(argv)
+    if args.exchange_in_place is not None:
+        result = stage_exchange(args.exchange_in_place, args.changes)
+        print(json.dumps(result))
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / f"sync-exchange-{result['persons']}.json").write_text(
+            json.dumps(result, indent=2) + "\n"
+        )
+        return 0
     reg = ensure_register(args.cache_dir, args.persons, args.seed, covid_special=True)
     if args.stage == "all":
         out: dict[str, Any] = {"persons": args.persons, "changes": args.changes}
