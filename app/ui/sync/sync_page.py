@@ -182,6 +182,7 @@ class SyncPage(QWidget):
     def _start(self, work: Callable[[JobContext], Any], done: Callable[[Any], None]) -> None:
         self.export_button.setEnabled(False)
         self.import_button.setEnabled(False)
+        self.conflicts.setEnabled(False)  # one transaction at a time on the session's connection
         self.cancel_button.setEnabled(True)
         self.progress.setRange(0, 0)
         self._stop.clear()
@@ -267,6 +268,7 @@ class SyncPage(QWidget):
 
     def _idle(self) -> None:
         self.job = None
+        self.conflicts.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.export_button.setEnabled(self.session.can("sync.export"))
         self.import_button.setEnabled(self.session.can("sync.import"))
