@@ -33,7 +33,7 @@ from app.services.demo import MUNICIPALITY_CODE, demo_password, demo_users
 from app.services.register import create_register, login
 from app.services.sync_import import import_package
 from app.services.sync_records import to_envelope
-from app.store import db, migrate, sync_outbox
+from app.store import db, migrate, sync_outbox, sync_state
 from app.sync.encoding import utc_now
 from app.sync.keys import KeyPair, load_keypair
 from app.sync.trust import build_trust, make_party
@@ -140,8 +140,10 @@ def stage_updates(
         uids = [bytes(r[0]) for r in conn.execute(
             "SELECT uid FROM persons ORDER BY random() LIMIT ?", (changes,))]  # fmt: skip
         keys = sync_identity.identity_keys(conn)
-        build_package(pkg, sender=server, recipient=keys.public, sequence=1, kind="updates",
-                      ack=ack, records={"person": _edited(conn, uids)})  # fmt: skip
+        chan = sync_state.channel(conn, SERVER)
+        build_package(pkg, sender=server, recipient=keys.public, kind="updates",
+                      sequence=chan.last_applied_seq + 1, ack=chan.last_sent_seq if ack else 0,
+                      records={"person": _edited(conn, uids)})  # fmt: skip
         started = time.perf_counter()
         result = import_package(session, pkg)
         seconds = time.perf_counter() - started
@@ -228,7 +230,6 @@ def stage_initial(reg: CachedRegister, work: Path) -> dict[str, Any]:
 def ensure_sync_identity(register_dir: Path, recovery_code: str) -> None:
     """A register built before sync (an older cache) gets its party, keys and demo server."""
     from app.services.recovery import open_with_recovery_code
-    from app.store import sync_state
 
     access = open_with_recovery_code(register_dir, recovery_code)
     try:

@@ -66,6 +66,11 @@ def _statements(table: str, cols: tuple[str, ...]) -> tuple[str, str]:
             f"UPDATE {table} SET {sets} WHERE id = ?")  # fmt: skip
 
 
+@functools.lru_cache(maxsize=64)
+def _select_statement(table: str, cols: tuple[str, ...]) -> str:
+    return f"SELECT {', '.join(cols)} FROM {table} WHERE id = ?"
+
+
 def upsert(
     conn: Connection,
     record_type: str,
@@ -81,10 +86,18 @@ def upsert(
     if not values.keys() <= set(cols):
         raise ValueError(f"unknown columns for {table}: {sorted(set(values) - set(cols))}")
     params = [values.get(c) for c in cols]
-    insert, update = _statements(table, cols)
+    insert, _ = _statements(table, cols)
     if existing_id is None:
         return int(conn.execute(insert, (uid, *params)).lastrowid)
-    conn.execute(update, (*params, existing_id))
+    # Only the columns that change: an unchanged indexed column then costs no index update
+    # (a resident's new address must not rewrite the kana, birth date and household indexes).
+    select = _select_statement(table, cols)
+    current = conn.execute(select, (existing_id,)).fetchone()
+    changed = [(c, p) for c, p, old in zip(cols, params, current, strict=True) if p != old]
+    if changed:
+        sets = ", ".join(f"{c} = ?" for c, _ in changed)
+        conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?",
+                     (*(p for _, p in changed), existing_id))  # fmt: skip
     return existing_id
 
 
