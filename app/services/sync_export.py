@@ -157,8 +157,7 @@ def export_changes(
     sent_dir.mkdir(mode=0o700, exist_ok=True)
     cipher = NumberCipher(session.number_key()) if session.holds_number_key else None
 
-    conn.execute("BEGIN")  # one read snapshot for the rows, the audit entries and the counters
-    try:
+    with sync_outbox.read_snapshot(conn):  # the rows, audit entries and counters agree
         chan = sync_state.channel(conn, server.id)
         sequence, ack = chan.last_sent_seq + 1, chan.last_applied_seq
         pending = sync_outbox.pending_keys(conn)
@@ -185,8 +184,6 @@ def export_changes(
             manifest_extra={"audit_head": {"seq": head_seq, "hash": head_hash.hex()}},
             tmp_dir=work_dir(reg.directory),
         )
-    finally:
-        conn.execute("COMMIT")
     if cancel is not None and cancel():
         (sent_dir / name).unlink(missing_ok=True)
         raise Cancelled()

@@ -5,6 +5,7 @@ since the acknowledged head, and the counts the 同期 page and the main window 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,16 @@ FOREIGN_KEYS: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 ENVELOPE_COLUMNS = ("id", "uid", "version", "origin", "voided_at", "void_reason")
+
+
+@contextmanager
+def read_snapshot(conn: Connection) -> Iterator[None]:
+    """One read transaction: every read inside sees the same committed state (WAL snapshot)."""
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
 
 
 def unsent_count(conn: Connection) -> int:

@@ -4,6 +4,7 @@ A count only (no personal data), shown to every role; refreshed every half minut
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Slot
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.errors import VaxDeskError
@@ -22,11 +23,24 @@ class UnsentLabel(QLabel):
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
+        self._read()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
         self._timer.start()
-        self.refresh()
+        self._read()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # A closed window's session may be closed too: no reads behind its back.
+        self._timer.stop()
+        super().hideEvent(event)
 
     @Slot()
     def refresh(self) -> None:
+        if self.isVisible():
+            self._read()
+
+    def _read(self) -> None:
         try:
             self.count = sync_status.unsent_count(self.session)
         except VaxDeskError:
