@@ -123,7 +123,11 @@ class _Records:
 
 
 def _copy_atomic(source: Path, target: Path) -> None:
+    """Temporary file beside ``target``, fsync, rename; a temporary file of an earlier copy of
+    the same package that was killed half-way is removed first."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out, source.open("rb") as src:
