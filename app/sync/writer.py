@@ -27,10 +27,11 @@ import orjson
 from app.sync import outer, schemas
 from app.sync.encoding import b64u, format_time, is_party_id, new_package_id, utc_now, uuid_raw
 from app.sync.errors import PackageError
-from app.sync.inner import BLOCK, DeflatedMember, Deflater, InnerWriter
+from app.sync.inner import BLOCK
 from app.sync.keys import KeyPair, PublicKey
 from app.sync.stream import CHUNK_SIZE, CIPHER, EncryptingWriter, sender_key
 from app.sync.trust import Trust
+from app.sync.zipwrite import DeflatedMember, Deflater, InnerWriter
 
 HEADER_CONTEXT: Final = b"vaxdesk-package-v1\x00"
 DEFAULT_LIFETIME: Final = timedelta(days=30)
@@ -55,6 +56,10 @@ def _build_error(code: str, detail: str) -> PackageError:
     return PackageError(code, detail, step="build")
 
 
+def _accept(obj: Any) -> Any:
+    return obj
+
+
 def _stage(
     path: Path, name: str, source: Iterable[Record], validate: schemas.Validator
 ) -> tuple[DeflatedMember, str, int]:
@@ -70,7 +75,8 @@ def _stage(
             try:
                 if isinstance(item, bytes | bytearray):
                     line = bytes(item[:-1] if item.endswith(b"\n") else item)
-                    validate(loads(line))
+                    if validate is not _accept:
+                        validate(loads(line))
                 else:
                     validate(item)
                     line = dumps(item)
@@ -133,13 +139,16 @@ def build_package(
     expires_at: datetime | None = None,
     package_id: str | None = None,
     tmp_dir: Path | str | None = None,
+    validate_records: bool = True,
 ) -> BuiltPackage:
     """Write a complete package to ``out`` atomically (temporary file, fsync, rename).
 
     ``records`` maps a record type to its envelopes (dicts, or JSON lines as bytes that are kept
     byte for byte); every record is validated against its schema. ``audit`` (changes packages) and
     ``trust`` (updates/initial packages) are optional members; ``manifest_extra`` adds top-level
-    manifest fields such as ``audit_head`` or ``audit_ack``.
+    manifest fields such as ``audit_head`` or ``audit_ack``. ``validate_records=False`` skips the
+    schema check of record envelopes for callers whose records were validated when they were
+    written (the recipient validates every line regardless); JSON and line rules still apply.
     """
     out = Path(out)
     created = (created_at or utc_now()).replace(microsecond=0)
@@ -175,7 +184,8 @@ def build_package(
             seen.add(rtype)
             name = f"records/{rtype}.jsonl"
             path = staging / f"{rtype}.jsonl"
-            member, sha, count = _stage(path, name, source, schemas.record_validator(rtype))
+            check = schemas.record_validator(rtype) if validate_records else _accept
+            member, sha, count = _stage(path, name, source, check)
             files.append({"name": name, "length": member.size, "sha256": sha, "records": count,
                           "schema": schemas.schema_name(rtype)})  # fmt: skip
             staged.append(member)

@@ -247,6 +247,19 @@ def test_records_built_are_opened_byte_identical(
     assert got_lines == (lines if as_lines else [orjson.dumps(r) for r in records])
 
 
+def test_build_without_record_validation_still_gives_a_package_the_reader_checks(
+    tmp_path: Path, world: World
+) -> None:
+    bad = person()
+    bad["data"]["sex"] = "X"
+    path = tmp_path / "nv.vxpkg"
+    build_package(path, sender=world.term, recipient=world.hub.public, sequence=1,
+                  records={"person": [bad]}, validate_records=False)  # fmt: skip
+    with pytest.raises(PackageError) as info:
+        _open(path, world)
+    assert info.value.code == "E_RECORD_SCHEMA"
+
+
 # --- header and sequence -------------------------------------------------------------------------
 
 
