@@ -18,6 +18,8 @@ from app.security.session import Session
 from app.services import audit_log
 from app.store import db, media_ledger, sync_state
 
+LedgerEntry = media_ledger.LedgerEntry
+
 
 class ApproverUnknown(InvalidInput):
     code = "E_MEDIA_APPROVER"

@@ -2153,4 +2153,79 @@
         <translation>未送信 %1件</translation>
     </message>
 </context>
+<context>
+    <name>MediaPanel</name>
+    <message>
+        <source>Media ledger</source>
+        <translation>媒体管理簿</translation>
+    </message>
+    <message>
+        <source>Staff number of the approver</source>
+        <translation>承認者の職員番号</translation>
+    </message>
+    <message>
+        <source>&amp;Approved by</source>
+        <translation>承認者(&amp;A)</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>すべて</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>書出</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>取込</translation>
+    </message>
+    <message>
+        <source>CSV...</source>
+        <translation>CSV 出力...</translation>
+    </message>
+    <message>
+        <source>E&amp;rase from medium</source>
+        <translation>媒体から消去(&amp;R)</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>番号</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>区分</translation>
+    </message>
+    <message>
+        <source>Sequence</source>
+        <translation>通番</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>媒体（ラベル / シリアル）</translation>
+    </message>
+    <message>
+        <source>Approved by</source>
+        <translation>承認者</translation>
+    </message>
+    <message>
+        <source>Erased</source>
+        <translation>消去日時</translation>
+    </message>
+    <message>
+        <source>Erased from the medium and recorded.</source>
+        <translation>媒体から消去し、記録しました。</translation>
+    </message>
+    <message>
+        <source>The file was already gone; recorded as erased.</source>
+        <translation>ファイルは既にありませんでした。消去済みとして記録しました。</translation>
+    </message>
+    <message>
+        <source>%1 rows written.</source>
+        <translation>%1件を書き出しました。</translation>
+    </message>
+</context>
 </TS>

@@ -142,3 +142,30 @@ def test_clerk_has_no_sync_page_but_sees_the_unsent_count(
         assert main.unsent_label.text() == "未送信 1件"
     finally:
         clerk.register.close()
+
+
+def test_media_ledger_records_the_transfer_and_erases_after_the_acknowledgement(
+    qtbot: QtBot, window: MainWindow, env: SyncEnv, tmp_path: Path
+) -> None:
+    page = window.sync_page
+    assert page is not None
+    ledger = page.media
+    medium = tmp_path / "usb"
+    ledger.approver_edit.setText("90001")
+    page.folder_edit.setText(str(medium))
+    assert _run(qtbot, window, page.start_export)
+    assert ledger.table.rowCount() == 1 and ledger.table.item(0, 5).text() == "90001"
+    [sent] = list(medium.glob("*.vxpkg"))
+    qtbot.keyClick(ledger.erase_button, Qt.Key.Key_Space)  # not yet acknowledged
+    assert "E_MEDIA_NOT_ACKNOWLEDGED" in page.message.text() and sent.exists()
+    update = medium / "u1.vxpkg"
+    env.build_update(update, ack=1)
+    page.file_edit.setText(str(update))
+    assert _run(qtbot, window, page.start_import)
+    assert ledger.table.rowCount() == 2
+    export_row = next(r for r in range(2) if ledger.table.item(r, 2).text() == "書出")
+    ledger.table.setCurrentCell(export_row, 0)
+    qtbot.keyClick(ledger.erase_button, Qt.Key.Key_Space)
+    assert not sent.exists() and "消去" in page.message.text()
+    ledger.write_csv(tmp_path / "ledger.csv")
+    assert (tmp_path / "ledger.csv").read_text("utf-8-sig").count("\n") == 3

@@ -32,6 +32,7 @@ from app.services.sync_quarantine import quarantine_reports
 from app.ui.dialog_parts import message_label, set_message
 from app.ui.jobs import Job, JobContext, JobRunner
 from app.ui.sync.conflict_panel import ConflictPanel
+from app.ui.sync.media_panel import MediaPanel
 
 
 def _table(parent: QWidget, name: str, headers: list[str]) -> QTableWidget:
@@ -118,6 +119,9 @@ class SyncPage(QWidget):
         self.conflicts.message.connect(self._show)
         self.conflicts.resolved.connect(self.refresh)
         layout.addWidget(self.conflicts, 2)
+        self.media = MediaPanel(session, self)
+        self.media.message.connect(self._show)
+        layout.addWidget(self.media, 1)
 
         folder_button.clicked.connect(self._choose_folder)
         file_button.clicked.connect(self._choose_file)
@@ -162,6 +166,7 @@ class SyncPage(QWidget):
             for c, text in enumerate((rep.at, rep.file_name, rep.code, rep.step, rep.message_ja)):
                 self.quarantine_table.setItem(r, c, QTableWidgetItem(text))
         self.conflicts.refresh()
+        self.media.refresh()
 
     def _show(self, text: str, error: bool) -> None:
         set_message(self.message, text, error=error)
@@ -200,12 +205,12 @@ class SyncPage(QWidget):
         if not folder:
             self._show(self.tr("Choose the folder to export to."), True)
             return
-        session, stop = self.session, self._stop
+        session, stop, approver = self.session, self._stop, self.media.approver()
 
         def work(ctx: JobContext) -> sync_export.ExportResult:
             return sync_export.export_changes(session, Path(folder),
                                               progress=ctx.report_progress,
-                                              cancel=stop.is_set)  # fmt: skip
+                                              cancel=stop.is_set, approved_by=approver)  # fmt: skip
 
         self._show(self.tr("Exporting..."), False)
         self._start(work, self._exported)
@@ -216,11 +221,11 @@ class SyncPage(QWidget):
         if not file:
             self._show(self.tr("Choose the package file to import."), True)
             return
-        session, stop = self.session, self._stop
+        session, stop, approver = self.session, self._stop, self.media.approver()
 
         def work(ctx: JobContext) -> sync_import.ImportResult:
             return sync_import.import_package(session, Path(file), progress=ctx.report_progress,
-                                              cancel=stop.is_set)  # fmt: skip
+                                              cancel=stop.is_set, approved_by=approver)  # fmt: skip
 
         self._show(self.tr("Importing..."), False)
         self._start(work, self._imported)
