@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         recover,
         schedule,
         settings,
+        sync_cmd,
     )
 
     parser = argparse.ArgumentParser(
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     print_cmd.add_parser(sub)
     package.add_parser(sub)
     settings.add_parser(sub)
+    sync_cmd.add_parser(sub)
     return parser
 
 

@@ -25,7 +25,12 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--admin", required=True, metavar="LOGIN", help="管理者のユーザー名")
     p.add_argument("--name", required=True, help="管理者の氏名")
     p.add_argument("--staff-no", required=True, help="管理者の職員番号")
-    p.add_argument("--municipality-code", default="", help="地方公共団体コード（6桁）")
+    p.add_argument(
+        "--municipality-code",
+        required=True,
+        metavar="CODE",
+        help="地方公共団体コード（検査数字を含む6桁）。同期用の端末IDに使います",
+    )
     p.add_argument("--municipality-name", default="", help="市区町村名")
     p.set_defaults(func=run)
 
@@ -34,8 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from app.domain.ids import validate_municipality_code
     from app.services.register import NewUser, create_register
 
-    if args.municipality_code:
-        validate_municipality_code(args.municipality_code)
+    municipality_code = validate_municipality_code(args.municipality_code)
     password = read_password("管理者のパスワード: ")
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(
@@ -46,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     created = create_register(
         args.register,
         admin=NewUser(args.admin, args.name, args.staff_no, password, ("admin",)),
-        municipality_code=args.municipality_code,
+        municipality_code=municipality_code,
         municipality_name=args.municipality_name,
         prompt=TextPrompt(),
     )

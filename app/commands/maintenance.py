@@ -79,16 +79,22 @@ def run_audit_verify(args: argparse.Namespace) -> int:
     if report.intact:
         print(f"監査ログは正常です（{report.entries} 件）。")
         return 0
-    if report.head_problem is None:
+    if report.first_broken_seq is not None and report.head_problem is None:
         print(
             f"監査ログの改ざんを検出しました: 記録番号 {report.first_broken_seq}", file=sys.stderr
         )
-        return 1
-    print(
-        f"監査ログの改ざんを検出しました: {HEAD_PROBLEMS.get(report.head_problem, '')}"
-        f"（台帳の最終記録 {report.entries} 件、台帳外に保存した先頭 {report.head_seq}）",
-        file=sys.stderr,
-    )
+    if report.head_problem is not None:
+        print(
+            f"監査ログの改ざんを検出しました: {HEAD_PROBLEMS.get(report.head_problem, '')}"
+            f"（台帳の最終記録 {report.entries} 件、台帳外に保存した先頭 {report.head_seq}）",
+            file=sys.stderr,
+        )
+    if report.anchor_missed_seq is not None:
+        print(
+            f"監査ログがサーバーの受領確認（記録番号 {report.anchor_missed_seq}）と一致しません"
+            "（切り詰めまたは書き換え）。",
+            file=sys.stderr,
+        )
     return 1
 
 

@@ -33,6 +33,7 @@ from app.domain.ids import municipality_check_digit
 from app.security.person_numbers import NumberCipher
 from app.services.recovery import open_with_recovery_code
 from app.services.register import NewUser, create_register
+from app.services.sync_identity import install_demo_server
 from app.store import audit, bulk, db, office, register_meta, stamps
 
 Progress = Callable[[str, int, int], None]
@@ -163,6 +164,14 @@ def create_demo_register(
             ),
             covid_special=covid_special,
         )
+        with db.transaction(conn):
+            server_folder = install_demo_server(conn, Path(directory), MUNICIPALITY_CODE)
+            audit.append(
+                conn,
+                action="sync.trust",
+                terminal_id=terminal_id,
+                detail={"source": "demo", "folder": server_folder.name},
+            )
         with bulk.bulk_build(conn):
             masters = gen.masters
             with db.transaction(conn):

@@ -17,7 +17,7 @@ from app.security.session import Session
 from app.services import audit_log
 from app.services.register import secret_store_for
 from app.services.terminal_state import audit_head_for
-from app.store import audit, db
+from app.store import audit, db, sync_outbox, sync_state
 from app.store.backup_check import inspect_copy
 from app.store.layout import RegisterLayout
 
@@ -155,10 +155,15 @@ class AuditChainCheck:
     first_broken_seq: int | None  # None: every entry matches
     head_problem: str | None = None  # db_behind, diverged, head_missing, head_unauthenticated
     head_seq: int | None = None
+    anchor_missed_seq: int | None = None  # the server-acknowledged head the chain does not reach
 
     @property
     def intact(self) -> bool:
-        return self.first_broken_seq is None and self.head_problem is None
+        return (
+            self.first_broken_seq is None
+            and self.head_problem is None
+            and self.anchor_missed_seq is None
+        )
 
 
 def _head_file(session: Session) -> AuditHeadFile:
@@ -176,11 +181,18 @@ def verify_audit(session: Session) -> AuditChainCheck:
     conn = session.register.conn
     chain = audit.verify_chain(conn)
     check = _head_file(session).compare(conn)
+    anchor = sync_state.audit_anchor(conn)  # the head the server acknowledged (sync)
+    missed = None
+    if anchor is not None and sync_outbox.audit_hash_at(conn, anchor[0]) != bytes.fromhex(
+        anchor[1]
+    ):
+        missed = anchor[0]
     report = AuditChainCheck(
         chain.entries,
         chain.first_broken_seq if chain.first_broken_seq is not None else _first_bad(check),
         check.problem,
         check.head_seq,
+        missed,
     )
     audit_log.record_now(
         session,
@@ -191,6 +203,7 @@ def verify_audit(session: Session) -> AuditChainCheck:
             "first_broken": report.first_broken_seq,
             "head_problem": check.problem,
             "head_seq": check.head_seq,
+            "anchor_missed": report.anchor_missed_seq,
         },
     )
     return report

@@ -23,6 +23,7 @@ from app.services.register import (
     synced_passkeys_allowed,
 )
 from app.services.security_key import KeyAccess, key_access_for
+from app.services.sync_identity import is_party_id
 from app.services.terminal_state import audit_head_for, carry_attempts
 from app.store import audit, db, register_meta, terminals, users
 from app.store.layout import RegisterLayout
@@ -106,7 +107,10 @@ def rebind_terminal(
     store.check_usable()  # refuse an insecure keyring before anything is enrolled
     access_key = key or key_access_for(layout, ks.demo, prompt)
     secret = new_secret()  # held in memory until the slots are saved
-    terminal_id = ORIGIN_PREFIX + os.urandom(6).hex()
+    # A sync party keeps its id (its keys are in the register); only the secret is new.
+    terminal_id = (
+        reg.terminal_id if is_party_id(reg.terminal_id) else ORIGIN_PREFIX + os.urandom(6).hex()
+    )
     admin = NewUser(user.login, user.display_name, user.staff_no, password, roles)
     slot = add_user_slot(
         ks.staging(),
@@ -129,7 +133,8 @@ def rebind_terminal(
     removed = ks.update(rebind)
     with db.transaction(conn):
         register_meta.set_meta(conn, "terminal_id", terminal_id)
-        terminals.insert(conn, terminal_id, "この端末（再登録）")
+        if terminal_id != reg.terminal_id:
+            terminals.insert(conn, terminal_id, "この端末（再登録）")
         audit.append(
             conn,
             action="terminal.rebind",

@@ -29,6 +29,7 @@ from app.security.lockout import PendingEntry
 from app.security.recovery import new_recovery_code
 from app.security.session import OpenRegister, Session
 from app.security.terminal import DemoFileKeyring, TerminalSecretStore
+from app.services import sync_identity
 from app.services.security_key import (
     EnrolmentPolicy,
     KeyAccess,
@@ -151,7 +152,12 @@ def create_register(
     ks = KeySlotFile.new(layout.keyslots, demo=demo)
     store = secret_store or secret_store_for(layout, demo)
     terminal_secret = store.create(ks.register_id)
-    terminal_id = ORIGIN_PREFIX + os.urandom(6).hex()
+    # With a municipality code the terminal id is its sync party id (record origin, spec §1).
+    terminal_id = (
+        sync_identity.new_terminal_party_id(municipality_code)
+        if municipality_code
+        else ORIGIN_PREFIX + os.urandom(6).hex()
+    )
     dek, nk = os.urandom(32), os.urandom(32)
 
     # Every key is enrolled (and every slot built in memory) before any file is written: a
@@ -214,6 +220,14 @@ def create_register(
                     record_type="user",
                     record_id=uid,
                     detail={"roles": sorted(user.roles)},
+                )
+            if municipality_code:
+                identity = sync_identity.create_identity(conn, terminal_id)
+                audit.append(
+                    conn,
+                    action="sync.identity",
+                    terminal_id=terminal_id,
+                    detail={"party": identity.party_id, "key_id": identity.key_id},
                 )
             audit.append(
                 conn,

@@ -97,10 +97,17 @@ class ChainReport:
     # (app.security.audit_head: head_missing, head_unauthenticated, db_behind, diverged)
     head_problem: str | None = None
     head_seq: int | None = None
+    # The head the server acknowledged (PACKAGE-FORMAT.md §6) that the chain does not reach with
+    # the same hash (truncated or rewritten log), if any.
+    anchor_missed_seq: int | None = None
 
     @property
     def intact(self) -> bool:
-        return self.first_broken_seq is None and self.head_problem is None
+        return (
+            self.first_broken_seq is None
+            and self.head_problem is None
+            and self.anchor_missed_seq is None
+        )
 
 
 def verify_chain(conn: Connection) -> ChainReport:

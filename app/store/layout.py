@@ -34,5 +34,20 @@ class RegisterLayout:
     def failed_logins(self) -> Path:
         return self.directory / "login-attempts.json"
 
+    @property
+    def sync_sent(self) -> Path:
+        """Copies of the packages this terminal wrote, kept for re-export until acknowledged."""
+        return self.directory / "sync-sent"
+
+    @property
+    def sync_work(self) -> Path:
+        """Private temporary folders of the package layer (decrypted or staged records)."""
+        return self.directory / "sync-work"
+
+    @property
+    def quarantine(self) -> Path:
+        """Refused packages with their reports."""
+        return self.directory / "quarantine"
+
     def exists(self) -> bool:
         return self.database.exists() or self.keyslots.exists()

@@ -37,6 +37,8 @@ from app.ui.person_numbers.number_panel import NumberPanel
 from app.ui.printing.document_print_flow import DocumentPrintFlow
 from app.ui.results.batch_entry_page import BatchEntryPage
 from app.ui.shell.demo_marker import DemoBanner, window_title
+from app.ui.sync.sync_page import SyncPage
+from app.ui.sync.unsent_label import UnsentLabel
 
 CLOSE_WAIT_MS = 10_000
 
@@ -112,6 +114,10 @@ class MainWindow(QMainWindow):
         if can("report.monthly") or can("report.annual"):
             self.reports_page = ReportsPage(self.session, self.print_flow, self.pages)
             self.pages.addWidget(self.reports_page)
+        self.sync_page: SyncPage | None = None
+        if can("sync.export") or can("sync.import"):
+            self.sync_page = SyncPage(self.session, self.jobs, self.pages)
+            self.pages.addWidget(self.sync_page)
         self.pages.currentChanged.connect(self._update_shortcut_help)
         self.counter = PersonCounterActions(
             self, self.session, self.jobs, self.person_page, self.print_flow
@@ -129,6 +135,10 @@ class MainWindow(QMainWindow):
         )
         bar = self.statusBar()
         bar.addPermanentWidget(self.shortcut_help, 1)
+        self.unsent_label = UnsentLabel(self.session, self)
+        bar.addPermanentWidget(self.unsent_label)
+        if self.sync_page is not None:
+            self.sync_page.finished.connect(self.unsent_label.refresh)
         bar.addPermanentWidget(self.user_label)
 
         self.search_page.search_requested.connect(self.search)
@@ -161,6 +171,13 @@ class MainWindow(QMainWindow):
                 "Ctrl+R",
                 self.show_reports,
                 self.reports_page is not None,
+            ),
+            (
+                "sync",
+                self.tr("Synchronisation"),
+                "Ctrl+Shift+S",
+                self.show_sync,
+                self.sync_page is not None,
             ),
         )
         for name, text, keys, slot, allowed in entries:
@@ -236,6 +253,11 @@ class MainWindow(QMainWindow):
             self.reports_page.activate()
 
     @Slot()
+    def show_sync(self) -> None:
+        if self.sync_page is not None:
+            self.pages.setCurrentWidget(self.sync_page)
+            self.sync_page.activate()
+
     def _update_shortcut_help(self) -> None:
         page = self.pages.currentWidget()
         if page is self.person_page:

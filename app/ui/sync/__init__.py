@@ -1,1 +1,1 @@
-"""The sync pages (package import/export, conflict queue); empty until the sync work lands."""
+"""The 同期 page (export, import, quarantine, conflicts) and the 未送信 count of the main window."""

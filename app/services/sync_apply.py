@@ -1,0 +1,323 @@
+"""Apply the records of a verified server package (PACKAGE-FORMAT.md §4, last step), inside the
+caller's transaction.
+
+A record is written when its version is newer than the stored one. When the stored record has a
+local change the server has not acknowledged and the incoming one differs, both go to the
+conflict queue: for terminal records (results, postponements, issuances) the local one stays until
+a person decides; for records the server owns (residents, personal numbers, institutions, vaccines,
+lots) the server's version is applied and the local one is kept in the queue for review. A record
+that breaks a business rule (unknown reference, invalid personal number, a uniqueness rule) is
+quarantined alone with the reason. Personal numbers are sealed under NK before anything is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.domain.ids import is_valid_mynumber
+from app.errors import VaxDeskError
+from app.security.person_numbers import NumberCipher
+from app.services.sync_records import SERVER_OWNED, Incoming, from_envelope, to_envelope
+from app.store import db, sync_apply, sync_outbox
+from app.sync.opened import OpenedPackage
+from app.sync.schemas import RECORD_TYPES
+
+Progress = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+TICK = 5000
+REF_CACHE = 200_000
+BATCH = 2000
+# register column → record type it refers to (lots refer to vaccines by product id)
+_REF_TYPES = {
+    "household_id": "household",
+    "guardian_id": "person",
+    "person_id": "person",
+    "institution_id": "institution",
+    "screening_institution_id": "institution",
+    "issuance_id": "issuance",
+}
+
+
+class NumberKeyNeeded(VaxDeskError):
+    code = "E_SYNC_NUMBER_KEY"
+    message_ja = "個人番号を含むパッケージは番号利用事務担当のセッションでのみ取り込めます。"
+    exit_code = 77
+
+
+class ImportCancelled(VaxDeskError):
+    code = "E_CANCELLED"
+    message_ja = "中止しました。台帳は変更していません。"
+    exit_code = 75
+
+
+@dataclass
+class ApplyStats:
+    applied: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    conflicts: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.applied + self.unchanged + self.quarantined + self.conflicts
+
+
+class Applier:
+    def __init__(
+        self, conn: db.Connection, package_id: str, party_id: str, cipher: NumberCipher | None
+    ) -> None:
+        self.conn, self.package_id, self.party_id, self.cipher = conn, package_id, party_id, cipher
+        self.stats = ApplyStats()
+        self._cols: dict[str, tuple[str, ...]] = {}
+        self._unacked: dict[str, set[bytes]] = {}
+        self._refs: dict[tuple[str, Any], int] = {}
+        # New records wait here and go in with one executemany (same type, in order).
+        self._batch: list[tuple[Incoming, dict[str, Any], dict[str, Any]]] = []
+        self._batch_uids: set[bytes] = set()
+
+    def cols(self, record_type: str) -> tuple[str, ...]:
+        if record_type not in self._cols:
+            self._cols[record_type] = sync_apply.columns(
+                self.conn, sync_outbox.RECORD_TABLES[record_type]
+            )
+        return self._cols[record_type]
+
+    def unacked(self, record_type: str) -> set[bytes]:
+        if record_type not in self._unacked:
+            self._unacked[record_type] = sync_outbox.unacked_uids(self.conn, record_type)
+        return self._unacked[record_type]
+
+    def _stored_json(self, envelope: dict[str, Any]) -> str:
+        if envelope.get("type") == "person_number" and "number" in envelope.get("data", {}):
+            envelope = json.loads(json.dumps(envelope))
+            number = envelope["data"].pop("number")
+            if self.cipher is not None:
+                sealed = self.cipher.encrypt(b"sync-quarantine", number)
+                envelope["data"]["number_sealed"] = base64.b64encode(sealed).decode("ascii")
+        return json.dumps(envelope, ensure_ascii=False, sort_keys=True)
+
+    def quarantine(self, inc: Incoming, envelope: dict[str, Any], code: str, reason: str) -> None:
+        sync_apply.quarantine_record(
+            self.conn,
+            package_id=self.package_id,
+            record_type=inc.package_type,
+            uid=inc.uid,
+            version=inc.version,
+            code=code,
+            reason=reason,
+            envelope=self._stored_json(envelope),
+        )
+        self.stats.quarantined += 1
+
+    def _ref_id(self, column: str, ref: Any) -> int | None:
+        key = (column, ref)
+        found = self._refs.get(key)
+        if found is None:
+            if column == "vaccine_id":
+                found = sync_apply.vaccine_id_of_product(self.conn, str(ref))
+            else:
+                found = sync_apply.id_of_uid(self.conn, _REF_TYPES[column], ref)
+            if found is not None:
+                if len(self._refs) >= REF_CACHE:
+                    self._refs.clear()  # bounded memory on initial loads
+                self._refs[key] = found
+        return found
+
+    def _resolve(self, inc: Incoming) -> tuple[dict[str, Any], str | None]:
+        resolved: dict[str, Any] = {}
+        for column, ref in inc.refs.items():
+            if ref is None:
+                resolved[column] = None
+                continue
+            found = self._ref_id(column, ref)
+            if found is None and self._batch:
+                self.flush()  # it may be waiting in the batch (a guardian, say)
+                found = self._ref_id(column, ref)
+            if found is None:
+                return {}, f"参照先（{column}）が台帳にありません"
+            resolved[column] = found
+        return resolved, None
+
+    def _counted(self, inc: Incoming) -> None:
+        self.stats.applied += 1
+        self.stats.by_type[inc.package_type] = self.stats.by_type.get(inc.package_type, 0) + 1
+
+    def flush(self) -> None:
+        """Write the waiting new records: one executemany, or one by one if any is refused."""
+        if not self._batch:
+            return
+        batch, self._batch = self._batch, []
+        self._batch_uids.clear()
+        rtype = batch[0][0].record_type
+        cols = self.cols(rtype)
+        rows = [(inc.uid, *(values.get(c) for c in cols)) for inc, _, values in batch]
+        if sync_apply.insert_many(self.conn, rtype, rows, cols):
+            for inc, _, _ in batch:
+                self._counted(inc)
+            return
+        for inc, envelope, values in batch:
+            row_id, refused = sync_apply.try_upsert(self.conn, rtype, inc.uid, values, cols)
+            if row_id is None:
+                self.quarantine(inc, envelope, "E_SYNC_CONSTRAINT", refused or "")
+            else:
+                self._counted(inc)
+
+    def _local_envelope(self, inc: Incoming) -> dict[str, Any] | None:
+        rows = list(sync_outbox.read_records(self.conn, inc.record_type, [inc.uid]))
+        if not rows:
+            return None
+        return to_envelope(rows[0], party_id=self.party_id, cipher=self.cipher)[1]
+
+    def write(self, envelope: dict[str, Any]) -> str | None:
+        """Write ``envelope`` as it is (a person's conflict resolution); returns the problem."""
+        inc = from_envelope(envelope)
+        resolved, problem = self._resolve(inc)
+        if problem is not None:
+            return problem
+        values = {
+            **inc.values,
+            **resolved,
+            "version": inc.version,
+            "origin": inc.origin,
+            "voided_at": inc.voided_at,
+            "void_reason": inc.void_reason,
+        }
+        stored = sync_apply.lookup(self.conn, inc.record_type, inc.uid)
+        _, refused = sync_apply.try_upsert(
+            self.conn,
+            inc.record_type,
+            inc.uid,
+            values,
+            self.cols(inc.record_type),
+            None if stored is None else stored.id,
+        )
+        return refused
+
+    def apply(self, envelope: dict[str, Any]) -> None:
+        inc = from_envelope(envelope)
+        if self._batch and (
+            inc.uid in self._batch_uids or self._batch[0][0].record_type != inc.record_type
+        ):
+            self.flush()
+        stored = sync_apply.lookup(self.conn, inc.record_type, inc.uid)
+        if stored is not None and stored.version >= inc.version:
+            self.stats.unchanged += 1
+            return
+        resolved, problem = self._resolve(inc)
+        if problem is not None:
+            self.quarantine(inc, envelope, "E_SYNC_REFERENCE", problem)
+            return
+        values = {
+            **inc.values,
+            **resolved,
+            "version": inc.version,
+            "origin": inc.origin,
+            "voided_at": inc.voided_at,
+            "void_reason": inc.void_reason,
+        }
+        if inc.record_type == "person_number":
+            if inc.number is None or not is_valid_mynumber(inc.number):
+                self.quarantine(inc, envelope, "E_SYNC_MYNUMBER", "個人番号の検査数字が不正です")
+                return
+            if self.cipher is None:
+                raise NumberKeyNeeded()
+            person_uid = envelope_person_uid(envelope)
+            values["number_ct"] = self.cipher.encrypt(person_uid, inc.number)
+            values["blind_index"] = self.cipher.blind_index(inc.number)
+        if stored is None:
+            self._batch.append((inc, envelope, values))
+            self._batch_uids.add(inc.uid)
+            if len(self._batch) >= BATCH:
+                self.flush()
+            return
+        self.flush()
+        server_wins = False
+        if inc.uid in self.unacked(inc.record_type):
+            local = self._local_envelope(inc)
+            if local is not None and (local["data"], local["voided"]) != (
+                envelope["data"],
+                envelope["voided"],
+            ):
+                sync_apply.add_conflict(
+                    self.conn,
+                    record_type=inc.record_type,
+                    uid=inc.uid,
+                    package_id=self.package_id,
+                    local_version=stored.version,
+                    local_data=self._stored_json(local),
+                    incoming_version=inc.version,
+                    incoming_origin=inc.origin,
+                    incoming_data=self._stored_json(envelope),
+                    resolution="server" if inc.record_type in SERVER_OWNED else None,
+                )
+                self.stats.conflicts += 1
+                if inc.record_type not in SERVER_OWNED:
+                    return
+                server_wins = True
+        row_id, refused = sync_apply.try_upsert(
+            self.conn,
+            inc.record_type,
+            inc.uid,
+            values,
+            self.cols(inc.record_type),
+            None if stored is None else stored.id,
+        )
+        if row_id is None:
+            if server_wins:
+                self.stats.conflicts -= 1
+            self.quarantine(inc, envelope, "E_SYNC_CONSTRAINT", refused or "")
+            return
+        self._counted(inc)
+
+
+def envelope_person_uid(envelope: dict[str, Any]) -> bytes:
+    from app.services.sync_records import uid_bytes
+
+    return uid_bytes(envelope["data"]["person_uid"])
+
+
+def needs_number_key(opened: OpenedPackage) -> bool:
+    entry = opened.files.get("records/person_number.jsonl")
+    return entry is not None and int(entry["records"]) > 0
+
+
+def record_count(opened: OpenedPackage) -> int:
+    return sum(int(e["records"]) for n, e in opened.files.items() if n.startswith("records/"))
+
+
+def apply_package(
+    conn: db.Connection,
+    opened: OpenedPackage,
+    *,
+    party_id: str,
+    cipher: NumberCipher | None,
+    progress: Progress | None = None,
+    cancel: CancelCheck | None = None,
+) -> ApplyStats:
+    """Every record of ``opened`` in dependency order (inside the caller's transaction)."""
+    if cipher is None and needs_number_key(opened):
+        raise NumberKeyNeeded()
+    applier = Applier(conn, opened.header.package_id, party_id, cipher)
+    total = record_count(opened)
+    done = 0
+    present = set(opened.record_types)
+    for package_type in RECORD_TYPES:
+        if package_type not in present:
+            continue
+        for envelope in opened.records(package_type):
+            applier.apply(envelope)
+            done += 1
+            if done % TICK == 0:
+                if cancel is not None and cancel():
+                    raise ImportCancelled()
+                if progress is not None:
+                    progress(done, total)
+    applier.flush()
+    if progress is not None:
+        progress(done, total)
+    return applier.stats

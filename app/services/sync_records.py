@@ -1,0 +1,203 @@
+"""Register rows ↔ package record envelopes (PACKAGE-FORMAT.md §3, schemas/records/*.v1).
+
+Export: a stored row (foreign keys already given as the referenced uid or product id by the store)
+becomes ``{"type", "uid", "version", "origin", "voided", "data"}``; a postponed vaccination row
+travels as a ``postponement`` record; a personal number is decrypted with the session's number key
+only here, on its way into the encrypted payload. Import is the inverse. Nulls are omitted
+(absent = null in every record schema). No SQL here.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from app.domain.kana import normalize_kana
+from app.security.person_numbers import NumberCipher
+from app.store.sync_outbox import RecordRow
+
+# Package record type → (register record type, table)
+PACKAGE_TYPES: dict[str, str] = {
+    "household": "household",
+    "person": "person",
+    "person_number": "person_number",
+    "institution": "institution",
+    "vaccine": "vaccine",
+    "lot": "lot",
+    "issuance": "issuance",
+    "vaccination": "vaccination",
+    "postponement": "vaccination",
+}
+# Records the server owns: on a terminal only provisional entries are edited; the server wins.
+SERVER_OWNED = frozenset({"household", "person", "person_number", "institution", "vaccine", "lot"})
+BOOLEAN_FIELDS: dict[str, tuple[str, ...]] = {
+    "person": ("moved_out", "deceased", "provisional"),
+    "vaccination": ("follow_up",),
+}
+_DROP: dict[str, tuple[str, ...]] = {
+    "person": ("kana_key",),
+    "person_number": ("number_ct", "blind_index"),
+    "vaccination": ("outcome", "postpone_reason"),
+}
+POSTPONEMENT_FIELDS = (
+    "person_uid",
+    "series_id",
+    "product_id",
+    "dose_no",
+    "dose_label",
+    "category",
+    "receipt_no",
+    "institution_uid",
+    "doctor",
+    "screening_institution_uid",
+    "screening_doctor",
+    "issuance_uid",
+    "updated_date",
+    "updated_time",
+    "updated_by",
+)
+_PARTY = re.compile(r"^[0-9]{6}-[A-Z0-9]{1,16}\Z")
+_VERSION = re.compile(r"^([0-9]{13}\.[0-9]{5})\.(.+)\Z")
+_SQL_TIME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}:[0-9]{2}:[0-9]{2})")
+
+
+def uid_text(uid: bytes) -> str:
+    """Canonical UUID text of 16 bytes (what ``str(uuid.UUID(bytes=…))`` gives, faster)."""
+    h = uid.hex()
+    if len(h) != 32:
+        raise ValueError("a uid is 16 bytes")
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def uid_bytes(text: str) -> bytes:
+    return bytes.fromhex(text.replace("-", "")) if len(text) == 36 else uuid.UUID(text).bytes
+
+
+def party_version(version: str, party_id: str) -> str:
+    """A local version whose origin is not a party id (older registers, test data) is sent with
+    this terminal's party id; the clock part, which orders versions, is unchanged."""
+    m = _VERSION.match(version)
+    if m is None:
+        raise ValueError("not a hybrid-clock version")
+    return version if _PARTY.match(m.group(2)) else f"{m.group(1)}.{party_id}"
+
+
+def _rfc3339(sql_time: str) -> str:
+    m = _SQL_TIME.match(sql_time)
+    if m is None:
+        raise ValueError("not a time")
+    return f"{m.group(1)}T{m.group(2)}Z"
+
+
+def _sql_time(rfc: str) -> str:
+    return rfc.replace("T", " ").rstrip("Z")
+
+
+def to_envelope(
+    row: RecordRow, *, party_id: str, cipher: NumberCipher | None
+) -> tuple[str, dict[str, Any]]:
+    """(package record type, envelope) of a stored row."""
+    rtype = row.record_type
+    drop = _DROP.get(rtype, ())
+    data: dict[str, Any] = {
+        key: uid_text(value) if type(value) is bytes else value
+        for key, value in row.data.items()
+        if value is not None and key not in drop
+    }
+    for key in BOOLEAN_FIELDS.get(rtype, ()):
+        data[key] = bool(row.data.get(key))
+    if rtype == "person_number":
+        if cipher is None:
+            raise PermissionError("number key needed")
+        person_uid = row.data["person_uid"]
+        data["number"] = cipher.decrypt(bytes(person_uid), bytes(row.data["number_ct"]))
+    package_type = rtype
+    if rtype == "vaccination" and row.data.get("outcome") == "postponed":
+        package_type = "postponement"
+        data = {k: data[k] for k in POSTPONEMENT_FIELDS if k in data}
+        data["postponed_on"] = row.data["vaccinated_on"]
+        data["postpone_reason"] = row.data.get("postpone_reason") or "-"
+    voided = None
+    if row.voided_at is not None:
+        voided = {"at": _rfc3339(row.voided_at), "reason": row.void_reason or "-"}
+    origin = row.origin if _PARTY.match(row.origin) else party_id
+    return package_type, {
+        "type": package_type,
+        "uid": uid_text(row.uid),
+        "version": party_version(row.version, party_id),
+        "origin": origin,
+        "voided": voided,
+        "data": data,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """An envelope turned into register terms: ``refs`` still name other records by uid (bytes)
+    or product id; the store resolves them to local ids."""
+
+    package_type: str
+    record_type: str
+    uid: bytes
+    version: str
+    origin: str
+    voided_at: str | None
+    void_reason: str | None
+    values: dict[str, Any]
+    refs: dict[str, Any]
+    number: str | None  # person_number only: sealed by the caller before anything is stored
+
+
+REF_FIELDS: dict[str, dict[str, str]] = {
+    # data field → register column
+    "person": {"household_uid": "household_id", "guardian_uid": "guardian_id"},
+    "person_number": {"person_uid": "person_id"},
+    "lot": {"product_id": "vaccine_id"},
+    "issuance": {"person_uid": "person_id"},
+    "vaccination": {
+        "person_uid": "person_id",
+        "institution_uid": "institution_id",
+        "screening_institution_uid": "screening_institution_id",
+        "issuance_uid": "issuance_id",
+    },
+}
+
+
+def from_envelope(envelope: dict[str, Any]) -> Incoming:
+    ptype = str(envelope["type"])
+    rtype = PACKAGE_TYPES[ptype]
+    data = dict(envelope["data"])
+    number = None
+    if ptype == "postponement":
+        data["vaccinated_on"] = data.pop("postponed_on")
+        data["outcome"] = "postponed"
+    elif ptype == "vaccination":
+        data["outcome"] = "given"
+        data["postpone_reason"] = None
+    elif ptype == "person":
+        data["kana_key"] = normalize_kana(data["name_kana"])
+    elif ptype == "person_number":
+        number = str(data.pop("number"))
+    for key in BOOLEAN_FIELDS.get(rtype, ()):
+        data[key] = 1 if data.get(key) else 0
+    refs: dict[str, Any] = {}
+    for field, column in REF_FIELDS.get(rtype, {}).items():
+        value = data.pop(field, None)
+        if value is not None and field.endswith("_uid"):
+            value = uid_bytes(value)
+        refs[column] = value
+    voided = envelope.get("voided")
+    return Incoming(
+        package_type=ptype,
+        record_type=rtype,
+        uid=uid_bytes(envelope["uid"]),
+        version=str(envelope["version"]),
+        origin=str(envelope["origin"]),
+        voided_at=None if voided is None else _sql_time(voided["at"]),
+        void_reason=None if voided is None else voided["reason"],
+        values=data,
+        refs=refs,
+        number=number,
+    )

@@ -1,0 +1,385 @@
+"""Sync in the terminal at scale (DESIGN.md §6), each figure beside plain SQLite's bulk-insert rate
+of the same rows measured in the same run:
+
+- export of N changed records (the outbox) from the cached demo register;
+- import of an ``updates`` package of N records end to end (verify, decrypt, validate, apply);
+- ``initial`` load of the register's persons and vaccinations (with their households,
+  institutions, vaccines and lots) into an empty register, with peak RSS (own process).
+
+Run: ``python -m benchmarks.bench_sync --persons 1000000 [--changes 100000] [--stage all]``.
+Each stage runs in its own process (so peak RSS is the stage's own). Prints counts and timings
+only; writes ``benchmarks/results/sync-<persons>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from app.services import sync_export, sync_identity
+from app.services.demo import MUNICIPALITY_CODE, demo_password, demo_users
+from app.services.register import create_register, login
+from app.services.sync_import import import_package
+from app.services.sync_records import to_envelope
+from app.store import db, migrate, sync_outbox, sync_state
+from app.sync.encoding import utc_now
+from app.sync.keys import KeyPair, load_keypair
+from app.sync.trust import build_trust, make_party
+from app.sync.writer import build_package
+from benchmarks.demo_cache import CachedRegister, ensure_register
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SERVER = f"{MUNICIPALITY_CODE}-HUB"
+INITIAL_TYPES = ("household", "institution", "vaccine", "lot", "person", "issuance", "vaccination")
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _plain_rate(
+    rows_by_table: dict[str, Iterable[tuple[Any, ...]]], cols: dict[str, list[str]]
+) -> float:
+    """Rows per second of executemany into a fresh plain SQLite file of the same schema (rows may
+    stream from a cursor: then reading them counts in the plain figure too)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = sqlite3.connect(Path(tmp) / "plain.db", isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        for step in migrate.available_migrations():
+            conn.executescript(step.sql)
+        before = conn.total_changes
+        started = time.perf_counter()
+        conn.execute("BEGIN")
+        for table, rows in rows_by_table.items():
+            names = ", ".join(cols[table])
+            marks = ", ".join("?" * len(cols[table]))
+            conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        conn.execute("COMMIT")
+        seconds = time.perf_counter() - started
+        total = conn.total_changes - before
+        conn.close()
+    return round(total / seconds)
+
+
+def _rows(
+    conn: db.Connection, table: str, where: str = "", params: Any = ()
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    cur = conn.execute(f"SELECT * FROM {table} {where}", params)
+    return [c[0] for c in cur.description], [tuple(r) for r in cur.fetchall()]
+
+
+def _work_copy(reg: CachedRegister, work: Path) -> Path:
+    target = work / "terminal"
+    shutil.copytree(reg.register_dir, target)
+    return target
+
+
+def _server(terminal: Path) -> KeyPair:
+    return load_keypair(terminal / "demo-server" / f"{SERVER}.key.json")
+
+
+def stage_export(
+    reg: CachedRegister, work: Path, changes: int, terminal: Path | None = None
+) -> dict[str, Any]:
+    terminal = terminal or _work_copy(reg, work)
+    session = login(terminal, "number", demo_password("number"))
+    try:
+        conn = session.register.conn
+        with db.transaction(conn):
+            conn.execute(
+                "INSERT INTO outbox (record_type, record_uid, version, queued_at) SELECT"
+                " 'vaccination', uid, version, datetime('now') FROM vaccinations"
+                " WHERE id IN (SELECT id FROM vaccinations ORDER BY random() LIMIT ?)",
+                (changes,),
+            )
+        started = time.perf_counter()
+        result = sync_export.export_changes(session, work / "medium")
+        seconds = time.perf_counter() - started
+        cols, rows = _rows(
+            conn,
+            "vaccinations",
+            "WHERE uid IN (SELECT record_uid FROM outbox WHERE package_seq = 1)",
+        )
+    finally:
+        session.register.close()
+    return {
+        "records": result.records,
+        "audit_entries": result.audit_entries,
+        "seconds": round(seconds, 2),
+        "records_per_s": round(result.records / seconds),
+        "package_mb": round(result.path.stat().st_size / 2**20, 1),
+        "plain_sqlite_insert_per_s": _plain_rate({"vaccinations": rows}, {"vaccinations": cols}),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _edited(conn: db.Connection, uids: list[bytes]) -> Iterator[dict[str, Any]]:
+    clock = int(time.time() * 1000) + 60_000
+    for i, row in enumerate(sync_outbox.read_records(conn, "person", uids)):
+        _, env = to_envelope(row, party_id=SERVER, cipher=None)
+        env["data"]["address"] = env["data"]["address"] + " 2"
+        env["version"], env["origin"] = f"{clock + i:013d}.00000.{SERVER}", SERVER
+        yield env
+
+
+def stage_updates(
+    reg: CachedRegister, work: Path, changes: int, terminal: Path | None = None, ack: int = 0
+) -> dict[str, Any]:
+    terminal = terminal or _work_copy(reg, work)
+    session = login(terminal, "number", demo_password("number"))
+    server = _server(terminal)
+    pkg = work / "updates.vxpkg"
+    try:
+        conn = session.register.conn
+        uids = [
+            bytes(r[0])
+            for r in conn.execute("SELECT uid FROM persons ORDER BY random() LIMIT ?", (changes,))
+        ]
+        keys = sync_identity.identity_keys(conn)
+        chan = sync_state.channel(conn, SERVER)
+        build_package(
+            pkg,
+            sender=server,
+            recipient=keys.public,
+            kind="updates",
+            sequence=chan.last_applied_seq + 1,
+            ack=chan.last_sent_seq if ack else 0,
+            records={"person": _edited(conn, uids)},
+        )
+        started = time.perf_counter()
+        result = import_package(session, pkg)
+        seconds = time.perf_counter() - started
+        cols: list[str] = []
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(uids), 30000):
+            part = uids[start : start + 30000]
+            cols, got = _rows(conn, "persons", f"WHERE uid IN ({','.join('?' * len(part))})", part)
+            rows += got
+    finally:
+        session.register.close()
+    return {
+        "records": result.applied,
+        "seconds": round(seconds, 2),
+        "records_per_s": round(result.applied / seconds),
+        "plain_sqlite_insert_per_s": _plain_rate({"persons": rows}, {"persons": cols}),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _source_envelopes(
+    conn: db.Connection, rtype: str, batch: int = 20_000
+) -> Iterator[dict[str, Any]]:
+    table = sync_outbox.RECORD_TABLES[rtype]
+    last = 0
+    while True:
+        ids = conn.execute(
+            f"SELECT id, uid FROM {table} WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+        ).fetchall()
+        if not ids:
+            return
+        last = int(ids[-1][0])
+        for row in sync_outbox.read_records(conn, rtype, [bytes(r[1]) for r in ids]):
+            ptype, env = to_envelope(row, party_id=SERVER, cipher=None)
+            if ptype == ("vaccination" if rtype == "vaccination" else rtype):
+                env["origin"] = SERVER
+                env["version"] = env["version"].rsplit(".", 1)[0] + "." + SERVER
+                yield env
+
+
+def stage_initial(reg: CachedRegister, work: Path) -> dict[str, Any]:
+    source = login(reg.register_dir, "number", demo_password("number"))
+    server = load_keypair(reg.register_dir / "demo-server" / f"{SERVER}.key.json")
+    target_dir = work / "new-terminal"
+    admin = demo_users()
+    create_register(
+        target_dir,
+        admin=admin[0],
+        others=[admin[3]],
+        demo=True,
+        municipality_code=MUNICIPALITY_CODE,
+        municipality_name="デモ市",
+    )
+    target = login(target_dir, "number", demo_password("number"))
+    pkg = work / "initial.vxpkg"
+    try:
+        tconn = target.register.conn
+        keys = sync_identity.identity_keys(tconn)
+        now = utc_now()
+        until = now + timedelta(days=365)
+        trust = build_trust(
+            1,
+            [
+                make_party(server.public, "server", now - timedelta(days=1), until),
+                make_party(keys.public, "terminal", now - timedelta(days=1), until),
+            ],
+            [server],
+            issued_at=now,
+        )
+        with db.transaction(tconn):
+            sync_identity.install_trust(tconn, trust, "bench")
+        sconn = source.register.conn
+        counts = {
+            t: int(
+                sconn.execute(f"SELECT count(*) FROM {sync_outbox.RECORD_TABLES[t]}").fetchone()[0]
+            )
+            for t in INITIAL_TYPES
+        }
+        started = time.perf_counter()
+        build_package(
+            pkg,
+            sender=server,
+            recipient=keys.public,
+            sequence=1,
+            kind="initial",
+            records=[(t, _source_envelopes(sconn, t)) for t in INITIAL_TYPES],
+            tmp_dir=work,
+        )
+        build_seconds = time.perf_counter() - started
+        rss_before = _peak_rss_mb()
+        started = time.perf_counter()
+        result = import_package(target, pkg)
+        seconds = time.perf_counter() - started
+        rss_import = _peak_rss_mb()
+        tables = ("persons", "vaccinations")
+        cols = {
+            t: [c[0] for c in sconn.execute(f"SELECT * FROM {t} LIMIT 0").description]
+            for t in tables
+        }
+        plain = _plain_rate({t: sconn.execute(f"SELECT * FROM {t}") for t in tables}, cols)
+    finally:
+        source.register.close()
+        target.register.close()
+    total = result.applied + result.quarantined + result.unchanged
+    return {
+        "records": result.applied,
+        "counts": counts,
+        "quarantined": result.quarantined,
+        "build_seconds": round(build_seconds, 1),
+        "import_seconds": round(seconds, 1),
+        "records_per_s": round(total / seconds),
+        "package_mb": round(pkg.stat().st_size / 2**20),
+        "peak_rss_mb_before_import": rss_before,
+        "peak_rss_mb_after_import": rss_import,
+        "plain_sqlite_insert_per_s": plain,
+    }
+
+
+def ensure_sync_identity(register_dir: Path, recovery_code: str) -> None:
+    """A register built before sync (an older cache) gets its party, keys and demo server."""
+    from app.services.recovery import open_with_recovery_code
+
+    access = open_with_recovery_code(register_dir, recovery_code)
+    try:
+        conn = access.register.conn
+        if sync_state.load_identity(conn) is None:
+            with db.transaction(conn):
+                party = sync_identity.new_terminal_party_id(MUNICIPALITY_CODE)
+                sync_identity.create_identity(conn, party)
+                sync_identity.install_demo_server(conn, register_dir, MUNICIPALITY_CODE)
+    finally:
+        access.register.close()
+
+
+def stage_exchange(folder: Path, changes: int) -> dict[str, Any]:
+    """Export then import of an acknowledging update, in place on a prepared register folder
+    (``folder``/register with ``folder``/info.json; used for the 1,000,000-person figures)."""
+    info = json.loads((folder / "info.json").read_text("utf-8"))
+    register_dir = folder / "register"
+    ensure_sync_identity(register_dir, str(info["recovery_code"]))
+    reg = CachedRegister(folder, register_dir, folder / "plain.db", info)
+    work = Path(tempfile.mkdtemp(dir=folder))
+    try:
+        exported = stage_export(reg, work, changes, terminal=register_dir)
+        updated = stage_updates(reg, work, changes, terminal=register_dir, ack=1)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "persons": info["persons"],
+        "vaccinations": info["vaccinations"],
+        "export": exported,
+        "updates": updated,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--persons", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--changes", type=int, default=100_000)
+    ap.add_argument("--cache-dir", type=Path, default=Path("benchmarks/.cache"))
+    ap.add_argument("--stage", choices=("all", "export", "updates", "initial"), default="all")
+    ap.add_argument(
+        "--exchange-in-place",
+        type=Path,
+        metavar="FOLDER",
+        help="export + import of an update in place on FOLDER/register (a disposable "
+        "copy of a cached register with its info.json)",
+    )
+    args = ap.parse_args(argv)
+    if args.exchange_in_place is not None:
+        result = stage_exchange(args.exchange_in_place, args.changes)
+        print(json.dumps(result))
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / f"sync-exchange-{result['persons']}.json").write_text(
+            json.dumps(result, indent=2) + "\n"
+        )
+        return 0
+    reg = ensure_register(args.cache_dir, args.persons, args.seed, covid_special=True)
+    if args.stage == "all":
+        out: dict[str, Any] = {"persons": args.persons, "changes": args.changes}
+        for stage in ("export", "updates", "initial"):
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.bench_sync",
+                    "--persons",
+                    str(args.persons),
+                    "--seed",
+                    str(args.seed),
+                    "--changes",
+                    str(args.changes),
+                    "--cache-dir",
+                    str(args.cache_dir),
+                    "--stage",
+                    stage,
+                ],
+                capture_output=True,
+                text=True,
+                env={**os.environ},
+            )
+            if proc.returncode != 0:
+                print(proc.stderr[-2000:], file=sys.stderr)
+                return proc.returncode
+            out[stage] = json.loads(proc.stdout.strip().splitlines()[-1])
+            print(f"{stage}: {json.dumps(out[stage], ensure_ascii=False)}", flush=True)
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / f"sync-{args.persons}.json").write_text(json.dumps(out, indent=2) + "\n")
+        return 0
+    with tempfile.TemporaryDirectory(dir=args.cache_dir) as tmp:
+        work = Path(tmp)
+        if args.stage == "export":
+            result = stage_export(reg, work, args.changes)
+        elif args.stage == "updates":
+            result = stage_updates(reg, work, args.changes)
+        else:
+            result = stage_initial(reg, work)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""The 同期 page driven with the keyboard: export, import, cancel, quarantine list, conflicts, the
+14-day warning and the 未送信 count of the main window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.security.session import Session
+from app.ui.shell.main_window import MainWindow
+from tests.gui.counter_register import focused, open_window, settle
+from tests.support.registers import login_as
+from tests.support.sync_env import SyncEnv, local_envelope, make_sync_register, server_edit
+
+WAIT_MS = 20_000
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> SyncEnv:
+    return make_sync_register(tmp_path / "reg", demo=True)
+
+
+@pytest.fixture
+def number(env: SyncEnv) -> Iterator[Session]:
+    s = login_as(env.directory, "number")
+    yield s
+    s.register.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, vaxdesk_app: QApplication, number: Session) -> MainWindow:
+    main = open_window(qtbot, number)
+    settle(qtbot, main)
+    qtbot.keyClick(focused(), Qt.Key.Key_S, CTRL_SHIFT)
+    assert main.pages.currentWidget() is main.sync_page
+    return main
+
+
+def _run(qtbot: QtBot, window: MainWindow, start: object) -> bool:
+    page = window.sync_page
+    assert page is not None
+    with qtbot.waitSignal(page.finished, timeout=WAIT_MS) as blocker:
+        start()  # type: ignore[operator]
+    return bool(blocker.args[0])
+
+
+def test_export_then_import_of_the_acknowledging_update(
+    qtbot: QtBot, window: MainWindow, env: SyncEnv, tmp_path: Path
+) -> None:
+    page = window.sync_page
+    assert page is not None
+    assert window.unsent_label.text() == "未送信 1件"
+    page.folder_edit.setText(str(tmp_path / "medium"))
+    page.export_button.setFocus()
+    assert _run(qtbot, window, lambda: qtbot.keyClick(page.export_button, Qt.Key.Key_Space))
+    assert "通番 1" in page.message.text()
+    assert list((tmp_path / "medium").glob("*.vxpkg"))
+    assert "通番 1" in page.export_label.text()
+    # Sent but nothing came back yet: the register is waiting for the server.
+    assert page.freeze_warning.text() and page.freeze_warning.property("error")
+
+    pkg = tmp_path / "u1.vxpkg"
+    env.build_update(pkg, ack=1)
+    page.file_edit.setText(str(pkg))
+    assert _run(qtbot, window, lambda: qtbot.keyClick(page.file_edit, Qt.Key.Key_Return))
+    assert "通番 1" in page.import_label.text()
+    assert window.unsent_label.text() == "未送信 0件"
+    assert not page.freeze_warning.text()
+    # The same file again: already imported, nothing changed.
+    assert _run(qtbot, window, lambda: qtbot.keyClick(page.file_edit, Qt.Key.Key_Return))
+    assert "取込済み" in page.message.text()
+
+
+def test_cancelled_export_leaves_nothing(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    page = window.sync_page
+    assert page is not None
+    page.folder_edit.setText(str(tmp_path / "medium"))
+
+    def start_and_cancel() -> None:
+        page.start_export()
+        qtbot.keyClick(page.cancel_button, Qt.Key.Key_Space)
+
+    assert not _run(qtbot, window, start_and_cancel)
+    assert "中止" in page.message.text()
+    assert not (tmp_path / "medium").exists() or not any((tmp_path / "medium").iterdir())
+    assert "通番 0" in page.export_label.text()
+
+
+def test_refused_package_shows_in_the_quarantine_list(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    page = window.sync_page
+    assert page is not None
+    bad = tmp_path / "bad.vxpkg"
+    bad.write_bytes(b"not a package")
+    page.file_edit.setText(str(bad))
+    assert not _run(qtbot, window, page.start_import)
+    assert page.message.text().startswith("E_HEADER")
+    table = page.quarantine_table
+    assert table.rowCount() == 1 and table.item(0, 2).text() == "E_HEADER"
+
+
+def test_conflict_merged_field_by_field(
+    qtbot: QtBot, window: MainWindow, env: SyncEnv, number: Session, tmp_path: Path
+) -> None:
+    conn = number.register.conn
+    uid = bytes(conn.execute("SELECT uid FROM vaccinations").fetchone()[0])
+    incoming = server_edit(
+        local_envelope(conn, "vaccination", uid), lot_no="MR999", doctor="別の 医師"
+    )
+    pkg = tmp_path / "u1.vxpkg"
+    env.build_update(pkg, {"vaccination": [incoming]})
+    page = window.sync_page
+    assert page is not None
+    page.file_edit.setText(str(pkg))
+    assert _run(qtbot, window, page.start_import)
+    panel = page.conflicts
+    assert panel.list_table.rowCount() == 1
+    differs = panel.list_table.item(0, 3).text()
+    assert "lot_no" in differs and "doctor" in differs
+    names = [panel.detail.item(r, 0).text() for r in range(panel.detail.rowCount())]
+    panel.detail.item(names.index("● lot_no"), 2).setCheckState(Qt.CheckState.Checked)
+    qtbot.keyClick(panel.merge_button, Qt.Key.Key_Space)
+    assert panel.list_table.rowCount() == 0
+    row = conn.execute("SELECT lot_no, doctor FROM vaccinations WHERE uid = ?", (uid,)).fetchone()
+    assert row[0] == "MR999" and row[1] != "別の 医師"
+
+
+def test_clerk_has_no_sync_page_but_sees_the_unsent_count(
+    qtbot: QtBot, vaxdesk_app: QApplication, env: SyncEnv
+) -> None:
+    clerk = login_as(env.directory, "clerk")
+    try:
+        main = MainWindow(clerk)
+        qtbot.addWidget(main)
+        assert main.sync_page is None and "sync" not in main.menu_actions
+        assert main.unsent_label.text() == "未送信 1件"
+    finally:
+        clerk.register.close()
+
+
+def test_media_ledger_records_the_transfer_and_erases_after_the_acknowledgement(
+    qtbot: QtBot, window: MainWindow, env: SyncEnv, tmp_path: Path
+) -> None:
+    page = window.sync_page
+    assert page is not None
+    ledger = page.media
+    medium = tmp_path / "usb"
+    ledger.approver_edit.setText("90001")
+    page.folder_edit.setText(str(medium))
+    assert _run(qtbot, window, page.start_export)
+    assert ledger.table.rowCount() == 1 and ledger.table.item(0, 5).text() == "90001"
+    [sent] = list(medium.glob("*.vxpkg"))
+    qtbot.keyClick(ledger.erase_button, Qt.Key.Key_Space)  # not yet acknowledged
+    assert "E_MEDIA_NOT_ACKNOWLEDGED" in page.message.text() and sent.exists()
+    update = medium / "u1.vxpkg"
+    env.build_update(update, ack=1)
+    page.file_edit.setText(str(update))
+    assert _run(qtbot, window, page.start_import)
+    assert ledger.table.rowCount() == 2
+    export_row = next(r for r in range(2) if ledger.table.item(r, 2).text() == "書出")
+    ledger.table.setCurrentCell(export_row, 0)
+    qtbot.keyClick(ledger.erase_button, Qt.Key.Key_Space)
+    assert not sent.exists() and "消去" in page.message.text()
+    ledger.write_csv(tmp_path / "ledger.csv")
+    assert (tmp_path / "ledger.csv").read_text("utf-8-sig").count("\n") == 3

@@ -1,0 +1,185 @@
+"""Import of server packages: apply in one transaction, personal numbers sealed, ack and audit_ack
+stored, replay reported as already imported, gap / rollback / wrong recipient refused with the
+file quarantined and no record changed, permissions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.errors import PermissionDenied
+from app.security.person_numbers import NumberCipher
+from app.security.session import Session
+from app.services import sync_export, sync_status
+from app.services.sync_import import import_package
+from app.store import audit, sync_state
+from app.sync.errors import PackageError
+from app.sync.keys import generate_keypair
+from tests.support.registers import login_as
+from tests.support.sync_env import (
+    SERVER_ID,
+    SyncEnv,
+    channel,
+    dump_tables,
+    make_sync_register,
+    number_env,
+    person_env,
+)
+
+NUMBER = "123456789018"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> SyncEnv:
+    return make_sync_register(tmp_path / "reg")
+
+
+@pytest.fixture
+def number(env: SyncEnv) -> Session:
+    s = login_as(env.directory, "number")
+    yield s
+    s.register.close()
+
+
+def _refused(session: Session, path: Path, code: str) -> PackageError:
+    conn = session.register.conn
+    before = dump_tables(conn)
+    with pytest.raises(PackageError) as err:
+        import_package(session, path)
+    assert err.value.code == code
+    assert dump_tables(conn) == before  # no record changed
+    last = next(audit.query(conn, action="sync.import", limit=1))
+    assert last.outcome == "failed" and json.loads(last.detail)["code"] == code
+    assert not path.exists()  # moved to the quarantine folder, with its report
+    folder = session.register.directory / "quarantine"
+    reports = [json.loads(p.read_text("utf-8")) for p in folder.glob("*.report.json")]
+    assert any(r["code"] == code and r["original"] == path.name for r in reports)
+    return err.value
+
+
+def test_update_applies_persons_and_seals_the_personal_number(
+    env: SyncEnv, number: Session, tmp_path: Path
+) -> None:
+    person = person_env("0000000100")
+    pkg = tmp_path / "u1.vxpkg"
+    env.build_update(
+        pkg, {"person": [person], "person_number": [number_env(person["uid"], NUMBER)]}
+    )
+    result = import_package(number, pkg)
+    assert (result.sequence, result.applied, result.quarantined) == (1, 2, 0)
+    conn = number.register.conn
+    row = conn.execute(
+        "SELECT p.uid, n.number_ct, n.blind_index, p.kana_key FROM persons p"
+        " JOIN person_numbers n ON n.person_id = p.id WHERE p.atena_no = '0000000100'"
+    ).fetchone()
+    cipher = NumberCipher(number.number_key())
+    assert NUMBER.encode() not in bytes(row[1])
+    assert cipher.decrypt(bytes(row[0]), bytes(row[1])) == NUMBER
+    assert bytes(row[2]) == cipher.blind_index(NUMBER)
+    assert row[3]  # the search key is derived locally
+    chan = channel(conn)
+    assert chan.last_applied_seq == 1 and chan.last_import_at
+    # The number is nowhere in plaintext: not in any file of the register folder, and the
+    # package layer's private work folder is empty again.
+    for file in number.register.directory.rglob("*"):
+        if file.is_file():
+            assert NUMBER.encode() not in file.read_bytes()
+    assert not any((number.register.directory / "sync-work").iterdir())
+    # Re-importing the same file: "already imported", nothing changes.
+    before = dump_tables(conn)
+    again = import_package(number, pkg)
+    assert again.already_imported and dump_tables(conn) == before
+
+
+def test_ack_acknowledges_the_outbox_and_audit_ack_anchors_the_chain(
+    env: SyncEnv, number: Session, tmp_path: Path
+) -> None:
+    sent = sync_export.export_changes(number, tmp_path / "m")
+    conn = number.register.conn
+    head_seq, head_hash = sync_state.sent_packages(conn, SERVER_ID)[0].audit_head_seq, None
+    head_hash = sync_state.sent_packages(conn, SERVER_ID)[0].audit_head_hash
+    pkg = tmp_path / "u1.vxpkg"
+    env.build_update(
+        pkg,
+        ack=1,
+        manifest_extra={
+            "audit_ack": {"terminal": env.terminal.party_id, "seq": head_seq, "hash": head_hash}
+        },
+    )
+    result = import_package(number, pkg)
+    assert result.acknowledged == 1
+    assert sync_status.unsent_count(number) == 0
+    chan = channel(conn)
+    assert (chan.acked_seq, chan.audit_ack_seq, chan.audit_ack_hash) == (1, head_seq, head_hash)
+    assert not (env.directory / "sync-sent" / sent.path.name).exists()  # kept copy dropped
+
+
+def test_sequence_gap_is_refused_and_names_the_missing_sequence(
+    env: SyncEnv, number: Session, tmp_path: Path
+) -> None:
+    pkg = tmp_path / "u2.vxpkg"
+    env.build_update(pkg, {"person": [person_env("0000000101")]}, sequence=2)
+    err = _refused(number, pkg, "E_SEQUENCE_GAP")
+    assert "1" in err.message_ja
+
+
+def test_rollback_and_replay_are_refused(env: SyncEnv, number: Session, tmp_path: Path) -> None:
+    first = tmp_path / "u1.vxpkg"
+    built = env.build_update(first, {"person": [person_env("0000000102")]})
+    import_package(number, first)
+    other = tmp_path / "u1-fork.vxpkg"
+    env.build_update(other, {"person": [person_env("0000000103")]}, sequence=1)
+    _refused(number, other, "E_ROLLBACK")
+    replay = tmp_path / "u2-replay.vxpkg"
+    env.build_update(replay, sequence=2, package_id=built.package_id)
+    _refused(number, replay, "E_REPLAY")
+
+
+def test_another_terminals_package_is_refused(
+    env: SyncEnv, number: Session, tmp_path: Path
+) -> None:
+    other = generate_keypair("192015-T999").public
+    pkg = tmp_path / "other.vxpkg"
+    env.build_update(pkg, {"person": [person_env("0000000104")]}, recipient=other)
+    _refused(number, pkg, "E_WRONG_RECIPIENT")
+
+
+@pytest.mark.parametrize("user", ["clerk", "nurse", "admin", "auditor"])
+def test_other_roles_cannot_import(env: SyncEnv, tmp_path: Path, user: str) -> None:
+    pkg = tmp_path / "u1.vxpkg"
+    env.build_update(pkg, {"person": [person_env("0000000105")]})
+    session = login_as(env.directory, user)
+    try:
+        before = dump_tables(session.register.conn)
+        with pytest.raises(PermissionDenied):
+            import_package(session, pkg)
+        assert dump_tables(session.register.conn) == before
+    finally:
+        session.register.close()
+    assert pkg.exists()  # not even looked at
+
+
+def test_business_rule_failures_are_quarantined_one_by_one(
+    env: SyncEnv, number: Session, tmp_path: Path
+) -> None:
+    mother = person_env("0000000400")
+    child = person_env("0000000401", guardian_uid=mother["uid"])  # refers inside the batch
+    twin = person_env("0000000401")  # the same 宛名番号 as another record: refused alone
+    orphan = person_env("0000000402", household_uid="01938a2e-7a4b-7c3d-8e4f-0000000000aa")
+    bad_number = number_env(mother["uid"], "123456789012")  # wrong check digit
+    pkg = tmp_path / "u1.vxpkg"
+    env.build_update(pkg, {"person": [mother, child, twin, orphan], "person_number": [bad_number]})
+    result = import_package(number, pkg)
+    assert (result.applied, result.quarantined) == (2, 3)
+    conn = number.register.conn
+    codes = sorted(r[0] for r in conn.execute("SELECT code FROM sync_record_quarantine"))
+    assert codes == ["E_SYNC_CONSTRAINT", "E_SYNC_MYNUMBER", "E_SYNC_REFERENCE"]
+    stored = conn.execute("SELECT envelope FROM sync_record_quarantine").fetchall()
+    assert all("123456789012" not in r[0] for r in stored)  # the number is sealed
+    guardian = conn.execute(
+        "SELECT g.atena_no FROM persons p JOIN persons g ON g.id = p.guardian_id"
+        " WHERE p.atena_no = '0000000401'"
+    ).fetchone()
+    assert guardian == ("0000000400",)
