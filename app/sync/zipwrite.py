@@ -9,7 +9,6 @@ of 4 GiB or more (and the ZIP64 end records only then); ``manifest.json`` first.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 import stat
 import struct
@@ -18,25 +17,15 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import BinaryIO, Final
 
 from app.sync.errors import PackageError
-from app.sync.inner import BLOCK, MAX_RATIO
-
-
-def _load_fast_zlib() -> ModuleType:
-    try:
-        return importlib.import_module("isal.isal_zlib")
-    except ImportError:  # pragma: no cover - isal is a dependency; zlib gives the same format
-        return zlib
-
+from app.sync.inner import BLOCK, MAX_RATIO, fast_zlib
 
 LEVEL: Final = 1
 #: Record files are deflated with ISA-L (python-isal, level 1: about 3x zlib's level 1 speed and
 #: a smaller output on JSON Lines); plain zlib where isal is not installed. Same raw deflate.
 _PIECE_LEVEL: Final = 1
-_fast_zlib: Final = _load_fast_zlib()
 WINDOW: Final = 32 * 1024
 #: A final, empty block with fixed Huffman codes: ends a raw deflate stream.
 _FINAL_EMPTY_BLOCK: Final = b"\x03\x00"
@@ -60,9 +49,9 @@ def _piece(block: bytes, window: bytes) -> bytes:
     """``block`` as a piece of a raw deflate stream: primed with the previous ``window`` bytes
     (back-references may reach into them) and ended by a sync flush, so pieces concatenate."""
     if window:
-        comp = _fast_zlib.compressobj(_PIECE_LEVEL, zlib.DEFLATED, -15, zdict=window)
+        comp = fast_zlib.compressobj(_PIECE_LEVEL, zlib.DEFLATED, -15, zdict=window)
     else:
-        comp = _fast_zlib.compressobj(_PIECE_LEVEL, zlib.DEFLATED, -15)
+        comp = fast_zlib.compressobj(_PIECE_LEVEL, zlib.DEFLATED, -15)
     return bytes(comp.compress(block) + comp.flush(zlib.Z_SYNC_FLUSH))
 
 
