@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
+import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import orjson
 import pytest
 
 from app.sync import PackageError, build_package, open_package, schemas
+from app.sync.inner import BLOCK, member_blocks
 from app.sync.lines import FIRST_BATCH, MAX_LINE, LineEncoder
 from app.sync.zipwrite import Deflater
 from tests.sync.pkgkit import OPEN_AT, World, forge, inner_zip, line, uid, vaccination
@@ -158,3 +161,50 @@ def test_parallel_deflater_abort_stops_its_threads(tmp_path: Path) -> None:
     deflater.abort()
     with pytest.raises(RuntimeError):
         deflater.write(b"more")
+
+
+def _deflated_zip(path: Path, plain: bytes, stream: bytes) -> None:
+    """A one-member ZIP whose member is method 8 with ``stream`` as its data, declaring the size
+    and CRC-32 of ``plain`` (zipfile writes it stored; the headers are then patched)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("records/vaccination.jsonl", stream)
+    data = bytearray(path.read_bytes())
+    fields = struct.pack("<III", zlib.crc32(plain), len(stream), len(plain))
+    data[8:10] = struct.pack("<H", 8)
+    data[14:26] = fields
+    central = data.rindex(b"PK\x01\x02")
+    data[central + 10 : central + 12] = struct.pack("<H", 8)
+    data[central + 16 : central + 28] = fields
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda s: s + b"junk",  # data after the end of the deflate stream
+        lambda s: s[: len(s) // 2],  # the stream ends before its last block
+        lambda s: s[:-2],  # no final block
+    ],
+)
+def test_inflater_refuses_a_stream_that_does_not_end_at_the_member_end(
+    tmp_path: Path, tamper: Any
+) -> None:
+    plain = b"".join(line(vaccination(i)) for i in range(3000))
+    comp = zlib.compressobj(1, zlib.DEFLATED, -15)
+    _deflated_zip(tmp_path / "a.zip", plain, tamper(comp.compress(plain) + comp.flush()))
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+        info = zf.infolist()[0]
+        with pytest.raises(PackageError) as exc:
+            b"".join(member_blocks(zf, info))
+    assert exc.value.code == "E_UNSAFE_ARCHIVE"
+
+
+def test_inflater_reads_what_zipfile_reads(tmp_path: Path) -> None:
+    plain = b"".join(line(vaccination(i)) for i in range(3000))
+    comp = zlib.compressobj(1, zlib.DEFLATED, -15)
+    _deflated_zip(tmp_path / "a.zip", plain, comp.compress(plain) + comp.flush())
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+        info = zf.infolist()[0]
+        blocks = list(member_blocks(zf, info))
+        assert b"".join(blocks) == plain == zf.read(info)
+    assert all(0 < len(b) <= BLOCK for b in blocks)
