@@ -4,6 +4,7 @@ per-record one, and the parallel deflater's pieces form one raw deflate stream."
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import struct
@@ -17,7 +18,7 @@ import pytest
 
 from app.sync import PackageError, build_package, open_package, schemas
 from app.sync.inner import BLOCK, member_blocks
-from app.sync.lines import FIRST_BATCH, MAX_LINE, LineEncoder
+from app.sync.lines import FIRST_BATCH, MAX_LINE, LineChecker, LineEncoder
 from app.sync.zipwrite import Deflater
 from tests.sync.pkgkit import OPEN_AT, World, forge, inner_zip, line, uid, vaccination
 
@@ -208,3 +209,18 @@ def test_inflater_reads_what_zipfile_reads(tmp_path: Path) -> None:
         blocks = list(member_blocks(zf, info))
         assert b"".join(blocks) == plain == zf.read(info)
     assert all(0 < len(b) <= BLOCK for b in blocks)
+
+
+def test_checking_a_batch_leaves_the_garbage_collector_as_it_was() -> None:
+    checker = LineChecker(schemas.record_checker("vaccination"))
+    good = [line(vaccination(i))[:-1] for i in range(50)]
+    assert gc.isenabled()
+    assert checker.first_bad(good) is None
+    assert checker.first_bad([*good, b"{oops"])[0] == 50  # type: ignore[index]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert checker.first_bad(good) is None
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
