@@ -13,7 +13,6 @@ checked against the declared size and the ratio again.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import queue
 import stat
 import struct
@@ -27,17 +26,17 @@ from typing import BinaryIO, Final
 
 from app.sync.errors import PackageError
 
-
-def _load_fast_zlib() -> ModuleType:
-    try:
-        return importlib.import_module("isal.isal_zlib")
-    except ImportError:  # pragma: no cover - isal is a dependency; zlib gives the same format
-        return zlib
-
-
 #: ISA-L's zlib-compatible module (python-isal): raw deflate and inflate about 3x zlib's speed.
-#: Plain zlib where it is not installed; the format is the same.
-fast_zlib: Final = _load_fast_zlib()
+#: Plain zlib where it is not installed; the format is the same. (A static import, so that
+#: PyInstaller bundles it.)
+try:
+    from isal import isal_zlib as _isal_zlib
+
+    _fast: ModuleType | None = _isal_zlib
+except ImportError:  # pragma: no cover - isal is a dependency
+    _fast = None
+fast_zlib: Final[ModuleType] = _fast if _fast is not None else zlib
+_FAST_ZLIB_ERROR: Final[type[Exception]] = fast_zlib.error
 
 MAX_MEMBERS: Final = 10_000
 MAX_CENTRAL_DIR: Final = 4 * 1024 * 1024
@@ -58,7 +57,7 @@ ZIP_ERRORS = (
     RuntimeError,
     OverflowError,
     KeyError,
-    fast_zlib.error,
+    _FAST_ZLIB_ERROR,
 )
 _Z64_LOCATOR = struct.Struct("<IIQI")
 _Z64_END = struct.Struct("<IQHHIIQQQQ")
