@@ -1,6 +1,8 @@
 """Sync package speed: build and open+verify+validate of N vaccination records (default 8,000,000),
-with peak RSS growth, beside the raw limits measured in the same run (ChaCha20-Poly1305, zlib
-deflate/inflate, SHA-256, json.loads/orjson.loads and the compiled schema on the same lines).
+with peak RSS growth and the process CPU time per record, beside the raw limits measured in the
+same run (ChaCha20-Poly1305, zlib and ISA-L deflate/inflate, SHA-256, json.loads/orjson.loads,
+the fastjsonschema function and the jsonschema-rs batch validator on the same lines) and the
+load average of the (shared) machine.
 
 Run: ``.venv/bin/python -m benchmarks.bench_package [--records 8000000] [--workdir DIR]``.
 Targets (issue 8): build ≥ 150,000 rec/s, open+verify+validate ≥ 100,000 rec/s, RSS growth
@@ -30,7 +32,8 @@ import uuid_utils
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from app.sync import build_package, build_trust, generate_keypair, make_party, open_package
-from app.sync.schemas import record_validator
+from app.sync.inner import fast_zlib
+from app.sync.schemas import record_checker, record_validator
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SERIES = ["hepb", "rota1", "dpt_ipv_hib", "pcv20", "bcg", "mr", "varicella", "je", "hpv", "flu"]
@@ -130,6 +133,14 @@ def raw_limits(lines: list[bytes]) -> dict[str, float]:
     zlib.decompress(packed)
     out["inflate_MBps"] = len(blob) / (time.perf_counter() - t) / 1e6
     t = time.perf_counter()
+    comp = fast_zlib.compressobj(1, zlib.DEFLATED, -15)
+    packed = comp.compress(blob) + comp.flush()
+    out["isal_deflate_level1_MBps"] = len(blob) / (time.perf_counter() - t) / 1e6
+    out["isal_deflate_ratio"] = len(blob) / len(packed)
+    t = time.perf_counter()
+    fast_zlib.decompressobj(-15).decompress(packed)
+    out["isal_inflate_MBps"] = len(blob) / (time.perf_counter() - t) / 1e6
+    t = time.perf_counter()
     hashlib.sha256(blob).digest()
     out["sha256_MBps"] = len(blob) / (time.perf_counter() - t) / 1e6
     t = time.perf_counter()
@@ -144,11 +155,22 @@ def raw_limits(lines: list[bytes]) -> dict[str, float]:
     for obj in parsed:
         validate(obj)
     out["schema_validate_rec_s"] = len(lines) / (time.perf_counter() - t)
+    checker = record_checker("vaccination")
+    t = time.perf_counter()
+    for start in range(0, len(parsed), 1000):
+        assert checker.all_valid(parsed[start : start + 1000])
+    out["jsonschema_rs_batch_rec_s"] = len(lines) / (time.perf_counter() - t)
     t = time.perf_counter()
     for obj in parsed:
         orjson.dumps(obj)
     out["orjson_dumps_rec_s"] = len(lines) / (time.perf_counter() - t)
     return out
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process, all threads."""
+    times = os.times()
+    return times.user + times.system
 
 
 def main() -> None:
@@ -185,7 +207,9 @@ def main() -> None:
         del lines
         path = work / "bench.vxpkg"
 
+        load_before = os.getloadavg()
         with RssSampler() as rss_build:
+            c = _cpu()
             t = time.perf_counter()
             built = build_package(
                 path,
@@ -197,10 +221,13 @@ def main() -> None:
                 validate_records=not args.no_validate_build,
             )
             build_s = time.perf_counter() - t
+            build_cpu = _cpu() - c
         with RssSampler() as rss_open:
+            c = _cpu()
             t = time.perf_counter()
             with open_package(path, trust=trust, identity=hub, tmp_dir=work) as package:
                 open_s = time.perf_counter() - t
+                open_cpu = _cpu() - c
                 t = time.perf_counter()
                 count = sum(1 for _ in package.records("vaccination"))
                 iterate_s = time.perf_counter() - t
@@ -215,13 +242,19 @@ def main() -> None:
             "build_s": round(build_s, 2),
             "build_rec_s": round(n / build_s),
             "build_rss_growth_MB": round(rss_build.growth_mb, 1),
+            "build_cpu_us_per_rec": round(build_cpu / n * 1e6, 2),
+            "build_cpu_per_wall": round(build_cpu / build_s, 2),
             "open_verify_validate_s": round(open_s, 2),
             "open_verify_validate_rec_s": round(n / open_s),
             "open_rss_growth_MB": round(rss_open.growth_mb, 1),
+            "open_cpu_us_per_rec": round(open_cpu / n * 1e6, 2),
+            "open_cpu_per_wall": round(open_cpu / open_s, 2),
             "iterate_records_rec_s": round(n / iterate_s) if iterate_s else None,
             "raw_limits": {k: round(v, 2) for k, v in limits.items()},
             "targets": {"build_rec_s": 150_000, "open_rec_s": 100_000, "rss_growth_MB": 200},
             "cpu": os.cpu_count(),
+            "load_avg_1_5_15_before": [round(x, 2) for x in load_before],
+            "load_avg_1_5_15_after": [round(x, 2) for x in os.getloadavg()],
             "at": now.isoformat(),
         }
         per_rec = limits["line_bytes"]
@@ -229,10 +262,13 @@ def main() -> None:
             "chacha20poly1305": round(limits["chacha20poly1305_MBps"] * 1e6 / per_rec),
             "deflate_level1": round(limits["deflate_level1_MBps"] * 1e6 / per_rec),
             "inflate": round(limits["inflate_MBps"] * 1e6 / per_rec),
+            "isal_deflate_level1": round(limits["isal_deflate_level1_MBps"] * 1e6 / per_rec),
+            "isal_inflate": round(limits["isal_inflate_MBps"] * 1e6 / per_rec),
             "sha256": round(limits["sha256_MBps"] * 1e6 / per_rec),
             "json_loads": round(limits["json_loads_rec_s"]),
             "orjson_loads": round(limits["orjson_loads_rec_s"]),
             "schema_validate": round(limits["schema_validate_rec_s"]),
+            "jsonschema_rs_batch": round(limits["jsonschema_rs_batch_rec_s"]),
             "orjson_dumps": round(limits["orjson_dumps_rec_s"]),
         }
         RESULTS.mkdir(exist_ok=True)

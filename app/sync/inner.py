@@ -21,9 +21,22 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import BinaryIO, Final
 
 from app.sync.errors import PackageError
+
+#: ISA-L's zlib-compatible module (python-isal): raw deflate and inflate about 3x zlib's speed.
+#: Plain zlib where it is not installed; the format is the same. (A static import, so that
+#: PyInstaller bundles it.)
+try:
+    from isal import isal_zlib as _isal_zlib
+
+    _fast: ModuleType | None = _isal_zlib
+except ImportError:  # pragma: no cover - isal is a dependency
+    _fast = None
+fast_zlib: Final[ModuleType] = _fast if _fast is not None else zlib
+_FAST_ZLIB_ERROR: Final[type[Exception]] = fast_zlib.error
 
 MAX_MEMBERS: Final = 10_000
 MAX_CENTRAL_DIR: Final = 4 * 1024 * 1024
@@ -44,6 +57,7 @@ ZIP_ERRORS = (
     RuntimeError,
     OverflowError,
     KeyError,
+    _FAST_ZLIB_ERROR,
 )
 _Z64_LOCATOR = struct.Struct("<IIQI")
 _Z64_END = struct.Struct("<IQHHIIQQQQ")
@@ -174,16 +188,61 @@ def member_blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]
     limit = min(info.file_size, MAX_RATIO * max(info.compress_size, 1), MAX_INFLATED)
     total = 0
     try:
-        with zf.open(info) as fh:
-            while block := fh.read(BLOCK):
-                total += len(block)
-                if total > limit:
-                    raise unsafe(f"{info.filename} が宣言より大きく展開されます")
-                yield block
+        if info.compress_type == zipfile.ZIP_DEFLATED and isinstance(zf.filename, str):
+            blocks = _inflate(zf, info, zf.filename)
+        else:
+            blocks = _zipfile_blocks(zf, info)
+        for block in blocks:
+            total += len(block)
+            if total > limit:
+                raise unsafe(f"{info.filename} が宣言より大きく展開されます")
+            yield block
     except ZIP_ERRORS as exc:
         raise unsafe(f"{info.filename} を展開できません") from exc
     if total != info.file_size:
         raise unsafe(f"{info.filename} のサイズが宣言と一致しません")
+
+
+def _zipfile_blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    with zf.open(info) as fh:
+        while block := fh.read(BLOCK):
+            yield block
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> Iterator[bytes]:
+    """A deflated member inflated with ``fast_zlib`` from its own file handle (``zipfile`` inflates
+    with zlib at a third of the speed). ``zipfile`` still checks the local header first; the
+    stream must end exactly at the member's end and match the CRC-32, as ``zipfile`` requires."""
+    with zf.open(info):
+        pass
+    inflater = fast_zlib.decompressobj(-15)
+    crc = 0
+    with open(path, "rb") as fh:
+        fh.seek(info.header_offset)
+        local = fh.read(30)
+        if len(local) != 30 or local[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile("local header")
+        name_len, extra_len = struct.unpack_from("<HH", local, 26)
+        fh.seek(info.header_offset + 30 + name_len + extra_len)
+        left = info.compress_size
+        pending = b""
+        while not inflater.eof:
+            if not pending:
+                if left <= 0:
+                    raise EOFError("deflate stream ends early")
+                pending = fh.read(min(BLOCK, left))
+                if not pending:
+                    raise EOFError("member truncated")
+                left -= len(pending)
+            block = inflater.decompress(pending, BLOCK)
+            pending = inflater.unconsumed_tail
+            if block:
+                crc = zlib.crc32(block, crc)
+                yield block
+        if left or pending or inflater.unused_data:
+            raise zipfile.BadZipFile("data after the deflate stream")
+    if crc != info.CRC:
+        raise zipfile.BadZipFile("CRC-32")
 
 
 class Prefetcher:

@@ -28,7 +28,8 @@ from app.sync.channel import Outcome
 from app.sync.errors import PackageError
 from app.sync.header import PackageHeader
 from app.sync.inner import Prefetcher, member_blocks, open_safe
-from app.sync.writer import MAX_LINE
+from app.sync.lines import MAX_LINE, LineChecker, Overlong
+from app.sync.schemas import RecordInvalid
 
 MAX_MANIFEST: Final = 16 * 1024 * 1024
 
@@ -37,13 +38,13 @@ class FileEntry(dict[str, Any]):
     """A manifest ``files`` entry (name, length, sha256, records, schema)."""
 
 
-def _validator_for(name: str) -> schemas.Validator | None:
+def _checker_for(name: str) -> LineChecker | None:
     if name == "audit/audit.jsonl":
-        return schemas.validator(schemas.AUDIT)
+        return LineChecker(schemas.checker(schemas.AUDIT))
     if name.startswith("records/") and name.endswith(".jsonl"):
         rtype = name[len("records/") : -len(".jsonl")]
         if rtype in schemas.RECORD_TYPES:
-            return schemas.record_validator(rtype)
+            return LineChecker(schemas.record_checker(rtype))
     return None
 
 
@@ -61,48 +62,33 @@ def _expected_schema(name: str, kind: str) -> tuple[bool, str | None]:
     return False, None
 
 
-class _Overlong(Exception):
-    pass
-
-
-_LINE_ERRORS = (orjson.JSONDecodeError, fastjsonschema.JsonSchemaException, _Overlong)
-
-
 def _scan_member(
     zf: zipfile.ZipFile, info: zipfile.ZipInfo
 ) -> tuple[int, str, int, PackageError | None]:
     """(length, sha256, lines, first schema error) of one member."""
-    validate = _validator_for(info.filename)
+    checker = _checker_for(info.filename)
     length = lines = 0
     error: PackageError | None = None
     rest = b""
     last = b"\n"
-    loads = orjson.loads
     with Prefetcher(zf, info) as blocks:
         for block in blocks:
             length += len(block)
             last = block[-1:]
-            if validate is None:
+            if checker is None:
                 continue
             if error is None:
                 parts = (rest + block).split(b"\n")
                 rest = parts.pop()
-                n = lines
-                try:
-                    for line in parts:
-                        n += 1
-                        if len(line) > MAX_LINE:
-                            raise _Overlong()
-                        validate(loads(line))
-                    if len(rest) > MAX_LINE:
-                        n += 1
-                        raise _Overlong()
-                except _LINE_ERRORS as exc:
-                    error = _line_error(info.filename, n, exc)
+                bad = checker.first_bad(parts)
+                if bad is None and len(rest) > MAX_LINE:
+                    bad = (len(parts), Overlong())
+                if bad is not None:
+                    error = _line_error(info.filename, lines + bad[0] + 1, bad[1])
                     rest = b""
             lines += block.count(b"\n")
     digest = blocks.sha256
-    if validate is None:
+    if checker is None:
         return length, digest.hexdigest(), 0, None
     if last != b"\n":
         lines += 1
@@ -116,8 +102,8 @@ def _scan_member(
 
 
 def _line_error(name: str, line: int, exc: Exception) -> PackageError:
-    if isinstance(exc, fastjsonschema.JsonSchemaException):
-        detail = f"{name} の {line} 行目: {schemas.describe(exc)}"
+    if isinstance(exc, RecordInvalid):
+        detail = f"{name} の {line} 行目: {exc}"
     elif isinstance(exc, orjson.JSONDecodeError):
         detail = f"{name} の {line} 行目が UTF-8 の JSON ではありません"
     else:

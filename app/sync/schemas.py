@@ -1,8 +1,12 @@
-"""The package layer's JSON Schemas (``schemas/``), compiled with fastjsonschema once per process.
+"""The package layer's JSON Schemas (``schemas/``), compiled once per process.
 
-``record_validator(type)`` checks a whole record envelope: ``schemas/record-envelope.v1.schema.json``
+``record_schema(type)`` is a whole record envelope: ``schemas/record-envelope.v1.schema.json``
 with ``type`` fixed to the file's type and ``data`` replaced by
-``schemas/records/<type>.v1.schema.json``, compiled into one function so each line costs one call.
+``schemas/records/<type>.v1.schema.json``. ``record_checker(type)`` validates package lines in
+batches with jsonschema-rs (one Rust call per batch of parsed lines; the per-record Python call of
+fastjsonschema was the bottleneck of building and opening) and names the failing rule with the
+fastjsonschema function of the same schema (``record_validator``). Headers, manifests and trust
+files, one object per package, keep the fastjsonschema functions of ``validator(name)``.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from collections.abc import Callable
 from typing import Any, Final
 
 import fastjsonschema
+import jsonschema_rs
 
 from app.paths import schema_path
 
 Validator = Callable[[Any], Any]
+_DRAFT7: Final = "http://json-schema.org/draft-07/schema#"
 
 #: Record types a v1 package may carry, in the order a full load writes them.
 RECORD_TYPES: Final = (
@@ -60,8 +66,8 @@ def validator(name: str) -> Validator:
 
 
 @functools.cache
-def record_validator(record_type: str) -> Validator:
-    """One compiled validator for a whole ``record_type`` envelope (type, ids and data)."""
+def record_schema(record_type: str) -> dict[str, Any]:
+    """A whole ``record_type`` envelope: ``type`` fixed, ``data`` the record type's schema."""
     if record_type not in RECORD_TYPES:
         raise KeyError(record_type)
     envelope = copy.deepcopy(load_schema(ENVELOPE))
@@ -71,7 +77,14 @@ def record_validator(record_type: str) -> Validator:
     envelope.pop("$id", None)
     envelope["properties"]["type"] = {"const": record_type}
     envelope["properties"]["data"] = data
-    compiled: Validator = fastjsonschema.compile(envelope)
+    return envelope
+
+
+@functools.cache
+def record_validator(record_type: str) -> Validator:
+    """One compiled fastjsonschema function for a whole ``record_type`` envelope (type, ids and
+    data); ``record_checker`` is the fast batch form used for package lines."""
+    compiled: Validator = fastjsonschema.compile(record_schema(record_type))
     return compiled
 
 
@@ -80,3 +93,80 @@ def describe(exc: fastjsonschema.JsonSchemaException) -> str:
     where = str(getattr(exc, "name", "") or "data")
     rule = str(getattr(exc, "rule", "") or "?")
     return f"{where}: {rule}"
+
+
+class RecordChecker:
+    """Validates JSON Lines records in batches: one ``jsonschema-rs`` call (Rust) per batch, and
+    per record only when the batch fails, to find the first failing record and name the rule.
+
+    The message comes from the fastjsonschema function of the same schema (the same wording as
+    before); should the two ever disagree, a record either of them refuses is refused, so the
+    faster validator never lets through what the other one rejects on the slow path."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self._compiled: Validator = fastjsonschema.compile(schema)
+        one = {k: v for k, v in schema.items() if k not in ("$schema", "$id", "definitions")}
+        wrapper: dict[str, Any] = {"$schema": _DRAFT7, "type": "array", "items": one}
+        if "definitions" in schema:
+            wrapper["definitions"] = schema["definitions"]
+        self._one = jsonschema_rs.Draft7Validator({**one, **_defs(schema), "$schema": _DRAFT7})
+        self._many = jsonschema_rs.Draft7Validator(wrapper)
+
+    def __call__(self, obj: Any) -> None:
+        """Raise ``RecordInvalid`` naming the rule when ``obj`` is not valid."""
+        problem = self.problem(obj)
+        if problem is not None:
+            raise RecordInvalid(problem)
+
+    def all_valid(self, objs: list[Any]) -> bool:
+        """True when every record of ``objs`` is valid (False may also mean "look closer")."""
+        try:
+            return bool(self._many.is_valid(objs))
+        except Exception:  # a value jsonschema-rs cannot convert: decided record by record
+            return False
+
+    def first_invalid(self, objs: list[Any]) -> tuple[int, str] | None:
+        """(index, rule) of the first invalid record, or None when all are valid."""
+        if self.all_valid(objs):
+            return None
+        for i, obj in enumerate(objs):
+            problem = self.problem(obj)
+            if problem is not None:
+                return i, problem
+        return None
+
+    def problem(self, obj: Any) -> str | None:
+        """Where and which rule failed, or None when ``obj`` is valid."""
+        try:
+            self._compiled(obj)
+        except fastjsonschema.JsonSchemaException as exc:
+            return describe(exc)
+        try:
+            error = next(iter(self._one.iter_errors(obj)), None)
+        except Exception:  # not convertible to JSON (e.g. a lone surrogate): fail closed
+            return "data: type"
+        if error is None:
+            return None
+        where = ".".join(["data", *(str(p) for p in error.instance_path)])
+        rule = str(error.schema_path[-1]) if error.schema_path else "?"
+        return f"{where}: {rule}"
+
+
+class RecordInvalid(ValueError):
+    """A record is not valid; ``str(exc)`` names the rule (never the value)."""
+
+
+def _defs(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"definitions": schema["definitions"]} if "definitions" in schema else {}
+
+
+@functools.cache
+def record_checker(record_type: str) -> RecordChecker:
+    """The batch checker of a whole ``record_type`` envelope (see ``record_schema``)."""
+    return RecordChecker(record_schema(record_type))
+
+
+@functools.cache
+def checker(name: str) -> RecordChecker:
+    """The batch checker of ``schemas/<name>`` (audit entries)."""
+    return RecordChecker(load_schema(name))

@@ -22,24 +22,22 @@ from pathlib import Path
 from typing import Any, BinaryIO, Final
 
 import fastjsonschema
-import orjson
 
 from app.sync import outer, schemas
 from app.sync.encoding import b64u, format_time, is_party_id, new_package_id, utc_now, uuid_raw
 from app.sync.errors import PackageError
 from app.sync.inner import BLOCK
 from app.sync.keys import KeyPair, PublicKey
+from app.sync.lines import FIRST_BATCH, LineEncoder, Record, next_batch_size
 from app.sync.stream import CHUNK_SIZE, CIPHER, EncryptingWriter, sender_key
 from app.sync.trust import Trust
 from app.sync.zipwrite import DeflatedMember, Deflater, InnerWriter
 
 HEADER_CONTEXT: Final = b"vaxdesk-package-v1\x00"
 DEFAULT_LIFETIME: Final = timedelta(days=30)
-MAX_LINE: Final = 1024 * 1024
 KINDS: Final = ("changes", "updates", "initial")
 _CORE_MANIFEST_KEYS: Final = frozenset({"format", "version", "package_id", "files"})
 
-Record = Mapping[str, Any] | bytes
 RecordSource = Iterable[Record]
 
 
@@ -56,47 +54,33 @@ def _build_error(code: str, detail: str) -> PackageError:
     return PackageError(code, detail, step="build")
 
 
-def _accept(obj: Any) -> Any:
-    return obj
-
-
 def _stage(
-    path: Path, name: str, source: Iterable[Record], validate: schemas.Validator
+    path: Path, name: str, source: Iterable[Record], check: schemas.RecordChecker | None
 ) -> tuple[DeflatedMember, str, int]:
-    """Validate and serialise one JSON Lines member, deflated on a worker thread into ``path``;
-    return (member, sha256, records)."""
+    """Validate and serialise one JSON Lines member in batches, deflated on worker threads into
+    ``path``; return (member, sha256, records)."""
     count = 0
     buf = bytearray()
-    dumps, loads = orjson.dumps, orjson.loads
+    encoder = LineEncoder(name, check)
+    size = FIRST_BATCH
+    batch: list[Record] = []
     deflater = Deflater(path)
     try:
         for item in source:
-            count += 1
-            try:
-                if isinstance(item, bytes | bytearray):
-                    line = bytes(item[:-1] if item.endswith(b"\n") else item)
-                    if validate is not _accept:
-                        validate(loads(line))
-                else:
-                    validate(item)
-                    line = dumps(item)
-            except (orjson.JSONDecodeError, orjson.JSONEncodeError) as exc:
-                raise _build_error(
-                    "E_RECORD_SCHEMA", f"{name} の {count} 行目が JSON ではありません"
-                ) from exc
-            except fastjsonschema.JsonSchemaException as exc:
-                raise _build_error(
-                    "E_RECORD_SCHEMA", f"{name} の {count} 行目: {schemas.describe(exc)}"
-                ) from exc
-            if len(line) > MAX_LINE or b"\n" in line:
-                raise _build_error(
-                    "E_RECORD_SCHEMA", f"{name} の {count} 行目が長すぎるか改行を含みます"
-                )
-            buf += line
-            buf += b"\n"
-            if len(buf) >= BLOCK:
-                deflater.write(bytes(buf))
-                buf.clear()
+            batch.append(item)
+            if len(batch) >= size:
+                encoded = encoder.encode(batch, count + 1)
+                count += len(batch)
+                size = next_batch_size(len(batch), len(encoded))
+                batch.clear()
+                buf += encoded
+                if len(buf) >= BLOCK:
+                    deflater.write(bytes(buf))
+                    buf.clear()
+        if batch:
+            buf += encoder.encode(batch, count + 1)
+            count += len(batch)
+            batch.clear()
         deflater.write(bytes(buf))
         deflater.finish()
     except BaseException:
@@ -184,7 +168,7 @@ def build_package(
             seen.add(rtype)
             name = f"records/{rtype}.jsonl"
             path = staging / f"{rtype}.jsonl"
-            check = schemas.record_validator(rtype) if validate_records else _accept
+            check = schemas.record_checker(rtype) if validate_records else None
             member, sha, count = _stage(path, name, source, check)
             files.append(
                 {
@@ -198,8 +182,8 @@ def build_package(
             staged.append(member)
         if audit is not None:
             path = staging / "audit.jsonl"
-            audit_validator = schemas.validator(schemas.AUDIT)
-            member, sha, count = _stage(path, "audit/audit.jsonl", audit, audit_validator)
+            audit_check = schemas.checker(schemas.AUDIT)
+            member, sha, count = _stage(path, "audit/audit.jsonl", audit, audit_check)
             files.append(
                 {
                     "name": "audit/audit.jsonl",
