@@ -11,7 +11,7 @@ from app.errors import VaxDeskError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.commands import demo, gui, ids, init, maintenance, print_cmd, recover, schedule
+    from app.commands import demo, gui, hub, ids, init, maintenance, print_cmd, recover, schedule
 
     parser = argparse.ArgumentParser(
         prog="vaxdesk",
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo.add_parser(sub)
     gui.add_parser(sub)
+    hub.add_parser(sub)
     init.add_parser(sub)
     ids.add_parser(sub)
     maintenance.add_parser(sub)
