@@ -175,9 +175,7 @@ def status(hub: Hub) -> dict[str, Any]:
                     "last_sent_sequence": ch["out_last_seq"],
                     "acknowledged_sequence": ch["out_acked_seq"],
                     "unacknowledged_packages": ch["out_last_seq"] - ch["out_acked_seq"],
-                    "unacknowledged_changes": hub.store.unacked_changes(
-                        conn, ch["acked_change_seq"]
-                    ),
+                    "unacknowledged_changes": rstore.unacked_changes(conn, ch["acked_change_seq"]),
                     "last_contact": ch["last_contact"],
                     "audit_head": {"seq": ch["audit_seq"], "hash": ch["audit_hash"]},
                 }

@@ -83,9 +83,17 @@ class PgCluster:
                 os.chown(path, entry.pw_uid, entry.pw_gid)
         data = self.root / "data"
         self._run(
-            str(self.bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER, "-E", "UTF8",
-            "--locale=C", "--auth=scram-sha-256", f"--pwfile={pwfile}",
-        )  # fmt: skip
+            str(self.bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            SUPERUSER,
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--auth=scram-sha-256",
+            f"--pwfile={pwfile}",
+        )
         pwfile.unlink()
         self.port = _free_port()
         opts = (
@@ -93,16 +101,26 @@ class PgCluster:
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
         self._run(
-            str(self.bin_dir / "pg_ctl"), "-D", str(data), "-o", opts,
-            "-l", str(self.root / "server.log"), "-w", "-t", "60", "start",
-        )  # fmt: skip
+            str(self.bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            opts,
+            "-l",
+            str(self.root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self) -> None:
         try:
             data = self.root / "data"
             if (data / "postmaster.pid").exists():
-                self._run(str(self.bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
-                          "stop")  # fmt: skip
+                self._run(
+                    str(self.bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"
+                )
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 

@@ -40,6 +40,10 @@ class PartyRow:
     revoked_at: str | None
 
 
+def _party(row: Any) -> PartyRow:
+    return PartyRow(*row)
+
+
 class HubStore:
     def __init__(self, engine: Engine, engine_name: str) -> None:
         self.engine = engine
@@ -91,7 +95,7 @@ class HubStore:
                 parties.c.revoked_at,
             ).order_by(parties.c.id)
         ).all()
-        return [PartyRow(*r) for r in rows]
+        return [_party(r) for r in rows]
 
     @staticmethod
     def party(conn: Connection, party_id: str) -> PartyRow | None:
@@ -107,7 +111,7 @@ class HubStore:
                 parties.c.revoked_at,
             ).where(parties.c.id == party_id)
         ).first()
-        return None if row is None else PartyRow(*row)
+        return None if row is None else _party(row)
 
     @staticmethod
     def add_party(conn: Connection, row: PartyRow, added_at: str) -> None:

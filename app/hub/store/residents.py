@@ -44,8 +44,10 @@ def existing_persons(conn: Connection) -> dict[str, tuple[bytes, bytes, bytes | 
         persons.c.atena_no, persons.c.uid, persons.c.row_hash, person_numbers.c.blind_index
     ).outerjoin(person_numbers, person_numbers.c.person_uid == persons.c.uid)
     out: dict[str, tuple[bytes, bytes, bytes | None]] = {}
-    for atena, uid, row_hash, blind in conn.execution_options(yield_per=50_000).execute(stmt):
-        out[atena] = (bytes(uid), bytes(row_hash), None if blind is None else bytes(blind))
+    row: Any
+    for row in conn.execute(stmt.execution_options(yield_per=50_000)):
+        atena, uid, row_hash, blind = row
+        out[str(atena)] = (bytes(uid), bytes(row_hash), None if blind is None else bytes(blind))
     return out
 
 
