@@ -11,7 +11,18 @@ from app.errors import VaxDeskError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.commands import demo, gui, hub, ids, init, maintenance, print_cmd, recover, schedule
+    from app.commands import (
+        demo,
+        gui,
+        hub,
+        ids,
+        init,
+        maintenance,
+        package,
+        print_cmd,
+        recover,
+        schedule,
+    )
 
     parser = argparse.ArgumentParser(
         prog="vaxdesk",
@@ -28,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     recover.add_parser(sub)
     schedule.add_parser(sub)
     print_cmd.add_parser(sub)
+    package.add_parser(sub)
     return parser
 
 
