@@ -16,18 +16,12 @@ from app.hub.clock import utc_now_text
 from app.hub.errors import HubError, HubExists, HubInvalidInput, UnknownTerminal
 from app.hub.keyfile import HubSecrets, create_key_file, load_key_file
 from app.hub.layout import HubConfig, HubLayout, validate_party_id
-from app.hub.party_keys import (
-    KeyPair,
-    generate_keypair,
-    load_keypair,
-    load_public_keys,
-    write_key_files,
-)
 from app.hub.store import residents as rstore
 from app.hub.store.engine import backup_sqlcipher
 from app.hub.store.hubstore import HubStore, open_store
 from app.hub.trust import issue_trust, party_row
 from app.security.numbers import NumberCipher
+from app.sync.keys import KeyPair, generate_keypair, load_keypair, load_public_key, write_key_files
 
 DEFAULT_ATENA_WIDTH = 10
 
@@ -131,7 +125,7 @@ def opened(directory: Path) -> Iterator[Hub]:
 
 def add_terminal(hub: Hub, pub_file: Path) -> int:
     """Enrol a terminal from its ``ID.pub.json``; returns the new trust version."""
-    pub = load_public_keys(pub_file)
+    pub = load_public_key(pub_file)
     validate_party_id(pub.party_id)
     now = utc_now_text()
     with hub.store.begin() as conn:

@@ -53,7 +53,7 @@ COLUMNS = (
 )
 EVENTS = {"転入": "moved_in", "転出": "moved_out", "死亡": "deceased", "氏名変更": "renamed"}
 SEX = {"男": "M", "女": "F", "1": "M", "2": "F", "M": "M", "F": "F", "男性": "M", "女性": "F"}
-MAX_TEXT = 200
+MAX_TEXT = 200  # 住所; 氏名 and カナ 100, 続柄 32 (the record schemas' limits)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _KATAKANA_KEY = re.compile("[\u30a1-\u30fa\u30fc]+")
 _HOUSEHOLD = re.compile(r"[0-9]{1,20}", re.ASCII)
@@ -141,11 +141,11 @@ def _date(text: str, column: str) -> date:
         raise RowRejected("E_RESIDENT_DATE", column) from None
 
 
-def _text(raw: str, column: str, *, required: bool = True) -> str:
+def _text(raw: str, column: str, *, limit: int = MAX_TEXT) -> str:
     value = raw.strip()
-    if required and not value:
+    if not value:
         raise RowRejected("E_RESIDENT_REQUIRED", column)
-    if len(value) > MAX_TEXT or any(ord(c) < 0x20 for c in value):
+    if len(value) > limit or any(ord(c) < 0x20 or c == "\x7f" for c in value):
         raise RowRejected("E_RESIDENT_TEXT", column)
     return value
 
@@ -158,8 +158,8 @@ def parse_row(
         atena = validate_atena_number(v[0], atena_width)
     except InvalidAtenaNumber as exc:
         raise RowRejected(exc.code, "宛名番号") from None
-    name = _text(v[1], "氏名")
-    kana = _text(v[2], "カナ")
+    name = _text(v[1], "氏名", limit=100)
+    kana = _text(v[2], "カナ", limit=100)
     kana_key = _kana_key(kana)
     if not _KATAKANA_KEY.fullmatch(kana_key):
         raise RowRejected("E_RESIDENT_KANA", "カナ")
@@ -173,7 +173,7 @@ def parse_row(
     household = v[6].strip().translate(_FULLWIDTH)
     if not _HOUSEHOLD.fullmatch(household):
         raise RowRejected("E_RESIDENT_HOUSEHOLD", "世帯番号")
-    relationship = _text(v[7], "続柄")
+    relationship = _text(v[7], "続柄", limit=32)
     number: str | None = None
     if v[8].strip():
         try:

@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.cli import main
 from app.hub.hub import opened
-from app.hub.party_keys import generate_keypair, load_public_keys, write_key_files
-from app.hub.trust import TRUST_CONTEXT
+from app.sync.keys import generate_keypair, load_public_key, write_key_files
+from app.sync.trust import TRUST_CONTEXT
 
 HUB_ID = "192015-HUB"
 
@@ -51,7 +51,7 @@ def test_init_creates_owner_only_secrets_and_a_signed_trust_v1(
     trust, body, sig = _trust(hub_dir)
     assert trust["version"] == 1
     assert [p["id"] for p in trust["parties"]] == [HUB_ID]  # type: ignore[index]
-    server = load_public_keys(hub_dir / "keys" / f"{HUB_ID}.pub.json")
+    server = load_public_key(hub_dir / "keys" / f"{HUB_ID}.pub.json")
     Ed25519PublicKey.from_public_bytes(server.ed25519).verify(sig, TRUST_CONTEXT + body)
     code, out, _ = run(capsys, "hub", "status", "--dir", str(hub_dir), "--json")
     assert code == 0
@@ -83,7 +83,7 @@ def test_terminal_add_and_revoke_issue_new_trust_versions(
     assert trust["version"] == 2
     entry = next(p for p in trust["parties"] if p["id"] == "192015-T001")  # type: ignore[union-attr]
     assert entry["role"] == "terminal" and entry["revoked_at"] is None
-    assert entry["key_id"] == load_public_keys(pub).key_id
+    assert entry["key_id"] == load_public_key(pub).key_id
 
     code, _, err = run(capsys, "hub", "terminal", "revoke", "--dir", str(hub_dir), "192015-T001")
     assert code == 0, err
@@ -91,7 +91,7 @@ def test_terminal_add_and_revoke_issue_new_trust_versions(
     assert trust["version"] == 3
     entry = next(p for p in trust["parties"] if p["id"] == "192015-T001")  # type: ignore[union-attr]
     assert entry["revoked_at"] is not None
-    server = load_public_keys(hub_dir / "keys" / f"{HUB_ID}.pub.json")
+    server = load_public_key(hub_dir / "keys" / f"{HUB_ID}.pub.json")
     Ed25519PublicKey.from_public_bytes(server.ed25519).verify(sig, TRUST_CONTEXT + body)
 
     code, _, err = run(capsys, "hub", "terminal", "revoke", "--dir", str(hub_dir), "192015-T001")
