@@ -170,8 +170,11 @@ def _apply_batch(
             if known[1] != h:
                 upd_p.append(person)
         if r.mynumber and blind is not None and (known is None or blind != known[2]):
-            n_row = (uid, numbers.encrypt(uid, r.mynumber), blind, version, seq)
-            (upd_n if known is not None and known[2] is not None else new_n).append(n_row)
+            sealed = numbers.encrypt(uid, r.mynumber)
+            if known is not None and known[2] is not None:
+                upd_n.append((uid, sealed, blind, version, seq))
+            else:
+                new_n.append((uid, new_uid(), sealed, blind, version, seq))
         existing[r.atena_no] = (
             uid,
             h,

@@ -35,7 +35,7 @@ PERSON_COLUMNS = (
     "change_seq",
 )
 UPDATE_COLUMNS = PERSON_COLUMNS[1:]
-NUMBER_COLUMNS = ("person_uid", "number_ct", "blind_index", "version", "change_seq")
+NUMBER_COLUMNS = ("person_uid", "uid", "number_ct", "blind_index", "version", "change_seq")
 
 
 def existing_persons(conn: Connection) -> dict[str, tuple[bytes, bytes, bytes | None]]:
@@ -65,7 +65,7 @@ def insert_numbers(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> int:
 
 
 def update_numbers(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> int:
-    return update_rows(conn, person_numbers, "person_uid", NUMBER_COLUMNS[1:], rows)
+    return update_rows(conn, person_numbers, "person_uid", NUMBER_COLUMNS[2:], rows)
 
 
 def resident_count(conn: Connection) -> int:

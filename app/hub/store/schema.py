@@ -105,6 +105,7 @@ person_numbers = Table(
     "person_numbers",
     metadata,
     Column("person_uid", LargeBinary(16), ForeignKey("persons.uid"), primary_key=True),
+    Column("uid", LargeBinary(16), nullable=False, unique=True),  # the person_number record's
     Column("number_ct", LargeBinary, nullable=False),
     Column("blind_index", LargeBinary(32), nullable=False, index=True),
     Column("version", String(VERSION), nullable=False),
@@ -184,6 +185,7 @@ conflicts = Table(
     Column("uid", LargeBinary(16), nullable=False),
     Column("winner_version", String(VERSION), nullable=False),
     Column("loser_version", String(VERSION), nullable=False),
+    Column("winner_origin", String(PARTY_ID), nullable=False),
     Column("loser_origin", String(PARTY_ID), nullable=False),
     Column("loser_data", Text, nullable=False),
     Column("detected_at", String(TIME), nullable=False),

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("uid", sa.LargeBinary(length=16), nullable=False),
         sa.Column("winner_version", sa.String(length=64), nullable=False),
         sa.Column("loser_version", sa.String(length=64), nullable=False),
+        sa.Column("winner_origin", sa.String(length=24), nullable=False),
         sa.Column("loser_origin", sa.String(length=24), nullable=False),
         sa.Column("loser_data", sa.Text(), nullable=False),
         sa.Column("detected_at", sa.String(length=20), nullable=False),
@@ -180,6 +181,7 @@ def upgrade() -> None:
     op.create_table(
         "person_numbers",
         sa.Column("person_uid", sa.LargeBinary(length=16), nullable=False),
+        sa.Column("uid", sa.LargeBinary(length=16), nullable=False),
         sa.Column("number_ct", sa.LargeBinary(), nullable=False),
         sa.Column("blind_index", sa.LargeBinary(length=32), nullable=False),
         sa.Column("version", sa.String(length=64), nullable=False),
@@ -188,6 +190,7 @@ def upgrade() -> None:
             ["person_uid"], ["persons.uid"], name=op.f("fk_person_numbers_person_uid_persons")
         ),
         sa.PrimaryKeyConstraint("person_uid", name=op.f("pk_person_numbers")),
+        sa.UniqueConstraint("uid", name=op.f("uq_person_numbers_uid")),
     )
     op.create_index(
         op.f("ix_person_numbers_blind_index"), "person_numbers", ["blind_index"], unique=False
