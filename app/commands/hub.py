@@ -74,6 +74,29 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=_import_residents)
 
     p = hs.add_parser(
+        "ingest",
+        help="端末からの changes パッケージを取り込む",
+        description="端末の changes パッケージを検証（署名、宛先、通番、監査ログの連続性など）して"
+        "中央台帳に反映します。拒否したファイルは HUB/quarantine/ に移し、コードを標準エラー出力に"
+        "示します。",
+    )
+    _dir(p)
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="パッケージ（*.vxpkg）")
+    p.add_argument("--json", action="store_true", help="結果を JSON で出力する")
+    p.set_defaults(func=_ingest)
+
+    p = hs.add_parser(
+        "emit",
+        help="端末向けの次のパッケージ（initial / updates）を作る",
+        description="端末がまだ確認していない変更、信頼リスト、監査ログ確認（audit_ack）、競合を含む"
+        "次のパッケージを作成します。まだ何も送っていない端末には initial（全件）を作ります。",
+    )
+    _dir(p)
+    p.add_argument("--terminal", required=True, metavar="ID", help="端末の ID")
+    p.add_argument("--out", type=Path, required=True, metavar="FOLDER", help="出力フォルダ")
+    p.set_defaults(func=_emit)
+
+    p = hs.add_parser(
         "status",
         help="端末ごとの送受信状況、隔離、競合、監査ログの先頭",
         description="端末ごとの通番、未確認件数、最終接続、隔離・競合件数を表示します。",
@@ -144,6 +167,41 @@ def _import_residents(args: argparse.Namespace) -> int:
             f"変更なし {result.unchanged:,}、誤り {result.rejected:,}"
         )
     return 1 if result.errors else 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from app.hub.hub import opened
+    from app.hub.ingest import ingest_files
+
+    with opened(args.dir) as hub:
+        results = ingest_files(hub, list(args.files))
+    for r in results:
+        if not r.ok:
+            print(f"{r.code}: {r.file} を拒否し、隔離フォルダに移しました", file=sys.stderr)
+    if args.json:
+        print(json.dumps([r.to_json() for r in results], ensure_ascii=False))
+    else:
+        for r in results:
+            if r.ok:
+                state = "取込済み（変更なし）" if r.code == "ALREADY_IMPORTED" else "取込"
+                print(
+                    f"{r.file}: {state} 端末 {r.terminal} #{r.sequence} 反映 {r.applied:,} 件、"
+                    f"競合 {r.conflicts} 件、レコード隔離 {r.quarantined} 件"
+                )
+    return 0 if all(r.ok for r in results) else 65
+
+
+def _emit(args: argparse.Namespace) -> int:
+    from app.hub.emit import emit
+    from app.hub.hub import opened
+
+    with opened(args.dir) as hub:
+        result = emit(hub, args.terminal, args.out)
+    total = sum(result.records.values())
+    print(
+        f"{result.path}: {result.kind} #{result.sequence}、レコード {total:,} 件、競合 {result.conflicts} 件"
+    )
+    return 0
 
 
 def _status(args: argparse.Namespace) -> int:

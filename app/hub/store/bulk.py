@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from psycopg import sql
-from sqlalchemy import Column, Connection, MetaData, Table, bindparam, update
+from sqlalchemy import Column, Connection, MetaData, Table, and_, bindparam, update
 
 _BATCH = 20_000
 
@@ -68,43 +68,44 @@ def insert_rows(
 def update_rows(
     conn: Connection,
     table: Table,
-    key: str,
+    key: str | tuple[str, ...],
     columns: Sequence[str],
     rows: Sequence[tuple[Any, ...]],
 ) -> int:
-    """Update ``columns`` of many rows found by ``key``; each row is ``(key, *columns)``.
+    """Update ``columns`` of many rows found by ``key``; each row is ``(*key, *columns)``.
 
     PostgreSQL: ``COPY`` into a temporary table, then one ``UPDATE … FROM``. SQLite: one prepared
     ``UPDATE`` executed over all rows.
     """
+    keys = (key,) if isinstance(key, str) else key
     if not rows:
         return 0
     if is_postgres(conn):
         stage = Table(
             f"_stage_{table.name}",
             MetaData(),
-            *[Column(name, table.c[name].type) for name in (key, *columns)],
+            *[Column(name, table.c[name].type) for name in (*keys, *columns)],
             prefixes=["TEMPORARY"],
             postgresql_on_commit="DROP",
         )
         stage.create(conn)
-        copy_rows(conn, stage, (key, *columns), rows)
+        copy_rows(conn, stage, (*keys, *columns), rows)
         conn.execute(
             update(table)
             .values({name: stage.c[name] for name in columns})
-            .where(table.c[key] == stage.c[key])
+            .where(and_(*[table.c[k] == stage.c[k] for k in keys]))
         )
         stage.drop(conn)
         return len(rows)
     stmt = (
         update(table)
         .values({name: bindparam(f"v_{name}") for name in columns})
-        .where(table.c[key] == bindparam("k"))
+        .where(and_(*[table.c[k] == bindparam(f"k_{k}") for k in keys]))
     )
     compiled = stmt.compile(dialect=conn.dialect)
-    order = list(compiled.positiontup or [])
-    index = {"k": 0, **{f"v_{name}": i + 1 for i, name in enumerate(columns)}}
-    perm = [index[p] for p in order]
+    index = {f"k_{k}": i for i, k in enumerate(keys)}
+    index.update({f"v_{name}": len(keys) + i for i, name in enumerate(columns)})
+    perm = [index[p] for p in (compiled.positiontup or [])]
     text = str(compiled)
     for start in range(0, len(rows), _BATCH):
         chunk = rows[start : start + _BATCH]
