@@ -150,11 +150,16 @@ def _batches(items: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield batch
 
 
+def _uid_bytes(text: str) -> bytes:
+    """The 16 bytes of a canonical UUID text (schema-checked already)."""
+    return bytes.fromhex(text.replace("-", ""))
+
+
 def _row(env: dict[str, Any], seq: int) -> tuple[Any, ...]:
     voided = env.get("voided")
     return (
         env["type"],
-        uuid.UUID(env["uid"]).bytes,
+        _uid_bytes(env["uid"]),
         env["version"],
         env["origin"],
         voided["at"] if voided else None,
@@ -204,7 +209,7 @@ def _apply_batch(
                 file_name=result.file,
                 code=reason,
                 record_type=rtype,
-                record_uid=uuid.UUID(env["uid"]).bytes,
+                record_uid=_uid_bytes(env["uid"]),
                 at=now,
             )
             result.quarantined += 1
@@ -212,13 +217,13 @@ def _apply_batch(
         valid.append(env)
     if not valid:
         return
-    keys = list(dict.fromkeys((rtype, uuid.UUID(e["uid"]).bytes) for e in valid))
-    stored = sstore.stored_records(conn, keys)
+    uids = list(dict.fromkeys(_uid_bytes(e["uid"]) for e in valid))
+    stored = sstore.stored_records(conn, rtype, uids)
     new: dict[tuple[str, bytes], dict[str, Any]] = {}
     upd: dict[tuple[str, bytes], dict[str, Any]] = {}
     lost: list[tuple[dict[str, Any] | None, tuple[str, bytes], str, str, str, str]] = []
     for env in valid:
-        key = (rtype, uuid.UUID(env["uid"]).bytes)
+        key = (rtype, _uid_bytes(env["uid"]))
         version = env["version"]
         if key in new or key in upd:
             target = new if key in new else upd

@@ -56,6 +56,7 @@ SEX = {"男": "M", "女": "F", "1": "M", "2": "F", "M": "M", "F": "F", "男性":
 MAX_TEXT = 200  # 住所; 氏名 and カナ 100, 続柄 32 (the record schemas' limits)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _KATAKANA_KEY = re.compile("[\u30a1-\u30fa\u30fc]+")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 _HOUSEHOLD = re.compile(r"[0-9]{1,20}", re.ASCII)
 _CHUNK = 1 << 20
 
@@ -145,7 +146,7 @@ def _text(raw: str, column: str, *, limit: int = MAX_TEXT) -> str:
     value = raw.strip()
     if not value:
         raise RowRejected("E_RESIDENT_REQUIRED", column)
-    if len(value) > limit or any(ord(c) < 0x20 or c == "\x7f" for c in value):
+    if len(value) > limit or _CONTROL.search(value):
         raise RowRejected("E_RESIDENT_TEXT", column)
     return value
 

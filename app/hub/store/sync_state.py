@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from app.hub.store.bulk import insert_rows, update_rows
 from app.hub.store.schema import (
@@ -141,18 +141,18 @@ def add_security_event(conn: Connection, terminal_id: str | None, code: str, at:
 
 
 def stored_records(
-    conn: Connection, keys: list[tuple[str, bytes]]
+    conn: Connection, record_type: str, uids: list[bytes]
 ) -> dict[tuple[str, bytes], tuple[str, str, int]]:
-    """(type, uid) → (version, origin, change_seq) for the keys that exist."""
+    """(type, uid) → (version, origin, change_seq) for the records of ``uids`` that exist."""
     out: dict[tuple[str, bytes], tuple[str, str, int]] = {}
-    for start in range(0, len(keys), 5000):
-        chunk = keys[start : start + 5000]
+    for start in range(0, len(uids), 5000):
+        chunk = uids[start : start + 5000]
         stmt = select(
-            records.c.type, records.c.uid, records.c.version, records.c.origin, records.c.change_seq
-        ).where(tuple_(records.c.type, records.c.uid).in_(chunk))
+            records.c.uid, records.c.version, records.c.origin, records.c.change_seq
+        ).where(records.c.type == record_type, records.c.uid.in_(chunk))
         row: Any
         for row in conn.execute(stmt):
-            out[(str(row[0]), bytes(row[1]))] = (str(row[2]), str(row[3]), int(row[4]))
+            out[(record_type, bytes(row[0]))] = (str(row[1]), str(row[2]), int(row[3]))
     return out
 
 
