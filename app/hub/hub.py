@@ -59,9 +59,13 @@ def init_hub(
     *,
     database_url: str | None = None,
     atena_width: int = DEFAULT_ATENA_WIDTH,
+    server_keys: KeyPair | None = None,
 ) -> Hub:
-    """Create a hub: key file, server keys, database with schema, trust version 1."""
+    """Create a hub: key file, server keys (new, or ``server_keys`` when given: the demo uses the
+    keys its terminal was provisioned with), database with schema, trust version 1."""
     validate_party_id(hub_id)
+    if server_keys is not None and server_keys.party_id != hub_id:
+        raise HubInvalidInput("サーバー鍵の ID がハブの ID と一致しません。", code="E_HUB_ID")
     if not 4 <= atena_width <= 20:
         raise HubInvalidInput("宛名番号の桁数は4〜20で指定してください。", code="E_HUB_ATENA_WIDTH")
     layout = HubLayout(directory)
@@ -77,7 +81,7 @@ def init_hub(
             created.append(layout.database)
         store = _open_engine(layout, config, secrets, create=True)
         try:
-            pair = generate_keypair(hub_id)
+            pair = server_keys or generate_keypair(hub_id)
             created.extend(write_key_files(pair, layout.keys_dir))
             now = utc_now_text()
             with store.begin() as conn:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -92,7 +92,15 @@ def _person_tuple(
     )
 
 
-def import_residents(hub: Hub, path: Path, *, today: date | None = None) -> ImportResult:
+def import_residents(
+    hub: Hub,
+    path: Path,
+    *,
+    today: date | None = None,
+    known_uids: Mapping[str, bytes] | None = None,
+) -> ImportResult:
+    """Apply the CSV at ``path``. ``known_uids`` (宛名番号 → uid) gives persons new to the hub
+    the uid they already have elsewhere (the demo: the terminal's register was made first)."""
     today = today or date.today()
     file_hash = hashlib.sha256()
     with path.open("rb") as fh:
@@ -110,7 +118,7 @@ def import_residents(hub: Hub, path: Path, *, today: date | None = None) -> Impo
             existing = rstore.existing_persons(conn)
             rows = read_residents(stream, width, today)
             for batch in _batches(rows):
-                _apply_batch(conn, hub, batch, existing, clock, row_hash, result)
+                _apply_batch(conn, hub, batch, existing, clock, row_hash, result, known_uids or {})
             store.set_meta(conn, "hlc_last", clock.last)
             rstore.record_import_run(
                 conn,
@@ -135,6 +143,7 @@ def _apply_batch(
     clock: HybridClock,
     row_hash: Callable[[Resident], bytes],
     result: ImportResult,
+    known_uids: Mapping[str, bytes],
 ) -> None:
     numbers = hub.numbers()
     plans: list[
@@ -151,7 +160,15 @@ def _apply_batch(
         if known is not None and known[1] == h and (blind is None or blind == known[2]):
             result.unchanged += 1
             continue
-        plans.append((item, known[0] if known else new_uid(), h, blind, known))
+        plans.append(
+            (
+                item,
+                known[0] if known else known_uids.get(item.atena_no) or new_uid(),
+                h,
+                blind,
+                known,
+            )
+        )
     if not plans:
         return
     new_p: list[tuple[Any, ...]] = []

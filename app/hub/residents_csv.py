@@ -142,9 +142,9 @@ def _date(text: str, column: str) -> date:
         raise RowRejected("E_RESIDENT_DATE", column) from None
 
 
-def _text(raw: str, column: str, *, limit: int = MAX_TEXT) -> str:
+def _text(raw: str, column: str, *, limit: int = MAX_TEXT, required: bool = True) -> str:
     value = raw.strip()
-    if not value:
+    if not value and required:
         raise RowRejected("E_RESIDENT_REQUIRED", column)
     if len(value) > limit or _CONTROL.search(value):
         raise RowRejected("E_RESIDENT_TEXT", column)
@@ -174,7 +174,7 @@ def parse_row(
     household = v[6].strip().translate(_FULLWIDTH)
     if not _HOUSEHOLD.fullmatch(household):
         raise RowRejected("E_RESIDENT_HOUSEHOLD", "世帯番号")
-    relationship = _text(v[7], "続柄", limit=32)
+    relationship = _text(v[7], "続柄", limit=32, required=False)
     number: str | None = None
     if v[8].strip():
         try:
