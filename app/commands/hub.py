@@ -227,6 +227,10 @@ def _status(args: argparse.Namespace) -> int:
             f"（確認済 #{t['acknowledged_sequence']}、未確認 {t['unacknowledged_changes']:,} 件）"
             f" 最終接続 {t['last_contact'] or '-'} 監査 #{t['audit_head']['seq']}"
         )
+    for q in info["quarantine_list"][-10:]:
+        print(f"  隔離 {q['at']} {q['code']} 端末 {q['terminal'] or '-'} {q['file']}")
+    for c in info["conflict_list"][-10:]:
+        print(f"  競合 {c['type']} {c['uid']}: 採用 {c['kept_origin']} / 保留 {c['other_origin']}")
     return 0
 
 

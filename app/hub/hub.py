@@ -7,6 +7,7 @@ Qt-free; the ``vaxdesk hub`` commands (app/commands/hub.py) call these. Every re
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from app.hub.errors import HubError, HubExists, HubInvalidInput, UnknownTerminal
 from app.hub.keyfile import HubSecrets, create_key_file, load_key_file
 from app.hub.layout import HubConfig, HubLayout, validate_party_id
 from app.hub.store import residents as rstore
+from app.hub.store import sync_state as sstore
 from app.hub.store.engine import backup_sqlcipher
 from app.hub.store.hubstore import HubStore, open_store
 from app.hub.trust import issue_trust, party_row
@@ -24,6 +26,7 @@ from app.security.numbers import NumberCipher
 from app.sync.keys import KeyPair, generate_keypair, load_keypair, load_public_key, write_key_files
 
 DEFAULT_ATENA_WIDTH = 10
+STATUS_LIST_LIMIT = 100  # newest quarantined packages and conflicts listed by status
 
 
 @dataclass
@@ -180,6 +183,31 @@ def status(hub: Hub) -> dict[str, Any]:
             )
         counts = hub.store.counts(conn)
         residents = rstore.resident_count(conn)
+        quarantine = [
+            {
+                "at": q["at"],
+                "code": q["code"],
+                "terminal": q["terminal_id"],
+                "file": q["file_name"],
+                "record_type": q["record_type"],
+                "record_uid": None
+                if q["record_uid"] is None
+                else str(uuid.UUID(bytes=bytes(q["record_uid"]))),
+            }
+            for q in sstore.quarantined(conn, limit=STATUS_LIST_LIMIT)
+        ]
+        conflicts = [
+            {
+                "type": c["type"],
+                "uid": str(uuid.UUID(bytes=bytes(c["uid"]))),
+                "kept_version": c["winner_version"],
+                "kept_origin": c["winner_origin"],
+                "other_version": c["loser_version"],
+                "other_origin": c["loser_origin"],
+                "detected_at": c["detected_at"],
+            }
+            for c in sstore.all_conflicts(conn, limit=STATUS_LIST_LIMIT)
+        ]
     return {
         "hub": hub.hub_id,
         "engine": hub.config.engine,
@@ -188,6 +216,8 @@ def status(hub: Hub) -> dict[str, Any]:
         "residents": residents,
         "terminals": terminals,
         **counts,
+        "quarantine_list": quarantine,
+        "conflict_list": conflicts,
     }
 
 

@@ -120,6 +120,10 @@ def test_hub_and_three_terminals_converge(hub: Hub, tmp_path: Path) -> None:
 
     info = status(hub)
     assert info["conflicts"] == 1
+    assert [(c["uid"], c["kept_origin"], c["other_origin"]) for c in info["conflict_list"]] == [
+        (shared_uid, "192015-T002", "192015-T001")
+    ]
+    assert [q["code"] for q in info["quarantine_list"]] == ["E_KEY_REVOKED"]
     for tid in ("192015-T001", "192015-T002"):
         assert [(c["uid"], c["other"]["origin"]) for c in terms[tid].conflicts] == [
             (shared_uid, "192015-T001")

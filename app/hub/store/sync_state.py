@@ -242,13 +242,20 @@ def conflicts_since(
     return [dict(r) for r in rows]
 
 
-def all_conflicts(conn: Connection) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(select(conflicts).order_by(conflicts.c.id)).mappings()]
+def all_conflicts(conn: Connection, limit: int | None = None) -> list[dict[str, Any]]:
+    """Conflicts, oldest first (with ``limit``: the newest ``limit`` of them)."""
+    stmt = select(conflicts).order_by(conflicts.c.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [dict(r) for r in reversed(conn.execute(stmt).mappings().all())]
 
 
-def quarantined(conn: Connection) -> list[dict[str, Any]]:
-    rows = conn.execute(select(quarantine).order_by(quarantine.c.id)).mappings()
-    return [dict(r) for r in rows]
+def quarantined(conn: Connection, limit: int | None = None) -> list[dict[str, Any]]:
+    """Quarantine entries, oldest first (with ``limit``: the newest ``limit`` of them)."""
+    stmt = select(quarantine).order_by(quarantine.c.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [dict(r) for r in reversed(conn.execute(stmt).mappings().all())]
 
 
 def audit_hash(conn: Connection, terminal_id: str, seq: int) -> str | None:
