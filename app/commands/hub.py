@@ -177,7 +177,10 @@ def _ingest(args: argparse.Namespace) -> int:
         results = ingest_files(hub, list(args.files))
     for r in results:
         if not r.ok:
-            print(f"{r.code}: {r.file} を拒否し、隔離フォルダに移しました", file=sys.stderr)
+            if r.code == "E_HUB_FILE_MISSING":
+                print(f"{r.code}: {r.file} が見つかりません", file=sys.stderr)
+            else:
+                print(f"{r.code}: {r.file} を拒否し、隔離フォルダに移しました", file=sys.stderr)
     if args.json:
         print(json.dumps([r.to_json() for r in results], ensure_ascii=False))
     else:

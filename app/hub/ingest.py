@@ -73,6 +73,8 @@ def ingest_files(hub: Hub, paths: list[Path]) -> list[IngestResult]:
 
 
 def ingest_file(hub: Hub, path: Path) -> IngestResult:
+    if not path.is_file():
+        return IngestResult(path.name, "E_HUB_FILE_MISSING")
     try:
         with hub.store.begin() as conn:
             return _ingest(hub, conn, path)

@@ -245,3 +245,20 @@ def test_server_owned_records_are_quarantined_one_by_one(hub: Hub, tmp_path: Pat
         q = sstore.quarantined(conn)
     assert [(x["code"], x["record_type"]) for x in q] == [("E_HUB_SERVER_OWNED", "person")]
     assert list(_central(hub)) == [vacc["uid"]]
+
+
+def test_ingest_of_garbage_and_missing_files(
+    hub: Hub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    garbage = tmp_path / "garbage.vxpkg"
+    garbage.write_bytes(b"PK\x03\x04 not really a package")
+    code = main(
+        ["hub", "ingest", "--dir", str(hub.layout.root), str(garbage), str(tmp_path / "none.vxpkg")]
+    )
+    err = capsys.readouterr().err.splitlines()
+    assert code != 0
+    assert err[0].startswith("E_HEADER") and err[1].startswith("E_HUB_FILE_MISSING")
+    assert not garbage.exists()
+    info = status(hub)
+    assert [q["code"] for q in info["quarantine_list"]] == ["E_HEADER"]
+    assert info["security_events"] == 0
