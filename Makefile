@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench bench-small clean-venv build
+.PHONY: run test lint typecheck bench bench-small fuzz clean-venv build
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench_startup
 	$(PY) -m benchmarks.bench_engine
 	$(PY) -m benchmarks.bench_printing
+
+# Longer fuzz of the sync package reader (the suite runs a few thousand cases; this runs
+# VAXDESK_FUZZ_EXAMPLES per test, random seeds). Only PackageError may come out of the reader.
+fuzz: $(STAMP)
+	VAXDESK_FUZZ_EXAMPLES=$${VAXDESK_FUZZ_EXAMPLES:-50000} QT_QPA_PLATFORM=offscreen \
+		$(PY) -m pytest -q -p no:cacheprovider tests/sync/test_sync_fuzz.py
 
 bench-small: $(STAMP)
 	$(PY) -m benchmarks.run --persons 20000

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,11 @@ def run_trust(args: argparse.Namespace) -> int:
         raise PackageError(
             "E_KEY_FILE", "--sign-key が --server の秘密鍵ではありません", step="keys"
         )
+    if (server.party_id, server.key_id) not in known:  # a new server key ends the old ones now
+        parties = [
+            replace(p, valid_until=min(p.valid_until, now)) if p.role == "server" else p
+            for p in parties
+        ]
     for pub, role in [(server, "server")] + [
         (load_public_key(p), "terminal") for p in args.terminal
     ]:

@@ -1,39 +1,50 @@
-"""The inner archive (the plaintext of payload.bin, PACKAGE-FORMAT.md §3): streaming writer and
-safe reader.
-
-Writer: Python's ``zipfile`` writing into the encrypting stream, which cannot seek, so every member
-is deflated (level ``LEVEL``) with bit 3 set and a data descriptor after its data; ZIP64 fields
-only for a member of 4 GiB or more; ``manifest.json`` first.
+"""The inner archive (the plaintext of payload.bin, PACKAGE-FORMAT.md §3): the safe reader.
+The writer is ``app.sync.zipwrite``.
 
 Reader limits (``E_UNSAFE_ARCHIVE``), all checked before a member is inflated: at most
-``MAX_MEMBERS`` entries (counted from the end record before the central directory is read), a
-central directory of at most ``MAX_CENTRAL_DIR`` bytes, names without a leading ``/``, drive
-letter, ``..`` or empty component or backslash, no duplicate names (also case-insensitively), no
-symlinks, no encrypted entries, method stored or deflate only, entries that do not overlap, and
-declared sizes ≤ 64 GiB in total and ≤ 200 × the compressed size per member; while inflating, the
-running size is checked against the declared size and the ratio again.
+``MAX_MEMBERS`` entries and a central directory of at most ``MAX_CENTRAL_DIR`` bytes (walked
+before ``zipfile`` reads it), names without a leading ``/``, drive letter, ``..`` or empty
+component or backslash, no duplicate names (also case-insensitively), no symlinks, no encrypted
+entries, method stored or deflate only, entries that do not overlap, and declared sizes ≤ 64 GiB
+in total and ≤ 200 × the compressed size per member; while inflating, the running size is
+checked against the declared size and the ratio again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import queue
 import stat
 import struct
+import threading
 import zipfile
+import zlib
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Final
 
 from app.sync.errors import PackageError
 
-LEVEL: Final = 1
 MAX_MEMBERS: Final = 10_000
-MAX_CENTRAL_DIR: Final = 16 * 1024 * 1024
+MAX_CENTRAL_DIR: Final = 4 * 1024 * 1024
 MAX_INFLATED: Final = 64 * 1024**3
 MAX_RATIO: Final = 200
 BLOCK: Final = 1 << 20
 
 _END = struct.Struct("<IHHHHIIH")
+#: What zipfile and zlib raise on damaged archives (all become E_UNSAFE_ARCHIVE).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    ValueError,  # includes UnicodeDecodeError of a name flagged UTF-8
+    struct.error,
+    NotImplementedError,
+    RuntimeError,
+    OverflowError,
+    KeyError,
+)
 _Z64_LOCATOR = struct.Struct("<IIQI")
 _Z64_END = struct.Struct("<IQHHIIQQQQ")
 
@@ -42,72 +53,53 @@ def unsafe(detail: str) -> PackageError:
     return PackageError("E_UNSAFE_ARCHIVE", detail, step="unpack")
 
 
-class InnerWriter:
-    """Streams members into ``sink`` (an ``EncryptingWriter``)."""
-
-    def __init__(self, sink: BinaryIO, created_at: datetime) -> None:
-        self._zip = zipfile.ZipFile(
-            sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=LEVEL
-        )
-        self._when = (max(created_at.year, 1980), *created_at.timetuple()[1:6])
-
-    def _info(self, name: str, size: int) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, self._when)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.file_size = size
-        info.external_attr = (stat.S_IFREG | 0o644) << 16
-        return info
-
-    def add_bytes(self, name: str, data: bytes) -> None:
-        info = self._info(name, len(data))
-        with self._zip.open(info, "w") as out:
-            out.write(data)
-        self._check_ratio(info)
-
-    def add_file(self, name: str, path: Path, size: int) -> None:
-        info = self._info(name, size)
-        with (
-            self._zip.open(info, "w", force_zip64=size >= 0xFFFFFFFF) as out,
-            open(path, "rb") as src,
-        ):
-            while block := src.read(BLOCK):
-                out.write(block)
-        self._check_ratio(info)
-
-    @staticmethod
-    def _check_ratio(info: zipfile.ZipInfo) -> None:
-        if info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise PackageError(
-                "E_UNSAFE_ARCHIVE", f"{info.filename} の圧縮率が上限を超えます", step="build"
-            )
-
-    def close(self) -> None:
-        self._zip.close()
-
-
-def _entry_count(fh: BinaryIO, size: int) -> tuple[int, int]:
-    """(entries, central directory size) from the end record (ZIP64 end record if used)."""
+def _end_record(fh: BinaryIO, size: int) -> tuple[int, int]:
+    """(central directory size, where the end records start), found as ``zipfile`` finds them."""
     tail_len = min(size, _END.size + 0xFFFF)
     fh.seek(size - tail_len)
     tail = fh.read(tail_len)
-    pos = tail.rfind(b"PK\x05\x06")
-    if pos < 0 or pos + _END.size > len(tail):
+    pos = len(tail) - _END.size
+    if pos < 0 or tail[pos : pos + 4] != b"PK\x05\x06":
+        pos = tail.rfind(b"PK\x05\x06", 0, max(len(tail) - _END.size + 1, 0))
+    if pos < 0:
         raise unsafe("ZIP の終端レコードがありません")
     _sig, _d, _cd, _nd, total, cd_size, cd_off, _c = _END.unpack_from(tail, pos)
+    end_start = size - tail_len + pos
     if total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_off == 0xFFFFFFFF:
-        loc_pos = size - tail_len + pos - _Z64_LOCATOR.size
-        if loc_pos < 0:
+        loc_pos = end_start - _Z64_LOCATOR.size
+        if loc_pos < _Z64_END.size:
             raise unsafe("ZIP64 の終端レコードが不正です")
         fh.seek(loc_pos)
         loc = _Z64_LOCATOR.unpack(fh.read(_Z64_LOCATOR.size))
-        if loc[0] != 0x07064B50 or loc[2] + _Z64_END.size > size:
-            raise unsafe("ZIP64 の終端レコードが不正です")
-        fh.seek(loc[2])
+        end_start = loc_pos - _Z64_END.size
+        fh.seek(end_start)
         rec = _Z64_END.unpack(fh.read(_Z64_END.size))
-        if rec[0] != 0x06064B50:
+        if loc[0] != 0x07064B50 or rec[0] != 0x06064B50:
             raise unsafe("ZIP64 の終端レコードが不正です")
-        total, cd_size = rec[7], rec[8]
-    return total, cd_size
+        cd_size = rec[8]
+    return cd_size, end_start
+
+
+def _count_entries(fh: BinaryIO, size: int) -> None:
+    """Walk the central directory (≤ ``MAX_CENTRAL_DIR`` bytes) and refuse more than
+    ``MAX_MEMBERS`` entries before ``zipfile`` builds an object for each of them."""
+    try:
+        cd_size, end_start = _end_record(fh, size)
+        if cd_size > MAX_CENTRAL_DIR or cd_size > end_start:
+            raise unsafe("中央ディレクトリが大きすぎるか位置が不正です")
+        fh.seek(end_start - cd_size)
+        cd = fh.read(cd_size)
+        pos = count = 0
+        while pos + 46 <= len(cd):
+            if cd[pos : pos + 4] != b"PK\x01\x02":
+                break
+            count += 1
+            if count > MAX_MEMBERS:
+                raise unsafe(f"メンバー数が上限 {MAX_MEMBERS} を超えています")
+            n, e, c = struct.unpack_from("<HHH", cd, pos + 28)
+            pos += 46 + n + e + c
+    except struct.error as exc:
+        raise unsafe("ZIP の終端レコードが不正です") from exc
 
 
 def _check_name(name: str) -> None:
@@ -128,14 +120,10 @@ def open_safe(path: Path) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
     """Open the decrypted inner archive after checking every static rule above."""
     size = path.stat().st_size
     with open(path, "rb") as fh:
-        total, cd_size = _entry_count(fh, size)
-    if total > MAX_MEMBERS:
-        raise unsafe(f"メンバー数が上限 {MAX_MEMBERS} を超えています")
-    if cd_size > MAX_CENTRAL_DIR:
-        raise unsafe("中央ディレクトリが大きすぎます")
+        _count_entries(fh, size)
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
+    except ZIP_ERRORS as exc:
         raise unsafe("ZIP として読めません") from exc
     try:
         infos = zf.infolist()
@@ -192,7 +180,56 @@ def member_blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]
                 if total > limit:
                     raise unsafe(f"{info.filename} が宣言より大きく展開されます")
                 yield block
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error) as exc:
+    except ZIP_ERRORS as exc:
         raise unsafe(f"{info.filename} を展開できません") from exc
     if total != info.file_size:
         raise unsafe(f"{info.filename} のサイズが宣言と一致しません")
+
+
+class Prefetcher:
+    """Inflates and hashes one member on a worker thread (zlib and hashlib release the GIL) while
+    the caller validates lines. Iterate it for the blocks; ``sha256`` is complete at the end.
+    Use as a context manager so an early exit stops the worker."""
+
+    QUEUE: Final = 4
+
+    def __init__(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        self.sha256 = hashlib.sha256()
+        self._queue: queue.Queue[bytes | BaseException | None] = queue.Queue(self.QUEUE)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(zf, info), name="vaxdesk-inflate", daemon=True
+        )
+        self._thread.start()
+
+    def _put(self, item: bytes | BaseException | None) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        try:
+            for block in member_blocks(zf, info):
+                self.sha256.update(block)
+                if not self._put(block):
+                    return
+            self._put(None)
+        except BaseException as exc:  # handed to the consumer, raised there
+            self._put(exc)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while (item := self._queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def __enter__(self) -> Prefetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()

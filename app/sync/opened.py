@@ -10,7 +10,6 @@ most ``MAX_LINE`` bytes, UTF-8, ends with ``\\n``, and is one JSON object.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -28,7 +27,7 @@ from app.sync import schemas
 from app.sync.channel import Outcome
 from app.sync.errors import PackageError
 from app.sync.header import PackageHeader
-from app.sync.inner import member_blocks, open_safe
+from app.sync.inner import Prefetcher, member_blocks, open_safe
 from app.sync.writer import MAX_LINE
 
 MAX_MANIFEST: Final = 16 * 1024 * 1024
@@ -74,35 +73,35 @@ def _scan_member(
 ) -> tuple[int, str, int, PackageError | None]:
     """(length, sha256, lines, first schema error) of one member."""
     validate = _validator_for(info.filename)
-    digest = hashlib.sha256()
     length = lines = 0
     error: PackageError | None = None
     rest = b""
     last = b"\n"
     loads = orjson.loads
-    for block in member_blocks(zf, info):
-        digest.update(block)
-        length += len(block)
-        last = block[-1:]
-        if validate is None:
-            continue
-        if error is None:
-            parts = (rest + block).split(b"\n")
-            rest = parts.pop()
-            n = lines
-            try:
-                for line in parts:
-                    n += 1
-                    if len(line) > MAX_LINE:
+    with Prefetcher(zf, info) as blocks:
+        for block in blocks:
+            length += len(block)
+            last = block[-1:]
+            if validate is None:
+                continue
+            if error is None:
+                parts = (rest + block).split(b"\n")
+                rest = parts.pop()
+                n = lines
+                try:
+                    for line in parts:
+                        n += 1
+                        if len(line) > MAX_LINE:
+                            raise _Overlong()
+                        validate(loads(line))
+                    if len(rest) > MAX_LINE:
+                        n += 1
                         raise _Overlong()
-                    validate(loads(line))
-                if len(rest) > MAX_LINE:
-                    n += 1
-                    raise _Overlong()
-            except _LINE_ERRORS as exc:
-                error = _line_error(info.filename, n, exc)
-                rest = b""
-        lines += block.count(b"\n")
+                except _LINE_ERRORS as exc:
+                    error = _line_error(info.filename, n, exc)
+                    rest = b""
+            lines += block.count(b"\n")
+    digest = blocks.sha256
     if validate is None:
         return length, digest.hexdigest(), 0, None
     if last != b"\n":
@@ -110,7 +109,7 @@ def _scan_member(
         if error is None:
             error = PackageError(
                 "E_RECORD_SCHEMA",
-                f"{info.filename} の最後の行が改行で終わっていません",
+                f"{info.filename} の {lines} 行目が改行で終わっていません",
                 step="records",
             )
     return length, digest.hexdigest(), lines, error

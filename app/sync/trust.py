@@ -7,7 +7,7 @@ the old key's signature followed by the new key's (128 bytes).
 
 Choices where the spec is silent (docs in schemas/README.md):
 - the *current server key* of a file is its server-role entry, not revoked, valid at ``issued_at``
-  (``valid_from ≤ issued_at < valid_until``), with the latest ``valid_from``;
+  (``valid_from ≤ issued_at < valid_until``), with the latest ``valid_from`` (a tie is refused);
 - a first trust file (enrolment, no previous one) must be signed by its own current server key
   (the last 64 bytes of ``trust.sig``); the caller decides out of band that it trusts that file;
 - an update needs a strictly higher ``version``; re-delivering the same bytes is ``same_as``.
@@ -118,7 +118,11 @@ class Trust:
         ]
         if not candidates:
             raise _fail("有効なサーバー鍵がありません")
-        return max(candidates, key=lambda p: p.valid_from)
+        latest = max(p.valid_from for p in candidates)
+        current = [p for p in candidates if p.valid_from == latest]
+        if len(current) != 1:
+            raise _fail("現在のサーバー鍵が一つに定まりません")
+        return current[0]
 
     def same_as(self, raw: bytes, sig: bytes) -> bool:
         return raw == self.raw and sig == self.sig

@@ -27,10 +27,11 @@ import orjson
 from app.sync import outer, schemas
 from app.sync.encoding import b64u, format_time, is_party_id, new_package_id, utc_now, uuid_raw
 from app.sync.errors import PackageError
-from app.sync.inner import BLOCK, InnerWriter
+from app.sync.inner import BLOCK
 from app.sync.keys import KeyPair, PublicKey
 from app.sync.stream import CHUNK_SIZE, CIPHER, EncryptingWriter, sender_key
 from app.sync.trust import Trust
+from app.sync.zipwrite import DeflatedMember, Deflater, InnerWriter
 
 HEADER_CONTEXT: Final = b"vaxdesk-package-v1\x00"
 DEFAULT_LIFETIME: Final = timedelta(days=30)
@@ -55,21 +56,27 @@ def _build_error(code: str, detail: str) -> PackageError:
     return PackageError(code, detail, step="build")
 
 
+def _accept(obj: Any) -> Any:
+    return obj
+
+
 def _stage(
     path: Path, name: str, source: Iterable[Record], validate: schemas.Validator
-) -> tuple[int, str, int]:
-    """Write one JSON Lines member; return (length, sha256, records)."""
-    digest = hashlib.sha256()
-    length = count = 0
+) -> tuple[DeflatedMember, str, int]:
+    """Validate and serialise one JSON Lines member, deflated on a worker thread into ``path``;
+    return (member, sha256, records)."""
+    count = 0
     buf = bytearray()
     dumps, loads = orjson.dumps, orjson.loads
-    with open(path, "wb") as out:
+    deflater = Deflater(path)
+    try:
         for item in source:
             count += 1
             try:
                 if isinstance(item, bytes | bytearray):
                     line = bytes(item[:-1] if item.endswith(b"\n") else item)
-                    validate(loads(line))
+                    if validate is not _accept:
+                        validate(loads(line))
                 else:
                     validate(item)
                     line = dumps(item)
@@ -88,14 +95,15 @@ def _stage(
             buf += line
             buf += b"\n"
             if len(buf) >= BLOCK:
-                digest.update(buf)
-                out.write(buf)
-                length += len(buf)
+                deflater.write(bytes(buf))
                 buf.clear()
-        digest.update(buf)
-        out.write(buf)
-        length += len(buf)
-    return length, digest.hexdigest(), count
+        deflater.write(bytes(buf))
+        deflater.finish()
+    except BaseException:
+        deflater.abort()
+        raise
+    member = DeflatedMember(name, path, deflater.size, deflater.compressed, deflater.crc)
+    return member, deflater.sha256.hexdigest(), count
 
 
 def _record_sources(
@@ -131,13 +139,16 @@ def build_package(
     expires_at: datetime | None = None,
     package_id: str | None = None,
     tmp_dir: Path | str | None = None,
+    validate_records: bool = True,
 ) -> BuiltPackage:
     """Write a complete package to ``out`` atomically (temporary file, fsync, rename).
 
     ``records`` maps a record type to its envelopes (dicts, or JSON lines as bytes that are kept
     byte for byte); every record is validated against its schema. ``audit`` (changes packages) and
     ``trust`` (updates/initial packages) are optional members; ``manifest_extra`` adds top-level
-    manifest fields such as ``audit_head`` or ``audit_ack``.
+    manifest fields such as ``audit_head`` or ``audit_ack``. ``validate_records=False`` skips the
+    schema check of record envelopes for callers whose records were validated when they were
+    written (the recipient validates every line regardless); JSON and line rules still apply.
     """
     out = Path(out)
     created = (created_at or utc_now()).replace(microsecond=0)
@@ -165,7 +176,7 @@ def build_package(
     ok = False
     try:
         files: list[dict[str, Any]] = []
-        staged: list[tuple[str, Path, int]] = []
+        staged: list[DeflatedMember] = []
         seen: set[str] = set()
         for rtype, source in _record_sources(records):
             if rtype not in schemas.RECORD_TYPES or rtype in seen:
@@ -173,18 +184,18 @@ def build_package(
             seen.add(rtype)
             name = f"records/{rtype}.jsonl"
             path = staging / f"{rtype}.jsonl"
-            length, sha, count = _stage(path, name, source, schemas.record_validator(rtype))
-            files.append({"name": name, "length": length, "sha256": sha, "records": count,
+            check = schemas.record_validator(rtype) if validate_records else _accept
+            member, sha, count = _stage(path, name, source, check)
+            files.append({"name": name, "length": member.size, "sha256": sha, "records": count,
                           "schema": schemas.schema_name(rtype)})  # fmt: skip
-            staged.append((name, path, length))
+            staged.append(member)
         if audit is not None:
             path = staging / "audit.jsonl"
-            length, sha, count = _stage(
-                path, "audit/audit.jsonl", audit, schemas.validator(schemas.AUDIT)
-            )
-            files.append({"name": "audit/audit.jsonl", "length": length, "sha256": sha,
+            audit_validator = schemas.validator(schemas.AUDIT)
+            member, sha, count = _stage(path, "audit/audit.jsonl", audit, audit_validator)
+            files.append({"name": "audit/audit.jsonl", "length": member.size, "sha256": sha,
                           "records": count, "schema": "audit.v1"})  # fmt: skip
-            staged.append(("audit/audit.jsonl", path, length))
+            staged.append(member)
         blobs: list[tuple[str, bytes]] = []
         if trust is not None:
             blobs = [("trust/trust.json", trust.raw), ("trust/trust.sig", trust.sig)]
@@ -205,9 +216,9 @@ def build_package(
             enc = EncryptingWriter(key, cipher_out)
             inner = InnerWriter(enc, created)  # type: ignore[arg-type]
             inner.add_bytes("manifest.json", manifest_bytes)
-            for name, path, length in staged:
-                inner.add_file(name, path, length)
-                path.unlink()
+            for member in staged:
+                inner.add_deflated(member)
+                member.path.unlink()
             for name, data in blobs:
                 inner.add_bytes(name, data)
             inner.close()
