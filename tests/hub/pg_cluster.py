@@ -40,6 +40,18 @@ def find_bin_dir() -> Path | None:
     return None
 
 
+def _temp_parent() -> str | None:
+    """Where the cluster folder goes: the default temporary folder, or /tmp when running as root
+    and the default one is not reachable by the unprivileged user (a root-only TMPDIR)."""
+    if os.geteuid() != 0:
+        return None
+    parent = Path(tempfile.gettempdir()).resolve()
+    for p in (parent, *parent.parents):
+        if not p.stat().st_mode & 0o001:
+            return "/tmp"
+    return None
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -49,7 +61,9 @@ def _free_port() -> int:
 @dataclass
 class PgCluster:
     bin_dir: Path
-    root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="vaxdesk-pg-")))
+    root: Path = field(
+        default_factory=lambda: Path(tempfile.mkdtemp(prefix="vaxdesk-pg-", dir=_temp_parent()))
+    )
     password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     port: int = 0
     _counter: int = 0
