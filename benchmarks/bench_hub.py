@@ -11,7 +11,7 @@ started like the test suite's):
   records, ingested back to back (budget ≥ 50,000 records/s): total, records/s, per-package p50/p99,
   beside the raw insert rate of the same record rows;
 - ``emit`` of an ``initial`` load for a new terminal (everything in the register): records/s and
-  peak RSS of the process.
+  the process RSS before and at its peak during the emit (bounded memory).
 
 Run: ``.venv/bin/python -m benchmarks.bench_hub [--persons 1000000] [--engines sqlcipher,postgres]``.
 Writes ``benchmarks/results/hub-<persons>.json``. Not a test.
@@ -25,6 +25,7 @@ import os
 import shutil
 import statistics
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -163,16 +164,42 @@ def bench_engine(
             _trust(hub),
         )
         add_terminal(hub, reader.pub_path)
-        t, out = _timed(emit, hub, reader.terminal_id, work / f"emit-{engine}")
+        before = psutil.Process().memory_info().rss
+        with _PeakRss() as peak:
+            t, out = _timed(emit, hub, reader.terminal_id, work / f"emit-{engine}")
+        res["emit_rss_before_mb"] = round(before / 2**20)
+        res["emit_rss_peak_mb"] = round(peak.value / 2**20)
         n_records = sum(out.records.values())
         res["emit_initial_records"] = n_records
         res["emit_initial_s"] = round(t, 2)
         res["emit_initial_records_per_s"] = round(n_records / t)
         res["emit_initial_bytes"] = out.path.stat().st_size
-        res["peak_rss_mb"] = round(psutil.Process().memory_info().rss / 2**20)
     finally:
         hub.close()
     return res
+
+
+class _PeakRss:
+    """Samples this process's RSS every 50 ms while the block runs."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        proc = psutil.Process()
+        while not self._stop.is_set():
+            self.value = max(self.value, proc.memory_info().rss)
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> _PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _trust(hub: Hub) -> Any:
@@ -220,7 +247,15 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"hub-{args.persons}.json"
-    out.write_text(json.dumps({"cpu_count": os.cpu_count(), "runs": results}, indent=2) + "\n")
+    previous: list[dict[str, Any]] = []
+    if out.exists():  # keep the other engines' latest runs
+        previous = [
+            r
+            for r in json.loads(out.read_text())["runs"]
+            if r["engine"] not in {x["engine"] for x in results}
+        ]
+    runs = sorted(previous + results, key=lambda r: str(r["engine"]))
+    out.write_text(json.dumps({"cpu_count": os.cpu_count(), "runs": runs}, indent=2) + "\n")
     print(f"written {out}")
 
 
