@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, LargeBinary, any_, bindparam, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
-from app.hub.store.bulk import insert_rows, update_rows
+from app.hub.store.bulk import insert_rows, is_postgres, update_rows
 from app.hub.store.schema import (
     applied_packages,
     audit_entries,
@@ -147,9 +148,13 @@ def stored_records(
     out: dict[tuple[str, bytes], tuple[str, str, int]] = {}
     for start in range(0, len(uids), 5000):
         chunk = uids[start : start + 5000]
+        if is_postgres(conn):  # one array parameter instead of thousands of bound values
+            match = records.c.uid == any_(bindparam("uids", chunk, type_=ARRAY(LargeBinary)))
+        else:
+            match = records.c.uid.in_(chunk)
         stmt = select(
             records.c.uid, records.c.version, records.c.origin, records.c.change_seq
-        ).where(records.c.type == record_type, records.c.uid.in_(chunk))
+        ).where(records.c.type == record_type, match)
         row: Any
         for row in conn.execute(stmt):
             out[(record_type, bytes(row[0]))] = (str(row[1]), str(row[2]), int(row[3]))
