@@ -57,7 +57,7 @@ def _row_hasher(number_key: bytes) -> Callable[[Resident], bytes]:
     key = hkdf(number_key, salt=b"", info=b"vaxdesk-hub-row-hash-v1")
 
     def digest(r: Resident) -> bytes:
-        return hmac.new(key, "\x1f".join(r.fields()).encode("utf-8"), hashlib.sha256).digest()
+        return hmac.digest(key, "\x1f".join(r.fields()).encode("utf-8"), "sha256")
 
     return digest
 
