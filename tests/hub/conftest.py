@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import NoReturn
 
 import pytest
 
@@ -22,17 +23,24 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 
 
+NO_POSTGRES = (
+    "PostgreSQL is not installed (no initdb/pg_ctl under /usr/lib/postgresql/*/bin or on PATH): "
+    "install Debian's 'postgresql' package to run the hub's PostgreSQL tests"
+)
+
+
+def postgres_missing() -> NoReturn:
+    """Skip with the reason; under CI=true fail instead (CI must never pass by skipping)."""
+    if _in_ci():
+        pytest.fail(f"CI=true: {NO_POSTGRES}", pytrace=False)
+    pytest.skip(NO_POSTGRES)
+
+
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[PgCluster]:
     bin_dir = find_bin_dir()
     if bin_dir is None:
-        reason = (
-            "PostgreSQL is not installed (no initdb/pg_ctl under /usr/lib/postgresql/*/bin or on "
-            "PATH): install Debian's 'postgresql' package to run the hub's PostgreSQL tests"
-        )
-        if _in_ci():
-            pytest.fail(f"CI=true: {reason}", pytrace=False)
-        pytest.skip(reason)
+        postgres_missing()
     cluster = PgCluster(bin_dir)
     try:
         cluster.start()
