@@ -21,9 +21,10 @@ from app.hub.store import residents as rstore
 from app.hub.store import sync_state as sstore
 from app.hub.store.engine import backup_sqlcipher
 from app.hub.store.hubstore import HubStore, open_store
-from app.hub.trust import issue_trust, party_row
+from app.hub.trust import current_trust, issue_trust, party_row
 from app.security.numbers import NumberCipher
 from app.sync.keys import KeyPair, generate_keypair, load_keypair, load_public_key, write_key_files
+from app.sync.trust import write_trust_dir
 
 DEFAULT_ATENA_WIDTH = 10
 STATUS_LIST_LIMIT = 100  # newest quarantined packages and conflicts listed by status
@@ -103,7 +104,9 @@ def init_hub(
             for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 p.unlink(missing_ok=True)
         raise
-    return Hub(layout, config, secrets, store, pair)
+    hub = Hub(layout, config, secrets, store, pair)
+    publish_trust(hub)
+    return hub
 
 
 def open_hub(directory: Path) -> Hub:
@@ -142,7 +145,9 @@ def add_terminal(hub: Hub, pub_file: Path) -> int:
                 code="E_HUB_TERMINAL_EXISTS",
             )
         hub.store.add_party(conn, party_row(pub, "terminal", now), now)
-        return issue_trust(hub.store, conn, hub.server, now)
+        version = issue_trust(hub.store, conn, hub.server, now)
+    publish_trust(hub)
+    return version
 
 
 def revoke_terminal(hub: Hub, terminal_id: str) -> int:
@@ -155,7 +160,18 @@ def revoke_terminal(hub: Hub, terminal_id: str) -> int:
         if row.revoked_at is not None:
             raise HubInvalidInput("この端末は既に失効しています。", code="E_HUB_TERMINAL_REVOKED")
         hub.store.revoke_party(conn, terminal_id, now)
-        return issue_trust(hub.store, conn, hub.server, now)
+        version = issue_trust(hub.store, conn, hub.server, now)
+    publish_trust(hub)
+    return version
+
+
+def publish_trust(hub: Hub) -> None:
+    """Write the current signed trust files to ``HUB/trust/`` (public: what a new terminal is
+    provisioned with, beside the hub's ``keys/ID.pub.json``)."""
+    with hub.store.begin() as conn:
+        trust = current_trust(hub.store, conn)
+    if trust is not None:
+        write_trust_dir(trust, hub.layout.trust_dir)
 
 
 def status(hub: Hub) -> dict[str, Any]:

@@ -5,6 +5,7 @@ HUB/hub.json        {"format": "vaxdesk-hub", "version": 1, "id", "engine", "dat
 HUB/hub.key         database and personal-number keys (owner-only, see keyfile.py)
 HUB/hub.db          the embedded SQLCipher database (engine "sqlcipher" only)
 HUB/keys/           the hub's own ID.key.json (0600) and ID.pub.json (PACKAGE-FORMAT.md §7)
+HUB/trust/          the current signed trust.json + trust.sig (public; for provisioning terminals)
 HUB/quarantine/     refused packages with a report
 ```
 
@@ -77,6 +78,10 @@ class HubLayout:
     @property
     def keys_dir(self) -> Path:
         return self.root / "keys"
+
+    @property
+    def trust_dir(self) -> Path:
+        return self.root / "trust"
 
     @property
     def quarantine_dir(self) -> Path:

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from app.cli import main
 from app.hub.hub import opened
 from app.sync.keys import generate_keypair, load_public_key, write_key_files
-from app.sync.trust import TRUST_CONTEXT
+from app.sync.trust import TRUST_CONTEXT, read_trust_dir
 
 HUB_ID = "192015-HUB"
 
@@ -89,6 +89,8 @@ def test_terminal_add_and_revoke_issue_new_trust_versions(
     assert code == 0, err
     trust, body, sig = _trust(hub_dir)
     assert trust["version"] == 3
+    published = read_trust_dir(hub_dir / "trust")  # the files a new terminal is given
+    assert (published.raw, published.sig, published.version) == (body, sig, 3)
     entry = next(p for p in trust["parties"] if p["id"] == "192015-T001")  # type: ignore[union-attr]
     assert entry["revoked_at"] is not None
     server = load_public_key(hub_dir / "keys" / f"{HUB_ID}.pub.json")
