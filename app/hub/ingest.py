@@ -107,9 +107,12 @@ def _ingest(hub: Hub, conn: Connection, path: Path) -> IngestResult:
         )
         acked_position = _apply_ack(conn, terminal, h.ack, ch)
         now = utc_now_text()
+        package_persons = {_uid_bytes(e["uid"]) for e in pkg.records("person")}
         for rtype in pkg.record_types:
             for batch in _batches(pkg.records(rtype)):
-                _apply_batch(hub, conn, terminal, rtype, batch, acked_position, now, result)
+                _apply_batch(
+                    hub, conn, terminal, rtype, batch, acked_position, now, result, package_persons
+                )
         sstore.add_audit_entries(
             conn,
             (
@@ -195,6 +198,7 @@ def _apply_batch(
     acked_position: int,
     now: str,
     result: IngestResult,
+    package_persons: set[bytes],
 ) -> None:
     valid: list[dict[str, Any]] = []
     for env in batch:
@@ -217,6 +221,7 @@ def _apply_batch(
             result.quarantined += 1
             continue
         valid.append(env)
+    valid = _known_persons_only(conn, terminal, rtype, valid, package_persons, now, result)
     if not valid:
         return
     uids = list(dict.fromkeys(_uid_bytes(e["uid"]) for e in valid))
@@ -297,6 +302,41 @@ def _apply_batch(
     sstore.update_records(conn, upd_rows)
     result.applied += len(new_rows) + len(upd_rows)
     result.conflicts += len(conflict_rows)
+
+
+def _known_persons_only(
+    conn: Connection,
+    terminal: str,
+    rtype: str,
+    envs: list[dict[str, Any]],
+    package_persons: set[bytes],
+    now: str,
+    result: IngestResult,
+) -> list[dict[str, Any]]:
+    """Quarantine records about a person the hub does not know (E_HUB_UNKNOWN_PERSON): not in
+    the register, not a provisional person received before, not one in this package."""
+    refs = {_uid_bytes(e["data"]["person_uid"]) for e in envs if "person_uid" in e["data"]}
+    if not refs:
+        return envs
+    known = sstore.known_persons(conn, list(refs - package_persons)) | package_persons
+    kept = []
+    for env in envs:
+        ref = env["data"].get("person_uid")
+        if ref is not None and _uid_bytes(ref) not in known:
+            sstore.add_quarantine(
+                conn,
+                terminal_id=terminal,
+                package_id=None,
+                file_name=result.file,
+                code="E_HUB_UNKNOWN_PERSON",
+                record_type=rtype,
+                record_uid=_uid_bytes(env["uid"]),
+                at=now,
+            )
+            result.quarantined += 1
+            continue
+        kept.append(env)
+    return kept
 
 
 def _refuse(hub: Hub, path: Path, code: str) -> IngestResult:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uuid_utils
 from sqlalchemy import select
 
 from app.cli import main
@@ -239,12 +240,36 @@ def test_server_owned_records_are_quarantined_one_by_one(hub: Hub, tmp_path: Pat
     person_env = dict(next(iter(t1.of_type("person").values())))
     person_env = {**person_env, "origin": t1.terminal_id, "version": t1.version(1_900_000_000_000)}
     vacc = t1.vaccination(person_env["uid"])
-    r = ingest_file(hub, t1.changes(out, {"person": [person_env], "vaccination": [vacc]}))
-    assert (r.code, r.applied, r.quarantined) == ("OK", 1, 1)
+    provisional = {
+        **person_env,
+        "uid": str(uuid_utils.uuid7()),
+        "data": {**person_env["data"], "atena_no": "9999999999", "provisional": True},
+    }
+    for_provisional = t1.vaccination(provisional["uid"])
+    orphan = t1.vaccination(str(uuid_utils.uuid7()))  # a person nobody knows
+    r = ingest_file(
+        hub,
+        t1.changes(
+            out,
+            {"vaccination": [vacc, for_provisional, orphan], "person": [person_env, provisional]},
+        ),
+    )
+    assert (r.code, r.applied, r.quarantined) == ("OK", 3, 2)
     with hub.store.begin() as conn:
         q = sstore.quarantined(conn)
-    assert [(x["code"], x["record_type"]) for x in q] == [("E_HUB_SERVER_OWNED", "person")]
-    assert list(_central(hub)) == [vacc["uid"]]
+    assert sorted((x["code"], x["record_type"]) for x in q) == [
+        ("E_HUB_SERVER_OWNED", "person"),
+        ("E_HUB_UNKNOWN_PERSON", "vaccination"),
+    ]
+    assert sorted(_central(hub)) == sorted(
+        [vacc["uid"], for_provisional["uid"], provisional["uid"]]
+    )
+    # the provisional person reaches the other terminals, the orphan does not
+    t2 = _terminal(hub, tmp_path, "192015-T002")
+    _sync(hub, t2, out)
+    assert provisional["uid"] in t2.of_type("person") and orphan["uid"] not in t2.of_type(
+        "vaccination"
+    )
 
 
 def test_ingest_of_garbage_and_missing_files(

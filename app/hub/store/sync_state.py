@@ -270,3 +270,18 @@ def audit_hash(conn: Connection, terminal_id: str, seq: int) -> str | None:
         )
     ).first()
     return None if row is None else str(row[0])
+
+
+def known_persons(conn: Connection, uids: list[bytes]) -> set[bytes]:
+    """The ``uids`` that name a person: in the register, or a provisional person received."""
+    found: set[bytes] = set()
+    for start in range(0, len(uids), 5000):
+        chunk = uids[start : start + 5000]
+        for row in conn.execute(select(persons.c.uid).where(persons.c.uid.in_(chunk))):
+            found.add(bytes(row[0]))
+        rest = [u for u in chunk if u not in found]
+        if rest:
+            stmt = select(records.c.uid).where(records.c.type == "person", records.c.uid.in_(rest))
+            for row in conn.execute(stmt):
+                found.add(bytes(row[0]))
+    return found
