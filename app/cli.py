@@ -14,6 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
     from app.commands import (
         demo,
         gui,
+        hub,
         ids,
         init,
         maintenance,
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo.add_parser(sub)
     gui.add_parser(sub)
+    hub.add_parser(sub)
     init.add_parser(sub)
     ids.add_parser(sub)
     maintenance.add_parser(sub)

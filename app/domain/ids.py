@@ -25,7 +25,6 @@ VOUCHER_NUMBER_LENGTH: Final = 10
 
 _MYNUMBER_WEIGHTS: Final = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 _MUNICIPALITY_WEIGHTS: Final = (6, 5, 4, 3, 2)
-_ASCII_DIGITS: Final = frozenset("0123456789")
 _FULLWIDTH_DIGITS: Final = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -60,7 +59,8 @@ def normalize_digits(value: str) -> str:
 
 
 def _is_ascii_digits(value: str) -> bool:
-    return value != "" and all(c in _ASCII_DIGITS for c in value)
+    # isascii() first: the only ASCII characters isdigit() accepts are 0-9
+    return value.isascii() and value.isdigit()
 
 
 def _weighted_remainder(digits: str, weights: tuple[int, ...]) -> int:

@@ -1,0 +1,53 @@
+"""Ids, times and version stamps of the hub (same forms as the terminal's records).
+
+uid: UUIDv7 as 16 raw bytes. Times: UTC RFC 3339 with ``Z`` and whole seconds. Versions: a hybrid
+logical clock rendered as text that sorts, ``<13-digit unix ms>.<5-digit counter>.<origin>``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+import uuid_utils
+
+
+def new_uid() -> bytes:
+    return uuid_utils.uuid7().bytes
+
+
+def utc_now_text() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class HybridClock:
+    """Monotonic version stamps for one origin, never behind ``last`` (the newest seen)."""
+
+    def __init__(self, origin: str, last: str | None = None) -> None:
+        self.origin = origin
+        self._lock = threading.Lock()
+        self._ms, self._counter = 0, 0
+        if last:
+            self.observe(last)
+
+    def observe(self, version: str) -> None:
+        """Move the clock past a version seen elsewhere (so ours sort after it)."""
+        ms_text, counter_text, _ = version.split(".", 2)
+        ms, counter = int(ms_text), int(counter_text)
+        with self._lock:
+            if (ms, counter) > (self._ms, self._counter):
+                self._ms, self._counter = ms, counter
+
+    def next(self) -> str:
+        with self._lock:
+            now_ms = time.time_ns() // 1_000_000
+            if now_ms > self._ms:
+                self._ms, self._counter = now_ms, 0
+            else:
+                self._counter += 1
+            return f"{self._ms:013d}.{self._counter:05d}.{self.origin}"
+
+    @property
+    def last(self) -> str:
+        return f"{self._ms:013d}.{self._counter:05d}.{self.origin}"

@@ -1,0 +1,197 @@
+"""``vaxdesk hub emit``: the next package for one terminal.
+
+``initial`` for a terminal that has been sent nothing yet (the whole register), else ``updates``:
+everything changed after the register position the terminal acknowledged (so a lost package is
+covered by the next one), always with the current trust file, ``audit_ack`` for the terminal's
+anchored audit head (PACKAGE-FORMAT.md §6) and, as a hub choice documented in README.md, the
+conflicts that involve the terminal in the manifest field ``conflicts``:
+``[{"type", "uid", "kept_version", "kept_origin", "other": <the losing record envelope>}]``.
+
+Records stream from the database into the package (bounded memory for an initial load of a
+million persons). 個人番号 is decrypted only into the package's encrypted payload (the
+person_number schema carries the number; the terminal re-encrypts it under its own key).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from app.hub.clock import utc_now_text
+from app.hub.errors import HubInvalidInput, UnknownTerminal
+from app.hub.hub import Hub
+from app.hub.store import sync_state as sstore
+from app.hub.trust import current_trust
+from app.sync import PublicKey, build_package
+from app.sync.encoding import unb64u
+
+
+@dataclass(frozen=True, slots=True)
+class EmitResult:
+    path: Path
+    kind: str
+    sequence: int
+    records: dict[str, int]
+    conflicts: int
+
+
+def _stamp(version: str) -> tuple[str, str]:
+    moment = datetime.fromtimestamp(int(version.split(".", 1)[0]) / 1000, UTC)
+    return moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S")
+
+
+def _uid(raw: Any) -> str:
+    return str(uuid.UUID(bytes=bytes(raw)))
+
+
+def _voided(row: Any) -> dict[str, str] | None:
+    return None if row.voided_at is None else {"at": row.voided_at, "reason": row.void_reason}
+
+
+def _persons(rows: Iterator[Any]) -> Iterator[dict[str, Any]]:
+    for r in rows:
+        day, time = _stamp(r.version)
+        data = {
+            "atena_no": r.atena_no,
+            "name": r.name,
+            "name_kana": r.name_kana,
+            "sex": r.sex,
+            "birth_date": r.birth_date,
+            "address": r.address,
+            "relationship": r.relationship,
+            "moved_in_date": r.moved_in_date,
+            "moved_out": r.status == "moved_out",
+            "moved_out_date": r.moved_out_date,
+            "deceased": r.status == "deceased",
+            "deceased_date": r.deceased_date,
+            "provisional": False,
+            "updated_date": day,
+            "updated_time": time,
+            "updated_by": r.origin,
+        }
+        yield {
+            "type": "person",
+            "uid": _uid(r.uid),
+            "version": r.version,
+            "origin": r.origin,
+            "voided": _voided(r),
+            "data": data,
+        }
+
+
+def _numbers(hub: Hub, rows: Iterator[Any]) -> Iterator[dict[str, Any]]:
+    cipher = hub.numbers()
+    for r in rows:
+        day, time = _stamp(r.version)
+        person_uid = bytes(r.person_uid)
+        data = {
+            "person_uid": _uid(person_uid),
+            "number": cipher.decrypt(person_uid, bytes(r.number_ct)),
+            "updated_date": day,
+            "updated_time": time,
+            "updated_by": hub.hub_id,
+        }
+        yield {
+            "type": "person_number",
+            "uid": _uid(r.uid),
+            "version": r.version,
+            "origin": hub.hub_id,
+            "voided": None,
+            "data": data,
+        }
+
+
+def _records(rows: Iterator[Any]) -> Iterator[bytes]:
+    for r in rows:
+        head = orjson.dumps(
+            {
+                "type": r.type,
+                "uid": _uid(r.uid),
+                "version": r.version,
+                "origin": r.origin,
+                "voided": _voided(r),
+            }
+        )
+        yield head[:-1] + b',"data":' + r.data.encode("utf-8") + b"}"
+
+
+def _conflict(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": row["type"],
+        "uid": _uid(row["uid"]),
+        "kept_version": row["winner_version"],
+        "kept_origin": row["winner_origin"],
+        "other": json.loads(row["loser_data"]),
+    }
+
+
+def emit(hub: Hub, terminal_id: str, out_dir: Path) -> EmitResult:
+    store = hub.store
+    with store.begin() as conn:
+        party = store.party(conn, terminal_id)
+        if party is None or party.role != "terminal":
+            raise UnknownTerminal()
+        if party.revoked_at is not None:
+            raise HubInvalidInput(
+                "失効した端末にはパッケージを作成しません。", code="E_HUB_TERMINAL_REVOKED"
+            )
+        ch = sstore.channel(conn, terminal_id)
+        kind = "initial" if int(ch["out_last_seq"]) == 0 else "updates"
+        since = 0 if kind == "initial" else int(ch["acked_change_seq"])
+        upto = store.change_seq(conn)
+        sequence = int(ch["out_last_seq"]) + 1
+        trust = current_trust(store, conn)
+        recipient = PublicKey(terminal_id, unb64u(party.ed25519, 32), unb64u(party.x25519, 32))
+        conflicts = [_conflict(c) for c in sstore.conflicts_since(conn, terminal_id, since, upto)]
+        extra: dict[str, Any] = {"conflicts": conflicts}
+        if int(ch["audit_seq"]) > 0:
+            extra["audit_ack"] = {
+                "terminal": terminal_id,
+                "seq": int(ch["audit_seq"]),
+                "hash": ch["audit_hash"],
+            }
+        sources: list[tuple[str, Any]] = [
+            ("person", _persons(sstore.persons_since(conn, since, upto))),
+            ("person_number", _numbers(hub, sstore.numbers_since(conn, since, upto))),
+        ]
+        for rtype in sstore.record_types_since(conn, since, upto):
+            rows = sstore.records_since(conn, rtype, since, upto, skip_origin=terminal_id)
+            if rtype == "person":  # provisional persons from other terminals
+                sources[0] = ("person", _chain(sources[0][1], _records(rows)))
+            else:
+                sources.append((rtype, _records(rows)))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        out = out_dir / f"{hub.hub_id}_{terminal_id}_{sequence:06d}.vxpkg"
+        built = build_package(
+            out,
+            sender=hub.server,
+            recipient=recipient,
+            sequence=sequence,
+            ack=int(ch["in_last_seq"]),
+            kind=kind,
+            records=sources,
+            trust=trust,
+            manifest_extra=extra,
+            validate_records=False,  # built from validated rows; the recipient checks every line
+        )
+        now = utc_now_text()
+        sstore.record_issued(conn, terminal_id, sequence, built.package_id, kind, upto, now)
+        sstore.update_channel(conn, terminal_id, out_last_seq=sequence)
+    counts = {
+        f["name"][8:-6]: f["records"]
+        for f in built.manifest["files"]
+        if f["name"].startswith("records/")
+    }
+    return EmitResult(built.path, kind, sequence, counts, len(conflicts))
+
+
+def _chain(*parts: Iterator[Any]) -> Iterator[Any]:
+    for part in parts:
+        yield from part

@@ -1,0 +1,277 @@
+"""Reading the resident master CSV from the 住民記録 system (``vaxdesk hub import-residents``).
+
+The file (documented in README.md, "Hub: resident CSV"):
+
+- encoding UTF-8 (with or without BOM) or Shift_JIS/CP932, detected from the whole file; a file
+  that is neither is refused (E_RESIDENT_ENCODING);
+- RFC 4180 CSV: comma-separated, fields with commas, quotes or line breaks in double quotes, CRLF
+  or LF line ends; a quoting error refuses the whole file naming its line (E_RESIDENT_CSV);
+- a header row naming the columns below in any order (extra columns are ignored; a missing one
+  refuses the file, E_RESIDENT_HEADER);
+- one person per row: 宛名番号, 氏名, カナ, 生年月日, 性別, 住所, 世帯番号, 続柄, 個人番号,
+  異動事由, 異動日.
+
+A bad row is reported by line and column with its code (never its value) and skipped; the other
+rows are imported.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import IO
+
+from app.domain.ids import (
+    InvalidAtenaNumber,
+    InvalidMyNumber,
+    validate_atena_number,
+    validate_mynumber,
+)
+from app.domain.kana import normalize_kana
+from app.domain.wareki import InvalidDate, parse_date
+from app.hub.errors import HubInvalidInput
+
+COLUMNS = (
+    "宛名番号",
+    "氏名",
+    "カナ",
+    "生年月日",
+    "性別",
+    "住所",
+    "世帯番号",
+    "続柄",
+    "個人番号",
+    "異動事由",
+    "異動日",
+)
+EVENTS = {"転入": "moved_in", "転出": "moved_out", "死亡": "deceased", "氏名変更": "renamed"}
+SEX = {"男": "M", "女": "F", "1": "M", "2": "F", "M": "M", "F": "F", "男性": "M", "女性": "F"}
+MAX_TEXT = 200  # 住所; 氏名 and カナ 100, 続柄 32 (the record schemas' limits)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_KATAKANA_KEY = re.compile("[\u30a1-\u30fa\u30fc]+")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_HOUSEHOLD = re.compile(r"[0-9]{1,20}", re.ASCII)
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Resident:
+    line: int
+    atena_no: str
+    name: str
+    name_kana: str
+    kana_key: str
+    sex: str
+    birth_date: str
+    address: str
+    household_no: str
+    relationship: str
+    mynumber: str | None
+    event: str | None  # 転入 | 転出 | 死亡 | 氏名変更
+    event_date: str | None
+
+    def fields(self) -> tuple[str, ...]:
+        """The person's fields as imported (what the row hash covers; not the 個人番号)."""
+        return (
+            self.atena_no,
+            self.name,
+            self.name_kana,
+            self.sex,
+            self.birth_date,
+            self.address,
+            self.household_no,
+            self.relationship,
+            self.event or "",
+            self.event_date or "",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    line: int
+    code: str
+    column: str
+
+    def describe(self) -> str:
+        return f"{self.line}行目 {self.column}: {self.code}"
+
+
+class RowRejected(Exception):
+    def __init__(self, code: str, column: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.column = column
+
+
+def detect_encoding(path: Path) -> str:
+    """ "utf-8-sig" when the whole file is valid UTF-8, else "cp932" when it is valid CP932."""
+    for encoding in ("utf-8-sig", "cp932"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as fh:
+                while chunk := fh.read(_CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise HubInvalidInput(
+        "住民CSVの文字コードを判別できません。UTF-8 または Shift_JIS（CP932）で保存してください。",
+        code="E_RESIDENT_ENCODING",
+    )
+
+
+@lru_cache(maxsize=65536)
+def _kana_key(text: str) -> str:
+    return normalize_kana(text)
+
+
+def _date(text: str, column: str) -> date:
+    try:
+        if _ISO_DATE.fullmatch(text):
+            return date.fromisoformat(text)
+        return parse_date(text)
+    except (InvalidDate, ValueError):
+        raise RowRejected("E_RESIDENT_DATE", column) from None
+
+
+def _text(raw: str, column: str, *, limit: int = MAX_TEXT, required: bool = True) -> str:
+    value = raw.strip()
+    if not value and required:
+        raise RowRejected("E_RESIDENT_REQUIRED", column)
+    if len(value) > limit or _CONTROL.search(value):
+        raise RowRejected("E_RESIDENT_TEXT", column)
+    return value
+
+
+def parse_row(
+    row: list[str], idx: tuple[int, ...], line: int, atena_width: int, today: date
+) -> Resident:
+    v = [row[i] for i in idx]
+    try:
+        atena = validate_atena_number(v[0], atena_width)
+    except InvalidAtenaNumber as exc:
+        raise RowRejected(exc.code, "宛名番号") from None
+    name = _text(v[1], "氏名", limit=100)
+    kana = _text(v[2], "カナ", limit=100)
+    kana_key = _kana_key(kana)
+    if not _KATAKANA_KEY.fullmatch(kana_key):
+        raise RowRejected("E_RESIDENT_KANA", "カナ")
+    birth = _date(v[3].strip(), "生年月日")
+    if birth > today:
+        raise RowRejected("E_RESIDENT_DATE", "生年月日")
+    sex = SEX.get(v[4].strip())
+    if sex is None:
+        raise RowRejected("E_RESIDENT_SEX", "性別")
+    address = _text(v[5], "住所")
+    household = v[6].strip().translate(_FULLWIDTH)
+    if not _HOUSEHOLD.fullmatch(household):
+        raise RowRejected("E_RESIDENT_HOUSEHOLD", "世帯番号")
+    relationship = _text(v[7], "続柄", limit=32, required=False)
+    number: str | None = None
+    if v[8].strip():
+        try:
+            number = validate_mynumber(v[8])
+        except InvalidMyNumber as exc:
+            raise RowRejected(exc.code, "個人番号") from None
+    event = v[9].strip() or None
+    if event is not None and event not in EVENTS:
+        raise RowRejected("E_RESIDENT_EVENT", "異動事由")
+    event_text = v[10].strip()
+    event_date: str | None = None
+    if event is None and event_text:
+        raise RowRejected("E_RESIDENT_EVENT", "異動事由")
+    if event is not None:
+        if not event_text:
+            raise RowRejected("E_RESIDENT_REQUIRED", "異動日")
+        when = _date(event_text, "異動日")
+        if when < birth or when > today:
+            raise RowRejected("E_RESIDENT_DATE", "異動日")
+        event_date = when.isoformat()
+    return Resident(
+        line,
+        atena,
+        name,
+        kana,
+        kana_key,
+        sex,
+        birth.isoformat(),
+        address,
+        household,
+        relationship,
+        number,
+        event,
+        event_date,
+    )
+
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _header_index(header: list[str]) -> tuple[int, ...]:
+    names = [h.strip().lstrip("\ufeff") for h in header]
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        raise HubInvalidInput(
+            f"住民CSVの見出し行に必要な列がありません: {'、'.join(missing)}",
+            code="E_RESIDENT_HEADER",
+        )
+    if len(set(names)) != len(names):
+        raise HubInvalidInput(
+            "住民CSVの見出し行に同じ列名が重複しています。", code="E_RESIDENT_HEADER"
+        )
+    return tuple(names.index(c) for c in COLUMNS)
+
+
+def read_residents(stream: IO[str], atena_width: int, today: date) -> Iterator[Resident | RowError]:
+    """Yield each row as a ``Resident`` or a ``RowError``; raises ``HubInvalidInput`` for a file
+    that cannot be read as a whole (header, quoting)."""
+    reader = csv.reader(stream, strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        raise HubInvalidInput("住民CSVの1行目を読み取れません。", code="E_RESIDENT_CSV") from None
+    if header is None:
+        raise HubInvalidInput("住民CSVが空です。", code="E_RESIDENT_HEADER")
+    idx = _header_index(header)
+    width = len(header)
+    seen: set[str] = set()
+    line = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise HubInvalidInput(
+                f'住民CSVの{line}行目付近の引用符（"）の対応が正しくありません。何も取り込んでいません。',
+                code="E_RESIDENT_CSV",
+            ) from None
+        start, line = line, reader.line_num + 1
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != width:
+            yield RowError(start, "E_RESIDENT_COLUMNS", "列数")
+            continue
+        try:
+            resident = parse_row(row, idx, start, atena_width, today)
+        except RowRejected as rej:
+            yield RowError(start, rej.code, rej.column)
+            continue
+        if resident.atena_no in seen:
+            yield RowError(start, "E_RESIDENT_DUPLICATE", "宛名番号")
+            continue
+        seen.add(resident.atena_no)
+        yield resident
+
+
+def open_csv(path: Path) -> IO[str]:
+    encoding = detect_encoding(path)
+    return io.TextIOWrapper(path.open("rb"), encoding=encoding, newline="")

@@ -1,0 +1,287 @@
+"""Package channels, applied/issued packages, anchored audit entries, quarantine and conflicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import Connection, LargeBinary, any_, bindparam, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from app.hub.store.bulk import insert_rows, is_postgres, update_rows
+from app.hub.store.schema import (
+    applied_packages,
+    audit_entries,
+    channels,
+    conflicts,
+    issued_packages,
+    person_numbers,
+    persons,
+    quarantine,
+    records,
+    security_events,
+)
+from app.sync.channel import Applied
+
+RECORD_COLUMNS = (
+    "type",
+    "uid",
+    "version",
+    "origin",
+    "voided_at",
+    "void_reason",
+    "data",
+    "change_seq",
+)
+_STREAM = 20_000
+
+
+class HubChannel:
+    """``app.sync.ChannelState`` over ``applied_packages`` (spec §4, sequence step)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def last_applied(self, sender_id: str) -> int:
+        row = self.conn.execute(
+            select(channels.c.in_last_seq).where(channels.c.terminal_id == sender_id)
+        ).first()
+        return 0 if row is None else int(row[0])
+
+    def applied(self, sender_id: str, sequence: int) -> Applied | None:
+        row = self.conn.execute(
+            select(applied_packages.c.package_id, applied_packages.c.header_sha256).where(
+                applied_packages.c.terminal_id == sender_id, applied_packages.c.sequence == sequence
+            )
+        ).first()
+        return None if row is None else Applied(str(row[0]), str(row[1]))
+
+    def sequence_of(self, sender_id: str, package_id: str) -> int | None:
+        row = self.conn.execute(
+            select(applied_packages.c.sequence).where(
+                applied_packages.c.terminal_id == sender_id,
+                applied_packages.c.package_id == package_id,
+            )
+        ).first()
+        return None if row is None else int(row[0])
+
+
+def channel(conn: Connection, terminal_id: str) -> dict[str, Any]:
+    row = (
+        conn.execute(select(channels).where(channels.c.terminal_id == terminal_id))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise KeyError(terminal_id)
+    return dict(row)
+
+
+def update_channel(conn: Connection, terminal_id: str, **values: Any) -> None:
+    conn.execute(update(channels).where(channels.c.terminal_id == terminal_id).values(**values))
+
+
+def record_applied(
+    conn: Connection, terminal_id: str, sequence: int, package_id: str, header_sha256: str, at: str
+) -> None:
+    conn.execute(
+        insert(applied_packages).values(
+            terminal_id=terminal_id,
+            sequence=sequence,
+            package_id=package_id,
+            header_sha256=header_sha256,
+            applied_at=at,
+        )
+    )
+
+
+def record_issued(
+    conn: Connection,
+    terminal_id: str,
+    sequence: int,
+    package_id: str,
+    kind: str,
+    change_seq_hi: int,
+    at: str,
+) -> None:
+    conn.execute(
+        insert(issued_packages).values(
+            terminal_id=terminal_id,
+            sequence=sequence,
+            package_id=package_id,
+            kind=kind,
+            change_seq_hi=change_seq_hi,
+            created_at=at,
+        )
+    )
+
+
+def issued_position(conn: Connection, terminal_id: str, sequence: int) -> int | None:
+    """The register position carried by package ``sequence`` issued to ``terminal_id``."""
+    row = conn.execute(
+        select(issued_packages.c.change_seq_hi).where(
+            issued_packages.c.terminal_id == terminal_id, issued_packages.c.sequence == sequence
+        )
+    ).first()
+    return None if row is None else int(row[0])
+
+
+def add_audit_entries(conn: Connection, rows: Iterable[tuple[str, int, str, str]]) -> int:
+    return insert_rows(conn, audit_entries, ("terminal_id", "seq", "hash", "entry"), rows)
+
+
+def add_quarantine(conn: Connection, **values: Any) -> None:
+    conn.execute(insert(quarantine).values(**values))
+
+
+def add_security_event(conn: Connection, terminal_id: str | None, code: str, at: str) -> None:
+    conn.execute(insert(security_events).values(terminal_id=terminal_id, code=code, at=at))
+
+
+# --- records -----------------------------------------------------------------------------
+
+
+def stored_records(
+    conn: Connection, record_type: str, uids: list[bytes]
+) -> dict[tuple[str, bytes], tuple[str, str, int]]:
+    """(type, uid) → (version, origin, change_seq) for the records of ``uids`` that exist."""
+    out: dict[tuple[str, bytes], tuple[str, str, int]] = {}
+    for start in range(0, len(uids), 5000):
+        chunk = uids[start : start + 5000]
+        if is_postgres(conn):  # one array parameter instead of thousands of bound values
+            match = records.c.uid == any_(bindparam("uids", chunk, type_=ARRAY(LargeBinary)))
+        else:
+            match = records.c.uid.in_(chunk)
+        stmt = select(
+            records.c.uid, records.c.version, records.c.origin, records.c.change_seq
+        ).where(records.c.type == record_type, match)
+        row: Any
+        for row in conn.execute(stmt):
+            out[(record_type, bytes(row[0]))] = (str(row[1]), str(row[2]), int(row[3]))
+    return out
+
+
+def stored_data(conn: Connection, record_type: str, uid: bytes) -> str | None:
+    row = conn.execute(
+        select(records.c.data).where(records.c.type == record_type, records.c.uid == uid)
+    ).first()
+    return None if row is None else str(row[0])
+
+
+def insert_records(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> int:
+    return insert_rows(conn, records, RECORD_COLUMNS, rows)
+
+
+def update_records(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
+    """Rows ``(type, uid, version, origin, voided_at, void_reason, data, change_seq)``."""
+    return update_rows(conn, records, ("type", "uid"), RECORD_COLUMNS[2:], rows)
+
+
+def add_conflicts(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(conflicts), rows)
+
+
+# --- emit --------------------------------------------------------------------------------
+
+
+def _stream(conn: Connection, stmt: Any) -> Iterator[Any]:
+    yield from conn.execute(stmt.execution_options(yield_per=_STREAM))
+
+
+def persons_since(conn: Connection, position: int, upto: int) -> Iterator[Any]:
+    return _stream(
+        conn,
+        select(persons)
+        .where(persons.c.change_seq > position, persons.c.change_seq <= upto)
+        .order_by(persons.c.change_seq),
+    )
+
+
+def numbers_since(conn: Connection, position: int, upto: int) -> Iterator[Any]:
+    return _stream(
+        conn,
+        select(person_numbers)
+        .where(person_numbers.c.change_seq > position, person_numbers.c.change_seq <= upto)
+        .order_by(person_numbers.c.change_seq),
+    )
+
+
+def record_types_since(conn: Connection, position: int, upto: int) -> list[str]:
+    rows = conn.execute(
+        select(records.c.type)
+        .where(records.c.change_seq > position, records.c.change_seq <= upto)
+        .distinct()
+    )
+    return sorted(str(r[0]) for r in rows)
+
+
+def records_since(
+    conn: Connection, record_type: str, position: int, upto: int, skip_origin: str
+) -> Iterator[Any]:
+    return _stream(
+        conn,
+        select(records)
+        .where(
+            records.c.type == record_type,
+            records.c.change_seq > position,
+            records.c.change_seq <= upto,
+            records.c.origin != skip_origin,
+        )
+        .order_by(records.c.change_seq),
+    )
+
+
+def conflicts_since(
+    conn: Connection, terminal_id: str, position: int, upto: int
+) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(conflicts)
+        .where(
+            conflicts.c.change_seq > position,
+            conflicts.c.change_seq <= upto,
+            or_(conflicts.c.winner_origin == terminal_id, conflicts.c.loser_origin == terminal_id),
+        )
+        .order_by(conflicts.c.id)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def all_conflicts(conn: Connection, limit: int | None = None) -> list[dict[str, Any]]:
+    """Conflicts, oldest first (with ``limit``: the newest ``limit`` of them)."""
+    stmt = select(conflicts).order_by(conflicts.c.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [dict(r) for r in reversed(conn.execute(stmt).mappings().all())]
+
+
+def quarantined(conn: Connection, limit: int | None = None) -> list[dict[str, Any]]:
+    """Quarantine entries, oldest first (with ``limit``: the newest ``limit`` of them)."""
+    stmt = select(quarantine).order_by(quarantine.c.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [dict(r) for r in reversed(conn.execute(stmt).mappings().all())]
+
+
+def audit_hash(conn: Connection, terminal_id: str, seq: int) -> str | None:
+    row = conn.execute(
+        select(audit_entries.c.hash).where(
+            audit_entries.c.terminal_id == terminal_id, audit_entries.c.seq == seq
+        )
+    ).first()
+    return None if row is None else str(row[0])
+
+
+def known_persons(conn: Connection, uids: list[bytes]) -> set[bytes]:
+    """The ``uids`` that name a person: in the register, or a provisional person received."""
+    found: set[bytes] = set()
+    for start in range(0, len(uids), 5000):
+        chunk = uids[start : start + 5000]
+        for row in conn.execute(select(persons.c.uid).where(persons.c.uid.in_(chunk))):
+            found.add(bytes(row[0]))
+        rest = [u for u in chunk if u not in found]
+        if rest:
+            stmt = select(records.c.uid).where(records.c.type == "person", records.c.uid.in_(rest))
+            for row in conn.execute(stmt):
+                found.add(bytes(row[0]))
+    return found

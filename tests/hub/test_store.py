@@ -1,0 +1,149 @@
+"""The hub's storage on both engines: migrations equal the schema source, bulk paths, refusals."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select, text
+
+from app.hub.errors import HubDatabaseError, HubDatabaseNewer
+from app.hub.store import bulk
+from app.hub.store.hubstore import HubStore, open_store
+from app.hub.store.schema import hub_meta, metadata, persons
+from tests.hub.helpers import person_tuple
+
+
+def _open(tmp_path: Path, database_url: str | None, *, create: bool = True) -> HubStore:
+    if database_url is None:
+        key = (tmp_path / "k").read_bytes() if (tmp_path / "k").exists() else os.urandom(32)
+        (tmp_path / "k").write_bytes(key)
+        return open_store("sqlcipher", path=tmp_path / "hub.db", db_key=key, create=create)
+    return open_store("postgresql", database_url=database_url, create=create)
+
+
+def test_migrated_database_equals_schema_source(tmp_path: Path, database_url: str | None) -> None:
+    store = _open(tmp_path, database_url)
+    try:
+        with store.engine.connect() as conn:
+            diffs = compare_metadata(MigrationContext.configure(conn), metadata)
+            names = set(store.engine.dialect.get_table_names(conn))
+        assert diffs == []
+        assert {t.name for t in metadata.sorted_tables} <= names
+    finally:
+        store.close()
+
+
+def test_bulk_insert_and_update_round_trip(tmp_path: Path, database_url: str | None) -> None:
+    store = _open(tmp_path, database_url)
+    try:
+        rows = [person_tuple(i) for i in range(1, 2001)]
+        with store.begin() as conn:
+            assert bulk.insert_rows(conn, persons, [c.name for c in persons.columns], rows) == 2000
+        changed = [(r[0], *r[1:2], "新しい 名前", *r[3:]) for r in rows[:10]]
+        with store.begin() as conn:
+            cols = [c.name for c in persons.columns][1:]
+            bulk.update_rows(conn, persons, "uid", cols, changed)
+        with store.begin() as conn:
+            got = {bytes(u): n for u, n in conn.execute(select(persons.c.uid, persons.c.name))}
+        assert len(got) == 2000
+        assert sum(1 for n in got.values() if n == "新しい 名前") == 10
+        assert all(got[r[0]] == "新しい 名前" for r in rows[:10])
+        assert all(got[r[0]] == r[2] for r in rows[10:])
+    finally:
+        store.close()
+
+
+def test_failed_bulk_insert_leaves_nothing(tmp_path: Path, database_url: str | None) -> None:
+    store = _open(tmp_path, database_url)
+    try:
+        rows = [person_tuple(i) for i in range(1, 101)] + [person_tuple(1)]  # duplicate key
+        with pytest.raises(Exception), store.begin() as conn:  # noqa: B017 - engine-specific type
+            bulk.insert_rows(conn, persons, [c.name for c in persons.columns], rows)
+        with store.begin() as conn:
+            assert conn.execute(select(persons.c.uid)).first() is None
+    finally:
+        store.close()
+
+
+def test_database_written_by_newer_code_is_refused(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    store = _open(tmp_path, database_url)
+    with store.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    store.close()
+    with pytest.raises(HubDatabaseNewer):
+        _open(tmp_path, database_url, create=False)
+
+
+def test_embedded_file_is_encrypted_and_owner_only(tmp_path: Path) -> None:
+    store = _open(tmp_path, None)
+    with store.begin() as conn:
+        HubStore.set_meta(conn, "probe", "ハブの平文チェック")
+    store.close()
+    path = tmp_path / "hub.db"
+    assert path.stat().st_mode & 0o077 == 0
+    raw = path.read_bytes()
+    assert not raw.startswith(b"SQLite format 3")
+    assert "ハブの平文チェック".encode() not in raw
+
+
+def test_embedded_wrong_key_and_plain_file_are_refused_untouched(tmp_path: Path) -> None:
+    _open(tmp_path, None).close()
+    path = tmp_path / "hub.db"
+    before = path.read_bytes()
+    with pytest.raises(HubDatabaseError) as err:
+        open_store("sqlcipher", path=path, db_key=os.urandom(32))
+    assert err.value.code == "E_HUB_DATABASE"
+    assert path.read_bytes() == before
+    plain = tmp_path / "plain.db"
+    sqlite3.connect(plain).execute("CREATE TABLE t (a)").connection.close()
+    with pytest.raises(HubDatabaseError) as err:
+        open_store("sqlcipher", path=plain, db_key=os.urandom(32))
+    assert err.value.code == "E_HUB_NOT_ENCRYPTED"
+
+
+def test_existing_hub_database_is_not_initialised_twice(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    _open(tmp_path, database_url).close()
+    if database_url is None:
+        with pytest.raises(HubDatabaseError) as err:
+            _open(tmp_path, None)
+    else:
+        with pytest.raises(HubDatabaseError) as err:
+            open_store("postgresql", database_url=database_url, create=True)
+    assert err.value.code == "E_HUB_EXISTS"
+
+
+def test_unreachable_server_and_other_urls_are_reported_with_a_code() -> None:
+    with pytest.raises(HubDatabaseError) as err:
+        open_store("postgresql", database_url="postgresql://nobody:x@127.0.0.1:1/none", create=True)
+    assert err.value.code == "E_HUB_DATABASE"
+    with pytest.raises(HubDatabaseError) as err:
+        open_store("postgresql", database_url="mysql://x@h/db", create=True)
+    assert err.value.code == "E_HUB_DATABASE_URL"
+
+
+def test_meta_survives_reopen(tmp_path: Path, database_url: str | None) -> None:
+    store = _open(tmp_path, database_url)
+    with store.begin() as conn:
+        HubStore.set_meta(conn, "a", "1")
+        HubStore.set_meta(conn, "a", "2")
+        assert store.allocate_change_seq(conn, 5) == 1
+        assert store.allocate_change_seq(conn, 1) == 6
+    store.close()
+    store = _open(tmp_path, database_url, create=False)
+    try:
+        with store.begin() as conn:
+            assert (
+                conn.execute(select(hub_meta.c.value).where(hub_meta.c.key == "a")).scalar() == "2"
+            )
+            assert store.change_seq(conn) == 6
+    finally:
+        store.close()
