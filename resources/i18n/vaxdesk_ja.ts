@@ -8,6 +8,10 @@
         <translation>画面をロック</translation>
     </message>
     <message>
+        <source>Sign out</source>
+        <translation>サインアウト</translation>
+    </message>
+    <message>
         <source>&amp;Administration</source>
         <translation>管理(&amp;A)</translation>
     </message>
@@ -828,6 +832,17 @@
     </message>
 </context>
 <context>
+    <name>KeyHelp</name>
+    <message>
+        <source>Menu commands</source>
+        <translation>メニューのコマンド</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>キー操作一覧</translation>
+    </message>
+</context>
+<context>
     <name>KeyPromptDialog</name>
     <message>
         <source>The person who will use the key holds it now. Follow the instructions below.</source>
@@ -921,6 +936,10 @@
     <message>
         <source>Signed in: %1</source>
         <translation>ログイン中: %1</translation>
+    </message>
+    <message>
+        <source>Choose a task from the menu bar (F1: keyboard shortcuts).</source>
+        <translation>メニューバーから業務を選んでください（F1: キー操作一覧）。</translation>
     </message>
     <message>
         <source>&amp;Work</source>
@@ -1598,10 +1617,6 @@
         <translation>R7.4.10、20250410、2025-04-10、令和7年4月10日 のいずれの形でも入力できます</translation>
     </message>
     <message>
-        <source>7 digits</source>
-        <translation>7桁</translation>
-    </message>
-    <message>
         <source>mL, e.g. 0.5</source>
         <translation>mL（例: 0.5）</translation>
     </message>
@@ -1656,6 +1671,10 @@
     <message>
         <source>&amp;Series</source>
         <translation>予防接種の種類(&amp;S)</translation>
+    </message>
+    <message>
+        <source>10 digits</source>
+        <translation>10桁</translation>
     </message>
     <message>
         <source>Dose (&amp;number)</source>
