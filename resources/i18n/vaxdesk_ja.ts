@@ -726,6 +726,10 @@
         <translation>接種予定</translation>
     </message>
     <message>
+        <source>Also show series that do not apply</source>
+        <translation>対象外も表示</translation>
+    </message>
+    <message>
         <source>The due list is not available for this role.</source>
         <translation>この役割では接種予定を表示できません。</translation>
     </message>
@@ -1265,6 +1269,10 @@
         <translation>Esc: 検索に戻る</translation>
     </message>
     <message>
+        <source>Issuance history</source>
+        <translation>発行履歴</translation>
+    </message>
+    <message>
         <source>Basic information</source>
         <translation>基本情報</translation>
     </message>
@@ -1339,6 +1347,14 @@
     <message>
         <source>Esc: Back to search</source>
         <translation>Esc: 検索へ戻る</translation>
+    </message>
+    <message>
+        <source>Issuance history (%1)</source>
+        <translation>発行履歴 (%1)</translation>
+    </message>
+    <message>
+        <source>Vaccination history (%1)</source>
+        <translation>接種履歴 (%1)</translation>
     </message>
     <message>
         <source>Moved out %1</source>

@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         # Messages get their own word-wrapped line (always there, so nothing jumps): the Japanese service
         # messages are long and were clipped in the status bar beside the shortcut help.
         self.status_message = message_label(central, "statusMessage", plain_text=True)
-        self.status_message.setMinimumHeight(self.status_message.fontMetrics().height() + 10)
+        self.status_message.setMinimumHeight(self.status_message.fontMetrics().height() + 6)
         layout.addWidget(self.status_message)
         self.pages = QStackedWidget(central)
         self.search_page = PersonSearchWidget(self.pages)

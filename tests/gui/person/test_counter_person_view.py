@@ -47,7 +47,8 @@ def test_due_list_and_issuance_history_are_shown(
     assert window.person_page.selected_series().id == "dpt_ipv"  # type: ignore[union-attr]
     assert panel.table.hasFocus()
     assert window.person_page.issuance_panel.model.rowCount() == 0
-    assert window.person_page.issuance_panel.empty.isVisible()
+    assert not window.person_page.issuance_panel.empty.isHidden()  # on the 発行履歴 tab
+    assert window.person_page.records.tabText(1) == "発行履歴 (0)"
     help_text = window.shortcut_help.text()
     assert "F5: 予診票印刷" in help_text and "F6: 接種券印刷" in help_text
 
