@@ -300,8 +300,8 @@
         <translation>住民ID</translation>
     </message>
     <message>
-        <source>Date (UTC)</source>
-        <translation>日付（UTC）</translation>
+        <source>Date (this terminal&apos;s time)</source>
+        <translation>日付（この端末の時刻）</translation>
     </message>
     <message>
         <source>Show</source>
