@@ -82,6 +82,15 @@ def _seal_with(nk: bytes) -> Callable[[bytes, str], tuple[bytes, bytes]]:
     return seal
 
 
+def demo_area_names(gen: DemoGenerator) -> dict[str, str]:
+    """地区 names of the demo city: each 地区 is named after its first town (町名), e.g.
+    「中川崎地区」."""
+    names: dict[str, str] = {}
+    for town in gen.towns:
+        names.setdefault(town.area_code, f"{town.name}地区")
+    return names
+
+
 def _load(gen: DemoGenerator, writers: dict[str, bulk.BulkInserter], report: Progress) -> None:
     """Stream the generator's chunks into the tables, one transaction per ~100,000 persons."""
     chunks = gen.chunks()
@@ -162,6 +171,7 @@ def create_demo_register(
                 bulk.insert_rows(conn, "lots", LOT_COLUMNS, masters.lot_rows)
                 bulk.insert_rows(conn, "unit_prices", UNIT_PRICE_COLUMNS, masters.unit_price_rows)
                 register_meta.set_meta(conn, "atena_width", str(ATENA_WIDTH))
+                register_meta.set_area_names(conn, demo_area_names(gen))
             writers = {
                 "households": bulk.BulkInserter(conn, "households", HOUSEHOLD_COLUMNS),
                 "persons": bulk.BulkInserter(conn, "persons", PERSON_COLUMNS),

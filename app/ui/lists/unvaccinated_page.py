@@ -32,12 +32,12 @@ from app.errors import InvalidInput
 from app.security.session import Session
 from app.services import printing, unvaccinated
 from app.services.printing import PrintResult
-from app.services.unvaccinated import UnvaccinatedList
+from app.services.unvaccinated import AreaChoice, UnvaccinatedList
 from app.ui.common.dialog_parts import message_label, set_message
 from app.ui.common.jobs import JobContext, JobRunner
 from app.ui.common.record_sort_proxy import RecordSortProxy
 from app.ui.common.table_view import read_only_table
-from app.ui.lists.unvaccinated_table_model import UnvaccinatedTableModel
+from app.ui.lists.unvaccinated_table_model import UnvaccinatedTableModel, area_text
 from app.ui.printing.document_print_flow import DocumentPrintFlow, PrintRequest
 
 
@@ -148,15 +148,20 @@ class UnvaccinatedPage(QWidget):
         if self._areas_loaded:
             return
         session = self.session
-        job = self.jobs.submit(lambda ctx: unvaccinated.areas(session))
+        job = self.jobs.submit(lambda ctx: unvaccinated.area_choices(session))
         job.succeeded.connect(self._areas)
         job.failed.connect(self._error)
 
     @Slot(object)
-    def _areas(self, areas: list[str]) -> None:
+    def _areas(self, areas: list[AreaChoice]) -> None:
+        """The 地区 by name (code in brackets), in the filter and in the table."""
         self._areas_loaded = True
+        names = {a.code: a.name for a in areas if a.name}
+        self.model.area_names = names
         for area in areas:
-            self.area_combo.addItem(area, area)
+            self.area_combo.addItem(area_text(area.code, names), area.code)
+        if self.model.rowCount():
+            self.model.layoutChanged.emit()
 
     # --- messages ----------------------------------------------------------------------------
 
