@@ -648,6 +648,14 @@
         <translation>中止</translation>
     </message>
     <message>
+        <source>%1 / %2 items</source>
+        <translation>%1 / %2 件</translation>
+    </message>
+    <message>
+        <source>Cancelling...</source>
+        <translation>中止しています…</translation>
+    </message>
+    <message>
         <source>%1: %2 pages sent to the printer.</source>
         <translation>%1: %2枚をプリンタに送りました。</translation>
     </message>

@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.home_action: Callable[[], None] | None = None  # set by the access menus
         self.print_flow = DocumentPrintFlow(self, self.jobs)
         self.print_flow.message.connect(self._flow_message)
+        self.print_flow.demo = self.demo
         self.setObjectName("mainWindow")
         self.setWindowTitle(
             window_title(
