@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench bench-small clean-venv build translations errors-doc
+.PHONY: run test lint typecheck bench bench-small clean-venv build translations errors-doc screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ typecheck: $(STAMP)
 test: $(STAMP) lint typecheck
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
+# docs/screenshots/*.png at 1280×800 from a fresh demo register (offscreen; no display needed).
+screenshots: $(STAMP)
+	$(PY) -m tools.screenshots --out docs/screenshots
+
 errors-doc: $(STAMP)
 	$(PY) -m app.error_codes README.md
 
@@ -35,6 +39,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench_startup
 	$(PY) -m benchmarks.bench_engine
 	$(PY) -m benchmarks.bench_printing
+	$(PY) -m benchmarks.bench_cancel --persons 1000000
 
 bench-small: $(STAMP)
 	$(PY) -m benchmarks.run --persons 20000

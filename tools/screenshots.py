@@ -7,7 +7,7 @@ audit-log viewer and the lock screen, on a freshly generated demo register (synt
 
 It uses Qt's offscreen platform unless ``QT_QPA_PLATFORM`` is already set (e.g. ``xcb`` under
 Xvfb); Japanese renders with the bundled IPAex font from resources/fonts that the application
-loads. Windows are grabbed without their title bar; a dialog is drawn over its window, centred.
+loads. Windows are grabbed without a frame; a dialog is drawn over its window, centred, under a plain\ntitle bar with its window title.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPoint, QTimer
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.security.session import Session
@@ -38,6 +38,7 @@ SIZE = (1280, 800)
 ROLES = ("clerk", "nurse", "number", "auditor", "admin")
 WAIT_S = 60.0
 NEVER_IDLE_MS = 3_600_000
+TITLE_BAR_PX = 28
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float = WAIT_S) -> None:
@@ -58,13 +59,27 @@ def settle(window: MainWindow, extra_ms: int = 150) -> None:
 
 
 def grab(window: QWidget, *dialogs: QWidget) -> QPixmap:
-    """The window as shown, with ``dialogs`` painted over it (centred)."""
+    """The window as shown; each of ``dialogs`` drawn over it, centred, with a plain title bar
+    showing its window title (the offscreen platform draws no window frames), the window dimmed
+    behind it as a modal dialog would leave it."""
     picture = window.grab()
     painter = QPainter(picture)
     for dialog in dialogs:
+        painter.fillRect(picture.rect(), QColor(0, 0, 0, 90))
         shot = dialog.grab()
-        at = QPoint((picture.width() - shot.width()) // 2, (picture.height() - shot.height()) // 2)
-        painter.drawPixmap(at, shot)
+        bar = TITLE_BAR_PX
+        x = (picture.width() - shot.width()) // 2
+        y = max((picture.height() - shot.height() - bar) // 2, 0)
+        frame = QRect(x - 1, y - 1, shot.width() + 2, shot.height() + bar + 2)
+        painter.fillRect(frame, QColor("#455a64"))
+        painter.setPen(QColor("white"))
+        painter.setFont(dialog.font())
+        painter.drawText(
+            QRect(x + 8, y, shot.width() - 16, bar),
+            int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+            dialog.windowTitle(),
+        )
+        painter.drawPixmap(QPoint(x, y + bar), shot)
     painter.end()
     return picture
 

@@ -8,6 +8,7 @@ app.store.bulk, the personal numbers sealed with the register's number key.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,10 +31,13 @@ from app.demo.masters import (
 )
 from app.demo.rows import ISSUANCE_COLUMNS, VACCINATION_COLUMNS
 from app.domain.ids import municipality_check_digit
+from app.errors import InvalidInput
+from app.security.keyslots import KeySlotFile
 from app.security.person_numbers import NumberCipher
 from app.services.recovery import open_with_recovery_code
 from app.services.register import NewUser, create_register
 from app.store import audit, bulk, db, register_meta, stamps
+from app.store.layout import RegisterLayout
 
 Progress = Callable[[str, int, int], None]
 
@@ -80,6 +84,27 @@ def _seal_with(nk: bytes) -> Callable[[bytes, str], tuple[bytes, bytes]]:
         return cipher.encrypt(person_uid, number), cipher.blind_index(number)
 
     return seal
+
+
+class NotADemoRegister(InvalidInput):
+    code = "E_DEMO_RESET_NOT_DEMO"
+
+
+def reset_demo_register(
+    directory: Path, *, persons: int, seed: int = 1, progress: Progress | None = None
+) -> DemoInfo:
+    """Delete the demo register in ``directory`` and build a fresh one (same users and
+    passwords, new synthetic people). Refuses (E_DEMO_RESET_NOT_DEMO, nothing touched) unless the
+    folder holds a demo register or nothing at all: a real register is never deleted."""
+    directory = Path(directory)
+    layout = RegisterLayout(directory)
+    if layout.exists():
+        if not KeySlotFile.load(layout.keyslots).demo:
+            raise NotADemoRegister()
+        shutil.rmtree(directory)
+    elif directory.exists() and any(directory.iterdir()):
+        raise NotADemoRegister()  # some other folder: not ours to empty
+    return create_demo_register(directory, persons=persons, seed=seed, progress=progress)
 
 
 def demo_area_names(gen: DemoGenerator) -> dict[str, str]:

@@ -9,7 +9,7 @@
     </message>
     <message>
         <source>Sign out</source>
-        <translation>サインアウト</translation>
+        <translation>ログアウト</translation>
     </message>
     <message>
         <source>&amp;Administration</source>
@@ -1000,6 +1000,10 @@
     <message>
         <source>Enter: Print   Tab: Next field   Esc: Back to search</source>
         <translation>Enter: 印刷   Tab: 次の項目   Esc: 検索へ戻る</translation>
+    </message>
+    <message>
+        <source>F1: Keyboard shortcuts   Ctrl+L: Lock the screen   Ctrl+Q: Quit</source>
+        <translation>F1: キー操作一覧   Ctrl+L: 画面をロック   Ctrl+Q: 終了</translation>
     </message>
     <message>
         <source>Searching...</source>

@@ -5,7 +5,6 @@ number is never part of it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -30,89 +28,22 @@ from app.domain.schedule import SeriesStatus
 from app.services.person_card import IssuanceLine
 from app.services.persons import HistoryItem, PersonDetail
 from app.ui.common import display_text
-from app.ui.common.display_text import QT_TRANSLATE_NOOP
 from app.ui.common.table_view import cap_column_widths, read_only_table, shrink_to_fit
 from app.ui.person.due_list_panel import DueListPanel
 from app.ui.person.issuance_history_panel import IssuanceHistoryPanel
 from app.ui.person.person_detail_models import HouseholdTableModel, VaccinationHistoryModel
-
-SIDE_WIDTH = 345  # the side column at 1280 px; the lists get the rest
-SIDE_MIN_WIDTH = 300
-MIN_HISTORY_ROWS = 8
-# Widest a column of the history / due list may get (px): longer names are elided with "…" and
-# shown whole in the tooltip, so the other columns stay in view without horizontal scrolling.
-HISTORY_CAPS = {1: 140, 4: 115, 5: 90, 7: 90}
-DUE_CAPS = {0: 190}
-HOUSEHOLD_CAPS = {1: 100}
-
-
-def compact_rows(table: QTableView) -> None:
-    """Rows one text line high (plus padding), so a list shows as many rows as it can."""
-    header = table.verticalHeader()
-    header.setMinimumSectionSize(1)
-    header.setDefaultSectionSize(table.fontMetrics().height() + 4)
-
-
-MAX_HOUSEHOLD_ROWS = 8  # more scroll inside the side column's table
-
-
-def fit_height_to_rows(table: QTableView, most: int) -> None:
-    """As tall as its rows (at most ``most``), so no empty table area takes the side column."""
-    rows = min(table.model().rowCount(), most) if table.model() is not None else 0
-    height = table.horizontalHeader().height() + 2 * table.frameWidth() + 2
-    height += sum(table.rowHeight(r) for r in range(rows))
-    table.setFixedHeight(height)
-
-
-@dataclass(frozen=True, slots=True)
-class CounterAction:
-    name: str
-    text: str  # English source, marked for lupdate, translated in the PersonView context
-    keys: str
-    permission: str
-
-
-# The counter's actions on a person, with their keys (shown on the buttons and in the status bar).
-COUNTER_ACTIONS = (
-    CounterAction(
-        "print_yoshinhyo",
-        QT_TRANSLATE_NOOP("PersonView", "Print screening form"),
-        "F5",
-        "print.yoshinhyo",
-    ),
-    CounterAction(
-        "print_voucher", QT_TRANSLATE_NOOP("PersonView", "Print voucher"), "F6", "print.voucher"
-    ),
-    CounterAction(
-        "print_certificate",
-        QT_TRANSLATE_NOOP("PersonView", "Print certificate"),
-        "F7",
-        "print.certificate",
-    ),
-    CounterAction(
-        "record_result",
-        QT_TRANSLATE_NOOP("PersonView", "Record result"),
-        "F8",
-        "vaccination.create",
-    ),
-    CounterAction(
-        "record_postponement",
-        QT_TRANSLATE_NOOP("PersonView", "Record postponement"),
-        "F9",
-        "vaccination.create",
-    ),
-    CounterAction(
-        "correct_result",
-        QT_TRANSLATE_NOOP("PersonView", "Correct result"),
-        "Ctrl+E",
-        "vaccination.correct",
-    ),
-    CounterAction(
-        "void_result",
-        QT_TRANSLATE_NOOP("PersonView", "Void result"),
-        "Ctrl+Del",
-        "vaccination.void",
-    ),
+from app.ui.person.person_layout import (
+    COUNTER_ACTIONS,
+    DUE_CAPS,
+    HISTORY_CAPS,
+    HOUSEHOLD_CAPS,
+    MAX_HOUSEHOLD_ROWS,
+    MIN_HISTORY_ROWS,
+    SIDE_MIN_WIDTH,
+    SIDE_WIDTH,
+    CounterAction,
+    compact_rows,
+    fit_height_to_rows,
 )
 
 

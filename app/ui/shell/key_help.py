@@ -3,11 +3,47 @@ lock, Ctrl+U 未接種者一覧, Ctrl+Q quit and the rest are found without gues
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QMessageBox, QWidget
 
+from app.ui.person.person_view import PersonView
 from app.ui.shell.demo_marker import window_title
+
+
+def page_keys(window: Any, page: QWidget | None) -> str:
+    """The keys of the main window's current ``page`` (the status bar's line; F1 lists them
+    first). Texts in the MainWindow translation context."""
+    if isinstance(page, PersonView):
+        keys = page.shortcut_help_text()
+        return keys + "   " + QCoreApplication.translate("MainWindow", "F2: Search")
+    if page is not None and page is window.batch_page:
+        return QCoreApplication.translate(
+            "MainWindow",
+            "Scan or type, Enter: Read   Tab: Next field   Enter: Save   "
+            "Esc: Clear the sheet   F2: Search",
+        )
+    if page is not None and page is window.unvaccinated_page:
+        return QCoreApplication.translate(
+            "MainWindow",
+            "Enter: List   Ctrl+F: Filter   Ctrl+S: CSV   Ctrl+P: Print   "
+            "Ctrl+N: Notices   Esc: Back to search",
+        )
+    if page is not None and page is window.reports_page:
+        return QCoreApplication.translate(
+            "MainWindow", "Enter: Print   Tab: Next field   Esc: Back to search"
+        )
+    if page is window.search_page:
+        return QCoreApplication.translate(
+            "MainWindow",
+            "F2: Search   ↑↓: Select   Enter: Open   Esc: Back to search   Ctrl+Q: Quit",
+        )
+    # the administration pages and the home hint: no search keys to offer
+    return QCoreApplication.translate(
+        "MainWindow", "F1: Keyboard shortcuts   Ctrl+L: Lock the screen   Ctrl+Q: Quit"
+    )
 
 
 def _plain(text: str) -> str:

@@ -39,7 +39,7 @@ from app.ui.person_numbers.number_panel import NumberPanel
 from app.ui.printing.document_print_flow import DocumentPrintFlow
 from app.ui.results.batch_entry_page import BatchEntryPage
 from app.ui.shell.demo_marker import DemoBanner, DemoWindowMarker, window_title
-from app.ui.shell.key_help import show_key_help
+from app.ui.shell.key_help import page_keys, show_key_help
 
 CLOSE_WAIT_MS = 10_000
 
@@ -260,26 +260,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _update_shortcut_help(self) -> None:
-        page = self.pages.currentWidget()
-        if page is self.person_page:
-            text = self.person_page.shortcut_help_text() + "   " + self.tr("F2: Search")
-        elif page is self.batch_page:
-            text = self.tr(
-                "Scan or type, Enter: Read   Tab: Next field   Enter: Save   "
-                "Esc: Clear the sheet   F2: Search"
-            )
-        elif page is self.unvaccinated_page:
-            text = self.tr(
-                "Enter: List   Ctrl+F: Filter   Ctrl+S: CSV   Ctrl+P: Print   "
-                "Ctrl+N: Notices   Esc: Back to search"
-            )
-        elif page is self.reports_page:
-            text = self.tr("Enter: Print   Tab: Next field   Esc: Back to search")
-        else:
-            text = self.tr(
-                "F2: Search   ↑↓: Select   Enter: Open   Esc: Back to search   Ctrl+Q: Quit"
-            )
-        self.shortcut_help.setText(text)
+        self.shortcut_help.setText(page_keys(self, self.pages.currentWidget()))
 
     @Slot()
     def show_keyboard_help(self) -> None:

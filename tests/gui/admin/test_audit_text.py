@@ -180,3 +180,21 @@ def test_pages_show_wareki_with_seireki(
     assert any(re.fullmatch(r"R\d+\.\d\d\.\d\d \d\d:\d\d \(\d{4}-\d\d-\d\d\)", t) for t in last)
     assert isinstance(viewer.period_echo, QLabel)
     qtbot.waitUntil(lambda: not auditor.jobs.busy, timeout=10_000)
+
+
+def test_the_unvaccinated_reference_date_is_echoed_in_both_calendars(
+    qtbot: QtBot, vaxdesk_app: object, tmp_path: Path
+) -> None:
+    from app.services.register import login
+    from tests.gui.counter_register import make_counter_register, open_window, settle
+
+    counter = make_counter_register(tmp_path / "counter")
+    window = open_window(qtbot, login(counter, "nurse", "demo-nurse"))
+    window.show_unvaccinated()
+    page = window.unvaccinated_page
+    assert page is not None
+    page.date_edit.setText("R8.12.1")
+    assert page.date_echo.text() == "令和8年12月1日 (2026-12-01)"
+    page.date_edit.setText("not a date")
+    assert page.date_echo.text() == ""
+    settle(qtbot, window)
