@@ -200,23 +200,39 @@ def lock_screen(register: Path, out: Path) -> None:
     close(window)
 
 
+EXPECTED = (
+    *(f"person_view_{role}" for role in ROLES if role != "admin"),
+    "landing_admin",
+    "result_entry",
+    "unvaccinated_list",
+    "audit_viewer",
+    "lock_screen",
+)
+
+
+def render_all(out: Path, *, persons: int = 600, seed: int = 1) -> list[Path]:
+    """Every screenshot into ``out`` (a QApplication must exist); returns the files."""
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="vaxdesk-shots-") as tmp:
+        register = Path(tmp) / "demo"
+        create_demo_register(register, persons=persons, seed=seed)
+        atena = busiest_child(register)
+        person_views(register, out, atena)
+        result_entry(register, out, atena)
+        unvaccinated_list(register, out)
+        audit_viewer(register, out)
+        lock_screen(register, out)
+    return [out / f"{name}.png" for name in EXPECTED]
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--persons", type=int, default=600)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     app = create_application([sys.argv[0]])
-    args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="vaxdesk-shots-") as tmp:
-        register = Path(tmp) / "demo"
-        create_demo_register(register, persons=args.persons, seed=args.seed)
-        atena = busiest_child(register)
-        person_views(register, args.out, atena)
-        result_entry(register, args.out, atena)
-        unvaccinated_list(register, args.out)
-        audit_viewer(register, args.out)
-        lock_screen(register, args.out)
+    render_all(args.out, persons=args.persons, seed=args.seed)
     QTimer.singleShot(0, app.quit)
     app.exec()
     return 0
