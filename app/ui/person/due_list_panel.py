@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QGroupBox,
@@ -32,8 +37,13 @@ class DueListProxy(RecordSortProxy):
     show_not_applicable = False
 
     def set_show_not_applicable(self, show: bool) -> None:
+        if not hasattr(self, "beginFilterChange"):  # Qt before 6.9 (pyproject allows 6.8)
+            self.show_not_applicable = show
+            self.invalidateFilter()
+            return
+        self.beginFilterChange()
         self.show_not_applicable = show
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
