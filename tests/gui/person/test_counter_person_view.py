@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.security.session import Session
@@ -68,6 +68,10 @@ def test_screening_form_prints_in_two_keystrokes(
     assert isinstance(preview, PrintPreviewDialog)
     qtbot.waitUntil(preview.print_button.hasFocus, timeout=WAIT_MS)
     assert preview.page_count == 1 and "1" in preview.page_label.text()
+    # A demo register's preview says so above the pages and in its title (issue 12 item 5).
+    banners = [w for w in preview.findChildren(QLabel) if w.objectName() == "demoBanner"]
+    assert banners and banners[0].isVisible() and "デモ台帳" in banners[0].text()
+    assert preview.windowTitle().startswith("【デモ台帳】")
     with qtbot.waitSignal(preview.printed, timeout=WAIT_MS) as done:
         qtbot.keyClick(focused(), Qt.Key.Key_Return)  # keystroke 2
     assert done.args == [1]
