@@ -2,7 +2,8 @@
 
 The report reads the whole register twice (births, doses given) and evaluates the schedule per
 birth date; Cancel is pressed at several moments of the run and the time until the service has
-stopped (``PrintCancelled``) is measured. The full uncancelled run is timed beside it.
+stopped (``PrintCancelled``) is measured. The full uncancelled run is timed beside it. Writes
+benchmarks/results/cancel-<persons>.json. Not a test: figures, not assertions.
 
     .venv/bin/python -m benchmarks.bench_cancel --persons 1000000
 """
@@ -24,6 +25,7 @@ from app.services.register import login
 from benchmarks.demo_cache import ensure_register
 
 FISCAL_YEAR = 2025
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def cancel_latency(session: Session, after_s: float, out: Path) -> tuple[float, bool]:
@@ -67,7 +69,10 @@ def main() -> None:
             outcome = f"stopped {latency:.3f} s later" if stopped else "the run had finished"
             print(f"cancel at {at:>5.2f} s: {outcome}", flush=True)
         results["cancel_latency_s"] = stops
-    print(json.dumps(results, ensure_ascii=False, indent=2))
+    text = json.dumps(results, ensure_ascii=False, indent=2)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"cancel-{args.persons}.json").write_text(text + "\n", encoding="utf-8")
+    print(text)
 
 
 if __name__ == "__main__":
