@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench bench-small fuzz clean-venv build translations errors-doc
+.PHONY: run test lint typecheck bench bench-small fuzz clean-venv build translations errors-doc screenshots
 
 LOCK      := requirements.lock
 TEST_LOCK := requirements-test.lock
@@ -43,6 +43,10 @@ typecheck: $(STAMP)
 test: $(STAMP) lint typecheck
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
+# docs/screenshots/*.png at 1280×800 from a fresh demo register (offscreen; no display needed).
+screenshots: $(STAMP)
+	$(PY) -m tools.screenshots --out docs/screenshots
+
 errors-doc: $(STAMP)
 	$(PY) -m app.error_codes README.md
 
@@ -52,6 +56,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench_startup
 	$(PY) -m benchmarks.bench_engine
 	$(PY) -m benchmarks.bench_printing
+	$(PY) -m benchmarks.bench_cancel --persons 1000000
 	$(PY) -m benchmarks.bench_hub --persons 1000000
 
 # Longer fuzz of the sync package reader (the suite runs a few thousand cases; this runs

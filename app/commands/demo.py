@@ -38,6 +38,11 @@ def add_parser(sub: Any) -> None:
         "--seed", type=int, default=1, metavar="S", help="乱数の種（同じ種なら同じ台帳）"
     )
     p.add_argument(
+        "--reset",
+        action="store_true",
+        help="デモ台帳を削除して作り直してから起動する（デモ台帳のみ。実台帳は削除しない）",
+    )
+    p.add_argument(
         "--register",
         type=Path,
         metavar="DIR",
@@ -74,7 +79,18 @@ def run(args: argparse.Namespace) -> int:
     from app.store.layout import RegisterLayout
 
     directory = args.register or default_demo_dir()
-    if not RegisterLayout(directory).exists():
+    if args.reset:
+        from app.services.demo import reset_demo_register
+
+        print(f"デモ台帳を作り直しています: {directory}", file=sys.stderr)
+        reset_demo_register(
+            directory,
+            persons=args.persons or DEFAULT_DEMO_PERSONS,
+            seed=args.seed,
+            progress=_progress,
+        )
+        print(file=sys.stderr)
+    elif not RegisterLayout(directory).exists():
         print(f"デモ台帳を作成しています: {directory}", file=sys.stderr)
         _create(directory, args.persons or DEFAULT_DEMO_PERSONS, args.seed)
     from app.ui.shell.application import run_gui

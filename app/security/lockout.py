@@ -265,6 +265,14 @@ class LoginAttempts:
                     state.pop("locked_until", None)
                 self._save(data)
 
+    def status(self, login: str) -> tuple[int, datetime | None]:
+        """(consecutive failures, end of the lock while locked) for ``login``; read-only, for
+        telling the person how many tries are left and when a lock ends."""
+        state = self._load().get("users", {}).get(login, {})
+        until = state.get("locked_until")
+        end = datetime.fromisoformat(until) if until else None
+        return int(state.get("failures", 0)), end if end and end > self._now() else None
+
     def succeeded(self, login: str) -> list[PendingEntry]:
         """Reset ``login``'s counter; hand back every pending entry (for the audit log)."""
         with filelock.exclusive(self.path):

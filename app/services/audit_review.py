@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from app.errors import InvalidInput
@@ -40,7 +40,81 @@ ACTION_NAMES_JA = {
     "access.review": "アクセス権の点検",
     "settings.office": "窓口設定の変更",
     "settings.office.read": "窓口設定の表示",
+    # every other action and permission code the app writes, so the viewer shows no raw code
+    "audit.read": "監査ログ閲覧",
+    "demo.generate": "デモ台帳の作成",
+    "register.create": "台帳の作成",
+    "issuance.create": "書類の発行",
+    "issuance.read": "発行履歴の閲覧",
+    "issuance.reissue": "書類の再発行",
+    "issuance.withdraw": "発行番号の取下げ",
+    "key.list": "セキュリティキー一覧",
+    "key.manage": "セキュリティキー管理",
+    "list.areas": "地区一覧",
+    "list.unvaccinated": "未接種者一覧",
+    "list.unvaccinated.export": "未接種者一覧のCSV出力",
+    "masters.read": "マスタの閲覧",
+    "mynumber.read": "個人番号の閲覧",
+    "mynumber.view": "個人番号欄の表示",
+    "person.read": "住民情報の閲覧",
+    "person.read_masked": "住民情報の閲覧（伏せ字）",
+    "person.match": "住民の照合",
+    "person.scan": "バーコード読取",
+    "print.annual": "年報の印刷",
+    "print.certificate": "予防接種済証の印刷",
+    "print.monthly": "月報の印刷",
+    "print.notices": "個別通知の印刷",
+    "print.unvaccinated": "未接種者一覧の印刷",
+    "print.voucher": "接種券の印刷",
+    "print.yoshinhyo": "予診票の印刷",
+    "report.annual": "年報",
+    "report.monthly": "月報",
+    "schedule.read": "接種予定の閲覧",
+    "schedule.view": "接種予定の表示",
+    "user.manage": "ユーザー管理",
+    "user.read": "ユーザー一覧",
+    "terminal.manage": "端末管理",
+    "catalog.manage": "ワクチンカタログ管理",
+    "media.erase": "媒体からの消去",
+    "media.ledger": "媒体管理簿の閲覧",
+    "media.ledger_export": "媒体管理簿のCSV出力",
+    "media.transfer": "媒体による受け渡し",
+    "policy.synced_passkeys": "同期パスキーの許可設定",
+    "settings.manage": "窓口設定の管理",
+    "sync.conflict.resolve": "同期の競合の解決",
+    "sync.identity": "端末の同期用鍵",
+    "sync.resend": "同期パッケージの再出力",
+    "sync.status": "同期状況の表示",
+    "sync.terminal_key": "端末公開鍵の出力",
+    "sync.trust": "信頼リストの更新",
+    "sync.trust_enrol": "信頼リストの初期登録",
+    "sync.import": "同期データの取込",
+    "sync.export": "同期データの出力",
+    "vaccination.correct": "接種記録の訂正",
+    "vaccination.create": "接種記録の登録",
+    "vaccination.postpone": "接種の見合わせ",
+    "vaccination.read": "接種記録の閲覧",
+    "vaccination.void": "接種記録の取消",
 }
+
+RECORD_TYPES_JA = {
+    "issuance": "発行",
+    "person_number": "個人番号",
+    "user": "ユーザー",
+    "vaccination": "接種記録",
+}
+
+
+def local_day_bounds(first: date, last: date) -> tuple[str, str]:
+    """The UTC instants (as the log writes them) from the start of local day ``first`` to the
+    start of the local day after ``last``: the viewer's dates are the terminal's local days,
+    like the times it shows."""
+
+    def start(day: date) -> str:
+        local = datetime.combine(day, time.min).astimezone()  # naive: the terminal's zone
+        return local.astimezone(UTC).isoformat(timespec="milliseconds")
+
+    return start(first), start(last + timedelta(days=1))
 
 
 class BadDateRange(InvalidInput):
@@ -49,6 +123,9 @@ class BadDateRange(InvalidInput):
 
 @dataclass(frozen=True, slots=True)
 class AuditFilter:
+    """What to read; ``date_from``..``date_until`` are local days (inclusive), as the viewer
+    shows its times."""
+
     user_login: str | None = None
     action: str | None = None
     person_id: int | None = None
@@ -90,8 +167,8 @@ def _rows(session: Session, f: AuditFilter) -> list[AuditRow]:
         user_id=user_id,
         action=f.action,
         person_id=f.person_id,
-        date_from=f.date_from.isoformat() if f.date_from else None,
-        date_until=f.date_until.isoformat() if f.date_until else None,
+        at_from=local_day_bounds(f.date_from, f.date_from)[0] if f.date_from else None,
+        at_before=local_day_bounds(f.date_until, f.date_until)[1] if f.date_until else None,
         limit=f.limit,
     ):
         u = by_id.get(e.user_id) if e.user_id is not None else None

@@ -4,7 +4,9 @@ the entry form, in one call.
 The code is looked up through ``issuance.find_by_scan`` (a document number or a 宛名番号), the
 person is opened through ``persons.open_person`` (masked for the session), and when the code was
 not a document that names its series, the first open series of ``schedule.due_list`` is offered.
-Each step keeps its own permission check and audit entry."""
+Each step keeps its own permission check and audit entry. A document whose number was voided
+(e.g. 未印刷: the preview was closed without printing, so no genuine sheet carries it) is refused
+with E_SCAN_VOIDED: a sheet with that number is not one the office handed out."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 
 from app.domain.catalog import Catalog
 from app.domain.schedule import OPEN_STATUSES
+from app.errors import InvalidInput
 from app.security.session import Session
 from app.services import issuance, persons, schedule
 from app.services.persons import PersonSummary
@@ -28,10 +31,24 @@ class ScannedSheet:
     catalog: Catalog
 
 
+class ScanVoided(InvalidInput):
+    code = "E_SCAN_VOIDED"
+
+
+def _voided_message(reason: str | None) -> str:
+    because = f"（取消の理由: {reason}）" if reason else ""
+    return (
+        f"この番号の書類は取り消されています{because}。この用紙では結果を入力できません。"
+        "発行履歴を確認してください。"
+    )
+
+
 def read_scan(session: Session, code: str, catalog: Catalog | None = None) -> ScannedSheet:
     """The person and pre-fill for ``code``. ``catalog`` saves reading it again when the caller
     already holds the session's catalog."""
     hit = issuance.find_by_scan(session, code)
+    if hit.issuance is not None and hit.issuance.voided_at is not None:
+        raise ScanVoided(_voided_message(hit.issuance.void_reason))
     detail = persons.open_person(session, hit.person_id)
     known = catalog or schedule.catalog_for(session)
     document = hit.issuance

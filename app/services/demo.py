@@ -8,6 +8,7 @@ app.store.bulk, the personal numbers sealed with the register's number key.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,11 +31,14 @@ from app.demo.masters import (
 )
 from app.demo.rows import ISSUANCE_COLUMNS, VACCINATION_COLUMNS
 from app.domain.ids import municipality_check_digit
+from app.errors import InvalidInput
+from app.security.keyslots import KeySlotFile
 from app.security.person_numbers import NumberCipher
 from app.services.recovery import open_with_recovery_code
 from app.services.register import NewUser, create_register
 from app.services.sync_identity import install_demo_server
 from app.store import audit, bulk, db, office, register_meta, stamps
+from app.store.layout import RegisterLayout
 
 Progress = Callable[[str, int, int], None]
 
@@ -92,6 +96,36 @@ def _seal_with(nk: bytes) -> Callable[[bytes, str], tuple[bytes, bytes]]:
         return cipher.encrypt(person_uid, number), cipher.blind_index(number)
 
     return seal
+
+
+class NotADemoRegister(InvalidInput):
+    code = "E_DEMO_RESET_NOT_DEMO"
+
+
+def reset_demo_register(
+    directory: Path, *, persons: int, seed: int = 1, progress: Progress | None = None
+) -> DemoInfo:
+    """Delete the demo register in ``directory`` and build a fresh one (same users and
+    passwords, new synthetic people). Refuses (E_DEMO_RESET_NOT_DEMO, nothing touched) unless the
+    folder holds a demo register or nothing at all: a real register is never deleted."""
+    directory = Path(directory)
+    layout = RegisterLayout(directory)
+    if layout.exists():
+        if not KeySlotFile.load(layout.keyslots).demo:
+            raise NotADemoRegister()
+        shutil.rmtree(directory)
+    elif directory.exists() and any(directory.iterdir()):
+        raise NotADemoRegister()  # some other folder: not ours to empty
+    return create_demo_register(directory, persons=persons, seed=seed, progress=progress)
+
+
+def demo_area_names(gen: DemoGenerator) -> dict[str, str]:
+    """地区 names of the demo city: each 地区 is named after its first town (町名), e.g.
+    「中川崎地区」."""
+    names: dict[str, str] = {}
+    for town in gen.towns:
+        names.setdefault(town.area_code, f"{town.name}地区")
+    return names
 
 
 def _load(gen: DemoGenerator, writers: dict[str, bulk.BulkInserter], report: Progress) -> None:
@@ -183,6 +217,7 @@ def create_demo_register(
                 bulk.insert_rows(conn, "unit_prices", UNIT_PRICE_COLUMNS, masters.unit_price_rows)
                 register_meta.set_meta(conn, "atena_width", str(ATENA_WIDTH))
                 office.set_office(conn, DEMO_OFFICE)
+                register_meta.set_area_names(conn, demo_area_names(gen))
             writers = {
                 "households": bulk.BulkInserter(conn, "households", HOUSEHOLD_COLUMNS),
                 "persons": bulk.BulkInserter(conn, "persons", PERSON_COLUMNS),

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Final
 
 from app import error_codes
-from app.errors import VaxDeskError
+from app.errors import AuthError, VaxDeskError
 from app.security.fido import FidoPrompt
 from app.security.fido.interface import (
     TEXT_ENTER_PIN,
@@ -60,7 +60,7 @@ from app.security.fido.interface import (
 from app.security.keyslots import KeySlotFile
 from app.security.lockout import LockedOut
 from app.security.session import Session
-from app.services import register
+from app.services import lockout_notice, register
 from app.services.security_key import DEMO_KEY_NOTICE, KeyFactory, key_access
 from app.store.layout import RegisterLayout
 
@@ -353,7 +353,10 @@ def register_authenticator(
     def authenticate(login_name: str, password: str) -> Session:
         demo = describe_register(directory).demo
         key = key_access(directory, demo, prompt, cancel, key_factory)
-        return register.login(directory, login_name, password, key=key, prompt=prompt)
+        try:
+            return register.login(directory, login_name, password, key=key, prompt=prompt)
+        except AuthError as exc:
+            raise lockout_notice.explain(directory, login_name, exc) from None
 
     return authenticate
 
@@ -372,7 +375,10 @@ def reauthenticator(
         if login_name != session.login:
             raise VaxDeskError()  # the unlock dialog never offers another name
         key = key_access(reg.directory, reg.demo, prompt, cancel, key_factory)
-        register.reauthenticate(session, password, key=key, prompt=prompt)
+        try:
+            register.reauthenticate(session, password, key=key, prompt=prompt)
+        except AuthError as exc:
+            raise lockout_notice.explain(reg.directory, session.login, exc) from None
         return session
 
     return authenticate

@@ -30,7 +30,7 @@ from app.security.masking import Policy, apply, person_policy
 from app.security.session import Session
 from app.services import audit_log
 from app.services.schedule import catalog_for
-from app.store import lists
+from app.store import lists, register_meta
 from app.store import persons as person_repo
 from app.store import vaccinations as vaccination_repo
 
@@ -256,3 +256,17 @@ def export_csv(session: Session, listing: UnvaccinatedList, out: Path) -> int:
 def areas(session: Session) -> list[str]:
     audit_log.require(session, "list.unvaccinated", "list.areas")
     return person_repo.area_codes(session.register.conn)
+
+
+@dataclass(frozen=True, slots=True)
+class AreaChoice:
+    code: str
+    name: str | None  # None: the register has no name for the code
+
+
+def area_choices(session: Session) -> list[AreaChoice]:
+    """The 地区 in use, with their names from the register's settings (for the screens)."""
+    audit_log.require(session, "list.unvaccinated", "list.areas")
+    conn = session.register.conn
+    names = register_meta.area_names(conn)
+    return [AreaChoice(code, names.get(code)) for code in person_repo.area_codes(conn)]

@@ -149,9 +149,13 @@ def query(
     person_id: int | None = None,
     date_from: str | None = None,
     date_until: str | None = None,
+    at_from: str | None = None,
+    at_before: str | None = None,
     limit: int = 1000,
 ) -> Iterator[AuditEntry]:
-    """Filtered entries, newest first. Dates are ISO ``YYYY-MM-DD`` (inclusive, UTC)."""
+    """Filtered entries, newest first. Dates are ISO ``YYYY-MM-DD`` (inclusive, UTC);
+    ``at_from`` (inclusive) and ``at_before`` (exclusive) are UTC instants written as the log
+    writes them (``YYYY-MM-DDTHH:MM:SS.mmm+00:00``), for a range of local days."""
     clauses: list[str] = []
     params: list[object] = []
     if user_id is not None:
@@ -169,6 +173,12 @@ def query(
     if date_until is not None:
         clauses.append("at < date(?, '+1 day')")
         params.append(date_until)
+    if at_from is not None:
+        clauses.append("at >= ?")
+        params.append(at_from)
+    if at_before is not None:
+        clauses.append("at < ?")
+        params.append(at_before)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     cur = conn.execute(
         "SELECT seq, at, user_id, terminal_id, action, outcome, person_id, record_type,"

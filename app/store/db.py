@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,6 +40,8 @@ class Connection(Protocol):
     def backup(self, target: Any, /) -> None: ...
 
     def close(self) -> None: ...
+
+    def set_progress_handler(self, handler: Any, n: int, /) -> None: ...
 
 
 class RegisterMissing(RegisterError):
@@ -155,6 +158,31 @@ def transaction(conn: Connection) -> Iterator[Connection]:
     entry = _commit_hooks.get(id(conn))
     if entry is not None and entry[0] is conn:
         entry[1](conn)
+
+
+class QueryCancelled(Exception):
+    """A long query stopped because its caller asked to cancel (``abort_when``)."""
+
+
+ABORT_CHECK_EVERY = 20_000  # SQLite VM steps between two looks at ``cancelled`` (≈ 1 ms)
+
+
+@contextlib.contextmanager
+def abort_when(conn: Connection, cancelled: Callable[[], bool] | None) -> Iterator[None]:
+    """Run the queries inside so that they stop within about a millisecond once ``cancelled()``
+    is true (SQLite's progress handler), raising ``QueryCancelled``; None: no cancelling."""
+    if cancelled is None:
+        yield
+        return
+    conn.set_progress_handler(lambda: 1 if cancelled() else 0, ABORT_CHECK_EVERY)
+    try:
+        yield
+    except (sqlcipher3.OperationalError, sqlite3.OperationalError):
+        if cancelled():
+            raise QueryCancelled() from None
+        raise
+    finally:
+        conn.set_progress_handler(None, ABORT_CHECK_EVERY)
 
 
 def integrity_check(conn: Connection) -> list[str]:

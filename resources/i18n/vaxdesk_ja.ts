@@ -8,6 +8,10 @@
         <translation>画面をロック</translation>
     </message>
     <message>
+        <source>Sign out</source>
+        <translation>ログアウト</translation>
+    </message>
+    <message>
         <source>&amp;Administration</source>
         <translation>管理(&amp;A)</translation>
     </message>
@@ -296,8 +300,8 @@
         <translation>住民ID</translation>
     </message>
     <message>
-        <source>Date (UTC)</source>
-        <translation>日付（UTC）</translation>
+        <source>Date (this terminal&apos;s time)</source>
+        <translation>日付（この端末の時刻）</translation>
     </message>
     <message>
         <source>Show</source>
@@ -459,6 +463,57 @@
     <message>
         <source>Choose at least one role.</source>
         <translation>役割を1つ以上選んでください。</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictPanel</name>
+    <message>
+        <source>Conflicts</source>
+        <translation>競合（未解決）</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>番号</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>記録の種類</translation>
+    </message>
+    <message>
+        <source>Arrived</source>
+        <translation>到着日時</translation>
+    </message>
+    <message>
+        <source>Differs in</source>
+        <translation>違う項目</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>項目</translation>
+    </message>
+    <message>
+        <source>This terminal</source>
+        <translation>この端末の内容</translation>
+    </message>
+    <message>
+        <source>Incoming (tick to take)</source>
+        <translation>届いた内容（採用する項目にチェック）</translation>
+    </message>
+    <message>
+        <source>Keep &amp;local</source>
+        <translation>この端末の内容を残す(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Take i&amp;ncoming</source>
+        <translation>届いた内容を採用(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Merge ticked fields</source>
+        <translation>チェックした項目だけ採用して統合(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Conflict %1 resolved.</source>
+        <translation>競合 %1 を解決しました。</translation>
     </message>
 </context>
 <context>
@@ -644,6 +699,14 @@
         <translation>中止</translation>
     </message>
     <message>
+        <source>%1 / %2 items</source>
+        <translation>%1 / %2 件</translation>
+    </message>
+    <message>
+        <source>Cancelling...</source>
+        <translation>中止しています…</translation>
+    </message>
+    <message>
         <source>%1: %2 pages sent to the printer.</source>
         <translation>%1: %2枚をプリンタに送りました。</translation>
     </message>
@@ -720,6 +783,10 @@
     <message>
         <source>Due list</source>
         <translation>接種予定</translation>
+    </message>
+    <message>
+        <source>Also show series that do not apply</source>
+        <translation>対象外も表示</translation>
     </message>
     <message>
         <source>The due list is not available for this role.</source>
@@ -828,6 +895,17 @@
     </message>
 </context>
 <context>
+    <name>KeyHelp</name>
+    <message>
+        <source>Menu commands</source>
+        <translation>メニューのコマンド</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>キー操作一覧</translation>
+    </message>
+</context>
+<context>
     <name>KeyPromptDialog</name>
     <message>
         <source>The person who will use the key holds it now. Follow the instructions below.</source>
@@ -923,6 +1001,10 @@
         <translation>ログイン中: %1</translation>
     </message>
     <message>
+        <source>Choose a task from the menu bar (F1: keyboard shortcuts).</source>
+        <translation>メニューバーから業務を選んでください（F1: キー操作一覧）。</translation>
+    </message>
+    <message>
         <source>&amp;Work</source>
         <translation>業務(&amp;W)</translation>
     </message>
@@ -971,6 +1053,10 @@
         <translation>Enter: 印刷   Tab: 次の項目   Esc: 検索へ戻る</translation>
     </message>
     <message>
+        <source>F1: Keyboard shortcuts   Ctrl+L: Lock the screen   Ctrl+Q: Quit</source>
+        <translation>F1: キー操作一覧   Ctrl+L: 画面をロック   Ctrl+Q: 終了</translation>
+    </message>
+    <message>
         <source>Searching...</source>
         <translation>検索しています…</translation>
     </message>
@@ -985,6 +1071,81 @@
     <message>
         <source>Synchronisation</source>
         <translation>同期</translation>
+    </message>
+</context>
+<context>
+    <name>MediaPanel</name>
+    <message>
+        <source>Media ledger</source>
+        <translation>媒体管理簿</translation>
+    </message>
+    <message>
+        <source>Staff number of the approver</source>
+        <translation>承認者の職員番号</translation>
+    </message>
+    <message>
+        <source>&amp;Approved by</source>
+        <translation>承認者(&amp;A)</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>すべて</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>書出</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>取込</translation>
+    </message>
+    <message>
+        <source>CSV...</source>
+        <translation>CSV 出力...</translation>
+    </message>
+    <message>
+        <source>E&amp;rase from medium</source>
+        <translation>媒体から消去(&amp;R)</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>番号</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>区分</translation>
+    </message>
+    <message>
+        <source>Sequence</source>
+        <translation>通番</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>媒体（ラベル / シリアル）</translation>
+    </message>
+    <message>
+        <source>Approved by</source>
+        <translation>承認者</translation>
+    </message>
+    <message>
+        <source>Erased</source>
+        <translation>消去日時</translation>
+    </message>
+    <message>
+        <source>Erased from the medium and recorded.</source>
+        <translation>媒体から消去し、記録しました。</translation>
+    </message>
+    <message>
+        <source>The file was already gone; recorded as erased.</source>
+        <translation>ファイルは既にありませんでした。消去済みとして記録しました。</translation>
+    </message>
+    <message>
+        <source>%1 rows written.</source>
+        <translation>%1件を書き出しました。</translation>
     </message>
 </context>
 <context>
@@ -1250,6 +1411,10 @@
         <translation>Esc: 検索に戻る</translation>
     </message>
     <message>
+        <source>Issuance history</source>
+        <translation>発行履歴</translation>
+    </message>
+    <message>
         <source>Basic information</source>
         <translation>基本情報</translation>
     </message>
@@ -1324,6 +1489,14 @@
     <message>
         <source>Esc: Back to search</source>
         <translation>Esc: 検索へ戻る</translation>
+    </message>
+    <message>
+        <source>Issuance history (%1)</source>
+        <translation>発行履歴 (%1)</translation>
+    </message>
+    <message>
+        <source>Vaccination history (%1)</source>
+        <translation>接種履歴 (%1)</translation>
     </message>
     <message>
         <source>Moved out %1</source>
@@ -1602,10 +1775,6 @@
         <translation>R7.4.10、20250410、2025-04-10、令和7年4月10日 のいずれの形でも入力できます</translation>
     </message>
     <message>
-        <source>7 digits</source>
-        <translation>7桁</translation>
-    </message>
-    <message>
         <source>mL, e.g. 0.5</source>
         <translation>mL（例: 0.5）</translation>
     </message>
@@ -1660,6 +1829,10 @@
     <message>
         <source>&amp;Series</source>
         <translation>予防接種の種類(&amp;S)</translation>
+    </message>
+    <message>
+        <source>10 digits</source>
+        <translation>10桁</translation>
     </message>
     <message>
         <source>Dose (&amp;number)</source>
@@ -1734,6 +1907,141 @@
     </message>
 </context>
 <context>
+    <name>SyncPage</name>
+    <message>
+        <source>Synchronisation</source>
+        <translation>同期</translation>
+    </message>
+    <message>
+        <source>Exchange with the server</source>
+        <translation>サーバーとの受け渡し</translation>
+    </message>
+    <message>
+        <source>Folder on the medium</source>
+        <translation>媒体上のフォルダー</translation>
+    </message>
+    <message>
+        <source>Choose...</source>
+        <translation>選択...</translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation>エクスポート(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Export to</source>
+        <translation>書き出し先</translation>
+    </message>
+    <message>
+        <source>Package file (.vxpkg)</source>
+        <translation>パッケージファイル（.vxpkg）</translation>
+    </message>
+    <message>
+        <source>&amp;Import</source>
+        <translation>インポート(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Import from</source>
+        <translation>取り込むファイル</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>中止</translation>
+    </message>
+    <message>
+        <source>Quarantined packages</source>
+        <translation>隔離されたパッケージ</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>ファイル</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>コード</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>検査段階</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>競合（未解決）</translation>
+    </message>
+    <message>
+        <source>Quarantine</source>
+        <translation>隔離</translation>
+    </message>
+    <message>
+        <source>Media ledger</source>
+        <translation>媒体管理簿</translation>
+    </message>
+    <message>
+        <source>Terminal: %1 (key %2)</source>
+        <translation>端末ID: %1（鍵ID %2）</translation>
+    </message>
+    <message>
+        <source>Not yet acknowledged: %1</source>
+        <translation>未送信（受領未確認）: %1件</translation>
+    </message>
+    <message>
+        <source>Last export: %1 (sequence %2, acknowledged %3)</source>
+        <translation>前回のエクスポート: %1（通番 %2、受領確認済み %3）</translation>
+    </message>
+    <message>
+        <source>Last import: %1 (sequence %2)</source>
+        <translation>前回のインポート: %1（通番 %2）</translation>
+    </message>
+    <message>
+        <source>No package from the server for %1 days or more. Import the latest package before continuing.</source>
+        <translation>サーバーからのパッケージが%1日以上届いていません。最新のパッケージを取り込んでから業務を続けてください。</translation>
+    </message>
+    <message>
+        <source>Packages (*.vxpkg)</source>
+        <translation>パッケージ (*.vxpkg)</translation>
+    </message>
+    <message>
+        <source>Choose the folder to export to.</source>
+        <translation>書き出し先のフォルダーを選んでください。</translation>
+    </message>
+    <message>
+        <source>Exporting...</source>
+        <translation>エクスポートしています...</translation>
+    </message>
+    <message>
+        <source>Choose the package file to import.</source>
+        <translation>取り込むパッケージファイルを選んでください。</translation>
+    </message>
+    <message>
+        <source>Importing...</source>
+        <translation>インポートしています...</translation>
+    </message>
+    <message>
+        <source>Exported sequence %1: %2 changes, %3 audit entries. File: %4</source>
+        <translation>通番 %1 を書き出しました: 変更 %2件、監査ログ %3件。ファイル: %4</translation>
+    </message>
+    <message>
+        <source>Already imported (sequence %1). Nothing was changed.</source>
+        <translation>取込済みです（通番 %1）。台帳は変更していません。</translation>
+    </message>
+    <message>
+        <source>Imported sequence %1: %2 applied, %3 quarantined, %4 conflicts.</source>
+        <translation>通番 %1 を取り込みました: 反映 %2件、隔離 %3件、競合 %4件。</translation>
+    </message>
+    <message>
+        <source>Cancelled. Nothing was changed.</source>
+        <translation>中止しました。台帳は変更していません。</translation>
+    </message>
+</context>
+<context>
     <name>UnlockDialog</name>
     <message>
         <source>VaxDesk - Unlock</source>
@@ -1750,6 +2058,13 @@
     <message>
         <source>The screen is locked. Enter your password and use your security key.</source>
         <translation>画面がロックされています。パスワードを入力し、セキュリティキーで確認してください。</translation>
+    </message>
+</context>
+<context>
+    <name>UnsentLabel</name>
+    <message>
+        <source>Unsent: %1</source>
+        <translation>未送信 %1件</translation>
     </message>
 </context>
 <context>
@@ -1970,262 +2285,6 @@
     <message>
         <source>Cancel [Esc]</source>
         <translation>キャンセル [Esc]</translation>
-    </message>
-</context>
-<context>
-    <name>ConflictPanel</name>
-    <message>
-        <source>Conflicts</source>
-        <translation>競合（未解決）</translation>
-    </message>
-    <message>
-        <source>No.</source>
-        <translation>番号</translation>
-    </message>
-    <message>
-        <source>Record</source>
-        <translation>記録の種類</translation>
-    </message>
-    <message>
-        <source>Arrived</source>
-        <translation>到着日時</translation>
-    </message>
-    <message>
-        <source>Differs in</source>
-        <translation>違う項目</translation>
-    </message>
-    <message>
-        <source>Field</source>
-        <translation>項目</translation>
-    </message>
-    <message>
-        <source>This terminal</source>
-        <translation>この端末の内容</translation>
-    </message>
-    <message>
-        <source>Incoming (tick to take)</source>
-        <translation>届いた内容（採用する項目にチェック）</translation>
-    </message>
-    <message>
-        <source>Keep &amp;local</source>
-        <translation>この端末の内容を残す(&amp;L)</translation>
-    </message>
-    <message>
-        <source>Take i&amp;ncoming</source>
-        <translation>届いた内容を採用(&amp;N)</translation>
-    </message>
-    <message>
-        <source>&amp;Merge ticked fields</source>
-        <translation>チェックした項目だけ採用して統合(&amp;M)</translation>
-    </message>
-    <message>
-        <source>Conflict %1 resolved.</source>
-        <translation>競合 %1 を解決しました。</translation>
-    </message>
-</context>
-<context>
-    <name>SyncPage</name>
-    <message>
-        <source>Synchronisation</source>
-        <translation>同期</translation>
-    </message>
-    <message>
-        <source>Exchange with the server</source>
-        <translation>サーバーとの受け渡し</translation>
-    </message>
-    <message>
-        <source>Folder on the medium</source>
-        <translation>媒体上のフォルダー</translation>
-    </message>
-    <message>
-        <source>Choose...</source>
-        <translation>選択...</translation>
-    </message>
-    <message>
-        <source>&amp;Export</source>
-        <translation>エクスポート(&amp;E)</translation>
-    </message>
-    <message>
-        <source>Export to</source>
-        <translation>書き出し先</translation>
-    </message>
-    <message>
-        <source>Package file (.vxpkg)</source>
-        <translation>パッケージファイル（.vxpkg）</translation>
-    </message>
-    <message>
-        <source>&amp;Import</source>
-        <translation>インポート(&amp;I)</translation>
-    </message>
-    <message>
-        <source>Import from</source>
-        <translation>取り込むファイル</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>中止</translation>
-    </message>
-    <message>
-        <source>Quarantined packages</source>
-        <translation>隔離されたパッケージ</translation>
-    </message>
-    <message>
-        <source>Time</source>
-        <translation>日時</translation>
-    </message>
-    <message>
-        <source>File</source>
-        <translation>ファイル</translation>
-    </message>
-    <message>
-        <source>Code</source>
-        <translation>コード</translation>
-    </message>
-    <message>
-        <source>Step</source>
-        <translation>検査段階</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation>理由</translation>
-    </message>
-    <message>
-        <source>Terminal: %1 (key %2)</source>
-        <translation>端末ID: %1（鍵ID %2）</translation>
-    </message>
-    <message>
-        <source>Not yet acknowledged: %1</source>
-        <translation>未送信（受領未確認）: %1件</translation>
-    </message>
-    <message>
-        <source>Last export: %1 (sequence %2, acknowledged %3)</source>
-        <translation>前回のエクスポート: %1（通番 %2、受領確認済み %3）</translation>
-    </message>
-    <message>
-        <source>Last import: %1 (sequence %2)</source>
-        <translation>前回のインポート: %1（通番 %2）</translation>
-    </message>
-    <message>
-        <source>No package from the server for %1 days or more. Import the latest package before continuing.</source>
-        <translation>サーバーからのパッケージが%1日以上届いていません。最新のパッケージを取り込んでから業務を続けてください。</translation>
-    </message>
-    <message>
-        <source>Packages (*.vxpkg)</source>
-        <translation>パッケージ (*.vxpkg)</translation>
-    </message>
-    <message>
-        <source>Choose the folder to export to.</source>
-        <translation>書き出し先のフォルダーを選んでください。</translation>
-    </message>
-    <message>
-        <source>Exporting...</source>
-        <translation>エクスポートしています...</translation>
-    </message>
-    <message>
-        <source>Choose the package file to import.</source>
-        <translation>取り込むパッケージファイルを選んでください。</translation>
-    </message>
-    <message>
-        <source>Importing...</source>
-        <translation>インポートしています...</translation>
-    </message>
-    <message>
-        <source>Exported sequence %1: %2 changes, %3 audit entries. File: %4</source>
-        <translation>通番 %1 を書き出しました: 変更 %2件、監査ログ %3件。ファイル: %4</translation>
-    </message>
-    <message>
-        <source>Already imported (sequence %1). Nothing was changed.</source>
-        <translation>取込済みです（通番 %1）。台帳は変更していません。</translation>
-    </message>
-    <message>
-        <source>Imported sequence %1: %2 applied, %3 quarantined, %4 conflicts.</source>
-        <translation>通番 %1 を取り込みました: 反映 %2件、隔離 %3件、競合 %4件。</translation>
-    </message>
-    <message>
-        <source>Cancelled. Nothing was changed.</source>
-        <translation>中止しました。台帳は変更していません。</translation>
-    </message>
-</context>
-<context>
-    <name>UnsentLabel</name>
-    <message>
-        <source>Unsent: %1</source>
-        <translation>未送信 %1件</translation>
-    </message>
-</context>
-<context>
-    <name>MediaPanel</name>
-    <message>
-        <source>Media ledger</source>
-        <translation>媒体管理簿</translation>
-    </message>
-    <message>
-        <source>Staff number of the approver</source>
-        <translation>承認者の職員番号</translation>
-    </message>
-    <message>
-        <source>&amp;Approved by</source>
-        <translation>承認者(&amp;A)</translation>
-    </message>
-    <message>
-        <source>All</source>
-        <translation>すべて</translation>
-    </message>
-    <message>
-        <source>Export</source>
-        <translation>書出</translation>
-    </message>
-    <message>
-        <source>Import</source>
-        <translation>取込</translation>
-    </message>
-    <message>
-        <source>CSV...</source>
-        <translation>CSV 出力...</translation>
-    </message>
-    <message>
-        <source>E&amp;rase from medium</source>
-        <translation>媒体から消去(&amp;R)</translation>
-    </message>
-    <message>
-        <source>No.</source>
-        <translation>番号</translation>
-    </message>
-    <message>
-        <source>Time</source>
-        <translation>日時</translation>
-    </message>
-    <message>
-        <source>Direction</source>
-        <translation>区分</translation>
-    </message>
-    <message>
-        <source>Sequence</source>
-        <translation>通番</translation>
-    </message>
-    <message>
-        <source>Medium</source>
-        <translation>媒体（ラベル / シリアル）</translation>
-    </message>
-    <message>
-        <source>Approved by</source>
-        <translation>承認者</translation>
-    </message>
-    <message>
-        <source>Erased</source>
-        <translation>消去日時</translation>
-    </message>
-    <message>
-        <source>Erased from the medium and recorded.</source>
-        <translation>媒体から消去し、記録しました。</translation>
-    </message>
-    <message>
-        <source>The file was already gone; recorded as erased.</source>
-        <translation>ファイルは既にありませんでした。消去済みとして記録しました。</translation>
-    </message>
-    <message>
-        <source>%1 rows written.</source>
-        <translation>%1件を書き出しました。</translation>
     </message>
 </context>
 </TS>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import threading
 import weakref
 from functools import partial
@@ -272,11 +273,20 @@ def test_five_wrong_passwords_then_locked_out_on_a_register(tmp_path: Path) -> N
             tmp_path / "reg", prompt, cancel, key_factory=lambda: software_key(tmp_path / "reg")
         )
     )
-    for _ in range(MAX_FAILURES):
-        assert flow.submit("clerk", "wrong").error_code == "E_AUTH_WRONG_PASSWORD"
+    messages = []
+    for _ in range(MAX_FAILURES - 1):
+        status = flow.submit("clerk", "wrong")
+        assert status.error_code == "E_AUTH_WRONG_PASSWORD"
+        messages.append(status.message_ja)
+    assert "あと" not in messages[0] and "あと" not in messages[1]
+    assert "あと2回失敗すると、このユーザーは15分間ロックされます。" in messages[2]
+    assert "あと1回失敗すると" in messages[3]
     assert "セキュリティキーに触れてください" in prompt.shown  # the key step ran each time
-    locked = flow.submit("clerk", password("clerk"))
+    # The fifth failure locks the name and says so at once, with the time the lock ends.
+    locked = flow.submit("clerk", "wrong")
     assert locked.state is LoginState.LOCKED_OUT and locked.error_code == "E_AUTH_LOCKED"
+    assert "5回失敗したため" in locked.message_ja and "までロックされています" in locked.message_ja
+    assert re.search(r"R\d+\.\d\d\.\d\d \d\d:\d\d \(\d{4}-\d\d-\d\d\)", locked.message_ja)
 
 
 def test_cancel_event_reaches_the_device_call(tmp_path: Path) -> None:

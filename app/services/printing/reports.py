@@ -32,6 +32,7 @@ from app.services.issuance import Issued
 from app.services.printing.pipeline import PrintResult, pdf_target, print_document
 from app.services.printing.register_inputs import municipality
 from app.services.schedule import catalog_for
+from app.store import db
 from app.store import reports as report_repo
 from app.store.reports import BirthCount, UnitPrice
 
@@ -150,7 +151,7 @@ def target_counts(
     out: dict[str, int] = defaultdict(int)
     total = len(births)
     for done, b in enumerate(births, start=1):
-        if cancelled is not None and done % 200 == 0 and cancelled():
+        if cancelled is not None and done % 50 == 0 and cancelled():
             raise PrintCancelled()
         dob = date.fromisoformat(b.birth_date)
         if dob > end:
@@ -220,9 +221,16 @@ def print_annual_report(
     start, end = fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
     conn = session.register.conn
     catalog = catalog_for(session)
-    births = report_repo.living_birth_counts(conn)
-    targets = target_counts(catalog, births, start, end, progress, cancelled)
-    given = report_repo.persons_per_dose(conn, start.isoformat(), end.isoformat())
+    try:  # the two scans of the whole register stop at once on Cancel (not seconds later)
+        with db.abort_when(conn, cancelled):
+            births = report_repo.living_birth_counts(conn)
+        targets = target_counts(catalog, births, start, end, progress, cancelled)
+        with db.abort_when(conn, cancelled):
+            given = report_repo.persons_per_dose(conn, start.isoformat(), end.isoformat())
+    except db.QueryCancelled:
+        raise PrintCancelled() from None
+    if cancelled is not None and cancelled():
+        raise PrintCancelled()
     rows = annual_rows(catalog, targets, given)
     m = municipality(session)
     label = f"{_era_label(start, month=False)}度"

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor
 
 from app.security import roles as role_defs
 from app.services.users_admin import AccessRow
-from app.ui.common.display_text import local_time_text
+from app.ui.common.display_text import local_time_both
 from app.ui.common.row_table_model import AnyIndex, RowFilterProxy, RowTableModel
 
 LOGIN_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -67,7 +67,7 @@ class AccessTableModel(RowTableModel[AccessRow, AccessColumn]):
         if column is AccessColumn.KEYS:
             return str(r.keys)
         if column is AccessColumn.LAST_LOGIN:
-            return local_time_text(r.last_login_at) or self.tr("Never")
+            return local_time_both(r.last_login_at) or self.tr("Never")
         if column is AccessColumn.SHARED:
             return self.tr("Shared") if r.shared_account else ""
         return self.tr("Unused long") if r.stale else ""

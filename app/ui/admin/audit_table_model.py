@@ -1,5 +1,6 @@
 """Audit-log entries as a Qt table model with named columns, plus its sort/filter proxy. The
-entries hold ids, codes and Japanese action names only (never names or numbers)."""
+entries hold ids, codes and Japanese action names only (never names or numbers); they are shown
+in Japanese (``audit_text``) in the terminal's local time."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 from PySide6.QtGui import QColor
 
 from app.services.audit_review import AuditRow
-from app.ui.common.display_text import local_time_text
+from app.ui.admin.audit_text import detail_text, record_text
+from app.ui.common.display_text import local_time_both
 from app.ui.common.row_table_model import RowFilterProxy, RowTableModel
 
 REFUSED_COLOUR = QColor("#b71c1c")
@@ -56,7 +58,7 @@ class AuditTableModel(RowTableModel[AuditRow, AuditColumn]):
         if column is AuditColumn.SEQ:
             return str(r.seq)
         if column is AuditColumn.AT:
-            return local_time_text(r.at)
+            return local_time_both(r.at)
         if column is AuditColumn.USER:
             return r.user_login or ""
         if column is AuditColumn.STAFF_NO:
@@ -70,10 +72,8 @@ class AuditTableModel(RowTableModel[AuditRow, AuditColumn]):
         if column is AuditColumn.PERSON:
             return "" if r.person_id is None else str(r.person_id)
         if column is AuditColumn.RECORD:
-            if r.record_type is None:
-                return ""
-            return f"{r.record_type} #{r.record_id}" if r.record_id is not None else r.record_type
-        return r.detail
+            return record_text(r.record_type, r.record_id)
+        return detail_text(r.detail)
 
     def _sort_value(self, r: AuditRow, column: AuditColumn) -> Any:
         if column is AuditColumn.SEQ:

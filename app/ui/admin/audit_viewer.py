@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.wareki import format_both
 from app.security.session import Session
 from app.services import audit_review, maintenance
 from app.services.audit_review import ACTION_NAMES_JA, AuditFilter, AuditRow
@@ -81,11 +82,17 @@ class AuditViewer(QWidget):
         dates.addWidget(self.date_from)
         dates.addWidget(QLabel("〜", self))
         dates.addWidget(self.date_until)
+        self.period_echo = QLabel(self)  # the period in 和暦 + 西暦, like every other page
+        self.period_echo.setObjectName("periodEcho")
+        dates.addWidget(self.period_echo)
         dates.addStretch(1)
+        for edit in (self.date_from, self.date_until):
+            edit.dateChanged.connect(self._echo_period)
+        self.date_check.toggled.connect(self._echo_period)
         form.addRow(self.tr("User"), self.user_edit)
         form.addRow(self.tr("Action"), self.action_combo)
         form.addRow(self.tr("Person ID"), self.person_edit)
-        form.addRow(self.tr("Date (UTC)"), dates)
+        form.addRow(self.tr("Date (this terminal's time)"), dates)
         layout.addLayout(form)
 
         buttons = QHBoxLayout()
@@ -124,6 +131,14 @@ class AuditViewer(QWidget):
         self.verify_button.clicked.connect(self.verify)
 
     # --- helpers -----------------------------------------------------------------------------
+
+    @Slot()
+    def _echo_period(self) -> None:
+        if not self.date_check.isChecked():
+            self.period_echo.setText("")
+            return
+        first, last = self.date_from.date().toPython(), self.date_until.date().toPython()
+        self.period_echo.setText(f"{format_both(first)} 〜 {format_both(last)}")  # type: ignore[arg-type]
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         set_message(self.message_label, text, error=error)

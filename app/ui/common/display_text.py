@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from PySide6.QtCore import QCoreApplication
 
 from app.domain.legaldate import age_years_months
-from app.domain.wareki import format_both, format_wareki_short
+from app.domain.wareki import format_both, format_wareki_short, wareki_year
 
 
 def QT_TRANSLATE_NOOP(context: str, source: str) -> str:
@@ -87,6 +87,39 @@ def local_time_text(utc_text: str | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def local_time_both(utc_text: str | None) -> str:
+    """A UTC time as the terminal's local time in the app's 和暦 + 西暦 style:
+    「R8.12.01 15:36 (2026-12-01)」 (the text itself when it is not a time)."""
+    if not utc_text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
+    except ValueError:
+        return utc_text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone()
+    return f"{format_wareki_short(local.date())} {local:%H:%M} ({local.date().isoformat()})"
+
+
+def month_both(year_month: str) -> str:
+    """「令和8年11月 (2026-11)」 for '2026-11' (a 支払月); the text itself if not a month."""
+    try:
+        first = date.fromisoformat(f"{year_month}-01")
+        era, year = wareki_year(first)
+    except ValueError:
+        return year_month
+    y = "元" if year == 1 else str(year)
+    return f"{era.name}{y}年{first.month}月 ({year_month})"
+
+
+def fiscal_year_both(year: int) -> str:
+    """「令和7年度 (2025年度)」: a 年度 starts on 1 April."""
+    era, in_era = wareki_year(date(year, 4, 1))
+    y = "元" if in_era == 1 else str(in_era)
+    return f"{era.name}{y}年度 ({year}年度)"
 
 
 # The due-list status words keep the DueListModel translation context they were written in.

@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from app.errors import VaxDeskError
+
+PROGRESS_INTERVAL_S = 0.05
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,7 @@ class JobContext:
 
     def __init__(self, job: Job) -> None:
         self._job = job
+        self._last_progress = 0.0
 
     @property
     def cancelled(self) -> bool:
@@ -55,6 +59,12 @@ class JobContext:
             raise JobCancelled()
 
     def report_progress(self, done: int, total: int) -> None:
+        """Hand the count to the GUI thread, at most every ``PROGRESS_INTERVAL_S`` (and always
+        the last one): a flood of queued updates would delay the Cancel click behind them."""
+        now = time.monotonic()
+        if done < total and now - self._last_progress < PROGRESS_INTERVAL_S:
+            return
+        self._last_progress = now
         self._job.progress.emit(done, total)
 
 

@@ -45,3 +45,34 @@ def read_only_table(
     else:
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return table
+
+
+def cap_column_widths(table: QTableView, caps: dict[int, int]) -> None:
+    """Size the columns to their contents, but no column in ``caps`` wider than its cap (pixels):
+    longer texts are elided (…) and shown whole in the tooltip. The last column takes what is
+    left. Call again after the rows change."""
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.resizeColumnsToContents()
+    for column, cap in caps.items():
+        if table.columnWidth(column) > cap:
+            table.setColumnWidth(column, cap)
+
+
+def shrink_to_fit(table: QTableView, columns: tuple[int, ...], least: int = 60) -> None:
+    """Narrow ``columns`` (elided, tooltip whole), widest first and never below ``least`` px,
+    until every visible column fits the table's width: no horizontal scrolling."""
+    header = table.horizontalHeader()
+    room = table.viewport().width()
+    if table.verticalScrollBar().isVisible() or table.verticalScrollBar().maximum() > 0:
+        room = min(room, table.width() - table.verticalScrollBar().sizeHint().width() - 4)
+    shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+    excess = sum(header.sectionSize(c) for c in shown) + 2 - room
+    for column in sorted(columns, key=header.sectionSize, reverse=True):
+        if excess <= 0:
+            break
+        cut = min(excess, max(header.sectionSize(column) - least, 0))
+        header.resizeSection(column, header.sectionSize(column) - cut)
+        excess -= cut

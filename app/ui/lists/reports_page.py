@@ -24,6 +24,7 @@ from app.errors import InvalidInput
 from app.security.session import Session
 from app.services import printing
 from app.services.printing import PrintResult
+from app.ui.common import display_text
 from app.ui.common.dialog_parts import message_label, set_message
 from app.ui.common.input_text import parse_payment_month
 from app.ui.common.jobs import JobContext
@@ -55,7 +56,12 @@ class ReportsPage(QWidget):
         self.month_edit.setObjectName("paymentMonthEdit")
         self.month_edit.setPlaceholderText(self.tr("e.g. 2025-04"))
         self.monthly_button = QPushButton(self.tr("Print monthly report [Enter]"), self.monthly_box)
-        monthly.addRow(self.tr("&Payment month"), self.month_edit)
+        self.month_echo = QLabel(self.monthly_box)  # 和暦 + 西暦, as everywhere else
+        self.month_echo.setObjectName("monthEcho")
+        month_row = QHBoxLayout()
+        month_row.addWidget(self.month_edit)
+        month_row.addWidget(self.month_echo, 1)
+        monthly.addRow(self.tr("&Payment month"), month_row)
         monthly.addRow("", self.monthly_button)
         layout.addWidget(self.monthly_box)
 
@@ -66,8 +72,13 @@ class ReportsPage(QWidget):
         self.year_spin.setRange(2000, 2100)
         self.year_spin.setValue(fiscal_year(today) - 1)
         self.year_spin.setSuffix(self.tr(" fiscal year"))
+        self.year_echo = QLabel(self.annual_box)
+        self.year_echo.setObjectName("yearEcho")
+        year_row = QHBoxLayout()
+        year_row.addWidget(self.year_spin)
+        year_row.addWidget(self.year_echo, 1)
         self.annual_button = QPushButton(self.tr("Print annual statistics"), self.annual_box)
-        annual.addRow(self.tr("&Fiscal year"), self.year_spin)
+        annual.addRow(self.tr("&Fiscal year"), year_row)
         annual.addRow("", self.annual_button)
         layout.addWidget(self.annual_box)
 
@@ -77,6 +88,10 @@ class ReportsPage(QWidget):
         layout.addLayout(row)
         layout.addStretch(1)
 
+        self.month_edit.textChanged.connect(self._echo_month)
+        self.year_spin.valueChanged.connect(self._echo_year)
+        self._echo_month(self.month_edit.text())
+        self._echo_year(self.year_spin.value())
         self.month_edit.returnPressed.connect(self.print_monthly)
         self.monthly_button.clicked.connect(self.print_monthly)
         self.annual_button.clicked.connect(self.print_annual)
@@ -86,6 +101,18 @@ class ReportsPage(QWidget):
             button.setAutoDefault(False)
         for box in (self.monthly_box, self.annual_box):
             box.setMaximumWidth(560)  # a short form, not stretched across the screen
+
+    @Slot(str)
+    def _echo_month(self, text: str) -> None:
+        try:
+            month = parse_payment_month(text)
+        except InvalidInput:
+            month = None
+        self.month_echo.setText(display_text.month_both(month) if month else "")
+
+    @Slot(int)
+    def _echo_year(self, year: int) -> None:
+        self.year_echo.setText(display_text.fiscal_year_both(year))
 
     def activate(self) -> None:
         target = self.month_edit if self.monthly_box.isVisible() else self.year_spin

@@ -27,18 +27,20 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.catalog import Catalog
-from app.domain.wareki import format_wareki_short, parse_date
+from app.domain.wareki import format_both, format_wareki_short, parse_date
 from app.errors import InvalidInput
 from app.security.session import Session
 from app.services import printing, unvaccinated
 from app.services.printing import PrintResult
-from app.services.unvaccinated import UnvaccinatedList
+from app.services.unvaccinated import AreaChoice, UnvaccinatedList
 from app.ui.common.dialog_parts import message_label, set_message
 from app.ui.common.jobs import JobContext, JobRunner
 from app.ui.common.record_sort_proxy import RecordSortProxy
-from app.ui.common.table_view import read_only_table
-from app.ui.lists.unvaccinated_table_model import UnvaccinatedTableModel
+from app.ui.common.table_view import cap_column_widths, read_only_table
+from app.ui.lists.unvaccinated_table_model import UnvaccinatedTableModel, area_text
 from app.ui.printing.document_print_flow import DocumentPrintFlow, PrintRequest
+
+LIST_CAPS = {5: 150, 6: 300}  # 地区, 住所 (px)
 
 
 class UnvaccinatedPage(QWidget):
@@ -77,17 +79,23 @@ class UnvaccinatedPage(QWidget):
         self.series_combo.setObjectName("unvaccinatedSeries")
         self.date_edit = QLineEdit(format_wareki_short(date.today()), self)
         self.date_edit.setObjectName("unvaccinatedDate")
+        self.date_echo = QLabel(self)  # the day in 和暦 + 西暦 (令和8年12月1日 (2026-12-01))
+        self.date_echo.setObjectName("dateEcho")
+        self.date_edit.textChanged.connect(self._echo_date)
+        self._echo_date(self.date_edit.text())
         self.area_combo = QComboBox(self)
         self.area_combo.addItem(self.tr("All areas"), None)
         self.list_button = QPushButton(self.tr("List [Enter]"), self)
         for label, widget in (
             (self.tr("&Series"), self.series_combo),
             (self.tr("&Date"), self.date_edit),
+            ("", self.date_echo),
             (self.tr("&Area"), self.area_combo),
         ):
-            caption = QLabel(label, self)
-            caption.setBuddy(widget)
-            row.addWidget(caption)
+            if label:
+                caption = QLabel(label, self)
+                caption.setBuddy(widget)
+                row.addWidget(caption)
             row.addWidget(widget)
         row.addWidget(self.list_button)
         row.addStretch(1)
@@ -148,15 +156,20 @@ class UnvaccinatedPage(QWidget):
         if self._areas_loaded:
             return
         session = self.session
-        job = self.jobs.submit(lambda ctx: unvaccinated.areas(session))
+        job = self.jobs.submit(lambda ctx: unvaccinated.area_choices(session))
         job.succeeded.connect(self._areas)
         job.failed.connect(self._error)
 
     @Slot(object)
-    def _areas(self, areas: list[str]) -> None:
+    def _areas(self, areas: list[AreaChoice]) -> None:
+        """The 地区 by name (code in brackets), in the filter and in the table."""
         self._areas_loaded = True
+        names = {a.code: a.name for a in areas if a.name}
+        self.model.area_names = names
         for area in areas:
-            self.area_combo.addItem(area, area)
+            self.area_combo.addItem(area_text(area.code, names), area.code)
+        if self.model.rowCount():
+            self.model.layoutChanged.emit()
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -202,6 +215,9 @@ class UnvaccinatedPage(QWidget):
     def _filled(self, listing: UnvaccinatedList) -> None:
         self.listing = listing
         self.model.set_rows(listing.entries)
+        # Long addresses and 地区 names are elided (whole in the tooltip) so that the status and
+        # the dates stay in view.
+        cap_column_widths(self.table, LIST_CAPS)
         self._update_count()
         self._update_buttons()
         self._show(
@@ -213,6 +229,13 @@ class UnvaccinatedPage(QWidget):
             self.table.selectRow(0)
             self.table.setFocus()
         self.list_filled.emit(listing)
+
+    @Slot(str)
+    def _echo_date(self, text: str) -> None:
+        try:
+            self.date_echo.setText(format_both(parse_date(text)) if text.strip() else "")
+        except InvalidInput:
+            self.date_echo.setText("")
 
     @Slot(str)
     def _filter(self, text: str) -> None:

@@ -34,6 +34,7 @@ from app.security.session import Session
 from app.services.security_key import KeyFactory
 from app.ui.common.jobs import JobRunner
 from app.ui.login.unlock_dialog import UnlockDialog
+from app.ui.shell.demo_marker import DemoBanner
 
 log = logging.getLogger(__name__)
 
@@ -153,11 +154,13 @@ class LockScreen(QWidget):
     unlock_requested = Signal()
     sign_out_requested = Signal()
 
-    def __init__(self, display_name: str, parent: QWidget) -> None:
+    def __init__(self, display_name: str, parent: QWidget, *, demo: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("lockScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         layout = QVBoxLayout(self)
+        if demo:  # the lock screen of a demo register is marked like every other window
+            layout.addWidget(DemoBanner(self))
         layout.addStretch(1)
         title = QLabel(self.tr("The screen is locked"), self)
         title.setObjectName("lockTitle")
@@ -243,7 +246,7 @@ class WindowLock(QObject):
                 widget.hide()
                 if widget not in self._hidden:
                     self._hidden.append(widget)
-        screen = LockScreen(self.session.display_name, window)
+        screen = LockScreen(self.session.display_name, window, demo=self.session.register.demo)
         screen.setGeometry(window.rect())
         screen.show()
         screen.raise_()

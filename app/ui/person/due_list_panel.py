@@ -1,15 +1,24 @@
 """The person view's due list: what is due on a day, one row per series, sortable. The first open
 series (接種可 / 間隔待ち) is selected when a person is shown, so F5 prints its 予診票; the arrow
-keys choose another series."""
+keys choose another series. Series that do not apply to the person (対象外: 高齢者 vaccines for a
+child, HPV for a boy) are left out unless 「対象外も表示」 is ticked, so the series that matter fit
+on the screen without scrolling."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+)
 from PySide6.QtWidgets import (
+    QCheckBox,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -22,17 +31,56 @@ from app.ui.common.table_view import read_only_table
 from app.ui.person.due_list_model import DueListColumn, DueListModel
 
 
+class DueListProxy(RecordSortProxy):
+    """Hides the 対象外 rows unless ``show_not_applicable``."""
+
+    show_not_applicable = False
+
+    def set_show_not_applicable(self, show: bool) -> None:
+        if not hasattr(self, "beginFilterChange"):  # Qt before 6.9 (pyproject allows 6.8)
+            self.show_not_applicable = show
+            self.invalidateFilter()
+            return
+        self.beginFilterChange()
+        self.show_not_applicable = show
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        source = self.sourceModel()
+        if (
+            not self.show_not_applicable
+            and isinstance(source, DueListModel)
+            and source.series_at(source_row).status == "not_applicable"
+        ):
+            return False
+        return super().filterAcceptsRow(source_row, source_parent)
+
+
 class DueListPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Due list"), parent)
+        super().__init__(parent)
         self.setObjectName("dueListPanel")
+        self.setFlat(True)  # the title sits in the row with the date (one line less)
         self.model = DueListModel(self)
-        self.proxy = RecordSortProxy(self)
+        self.proxy = DueListProxy(self)
         self.proxy.setSourceModel(self.model)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 4)
+        top = QHBoxLayout()
+        self.title_label = QLabel(self.tr("Due list"), self)
+        self.title_label.setObjectName("panelTitle")
+        top.addWidget(self.title_label)
         self.on_label = QLabel(self)
         self.on_label.setObjectName("dueOnLabel")
-        layout.addWidget(self.on_label)
+        self.all_check = QCheckBox(self.tr("Also show series that do not apply"), self)
+        self.all_check.setObjectName("dueShowAll")
+        self.all_check.toggled.connect(self.proxy.set_show_not_applicable)
+        top.addWidget(self.on_label)
+        top.addStretch(1)
+        top.addWidget(self.all_check)
+        layout.addLayout(top)
         self.table = read_only_table(
             self,
             "dueListTable",
@@ -50,6 +98,7 @@ class DueListPanel(QGroupBox):
         self.model.set_evaluation(series, on)
         self.on_label.setText(self.tr("As of %1").replace("%1", format_both(on)))
         self.unavailable.setVisible(False)
+        self.all_check.setVisible(True)
         self.table.setVisible(True)
         self.select_first_open()
 
@@ -57,6 +106,7 @@ class DueListPanel(QGroupBox):
         self.model.clear()
         self.on_label.setText("")
         self.table.setVisible(False)
+        self.all_check.setVisible(False)
         self.unavailable.setVisible(True)
 
     def select_first_open(self) -> None:

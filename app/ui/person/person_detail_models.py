@@ -44,10 +44,18 @@ class HouseholdTableModel(RecordTableModel[HouseholdMember]):
         ),
         Column(
             QT_TRANSLATE_NOOP("HouseholdTableModel", "Date of birth"),
-            lambda m: display_text.long_date_text(m.birth_date),
+            lambda m: display_text.short_date_text(m.birth_date),
             lambda m: m.birth_date.isoformat(),
         ),
     )
+    SIDE_HIDDEN = (2, 3)  # カナ and 性別: left out of the person view's narrow side column
+
+    def _tooltip(self, record: HouseholdMember, column: Column[HouseholdMember]) -> str | None:
+        """Every cell's tooltip names the member in full (the side column hides カナ and 性別)."""
+        return (
+            f"{record.name}（{record.name_kana}） {display_text.sex_text(record.sex)} "
+            f"{display_text.long_date_text(record.birth_date)}"
+        )
 
 
 class VaccinationHistoryModel(RecordTableModel[HistoryItem]):

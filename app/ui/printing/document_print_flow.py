@@ -18,13 +18,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
+from PySide6.QtWidgets import QBoxLayout, QDialog, QProgressDialog, QWidget
 
 from app.printing import PrintCancelled
 from app.services.printing import PrintResult
 from app.ui.common.jobs import Job, JobCancelled, JobContext, JobRunner
 from app.ui.printing.print_preview_dialog import PrintPreviewDialog
 from app.ui.printing.reissue_reason_dialog import ReissueReasonDialog
+from app.ui.shell.demo_marker import DemoBanner, demo_title_prefix, window_title
 
 PrintWork = Callable[[JobContext, Path, str | None], PrintResult]
 REISSUE_CODE = "E_REISSUE_REASON"
@@ -62,6 +63,8 @@ class DocumentPrintFlow(QObject):
         self.preview: PrintPreviewDialog | None = None
         self.reissue_dialog: ReissueReasonDialog | None = None
         self._progress: QProgressDialog | None = None
+        self._progress_title = ""
+        self.demo = False  # set for a demo register: its progress dialogs say so in the text too
         self._running: set[Job] = set()
 
     def _widget(self) -> QWidget:
@@ -114,8 +117,9 @@ class DocumentPrintFlow(QObject):
     def _open_progress(self, title: str, job: Job) -> None:
         dialog = QProgressDialog(self._widget())
         dialog.setObjectName("printProgressDialog")
-        dialog.setWindowTitle(title)
-        dialog.setLabelText(self.tr("Creating %1...").replace("%1", title))
+        dialog.setWindowTitle(window_title(title, self.demo))
+        self._progress_title = title
+        dialog.setLabelText(self._progress_text(None))
         dialog.setCancelButtonText(self.tr("Cancel"))
         dialog.setRange(0, 0)
         dialog.setMinimumDuration(0)
@@ -123,15 +127,34 @@ class DocumentPrintFlow(QObject):
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
         dialog.canceled.connect(job.cancel)
+        dialog.canceled.connect(self._cancelling)
         job.progress.connect(self._update_progress)
         self._progress = dialog
         dialog.show()
+
+    def _progress_text(self, counts: tuple[int, int] | None) -> str:
+        """「年次統計を作成しています…」, then 「312 / 1,000 件」 once counts arrive; on a demo
+        register the marker is the first line."""
+        lines = [self.tr("Creating %1...").replace("%1", self._progress_title)]
+        if counts is not None:
+            done, total = counts
+            lines.append(
+                self.tr("%1 / %2 items").replace("%1", f"{done:,}").replace("%2", f"{total:,}")
+            )
+        if self.demo:
+            lines.insert(0, demo_title_prefix())
+        return "\n".join(lines)
 
     @Slot(int, int)
     def _update_progress(self, done: int, total: int) -> None:
         if self._progress is not None:
             self._progress.setRange(0, total)
             self._progress.setValue(done)
+            self._progress.setLabelText(self._progress_text((done, total)))
+
+    @Slot()
+    def _cancelling(self) -> None:
+        self.message.emit(self.tr("Cancelling..."), False)
 
     @Slot()
     def _close_progress(self) -> None:
@@ -149,6 +172,10 @@ class DocumentPrintFlow(QObject):
         self.message.emit(" ".join(result.notes), False)
         self.print_done.emit(result)
         preview = PrintPreviewDialog(result.paths, request.title, self._widget())
+        if self.demo:  # the pages of a demo register are practice pages: say so above them
+            layout = preview.layout()
+            if isinstance(layout, QBoxLayout):
+                layout.insertWidget(0, DemoBanner(preview))
         if self.default_printer is not None:
             preview.default_printer = self.default_printer
         preview.printed.connect(

@@ -4,7 +4,7 @@ For each sheet: scan the 予診票 barcode (issuance number), a voucher number (
 A…A) or type the 宛名番号, Enter → the person is shown and the series and dose are pre-filled
 (from the issuance, else the first open series of the due list) and the cursor is in 接種日.
 Type the fields (Tab between them), Enter saves: warnings ask for a typed reason, hard errors are
-shown in Japanese with their code. After a save the sheet is cleared (the institution code and
+shown in Japanese (the code in the message's tooltip). After a save the sheet is cleared (the institution code and
 支払月 stay) and the cursor is back in the scan box for the next sheet. Esc clears the sheet.
 """
 
@@ -133,7 +133,8 @@ class BatchEntryPage(QWidget):
         set_message(self.message, text, error=error)
 
     def _show_error(self, code: str, message: str) -> None:
-        self._show(f"{message}（{code}）", error=True)
+        self._show(message, error=True)  # no raw code on screen; it stays in the tooltip
+        self.message.setToolTip(code)
         self.error_shown.emit(code, message)
 
     # --- scan --------------------------------------------------------------------------------
@@ -235,7 +236,7 @@ class BatchEntryPage(QWidget):
     def _save_failed(self, code: str, message: str) -> None:
         self._show_error(code, message)
         self._reactivate()
-        self.form.focus_first()
+        self.form.focus_field(code)
 
     @Slot()
     def _override_cancelled(self) -> None:

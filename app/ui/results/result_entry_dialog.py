@@ -79,7 +79,9 @@ class ResultEntryDialog(QDialog):
         self.recorder.save(self.person.person_id, entry)
 
     def _error(self, code: str, message: str) -> None:
-        set_message(self.message, f"{message}（{code}）", error=True)
+        """The Japanese message only; the code stays in the tooltip for the help desk."""
+        set_message(self.message, message, error=True)
+        self.message.setToolTip(code)
 
     @Slot(object)
     def _saved(self, result: SavedResult) -> None:
@@ -89,4 +91,4 @@ class ResultEntryDialog(QDialog):
     @Slot(str, str)
     def _failed(self, code: str, message: str) -> None:
         self._error(code, message)
-        self.form.focus_first()
+        self.form.focus_field(code)

@@ -1,8 +1,10 @@
 """The fields of one returned 予診票's administration record, for the single entry dialog and the
 batch entry page.
 
-Tab order: 接種日 → vaccine product (only those for the series) → lot → 医療機関コード → dose
-amount → route → site → doctor → 受付番号 → 支払月, then the series and dose (pre-filled by a scan).
+The series comes first (the vaccine list depends on it; a scan or the due list pre-fills it and
+the dose), then 接種日 (where the cursor starts) → vaccine product (only those for the series) →
+lot → 医療機関コード (10 digits) → dose amount → route → site → doctor → 受付番号 → 支払月.
+After a refused save the cursor goes to the field at fault (``field_for_code``).
 Enter in any field asks to save (``submit_requested``). Dates accept R7.4.10, 20250410,
 2025-04-10 and the other forms of ``wareki.parse_date``; 支払月 accepts 2025-04, 202504, R7.4.
 """
@@ -71,7 +73,9 @@ class ResultEntryForm(QWidget):
         self.product_combo.setObjectName("productCombo")
         self.lot_edit = QLineEdit(self)
         self.institution_edit = QLineEdit(self)
-        self.institution_edit.setPlaceholderText(self.tr("7 digits"))
+        self.institution_edit.setObjectName("institutionEdit")
+        self.institution_edit.setPlaceholderText(self.tr("10 digits"))
+        self.institution_edit.setMaxLength(10)
         self.amount_edit = QLineEdit(self)
         self.amount_edit.setPlaceholderText(self.tr("mL, e.g. 0.5"))
         self.route_combo = QComboBox(self)
@@ -87,6 +91,8 @@ class ResultEntryForm(QWidget):
         self.dose_edit = QLineEdit(self)
         self.dose_edit.setPlaceholderText(self.tr("From the schedule when empty"))
 
+        form.addRow(self.tr("&Series"), self.series_combo)
+        form.addRow(self.tr("Dose (&number)"), self.dose_edit)
         date_label = QLabel(self.tr("&Date given"), self)
         date_label.setBuddy(self.date_edit)
         form.addRow(date_label, date_row)
@@ -99,8 +105,6 @@ class ResultEntryForm(QWidget):
         form.addRow(self.tr("D&octor"), self.doctor_edit)
         form.addRow(self.tr("Re&ceipt no."), self.receipt_edit)
         form.addRow(self.tr("&Payment month"), self.payment_month_edit)
-        form.addRow(self.tr("&Series"), self.series_combo)
-        form.addRow(self.tr("Dose (&number)"), self.dose_edit)
         order = self.fields
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
@@ -111,8 +115,10 @@ class ResultEntryForm(QWidget):
 
     @property
     def fields(self) -> list[QWidget]:
-        """The inputs in tab order."""
+        """The inputs in tab order (as on the screen, top to bottom)."""
         return [
+            self.series_combo,
+            self.dose_edit,
             self.date_edit,
             self.product_combo,
             self.lot_edit,
@@ -123,9 +129,26 @@ class ResultEntryForm(QWidget):
             self.doctor_edit,
             self.receipt_edit,
             self.payment_month_edit,
-            self.series_combo,
-            self.dose_edit,
         ]
+
+    def field_for_code(self, code: str) -> QWidget:
+        """The input a refused save is about (the date when the code names no field)."""
+        by_code: dict[str, QWidget] = {
+            "E_RESULT_SERIES": self.series_combo,
+            "E_SERIES_UNKNOWN": self.series_combo,
+            "E_RESULT_PRODUCT": self.product_combo,
+            "E_RESULT_PRODUCT_SERIES": self.product_combo,
+            "E_RESULT_INSTITUTION": self.institution_edit,
+            "E_PAYMENT_MONTH": self.payment_month_edit,
+            "E_PRINT_DOSE_UNKNOWN": self.dose_edit,
+        }
+        return by_code.get(code, self.date_edit)
+
+    def focus_field(self, code: str) -> None:
+        field = self.field_for_code(code)
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+        if isinstance(field, QLineEdit):
+            field.selectAll()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (

@@ -77,10 +77,43 @@ class AccessActions(QObject):
         self.lock.sign_out_requested.connect(self.sign_out)
         self.lock_action = QAction(self.tr("Lock the screen"), window)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setObjectName("menu_lock")
         self.lock_action.triggered.connect(self.lock.lock)
         window.addAction(self.lock_action)
+        self.sign_out_action = QAction(self.tr("Sign out"), window)
+        self.sign_out_action.setObjectName("menu_sign_out")
+        self.sign_out_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.sign_out_action.triggered.connect(self.sign_out)
+        window.addAction(self.sign_out_action)
+        self._add_to_work_menu()
         window.installEventFilter(self)
         self.lock.start()
+        self._set_home()
+
+    def _add_to_work_menu(self) -> None:
+        """Lock (Ctrl+L) and Sign out in the 業務 menu, just above Quit, so they are found in
+        the menu and in the F1 key help."""
+        menus = getattr(self.window, "menus", {})
+        work = menus.get("work")
+        if work is None:
+            return
+        quit_action = getattr(self.window, "menu_actions", {}).get("quit")
+        before = quit_action if quit_action in work.actions() else None
+        work.insertActions(before, [self.lock_action, self.sign_out_action])
+        work.insertSeparator(before)
+
+    def _set_home(self) -> None:
+        """A role without person search starts on a page it may use: 利用者とアクセス権, else
+        the 監査ログ (Esc and F2 return there too)."""
+        if self.session.can("person.search") or not hasattr(self.window, "home_action"):
+            return
+        if self.session.can("access.review"):
+            self.window.home_action = self.show_users_page
+        elif self.session.can("audit.read"):
+            self.window.home_action = self.show_audit_page
+        else:
+            return
+        self.window.show_home()
 
     def _build_menus(self) -> None:
         session, bar = self.session, self.window.menuBar()

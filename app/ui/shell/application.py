@@ -42,7 +42,7 @@ APP_FONT_POINT_SIZE = 11
 
 STYLE_SHEET = """
 QLabel#demoBanner {
-    background: #ffd54f; color: #3e2723; font-weight: bold; padding: 6px;
+    background: #ffd54f; color: #3e2723; font-weight: bold; padding: 3px;
     border: 2px solid #e65100;
 }
 QLabel#loginMessage[error="true"] { color: #b71c1c; }
@@ -60,7 +60,8 @@ QWidget#lockScreen QLabel { color: white; font-size: 13pt; }
 QWidget#lockScreen QLabel#lockTitle { font-size: 22pt; font-weight: bold; }
 QLabel#loginMessage[waiting="true"] { font-size: 14pt; font-weight: bold; color: #0d47a1; }
 QLabel#numberValue { font-size: 14pt; font-family: monospace; }
-QLabel#personHeading { font-size: 16pt; font-weight: bold; }
+QLabel#personHeading { font-size: 15pt; font-weight: bold; }
+QLabel#panelTitle { font-weight: bold; }
 QLabel#personStatusBadge { color: white; background: #b71c1c; padding: 2px 8px; }
 QLabel#shortcutHelp { color: #37474f; }
 QTableView { alternate-background-color: #f3f6fa; }

@@ -9,6 +9,8 @@ register). Service errors are shown in Japanese in the message line. Menus are i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -36,7 +38,8 @@ from app.ui.person.person_view import PersonView
 from app.ui.person_numbers.number_panel import NumberPanel
 from app.ui.printing.document_print_flow import DocumentPrintFlow
 from app.ui.results.batch_entry_page import BatchEntryPage
-from app.ui.shell.demo_marker import DemoBanner, window_title
+from app.ui.shell.demo_marker import DemoBanner, DemoWindowMarker, window_title
+from app.ui.shell.key_help import page_keys, show_key_help
 from app.ui.sync.sync_page import SyncPage
 from app.ui.sync.unsent_label import UnsentLabel
 
@@ -59,8 +62,10 @@ class MainWindow(QMainWindow):
         self.current_person_id: int | None = None
         self._keep_message = False
         self.menus: dict[str, QMenu] = {}
+        self.home_action: Callable[[], None] | None = None  # set by the access menus
         self.print_flow = DocumentPrintFlow(self, self.jobs)
         self.print_flow.message.connect(self._flow_message)
+        self.print_flow.demo = self.demo
         self.setObjectName("mainWindow")
         self.setWindowTitle(
             window_title(
@@ -69,6 +74,11 @@ class MainWindow(QMainWindow):
             )
         )
         self.resize(1280, 800)
+        self.demo_marker: DemoWindowMarker | None = None
+        if self.demo:  # every dialog, message and progress window gets 【デモ台帳】 too
+            self.demo_marker = DemoWindowMarker(self)
+            self.demo_marker.start()
+        self.key_help: QMessageBox | None = None
         self._build()
         self.number_panel: NumberPanel | None = None
         if session.can("mynumber.read"):  # only number-use staff: the panel refuses others
@@ -77,7 +87,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._add_shortcuts()
         self._load_catalog()
-        self.show_search()
+        self.show_home()
         self._update_shortcut_help()
 
     def _build(self) -> None:
@@ -91,7 +101,7 @@ class MainWindow(QMainWindow):
         # Messages get their own word-wrapped line (always there, so nothing jumps): the Japanese service
         # messages are long and were clipped in the status bar beside the shortcut help.
         self.status_message = message_label(central, "statusMessage", plain_text=True)
-        self.status_message.setMinimumHeight(self.status_message.fontMetrics().height() + 10)
+        self.status_message.setMinimumHeight(self.status_message.fontMetrics().height() + 6)
         layout.addWidget(self.status_message)
         self.pages = QStackedWidget(central)
         self.search_page = PersonSearchWidget(self.pages)
@@ -114,11 +124,18 @@ class MainWindow(QMainWindow):
         if can("report.monthly") or can("report.annual"):
             self.reports_page = ReportsPage(self.session, self.print_flow, self.pages)
             self.pages.addWidget(self.reports_page)
+        self.home_page = QLabel(
+            self.tr("Choose a task from the menu bar (F1: keyboard shortcuts)."), self.pages
+        )
+        self.home_page.setObjectName("homePage")
+        self.home_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pages.addWidget(self.home_page)
         self.sync_page: SyncPage | None = None
         if can("sync.export") or can("sync.import"):
             self.sync_page = SyncPage(self.session, self.jobs, self.pages)
             self.pages.addWidget(self.sync_page)
         self.pages.currentChanged.connect(self._update_shortcut_help)
+        self.pages.currentChanged.connect(self._clear_messages)
         self.counter = PersonCounterActions(
             self, self.session, self.jobs, self.person_page, self.print_flow
         )
@@ -150,7 +167,13 @@ class MainWindow(QMainWindow):
         work.setObjectName("workMenu")
         self.menu_actions: dict[str, QAction] = {}
         entries = (
-            ("search", self.tr("Person search"), "F2", self.show_search, True),
+            (
+                "search",
+                self.tr("Person search"),
+                "F2",
+                self.show_search,
+                self.session.can("person.search"),
+            ),
             (
                 "batch_entry",
                 self.tr("Result entry (batch)"),
@@ -259,38 +282,12 @@ class MainWindow(QMainWindow):
             self.sync_page.activate()
 
     def _update_shortcut_help(self) -> None:
-        page = self.pages.currentWidget()
-        if page is self.person_page:
-            text = self.person_page.shortcut_help_text() + "   " + self.tr("F2: Search")
-        elif page is self.batch_page:
-            text = self.tr(
-                "Scan or type, Enter: Read   Tab: Next field   Enter: Save   "
-                "Esc: Clear the sheet   F2: Search"
-            )
-        elif page is self.unvaccinated_page:
-            text = self.tr(
-                "Enter: List   Ctrl+F: Filter   Ctrl+S: CSV   Ctrl+P: Print   "
-                "Ctrl+N: Notices   Esc: Back to search"
-            )
-        elif page is self.reports_page:
-            text = self.tr("Enter: Print   Tab: Next field   Esc: Back to search")
-        else:
-            text = self.tr(
-                "F2: Search   ↑↓: Select   Enter: Open   Esc: Back to search   Ctrl+Q: Quit"
-            )
-        self.shortcut_help.setText(text)
+        self.shortcut_help.setText(page_keys(self, self.pages.currentWidget()))
 
     @Slot()
     def show_keyboard_help(self) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            self.tr("Keyboard shortcuts"),
-            self.shortcut_help.text().replace("   ", "\n"),
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        """F1: the page's keys and every menu command with a key (lock, sign out, quit...)."""
+        self.key_help = show_key_help(self, self.shortcut_help.text(), self.menuBar(), self.demo)
 
     # --- status ------------------------------------------------------------------------------
 
@@ -303,6 +300,15 @@ class MainWindow(QMainWindow):
         self.show_message(message_ja, error=True)
         self.error_shown.emit(code, message_ja)
 
+    @Slot()
+    def _clear_messages(self) -> None:
+        """A page change clears the window's message and every page's own message line, so no
+        message (not even a refused permission) outlives the page it was about."""
+        self.show_message("")
+        for label in self.pages.findChildren(QLabel):
+            if label.objectName() in ("statusMessage", "pageMessage") and label.text():
+                set_message(label, "")
+
     @Slot(str, bool)
     def _flow_message(self, text: str, error: bool) -> None:
         self.show_message(text, error=error)
@@ -310,7 +316,21 @@ class MainWindow(QMainWindow):
     # --- search ------------------------------------------------------------------------------
 
     @Slot()
+    def show_home(self) -> None:
+        """The page this role starts on: 住民検索 for the counter roles; for a role without
+        person search (the administrator) the page set by ``home_action`` or the menu hint."""
+        if self.session.can("person.search"):
+            self.show_search()
+        elif self.home_action is not None:
+            self.home_action()
+        else:
+            self.pages.setCurrentWidget(self.home_page)
+
+    @Slot()
     def show_search(self) -> None:
+        if not self.session.can("person.search"):
+            self.show_home()
+            return
         if self.number_panel is not None:
             self.number_panel.clear()
         self.pages.setCurrentWidget(self.search_page)
@@ -388,14 +408,16 @@ class MainWindow(QMainWindow):
         self.person_page.show_counter_data(data.due, data.on, data.issued)
         if self.number_panel is not None:
             self.number_panel.show_person(self.current_person_id)
+        kept = self.status_message.text(), bool(self.status_message.property("error"))
         self.pages.setCurrentWidget(self.person_page)
-        if not keep_message:
-            self.show_message("")
+        self.show_message(kept[0] if keep_message else "", error=keep_message and kept[1])
         self.person_shown.emit(data.detail)
 
     # --- closing -----------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.demo_marker is not None:
+            self.demo_marker.stop()
         self.jobs.cancel_all()
         self.jobs.wait_for_done(CLOSE_WAIT_MS)
         self.session.forget_keys()

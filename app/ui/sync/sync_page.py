@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -116,14 +117,18 @@ class SyncPage(QWidget):
             [self.tr("Time"), self.tr("File"), self.tr("Code"), self.tr("Step"), self.tr("Reason")],
         )
         qlayout.addWidget(self.quarantine_table)
-        layout.addWidget(qbox, 1)
+        # One list at a time: three stacked tables do not fit a 1280×800 window.
+        self.lists = QTabWidget(self)
+        self.lists.setObjectName("syncLists")
         self.conflicts = ConflictPanel(session, self)
         self.conflicts.message.connect(self._show)
         self.conflicts.resolved.connect(self.refresh)
-        layout.addWidget(self.conflicts, 2)
         self.media = MediaPanel(session, self)
         self.media.message.connect(self._show)
-        layout.addWidget(self.media, 1)
+        self.lists.addTab(self.conflicts, self.tr("Conflicts"))
+        self.lists.addTab(qbox, self.tr("Quarantine"))
+        self.lists.addTab(self.media, self.tr("Media ledger"))
+        layout.addWidget(self.lists, 1)
 
         folder_button.clicked.connect(self._choose_folder)
         file_button.clicked.connect(self._choose_file)

@@ -143,3 +143,39 @@ def test_nurse_prints_reports(
     preview = opened.args[0]
     assert preview.page_count >= 1 and preview.windowTitle().endswith("実施状況")
     preview.reject()
+
+
+def test_areas_are_shown_by_name(
+    qtbot: QtBot, vaxdesk_app: QApplication, counter_dir: Path, counter_clerk_session: Session
+) -> None:
+    from app.services.register import login
+    from app.store import db, register_meta
+    from tests.gui.sample_register import ADMIN
+
+    admin = login(counter_dir, ADMIN.login, ADMIN.password)
+    with db.transaction(admin.register.conn):  # the register's 地区 names (01 only)
+        register_meta.set_area_names(admin.register.conn, {"01": "本町地区"})
+    admin.register.close()
+
+    window = open_window(qtbot, counter_clerk_session)
+    page = _listed(qtbot, window, "pcv")
+    combo = [page.area_combo.itemText(i) for i in range(page.area_combo.count())]
+    assert combo[1:] == ["本町地区（01）", "02"]  # a code without a name stays a code
+    cells = {page.proxy.index(r, 0).data(): page.proxy.index(r, 5).data() for r in range(2)}
+    assert cells == {"1000003": "本町地区（01）", "2000001": "02"}
+    assert page.model.headerData(5, Qt.Orientation.Horizontal) == "地区"
+    settle(qtbot, window)
+
+
+def test_the_demo_register_names_its_areas(tmp_path: Path) -> None:
+    from app.services.demo import create_demo_register, demo_password
+    from app.services.register import login
+    from app.services.unvaccinated import area_choices
+
+    create_demo_register(tmp_path / "demo", persons=60, seed=2)
+    session = login(tmp_path / "demo", "nurse", demo_password("nurse"))
+    try:
+        choices = area_choices(session)
+    finally:
+        session.register.close()
+    assert choices and all(c.name and c.name.endswith("地区") for c in choices)

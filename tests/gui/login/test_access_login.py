@@ -92,14 +92,18 @@ def test_five_failures_lock_the_user_until_another_name_is_typed(
     dialog = LoginDialog.for_register(reg, key_factory=key_factory(reg))
     qtbot.addWidget(dialog)
     dialog.show()
-    for attempt in range(MAX_FAILURES):
+    for attempt in range(MAX_FAILURES - 1):
         sign_in(qtbot, dialog, "clerk", "wrong-password")
         qtbot.waitUntil(lambda: dialog.flow.state is LoginState.FAILED, timeout=WAIT_MS)
         assert dialog.flow.status.attempts == attempt + 1
         assert dialog.flow.status.error_code == "E_AUTH_WRONG_PASSWORD"
-    sign_in(qtbot, dialog, "clerk")  # even the right password now
+        left = MAX_FAILURES - attempt - 1
+        warned = f"あと{left}回失敗すると" in dialog.message_label.text()
+        assert warned == (left <= 2)  # 「あと2回で…」, then 「あと1回で…」
+    sign_in(qtbot, dialog, "clerk", "wrong-password")  # the fifth failure locks at once
     qtbot.waitUntil(lambda: dialog.flow.state is LoginState.LOCKED_OUT, timeout=WAIT_MS)
-    assert dialog.message_label.text() == LockedOut.message_ja
+    text = dialog.message_label.text()
+    assert text != LockedOut.message_ja and "までロックされています" in text  # with its end
     assert not dialog.sign_in_button.isEnabled() and not dialog.password_edit.isEnabled()
     assert dialog.user_edit.isEnabled()
     qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)  # no retry

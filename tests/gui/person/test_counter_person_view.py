@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.security.session import Session
@@ -47,7 +47,8 @@ def test_due_list_and_issuance_history_are_shown(
     assert window.person_page.selected_series().id == "dpt_ipv"  # type: ignore[union-attr]
     assert panel.table.hasFocus()
     assert window.person_page.issuance_panel.model.rowCount() == 0
-    assert window.person_page.issuance_panel.empty.isVisible()
+    assert not window.person_page.issuance_panel.empty.isHidden()  # on the 発行履歴 tab
+    assert window.person_page.records.tabText(1) == "発行履歴 (0)"
     help_text = window.shortcut_help.text()
     assert "F5: 予診票印刷" in help_text and "F6: 接種券印刷" in help_text
 
@@ -67,6 +68,10 @@ def test_screening_form_prints_in_two_keystrokes(
     assert isinstance(preview, PrintPreviewDialog)
     qtbot.waitUntil(preview.print_button.hasFocus, timeout=WAIT_MS)
     assert preview.page_count == 1 and "1" in preview.page_label.text()
+    # A demo register's preview says so above the pages and in its title (issue 12 item 5).
+    banners = [w for w in preview.findChildren(QLabel) if w.objectName() == "demoBanner"]
+    assert banners and banners[0].isVisible() and "デモ台帳" in banners[0].text()
+    assert preview.windowTitle().startswith("【デモ台帳】")
     with qtbot.waitSignal(preview.printed, timeout=WAIT_MS) as done:
         qtbot.keyClick(focused(), Qt.Key.Key_Return)  # keystroke 2
     assert done.args == [1]
