@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import PermissionDenied
+from app.security import permissions as perm
 from app.store.db import Connection
 
 
@@ -47,7 +48,7 @@ class Session:
         return self._nk is not None
 
     def number_key(self) -> bytes:
-        self.require("mynumber.read")
+        self.require(perm.MYNUMBER_READ)
         if self._nk is None:
             raise PermissionDenied()
         return self._nk

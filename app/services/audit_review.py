@@ -9,9 +9,10 @@ from datetime import date
 from pathlib import Path
 
 from app.errors import InvalidInput
+from app.security import permissions as perm
 from app.security.atomic import write_atomic
 from app.security.session import Session
-from app.services import audit_log
+from app.services import _audit
 from app.store import audit, users
 
 ACTION_NAMES_JA = {
@@ -113,9 +114,9 @@ def _rows(session: Session, f: AuditFilter) -> list[AuditRow]:
 
 
 def list_entries(session: Session, f: AuditFilter) -> list[AuditRow]:
-    audit_log.require(session, "audit.read", "audit.view")
+    _audit.require(session, perm.AUDIT_READ, "audit.view")
     rows = _rows(session, f)
-    audit_log.record_now(session, "audit.view", detail={"rows": len(rows)})
+    _audit.record_now(session, "audit.view", detail={"rows": len(rows)})
     return rows
 
 
@@ -137,7 +138,7 @@ CSV_HEADER = [
 
 def export_csv(session: Session, f: AuditFilter, out: Path) -> int:
     """Write the filtered entries as UTF-8 (BOM, for Excel) CSV; returns the row count."""
-    audit_log.require(session, "audit.export", "audit.export")
+    _audit.require(session, perm.AUDIT_EXPORT, "audit.export")
     rows = _rows(session, f)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -160,5 +161,5 @@ def export_csv(session: Session, f: AuditFilter, out: Path) -> int:
             ]
         )
     write_atomic(Path(out), ("\ufeff" + buf.getvalue()).encode("utf-8"))
-    audit_log.record_now(session, "audit.export", detail={"rows": len(rows)})
+    _audit.record_now(session, "audit.export", detail={"rows": len(rows)})
     return len(rows)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from app.domain.catalog import Catalog
 from app.domain.schedule import OPEN_STATUSES
+from app.security import permissions as perm
 from app.security.session import Session
-from app.services import issuance, persons, schedule
+from app.services import _audit, issuance, persons, schedule
 from app.services.persons import PersonSummary
 
 
@@ -30,7 +31,10 @@ class ScannedSheet:
 
 def read_scan(session: Session, code: str, catalog: Catalog | None = None) -> ScannedSheet:
     """The person and pre-fill for ``code``. ``catalog`` saves reading it again when the caller
-    already holds the session's catalog."""
+    already holds the session's catalog. Every permission it needs is checked before anything
+    is read or audited."""
+    for needed in (perm.PERSON_SEARCH, perm.PERSON_READ, perm.SCHEDULE_READ):
+        _audit.require(session, needed, "batch.scan")
     hit = issuance.find_by_scan(session, code)
     detail = persons.open_person(session, hit.person_id)
     known = catalog or schedule.catalog_for(session)

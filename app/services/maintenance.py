@@ -9,9 +9,10 @@ from datetime import datetime
 from pathlib import Path
 
 from app.errors import InvalidInput, RegisterError
+from app.security import permissions as perm
 from app.security.atomic import write_atomic
 from app.security.session import Session
-from app.services import audit_log
+from app.services import _audit
 from app.store import audit, db
 from app.store.backup_check import inspect_copy
 from app.store.layout import RegisterLayout
@@ -34,13 +35,13 @@ class BackupInfo:
 
 def backup(session: Session, out: Path) -> BackupInfo:
     """Write an encrypted copy of the register (SQLite backup API) and of keyslots.json."""
-    audit_log.require(session, "register.backup", "register.backup")
+    _audit.require(session, perm.REGISTER_BACKUP, "register.backup")
     out = Path(out)
     keyslots_copy = out.with_name(out.name + ".keyslots.json")
     if out.exists() or keyslots_copy.exists():
         raise BackupTargetExists()
     reg = session.register
-    audit_log.record_now(session, "register.backup")
+    _audit.record_now(session, "register.backup")
     db.backup_to(reg.conn, out, reg.dek)
     layout = RegisterLayout(reg.directory)
     write_atomic(keyslots_copy, layout.keyslots.read_bytes())
@@ -55,13 +56,13 @@ def restore(session: Session, source: Path) -> Path:
     file replaced atomically; the previous file is kept beside it, never deleted. The session's
     connection is closed: the user signs in again.
     """
-    audit_log.require(session, "register.restore", "register.restore")
+    _audit.require(session, perm.REGISTER_RESTORE, "register.restore")
     reg = session.register
     source = Path(source)
     report = inspect_copy(source, reg.dek)
     same = report.register_id == reg.register_id
     if not report.healthy or not same:
-        audit_log.record_now(
+        _audit.record_now(
             session,
             "register.restore",
             outcome="failed",
@@ -112,10 +113,10 @@ class AuditChainCheck:
 
 
 def verify_audit(session: Session) -> AuditChainCheck:
-    audit_log.require(session, "audit.read", "audit.verify")
+    _audit.require(session, perm.AUDIT_READ, "audit.verify")
     chain = audit.verify_chain(session.register.conn)
     report = AuditChainCheck(chain.entries, chain.first_broken_seq)
-    audit_log.record_now(
+    _audit.record_now(
         session,
         "audit.verify",
         outcome="ok" if report.intact else "failed",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.security import permissions as perm
 from app.security.session import Session
-from app.services import audit_log
+from app.services import _audit
 from app.store import masters
 
 
@@ -16,6 +17,6 @@ class Institution:
 
 
 def institutions(session: Session) -> list[Institution]:
-    audit_log.require(session, "vaccination.read", "masters.read")
+    _audit.require(session, perm.VACCINATION_READ, "masters.read")
     session.touch()
     return [Institution(r.code, r.name) for r in masters.institutions(session.register.conn)]

@@ -12,6 +12,7 @@ from datetime import date
 
 from app.domain.catalog import Catalog
 from app.domain.schedule import SeriesStatus
+from app.security import permissions as perm
 from app.security.session import Session
 from app.services import issuance, persons, schedule
 from app.services.persons import PersonDetail
@@ -71,9 +72,11 @@ def open_card(
     detail = persons.open_person(session, person_id)
     day = on or date.today()
     due = (
-        schedule.due_list(session, person_id, day).series if session.can("schedule.read") else None
+        schedule.due_list(session, person_id, day).series
+        if session.can(perm.SCHEDULE_READ)
+        else None
     )
-    docs = issuance.history(session, person_id) if session.can("issuance.read") else []
+    docs = issuance.history(session, person_id) if session.can(perm.ISSUANCE_READ) else []
     known = catalog or schedule.catalog_for(session)
     names = {s.id: s.name_ja for s in known.series}
     return PersonCard(detail, due, day, tuple(_line(d, names) for d in docs), known)

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from app.domain.ids import validate_mynumber
 from app.errors import InvalidInput, NotFound
+from app.security import permissions as perm
 from app.security.masking import mask_digits
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session
-from app.services import audit_log
-from app.services.transaction import write
+from app.services import _audit
+from app.services._transaction import write
 from app.store import person_numbers, stamps
 
 REVEAL_SECONDS = 30
@@ -53,7 +54,7 @@ def _cipher(session: Session) -> NumberCipher:
 
 def set_number(session: Session, person_id: int, number: str) -> None:
     """Enter or correct a person's 個人番号 (check digit verified; never logged)."""
-    audit_log.require(session, "mynumber.write", "mynumber.write", person_id=person_id)
+    _audit.require(session, perm.MYNUMBER_WRITE, "mynumber.write", person_id=person_id)
     clean = validate_mynumber(number)
     cipher = _cipher(session)
     index = cipher.blind_index(clean)
@@ -62,7 +63,7 @@ def set_number(session: Session, person_id: int, number: str) -> None:
     if uid is None:
         raise NotFound()
     if any(pid != person_id for pid in person_numbers.person_ids_by_index(conn, index)):
-        audit_log.record_now(
+        _audit.record_now(
             session,
             "mynumber.write",
             outcome="failed",
@@ -82,7 +83,7 @@ def set_number(session: Session, person_id: int, number: str) -> None:
             stamp=w.stamp,
         )
         w.queue("person_number", row_uid)
-        audit_log.record(
+        _audit.record(
             session,
             "mynumber.write",
             person_id=person_id,
@@ -93,18 +94,18 @@ def set_number(session: Session, person_id: int, number: str) -> None:
 
 def find_person(session: Session, number: str) -> int | None:
     """Exact search by 個人番号 through the blind index; returns the person id."""
-    audit_log.require(session, "mynumber.search", "mynumber.search")
+    _audit.require(session, perm.MYNUMBER_SEARCH, "mynumber.search")
     clean = validate_mynumber(number)
     ids = person_numbers.person_ids_by_index(
         session.register.conn, _cipher(session).blind_index(clean)
     )
-    audit_log.record_now(session, "mynumber.search", detail={"results": len(ids)})
+    _audit.record_now(session, "mynumber.search", detail={"results": len(ids)})
     return ids[0] if ids else None
 
 
 def masked_number(session: Session, person_id: int) -> str | None:
     """The number with only its last 4 digits visible, for number-use staff."""
-    audit_log.require(session, "mynumber.read", "mynumber.view", person_id=person_id)
+    _audit.require(session, perm.MYNUMBER_READ, "mynumber.view", person_id=person_id)
     row = person_numbers.get_for_person(session.register.conn, person_id)
     if row is None:
         return None
@@ -113,14 +114,14 @@ def masked_number(session: Session, person_id: int) -> str | None:
 
 def reveal_number(session: Session, person_id: int, reason: str, note: str = "") -> Revealed:
     """The full number for ``REVEAL_SECONDS`` (the screen hides it again), with a recorded reason."""
-    audit_log.require(session, "mynumber.read", "mynumber.reveal", person_id=person_id)
+    _audit.require(session, perm.MYNUMBER_READ, "mynumber.reveal", person_id=person_id)
     if reason not in REVEAL_REASONS or (reason == "other" and len(note.strip()) < 2):
         raise RevealReasonRequired()
     row = person_numbers.get_for_person(session.register.conn, person_id)
     if row is None:
         raise NotFound("この住民には個人番号が登録されていません。")
     number = _cipher(session).decrypt(row.person_uid, row.number_ct)
-    audit_log.record_now(
+    _audit.record_now(
         session,
         "mynumber.reveal",
         person_id=person_id,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import AuthError
+from app.security import permissions as perm
 from app.security.fido import FidoPrompt
 from app.security.keyslots import KeySlotFile, Secrets, UnknownUser
 from app.security.session import OpenRegister
@@ -72,7 +73,8 @@ def rebind_terminal(
     if user is None or not user.active:
         raise UnknownUser()
     roles = tuple(users.roles_of(conn, user.id))
-    if "user.manage" not in users.permissions_of(conn, roles):
+    granted = users.permissions_of(conn, roles)
+    if perm.TERMINAL_MANAGE not in granted or perm.RECOVERY_USE not in granted:
         raise AuthError(code="E_RECOVERY_NOT_ADMIN")
     layout = RegisterLayout(reg.directory)
     store = secret_store or secret_store_for(layout, ks.demo)

@@ -349,7 +349,7 @@ def _start_session(
             raise UserInactive() if user else UnknownUser()
         roles = frozenset(users.roles_of(conn, user.id))
         permissions = users.permissions_of(conn, roles)
-        held_nk = nk if any(p.startswith("mynumber.") for p in permissions) else None
+        held_nk = nk if role_defs.needs_number_key(roles) else None
         with db.transaction(conn):
             users.touch_login(conn, user.id)
             audit.append(

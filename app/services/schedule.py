@@ -10,8 +10,9 @@ from pathlib import Path
 from app.domain.catalog import Catalog
 from app.domain.schedule import Evaluation, HistoryEntry, Person, evaluate
 from app.errors import NotFound
+from app.security import permissions as perm
 from app.security.session import Session
-from app.services import audit_log
+from app.services import _audit
 from app.store import persons as person_repo
 from app.store import vaccinations as vaccination_repo
 from app.store.catalog_files import load_catalog
@@ -58,7 +59,7 @@ def history_entries(
     return out
 
 
-def evaluate_person(session: Session, person_id: int, on: date) -> Evaluation:
+def _evaluate_person(session: Session, person_id: int, on: date) -> Evaluation:
     conn = session.register.conn
     row = person_repo.get(conn, person_id)
     if row is None:
@@ -70,6 +71,6 @@ def evaluate_person(session: Session, person_id: int, on: date) -> Evaluation:
 
 def due_list(session: Session, person_id: int, on: date | None = None) -> Evaluation:
     """Every routine series for the person on ``on`` (default today)."""
-    audit_log.require(session, "schedule.read", "schedule.view", person_id=person_id)
+    _audit.require(session, perm.SCHEDULE_READ, "schedule.view", person_id=person_id)
     session.touch()
-    return evaluate_person(session, person_id, on or date.today())
+    return _evaluate_person(session, person_id, on or date.today())

@@ -18,10 +18,11 @@ from app.domain.catalog import Catalog
 from app.domain.legaldate import fiscal_year, fiscal_year_start
 from app.domain.schedule import OPEN_STATUSES, HistoryEntry, Person, SeriesStatus, evaluate
 from app.errors import InvalidInput
+from app.security import permissions as perm
 from app.security.atomic import write_atomic
 from app.security.masking import Policy, apply, person_policy
 from app.security.session import Session
-from app.services import audit_log
+from app.services import _audit
 from app.services.schedule import catalog_for
 from app.store import lists
 from app.store import persons as person_repo
@@ -103,7 +104,7 @@ def build_list(
     seasonal series — earlier seasons do not count there) are complete and skipped in SQL; the
     rest are judged by the engine, whose result depends only on birth date, sex and the person's
     doses of the series, so it is computed once per distinct combination."""
-    audit_log.require(session, "list.unvaccinated", "list.unvaccinated")
+    _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
     day = on or date.today()
     catalog = _one_series(catalog_for(session), series_id)
     series = catalog.series[0]
@@ -191,7 +192,7 @@ def build_list(
                 st.window_until,
             )
         )
-    audit_log.record_now(
+    _audit.record_now(
         session,
         "list.unvaccinated",
         detail={"series": series_id, "rows": len(out), "area": area_code},
@@ -218,7 +219,7 @@ CSV_HEADER = [
 
 def export_csv(session: Session, listing: UnvaccinatedList, out: Path) -> int:
     """The list as UTF-8 CSV (with BOM for Excel), for mailing; audited as an export."""
-    audit_log.require(session, "list.unvaccinated", "list.unvaccinated.export")
+    _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated.export")
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(CSV_HEADER)
@@ -241,7 +242,7 @@ def export_csv(session: Session, listing: UnvaccinatedList, out: Path) -> int:
             ]
         )
     write_atomic(Path(out), ("\ufeff" + buf.getvalue()).encode("utf-8"))
-    audit_log.record_now(
+    _audit.record_now(
         session,
         "list.unvaccinated.export",
         detail={"series": listing.series_id, "rows": len(listing.entries)},
@@ -250,5 +251,5 @@ def export_csv(session: Session, listing: UnvaccinatedList, out: Path) -> int:
 
 
 def areas(session: Session) -> list[str]:
-    audit_log.require(session, "list.unvaccinated", "list.areas")
+    _audit.require(session, perm.LIST_UNVACCINATED, "list.areas")
     return person_repo.area_codes(session.register.conn)

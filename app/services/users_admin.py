@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from app.errors import InvalidInput, NotFound, PermissionDenied
+from app.security import permissions as perm
 from app.security import roles as role_defs
 from app.security.keyslots import KeySlotFile, Secrets
 from app.security.session import Session
-from app.services import audit_log
+from app.services import _audit
+from app.services._transaction import write
 from app.services.register import NewUser, add_user_slot, secret_store_for
 from app.services.security_key import KeyAccess, unlock_slot
-from app.services.transaction import write
 from app.store import stamps, users
 from app.store.layout import RegisterLayout
 
@@ -96,7 +97,7 @@ def create_user(
     recovery_nk: bytes | None = None,
 ) -> int:
     """Add a staff user and enroll their first security key (the user is present)."""
-    audit_log.require(session, "user.manage", "user.create")
+    _audit.require(session, perm.USER_MANAGE, "user.create")
     defs = role_defs.load_roles()
     if not user.roles or any(r not in defs for r in user.roles):
         raise UnknownRole()
@@ -132,7 +133,7 @@ def create_user(
             key=key,
             user_uid=uid,
         )
-        audit_log.record(
+        _audit.record(
             session,
             "user.create",
             record_type="user",
@@ -157,7 +158,7 @@ def reset_user(
     recovery_nk: bytes | None = None,
 ) -> None:
     """Replace all of a user's slots by one new slot (forgotten password or lost key)."""
-    audit_log.require(session, "user.manage", "user.reset")
+    _audit.require(session, perm.USER_MANAGE, "user.reset")
     conn = session.register.conn
     row = users.get_by_login(conn, login)
     if row is None or not row.active:
@@ -179,7 +180,7 @@ def reset_user(
         user_uid=users.uid_of(conn, row.id),
     )
     ks.save()
-    audit_log.record_now(session, "user.reset", record_type="user", record_id=row.id)
+    _audit.record_now(session, "user.reset", record_type="user", record_id=row.id)
 
 
 def add_key(
@@ -188,7 +189,7 @@ def add_key(
     """Enroll a second (backup) key for a user who is present: their password and a touch of
     their enrolled key open their own slot (which gives NK to number-use staff without a second
     person), then the new key is enrolled into a slot with the same password."""
-    audit_log.require(session, "key.manage", "key.enroll")
+    _audit.require(session, perm.KEY_MANAGE, "key.enroll")
     conn = session.register.conn
     row = users.get_by_login(conn, login)
     if row is None or not row.active:
@@ -215,7 +216,7 @@ def add_key(
         user_uid=users.uid_of(conn, row.id),
     )
     ks.save()
-    audit_log.record_now(session, "key.enroll", record_type="user", record_id=row.id)
+    _audit.record_now(session, "key.enroll", record_type="user", record_id=row.id)
 
 
 def add_own_key(session: Session, password: str, key: KeyAccess) -> None:
@@ -242,7 +243,7 @@ def add_own_key(session: Session, password: str, key: KeyAccess) -> None:
         user_uid=users.uid_of(conn, session.user_id),
     )
     ks.save()
-    audit_log.record_now(session, "key.enroll", record_type="user", record_id=session.user_id)
+    _audit.record_now(session, "key.enroll", record_type="user", record_id=session.user_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +255,7 @@ class KeyInfo:
 
 def list_keys(session: Session, login: str) -> list[KeyInfo]:
     """The security keys enrolled for a user (slot ids and enrolment times; no secret)."""
-    audit_log.require(session, "key.manage", "key.list")
+    _audit.require(session, perm.KEY_MANAGE, "key.list")
     session.touch()
     out = []
     for slot in _keyslots(session).user_slots(login):
@@ -264,7 +265,7 @@ def list_keys(session: Session, login: str) -> list[KeyInfo]:
 
 
 def remove_key(session: Session, login: str, slot_id: str) -> None:
-    audit_log.require(session, "key.manage", "key.remove")
+    _audit.require(session, perm.KEY_MANAGE, "key.remove")
     ks = _keyslots(session)
     slots = ks.user_slots(login)
     if slot_id not in {s.slot_id for s in slots}:
@@ -274,14 +275,14 @@ def remove_key(session: Session, login: str, slot_id: str) -> None:
     ks.remove_slot(slot_id)
     ks.save()
     row = users.get_by_login(session.register.conn, login)
-    audit_log.record_now(
+    _audit.record_now(
         session, "key.remove", record_type="user", record_id=None if row is None else row.id
     )
 
 
 def deactivate_user(session: Session, login: str) -> None:
     """The user's slots are removed at once: they can no longer open the register anywhere."""
-    audit_log.require(session, "user.manage", "user.deactivate")
+    _audit.require(session, perm.USER_MANAGE, "user.deactivate")
     if login == session.login:
         raise SelfDeactivation()
     row = users.get_by_login(session.register.conn, login)
@@ -292,7 +293,7 @@ def deactivate_user(session: Session, login: str) -> None:
     ks.save()
     with write(session):
         users.deactivate(session.register.conn, row.id)
-        audit_log.record(
+        _audit.record(
             session,
             "user.deactivate",
             record_type="user",
@@ -304,7 +305,7 @@ def deactivate_user(session: Session, login: str) -> None:
 def set_roles(session: Session, login: str, roles: tuple[str, ...]) -> None:
     """Change roles. Adding number-use rights needs a reset with a number holder present
     (the slot must be re-wrapped with NK); removing them drops NK from the user's slots."""
-    audit_log.require(session, "user.manage", "user.roles")
+    _audit.require(session, perm.USER_MANAGE, "user.roles")
     defs = role_defs.load_roles()
     if not roles or any(r not in defs for r in roles):
         raise UnknownRole()
@@ -325,7 +326,7 @@ def set_roles(session: Session, login: str, roles: tuple[str, ...]) -> None:
         ks.save()
     with write(session):
         users.set_roles(conn, row.id, roles)
-        audit_log.record(
+        _audit.record(
             session,
             "user.roles",
             record_type="user",
@@ -336,7 +337,7 @@ def set_roles(session: Session, login: str, roles: tuple[str, ...]) -> None:
 
 def access_review(session: Session) -> list[AccessRow]:
     """Who has which rights, their keys, last login, shared accounts and stale accounts."""
-    audit_log.require(session, "access.review", "access.review")
+    _audit.require(session, perm.ACCESS_REVIEW, "access.review")
     conn = session.register.conn
     ks = _keyslots(session)
     cutoff = (datetime.now(UTC) - timedelta(days=STALE_DAYS)).strftime("%Y-%m-%d %H:%M:%S")
@@ -358,5 +359,5 @@ def access_review(session: Session) -> list[AccessRow]:
                 holds_number_rights=role_defs.needs_number_key(roles),
             )
         )
-    audit_log.record_now(session, "access.review", detail={"users": len(out)})
+    _audit.record_now(session, "access.review", detail={"users": len(out)})
     return out

@@ -22,24 +22,25 @@ from app.printing import (
     write_unvaccinated_list,
 )
 from app.printing.yoshinhyo_form import series_form
+from app.security import permissions as perm
 from app.security.session import Session
-from app.services import audit_log, unvaccinated
-from app.services.issuance import Issued, issue_in
-from app.services.printing.pipeline import (
-    NothingDue,
-    NoticesCancelled,
-    PrintResult,
-    pdf_target,
-    print_document,
-)
-from app.services.printing.register_inputs import (
+from app.services import _audit, unvaccinated
+from app.services._issuing import Issued, issue_in, require_issue
+from app.services._transaction import WriteContext
+from app.services.printing._inputs import (
     already_issued,
     form_dose,
     municipality,
     person_block,
     person_row,
 )
-from app.services.transaction import WriteContext
+from app.services.printing._pipeline import (
+    NothingDue,
+    NoticesCancelled,
+    PrintResult,
+    pdf_target,
+    print_document,
+)
 
 
 def print_unvaccinated(
@@ -51,7 +52,7 @@ def print_unvaccinated(
     area_code: str | None = None,
 ) -> PrintResult:
     """未接種者一覧 (A4 landscape) from ``unvaccinated.build_list``: no numbers are issued."""
-    audit_log.require(session, "list.unvaccinated", "print.unvaccinated")
+    _audit.require(session, perm.LIST_UNVACCINATED, "print.unvaccinated")
     day = on or date.today()
     target = pdf_target(out)
     listing = unvaccinated.build_list(session, series_id, day, area_code=area_code)
@@ -136,7 +137,7 @@ def print_notices(
     ``split`` notices, each committed with its numbers on its own; ``progress(done, total)``
     counts notices. On cancel, ``NoticesCancelled`` is raised: the file in progress is neither
     written nor numbered; files already finished stay (``written``)."""
-    audit_log.require(session, "print.notices", "print.notices")
+    require_issue(session, "notice", "print.notices", reissue_reason=reissue_reason)
     if split < 1:
         raise InvalidInput(code="E_PRINT_SPLIT")
     day = on or date.today()
@@ -216,7 +217,7 @@ def print_notices(
             ids += [i.issuance_id for i in done.issued]
             pages_total += done.pages
     except PrintCancelled:
-        audit_log.record_now(
+        _audit.record_now(
             session,
             "print.notices",
             outcome="failed",

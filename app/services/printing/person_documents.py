@@ -1,6 +1,6 @@
 """Documents for one person or a few at the counter: 予診票, 接種券/助成券, 予防接種済証.
 
-One function per user action. Each checks its permission (``audit_log.require``), validates
+One function per user action. Each checks its permission (``require_issue``), validates
 everything before a number is drawn, and then runs the print pipeline (``pipeline``) with its
 own issue and render steps: numbers, audit entry (ids and counts only) and file are one unit.
 No function here reads 個人番号.
@@ -26,17 +26,17 @@ from app.printing import (
 )
 from app.printing.yoshinhyo_form import series_form
 from app.security.session import Session
-from app.services import audit_log, schedule, unvaccinated
-from app.services.issuance import Issued, issue_in
-from app.services.printing.pipeline import NothingDue, PrintResult, pdf_target, print_document
-from app.services.printing.register_inputs import (
+from app.services import schedule, unvaccinated
+from app.services._issuing import Issued, issue_in, require_issue
+from app.services._transaction import WriteContext
+from app.services.printing._inputs import (
     form_dose,
     has_form,
     municipality,
     person_block,
     person_row,
 )
-from app.services.transaction import WriteContext
+from app.services.printing._pipeline import NothingDue, PrintResult, pdf_target, print_document
 from app.store import vaccinations as vaccination_repo
 
 # 券種 / 回数 code values are UNSURE (DOMAIN.md §6) and no resources/forms/voucher_codes.json
@@ -68,7 +68,13 @@ def print_yoshinhyo(
     """Pre-filled 予診票 for the dose that is due (status due or waiting) in ``series_id``, or one
     page per series that is due when ``series_id`` is None. Each page is issued (doc_type
     yoshinhyo) and its Code128 barcode carries the issuance number."""
-    audit_log.require(session, "print.yoshinhyo", "print.yoshinhyo", person_id=person_id)
+    require_issue(
+        session,
+        "yoshinhyo",
+        "print.yoshinhyo",
+        reissue_reason=reissue_reason,
+        person_id=person_id,
+    )
     day = on or date.today()
     target = pdf_target(out)
     row = person_row(session, person_id)
@@ -148,7 +154,7 @@ def print_vouchers(
     reissue_reason: str | None = None,
 ) -> PrintResult:
     """接種券/助成券 on a label sheet, one per person, each numbered by issuance (10 digits)."""
-    audit_log.require(session, "print.voucher", "print.voucher")
+    require_issue(session, "voucher", "print.voucher", reissue_reason=reissue_reason)
     if not person_ids:
         raise InvalidInput(code="E_PRINT_NO_PERSON")
     day = on or date.today()
@@ -219,7 +225,13 @@ def print_certificate(
     """予防接種済証 of every given, non-voided dose in the register. A dose is verified when the
     register holds the institution that gave it; otherwise it is printed as 記録なし (struck
     through) so nothing can be filled in by hand."""
-    audit_log.require(session, "print.certificate", "print.certificate", person_id=person_id)
+    require_issue(
+        session,
+        "certificate",
+        "print.certificate",
+        reissue_reason=reissue_reason,
+        person_id=person_id,
+    )
     day = on or date.today()
     target = pdf_target(out)
     row = person_row(session, person_id)

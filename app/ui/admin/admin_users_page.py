@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.security import permissions as perm
 from app.security.session import Session
 from app.services import users_admin
 from app.services.register import NewUser
@@ -53,7 +54,7 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        session.require("access.review")
+        session.require(perm.ACCESS_REVIEW)
         self.session = session
         self.jobs = jobs
         self.key_factory = key_factory
@@ -111,7 +112,7 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        can_manage = self.session.can("user.manage")
+        can_manage = self.session.can(perm.USER_MANAGE)
         for button in (
             self.create_button,
             self.reset_button,
@@ -119,8 +120,8 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
             self.deactivate_button,
         ):
             button.setVisible(can_manage)
-        self.remove_key_button.setVisible(self.session.can("key.manage"))
-        self.add_key_button.setVisible(self.session.can("key.manage"))
+        self.remove_key_button.setVisible(self.session.can(perm.KEY_MANAGE))
+        self.add_key_button.setVisible(self.session.can(perm.KEY_MANAGE))
         self.refresh_button.clicked.connect(self.refresh)
         self.create_button.clicked.connect(self.create_user)
         self.reset_button.clicked.connect(self.reset_selected)

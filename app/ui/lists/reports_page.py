@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.legaldate import fiscal_year
 from app.errors import InvalidInput
+from app.security import permissions as perm
 from app.security.session import Session
 from app.services import printing
 from app.services.printing import PrintResult
@@ -80,8 +81,8 @@ class ReportsPage(QWidget):
         self.month_edit.returnPressed.connect(self.print_monthly)
         self.monthly_button.clicked.connect(self.print_monthly)
         self.annual_button.clicked.connect(self.print_annual)
-        self.monthly_box.setVisible(session.can("report.monthly"))
-        self.annual_box.setVisible(session.can("report.annual"))
+        self.monthly_box.setVisible(session.can(perm.REPORT_MONTHLY))
+        self.annual_box.setVisible(session.can(perm.REPORT_ANNUAL))
         for button in (self.monthly_button, self.annual_button):
             button.setAutoDefault(False)
         for box in (self.monthly_box, self.annual_box):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.schedule import SeriesStatus
+from app.security import permissions as perm
 from app.services.person_card import IssuanceLine
 from app.services.persons import HistoryItem, PersonDetail
 from app.ui.common import display_text
@@ -46,40 +47,40 @@ COUNTER_ACTIONS = (
         "print_yoshinhyo",
         QT_TRANSLATE_NOOP("PersonView", "Print screening form"),
         "F5",
-        "print.yoshinhyo",
+        perm.PRINT_YOSHINHYO,
     ),
     CounterAction(
-        "print_voucher", QT_TRANSLATE_NOOP("PersonView", "Print voucher"), "F6", "print.voucher"
+        "print_voucher", QT_TRANSLATE_NOOP("PersonView", "Print voucher"), "F6", perm.PRINT_VOUCHER
     ),
     CounterAction(
         "print_certificate",
         QT_TRANSLATE_NOOP("PersonView", "Print certificate"),
         "F7",
-        "print.certificate",
+        perm.PRINT_CERTIFICATE,
     ),
     CounterAction(
         "record_result",
         QT_TRANSLATE_NOOP("PersonView", "Record result"),
         "F8",
-        "vaccination.create",
+        perm.VACCINATION_CREATE,
     ),
     CounterAction(
         "record_postponement",
         QT_TRANSLATE_NOOP("PersonView", "Record postponement"),
         "F9",
-        "vaccination.create",
+        perm.VACCINATION_CREATE,
     ),
     CounterAction(
         "correct_result",
         QT_TRANSLATE_NOOP("PersonView", "Correct result"),
         "Ctrl+E",
-        "vaccination.correct",
+        perm.VACCINATION_CORRECT,
     ),
     CounterAction(
         "void_result",
         QT_TRANSLATE_NOOP("PersonView", "Void result"),
         "Ctrl+Del",
-        "vaccination.void",
+        perm.VACCINATION_VOID,
     ),
 )
 

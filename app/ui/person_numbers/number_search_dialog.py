@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.ids import validate_mynumber
 from app.errors import VaxDeskError
+from app.security import permissions as perm
 from app.security.session import Session
 from app.services import person_numbers
 from app.ui.common.dialog_parts import message_label, ok_cancel_buttons
@@ -26,7 +27,7 @@ class NumberSearchDialog(QDialog):
 
     def __init__(self, session: Session, jobs: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        session.require("mynumber.search")
+        session.require(perm.MYNUMBER_SEARCH)
         self.session = session
         self.jobs = jobs
         self.setObjectName("numberSearchDialog")

@@ -26,6 +26,7 @@ from PySide6.QtCore import QEvent, QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QStackedWidget, QWidget
 
+from app.security import permissions as perm
 from app.security.session import Session
 from app.services.security_key import KeyFactory
 from app.ui.admin.admin_users_page import AdminUsersPage
@@ -34,7 +35,7 @@ from app.ui.common.jobs import JobRunner
 from app.ui.login.idle_lock import WindowLock
 from app.ui.person_numbers.number_search_dialog import NumberSearchDialog
 
-ADMIN_PERMISSIONS = ("access.review", "user.manage", "key.manage", "audit.read")
+ADMIN_PERMISSIONS = (perm.ACCESS_REVIEW, perm.USER_MANAGE, perm.KEY_MANAGE, perm.AUDIT_READ)
 
 
 class AccessWindow(Protocol):
@@ -87,15 +88,15 @@ class AccessActions(QObject):
         if any(session.can(p) for p in ADMIN_PERMISSIONS):
             self.admin_menu = bar.addMenu(self.tr("&Administration"))
             self.admin_menu.setObjectName("adminMenu")
-            if session.can("access.review"):
+            if session.can(perm.ACCESS_REVIEW):
                 users = self.admin_menu.addAction(self.tr("&Users and access rights"))
                 users.setObjectName("usersAction")
                 users.triggered.connect(self.show_users_page)
-            if session.can("audit.read"):
+            if session.can(perm.AUDIT_READ):
                 audit = self.admin_menu.addAction(self.tr("&Audit log"))
                 audit.setObjectName("auditAction")
                 audit.triggered.connect(self.show_audit_page)
-        if session.can("mynumber.search"):
+        if session.can(perm.MYNUMBER_SEARCH):
             self.number_menu = bar.addMenu(self.tr("Personal &number"))
             self.number_menu.setObjectName("numberMenu")
             search = self.number_menu.addAction(self.tr("&Search by personal number..."))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.catalog import Catalog
+from app.security import permissions as perm
 from app.security.session import Session
 from app.services import person_card, persons, schedule
 from app.services.person_card import PersonCard
@@ -69,7 +70,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self._build()
         self.number_panel: NumberPanel | None = None
-        if session.can("mynumber.read"):  # only number-use staff: the panel refuses others
+        if session.can(perm.MYNUMBER_READ):  # only number-use staff: the panel refuses others
             self.number_panel = NumberPanel(session, self.jobs)
             self.person_page.add_side_panel(self.number_panel)
         self._build_menus()
@@ -101,15 +102,15 @@ class MainWindow(QMainWindow):
         self.batch_page: BatchEntryPage | None = None
         self.unvaccinated_page: UnvaccinatedPage | None = None
         self.reports_page: ReportsPage | None = None
-        if can("vaccination.create"):
+        if can(perm.VACCINATION_CREATE):
             self.batch_page = BatchEntryPage(self.session, self.jobs, self.pages)
             self.pages.addWidget(self.batch_page)
-        if can("list.unvaccinated"):
+        if can(perm.LIST_UNVACCINATED):
             self.unvaccinated_page = UnvaccinatedPage(
                 self.session, self.jobs, self.print_flow, self.pages
             )
             self.pages.addWidget(self.unvaccinated_page)
-        if can("report.monthly") or can("report.annual"):
+        if can(perm.REPORT_MONTHLY) or can(perm.REPORT_ANNUAL):
             self.reports_page = ReportsPage(self.session, self.print_flow, self.pages)
             self.pages.addWidget(self.reports_page)
         self.pages.currentChanged.connect(self._update_shortcut_help)

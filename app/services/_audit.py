@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.errors import PermissionDenied
@@ -48,9 +48,25 @@ def require(
     session: Session, permission: str, action: str, *, person_id: int | None = None
 ) -> None:
     """Raise PermissionDenied (and audit the refusal) unless the session has ``permission``."""
+    require_any(session, (permission,), action, person_id=person_id)
+
+
+def require_any(
+    session: Session,
+    permissions: Sequence[str],
+    action: str,
+    *,
+    person_id: int | None = None,
+) -> None:
+    """Raise PermissionDenied (and audit the refusal) unless the session has one of
+    ``permissions``."""
     session.touch()
-    if not session.can(permission):
+    if not any(session.can(p) for p in permissions):
         record_now(
-            session, action, outcome="denied", person_id=person_id, detail={"needs": permission}
+            session,
+            action,
+            outcome="denied",
+            person_id=person_id,
+            detail={"needs": " | ".join(permissions)},
         )
         raise PermissionDenied()
