@@ -46,6 +46,7 @@ _TABLE: Final[dict[str, tuple[int, str]]] = {
     "E_AUDIT_DATE_RANGE":           (DATA,      "期間の開始日が終了日より後になっています。"),
     "E_AUTH":                       (NO_PERM,   "認証に失敗しました。"),
     "E_AUTH_LOCKED":                (NO_PERM,   "ログインに続けて失敗したため、このユーザーは一時的にロックされています。15分後に再度お試しいただくか、管理者に連絡してください。"),
+    "E_AUTH_ROLES_MISMATCH":        (NO_PERM,   "利用者の役割が鍵ファイルの登録内容と一致しないため、ログインできません。管理者に連絡してください。"),
     "E_AUTH_UNKNOWN_USER":          (NO_PERM,   "ユーザー名またはパスワードが正しくありません。"),
     "E_AUTH_USER_INACTIVE":         (NO_PERM,   "このユーザーは無効化されています。管理者に連絡してください。"),
     "E_AUTH_WRONG_PASSWORD":        (NO_PERM,   "ユーザー名またはパスワードが正しくありません。"),

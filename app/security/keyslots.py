@@ -8,8 +8,9 @@ Each slot wraps them with ChaCha20-Poly1305 under a KEK derived from the slot's 
 where each part is 32 bytes: Argon2id(password) for ``password``, the terminal secret from the OS
 keyring for ``terminal``, the FIDO2 PRF/hmac-secret output for ``fido2``, Argon2id(code) for
 ``recovery_code``. The associated data binds each wrapped key to the register id, the demo flag,
-the slot id, kind, login and the immutable description of every factor, so a factor cannot be
-removed from a slot and a real register cannot be relabelled as a demo one.
+the slot id, kind, login, the user's roles and the immutable description of every factor, so a
+factor cannot be removed from a slot, a real register cannot be relabelled as a demo one, and a
+slot's roles cannot be changed without its factors (the session's roles are the slot's).
 
 A user slot wraps NK only for number-use roles. The file is written atomically with the previous
 copy kept as ``keyslots.json.bak``. Unknown factor types or format versions fail closed.
@@ -93,6 +94,7 @@ class UnwrappedKeys:
     dek: bytes
     nk: bytes | None
     slot_id: str
+    roles: tuple[str, ...] | None = None  # bound into the slot's associated data (None: legacy)
 
 
 @dataclass(slots=True)
@@ -104,6 +106,7 @@ class Slot:
     salt: bytes
     factors: list[dict[str, Any]]
     wrapped: dict[str, dict[str, str]] = field(default_factory=dict)
+    roles: list[str] | None = None  # a user slot's roles, authenticated as associated data
 
     def factor_types(self) -> list[str]:
         return [str(f["type"]) for f in self.factors]
@@ -120,6 +123,7 @@ class Slot:
             "salt": _b64(self.salt),
             "factors": self.factors,
             "wrapped": self.wrapped,
+            **({} if self.roles is None else {"roles": self.roles}),
         }
 
     @classmethod
@@ -132,6 +136,7 @@ class Slot:
             salt=_unb64(data["salt"]),
             factors=list(data["factors"]),
             wrapped=dict(data["wrapped"]),
+            roles=None if data.get("roles") is None else [str(r) for r in data["roles"]],
         )
 
 
@@ -234,6 +239,8 @@ class KeySlotFile:
             "factors": factors,
             "key": key_name,
         }
+        if slot.roles is not None:
+            body["roles"] = sorted(slot.roles)
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
     def _kek(self, slot: Slot, secrets: Secrets) -> bytes:
@@ -248,23 +255,41 @@ class KeySlotFile:
         factors: list[dict[str, Any]],
         secrets: Secrets,
         keys: dict[str, bytes],
+        roles: list[str] | tuple[str, ...] | None = None,
     ) -> Slot:
-        """Create a slot wrapping ``keys`` (names from ``KEY_NAMES``) under the given factors."""
+        """Create a slot wrapping ``keys`` (names from ``KEY_NAMES``) under the given factors;
+        a user slot's ``roles`` are bound into the associated data."""
         if not set(keys) <= set(KEY_NAMES) or "dek" not in keys:
             raise ValueError("a slot wraps dek and optionally nk")
         slot = Slot(uuid.uuid4().hex, kind, login, _now(), kdf.new_salt(), factors)
+        slot.roles = None if roles is None else sorted(roles)
+        self._wrap(slot, self._kek(slot, secrets), keys)
+        self.slots.append(slot)
+        return slot
+
+    def rebind_roles(
+        self, slot: Slot, secrets: Secrets, roles: list[str] | tuple[str, ...], *, keep_nk: bool
+    ) -> None:
+        """Re-wrap a slot's keys with new ``roles`` bound; the holder presents its factors."""
         kek = self._kek(slot, secrets)
+        keys = self._unwrap_with(slot, kek)
+        slot.roles = sorted(roles)
+        self._wrap(slot, kek, {"dek": keys.dek, **({"nk": keys.nk} if keep_nk and keys.nk else {})})
+
+    def _wrap(self, slot: Slot, kek: bytes, keys: dict[str, bytes]) -> None:
         aead = ChaCha20Poly1305(kek)
+        slot.wrapped = {}
         for name, key in keys.items():
             nonce = os.urandom(12)
             ct = aead.encrypt(nonce, key, self._aad(slot, name))
             slot.wrapped[name] = {"nonce": _b64(nonce), "ct": _b64(ct)}
-        self.slots.append(slot)
-        return slot
 
     def unwrap(self, slot: Slot, secrets: Secrets) -> UnwrappedKeys:
-        """Unwrap DEK (and NK if the slot holds it). Raises WrongSecret / WrongRecoveryCode."""
-        kek = self._kek(slot, secrets)
+        """Unwrap DEK (and NK if the slot holds it) and the slot's bound roles. Raises
+        WrongSecret / WrongRecoveryCode."""
+        return self._unwrap_with(slot, self._kek(slot, secrets))
+
+    def _unwrap_with(self, slot: Slot, kek: bytes) -> UnwrappedKeys:
         aead = ChaCha20Poly1305(kek)
         keys: dict[str, bytes] = {}
         try:
@@ -278,7 +303,8 @@ class KeySlotFile:
             raise (WrongRecoveryCode() if slot.kind == "recovery" else WrongSecret()) from exc
         if "dek" not in keys:
             raise KeySlotsDamaged()
-        return UnwrappedKeys(keys["dek"], keys.get("nk"), slot.slot_id)
+        roles = None if slot.roles is None else tuple(slot.roles)
+        return UnwrappedKeys(keys["dek"], keys.get("nk"), slot.slot_id, roles)
 
 
 def password_factor(params: kdf.Argon2Params | None = None) -> dict[str, Any]:

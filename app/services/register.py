@@ -7,7 +7,7 @@ enrolled, the FIDO2 key. A failure leaves every file untouched: nothing is re-cr
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from app.security.keyslots import (
     Secrets,
     Slot,
     UnknownUser,
+    UnwrappedKeys,
     password_factor,
     recovery_factor,
     terminal_factor,
@@ -27,6 +28,8 @@ from app.security.lockout import LockedOut, LoginAttempts, PendingEntry
 from app.security.recovery import new_recovery_code
 from app.security.session import OpenRegister, Session
 from app.security.terminal import DemoFileKeyring, TerminalSecretStore
+from app.services._slot_roles import RolesMismatch as RolesMismatch
+from app.services._slot_roles import session_roles
 from app.services.security_key import KeyAccess, enroll_factor, key_access_for, unlock_slot
 from app.store import audit, db, migrate, register_meta, stamps, terminals, users
 from app.store.layout import RegisterLayout
@@ -95,6 +98,7 @@ def add_user_slot(
             password=user.password, terminal_secret=terminal_secret, fido_output=fido_output
         ),
         keys=keys,
+        roles=user.roles,
     )
 
 
@@ -260,7 +264,13 @@ def login(
             attempts.failed(login_name, exc.code)
         raise
     reg = open_database(layout, ks, keys.dek)
-    return _start_session(reg, login_name, keys.nk, attempts.succeeded(login_name))
+    secrets = Secrets(password=password, terminal_secret=terminal_secret, fido_output=fido_output)
+
+    def bind_legacy(roles: tuple[str, ...]) -> None:
+        ks.rebind_roles(slot, secrets, roles, keep_nk=True)
+        ks.save()
+
+    return _start_session(reg, login_name, keys, attempts.succeeded(login_name), bind_legacy)
 
 
 def reauthenticate(
@@ -328,7 +338,11 @@ def _flush_pending(conn: db.Connection, terminal_id: str, pending: list[PendingE
 
 
 def _start_session(
-    reg: OpenRegister, login_name: str, nk: bytes | None, pending: list[PendingEntry]
+    reg: OpenRegister,
+    login_name: str,
+    keys: UnwrappedKeys,
+    pending: list[PendingEntry],
+    bind_legacy: Callable[[tuple[str, ...]], None],
 ) -> Session:
     conn = reg.conn
     try:
@@ -347,9 +361,9 @@ def _start_session(
                     detail={"reason": "inactive" if user else "unknown"},
                 )
             raise UserInactive() if user else UnknownUser()
-        roles = frozenset(users.roles_of(conn, user.id))
+        roles = session_roles(reg, user, keys, bind_legacy)
         permissions = users.permissions_of(conn, roles)
-        held_nk = nk if role_defs.needs_number_key(roles) else None
+        held_nk = keys.nk if role_defs.needs_number_key(roles) else None
         with db.transaction(conn):
             users.touch_login(conn, user.id)
             audit.append(

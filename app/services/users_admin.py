@@ -204,7 +204,8 @@ def add_key(
     keys = ks.unwrap(
         slot, Secrets(password=password, terminal_secret=secret, fido_output=fido_output)
     )
-    roles = tuple(users.roles_of(conn, row.id))
+    # the new slot carries the roles bound into the slot that was opened (the table is a copy)
+    roles = keys.roles if keys.roles is not None else tuple(users.roles_of(conn, row.id))
     add_user_slot(
         ks,
         NewUser(login, row.display_name, row.staff_no, password, roles),
@@ -302,28 +303,41 @@ def deactivate_user(session: Session, login: str) -> None:
         )
 
 
-def set_roles(session: Session, login: str, roles: tuple[str, ...]) -> None:
-    """Change roles. Adding number-use rights needs a reset with a number holder present
-    (the slot must be re-wrapped with NK); removing them drops NK from the user's slots."""
+def set_roles(
+    session: Session, login: str, roles: tuple[str, ...], password: str, key: KeyAccess
+) -> None:
+    """Change roles with the user present: roles are bound into the key slot, so the user's
+    password and a touch of their enrolled key re-wrap that slot with the new roles; the user's
+    other slots (a backup key) still name the old roles and are removed (enrol it again).
+    Adding number-use rights needs a reset with a number holder present (the slot must be
+    re-wrapped with NK); removing them drops NK from the slot. The table is the display copy."""
     _audit.require(session, perm.USER_MANAGE, "user.roles")
     defs = role_defs.load_roles()
     if not roles or any(r not in defs for r in roles):
         raise UnknownRole()
     conn = session.register.conn
     row = users.get_by_login(conn, login)
-    if row is None:
+    if row is None or not row.active:
         raise NotFound()
     before = tuple(users.roles_of(conn, row.id))
-    ks = _keyslots(session)
     if role_defs.needs_number_key(roles) and not role_defs.needs_number_key(before):
         raise NumberGrantNeedsHolder(
             "番号利用事務の権限を追加するには、番号利用事務担当者の立会いのもとで"
             "利用者の再登録（リセット）を行ってください。"
         )
-    if not role_defs.needs_number_key(roles):
-        for slot in ks.user_slots(login):
-            slot.wrapped.pop("nk", None)
-        ks.save()
+    ks = _keyslots(session)
+    reg = session.register
+    secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
+    slot, fido_output = unlock_slot(ks, ks.user_slots(login), key)
+    ks.rebind_roles(
+        slot,
+        Secrets(password=password, terminal_secret=secret, fido_output=fido_output),
+        roles,
+        keep_nk=role_defs.needs_number_key(roles),
+    )
+    others = [s.slot_id for s in ks.user_slots(login) if s.slot_id != slot.slot_id]
+    for slot_id in others:
+        ks.remove_slot(slot_id)
     with write(session):
         users.set_roles(conn, row.id, roles)
         _audit.record(
@@ -331,8 +345,13 @@ def set_roles(session: Session, login: str, roles: tuple[str, ...]) -> None:
             "user.roles",
             record_type="user",
             record_id=row.id,
-            detail={"before": sorted(before), "after": sorted(roles)},
+            detail={
+                "before": sorted(before),
+                "after": sorted(roles),
+                "slots_removed": len(others),
+            },
         )
+        ks.save()
 
 
 def access_review(session: Session) -> list[AccessRow]:

@@ -197,9 +197,11 @@ def test_keys_second_key_and_last_key(reg: Path, tmp_path: Path) -> None:
 def test_removing_number_role_drops_the_number_key(reg: Path) -> None:
     admin = login_as(reg, "admin")
     try:
-        users_admin.set_roles(admin, "number", ("clerk",))
+        users_admin.set_roles(admin, "number", ("clerk",), "pw-number-0004", software_key(reg))
         with pytest.raises(PermissionDenied):
-            users_admin.set_roles(admin, "clerk", ("clerk", "number"))
+            users_admin.set_roles(
+                admin, "clerk", ("clerk", "number"), "pw-clerk-0002", software_key(reg)
+            )
     finally:
         admin.register.close()
     s = login_as(reg, "number")

@@ -338,7 +338,7 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
     (
         "users_admin.set_roles",
         frozenset({"admin"}),
-        lambda w, s, r: users_admin.set_roles(s, "spare4", ("nurse",)),
+        lambda w, s, r: users_admin.set_roles(s, "spare4", ("nurse",), _spare(4).password, _key(w)),
     ),
     (
         "users_admin.deactivate_user",

@@ -316,19 +316,30 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
         self._open(dialog)
 
     def _roles_chosen(self, login: str, dialog: ChangeRolesDialog) -> None:
+        """Roles are bound into the user's key slot: the user types their password and touches
+        their enrolled key so that the slot is re-wrapped with the new roles."""
         roles = dialog.selected_roles()
         dialog.deleteLater()
+        password = self.ask_password(login)
+        if password is None:
+            return
+        prompt = QtKeyPrompt()
+        key_dialog = KeyPromptDialog(prompt, self.tr("Touch the enrolled key of the user"), self)
+        prompt.setParent(key_dialog)
+        key = self._key_access(prompt)
         session = self.session
 
         def change(ctx: JobContext) -> None:
-            users_admin.set_roles(session, login, roles)
+            users_admin.set_roles(session, login, roles, password, key)
 
         self._run(
             change,
             lambda _r: self._finished(
                 self.tr("The roles of %1 were changed.").replace("%1", login)
             ),
+            key_dialog=key_dialog,
         )
+        self._open(key_dialog)
 
     @Slot()
     def deactivate_selected(self) -> None:

@@ -251,6 +251,9 @@ def test_change_roles_and_the_number_right_needs_a_reset(
     qtbot: QtBot, vaxdesk_app: QApplication, reg: Path
 ) -> None:
     page = _users_page(qtbot, reg)
+    # roles are bound into the key slot: the user types their password and touches their key
+    page.key_factory = lambda: software_key(reg)
+    page.ask_password = lambda login: USERS["clerk"].password  # type: ignore[method-assign]
     for wanted, ok in ((("clerk", "nurse"), True), (("clerk", "number"), False)):
         assert page.select_login("clerk")
         with qtbot.waitSignal(page.dialog_opened, timeout=WAIT_MS) as opened:
