@@ -1,10 +1,14 @@
 """Audit entries and permission checks for services (DESIGN.md §4).
 
 ``require`` refuses an action the session has no permission for and records the refusal.
+Free text a person typed (a correction, void or reveal reason, a note) can carry personal data:
+``free_text`` is the one place that scrubs it (digit runs masked, length capped), and ``record``
+applies it to every detail value under a ``FREE_TEXT_KEYS`` key, so no caller can forget.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,6 +16,27 @@ from app.errors import PermissionDenied
 from app.security.session import Session
 from app.store import audit
 from app.store.db import transaction
+
+FREE_TEXT_KEYS = frozenset({"reason", "note"})
+FREE_TEXT_MAX = 100
+_DIGIT_RUN = re.compile(r"\d{2,}")  # any script's digits (full-width too); one digit may stay
+
+
+def free_text(text: str) -> str:
+    """A typed reason as it may enter the audit log: runs of two or more digits (numbers,
+    dates, phone numbers, 個人番号) become ``#``, whitespace is collapsed and the text is cut
+    to ``FREE_TEXT_MAX`` characters."""
+    flat = " ".join(text.split())[:FREE_TEXT_MAX]
+    return _DIGIT_RUN.sub(lambda m: "#" * len(m.group()), flat)
+
+
+def _scrubbed(detail: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    if detail is None:
+        return None
+    return {
+        k: free_text(v) if k in FREE_TEXT_KEYS and isinstance(v, str) else v
+        for k, v in detail.items()
+    }
 
 
 def record(
@@ -34,7 +59,7 @@ def record(
         person_id=person_id,
         record_type=record_type,
         record_id=record_id,
-        detail=detail,
+        detail=_scrubbed(detail),
     )
 
 

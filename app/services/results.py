@@ -302,6 +302,7 @@ def record_postponement(
             person_id=person_id,
             record_type="vaccination",
             record_id=vid,
+            detail={"reason": reason},
         )
     return vid
 
@@ -355,7 +356,7 @@ def correct(session: Session, vaccination_id: int, changes: dict[str, object], r
             person_id=row.person_id,
             record_type="vaccination",
             record_id=vaccination_id,
-            detail={"fields": sorted(values), "reason": reason.strip()[:200]},
+            detail={"fields": sorted(values), "reason": reason},
         )
 
 
@@ -379,5 +380,5 @@ def void(session: Session, vaccination_id: int, reason: str) -> None:
             person_id=row.person_id,
             record_type="vaccination",
             record_id=vaccination_id,
-            detail={"reason": reason.strip()[:200]},
+            detail={"reason": reason},
         )

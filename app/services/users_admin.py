@@ -163,9 +163,11 @@ def reset_user(
     row = users.get_by_login(conn, login)
     if row is None or not row.active:
         raise NotFound()
-    roles = tuple(users.roles_of(conn, row.id))
-    nk = _number_key(session, roles, number_holder, recovery_nk)
     ks = _keyslots(session)
+    # the roles bound into the user's slots, not the (editable) display table, when they agree
+    bound = {tuple(sorted(s.roles)) for s in ks.user_slots(login) if s.roles is not None}
+    roles = bound.pop() if len(bound) == 1 else tuple(users.roles_of(conn, row.id))
+    nk = _number_key(session, roles, number_holder, recovery_nk)
     reg = session.register
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
     ks.remove_user(login)
