@@ -348,7 +348,7 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
     (
         "users_admin.add_own_key",
         EVERYONE,
-        lambda w, s, r: users_admin.add_own_key(s, USERS[r].password, _key(w)),
+        lambda w, s, r: users_admin.add_own_key(s, USERS[r].password, _key(w), _key(w)),
     ),
     (
         "maintenance.restore",

@@ -216,7 +216,7 @@ def test_reset_gives_a_new_password_and_key(
 
 def test_remove_one_of_two_keys(qtbot: QtBot, vaxdesk_app: QApplication, reg: Path) -> None:
     nurse = login_as(reg, "nurse")
-    add_own_key(nurse, USERS["nurse"].password, software_key(reg))
+    add_own_key(nurse, USERS["nurse"].password, software_key(reg), software_key(reg))
     nurse.register.close()
     page = _users_page(qtbot, reg)
     assert _row_of(page, "nurse", AccessColumn.KEYS) == "2"
