@@ -14,6 +14,8 @@ from app.errors import PermissionDenied
 from app.security import permissions as perm
 from app.store.db import Connection
 
+NUMBER_PREFIX = "mynumber."
+
 
 @dataclass(eq=False)
 class OpenRegister:
@@ -64,4 +66,10 @@ class Session:
         self.last_activity = time.monotonic()
 
     def forget_keys(self) -> None:
+        """Drop NK (sign-out, idle lock); ``take_number_key`` brings it back at the unlock."""
         self._nk = None
+
+    def take_number_key(self, nk: bytes | None) -> None:
+        """NK unwrapped again at the unlock; kept only by a session whose roles use it."""
+        needs = any(p.startswith(NUMBER_PREFIX) for p in self.permissions)
+        self._nk = nk if needs else None

@@ -281,7 +281,8 @@ def reauthenticate(
     key: KeyAccess | None = None,
     prompt: FidoPrompt | None = None,
 ) -> None:
-    """Unlock a session locked for idleness: password + terminal + key must unwrap the same DEK."""
+    """Unlock a session locked for idleness: password + terminal + key must unwrap the same DEK
+    (and the same roles); NK, dropped by the lock, comes back from the slot."""
     reg = session.register
     layout = RegisterLayout(reg.directory)
     ks = KeySlotFile.load(layout.keyslots)
@@ -304,6 +305,8 @@ def reauthenticate(
         )
         if keys.dek != reg.dek:
             raise RegisterMismatch()
+        if keys.roles is not None and frozenset(keys.roles) != session.roles:
+            raise RolesMismatch()
     except AuthError as exc:
         attempts.failed(session.login, exc.code)
         with db.transaction(reg.conn):
@@ -317,6 +320,7 @@ def reauthenticate(
             )
         raise
     attempts.succeeded(session.login)
+    session.take_number_key(keys.nk)  # the idle lock dropped it
     session.touch()
     with db.transaction(reg.conn):
         audit.append(

@@ -231,6 +231,7 @@ class WindowLock(QObject):
     def lock(self) -> None:
         if self.is_locked:
             return
+        self.session.forget_keys()  # NK leaves memory until the unlock unwraps it again
         self.watcher.stop()
         window = self.window
         self._hidden = [

@@ -129,15 +129,19 @@ def test_ctrl_l_locks_at_once_and_hides_open_dialogs(
     actions.search_by_number()
     dialogs = [d for d in window.findChildren(QDialog) if d.isVisible()]
     assert dialogs
+    session = window.session
+    assert session.holds_number_key
     with qtbot.waitSignal(actions.lock.locked, timeout=WAIT_MS):
         actions.lock_action.trigger()
     assert all(not d.isVisible() for d in dialogs)
+    assert not session.holds_number_key  # the lock dropped NK (issue 11 item 11)
     unlock = actions.lock.unlock_dialog
     assert unlock is not None
     with qtbot.waitSignal(actions.lock.unlocked, timeout=WAIT_MS):
         qtbot.keyClicks(unlock.password_edit, USERS["number"].password)
         qtbot.keyClick(unlock.password_edit, Qt.Key.Key_Return)
     assert all(d.isVisible() for d in dialogs)  # what was open comes back
+    assert session.holds_number_key  # the unlock unwrapped it again
 
 
 def test_sign_out_from_the_lock_returns_to_the_login(
