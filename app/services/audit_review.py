@@ -11,7 +11,7 @@ from pathlib import Path
 from app.errors import InvalidInput
 from app.security import permissions as perm
 from app.security.atomic import write_atomic
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.store import audit, users
 
@@ -113,7 +113,8 @@ def _rows(session: Session, f: AuditFilter) -> list[AuditRow]:
     return out
 
 
-def list_entries(session: Session, f: AuditFilter) -> list[AuditRow]:
+def list_entries(session: Session | SessionView, f: AuditFilter) -> list[AuditRow]:
+    session = session_of(session)
     _audit.require(session, perm.AUDIT_READ, "audit.view")
     rows = _rows(session, f)
     _audit.record_now(session, "audit.view", detail={"rows": len(rows)})
@@ -136,8 +137,9 @@ CSV_HEADER = [
 ]
 
 
-def export_csv(session: Session, f: AuditFilter, out: Path) -> int:
+def export_csv(session: Session | SessionView, f: AuditFilter, out: Path) -> int:
     """Write the filtered entries as UTF-8 (BOM, for Excel) CSV; returns the row count."""
+    session = session_of(session)
     _audit.require(session, perm.AUDIT_EXPORT, "audit.export")
     rows = _rows(session, f)
     buf = io.StringIO()

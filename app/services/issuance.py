@@ -14,7 +14,7 @@ from datetime import date
 from app.domain.reissue import REISSUE_REASONS as REISSUE_REASONS  # re-exported for UI/CLI
 from app.errors import NotFound
 from app.security import permissions as perm
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.services._issuing import DOC_NAMES_JA as DOC_NAMES_JA
 from app.services._issuing import DOC_TYPES as DOC_TYPES
@@ -27,7 +27,7 @@ from app.store import persons as person_repo
 
 
 def issue(
-    session: Session,
+    session: Session | SessionView,
     person_id: int,
     doc_type: str,
     *,
@@ -38,6 +38,7 @@ def issue(
 ) -> Issued:
     """Number and record one document for a person. A second issue of the same document in the
     same 年度 is a reissue and needs a reason from REISSUE_REASONS."""
+    session = session_of(session)
     require_issue(
         session, doc_type, "issuance.create", reissue_reason=reissue_reason, person_id=person_id
     )
@@ -61,10 +62,11 @@ def issue(
 UNPRINTED_REASON = "未印刷（プレビューのみで閉じた）"
 
 
-def withdraw_unprinted(session: Session, issuance_ids: Sequence[int]) -> int:
+def withdraw_unprinted(session: Session | SessionView, issuance_ids: Sequence[int]) -> int:
     """Void issuances whose document was previewed but neither printed nor saved, so that the
     発行履歴 shows only what left the counter. Only today's active issuances are touched.
     Returns how many were voided."""
+    session = session_of(session)
     _audit.require(session, perm.ISSUANCE_CREATE, "issuance.withdraw")
     if not issuance_ids:
         return 0
@@ -105,8 +107,9 @@ class IssuedDocument:
     void_reason: str | None
 
 
-def history(session: Session, person_id: int) -> list[IssuedDocument]:
+def history(session: Session | SessionView, person_id: int) -> list[IssuedDocument]:
     """発行履歴 of a person, newest first."""
+    session = session_of(session)
     _audit.require(session, perm.ISSUANCE_READ, "issuance.read", person_id=person_id)
     session.touch()
     return [_document(r) for r in issuances.for_person(session.register.conn, person_id)]
@@ -134,9 +137,10 @@ class ScanHit:
     kind: str  # issuance / atena
 
 
-def find_by_scan(session: Session, code: str) -> ScanHit:
+def find_by_scan(session: Session | SessionView, code: str) -> ScanHit:
     """Resolve a scanned or typed code: an issuance number from a 予診票 or voucher barcode
     (NW-7 start/stop letters are ignored) or a 宛名番号."""
+    session = session_of(session)
     _audit.require(session, perm.PERSON_SEARCH, "person.scan")
     digits = code.strip().upper().strip("ABCD")
     if not digits.isdigit():

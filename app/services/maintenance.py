@@ -11,7 +11,7 @@ from pathlib import Path
 from app.errors import InvalidInput, RegisterError
 from app.security import permissions as perm
 from app.security.atomic import write_atomic
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.store import audit, db
 from app.store.backup_check import inspect_copy
@@ -33,8 +33,9 @@ class BackupInfo:
     size_bytes: int
 
 
-def backup(session: Session, out: Path) -> BackupInfo:
+def backup(session: Session | SessionView, out: Path) -> BackupInfo:
     """Write an encrypted copy of the register (SQLite backup API) and of keyslots.json."""
+    session = session_of(session)
     _audit.require(session, perm.REGISTER_BACKUP, "register.backup")
     out = Path(out)
     keyslots_copy = out.with_name(out.name + ".keyslots.json")
@@ -48,7 +49,7 @@ def backup(session: Session, out: Path) -> BackupInfo:
     return BackupInfo(out, keyslots_copy, out.stat().st_size)
 
 
-def restore(session: Session, source: Path) -> Path:
+def restore(session: Session | SessionView, source: Path) -> Path:
     """Replace the register with a verified backup. Returns where the previous file was kept.
 
     The backup must open with this register's key, pass SQLite's and SQLCipher's integrity
@@ -56,6 +57,7 @@ def restore(session: Session, source: Path) -> Path:
     file replaced atomically; the previous file is kept beside it, never deleted. The session's
     connection is closed: the user signs in again.
     """
+    session = session_of(session)
     _audit.require(session, perm.REGISTER_RESTORE, "register.restore")
     reg = session.register
     source = Path(source)
@@ -112,7 +114,8 @@ class AuditChainCheck:
         return self.first_broken_seq is None
 
 
-def verify_audit(session: Session) -> AuditChainCheck:
+def verify_audit(session: Session | SessionView) -> AuditChainCheck:
+    session = session_of(session)
     _audit.require(session, perm.AUDIT_READ, "audit.verify")
     chain = audit.verify_chain(session.register.conn)
     report = AuditChainCheck(chain.entries, chain.first_broken_seq)

@@ -13,7 +13,7 @@ from datetime import date
 from app.domain.catalog import Catalog
 from app.domain.schedule import SeriesStatus
 from app.security import permissions as perm
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import issuance, persons, schedule
 from app.services.persons import PersonDetail
 
@@ -61,7 +61,7 @@ def _line(doc: issuance.IssuedDocument, names: dict[str, str]) -> IssuanceLine:
 
 
 def open_card(
-    session: Session,
+    session: Session | SessionView,
     person_id: int,
     *,
     on: date | None = None,
@@ -69,6 +69,7 @@ def open_card(
 ) -> PersonCard:
     """The person's card on ``on`` (default today). ``catalog`` saves reading it again when the
     caller already holds the session's catalog."""
+    session = session_of(session)
     detail = persons.open_person(session, person_id)
     day = on or date.today()
     due = (

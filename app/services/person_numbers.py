@@ -13,7 +13,7 @@ from app.errors import InvalidInput, NotFound
 from app.security import permissions as perm
 from app.security.masking import mask_digits
 from app.security.person_numbers import NumberCipher
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.services._transaction import write
 from app.store import person_numbers, stamps
@@ -46,8 +46,9 @@ def _cipher(session: Session) -> NumberCipher:
     return NumberCipher(session.number_key())
 
 
-def set_number(session: Session, person_id: int, number: str) -> None:
+def set_number(session: Session | SessionView, person_id: int, number: str) -> None:
     """Enter or correct a person's 個人番号 (check digit verified; never logged)."""
+    session = session_of(session)
     _audit.require(session, perm.MYNUMBER_WRITE, "mynumber.write", person_id=person_id)
     clean = validate_mynumber(number)
     cipher = _cipher(session)
@@ -86,8 +87,9 @@ def set_number(session: Session, person_id: int, number: str) -> None:
         )
 
 
-def find_person(session: Session, number: str) -> int | None:
+def find_person(session: Session | SessionView, number: str) -> int | None:
     """Exact search by 個人番号 through the blind index; returns the person id."""
+    session = session_of(session)
     _audit.require(session, perm.MYNUMBER_SEARCH, "mynumber.search")
     clean = validate_mynumber(number)
     ids = person_numbers.person_ids_by_index(
@@ -97,8 +99,9 @@ def find_person(session: Session, number: str) -> int | None:
     return ids[0] if ids else None
 
 
-def masked_number(session: Session, person_id: int) -> str | None:
+def masked_number(session: Session | SessionView, person_id: int) -> str | None:
     """The number with only its last 4 digits visible, for number-use staff."""
+    session = session_of(session)
     _audit.require(session, perm.MYNUMBER_READ, "mynumber.view", person_id=person_id)
     row = person_numbers.get_for_person(session.register.conn, person_id)
     if row is None:
@@ -106,8 +109,11 @@ def masked_number(session: Session, person_id: int) -> str | None:
     return mask_digits(_cipher(session).decrypt(row.person_uid, row.number_ct))
 
 
-def reveal_number(session: Session, person_id: int, reason: str, note: str = "") -> Revealed:
+def reveal_number(
+    session: Session | SessionView, person_id: int, reason: str, note: str = ""
+) -> Revealed:
     """The full number for ``REVEAL_SECONDS`` (the screen hides it again), with a recorded reason."""
+    session = session_of(session)
     _audit.require(session, perm.MYNUMBER_READ, "mynumber.reveal", person_id=person_id)
     if reason not in REVEAL_REASONS or (reason == "other" and len(note.strip()) < 2):
         raise RevealReasonRequired()

@@ -10,7 +10,7 @@ from app.domain.ids import normalize_digits
 from app.errors import InvalidInput, NotFound
 from app.security import permissions as perm
 from app.security.masking import Policy, apply, person_policy
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.store import persons as person_repo
 from app.store import vaccinations as vaccination_repo
@@ -165,11 +165,12 @@ def _run_query(session: Session, text: str, limit: int, mode: str) -> tuple[str,
 
 
 def search(
-    session: Session, text: str, *, limit: int = SEARCH_LIMIT, mode: str = "auto"
+    session: Session | SessionView, text: str, *, limit: int = SEARCH_LIMIT, mode: str = "auto"
 ) -> SearchResult:
     """Search by kana prefix, 宛名番号 (prefix), birth date (any accepted format), or kana with a
     birth date; ``mode="atena"`` reads the text as a 宛名番号 only (an 8-digit number that is also
     a date stays a number). The query text itself is never written to the audit log."""
+    session = session_of(session)
     _audit.require(session, perm.PERSON_SEARCH, "person.search")
     policy = person_policy(session.permissions)
     mode, rows = _run_query(session, text, limit + 1, mode)
@@ -179,8 +180,9 @@ def search(
     return SearchResult(mode, tuple(_summary(r, policy) for r in rows), truncated)
 
 
-def open_person(session: Session, person_id: int) -> PersonDetail:
+def open_person(session: Session | SessionView, person_id: int) -> PersonDetail:
     """The person's basic items, household and vaccination history (a person view)."""
+    session = session_of(session)
     _audit.require_any(
         session, (perm.PERSON_READ, perm.PERSON_READ_MASKED), "person.view", person_id=person_id
     )

@@ -26,7 +26,7 @@ from app.security.keyslots import (
 )
 from app.security.lockout import LockedOut, LoginAttempts, PendingEntry
 from app.security.recovery import new_recovery_code
-from app.security.session import OpenRegister, Session
+from app.security.session import OpenRegister, Session, SessionView, session_of
 from app.security.terminal import DemoFileKeyring, TerminalSecretStore
 from app.services._slot_roles import RolesMismatch as RolesMismatch
 from app.services._slot_roles import session_roles
@@ -274,7 +274,7 @@ def login(
 
 
 def reauthenticate(
-    session: Session,
+    session: Session | SessionView,
     password: str,
     *,
     secret_store: TerminalSecretStore | None = None,
@@ -283,6 +283,7 @@ def reauthenticate(
 ) -> None:
     """Unlock a session locked for idleness: password + terminal + key must unwrap the same DEK
     (and the same roles); NK, dropped by the lock, comes back from the slot."""
+    session = session_of(session)
     reg = session.register
     layout = RegisterLayout(reg.directory)
     ks = KeySlotFile.load(layout.keyslots)

@@ -13,7 +13,7 @@ from datetime import date
 from app.domain.schedule import HistoryEntry, Person, evaluate
 from app.errors import InvalidInput, NotFound
 from app.security import permissions as perm
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.services._transaction import write
 from app.services.schedule import catalog_for, history_entries
@@ -85,8 +85,9 @@ def _person(session: Session, person_id: int) -> person_repo.PersonRow:
     return row
 
 
-def check(session: Session, person_id: int, entry: ResultInput) -> CheckResult:
+def check(session: Session | SessionView, person_id: int, entry: ResultInput) -> CheckResult:
     """Validate an entry and list what needs a reason. Hard errors raise ResultInvalid."""
+    session = session_of(session)
     _audit.require(session, perm.VACCINATION_CREATE, "vaccination.check", person_id=person_id)
     conn = session.register.conn
     catalog = catalog_for(session)
@@ -212,9 +213,14 @@ def _values(entry: ResultInput, session: Session) -> dict[str, object]:
 
 
 def record(
-    session: Session, person_id: int, entry: ResultInput, *, override_reason: str | None = None
+    session: Session | SessionView,
+    person_id: int,
+    entry: ResultInput,
+    *,
+    override_reason: str | None = None,
 ) -> list[int]:
     """Store a given dose (one row per series the product counts for). Returns the row ids."""
+    session = session_of(session)
     _audit.require(session, perm.VACCINATION_CREATE, "vaccination.create", person_id=person_id)
     result = check(session, person_id, entry)
     reason = (override_reason or "").strip()
@@ -261,7 +267,7 @@ def record(
 
 
 def record_postponement(
-    session: Session,
+    session: Session | SessionView,
     person_id: int,
     series_id: str,
     on: date,
@@ -269,6 +275,7 @@ def record_postponement(
     institution_code: str | None = None,
 ) -> int:
     """見合わせ: the 予診 found the person could not be vaccinated that day (no dose counted)."""
+    session = session_of(session)
     _audit.require(session, perm.VACCINATION_CREATE, "vaccination.postpone", person_id=person_id)
     if len(reason.strip()) < 2:
         raise ResultInvalid(code="E_POSTPONE_REASON")
@@ -319,8 +326,11 @@ def _live_row(
     return row
 
 
-def correct(session: Session, vaccination_id: int, changes: dict[str, object], reason: str) -> None:
+def correct(
+    session: Session | SessionView, vaccination_id: int, changes: dict[str, object], reason: str
+) -> None:
     """Correct fields of a stored result (訂正); the reason and the changed field names are audited."""
+    session = session_of(session)
     _audit.require(session, perm.VACCINATION_CORRECT, "vaccination.correct")
     row = _live_row(session, vaccination_id, reason, "E_CORRECT_REASON")
     allowed = {
@@ -360,8 +370,9 @@ def correct(session: Session, vaccination_id: int, changes: dict[str, object], r
         )
 
 
-def void(session: Session, vaccination_id: int, reason: str) -> None:
+def void(session: Session | SessionView, vaccination_id: int, reason: str) -> None:
     """Void a result (取消). The row stays in the register, marked with the reason."""
+    session = session_of(session)
     _audit.require(session, perm.VACCINATION_VOID, "vaccination.void")
     row = _live_row(session, vaccination_id, reason, "E_VOID_REASON")
     with write(session) as w:

@@ -11,7 +11,7 @@ from app.domain.catalog import Catalog
 from app.domain.schedule import Evaluation, HistoryEntry, Person, evaluate
 from app.errors import NotFound
 from app.security import permissions as perm
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.store import persons as person_repo
 from app.store import vaccinations as vaccination_repo
@@ -21,10 +21,11 @@ from app.store.vaccinations import VaccinationRow
 REGISTER_CATALOG = "catalog.json"
 
 
-def catalog_for(session: Session) -> Catalog:
+def catalog_for(session: Session | SessionView) -> Catalog:
     """An administrator's corrected catalog in the register folder wins over the bundled one.
 
     It is read and validated once per version of the file (path, size, modification time)."""
+    session = session_of(session)
     override = Path(session.register.directory) / REGISTER_CATALOG
     try:
         st = override.stat()
@@ -69,8 +70,9 @@ def _evaluate_person(session: Session, person_id: int, on: date) -> Evaluation:
     return evaluate(catalog_for(session), person, history, on)
 
 
-def due_list(session: Session, person_id: int, on: date | None = None) -> Evaluation:
+def due_list(session: Session | SessionView, person_id: int, on: date | None = None) -> Evaluation:
     """Every routine series for the person on ``on`` (default today)."""
+    session = session_of(session)
     _audit.require(session, perm.SCHEDULE_READ, "schedule.view", person_id=person_id)
     session.touch()
     return _evaluate_person(session, person_id, on or date.today())

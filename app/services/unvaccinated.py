@@ -21,7 +21,7 @@ from app.errors import InvalidInput
 from app.security import permissions as perm
 from app.security.atomic import write_atomic
 from app.security.masking import Policy, apply, person_policy
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.services.schedule import catalog_for
 from app.store import lists
@@ -96,7 +96,11 @@ def birth_range(catalog: Catalog, series_id: str, on: date) -> tuple[date, date]
 
 
 def build_list(
-    session: Session, series_id: str, on: date | None = None, *, area_code: str | None = None
+    session: Session | SessionView,
+    series_id: str,
+    on: date | None = None,
+    *,
+    area_code: str | None = None,
 ) -> UnvaccinatedList:
     """Everyone in the series' window on ``on`` whose series is due or waiting.
 
@@ -104,6 +108,7 @@ def build_list(
     seasonal series — earlier seasons do not count there) are complete and skipped in SQL; the
     rest are judged by the engine, whose result depends only on birth date, sex and the person's
     doses of the series, so it is computed once per distinct combination."""
+    session = session_of(session)
     _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
     day = on or date.today()
     catalog = _one_series(catalog_for(session), series_id)
@@ -217,8 +222,9 @@ CSV_HEADER = [
 ]
 
 
-def export_csv(session: Session, listing: UnvaccinatedList, out: Path) -> int:
+def export_csv(session: Session | SessionView, listing: UnvaccinatedList, out: Path) -> int:
     """The list as UTF-8 CSV (with BOM for Excel), for mailing; audited as an export."""
+    session = session_of(session)
     _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated.export")
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
@@ -250,6 +256,7 @@ def export_csv(session: Session, listing: UnvaccinatedList, out: Path) -> int:
     return len(listing.entries)
 
 
-def areas(session: Session) -> list[str]:
+def areas(session: Session | SessionView) -> list[str]:
+    session = session_of(session)
     _audit.require(session, perm.LIST_UNVACCINATED, "list.areas")
     return person_repo.area_codes(session.register.conn)

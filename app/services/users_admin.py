@@ -15,7 +15,7 @@ from app.errors import AuthError, InvalidInput, NotFound, PermissionDenied
 from app.security import permissions as perm
 from app.security import roles as role_defs
 from app.security.keyslots import KeySlotFile, Secrets, WrongSecret
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.services._transaction import write
 from app.services.register import NewUser, add_user_slot, secret_store_for
@@ -71,13 +71,17 @@ def _keyslots(session: Session) -> KeySlotFile:
 
 
 def _number_key(
-    session: Session, new_roles: tuple[str, ...], holder: Session | None, nk: bytes | None
+    session: Session,
+    new_roles: tuple[str, ...],
+    holder: Session | SessionView | None,
+    nk: bytes | None,
 ) -> bytes | None:
     """NK for a slot with number-use rights: from the recovery code or a present holder."""
     if not role_defs.needs_number_key(new_roles):
         return None
     if nk is not None:
         return nk
+    holder = None if holder is None else session_of(holder)
     if (
         holder is not None
         and holder.holds_number_key
@@ -89,14 +93,15 @@ def _number_key(
 
 
 def create_user(
-    session: Session,
+    session: Session | SessionView,
     user: NewUser,
     key: KeyAccess,
     *,
-    number_holder: Session | None = None,
+    number_holder: Session | SessionView | None = None,
     recovery_nk: bytes | None = None,
 ) -> int:
     """Add a staff user and enroll their first security key (the user is present)."""
+    session = session_of(session)
     _audit.require(session, perm.USER_MANAGE, "user.create")
     defs = role_defs.load_roles()
     if not user.roles or any(r not in defs for r in user.roles):
@@ -149,15 +154,16 @@ def create_user(
 
 
 def reset_user(
-    session: Session,
+    session: Session | SessionView,
     login: str,
     new_password: str,
     key: KeyAccess,
     *,
-    number_holder: Session | None = None,
+    number_holder: Session | SessionView | None = None,
     recovery_nk: bytes | None = None,
 ) -> None:
     """Replace all of a user's slots by one new slot (forgotten password or lost key)."""
+    session = session_of(session)
     _audit.require(session, perm.USER_MANAGE, "user.reset")
     conn = session.register.conn
     row = users.get_by_login(conn, login)
@@ -186,11 +192,12 @@ def reset_user(
 
 
 def add_key(
-    session: Session, login: str, password: str, existing: KeyAccess, new: KeyAccess
+    session: Session | SessionView, login: str, password: str, existing: KeyAccess, new: KeyAccess
 ) -> None:
     """Enroll a second (backup) key for a user who is present: their password and a touch of
     their enrolled key open their own slot (which gives NK to number-use staff without a second
     person), then the new key is enrolled into a slot with the same password."""
+    session = session_of(session)
     _audit.require(session, perm.KEY_MANAGE, "key.enroll")
     conn = session.register.conn
     row = users.get_by_login(conn, login)
@@ -222,12 +229,15 @@ def add_key(
     _audit.record_now(session, "key.enroll", record_type="user", record_id=row.id)
 
 
-def add_own_key(session: Session, password: str, existing: KeyAccess, new: KeyAccess) -> None:
+def add_own_key(
+    session: Session | SessionView, password: str, existing: KeyAccess, new: KeyAccess
+) -> None:
     """A user enrolls a second key for themself, re-authenticated: their password and a touch
     of an enrolled key must open one of their slots (the same register key as this session)
     before the new key is enrolled. A failed re-authentication is audited and adds nothing.
 
     Audited and visible in the access review; administrators remove keys with ``remove_key``."""
+    session = session_of(session)
     session.touch()
     ks = _keyslots(session)
     slots = ks.user_slots(session.login)
@@ -276,8 +286,9 @@ class KeyInfo:
     backend: str
 
 
-def list_keys(session: Session, login: str) -> list[KeyInfo]:
+def list_keys(session: Session | SessionView, login: str) -> list[KeyInfo]:
     """The security keys enrolled for a user (slot ids and enrolment times; no secret)."""
+    session = session_of(session)
     _audit.require(session, perm.KEY_MANAGE, "key.list")
     session.touch()
     out = []
@@ -287,7 +298,8 @@ def list_keys(session: Session, login: str) -> list[KeyInfo]:
     return out
 
 
-def remove_key(session: Session, login: str, slot_id: str) -> None:
+def remove_key(session: Session | SessionView, login: str, slot_id: str) -> None:
+    session = session_of(session)
     _audit.require(session, perm.KEY_MANAGE, "key.remove")
     ks = _keyslots(session)
     slots = ks.user_slots(login)
@@ -303,8 +315,9 @@ def remove_key(session: Session, login: str, slot_id: str) -> None:
     )
 
 
-def deactivate_user(session: Session, login: str) -> None:
+def deactivate_user(session: Session | SessionView, login: str) -> None:
     """The user's slots are removed at once: they can no longer open the register anywhere."""
+    session = session_of(session)
     _audit.require(session, perm.USER_MANAGE, "user.deactivate")
     if login == session.login:
         raise SelfDeactivation()
@@ -326,13 +339,18 @@ def deactivate_user(session: Session, login: str) -> None:
 
 
 def set_roles(
-    session: Session, login: str, roles: tuple[str, ...], password: str, key: KeyAccess
+    session: Session | SessionView,
+    login: str,
+    roles: tuple[str, ...],
+    password: str,
+    key: KeyAccess,
 ) -> None:
     """Change roles with the user present: roles are bound into the key slot, so the user's
     password and a touch of their enrolled key re-wrap that slot with the new roles; the user's
     other slots (a backup key) still name the old roles and are removed (enrol it again).
     Adding number-use rights needs a reset with a number holder present (the slot must be
     re-wrapped with NK); removing them drops NK from the slot. The table is the display copy."""
+    session = session_of(session)
     _audit.require(session, perm.USER_MANAGE, "user.roles")
     defs = role_defs.load_roles()
     if not roles or any(r not in defs for r in roles):
@@ -376,8 +394,9 @@ def set_roles(
         ks.save()
 
 
-def access_review(session: Session) -> list[AccessRow]:
+def access_review(session: Session | SessionView) -> list[AccessRow]:
     """Who has which rights, their keys, last login, shared accounts and stale accounts."""
+    session = session_of(session)
     _audit.require(session, perm.ACCESS_REVIEW, "access.review")
     conn = session.register.conn
     ks = _keyslots(session)

@@ -23,7 +23,7 @@ from app.printing import (
 )
 from app.printing.yoshinhyo_form import series_form
 from app.security import permissions as perm
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import _audit, unvaccinated
 from app.services._issuing import Issued, issue_in, require_issue
 from app.services._transaction import WriteContext
@@ -44,7 +44,7 @@ from app.services.printing._pipeline import (
 
 
 def print_unvaccinated(
-    session: Session,
+    session: Session | SessionView,
     series_id: str,
     out: Path | str,
     *,
@@ -52,6 +52,7 @@ def print_unvaccinated(
     area_code: str | None = None,
 ) -> PrintResult:
     """未接種者一覧 (A4 landscape) from ``unvaccinated.build_list``: no numbers are issued."""
+    session = session_of(session)
     _audit.require(session, perm.LIST_UNVACCINATED, "print.unvaccinated")
     day = on or date.today()
     target = pdf_target(out)
@@ -117,7 +118,7 @@ def _notice_targets(
 
 
 def print_notices(
-    session: Session,
+    session: Session | SessionView,
     series_id: str,
     out: Path | str,
     *,
@@ -137,6 +138,7 @@ def print_notices(
     ``split`` notices, each committed with its numbers on its own; ``progress(done, total)``
     counts notices. On cancel, ``NoticesCancelled`` is raised: the file in progress is neither
     written nor numbered; files already finished stay (``written``)."""
+    session = session_of(session)
     require_issue(session, "notice", "print.notices", reissue_reason=reissue_reason)
     if split < 1:
         raise InvalidInput(code="E_PRINT_SPLIT")

@@ -25,7 +25,7 @@ from app.printing import (
     write_yoshinhyo,
 )
 from app.printing.yoshinhyo_form import series_form
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import schedule, unvaccinated
 from app.services._issuing import Issued, issue_in, require_issue
 from app.services._transaction import WriteContext
@@ -45,7 +45,8 @@ DEFAULT_KIND_CODE = "1"
 DEFAULT_COUNT_CODE = "1"
 
 
-def series_name(session: Session, series_id: str) -> str:
+def series_name(session: Session | SessionView, series_id: str) -> str:
+    session = session_of(session)
     try:
         return schedule.catalog_for(session).series_by_id(series_id).name_ja
     except KeyError:
@@ -57,7 +58,7 @@ def _ids(issued: Sequence[Issued]) -> list[int]:
 
 
 def print_yoshinhyo(
-    session: Session,
+    session: Session | SessionView,
     person_id: int,
     series_id: str | None,
     out: Path | str,
@@ -68,6 +69,7 @@ def print_yoshinhyo(
     """Pre-filled 予診票 for the dose that is due (status due or waiting) in ``series_id``, or one
     page per series that is due when ``series_id`` is None. Each page is issued (doc_type
     yoshinhyo) and its Code128 barcode carries the issuance number."""
+    session = session_of(session)
     require_issue(
         session,
         "yoshinhyo",
@@ -141,7 +143,7 @@ def print_yoshinhyo(
 
 
 def print_vouchers(
-    session: Session,
+    session: Session | SessionView,
     person_ids: Sequence[int],
     series_id: str,
     out: Path | str,
@@ -154,6 +156,7 @@ def print_vouchers(
     reissue_reason: str | None = None,
 ) -> PrintResult:
     """接種券/助成券 on a label sheet, one per person, each numbered by issuance (10 digits)."""
+    session = session_of(session)
     require_issue(session, "voucher", "print.voucher", reissue_reason=reissue_reason)
     if not person_ids:
         raise InvalidInput(code="E_PRINT_NO_PERSON")
@@ -214,7 +217,7 @@ def print_vouchers(
 
 
 def print_certificate(
-    session: Session,
+    session: Session | SessionView,
     person_id: int,
     out: Path | str,
     *,
@@ -225,6 +228,7 @@ def print_certificate(
     """予防接種済証 of every given, non-voided dose in the register. A dose is verified when the
     register holds the institution that gave it; otherwise it is printed as 記録なし (struck
     through) so nothing can be filled in by hand."""
+    session = session_of(session)
     require_issue(
         session,
         "certificate",

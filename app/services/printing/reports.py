@@ -26,7 +26,7 @@ from app.printing import (
     write_monthly_report,
 )
 from app.security import permissions as perm
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.services.issuance import Issued
 from app.services.printing._inputs import municipality
@@ -62,11 +62,14 @@ def unit_price(
     return None if best is None else best[2]
 
 
-def print_monthly_report(session: Session, payment_month: str, out: Path | str) -> PrintResult:
+def print_monthly_report(
+    session: Session | SessionView, payment_month: str, out: Path | str
+) -> PrintResult:
     """月次 実施報告 for one 支払月 (``YYYY-MM``): per institution, series and unit price, the count
     of given routine (定期), non-voided doses × the unit price in force on each dose's date.
     A dose without a price is counted at 0 yen and named in ``notes``; doses without an
     institution cannot be billed and are only counted in ``notes``."""
+    session = session_of(session)
     _audit.require(session, perm.REPORT_MONTHLY, "print.monthly")
     m_ = _MONTH.fullmatch(payment_month.strip())
     if m_ is None or not 1 <= int(m_.group(2)) <= 12:
@@ -185,7 +188,7 @@ def annual_rows(
 
 
 def print_annual_report(
-    session: Session,
+    session: Session | SessionView,
     fiscal_year: int,
     out: Path | str,
     *,
@@ -204,6 +207,7 @@ def print_annual_report(
     Computing targets evaluates the schedule once or twice per distinct birth date and sex in
     the register (about 15–25 s for a 1,000,000-person register); ``progress`` counts those.
     """
+    session = session_of(session)
     _audit.require(session, perm.REPORT_ANNUAL, "print.annual")
     if not 2000 <= fiscal_year <= 2100:
         raise InvalidInput(code="E_PRINT_YEAR")

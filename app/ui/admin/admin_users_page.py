@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.security import permissions as perm
-from app.security.session import Session
+from app.security.session import SessionView, end
 from app.services import users_admin
 from app.services.register import NewUser
 from app.services.security_key import KeyFactory, key_access
@@ -47,7 +47,7 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
 
     def __init__(
         self,
-        session: Session,
+        session: SessionView,
         jobs: JobRunner,
         *,
         key_factory: KeyFactory | None = None,
@@ -188,8 +188,8 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
         self.dialog_opened.emit(dialog)
 
     def _key_access(self, prompt: QtKeyPrompt) -> Any:
-        reg = self.session.register
-        return key_access(reg.directory, reg.demo, prompt, prompt.cancel_event, self.key_factory)
+        view = self.session
+        return key_access(view.directory, view.demo, prompt, prompt.cancel_event, self.key_factory)
 
     # --- the table ---------------------------------------------------------------------------
 
@@ -225,10 +225,10 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
         else:
             self._enroll_new_user(user, None)
 
-    def _with_number_holder(self, then: Callable[[Session], None]) -> None:
-        reg = self.session.register
+    def _with_number_holder(self, then: Callable[[SessionView], None]) -> None:
+        view = self.session
         holder_dialog = NumberHolderDialog(
-            reg.directory, reg.demo, self.jobs, key_factory=self.key_factory, parent=self
+            view.directory, view.demo, self.jobs, key_factory=self.key_factory, parent=self
         )
         holder_dialog.signed_in.connect(then)
         holder_dialog.rejected.connect(
@@ -239,7 +239,7 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
         )
         self._open(holder_dialog)
 
-    def _enroll_new_user(self, user: NewUser, holder: Session | None) -> None:
+    def _enroll_new_user(self, user: NewUser, holder: SessionView | None) -> None:
         prompt = QtKeyPrompt()
         key_dialog = KeyPromptDialog(prompt, self.tr("Enroll the key of the new user"), self)
         prompt.setParent(key_dialog)
@@ -251,7 +251,7 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
                 return users_admin.create_user(session, user, key, number_holder=holder)
             finally:
                 if holder is not None:
-                    holder.register.close()  # the holder's sign-in ends here
+                    end(holder)  # the holder's sign-in ends here
 
         login = user.login
         self._run(
@@ -285,7 +285,7 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
         else:
             self._reset(row.login, password, None)
 
-    def _reset(self, login: str, password: str, holder: Session | None) -> None:
+    def _reset(self, login: str, password: str, holder: SessionView | None) -> None:
         prompt = QtKeyPrompt()
         key_dialog = KeyPromptDialog(prompt, self.tr("Enroll the new key"), self)
         prompt.setParent(key_dialog)
@@ -297,7 +297,7 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
                 users_admin.reset_user(session, login, password, key, number_holder=holder)
             finally:
                 if holder is not None:
-                    holder.register.close()
+                    end(holder)
 
         self._run(
             reset,

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.security import permissions as perm
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services import audit_review, maintenance
 from app.services.audit_review import ACTION_NAMES_JA, AuditFilter, AuditRow
 from app.services.maintenance import AuditChainCheck
@@ -41,7 +41,9 @@ class AuditViewer(QWidget):
     verified = Signal(object)  # AuditChainCheck
     failed = Signal(str, str)  # code, Japanese message
 
-    def __init__(self, session: Session, jobs: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: SessionView, jobs: JobRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         session.require(perm.AUDIT_READ)
         self.session = session

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.domain.legaldate import fiscal_year
 from app.errors import InvalidInput
 from app.security import permissions as perm
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services import printing
 from app.services.printing import PrintResult
 from app.ui.common.dialog_parts import message_label, set_message
@@ -38,7 +38,7 @@ def previous_month(today: date) -> str:
 
 class ReportsPage(QWidget):
     def __init__(
-        self, session: Session, print_flow: DocumentPrintFlow, parent: QWidget | None = None
+        self, session: SessionView, print_flow: DocumentPrintFlow, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("reportsPage")

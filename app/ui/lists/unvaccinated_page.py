@@ -30,7 +30,7 @@ from app.domain.catalog import Catalog
 from app.domain.wareki import format_wareki_short, parse_date
 from app.errors import InvalidInput
 from app.security import permissions as perm
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services import printing, unvaccinated
 from app.services.printing import PrintResult
 from app.services.unvaccinated import UnvaccinatedList
@@ -49,7 +49,7 @@ class UnvaccinatedPage(QWidget):
 
     def __init__(
         self,
-        session: Session,
+        session: SessionView,
         jobs: JobRunner,
         print_flow: DocumentPrintFlow,
         parent: QWidget | None = None,

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.security.session import Session
+from app.security.session import SessionView, lock
 from app.services.security_key import KeyFactory
 from app.ui.common.jobs import JobRunner
 from app.ui.login.unlock_dialog import UnlockDialog
@@ -199,7 +199,7 @@ class WindowLock(QObject):
     def __init__(
         self,
         window: QMainWindow,
-        session: Session,
+        session: SessionView,
         jobs: JobRunner,
         *,
         timeout_ms: int | None = None,
@@ -231,7 +231,7 @@ class WindowLock(QObject):
     def lock(self) -> None:
         if self.is_locked:
             return
-        self.session.forget_keys()  # NK leaves memory until the unlock unwraps it again
+        lock(self.session)  # NK leaves memory until the unlock unwraps it again
         self.watcher.stop()
         window = self.window
         self._hidden = [

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import PermissionDenied
 from app.security import permissions as perm
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services import person_numbers
 from app.services.person_numbers import Revealed
 from app.ui.common.jobs import JobContext, JobRunner
@@ -49,7 +49,7 @@ class NumberPanel(QGroupBox):
 
     def __init__(
         self,
-        session: Session,
+        session: SessionView,
         jobs: JobRunner,
         parent: QWidget | None = None,
         *,

@@ -27,7 +27,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QStackedWidget, QWidget
 
 from app.security import permissions as perm
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services.security_key import KeyFactory
 from app.ui.admin.admin_users_page import AdminUsersPage
 from app.ui.admin.audit_viewer import AuditViewer
@@ -41,7 +41,7 @@ ADMIN_PERMISSIONS = (perm.ACCESS_REVIEW, perm.USER_MANAGE, perm.KEY_MANAGE, perm
 class AccessWindow(Protocol):
     """What the hook needs from the main window."""
 
-    session: Session
+    session: SessionView
     jobs: JobRunner
     pages: QStackedWidget
 
@@ -64,7 +64,7 @@ class AccessActions(QObject):
     ) -> None:
         super().__init__(window)
         self.window = window
-        self.session: Session = window.session
+        self.session: SessionView = window.session
         self.jobs: JobRunner = window.jobs
         self.key_factory = key_factory
         self.admin_menu: QMenu | None = None

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.catalog import Catalog
 from app.security import permissions as perm
-from app.security.session import Session
+from app.security.session import Session, SessionView, as_view, end
 from app.services import person_card, persons, schedule
 from app.services.person_card import PersonCard
 from app.services.persons import SearchResult
@@ -48,10 +48,10 @@ class MainWindow(QMainWindow):
     error_shown = Signal(str, str)  # code, Japanese message
     catalog_loaded = Signal(object)  # Catalog
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session | SessionView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session = session
-        self.demo = session.register.demo
+        self.session = as_view(session)  # the window keeps no DEK, connection or NK
+        self.demo = self.session.demo
         self.jobs = JobRunner(self)
         self._search_job: Job | None = None
         self.catalog: Catalog | None = None
@@ -70,8 +70,8 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self._build()
         self.number_panel: NumberPanel | None = None
-        if session.can(perm.MYNUMBER_READ):  # only number-use staff: the panel refuses others
-            self.number_panel = NumberPanel(session, self.jobs)
+        if self.session.can(perm.MYNUMBER_READ):  # only number-use staff: the panel refuses others
+            self.number_panel = NumberPanel(self.session, self.jobs)
             self.person_page.add_side_panel(self.number_panel)
         self._build_menus()
         self._add_shortcuts()
@@ -377,6 +377,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.jobs.cancel_all()
         self.jobs.wait_for_done(CLOSE_WAIT_MS)
-        self.session.forget_keys()
-        self.session.register.close()
+        end(self.session)  # NK dropped, register closed, the view opens nothing any more
         super().closeEvent(event)

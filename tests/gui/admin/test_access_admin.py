@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.errors import AuthError, PermissionDenied
 from app.security.fido import SoftwareBackend
+from app.security.session import SessionView, session_of
 from app.services.register import login
 from app.services.security_key import KeyAccess
 from app.services.users_admin import add_own_key
@@ -141,8 +142,9 @@ def test_number_rights_need_a_number_staff_sign_in_which_is_closed_after(
         sign_in(qtbot, holder_dialog, "number")
     assert finished.args[1] is False
     holder = holders[0]
-    with pytest.raises(Exception, match="closed"):
-        holder.register.conn.execute("SELECT 1")  # type: ignore[attr-defined]
+    assert isinstance(holder, SessionView)  # the UI got a view: no DEK, no connection
+    with pytest.raises(PermissionDenied):  # the holder's sign-in is over: it opens nothing
+        session_of(holder)
     session = login(reg, "newnumber", NEW_PASSWORD, key=software_key(reg))
     assert session.holds_number_key
     session.register.close()
