@@ -11,7 +11,17 @@ from app.errors import VaxDeskError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.commands import demo, gui, ids, init, maintenance, print_cmd, recover, schedule
+    from app.commands import (
+        catalog_cmd,
+        demo,
+        gui,
+        ids,
+        init,
+        maintenance,
+        print_cmd,
+        recover,
+        schedule,
+    )
 
     parser = argparse.ArgumentParser(
         prog="vaxdesk",
@@ -24,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_parser(sub)
     ids.add_parser(sub)
     maintenance.add_parser(sub)
+    catalog_cmd.add_parser(sub)
     recover.add_parser(sub)
     schedule.add_parser(sub)
     print_cmd.add_parser(sub)

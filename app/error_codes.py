@@ -53,6 +53,7 @@ _TABLE: Final[dict[str, tuple[int, str]]] = {
     "E_BACKUP_EXISTS":              (DATA,      "出力先のファイルが既にあります。別のファイル名を指定してください。"),
     "E_CANCELLED":                  (TEMP_FAIL, "操作を中止しました。"),
     "E_CATALOG_INVALID":            (CONFIG,    "ワクチンカタログの内容に誤りがあります。管理者に連絡してください。"),
+    "E_CATALOG_PREVIEW_STALE":      (DATA,      "カタログの内容が確認した時点から変わっています。もう一度読み込んで差分を確認してください。"),
     "E_CONFIG":                     (CONFIG,    "設定に誤りがあります。"),
     "E_CORRECT_FIELDS":             (DATA,      "訂正できない項目が含まれています。"),
     "E_CORRECT_REASON":             (DATA,      "訂正の理由を入力してください。"),

@@ -45,6 +45,7 @@ AUDIT_EXPORT: Final = "audit.export"
 ACCESS_REVIEW: Final = "access.review"
 REGISTER_BACKUP: Final = "register.backup"
 REGISTER_RESTORE: Final = "register.restore"
+CATALOG_MANAGE: Final = "catalog.manage"
 
 ALL: Final = frozenset(
     {
@@ -78,5 +79,6 @@ ALL: Final = frozenset(
         ACCESS_REVIEW,
         REGISTER_BACKUP,
         REGISTER_RESTORE,
+        CATALOG_MANAGE,
     }
 )

@@ -34,6 +34,7 @@ from app.security.session import Session
 from app.services import (
     audit_review,
     batch_entry,
+    catalog_admin,
     issuance,
     login_flow,
     maintenance,
@@ -101,6 +102,8 @@ class World:
     to_void: int
     to_withdraw: int
     listing: Any
+    correction: Path
+    catalog_preview: Any
 
     def file(self, role: str, name: str) -> Path:
         return self.out / f"{role}-{name}"
@@ -351,6 +354,17 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
         lambda w, s, r: users_admin.add_own_key(s, USERS[r].password, _key(w), _key(w)),
     ),
     (
+        "catalog_admin.preview_import",
+        frozenset({"admin"}),
+        lambda w, s, r: catalog_admin.preview_import(s, w.correction),
+    ),
+    (
+        "catalog_admin.apply_import",
+        frozenset({"admin"}),
+        lambda w, s, r: catalog_admin.apply_import(s, w.catalog_preview),
+    ),
+    ("catalog_admin.history", frozenset({"admin"}), lambda w, s, r: catalog_admin.history(s)),
+    (
         "maintenance.restore",
         frozenset({"admin"}),
         _restore,
@@ -429,10 +443,26 @@ def world(tmp_path: Path) -> Iterator[World]:
     person_numbers.set_number(sessions["number"], taro, NUMBER)
     to_withdraw = issuance.issue(clerk, hanako, "certificate").issuance_id
     listing = unvaccinated.build_list(nurse, "mr1", ON)
+    data = json.loads(resource_path("catalog", "catalog.json").read_text("utf-8"))
+    data["revision"] = "2099-12-31"
+    correction = base / "correction.json"
+    correction.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    catalog_preview = catalog_admin.preview_import(admin, correction)
     out = base / "out"
     out.mkdir()
     yield World(
-        directory, out, sessions, taro, hanako, jiro, to_correct, to_void, to_withdraw, listing
+        directory,
+        out,
+        sessions,
+        taro,
+        hanako,
+        jiro,
+        to_correct,
+        to_void,
+        to_withdraw,
+        listing,
+        correction,
+        catalog_preview,
     )
     for s in sessions.values():
         s.register.close()
