@@ -207,6 +207,12 @@ class KeySlotFile:
         data = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
         write_atomic(self.path, data, keep_previous=True)
 
+    def save_revoking(self) -> None:
+        """Save after a revocation (slot removed, NK dropped): the ``.bak`` copy gets the new
+        content too, so what was revoked does not survive beside the file."""
+        self.save()
+        write_atomic(self.path.with_name(self.path.name + ".bak"), self.path.read_bytes())
+
     # -- slots --------------------------------------------------------------------------------
     def user_slots(self, login: str) -> list[Slot]:
         return [s for s in self.slots if s.kind == "user" and s.login == login]

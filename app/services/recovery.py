@@ -105,5 +105,5 @@ def rebind_terminal(
             detail={"removed_slots": removed},
         )
     reg.terminal_id = terminal_id
-    ks.save()
+    ks.save_revoking()  # the old terminal's slots leave the .bak copy too
     return terminal_id

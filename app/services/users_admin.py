@@ -187,7 +187,7 @@ def reset_user(
         key=key,
         user_uid=users.uid_of(conn, row.id),
     )
-    ks.save()
+    ks.save_revoking()
     _audit.record_now(session, "user.reset", record_type="user", record_id=row.id)
 
 
@@ -308,7 +308,7 @@ def remove_key(session: Session | SessionView, login: str, slot_id: str) -> None
     if len(slots) == 1:
         raise LastKey()
     ks.remove_slot(slot_id)
-    ks.save()
+    ks.save_revoking()
     row = users.get_by_login(session.register.conn, login)
     _audit.record_now(
         session, "key.remove", record_type="user", record_id=None if row is None else row.id
@@ -326,7 +326,7 @@ def deactivate_user(session: Session | SessionView, login: str) -> None:
         raise NotFound()
     ks = _keyslots(session)
     removed = ks.remove_user(login)
-    ks.save()
+    ks.save_revoking()
     with write(session):
         users.deactivate(session.register.conn, row.id)
         _audit.record(
@@ -391,7 +391,7 @@ def set_roles(
                 "slots_removed": len(others),
             },
         )
-        ks.save()
+        ks.save_revoking()
 
 
 def access_review(session: Session | SessionView) -> list[AccessRow]:
