@@ -39,6 +39,9 @@ ACTION_NAMES_JA = {
     "audit.view": "監査ログ閲覧",
     "audit.export": "監査ログ出力",
     "access.review": "アクセス権の点検",
+    "keyslot.bind_roles": "鍵スロットへの役割の記録",
+    "catalog.preview": "ワクチンカタログ訂正の差分確認",
+    "catalog.import": "ワクチンカタログの取り込み",
 }
 
 

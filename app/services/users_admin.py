@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from app.errors import AuthError, InvalidInput, NotFound, PermissionDenied
+from app.errors import InvalidInput, NotFound, PermissionDenied
 from app.security import permissions as perm
 from app.security import roles as role_defs
-from app.security.keyslots import KeySlotFile, Secrets, WrongSecret
+from app.security.keyslots import KeySlotFile, Secrets
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.services._transaction import write
@@ -227,56 +227,6 @@ def add_key(
     )
     ks.save()
     _audit.record_now(session, "key.enroll", record_type="user", record_id=row.id)
-
-
-def add_own_key(
-    session: Session | SessionView, password: str, existing: KeyAccess, new: KeyAccess
-) -> None:
-    """A user enrolls a second key for themself, re-authenticated: their password and a touch
-    of an enrolled key must open one of their slots (the same register key as this session)
-    before the new key is enrolled. A failed re-authentication is audited and adds nothing.
-
-    Audited and visible in the access review; administrators remove keys with ``remove_key``."""
-    session = session_of(session)
-    session.touch()
-    ks = _keyslots(session)
-    slots = ks.user_slots(session.login)
-    if len(slots) >= MAX_KEYS_PER_USER:
-        raise TooManyKeys()
-    reg = session.register
-    secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
-    try:
-        slot, fido_output = unlock_slot(ks, slots, existing)
-        keys = ks.unwrap(
-            slot, Secrets(password=password, terminal_secret=secret, fido_output=fido_output)
-        )
-        if keys.dek != reg.dek:
-            raise WrongSecret()
-    except AuthError as exc:
-        _audit.record_now(
-            session,
-            "key.enroll",
-            outcome="failed",
-            record_type="user",
-            record_id=session.user_id,
-            detail={"code": exc.code, "own": True},
-        )
-        raise
-    roles = keys.roles if keys.roles is not None else tuple(sorted(session.roles))
-    add_user_slot(
-        ks,
-        NewUser(session.login, session.display_name, session.staff_no, password, roles),
-        dek=keys.dek,
-        nk=keys.nk,
-        terminal_id=reg.terminal_id,
-        terminal_secret=secret,
-        key=new,
-        user_uid=users.uid_of(reg.conn, session.user_id),
-    )
-    ks.save()
-    _audit.record_now(
-        session, "key.enroll", record_type="user", record_id=session.user_id, detail={"own": True}
-    )
 
 
 @dataclass(frozen=True, slots=True)

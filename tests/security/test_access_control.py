@@ -11,7 +11,7 @@ import pytest
 
 from app.errors import AuthError, InvalidInput, PermissionDenied
 from app.security.fido import SoftwareBackend
-from app.services import audit_review, person_numbers, persons, users_admin
+from app.services import audit_review, own_keys, person_numbers, persons, users_admin
 from app.services.register import NewUser, login
 from app.services.security_key import KeyAccess
 from tests.support.registers import login_as, make_register, software_key
@@ -167,9 +167,9 @@ def test_keys_second_key_and_last_key(reg: Path, tmp_path: Path) -> None:
     clerk = login_as(reg, "clerk")
     second = KeyAccess(SoftwareBackend(state_path=tmp_path / "second.json"))
     try:
-        users_admin.add_own_key(clerk, "pw-clerk-0002", software_key(reg), second)
+        own_keys.add_own_key(clerk, "pw-clerk-0002", software_key(reg), second)
         with pytest.raises(InvalidInput) as err:
-            users_admin.add_own_key(clerk, "pw-clerk-0002", software_key(reg), second)
+            own_keys.add_own_key(clerk, "pw-clerk-0002", software_key(reg), second)
         assert err.value.code == "E_KEYS_LIMIT"
     finally:
         clerk.register.close()
@@ -280,14 +280,14 @@ def test_adding_an_own_key_needs_the_password_and_a_touch_of_an_enrolled_key(
 
         before = slot_ids()
         with pytest.raises(AuthError):  # wrong password, enrolled key
-            users_admin.add_own_key(clerk, "not-the-password", software_key(reg), new)
+            own_keys.add_own_key(clerk, "not-the-password", software_key(reg), new)
         with pytest.raises(AuthError) as err:  # right password, a key that is not enrolled
-            users_admin.add_own_key(clerk, "pw-clerk-0002", stranger, new)
+            own_keys.add_own_key(clerk, "pw-clerk-0002", stranger, new)
         assert err.value.code == "E_FIDO_UNKNOWN_CREDENTIAL"
         assert slot_ids() == before  # (a touch may update the sign count, nothing else)
         failed = [e.outcome for e in audit.query(clerk.register.conn, action="key.enroll")]
         assert failed == ["failed", "failed"]
-        users_admin.add_own_key(clerk, "pw-clerk-0002", software_key(reg), new)
+        own_keys.add_own_key(clerk, "pw-clerk-0002", software_key(reg), new)
     finally:
         clerk.register.close()
     assert len(KeySlotFile.load(slots_file).user_slots("clerk")) == 2

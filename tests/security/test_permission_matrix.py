@@ -39,6 +39,7 @@ from app.services import (
     login_flow,
     maintenance,
     masters,
+    own_keys,
     person_card,
     person_numbers,
     persons,
@@ -349,9 +350,9 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
         lambda w, s, r: users_admin.deactivate_user(s, "spare5"),
     ),
     (
-        "users_admin.add_own_key",
+        "own_keys.add_own_key",
         EVERYONE,
-        lambda w, s, r: users_admin.add_own_key(s, USERS[r].password, _key(w), _key(w)),
+        lambda w, s, r: own_keys.add_own_key(s, USERS[r].password, _key(w), _key(w)),
     ),
     (
         "catalog_admin.preview_import",

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from app.security.fido import SoftwareBackend
-from app.services import users_admin
+from app.services import own_keys, users_admin
 from app.services.security_key import KeyAccess
 from tests.support.registers import login_as, make_register, password, software_key
 
@@ -27,7 +27,7 @@ def test_revocations_reach_the_backup_copy(tmp_path: Path) -> None:
     make_register(reg, with_people=False)
     clerk = login_as(reg, "clerk")
     second = KeyAccess(SoftwareBackend(state_path=tmp_path / "second.json"))
-    users_admin.add_own_key(clerk, password("clerk"), software_key(reg), second)
+    own_keys.add_own_key(clerk, password("clerk"), software_key(reg), second)
     clerk.register.close()
     admin = login_as(reg, "admin")
     try:

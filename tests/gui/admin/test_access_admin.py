@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 from app.errors import AuthError, PermissionDenied
 from app.security.fido import SoftwareBackend
 from app.security.session import SessionView, session_of
+from app.services.own_keys import add_own_key
 from app.services.register import login
 from app.services.security_key import KeyAccess
-from app.services.users_admin import add_own_key
 from app.ui.admin.access_table_model import AccessColumn
 from app.ui.admin.admin_users_page import AdminUsersPage
 from app.ui.admin.audit_table_model import AuditColumn
