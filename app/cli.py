@@ -12,6 +12,7 @@ from app.errors import VaxDeskError
 
 def build_parser() -> argparse.ArgumentParser:
     from app.commands import (
+        catalog_cmd,
         demo,
         gui,
         hub,
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     ids.add_parser(sub)
     maintenance.add_parser(sub)
     policy.add_parser(sub)
+    catalog_cmd.add_parser(sub)
     recover.add_parser(sub)
     schedule.add_parser(sub)
     print_cmd.add_parser(sub)

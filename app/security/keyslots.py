@@ -8,8 +8,9 @@ Each slot wraps them with ChaCha20-Poly1305 under a KEK derived from the slot's 
 where each part is 32 bytes: Argon2id(password) for ``password``, the terminal secret from the OS
 keyring for ``terminal``, the FIDO2 PRF/hmac-secret output for ``fido2``, Argon2id(code) for
 ``recovery_code``. The associated data binds each wrapped key to the register id, the demo flag,
-the slot id, kind, login and the immutable description of every factor, so a factor cannot be
-removed from a slot and a real register cannot be relabelled as a demo one.
+the slot id, kind, login, the user's roles and the immutable description of every factor, so a
+factor cannot be removed from a slot, a real register cannot be relabelled as a demo one, and a
+slot's roles cannot be changed without its factors (the session's roles are the slot's).
 
 A user slot wraps NK only for number-use roles. The file is written atomically with the previous
 copy kept as ``keyslots.json.bak``. Unknown factor types or format versions fail closed.
@@ -102,6 +103,7 @@ class UnwrappedKeys:
     dek: bytes = field(repr=False)
     nk: bytes | None = field(repr=False)
     slot_id: str
+    roles: tuple[str, ...] | None = None  # bound into the slot's associated data (None: legacy)
     kek: bytes = field(default=b"", repr=False, compare=False)  # to re-seal the new sign count
 
 
@@ -116,6 +118,7 @@ class Slot:
     wrapped: dict[str, dict[str, str]] = field(default_factory=dict)
     aad_version: int = 1
     check: dict[str, str] | None = None
+    roles: list[str] | None = None  # a user slot's roles, authenticated as associated data
 
     def factor_types(self) -> list[str]:
         return [str(f["type"]) for f in self.factors]
@@ -148,6 +151,7 @@ class Slot:
             "salt": b64(self.salt),
             "factors": self.factors,
             "wrapped": self.wrapped,
+            **({} if self.roles is None else {"roles": self.roles}),
         }
         if self.aad_version != 1:
             out["aad"] = self.aad_version
@@ -167,6 +171,7 @@ class Slot:
             wrapped=dict(data["wrapped"]),
             aad_version=int(data.get("aad", 1)),
             check=dict(data["check"]) if data.get("check") is not None else None,
+            roles=None if data.get("roles") is None else [str(r) for r in data["roles"]],
         )
 
 
@@ -215,15 +220,19 @@ class KeySlotFile:
         touch), then add it to the file with :meth:`update`."""
         return KeySlotFile(self.path, self.register_id, self.demo, [])
 
-    def update(self, change: Callable[[KeySlotFile], T]) -> T:
+    def update(self, change: Callable[[KeySlotFile], T], *, revoking: bool = False) -> T:
         """Lock the file, re-read it, apply ``change`` to the fresh copy, write it back. This copy
-        is then refreshed too. A file of another register is refused."""
+        is then refreshed too. A file of another register is refused. ``revoking`` (a slot
+        removed, NK dropped): the ``.bak`` copy gets the new content too, so what was revoked
+        does not survive beside the file."""
         with filelock.exclusive(self.path):
             fresh = KeySlotFile.load(self.path)
             if fresh.register_id != self.register_id or fresh.demo != self.demo:
                 raise KeySlotsDamaged()
             result = change(fresh)
             fresh._write()
+            if revoking:
+                fresh._write_backup()
         self.slots = fresh.slots
         return result
 
@@ -257,6 +266,9 @@ class KeySlotFile:
         }
         data = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
         write_atomic(self.path, data, keep_previous=True)
+
+    def _write_backup(self) -> None:
+        write_atomic(self.path.with_name(self.path.name + ".bak"), self.path.read_bytes())
 
     # -- slots --------------------------------------------------------------------------------
     def user_slots(self, login: str) -> list[Slot]:
@@ -294,6 +306,8 @@ class KeySlotFile:
             body["aad"] = slot.aad_version
             if with_count:
                 body["sign_count"] = slot.sign_count()
+        if slot.roles is not None:  # in every box, the key-check box included
+            body["roles"] = sorted(slot.roles)
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
     def _seal(self, slot: Slot, keys: UnwrappedKeys, sign_count: int | None) -> None:
@@ -330,20 +344,40 @@ class KeySlotFile:
         factors: list[dict[str, Any]],
         secrets: Secrets,
         keys: dict[str, bytes],
+        roles: list[str] | tuple[str, ...] | None = None,
     ) -> Slot:
-        """Create a slot wrapping ``keys`` (names from ``KEY_NAMES``) under the given factors."""
+        """Create a slot wrapping ``keys`` (names from ``KEY_NAMES``) under the given factors;
+        a user slot's ``roles`` are bound into the associated data."""
         if not set(keys) <= set(KEY_NAMES) or "dek" not in keys:
             raise ValueError("a slot wraps dek and optionally nk")
         slot = Slot(uuid.uuid4().hex, kind, login, _now(), kdf.new_salt(), factors)
+        slot.roles = None if roles is None else sorted(roles)
         kek = self._kek(slot, secrets)
-        unwrapped = UnwrappedKeys(keys["dek"], keys.get("nk"), slot.slot_id, kek)
+        unwrapped = UnwrappedKeys(keys["dek"], keys.get("nk"), slot.slot_id, kek=kek)
         self._seal(slot, unwrapped, slot.sign_count())
         self.slots.append(slot)
         return slot
 
+    def rebind_roles(
+        self, slot_id: str, kek: bytes, roles: list[str] | tuple[str, ...], *, keep_nk: bool
+    ) -> None:
+        """Re-wrap a slot's keys with new ``roles`` bound, under the KEK its holder's factors have
+        just derived (``UnwrappedKeys.kek``; it must open the slot). Call inside :meth:`update`."""
+        slot = self.slot(slot_id)
+        if slot is None:
+            raise SlotRevoked()
+        keys = self._unwrap_with(slot, kek)
+        slot.roles = sorted(roles)
+        nk = keys.nk if keep_nk else None
+        slot.wrapped = {}  # the boxes are chosen afresh: NK only when kept
+        self._seal(slot, UnwrappedKeys(keys.dek, nk, slot.slot_id, kek=kek), slot.sign_count())
+
     def unwrap(self, slot: Slot, secrets: Secrets) -> UnwrappedKeys:
-        """Unwrap DEK (and NK if the slot holds it). Raises WrongSecret / WrongRecoveryCode."""
-        kek = self._kek(slot, secrets)
+        """Unwrap DEK (and NK if the slot holds it) and the slot's bound roles. Raises
+        WrongSecret / WrongRecoveryCode."""
+        return self._unwrap_with(slot, self._kek(slot, secrets))
+
+    def _unwrap_with(self, slot: Slot, kek: bytes) -> UnwrappedKeys:
         aead = ChaCha20Poly1305(kek)
         keys: dict[str, bytes] = {}
         try:
@@ -359,7 +393,8 @@ class KeySlotFile:
             raise (WrongRecoveryCode() if slot.kind == "recovery" else WrongSecret()) from exc
         if "dek" not in keys:
             raise KeySlotsDamaged()
-        return UnwrappedKeys(keys["dek"], keys.get("nk"), slot.slot_id, kek)
+        roles = None if slot.roles is None else tuple(slot.roles)
+        return UnwrappedKeys(keys["dek"], keys.get("nk"), slot.slot_id, roles, kek)
 
     def _check_opens(self, slot: Slot, aead: ChaCha20Poly1305) -> bool:
         if slot.aad_version < 2 or slot.check is None:

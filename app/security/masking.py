@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from app.security import permissions as perm
+
 HIDDEN_TEXT = "（非表示）"
 
 
@@ -19,9 +21,9 @@ class Policy(Enum):
 
 def person_policy(permissions: frozenset[str]) -> Policy:
     """How a session sees the basic person items (name, address, phone)."""
-    if "person.read" in permissions:
+    if perm.PERSON_READ in permissions:
         return Policy.SHOW
-    if "person.read_masked" in permissions:
+    if perm.PERSON_READ_MASKED in permissions:
         return Policy.MASK
     return Policy.HIDE
 

@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from app.errors import InvalidInput
+from app.security import permissions as perm
 from app.security.atomic import write_atomic
-from app.security.session import Session
-from app.services import audit_log
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
 from app.store import audit, users
 
 ACTION_NAMES_JA = {
@@ -95,6 +96,13 @@ ACTION_NAMES_JA = {
     "vaccination.postpone": "接種の見合わせ",
     "vaccination.read": "接種記録の閲覧",
     "vaccination.void": "接種記録の取消",
+    "keyslot.bind_roles": "鍵スロットへの役割の記録",
+    "catalog.preview": "ワクチンカタログ訂正の差分確認",
+    "catalog.import": "ワクチンカタログの取り込み",
+    "catalog.history": "ワクチンカタログの版履歴の閲覧",
+    "batch.scan": "一括入力での読み取り",
+    "sync.conflicts": "同期の競合の一覧",
+    "vaccination.check": "接種記録の事前確認",
 }
 
 RECORD_TYPES_JA = {
@@ -191,10 +199,11 @@ def _rows(session: Session, f: AuditFilter) -> list[AuditRow]:
     return out
 
 
-def list_entries(session: Session, f: AuditFilter) -> list[AuditRow]:
-    audit_log.require(session, "audit.read", "audit.view")
+def list_entries(session: Session | SessionView, f: AuditFilter) -> list[AuditRow]:
+    session = session_of(session)
+    _audit.require(session, perm.AUDIT_READ, "audit.view")
     rows = _rows(session, f)
-    audit_log.record_now(session, "audit.view", detail={"rows": len(rows)})
+    _audit.record_now(session, "audit.view", detail={"rows": len(rows)})
     return rows
 
 
@@ -214,9 +223,10 @@ CSV_HEADER = [
 ]
 
 
-def export_csv(session: Session, f: AuditFilter, out: Path) -> int:
+def export_csv(session: Session | SessionView, f: AuditFilter, out: Path) -> int:
     """Write the filtered entries as UTF-8 (BOM, for Excel) CSV; returns the row count."""
-    audit_log.require(session, "audit.export", "audit.export")
+    session = session_of(session)
+    _audit.require(session, perm.AUDIT_EXPORT, "audit.export")
     rows = _rows(session, f)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -239,5 +249,5 @@ def export_csv(session: Session, f: AuditFilter, out: Path) -> int:
             ]
         )
     write_atomic(Path(out), ("\ufeff" + buf.getvalue()).encode("utf-8"))
-    audit_log.record_now(session, "audit.export", detail={"rows": len(rows)})
+    _audit.record_now(session, "audit.export", detail={"rows": len(rows)})
     return len(rows)

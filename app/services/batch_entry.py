@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from app.domain.catalog import Catalog
 from app.domain.schedule import OPEN_STATUSES
 from app.errors import InvalidInput
-from app.security.session import Session
-from app.services import issuance, persons, schedule
+from app.security import permissions as perm
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit, issuance, persons, schedule
 from app.services.persons import PersonSummary
 
 
@@ -43,9 +44,15 @@ def _voided_message(reason: str | None) -> str:
     )
 
 
-def read_scan(session: Session, code: str, catalog: Catalog | None = None) -> ScannedSheet:
+def read_scan(
+    session: Session | SessionView, code: str, catalog: Catalog | None = None
+) -> ScannedSheet:
     """The person and pre-fill for ``code``. ``catalog`` saves reading it again when the caller
-    already holds the session's catalog."""
+    already holds the session's catalog. Every permission it needs is checked before anything
+    is read or audited."""
+    session = session_of(session)
+    for needed in (perm.PERSON_SEARCH, perm.PERSON_READ, perm.SCHEDULE_READ):
+        _audit.require(session, needed, "batch.scan")
     hit = issuance.find_by_scan(session, code)
     if hit.issuance is not None and hit.issuance.voided_at is not None:
         raise ScanVoided(_voided_message(hit.issuance.void_reason))

@@ -59,15 +59,15 @@ from app.security.fido.interface import (
 )
 from app.security.keyslots import KeySlotFile
 from app.security.lockout import LockedOut
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import lockout_notice, register
 from app.services.security_key import DEMO_KEY_NOTICE, KeyFactory, key_access
 from app.store.layout import RegisterLayout
 
 log = logging.getLogger(__name__)
 
-# login(login_name, password) -> Session; normally functools.partial(register.login, directory).
-Authenticator = Callable[[str, str], Session]
+# login(login_name, password) -> the signed-in session's view (the UI holds no Session).
+Authenticator = Callable[[str, str], SessionView]
 StatusListener = Callable[["LoginStatus"], None]
 # The test seam for the security key: returns the KeyAccess to use instead of the real one.
 
@@ -185,7 +185,7 @@ class LoginFlow:
         self._authenticator = authenticator
         self._demo = demo
         self._listeners: list[Callable[[], StatusListener | None]] = []
-        self._session: Session | None = None
+        self._session: SessionView | None = None
         self._locked_login: str | None = None
         self._pending_login: str | None = None
         self._status = LoginStatus(LoginState.ENTER_CREDENTIALS, MESSAGE_ENTER)
@@ -210,7 +210,7 @@ class LoginFlow:
         return self._locked_login if self.state is LoginState.LOCKED_OUT else None
 
     @property
-    def session(self) -> Session | None:
+    def session(self) -> SessionView | None:
         """The signed-in session once DONE."""
         return self._session
 
@@ -286,11 +286,11 @@ class LoginFlow:
             return self._status
         return self._move(LoginStatus(self.state, text_ja, None, self._status.attempts))
 
-    def authenticate(self, credentials: Credentials) -> Session:
+    def authenticate(self, credentials: Credentials) -> SessionView:
         """Call the injected login. Touches no state, so it may run on a worker thread."""
         return self._authenticator(credentials.login_name, credentials.password)
 
-    def succeed(self, session: Session) -> LoginStatus:
+    def succeed(self, session: SessionView) -> LoginStatus:
         self._session = session
         return self._move(LoginStatus(LoginState.DONE, MESSAGE_DONE, None, self._status.attempts))
 
@@ -350,11 +350,11 @@ def register_authenticator(
     """``register.login`` on ``directory`` with the UI's key prompt (runs on the worker thread)."""
     directory = Path(directory)
 
-    def authenticate(login_name: str, password: str) -> Session:
+    def authenticate(login_name: str, password: str) -> SessionView:
         demo = describe_register(directory).demo
         key = key_access(directory, demo, prompt, cancel, key_factory)
         try:
-            return register.login(directory, login_name, password, key=key, prompt=prompt)
+            return register.login(directory, login_name, password, key=key, prompt=prompt).view()
         except AuthError as exc:
             raise lockout_notice.explain(directory, login_name, exc) from None
 
@@ -362,23 +362,25 @@ def register_authenticator(
 
 
 def reauthenticator(
-    session: Session,
+    session: Session | SessionView,
     prompt: FidoPrompt,
     cancel: threading.Event,
     *,
     key_factory: KeyFactory | None = None,
 ) -> Authenticator:
-    """Unlock after the idle lock: ``register.reauthenticate`` for ``session``'s own user."""
-    reg = session.register
+    """Unlock after the idle lock: ``register.reauthenticate`` for ``session``'s own user.
 
-    def authenticate(login_name: str, password: str) -> Session:
-        if login_name != session.login:
+    The returned closure keeps only the session's view (it runs from the UI's job)."""
+    view = session_of(session).view()
+
+    def authenticate(login_name: str, password: str) -> SessionView:
+        if login_name != view.login:
             raise VaxDeskError()  # the unlock dialog never offers another name
-        key = key_access(reg.directory, reg.demo, prompt, cancel, key_factory)
+        key = key_access(view.directory, view.demo, prompt, cancel, key_factory)
         try:
-            register.reauthenticate(session, password, key=key, prompt=prompt)
+            register.reauthenticate(session_of(view), password, key=key, prompt=prompt)
         except AuthError as exc:
-            raise lockout_notice.explain(reg.directory, session.login, exc) from None
-        return session
+            raise lockout_notice.explain(view.directory, view.login, exc) from None
+        return view
 
     return authenticate

@@ -11,10 +11,11 @@ from datetime import datetime
 from pathlib import Path
 
 from app.errors import InvalidInput, RegisterError
+from app.security import permissions as perm
 from app.security.atomic import write_atomic
 from app.security.audit_head import DB_BEHIND, AuditHeadFile, HeadCheck
-from app.security.session import Session
-from app.services import audit_log
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
 from app.services.register import secret_store_for
 from app.services.terminal_state import audit_head_for
 from app.store import audit, db, sync_outbox, sync_state
@@ -37,15 +38,16 @@ class BackupInfo:
     size_bytes: int
 
 
-def backup(session: Session, out: Path) -> BackupInfo:
+def backup(session: Session | SessionView, out: Path) -> BackupInfo:
     """Write an encrypted copy of the register (SQLite backup API) and of keyslots.json."""
-    audit_log.require(session, "register.backup", "register.backup")
+    session = session_of(session)
+    _audit.require(session, perm.REGISTER_BACKUP, "register.backup")
     out = Path(out)
     keyslots_copy = out.with_name(out.name + ".keyslots.json")
     if out.exists() or keyslots_copy.exists():
         raise BackupTargetExists()
     reg = session.register
-    audit_log.record_now(session, "register.backup")
+    _audit.record_now(session, "register.backup")
     db.backup_to(reg.conn, out, reg.dek)
     layout = RegisterLayout(reg.directory)
     write_atomic(keyslots_copy, layout.keyslots.read_bytes())
@@ -83,7 +85,7 @@ def _private_copy(source: Path, directory: Path) -> Path:
     return tmp
 
 
-def restore(session: Session, source: Path) -> Path:
+def restore(session: Session | SessionView, source: Path) -> Path:
     """Replace the register with a verified backup. Returns where the previous file was kept.
 
     The backup is first copied once (no symbolic link) into a private temporary file beside the
@@ -92,13 +94,14 @@ def restore(session: Session, source: Path) -> Path:
     the live file replaced atomically by that same copy; the previous file is kept beside it,
     never deleted. The session's connection is closed: the user signs in again.
     """
-    audit_log.require(session, "register.restore", "register.restore")
+    session = session_of(session)
+    _audit.require(session, perm.REGISTER_RESTORE, "register.restore")
     reg = session.register
     layout = RegisterLayout(reg.directory)
     try:
         tmp = _private_copy(Path(source), layout.directory)
     except RestoreRejected:
-        audit_log.record_now(
+        _audit.record_now(
             session,
             "register.restore",
             outcome="failed",
@@ -109,7 +112,7 @@ def restore(session: Session, source: Path) -> Path:
         report = inspect_copy(tmp, reg.dek)
         same = report.register_id == reg.register_id
         if not report.healthy or not same:
-            audit_log.record_now(
+            _audit.record_now(
                 session,
                 "register.restore",
                 outcome="failed",
@@ -173,11 +176,12 @@ def _head_file(session: Session) -> AuditHeadFile:
     return audit_head_for(layout, reg.register_id, store, store.get(reg.register_id))
 
 
-def verify_audit(session: Session) -> AuditChainCheck:
+def verify_audit(session: Session | SessionView) -> AuditChainCheck:
     """Check the hash chain in the database, then that it reaches the head kept outside it
     (``audit-head.json``, authenticated with this terminal's key): a database edited elsewhere,
     swapped for an older copy, cut off at the tail or rewritten is reported."""
-    audit_log.require(session, "audit.read", "audit.verify")
+    session = session_of(session)
+    _audit.require(session, perm.AUDIT_READ, "audit.verify")
     conn = session.register.conn
     chain = audit.verify_chain(conn)
     check = _head_file(session).compare(conn)
@@ -194,7 +198,7 @@ def verify_audit(session: Session) -> AuditChainCheck:
         check.head_seq,
         missed,
     )
-    audit_log.record_now(
+    _audit.record_now(
         session,
         "audit.verify",
         outcome="ok" if report.intact else "failed",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.security.session import Session
-from app.services import audit_log
+from app.security import permissions as perm
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
 from app.store import masters
 
 
@@ -15,7 +16,8 @@ class Institution:
     name: str
 
 
-def institutions(session: Session) -> list[Institution]:
-    audit_log.require(session, "vaccination.read", "masters.read")
+def institutions(session: Session | SessionView) -> list[Institution]:
+    session = session_of(session)
+    _audit.require(session, perm.VACCINATION_READ, "masters.read")
     session.touch()
     return [Institution(r.code, r.name) for r in masters.institutions(session.register.conn)]

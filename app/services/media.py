@@ -14,8 +14,9 @@ from pathlib import Path
 import psutil
 
 from app.errors import InvalidInput, NotFound, PermissionDenied
-from app.security.session import Session
-from app.services import audit_log
+from app.security import permissions as perm
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
 from app.store import db, media_ledger, sync_state
 
 LedgerEntry = media_ledger.LedgerEntry
@@ -83,56 +84,10 @@ def _windows_volume(root: str) -> Volume:  # pragma: no cover - Windows only
     return Volume(label.value or None, f"{serial.value:08X}")
 
 
-def approver_id(session: Session, staff_no: str) -> int:
-    found = media_ledger.user_id_by_staff_no(session.register.conn, staff_no.strip())
-    if found is None or found == session.user_id:
-        raise ApproverUnknown()
-    return found
-
-
-def record(
-    session: Session,
-    *,
-    direction: str,
-    path: Path,
-    package_id: str | None,
-    sequence: int | None,
-    approved_by: str,
-) -> int:
-    """One ledger entry and its audit entry, inside the caller's transaction."""
-    approver = approver_id(session, approved_by)
-    volume = volume_of(path.parent)
-    entry_id = media_ledger.add(
-        session.register.conn,
-        direction=direction,
-        package_id=package_id,
-        sequence=sequence,
-        file_name=path.name,
-        file_path=str(path),
-        volume_label=volume.label,
-        volume_serial=volume.serial,
-        carried_by=session.user_id,
-        approved_by=approved_by.strip(),
-    )
-    audit_log.record(
-        session,
-        "media.transfer",
-        record_type="media_ledger",
-        record_id=entry_id,
-        detail={
-            "direction": direction,
-            "sequence": sequence,
-            "approver": approver,
-            "volume_serial": volume.serial,
-        },
-    )
-    return entry_id
-
-
 def _require_view(session: Session) -> None:
     session.touch()
     if not any(session.can(p) for p in ("sync.export", "sync.import", "audit.read")):
-        audit_log.record_now(
+        _audit.record_now(
             session,
             "media.ledger",
             outcome="denied",
@@ -142,19 +97,21 @@ def _require_view(session: Session) -> None:
 
 
 def ledger(
-    session: Session,
+    session: Session | SessionView,
     *,
     direction: str | None = None,
     date_from: str | None = None,
     date_until: str | None = None,
 ) -> list[media_ledger.LedgerEntry]:
+    session = session_of(session)
     _require_view(session)
     return media_ledger.entries(
         session.register.conn, direction=direction, date_from=date_from, date_until=date_until
     )
 
 
-def ledger_csv(session: Session, out: Path, **filters: str | None) -> int:
+def ledger_csv(session: Session | SessionView, out: Path, **filters: str | None) -> int:
+    session = session_of(session)
     rows = ledger(session, **filters)
     with Path(out).open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
@@ -189,7 +146,7 @@ def ledger_csv(session: Session, out: Path, **filters: str | None) -> int:
                     e.erased_by or "",
                 ]
             )
-    audit_log.record_now(session, "media.ledger_export", detail={"rows": len(rows)})
+    _audit.record_now(session, "media.ledger_export", detail={"rows": len(rows)})
     return len(rows)
 
 
@@ -212,12 +169,13 @@ def _wipe(path: Path) -> bool:
     return True
 
 
-def erase(session: Session, entry_id: int) -> bool:
+def erase(session: Session | SessionView, entry_id: int) -> bool:
     """「媒体から消去」: wipe the package file from the medium and record it. Returns whether a
     file was there. Exported packages only after the server acknowledged them."""
+    session = session_of(session)
     session.touch()
-    if not (session.can("sync.export") or session.can("sync.import")):
-        audit_log.record_now(
+    if not (session.can(perm.SYNC_EXPORT) or session.can(perm.SYNC_IMPORT)):
+        _audit.record_now(
             session, "media.erase", outcome="denied", detail={"needs": "sync.export|sync.import"}
         )
         raise PermissionDenied()
@@ -232,7 +190,7 @@ def erase(session: Session, entry_id: int) -> bool:
     present = _wipe(Path(found.file_path))
     with db.transaction(conn):
         media_ledger.mark_erased(conn, entry_id, session.user_id)
-        audit_log.record(
+        _audit.record(
             session,
             "media.erase",
             record_type="media_ledger",

@@ -10,9 +10,10 @@ import re
 import unicodedata
 
 from app.errors import ConfigError, InvalidInput
-from app.security.session import Session
-from app.services import audit_log
-from app.services.transaction import write
+from app.security import permissions as perm
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
+from app.services._transaction import write
 from app.store import office as office_repo
 from app.store.office import OfficeSettings
 
@@ -59,23 +60,19 @@ def validate(name: str, address: str, phone: str) -> tuple[str, str, str]:
     return name, address, digits
 
 
-def current(session: Session) -> OfficeSettings | None:
+def current(session: Session | SessionView) -> OfficeSettings | None:
     """The settings as stored (None when never set), for the administrator's screen."""
-    audit_log.require(session, "settings.manage", "settings.office.read")
+    session = session_of(session)
+    _audit.require(session, perm.SETTINGS_MANAGE, "settings.office.read")
     return office_repo.get_office(session.register.conn)
 
 
-def required(session: Session) -> OfficeSettings:
-    """The settings for printing (the caller has checked its own print permission)."""
-    office = office_repo.get_office(session.register.conn)
-    if office is None or not (office.name and office.address and office.phone):
-        raise OfficeNotSet()
-    return office
-
-
-def set_office(session: Session, name: str, address: str, phone: str) -> OfficeSettings:
+def set_office(
+    session: Session | SessionView, name: str, address: str, phone: str
+) -> OfficeSettings:
     """Validate and store; one transaction with its audit entry. Bad input changes nothing."""
-    audit_log.require(session, "settings.manage", "settings.office")
+    session = session_of(session)
+    _audit.require(session, perm.SETTINGS_MANAGE, "settings.office")
     name, address, phone = validate(name, address, phone)
     with write(session) as w:
         before = office_repo.get_office(w.conn)
@@ -88,5 +85,5 @@ def set_office(session: Session, name: str, address: str, phone: str) -> OfficeS
             for f in ("name", "address", "phone")
             if before is None or getattr(before, f) != getattr(office, f)
         ]
-        audit_log.record(session, "settings.office", detail={"changed": changed})
+        _audit.record(session, "settings.office", detail={"changed": changed})
     return office

@@ -12,7 +12,8 @@ from datetime import date
 
 from app.domain.catalog import Catalog
 from app.domain.schedule import SeriesStatus
-from app.security.session import Session
+from app.security import permissions as perm
+from app.security.session import Session, SessionView, session_of
 from app.services import issuance, persons, schedule
 from app.services.persons import PersonDetail
 
@@ -60,7 +61,7 @@ def _line(doc: issuance.IssuedDocument, names: dict[str, str]) -> IssuanceLine:
 
 
 def open_card(
-    session: Session,
+    session: Session | SessionView,
     person_id: int,
     *,
     on: date | None = None,
@@ -68,12 +69,15 @@ def open_card(
 ) -> PersonCard:
     """The person's card on ``on`` (default today). ``catalog`` saves reading it again when the
     caller already holds the session's catalog."""
+    session = session_of(session)
     detail = persons.open_person(session, person_id)
     day = on or date.today()
     due = (
-        schedule.due_list(session, person_id, day).series if session.can("schedule.read") else None
+        schedule.due_list(session, person_id, day).series
+        if session.can(perm.SCHEDULE_READ)
+        else None
     )
-    docs = issuance.history(session, person_id) if session.can("issuance.read") else []
+    docs = issuance.history(session, person_id) if session.can(perm.ISSUANCE_READ) else []
     known = catalog or schedule.catalog_for(session)
     names = {s.id: s.name_ja for s in known.series}
     return PersonCard(detail, due, day, tuple(_line(d, names) for d in docs), known)

@@ -6,16 +6,16 @@ any function here beyond the permission check. Every call is audited with ids on
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from app.domain.ids import validate_mynumber
 from app.errors import InvalidInput, NotFound
+from app.security import permissions as perm
 from app.security.masking import mask_digits
 from app.security.person_numbers import NumberCipher
-from app.security.session import Session
-from app.services import audit_log
-from app.services.transaction import write
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
+from app.services._transaction import write
 from app.store import person_numbers, stamps
 
 REVEAL_SECONDS = 30
@@ -42,18 +42,14 @@ class Revealed:
     seconds: int
 
 
-def _scrub(note: str) -> str:
-    """The reason note goes to the audit log: digit runs are masked so no number lands there."""
-    return re.sub(r"\d{3,}", lambda m: "#" * len(m.group()), note.strip()[:200])
-
-
 def _cipher(session: Session) -> NumberCipher:
     return NumberCipher(session.number_key())
 
 
-def set_number(session: Session, person_id: int, number: str) -> None:
+def set_number(session: Session | SessionView, person_id: int, number: str) -> None:
     """Enter or correct a person's 個人番号 (check digit verified; never logged)."""
-    audit_log.require(session, "mynumber.write", "mynumber.write", person_id=person_id)
+    session = session_of(session)
+    _audit.require(session, perm.MYNUMBER_WRITE, "mynumber.write", person_id=person_id)
     clean = validate_mynumber(number)
     cipher = _cipher(session)
     index = cipher.blind_index(clean)
@@ -62,7 +58,7 @@ def set_number(session: Session, person_id: int, number: str) -> None:
     if uid is None:
         raise NotFound()
     if any(pid != person_id for pid in person_numbers.person_ids_by_index(conn, index)):
-        audit_log.record_now(
+        _audit.record_now(
             session,
             "mynumber.write",
             outcome="failed",
@@ -82,7 +78,7 @@ def set_number(session: Session, person_id: int, number: str) -> None:
             stamp=w.stamp,
         )
         w.queue("person_number", row_uid)
-        audit_log.record(
+        _audit.record(
             session,
             "mynumber.write",
             person_id=person_id,
@@ -91,41 +87,46 @@ def set_number(session: Session, person_id: int, number: str) -> None:
         )
 
 
-def find_person(session: Session, number: str) -> int | None:
+def find_person(session: Session | SessionView, number: str) -> int | None:
     """Exact search by 個人番号 through the blind index; returns the person id."""
-    audit_log.require(session, "mynumber.search", "mynumber.search")
+    session = session_of(session)
+    _audit.require(session, perm.MYNUMBER_SEARCH, "mynumber.search")
     clean = validate_mynumber(number)
     ids = person_numbers.person_ids_by_index(
         session.register.conn, _cipher(session).blind_index(clean)
     )
-    audit_log.record_now(session, "mynumber.search", detail={"results": len(ids)})
+    _audit.record_now(session, "mynumber.search", detail={"results": len(ids)})
     return ids[0] if ids else None
 
 
-def masked_number(session: Session, person_id: int) -> str | None:
+def masked_number(session: Session | SessionView, person_id: int) -> str | None:
     """The number with only its last 4 digits visible, for number-use staff."""
-    audit_log.require(session, "mynumber.read", "mynumber.view", person_id=person_id)
+    session = session_of(session)
+    _audit.require(session, perm.MYNUMBER_READ, "mynumber.view", person_id=person_id)
     row = person_numbers.get_for_person(session.register.conn, person_id)
     if row is None:
         return None
     return mask_digits(_cipher(session).decrypt(row.person_uid, row.number_ct))
 
 
-def reveal_number(session: Session, person_id: int, reason: str, note: str = "") -> Revealed:
+def reveal_number(
+    session: Session | SessionView, person_id: int, reason: str, note: str = ""
+) -> Revealed:
     """The full number for ``REVEAL_SECONDS`` (the screen hides it again), with a recorded reason."""
-    audit_log.require(session, "mynumber.read", "mynumber.reveal", person_id=person_id)
+    session = session_of(session)
+    _audit.require(session, perm.MYNUMBER_READ, "mynumber.reveal", person_id=person_id)
     if reason not in REVEAL_REASONS or (reason == "other" and len(note.strip()) < 2):
         raise RevealReasonRequired()
     row = person_numbers.get_for_person(session.register.conn, person_id)
     if row is None:
         raise NotFound("この住民には個人番号が登録されていません。")
     number = _cipher(session).decrypt(row.person_uid, row.number_ct)
-    audit_log.record_now(
+    _audit.record_now(
         session,
         "mynumber.reveal",
         person_id=person_id,
         record_type="person_number",
         record_id=row.id,
-        detail={"reason": reason, "note": _scrub(note)},
+        detail={"reason": reason, "note": note},
     )
     return Revealed(number, REVEAL_SECONDS)

@@ -8,9 +8,10 @@ from datetime import date
 from app.domain import kana, wareki
 from app.domain.ids import normalize_digits
 from app.errors import InvalidInput, NotFound
+from app.security import permissions as perm
 from app.security.masking import Policy, apply, person_policy
-from app.security.session import Session
-from app.services import audit_log
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
 from app.store import persons as person_repo
 from app.store import vaccinations as vaccination_repo
 from app.store.persons import PersonRow
@@ -164,25 +165,27 @@ def _run_query(session: Session, text: str, limit: int, mode: str) -> tuple[str,
 
 
 def search(
-    session: Session, text: str, *, limit: int = SEARCH_LIMIT, mode: str = "auto"
+    session: Session | SessionView, text: str, *, limit: int = SEARCH_LIMIT, mode: str = "auto"
 ) -> SearchResult:
     """Search by kana prefix, 宛名番号 (prefix), birth date (any accepted format), or kana with a
     birth date; ``mode="atena"`` reads the text as a 宛名番号 only (an 8-digit number that is also
     a date stays a number). The query text itself is never written to the audit log."""
-    audit_log.require(session, "person.search", "person.search")
+    session = session_of(session)
+    _audit.require(session, perm.PERSON_SEARCH, "person.search")
     policy = person_policy(session.permissions)
     mode, rows = _run_query(session, text, limit + 1, mode)
     truncated = len(rows) > limit
     rows = rows[:limit]
-    audit_log.record_now(session, "person.search", detail={"mode": mode, "results": len(rows)})
+    _audit.record_now(session, "person.search", detail={"mode": mode, "results": len(rows)})
     return SearchResult(mode, tuple(_summary(r, policy) for r in rows), truncated)
 
 
-def open_person(session: Session, person_id: int) -> PersonDetail:
+def open_person(session: Session | SessionView, person_id: int) -> PersonDetail:
     """The person's basic items, household and vaccination history (a person view)."""
-    if not (session.can("person.read") or session.can("person.read_masked")):
-        audit_log.require(session, "person.read", "person.view", person_id=person_id)
-    session.touch()
+    session = session_of(session)
+    _audit.require_any(
+        session, (perm.PERSON_READ, perm.PERSON_READ_MASKED), "person.view", person_id=person_id
+    )
     policy = person_policy(session.permissions)
     conn = session.register.conn
     row = person_repo.get(conn, person_id)
@@ -193,7 +196,7 @@ def open_person(session: Session, person_id: int) -> PersonDetail:
     )
     guardian_row = person_repo.get(conn, row.guardian_id) if row.guardian_id else None
     history: tuple[HistoryItem, ...] = ()
-    if session.can("vaccination.read"):
+    if session.can(perm.VACCINATION_READ):
         history = tuple(
             HistoryItem(
                 vaccination_id=v.id,
@@ -232,5 +235,5 @@ def open_person(session: Session, person_id: int) -> PersonDetail:
         household=tuple(_member(m, policy) for m in household_rows if m.id != row.id),
         history=history,
     )
-    audit_log.record_now(session, "person.view", person_id=person_id)
+    _audit.record_now(session, "person.view", person_id=person_id)
     return detail

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.errors import AuthError, VaxDeskError
 from app.security import audit_head
+from app.security import permissions as perm
 from app.security.audit_head import AuditHeadFile
 from app.security.fido import FidoPrompt
 from app.security.keyslots import KeySlotFile, Secrets, UnknownUser
@@ -98,10 +99,9 @@ def rebind_terminal(
     if user is None or not user.active:
         raise UnknownUser()
     roles = tuple(users.roles_of(conn, user.id))
-    if "user.manage" not in users.permissions_of(conn, roles):
-        raise AuthError(
-            "端末の再登録は管理者のユーザーで行ってください。", code="E_RECOVERY_NOT_ADMIN"
-        )
+    granted = users.permissions_of(conn, roles)
+    if perm.TERMINAL_MANAGE not in granted or perm.RECOVERY_USE not in granted:
+        raise AuthError(code="E_RECOVERY_NOT_ADMIN")
     layout = RegisterLayout(reg.directory)
     store = secret_store or secret_store_for(layout, ks.demo)
     store.check_usable()  # refuse an insecure keyring before anything is enrolled
@@ -130,7 +130,7 @@ def rebind_terminal(
         fresh.slots = [*kept, slot]
         return removed
 
-    removed = ks.update(rebind)
+    removed = ks.update(rebind, revoking=True)  # the old terminal's slots leave the .bak too
     with db.transaction(conn):
         register_meta.set_meta(conn, "terminal_id", terminal_id)
         if terminal_id != reg.terminal_id:

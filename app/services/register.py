@@ -7,7 +7,7 @@ enrolled, the FIDO2 key. A failure leaves every file untouched: nothing is re-cr
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,15 +21,18 @@ from app.security.keyslots import (
     Secrets,
     Slot,
     UnknownUser,
+    UnwrappedKeys,
     password_factor,
     recovery_factor,
     terminal_factor,
 )
 from app.security.lockout import PendingEntry
 from app.security.recovery import new_recovery_code
-from app.security.session import OpenRegister, Session
+from app.security.session import OpenRegister, Session, SessionView, session_of
 from app.security.terminal import DemoFileKeyring, TerminalSecretStore
 from app.services import sync_identity
+from app.services._slot_roles import RolesMismatch as RolesMismatch
+from app.services._slot_roles import session_roles
 from app.services.security_key import (
     EnrolmentPolicy,
     KeyAccess,
@@ -123,6 +126,7 @@ def add_user_slot(
             password=user.password, terminal_secret=terminal_secret, fido_output=fido_output
         ),
         keys=keys,
+        roles=user.roles,
     )
 
 
@@ -311,18 +315,25 @@ def login(
     except BaseException:
         attempts.cancelled(login_name)  # not a refusal of a factor: nothing was guessed
         raise
-    return _start_session(reg, login_name, keys.nk, attempts.succeeded(login_name))
+
+    def bind_legacy(roles: tuple[str, ...]) -> None:
+        """A slot written before roles were bound: bind them under the KEK just derived."""
+        ks.update(lambda fresh: fresh.rebind_roles(keys.slot_id, keys.kek, roles, keep_nk=True))
+
+    return _start_session(reg, login_name, keys, attempts.succeeded(login_name), bind_legacy)
 
 
 def reauthenticate(
-    session: Session,
+    session: Session | SessionView,
     password: str,
     *,
     secret_store: TerminalSecretStore | None = None,
     key: KeyAccess | None = None,
     prompt: FidoPrompt | None = None,
 ) -> None:
-    """Unlock a session locked for idleness: password + terminal + key must unwrap the same DEK."""
+    """Unlock a session locked for idleness: password + terminal + key must unwrap the same DEK
+    (and the same roles); NK, dropped by the lock, comes back from the slot."""
+    session = session_of(session)
     reg = session.register
     layout = RegisterLayout(reg.directory)
     ks = KeySlotFile.load(layout.keyslots)
@@ -341,6 +352,8 @@ def reauthenticate(
         )
         if keys.dek != reg.dek:
             raise RegisterMismatch()
+        if keys.roles is not None and frozenset(keys.roles) != session.roles:
+            raise RolesMismatch()
     except AuthError as exc:
         if exc.code == "E_FIDO_CANCELLED":
             attempts.cancelled(session.login)
@@ -360,6 +373,7 @@ def reauthenticate(
         attempts.cancelled(session.login)  # not a refused factor (e.g. the key file is busy)
         raise
     attempts.succeeded(session.login)
+    session.take_number_key(keys.nk)  # the idle lock dropped it
     session.touch()
     with db.transaction(reg.conn):
         audit.append(
@@ -386,7 +400,11 @@ def _flush_pending(conn: db.Connection, terminal_id: str, pending: list[PendingE
 
 
 def _start_session(
-    reg: OpenRegister, login_name: str, nk: bytes | None, pending: list[PendingEntry]
+    reg: OpenRegister,
+    login_name: str,
+    keys: UnwrappedKeys,
+    pending: list[PendingEntry],
+    bind_legacy: Callable[[tuple[str, ...]], None],
 ) -> Session:
     conn = reg.conn
     try:
@@ -405,9 +423,9 @@ def _start_session(
                     detail={"reason": "inactive" if user else "unknown"},
                 )
             raise UserInactive() if user else UnknownUser()
-        roles = frozenset(users.roles_of(conn, user.id))
+        roles = session_roles(reg, user, keys, bind_legacy)
         permissions = users.permissions_of(conn, roles)
-        held_nk = nk if any(p.startswith("mynumber.") for p in permissions) else None
+        held_nk = keys.nk if role_defs.needs_number_key(roles) else None
         with db.transaction(conn):
             users.touch_login(conn, user.id)
             audit.append(

@@ -12,10 +12,11 @@ from datetime import date
 
 from app.domain.schedule import HistoryEntry, Person, evaluate
 from app.errors import InvalidInput, NotFound
-from app.security.session import Session
-from app.services import audit_log
+from app.security import permissions as perm
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
+from app.services._transaction import write
 from app.services.schedule import catalog_for, history_entries
-from app.services.transaction import write
 from app.store import masters, stamps
 from app.store import persons as person_repo
 from app.store import vaccinations as vaccination_repo
@@ -84,8 +85,10 @@ def _person(session: Session, person_id: int) -> person_repo.PersonRow:
     return row
 
 
-def check(session: Session, person_id: int, entry: ResultInput) -> CheckResult:
+def check(session: Session | SessionView, person_id: int, entry: ResultInput) -> CheckResult:
     """Validate an entry and list what needs a reason. Hard errors raise ResultInvalid."""
+    session = session_of(session)
+    _audit.require(session, perm.VACCINATION_CREATE, "vaccination.check", person_id=person_id)
     conn = session.register.conn
     catalog = catalog_for(session)
     row = _person(session, person_id)
@@ -210,10 +213,15 @@ def _values(entry: ResultInput, session: Session) -> dict[str, object]:
 
 
 def record(
-    session: Session, person_id: int, entry: ResultInput, *, override_reason: str | None = None
+    session: Session | SessionView,
+    person_id: int,
+    entry: ResultInput,
+    *,
+    override_reason: str | None = None,
 ) -> list[int]:
     """Store a given dose (one row per series the product counts for). Returns the row ids."""
-    audit_log.require(session, "vaccination.create", "vaccination.create", person_id=person_id)
+    session = session_of(session)
+    _audit.require(session, perm.VACCINATION_CREATE, "vaccination.create", person_id=person_id)
     result = check(session, person_id, entry)
     reason = (override_reason or "").strip()
     if result.warnings and len(reason) < 2:
@@ -243,7 +251,7 @@ def record(
             )
             w.queue("vaccination", uid)
             ids.append(vid)
-        audit_log.record(
+        _audit.record(
             session,
             "vaccination.create",
             person_id=person_id,
@@ -259,7 +267,7 @@ def record(
 
 
 def record_postponement(
-    session: Session,
+    session: Session | SessionView,
     person_id: int,
     series_id: str,
     on: date,
@@ -267,7 +275,8 @@ def record_postponement(
     institution_code: str | None = None,
 ) -> int:
     """見合わせ: the 予診 found the person could not be vaccinated that day (no dose counted)."""
-    audit_log.require(session, "vaccination.create", "vaccination.postpone", person_id=person_id)
+    session = session_of(session)
+    _audit.require(session, perm.VACCINATION_CREATE, "vaccination.postpone", person_id=person_id)
     if len(reason.strip()) < 2:
         raise ResultInvalid(code="E_POSTPONE_REASON")
     _person(session, person_id)
@@ -294,12 +303,13 @@ def record_postponement(
             stamp=w.stamp,
         )
         w.queue("vaccination", uid)
-        audit_log.record(
+        _audit.record(
             session,
             "vaccination.postpone",
             person_id=person_id,
             record_type="vaccination",
             record_id=vid,
+            detail={"reason": reason},
         )
     return vid
 
@@ -316,9 +326,12 @@ def _live_row(
     return row
 
 
-def correct(session: Session, vaccination_id: int, changes: dict[str, object], reason: str) -> None:
+def correct(
+    session: Session | SessionView, vaccination_id: int, changes: dict[str, object], reason: str
+) -> None:
     """Correct fields of a stored result (訂正); the reason and the changed field names are audited."""
-    audit_log.require(session, "vaccination.correct", "vaccination.correct")
+    session = session_of(session)
+    _audit.require(session, perm.VACCINATION_CORRECT, "vaccination.correct")
     row = _live_row(session, vaccination_id, reason, "E_CORRECT_REASON")
     allowed = {
         "vaccinated_on",
@@ -347,19 +360,20 @@ def correct(session: Session, vaccination_id: int, changes: dict[str, object], r
             w.conn, vaccination_id, values, version=w.version, origin=w.origin, stamp=w.stamp
         )
         w.queue("vaccination", vaccination_repo.uid_of(w.conn, vaccination_id))
-        audit_log.record(
+        _audit.record(
             session,
             "vaccination.correct",
             person_id=row.person_id,
             record_type="vaccination",
             record_id=vaccination_id,
-            detail={"fields": sorted(values), "reason": reason.strip()[:200]},
+            detail={"fields": sorted(values), "reason": reason},
         )
 
 
-def void(session: Session, vaccination_id: int, reason: str) -> None:
+def void(session: Session | SessionView, vaccination_id: int, reason: str) -> None:
     """Void a result (取消). The row stays in the register, marked with the reason."""
-    audit_log.require(session, "vaccination.void", "vaccination.void")
+    session = session_of(session)
+    _audit.require(session, perm.VACCINATION_VOID, "vaccination.void")
     row = _live_row(session, vaccination_id, reason, "E_VOID_REASON")
     with write(session) as w:
         vaccination_repo.void(
@@ -371,11 +385,11 @@ def void(session: Session, vaccination_id: int, reason: str) -> None:
             stamp=w.stamp,
         )
         w.queue("vaccination", vaccination_repo.uid_of(w.conn, vaccination_id))
-        audit_log.record(
+        _audit.record(
             session,
             "vaccination.void",
             person_id=row.person_id,
             record_type="vaccination",
             record_id=vaccination_id,
-            detail={"reason": reason.strip()[:200]},
+            detail={"reason": reason},
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
@@ -10,31 +11,38 @@ from pathlib import Path
 from app.domain.catalog import Catalog
 from app.domain.schedule import Evaluation, HistoryEntry, Person, evaluate
 from app.errors import NotFound
-from app.security.session import Session
-from app.services import audit_log
+from app.security import permissions as perm
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
+from app.store import catalog_versions
 from app.store import persons as person_repo
 from app.store import vaccinations as vaccination_repo
-from app.store.catalog_files import load_catalog
+from app.store.catalog_files import catalog_from_text, load_catalog
 from app.store.vaccinations import VaccinationRow
 
-REGISTER_CATALOG = "catalog.json"
+LOOSE_CATALOG = "catalog.json"
+_log = logging.getLogger(__name__)
 
 
-def catalog_for(session: Session) -> Catalog:
-    """An administrator's corrected catalog in the register folder wins over the bundled one.
-
-    It is read and validated once per version of the file (path, size, modification time)."""
-    override = Path(session.register.directory) / REGISTER_CATALOG
-    try:
-        st = override.stat()
-    except FileNotFoundError:
+def catalog_for(session: Session | SessionView) -> Catalog:
+    """The catalog in force: the register's imported version (``catalog_admin``), else the
+    bundled one. A ``catalog.json`` dropped into the register folder is ignored (with a warning
+    in the application log): only an audited import changes what documents print."""
+    session = session_of(session)
+    if (Path(session.register.directory) / LOOSE_CATALOG).exists():
+        _log.warning(
+            "catalog.json in the register folder is ignored; import it as an administrator"
+        )
+    stored = catalog_versions.current(session.register.conn)
+    if stored is None:
         return load_catalog()
-    return _override(str(override), st.st_size, st.st_mtime_ns)
+    number, text = stored
+    return _stored(session.register.register_id, number, text)
 
 
 @lru_cache(maxsize=4)
-def _override(path: str, size: int, mtime_ns: int) -> Catalog:
-    return load_catalog(Path(path))
+def _stored(register_id: str, number: int, text: str) -> Catalog:
+    return catalog_from_text(text, f"catalog v{number}")
 
 
 def history_entries(
@@ -58,7 +66,7 @@ def history_entries(
     return out
 
 
-def evaluate_person(session: Session, person_id: int, on: date) -> Evaluation:
+def _evaluate_person(session: Session, person_id: int, on: date) -> Evaluation:
     conn = session.register.conn
     row = person_repo.get(conn, person_id)
     if row is None:
@@ -68,8 +76,9 @@ def evaluate_person(session: Session, person_id: int, on: date) -> Evaluation:
     return evaluate(catalog_for(session), person, history, on)
 
 
-def due_list(session: Session, person_id: int, on: date | None = None) -> Evaluation:
+def due_list(session: Session | SessionView, person_id: int, on: date | None = None) -> Evaluation:
     """Every routine series for the person on ``on`` (default today)."""
-    audit_log.require(session, "schedule.read", "schedule.view", person_id=person_id)
+    session = session_of(session)
+    _audit.require(session, perm.SCHEDULE_READ, "schedule.view", person_id=person_id)
     session.touch()
-    return evaluate_person(session, person_id, on or date.today())
+    return _evaluate_person(session, person_id, on or date.today())

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import InvalidInput, NotFound
+from app.security import permissions as perm
 from app.security.person_numbers import NumberCipher
-from app.security.session import Session
-from app.services import audit_log, sync_identity
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit, sync_identity
+from app.services._transaction import write
 from app.services.sync_apply import Applier
 from app.services.sync_records import SERVER_OWNED
-from app.services.transaction import write
 from app.store import sync_apply
 
 CHOICES = ("local", "incoming", "merged")
@@ -88,13 +89,14 @@ def _view(c: sync_apply.Conflict) -> ConflictView:
     )
 
 
-def open_conflicts(session: Session) -> list[ConflictView]:
-    audit_log.require(session, "sync.import", "sync.conflicts")
+def open_conflicts(session: Session | SessionView) -> list[ConflictView]:
+    session = session_of(session)
+    _audit.require(session, perm.SYNC_IMPORT, "sync.conflicts")
     return [_view(c) for c in sync_apply.conflicts(session.register.conn)]
 
 
 def resolve(
-    session: Session,
+    session: Session | SessionView,
     conflict_id: int,
     choice: str,
     *,
@@ -103,7 +105,8 @@ def resolve(
     """Decide one open conflict. ``merged`` maps a field to ``"local"`` or ``"incoming"`` (other
     fields keep the local value). Returns the version written (or the server's, when only
     reviewed)."""
-    audit_log.require(session, "sync.import", "sync.conflict.resolve")
+    session = session_of(session)
+    _audit.require(session, perm.SYNC_IMPORT, "sync.conflict.resolve")
     if choice not in CHOICES:
         raise ConflictRefused()
     conn = session.register.conn
@@ -133,7 +136,7 @@ def resolve(
             w.queue(found.record_type, found.record_uid)
             version = w.version
         sync_apply.resolve_conflict(conn, conflict_id, choice, session.user_id)
-        audit_log.record(
+        _audit.record(
             session,
             "sync.conflict.resolve",
             record_type=found.record_type,

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import VaxDeskError
+from app.security import permissions as perm
 from app.security.person_numbers import NumberCipher
-from app.security.session import Session
-from app.services import audit_log, media, sync_identity
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit, _transfers, sync_identity
 from app.services.sync_quarantine import work_dir
 from app.services.sync_records import to_envelope
 from app.store import db, sync_outbox, sync_state
@@ -155,7 +156,7 @@ def _copy_atomic(source: Path, target: Path) -> None:
 
 
 def export_changes(
-    session: Session,
+    session: Session | SessionView,
     out_dir: Path,
     *,
     progress: Progress | None = None,
@@ -164,9 +165,10 @@ def export_changes(
 ) -> ExportResult:
     """Write the next ``changes`` package for the server into ``out_dir``. With ``approved_by``
     (the approving staff member's number) the transfer is entered in the media ledger."""
-    audit_log.require(session, "sync.export", "sync.export")
+    session = session_of(session)
+    _audit.require(session, perm.SYNC_EXPORT, "sync.export")
     if approved_by is not None:
-        media.approver_id(session, approved_by)
+        _transfers.approver_id(session, approved_by)
     reg = session.register
     conn = reg.conn
     keys: KeyPair = sync_identity.identity_keys(conn)
@@ -225,7 +227,7 @@ def export_changes(
                 file_name=name,
             ),
         )
-        audit_log.record(
+        _audit.record(
             session,
             "sync.export",
             detail={
@@ -239,7 +241,7 @@ def export_changes(
             },
         )
         if approved_by is not None:
-            media.record(
+            _transfers.record_transfer(
                 session,
                 direction="export",
                 path=Path(out_dir) / name,
@@ -256,9 +258,10 @@ def export_changes(
     )
 
 
-def resend(session: Session, out_dir: Path) -> list[Path]:
+def resend(session: Session | SessionView, out_dir: Path) -> list[Path]:
     """Copy every written but unacknowledged package again (a lost file, a broken medium)."""
-    audit_log.require(session, "sync.export", "sync.resend")
+    session = session_of(session)
+    _audit.require(session, perm.SYNC_EXPORT, "sync.resend")
     reg = session.register
     server = current_server(reg.conn)
     chan = sync_state.channel(reg.conn, server.id)
@@ -270,7 +273,7 @@ def resend(session: Session, out_dir: Path) -> list[Path]:
             target = Path(out_dir) / sent.file_name
             _copy_atomic(source, target)
             copied.append(target)
-    audit_log.record_now(
+    _audit.record_now(
         session,
         "sync.resend",
         detail={"peer": server.id, "sequences": [p.name[-13:-6] for p in copied]},

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from app.domain.ids import validate_municipality_code
 from app.errors import InvalidInput, PermissionDenied, VaxDeskError
+from app.security import permissions as perm
 from app.security.atomic import write_atomic
-from app.security.session import Session
-from app.services import audit_log
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
 from app.store import db, sync_state
 from app.sync.encoding import format_time, utc_now
 from app.sync.keys import KeyPair, generate_keypair, write_key_files
@@ -83,13 +84,14 @@ def _json_bytes(value: object) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def export_terminal_key(session: Session, out: Path) -> str:
+def export_terminal_key(session: Session | SessionView, out: Path) -> str:
     """Write this terminal's public key file (spec §7) for enrolment at the server.
     Allowed to the number-use role (``sync.export``) and the administrator (``terminal.manage``).
     Returns the key id."""
+    session = session_of(session)
     session.touch()
-    if not (session.can("sync.export") or session.can("terminal.manage")):
-        audit_log.record_now(
+    if not (session.can(perm.SYNC_EXPORT) or session.can(perm.TERMINAL_MANAGE)):
+        _audit.record_now(
             session,
             "sync.terminal_key",
             outcome="denied",
@@ -101,7 +103,7 @@ def export_terminal_key(session: Session, out: Path) -> str:
         raise OutputExists()
     public = identity_keys(session.register.conn).public
     write_atomic(out, _json_bytes(public.to_json()), mode=0o644)
-    audit_log.record_now(session, "sync.terminal_key", detail={"key_id": public.key_id})
+    _audit.record_now(session, "sync.terminal_key", detail={"key_id": public.key_id})
     return public.key_id
 
 
@@ -186,28 +188,27 @@ class TrustFingerprintMismatch(VaxDeskError):
     exit_code = 65
 
 
-def enrol_trust(session: Session, folder: Path, server_key_id: str) -> Trust:
+def enrol_trust(session: Session | SessionView, folder: Path, server_key_id: str) -> Trust:
     """Enrolment (spec §5): install the first trust file of a real terminal from a trust folder
     (trust.json + trust.sig, signed by its own server key) — only while none is installed, and
     only when its server key id equals ``server_key_id`` as told out of band by the server's
     administrator. Every later change arrives inside server packages. Administrator only."""
+    session = session_of(session)
     from app.sync.errors import PackageError
     from app.sync.trust import read_trust_dir
 
-    audit_log.require(session, "terminal.manage", "sync.trust_enrol")
+    _audit.require(session, perm.TERMINAL_MANAGE, "sync.trust_enrol")
     conn = session.register.conn
     if sync_state.trust_file(conn) is not None:
         raise TrustAlreadyInstalled()
     try:
         trust = read_trust_dir(Path(folder))
     except PackageError as exc:
-        audit_log.record_now(
-            session, "sync.trust_enrol", outcome="failed", detail={"code": exc.code}
-        )
+        _audit.record_now(session, "sync.trust_enrol", outcome="failed", detail={"code": exc.code})
         raise
     server = trust.server()
     if server.key_id != server_key_id.strip().lower():
-        audit_log.record_now(
+        _audit.record_now(
             session,
             "sync.trust_enrol",
             outcome="failed",
@@ -216,7 +217,7 @@ def enrol_trust(session: Session, folder: Path, server_key_id: str) -> Trust:
         raise TrustFingerprintMismatch()
     with db.transaction(conn):
         install_trust(conn, trust, "enrolment")
-        audit_log.record(
+        _audit.record(
             session,
             "sync.trust_enrol",
             detail={"server": server.id, "key_id": server.key_id, "version": trust.version},

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.security import permissions as perm
 from app.security.person_numbers import NumberCipher
-from app.security.session import Session
-from app.services import audit_log, media, sync_identity
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit, _transfers, sync_identity
 from app.services.sync_apply import (
     CancelCheck,
     Progress,
@@ -73,7 +74,7 @@ def _refuse(session: Session, path: Path, exc: PackageError) -> None:
     try:
         report_name = quarantine_file(session.register.directory, path, exc).file_name
     finally:
-        audit_log.record_now(
+        _audit.record_now(
             session,
             "sync.import",
             outcome="failed",
@@ -117,7 +118,7 @@ def _check_header(opened: OpenedPackage, last_sent: int) -> None:
 
 
 def import_package(
-    session: Session,
+    session: Session | SessionView,
     path: Path,
     *,
     progress: Progress | None = None,
@@ -127,9 +128,10 @@ def import_package(
     """Verify and apply one ``updates`` or ``initial`` package from the trusted server. With
     ``approved_by`` (the approving staff member's number) the transfer is entered in the media
     ledger."""
-    audit_log.require(session, "sync.import", "sync.import")
+    session = session_of(session)
+    _audit.require(session, perm.SYNC_IMPORT, "sync.import")
     if approved_by is not None:
-        media.approver_id(session, approved_by)
+        _transfers.approver_id(session, approved_by)
     reg = session.register
     conn = reg.conn
     path = Path(path)
@@ -153,7 +155,7 @@ def import_package(
     with opened:
         header = opened.header
         if opened.outcome is Outcome.ALREADY_IMPORTED:
-            audit_log.record_now(
+            _audit.record_now(
                 session,
                 "sync.import",
                 detail={
@@ -200,7 +202,7 @@ def import_package(
                         conflicts=stats.conflicts,
                     ),
                 )
-                audit_log.record(
+                _audit.record(
                     session,
                     "sync.import",
                     detail={
@@ -219,7 +221,7 @@ def import_package(
                     },
                 )
                 if approved_by is not None:
-                    media.record(
+                    _transfers.record_transfer(
                         session,
                         direction="import",
                         path=path,

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.errors import PermissionDenied
-from app.security.session import Session
-from app.services import audit_log
+from app.security import permissions as perm
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
 from app.services.sync_quarantine import quarantine_reports
 from app.store import sync_outbox, sync_state
 
@@ -89,8 +90,9 @@ class SyncStatus:
         return lines
 
 
-def unsent_count(session: Session) -> int:
+def unsent_count(session: Session | SessionView) -> int:
     """The 「未送信 N件」 figure of the main window: a count only, for every signed-in role."""
+    session = session_of(session)
     session.touch()
     return sync_outbox.unsent_count(session.register.conn)
 
@@ -103,11 +105,12 @@ def _stale(channels: list[sync_state.Channel], now: datetime) -> bool:
     return now - last > timedelta(days=FREEZE_DAYS)
 
 
-def sync_status(session: Session, *, now: datetime | None = None) -> SyncStatus:
+def sync_status(session: Session | SessionView, *, now: datetime | None = None) -> SyncStatus:
     """Allowed to the roles that export or import (番号利用事務担当)."""
+    session = session_of(session)
     session.touch()
-    if not (session.can("sync.export") or session.can("sync.import")):
-        audit_log.record_now(
+    if not (session.can(perm.SYNC_EXPORT) or session.can(perm.SYNC_IMPORT)):
+        _audit.record_now(
             session, "sync.status", outcome="denied", detail={"needs": "sync.export|sync.import"}
         )
         raise PermissionDenied()

@@ -25,10 +25,11 @@ from app.domain.schedule import (
     open_birth_ranges,
 )
 from app.errors import InvalidInput
+from app.security import permissions as perm
 from app.security.atomic import write_atomic
 from app.security.masking import Policy, apply, person_policy
-from app.security.session import Session
-from app.services import audit_log
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
 from app.services.schedule import catalog_for
 from app.store import lists, register_meta
 from app.store import persons as person_repo
@@ -77,7 +78,11 @@ def _one_series(catalog: Catalog, series_id: str) -> Catalog:
 
 
 def build_list(
-    session: Session, series_id: str, on: date | None = None, *, area_code: str | None = None
+    session: Session | SessionView,
+    series_id: str,
+    on: date | None = None,
+    *,
+    area_code: str | None = None,
 ) -> UnvaccinatedList:
     """Everyone in the series' window on ``on`` whose series is due or waiting.
 
@@ -85,7 +90,8 @@ def build_list(
     seasonal series — earlier seasons do not count there) are complete and skipped in SQL; the
     rest are judged by the engine, whose result depends only on birth date, sex and the person's
     doses of the series, so it is computed once per distinct combination."""
-    audit_log.require(session, "list.unvaccinated", "list.unvaccinated")
+    session = session_of(session)
+    _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
     day = on or date.today()
     full = catalog_for(session)
     catalog = _one_series(full, series_id)
@@ -178,7 +184,7 @@ def build_list(
                 st.next_product,
             )
         )
-    audit_log.record_now(
+    _audit.record_now(
         session,
         "list.unvaccinated",
         detail={"series": series_id, "rows": len(out), "area": area_code},
@@ -220,9 +226,10 @@ CSV_HEADER = [
 ]
 
 
-def export_csv(session: Session, listing: UnvaccinatedList, out: Path) -> int:
+def export_csv(session: Session | SessionView, listing: UnvaccinatedList, out: Path) -> int:
     """The list as UTF-8 CSV (with BOM for Excel), for mailing; audited as an export."""
-    audit_log.require(session, "list.unvaccinated", "list.unvaccinated.export")
+    session = session_of(session)
+    _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated.export")
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(CSV_HEADER)
@@ -245,7 +252,7 @@ def export_csv(session: Session, listing: UnvaccinatedList, out: Path) -> int:
             ]
         )
     write_atomic(Path(out), ("\ufeff" + buf.getvalue()).encode("utf-8"))
-    audit_log.record_now(
+    _audit.record_now(
         session,
         "list.unvaccinated.export",
         detail={"series": listing.series_id, "rows": len(listing.entries)},
@@ -253,8 +260,9 @@ def export_csv(session: Session, listing: UnvaccinatedList, out: Path) -> int:
     return len(listing.entries)
 
 
-def areas(session: Session) -> list[str]:
-    audit_log.require(session, "list.unvaccinated", "list.areas")
+def areas(session: Session | SessionView) -> list[str]:
+    session = session_of(session)
+    _audit.require(session, perm.LIST_UNVACCINATED, "list.areas")
     return person_repo.area_codes(session.register.conn)
 
 
@@ -264,9 +272,10 @@ class AreaChoice:
     name: str | None  # None: the register has no name for the code
 
 
-def area_choices(session: Session) -> list[AreaChoice]:
+def area_choices(session: Session | SessionView) -> list[AreaChoice]:
     """The 地区 in use, with their names from the register's settings (for the screens)."""
-    audit_log.require(session, "list.unvaccinated", "list.areas")
+    session = session_of(session)
+    _audit.require(session, perm.LIST_UNVACCINATED, "list.areas")
     conn = session.register.conn
     names = register_meta.area_names(conn)
     return [AreaChoice(code, names.get(code)) for code in person_repo.area_codes(conn)]

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from app.errors import InvalidInput, NotFound, PermissionDenied
+from app.security import permissions as perm
 from app.security import roles as role_defs
 from app.security.keyslots import KeySlotFile, Slot
-from app.security.session import Session
-from app.services import audit_log
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
+from app.services._transaction import write
 from app.services.register import (
     POLICY_SYNCED_PASSKEYS,
     NewUser,
@@ -25,7 +27,6 @@ from app.services.register import (
 )
 from app.services.security_key import KeyAccess, open_slot
 from app.services.terminal_state import sign_count_marks_for
-from app.services.transaction import write
 from app.store import register_meta, stamps, users
 from app.store.layout import RegisterLayout
 
@@ -86,13 +87,17 @@ def _keyslots(session: Session) -> KeySlotFile:
 
 
 def _number_key(
-    session: Session, new_roles: tuple[str, ...], holder: Session | None, nk: bytes | None
+    session: Session,
+    new_roles: tuple[str, ...],
+    holder: Session | SessionView | None,
+    nk: bytes | None,
 ) -> bytes | None:
     """NK for a slot with number-use rights: from the recovery code or a present holder."""
     if not role_defs.needs_number_key(new_roles):
         return None
     if nk is not None:
         return nk
+    holder = None if holder is None else session_of(holder)
     if (
         holder is not None
         and holder.holds_number_key
@@ -104,15 +109,16 @@ def _number_key(
 
 
 def create_user(
-    session: Session,
+    session: Session | SessionView,
     user: NewUser,
     key: KeyAccess,
     *,
-    number_holder: Session | None = None,
+    number_holder: Session | SessionView | None = None,
     recovery_nk: bytes | None = None,
 ) -> int:
     """Add a staff user and enroll their first security key (the user is present)."""
-    audit_log.require(session, "user.manage", "user.create")
+    session = session_of(session)
+    _audit.require(session, perm.USER_MANAGE, "user.create")
     defs = role_defs.load_roles()
     if not user.roles or any(r not in defs for r in user.roles):
         raise UnknownRole()
@@ -149,7 +155,7 @@ def create_user(
             user_uid=uid,
             allow_synced=synced_passkeys_allowed(w.conn),
         )
-        audit_log.record(
+        _audit.record(
             session,
             "user.create",
             record_type="user",
@@ -165,23 +171,26 @@ def create_user(
 
 
 def reset_user(
-    session: Session,
+    session: Session | SessionView,
     login: str,
     new_password: str,
     key: KeyAccess,
     *,
-    number_holder: Session | None = None,
+    number_holder: Session | SessionView | None = None,
     recovery_nk: bytes | None = None,
 ) -> None:
     """Replace all of a user's slots by one new slot (forgotten password or lost key)."""
-    audit_log.require(session, "user.manage", "user.reset")
+    session = session_of(session)
+    _audit.require(session, perm.USER_MANAGE, "user.reset")
     conn = session.register.conn
     row = users.get_by_login(conn, login)
     if row is None or not row.active:
         raise NotFound()
-    roles = tuple(users.roles_of(conn, row.id))
-    nk = _number_key(session, roles, number_holder, recovery_nk)
     ks = _keyslots(session)
+    # the roles bound into the user's slots, not the (editable) display table, when they agree
+    bound = {tuple(sorted(s.roles)) for s in ks.user_slots(login) if s.roles is not None}
+    roles = bound.pop() if len(bound) == 1 else tuple(users.roles_of(conn, row.id))
+    nk = _number_key(session, roles, number_holder, recovery_nk)
     reg = session.register
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
     slot = add_user_slot(
@@ -200,17 +209,18 @@ def reset_user(
         fresh.remove_user(login)
         fresh.slots.append(slot)
 
-    ks.update(replace)
-    audit_log.record_now(session, "user.reset", record_type="user", record_id=row.id)
+    ks.update(replace, revoking=True)
+    _audit.record_now(session, "user.reset", record_type="user", record_id=row.id)
 
 
 def add_key(
-    session: Session, login: str, password: str, existing: KeyAccess, new: KeyAccess
+    session: Session | SessionView, login: str, password: str, existing: KeyAccess, new: KeyAccess
 ) -> None:
     """Enroll a second (backup) key for a user who is present: their password and a touch of
     their enrolled key open their own slot (which gives NK to number-use staff without a second
     person), then the new key is enrolled into a slot with the same password."""
-    audit_log.require(session, "key.manage", "key.enroll")
+    session = session_of(session)
+    _audit.require(session, perm.KEY_MANAGE, "key.enroll")
     conn = session.register.conn
     row = users.get_by_login(conn, login)
     if row is None or not row.active:
@@ -224,7 +234,8 @@ def add_key(
     store = secret_store_for(RegisterLayout(reg.directory), ks.demo)
     marks = sign_count_marks_for(RegisterLayout(reg.directory), ks, store, secret)
     keys = open_slot(ks, slots, existing, password=password, terminal_secret=secret, marks=marks)
-    roles = tuple(users.roles_of(conn, row.id))
+    # the new slot carries the roles bound into the slot that was opened (the table is a copy)
+    roles = keys.roles if keys.roles is not None else tuple(users.roles_of(conn, row.id))
     slot = add_user_slot(
         ks.staging(),
         NewUser(login, row.display_name, row.staff_no, password, roles),
@@ -237,35 +248,7 @@ def add_key(
         allow_synced=synced_passkeys_allowed(conn),
     )
     ks.update(lambda fresh: _append_below_limit(fresh, login, slot))
-    audit_log.record_now(session, "key.enroll", record_type="user", record_id=row.id)
-
-
-def add_own_key(session: Session, password: str, key: KeyAccess) -> None:
-    """A user enrolls a second key for themself (their session holds what the slot needs).
-
-    Audited and visible in the access review; administrators remove keys with ``remove_key``."""
-    session.touch()
-    ks = _keyslots(session)
-    if len(ks.user_slots(session.login)) >= MAX_KEYS_PER_USER:
-        raise TooManyKeys()
-    reg = session.register
-    secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
-    conn = reg.conn
-    roles = tuple(sorted(session.roles))
-    nk = session.number_key() if session.holds_number_key else None
-    slot = add_user_slot(
-        ks.staging(),
-        NewUser(session.login, session.display_name, session.staff_no, password, roles),
-        dek=reg.dek,
-        nk=nk,
-        terminal_id=reg.terminal_id,
-        terminal_secret=secret,
-        key=key,
-        user_uid=users.uid_of(conn, session.user_id),
-        allow_synced=synced_passkeys_allowed(conn),
-    )
-    ks.update(lambda fresh: _append_below_limit(fresh, session.login, slot))
-    audit_log.record_now(session, "key.enroll", record_type="user", record_id=session.user_id)
+    _audit.record_now(session, "key.enroll", record_type="user", record_id=row.id)
 
 
 def _append_below_limit(fresh: KeySlotFile, login: str, slot: Slot) -> None:
@@ -281,9 +264,10 @@ class KeyInfo:
     backend: str
 
 
-def list_keys(session: Session, login: str) -> list[KeyInfo]:
+def list_keys(session: Session | SessionView, login: str) -> list[KeyInfo]:
     """The security keys enrolled for a user (slot ids and enrolment times; no secret)."""
-    audit_log.require(session, "key.manage", "key.list")
+    session = session_of(session)
+    _audit.require(session, perm.KEY_MANAGE, "key.list")
     session.touch()
     out = []
     for slot in _keyslots(session).user_slots(login):
@@ -292,8 +276,9 @@ def list_keys(session: Session, login: str) -> list[KeyInfo]:
     return out
 
 
-def remove_key(session: Session, login: str, slot_id: str) -> None:
-    audit_log.require(session, "key.manage", "key.remove")
+def remove_key(session: Session | SessionView, login: str, slot_id: str) -> None:
+    session = session_of(session)
+    _audit.require(session, perm.KEY_MANAGE, "key.remove")
 
     def remove(fresh: KeySlotFile) -> None:
         slots = fresh.user_slots(login)
@@ -303,25 +288,26 @@ def remove_key(session: Session, login: str, slot_id: str) -> None:
             raise LastKey()
         fresh.remove_slot(slot_id)
 
-    _keyslots(session).update(remove)
+    _keyslots(session).update(remove, revoking=True)
     row = users.get_by_login(session.register.conn, login)
-    audit_log.record_now(
+    _audit.record_now(
         session, "key.remove", record_type="user", record_id=None if row is None else row.id
     )
 
 
-def deactivate_user(session: Session, login: str) -> None:
+def deactivate_user(session: Session | SessionView, login: str) -> None:
     """The user's slots are removed at once: they can no longer open the register anywhere."""
-    audit_log.require(session, "user.manage", "user.deactivate")
+    session = session_of(session)
+    _audit.require(session, perm.USER_MANAGE, "user.deactivate")
     if login == session.login:
         raise SelfDeactivation()
     row = users.get_by_login(session.register.conn, login)
     if row is None:
         raise NotFound()
-    removed = _keyslots(session).update(lambda fresh: fresh.remove_user(login))
+    removed = _keyslots(session).update(lambda fresh: fresh.remove_user(login), revoking=True)
     with write(session):
         users.deactivate(session.register.conn, row.id)
-        audit_log.record(
+        _audit.record(
             session,
             "user.deactivate",
             record_type="user",
@@ -330,57 +316,82 @@ def deactivate_user(session: Session, login: str) -> None:
         )
 
 
-def set_roles(session: Session, login: str, roles: tuple[str, ...]) -> None:
-    """Change roles. Adding number-use rights needs a reset with a number holder present
-    (the slot must be re-wrapped with NK); removing them drops NK from the user's slots."""
-    audit_log.require(session, "user.manage", "user.roles")
+def set_roles(
+    session: Session | SessionView,
+    login: str,
+    roles: tuple[str, ...],
+    password: str,
+    key: KeyAccess,
+) -> None:
+    """Change roles with the user present: roles are bound into the key slot, so the user's
+    password and a touch of their enrolled key re-wrap that slot with the new roles; the user's
+    other slots (a backup key) still name the old roles and are removed (enrol it again).
+    Adding number-use rights needs a reset with a number holder present (the slot must be
+    re-wrapped with NK); removing them drops NK from the slot. The table is the display copy."""
+    session = session_of(session)
+    _audit.require(session, perm.USER_MANAGE, "user.roles")
     defs = role_defs.load_roles()
     if not roles or any(r not in defs for r in roles):
         raise UnknownRole()
     conn = session.register.conn
     row = users.get_by_login(conn, login)
-    if row is None:
+    if row is None or not row.active:
         raise NotFound()
     before = tuple(users.roles_of(conn, row.id))
-    ks = _keyslots(session)
     if role_defs.needs_number_key(roles) and not role_defs.needs_number_key(before):
         raise NumberGrantNeedsHolder(
             "番号利用事務の権限を追加するには、番号利用事務担当者の立会いのもとで"
             "利用者の再登録（リセット）を行ってください。"
         )
-    if not role_defs.needs_number_key(roles):
+    ks = _keyslots(session)
+    reg = session.register
+    store = secret_store_for(RegisterLayout(reg.directory), ks.demo)
+    secret = store.get(ks.register_id)
+    marks = sign_count_marks_for(RegisterLayout(reg.directory), ks, store, secret)
+    keys = open_slot(
+        ks, ks.user_slots(login), key, password=password, terminal_secret=secret, marks=marks
+    )
 
-        def drop_nk(fresh: KeySlotFile) -> None:
-            for slot in fresh.user_slots(login):
-                slot.wrapped.pop("nk", None)
+    def rebind(fresh: KeySlotFile) -> int:
+        fresh.rebind_roles(keys.slot_id, keys.kek, roles, keep_nk=role_defs.needs_number_key(roles))
+        others = [s.slot_id for s in fresh.user_slots(login) if s.slot_id != keys.slot_id]
+        for slot_id in others:
+            fresh.remove_slot(slot_id)
+        return len(others)
 
-        ks.update(drop_nk)
     with write(session):
         users.set_roles(conn, row.id, roles)
-        audit_log.record(
+        removed = ks.update(rebind, revoking=True)
+        _audit.record(
             session,
             "user.roles",
             record_type="user",
             record_id=row.id,
-            detail={"before": sorted(before), "after": sorted(roles)},
+            detail={
+                "before": sorted(before),
+                "after": sorted(roles),
+                "slots_removed": removed,
+            },
         )
 
 
-def set_synced_passkeys_allowed(session: Session, allowed: bool) -> None:
+def set_synced_passkeys_allowed(session: Session | SessionView, allowed: bool) -> None:
     """Allow or refuse synced passkeys (credentials flagged backup-eligible / backed up) for new
     enrolments. Off by default; every change is audited with the value before and after."""
-    audit_log.require(session, "user.manage", "policy.synced_passkeys")
+    session = session_of(session)
+    _audit.require(session, perm.USER_MANAGE, "policy.synced_passkeys")
     before = synced_passkeys_allowed(session.register.conn)
     with write(session) as w:
         register_meta.set_meta(w.conn, POLICY_SYNCED_PASSKEYS, "1" if allowed else "0")
-        audit_log.record(
+        _audit.record(
             session, "policy.synced_passkeys", detail={"before": before, "after": allowed}
         )
 
 
-def access_review(session: Session) -> list[AccessRow]:
+def access_review(session: Session | SessionView) -> list[AccessRow]:
     """Who has which rights, their keys, last login, shared accounts and stale accounts."""
-    audit_log.require(session, "access.review", "access.review")
+    session = session_of(session)
+    _audit.require(session, perm.ACCESS_REVIEW, "access.review")
     conn = session.register.conn
     ks = _keyslots(session)
     cutoff = (datetime.now(UTC) - timedelta(days=STALE_DAYS)).strftime("%Y-%m-%d %H:%M:%S")
@@ -402,5 +413,5 @@ def access_review(session: Session) -> list[AccessRow]:
                 holds_number_rights=role_defs.needs_number_key(roles),
             )
         )
-    audit_log.record_now(session, "access.review", detail={"users": len(out)})
+    _audit.record_now(session, "access.review", detail={"users": len(out)})
     return out

@@ -18,7 +18,7 @@ import fastjsonschema
 from app.domain.catalog import Catalog, CatalogInvalid, catalog_from_dict
 from app.paths import resource_path, schema_path
 
-__all__ = ["CatalogInvalid", "default_catalog_path", "load_catalog"]
+__all__ = ["CatalogInvalid", "catalog_from_text", "default_catalog_path", "load_catalog"]
 
 SCHEMA_NAME = "catalog.schema.json"
 
@@ -36,18 +36,27 @@ def _validator() -> Callable[[Any], Any]:
 
 def _read(path: Path) -> Catalog:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogInvalid.at(path.name, "ファイルを読み込めません") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise CatalogInvalid.at(path.name, f"JSONとして読めません: {exc}") from exc
+    return catalog_from_text(text, path.name)
+
+
+def catalog_from_text(text: str, name: str) -> Catalog:
+    """A catalog from its JSON text (a file being imported, or the register's stored copy)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CatalogInvalid.at(name, f"JSONとして読めません: {exc}") from exc
     try:
         _validator()(data)
     except fastjsonschema.JsonSchemaException as exc:
         where = getattr(exc, "name", "") or "data"
         rule = getattr(exc, "rule", "") or ""
         raise CatalogInvalid.at(
-            f"{path.name}: {where}", f"スキーマ規則 {rule} に違反しています（{exc}）"
+            f"{name}: {where}", f"スキーマ規則 {rule} に違反しています（{exc}）"
         ) from exc
     return catalog_from_dict(data)
 

@@ -134,6 +134,10 @@
         <translation>確認</translation>
     </message>
     <message>
+        <source>Touch the enrolled key of the user</source>
+        <translation>利用者の登録済みセキュリティキーにタッチしてください</translation>
+    </message>
+    <message>
         <source>The roles of %1 were changed.</source>
         <translation>%1 の役割を変更しました。</translation>
     </message>

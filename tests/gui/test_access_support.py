@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.domain.ids import mynumber_check_digit
-from app.security.session import Session
+from app.security.session import Session, SessionView, session_of
 from app.services import person_numbers
 from app.services.security_key import KeyFactory
 from app.store import persons
@@ -35,8 +35,9 @@ def valid_number(first11: str) -> str:
     return first11 + str(mynumber_check_digit(first11))
 
 
-def person_id(session: Session, atena_no: str) -> int:
-    found = persons.get_by_atena_no(session.register.conn, atena_no)  # test setup only
+def person_id(session: Session | SessionView, atena_no: str) -> int:
+    conn = session_of(session).register.conn  # test setup only
+    found = persons.get_by_atena_no(conn, atena_no)
     assert found is not None
     return int(found.id)
 

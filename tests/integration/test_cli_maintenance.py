@@ -240,3 +240,25 @@ def test_init_needs_a_hardware_key_and_creates_nothing_without_one(
     monkeypatch.setenv("VAXDESK_PASSWORD", "short")
     assert main(argv) == 65
     assert "E_PASSWORD_TOO_SHORT" in capsys.readouterr().err
+
+
+def test_catalog_import_shows_the_difference_and_applies_only_with_yes(
+    reg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from app.paths import resource_path
+
+    data = json.loads(resource_path("catalog", "catalog.json").read_text("utf-8"))
+    data["series"][0]["name_ja"] = "訂正後の名称"
+    source = tmp_path / "fix.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    assert main(["catalog", "import", str(source), *_admin(reg)]) == 1
+    out = capsys.readouterr().out
+    assert "変更 series" in out and "訂正後の名称" in out and "適用していません" in out
+    assert main(["catalog", "history", *_admin(reg)]) == 0
+    assert "取り込んだ版はありません" in capsys.readouterr().out
+    assert main(["catalog", "import", str(source), "--yes", *_admin(reg)]) == 0
+    assert "版 1" in capsys.readouterr().out
+    assert main(["catalog", "history", *_admin(reg)]) == 0
+    assert "（使用中）" in capsys.readouterr().out

@@ -8,6 +8,7 @@ Dates: today is taken from the clock; the test persons are chosen so that, from 
 from __future__ import annotations
 
 import csv
+import dataclasses
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -286,21 +287,66 @@ def test_unprinted_issuance_is_withdrawn_and_not_a_reissue(reg: Path) -> None:
         clerk.register.close()
 
 
-def test_an_administrator_catalog_in_the_register_folder_wins(reg: Path, nurse) -> None:
-    """A corrected catalog.json beside the register changes the rules without a code change."""
+def test_a_catalog_correction_is_imported_not_dropped_into_the_folder(
+    reg: Path, nurse, tmp_path: Path
+) -> None:
+    """Issue 11 item 9: a loose catalog.json beside the register is ignored; an administrator's
+    audited import (preview of the difference, then apply) changes the rules, with history."""
     import json
 
     from app.paths import resource_path
+    from app.services import catalog_admin
 
     pid = _taro(nurse)
     results.record(nurse, pid, _mr())
     day = MR_DAY + timedelta(days=1)
-    assert schedule.due_list(nurse, pid, day).get("varicella").earliest == MR_DAY + timedelta(28)
+    bundled = MR_DAY + timedelta(28)
+    assert schedule.due_list(nurse, pid, day).get("varicella").earliest == bundled
     data = json.loads(resource_path("catalog", "catalog.json").read_text(encoding="utf-8"))
     data["live_injected_min_days"] = 40
-    (reg / "catalog.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    data["series"][0]["name_ja"] = "改名されたワクチン"
+    corrected = json.dumps(data, ensure_ascii=False)
+    (reg / "catalog.json").write_text(corrected, encoding="utf-8")  # dropped in: ignored
+    assert schedule.due_list(nurse, pid, day).get("varicella").earliest == bundled
+    assert schedule.catalog_for(nurse).series[0].name_ja != "改名されたワクチン"
+
+    source = tmp_path / "correction.json"
+    source.write_text(corrected, encoding="utf-8")
+    admin = login_as(reg, "admin")
+    try:
+        (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
+        with pytest.raises(Exception) as err:  # invalid: refused, nothing stored
+            catalog_admin.preview_import(admin, tmp_path / "bad.json")
+        assert getattr(err.value, "code", "") == "E_CATALOG_INVALID"
+        assert catalog_admin.history(admin) == []
+        preview = catalog_admin.preview_import(admin, source)
+        changed = {(c.kind, c.item_id, c.change) for c in preview.changes}
+        assert changed == {
+            ("series", data["series"][0]["id"], "changed"),
+            ("setting", "live_injected_min_days", "changed"),
+        }
+        renamed = next(c for c in preview.changes if c.kind == "series")
+        assert (
+            renamed.name_after == "改名されたワクチン" and renamed.name_before != renamed.name_after
+        )
+        tampered = dataclasses.replace(preview, text=preview.text.replace("40", "41"))
+        with pytest.raises(Exception) as err:
+            catalog_admin.apply_import(admin, tampered)
+        assert getattr(err.value, "code", "") == "E_CATALOG_PREVIEW_STALE"
+        assert catalog_admin.apply_import(admin, preview) == 1
+        (version,) = catalog_admin.history(admin)
+        assert (version.number, version.sha256, version.in_force) == (1, preview.sha256, True)
+        actions = [
+            r[0]
+            for r in admin.register.conn.execute(
+                "SELECT action FROM audit_log WHERE action LIKE 'catalog.%' ORDER BY seq"
+            )
+        ]
+        assert actions == [
+            "catalog.preview",
+            "catalog.import",
+        ]
+    finally:
+        admin.register.close()
     assert schedule.due_list(nurse, pid, day).get("varicella").earliest == MR_DAY + timedelta(41)
-    (reg / "catalog.json").write_text("{}", encoding="utf-8")  # invalid: refused, named
-    with pytest.raises(Exception) as err:
-        schedule.due_list(nurse, pid, day)
-    assert getattr(err.value, "code", "") == "E_CATALOG_INVALID"
+    assert schedule.catalog_for(nurse).series[0].name_ja == "改名されたワクチン"

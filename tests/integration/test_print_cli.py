@@ -66,7 +66,7 @@ def _pages(path: Path) -> int:
         ("clerk", ["yoshinhyo", "--person", "0000000004", "--on", "R8.6.1"], None, "pages"),
         ("clerk", ["voucher", "--person", "0000000001", "--person", "0000000004",
                    "--series", "mr1", "--kind", "2", "--count", "1"], 1, 2),
-        ("nurse", ["certificate", "--person", "0000000001"], 1, 1),
+        ("clerk", ["certificate", "--person", "0000000001"], 1, 1),
         ("clerk", ["unvaccinated", "--series", "dpt_ipv", "--on", ON], 1, None),
         ("nurse", ["monthly", "--month", "2026-07"], 1, None),
         ("nurse", ["annual", "--year", "2026"], None, None),
@@ -170,6 +170,7 @@ def test_print_help_lists_every_document(capsys: pytest.CaptureFixture[str]) -> 
         ("clerk", ["yoshinhyo", "--person", "0000000002", "--on", ON], "E_NOTHING_DUE"),
         ("clerk", ["monthly", "--month", "2026-07"], "E_PERMISSION"),
         ("nurse", ["voucher", "--person", "0000000001", "--series", "mr1"], "E_PERMISSION"),
+        ("nurse", ["yoshinhyo", "--person", "0000000001", "--on", ON], "E_PERMISSION"),
         ("nurse", ["monthly", "--month", "2026-13"], "E_PRINT_MONTH"),
     ],
 )

@@ -1,4 +1,4 @@
-"""The one print pipeline (app/services/printing/pipeline.py): numbers, audit entry and file are
+"""The one print pipeline (app/services/printing/_pipeline.py): numbers, audit entry and file are
 one unit, whatever the document's own render step does."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import BinaryIO
 import pytest
 
 from app.security.session import Session
-from app.services.issuance import Issued, issue_in
-from app.services.printing.pipeline import print_document
-from app.services.transaction import WriteContext
+from app.services._issuing import Issued, issue_in
+from app.services._transaction import WriteContext
+from app.services.printing._pipeline import print_document
 from app.store import audit, issuances
 from tests.support.registers import login_as, make_register
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.errors import AuthError, InvalidInput, PermissionDenied
-from app.services import audit_review, person_numbers, persons, users_admin
+from app.services import audit_review, own_keys, person_numbers, persons, users_admin
 from app.services.register import NewUser, login
 from tests.support.registers import login_as, make_register, software_key, stand_in_key
 
@@ -165,9 +165,9 @@ def test_keys_second_key_and_last_key(reg: Path, tmp_path: Path) -> None:
     clerk = login_as(reg, "clerk")
     second = stand_in_key(tmp_path / "second.json")
     try:
-        users_admin.add_own_key(clerk, "pw-clerk-0002", second)
+        own_keys.add_own_key(clerk, "pw-clerk-0002", software_key(reg), second)
         with pytest.raises(InvalidInput) as err:
-            users_admin.add_own_key(clerk, "pw-clerk-0002", second)
+            own_keys.add_own_key(clerk, "pw-clerk-0002", software_key(reg), second)
         assert err.value.code == "E_KEYS_LIMIT"
     finally:
         clerk.register.close()
@@ -195,9 +195,11 @@ def test_keys_second_key_and_last_key(reg: Path, tmp_path: Path) -> None:
 def test_removing_number_role_drops_the_number_key(reg: Path) -> None:
     admin = login_as(reg, "admin")
     try:
-        users_admin.set_roles(admin, "number", ("clerk",))
+        users_admin.set_roles(admin, "number", ("clerk",), "pw-number-0004", software_key(reg))
         with pytest.raises(PermissionDenied):
-            users_admin.set_roles(admin, "clerk", ("clerk", "number"))
+            users_admin.set_roles(
+                admin, "clerk", ("clerk", "number"), "pw-clerk-0002", software_key(reg)
+            )
     finally:
         admin.register.close()
     s = login_as(reg, "number")
@@ -256,3 +258,35 @@ def test_admin_adds_a_backup_key_for_a_present_user(reg: Path, tmp_path: Path) -
         assert s.holds_number_key  # NK came from the user's own slot, no second person needed
     finally:
         s.register.close()
+
+
+def test_adding_an_own_key_needs_the_password_and_a_touch_of_an_enrolled_key(
+    reg: Path, tmp_path: Path
+) -> None:
+    """Issue 11 item 3: an unattended open session cannot add a key for its user."""
+    from app.security.keyslots import KeySlotFile
+    from app.store import audit
+
+    slots_file = reg / "keyslots.json"
+    clerk = login_as(reg, "clerk")
+    stranger = stand_in_key(tmp_path / "stranger.json")
+    new = stand_in_key(tmp_path / "new.json")
+    try:
+
+        def slot_ids() -> list[str]:
+            return [x.slot_id for x in KeySlotFile.load(slots_file).slots]
+
+        before = slot_ids()
+        with pytest.raises(AuthError):  # wrong password, enrolled key
+            own_keys.add_own_key(clerk, "not-the-password", software_key(reg), new)
+        with pytest.raises(AuthError) as err:  # right password, a key that is not enrolled
+            own_keys.add_own_key(clerk, "pw-clerk-0002", stranger, new)
+        assert err.value.code == "E_FIDO_UNKNOWN_CREDENTIAL"
+        assert slot_ids() == before  # (a touch may update the sign count, nothing else)
+        failed = [e.outcome for e in audit.query(clerk.register.conn, action="key.enroll")]
+        assert failed == ["failed", "failed"]
+        own_keys.add_own_key(clerk, "pw-clerk-0002", software_key(reg), new)
+    finally:
+        clerk.register.close()
+    assert len(KeySlotFile.load(slots_file).user_slots("clerk")) == 2
+    login(reg, "clerk", "pw-clerk-0002", key=new).register.close()

@@ -319,6 +319,6 @@ def test_reauthenticator_unlocks_the_same_session(tmp_path: Path) -> None:
         )
         assert flow.submit("nurse", "wrong").error_code == "E_AUTH_WRONG_PASSWORD"
         assert flow.submit("nurse", password("nurse")).state is LoginState.DONE
-        assert flow.session is session
+        assert flow.session is session.view()
     finally:
         session.register.close()

@@ -1,6 +1,6 @@
 """Documents for a whole cohort: the 未接種者一覧 (no numbers) and 個別通知 (one number each).
 
-Both start from ``unvaccinated.build_list`` and run the print pipeline (``pipeline``) once per
+Both start from ``unvaccinated.build_list`` and run the print pipeline (``_pipeline``) once per
 file with their own render step. No function here reads 個人番号.
 """
 
@@ -24,29 +24,30 @@ from app.printing import (
     write_unvaccinated_list,
 )
 from app.printing.yoshinhyo_form import series_form
-from app.security.session import Session
-from app.services import audit_log, schedule, unvaccinated
-from app.services import office as office_settings
-from app.services.issuance import Issued, issue_in
-from app.services.printing.pipeline import (
+from app.security import permissions as perm
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit, schedule, unvaccinated
+from app.services._issuing import Issued, issue_in, require_issue
+from app.services._transaction import WriteContext
+from app.services.printing._inputs import (
+    already_issued,
+    form_dose,
+    municipality,
+    office_for_print,
+    person_block,
+    person_row,
+)
+from app.services.printing._pipeline import (
     NothingDue,
     NoticesCancelled,
     PrintResult,
     pdf_target,
     print_document,
 )
-from app.services.printing.register_inputs import (
-    already_issued,
-    form_dose,
-    municipality,
-    person_block,
-    person_row,
-)
-from app.services.transaction import WriteContext
 
 
 def print_unvaccinated(
-    session: Session,
+    session: Session | SessionView,
     series_id: str,
     out: Path | str,
     *,
@@ -54,7 +55,8 @@ def print_unvaccinated(
     area_code: str | None = None,
 ) -> PrintResult:
     """未接種者一覧 (A4 landscape) from ``unvaccinated.build_list``: no numbers are issued."""
-    audit_log.require(session, "list.unvaccinated", "print.unvaccinated")
+    session = session_of(session)
+    _audit.require(session, perm.LIST_UNVACCINATED, "print.unvaccinated")
     day = on or date.today()
     target = pdf_target(out)
     listing = unvaccinated.build_list(session, series_id, day, area_code=area_code)
@@ -128,7 +130,7 @@ def _notice_targets(
 
 
 def print_notices(
-    session: Session,
+    session: Session | SessionView,
     series_id: str,
     out: Path | str,
     *,
@@ -148,12 +150,13 @@ def print_notices(
     ``split`` notices, each committed with its numbers on its own; ``progress(done, total)``
     counts notices. On cancel, ``NoticesCancelled`` is raised: the file in progress is neither
     written nor numbered; files already finished stay (``written``)."""
-    audit_log.require(session, "print.notices", "print.notices")
+    session = session_of(session)
+    require_issue(session, "notice", "print.notices", reissue_reason=reissue_reason)
     if split < 1:
         raise InvalidInput(code="E_PRINT_SPLIT")
     day = on or date.today()
     series_form(series_id)
-    office = office_settings.required(session)  # E_OFFICE_NOT_SET before anything is listed
+    office = office_for_print(session)  # E_OFFICE_NOT_SET before anything is listed
     targets, skipped, combined = _notice_targets(
         session, series_id, day, area_code, reissue=reissue_reason is not None
     )
@@ -237,7 +240,7 @@ def print_notices(
             ids += [i.issuance_id for i in done.issued]
             pages_total += done.pages
     except PrintCancelled:
-        audit_log.record_now(
+        _audit.record_now(
             session,
             "print.notices",
             outcome="failed",

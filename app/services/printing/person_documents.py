@@ -1,6 +1,6 @@
 """Documents for one person or a few at the counter: 予診票, 接種券/助成券, 予防接種済証.
 
-One function per user action. Each checks its permission (``audit_log.require``), validates
+One function per user action. Each checks its permission (``require_issue``), validates
 everything before a number is drawn, and then runs the print pipeline (``pipeline``) with its
 own issue and render steps: numbers, audit entry (ids and counts only) and file are one unit.
 No function here reads 個人番号.
@@ -25,18 +25,18 @@ from app.printing import (
     write_yoshinhyo,
 )
 from app.printing.yoshinhyo_form import series_form
-from app.security.session import Session
-from app.services import audit_log, schedule, unvaccinated
-from app.services.issuance import Issued, issue_in
-from app.services.printing.pipeline import NothingDue, PrintResult, pdf_target, print_document
-from app.services.printing.register_inputs import (
+from app.security.session import Session, SessionView, session_of
+from app.services import schedule, unvaccinated
+from app.services._issuing import Issued, issue_in, require_issue
+from app.services._transaction import WriteContext
+from app.services.printing._inputs import (
     form_dose,
     has_form,
     municipality,
     person_block,
     person_row,
 )
-from app.services.transaction import WriteContext
+from app.services.printing._pipeline import NothingDue, PrintResult, pdf_target, print_document
 from app.store import vaccinations as vaccination_repo
 
 # 券種 / 回数 code values are UNSURE (DOMAIN.md §6) and no resources/forms/voucher_codes.json
@@ -45,7 +45,8 @@ DEFAULT_KIND_CODE = "1"
 DEFAULT_COUNT_CODE = "1"
 
 
-def series_name(session: Session, series_id: str) -> str:
+def series_name(session: Session | SessionView, series_id: str) -> str:
+    session = session_of(session)
     try:
         return schedule.catalog_for(session).series_by_id(series_id).name_ja
     except KeyError:
@@ -57,7 +58,7 @@ def _ids(issued: Sequence[Issued]) -> list[int]:
 
 
 def print_yoshinhyo(
-    session: Session,
+    session: Session | SessionView,
     person_id: int,
     series_id: str | None,
     out: Path | str,
@@ -68,7 +69,14 @@ def print_yoshinhyo(
     """Pre-filled 予診票 for the dose that is due (status due or waiting) in ``series_id``, or one
     page per series that is due when ``series_id`` is None. Each page is issued (doc_type
     yoshinhyo) and its Code128 barcode carries the issuance number."""
-    audit_log.require(session, "print.yoshinhyo", "print.yoshinhyo", person_id=person_id)
+    session = session_of(session)
+    require_issue(
+        session,
+        "yoshinhyo",
+        "print.yoshinhyo",
+        reissue_reason=reissue_reason,
+        person_id=person_id,
+    )
     day = on or date.today()
     target = pdf_target(out)
     row = person_row(session, person_id)
@@ -135,7 +143,7 @@ def print_yoshinhyo(
 
 
 def print_vouchers(
-    session: Session,
+    session: Session | SessionView,
     person_ids: Sequence[int],
     series_id: str,
     out: Path | str,
@@ -148,7 +156,8 @@ def print_vouchers(
     reissue_reason: str | None = None,
 ) -> PrintResult:
     """接種券/助成券 on a label sheet, one per person, each numbered by issuance (10 digits)."""
-    audit_log.require(session, "print.voucher", "print.voucher")
+    session = session_of(session)
+    require_issue(session, "voucher", "print.voucher", reissue_reason=reissue_reason)
     if not person_ids:
         raise InvalidInput(code="E_PRINT_NO_PERSON")
     day = on or date.today()
@@ -208,7 +217,7 @@ def print_vouchers(
 
 
 def print_certificate(
-    session: Session,
+    session: Session | SessionView,
     person_id: int,
     out: Path | str,
     *,
@@ -219,7 +228,14 @@ def print_certificate(
     """予防接種済証 of every given, non-voided dose in the register. A dose is verified when the
     register holds the institution that gave it; otherwise it is printed as 記録なし (struck
     through) so nothing can be filled in by hand."""
-    audit_log.require(session, "print.certificate", "print.certificate", person_id=person_id)
+    session = session_of(session)
+    require_issue(
+        session,
+        "certificate",
+        "print.certificate",
+        reissue_reason=reissue_reason,
+        person_id=person_id,
+    )
     day = on or date.today()
     target = pdf_target(out)
     row = person_row(session, person_id)

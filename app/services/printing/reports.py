@@ -26,11 +26,12 @@ from app.printing import (
     write_annual_report,
     write_monthly_report,
 )
-from app.security.session import Session
-from app.services import audit_log
-from app.services.issuance import Issued
-from app.services.printing.pipeline import PrintResult, pdf_target, print_document
-from app.services.printing.register_inputs import municipality
+from app.security import permissions as perm
+from app.security.session import Session, SessionView, session_of
+from app.services import _audit
+from app.services._issuing import Issued
+from app.services.printing._inputs import municipality
+from app.services.printing._pipeline import PrintResult, pdf_target, print_document
 from app.services.schedule import catalog_for
 from app.store import db
 from app.store import reports as report_repo
@@ -63,12 +64,15 @@ def unit_price(
     return None if best is None else best[2]
 
 
-def print_monthly_report(session: Session, payment_month: str, out: Path | str) -> PrintResult:
+def print_monthly_report(
+    session: Session | SessionView, payment_month: str, out: Path | str
+) -> PrintResult:
     """月次 実施報告 for one 支払月 (``YYYY-MM``): per institution, series and unit price, the count
     of given routine (定期), non-voided doses × the unit price in force on each dose's date.
     A dose without a price is printed 「未設定」, left out of the amounts and named in ``notes``; doses without an
     institution cannot be billed and are only counted in ``notes``."""
-    audit_log.require(session, "report.monthly", "print.monthly")
+    session = session_of(session)
+    _audit.require(session, perm.REPORT_MONTHLY, "print.monthly")
     m_ = _MONTH.fullmatch(payment_month.strip())
     if m_ is None or not 1 <= int(m_.group(2)) <= 12:
         raise InvalidInput(code="E_PRINT_MONTH")
@@ -195,7 +199,7 @@ def annual_rows(
 
 
 def print_annual_report(
-    session: Session,
+    session: Session | SessionView,
     fiscal_year: int,
     out: Path | str,
     *,
@@ -214,7 +218,8 @@ def print_annual_report(
     Computing targets evaluates the schedule once or twice per distinct birth date and sex in
     the register (about 15–25 s for a 1,000,000-person register); ``progress`` counts those.
     """
-    audit_log.require(session, "report.annual", "print.annual")
+    session = session_of(session)
+    _audit.require(session, perm.REPORT_ANNUAL, "print.annual")
     if not 2000 <= fiscal_year <= 2100:
         raise InvalidInput(code="E_PRINT_YEAR")
     target = pdf_target(out)

@@ -16,13 +16,13 @@ from app.ui.login.key_prompt_dialog import KeyPromptDialog
 from app.ui.login.qt_key_prompt import QtKeyPrompt
 
 if TYPE_CHECKING:
-    from app.security.session import Session
+    from app.security.session import SessionView
     from app.services.users_admin import AccessRow
 
 
 class KeyActionsMixin:
     if TYPE_CHECKING:
-        session: Session
+        session: SessionView
 
         def selected_row(self) -> AccessRow | None: ...
         def show_message(self, text: str, *, error: bool = False) -> None: ...

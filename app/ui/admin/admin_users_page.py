@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.security.session import Session
+from app.security import permissions as perm
+from app.security.session import SessionView, end
 from app.services import users_admin
 from app.services.register import NewUser
 from app.services.security_key import KeyFactory, key_access
@@ -46,14 +47,14 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
 
     def __init__(
         self,
-        session: Session,
+        session: SessionView,
         jobs: JobRunner,
         *,
         key_factory: KeyFactory | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        session.require("access.review")
+        session.require(perm.ACCESS_REVIEW)
         self.session = session
         self.jobs = jobs
         self.key_factory = key_factory
@@ -111,7 +112,7 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        can_manage = self.session.can("user.manage")
+        can_manage = self.session.can(perm.USER_MANAGE)
         for button in (
             self.create_button,
             self.reset_button,
@@ -119,8 +120,8 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
             self.deactivate_button,
         ):
             button.setVisible(can_manage)
-        self.remove_key_button.setVisible(self.session.can("key.manage"))
-        self.add_key_button.setVisible(self.session.can("key.manage"))
+        self.remove_key_button.setVisible(self.session.can(perm.KEY_MANAGE))
+        self.add_key_button.setVisible(self.session.can(perm.KEY_MANAGE))
         self.refresh_button.clicked.connect(self.refresh)
         self.create_button.clicked.connect(self.create_user)
         self.reset_button.clicked.connect(self.reset_selected)
@@ -187,8 +188,8 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
         self.dialog_opened.emit(dialog)
 
     def _key_access(self, prompt: QtKeyPrompt) -> Any:
-        reg = self.session.register
-        return key_access(reg.directory, reg.demo, prompt, prompt.cancel_event, self.key_factory)
+        view = self.session
+        return key_access(view.directory, view.demo, prompt, prompt.cancel_event, self.key_factory)
 
     # --- the table ---------------------------------------------------------------------------
 
@@ -224,10 +225,10 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
         else:
             self._enroll_new_user(user, None)
 
-    def _with_number_holder(self, then: Callable[[Session], None]) -> None:
-        reg = self.session.register
+    def _with_number_holder(self, then: Callable[[SessionView], None]) -> None:
+        view = self.session
         holder_dialog = NumberHolderDialog(
-            reg.directory, reg.demo, self.jobs, key_factory=self.key_factory, parent=self
+            view.directory, view.demo, self.jobs, key_factory=self.key_factory, parent=self
         )
         holder_dialog.signed_in.connect(then)
         holder_dialog.rejected.connect(
@@ -238,7 +239,7 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
         )
         self._open(holder_dialog)
 
-    def _enroll_new_user(self, user: NewUser, holder: Session | None) -> None:
+    def _enroll_new_user(self, user: NewUser, holder: SessionView | None) -> None:
         prompt = QtKeyPrompt()
         key_dialog = KeyPromptDialog(prompt, self.tr("Enroll the key of the new user"), self)
         prompt.setParent(key_dialog)
@@ -250,7 +251,7 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
                 return users_admin.create_user(session, user, key, number_holder=holder)
             finally:
                 if holder is not None:
-                    holder.register.close()  # the holder's sign-in ends here
+                    end(holder)  # the holder's sign-in ends here
 
         login = user.login
         self._run(
@@ -284,7 +285,7 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
         else:
             self._reset(row.login, password, None)
 
-    def _reset(self, login: str, password: str, holder: Session | None) -> None:
+    def _reset(self, login: str, password: str, holder: SessionView | None) -> None:
         prompt = QtKeyPrompt()
         key_dialog = KeyPromptDialog(prompt, self.tr("Enroll the new key"), self)
         prompt.setParent(key_dialog)
@@ -296,7 +297,7 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
                 users_admin.reset_user(session, login, password, key, number_holder=holder)
             finally:
                 if holder is not None:
-                    holder.register.close()
+                    end(holder)
 
         self._run(
             reset,
@@ -315,19 +316,30 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
         self._open(dialog)
 
     def _roles_chosen(self, login: str, dialog: ChangeRolesDialog) -> None:
+        """Roles are bound into the user's key slot: the user types their password and touches
+        their enrolled key so that the slot is re-wrapped with the new roles."""
         roles = dialog.selected_roles()
         dialog.deleteLater()
+        password = self.ask_password(login)
+        if password is None:
+            return
+        prompt = QtKeyPrompt()
+        key_dialog = KeyPromptDialog(prompt, self.tr("Touch the enrolled key of the user"), self)
+        prompt.setParent(key_dialog)
+        key = self._key_access(prompt)
         session = self.session
 
         def change(ctx: JobContext) -> None:
-            users_admin.set_roles(session, login, roles)
+            users_admin.set_roles(session, login, roles, password, key)
 
         self._run(
             change,
             lambda _r: self._finished(
                 self.tr("The roles of %1 were changed.").replace("%1", login)
             ),
+            key_dialog=key_dialog,
         )
+        self._open(key_dialog)
 
     @Slot()
     def deactivate_selected(self) -> None:

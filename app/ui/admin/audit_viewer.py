@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.wareki import format_both
-from app.security.session import Session
+from app.security import permissions as perm
+from app.security.session import SessionView
 from app.services import audit_review, maintenance
 from app.services.audit_review import ACTION_NAMES_JA, AuditFilter, AuditRow
 from app.services.maintenance import AuditChainCheck
@@ -41,9 +42,11 @@ class AuditViewer(QWidget):
     verified = Signal(object)  # AuditChainCheck
     failed = Signal(str, str)  # code, Japanese message
 
-    def __init__(self, session: Session, jobs: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: SessionView, jobs: JobRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        session.require("audit.read")
+        session.require(perm.AUDIT_READ)
         self.session = session
         self.jobs = jobs
         self.setObjectName("auditViewer")
@@ -99,7 +102,7 @@ class AuditViewer(QWidget):
         self.search_button = QPushButton(self.tr("Show"), self)
         self.search_button.setObjectName("auditSearch")
         self.export_button = QPushButton(self.tr("Export CSV..."), self)
-        self.export_button.setVisible(self.session.can("audit.export"))
+        self.export_button.setVisible(self.session.can(perm.AUDIT_EXPORT))
         self.verify_button = QPushButton(self.tr("Verify the chain"), self)
         self.quick_filter = QLineEdit(self)
         self.quick_filter.setPlaceholderText(self.tr("Filter the shown rows"))

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.legaldate import fiscal_year
 from app.errors import InvalidInput
-from app.security.session import Session
+from app.security import permissions as perm
+from app.security.session import SessionView
 from app.services import printing
 from app.services.printing import PrintResult
 from app.ui.common import display_text
@@ -38,7 +39,7 @@ def previous_month(today: date) -> str:
 
 class ReportsPage(QWidget):
     def __init__(
-        self, session: Session, print_flow: DocumentPrintFlow, parent: QWidget | None = None
+        self, session: SessionView, print_flow: DocumentPrintFlow, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("reportsPage")
@@ -95,8 +96,8 @@ class ReportsPage(QWidget):
         self.month_edit.returnPressed.connect(self.print_monthly)
         self.monthly_button.clicked.connect(self.print_monthly)
         self.annual_button.clicked.connect(self.print_annual)
-        self.monthly_box.setVisible(session.can("report.monthly"))
-        self.annual_box.setVisible(session.can("report.annual"))
+        self.monthly_box.setVisible(session.can(perm.REPORT_MONTHLY))
+        self.annual_box.setVisible(session.can(perm.REPORT_ANNUAL))
         for button in (self.monthly_button, self.annual_button):
             button.setAutoDefault(False)
         for box in (self.monthly_box, self.annual_box):

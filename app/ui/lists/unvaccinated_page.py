@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from app.domain.catalog import Catalog
 from app.domain.wareki import format_both, format_wareki_short, parse_date
 from app.errors import InvalidInput
-from app.security.session import Session
+from app.security import permissions as perm
+from app.security.session import SessionView
 from app.services import printing, unvaccinated
 from app.services.printing import PrintResult
 from app.services.unvaccinated import AreaChoice, UnvaccinatedList
@@ -50,7 +51,7 @@ class UnvaccinatedPage(QWidget):
 
     def __init__(
         self,
-        session: Session,
+        session: SessionView,
         jobs: JobRunner,
         print_flow: DocumentPrintFlow,
         parent: QWidget | None = None,
@@ -136,7 +137,7 @@ class UnvaccinatedPage(QWidget):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
-        can_notices = self.session.can("print.notices")
+        can_notices = self.session.can(perm.PRINT_NOTICES)
         self.notices_button.setVisible(can_notices)
         self.notices_button.setEnabled(can_notices)
         self._update_buttons()
@@ -309,7 +310,7 @@ class UnvaccinatedPage(QWidget):
             listing is None
             or not listing.entries
             or self.print_flow.busy
-            or not self.session.can("print.notices")
+            or not self.session.can(perm.PRINT_NOTICES)
         ):
             return
         folder = self.ask_notice_folder()

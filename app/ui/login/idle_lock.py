@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.security.session import Session
+from app.security.session import SessionView, lock
 from app.services.security_key import KeyFactory
 from app.ui.common.jobs import JobRunner
 from app.ui.login.unlock_dialog import UnlockDialog
@@ -202,7 +202,7 @@ class WindowLock(QObject):
     def __init__(
         self,
         window: QMainWindow,
-        session: Session,
+        session: SessionView,
         jobs: JobRunner,
         *,
         timeout_ms: int | None = None,
@@ -234,6 +234,7 @@ class WindowLock(QObject):
     def lock(self) -> None:
         if self.is_locked:
             return
+        lock(self.session)  # NK leaves memory until the unlock unwraps it again
         self.watcher.stop()
         window = self.window
         self._hidden = [
@@ -246,7 +247,7 @@ class WindowLock(QObject):
                 widget.hide()
                 if widget not in self._hidden:
                     self._hidden.append(widget)
-        screen = LockScreen(self.session.display_name, window, demo=self.session.register.demo)
+        screen = LockScreen(self.session.display_name, window, demo=self.session.demo)
         screen.setGeometry(window.rect())
         screen.show()
         screen.raise_()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.security.session import Session
+from app.security.session import SessionView, end
 from app.services import login_flow
 from app.services.login_flow import Credentials, KeyRequest, LoginFlow, LoginStatus
 from app.services.security_key import DEMO_KEY_NOTICE, KeyFactory
@@ -39,12 +39,12 @@ from app.ui.shell.demo_marker import DemoBanner, window_title
 
 def _close_session(session: object) -> None:
     """A login that finished after the dialog was closed: close the register again."""
-    if isinstance(session, Session):
-        session.register.close()
+    if isinstance(session, SessionView):
+        end(session)
 
 
 class LoginDialog(QDialog):
-    signed_in = Signal(object)  # Session
+    signed_in = Signal(object)  # SessionView
 
     def __init__(
         self,
@@ -194,10 +194,10 @@ class LoginDialog(QDialog):
         self._job.succeeded.connect(self._login_succeeded)
         self._job.failed.connect(self._login_failed)
 
-    def _authenticate_job(self, credentials: Credentials) -> Callable[[JobContext], Session]:
+    def _authenticate_job(self, credentials: Credentials) -> Callable[[JobContext], SessionView]:
         flow = self.flow
 
-        def authenticate(ctx: JobContext) -> Session:
+        def authenticate(ctx: JobContext) -> SessionView:
             return flow.authenticate(credentials)
 
         return authenticate
@@ -228,7 +228,7 @@ class LoginDialog(QDialog):
             self.pin_handler.close_dialog()
 
     @Slot(object)
-    def _login_succeeded(self, session: Session) -> None:
+    def _login_succeeded(self, session: SessionView) -> None:
         self._attempt_over()
         self.password_edit.clear()
         self.flow.succeed(session)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services import login_flow
 from app.services.login_flow import LoginFlow
 from app.services.security_key import KeyFactory
@@ -23,14 +23,14 @@ class UnlockDialog(LoginDialog):
 
     def __init__(
         self,
-        session: Session,
+        session: SessionView,
         jobs: JobRunner,
         *,
         key_factory: KeyFactory | None = None,
         parent: QWidget | None = None,
     ) -> None:
         prompt = QtKeyPrompt()
-        demo = session.register.demo
+        demo = session.demo
         flow = LoginFlow(
             login_flow.reauthenticator(
                 session, prompt, prompt.cancel_event, key_factory=key_factory

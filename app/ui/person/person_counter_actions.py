@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from app.domain.catalog import Catalog
 from app.domain.schedule import OPEN_STATUSES
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services import issuance, printing, results
 from app.services.persons import HistoryItem
 from app.services.printing import PrintResult
@@ -39,7 +39,7 @@ class PersonCounterActions(QObject):
     def __init__(
         self,
         parent_widget: QWidget,
-        session: Session,
+        session: SessionView,
         jobs: JobRunner,
         view: PersonView,
         print_flow: DocumentPrintFlow,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QTableView
 
+from app.security import permissions as perm
 from app.ui.common.display_text import QT_TRANSLATE_NOOP
 
 SIDE_WIDTH = 345  # the side column at 1280 px; the lists get the rest
@@ -51,39 +52,39 @@ COUNTER_ACTIONS = (
         "print_yoshinhyo",
         QT_TRANSLATE_NOOP("PersonView", "Print screening form"),
         "F5",
-        "print.yoshinhyo",
+        perm.PRINT_YOSHINHYO,
     ),
     CounterAction(
-        "print_voucher", QT_TRANSLATE_NOOP("PersonView", "Print voucher"), "F6", "print.voucher"
+        "print_voucher", QT_TRANSLATE_NOOP("PersonView", "Print voucher"), "F6", perm.PRINT_VOUCHER
     ),
     CounterAction(
         "print_certificate",
         QT_TRANSLATE_NOOP("PersonView", "Print certificate"),
         "F7",
-        "print.certificate",
+        perm.PRINT_CERTIFICATE,
     ),
     CounterAction(
         "record_result",
         QT_TRANSLATE_NOOP("PersonView", "Record result"),
         "F8",
-        "vaccination.create",
+        perm.VACCINATION_CREATE,
     ),
     CounterAction(
         "record_postponement",
         QT_TRANSLATE_NOOP("PersonView", "Record postponement"),
         "F9",
-        "vaccination.create",
+        perm.VACCINATION_CREATE,
     ),
     CounterAction(
         "correct_result",
         QT_TRANSLATE_NOOP("PersonView", "Correct result"),
         "Ctrl+E",
-        "vaccination.correct",
+        perm.VACCINATION_CORRECT,
     ),
     CounterAction(
         "void_result",
         QT_TRANSLATE_NOOP("PersonView", "Void result"),
         "Ctrl+Del",
-        "vaccination.void",
+        perm.VACCINATION_VOID,
     ),
 )

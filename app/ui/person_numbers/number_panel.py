@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import PermissionDenied
-from app.security.session import Session
+from app.security import permissions as perm
+from app.security.session import SessionView
 from app.services import person_numbers
 from app.services.person_numbers import Revealed
 from app.ui.common.jobs import JobContext, JobRunner
@@ -48,13 +49,13 @@ class NumberPanel(QGroupBox):
 
     def __init__(
         self,
-        session: Session,
+        session: SessionView,
         jobs: JobRunner,
         parent: QWidget | None = None,
         *,
         reveal_ms: int | None = None,
     ) -> None:
-        if not session.can("mynumber.read"):
+        if not session.can(perm.MYNUMBER_READ):
             raise PermissionDenied()
         super().__init__(parent)
         self.session = session
@@ -89,7 +90,7 @@ class NumberPanel(QGroupBox):
         )
         self.edit_button = QPushButton(self.tr("Enter / correct..."), self)
         self.edit_button.setObjectName("numberEditButton")
-        self.edit_button.setVisible(self.session.can("mynumber.write"))
+        self.edit_button.setVisible(self.session.can(perm.MYNUMBER_WRITE))
         layout.addLayout(row)
         # The buttons go under the number: the panel sits in the person view's narrow side column.
         buttons = QHBoxLayout()
@@ -219,7 +220,7 @@ class NumberPanel(QGroupBox):
 
     @Slot()
     def edit_number(self) -> None:
-        if self.person_id is None or not self.session.can("mynumber.write"):
+        if self.person_id is None or not self.session.can(perm.MYNUMBER_WRITE):
             return
         self.hide_number()
         dialog = NumberEntryDialog(self._masked is not None, self)

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.ids import validate_mynumber
 from app.errors import VaxDeskError
-from app.security.session import Session
+from app.security import permissions as perm
+from app.security.session import SessionView
 from app.services import person_numbers
 from app.ui.common.dialog_parts import message_label, ok_cancel_buttons
 from app.ui.common.jobs import JobContext, JobRunner
@@ -24,9 +25,11 @@ class NumberSearchDialog(QDialog):
     person_found = Signal(int)
     not_found = Signal()
 
-    def __init__(self, session: Session, jobs: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: SessionView, jobs: JobRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        session.require("mynumber.search")
+        session.require(perm.MYNUMBER_SEARCH)
         self.session = session
         self.jobs = jobs
         self.setObjectName("numberSearchDialog")

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.catalog import Catalog
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services.batch_entry import ScannedSheet, read_scan
 from app.ui.common import display_text
 from app.ui.common.dialog_parts import message_label, set_message
@@ -39,7 +39,9 @@ class BatchEntryPage(QWidget):
     sheet_saved = Signal(object)  # SavedResult
     error_shown = Signal(str, str)  # code, Japanese message
 
-    def __init__(self, session: Session, jobs: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: SessionView, jobs: JobRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("batchEntryPage")
         self.session = session

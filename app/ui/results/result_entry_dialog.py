@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services.persons import PersonSummary
 from app.ui.common.dialog_parts import message_label, set_message
 from app.ui.common.jobs import JobRunner
@@ -25,7 +25,7 @@ class ResultEntryDialog(QDialog):
         person: PersonSummary,
         choices: Sequence[SeriesChoice],
         jobs: JobRunner,
-        session: Session,
+        session: SessionView,
         *,
         series_id: str | None,
         dose_label: str | None,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QWidget
 
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services import results
 from app.services.results import NeedsReason, ResultInput, ResultWarning
 from app.ui.common.jobs import JobContext, JobRunner
@@ -39,7 +39,7 @@ class ResultRecorder(QObject):
     override_cancelled = Signal()
     override_requested = Signal(object)  # the OverrideReasonDialog, once shown
 
-    def __init__(self, parent_widget: QWidget, jobs: JobRunner, session: Session) -> None:
+    def __init__(self, parent_widget: QWidget, jobs: JobRunner, session: SessionView) -> None:
         super().__init__(parent_widget)
         self._parent_widget = parent_widget
         self._jobs = jobs

@@ -26,7 +26,8 @@ from PySide6.QtCore import QEvent, QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QStackedWidget, QWidget
 
-from app.security.session import Session
+from app.security import permissions as perm
+from app.security.session import SessionView
 from app.services.security_key import KeyFactory
 from app.ui.admin.admin_users_page import AdminUsersPage
 from app.ui.admin.audit_viewer import AuditViewer
@@ -34,13 +35,13 @@ from app.ui.common.jobs import JobRunner
 from app.ui.login.idle_lock import WindowLock
 from app.ui.person_numbers.number_search_dialog import NumberSearchDialog
 
-ADMIN_PERMISSIONS = ("access.review", "user.manage", "key.manage", "audit.read")
+ADMIN_PERMISSIONS = (perm.ACCESS_REVIEW, perm.USER_MANAGE, perm.KEY_MANAGE, perm.AUDIT_READ)
 
 
 class AccessWindow(Protocol):
     """What the hook needs from the main window."""
 
-    session: Session
+    session: SessionView
     jobs: JobRunner
     pages: QStackedWidget
 
@@ -63,7 +64,7 @@ class AccessActions(QObject):
     ) -> None:
         super().__init__(window)
         self.window = window
-        self.session: Session = window.session
+        self.session: SessionView = window.session
         self.jobs: JobRunner = window.jobs
         self.key_factory = key_factory
         self.admin_menu: QMenu | None = None
@@ -105,11 +106,11 @@ class AccessActions(QObject):
     def _set_home(self) -> None:
         """A role without person search starts on a page it may use: 利用者とアクセス権, else
         the 監査ログ (Esc and F2 return there too)."""
-        if self.session.can("person.search") or not hasattr(self.window, "home_action"):
+        if self.session.can(perm.PERSON_SEARCH) or not hasattr(self.window, "home_action"):
             return
-        if self.session.can("access.review"):
+        if self.session.can(perm.ACCESS_REVIEW):
             self.window.home_action = self.show_users_page
-        elif self.session.can("audit.read"):
+        elif self.session.can(perm.AUDIT_READ):
             self.window.home_action = self.show_audit_page
         else:
             return
@@ -120,15 +121,15 @@ class AccessActions(QObject):
         if any(session.can(p) for p in ADMIN_PERMISSIONS):
             self.admin_menu = bar.addMenu(self.tr("&Administration"))
             self.admin_menu.setObjectName("adminMenu")
-            if session.can("access.review"):
+            if session.can(perm.ACCESS_REVIEW):
                 users = self.admin_menu.addAction(self.tr("&Users and access rights"))
                 users.setObjectName("usersAction")
                 users.triggered.connect(self.show_users_page)
-            if session.can("audit.read"):
+            if session.can(perm.AUDIT_READ):
                 audit = self.admin_menu.addAction(self.tr("&Audit log"))
                 audit.setObjectName("auditAction")
                 audit.triggered.connect(self.show_audit_page)
-        if session.can("mynumber.search"):
+        if session.can(perm.MYNUMBER_SEARCH):
             self.number_menu = bar.addMenu(self.tr("Personal &number"))
             self.number_menu.setObjectName("numberMenu")
             search = self.number_menu.addAction(self.tr("&Search by personal number..."))

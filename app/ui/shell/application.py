@@ -26,7 +26,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.paths import resource_path
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services import login_flow
 from app.services.security_key import KeyFactory
 from app.ui.login.login_dialog import LoginDialog
@@ -168,7 +168,7 @@ class GuiController(QObject):
     def start(self) -> None:
         self.login_dialog.show()
 
-    def _open_main_window(self, session: Session) -> None:
+    def _open_main_window(self, session: SessionView) -> None:
         window = MainWindow(session)
         install_access_actions(
             window, key_factory=self.key_factory, idle_timeout_ms=self.idle_timeout_ms

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.catalog import Catalog
-from app.security.session import Session
+from app.security import permissions as perm
+from app.security.session import Session, SessionView, as_view, end
 from app.services import person_card, persons, schedule
 from app.services.person_card import PersonCard
 from app.services.persons import SearchResult
@@ -52,10 +53,10 @@ class MainWindow(QMainWindow):
     error_shown = Signal(str, str)  # code, Japanese message
     catalog_loaded = Signal(object)  # Catalog
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session | SessionView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session = session
-        self.demo = session.register.demo
+        self.session = as_view(session)  # the window keeps no DEK, connection or NK
+        self.demo = self.session.demo
         self.jobs = JobRunner(self)
         self._search_job: Job | None = None
         self.catalog: Catalog | None = None
@@ -81,8 +82,8 @@ class MainWindow(QMainWindow):
         self.key_help: QMessageBox | None = None
         self._build()
         self.number_panel: NumberPanel | None = None
-        if session.can("mynumber.read"):  # only number-use staff: the panel refuses others
-            self.number_panel = NumberPanel(session, self.jobs)
+        if self.session.can(perm.MYNUMBER_READ):  # only number-use staff: the panel refuses others
+            self.number_panel = NumberPanel(self.session, self.jobs)
             self.person_page.add_side_panel(self.number_panel)
         self._build_menus()
         self._add_shortcuts()
@@ -113,15 +114,15 @@ class MainWindow(QMainWindow):
         self.batch_page: BatchEntryPage | None = None
         self.unvaccinated_page: UnvaccinatedPage | None = None
         self.reports_page: ReportsPage | None = None
-        if can("vaccination.create"):
+        if can(perm.VACCINATION_CREATE):
             self.batch_page = BatchEntryPage(self.session, self.jobs, self.pages)
             self.pages.addWidget(self.batch_page)
-        if can("list.unvaccinated"):
+        if can(perm.LIST_UNVACCINATED):
             self.unvaccinated_page = UnvaccinatedPage(
                 self.session, self.jobs, self.print_flow, self.pages
             )
             self.pages.addWidget(self.unvaccinated_page)
-        if can("report.monthly") or can("report.annual"):
+        if can(perm.REPORT_MONTHLY) or can(perm.REPORT_ANNUAL):
             self.reports_page = ReportsPage(self.session, self.print_flow, self.pages)
             self.pages.addWidget(self.reports_page)
         self.home_page = QLabel(
@@ -131,7 +132,7 @@ class MainWindow(QMainWindow):
         self.home_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pages.addWidget(self.home_page)
         self.sync_page: SyncPage | None = None
-        if can("sync.export") or can("sync.import"):
+        if can(perm.SYNC_EXPORT) or can(perm.SYNC_IMPORT):
             self.sync_page = SyncPage(self.session, self.jobs, self.pages)
             self.pages.addWidget(self.sync_page)
         self.pages.currentChanged.connect(self._update_shortcut_help)
@@ -172,7 +173,7 @@ class MainWindow(QMainWindow):
                 self.tr("Person search"),
                 "F2",
                 self.show_search,
-                self.session.can("person.search"),
+                self.session.can(perm.PERSON_SEARCH),
             ),
             (
                 "batch_entry",
@@ -319,7 +320,7 @@ class MainWindow(QMainWindow):
     def show_home(self) -> None:
         """The page this role starts on: 住民検索 for the counter roles; for a role without
         person search (the administrator) the page set by ``home_action`` or the menu hint."""
-        if self.session.can("person.search"):
+        if self.session.can(perm.PERSON_SEARCH):
             self.show_search()
         elif self.home_action is not None:
             self.home_action()
@@ -328,7 +329,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_search(self) -> None:
-        if not self.session.can("person.search"):
+        if not self.session.can(perm.PERSON_SEARCH):
             self.show_home()
             return
         if self.number_panel is not None:
@@ -420,6 +421,5 @@ class MainWindow(QMainWindow):
             self.demo_marker.stop()
         self.jobs.cancel_all()
         self.jobs.wait_for_done(CLOSE_WAIT_MS)
-        self.session.forget_keys()
-        self.session.register.close()
+        end(self.session)  # NK dropped, register closed, the view opens nothing any more
         super().closeEvent(event)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import VaxDeskError
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services import sync_conflicts
 
 
@@ -24,7 +24,7 @@ class ConflictPanel(QGroupBox):
     message = Signal(str, bool)  # text, error
     resolved = Signal()
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: SessionView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Conflicts"))
         self.session = session

@@ -22,14 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import VaxDeskError
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services import media
 
 
 class MediaPanel(QGroupBox):
     message = Signal(str, bool)  # text, error
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: SessionView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Media ledger"))
         self.session = session

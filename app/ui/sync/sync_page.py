@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.security.session import Session
+from app.security import permissions as perm
+from app.security.session import SessionView
 from app.services import sync_export, sync_import, sync_status
 from app.services.sync_quarantine import quarantine_reports
 from app.ui.common.dialog_parts import message_label, set_message
@@ -49,7 +50,9 @@ def _table(parent: QWidget, name: str, headers: list[str]) -> QTableWidget:
 class SyncPage(QWidget):
     finished = Signal(bool)  # an export or import ended (True: it succeeded)
 
-    def __init__(self, session: Session, jobs: JobRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: SessionView, jobs: JobRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("syncPage")
         self.session = session
@@ -136,8 +139,8 @@ class SyncPage(QWidget):
         self.import_button.clicked.connect(self.start_import)
         self.cancel_button.clicked.connect(self.cancel)
         self.file_edit.returnPressed.connect(self.start_import)
-        self.export_button.setEnabled(session.can("sync.export"))
-        self.import_button.setEnabled(session.can("sync.import"))
+        self.export_button.setEnabled(session.can(perm.SYNC_EXPORT))
+        self.import_button.setEnabled(session.can(perm.SYNC_IMPORT))
 
     def activate(self) -> None:
         self.refresh()
@@ -175,7 +178,7 @@ class SyncPage(QWidget):
                 "package before continuing."
             ).replace("%1", str(sync_status.FREEZE_DAYS))
         set_message(self.freeze_warning, warning, error=bool(warning))
-        reports = quarantine_reports(self.session.register.directory)
+        reports = quarantine_reports(self.session.directory)
         self.quarantine_table.setRowCount(len(reports))
         for r, rep in enumerate(reports):
             for c, text in enumerate((rep.at, rep.file_name, rep.code, rep.step, rep.message_ja)):
@@ -308,7 +311,7 @@ class SyncPage(QWidget):
         self.job = None
         self.conflicts.setEnabled(True)
         self.cancel_button.setEnabled(False)
-        self.export_button.setEnabled(self.session.can("sync.export"))
-        self.import_button.setEnabled(self.session.can("sync.import"))
+        self.export_button.setEnabled(self.session.can(perm.SYNC_EXPORT))
+        self.import_button.setEnabled(self.session.can(perm.SYNC_IMPORT))
         self.progress.setRange(0, 1)
         self.progress.setValue(0)

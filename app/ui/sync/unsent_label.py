@@ -8,14 +8,14 @@ from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.errors import VaxDeskError
-from app.security.session import Session
+from app.security.session import SessionView
 from app.services import sync_status
 
 REFRESH_MS = 30_000
 
 
 class UnsentLabel(QLabel):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: SessionView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("unsentCount")
         self.session = session

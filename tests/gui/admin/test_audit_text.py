@@ -19,7 +19,7 @@ from app.ui.admin.audit_text import detail_text, record_text
 from app.ui.common.display_text import fiscal_year_both, local_time_both, month_both
 
 ROOT = Path(__file__).resolve().parents[3]
-# Where the app names an audit action: audit_log.require/record/record_now(session, "…", …),
+# Where the app names an audit action: _audit.require/record/record_now(session, "…", …),
 # print_document(session, target, "…"), and action="…" in the command-line layer.
 _ACTION_CALL = re.compile(
     r"(?:require|record_now|record|print_document)\(\s*[\w.]+,\s*(?:[\w.]+,\s*)?\"([a-z_]+(?:\.[a-z_]+)+)\""

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
+from app.security.session import session_of
 from app.services.login_flow import LoginState
 from app.ui.login.idle_lock import DEFAULT_IDLE_MINUTES, IDLE_ENV, idle_minutes, idle_timeout_ms
 from app.ui.login.login_dialog import LoginDialog
@@ -115,9 +116,11 @@ def test_lock_hides_person_data_and_unlock_needs_the_right_password(
     assert actions.lock.screen is None and not actions.lock.is_locked
     assert any(PERSON_NAME in t for t in visible_texts(window))
     assert actions.lock.watcher.active
-    rows = window.session.register.conn.execute(
-        "SELECT outcome FROM audit_log WHERE action = 'unlock' ORDER BY seq"
-    ).fetchall()
+    rows = (
+        session_of(window.session)
+        .register.conn.execute("SELECT outcome FROM audit_log WHERE action = 'unlock' ORDER BY seq")
+        .fetchall()
+    )
     assert [r[0] for r in rows] == ["failed", "ok"]
 
 
@@ -129,15 +132,19 @@ def test_ctrl_l_locks_at_once_and_hides_open_dialogs(
     actions.search_by_number()
     dialogs = [d for d in window.findChildren(QDialog) if d.isVisible()]
     assert dialogs
+    session = session_of(window.session)  # the live session behind the window's view
+    assert session.holds_number_key
     with qtbot.waitSignal(actions.lock.locked, timeout=WAIT_MS):
         actions.lock_action.trigger()
     assert all(not d.isVisible() for d in dialogs)
+    assert not session.holds_number_key  # the lock dropped NK (issue 11 item 11)
     unlock = actions.lock.unlock_dialog
     assert unlock is not None
     with qtbot.waitSignal(actions.lock.unlocked, timeout=WAIT_MS):
         qtbot.keyClicks(unlock.password_edit, USERS["number"].password)
         qtbot.keyClick(unlock.password_edit, Qt.Key.Key_Return)
     assert all(d.isVisible() for d in dialogs)  # what was open comes back
+    assert session.holds_number_key  # the unlock unwrapped it again
 
 
 def test_sign_out_from_the_lock_returns_to_the_login(

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.security.fido import RecordingPrompt, SoftwareBackend
 from app.security.fido.software import SoftwareAuthenticator
 from app.security.lockout import MAX_FAILURES, LockedOut
+from app.security.session import end
 from app.services.login_flow import LoginState, LoginStatus
 from app.services.register import NewUser, create_register
 from app.services.security_key import DEMO_KEY_NOTICE, KeyAccess
@@ -83,7 +84,7 @@ def test_demo_register_says_the_demo_key_is_used(
     with qtbot.waitSignal(dialog.signed_in, timeout=WAIT_MS) as blocker:
         sign_in(qtbot, dialog, "nurse")
     assert LoginState.WAIT_FOR_KEY not in [s.state for s in seen]  # no touch needed
-    blocker.args[0].register.close()
+    end(blocker.args[0])
 
 
 def test_five_failures_lock_the_user_until_another_name_is_typed(
@@ -114,7 +115,7 @@ def test_five_failures_lock_the_user_until_another_name_is_typed(
     assert dialog.sign_in_button.isEnabled() and dialog.password_edit.isEnabled()
     with qtbot.waitSignal(dialog.signed_in, timeout=WAIT_MS) as blocker:
         sign_in(qtbot, dialog, "nurse")
-    blocker.args[0].register.close()
+    end(blocker.args[0])
 
 
 @pytest.fixture
@@ -194,4 +195,4 @@ def test_the_pin_entered_in_the_dialog_signs_in(
     with qtbot.waitSignal(dialog.signed_in, timeout=WAIT_MS) as blocker:
         qtbot.keyClick(pin_dialog.pin_edit, Qt.Key.Key_Return)
     assert pin_dialog.pin_edit.text() == ""
-    blocker.args[0].register.close()
+    end(blocker.args[0])

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.security.keyslots import KeySlotFile
-from app.security.session import Session
+from app.security.session import Session, SessionView
 from app.services.login_flow import LoginFlow, LoginState
 from app.services.register import login
 from app.store.layout import RegisterLayout
@@ -27,6 +27,8 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 class _RecordedRegister:
     demo = True
+    directory = Path("stand-in")
+    register_id = "stand-in"
 
     def __init__(self) -> None:
         self.closed = threading.Event()
@@ -87,7 +89,7 @@ def test_empty_password_is_refused_without_calling_login(
 ) -> None:
     calls: list[tuple[str, str]] = []
 
-    def authenticator(user: str, password: str) -> Session:
+    def authenticator(user: str, password: str) -> SessionView:
         calls.append((user, password))
         raise AssertionError("login must not be called")
 
@@ -102,10 +104,10 @@ def test_busy_while_authenticating_then_signed_in(qtbot: QtBot, vaxdesk_app: QAp
     started, release = threading.Event(), threading.Event()
     session = _stand_in_session()
 
-    def slow_authenticator(user: str, password: str) -> Session:
+    def slow_authenticator(user: str, password: str) -> SessionView:
         started.set()
         release.wait(WAIT_MS / 1000)
-        return session
+        return session.view()
 
     dialog = _dialog(qtbot, LoginFlow(slow_authenticator))
     _type_credentials(qtbot, dialog, "clerk", "pw")
@@ -116,7 +118,7 @@ def test_busy_while_authenticating_then_signed_in(qtbot: QtBot, vaxdesk_app: QAp
     assert dialog.message_label.text() == "認証しています。しばらくお待ちください…"
     with qtbot.waitSignal(dialog.signed_in, timeout=WAIT_MS) as blocker:
         release.set()
-    assert blocker.args == [session]
+    assert blocker.args == [session.view()]
     assert dialog.flow.state is LoginState.DONE and not dialog.isVisible()
 
 
@@ -126,10 +128,10 @@ def test_closing_during_login_closes_the_session_that_opens_late(
     started, release = threading.Event(), threading.Event()
     session = _stand_in_session()
 
-    def slow_authenticator(user: str, password: str) -> Session:
+    def slow_authenticator(user: str, password: str) -> SessionView:
         started.set()
         release.wait(WAIT_MS / 1000)
-        return session
+        return session.view()
 
     dialog = _dialog(qtbot, LoginFlow(slow_authenticator))
     _type_credentials(qtbot, dialog, "clerk", "pw")

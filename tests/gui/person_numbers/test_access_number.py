@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.errors import PermissionDenied
+from app.security.session import session_of
 from app.ui.person_numbers.number_entry_dialog import NumberEntryDialog
 from app.ui.person_numbers.number_panel import NumberPanel
 from app.ui.person_numbers.number_search_dialog import NumberSearchDialog
@@ -94,9 +95,11 @@ def test_number_staff_see_the_masked_number_and_reveal_needs_a_reason(
         pass  # the test-shortened reveal period runs out
     assert panel.number_label.text() == MASKED
     assert NUMBER not in _all_text(panel)
-    reasons = window.session.register.conn.execute(
-        "SELECT detail FROM audit_log WHERE action = 'mynumber.reveal'"
-    ).fetchall()
+    reasons = (
+        session_of(window.session)
+        .register.conn.execute("SELECT detail FROM audit_log WHERE action = 'mynumber.reveal'")
+        .fetchall()
+    )
     assert len(reasons) == 1 and "identity_check" in reasons[0][0]
     assert NUMBER not in reasons[0][0]
 
@@ -190,4 +193,4 @@ def test_without_number_rights_there_is_no_panel_and_no_menu(
         assert "個人番号(&N)" not in menu_titles(window)
         with pytest.raises(PermissionDenied):
             NumberPanel(window.session, window.jobs)
-        assert not window.session.holds_number_key
+        assert not session_of(window.session).holds_number_key

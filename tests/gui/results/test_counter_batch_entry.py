@@ -57,7 +57,8 @@ def test_a_stack_of_sheets_is_entered_without_the_mouse(
 ) -> None:
     other = _person_id(nurse_session, OTHER_CHILD_ATENA)
     child = _person_id(nurse_session, CHILD_ATENA)
-    form_no = printing.print_yoshinhyo(nurse_session, other, "pcv", tmp_path / "y.pdf")
+    # the clerk issues at the counter; the nurse enters the returned sheets
+    form_no = printing.print_yoshinhyo(counter_clerk_session, other, "pcv", tmp_path / "y.pdf")
     voucher = printing.print_vouchers(
         counter_clerk_session, [child], "varicella", tmp_path / "v.pdf"
     )
@@ -169,13 +170,18 @@ def test_an_unreadable_scan_is_shown_with_its_code(
 
 
 def test_a_voided_unprinted_form_is_refused_with_a_warning(
-    qtbot: QtBot, vaxdesk_app: QApplication, nurse_session: Session, tmp_path: Path
+    qtbot: QtBot,
+    vaxdesk_app: QApplication,
+    nurse_session: Session,
+    counter_clerk_session: Session,
+    tmp_path: Path,
 ) -> None:
     from app.services import issuance
 
-    other = _person_id(nurse_session, OTHER_CHILD_ATENA)
-    form_no = printing.print_yoshinhyo(nurse_session, other, "pcv", tmp_path / "y.pdf")
-    assert issuance.withdraw_unprinted(nurse_session, form_no.issuance_ids) == 1  # 未印刷
+    clerk = counter_clerk_session  # the counter prints the 予診票 (nurses do not issue them)
+    other = _person_id(clerk, OTHER_CHILD_ATENA)
+    form_no = printing.print_yoshinhyo(clerk, other, "pcv", tmp_path / "y.pdf")
+    assert issuance.withdraw_unprinted(clerk, form_no.issuance_ids) == 1  # 未印刷
 
     window = open_window(qtbot, nurse_session)
     window.show_batch_entry()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.security.session import session_of
 from app.ui.shell.application import GuiController
 from tests.gui.test_access_support import (  # noqa: F401 (gui_thread_gc is a fixture)
     LONG_IDLE_MS,
@@ -43,9 +44,9 @@ def test_number_staff_see_the_masked_number_in_the_person_view(qtbot: QtBot, reg
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.number_panel.masked_shown, timeout=WAIT_MS):
         actions_of(window).person_requested.emit(
-            window.session.register.conn.execute(
-                "SELECT id FROM persons WHERE atena_no = '0000000002'"
-            ).fetchone()[0]
+            session_of(window.session)
+            .register.conn.execute("SELECT id FROM persons WHERE atena_no = '0000000002'")
+            .fetchone()[0]
         )
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.person_page, timeout=WAIT_MS)
     text = " ".join(visible_texts(window.person_page)).replace(" ", "")
@@ -58,4 +59,4 @@ def test_number_staff_see_the_masked_number_in_the_person_view(qtbot: QtBot, reg
 def test_other_roles_have_no_number_panel(qtbot: QtBot, reg: Path, user: str) -> None:
     window = open_window(qtbot, reg, user)
     assert window.number_panel is None
-    assert not window.session.holds_number_key
+    assert not session_of(window.session).holds_number_key

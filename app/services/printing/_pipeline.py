@@ -25,9 +25,9 @@ from typing import Any, BinaryIO
 from app.errors import InvalidInput
 from app.printing import PrintCancelled
 from app.security.session import Session
-from app.services import audit_log
-from app.services.issuance import Issued
-from app.services.transaction import WriteContext, write
+from app.services import _audit
+from app.services._issuing import Issued
+from app.services._transaction import WriteContext, write
 
 
 class NothingDue(InvalidInput):
@@ -153,13 +153,13 @@ def print_document(
     with staged(target) as f:
         if issue is None:
             pages = _render_into(f, (), render)
-            audit_log.record_now(session, action, detail=audit((), pages))
+            _audit.record_now(session, action, detail=audit((), pages))
             issued: tuple[Issued, ...] = ()
         else:
             with write(session) as w:
                 issued = tuple(issue(w))
                 pages = _render_into(f, issued, render)
-                audit_log.record(
+                _audit.record(
                     session,
                     action,
                     person_id=person_id,

@@ -14,9 +14,20 @@ from app.errors import ConfigError, InvalidInput, NotFound
 from app.printing import Municipality, PersonBlock
 from app.printing.yoshinhyo_form import series_form, series_ids
 from app.security.session import Session
+from app.services.office import OfficeNotSet
 from app.store import issuances, register_meta
+from app.store import office as office_repo
 from app.store import persons as person_repo
+from app.store.office import OfficeSettings
 from app.store.persons import PersonRow
+
+
+def office_for_print(session: Session) -> OfficeSettings:
+    """The 窓口 settings for printing (the caller has checked its own print permission)."""
+    office = office_repo.get_office(session.register.conn)
+    if office is None or not (office.name and office.address and office.phone):
+        raise OfficeNotSet()
+    return office
 
 
 def municipality(session: Session) -> Municipality:
