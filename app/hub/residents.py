@@ -98,9 +98,11 @@ def import_residents(
     *,
     today: date | None = None,
     known_uids: Mapping[str, bytes] | None = None,
+    known_number_uids: Mapping[str, bytes] | None = None,
 ) -> ImportResult:
     """Apply the CSV at ``path``. ``known_uids`` (宛名番号 → uid) gives persons new to the hub
-    the uid they already have elsewhere (the demo: the terminal's register was made first)."""
+    the uid they already have elsewhere (the demo: the terminal's register was made first);
+    ``known_number_uids`` (宛名番号 → uid) likewise for their 個人番号 records."""
     today = today or date.today()
     file_hash = hashlib.sha256()
     with path.open("rb") as fh:
@@ -118,7 +120,16 @@ def import_residents(
             existing = rstore.existing_persons(conn)
             rows = read_residents(stream, width, today)
             for batch in _batches(rows):
-                _apply_batch(conn, hub, batch, existing, clock, row_hash, result, known_uids or {})
+                _apply_batch(
+                    conn,
+                    hub,
+                    batch,
+                    existing,
+                    clock,
+                    row_hash,
+                    result,
+                    (known_uids or {}, known_number_uids or {}),
+                )
             store.set_meta(conn, "hlc_last", clock.last)
             rstore.record_import_run(
                 conn,
@@ -143,8 +154,9 @@ def _apply_batch(
     clock: HybridClock,
     row_hash: Callable[[Resident], bytes],
     result: ImportResult,
-    known_uids: Mapping[str, bytes],
+    known: tuple[Mapping[str, bytes], Mapping[str, bytes]],
 ) -> None:
+    known_uids, known_number_uids = known
     numbers = hub.numbers()
     plans: list[
         tuple[Resident, bytes, bytes, bytes | None, tuple[bytes, bytes, bytes | None] | None]
@@ -191,7 +203,8 @@ def _apply_batch(
             if known is not None and known[2] is not None:
                 upd_n.append((uid, sealed, blind, version, seq))
             else:
-                new_n.append((uid, new_uid(), sealed, blind, version, seq))
+                number_uid = known_number_uids.get(r.atena_no) or new_uid()
+                new_n.append((uid, number_uid, sealed, blind, version, seq))
         existing[r.atena_no] = (
             uid,
             h,
