@@ -14,16 +14,16 @@ Only fictional data: the residents come from the demo generator.
 
 from __future__ import annotations
 
-import tempfile
+import csv
+import io
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.hub.hub import add_terminal, init_hub
-from app.hub.residents import import_residents
+from app.hub.residents import import_residents_text
 from app.hub.residents_csv import COLUMNS
-from app.hub.sample import write_residents_csv
 from app.sync import load_keypair
 
 
@@ -68,10 +68,15 @@ def create_demo_hub(
             number_uids[row[0]] = uuid.UUID(str(person["number_uid"])).bytes
     hub = init_hub(directory, pair.party_id, server_keys=pair, atena_width=width or 10)
     try:
-        with tempfile.TemporaryDirectory(prefix="vaxdesk-demo-hub-") as tmp:
-            csv_path = Path(tmp) / "residents.csv"
-            write_residents_csv(csv_path, rows)
-            result = import_residents(hub, csv_path, known_uids=uids, known_number_uids=number_uids)
+        # The CSV stays in memory: the demo's 個人番号 never reach the disk in plain text.
+        text = io.StringIO(newline="")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+        result = import_residents_text(
+            hub, text.getvalue(), known_uids=uids, known_number_uids=number_uids
+        )
+        del text, rows
         pubs = [terminal_pub] if isinstance(terminal_pub, Path) else list(terminal_pub)
         version = 1
         for pub in pubs:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Connection
 
@@ -103,12 +104,39 @@ def import_residents(
     """Apply the CSV at ``path``. ``known_uids`` (宛名番号 → uid) gives persons new to the hub
     the uid they already have elsewhere (the demo: the terminal's register was made first);
     ``known_number_uids`` (宛名番号 → uid) likewise for their 個人番号 records."""
-    today = today or date.today()
     file_hash = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             file_hash.update(chunk)
-    stream = open_csv(path)
+    return _import_stream(
+        hub, open_csv(path), file_hash.hexdigest(), today, known_uids, known_number_uids
+    )
+
+
+def import_residents_text(
+    hub: Hub,
+    text: str,
+    *,
+    today: date | None = None,
+    known_uids: Mapping[str, bytes] | None = None,
+    known_number_uids: Mapping[str, bytes] | None = None,
+) -> ImportResult:
+    """:func:`import_residents` of CSV text held in memory (the demo hub: its 個人番号 must never
+    reach the disk in plain text)."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    stream = io.StringIO(text, newline="")
+    return _import_stream(hub, stream, digest, today, known_uids, known_number_uids)
+
+
+def _import_stream(
+    hub: Hub,
+    stream: IO[str],
+    file_digest: str,
+    today: date | None,
+    known_uids: Mapping[str, bytes] | None,
+    known_number_uids: Mapping[str, bytes] | None,
+) -> ImportResult:
+    today = today or date.today()
     result = ImportResult()
     store = hub.store
     row_hash = _row_hasher(hub.secrets.number_key)
@@ -134,7 +162,7 @@ def import_residents(
             rstore.record_import_run(
                 conn,
                 utc_now_text(),
-                file_hash.hexdigest(),
+                file_digest,
                 result.rows + result.rejected,
                 result.inserted,
                 result.updated,

@@ -11,12 +11,15 @@ import glob
 import json
 import re
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
+from app.commands import demo as demo_cmd
 from app.commands.cli_session import open_session
+from app.security.person_numbers import NumberCipher
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 SECTION = "### Round trip with the demo hub"
@@ -44,8 +47,13 @@ def _expand(words: list[str], variables: dict[str, str]) -> list[str]:
     return out
 
 
-def run_readme(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> list[str]:
-    """Run every line of the block; returns each ``vaxdesk`` command's stdout."""
+def run_readme(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    after_first: Callable[[], None] = lambda: None,
+) -> list[str]:
+    """Run every line of the block; returns each ``vaxdesk`` command's stdout.
+    ``after_first`` runs once the first ``vaxdesk`` command (the demo) has run."""
     variables: dict[str, str] = {}
     outputs: list[str] = []
     for line in readme_commands():
@@ -63,7 +71,22 @@ def run_readme(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[st
             capsys.readouterr()
             assert main(_expand(words[1:], variables)) == 0, line
             outputs.append(capsys.readouterr().out)
+            if len(outputs) == 1:
+                after_first()
     return outputs
+
+
+def terminal_numbers(demo: Path) -> dict[bytes, str]:
+    """person uid → 個人番号 as the demo register holds it (decrypted in memory only)."""
+    session = open_session(argparse.Namespace(register=demo, user="number"))
+    try:
+        cipher = NumberCipher(session.number_key())
+        rows = session.register.conn.execute(
+            "SELECT p.uid, n.number_ct FROM person_numbers n JOIN persons p ON p.id = n.person_id"
+        ).fetchall()
+        return {bytes(uid): cipher.decrypt(bytes(uid), bytes(ct)) for uid, ct in rows}
+    finally:
+        session.register.close()
 
 
 def sync_id(outputs: list[str]) -> str:
@@ -76,7 +99,10 @@ def test_readme_round_trip_with_the_demo_hub(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    outputs = run_readme(monkeypatch, capsys)
+    before: dict[bytes, str] = {}
+    outputs = run_readme(
+        monkeypatch, capsys, lambda: before.update(terminal_numbers(tmp_path / "DEMO"))
+    )
     assert len(outputs) == 12
 
     hub_dir, demo = tmp_path / "DEMO" / "hub", tmp_path / "DEMO"
@@ -124,3 +150,16 @@ def test_readme_round_trip_with_the_demo_hub(
         number.register.close()
     assert tuple(flagged) == (1, row["異動日"])
     assert numbers[0] == 300  # the hub's 個人番号 records are the terminal's own: none duplicated
+    # the hub's initial package overwrote every 個人番号 record (newer versions): the numbers the
+    # hub holds are exactly the ones the demo generator sealed into the register
+    assert len(before) == 300 and terminal_numbers(demo) == before
+
+
+def test_no_hub_option_and_the_default_for_big_registers(tmp_path: Path) -> None:
+    assert main(["demo", "--create", str(tmp_path / "d"), "--persons", "20", "--no-hub"]) == 0
+    assert not (tmp_path / "d" / "hub").exists()
+    assert not (tmp_path / "d" / demo_cmd.MOVE_OUT_SAMPLE).exists()
+    big = demo_cmd.HUB_DEFAULT_MAX_PERSONS + 1
+    assert demo_cmd._wants_hub(None, demo_cmd.HUB_DEFAULT_MAX_PERSONS)
+    assert not demo_cmd._wants_hub(None, big)
+    assert demo_cmd._wants_hub(True, big) and not demo_cmd._wants_hub(False, 10)
