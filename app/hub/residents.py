@@ -182,9 +182,9 @@ def _apply_batch(
     clock: HybridClock,
     row_hash: Callable[[Resident], bytes],
     result: ImportResult,
-    known: tuple[Mapping[str, bytes], Mapping[str, bytes]],
+    given_uids: tuple[Mapping[str, bytes], Mapping[str, bytes]],
 ) -> None:
-    known_uids, known_number_uids = known
+    known_uids, known_number_uids = given_uids
     numbers = hub.numbers()
     plans: list[
         tuple[Resident, bytes, bytes, bytes | None, tuple[bytes, bytes, bytes | None] | None]
