@@ -53,18 +53,12 @@ def add_parser(sub: Any) -> None:
         metavar="DIR",
         help="起動するデモ台帳のフォルダ（既定: ユーザーごとのデータフォルダ）",
     )
-    hub = p.add_mutually_exclusive_group()
-    hub.add_argument(
+    p.add_argument(
         "--hub",
-        dest="hub",
-        action="store_const",
-        const=True,
+        action=argparse.BooleanOptionalAction,
         default=None,
-        help="同じ住民のデモ用ハブ（DIR/hub）も作成する"
+        help="同じ住民のデモ用ハブ（DIR/hub）も作成する／しない"
         f"（既定: 住民 {HUB_DEFAULT_MAX_PERSONS:,} 人以下のとき作成）",
-    )
-    hub.add_argument(
-        "--no-hub", dest="hub", action="store_const", const=False, help="デモ用ハブを作成しない"
     )
     p.set_defaults(func=run)
 
