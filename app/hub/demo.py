@@ -14,16 +14,16 @@ Only fictional data: the residents come from the demo generator.
 
 from __future__ import annotations
 
-import tempfile
+import csv
+import io
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.hub.hub import add_terminal, init_hub
-from app.hub.residents import import_residents
+from app.hub.residents import import_residents_text
 from app.hub.residents_csv import COLUMNS
-from app.hub.sample import write_residents_csv
 from app.sync import load_keypair
 
 
@@ -48,12 +48,15 @@ def create_demo_hub(
     ``server_keys``: the demo server's ``ID.key.json`` (its id becomes the hub id).
     ``residents``: one mapping per person with the resident CSV's columns (宛名番号, 氏名, カナ,
     生年月日, 性別, 住所, 世帯番号, 続柄, 個人番号, 異動事由, 異動日; missing ones are empty) and
-    optionally ``uid`` (canonical UUID text) to keep the terminal's uid for that person.
+    optionally ``uid`` (canonical UUID text) to keep the terminal's uid for that person and
+    ``number_uid`` for its 個人番号 record (else the terminal, which already holds that record
+    under its own uid, refuses the hub's one: one number per person).
     ``terminal_pub``: the demo terminal's ``ID.pub.json`` (or several), enrolled in the trust.
     """
     pair = load_keypair(server_keys)
     rows: list[list[str]] = []
     uids: dict[str, bytes] = {}
+    number_uids: dict[str, bytes] = {}
     width = 0
     for person in residents:
         row = [str(person.get(c, "") or "") for c in COLUMNS]
@@ -61,12 +64,19 @@ def create_demo_hub(
         width = width or len(row[0])
         if person.get("uid"):
             uids[row[0]] = uuid.UUID(str(person["uid"])).bytes
+        if person.get("number_uid"):
+            number_uids[row[0]] = uuid.UUID(str(person["number_uid"])).bytes
     hub = init_hub(directory, pair.party_id, server_keys=pair, atena_width=width or 10)
     try:
-        with tempfile.TemporaryDirectory(prefix="vaxdesk-demo-hub-") as tmp:
-            csv_path = Path(tmp) / "residents.csv"
-            write_residents_csv(csv_path, rows)
-            result = import_residents(hub, csv_path, known_uids=uids)
+        # The CSV stays in memory: the demo's 個人番号 never reach the disk in plain text.
+        text = io.StringIO(newline="")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+        result = import_residents_text(
+            hub, text.getvalue(), known_uids=uids, known_number_uids=number_uids
+        )
+        del text, rows
         pubs = [terminal_pub] if isinstance(terminal_pub, Path) else list(terminal_pub)
         version = 1
         for pub in pubs:

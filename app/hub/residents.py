@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Connection
 
@@ -98,15 +99,44 @@ def import_residents(
     *,
     today: date | None = None,
     known_uids: Mapping[str, bytes] | None = None,
+    known_number_uids: Mapping[str, bytes] | None = None,
 ) -> ImportResult:
     """Apply the CSV at ``path``. ``known_uids`` (宛名番号 → uid) gives persons new to the hub
-    the uid they already have elsewhere (the demo: the terminal's register was made first)."""
-    today = today or date.today()
+    the uid they already have elsewhere (the demo: the terminal's register was made first);
+    ``known_number_uids`` (宛名番号 → uid) likewise for their 個人番号 records."""
     file_hash = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             file_hash.update(chunk)
-    stream = open_csv(path)
+    return _import_stream(
+        hub, open_csv(path), file_hash.hexdigest(), today, known_uids, known_number_uids
+    )
+
+
+def import_residents_text(
+    hub: Hub,
+    text: str,
+    *,
+    today: date | None = None,
+    known_uids: Mapping[str, bytes] | None = None,
+    known_number_uids: Mapping[str, bytes] | None = None,
+) -> ImportResult:
+    """:func:`import_residents` of CSV text held in memory (the demo hub: its 個人番号 must never
+    reach the disk in plain text)."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    stream = io.StringIO(text, newline="")
+    return _import_stream(hub, stream, digest, today, known_uids, known_number_uids)
+
+
+def _import_stream(
+    hub: Hub,
+    stream: IO[str],
+    file_digest: str,
+    today: date | None,
+    known_uids: Mapping[str, bytes] | None,
+    known_number_uids: Mapping[str, bytes] | None,
+) -> ImportResult:
+    today = today or date.today()
     result = ImportResult()
     store = hub.store
     row_hash = _row_hasher(hub.secrets.number_key)
@@ -118,12 +148,21 @@ def import_residents(
             existing = rstore.existing_persons(conn)
             rows = read_residents(stream, width, today)
             for batch in _batches(rows):
-                _apply_batch(conn, hub, batch, existing, clock, row_hash, result, known_uids or {})
+                _apply_batch(
+                    conn,
+                    hub,
+                    batch,
+                    existing,
+                    clock,
+                    row_hash,
+                    result,
+                    (known_uids or {}, known_number_uids or {}),
+                )
             store.set_meta(conn, "hlc_last", clock.last)
             rstore.record_import_run(
                 conn,
                 utc_now_text(),
-                file_hash.hexdigest(),
+                file_digest,
                 result.rows + result.rejected,
                 result.inserted,
                 result.updated,
@@ -143,8 +182,9 @@ def _apply_batch(
     clock: HybridClock,
     row_hash: Callable[[Resident], bytes],
     result: ImportResult,
-    known_uids: Mapping[str, bytes],
+    given_uids: tuple[Mapping[str, bytes], Mapping[str, bytes]],
 ) -> None:
+    known_uids, known_number_uids = given_uids
     numbers = hub.numbers()
     plans: list[
         tuple[Resident, bytes, bytes, bytes | None, tuple[bytes, bytes, bytes | None] | None]
@@ -191,7 +231,8 @@ def _apply_batch(
             if known is not None and known[2] is not None:
                 upd_n.append((uid, sealed, blind, version, seq))
             else:
-                new_n.append((uid, new_uid(), sealed, blind, version, seq))
+                number_uid = known_number_uids.get(r.atena_no) or new_uid()
+                new_n.append((uid, number_uid, sealed, blind, version, seq))
         existing[r.atena_no] = (
             uid,
             h,

@@ -29,6 +29,7 @@ from app.demo.masters import (
     UNIT_PRICE_COLUMNS,
     VACCINE_COLUMNS,
 )
+from app.demo.residents import ResidentCapture
 from app.demo.rows import ISSUANCE_COLUMNS, VACCINATION_COLUMNS
 from app.domain.ids import municipality_check_digit
 from app.errors import InvalidInput
@@ -87,6 +88,7 @@ class DemoInfo:
     households: int
     seconds: float
     recovery_code: str = field(repr=False)
+    terminal_id: str = ""
 
 
 def _seal_with(nk: bytes) -> Callable[[bytes, str], tuple[bytes, bytes]]:
@@ -103,7 +105,12 @@ class NotADemoRegister(InvalidInput):
 
 
 def reset_demo_register(
-    directory: Path, *, persons: int, seed: int = 1, progress: Progress | None = None
+    directory: Path,
+    *,
+    persons: int,
+    seed: int = 1,
+    progress: Progress | None = None,
+    capture: ResidentCapture | None = None,
 ) -> DemoInfo:
     """Delete the demo register in ``directory`` and build a fresh one (same users and
     passwords, new synthetic people). Refuses (E_DEMO_RESET_NOT_DEMO, nothing touched) unless the
@@ -116,7 +123,9 @@ def reset_demo_register(
         shutil.rmtree(directory)
     elif directory.exists() and any(directory.iterdir()):
         raise NotADemoRegister()  # some other folder: not ours to empty
-    return create_demo_register(directory, persons=persons, seed=seed, progress=progress)
+    return create_demo_register(
+        directory, persons=persons, seed=seed, progress=progress, capture=capture
+    )
 
 
 def demo_area_names(gen: DemoGenerator) -> dict[str, str]:
@@ -128,7 +137,12 @@ def demo_area_names(gen: DemoGenerator) -> dict[str, str]:
     return names
 
 
-def _load(gen: DemoGenerator, writers: dict[str, bulk.BulkInserter], report: Progress) -> None:
+def _load(
+    gen: DemoGenerator,
+    writers: dict[str, bulk.BulkInserter],
+    report: Progress,
+    capture: ResidentCapture | None = None,
+) -> None:
     """Stream the generator's chunks into the tables, one transaction per ~100,000 persons."""
     chunks = gen.chunks()
     conn = writers["persons"].connection
@@ -142,6 +156,8 @@ def _load(gen: DemoGenerator, writers: dict[str, bulk.BulkInserter], report: Pro
                 writers["person_numbers"].insert(chunk.numbers)
                 writers["issuances"].insert(chunk.issuances)
                 writers["vaccinations"].insert(chunk.vaccinations)
+                if capture is not None:
+                    capture.add(chunk.households, chunk.persons, chunk.numbers)
                 in_transaction += len(chunk.persons)
                 done += len(chunk.persons)
                 report("persons", done, gen.persons)
@@ -159,10 +175,13 @@ def create_demo_register(
     progress: Progress | None = None,
     today: date | None = None,
     covid_special: bool = False,
+    capture: ResidentCapture | None = None,
 ) -> DemoInfo:
     """Create a demo register in ``directory`` (refused if one exists) and fill it.
 
     Deterministic for ``seed`` (and ``today``): the same persons, households and histories.
+    ``capture`` (optional) sees every person with its 個人番号 as it is sealed, for the demo hub
+    (kept in memory by the caller only; the numbers cannot be derived again later).
     ``covid_special`` adds the 2021–2024 新型コロナ特例臨時接種 records a real register holds (series
     id ``covid_special``, not a DOMAIN.md §2 series; used by the scale benchmarks).
     """
@@ -188,7 +207,9 @@ def create_demo_register(
             seed,
             today=today or date.today(),
             terminal_id=terminal_id,
-            sealer=_seal_with(access.nk),
+            sealer=(
+                _seal_with(access.nk) if capture is None else capture.sealer(_seal_with(access.nk))
+            ),
             start=StartIds(
                 household=bulk.next_id(conn, "households"),
                 person=bulk.next_id(conn, "persons"),
@@ -225,7 +246,7 @@ def create_demo_register(
                 "issuances": bulk.BulkInserter(conn, "issuances", ISSUANCE_COLUMNS),
                 "vaccinations": bulk.BulkInserter(conn, "vaccinations", VACCINATION_COLUMNS),
             }
-            _load(gen, writers, report)
+            _load(gen, writers, report, capture)
             report("indexes", persons, persons)
         counts = {name: w.rows_written for name, w in writers.items()}
         with db.transaction(conn):
@@ -253,4 +274,5 @@ def create_demo_register(
         households=counts["households"],
         seconds=time.perf_counter() - started,
         recovery_code=created.recovery_code,
+        terminal_id=terminal_id,
     )

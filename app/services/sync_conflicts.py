@@ -17,6 +17,7 @@ from app.security.session import Session, SessionView, session_of
 from app.services import _audit, sync_identity
 from app.services._transaction import write
 from app.services.sync_apply import Applier
+from app.services.sync_hub_conflicts import HUB_DECIDED
 from app.services.sync_records import SERVER_OWNED
 from app.store import sync_apply
 
@@ -115,6 +116,8 @@ def resolve(
         raise NotFound()
     local, incoming = json.loads(found.local_data), json.loads(found.incoming_data)
     server_applied = found.resolution == "server"
+    # a conflict the hub decided: the register holds its choice; keeping it writes nothing
+    confirmed = found.resolution == HUB_DECIDED and choice == "local"
     if server_applied and choice != "incoming":
         raise ConflictRefused(
             "住民・個人番号などサーバーが管理する記録は、サーバーの内容が優先されます。"
@@ -125,7 +128,7 @@ def resolve(
         raise ConflictRefused()
     with write(session) as w:
         version = found.incoming_version
-        if not server_applied:
+        if not (server_applied or confirmed):
             chosen = _choose(local, incoming, choice, merged or {})
             chosen["version"], chosen["origin"] = w.version, w.origin
             cipher = NumberCipher(session.number_key()) if session.holds_number_key else None

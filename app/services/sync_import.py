@@ -25,6 +25,7 @@ from app.services.sync_apply import (
     apply_package,
 )
 from app.services.sync_export import NoServerTrusted, forget_acknowledged
+from app.services.sync_hub_conflicts import queue_hub_conflicts
 from app.services.sync_quarantine import quarantine_file, work_dir
 from app.store import db, sync_state
 from app.sync.channel import Applied, Outcome
@@ -187,6 +188,13 @@ def import_package(
                     cipher=cipher,
                     progress=progress,
                     cancel=cancel,
+                )
+                stats.conflicts += queue_hub_conflicts(
+                    conn,
+                    opened.manifest,
+                    package_id=header.package_id,
+                    party_id=keys.party_id,
+                    cipher=cipher,
                 )
                 sync_state.record_applied(
                     conn,
