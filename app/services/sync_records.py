@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from app.domain.kana import normalize_kana
@@ -250,7 +251,11 @@ REF_FIELDS: dict[str, dict[str, str]] = {
 }
 
 
-def from_envelope(envelope: dict[str, Any]) -> Incoming:
+def from_envelope(
+    envelope: dict[str, Any], kana_keys: Mapping[str, str] | None = None
+) -> Incoming:
+    """``kana_keys`` (name_kana → kana_key of stored rows, all made by ``normalize_kana``) spares
+    normalising a name that has not changed."""
     ptype = str(envelope["type"])
     rtype = PACKAGE_TYPES[ptype]
     data = dict(envelope["data"])
@@ -262,7 +267,9 @@ def from_envelope(envelope: dict[str, Any]) -> Incoming:
         data["outcome"] = "given"
         data["postpone_reason"] = None
     elif ptype == "person":
-        data["kana_key"] = normalize_kana(data["name_kana"])
+        name_kana = data["name_kana"]
+        known = None if kana_keys is None else kana_keys.get(name_kana)
+        data["kana_key"] = normalize_kana(name_kana) if known is None else known
     elif ptype == "person_number":
         number = str(data.pop("number"))
     for key in BOOLEAN_FIELDS.get(rtype, ()):
