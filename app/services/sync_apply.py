@@ -27,6 +27,7 @@ from app.services.sync_records import (
     SERVER_OWNED,
     Incoming,
     from_envelope,
+    ref_uid_bytes,
     to_envelope,
     uid_bytes,
 )
@@ -109,7 +110,7 @@ class Applier:
                 for field, column in ref_fields.items():
                     value = data.get(field)
                     if value is not None and column in _REF_TYPES:
-                        ref = uid_bytes(value)
+                        ref = ref_uid_bytes(value)
                         if (column, ref) not in self._refs:
                             refs.setdefault(column, set()).add(ref)
             except (KeyError, TypeError, ValueError):
@@ -190,11 +191,14 @@ class Applier:
 
     def _resolve(self, inc: Incoming) -> tuple[dict[str, Any], str | None]:
         resolved: dict[str, Any] = {}
+        cached = self._refs.get
         for column, ref in inc.refs.items():
             if ref is None:
                 resolved[column] = None
                 continue
-            found = self._ref_id(column, ref)
+            found = cached((column, ref))
+            if found is None:
+                found = self._ref_id(column, ref)
             if found is None and self._batch:
                 self.flush()  # it may be waiting in the batch (a guardian, say)
                 found = self._ref_id(column, ref)
@@ -215,7 +219,7 @@ class Applier:
         self._batch_uids.clear()
         rtype = batch[0][0].record_type
         cols = self.cols(rtype)
-        rows = [(inc.uid, *(values.get(c) for c in cols)) for inc, _, values in batch]
+        rows = [(inc.uid, *map(values.get, cols)) for inc, _, values in batch]
         if sync_apply.insert_many(self.conn, rtype, rows, cols):
             for inc, _, _ in batch:
                 self._counted(inc)
@@ -272,14 +276,12 @@ class Applier:
         if problem is not None:
             self.quarantine(inc, envelope, "E_SYNC_REFERENCE", problem)
             return
-        values = {
-            **inc.values,
-            **resolved,
-            "version": inc.version,
-            "origin": inc.origin,
-            "voided_at": inc.voided_at,
-            "void_reason": inc.void_reason,
-        }
+        values = inc.values  # from_envelope's own copy: completed in place
+        values.update(resolved)
+        values["version"] = inc.version
+        values["origin"] = inc.origin
+        values["voided_at"] = inc.voided_at
+        values["void_reason"] = inc.void_reason
         if inc.record_type == "person_number":
             if inc.number is None or not is_valid_mynumber(inc.number):
                 self.quarantine(inc, envelope, "E_SYNC_MYNUMBER", "個人番号の検査数字が不正です")

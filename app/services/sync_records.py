@@ -76,6 +76,20 @@ def uid_bytes(text: str) -> bytes:
     return bytes.fromhex(text.replace("-", "")) if len(text) == 36 else uuid.UUID(text).bytes
 
 
+_REF_UIDS: dict[str, bytes] = {}
+
+
+def ref_uid_bytes(text: str) -> bytes:
+    """``uid_bytes`` of a reference: the same few (a person's records name the same person, the
+    same institutions) come again and again, so they are remembered (bounded)."""
+    found = _REF_UIDS.get(text)
+    if found is None:
+        if len(_REF_UIDS) >= 100_000:
+            _REF_UIDS.clear()
+        found = _REF_UIDS[text] = uid_bytes(text)
+    return found
+
+
 def party_version(version: str, party_id: str) -> str:
     """A local version whose origin is not a party id (older registers, test data) is sent with
     this terminal's party id; the clock part, which orders versions, is unchanged."""
@@ -278,7 +292,7 @@ def from_envelope(
     for field, column in REF_FIELDS.get(rtype, {}).items():
         value = data.pop(field, None)
         if value is not None and field.endswith("_uid"):
-            value = uid_bytes(value)
+            value = ref_uid_bytes(value)
         refs[column] = value
     voided = envelope.get("voided")
     return Incoming(
