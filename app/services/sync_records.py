@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from app.domain.kana import normalize_kana
@@ -172,9 +172,7 @@ class EnvelopeMaker:
         self._i_org, self._i_vat = names.index("origin"), names.index("voided_at")
         self._i_vre = names.index("void_reason")
         self._i_outcome = names.index("outcome") if record_type == "vaccination" else -1
-        self._general = record_type == "person_number" or any(
-            b not in names for b in bools
-        )
+        self._general = record_type == "person_number" or any(b not in names for b in bools)
         self._refs: dict[bytes, str] = {}
         self._origins: dict[str, str] = {}
 
@@ -265,9 +263,7 @@ REF_FIELDS: dict[str, dict[str, str]] = {
 }
 
 
-def from_envelope(
-    envelope: dict[str, Any], kana_keys: Mapping[str, str] | None = None
-) -> Incoming:
+def from_envelope(envelope: dict[str, Any], kana_keys: Mapping[str, str] | None = None) -> Incoming:
     """``kana_keys`` (name_kana → kana_key of stored rows, all made by ``normalize_kana``) spares
     normalising a name that has not changed."""
     ptype = str(envelope["type"])
