@@ -14,14 +14,23 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain.ids import is_valid_mynumber
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
-from app.services.sync_records import SERVER_OWNED, Incoming, from_envelope, to_envelope
+from app.services.sync_records import (
+    PACKAGE_TYPES,
+    REF_FIELDS,
+    SERVER_OWNED,
+    Incoming,
+    from_envelope,
+    ref_uid_bytes,
+    to_envelope,
+    uid_bytes,
+)
 from app.store import db, sync_apply, sync_outbox
 from app.sync.opened import OpenedPackage
 from app.sync.schemas import RECORD_TYPES
@@ -31,6 +40,7 @@ CancelCheck = Callable[[], bool]
 TICK = 5000
 REF_CACHE = 200_000
 BATCH = 2000
+CHUNK = 2000  # records read ahead: their stored rows and references in one query each
 # register column → record type it refers to (lots refer to vaccines by product id)
 _REF_TYPES = {
     "household_id": "household",
@@ -79,6 +89,57 @@ class Applier:
         # New records wait here and go in with one executemany (same type, in order).
         self._batch: list[tuple[Incoming, dict[str, Any], dict[str, Any]]] = []
         self._batch_uids: set[bytes] = set()
+        # The stored rows of the chunk being applied, read in one query (uid → (id, values) or
+        # None when not stored); an entry is used once, a later record of the same uid reads
+        # the register again.
+        self._stored: dict[bytes, tuple[int, tuple[Any, ...]] | None] = {}
+        self._kana_keys: dict[str, str] = {}  # name_kana → kana_key of the chunk's stored rows
+
+    def prefetch(self, package_type: str, envelopes: list[dict[str, Any]]) -> None:
+        """Read the stored rows and the referenced ids of a chunk of ``package_type`` records
+        with a few queries instead of several per record."""
+        self.flush()  # records still waiting in the batch are then found as stored
+        rtype = PACKAGE_TYPES[package_type]
+        uids: list[bytes] = []
+        refs: dict[str, set[bytes]] = {}
+        ref_fields = REF_FIELDS.get(rtype, {})
+        for envelope in envelopes:
+            try:
+                uids.append(uid_bytes(envelope["uid"]))
+                data = envelope["data"]
+                for field, column in ref_fields.items():
+                    value = data.get(field)
+                    if value is not None and column in _REF_TYPES:
+                        ref = ref_uid_bytes(value)
+                        if (column, ref) not in self._refs:
+                            refs.setdefault(column, set()).add(ref)
+            except (KeyError, TypeError, ValueError):
+                continue  # from_envelope meets it again and reports it as before
+        rows = sync_apply.current_rows(self.conn, rtype, uids, self.cols(rtype))
+        self._stored = {uid: rows.get(uid) for uid in uids}
+        self._kana_keys = {}
+        if rtype == "person" and rows:
+            cols = self.cols(rtype)
+            i_name, i_key = cols.index("name_kana"), cols.index("kana_key")
+            self._kana_keys = {v[i_name]: v[i_key] for _, v in rows.values()}
+        if len(self._refs) >= REF_CACHE:
+            self._refs.clear()  # bounded memory on initial loads
+        for column, wanted in refs.items():
+            found = sync_apply.ids_of_uids(self.conn, _REF_TYPES[column], list(wanted))
+            self._refs.update(((column, ref), row_id) for ref, row_id in found.items())
+
+    def _lookup(self, inc: Incoming) -> tuple[sync_apply.Stored | None, tuple[Any, ...] | None]:
+        """The stored version of ``inc`` (and its values when prefetched)."""
+        if inc.uid in self._stored:
+            hit = self._stored.pop(inc.uid)
+            if hit is None:
+                return None, None
+            row_id, current = hit
+            cols = self.cols(inc.record_type)
+            version = str(current[cols.index("version")])
+            origin = str(current[cols.index("origin")])
+            return sync_apply.Stored(row_id, version, origin), current
+        return sync_apply.lookup(self.conn, inc.record_type, inc.uid), None
 
     def cols(self, record_type: str) -> tuple[str, ...]:
         if record_type not in self._cols:
@@ -130,11 +191,14 @@ class Applier:
 
     def _resolve(self, inc: Incoming) -> tuple[dict[str, Any], str | None]:
         resolved: dict[str, Any] = {}
+        cached = self._refs.get
         for column, ref in inc.refs.items():
             if ref is None:
                 resolved[column] = None
                 continue
-            found = self._ref_id(column, ref)
+            found = cached((column, ref))
+            if found is None:
+                found = self._ref_id(column, ref)
             if found is None and self._batch:
                 self.flush()  # it may be waiting in the batch (a guardian, say)
                 found = self._ref_id(column, ref)
@@ -155,7 +219,7 @@ class Applier:
         self._batch_uids.clear()
         rtype = batch[0][0].record_type
         cols = self.cols(rtype)
-        rows = [(inc.uid, *(values.get(c) for c in cols)) for inc, _, values in batch]
+        rows = [(inc.uid, *map(values.get, cols)) for inc, _, values in batch]
         if sync_apply.insert_many(self.conn, rtype, rows, cols):
             for inc, _, _ in batch:
                 self._counted(inc)
@@ -199,12 +263,12 @@ class Applier:
         return refused
 
     def apply(self, envelope: dict[str, Any]) -> None:
-        inc = from_envelope(envelope)
+        inc = from_envelope(envelope, self._kana_keys)
         if self._batch and (
             inc.uid in self._batch_uids or self._batch[0][0].record_type != inc.record_type
         ):
             self.flush()
-        stored = sync_apply.lookup(self.conn, inc.record_type, inc.uid)
+        stored, current = self._lookup(inc)
         if stored is not None and stored.version >= inc.version:
             self.stats.unchanged += 1
             return
@@ -212,14 +276,12 @@ class Applier:
         if problem is not None:
             self.quarantine(inc, envelope, "E_SYNC_REFERENCE", problem)
             return
-        values = {
-            **inc.values,
-            **resolved,
-            "version": inc.version,
-            "origin": inc.origin,
-            "voided_at": inc.voided_at,
-            "void_reason": inc.void_reason,
-        }
+        values = inc.values  # from_envelope's own copy: completed in place
+        values.update(resolved)
+        values["version"] = inc.version
+        values["origin"] = inc.origin
+        values["voided_at"] = inc.voided_at
+        values["void_reason"] = inc.void_reason
         if inc.record_type == "person_number":
             if inc.number is None or not is_valid_mynumber(inc.number):
                 self.quarantine(inc, envelope, "E_SYNC_MYNUMBER", "個人番号の検査数字が不正です")
@@ -266,6 +328,7 @@ class Applier:
             values,
             self.cols(inc.record_type),
             None if stored is None else stored.id,
+            current,
         )
         if row_id is None:
             if server_wins:
@@ -279,6 +342,17 @@ def envelope_person_uid(envelope: dict[str, Any]) -> bytes:
     from app.services.sync_records import uid_bytes
 
     return uid_bytes(envelope["data"]["person_uid"])
+
+
+def _chunks(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def needs_number_key(opened: OpenedPackage) -> bool:
@@ -309,14 +383,16 @@ def apply_package(
     for package_type in RECORD_TYPES:
         if package_type not in present:
             continue
-        for envelope in opened.records(package_type):
-            applier.apply(envelope)
-            done += 1
-            if done % TICK == 0:
-                if cancel is not None and cancel():
-                    raise ImportCancelled()
-                if progress is not None:
-                    progress(done, total)
+        for chunk in _chunks(opened.records(package_type), CHUNK):
+            applier.prefetch(package_type, chunk)
+            for envelope in chunk:
+                applier.apply(envelope)
+                done += 1
+                if done % TICK == 0:
+                    if cancel is not None and cancel():
+                        raise ImportCancelled()
+                    if progress is not None:
+                        progress(done, total)
     applier.flush()
     if progress is not None:
         progress(done, total)

@@ -27,7 +27,7 @@ from app.security.person_numbers import NumberCipher
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit, _transfers, sync_identity
 from app.services.sync_quarantine import work_dir
-from app.services.sync_records import to_envelope
+from app.services.sync_records import EnvelopeMaker
 from app.store import db, sync_outbox, sync_state
 from app.store.layout import RegisterLayout
 from app.sync.keys import KeyPair
@@ -38,6 +38,7 @@ from app.sync.writer import build_package
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 PROGRESS_EVERY = 2000
+POSTPONED_KEPT = 50_000
 
 
 class NoServerTrusted(VaxDeskError):
@@ -111,6 +112,8 @@ class _Records:
         self.total, self.progress, self.cancel = total, progress, cancel
         self.done = 0
         self.by_type: dict[str, list[bytes]] = {}
+        # postponed vaccinations met while reading the vaccinations, for the postponement member
+        self.postponed: list[dict[str, Any]] | None = None
 
     def add(self, record_type: str, uid: bytes) -> None:
         self.by_type.setdefault(record_type, []).append(uid)
@@ -124,13 +127,31 @@ class _Records:
                 self.progress(self.done, self.total)
 
     def source(self, package_type: str) -> Iterator[dict[str, Any]]:
+        if package_type == "postponement" and self.postponed is not None:
+            # read with the vaccinations (one pass over the rows)
+            for envelope in self.postponed:
+                self._tick()
+                yield envelope
+            self.postponed = None
+            return
         register_type = "vaccination" if package_type == "postponement" else package_type
-        outcome = {"vaccination": "given", "postponement": "postponed"}.get(package_type)
-        for row in sync_outbox.read_records(
-            self.conn, register_type, self.by_type.get(register_type, []), outcome=outcome
-        ):
+        uids = self.by_type.get(register_type, [])
+        one_pass = package_type == "vaccination"
+        outcome = None if one_pass else {"postponement": "postponed"}.get(package_type)
+        names, rows = sync_outbox.read_rows(self.conn, register_type, uids, outcome=outcome)
+        make = EnvelopeMaker(register_type, names, party_id=self.party_id, cipher=self.cipher)
+        postponed: list[dict[str, Any]] | None = [] if one_pass else None
+        for row in rows:
+            if postponed is not None and make.postponed(row):
+                postponed.append(make(row)[1])
+                if len(postponed) > POSTPONED_KEPT:
+                    postponed = None  # too many to keep: the postponement source reads them
+                continue
+            if one_pass and make.postponed(row):
+                continue
             self._tick()
-            yield to_envelope(row, party_id=self.party_id, cipher=self.cipher)[1]
+            yield make(row)[1]
+        self.postponed = postponed
 
     def sources(self) -> list[tuple[str, Iterator[dict[str, Any]]]]:
         wanted = set(self.by_type) | ({"postponement"} if "vaccination" in self.by_type else set())

@@ -39,6 +39,17 @@ def id_of_uid(conn: Connection, record_type: str, uid: bytes) -> int | None:
     return None if row is None else int(row[0])
 
 
+def ids_of_uids(conn: Connection, record_type: str, uids: list[bytes]) -> dict[bytes, int]:
+    """uid → row id of the stored records among ``uids`` (one query per 2,000)."""
+    table = RECORD_TABLES[record_type]
+    found: dict[bytes, int] = {}
+    for start in range(0, len(uids), 2000):
+        part = uids[start : start + 2000]
+        sql = f"SELECT uid, id FROM {table} WHERE uid IN ({', '.join('?' * len(part))})"
+        found.update((bytes(r[0]), int(r[1])) for r in conn.execute(sql, part))
+    return found
+
+
 def vaccine_id_of_product(conn: Connection, product_id: str) -> int | None:
     row = conn.execute("SELECT id FROM vaccines WHERE product_id = ?", (product_id,)).fetchone()
     return None if row is None else int(row[0])
@@ -68,9 +79,34 @@ def _statements(table: str, cols: tuple[str, ...]) -> tuple[str, str]:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _update_statement(table: str, changed: tuple[str, ...]) -> str:
+    return f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in changed)} WHERE id = ?"
+
+
+@functools.lru_cache(maxsize=64)
+def _column_set(cols: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(cols)
+
+
 @functools.lru_cache(maxsize=64)
 def _select_statement(table: str, cols: tuple[str, ...]) -> str:
     return f"SELECT {', '.join(cols)} FROM {table} WHERE id = ?"
+
+
+def current_rows(
+    conn: Connection, record_type: str, uids: list[bytes], cols: tuple[str, ...]
+) -> dict[bytes, tuple[int, tuple[Any, ...]]]:
+    """uid → (row id, values in ``cols`` order) of the stored records among ``uids``: one query
+    for a whole chunk of incoming records instead of a lookup and a read per record."""
+    table = RECORD_TABLES[record_type]
+    found: dict[bytes, tuple[int, tuple[Any, ...]]] = {}
+    sql = f"SELECT id, uid, {', '.join(cols)} FROM {table} WHERE uid IN "
+    for start in range(0, len(uids), 2000):
+        part = uids[start : start + 2000]
+        for row in conn.execute(sql + f"({', '.join('?' * len(part))})", part):
+            found[bytes(row[1])] = (int(row[0]), tuple(row[2:]))
+    return found
 
 
 def upsert(
@@ -80,27 +116,28 @@ def upsert(
     values: dict[str, Any],
     cols: tuple[str, ...],
     existing_id: int | None = None,
+    current: tuple[Any, ...] | None = None,
 ) -> int:
     """Insert the record (``existing_id`` None) or replace every column of the stored one
     (absent values are NULL). ``values`` holds register columns including version, origin,
-    voided_at and void_reason. One statement: a constraint failure undoes only it."""
+    voided_at and void_reason. One statement: a constraint failure undoes only it. ``current``
+    (the stored values in ``cols`` order, from ``current_rows``) spares reading the row again."""
     table = RECORD_TABLES[record_type]
-    if not values.keys() <= set(cols):
+    if not values.keys() <= _column_set(cols):
         raise ValueError(f"unknown columns for {table}: {sorted(set(values) - set(cols))}")
-    params = [values.get(c) for c in cols]
+    get = values.get
+    params = [get(c) for c in cols]
     insert, _ = _statements(table, cols)
     if existing_id is None:
         return int(conn.execute(insert, (uid, *params)).lastrowid)
     # Only the columns that change: an unchanged indexed column then costs no index update
     # (a resident's new address must not rewrite the kana, birth date and household indexes).
-    select = _select_statement(table, cols)
-    current = conn.execute(select, (existing_id,)).fetchone()
+    if current is None:
+        current = conn.execute(_select_statement(table, cols), (existing_id,)).fetchone()
     changed = [(c, p) for c, p, old in zip(cols, params, current, strict=True) if p != old]
     if changed:
-        sets = ", ".join(f"{c} = ?" for c, _ in changed)
-        conn.execute(
-            f"UPDATE {table} SET {sets} WHERE id = ?", (*(p for _, p in changed), existing_id)
-        )
+        sql = _update_statement(table, tuple(c for c, _ in changed))
+        conn.execute(sql, (*(p for _, p in changed), existing_id))
     return existing_id
 
 
@@ -111,12 +148,13 @@ def try_upsert(
     values: dict[str, Any],
     cols: tuple[str, ...],
     existing_id: int | None = None,
+    current: tuple[Any, ...] | None = None,
 ) -> tuple[int | None, str | None]:
     """``upsert``: (row id, None), or (None, the constraint that refused it; SQLite names tables
     and columns, never values). The failed statement alone is undone (SQLite's statement
     rollback), the transaction goes on."""
     try:
-        return upsert(conn, record_type, uid, values, cols, existing_id), None
+        return upsert(conn, record_type, uid, values, cols, existing_id, current), None
     except sqlcipher3.IntegrityError as exc:
         return None, str(exc)[:200]
 

@@ -118,21 +118,13 @@ class RecordRow:
     data: dict[str, Any]
 
 
-def read_records(
-    conn: Connection,
-    record_type: str,
-    uids: list[bytes],
-    *,
-    batch: int = 500,
-    outcome: str | None = None,
-) -> Iterator[RecordRow]:
-    """The current rows of ``uids``; a foreign key comes as the referenced record's uid (bytes)
-    or product id, under its name in the package data (``person_id`` → ``person_uid``)."""
+def _select(conn: Connection, record_type: str, by_outcome: bool) -> tuple[str, tuple[str, ...]]:
+    """``SELECT`` of a record type's rows by ``id IN`` with foreign keys joined, and the names of
+    the selected values (``person_id`` → ``person_uid``)."""
     table = RECORD_TABLES[record_type]
-    cols = _columns(conn, table)
     fks = FOREIGN_KEYS.get(table, {})
     joins, select, names = [], [], []
-    for i, col in enumerate(cols):
+    for i, col in enumerate(_columns(conn, table)):
         if col in fks:
             ref_type, ref_col, out = fks[col]
             alias = f"f{i}"
@@ -142,26 +134,70 @@ def read_records(
         else:
             select.append(f"t.{col}")
             names.append(col)
-    where = "" if outcome is None else "t.outcome = ? AND "
-    extra = () if outcome is None else (outcome,)
-    sql = f"SELECT {', '.join(select)} FROM {table} t{''.join(joins)} WHERE {where}t.uid IN "
+    where = "t.outcome = ? AND " if by_outcome else ""
+    sql = f"SELECT {', '.join(select)} FROM {table} t{''.join(joins)} WHERE {where}t.id IN "
+    return sql, tuple(names)
+
+
+def _row_ids(conn: Connection, table: str, uids: list[bytes], batch: int) -> list[int]:
+    """Row ids of ``uids`` (those present), sorted: the rows are then read in storage order,
+    each page decrypted once, instead of at random."""
+    ids: list[int] = []
+    sql = f"SELECT id FROM {table} WHERE uid IN "
     for start in range(0, len(uids), batch):
         part = uids[start : start + batch]
-        cur = conn.execute(sql + f"({', '.join('?' * len(part))})", (*extra, *part))
-        i_uid, i_ver, i_org = names.index("uid"), names.index("version"), names.index("origin")
-        i_vat, i_vre = names.index("voided_at"), names.index("void_reason")
-        keep = [(i, n) for i, n in enumerate(names) if n not in ENVELOPE_COLUMNS]
-        for row in cur:
-            data = {n: row[i] for i, n in keep}
-            yield RecordRow(
-                record_type,
-                bytes(row[i_uid]),
-                str(row[i_ver]),
-                str(row[i_org]),
-                row[i_vat],
-                row[i_vre],
-                data,
-            )
+        ids.extend(r[0] for r in conn.execute(sql + f"({', '.join('?' * len(part))})", part))
+    ids.sort()
+    return ids
+
+
+def read_rows(
+    conn: Connection,
+    record_type: str,
+    uids: list[bytes],
+    *,
+    batch: int = 2000,
+    outcome: str | None = None,
+) -> tuple[tuple[str, ...], Iterator[tuple[Any, ...]]]:
+    """(names, rows) of the current rows of ``uids`` in row-id order, as plain tuples; a foreign
+    key comes as the referenced record's uid (bytes) or product id, under its name in the package
+    data (``person_id`` → ``person_uid``)."""
+    table = RECORD_TABLES[record_type]
+    sql, names = _select(conn, record_type, outcome is not None)
+    extra: tuple[Any, ...] = () if outcome is None else (outcome,)
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        ids = _row_ids(conn, table, uids, batch)
+        for start in range(0, len(ids), batch):
+            part = ids[start : start + batch]
+            yield from conn.execute(sql + f"({', '.join('?' * len(part))})", (*extra, *part))
+
+    return names, rows()
+
+
+def read_records(
+    conn: Connection,
+    record_type: str,
+    uids: list[bytes],
+    *,
+    batch: int = 2000,
+    outcome: str | None = None,
+) -> Iterator[RecordRow]:
+    """The current rows of ``uids`` (in row-id order) as ``RecordRow``; see ``read_rows``."""
+    names, rows = read_rows(conn, record_type, uids, batch=batch, outcome=outcome)
+    i_uid, i_ver, i_org = names.index("uid"), names.index("version"), names.index("origin")
+    i_vat, i_vre = names.index("voided_at"), names.index("void_reason")
+    keep = [(i, n) for i, n in enumerate(names) if n not in ENVELOPE_COLUMNS]
+    for row in rows:
+        yield RecordRow(
+            record_type,
+            bytes(row[i_uid]),
+            str(row[i_ver]),
+            str(row[i_org]),
+            row[i_vat],
+            row[i_vre],
+            {n: row[i] for i, n in keep},
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
 from app.errors import PermissionDenied
-from app.services import sync_export, sync_status
+from app.services import persons, results, sync_export, sync_status
 from app.store import audit, sync_outbox
 from app.sync.channel import Outcome
 from tests.support.registers import login_as, password
-from tests.support.sync_env import SyncEnv, channel, dump_tables, make_sync_register
+from tests.support.sync_env import SyncEnv, channel, dump_tables, make_sync_register, record_dose
 
 
 @pytest.fixture
@@ -132,3 +133,38 @@ def test_cli_export_and_status(
     clerk = ["--register", str(env.directory), "--user", "clerk"]
     assert main(["sync", "export", *clerk, "--out", str(tmp_path / "c")]) == 77
     assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("kept", [50_000, 0])
+def test_vaccinations_and_postponements_travel_in_their_own_members(
+    env: SyncEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: int
+) -> None:
+    """One read of the vaccination rows feeds both members; with more postponements than are
+    kept in memory (kept=0) the postponement member reads them again: the same package."""
+    monkeypatch.setattr(sync_export, "POSTPONED_KEPT", kept)
+    nurse = login_as(env.directory, "nurse")
+    try:
+        taro = persons.search(nurse, "0000000001").people[0].person_id
+        results.record_postponement(nurse, taro, "mr2", date(2026, 6, 2), "発熱のため見合わせ")
+        results.record_postponement(nurse, taro, "mr2", date(2026, 6, 9), "再度発熱のため")
+        record_dose(nurse, date(2026, 6, 20))
+    finally:
+        nurse.register.close()
+    number = login_as(env.directory, "number")
+    try:
+        result = sync_export.export_changes(number, tmp_path / "medium")
+    finally:
+        number.register.close()
+    assert result.records == 4
+    with env.open_as_server(result.path) as opened:
+        given = list(opened.records("vaccination"))
+        postponed = list(opened.records("postponement"))
+    assert sorted(r["data"]["vaccinated_on"] for r in given) == ["2026-06-01", "2026-06-20"]
+    assert all(r["type"] == "vaccination" for r in given)
+    assert [
+        (r["type"], r["data"]["postponed_on"], r["data"]["postpone_reason"]) for r in postponed
+    ] == [
+        ("postponement", "2026-06-02", "発熱のため見合わせ"),
+        ("postponement", "2026-06-09", "再度発熱のため"),
+    ]
+    assert all("outcome" not in r["data"] and "vaccinated_on" not in r["data"] for r in postponed)

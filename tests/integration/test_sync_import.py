@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.kana import normalize_kana
 from app.errors import PermissionDenied
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session
-from app.services import sync_export, sync_status
+from app.services import sync_apply, sync_export, sync_status
 from app.services.sync_import import import_package
 from app.store import audit, sync_state
 from app.sync.errors import PackageError
@@ -23,9 +24,11 @@ from tests.support.sync_env import (
     SyncEnv,
     channel,
     dump_tables,
+    local_envelope,
     make_sync_register,
     number_env,
     person_env,
+    server_edit,
 )
 
 NUMBER = "123456789018"
@@ -183,3 +186,42 @@ def test_business_rule_failures_are_quarantined_one_by_one(
         " WHERE p.atena_no = '0000000401'"
     ).fetchone()
     assert guardian == ("0000000400",)
+
+
+@pytest.mark.parametrize("chunk", [2, 2000])
+def test_records_read_ahead_in_chunks_apply_as_one_by_one(
+    env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Stored rows and references are read per chunk: a record that comes twice, a guardian
+    earlier in the same package, a changed and an unchanged kana name all end as if the records
+    were applied one by one (chunk=2 puts them across chunk boundaries)."""
+    monkeypatch.setattr(sync_apply, "CHUNK", chunk)
+    conn = number.register.conn
+    taro_uid = conn.execute("SELECT uid FROM persons WHERE atena_no = '0000000001'").fetchone()[0]
+    hanako_uid = conn.execute(
+        "SELECT uid FROM persons WHERE atena_no <> '0000000001' ORDER BY id LIMIT 1"
+    ).fetchone()[0]
+    taro = server_edit(local_envelope(conn, "person", bytes(taro_uid)), address="新住所1-1")
+    hanako = local_envelope(conn, "person", bytes(hanako_uid))
+    hanako = server_edit(hanako, name_kana="カイメイ ハナコ")
+    parent = person_env("0000000201", "オヤ イチロウ")
+    child = person_env("0000000202", "コ ジロウ", guardian_uid=parent["uid"])
+    twice = person_env("0000000203", "ニド サブロウ")
+    newer = server_edit(twice, address="二度目の住所")
+    pkg = tmp_path / "u.vxpkg"
+    env.build_update(pkg, {"person": [parent, taro, child, twice, hanako, newer]})
+    result = import_package(number, pkg)
+    assert (result.applied, result.quarantined, result.conflicts) == (6, 0, 0)
+    rows = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "SELECT p.atena_no, p.address, p.name_kana, p.kana_key, g.atena_no FROM persons p"
+            " LEFT JOIN persons g ON g.id = p.guardian_id"
+        )
+    }
+    assert rows["0000000001"][0] == "新住所1-1"
+    assert rows["0000000202"][3] == "0000000201"
+    assert rows["0000000203"][0] == "二度目の住所"
+    for atena, (_, name_kana, kana_key, _) in rows.items():
+        assert kana_key == normalize_kana(name_kana), atena
+    assert rows[hanako["data"]["atena_no"]][1] == "カイメイ ハナコ"
