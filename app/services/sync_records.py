@@ -116,10 +116,12 @@ def to_envelope(
     """(package record type, envelope) of a stored row."""
     rtype = row.record_type
     drop = _DROP.get(rtype, ())
+    # Empty fields travel as null: a receiver keeps its own value only for a field that is
+    # absent (not carried by the sender), so a cleared field must say so.
     data: dict[str, Any] = {
         key: uid_text(value) if type(value) is bytes else value
         for key, value in row.data.items()
-        if value is not None and key not in drop
+        if key not in drop
     }
     for key in BOOLEAN_FIELDS.get(rtype, ()):
         data[key] = bool(row.data.get(key))
@@ -209,7 +211,7 @@ class EnvelopeMaker:
             value = row[i]
             if boolean:
                 data[name] = bool(value)
-            elif value is not None:
+            else:  # None travels as null (see to_envelope)
                 data[name] = ref(value) if type(value) is bytes else value
         origin = str(row[self._i_org])
         sent_origin = self._origins.get(origin)
@@ -286,7 +288,9 @@ def from_envelope(envelope: dict[str, Any], kana_keys: Mapping[str, str] | None 
         data[key] = 1 if data.get(key) else 0
     refs: dict[str, Any] = {}
     for field, column in REF_FIELDS.get(rtype, {}).items():
-        value = data.pop(field, None)
+        if field not in data:  # not carried by the sender: the stored reference is kept
+            continue
+        value = data.pop(field)
         if value is not None and field.endswith("_uid"):
             value = ref_uid_bytes(value)
         refs[column] = value

@@ -118,23 +118,28 @@ def upsert(
     existing_id: int | None = None,
     current: tuple[Any, ...] | None = None,
 ) -> int:
-    """Insert the record (``existing_id`` None) or replace every column of the stored one
-    (absent values are NULL). ``values`` holds register columns including version, origin,
+    """Insert the record (``existing_id`` None; absent values are NULL) or update the stored
+    one: a column absent from ``values`` keeps its stored value (a field the sender does not
+    carry, e.g. the hub sends no 世帯 or phone, never wipes the terminal's), a column present
+    with None is cleared. ``values`` holds register columns including version, origin,
     voided_at and void_reason. One statement: a constraint failure undoes only it. ``current``
     (the stored values in ``cols`` order, from ``current_rows``) spares reading the row again."""
     table = RECORD_TABLES[record_type]
     if not values.keys() <= _column_set(cols):
         raise ValueError(f"unknown columns for {table}: {sorted(set(values) - set(cols))}")
     get = values.get
-    params = [get(c) for c in cols]
     insert, _ = _statements(table, cols)
     if existing_id is None:
-        return int(conn.execute(insert, (uid, *params)).lastrowid)
+        return int(conn.execute(insert, (uid, *(get(c) for c in cols))).lastrowid)
     # Only the columns that change: an unchanged indexed column then costs no index update
     # (a resident's new address must not rewrite the kana, birth date and household indexes).
     if current is None:
         current = conn.execute(_select_statement(table, cols), (existing_id,)).fetchone()
-    changed = [(c, p) for c, p, old in zip(cols, params, current, strict=True) if p != old]
+    changed = [
+        (c, values[c])
+        for c, old in zip(cols, current, strict=True)
+        if c in values and values[c] != old
+    ]
     if changed:
         sql = _update_statement(table, tuple(c for c, _ in changed))
         conn.execute(sql, (*(p for _, p in changed), existing_id))

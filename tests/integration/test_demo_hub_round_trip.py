@@ -89,6 +89,18 @@ def terminal_numbers(demo: Path) -> dict[bytes, str]:
         session.register.close()
 
 
+def person_links(demo: Path) -> dict[bytes, tuple[object, ...]]:
+    """person uid → (世帯, 保護者, 電話, 郵便番号): fields the hub does not carry."""
+    session = open_session(argparse.Namespace(register=demo, user="number"))
+    try:
+        rows = session.register.conn.execute(
+            "SELECT uid, household_id, guardian_id, phone, postal_code FROM persons"
+        ).fetchall()
+        return {bytes(r[0]): tuple(r[1:]) for r in rows}
+    finally:
+        session.register.close()
+
+
 def sync_id(outputs: list[str]) -> str:
     found = re.search(r"端末ID: (\S+)", outputs[10])
     assert found is not None
@@ -100,9 +112,13 @@ def test_readme_round_trip_with_the_demo_hub(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     before: dict[bytes, str] = {}
-    outputs = run_readme(
-        monkeypatch, capsys, lambda: before.update(terminal_numbers(tmp_path / "DEMO"))
-    )
+    links: dict[bytes, tuple[object, ...]] = {}
+
+    def snapshot() -> None:
+        before.update(terminal_numbers(tmp_path / "DEMO"))
+        links.update(person_links(tmp_path / "DEMO"))
+
+    outputs = run_readme(monkeypatch, capsys, snapshot)
     assert len(outputs) == 12
 
     hub_dir, demo = tmp_path / "DEMO" / "hub", tmp_path / "DEMO"
@@ -153,6 +169,9 @@ def test_readme_round_trip_with_the_demo_hub(
     # the hub's initial package overwrote every 個人番号 record (newer versions): the numbers the
     # hub holds are exactly the ones the demo generator sealed into the register
     assert len(before) == 300 and terminal_numbers(demo) == before
+    # the hub's persons carry no 世帯, 保護者, 電話 or 郵便番号: applying them kept the terminal's
+    assert sum(1 for v in links.values() if v[0] is not None) > 250
+    assert person_links(demo) == links
 
 
 def test_no_hub_option_and_the_default_for_big_registers(tmp_path: Path) -> None:
