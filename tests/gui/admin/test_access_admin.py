@@ -190,8 +190,9 @@ def test_declining_the_confirmation_keeps_the_user(
     page = _users_page(qtbot, reg)
     page.confirm = lambda text: False  # type: ignore[method-assign]
     assert page.select_login("nurse")
+    qtbot.waitUntil(lambda: not page.jobs.busy, timeout=WAIT_MS)  # what the selection loads
     qtbot.mouseClick(page.deactivate_button, Qt.MouseButton.LeftButton)
-    assert not page.jobs.busy
+    assert not page.jobs.busy  # declined: no deactivation job was started
     login_as(reg, "nurse").register.close()
 
 
