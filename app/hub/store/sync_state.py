@@ -185,23 +185,51 @@ def add_conflicts(conn: Connection, rows: list[dict[str, Any]]) -> None:
 # --- emit --------------------------------------------------------------------------------
 
 
-def _stream(conn: Connection, stmt: Any) -> Iterator[Any]:
-    yield from conn.execute(stmt.execution_options(yield_per=_STREAM))
+def _stream(conn: Connection, stmt: Any) -> Iterator[tuple[Any, ...]]:
+    """Rows as plain tuples, fetched ``_STREAM`` at a time (a server-side cursor on PostgreSQL,
+    so an initial load of millions of rows keeps memory flat)."""
+    result = conn.execute(stmt.execution_options(yield_per=_STREAM))
+    for part in result.partitions():
+        yield from map(tuple, part)
 
 
-def persons_since(conn: Connection, position: int, upto: int) -> Iterator[Any]:
+PERSON_EMIT = (
+    "uid",
+    "atena_no",
+    "name",
+    "name_kana",
+    "sex",
+    "birth_date",
+    "address",
+    "relationship",
+    "status",
+    "moved_in_date",
+    "moved_out_date",
+    "deceased_date",
+    "version",
+    "origin",
+    "voided_at",
+    "void_reason",
+)
+NUMBER_EMIT = ("person_uid", "uid", "number_ct", "version")
+RECORD_EMIT = ("type", "uid", "version", "origin", "voided_at", "void_reason", "data")
+
+
+def persons_since(conn: Connection, position: int, upto: int) -> Iterator[tuple[Any, ...]]:
+    """Persons changed in (position, upto], as tuples of ``PERSON_EMIT``."""
     return _stream(
         conn,
-        select(persons)
+        select(*[persons.c[n] for n in PERSON_EMIT])
         .where(persons.c.change_seq > position, persons.c.change_seq <= upto)
         .order_by(persons.c.change_seq),
     )
 
 
-def numbers_since(conn: Connection, position: int, upto: int) -> Iterator[Any]:
+def numbers_since(conn: Connection, position: int, upto: int) -> Iterator[tuple[Any, ...]]:
+    """個人番号 rows changed in (position, upto], as tuples of ``NUMBER_EMIT``."""
     return _stream(
         conn,
-        select(person_numbers)
+        select(*[person_numbers.c[n] for n in NUMBER_EMIT])
         .where(person_numbers.c.change_seq > position, person_numbers.c.change_seq <= upto)
         .order_by(person_numbers.c.change_seq),
     )
@@ -218,10 +246,12 @@ def record_types_since(conn: Connection, position: int, upto: int) -> list[str]:
 
 def records_since(
     conn: Connection, record_type: str, position: int, upto: int, skip_origin: str
-) -> Iterator[Any]:
+) -> Iterator[tuple[Any, ...]]:
+    """Records of one type changed in (position, upto], not from ``skip_origin``, as tuples of
+    ``RECORD_EMIT``."""
     return _stream(
         conn,
-        select(records)
+        select(*[records.c[n] for n in RECORD_EMIT])
         .where(
             records.c.type == record_type,
             records.c.change_seq > position,
