@@ -160,11 +160,11 @@ def _uid_bytes(text: str) -> bytes:
     return bytes.fromhex(text.replace("-", ""))
 
 
-def _row(env: dict[str, Any], seq: int) -> tuple[Any, ...]:
+def _row(env: dict[str, Any], seq: int, uid: bytes | None = None) -> tuple[Any, ...]:
     voided = env.get("voided")
     return (
         env["type"],
-        _uid_bytes(env["uid"]),
+        _uid_bytes(env["uid"]) if uid is None else uid,
         env["version"],
         env["origin"],
         voided["at"] if voided else None,
@@ -224,13 +224,12 @@ def _apply_batch(
     valid = _known_persons_only(conn, terminal, rtype, valid, package_persons, now, result)
     if not valid:
         return
-    uids = list(dict.fromkeys(_uid_bytes(e["uid"]) for e in valid))
-    stored = sstore.stored_records(conn, rtype, uids)
+    keyed = [((rtype, _uid_bytes(e["uid"])), e) for e in valid]
+    stored = sstore.stored_records(conn, rtype, list(dict.fromkeys(k[1] for k, _ in keyed)))
     new: dict[tuple[str, bytes], dict[str, Any]] = {}
     upd: dict[tuple[str, bytes], dict[str, Any]] = {}
     lost: list[tuple[dict[str, Any] | None, tuple[str, bytes], str, str, str, str]] = []
-    for env in valid:
-        key = (rtype, _uid_bytes(env["uid"]))
+    for key, env in keyed:
         version = env["version"]
         if key in new or key in upd:
             target = new if key in new else upd
@@ -289,14 +288,9 @@ def _apply_batch(
             }
         )
         seq += 1
-    new_rows = []
-    for env in new.values():
-        new_rows.append(_row(env, seq))
-        seq += 1
-    upd_rows = []
-    for env in upd.values():
-        upd_rows.append(_row(env, seq))
-        seq += 1
+    new_rows = [_row(env, s, key[1]) for s, (key, env) in enumerate(new.items(), seq)]
+    seq += len(new_rows)
+    upd_rows = [_row(env, s, key[1]) for s, (key, env) in enumerate(upd.items(), seq)]
     sstore.add_conflicts(conn, conflict_rows)
     sstore.insert_records(conn, new_rows)
     sstore.update_records(conn, upd_rows)
@@ -315,13 +309,13 @@ def _known_persons_only(
 ) -> list[dict[str, Any]]:
     """Quarantine records about a person the hub does not know (E_HUB_UNKNOWN_PERSON): not in
     the register, not a provisional person received before, not one in this package."""
-    refs = {_uid_bytes(e["data"]["person_uid"]) for e in envs if "person_uid" in e["data"]}
-    if not refs:
+    refs = [e["data"].get("person_uid") for e in envs]
+    ref_uids = {_uid_bytes(r) for r in refs if r is not None}
+    if not ref_uids:
         return envs
-    known = sstore.known_persons(conn, list(refs - package_persons)) | package_persons
+    known = sstore.known_persons(conn, list(ref_uids - package_persons)) | package_persons
     kept = []
-    for env in envs:
-        ref = env["data"].get("person_uid")
+    for env, ref in zip(envs, refs, strict=True):
         if ref is not None and _uid_bytes(ref) not in known:
             sstore.add_quarantine(
                 conn,

@@ -58,6 +58,40 @@ def test_bulk_insert_and_update_round_trip(tmp_path: Path, database_url: str | N
         store.close()
 
 
+@pytest.mark.parametrize("wanted", [0, 1, 17, 256, 5000])
+def test_select_in_finds_exactly_the_listed_rows(
+    tmp_path: Path, database_url: str | None, wanted: int
+) -> None:
+    """Chunked IN look-ups (padded lists on SQLite, one array on PostgreSQL) over every chunk
+    size, with a fixed bound value kept per statement key, duplicates and missing keys."""
+    store = _open(tmp_path, database_url)
+    try:
+        rows = [
+            (*r[:5], "F" if i % 3 == 0 else "M", *r[6:])
+            for i, r in ((i, person_tuple(i)) for i in range(1, 6001))
+        ]
+        with store.begin() as conn:
+            bulk.insert_rows(conn, persons, [c.name for c in persons.columns], rows)
+        present = [r[0] for r in rows[:wanted]]
+        missing = [i.to_bytes(16, "big") for i in range(10_000, 10_007)]
+        asked = present + missing + present[:3]
+        with store.begin() as conn:
+            stmt = select(persons.c.uid, persons.c.sex)
+            got = list(bulk.select_in(conn, "t-all", stmt, persons.c.uid, asked))
+            assert sorted(bytes(u) for u, _ in got) == sorted(present)
+            assert {bytes(u): s for u, s in got} == {r[0]: r[5] for r in rows[:wanted]}
+            only_f = stmt.where(persons.c.sex == "F")
+            f_rows = list(bulk.select_in(conn, "t-f", only_f, persons.c.uid, asked))
+            assert sorted(bytes(u) for u, _ in f_rows) == sorted(
+                r[0] for r in rows[:wanted] if r[5] == "F"
+            )
+            only_m = stmt.where(persons.c.sex == "M")
+            m_rows = list(bulk.select_in(conn, "t-m", only_m, persons.c.uid, asked))
+            assert len(f_rows) + len(m_rows) == wanted
+    finally:
+        store.close()
+
+
 def test_failed_bulk_insert_leaves_nothing(tmp_path: Path, database_url: str | None) -> None:
     store = _open(tmp_path, database_url)
     try:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, LargeBinary, any_, bindparam, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Connection, insert, or_, select, update
 
-from app.hub.store.bulk import insert_rows, is_postgres, update_rows
+from app.hub.store.bulk import insert_rows, select_in, update_rows
 from app.hub.store.schema import (
     applied_packages,
     audit_entries,
@@ -145,20 +144,15 @@ def stored_records(
     conn: Connection, record_type: str, uids: list[bytes]
 ) -> dict[tuple[str, bytes], tuple[str, str, int]]:
     """(type, uid) → (version, origin, change_seq) for the records of ``uids`` that exist."""
-    out: dict[tuple[str, bytes], tuple[str, str, int]] = {}
-    for start in range(0, len(uids), 5000):
-        chunk = uids[start : start + 5000]
-        if is_postgres(conn):  # one array parameter instead of thousands of bound values
-            match = records.c.uid == any_(bindparam("uids", chunk, type_=ARRAY(LargeBinary)))
-        else:
-            match = records.c.uid.in_(chunk)
-        stmt = select(
-            records.c.uid, records.c.version, records.c.origin, records.c.change_seq
-        ).where(records.c.type == record_type, match)
-        row: Any
-        for row in conn.execute(stmt):
-            out[(record_type, bytes(row[0]))] = (str(row[1]), str(row[2]), int(row[3]))
-    return out
+    stmt = select(records.c.uid, records.c.version, records.c.origin, records.c.change_seq).where(
+        records.c.type == record_type
+    )
+    return {
+        (record_type, bytes(uid)): (str(version), str(origin), int(seq))
+        for uid, version, origin, seq in select_in(
+            conn, f"stored_records:{record_type}", stmt, records.c.uid, uids
+        )
+    }
 
 
 def stored_data(conn: Connection, record_type: str, uid: bytes) -> str | None:
@@ -304,14 +298,13 @@ def audit_hash(conn: Connection, terminal_id: str, seq: int) -> str | None:
 
 def known_persons(conn: Connection, uids: list[bytes]) -> set[bytes]:
     """The ``uids`` that name a person: in the register, or a provisional person received."""
-    found: set[bytes] = set()
-    for start in range(0, len(uids), 5000):
-        chunk = uids[start : start + 5000]
-        for row in conn.execute(select(persons.c.uid).where(persons.c.uid.in_(chunk))):
-            found.add(bytes(row[0]))
-        rest = [u for u in chunk if u not in found]
-        if rest:
-            stmt = select(records.c.uid).where(records.c.type == "person", records.c.uid.in_(rest))
-            for row in conn.execute(stmt):
-                found.add(bytes(row[0]))
+    found = {
+        bytes(r[0])
+        for r in select_in(conn, "known_persons", select(persons.c.uid), persons.c.uid, uids)
+    }
+    rest = [u for u in uids if u not in found]
+    stmt = select(records.c.uid).where(records.c.type == "person")
+    found.update(
+        bytes(r[0]) for r in select_in(conn, "provisional_persons", stmt, records.c.uid, rest)
+    )
     return found
