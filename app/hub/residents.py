@@ -176,8 +176,8 @@ def _apply_batch(
     new_n: list[tuple[Any, ...]] = []
     upd_n: list[tuple[Any, ...]] = []
     seq = hub.store.allocate_change_seq(conn, len(plans))
-    for r, uid, h, blind, known in plans:
-        version = clock.next()
+    versions = clock.next_many(len(plans))
+    for (r, uid, h, blind, known), version in zip(plans, versions, strict=True):
         person = _person_tuple(r, uid, h, version, hub.hub_id, seq)
         if known is None:
             new_p.append(person)
