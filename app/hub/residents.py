@@ -116,9 +116,12 @@ def import_residents(
             width = int(store.get_meta(conn, "atena_width") or 10)
             clock = HybridClock(origin, store.get_meta(conn, "hlc_last"))
             existing = rstore.existing_persons(conn)
+            # into an empty register: build the plain indexes once at the end
+            deferred = rstore.drop_secondary_indexes(conn) if not existing else []
             rows = read_residents(stream, width, today)
             for batch in _batches(rows):
                 _apply_batch(conn, hub, batch, existing, clock, row_hash, result, known_uids or {})
+            rstore.create_indexes(conn, deferred)
             store.set_meta(conn, "hlc_last", clock.last)
             rstore.record_import_run(
                 conn,
