@@ -25,6 +25,7 @@ import orjson
 
 from app.hub.clock import utc_now_text
 from app.hub.errors import HubInvalidInput, UnknownTerminal
+from app.hub.gcpause import collector_paused
 from app.hub.hub import Hub
 from app.hub.store import sync_state as sstore
 from app.hub.trust import current_trust
@@ -176,7 +177,7 @@ def _conflict(row: dict[str, Any]) -> dict[str, Any]:
 
 def emit(hub: Hub, terminal_id: str, out_dir: Path) -> EmitResult:
     store = hub.store
-    with store.begin() as conn:
+    with collector_paused(), store.begin() as conn:
         party = store.party(conn, terminal_id)
         if party is None or party.role != "terminal":
             raise UnknownTerminal()

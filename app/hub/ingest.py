@@ -28,6 +28,7 @@ from sqlalchemy import Connection
 
 from app.hub.audit_chain import GENESIS_HEX, AuditChainBroken, ChainHead, check_continuation
 from app.hub.clock import utc_now_text
+from app.hub.gcpause import collector_paused
 from app.hub.hub import Hub
 from app.hub.store import sync_state as sstore
 from app.hub.trust import current_trust
@@ -76,7 +77,7 @@ def ingest_file(hub: Hub, path: Path) -> IngestResult:
     if not path.is_file():
         return IngestResult(path.name, "E_HUB_FILE_MISSING")
     try:
-        with hub.store.begin() as conn:
+        with collector_paused(), hub.store.begin() as conn:
             return _ingest(hub, conn, path)
     except (PackageError, AuditChainBroken) as exc:
         return _refuse(hub, path, exc.code)

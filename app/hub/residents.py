@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from app.hub.clock import HybridClock, new_uid, utc_now_text
+from app.hub.gcpause import collector_paused
 from app.hub.hub import Hub
 from app.hub.residents_csv import Resident, RowError, open_csv, read_residents
 from app.hub.store import residents as rstore
@@ -112,7 +113,7 @@ def import_residents(
     row_hash = _row_hasher(hub.secrets.number_key)
     origin = hub.hub_id
     try:
-        with store.begin() as conn:
+        with collector_paused(), store.begin() as conn:
             width = int(store.get_meta(conn, "atena_width") or 10)
             clock = HybridClock(origin, store.get_meta(conn, "hlc_last"))
             existing = rstore.existing_persons(conn)
