@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from app.hub.errors import HubDatabaseError, HubDatabaseNewer
 from app.hub.store import bulk
+from app.hub.store import sync_state as sstore
 from app.hub.store.hubstore import HubStore, open_store
-from app.hub.store.schema import hub_meta, metadata, persons
+from app.hub.store.schema import hub_meta, metadata, persons, records
 from tests.hub.helpers import person_tuple
 
 
@@ -179,5 +181,44 @@ def test_meta_survives_reopen(tmp_path: Path, database_url: str | None) -> None:
                 conn.execute(select(hub_meta.c.value).where(hub_meta.c.key == "a")).scalar() == "2"
             )
             assert store.change_seq(conn) == 6
+    finally:
+        store.close()
+
+
+def test_emit_walks_records_in_change_order_without_an_in_memory_sort(tmp_path: Path) -> None:
+    """SQLite: the records of one type stream along the change_seq index (no temporary B-tree
+    of every row of the type for the ORDER BY, which held gigabytes for 8M vaccinations), and
+    come back in change order with the other origins only."""
+    store = _open(tmp_path, None)
+    try:
+        rows = [
+            (
+                "vaccination",
+                i.to_bytes(16, "big"),
+                f"{i:013d}.00000.T",
+                "T" if i % 3 else "U",
+                None,
+                None,
+                "{}",
+                1000 - i,
+            )
+            for i in range(1, 300)
+        ]
+        with store.begin() as conn:
+            bulk.insert_rows(conn, records, [c.name for c in records.columns], rows)
+        seen: list[tuple[str, Any]] = []
+        with store.begin() as conn:
+            listener = lambda *a: seen.append((a[2], a[3]))  # noqa: E731
+            event.listen(conn, "before_cursor_execute", listener)
+            got = list(sstore.records_since(conn, "vaccination", 800, 950, skip_origin="U"))
+            event.remove(conn, "before_cursor_execute", listener)
+            statement, params = seen[-1]
+            plan = " ".join(
+                str(r) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+            )
+        assert "TEMP B-TREE" not in plan and "ix_records_change_seq" in plan
+        want = sorted((r for r in rows if 800 < r[7] <= 950 and r[3] != "U"), key=lambda r: r[7])
+        assert [bytes(g[1]) for g in got] == [r[1] for r in want]
+        assert want
     finally:
         store.close()
