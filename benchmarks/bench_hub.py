@@ -10,8 +10,12 @@ started like the test suite's):
 - ``ingest``: ``--terminals`` terminals each sending one package of ``--per-package`` vaccination
   records, ingested back to back (budget ≥ 50,000 records/s): total, records/s, per-package p50/p99,
   beside the raw insert rate of the same record rows;
+- with ``--emit-vaccinations N`` (issue 10: 8,000,000 beside 1,000,000 persons), N synthetic
+  vaccination records are first written straight into the register through the engine's bulk
+  path (timed as ``seed_vaccinations_s``: the raw insert rate of those rows);
 - ``emit`` of an ``initial`` load for a new terminal (everything in the register): records/s and
-  the process RSS before and at its peak during the emit (bounded memory).
+  the process RSS before and at its peak during the emit (bounded memory, budget: 1M persons +
+  8M vaccinations in ≤ 3 minutes).
 
 Run: ``.venv/bin/python -m benchmarks.bench_hub [--persons 1000000] [--engines sqlcipher,postgres]``.
 Writes ``benchmarks/results/hub-<persons>.json``. Not a test.
@@ -27,11 +31,14 @@ import statistics
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import psutil
+import uuid_utils
 from sqlalchemy import select
 
 from app.hub.emit import emit
@@ -40,6 +47,7 @@ from app.hub.ingest import ingest_file
 from app.hub.residents import import_residents
 from app.hub.sample import resident_rows, write_residents_csv
 from app.hub.store import bulk
+from app.hub.store import sync_state as sstore
 from app.hub.store.schema import person_numbers, persons, records
 from app.hub.trust import current_trust
 from app.sync import load_public_key
@@ -156,6 +164,12 @@ def bench_engine(
         res["raw_insert_records_per_s"] = round(len(record_rows) / raw)
         del record_rows
 
+        if args.emit_vaccinations:
+            t, n = _timed(_seed_vaccinations, hub, args.emit_vaccinations)
+            res["seed_vaccinations"] = n
+            res["seed_vaccinations_s"] = round(t, 2)
+            res["seed_vaccinations_per_s"] = round(n / t)
+
         reader = SimTerminal(
             "192015-EMIT",
             work / f"emit-term-{engine}",
@@ -177,6 +191,37 @@ def bench_engine(
     finally:
         hub.close()
     return res
+
+
+def _seed_vaccinations(hub: Hub, n: int) -> int:
+    """Write ``n`` vaccination records (spread over the register's persons, as if ingested from
+    one terminal) with the bulk path, streamed; returns the count."""
+    with hub.store.begin() as conn:
+        people = [str(uuid.UUID(bytes=bytes(r[0]))) for r in conn.execute(select(persons.c.uid))]
+        seq = hub.store.allocate_change_seq(conn, n)
+        prefix = uuid_utils.uuid7().bytes[:8]  # uuid7 time, version nibble; the rest counts up
+        start_ms = int(time.time() * 1000) - 86_400_000
+        origin = "192015-B001"
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            for i in range(n):
+                data = orjson.dumps(
+                    {
+                        "person_uid": people[i % len(people)],
+                        "series_id": ("mr1", "mr2", "dpt1", "hib1")[i % 4],
+                        "category": "routine",
+                        "vaccinated_on": "2026-11-20",
+                        "updated_date": "2026-11-20",
+                        "updated_time": "10:00:00",
+                        "updated_by": "N001",
+                    }
+                ).decode()
+                version = f"{start_ms + i // 100_000:013d}.{i % 100_000:05d}.{origin}"
+                uid = prefix + (0x8000_0000_0000_0000 | i).to_bytes(8, "big")
+                yield ("vaccination", uid, version, origin, None, None, data, seq + i)
+
+        count = sstore.insert_records(conn, rows())
+    return count
 
 
 class _PeakRss:
@@ -218,6 +263,12 @@ def main() -> None:
     )
     ap.add_argument("--terminals", type=int, default=20)
     ap.add_argument("--per-package", type=int, default=10_000)
+    ap.add_argument(
+        "--emit-vaccinations",
+        type=int,
+        default=0,
+        help="vaccination records written into the register before the initial emit",
+    )
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="vaxdesk-bench-hub-"))
     results = []

@@ -15,7 +15,6 @@ person_number schema carries the number; the terminal re-encrypts it under its o
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ import orjson
 
 from app.hub.clock import utc_now_text
 from app.hub.errors import HubInvalidInput, UnknownTerminal
+from app.hub.gcpause import collector_paused
 from app.hub.hub import Hub
 from app.hub.store import sync_state as sstore
 from app.hub.trust import current_trust
@@ -42,84 +42,127 @@ class EmitResult:
     conflicts: int
 
 
+_STAMPS: dict[int, tuple[str, str]] = {}
+
+
 def _stamp(version: str) -> tuple[str, str]:
-    moment = datetime.fromtimestamp(int(version.split(".", 1)[0]) / 1000, UTC)
-    return moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S")
+    """(date, time) in UTC of a version's millisecond clock, cached per second (an import gives
+    thousands of rows the same second)."""
+    second = int(version[: version.index(".")]) // 1000
+    cached = _STAMPS.get(second)
+    if cached is None:
+        if len(_STAMPS) > 100_000:
+            _STAMPS.clear()
+        moment = datetime.fromtimestamp(second, UTC)
+        cached = _STAMPS[second] = (moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S"))
+    return cached
 
 
 def _uid(raw: Any) -> str:
-    return str(uuid.UUID(bytes=bytes(raw)))
+    """The canonical text of a 16-byte UUID (what ``str(uuid.UUID(bytes=raw))`` gives)."""
+    h = bytes(raw).hex()
+    if len(h) != 32:
+        raise ValueError("a uid is 16 bytes")
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _voided(row: Any) -> dict[str, str] | None:
-    return None if row.voided_at is None else {"at": row.voided_at, "reason": row.void_reason}
-
-
-def _persons(rows: Iterator[Any]) -> Iterator[dict[str, Any]]:
-    for r in rows:
-        day, time = _stamp(r.version)
-        data = {
-            "atena_no": r.atena_no,
-            "name": r.name,
-            "name_kana": r.name_kana,
-            "sex": r.sex,
-            "birth_date": r.birth_date,
-            "address": r.address,
-            "relationship": r.relationship,
-            "moved_in_date": r.moved_in_date,
-            "moved_out": r.status == "moved_out",
-            "moved_out_date": r.moved_out_date,
-            "deceased": r.status == "deceased",
-            "deceased_date": r.deceased_date,
-            "provisional": False,
-            "updated_date": day,
-            "updated_time": time,
-            "updated_by": r.origin,
-        }
+def _persons(rows: Iterator[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
+    """Rows of ``sstore.PERSON_EMIT`` as person envelopes."""
+    for (
+        uid,
+        atena_no,
+        name,
+        name_kana,
+        sex,
+        birth_date,
+        address,
+        relationship,
+        status,
+        moved_in_date,
+        moved_out_date,
+        deceased_date,
+        version,
+        origin,
+        voided_at,
+        void_reason,
+    ) in rows:
+        day, time = _stamp(version)
         yield {
             "type": "person",
-            "uid": _uid(r.uid),
-            "version": r.version,
-            "origin": r.origin,
-            "voided": _voided(r),
-            "data": data,
+            "uid": _uid(uid),
+            "version": version,
+            "origin": origin,
+            "voided": None if voided_at is None else {"at": voided_at, "reason": void_reason},
+            "data": {
+                "atena_no": atena_no,
+                "name": name,
+                "name_kana": name_kana,
+                "sex": sex,
+                "birth_date": birth_date,
+                "address": address,
+                "relationship": relationship,
+                "moved_in_date": moved_in_date,
+                "moved_out": status == "moved_out",
+                "moved_out_date": moved_out_date,
+                "deceased": status == "deceased",
+                "deceased_date": deceased_date,
+                "provisional": False,
+                "updated_date": day,
+                "updated_time": time,
+                "updated_by": origin,
+            },
         }
 
 
-def _numbers(hub: Hub, rows: Iterator[Any]) -> Iterator[dict[str, Any]]:
-    cipher = hub.numbers()
-    for r in rows:
-        day, time = _stamp(r.version)
-        person_uid = bytes(r.person_uid)
-        data = {
-            "person_uid": _uid(person_uid),
-            "number": cipher.decrypt(person_uid, bytes(r.number_ct)),
-            "updated_date": day,
-            "updated_time": time,
-            "updated_by": hub.hub_id,
-        }
+def _numbers(hub: Hub, rows: Iterator[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
+    """Rows of ``sstore.NUMBER_EMIT`` as person_number envelopes (the number decrypted)."""
+    decrypt = hub.numbers().decrypt
+    hub_id = hub.hub_id
+    for person_uid, uid, number_ct, version in rows:
+        day, time = _stamp(version)
+        person_uid = bytes(person_uid)
         yield {
             "type": "person_number",
-            "uid": _uid(r.uid),
-            "version": r.version,
-            "origin": hub.hub_id,
+            "uid": _uid(uid),
+            "version": version,
+            "origin": hub_id,
             "voided": None,
-            "data": data,
+            "data": {
+                "person_uid": _uid(person_uid),
+                "number": decrypt(person_uid, bytes(number_ct)),
+                "updated_date": day,
+                "updated_time": time,
+                "updated_by": hub_id,
+            },
         }
 
 
-def _records(rows: Iterator[Any]) -> Iterator[bytes]:
-    for r in rows:
-        head = orjson.dumps(
-            {
-                "type": r.type,
-                "uid": _uid(r.uid),
-                "version": r.version,
-                "origin": r.origin,
-                "voided": _voided(r),
-            }
+def _records(rows: Iterator[tuple[Any, ...]]) -> Iterator[bytes]:
+    """Rows of ``sstore.RECORD_EMIT`` as JSON lines; the stored ``data`` text is spliced in as
+    it is (it was serialised by orjson when ingested)."""
+    dumps = orjson.dumps
+    texts: dict[str, bytes] = {}  # type and origin names, JSON-encoded once
+    for rtype, uid, version, origin, voided_at, void_reason, data in rows:
+        t = texts.get(rtype) or texts.setdefault(rtype, dumps(rtype))
+        o = texts.get(origin) or texts.setdefault(origin, dumps(origin))
+        voided = b"null" if voided_at is None else dumps({"at": voided_at, "reason": void_reason})
+        yield b"".join(
+            (
+                b'{"type":',
+                t,
+                b',"uid":"',
+                _uid(uid).encode("ascii"),
+                b'","version":',
+                dumps(version),
+                b',"origin":',
+                o,
+                b',"voided":',
+                voided,
+                b',"data":',
+                data.encode("utf-8"),
+                b"}",
+            )
         )
-        yield head[:-1] + b',"data":' + r.data.encode("utf-8") + b"}"
 
 
 def _conflict(row: dict[str, Any]) -> dict[str, Any]:
@@ -134,7 +177,7 @@ def _conflict(row: dict[str, Any]) -> dict[str, Any]:
 
 def emit(hub: Hub, terminal_id: str, out_dir: Path) -> EmitResult:
     store = hub.store
-    with store.begin() as conn:
+    with collector_paused(), store.begin() as conn:
         party = store.party(conn, terminal_id)
         if party is None or party.role != "terminal":
             raise UnknownTerminal()

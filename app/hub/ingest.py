@@ -28,6 +28,7 @@ from sqlalchemy import Connection
 
 from app.hub.audit_chain import GENESIS_HEX, AuditChainBroken, ChainHead, check_continuation
 from app.hub.clock import utc_now_text
+from app.hub.gcpause import collector_paused
 from app.hub.hub import Hub
 from app.hub.store import sync_state as sstore
 from app.hub.trust import current_trust
@@ -76,7 +77,7 @@ def ingest_file(hub: Hub, path: Path) -> IngestResult:
     if not path.is_file():
         return IngestResult(path.name, "E_HUB_FILE_MISSING")
     try:
-        with hub.store.begin() as conn:
+        with collector_paused(), hub.store.begin() as conn:
             return _ingest(hub, conn, path)
     except (PackageError, AuditChainBroken) as exc:
         return _refuse(hub, path, exc.code)
@@ -160,11 +161,11 @@ def _uid_bytes(text: str) -> bytes:
     return bytes.fromhex(text.replace("-", ""))
 
 
-def _row(env: dict[str, Any], seq: int) -> tuple[Any, ...]:
+def _row(env: dict[str, Any], seq: int, uid: bytes | None = None) -> tuple[Any, ...]:
     voided = env.get("voided")
     return (
         env["type"],
-        _uid_bytes(env["uid"]),
+        _uid_bytes(env["uid"]) if uid is None else uid,
         env["version"],
         env["origin"],
         voided["at"] if voided else None,
@@ -224,13 +225,12 @@ def _apply_batch(
     valid = _known_persons_only(conn, terminal, rtype, valid, package_persons, now, result)
     if not valid:
         return
-    uids = list(dict.fromkeys(_uid_bytes(e["uid"]) for e in valid))
-    stored = sstore.stored_records(conn, rtype, uids)
+    keyed = [((rtype, _uid_bytes(e["uid"])), e) for e in valid]
+    stored = sstore.stored_records(conn, rtype, list(dict.fromkeys(k[1] for k, _ in keyed)))
     new: dict[tuple[str, bytes], dict[str, Any]] = {}
     upd: dict[tuple[str, bytes], dict[str, Any]] = {}
     lost: list[tuple[dict[str, Any] | None, tuple[str, bytes], str, str, str, str]] = []
-    for env in valid:
-        key = (rtype, _uid_bytes(env["uid"]))
+    for key, env in keyed:
         version = env["version"]
         if key in new or key in upd:
             target = new if key in new else upd
@@ -289,14 +289,9 @@ def _apply_batch(
             }
         )
         seq += 1
-    new_rows = []
-    for env in new.values():
-        new_rows.append(_row(env, seq))
-        seq += 1
-    upd_rows = []
-    for env in upd.values():
-        upd_rows.append(_row(env, seq))
-        seq += 1
+    new_rows = [_row(env, s, key[1]) for s, (key, env) in enumerate(new.items(), seq)]
+    seq += len(new_rows)
+    upd_rows = [_row(env, s, key[1]) for s, (key, env) in enumerate(upd.items(), seq)]
     sstore.add_conflicts(conn, conflict_rows)
     sstore.insert_records(conn, new_rows)
     sstore.update_records(conn, upd_rows)
@@ -315,13 +310,13 @@ def _known_persons_only(
 ) -> list[dict[str, Any]]:
     """Quarantine records about a person the hub does not know (E_HUB_UNKNOWN_PERSON): not in
     the register, not a provisional person received before, not one in this package."""
-    refs = {_uid_bytes(e["data"]["person_uid"]) for e in envs if "person_uid" in e["data"]}
-    if not refs:
+    refs = [e["data"].get("person_uid") for e in envs]
+    ref_uids = {_uid_bytes(r) for r in refs if r is not None}
+    if not ref_uids:
         return envs
-    known = sstore.known_persons(conn, list(refs - package_persons)) | package_persons
+    known = sstore.known_persons(conn, list(ref_uids - package_persons)) | package_persons
     kept = []
-    for env in envs:
-        ref = env["data"].get("person_uid")
+    for env, ref in zip(envs, refs, strict=True):
         if ref is not None and _uid_bytes(ref) not in known:
             sstore.add_quarantine(
                 conn,

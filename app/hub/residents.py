@@ -22,6 +22,7 @@ from typing import IO, Any
 from sqlalchemy import Connection
 
 from app.hub.clock import HybridClock, new_uid, utc_now_text
+from app.hub.gcpause import collector_paused
 from app.hub.hub import Hub
 from app.hub.residents_csv import Resident, RowError, open_csv, read_residents
 from app.hub.store import residents as rstore
@@ -142,10 +143,12 @@ def _import_stream(
     row_hash = _row_hasher(hub.secrets.number_key)
     origin = hub.hub_id
     try:
-        with store.begin() as conn:
+        with collector_paused(), store.begin() as conn:
             width = int(store.get_meta(conn, "atena_width") or 10)
             clock = HybridClock(origin, store.get_meta(conn, "hlc_last"))
             existing = rstore.existing_persons(conn)
+            # into an empty register: build the plain indexes once at the end
+            deferred = rstore.drop_secondary_indexes(conn) if not existing else []
             rows = read_residents(stream, width, today)
             for batch in _batches(rows):
                 _apply_batch(
@@ -158,6 +161,7 @@ def _import_stream(
                     result,
                     (known_uids or {}, known_number_uids or {}),
                 )
+            rstore.create_indexes(conn, deferred)
             store.set_meta(conn, "hlc_last", clock.last)
             rstore.record_import_run(
                 conn,
@@ -216,8 +220,8 @@ def _apply_batch(
     new_n: list[tuple[Any, ...]] = []
     upd_n: list[tuple[Any, ...]] = []
     seq = hub.store.allocate_change_seq(conn, len(plans))
-    for r, uid, h, blind, known in plans:
-        version = clock.next()
+    versions = clock.next_many(len(plans))
+    for (r, uid, h, blind, known), version in zip(plans, versions, strict=True):
         person = _person_tuple(r, uid, h, version, hub.hub_id, seq)
         if known is None:
             new_p.append(person)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.cli import main
 from app.hub.errors import HubInvalidInput
@@ -226,6 +226,42 @@ def test_unreadable_files_are_refused_whole(
         import_residents(hub, path, today=TODAY)
     assert err.value.code == code
     assert _register(hub) == before
+
+
+def _index_names(hub: Hub) -> set[str]:
+    with hub.store.begin() as conn:
+        found = set()
+        for table in ("persons", "person_numbers"):
+            found |= {i["name"] for i in inspect(conn).get_indexes(table)}
+        return found
+
+
+def test_first_import_rebuilds_the_indexes_and_a_failed_one_keeps_them(
+    tmp_path: Path, hub: Hub
+) -> None:
+    """Into an empty register the plain indexes are dropped and built once at the end, in the
+    import's transaction: after a refused first import they are all still there, after a good
+    one too (and the register is searchable through them)."""
+    wanted = {i.name for t in (persons, person_numbers) for i in t.indexes}
+    assert wanted and wanted <= _index_names(hub)
+    buf = io.StringIO()
+    csv.writer(buf).writerows([COLUMNS, *resident_rows(30, seed=15)])
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(buf.getvalue().encode() + b'0000000999,"unterminated,x\n')
+    with pytest.raises(HubInvalidInput) as err:
+        import_residents(hub, broken, today=TODAY)
+    assert err.value.code == "E_RESIDENT_CSV"
+    assert wanted <= _index_names(hub)
+    assert _register(hub) == {}
+    rows = list(resident_rows(30, seed=15))
+    result = import_residents(hub, _csv(tmp_path, rows), today=TODAY)
+    assert result.inserted == 30
+    assert wanted <= _index_names(hub)
+    with hub.store.begin() as conn:
+        one = conn.execute(select(persons.c.atena_no).order_by(persons.c.change_seq)).first()
+        kana = conn.execute(select(persons.c.kana_key).limit(1)).scalar_one()
+        by_kana = conn.execute(select(persons.c.uid).where(persons.c.kana_key == kana)).all()
+    assert one is not None and by_kana
 
 
 def test_quoted_fields_with_commas_and_line_breaks_keep_line_numbers(tmp_path: Path) -> None:

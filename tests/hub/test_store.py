@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from app.hub.errors import HubDatabaseError, HubDatabaseNewer
 from app.hub.store import bulk
+from app.hub.store import sync_state as sstore
 from app.hub.store.hubstore import HubStore, open_store
-from app.hub.store.schema import hub_meta, metadata, persons
+from app.hub.store.schema import hub_meta, metadata, persons, records
 from tests.hub.helpers import person_tuple
 
 
@@ -54,6 +56,40 @@ def test_bulk_insert_and_update_round_trip(tmp_path: Path, database_url: str | N
         assert sum(1 for n in got.values() if n == "新しい 名前") == 10
         assert all(got[r[0]] == "新しい 名前" for r in rows[:10])
         assert all(got[r[0]] == r[2] for r in rows[10:])
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("wanted", [0, 1, 17, 256, 5000])
+def test_select_in_finds_exactly_the_listed_rows(
+    tmp_path: Path, database_url: str | None, wanted: int
+) -> None:
+    """Chunked IN look-ups (padded lists on SQLite, one array on PostgreSQL) over every chunk
+    size, with a fixed bound value kept per statement key, duplicates and missing keys."""
+    store = _open(tmp_path, database_url)
+    try:
+        rows = [
+            (*r[:5], "F" if i % 3 == 0 else "M", *r[6:])
+            for i, r in ((i, person_tuple(i)) for i in range(1, 6001))
+        ]
+        with store.begin() as conn:
+            bulk.insert_rows(conn, persons, [c.name for c in persons.columns], rows)
+        present = [r[0] for r in rows[:wanted]]
+        missing = [i.to_bytes(16, "big") for i in range(10_000, 10_007)]
+        asked = present + missing + present[:3]
+        with store.begin() as conn:
+            stmt = select(persons.c.uid, persons.c.sex)
+            got = list(bulk.select_in(conn, "t-all", stmt, persons.c.uid, asked))
+            assert sorted(bytes(u) for u, _ in got) == sorted(present)
+            assert {bytes(u): s for u, s in got} == {r[0]: r[5] for r in rows[:wanted]}
+            only_f = stmt.where(persons.c.sex == "F")
+            f_rows = list(bulk.select_in(conn, "t-f", only_f, persons.c.uid, asked))
+            assert sorted(bytes(u) for u, _ in f_rows) == sorted(
+                r[0] for r in rows[:wanted] if r[5] == "F"
+            )
+            only_m = stmt.where(persons.c.sex == "M")
+            m_rows = list(bulk.select_in(conn, "t-m", only_m, persons.c.uid, asked))
+            assert len(f_rows) + len(m_rows) == wanted
     finally:
         store.close()
 
@@ -145,5 +181,44 @@ def test_meta_survives_reopen(tmp_path: Path, database_url: str | None) -> None:
                 conn.execute(select(hub_meta.c.value).where(hub_meta.c.key == "a")).scalar() == "2"
             )
             assert store.change_seq(conn) == 6
+    finally:
+        store.close()
+
+
+def test_emit_walks_records_in_change_order_without_an_in_memory_sort(tmp_path: Path) -> None:
+    """SQLite: the records of one type stream along the change_seq index (no temporary B-tree
+    of every row of the type for the ORDER BY, which held gigabytes for 8M vaccinations), and
+    come back in change order with the other origins only."""
+    store = _open(tmp_path, None)
+    try:
+        rows = [
+            (
+                "vaccination",
+                i.to_bytes(16, "big"),
+                f"{i:013d}.00000.T",
+                "T" if i % 3 else "U",
+                None,
+                None,
+                "{}",
+                1000 - i,
+            )
+            for i in range(1, 300)
+        ]
+        with store.begin() as conn:
+            bulk.insert_rows(conn, records, [c.name for c in records.columns], rows)
+        seen: list[tuple[str, Any]] = []
+        with store.begin() as conn:
+            listener = lambda *a: seen.append((a[2], a[3]))  # noqa: E731
+            event.listen(conn, "before_cursor_execute", listener)
+            got = list(sstore.records_since(conn, "vaccination", 800, 950, skip_origin="U"))
+            event.remove(conn, "before_cursor_execute", listener)
+            statement, params = seen[-1]
+            plan = " ".join(
+                str(r) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+            )
+        assert "TEMP B-TREE" not in plan and "ix_records_change_seq" in plan
+        want = sorted((r for r in rows if 800 < r[7] <= 950 and r[3] != "U"), key=lambda r: r[7])
+        assert [bytes(g[1]) for g in got] == [r[1] for r in want]
+        assert want
     finally:
         store.close()

@@ -7,13 +7,29 @@ psycopg's identifier quoting).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from psycopg import sql
-from sqlalchemy import Column, Connection, MetaData, Table, and_, bindparam, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    LargeBinary,
+    MetaData,
+    Select,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 _BATCH = 20_000
+_IN_SIZES = (16, 256, 4096)  # SQLite: IN lists padded to one of these, compiled once each
+_IN_CACHE: dict[tuple[str, int], tuple[str, tuple[Any, ...]]] = {}
+_SLOT = object()  # where an IN value goes in a cached parameter template
 
 
 def is_postgres(conn: Connection) -> bool:
@@ -111,3 +127,43 @@ def update_rows(
         chunk = rows[start : start + _BATCH]
         conn.exec_driver_sql(text, [tuple(r[i] for i in perm) for r in chunk])
     return len(rows)
+
+
+def select_in(
+    conn: Connection, key: str, stmt: Select[Any], column: ColumnElement[Any], values: list[bytes]
+) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``stmt`` restricted to ``column IN values``: one query per chunk of thousands.
+
+    PostgreSQL: one array parameter (``= ANY(%s)``). SQLite: the statement is compiled once per
+    padded list length and run on the driver, so thousands of bound parameters are not compiled
+    on every call (the padding repeats a value). ``key`` names the statement *with* its other
+    bound values (e.g. the record type): they are kept in the cache entry.
+    """
+    values = list(dict.fromkeys(values))  # a value listed twice gives its rows once
+    if not values:
+        return
+    if is_postgres(conn):
+        for start in range(0, len(values), 10_000):
+            chunk = values[start : start + 10_000]
+            match = column == any_(bindparam("in_values", chunk, type_=ARRAY(LargeBinary)))
+            yield from map(tuple, conn.execute(stmt.where(match)))
+        return
+    top = _IN_SIZES[-1]
+    for start in range(0, len(values), top):
+        chunk = values[start : start + top]
+        size = next(n for n in _IN_SIZES if n >= len(chunk))
+        chunk = chunk + [chunk[-1]] * (size - len(chunk))
+        entry = _IN_CACHE.get((key, size))
+        if entry is None:
+            compiled = stmt.where(
+                column.in_(bindparam("in_values", chunk, expanding=True))
+            ).compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+            template = tuple(
+                _SLOT if n.startswith("in_values_") else compiled.params[n]
+                for n in compiled.positiontup or ()
+            )
+            entry = _IN_CACHE[(key, size)] = (str(compiled), template)
+        text, template = entry
+        it = iter(chunk)
+        params = tuple(next(it) if t is _SLOT else t for t in template)
+        yield from map(tuple, conn.exec_driver_sql(text, params))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Index, func, select
 
 from app.hub.store.bulk import insert_rows, update_rows
 from app.hub.store.schema import conflicts, import_runs, person_numbers, persons, records
@@ -49,6 +49,22 @@ def existing_persons(conn: Connection) -> dict[str, tuple[bytes, bytes, bytes | 
         atena, uid, row_hash, blind = row
         out[str(atena)] = (bytes(uid), bytes(row_hash), None if blind is None else bytes(blind))
     return out
+
+
+def drop_secondary_indexes(conn: Connection) -> list[Index]:
+    """Drop the plain (non-unique) indexes of persons and person_numbers for a bulk load into an
+    empty register; ``create_indexes`` builds them again from the loaded rows in one pass each,
+    faster than a million random index inserts. Both happen inside the caller's transaction
+    (DDL is transactional on both engines), so a failed import leaves the indexes as they were."""
+    dropped = [*persons.indexes, *person_numbers.indexes]
+    for index in dropped:
+        index.drop(conn)
+    return dropped
+
+
+def create_indexes(conn: Connection, indexes: list[Index]) -> None:
+    for index in indexes:
+        index.create(conn)
 
 
 def insert_persons(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> int:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, LargeBinary, any_, bindparam, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Connection, insert, or_, select, update
 
-from app.hub.store.bulk import insert_rows, is_postgres, update_rows
+from app.hub.store.bulk import insert_rows, is_postgres, select_in, update_rows
 from app.hub.store.schema import (
     applied_packages,
     audit_entries,
@@ -145,20 +144,15 @@ def stored_records(
     conn: Connection, record_type: str, uids: list[bytes]
 ) -> dict[tuple[str, bytes], tuple[str, str, int]]:
     """(type, uid) → (version, origin, change_seq) for the records of ``uids`` that exist."""
-    out: dict[tuple[str, bytes], tuple[str, str, int]] = {}
-    for start in range(0, len(uids), 5000):
-        chunk = uids[start : start + 5000]
-        if is_postgres(conn):  # one array parameter instead of thousands of bound values
-            match = records.c.uid == any_(bindparam("uids", chunk, type_=ARRAY(LargeBinary)))
-        else:
-            match = records.c.uid.in_(chunk)
-        stmt = select(
-            records.c.uid, records.c.version, records.c.origin, records.c.change_seq
-        ).where(records.c.type == record_type, match)
-        row: Any
-        for row in conn.execute(stmt):
-            out[(record_type, bytes(row[0]))] = (str(row[1]), str(row[2]), int(row[3]))
-    return out
+    stmt = select(records.c.uid, records.c.version, records.c.origin, records.c.change_seq).where(
+        records.c.type == record_type
+    )
+    return {
+        (record_type, bytes(uid)): (str(version), str(origin), int(seq))
+        for uid, version, origin, seq in select_in(
+            conn, f"stored_records:{record_type}", stmt, records.c.uid, uids
+        )
+    }
 
 
 def stored_data(conn: Connection, record_type: str, uid: bytes) -> str | None:
@@ -185,23 +179,51 @@ def add_conflicts(conn: Connection, rows: list[dict[str, Any]]) -> None:
 # --- emit --------------------------------------------------------------------------------
 
 
-def _stream(conn: Connection, stmt: Any) -> Iterator[Any]:
-    yield from conn.execute(stmt.execution_options(yield_per=_STREAM))
+def _stream(conn: Connection, stmt: Any) -> Iterator[tuple[Any, ...]]:
+    """Rows as plain tuples, fetched ``_STREAM`` at a time (a server-side cursor on PostgreSQL,
+    so an initial load of millions of rows keeps memory flat)."""
+    result = conn.execute(stmt.execution_options(yield_per=_STREAM))
+    for part in result.partitions():
+        yield from map(tuple, part)
 
 
-def persons_since(conn: Connection, position: int, upto: int) -> Iterator[Any]:
+PERSON_EMIT = (
+    "uid",
+    "atena_no",
+    "name",
+    "name_kana",
+    "sex",
+    "birth_date",
+    "address",
+    "relationship",
+    "status",
+    "moved_in_date",
+    "moved_out_date",
+    "deceased_date",
+    "version",
+    "origin",
+    "voided_at",
+    "void_reason",
+)
+NUMBER_EMIT = ("person_uid", "uid", "number_ct", "version")
+RECORD_EMIT = ("type", "uid", "version", "origin", "voided_at", "void_reason", "data")
+
+
+def persons_since(conn: Connection, position: int, upto: int) -> Iterator[tuple[Any, ...]]:
+    """Persons changed in (position, upto], as tuples of ``PERSON_EMIT``."""
     return _stream(
         conn,
-        select(persons)
+        select(*[persons.c[n] for n in PERSON_EMIT])
         .where(persons.c.change_seq > position, persons.c.change_seq <= upto)
         .order_by(persons.c.change_seq),
     )
 
 
-def numbers_since(conn: Connection, position: int, upto: int) -> Iterator[Any]:
+def numbers_since(conn: Connection, position: int, upto: int) -> Iterator[tuple[Any, ...]]:
+    """個人番号 rows changed in (position, upto], as tuples of ``NUMBER_EMIT``."""
     return _stream(
         conn,
-        select(person_numbers)
+        select(*[person_numbers.c[n] for n in NUMBER_EMIT])
         .where(person_numbers.c.change_seq > position, person_numbers.c.change_seq <= upto)
         .order_by(person_numbers.c.change_seq),
     )
@@ -218,12 +240,20 @@ def record_types_since(conn: Connection, position: int, upto: int) -> list[str]:
 
 def records_since(
     conn: Connection, record_type: str, position: int, upto: int, skip_origin: str
-) -> Iterator[Any]:
+) -> Iterator[tuple[Any, ...]]:
+    """Records of one type changed in (position, upto], not from ``skip_origin``, as tuples of
+    ``RECORD_EMIT``."""
+    type_match = records.c.type == record_type
+    if not is_postgres(conn):
+        # SQLite would pick the (type, uid) key for ``type = ?`` and then sort every row of the
+        # type in memory for the ORDER BY (gigabytes for 8M vaccinations); ``type || ''`` is not
+        # indexable, so it walks the change_seq index in order instead: no sort, flat memory.
+        type_match = records.c.type.concat("") == record_type
     return _stream(
         conn,
-        select(records)
+        select(*[records.c[n] for n in RECORD_EMIT])
         .where(
-            records.c.type == record_type,
+            type_match,
             records.c.change_seq > position,
             records.c.change_seq <= upto,
             records.c.origin != skip_origin,
@@ -274,14 +304,13 @@ def audit_hash(conn: Connection, terminal_id: str, seq: int) -> str | None:
 
 def known_persons(conn: Connection, uids: list[bytes]) -> set[bytes]:
     """The ``uids`` that name a person: in the register, or a provisional person received."""
-    found: set[bytes] = set()
-    for start in range(0, len(uids), 5000):
-        chunk = uids[start : start + 5000]
-        for row in conn.execute(select(persons.c.uid).where(persons.c.uid.in_(chunk))):
-            found.add(bytes(row[0]))
-        rest = [u for u in chunk if u not in found]
-        if rest:
-            stmt = select(records.c.uid).where(records.c.type == "person", records.c.uid.in_(rest))
-            for row in conn.execute(stmt):
-                found.add(bytes(row[0]))
+    found = {
+        bytes(r[0])
+        for r in select_in(conn, "known_persons", select(persons.c.uid), persons.c.uid, uids)
+    }
+    rest = [u for u in uids if u not in found]
+    stmt = select(records.c.uid).where(records.c.type == "person")
+    found.update(
+        bytes(r[0]) for r in select_in(conn, "provisional_persons", stmt, records.c.uid, rest)
+    )
     return found
