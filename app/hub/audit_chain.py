@@ -11,27 +11,15 @@ head. Anything else is a truncated or rewritten log: ``E_AUDIT_CHAIN``, refused 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.audit_chain import GENESIS
+from app.domain.audit_chain import entry_hash as chain_hash
 from app.hub.errors import HubError
 
-GENESIS_HEX = "00" * 32
-FIELDS = (
-    "seq",
-    "at",
-    "user_id",
-    "terminal_id",
-    "action",
-    "outcome",
-    "person_id",
-    "record_type",
-    "record_id",
-    "detail",
-)
+GENESIS_HEX = GENESIS.hex()
 
 
 class AuditChainBroken(HubError):
@@ -44,8 +32,8 @@ class AuditChainBroken(HubError):
 
 
 def entry_hash(prev_hash_hex: str, entry: dict[str, Any]) -> str:
-    body = json.dumps([entry[f] for f in FIELDS], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(bytes.fromhex(prev_hash_hex) + body.encode("utf-8")).hexdigest()
+    """The chain hash of ``entry`` after ``prev_hash_hex`` (hex in, hex out)."""
+    return chain_hash(bytes.fromhex(prev_hash_hex), entry).hex()
 
 
 @dataclass(frozen=True, slots=True)

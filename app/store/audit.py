@@ -7,28 +7,15 @@ entry whose bytes no longer match. Entries hold ids and codes only, never names 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from app.domain.audit_chain import FIELDS as _FIELDS
+from app.domain.audit_chain import GENESIS, entry_hash
 from app.store.db import Connection
-
-GENESIS = bytes(32)
-_FIELDS = (
-    "seq",
-    "at",
-    "user_id",
-    "terminal_id",
-    "action",
-    "outcome",
-    "person_id",
-    "record_type",
-    "record_id",
-    "detail",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +30,6 @@ class AuditEntry:
     record_type: str | None
     record_id: int | None
     detail: str
-
-
-def _digest(prev_hash: bytes, fields: Mapping[str, Any]) -> bytes:
-    body = json.dumps([fields[f] for f in _FIELDS], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(prev_hash + body.encode("utf-8")).digest()
 
 
 def append(
@@ -84,7 +66,7 @@ def append(
         " record_type, record_id, detail, prev_hash, entry_hash)"
         " VALUES (:seq, :at, :user_id, :terminal_id, :action, :outcome, :person_id,"
         " :record_type, :record_id, :detail, :prev_hash, :entry_hash)",
-        {**fields, "prev_hash": prev, "entry_hash": _digest(prev, fields)},
+        {**fields, "prev_hash": prev, "entry_hash": entry_hash(prev, fields)},
     )
     return seq
 
@@ -123,7 +105,11 @@ def verify_chain(conn: Connection) -> ChainReport:
         count += 1
         fields = dict(zip(_FIELDS, row[:10], strict=True))
         seq = int(fields["seq"])
-        if seq != expected_seq or bytes(row[10]) != prev or _digest(prev, fields) != bytes(row[11]):
+        if (
+            seq != expected_seq
+            or bytes(row[10]) != prev
+            or entry_hash(prev, fields) != bytes(row[11])
+        ):
             return ChainReport(count, seq)
         prev = bytes(row[11])
         expected_seq += 1

@@ -7,13 +7,12 @@ uid: UUIDv7 as 16 bytes. version: a hybrid logical clock rendered as text that s
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 import uuid_utils
 
+from app.domain.hlc import HybridClock as DomainClock
 from app.store.db import Connection
 
 
@@ -33,25 +32,8 @@ class Stamp:
         return cls(now.strftime("%Y-%m-%d"), now.strftime("%H:%M:%S"), staff_no)
 
 
-class HybridClock:
-    """Monotonic version stamps for one origin, persisted in ``meta.hlc_last``."""
-
-    def __init__(self, origin: str, last: str | None = None) -> None:
-        self.origin = origin
-        self._lock = threading.Lock()
-        self._ms, self._counter = 0, 0
-        if last:
-            ms, counter, _ = last.split(".", 2)
-            self._ms, self._counter = int(ms), int(counter)
-
-    def next(self) -> str:
-        with self._lock:
-            now_ms = time.time_ns() // 1_000_000
-            if now_ms > self._ms:
-                self._ms, self._counter = now_ms, 0
-            else:
-                self._counter += 1
-            return f"{self._ms:013d}.{self._counter:05d}.{self.origin}"
+class HybridClock(DomainClock):
+    """The domain clock, persisted in ``meta.hlc_last``."""
 
     @classmethod
     def load(cls, conn: Connection, origin: str) -> HybridClock:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.domain import audit_chain
+from app.domain.audit_chain import entry_hash
 from app.services import sync_export
 from app.services.recovery import open_with_recovery_code
 from app.services.sync_import import import_package
@@ -81,12 +83,12 @@ def test_rewritten_log_with_recomputed_hashes_is_caught(
         "SELECT seq, at, user_id, terminal_id, action, outcome, person_id, record_type,"
         " record_id, detail FROM audit_log ORDER BY seq"
     ).fetchall()
-    prev = audit.GENESIS
+    prev = audit_chain.GENESIS
     for row in rows:
-        fields = dict(zip(audit._FIELDS, row, strict=True))
+        fields = dict(zip(audit_chain.FIELDS, row, strict=True))
         if fields["seq"] == 2:
             fields["detail"] = '{"rewritten":true}'
-        digest = audit._digest(prev, fields)
+        digest = entry_hash(prev, fields)
         conn.execute(
             "UPDATE audit_log SET detail = ?, prev_hash = ?, entry_hash = ? WHERE seq = ?",
             (fields["detail"], prev, digest, fields["seq"]),

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from app.domain import audit_chain
+from app.domain.audit_chain import entry_hash
 from app.services import maintenance
 from app.services.recovery import open_with_recovery_code
 from app.store import audit
@@ -79,10 +81,10 @@ def test_a_recomputed_chain_is_reported(reg: tuple[Path, str]) -> None:
             "SELECT seq, at, user_id, terminal_id, action, outcome, person_id, record_type,"
             " record_id, detail FROM audit_log ORDER BY seq"
         ).fetchall()
-        prev = audit.GENESIS
+        prev = audit_chain.GENESIS
         for row in rows:
-            fields = dict(zip(audit._FIELDS, row, strict=True))
-            digest = audit._digest(prev, fields)
+            fields = dict(zip(audit_chain.FIELDS, row, strict=True))
+            digest = entry_hash(prev, fields)
             conn.execute(
                 "UPDATE audit_log SET prev_hash = ?, entry_hash = ? WHERE seq = ?",
                 (prev, digest, row[0]),
