@@ -57,6 +57,8 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench_engine
 	$(PY) -m benchmarks.bench_printing
 	$(PY) -m benchmarks.bench_cancel --persons 1000000
+	$(PY) -m benchmarks.bench_package
+	$(PY) -m benchmarks.bench_sync --persons 1000000
 	$(PY) -m benchmarks.bench_hub --persons 1000000
 
 # Longer fuzz of the sync package reader (the suite runs a few thousand cases; this runs
