@@ -222,11 +222,24 @@ def _apply_batch(
             result.quarantined += 1
             continue
         valid.append(env)
-    valid = _known_persons_only(conn, terminal, rtype, valid, package_persons, now, result)
+    if not valid:
+        return
+    refs = [e["data"].get("person_uid") for e in valid]
+    ref_uids = {_uid_bytes(r) for r in refs if r is not None}
+    # one look-up for both checks (the stored versions may include records dropped below)
+    stored, known = sstore.existing_rows(
+        conn,
+        rtype,
+        list(dict.fromkeys(_uid_bytes(e["uid"]) for e in valid)),
+        list(ref_uids - package_persons),
+    )
+    if ref_uids:
+        valid = _known_persons_only(
+            conn, terminal, rtype, valid, refs, known | package_persons, now, result
+        )
     if not valid:
         return
     keyed = [((rtype, _uid_bytes(e["uid"])), e) for e in valid]
-    stored = sstore.stored_records(conn, rtype, list(dict.fromkeys(k[1] for k, _ in keyed)))
     new: dict[tuple[str, bytes], dict[str, Any]] = {}
     upd: dict[tuple[str, bytes], dict[str, Any]] = {}
     lost: list[tuple[dict[str, Any] | None, tuple[str, bytes], str, str, str, str]] = []
@@ -304,17 +317,14 @@ def _known_persons_only(
     terminal: str,
     rtype: str,
     envs: list[dict[str, Any]],
-    package_persons: set[bytes],
+    refs: list[str | None],
+    known: set[bytes],
     now: str,
     result: IngestResult,
 ) -> list[dict[str, Any]]:
     """Quarantine records about a person the hub does not know (E_HUB_UNKNOWN_PERSON): not in
-    the register, not a provisional person received before, not one in this package."""
-    refs = [e["data"].get("person_uid") for e in envs]
-    ref_uids = {_uid_bytes(r) for r in refs if r is not None}
-    if not ref_uids:
-        return envs
-    known = sstore.known_persons(conn, list(ref_uids - package_persons)) | package_persons
+    the register, not a provisional person received before, not one in this package
+    (``known``); ``refs`` are the records' person uids."""
     kept = []
     for env, ref in zip(envs, refs, strict=True):
         if ref is not None and _uid_bytes(ref) not in known:

@@ -222,3 +222,44 @@ def test_emit_walks_records_in_change_order_without_an_in_memory_sort(tmp_path: 
         assert want
     finally:
         store.close()
+
+
+def test_existing_rows_equals_the_separate_look_ups(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The one-round-trip look-up (PostgreSQL) gives exactly what stored_records and
+    known_persons give: register persons, provisional persons, other types, missing, duplicates."""
+    store = _open(tmp_path, database_url)
+    try:
+        people = [person_tuple(i) for i in range(1, 301)]
+        prov = [i.to_bytes(16, "big") for i in range(50_000, 50_020)]
+        vacc = [i.to_bytes(16, "big") for i in range(60_000, 60_100)]
+
+        def rec(rtype: str, uid: bytes, seq: int) -> tuple[Any, ...]:
+            return (rtype, uid, f"v{seq}", "T1", None, None, "{}", seq)
+
+        with store.begin() as conn:
+            bulk.insert_rows(conn, persons, [c.name for c in persons.columns], people)
+            sstore.insert_records(
+                conn,
+                [rec("person", u, i) for i, u in enumerate(prov, 1)]
+                + [rec("vaccination", u, i) for i, u in enumerate(vacc, 100)],
+            )
+        missing = [i.to_bytes(16, "big") for i in range(70_000, 70_005)]
+        asked_recs = vacc[:60] + missing + prov[:5] + vacc[:3]
+        asked_people = [p[0] for p in people[:200]] + prov[:10] + missing + vacc[:2]
+        with store.begin() as conn:
+            for recs, ppl in [
+                (asked_recs, asked_people),
+                ([], asked_people),
+                (asked_recs, []),
+                ([], []),
+            ]:
+                stored, known = sstore.existing_rows(conn, "vaccination", recs, ppl)
+                assert stored == sstore.stored_records(conn, "vaccination", recs)
+                assert known == sstore.known_persons(conn, ppl)
+            stored, known = sstore.existing_rows(conn, "vaccination", asked_recs, asked_people)
+            assert len(stored) == 60
+            assert known == {p[0] for p in people[:200]} | set(prov[:10])
+    finally:
+        store.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, insert, or_, select, text, update
 
 from app.hub.store.bulk import insert_rows, is_postgres, select_in, update_rows
 from app.hub.store.schema import (
@@ -314,3 +314,52 @@ def known_persons(conn: Connection, uids: list[bytes]) -> set[bytes]:
         bytes(r[0]) for r in select_in(conn, "provisional_persons", stmt, records.c.uid, rest)
     )
     return found
+
+
+_UIDS_OF_BLOB = (
+    "ARRAY(SELECT substring(CAST(:{0} AS bytea) FROM i * 16 + 1 FOR 16)"
+    " FROM generate_series(0, :{0}_n - 1) AS i)"
+)
+_EXISTING_SQL = text(
+    "SELECT 0 AS tag, uid, version, origin, change_seq FROM records"
+    f" WHERE type = :rtype AND uid = ANY({_UIDS_OF_BLOB.format('rec')})"
+    " UNION ALL SELECT 1, uid, NULL, NULL, NULL FROM persons"
+    f" WHERE uid = ANY({_UIDS_OF_BLOB.format('ppl')})"
+)
+
+
+def existing_rows(
+    conn: Connection, record_type: str, uids: list[bytes], person_uids: list[bytes]
+) -> tuple[dict[tuple[str, bytes], tuple[str, str, int]], set[bytes]]:
+    """``stored_records`` and ``known_persons`` of one batch. PostgreSQL: one round trip for the
+    stored records and the register's persons, the 16-byte uids sent as one ``bytea`` each
+    (an array parameter of thousands of ``bytea`` is escaped value by value on the client);
+    provisional persons are looked up only for the uids the register does not have."""
+    uids = list(dict.fromkeys(uids))
+    person_uids = list(dict.fromkeys(person_uids))
+    if not is_postgres(conn) or any(len(u) != 16 for u in (*uids, *person_uids)):
+        return stored_records(conn, record_type, uids), known_persons(conn, person_uids)
+    if not uids and not person_uids:
+        return {}, set()
+    params = {
+        "rtype": record_type,
+        "rec": b"".join(uids),
+        "rec_n": len(uids),
+        "ppl": b"".join(person_uids),
+        "ppl_n": len(person_uids),
+    }
+    stored: dict[tuple[str, bytes], tuple[str, str, int]] = {}
+    known: set[bytes] = set()
+    rows: list[tuple[Any, ...]] = [tuple(r) for r in conn.execute(_EXISTING_SQL, params)]
+    for tag, uid, version, origin, seq in rows:
+        if tag == 0:
+            stored[(record_type, bytes(uid))] = (str(version), str(origin), int(seq))
+        else:
+            known.add(bytes(uid))
+    rest = [u for u in person_uids if u not in known]
+    if rest:  # provisional persons received from terminals
+        stmt = select(records.c.uid).where(records.c.type == "person")
+        known.update(
+            bytes(r[0]) for r in select_in(conn, "provisional_persons", stmt, records.c.uid, rest)
+        )
+    return stored, known
