@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 from app.cli import main
 from app.hub.errors import HubInvalidInput
@@ -320,3 +320,46 @@ def test_fuzzed_rows_never_crash_the_reader(rows: list[list[str]], tail: bytes) 
         assert isinstance(item, Resident | RowError)
         if isinstance(item, Resident):
             assert len(item.atena_no) == 10 and item.sex in ("M", "F")
+
+
+@pytest.mark.slow
+def test_a_million_rows_with_bad_ones_report_their_lines_and_skip_only_them(
+    tmp_path: Path,
+) -> None:
+    """The resident master at the scale of the issue (1,000,000 rows, embedded engine): bad rows
+    at the start, the middle and the end are reported by line and code and only they are
+    skipped."""
+    total = 1_000_000
+    bad_at = {0: (3, "2026-02-30"), 499_999: (4, "X"), total - 1: (8, "123456789019")}
+
+    def rows() -> Any:
+        for i, row in enumerate(resident_rows(total, seed=11)):
+            if i in bad_at:
+                column, value = bad_at[i]
+                row = list(row)
+                row[column] = value
+            yield row
+
+    path = tmp_path / "million.csv"
+    write_residents_csv(path, rows())
+    bad_atena = [f"{i + 1:010d}" for i in sorted(bad_at)]
+    hub = init_hub(tmp_path / "hub", HUB_ID)
+    try:
+        result = import_residents(hub, path, today=TODAY)
+        assert [(e.line, e.code) for e in result.errors] == [
+            (2, "E_RESIDENT_DATE"),
+            (500_001, "E_RESIDENT_SEX"),
+            (total + 1, "E_MYNUMBER_CHECK_DIGIT"),
+        ]
+        assert (result.inserted, result.updated) == (total - 3, 0)
+        with hub.store.begin() as conn:
+            count = conn.execute(select(func.count()).select_from(persons)).scalar_one()
+            stored = conn.execute(
+                select(persons.c.atena_no).where(persons.c.atena_no.in_(bad_atena))
+            ).fetchall()
+            held = conn.execute(
+                select(persons.c.atena_no).where(persons.c.atena_no.in_(["0000000002"]))
+            ).fetchall()
+        assert count == total - 3 and stored == [] and len(held) == 1
+    finally:
+        hub.close()
