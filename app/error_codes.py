@@ -65,6 +65,7 @@ _TABLE: Final[dict[str, tuple[int, str]]] = {
     "E_DEMO_PERSONS":               (DATA,      "住民数は1以上を指定してください。"),
     "E_DEMO_RESET_NOT_DEMO":        (DATA,      "このフォルダの台帳はデモ台帳ではないため、作り直しません。台帳は変更していません。"),
     "E_EXPIRED":                    (DATA,      "パッケージの有効期限が切れています。"),
+    "E_EXPORT_CANCELLED":           (TEMP_FAIL, "出力を中止しました。ファイルは作成されていません。"),
     "E_FIDO_BAD_SIGNATURE":         (NO_PERM,   "セキュリティキーの署名を確認できませんでした。登録されたキーか確認し、解決しない場合は管理者に連絡してください。"),
     "E_FIDO_CANCELLED":             (NO_PERM,   "セキュリティキーの操作が取り消されたか、時間切れになりました。"),
     "E_FIDO_CHALLENGE_MISMATCH":    (NO_PERM,   "セキュリティキーの応答が今回の要求と一致しません。もう一度お試しください。"),
