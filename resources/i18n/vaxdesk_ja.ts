@@ -2114,6 +2114,10 @@
         <translation>個別通知... [Ctrl+N]</translation>
     </message>
     <message>
+        <source>Stop saving</source>
+        <translation>保存を中止</translation>
+    </message>
+    <message>
         <source>Choose the vaccine series.</source>
         <translation>予防接種の種類を選んでください。</translation>
     </message>
@@ -2124,6 +2128,10 @@
     <message>
         <source>%1: %2 persons have not completed it.</source>
         <translation>%1: 未完了の方は %2 人です。</translation>
+    </message>
+    <message>
+        <source>Reading the whole list... %1 of %2</source>
+        <translation>一覧の全件を読み込んでいます… %1 / %2 人</translation>
     </message>
     <message>
         <source>%1 of %2 shown</source>
@@ -2140,6 +2148,14 @@
     <message>
         <source>Folder for the notice PDFs</source>
         <translation>個別通知PDFの保存先フォルダ</translation>
+    </message>
+    <message>
+        <source>Saving CSV... %1 of %2</source>
+        <translation>CSVを保存しています… %1 / %2 人</translation>
+    </message>
+    <message>
+        <source>Saving the CSV was stopped; no file was written.</source>
+        <translation>CSVの保存を中止しました。ファイルは作成していません。</translation>
     </message>
     <message>
         <source>Saved %1 rows to %2.</source>
