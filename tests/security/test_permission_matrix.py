@@ -160,6 +160,7 @@ class World:
     sync: SyncEnv
     trust_dir: Path
     update: Path
+    decision: Any  # the mr1 list decided, its rows not read (unvaccinated.entries)
 
     def conflict_id(self) -> int:
         return sync_apply.conflicts(self.sessions["admin"].register.conn)[0].id
@@ -367,6 +368,21 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
         lambda w, s, r: unvaccinated.build_list(s, "mr1", ON),
     ),
     (
+        "unvaccinated.decide_list",
+        frozenset({"clerk", "nurse"}),
+        lambda w, s, r: unvaccinated.decide_list(s, "mr1", ON),
+    ),
+    (
+        "unvaccinated.entries",
+        frozenset({"clerk", "nurse"}),
+        lambda w, s, r: unvaccinated.entries(s, w.decision, 0, 10),
+    ),
+    (
+        "unvaccinated.iter_entries",
+        frozenset({"clerk", "nurse"}),
+        lambda w, s, r: list(unvaccinated.iter_entries(s, w.decision)),
+    ),
+    (
         "unvaccinated.export_csv",
         frozenset({"clerk", "nurse"}),
         lambda w, s, r: unvaccinated.export_csv(s, w.listing, w.file(r, "list.csv")),
@@ -572,6 +588,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     person_numbers.set_number(sessions["number"], taro, NUMBER)
     to_withdraw = issuance.issue(clerk, hanako, "certificate").issuance_id
     listing = unvaccinated.build_list(nurse, "mr1", ON)
+    decision = unvaccinated.decide_list(nurse, "mr1", ON)
     data = json.loads(resource_path("catalog", "catalog.json").read_text("utf-8"))
     data["revision"] = "2099-12-31"
     correction = base / "correction.json"
@@ -611,6 +628,7 @@ def world(tmp_path: Path) -> Iterator[World]:
         sync,
         base / "trust",
         update,
+        decision,
     )
     for s in sessions.values():
         s.register.close()
