@@ -257,19 +257,21 @@ def build_list(
 
 
 # The engine's judgement of one series on one day for a (birth date, sex, doses) combination,
-# kept across lists per loaded catalog: a counter lists the same series many times a day, and
-# its persons share ~10⁴ combinations at 1M persons.
-JUDGED_MAX = 200_000
+# kept across lists per loaded catalog for the last few series listed: a counter lists the same
+# series many times a day, and its persons share ~10⁴ combinations at 1M persons (~3 MiB each).
+JUDGED_MAX = 50_000  # combinations kept per series and day; the rest are judged every time
+JUDGED_LISTS = 4  # series and days kept
 _JUDGED: dict[tuple[int, str, date], tuple[Catalog, dict[Any, SeriesStatus]]] = {}
 
 
 def _judged(full: Catalog, series_id: str, on: date) -> dict[Any, SeriesStatus]:
     key = (id(full), series_id, on)
-    hit = _JUDGED.get(key)
+    hit = _JUDGED.pop(key, None)
     if hit is None or hit[0] is not full:
-        if len(_JUDGED) > 16:
-            _JUDGED.clear()
-        hit = _JUDGED[key] = (full, {})
+        hit = (full, {})
+    while len(_JUDGED) >= JUDGED_LISTS:
+        del _JUDGED[next(iter(_JUDGED))]  # the least recently listed
+    _JUDGED[key] = hit
     return hit[1]
 
 

@@ -43,11 +43,15 @@ class ListRowLoader(QObject):
         self._rest_job: Job | None = None
         model.more_wanted.connect(self._fetch_page)
 
-    def show(self, listing: UnvaccinatedDecision, first: list[UnvaccinatedEntry]) -> None:
-        """A newly decided list and its first page (fetched with the decision)."""
+    def stop(self) -> None:
+        """Stop reading the rest of the current list (a new list is being decided)."""
         if self._rest_job is not None:
             self._rest_job.cancel()
             self._rest_job = None
+
+    def show(self, listing: UnvaccinatedDecision, first: list[UnvaccinatedEntry]) -> None:
+        """A newly decided list and its first page (fetched with the decision)."""
+        self.stop()
         self.listing = listing
         self.model.set_first_page(first, len(listing), min(self.model.page_rows, len(listing)))
 

@@ -224,6 +224,7 @@ class UnvaccinatedPage(QWidget):
             return
         series, on, area = query
         session = self.session
+        self.loader.stop()
         self._show(self.tr("Listing..."))
 
         first = self.model.page_rows
