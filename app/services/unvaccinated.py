@@ -82,7 +82,7 @@ def decide_list(
     conn = session.register.conn
     complete_at = max(len(plan.doses) for plan in series.plans)
     since = fiscal_year_start(fiscal_year(day)).isoformat() if series.season else None
-    members, _read = lists.cohort(
+    members = lists.cohort(
         conn,
         series_id,
         ranges,
@@ -122,20 +122,32 @@ def decide_list(
     open_ = []
     deps = catalog.depends_on(series_id)
     make = tuple.__new__  # a Decided without the Python-level constructor (~10⁵ per list)
+    # Members come in birth-date order and most have no dose of the series: the judgement of
+    # the previous birth date (and sex) without doses is reused until it changes.
+    no_doses: tuple[str, str, SeriesStatus, bool, date] | None = None
     for pid, sex, born, given in members:
-        history: tuple[tuple[str, date], ...] = ()
-        if given:
-            history = tuple(
-                sorted(
-                    {
-                        (code(p), date.fromisoformat(d))
-                        for d, p in doses[pid]
-                        if since is None or d >= since
-                    }
-                )
+        key_sex = sex if sex_matters else ""
+        if not given:
+            if no_doses is None or no_doses[0] != born or no_doses[1] != key_sex:
+                dob = born_on(born)
+                st = judge(dob, key_sex, ())
+                no_doses = (born, key_sex, st, st.status in OPEN_STATUSES, dob)
+            if no_doses[3]:
+                open_.append(make(Decided, (pid, sex, no_doses[4], no_doses[2])))
+                if deps:
+                    own[pid] = ()
+            continue
+        history = tuple(
+            sorted(
+                {
+                    (code(p), date.fromisoformat(d))
+                    for d, p in doses[pid]
+                    if since is None or d >= since
+                }
             )
+        )
         dob = born_on(born)
-        st = judge(dob, sex if sex_matters else "", history)
+        st = judge(dob, key_sex, history)
         if st.status in OPEN_STATUSES:
             open_.append(make(Decided, (pid, sex, dob, st)))
             if deps:

@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 from app.store.db import Connection
 
-# (id, sex, birth date, valid given doses of the series from ``counted_since`` on): a plain
-# tuple, as a list builds ~10⁵ of them.
+# (id, sex, birth date, valid given doses of the series from ``counted_since`` on — for a large
+# cohort only 1 for "some", 0 for none): a plain tuple, as a list builds ~10⁵ of them.
 Member = tuple[int, str, str, int]
 
 
@@ -35,35 +35,12 @@ Dose = tuple[str, str | None]  # (vaccinated_on, product_id)
 _LIVING = ("p.moved_out = 0", "p.deceased = 0", "p.voided_at IS NULL")
 
 
-def doses_per_person(
-    conn: Connection, series_id: str, counted_since: str | None
-) -> dict[int, tuple[int, int]]:
-    """person id → (valid given doses, of which routine) of one series from ``counted_since`` on.
-
-    Reads only a covering index: ``vaccinations_series`` (the whole series in person order), or
-    with ``counted_since`` (a seasonal series) ``vaccinations_season`` (that date range only)."""
-    if counted_since is None:
-        cur = conn.execute(
-            "SELECT person_id, count(*), sum(category = 'routine') FROM vaccinations"
-            " INDEXED BY vaccinations_series"
-            " WHERE series_id = ? AND outcome = 'given' AND voided_at IS NULL GROUP BY person_id",
-            (series_id,),
-        )
-    else:
-        cur = conn.execute(
-            "SELECT person_id, count(*), sum(category = 'routine') FROM vaccinations"
-            " INDEXED BY vaccinations_season WHERE series_id = ? AND vaccinated_on >= ?"
-            " AND outcome = 'given' AND voided_at IS NULL GROUP BY person_id",
-            (series_id, counted_since),
-        )
-    return {pid: (n, r) for pid, n, r in cur}
-
-
 def dose_counts_of(
     conn: Connection, series_id: str, person_ids: Sequence[int], counted_since: str | None
 ) -> dict[int, tuple[int, int]]:
-    """As ``doses_per_person`` for the given persons only: one index probe per person (cheaper
-    than the whole series when the cohort is small against the series' doses)."""
+    """person id → (valid given doses, of which routine) of one series from ``counted_since`` on,
+    for the given persons: one probe of the covering index ``vaccinations_series`` per person
+    (cheaper than grouping the whole series when the cohort is small)."""
     out: dict[int, tuple[int, int]] = {}
     for start in range(0, len(person_ids), 900):
         chunk = person_ids[start : start + 900]
@@ -91,42 +68,82 @@ def cohort(
     counted_since: str | None = None,
     sex: str | None = None,
     area_code: str | None = None,
-) -> tuple[list[Member], int]:
+) -> list[Member]:
     """Living residents born in one of ``ranges`` (inclusive ISO dates) who do NOT yet hold
     ``complete_at`` routine doses of the series (counted from ``counted_since`` for seasonal
-    series), in (birth date, id) order, and the size of the cohort read. Persons who do are
-    complete whatever plan applies to them, so they are left out before any rule is evaluated.
+    series), in (birth date, id) order. Persons who do are complete whatever plan applies to
+    them, so they are left out before any rule is evaluated.
 
     Reads the narrow index ``persons_cohort`` (contiguous birth-date ranges, no name or address
-    and no page of the persons table); with an area, its codes from ``households_area``."""
-    clauses = ["p.birth_date BETWEEN ? AND ?", *_LIVING]
-    extra: list[object] = []
+    and no page of the persons table); with an area, its codes from ``households_area``. A
+    large cohort is checked against the series' per-person counts inside SQLite (one statement,
+    no Python per complete person); a small one probes its persons' doses one by one."""
+    if not ranges:
+        return []
+    born = "(" + " OR ".join(["p.birth_date BETWEEN ? AND ?"] * len(ranges)) + ")"
+    clauses = [born, *_LIVING]
+    params: list[object] = [d for r in ranges for d in r]
     join = ""
     if sex is not None:
         clauses.append("p.sex = ?")
-        extra.append(sex)
+        params.append(sex)
     if area_code is not None:
         join = " JOIN households h INDEXED BY households_area ON h.id = p.household_id"
         clauses.append("h.area_code = ?")
-        extra.append(area_code)
-    sql = (
-        f"SELECT p.id, p.sex, p.birth_date FROM persons p INDEXED BY persons_cohort{join}"
-        f" WHERE {' AND '.join(clauses)}"
-    )
-    rows: list[tuple[int, str, str]] = []
-    for born_from, born_until in ranges:
-        rows += conn.execute(sql, (born_from, born_until, *extra)).fetchall()
-    if len(rows) < PROBE_UNDER:
-        counts = dose_counts_of(conn, series_id, [r[0] for r in rows], counted_since)
+        params.append(area_code)
+    where = " AND ".join(clauses)
+    size = conn.execute(
+        f"SELECT count(*) FROM persons p INDEXED BY persons_cohort{join} WHERE {where}", params
+    ).fetchone()[0]
+    if size >= PROBE_UNDER:
+        out = _large_cohort(conn, series_id, join, where, params, complete_at, counted_since)
     else:
-        counts = doses_per_person(conn, series_id, counted_since)
-    none = (0, 0)
-    get = counts.get
-    out = [
-        (pid, sx, born, c[0]) for pid, sx, born in rows if (c := get(pid, none))[1] < complete_at
-    ]
+        rows = conn.execute(
+            f"SELECT p.id, p.sex, p.birth_date FROM persons p INDEXED BY persons_cohort{join}"
+            f" WHERE {where}",
+            params,
+        ).fetchall()
+        counts = dose_counts_of(conn, series_id, [r[0] for r in rows], counted_since)
+        none = (0, 0)
+        get = counts.get
+        out = [(pid, sx, b, c[0]) for pid, sx, b in rows if (c := get(pid, none))[1] < complete_at]
     out.sort(key=itemgetter(2, 0))  # (birth date, id)
-    return out, len(rows)
+    return out
+
+
+def _large_cohort(
+    conn: Connection,
+    series_id: str,
+    join: str,
+    where: str,
+    params: Sequence[object],
+    complete_at: int,
+    counted_since: str | None,
+) -> list[Member]:
+    if counted_since is None:
+        doses = (
+            "SELECT person_id, count(*) AS n, sum(category = 'routine') AS r FROM vaccinations"
+            " INDEXED BY vaccinations_series WHERE series_id = ? AND outcome = 'given'"
+            " AND voided_at IS NULL GROUP BY person_id"
+        )
+        dose_params: list[object] = [series_id]
+    else:
+        doses = (
+            "SELECT person_id, count(*) AS n, sum(category = 'routine') AS r FROM vaccinations"
+            " INDEXED BY vaccinations_season WHERE series_id = ? AND vaccinated_on >= ?"
+            " AND outcome = 'given' AND voided_at IS NULL GROUP BY person_id"
+        )
+        dose_params = [series_id, counted_since]
+    # One statement: the counts are grouped once; the complete persons are dropped and the
+    # others holding some dose are marked (1) inside SQLite.
+    rows: list[Member] = conn.execute(
+        f"WITH d AS MATERIALIZED ({doses})"
+        " SELECT p.id, p.sex, p.birth_date, p.id IN (SELECT person_id FROM d WHERE r < ?)"
+        f" FROM persons p INDEXED BY persons_cohort{join}"
+        f" WHERE {where} AND p.id NOT IN (SELECT person_id FROM d WHERE r >= ?)",
+        (*dose_params, complete_at, *params, complete_at),
+    ).fetchall()
+    return rows
 
 
 def given_for_persons(

@@ -16,7 +16,7 @@ from app.security.session import Session
 from app.services import unvaccinated
 from app.services.demo import create_demo_register, demo_password
 from app.services.register import login
-from app.store import audit, db
+from app.store import audit, db, lists
 
 TODAY = date(2026, 11, 27)
 SERIES = ("mr1", "dpt_ipv", "hib", "je1", "hpv", "flu65", "zoster")
@@ -120,3 +120,18 @@ def test_a_cancelled_csv_writes_nothing_and_is_not_audited(nurse: Session, tmp_p
     assert not out.exists() and list(tmp_path.iterdir()) == []
     after = len(list(audit.query(nurse.register.conn, action="list.unvaccinated.export")))
     assert after == exports
+
+
+@pytest.mark.parametrize("series", SERIES)
+def test_a_large_cohort_grouped_in_sql_decides_the_same_list(
+    nurse: Session, series: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cohorts of ≥ PROBE_UNDER persons are checked against the series' grouped counts in one
+    statement; below, person by person. Both decide the same list (here forced both ways)."""
+    probed = unvaccinated.decide_list(nurse, series, TODAY)
+    monkeypatch.setattr(lists, "PROBE_UNDER", 0)
+    grouped = unvaccinated.decide_list(nurse, series, TODAY)
+    assert grouped.rows == probed.rows and len(grouped) > 0
+    area = unvaccinated.decide_list(nurse, series, TODAY, area_code="01")
+    monkeypatch.setattr(lists, "PROBE_UNDER", 10**9)
+    assert unvaccinated.decide_list(nurse, series, TODAY, area_code="01").rows == area.rows
