@@ -75,7 +75,7 @@ def cohort(
     them, so they are left out before any rule is evaluated.
 
     Reads the narrow index ``persons_cohort`` (contiguous birth-date ranges, no name or address
-    and no page of the persons table); with an area, its codes from ``households_area``. A
+    and no page of the persons table); with an area, its households from ``households_area``. A
     large cohort is checked against the series' per-person counts inside SQLite (one statement,
     no Python per complete person); a small one probes its persons' doses one by one."""
     if not ranges:
@@ -83,23 +83,27 @@ def cohort(
     born = "(" + " OR ".join(["p.birth_date BETWEEN ? AND ?"] * len(ranges)) + ")"
     clauses = [born, *_LIVING]
     params: list[object] = [d for r in ranges for d in r]
-    join = ""
     if sex is not None:
         clauses.append("p.sex = ?")
         params.append(sex)
+    size = conn.execute(
+        f"SELECT count(*) FROM persons p INDEXED BY persons_cohort WHERE {' AND '.join(clauses)}",
+        params,
+    ).fetchone()[0]
     if area_code is not None:
-        join = " JOIN households h INDEXED BY households_area ON h.id = p.household_id"
-        clauses.append("h.area_code = ?")
+        # The area's households, once (one pass over households_area), instead of one
+        # household probe per person of the cohort.
+        clauses.append(
+            "p.household_id IN (SELECT id FROM households INDEXED BY households_area"
+            " WHERE area_code = ?)"
+        )
         params.append(area_code)
     where = " AND ".join(clauses)
-    size = conn.execute(
-        f"SELECT count(*) FROM persons p INDEXED BY persons_cohort{join} WHERE {where}", params
-    ).fetchone()[0]
     if size >= PROBE_UNDER:
-        out = _large_cohort(conn, series_id, join, where, params, complete_at, counted_since)
+        out = _large_cohort(conn, series_id, where, params, complete_at, counted_since)
     else:
         rows = conn.execute(
-            f"SELECT p.id, p.sex, p.birth_date FROM persons p INDEXED BY persons_cohort{join}"
+            "SELECT p.id, p.sex, p.birth_date FROM persons p INDEXED BY persons_cohort"
             f" WHERE {where}",
             params,
         ).fetchall()
@@ -114,7 +118,6 @@ def cohort(
 def _large_cohort(
     conn: Connection,
     series_id: str,
-    join: str,
     where: str,
     params: Sequence[object],
     complete_at: int,
@@ -139,7 +142,7 @@ def _large_cohort(
     rows: list[Member] = conn.execute(
         f"WITH d AS MATERIALIZED ({doses})"
         " SELECT p.id, p.sex, p.birth_date, p.id IN (SELECT person_id FROM d WHERE r < ?)"
-        f" FROM persons p INDEXED BY persons_cohort{join}"
+        " FROM persons p INDEXED BY persons_cohort"
         f" WHERE {where} AND p.id NOT IN (SELECT person_id FROM d WHERE r >= ?)",
         (*dose_params, complete_at, *params, complete_at),
     ).fetchall()
