@@ -35,19 +35,40 @@ PERSON_COLUMNS = (
     "change_seq",
 )
 UPDATE_COLUMNS = PERSON_COLUMNS[1:]
-NUMBER_COLUMNS = ("person_uid", "uid", "number_ct", "blind_index", "version", "change_seq")
+NUMBER_COLUMNS = (
+    "person_uid",
+    "uid",
+    "number_ct",
+    "blind_index",
+    "version",
+    "change_seq",
+    "provisional_origin",
+)
+
+# 宛名番号 → (uid, row hash, blind index of the 個人番号 or None, that number is provisional)
+Existing = dict[str, tuple[bytes, bytes, bytes | None, bool]]
 
 
-def existing_persons(conn: Connection) -> dict[str, tuple[bytes, bytes, bytes | None]]:
-    """宛名番号 → (uid, row hash, blind index of the 個人番号 or None), for diffing an import."""
+def existing_persons(conn: Connection) -> Existing:
+    """宛名番号 → (uid, row hash, blind index of the 個人番号 or None, provisional), for diffing
+    an import."""
     stmt = select(
-        persons.c.atena_no, persons.c.uid, persons.c.row_hash, person_numbers.c.blind_index
+        persons.c.atena_no,
+        persons.c.uid,
+        persons.c.row_hash,
+        person_numbers.c.blind_index,
+        person_numbers.c.provisional_origin,
     ).outerjoin(person_numbers, person_numbers.c.person_uid == persons.c.uid)
-    out: dict[str, tuple[bytes, bytes, bytes | None]] = {}
+    out: Existing = {}
     row: Any
     for row in conn.execute(stmt.execution_options(yield_per=50_000)):
-        atena, uid, row_hash, blind = row
-        out[str(atena)] = (bytes(uid), bytes(row_hash), None if blind is None else bytes(blind))
+        atena, uid, row_hash, blind, provisional = row
+        out[str(atena)] = (
+            bytes(uid),
+            bytes(row_hash),
+            None if blind is None else bytes(blind),
+            provisional is not None,
+        )
     return out
 
 

@@ -205,7 +205,7 @@ PERSON_EMIT = (
     "voided_at",
     "void_reason",
 )
-NUMBER_EMIT = ("person_uid", "uid", "number_ct", "version")
+NUMBER_EMIT = ("person_uid", "uid", "number_ct", "version", "provisional_origin")
 RECORD_EMIT = ("type", "uid", "version", "origin", "voided_at", "void_reason", "data")
 
 
