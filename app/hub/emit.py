@@ -122,10 +122,13 @@ def _numbers(hub: Hub, rows: Iterator[tuple[Any, ...]]) -> Iterator[dict[str, An
     provisional number (entered at a terminal) keeps that terminal as its origin."""
     decrypt = hub.numbers().decrypt
     hub_id = hub.hub_id
-    for person_uid, uid, number_ct, version, provisional_origin in rows:
+    for person_uid, uid, number_ct, version, provisional_origin, *entered in rows:
         day, time = _stamp(version)
         person_uid = bytes(person_uid)
         origin = provisional_origin or hub_id
+        by = origin
+        if provisional_origin is not None and None not in entered:
+            day, time, by = entered  # as the terminal stamped it
         yield {
             "type": "person_number",
             "uid": _uid(uid),
@@ -137,7 +140,7 @@ def _numbers(hub: Hub, rows: Iterator[tuple[Any, ...]]) -> Iterator[dict[str, An
                 "number": decrypt(person_uid, bytes(number_ct)),
                 "updated_date": day,
                 "updated_time": time,
-                "updated_by": origin,
+                "updated_by": by,
             },
         }
 

@@ -242,10 +242,10 @@ def _apply_batch(
             sealed = numbers.encrypt(uid, r.mynumber)
             confirmed = True
             if known is not None and known[2] is not None:
-                upd_n.append((uid, sealed, blind, version, seq, None))
+                upd_n.append((uid, sealed, blind, version, seq, None, None, None, None))
             else:
                 number_uid = known_number_uids.get(r.atena_no) or new_uid()
-                new_n.append((uid, number_uid, sealed, blind, version, seq, None))
+                new_n.append((uid, number_uid, sealed, blind, version, seq, None, None, None, None))
         existing[r.atena_no] = (
             uid,
             h,

@@ -50,6 +50,11 @@ def _uid_bytes(text: str) -> bytes:
     return bytes.fromhex(text.replace("-", ""))
 
 
+def _stamps(env: dict[str, Any]) -> dict[str, str]:
+    data = env["data"]
+    return {k: str(data[k]) for k in ("updated_date", "updated_time", "updated_by")}
+
+
 def apply_terminal_numbers(
     hub: Hub,
     conn: Connection,
@@ -119,6 +124,7 @@ def apply_terminal_numbers(
                 version=version,
                 change_seq=seq,
                 provisional_origin=terminal,
+                **_stamps(env),
             )
             stored[person_uid] = by_uid[uid] = row
             holders.setdefault(blind, set()).add(person_uid)
@@ -140,6 +146,7 @@ def apply_terminal_numbers(
                 version=version,
                 change_seq=seq,
                 provisional_origin=terminal,
+                **_stamps(env),
             )
             holders.get(current.blind_index, set()).discard(person_uid)
             holders.setdefault(blind, set()).add(person_uid)

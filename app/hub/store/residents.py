@@ -43,6 +43,9 @@ NUMBER_COLUMNS = (
     "version",
     "change_seq",
     "provisional_origin",
+    "updated_date",
+    "updated_time",
+    "updated_by",
 )
 
 # 宛名番号 → (uid, row hash, blind index of the 個人番号 or None, that number is provisional)

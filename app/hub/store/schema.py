@@ -116,6 +116,11 @@ person_numbers = Table(
     # counter for a person the 住民記録 gave no number, provisional until an import confirms or
     # replaces it (revision 0002).
     Column("provisional_origin", String(PARTY_ID)),
+    # A provisional number's own 更新日・更新時刻・更新者 as the terminal sent them (so every
+    # terminal holds the same record); NULL for the 住民記録's (derived from the version).
+    Column("updated_date", String(DATE)),
+    Column("updated_time", String(8)),
+    Column("updated_by", String(32)),
 )
 
 # Every other synced record (vaccinations, issuances, …) as received, newest version wins.

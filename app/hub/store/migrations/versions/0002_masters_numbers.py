@@ -21,6 +21,9 @@ def upgrade() -> None:
     op.add_column(
         "person_numbers", sa.Column("provisional_origin", sa.String(length=24), nullable=True)
     )
+    op.add_column("person_numbers", sa.Column("updated_date", sa.String(length=10), nullable=True))
+    op.add_column("person_numbers", sa.Column("updated_time", sa.String(length=8), nullable=True))
+    op.add_column("person_numbers", sa.Column("updated_by", sa.String(length=32), nullable=True))
     op.create_table(
         "hub_audit",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
