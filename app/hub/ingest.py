@@ -11,9 +11,8 @@ came from another party and that T had not yet received (stored after the regist
 acknowledged) is concurrent: both are kept — the higher version in the register, the other as a
 conflict that the next ``updates`` of both terminals carry back. Records owned by the server
 (persons except provisional ones, households, institutions, vaccines) and records that claim
-another origin are quarantined one by one; they do not block the rest. 個人番号 entered at a
-terminal follow app/hub/terminal_numbers.py (provisional, or a conflict sent back); lots (the
-one master a terminal creates) are checked by app/hub/masters_in.py and redistributed.
+another origin are quarantined one by one; they do not block the rest. 個人番号: terminal_numbers.py;
+lots: masters_in.py.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ nothing. A repeated import applies only differences: each person's imported fiel
 keyed hash (``row_hash``), and the 個人番号 is compared through its blind index, so unchanged rows
 are neither rewritten nor given a new version. A provisional 個人番号 (entered at a terminal for a
 person the 住民記録 gave none, app/hub/terminal_numbers.py) is confirmed by a row carrying the same
-number and replaced by a row carrying another: the 住民記録 system is the authority. Persons not in the file are left as they are
-(the file may be a full export or only the 異動 since the last one).
+number and replaced by a row carrying another: the 住民記録 system is the authority. Persons
+not in the file are left as they are (the file may be a full export or only the 異動 since the
+last one).
 """
 
 from __future__ import annotations
