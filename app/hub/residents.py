@@ -246,7 +246,7 @@ def _apply_batch(
                 upd_n.append((uid, sealed, blind, version, seq, None, None, None, None))
             else:
                 number_uid = known_number_uids.get(r.atena_no) or new_uid()
-                new_n.append((uid, number_uid, sealed, blind, version, seq, None, None, None, None))
+                new_n.append((uid, number_uid, sealed, blind, version, seq))
         existing[r.atena_no] = (
             uid,
             h,

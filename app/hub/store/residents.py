@@ -35,9 +35,10 @@ PERSON_COLUMNS = (
     "change_seq",
 )
 UPDATE_COLUMNS = PERSON_COLUMNS[1:]
-NUMBER_COLUMNS = (
-    "person_uid",
-    "uid",
+# inserted by an import: the 住民記録's numbers (the provisional columns stay NULL)
+NUMBER_COLUMNS = ("person_uid", "uid", "number_ct", "blind_index", "version", "change_seq")
+# updated by an import: a changed number, or a provisional one confirmed or replaced
+NUMBER_UPDATE_COLUMNS = (
     "number_ct",
     "blind_index",
     "version",
@@ -105,7 +106,8 @@ def insert_numbers(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> int:
 
 
 def update_numbers(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> int:
-    return update_rows(conn, person_numbers, "person_uid", NUMBER_COLUMNS[2:], rows)
+    """Rows ``(person_uid, *NUMBER_UPDATE_COLUMNS)``."""
+    return update_rows(conn, person_numbers, "person_uid", NUMBER_UPDATE_COLUMNS, rows)
 
 
 def resident_count(conn: Connection) -> int:
