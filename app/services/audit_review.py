@@ -107,7 +107,6 @@ ACTION_NAMES_JA = {
     "retention.policy": "保存期間の設定の変更",
     "retention.preview": "保存期間経過データの件数確認",
     "retention.purge": "保存期間経過データの消去",
-    "retention.apply": "サーバーからの消去指示の適用",
 }
 
 RECORD_TYPES_JA = {

@@ -203,20 +203,21 @@ def has_tombstones(conn: Connection) -> bool:
     return conn.execute("SELECT 1 FROM retention_tombstones LIMIT 1").fetchone() is not None
 
 
-def delete_record(conn: Connection, record_type: str, uid: bytes) -> bool:
-    """Delete one record named by a server-sent purge; False when absent or still referred to
-    by a kept row (a local record made after the server's purge)."""
+def delete_record(conn: Connection, record_type: str, uid: bytes) -> bool | None:
+    """Delete one record named by a server-sent purge: True when deleted, False when absent,
+    None when a kept row still refers to it (a local record made after the server's purge)."""
     table = PACKAGE_TABLES.get(record_type)
     if table is None:
         return False
     try:
         cur = conn.execute(f"DELETE FROM {table} WHERE uid = ?", (uid,))
     except sqlcipher3.IntegrityError:
+        return None
+    if cur.rowcount <= 0:
         return False
-    if cur.rowcount > 0:
-        for side in ("outbox", "sync_conflicts", "sync_record_quarantine"):
-            conn.execute(f"DELETE FROM {side} WHERE record_uid = ?", (uid,))
-    return bool(cur.rowcount > 0)
+    for side in ("outbox", "sync_conflicts", "sync_record_quarantine"):
+        conn.execute(f"DELETE FROM {side} WHERE record_uid = ?", (uid,))
+    return True
 
 
 @dataclass(frozen=True, slots=True)
