@@ -21,7 +21,7 @@ from typing import Any
 from app.domain.ids import is_valid_mynumber
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
-from app.services.retention_sync import IncomingPurges
+from app.services._retention_sync import IncomingPurges
 from app.services.sync_records import (
     PACKAGE_TYPES,
     REF_FIELDS,
