@@ -3,8 +3,9 @@
 Export: a purge this terminal made travels as envelopes whose ``data.items`` list the
 ``{type, uid}`` pairs removed (package record types, at most 5,000 per record), so the server
 removes them too. Import: a server-sent purge (another terminal's, forwarded by the hub) removes
-the named records here with ``secure_delete`` and records their uids as tombstones; records
-with a tombstoned uid that arrive later (a package written before the purge) are dropped. Both
+the named records here with ``secure_delete`` and records their uids as tombstones; terminal
+records (results, postponements, issuances) with a tombstoned uid that arrive later (a package
+written before the purge) are dropped; records the server owns come back when it sends them. Both
 run inside the caller's transaction. No SQL here (``app.store.retention``).
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from app.services.sync_records import party_version, uid_bytes, uid_text
+from app.services.sync_records import SERVER_OWNED, party_version, uid_bytes, uid_text
 from app.store import db
 from app.store import retention as store
 
@@ -52,8 +53,11 @@ class IncomingPurges:
         self.kept = 0
 
     def keep(self, envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """``envelopes`` without the records whose uid was purged (counted in ``dropped``)."""
-        if not self.active:
+        """``envelopes`` without the terminal records (results, postponements, issuances) whose
+        uid was purged (counted in ``dropped``). Records the server owns (residents, 個人番号,
+        households) are not held back: the server is their authority, and one it sends again
+        (a resident who moved back in) is current."""
+        if not self.active or not envelopes or envelopes[0].get("type") in SERVER_OWNED:
             return envelopes
         try:
             uids = [uid_bytes(e["uid"]) for e in envelopes]

@@ -75,6 +75,7 @@ class PurgeResult:
     counts: dict[str, int]
     purge_records: int
     audit_seq: int
+    vacuumed: bool
 
     @property
     def total(self) -> int:
@@ -221,10 +222,9 @@ def purge(
             store.drop_set(conn)
         if progress is not None:
             progress("delete", previewed.total, previewed.total)
-        if items:
-            store.vacuum_freed_pages(
-                conn, None if progress is None else lambda d, t: progress("vacuum", d, t)
-            )
+        vacuumed = not items or store.vacuum_freed_pages(
+            conn, None if progress is None else lambda d, t: progress("vacuum", d, t)
+        )
     finally:
         store.set_secure_delete(conn, False)
-    return PurgeResult(counts, records, seq)
+    return PurgeResult(counts, records, seq, vacuumed)

@@ -268,18 +268,27 @@ def read_purges(conn: Connection, uids: list[bytes]) -> Iterator[tuple[PurgeRow,
 VacuumProgress = Callable[[int, int], None]
 
 
-def vacuum_freed_pages(conn: Connection, progress: VacuumProgress | None = None) -> None:
+def vacuum_freed_pages(conn: Connection, progress: VacuumProgress | None = None) -> bool:
     """Give the freed (already zeroed by ``secure_delete``) pages back and rewrite nothing else
     twice: an incrementally vacuumed register frees them in steps of ``VACUUM_STEP_PAGES`` with
     exact progress; on the first purge of a register it is switched to incremental auto-vacuum,
     which needs one full VACUUM (progress then counts SQLite steps against an estimate). The
     write-ahead log is truncated before and after, so no frame with old page images stays in
-    the ``-wal`` file."""
+    the ``-wal`` file. False when SQLite could not vacuum (another connection reading): the
+    deleted content is overwritten already; the next purge frees the pages."""
+    try:
+        _vacuum(conn, progress)
+    except sqlcipher3.OperationalError:
+        return False
+    return True
+
+
+def _vacuum(conn: Connection, progress: VacuumProgress | None) -> None:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     mode = int(conn.execute("PRAGMA auto_vacuum").fetchone()[0])
     if mode != 2:
         pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
-        estimate = max(1, pages * 40)  # VM steps per page, measured order of magnitude
+        estimate = max(1, pages * 40)  # a rough guess of VM steps per page: the bar may jump
         ticks = [0]
 
         def tick() -> int:

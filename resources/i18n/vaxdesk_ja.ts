@@ -1968,6 +1968,10 @@
         <source>%1 records were purged. The purge is queued for the server.</source>
         <translation>%1 件を消去しました。サーバーへの消去の通知は送信待ちです。</translation>
     </message>
+    <message>
+        <source> The freed space is reclaimed by the next purge.</source>
+        <translation>空き領域は次回の消去で整理します。</translation>
+    </message>
 </context>
 <context>
     <name>RevealReasonDialog</name>

@@ -164,3 +164,23 @@ def test_a_purge_record_is_checked_against_its_schema() -> None:
     bad = {**good, "data": {**good["data"], "items": [{"type": "user", "uid": "x"}]}}  # type: ignore[dict-item]
     with pytest.raises(fastjsonschema.JsonSchemaException):
         check(bad)
+
+
+def test_a_resident_the_server_sends_again_after_a_purge_comes_back(
+    env: SyncEnv, number: Session, tmp_path: Path
+) -> None:
+    conn = number.register.conn
+    vacc_uid = _uid_of(conn, "SELECT uid FROM vaccinations WHERE lot_no = 'LOTX0001'")
+    person_uid = _uid_of(conn, "SELECT uid FROM persons WHERE atena_no = '0000000901'")
+    person = local_envelope(conn, "person", person_uid)
+    pkg = tmp_path / "u1.vxpkg"
+    env.build_update(
+        pkg, {"purge": [_purge_env([("vaccination", vacc_uid), ("person", person_uid)])]}
+    )
+    import_package(number, pkg)
+    # the person moved back in: the server owns residents, so its record is current again
+    pkg2 = tmp_path / "u2.vxpkg"
+    env.build_update(pkg2, {"person": [server_edit(person, moved_out=False)]})
+    assert import_package(number, pkg2).applied == 1
+    row = conn.execute("SELECT moved_out FROM persons WHERE uid = ?", (person_uid,)).fetchone()
+    assert row == (0,)

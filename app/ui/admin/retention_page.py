@@ -304,12 +304,12 @@ class RetentionPage(QWidget):
     def _purged(self, result: retention.PurgeResult) -> None:
         self.progress.setVisible(False)
         self._clear_preview()
-        self._done(
-            self.tr("%1 records were purged. The purge is queued for the server.").replace(
-                "%1", f"{result.total:,}"
-            ),
-            False,
+        text = self.tr("%1 records were purged. The purge is queued for the server.").replace(
+            "%1", f"{result.total:,}"
         )
+        if not result.vacuumed:
+            text += self.tr(" The freed space is reclaimed by the next purge.")
+        self._done(text, False)
 
     def _set_busy(self, busy: bool) -> None:
         for button in (self.save_button, self.preview_button):
