@@ -38,3 +38,9 @@ CREATE TABLE retention_tombstones (
 -- Registers made before this release seeded their roles without the permission.
 INSERT OR IGNORE INTO role_permissions (role_code, permission)
     SELECT code, 'retention.manage' FROM roles WHERE code = 'admin';
+
+-- A purge deletes persons and issuances; the foreign-key checks look for rows still pointing at
+-- them (guardians, results naming an issuance), and without these indexes every deleted row
+-- meant a scan of the whole table. Partial: most rows point at nothing.
+CREATE INDEX persons_guardian ON persons (guardian_id) WHERE guardian_id IS NOT NULL;
+CREATE INDEX vaccinations_issuance ON vaccinations (issuance_id) WHERE issuance_id IS NOT NULL;
