@@ -27,6 +27,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
+from app.hub import purge
 from app.hub.audit_chain import GENESIS_HEX, AuditChainBroken, ChainHead, check_continuation
 from app.hub.clock import utc_now_text
 from app.hub.gcpause import collector_paused
@@ -63,6 +64,7 @@ class IngestResult:
     unchanged: int = 0
     quarantined: int = 0
     conflicts: int = 0
+    purged: int = 0  # records removed by the terminal's retention purges (app/hub/purge.py)
 
     @property
     def ok(self) -> bool:
@@ -117,6 +119,8 @@ def _ingest(hub: Hub, conn: Connection, path: Path) -> IngestResult:
                 _apply_batch(
                     hub, conn, terminal, rtype, batch, acked_position, now, result, package_persons
                 )
+        if "purge" in pkg.record_types:  # retention: after the records, see app/hub/purge.py
+            result.purged = purge.honour(conn, terminal, pkg.records("purge"))
         sstore.add_audit_entries(
             conn,
             (

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 import app.services as services_pkg
+from app.domain.retention import DEFAULT_POLICY
 from app.errors import PermissionDenied
 from app.paths import resource_path
 from app.security import permissions as perm
@@ -47,6 +48,7 @@ from app.services import (
     persons,
     register,
     results,
+    retention,
     schedule,
     sync_conflicts,
     sync_export,
@@ -188,6 +190,19 @@ def _reauth(w: World, s: Session, role: str) -> object:
         s, RecordingPrompt(), threading.Event(), key_factory=lambda: software_key(w.directory)
     )
     return unlock(s.login, USERS[role].password)
+
+
+_PREVIEWS: dict[int, Any] = {}  # the administrator's preview, for the purge row after it
+
+
+def _preview(w: World, s: Session) -> object:
+    _PREVIEWS[id(w)] = previewed = retention.preview(s)
+    return previewed
+
+
+def _purge(w: World, s: Session) -> object:
+    previewed = _PREVIEWS[id(w)]
+    return retention.purge(s, previewed, previewed.counts)
 
 
 def _restore(w: World, s: Session, role: str) -> object:
@@ -443,6 +458,16 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
         lambda w, s, r: catalog_admin.apply_import(s, w.catalog_preview),
     ),
     ("catalog_admin.history", frozenset({"admin"}), lambda w, s, r: catalog_admin.history(s)),
+    # retention (issue 11 item 15): the administrator previews, purges exactly the previewed
+    # counts (nothing is past retention in this world) and changes the policy
+    ("retention.current_policy", frozenset({"admin"}), lambda w, s, r: retention.current_policy(s)),
+    ("retention.preview", frozenset({"admin"}), lambda w, s, r: _preview(w, s)),
+    ("retention.purge", frozenset({"admin"}), lambda w, s, r: _purge(w, s)),
+    (
+        "retention.set_policy",
+        frozenset({"admin"}),
+        lambda w, s, r: retention.set_policy(s, dataclasses.replace(DEFAULT_POLICY, exit_years=7)),
+    ),
     # terminal sync: the administrator enrols the server's trust, then the number-use role
     # exports, imports a conflicting update, resolves it and erases the package from the medium
     (
