@@ -27,9 +27,10 @@ from app.security.person_numbers import NumberCipher
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit, _transfers, sync_identity
 from app.services.sync_quarantine import work_dir
-from app.services.sync_records import EnvelopeMaker
-from app.store import db, sync_outbox, sync_state
+from app.services.sync_records import EnvelopeMaker, line_shape
+from app.store import db, sync_lines, sync_outbox, sync_state
 from app.store.layout import RegisterLayout
+from app.sync.errors import PackageError
 from app.sync.keys import KeyPair
 from app.sync.schemas import RECORD_TYPES
 from app.sync.trust import TrustParty
@@ -38,7 +39,6 @@ from app.sync.writer import build_package
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 PROGRESS_EVERY = 2000
-POSTPONED_KEPT = 50_000
 
 
 class NoServerTrusted(VaxDeskError):
@@ -97,26 +97,27 @@ def _audit_lines(conn: db.Connection, after_seq: int, counter: list[int]) -> Ite
 
 
 class _Records:
-    """Envelopes of the waiting changes, per package record type, with progress and cancel."""
+    """The lines of the waiting changes, per package record type, with progress and cancel.
+
+    Each record type is read in one ordered pass: the waiting rows' ids (vaccinations split into
+    given and postponed), then their lines as SQLite builds them (``sync_lines``); personal
+    numbers, decrypted with the session's number key, take the per-row path."""
 
     def __init__(
         self,
         conn: db.Connection,
         party_id: str,
         cipher: NumberCipher | None,
-        total: int,
+        up_to: int,
         progress: Progress | None,
         cancel: CancelCheck | None,
     ) -> None:
         self.conn, self.party_id, self.cipher = conn, party_id, cipher
-        self.total, self.progress, self.cancel = total, progress, cancel
+        self.up_to, self.progress, self.cancel = up_to, progress, cancel
+        self.counts = sync_lines.pending_counts(conn, up_to)
+        self.total = sum(self.counts.values())
         self.done = 0
-        self.by_type: dict[str, list[bytes]] = {}
-        # postponed vaccinations met while reading the vaccinations, for the postponement member
-        self.postponed: list[dict[str, Any]] | None = None
-
-    def add(self, record_type: str, uid: bytes) -> None:
-        self.by_type.setdefault(record_type, []).append(uid)
+        self._ids: dict[str, list[int]] = {}
 
     def _tick(self) -> None:
         self.done += 1
@@ -126,35 +127,38 @@ class _Records:
             if self.progress is not None:
                 self.progress(self.done, self.total)
 
-    def source(self, package_type: str) -> Iterator[dict[str, Any]]:
-        if package_type == "postponement" and self.postponed is not None:
-            # read with the vaccinations (one pass over the rows)
-            for envelope in self.postponed:
-                self._tick()
-                yield envelope
-            self.postponed = None
-            return
-        register_type = "vaccination" if package_type == "postponement" else package_type
-        uids = self.by_type.get(register_type, [])
-        one_pass = package_type == "vaccination"
-        outcome = None if one_pass else {"postponement": "postponed"}.get(package_type)
-        names, rows = sync_outbox.read_rows(self.conn, register_type, uids, outcome=outcome)
-        make = EnvelopeMaker(register_type, names, party_id=self.party_id, cipher=self.cipher)
-        postponed: list[dict[str, Any]] | None = [] if one_pass else None
-        for row in rows:
-            if postponed is not None and make.postponed(row):
-                postponed.append(make(row)[1])
-                if len(postponed) > POSTPONED_KEPT:
-                    postponed = None  # too many to keep: the postponement source reads them
-                continue
-            if one_pass and make.postponed(row):
-                continue
-            self._tick()
-            yield make(row)[1]
-        self.postponed = postponed
+    def _row_ids(self, package_type: str) -> list[int]:
+        if package_type not in self._ids:
+            register_type = "vaccination" if package_type == "postponement" else package_type
+            given, postponed = sync_lines.pending_row_ids(self.conn, register_type, self.up_to)
+            self._ids[register_type] = given
+            if register_type == "vaccination":
+                self._ids["postponement"] = postponed
+        return self._ids.pop(package_type)
 
-    def sources(self) -> list[tuple[str, Iterator[dict[str, Any]]]]:
-        wanted = set(self.by_type) | ({"postponement"} if "vaccination" in self.by_type else set())
+    def source(self, package_type: str) -> Iterator[bytes | dict[str, Any]]:
+        register_type = "vaccination" if package_type == "postponement" else package_type
+        ids = self._row_ids(package_type)
+        names = sync_outbox.export_names(self.conn, register_type)
+        shape = line_shape(register_type, names, package_type)
+        if shape is None:
+            make = EnvelopeMaker(register_type, names, party_id=self.party_id, cipher=self.cipher)
+            for row in sync_outbox.rows_by_ids(self.conn, register_type, ids):
+                self._tick()
+                yield make(row)[1]
+            return
+        tick = self._tick
+        try:
+            for line in sync_lines.json_lines(self.conn, shape, ids, self.party_id):
+                tick()
+                yield line
+        except sync_lines.UnexportableValue:
+            raise PackageError(
+                "E_RECORD_SCHEMA", f"records/{package_type}.jsonl に送信できない値があります"
+            ) from None
+
+    def sources(self) -> list[tuple[str, Iterator[bytes | dict[str, Any]]]]:
+        wanted = set(self.counts) | ({"postponement"} if "vaccination" in self.counts else set())
         return [(t, self.source(t)) for t in RECORD_TYPES if t in wanted]
 
 
@@ -201,16 +205,13 @@ def export_changes(
     with sync_outbox.read_snapshot(conn):  # the rows, audit entries and counters agree
         chan = sync_state.channel(conn, server.id)
         sequence, ack = chan.last_sent_seq + 1, chan.last_applied_seq
-        pending = sync_outbox.pending_keys(conn)
         up_to = sync_outbox.max_pending_id(conn)
-        if cipher is None and any(t == "person_number" for t, _ in pending):
+        records = _Records(conn, keys.party_id, cipher, up_to, progress, cancel)
+        if cipher is None and "person_number" in records.counts:
             raise VaxDeskError(
                 "個人番号を含む変更は番号利用事務担当の操作でのみ送信できます。",
                 code="E_SYNC_NUMBER_KEY",
             )
-        records = _Records(conn, keys.party_id, cipher, len(pending), progress, cancel)
-        for record_type, uid in pending:
-            records.add(record_type, uid)
         head = sync_outbox.audit_head(conn)
         head_seq, head_hash = head if head is not None else (0, bytes(32))
         counter = [0]

@@ -1,0 +1,188 @@
+"""The export's read of changed records: which rows wait (one ordered pass per record type) and
+their package lines, each built by SQLite as one JSON text (``json_object`` in C) instead of a
+Python tuple, dict and ``orjson`` call per row.
+
+What goes into a line is decided by the service (``sync_records.line_shape``: which fields, which
+are booleans, renamed, or ``"-"`` when empty); the rules of the envelope itself mirror
+``sync_records.to_envelope`` exactly (tests compare the two on every record type):
+
+- ``uid`` and a foreign key to another record's uid: the canonical UUID text (lowercase, dashed);
+- ``origin``: the stored origin when it is a party id, else this terminal's party id;
+- ``version``: the stored version, its origin part replaced by this terminal's party id when that
+  part is not a party id (older registers, test data);
+- ``voided``: null, or ``{"at": RFC 3339 UTC, "reason": reason or "-"}``;
+- null columns travel as null.
+
+Lines are not checked here: the package layer validates every line against its schema before it
+is written (a malformed stored record refuses the export with ``E_RECORD_SCHEMA``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from app.store.db import Connection
+from app.store.sync_outbox import FOREIGN_KEYS, RECORD_TABLES, table_columns
+
+VALUE: Final = "value"  # the stored value (a uid as its text)
+BOOL: Final = "bool"  # true/false (null is false)
+DASH: Final = "dash"  # the stored text, "-" when null or empty
+BATCH: Final = 50_000
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class LineField:
+    key: str  # name in the envelope's data
+    source: str  # name of the read value (a column, or a foreign key's name: ``person_uid``)
+    kind: str = VALUE
+
+
+@dataclass(frozen=True, slots=True)
+class LineShape:
+    record_type: str  # register record type (the table)
+    package_type: str  # the envelope's ``type``
+    fields: tuple[LineField, ...]
+
+
+class UnexportableValue(ValueError):
+    """A stored value that JSON cannot carry (a blob outside the uid columns)."""
+
+
+def pending_counts(conn: Connection, up_to_id: int) -> dict[str, int]:
+    """Distinct waiting records per record type (outbox rows up to ``up_to_id``)."""
+    rows = conn.execute(
+        "SELECT record_type, count(DISTINCT record_uid) FROM outbox"
+        " WHERE acked = 0 AND package_seq IS NULL AND id <= ? GROUP BY record_type",
+        (up_to_id,),
+    ).fetchall()
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+def pending_row_ids(
+    conn: Connection, record_type: str, up_to_id: int
+) -> tuple[list[int], list[int]]:
+    """Row ids, ascending, of the waiting records of ``record_type`` that exist: (ids, ids of
+    postponed vaccinations; empty for other types). One statement: SQLite looks the outbox uids
+    up in uid order and sorts the row ids, so every page is read once."""
+    table = RECORD_TABLES[record_type]
+    flag = "t.outcome = 'postponed'" if table == "vaccinations" else "0"
+    rows = conn.execute(
+        f"SELECT t.id, {flag} FROM {table} t WHERE t.uid IN (SELECT record_uid FROM outbox"
+        " WHERE acked = 0 AND package_seq IS NULL AND record_type = ? AND id <= ?)"
+        " ORDER BY t.id",
+        (record_type, up_to_id),
+    ).fetchall()
+    plain = [int(r[0]) for r in rows if not r[1]]
+    flagged = [int(r[0]) for r in rows if r[1]]
+    return plain, flagged
+
+
+def _uid_text(expr: str) -> str:
+    """The canonical text of a 16-byte uid: each group's bytes hexed on their own and one lower()
+    (hexing the whole uid once per group cost three times as much)."""
+    groups = "||'-'||".join(
+        f"hex(substr({expr}, {start}, {length}))"
+        for start, length in ((1, 4), (5, 2), (7, 2), (9, 2), (11, 6))
+    )
+    return f"CASE WHEN {expr} IS NULL THEN NULL ELSE lower({groups}) END"
+
+
+def _is_party(expr: str) -> str:
+    """``^[0-9]{6}-[A-Z0-9]{1,16}$`` (sync_records._PARTY) in SQL (GLOB is case-sensitive)."""
+    return (
+        f"({expr} GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]-?*'"
+        f" AND substr({expr}, 8) NOT GLOB '*[^A-Z0-9]*' AND length({expr}) <= 23)"
+    )
+
+
+def _sources(conn: Connection, table: str) -> tuple[dict[str, tuple[str, bool]], dict[str, str]]:
+    """Read name → (SQL expression, is a uid), and the join of each foreign key by its alias."""
+    fks = FOREIGN_KEYS.get(table, {})
+    sources: dict[str, tuple[str, bool]] = {}
+    joins: dict[str, str] = {}
+    for i, col in enumerate(table_columns(conn, table)):
+        if col in fks:
+            ref_type, ref_col, out = fks[col]
+            alias = f"f{i}"
+            joins[alias] = f" LEFT JOIN {RECORD_TABLES[ref_type]} {alias} ON {alias}.id = t.{col}"
+            sources[out] = (f"{alias}.{ref_col}", ref_col == "uid")
+        else:
+            sources[col] = (f"t.{col}", col == "uid")
+    return sources, joins
+
+
+def line_sql(conn: Connection, shape: LineShape) -> str:
+    """The ``SELECT`` of the lines of ``shape`` (parameters :party, :ids as a JSON array)."""
+    if not _NAME.match(shape.package_type):
+        raise ValueError("not a record type")
+    table = RECORD_TABLES[shape.record_type]
+    sources, all_joins = _sources(conn, table)
+    members: list[str] = []
+    used: set[str] = set()
+    for field in shape.fields:
+        if not _NAME.match(field.key) or field.source not in sources:
+            raise ValueError(f"not an exportable field: {field.key}")
+        expr, is_uid = sources[field.source]
+        used.add(expr.split(".")[0])
+        if field.kind == BOOL:
+            value = f"CASE WHEN {expr} THEN json('true') ELSE json('false') END"
+        elif field.kind == DASH:
+            value = f"coalesce(nullif({expr}, ''), '-')"
+        elif is_uid:
+            value = _uid_text(expr)
+        else:
+            value = expr
+        members.append(f"'{field.key}', {value}")
+    joins = [sql for alias, sql in all_joins.items() if alias in used]
+    version, voided_at = "t.version", "t.voided_at"
+    reason = "coalesce(nullif(t.void_reason, ''), '-')"
+    at = (
+        f"CASE WHEN substr({voided_at}, 11, 1) IN (' ', 'T') THEN substr({voided_at}, 1, 10)"
+        f" || 'T' || substr({voided_at}, 12, 8) || 'Z' ELSE {voided_at} END"
+    )
+    # The envelope around the data object is concatenated, each value through json_quote: an
+    # outer json_object would parse the data object again.
+    envelope = " || ".join(
+        (
+            f'\'{{"type":"{shape.package_type}","uid":\'',
+            f"json_quote({_uid_text('t.uid')})",
+            "',\"version\":'",
+            f"json_quote(CASE WHEN substr({version}, 20, 1) = '.' AND length({version}) > 20"
+            f" AND NOT {_is_party(f'substr({version}, 21)')}"
+            f" THEN substr({version}, 1, 19) || '.' || :party ELSE {version} END)",
+            "',\"origin\":'",
+            f"json_quote(CASE WHEN {_is_party('t.origin')} THEN t.origin ELSE :party END)",
+            "',\"voided\":'",
+            f"CASE WHEN {voided_at} IS NULL THEN 'null'"
+            f" ELSE json_object('at', {at}, 'reason', {reason}) END",
+            "',\"data\":'",
+            f"json_object({', '.join(members)})",
+            "'}'",
+        )
+    )
+    return (
+        f"SELECT CAST({envelope} AS BLOB) FROM {table} t{''.join(joins)}"
+        " WHERE t.id IN (SELECT value FROM json_each(:ids)) ORDER BY t.id"
+    )
+
+
+def json_lines(
+    conn: Connection, shape: LineShape, ids: list[int], party_id: str, *, batch: int = BATCH
+) -> Iterator[bytes]:
+    """The package line (without its newline) of each row of ``ids`` (ascending), in that order."""
+    sql = line_sql(conn, shape)
+    for start in range(0, len(ids), batch):
+        params = {"party": party_id, "ids": json.dumps(ids[start : start + batch])}
+        try:
+            rows = conn.execute(sql, params).fetchall()
+        except Exception as exc:  # a blob outside the uid columns: JSON cannot hold it
+            if "JSON cannot hold BLOB" in str(exc):
+                raise UnexportableValue(shape.package_type) from None
+            raise
+        for row in rows:
+            yield row[0]
