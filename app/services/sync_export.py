@@ -39,6 +39,7 @@ from app.sync.writer import build_package
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 PROGRESS_EVERY = 2000
+POSTPONED_KEPT = 50_000
 
 
 class NoServerTrusted(VaxDeskError):
@@ -99,9 +100,11 @@ def _audit_lines(conn: db.Connection, after_seq: int, counter: list[int]) -> Ite
 class _Records:
     """The lines of the waiting changes, per package record type, with progress and cancel.
 
-    Each record type is read in one ordered pass: the waiting rows' ids (vaccinations split into
-    given and postponed), then their lines as SQLite builds them (``sync_lines``); personal
-    numbers, decrypted with the session's number key, take the per-row path."""
+    Each record type is read in one ordered pass: the waiting rows' ids (from the uid index),
+    then their lines as SQLite builds them (``sync_lines``). Postponed vaccinations come in the
+    same pass as the given ones and are kept for the postponement member (read again by their
+    ids when there are more than ``POSTPONED_KEPT``). Personal numbers, decrypted with the
+    session's number key, take the per-row path."""
 
     def __init__(
         self,
@@ -113,11 +116,17 @@ class _Records:
         cancel: CancelCheck | None,
     ) -> None:
         self.conn, self.party_id, self.cipher = conn, party_id, cipher
-        self.up_to, self.progress, self.cancel = up_to, progress, cancel
-        self.counts = sync_lines.pending_counts(conn, up_to)
-        self.total = sum(self.counts.values())
+        self.progress, self.cancel = progress, cancel
+        self.types = sync_lines.pending_types(conn, up_to)
+        self._ids = {
+            t: sync_lines.pending_row_ids(conn, t, up_to)
+            for t in self.types
+            if t in sync_outbox.RECORD_TABLES
+        }
+        self.total = sum(map(len, self._ids.values()))
         self.done = 0
-        self._ids: dict[str, list[int]] = {}
+        # postponed vaccination rows met in the vaccination pass: (ids, lines or None)
+        self._postponed: tuple[list[int], list[Any] | None] = ([], [])
 
     def _tick(self) -> None:
         self.done += 1
@@ -127,29 +136,40 @@ class _Records:
             if self.progress is not None:
                 self.progress(self.done, self.total)
 
-    def _row_ids(self, package_type: str) -> list[int]:
-        if package_type not in self._ids:
-            register_type = "vaccination" if package_type == "postponement" else package_type
-            given, postponed = sync_lines.pending_row_ids(self.conn, register_type, self.up_to)
-            self._ids[register_type] = given
-            if register_type == "vaccination":
-                self._ids["postponement"] = postponed
-        return self._ids.pop(package_type)
+    def _keep(self, row_id: int, line: Any) -> None:
+        ids, kept = self._postponed
+        ids.append(row_id)
+        if kept is not None:
+            kept.append(line)
+            if len(kept) > POSTPONED_KEPT:
+                self._postponed = (ids, None)  # too many to keep: read again by their ids
 
-    def source(self, package_type: str) -> Iterator[bytes | dict[str, Any]]:
-        register_type = "vaccination" if package_type == "postponement" else package_type
-        ids = self._row_ids(package_type)
+    def _lines(
+        self, register_type: str, package_type: str, ids: list[int]
+    ) -> Iterator[bytes | dict[str, Any]]:
         names = sync_outbox.export_names(self.conn, register_type)
         shape = line_shape(register_type, names, package_type)
-        if shape is None:
+        alternate = None
+        if package_type == "vaccination":
+            alternate = line_shape(register_type, names, "postponement")
+        tick, keep = self._tick, self._keep
+        if shape is None or (package_type == "vaccination" and alternate is None):
             make = EnvelopeMaker(register_type, names, party_id=self.party_id, cipher=self.cipher)
+            i_id = names.index("id")
             for row in sync_outbox.rows_by_ids(self.conn, register_type, ids):
-                self._tick()
+                if package_type == "vaccination" and make.postponed(row):
+                    keep(int(row[i_id]), make(row)[1])
+                    continue
+                tick()
                 yield make(row)[1]
             return
-        tick = self._tick
         try:
-            for line in sync_lines.json_lines(self.conn, shape, ids, self.party_id):
+            for row_id, postponed, line in sync_lines.json_lines(
+                self.conn, shape, ids, self.party_id, alternate=alternate
+            ):
+                if postponed:
+                    keep(row_id, line)
+                    continue
                 tick()
                 yield line
         except sync_lines.UnexportableValue:
@@ -157,8 +177,21 @@ class _Records:
                 "E_RECORD_SCHEMA", f"records/{package_type}.jsonl に送信できない値があります"
             ) from None
 
+    def source(self, package_type: str) -> Iterator[bytes | dict[str, Any]]:
+        if package_type == "postponement":
+            ids, kept = self._postponed
+            self._postponed = ([], [])
+            if kept is None:
+                yield from self._lines("vaccination", "postponement", ids)
+                return
+            for line in kept:
+                self._tick()
+                yield line
+            return
+        yield from self._lines(package_type, package_type, self._ids.pop(package_type, []))
+
     def sources(self) -> list[tuple[str, Iterator[bytes | dict[str, Any]]]]:
-        wanted = set(self.counts) | ({"postponement"} if "vaccination" in self.counts else set())
+        wanted = set(self._ids) | ({"postponement"} if "vaccination" in self._ids else set())
         return [(t, self.source(t)) for t in RECORD_TYPES if t in wanted]
 
 
@@ -207,7 +240,7 @@ def export_changes(
         sequence, ack = chan.last_sent_seq + 1, chan.last_applied_seq
         up_to = sync_outbox.max_pending_id(conn)
         records = _Records(conn, keys.party_id, cipher, up_to, progress, cancel)
-        if cipher is None and "person_number" in records.counts:
+        if cipher is None and "person_number" in records.types:
             raise VaxDeskError(
                 "個人番号を含む変更は番号利用事務担当の操作でのみ送信できます。",
                 code="E_SYNC_NUMBER_KEY",

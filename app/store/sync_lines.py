@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Final
 
@@ -31,7 +32,7 @@ from app.store.sync_outbox import FOREIGN_KEYS, RECORD_TABLES, table_columns
 VALUE: Final = "value"  # the stored value (a uid as its text)
 BOOL: Final = "bool"  # true/false (null is false)
 DASH: Final = "dash"  # the stored text, "-" when null or empty
-BATCH: Final = 50_000
+BATCH: Final = 4096
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*\Z")
 
 
@@ -53,33 +54,28 @@ class UnexportableValue(ValueError):
     """A stored value that JSON cannot carry (a blob outside the uid columns)."""
 
 
-def pending_counts(conn: Connection, up_to_id: int) -> dict[str, int]:
-    """Distinct waiting records per record type (outbox rows up to ``up_to_id``)."""
+def pending_types(conn: Connection, up_to_id: int) -> list[str]:
+    """Record types with waiting changes (outbox rows up to ``up_to_id``)."""
     rows = conn.execute(
-        "SELECT record_type, count(DISTINCT record_uid) FROM outbox"
-        " WHERE acked = 0 AND package_seq IS NULL AND id <= ? GROUP BY record_type",
+        "SELECT DISTINCT record_type FROM outbox WHERE acked = 0 AND package_seq IS NULL"
+        " AND id <= ?",
         (up_to_id,),
     ).fetchall()
-    return {str(r[0]): int(r[1]) for r in rows}
+    return [str(r[0]) for r in rows]
 
 
-def pending_row_ids(
-    conn: Connection, record_type: str, up_to_id: int
-) -> tuple[list[int], list[int]]:
-    """Row ids, ascending, of the waiting records of ``record_type`` that exist: (ids, ids of
-    postponed vaccinations; empty for other types). One statement: SQLite looks the outbox uids
-    up in uid order and sorts the row ids, so every page is read once."""
+def pending_row_ids(conn: Connection, record_type: str, up_to_id: int) -> list[int]:
+    """Row ids, ascending, of the waiting records of ``record_type`` that exist. One statement
+    answered from the uid index alone: SQLite looks the outbox uids up in uid order and sorts
+    the row ids; the rows themselves are read once, by ``json_lines``."""
     table = RECORD_TABLES[record_type]
-    flag = "t.outcome = 'postponed'" if table == "vaccinations" else "0"
     rows = conn.execute(
-        f"SELECT t.id, {flag} FROM {table} t WHERE t.uid IN (SELECT record_uid FROM outbox"
+        f"SELECT t.id FROM {table} t WHERE t.uid IN (SELECT record_uid FROM outbox"
         " WHERE acked = 0 AND package_seq IS NULL AND record_type = ? AND id <= ?)"
         " ORDER BY t.id",
         (record_type, up_to_id),
     ).fetchall()
-    plain = [int(r[0]) for r in rows if not r[1]]
-    flagged = [int(r[0]) for r in rows if r[1]]
-    return plain, flagged
+    return [int(r[0]) for r in rows]
 
 
 def _uid_text(expr: str) -> str:
@@ -116,8 +112,8 @@ def _sources(conn: Connection, table: str) -> tuple[dict[str, tuple[str, bool]],
     return sources, joins
 
 
-def line_sql(conn: Connection, shape: LineShape) -> str:
-    """The ``SELECT`` of the lines of ``shape`` (parameters :party, :ids as a JSON array)."""
+def _envelope(conn: Connection, shape: LineShape) -> tuple[str, list[str]]:
+    """The SQL expression of a ``shape`` line (parameter :party) and the joins it needs."""
     if not _NAME.match(shape.package_type):
         raise ValueError("not a record type")
     table = RECORD_TABLES[shape.record_type]
@@ -165,24 +161,70 @@ def line_sql(conn: Connection, shape: LineShape) -> str:
             "'}'",
         )
     )
+    return envelope, joins
+
+
+#: Rows of a record type that travel as another package type, read in the same pass.
+ALTERNATES: Final = {("vaccination", "postponement"): "t.outcome = 'postponed'"}
+
+
+def line_sql(conn: Connection, shape: LineShape, alternate: LineShape | None = None) -> str:
+    """The ``SELECT`` of (row id, 1 for an ``alternate`` row else 0, line) of the rows of
+    parameter :ids (a JSON array), ascending; :party is this terminal's party id."""
+    table = RECORD_TABLES[shape.record_type]
+    line, joins = _envelope(conn, shape)
+    flag = "0"
+    if alternate is not None:
+        flag = ALTERNATES[(alternate.record_type, alternate.package_type)]
+        if alternate.record_type != shape.record_type:
+            raise ValueError("an alternate shape reads the same rows")
+        other, more = _envelope(conn, alternate)
+        line = f"CASE WHEN {flag} THEN {other} ELSE {line} END"
+        joins += [j for j in more if j not in joins]
     return (
-        f"SELECT CAST({envelope} AS BLOB) FROM {table} t{''.join(joins)}"
+        f"SELECT t.id, {flag}, CAST({line} AS BLOB) FROM {table} t{''.join(joins)}"
         " WHERE t.id IN (SELECT value FROM json_each(:ids)) ORDER BY t.id"
     )
 
 
 def json_lines(
-    conn: Connection, shape: LineShape, ids: list[int], party_id: str, *, batch: int = BATCH
-) -> Iterator[bytes]:
-    """The package line (without its newline) of each row of ``ids`` (ascending), in that order."""
-    sql = line_sql(conn, shape)
-    for start in range(0, len(ids), batch):
-        params = {"party": party_id, "ids": json.dumps(ids[start : start + batch])}
+    conn: Connection,
+    shape: LineShape,
+    ids: list[int],
+    party_id: str,
+    *,
+    alternate: LineShape | None = None,
+    batch: int = BATCH,
+) -> Iterator[tuple[int, int, bytes]]:
+    """(row id, 1 when the row is an ``alternate`` row, its package line without the newline)
+    of each row of ``ids`` (ascending), in that order.
+
+    The rows are read in batches, the next one on a worker thread while the caller consumes the
+    current one (SQLite releases the GIL while it steps, so reading, building and decrypting
+    overlap the caller's encoding and checking). Only that thread uses ``conn`` meanwhile; it is
+    done before this generator finishes or is closed."""
+    sql = line_sql(conn, shape, alternate)
+
+    def fetch(part: list[int]) -> list[tuple[int, int, bytes]]:
         try:
-            rows = conn.execute(sql, params).fetchall()
+            rows: list[tuple[int, int, bytes]] = conn.execute(
+                sql, {"party": party_id, "ids": json.dumps(part)}
+            ).fetchall()
         except Exception as exc:  # a blob outside the uid columns: JSON cannot hold it
             if "JSON cannot hold BLOB" in str(exc):
                 raise UnexportableValue(shape.package_type) from None
             raise
-        for row in rows:
-            yield row[0]
+        return rows
+
+    parts = [ids[start : start + batch] for start in range(0, len(ids), batch)]
+    if len(parts) <= 1:
+        for part in parts:
+            yield from fetch(part)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as pool:
+        ahead = pool.submit(fetch, parts[0])
+        for index in range(len(parts)):
+            rows = ahead.result()
+            if index + 1 < len(parts):
+                ahead = pool.submit(fetch, parts[index + 1])
+            yield from rows

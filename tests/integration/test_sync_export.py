@@ -135,10 +135,13 @@ def test_cli_export_and_status(
     assert not (tmp_path / "c").exists()
 
 
+@pytest.mark.parametrize("kept", [50_000, 0])
 def test_vaccinations_and_postponements_travel_in_their_own_members(
-    env: SyncEnv, tmp_path: Path
+    env: SyncEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: int
 ) -> None:
-    """One look-up of the waiting vaccination rows splits them into the two members."""
+    """One read of the vaccination rows feeds both members; with more postponements than are
+    kept in memory (kept=0) the postponement member reads them again: the same package."""
+    monkeypatch.setattr(sync_export, "POSTPONED_KEPT", kept)
     nurse = login_as(env.directory, "nurse")
     try:
         taro = persons.search(nurse, "0000000001").people[0].person_id
