@@ -123,7 +123,7 @@ class _Records:
             for t in self.types
             if t in sync_outbox.RECORD_TABLES
         }
-        self.total = sum(map(len, self._ids.values()))
+        self.total = sum(len(ids) for ids, _ in self._ids.values())
         self.done = 0
         # postponed vaccination rows met in the vaccination pass: (ids, lines or None)
         self._postponed: tuple[list[int], list[Any] | None] = ([], [])
@@ -145,37 +145,60 @@ class _Records:
                 self._postponed = (ids, None)  # too many to keep: read again by their ids
 
     def _lines(
-        self, register_type: str, package_type: str, ids: list[int]
+        self,
+        register_type: str,
+        package_type: str,
+        ids: list[int],
+        pending: set[bytes] | None = None,
+        *,
+        again: bool = True,
     ) -> Iterator[bytes | dict[str, Any]]:
+        """The lines of rows ``ids``. With ``pending`` (the uids of the changes; used up), a row
+        is sent only when its uid is one of them and not sent yet, and pending records not met
+        (an outbox row id that was wrong) are then looked up by uid and sent: row ids of synced
+        records do not change, but a wrong id must neither lose nor misplace a change."""
         names = sync_outbox.export_names(self.conn, register_type)
         shape = line_shape(register_type, names, package_type)
         alternate = None
         if package_type == "vaccination":
             alternate = line_shape(register_type, names, "postponement")
         tick, keep = self._tick, self._keep
+        check = pending is not None
+        todo: set[bytes] = set() if pending is None else pending
         if shape is None or (package_type == "vaccination" and alternate is None):
             make = EnvelopeMaker(register_type, names, party_id=self.party_id, cipher=self.cipher)
-            i_id = names.index("id")
+            i_id, i_uid = names.index("id"), names.index("uid")
             for row in sync_outbox.rows_by_ids(self.conn, register_type, ids):
+                if check:
+                    if row[i_uid] not in todo:
+                        continue
+                    todo.discard(row[i_uid])
                 if package_type == "vaccination" and make.postponed(row):
                     keep(int(row[i_id]), make(row)[1])
-                    continue
-                tick()
-                yield make(row)[1]
-            return
-        try:
-            for row_id, postponed, line in sync_lines.json_lines(
-                self.conn, shape, ids, self.party_id, alternate=alternate
-            ):
-                if postponed:
-                    keep(row_id, line)
-                    continue
-                tick()
-                yield line
-        except sync_lines.UnexportableValue:
-            raise PackageError(
-                "E_RECORD_SCHEMA", f"records/{package_type}.jsonl に送信できない値があります"
-            ) from None
+                else:
+                    tick()
+                    yield make(row)[1]
+        else:
+            try:
+                for row_id, postponed, uid, line in sync_lines.json_lines(
+                    self.conn, shape, ids, self.party_id, alternate=alternate
+                ):
+                    if check:
+                        if uid not in todo:
+                            continue
+                        todo.discard(uid)
+                    if postponed:
+                        keep(row_id, line)
+                    else:
+                        tick()
+                        yield line
+            except sync_lines.UnexportableValue:
+                raise PackageError(
+                    "E_RECORD_SCHEMA", f"records/{package_type}.jsonl に送信できない値があります"
+                ) from None
+        if todo and again:
+            found = sync_lines.row_ids_of(self.conn, register_type, todo)
+            yield from self._lines(register_type, package_type, found, todo, again=False)
 
     def source(self, package_type: str) -> Iterator[bytes | dict[str, Any]]:
         if package_type == "postponement":
@@ -188,7 +211,8 @@ class _Records:
                 self._tick()
                 yield line
             return
-        yield from self._lines(package_type, package_type, self._ids.pop(package_type, []))
+        ids, pending = self._ids.pop(package_type, ([], set()))
+        yield from self._lines(package_type, package_type, ids, pending)
 
     def sources(self) -> list[tuple[str, Iterator[bytes | dict[str, Any]]]]:
         wanted = set(self._ids) | ({"postponement"} if "vaccination" in self._ids else set())

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Final
@@ -64,16 +64,40 @@ def pending_types(conn: Connection, up_to_id: int) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def pending_row_ids(conn: Connection, record_type: str, up_to_id: int) -> list[int]:
-    """Row ids, ascending, of the waiting records of ``record_type`` that exist. One statement
-    answered from the uid index alone: SQLite looks the outbox uids up in uid order and sorts
-    the row ids; the rows themselves are read once, by ``json_lines``."""
+def pending_row_ids(
+    conn: Connection, record_type: str, up_to_id: int
+) -> tuple[list[int], set[bytes]]:
+    """Row ids, ascending, of the waiting records of ``record_type``, and their uids (the set
+    of changes to send: ``json_lines`` gives each row's uid to check it against).
+
+    Entries with the row id (migration 0005) need no look-up; older entries are looked up by
+    uid in one statement answered from the uid index alone, in uid order."""
+    where = "acked = 0 AND package_seq IS NULL AND record_type = ? AND id <= ?"
+    ids: set[int] = set()
+    uids: set[bytes] = set()
+    for row_id, uid in conn.execute(
+        f"SELECT record_id, record_uid FROM outbox WHERE {where}", (record_type, up_to_id)
+    ):
+        uids.add(bytes(uid))
+        if row_id is not None:
+            ids.add(int(row_id))
+    table = RECORD_TABLES[record_type]
+    found = conn.execute(
+        f"SELECT t.id FROM {table} t WHERE t.uid IN (SELECT record_uid FROM outbox"
+        f" WHERE {where} AND record_id IS NULL)",
+        (record_type, up_to_id),
+    ).fetchall()
+    ids.update(int(r[0]) for r in found)
+    return sorted(ids), uids
+
+
+def row_ids_of(conn: Connection, record_type: str, uids: Iterable[bytes]) -> list[int]:
+    """Row ids, ascending, of the records ``uids`` that exist."""
     table = RECORD_TABLES[record_type]
     rows = conn.execute(
-        f"SELECT t.id FROM {table} t WHERE t.uid IN (SELECT record_uid FROM outbox"
-        " WHERE acked = 0 AND package_seq IS NULL AND record_type = ? AND id <= ?)"
-        " ORDER BY t.id",
-        (record_type, up_to_id),
+        f"SELECT t.id FROM {table} t WHERE t.uid IN"
+        " (SELECT unhex(value) FROM json_each(?)) ORDER BY t.id",
+        (json.dumps([uid.hex() for uid in uids]),),
     ).fetchall()
     return [int(r[0]) for r in rows]
 
@@ -169,7 +193,7 @@ ALTERNATES: Final = {("vaccination", "postponement"): "t.outcome = 'postponed'"}
 
 
 def line_sql(conn: Connection, shape: LineShape, alternate: LineShape | None = None) -> str:
-    """The ``SELECT`` of (row id, 1 for an ``alternate`` row else 0, line) of the rows of
+    """The ``SELECT`` of (row id, 1 for an ``alternate`` row else 0, uid, line) of the rows of
     parameter :ids (a JSON array), ascending; :party is this terminal's party id."""
     table = RECORD_TABLES[shape.record_type]
     line, joins = _envelope(conn, shape)
@@ -182,7 +206,7 @@ def line_sql(conn: Connection, shape: LineShape, alternate: LineShape | None = N
         line = f"CASE WHEN {flag} THEN {other} ELSE {line} END"
         joins += [j for j in more if j not in joins]
     return (
-        f"SELECT t.id, {flag}, CAST({line} AS BLOB) FROM {table} t{''.join(joins)}"
+        f"SELECT t.id, {flag}, t.uid, CAST({line} AS BLOB) FROM {table} t{''.join(joins)}"
         " WHERE t.id IN (SELECT value FROM json_each(:ids)) ORDER BY t.id"
     )
 
@@ -195,9 +219,9 @@ def json_lines(
     *,
     alternate: LineShape | None = None,
     batch: int = BATCH,
-) -> Iterator[tuple[int, int, bytes]]:
-    """(row id, 1 when the row is an ``alternate`` row, its package line without the newline)
-    of each row of ``ids`` (ascending), in that order.
+) -> Iterator[tuple[int, int, bytes, bytes]]:
+    """(row id, 1 when the row is an ``alternate`` row, uid, its package line without the
+    newline) of each row of ``ids`` (ascending), in that order.
 
     The rows are read in batches, the next one on a worker thread while the caller consumes the
     current one (SQLite releases the GIL while it steps, so reading, building and decrypting
@@ -205,9 +229,9 @@ def json_lines(
     done before this generator finishes or is closed."""
     sql = line_sql(conn, shape, alternate)
 
-    def fetch(part: list[int]) -> list[tuple[int, int, bytes]]:
+    def fetch(part: list[int]) -> list[tuple[int, int, bytes, bytes]]:
         try:
-            rows: list[tuple[int, int, bytes]] = conn.execute(
+            rows: list[tuple[int, int, bytes, bytes]] = conn.execute(
                 sql, {"party": party_id, "ids": json.dumps(part)}
             ).fetchall()
         except Exception as exc:  # a blob outside the uid columns: JSON cannot hold it

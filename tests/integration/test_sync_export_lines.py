@@ -6,6 +6,7 @@ floats, quoting); and a malformed stored record refuses the export, changing not
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,11 @@ import pytest
 from app.services import sync_export
 from app.services.demo import create_demo_register
 from app.services.recovery import open_with_recovery_code
-from app.services.sync_records import line_shape, to_envelope
+from app.services.sync_records import line_shape, to_envelope, uid_text
 from app.store import db, sync_lines, sync_outbox
 from app.sync.errors import PackageError
 from tests.support.registers import login_as
-from tests.support.sync_env import SyncEnv, dump_tables, make_sync_register
+from tests.support.sync_env import SyncEnv, dump_tables, make_sync_register, record_dose
 
 PARTY = "192015-T9"
 TYPES = ("household", "person", "institution", "vaccine", "lot", "issuance", "vaccination")
@@ -90,15 +91,15 @@ def _sql_lines(conn: db.Connection, record_type: str, package_type: str) -> list
     shape = line_shape(record_type, names, record_type)
     assert shape is not None
     if record_type != "vaccination":
-        return [line for _, _, line in sync_lines.json_lines(conn, shape, ids, PARTY, batch=7)]
+        return [row[3] for row in sync_lines.json_lines(conn, shape, ids, PARTY, batch=7)]
     alternate = line_shape(record_type, names, "postponement")
     assert alternate is not None
     rows = list(sync_lines.json_lines(conn, shape, ids, PARTY, alternate=alternate, batch=7))
-    postponed_ids = [row_id for row_id, flag, _ in rows if flag]
+    postponed_ids = [row[0] for row in rows if row[1]]
     again = sync_lines.json_lines(conn, alternate, postponed_ids, PARTY, batch=3)
-    assert [line for _, flag, line in rows if flag] == [line for _, _, line in again]
+    assert [row[3] for row in rows if row[1]] == [row[3] for row in again]
     want = 1 if package_type == "postponement" else 0
-    return [line for _, flag, line in rows if flag == want]
+    return [row[3] for row in rows if row[1] == want]
 
 
 @pytest.mark.parametrize(
@@ -169,3 +170,45 @@ def test_a_malformed_stored_record_refuses_the_export(
     assert "vaccination" in str(caught.value)
     assert not out.exists() or not any(out.iterdir())
     assert not any((env.directory / "sync-sent").iterdir())
+
+
+def _outbox(conn: db.Connection) -> list[tuple[Any, ...]]:
+    return [
+        tuple(r)
+        for r in conn.execute("SELECT record_type, record_id, record_uid FROM outbox ORDER BY id")
+    ]
+
+
+@pytest.mark.parametrize("record_id", ["NULL", "999999", "(SELECT min(id) FROM vaccinations)"])
+def test_an_entry_without_or_with_a_wrong_row_id_still_exports_its_record(
+    env: SyncEnv, tmp_path: Path, record_id: str
+) -> None:
+    """Entries queued before migration 0005 have no row id; a wrong one (never written by the
+    app) must not lose or misplace the change: the record is found by its uid."""
+    nurse = login_as(env.directory, "nurse")
+    try:
+        record_dose(nurse, date(2026, 6, 20))  # a second vaccination, queued after the first
+        conn = nurse.register.conn
+        entries = _outbox(conn)
+        rows = dict(conn.execute("SELECT id, uid FROM vaccinations").fetchall())
+    finally:
+        nurse.register.close()
+    # the app names each changed row
+    assert [(t, rows[i] == u) for t, i, u in entries] == [("vaccination", True)] * 2
+    access = open_with_recovery_code(env.directory, env.recovery)
+    try:
+        with db.transaction(access.register.conn):
+            access.register.conn.execute(
+                f"UPDATE outbox SET record_id = {record_id} WHERE id = (SELECT max(id) FROM outbox)"
+            )
+    finally:
+        access.register.close()
+    number = login_as(env.directory, "number")
+    try:
+        result = sync_export.export_changes(number, tmp_path / "medium")
+    finally:
+        number.register.close()
+    with env.open_as_server(result.path) as opened:
+        sent = sorted(r["uid"] for r in opened.records("vaccination"))
+    assert result.records == 2
+    assert sent == sorted(uid_text(u) for _, _, u in entries)
