@@ -100,8 +100,9 @@ def _audit_lines(conn: db.Connection, after_seq: int, counter: list[int]) -> Ite
 class _Records:
     """The lines of the waiting changes, per package record type, with progress and cancel.
 
-    Each record type is read in one ordered pass: the waiting rows' ids (from the uid index),
-    then their lines as SQLite builds them (``sync_lines``). Postponed vaccinations come in the
+    Each record type is read in one ordered pass: the waiting rows' ids (named by the outbox;
+    entries queued before migration 0005 looked up by uid), then their lines as SQLite builds
+    them (``sync_lines``). Postponed vaccinations come in the
     same pass as the given ones and are kept for the postponement member (read again by their
     ids when there are more than ``POSTPONED_KEPT``). Personal numbers, decrypted with the
     session's number key, take the per-row path."""
