@@ -125,11 +125,17 @@ def _sources(conn: Connection, table: str) -> tuple[dict[str, tuple[str, bool]],
     fks = FOREIGN_KEYS.get(table, {})
     sources: dict[str, tuple[str, bool]] = {}
     joins: dict[str, str] = {}
+    indexes = {
+        str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+    }
     for i, col in enumerate(table_columns(conn, table)):
         if col in fks:
             ref_type, ref_col, out = fks[col]
             alias = f"f{i}"
-            joins[alias] = f" LEFT JOIN {RECORD_TABLES[ref_type]} {alias} ON {alias}.id = t.{col}"
+            ref_table = RECORD_TABLES[ref_type]
+            narrow = f"{ref_table}_id_uid"  # (id, uid): the uid without reading the row
+            via = f" INDEXED BY {narrow}" if ref_col == "uid" and narrow in indexes else ""
+            joins[alias] = f" LEFT JOIN {ref_table} AS {alias}{via} ON {alias}.id = t.{col}"
             sources[out] = (f"{alias}.{ref_col}", ref_col == "uid")
         else:
             sources[col] = (f"t.{col}", col == "uid")

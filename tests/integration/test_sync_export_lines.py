@@ -212,3 +212,16 @@ def test_an_entry_without_or_with_a_wrong_row_id_still_exports_its_record(
         sent = sorted(r["uid"] for r in opened.records("vaccination"))
     assert result.records == 2
     assert sent == sorted(uid_text(u) for _, _, u in entries)
+
+
+def test_person_uids_come_from_the_narrow_index(demo_conn: db.Connection) -> None:
+    """The lines read a person's uid from persons_id_uid (migration 0005), not the row."""
+    names = sync_outbox.export_names(demo_conn, "vaccination")
+    shape = line_shape("vaccination", names, "vaccination")
+    assert shape is not None
+    sql = sync_lines.line_sql(demo_conn, shape)
+    plan = [
+        str(r[3])
+        for r in demo_conn.execute(f"EXPLAIN QUERY PLAN {sql}", {"ids": "[1]", "party": PARTY})
+    ]
+    assert any("COVERING INDEX persons_id_uid" in step for step in plan), plan
