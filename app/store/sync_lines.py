@@ -73,14 +73,11 @@ def pending_row_ids(
     Entries with the row id (migration 0005) need no look-up; older entries are looked up by
     uid in one statement answered from the uid index alone, in uid order."""
     where = "acked = 0 AND package_seq IS NULL AND record_type = ? AND id <= ?"
-    ids: set[int] = set()
-    uids: set[bytes] = set()
-    for row_id, uid in conn.execute(
+    entries = conn.execute(
         f"SELECT record_id, record_uid FROM outbox WHERE {where}", (record_type, up_to_id)
-    ):
-        uids.add(bytes(uid))
-        if row_id is not None:
-            ids.add(int(row_id))
+    ).fetchall()
+    uids: set[bytes] = {bytes(r[1]) for r in entries}
+    ids: set[int] = {int(r[0]) for r in entries if r[0] is not None}
     table = RECORD_TABLES[record_type]
     found = conn.execute(
         f"SELECT t.id FROM {table} t WHERE t.uid IN (SELECT record_uid FROM outbox"
