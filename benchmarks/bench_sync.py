@@ -98,10 +98,10 @@ def stage_export(
     session = login(terminal, "number", demo_password("number"))
     try:
         conn = session.register.conn
-        with db.transaction(conn):
+        with db.transaction(conn):  # the entries the app queues (with the row id, 0007)
             conn.execute(
-                "INSERT INTO outbox (record_type, record_uid, version, queued_at) SELECT"
-                " 'vaccination', uid, version, datetime('now') FROM vaccinations"
+                "INSERT INTO outbox (record_type, record_uid, version, queued_at, record_id)"
+                " SELECT 'vaccination', uid, version, datetime('now'), id FROM vaccinations"
                 " WHERE id IN (SELECT id FROM vaccinations ORDER BY random() LIMIT ?)",
                 (changes,),
             )

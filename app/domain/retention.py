@@ -1,7 +1,7 @@
 """Retention policy (DOMAIN.md §7): how long the register keeps what, as data.
 
 The policy is a small JSON document stored in the encrypted register (``retention_policy``,
-migration 0005) and changed only by an administrator through ``app.services.retention``.
+migration 0006) and changed only by an administrator through ``app.services.retention``.
 Nothing is ever purged automatically: the policy only decides what a purge *may* remove, and
 a purge needs an administrator's confirmation of the previewed counts.
 

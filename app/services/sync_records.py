@@ -17,6 +17,7 @@ from typing import Any
 
 from app.domain.kana import normalize_kana
 from app.security.person_numbers import NumberCipher
+from app.store.sync_lines import BOOL, DASH, VALUE, LineField, LineShape
 from app.store.sync_outbox import ENVELOPE_COLUMNS, RecordRow
 
 # Package record type → (register record type, table)
@@ -148,6 +149,31 @@ def to_envelope(
         "voided": voided,
         "data": data,
     }
+
+
+def line_shape(record_type: str, names: tuple[str, ...], package_type: str) -> LineShape | None:
+    """What ``to_envelope`` puts into the data of a ``package_type`` envelope, for SQLite to build
+    the lines itself (``sync_lines.json_lines``): the same members in the same order. None for
+    the rows that take the general path: personal numbers (decrypted here, never in SQL) and a
+    table without one of its boolean columns."""
+    bools = BOOLEAN_FIELDS.get(record_type, ())
+    if record_type == "person_number" or any(b not in names for b in bools):
+        return None
+    if package_type == "postponement":
+        if record_type != "vaccination":
+            raise ValueError("postponements are vaccination rows")
+        fields = [LineField(k, k) for k in POSTPONEMENT_FIELDS if k in names]
+        fields.append(LineField("postponed_on", "vaccinated_on"))
+        fields.append(LineField("postpone_reason", "postpone_reason", DASH))
+        return LineShape(record_type, package_type, tuple(fields))
+    if package_type != record_type:
+        raise ValueError("package type of another record type")
+    drop = set(_DROP.get(record_type, ())) | set(ENVELOPE_COLUMNS)
+    return LineShape(
+        record_type,
+        package_type,
+        tuple(LineField(n, n, BOOL if n in bools else VALUE) for n in names if n not in drop),
+    )
 
 
 class EnvelopeMaker:

@@ -14,6 +14,7 @@ import uuid_utils
 
 from app.domain.hlc import HybridClock as DomainClock
 from app.store.db import Connection
+from app.store.sync_outbox import RECORD_TABLES
 
 
 def new_uid() -> bytes:
@@ -49,8 +50,11 @@ class HybridClock(DomainClock):
 
 
 def queue_outbox(conn: Connection, record_type: str, uid: bytes, version: str) -> None:
+    """An outbox entry for the changed record, with its row id (the export reads rows by id)."""
+    table = RECORD_TABLES.get(record_type)
+    row_id = "NULL" if table is None else f"(SELECT id FROM {table} WHERE uid = :uid)"
     conn.execute(
-        "INSERT INTO outbox (record_type, record_uid, version, queued_at)"
-        " VALUES (?, ?, ?, datetime('now'))",
-        (record_type, uid, version),
+        "INSERT INTO outbox (record_type, record_uid, version, queued_at, record_id)"
+        f" VALUES (:type, :uid, :version, datetime('now'), {row_id})",
+        {"type": record_type, "uid": uid, "version": version},
     )

@@ -101,7 +101,8 @@ def unacked_uids(conn: Connection, record_type: str) -> set[bytes]:
     return {bytes(r[0]) for r in rows}
 
 
-def _columns(conn: Connection, table: str) -> list[str]:
+def table_columns(conn: Connection, table: str) -> list[str]:
+    """The columns of a synced table, in order."""
     if table not in RECORD_TABLES.values():
         raise ValueError(f"not a synced table: {table}")
     return [str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})").fetchall()]
@@ -124,7 +125,7 @@ def _select(conn: Connection, record_type: str, by_outcome: bool) -> tuple[str, 
     table = RECORD_TABLES[record_type]
     fks = FOREIGN_KEYS.get(table, {})
     joins, select, names = [], [], []
-    for i, col in enumerate(_columns(conn, table)):
+    for i, col in enumerate(table_columns(conn, table)):
         if col in fks:
             ref_type, ref_col, out = fks[col]
             alias = f"f{i}"
@@ -173,6 +174,21 @@ def read_rows(
             yield from conn.execute(sql + f"({', '.join('?' * len(part))})", (*extra, *part))
 
     return names, rows()
+
+
+def export_names(conn: Connection, record_type: str) -> tuple[str, ...]:
+    """The names of the values ``read_rows`` gives for ``record_type``."""
+    return _select(conn, record_type, False)[1]
+
+
+def rows_by_ids(
+    conn: Connection, record_type: str, ids: list[int], *, batch: int = 2000
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``ids`` (ascending) as ``read_rows`` gives them (names: ``export_names``)."""
+    sql = _select(conn, record_type, False)[0]
+    for start in range(0, len(ids), batch):
+        part = ids[start : start + batch]
+        yield from conn.execute(sql + f"({', '.join('?' * len(part))})", part)
 
 
 def read_records(

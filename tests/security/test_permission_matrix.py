@@ -133,6 +133,7 @@ SESSIONLESS = {
     "sync_quarantine.quarantine_reports",
     "sync_quarantine.work_dir",
     "sync_records.from_envelope",
+    "sync_records.line_shape",
     "sync_records.ref_uid_bytes",
     "sync_records.party_version",
     "sync_records.to_envelope",
