@@ -176,7 +176,9 @@ def _resolve_all(t: Terminal, seen: list[sync_conflicts.ConflictView]) -> None:
     try:
         views = sync_conflicts.open_conflicts(number)
         for view in views:
-            sync_conflicts.resolve(number, view.id, "local")
+            # a server-owned record's review is closed by taking the server's (applied) version
+            choice = "incoming" if view.server_applied else "local"
+            sync_conflicts.resolve(number, view.id, choice)
         seen.extend(views)
     finally:
         number.register.close()
@@ -332,6 +334,14 @@ def test_hub_and_three_real_registers_converge(hub: Hub, tmp_path: Path) -> None
         lots = {f.local for f in view.fields if f.name == "lot_no"}
         lots |= {f.incoming for f in view.fields if f.name == "lot_no"}
         assert lots == {"MR-T1", "MR-T2"}
+    # the number the hub refused reached the entering terminal's queue for review only, its
+    # number hidden on both sides (the losing one sealed under the hub's key, the kept one under NK)
+    [review] = [v for v in queued[terms[1].party_id] if v.record_type == "person_number"]
+    assert review.server_owned and review.server_applied
+    assert [(f.local, f.incoming) for f in review.fields if f.name == "number"] == [
+        ("（暗号化）", "（暗号化）")
+    ]
+    assert not [v for v in queued[terms[0].party_id] if v.record_type == "person_number"]
     assert not queued[revoked.party_id]
     by_id = {t["id"]: t for t in report["terminals"]}
     assert by_id[revoked.party_id]["revoked_at"] is not None
