@@ -46,6 +46,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from app.security import filelock, kdf
 from app.security.atomic import write_atomic
 from app.security.fido.errors import FidoSignCount
+from app.security.key_delivery import Delivered, new_inbox, open_deliveries
 from app.security.keyslot_factors import (
     KeySlotsDamaged,
     KeySlotsMissing,
@@ -84,7 +85,7 @@ __all__ = [  # the factor parts are re-exported: callers import them from here
 
 FORMAT = "vaxdesk-keyslots"
 FORMAT_VERSION = 1
-KEY_NAMES = ("dek", "nk")
+KEY_NAMES = ("dek", "nk", "inbox")  # inbox: the slot's X25519 private key (key_delivery)
 _INFO = b"vaxdesk-kek-v1"
 # Fields of a factor that may change after enrollment (kept out of the associated data; from AAD
 # version 2 on, the sign count is bound separately).
@@ -105,6 +106,8 @@ class UnwrappedKeys:
     slot_id: str
     roles: tuple[str, ...] | None = None  # bound into the slot's associated data (None: legacy)
     kek: bytes = field(default=b"", repr=False, compare=False)  # to re-seal the new sign count
+    inbox: bytes | None = field(default=None, repr=False, compare=False)
+    delivered: Delivered = field(default_factory=Delivered, repr=False, compare=False)
 
 
 @dataclass(slots=True)
@@ -119,6 +122,8 @@ class Slot:
     aad_version: int = 1
     check: dict[str, str] | None = None
     roles: list[str] | None = None  # a user slot's roles, authenticated as associated data
+    inbox_pub: bytes | None = None  # X25519 public key: new keys can be delivered to the slot
+    deliveries: dict[str, Any] = field(default_factory=dict)
 
     def factor_types(self) -> list[str]:
         return [str(f["type"]) for f in self.factors]
@@ -152,6 +157,8 @@ class Slot:
             "factors": self.factors,
             "wrapped": self.wrapped,
             **({} if self.roles is None else {"roles": self.roles}),
+            **({} if self.inbox_pub is None else {"inbox_pub": b64(self.inbox_pub)}),
+            **({"deliveries": self.deliveries} if self.deliveries else {}),
         }
         if self.aad_version != 1:
             out["aad"] = self.aad_version
@@ -172,6 +179,8 @@ class Slot:
             aad_version=int(data.get("aad", 1)),
             check=dict(data["check"]) if data.get("check") is not None else None,
             roles=None if data.get("roles") is None else [str(r) for r in data["roles"]],
+            inbox_pub=unb64(data["inbox_pub"]) if data.get("inbox_pub") else None,
+            deliveries=dict(data.get("deliveries") or {}),
         )
 
 
@@ -308,12 +317,22 @@ class KeySlotFile:
                 body["sign_count"] = slot.sign_count()
         if slot.roles is not None:  # in every box, the key-check box included
             body["roles"] = sorted(slot.roles)
+        if slot.inbox_pub is not None:
+            body["inbox_pub"] = b64(slot.inbox_pub)
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
     def _seal(self, slot: Slot, keys: UnwrappedKeys, sign_count: int | None) -> None:
-        """(Re-)seal every box of ``slot`` under ``keys.kek`` with AAD version 2."""
-        material = {"dek": keys.dek, "nk": keys.nk}
-        names = list(slot.wrapped) or [n for n in KEY_NAMES if material[n] is not None]
+        """(Re-)seal every box of ``slot`` under ``keys.kek`` with AAD version 2. A slot without
+        an inbox key pair (written before key delivery) gets one now."""
+        inbox = keys.inbox
+        if slot.inbox_pub is None or inbox is None:
+            inbox, slot.inbox_pub = new_inbox()
+            slot.deliveries = {}  # sealed to a key pair that no longer exists
+        material = {"dek": keys.dek, "nk": keys.nk, "inbox": inbox}
+        names = [n for n in slot.wrapped if n != "inbox"] or [
+            n for n in ("dek", "nk") if material[n] is not None
+        ]
+        names.append("inbox")
         slot.aad_version = AAD_VERSION
         factor = slot.fido_factor()
         if factor is not None and sign_count is not None:
@@ -369,13 +388,34 @@ class KeySlotFile:
         keys = self._unwrap_with(slot, kek)
         slot.roles = sorted(roles)
         nk = keys.nk if keep_nk else None
+        if not keep_nk:
+            slot.deliveries.pop("nk", None)
         slot.wrapped = {}  # the boxes are chosen afresh: NK only when kept
-        self._seal(slot, UnwrappedKeys(keys.dek, nk, slot.slot_id, kek=kek), slot.sign_count())
+        unwrapped = UnwrappedKeys(keys.dek, nk, slot.slot_id, kek=kek, inbox=keys.inbox)
+        self._seal(slot, unwrapped, slot.sign_count())
+
+    def settle(self, slot_id: str, kek: bytes, dek: bytes, nk: bytes | None) -> None:
+        """Seal the register's current DEK (and NK, None: the slot keeps none) into the slot's own
+        boxes and drop its deliveries, under the KEK its holder has just derived. Call inside
+        :meth:`update`, after the keys were checked against the register."""
+        slot = self.slot(slot_id)
+        if slot is None:
+            raise SlotRevoked()
+        keys = self._unwrap_with(slot, kek)
+        slot.deliveries = {}
+        if nk is None:
+            slot.wrapped.pop("nk", None)
+        unwrapped = UnwrappedKeys(dek, nk, slot_id, kek=kek, inbox=keys.inbox)
+        self._seal(slot, unwrapped, slot.sign_count())
 
     def unwrap(self, slot: Slot, secrets: Secrets) -> UnwrappedKeys:
         """Unwrap DEK (and NK if the slot holds it) and the slot's bound roles. Raises
         WrongSecret / WrongRecoveryCode."""
         return self._unwrap_with(slot, self._kek(slot, secrets))
+
+    def unwrap_with_kek(self, slot: Slot, kek: bytes) -> UnwrappedKeys:
+        """``unwrap`` with the KEK a sign-in has already derived (``UnwrappedKeys.kek``)."""
+        return self._unwrap_with(slot, kek)
 
     def _unwrap_with(self, slot: Slot, kek: bytes) -> UnwrappedKeys:
         aead = ChaCha20Poly1305(kek)
@@ -394,7 +434,11 @@ class KeySlotFile:
         if "dek" not in keys:
             raise KeySlotsDamaged()
         roles = None if slot.roles is None else tuple(slot.roles)
-        return UnwrappedKeys(keys["dek"], keys.get("nk"), slot.slot_id, roles, kek)
+        inbox = keys.get("inbox")
+        delivered = open_deliveries(inbox, self.register_id, slot.slot_id, slot.deliveries)
+        return UnwrappedKeys(
+            keys["dek"], keys.get("nk"), slot.slot_id, roles, kek, inbox, delivered
+        )
 
     def _check_opens(self, slot: Slot, aead: ChaCha20Poly1305) -> bool:
         if slot.aad_version < 2 or slot.check is None:
