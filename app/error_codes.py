@@ -197,6 +197,8 @@ _TABLE: Final[dict[str, tuple[int, str]]] = {
     "E_REGISTER_NOT_GIVEN":         (CONFIG,    "台帳フォルダを --register または VAXDESK_REGISTER で指定してください。"),
     "E_REGISTER_NOT_VAXDESK":       (IO,        "このファイルは VaxDesk の台帳ではありません。ファイルは変更していません。"),
     "E_REGISTER_SCHEMA_NEWER":      (IO,        "この台帳は新しいバージョンの VaxDesk で作成・更新されています。VaxDesk を更新してから開いてください。台帳は変更していません。"),
+    "E_REKEY_BUSY":                 (TEMP_FAIL, "他の利用者またはプログラムが台帳を開いているため、鍵の更新を行えません。全員がログアウトしてから、もう一度お試しください。台帳は変更していません。"),
+    "E_REKEY_SLOTS_NOT_READY":      (DATA,      "鍵の更新の準備ができていない鍵があります。すべての利用者が一度ログインしてから（回復用の鍵は回復コードを一度使ってから）、もう一度お試しください。台帳は変更していません。"),
     "E_REISSUE_REASON":             (DATA,      "この書類は今年度すでに発行されています。再発行の理由を選択してください。"),
     "E_REPLAY":                     (DATA,      "同じパッケージIDで内容の異なるパッケージです（再送攻撃の疑い）。"),
     "E_REPORT_EMPTY":               (DATA,      "この支払月に計上する接種記録がありません。"),

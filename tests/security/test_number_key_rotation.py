@@ -106,9 +106,9 @@ def test_role_change_rotates_nk_for_holders_not_present(tmp_path: Path) -> None:
     access = open_with_recovery_code(reg, code)  # the recovery slot got the new NK too
     try:
         assert access.nk is not None
-        assert NumberCipher(access.nk).blind_index(TARO_NUMBER) != NumberCipher(
-            old_nk
-        ).blind_index(TARO_NUMBER)
+        assert NumberCipher(access.nk).blind_index(TARO_NUMBER) != NumberCipher(old_nk).blind_index(
+            TARO_NUMBER
+        )
         row = access.register.conn.execute(
             "SELECT p.uid, n.number_ct FROM person_numbers n JOIN persons p ON p.id = n.person_id"
             " WHERE n.person_id = ?",
