@@ -15,7 +15,7 @@ tries a delivered DEK first, then the slot's own one):
 2. ``sqlcipher_export`` into ``register.vxdb.rekey`` under the new DEK, fsynced, checked;
 3. the new DEK is delivered to every slot (``keyslots.json``; the old boxes stay);
 4. ``os.replace`` switches the file (one atomic rename), the folder is fsynced;
-5. this session continues on the new file; audit ``register.rekey`` ``ok``.
+5. this session continues on the new file; audit ``register.rekey`` (phase ``switched``).
 
 A kill before 4 leaves the old file (the deliveries do not open it and are dropped at the next
 sign-in); after 4, the new file, which every slot opens through its delivery.
@@ -96,7 +96,7 @@ def rekey_register(
     tmp = temp_path(layout)
     new_dek = os.urandom(32)
     try:
-        _audit.record_now(session, "register.rekey", outcome="started")
+        _audit.record_now(session, "register.rekey", detail={"phase": "started"})
         tmp.unlink(missing_ok=True)  # a copy left by an earlier, interrupted 鍵の更新
         say(0.0, "台帳を新しい鍵で書き出しています…")
         rekey.export_to(
@@ -124,7 +124,9 @@ def rekey_register(
     _continue_on_new_file(session, layout, ks, new_dek)
     _after_step("reopened")
     _audit.record_now(
-        session, "register.rekey", detail={"slots": slots, "key_id": key_id(new_dek)[:8]}
+        session,
+        "register.rekey",
+        detail={"phase": "switched", "slots": slots, "key_id": key_id(new_dek)[:8]},
     )
     say(1.0, "鍵の更新が終わりました。")
     return RekeyResult(slots, layout.database.stat().st_size)

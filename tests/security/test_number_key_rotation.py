@@ -170,7 +170,7 @@ def test_a_forged_nk_delivery_is_not_adopted(tmp_path: Path) -> None:
     from app.security.keyslots import KeySlotFile
 
     reg = tmp_path / "reg"
-    _code, _old_nk, taro, _hanako = _setup(reg)
+    _code, _old_nk, _taro, _hanako = _setup(reg)
     forged = os.urandom(32)
     ks = KeySlotFile.load(reg / "keyslots.json")
 

@@ -46,8 +46,8 @@ def _everyone_opens(reg: Path, taro: int) -> None:
 
 
 def _actions(conn: db.Connection) -> list[tuple[str, str]]:
-    rows = conn.execute("SELECT action, outcome FROM audit_log ORDER BY seq").fetchall()
-    return [(str(a), str(o)) for a, o in rows]
+    rows = conn.execute("SELECT action, outcome, detail FROM audit_log ORDER BY seq").fetchall()
+    return [(str(a), json.loads(d or "{}").get("phase", o)) for a, o, d in rows]
 
 
 def test_rekey_switches_the_dek_and_every_slot_follows(tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_rekey_switches_the_dek_and_every_slot_follows(tmp_path: Path) -> None:
         assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
         assert _actions(admin.register.conn)[-2:] == [
             ("register.rekey", "started"),
-            ("register.rekey", "ok"),
+            ("register.rekey", "switched"),
         ]
         # the session goes on on the new file
         assert len(users_admin.access_review(admin)) == len(USERS)
