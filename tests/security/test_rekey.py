@@ -158,3 +158,24 @@ def test_a_kill_at_any_point_leaves_a_register_that_opens(tmp_path: Path, point:
     finally:
         admin.register.close()
     _everyone_opens(reg, taro)
+
+
+def test_cli_rekey(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    reg = tmp_path / "reg"
+    make_register(reg, demo=True)
+    before = login_as(reg, "admin")
+    old_dek = before.register.dek
+    before.register.close()
+    monkeypatch.setenv("VAXDESK_PASSWORD", USERS["admin"].password)
+    assert main(["rekey", "--register", str(reg), "--user", "admin"]) == 0
+    out = capsys.readouterr()
+    assert "台帳の鍵を更新しました" in out.out and "100%" in out.err
+    with pytest.raises(db.RegisterDamaged):
+        db.connect(RegisterLayout(reg).database, old_dek, readonly=True)
+    monkeypatch.setenv("VAXDESK_PASSWORD", USERS["clerk"].password)
+    assert main(["rekey", "--register", str(reg), "--user", "clerk"]) != 0
+    assert "E_PERMISSION" in capsys.readouterr().err

@@ -31,6 +31,7 @@ from app.security.session import SessionView
 from app.services.security_key import KeyFactory
 from app.ui.admin.admin_users_page import AdminUsersPage
 from app.ui.admin.audit_viewer import AuditViewer
+from app.ui.admin.rekey_page import RekeyPage
 from app.ui.common.jobs import JobRunner
 from app.ui.login.idle_lock import WindowLock
 from app.ui.person_numbers.number_search_dialog import NumberSearchDialog
@@ -71,6 +72,7 @@ class AccessActions(QObject):
         self.number_menu: QMenu | None = None
         self.users_page: AdminUsersPage | None = None
         self.audit_page: AuditViewer | None = None
+        self.rekey_page: RekeyPage | None = None
         self._build_menus()
         self.lock = WindowLock(
             window, self.session, self.jobs, timeout_ms=idle_timeout_ms, key_factory=key_factory
@@ -129,6 +131,10 @@ class AccessActions(QObject):
                 audit = self.admin_menu.addAction(self.tr("&Audit log"))
                 audit.setObjectName("auditAction")
                 audit.triggered.connect(self.show_audit_page)
+            if session.can(perm.REGISTER_REKEY):
+                rekey = self.admin_menu.addAction(self.tr("Register &key update"))
+                rekey.setObjectName("rekeyAction")
+                rekey.triggered.connect(self.show_rekey_page)
         if session.can(perm.MYNUMBER_SEARCH):
             self.number_menu = bar.addMenu(self.tr("Personal &number"))
             self.number_menu.setObjectName("numberMenu")
@@ -160,6 +166,12 @@ class AccessActions(QObject):
         self._show_page(self.audit_page)
         if first:
             self.audit_page.refresh()
+
+    @Slot()
+    def show_rekey_page(self) -> None:
+        if self.rekey_page is None:
+            self.rekey_page = RekeyPage(self.session, self.jobs, parent=self.window.pages)
+        self._show_page(self.rekey_page)
 
     @Slot()
     def search_by_number(self) -> None:
