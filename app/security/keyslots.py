@@ -48,11 +48,13 @@ from app.security.atomic import write_atomic
 from app.security.fido.errors import FidoSignCount
 from app.security.key_delivery import Delivered, new_inbox, open_deliveries
 from app.security.keyslot_factors import (
+    MUTABLE_FACTOR_FIELDS,
     KeySlotsDamaged,
     KeySlotsMissing,
     KeySlotsNewer,
     Secrets,
     SignCountTampered,
+    Slot,
     SlotRevoked,
     UnknownUser,
     WrongRecoveryCode,
@@ -87,9 +89,6 @@ FORMAT = "vaxdesk-keyslots"
 FORMAT_VERSION = 1
 KEY_NAMES = ("dek", "nk", "inbox")  # inbox: the slot's X25519 private key (key_delivery)
 _INFO = b"vaxdesk-kek-v1"
-# Fields of a factor that may change after enrollment (kept out of the associated data; from AAD
-# version 2 on, the sign count is bound separately).
-_MUTABLE_FACTOR_FIELDS = frozenset({"sign_count", "last_used_at"})
 AAD_VERSION = 2
 _CHECK = "check"  # the key-check box: sealed without the sign count
 T = TypeVar("T")
@@ -108,80 +107,6 @@ class UnwrappedKeys:
     kek: bytes = field(default=b"", repr=False, compare=False)  # to re-seal the new sign count
     inbox: bytes | None = field(default=None, repr=False, compare=False)
     delivered: Delivered = field(default_factory=Delivered, repr=False, compare=False)
-
-
-@dataclass(slots=True)
-class Slot:
-    slot_id: str
-    kind: str  # "user" | "recovery"
-    login: str | None
-    created_at: str
-    salt: bytes
-    factors: list[dict[str, Any]]
-    wrapped: dict[str, dict[str, str]] = field(default_factory=dict)
-    aad_version: int = 1
-    check: dict[str, str] | None = None
-    roles: list[str] | None = None  # a user slot's roles, authenticated as associated data
-    inbox_pub: bytes | None = None  # X25519 public key: new keys can be delivered to the slot
-    deliveries: dict[str, Any] = field(default_factory=dict)
-
-    def factor_types(self) -> list[str]:
-        return [str(f["type"]) for f in self.factors]
-
-    def fido_factor(self) -> dict[str, Any] | None:
-        return next((f for f in self.factors if f["type"] == "fido2"), None)
-
-    def sign_count(self) -> int | None:
-        factor = self.fido_factor()
-        return None if factor is None else int(factor.get("sign_count", 0))
-
-    def identity(self) -> str:
-        """Everything but the mutable parts (sign count, boxes): two copies of one slot match."""
-        body = self.to_json()
-        body.pop("wrapped")
-        body.pop("check", None)
-        body.pop("aad", None)
-        body["factors"] = [
-            {k: v for k, v in f.items() if k not in _MUTABLE_FACTOR_FIELDS} for f in self.factors
-        ]
-        body["keys"] = sorted(self.wrapped)
-        return json.dumps(body, sort_keys=True)
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "slot_id": self.slot_id,
-            "kind": self.kind,
-            "login": self.login,
-            "created_at": self.created_at,
-            "salt": b64(self.salt),
-            "factors": self.factors,
-            "wrapped": self.wrapped,
-            **({} if self.roles is None else {"roles": self.roles}),
-            **({} if self.inbox_pub is None else {"inbox_pub": b64(self.inbox_pub)}),
-            **({"deliveries": self.deliveries} if self.deliveries else {}),
-        }
-        if self.aad_version != 1:
-            out["aad"] = self.aad_version
-        if self.check is not None:
-            out["check"] = self.check
-        return out
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Slot:
-        return cls(
-            slot_id=str(data["slot_id"]),
-            kind=str(data["kind"]),
-            login=data.get("login"),
-            created_at=str(data["created_at"]),
-            salt=unb64(data["salt"]),
-            factors=list(data["factors"]),
-            wrapped=dict(data["wrapped"]),
-            aad_version=int(data.get("aad", 1)),
-            check=dict(data["check"]) if data.get("check") is not None else None,
-            roles=None if data.get("roles") is None else [str(r) for r in data["roles"]],
-            inbox_pub=unb64(data["inbox_pub"]) if data.get("inbox_pub") else None,
-            deliveries=dict(data.get("deliveries") or {}),
-        )
 
 
 class KeySlotFile:
@@ -299,7 +224,7 @@ class KeySlotFile:
 
     def _aad(self, slot: Slot, key_name: str, *, with_count: bool = True) -> bytes:
         factors = [
-            {k: v for k, v in sorted(f.items()) if k not in _MUTABLE_FACTOR_FIELDS}
+            {k: v for k, v in sorted(f.items()) if k not in MUTABLE_FACTOR_FIELDS}
             for f in slot.factors
         ]
         body: dict[str, Any] = {

@@ -183,10 +183,10 @@ def after_removal(
     acting session's, a present number holder's, the recovery code's -- or mark it due for the
     first number-use sign-in. The removal itself never waits for this."""
     conn = session.register.conn
-    candidates = [old_nk, session._nk, recovery_nk]
+    candidates = [old_nk, _held(session), recovery_nk]
     live = None if holder is None else session_of(holder)
     if live is not None and live.register.register_id == session.register.register_id:
-        candidates.append(live._nk)
+        candidates.append(_held(live))
     current = register_meta.get_meta(conn, NK_ID_META)
     for nk in candidates:
         if nk is not None and (not current or key_id(nk) == current):
@@ -200,6 +200,10 @@ def after_removal(
             )
     mark_due(conn, terminal_id=session.register.terminal_id, user_id=session.user_id, reason=reason)
     return None
+
+
+def _held(session: Session) -> bytes | None:
+    return session.number_key() if session.holds_number_key else None
 
 
 def holds_number_key(slots: list[Slot]) -> bool:

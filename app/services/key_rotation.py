@@ -118,7 +118,13 @@ def rekey_register(
         if isinstance(exc, Exception):
             _refused(session, getattr(exc, "code", "E_INTERNAL"), outcome="failed")
         raise
-    os.replace(tmp, layout.database)  # the switch: one rename
+    try:
+        os.replace(tmp, layout.database)  # the switch: one rename
+    except OSError:  # e.g. a file held open elsewhere (Windows): the old file stays in use
+        tmp.unlink(missing_ok=True)
+        rekey.release(conn)
+        _refused(session, "E_REKEY_BUSY", outcome="failed")
+        raise rekey.RegisterBusy() from None
     rekey.fsync_dir(layout.directory)
     _after_step("switched")
     _continue_on_new_file(session, layout, ks, new_dek)

@@ -190,3 +190,29 @@ def test_a_forged_nk_delivery_is_not_adopted(tmp_path: Path) -> None:
         assert not holder.holds_number_key  # fails closed: neither the old nor the forged NK
     finally:
         holder.register.close()
+
+
+def test_removing_a_number_holders_key_rotates_nk(tmp_path: Path) -> None:
+    from app.services import own_keys
+    from tests.support.registers import stand_in_key
+
+    reg = tmp_path / "reg"
+    _code, old_nk, taro, hanako = _setup(reg)
+    holder = _login_number2(reg)
+    try:
+        spare = stand_in_key(tmp_path / "spare-key.json")
+        own_keys.add_own_key(holder, NUMBER2.password, software_key(reg), spare)
+    finally:
+        holder.register.close()
+    admin = login_as(reg, "admin")
+    number = login_as(reg, "number")
+    try:
+        lost = [k.slot_id for k in users_admin.list_keys(admin, "number2")][1]
+        users_admin.remove_key(admin, "number2", lost, number_holder=number)
+        _assert_old_nk_reads_nothing(admin.register.conn, old_nk)
+        rekeys = [d for a, d in _audit_actions(admin.register.conn) if a == "mynumber.rekey"]
+        assert [d["reason"] for d in rekeys] == ["key.remove"]
+    finally:
+        number.register.close()
+        admin.register.close()
+    _remaining_holder_reads(reg, taro, hanako)
