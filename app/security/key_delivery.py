@@ -43,6 +43,7 @@ from app.security.keyslot_factors import b64, unb64
 _INFO = b"vaxdesk-delivery-v1"
 _ID_INFO = b"vaxdesk-key-id-v1"
 _ROTATE_INFO = b"vaxdesk-nk-rotate-v1"
+_TAG_INFO = b"vaxdesk-inbox-tag-v1"
 
 
 def new_inbox() -> tuple[bytes, bytes]:
@@ -62,6 +63,23 @@ def rotation_proof(previous_nk: bytes, new_id: str) -> str:
     """Only a holder of ``previous_nk`` can make this for the NK named ``new_id``."""
     proof_key = hkdf(previous_nk, salt=b"", info=_ROTATE_INFO)
     return hmac.new(proof_key, new_id.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def inbox_tag(nk: bytes, register_id: str, slot_id: str, slot_pub: bytes) -> str:
+    """Vouches, under NK, that ``slot_pub`` is the inbox of a number-use slot: a rotation delivers
+    the new NK only to inboxes whose tag verifies under the NK it replaces, so swapping a holder's
+    public key in keyslots.json (anyone with file access could) does not divert the new NK."""
+    tag_key = hkdf(nk, salt=b"", info=_TAG_INFO)
+    body = "|".join(("vaxdesk-inbox", register_id, slot_id, b64(slot_pub))).encode("utf-8")
+    return hmac.new(tag_key, body, hashlib.sha256).hexdigest()
+
+
+def inbox_vouched(
+    nk: bytes, register_id: str, slot_id: str, slot_pub: bytes | None, tag: str | None
+) -> bool:
+    if slot_pub is None or not tag:
+        return False
+    return hmac.compare_digest(inbox_tag(nk, register_id, slot_id, slot_pub), tag)
 
 
 def _aad(register_id: str, slot_id: str, name: str, kid: str) -> bytes:

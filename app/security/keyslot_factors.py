@@ -141,6 +141,7 @@ class Slot:
     roles: list[str] | None = None  # a user slot's roles, authenticated as associated data
     inbox_pub: bytes | None = None  # X25519 public key: new keys can be delivered to the slot
     deliveries: dict[str, Any] = field(default_factory=dict)
+    inbox_tag: str | None = None  # number-use slots: the inbox vouched for under NK
 
     def factor_types(self) -> list[str]:
         return [str(f["type"]) for f in self.factors]
@@ -176,6 +177,7 @@ class Slot:
             **({} if self.roles is None else {"roles": self.roles}),
             **({} if self.inbox_pub is None else {"inbox_pub": b64(self.inbox_pub)}),
             **({"deliveries": self.deliveries} if self.deliveries else {}),
+            **({} if self.inbox_tag is None else {"inbox_tag": self.inbox_tag}),
         }
         if self.aad_version != 1:
             out["aad"] = self.aad_version
@@ -198,4 +200,5 @@ class Slot:
             roles=None if data.get("roles") is None else [str(r) for r in data["roles"]],
             inbox_pub=unb64(data["inbox_pub"]) if data.get("inbox_pub") else None,
             deliveries=dict(data.get("deliveries") or {}),
+            inbox_tag=None if data.get("inbox_tag") is None else str(data["inbox_tag"]),
         )

@@ -46,7 +46,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from app.security import filelock, kdf
 from app.security.atomic import write_atomic
 from app.security.fido.errors import FidoSignCount
-from app.security.key_delivery import Delivered, new_inbox, open_deliveries
+from app.security.key_delivery import Delivered, inbox_tag, new_inbox, open_deliveries
 from app.security.keyslot_factors import (
     MUTABLE_FACTOR_FIELDS,
     KeySlotsDamaged,
@@ -253,6 +253,7 @@ class KeySlotFile:
         if slot.inbox_pub is None or inbox is None:
             inbox, slot.inbox_pub = new_inbox()
             slot.deliveries = {}  # sealed to a key pair that no longer exists
+            slot.inbox_tag = None if keys.nk is None else self._tag(slot, keys.nk)
         material = {"dek": keys.dek, "nk": keys.nk, "inbox": inbox}
         names = [n for n in slot.wrapped if n != "inbox"] or [
             n for n in ("dek", "nk") if material[n] is not None
@@ -275,6 +276,10 @@ class KeySlotFile:
         check = aead.encrypt(nonce, b"", self._aad(slot, _CHECK, with_count=False))
         slot.wrapped = wrapped
         slot.check = {"nonce": b64(nonce), "ct": b64(check)}
+
+    def _tag(self, slot: Slot, nk: bytes) -> str:
+        assert slot.inbox_pub is not None
+        return inbox_tag(nk, self.register_id, slot.slot_id, slot.inbox_pub)
 
     def _kek(self, slot: Slot, secrets: Secrets) -> bytes:
         ikm = b"".join(factor_part(f, secrets) for f in slot.factors)
@@ -315,6 +320,7 @@ class KeySlotFile:
         nk = keys.nk if keep_nk else None
         if not keep_nk:
             slot.deliveries.pop("nk", None)
+            slot.inbox_tag = None
         slot.wrapped = {}  # the boxes are chosen afresh: NK only when kept
         unwrapped = UnwrappedKeys(keys.dek, nk, slot.slot_id, kek=kek, inbox=keys.inbox)
         self._seal(slot, unwrapped, slot.sign_count())
@@ -330,6 +336,8 @@ class KeySlotFile:
         slot.deliveries = {}
         if nk is None:
             slot.wrapped.pop("nk", None)
+        if slot.inbox_pub is not None:
+            slot.inbox_tag = None if nk is None else self._tag(slot, nk)
         unwrapped = UnwrappedKeys(dek, nk, slot_id, kek=kek, inbox=keys.inbox)
         self._seal(slot, unwrapped, slot.sign_count())
 

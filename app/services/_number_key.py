@@ -24,7 +24,14 @@ import os
 from dataclasses import dataclass, field
 
 from app.security import roles as role_defs
-from app.security.key_delivery import deliver, follow_nk_chain, key_id, rotation_proof
+from app.security.key_delivery import (
+    deliver,
+    follow_nk_chain,
+    inbox_tag,
+    inbox_vouched,
+    key_id,
+    rotation_proof,
+)
 from app.security.keyslots import KeySlotFile, Slot, UnwrappedKeys
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session, SessionView, session_of
@@ -110,6 +117,12 @@ def rotate(
         for slot in fresh.slots:
             if not _holds_nk(slot):
                 continue
+            pub = slot.inbox_pub
+            if pub is None or not inbox_vouched(
+                old_nk, fresh.register_id, slot.slot_id, pub, slot.inbox_tag
+            ):
+                missing += 1  # no inbox yet, or one nobody holding NK vouched for
+                continue
             if deliver(
                 fresh.register_id,
                 slot.inbox_pub,
@@ -120,6 +133,7 @@ def rotate(
                 proof,
             ):
                 sent += 1
+                slot.inbox_tag = inbox_tag(new_nk, fresh.register_id, slot.slot_id, pub)
             else:
                 missing += 1
         return sent, missing

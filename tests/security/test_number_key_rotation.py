@@ -216,3 +216,30 @@ def test_removing_a_number_holders_key_rotates_nk(tmp_path: Path) -> None:
         number.register.close()
         admin.register.close()
     _remaining_holder_reads(reg, taro, hanako)
+
+
+def test_a_swapped_inbox_key_does_not_divert_the_new_nk(tmp_path: Path) -> None:
+    """Someone with file access swaps number2's public key for their own before number rights
+    are removed elsewhere: the rotation delivers nothing to that key (no tag under the old NK)."""
+    from app.security.key_delivery import new_inbox
+    from app.security.keyslots import KeySlotFile
+
+    reg = tmp_path / "reg"
+    _setup(reg)
+    _private, attacker_pub = new_inbox()
+    ks = KeySlotFile.load(reg / "keyslots.json")
+
+    def swap(fresh: KeySlotFile) -> None:
+        for slot in fresh.user_slots("number2"):
+            slot.inbox_pub = attacker_pub
+
+    ks.update(swap)
+    admin = login_as(reg, "admin")
+    try:
+        users_admin.set_roles(admin, "number", ("clerk",), password("number"), software_key(reg))
+        rekeys = [d for a, d in _audit_actions(admin.register.conn) if a == "mynumber.rekey"]
+        assert rekeys[0]["slots_delivered"] == 1 and rekeys[0]["slots_not_ready"] == 1
+    finally:
+        admin.register.close()
+    slots = KeySlotFile.load(reg / "keyslots.json").user_slots("number2")
+    assert slots and all("nk" not in s.deliveries for s in slots)
