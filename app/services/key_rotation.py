@@ -120,11 +120,18 @@ def rekey_register(
         raise
     try:
         os.replace(tmp, layout.database)  # the switch: one rename
-    except OSError:  # e.g. a file held open elsewhere (Windows): the old file stays in use
-        tmp.unlink(missing_ok=True)
-        rekey.release(conn)
-        _refused(session, "E_REKEY_BUSY", outcome="failed")
-        raise rekey.RegisterBusy() from None
+    except OSError:
+        # Windows cannot replace a file that is open, this session's own connection included:
+        # close it (every other session was refused above) and rename once more.
+        db.set_commit_hook(conn, None)
+        conn.close()
+        try:
+            os.replace(tmp, layout.database)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            _continue_on_new_file(session, layout, ks, reg.dek)  # back on the unchanged file
+            _refused(session, rekey.RegisterBusy.code, outcome="failed")
+            raise rekey.RegisterBusy() from None
     rekey.fsync_dir(layout.directory)
     _after_step("switched")
     _continue_on_new_file(session, layout, ks, new_dek)
@@ -164,6 +171,8 @@ def _check_copy(path: Path, dek: bytes, register_id: str) -> None:
 def _continue_on_new_file(
     session: Session, layout: RegisterLayout, ks: KeySlotFile, new_dek: bytes
 ) -> None:
+    """Close the session's connection (if still open) and go on with the file at the register's
+    path under ``new_dek``, the audit head tracked as before."""
     reg = session.register
     old = reg.conn
     db.set_commit_hook(old, None)
