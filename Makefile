@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench_package
 	$(PY) -m benchmarks.bench_sync --persons 1000000
 	$(PY) -m benchmarks.bench_hub --persons 1000000
+	$(PY) -m benchmarks.bench_rekey --persons 1000000
 
 # Longer fuzz of the sync package reader (the suite runs a few thousand cases; this runs
 # VAXDESK_FUZZ_EXAMPLES per test, random seeds). Only PackageError may come out of the reader.

@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         policy,
         print_cmd,
         recover,
+        rekey_cmd,
         retention_cmd,
         schedule,
         settings,
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalog_cmd.add_parser(sub)
     recover.add_parser(sub)
     retention_cmd.add_parser(sub)
+    rekey_cmd.add_parser(sub)
     schedule.add_parser(sub)
     print_cmd.add_parser(sub)
     package.add_parser(sub)

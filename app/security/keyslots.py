@@ -46,12 +46,15 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from app.security import filelock, kdf
 from app.security.atomic import write_atomic
 from app.security.fido.errors import FidoSignCount
+from app.security.key_delivery import Delivered, inbox_tag, new_inbox, open_deliveries
 from app.security.keyslot_factors import (
+    MUTABLE_FACTOR_FIELDS,
     KeySlotsDamaged,
     KeySlotsMissing,
     KeySlotsNewer,
     Secrets,
     SignCountTampered,
+    Slot,
     SlotRevoked,
     UnknownUser,
     WrongRecoveryCode,
@@ -84,11 +87,8 @@ __all__ = [  # the factor parts are re-exported: callers import them from here
 
 FORMAT = "vaxdesk-keyslots"
 FORMAT_VERSION = 1
-KEY_NAMES = ("dek", "nk")
+KEY_NAMES = ("dek", "nk", "inbox")  # inbox: the slot's X25519 private key (key_delivery)
 _INFO = b"vaxdesk-kek-v1"
-# Fields of a factor that may change after enrollment (kept out of the associated data; from AAD
-# version 2 on, the sign count is bound separately).
-_MUTABLE_FACTOR_FIELDS = frozenset({"sign_count", "last_used_at"})
 AAD_VERSION = 2
 _CHECK = "check"  # the key-check box: sealed without the sign count
 T = TypeVar("T")
@@ -105,74 +105,8 @@ class UnwrappedKeys:
     slot_id: str
     roles: tuple[str, ...] | None = None  # bound into the slot's associated data (None: legacy)
     kek: bytes = field(default=b"", repr=False, compare=False)  # to re-seal the new sign count
-
-
-@dataclass(slots=True)
-class Slot:
-    slot_id: str
-    kind: str  # "user" | "recovery"
-    login: str | None
-    created_at: str
-    salt: bytes
-    factors: list[dict[str, Any]]
-    wrapped: dict[str, dict[str, str]] = field(default_factory=dict)
-    aad_version: int = 1
-    check: dict[str, str] | None = None
-    roles: list[str] | None = None  # a user slot's roles, authenticated as associated data
-
-    def factor_types(self) -> list[str]:
-        return [str(f["type"]) for f in self.factors]
-
-    def fido_factor(self) -> dict[str, Any] | None:
-        return next((f for f in self.factors if f["type"] == "fido2"), None)
-
-    def sign_count(self) -> int | None:
-        factor = self.fido_factor()
-        return None if factor is None else int(factor.get("sign_count", 0))
-
-    def identity(self) -> str:
-        """Everything but the mutable parts (sign count, boxes): two copies of one slot match."""
-        body = self.to_json()
-        body.pop("wrapped")
-        body.pop("check", None)
-        body.pop("aad", None)
-        body["factors"] = [
-            {k: v for k, v in f.items() if k not in _MUTABLE_FACTOR_FIELDS} for f in self.factors
-        ]
-        body["keys"] = sorted(self.wrapped)
-        return json.dumps(body, sort_keys=True)
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "slot_id": self.slot_id,
-            "kind": self.kind,
-            "login": self.login,
-            "created_at": self.created_at,
-            "salt": b64(self.salt),
-            "factors": self.factors,
-            "wrapped": self.wrapped,
-            **({} if self.roles is None else {"roles": self.roles}),
-        }
-        if self.aad_version != 1:
-            out["aad"] = self.aad_version
-        if self.check is not None:
-            out["check"] = self.check
-        return out
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Slot:
-        return cls(
-            slot_id=str(data["slot_id"]),
-            kind=str(data["kind"]),
-            login=data.get("login"),
-            created_at=str(data["created_at"]),
-            salt=unb64(data["salt"]),
-            factors=list(data["factors"]),
-            wrapped=dict(data["wrapped"]),
-            aad_version=int(data.get("aad", 1)),
-            check=dict(data["check"]) if data.get("check") is not None else None,
-            roles=None if data.get("roles") is None else [str(r) for r in data["roles"]],
-        )
+    inbox: bytes | None = field(default=None, repr=False, compare=False)
+    delivered: Delivered = field(default_factory=Delivered, repr=False, compare=False)
 
 
 class KeySlotFile:
@@ -290,7 +224,7 @@ class KeySlotFile:
 
     def _aad(self, slot: Slot, key_name: str, *, with_count: bool = True) -> bytes:
         factors = [
-            {k: v for k, v in sorted(f.items()) if k not in _MUTABLE_FACTOR_FIELDS}
+            {k: v for k, v in sorted(f.items()) if k not in MUTABLE_FACTOR_FIELDS}
             for f in slot.factors
         ]
         body: dict[str, Any] = {
@@ -308,12 +242,23 @@ class KeySlotFile:
                 body["sign_count"] = slot.sign_count()
         if slot.roles is not None:  # in every box, the key-check box included
             body["roles"] = sorted(slot.roles)
+        if slot.inbox_pub is not None:
+            body["inbox_pub"] = b64(slot.inbox_pub)
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
     def _seal(self, slot: Slot, keys: UnwrappedKeys, sign_count: int | None) -> None:
-        """(Re-)seal every box of ``slot`` under ``keys.kek`` with AAD version 2."""
-        material = {"dek": keys.dek, "nk": keys.nk}
-        names = list(slot.wrapped) or [n for n in KEY_NAMES if material[n] is not None]
+        """(Re-)seal every box of ``slot`` under ``keys.kek`` with AAD version 2. A slot without
+        an inbox key pair (written before key delivery) gets one now."""
+        inbox = keys.inbox
+        if slot.inbox_pub is None or inbox is None:
+            inbox, slot.inbox_pub = new_inbox()
+            slot.deliveries = {}  # sealed to a key pair that no longer exists
+            slot.inbox_tag = None if keys.nk is None else self._tag(slot, keys.nk)
+        material = {"dek": keys.dek, "nk": keys.nk, "inbox": inbox}
+        names = [n for n in slot.wrapped if n != "inbox"] or [
+            n for n in ("dek", "nk") if material[n] is not None
+        ]
+        names.append("inbox")
         slot.aad_version = AAD_VERSION
         factor = slot.fido_factor()
         if factor is not None and sign_count is not None:
@@ -331,6 +276,10 @@ class KeySlotFile:
         check = aead.encrypt(nonce, b"", self._aad(slot, _CHECK, with_count=False))
         slot.wrapped = wrapped
         slot.check = {"nonce": b64(nonce), "ct": b64(check)}
+
+    def _tag(self, slot: Slot, nk: bytes) -> str:
+        assert slot.inbox_pub is not None
+        return inbox_tag(nk, self.register_id, slot.slot_id, slot.inbox_pub)
 
     def _kek(self, slot: Slot, secrets: Secrets) -> bytes:
         ikm = b"".join(factor_part(f, secrets) for f in slot.factors)
@@ -369,13 +318,37 @@ class KeySlotFile:
         keys = self._unwrap_with(slot, kek)
         slot.roles = sorted(roles)
         nk = keys.nk if keep_nk else None
+        if not keep_nk:
+            slot.deliveries.pop("nk", None)
+            slot.inbox_tag = None
         slot.wrapped = {}  # the boxes are chosen afresh: NK only when kept
-        self._seal(slot, UnwrappedKeys(keys.dek, nk, slot.slot_id, kek=kek), slot.sign_count())
+        unwrapped = UnwrappedKeys(keys.dek, nk, slot.slot_id, kek=kek, inbox=keys.inbox)
+        self._seal(slot, unwrapped, slot.sign_count())
+
+    def settle(self, slot_id: str, kek: bytes, dek: bytes, nk: bytes | None) -> None:
+        """Seal the register's current DEK (and NK, None: the slot keeps none) into the slot's own
+        boxes and drop its deliveries, under the KEK its holder has just derived. Call inside
+        :meth:`update`, after the keys were checked against the register."""
+        slot = self.slot(slot_id)
+        if slot is None:
+            raise SlotRevoked()
+        keys = self._unwrap_with(slot, kek)
+        slot.deliveries = {}
+        if nk is None:
+            slot.wrapped.pop("nk", None)
+        if slot.inbox_pub is not None:
+            slot.inbox_tag = None if nk is None else self._tag(slot, nk)
+        unwrapped = UnwrappedKeys(dek, nk, slot_id, kek=kek, inbox=keys.inbox)
+        self._seal(slot, unwrapped, slot.sign_count())
 
     def unwrap(self, slot: Slot, secrets: Secrets) -> UnwrappedKeys:
         """Unwrap DEK (and NK if the slot holds it) and the slot's bound roles. Raises
         WrongSecret / WrongRecoveryCode."""
         return self._unwrap_with(slot, self._kek(slot, secrets))
+
+    def unwrap_with_kek(self, slot: Slot, kek: bytes) -> UnwrappedKeys:
+        """``unwrap`` with the KEK a sign-in has already derived (``UnwrappedKeys.kek``)."""
+        return self._unwrap_with(slot, kek)
 
     def _unwrap_with(self, slot: Slot, kek: bytes) -> UnwrappedKeys:
         aead = ChaCha20Poly1305(kek)
@@ -394,7 +367,11 @@ class KeySlotFile:
         if "dek" not in keys:
             raise KeySlotsDamaged()
         roles = None if slot.roles is None else tuple(slot.roles)
-        return UnwrappedKeys(keys["dek"], keys.get("nk"), slot.slot_id, roles, kek)
+        inbox = keys.get("inbox")
+        delivered = open_deliveries(inbox, self.register_id, slot.slot_id, slot.deliveries)
+        return UnwrappedKeys(
+            keys["dek"], keys.get("nk"), slot.slot_id, roles, kek, inbox, delivered
+        )
 
     def _check_opens(self, slot: Slot, aead: ChaCha20Poly1305) -> bool:
         if slot.aad_version < 2 or slot.check is None:

@@ -45,6 +45,7 @@ AUDIT_EXPORT: Final = "audit.export"
 ACCESS_REVIEW: Final = "access.review"
 REGISTER_BACKUP: Final = "register.backup"
 REGISTER_RESTORE: Final = "register.restore"
+REGISTER_REKEY: Final = "register.rekey"
 CATALOG_MANAGE: Final = "catalog.manage"
 SETTINGS_MANAGE: Final = "settings.manage"
 RETENTION_MANAGE: Final = "retention.manage"
@@ -85,6 +86,7 @@ ALL: Final = frozenset(
         ACCESS_REVIEW,
         REGISTER_BACKUP,
         REGISTER_RESTORE,
+        REGISTER_REKEY,
         CATALOG_MANAGE,
         SETTINGS_MANAGE,
         RETENTION_MANAGE,

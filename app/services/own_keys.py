@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.errors import AuthError
 from app.security.keyslots import KeySlotFile, WrongSecret
 from app.security.session import Session, SessionView, session_of
-from app.services import _audit
+from app.services import _audit, _number_key
 from app.services.register import (
     NewUser,
     add_user_slot,
@@ -46,7 +46,7 @@ def add_own_key(
         keys = open_slot(
             ks, slots, existing, password=password, terminal_secret=secret, marks=marks
         )
-        if keys.dek != reg.dek:
+        if reg.dek not in _number_key.current_dek_first(keys):
             raise WrongSecret()
     except AuthError as exc:
         _audit.record_now(
@@ -62,8 +62,8 @@ def add_own_key(
     slot = add_user_slot(
         ks.staging(),
         NewUser(session.login, session.display_name, session.staff_no, password, roles),
-        dek=keys.dek,
-        nk=keys.nk,
+        dek=reg.dek,
+        nk=_number_key.current_nk(reg.conn, keys),
         terminal_id=reg.terminal_id,
         terminal_secret=secret,
         key=new,

@@ -15,11 +15,12 @@ from app.security.fido import FidoPrompt
 from app.security.keyslots import KeySlotFile, Secrets, UnknownUser
 from app.security.session import OpenRegister
 from app.security.terminal import TerminalSecretStore, new_secret
+from app.services import _number_key
 from app.services.register import (
     ORIGIN_PREFIX,
     NewUser,
     add_user_slot,
-    open_database,
+    open_current,
     secret_store_for,
     synced_passkeys_allowed,
 )
@@ -49,10 +50,12 @@ def open_with_recovery_code(directory: Path, code: str) -> RecoveryAccess:
         except AuthError as exc:
             last_error = exc
             continue
-        reg = open_database(layout, ks, keys.dek, _head_if_bound(layout, ks))
+        reg = open_current(layout, ks, keys, _head_if_bound(layout, ks))
+        nk = _number_key.current_nk(reg.conn, keys)
+        _number_key.settle(ks, keys, reg.dek, nk if nk is not None else keys.nk)
         with db.transaction(reg.conn):
             audit.append(reg.conn, action="recovery.use", terminal_id=reg.terminal_id)
-        return RecoveryAccess(reg, ks, keys.nk)
+        return RecoveryAccess(reg, ks, nk)
     raise last_error or AuthError("回復用の鍵がありません。", code="E_RECOVERY_NO_SLOT")
 
 

@@ -30,7 +30,7 @@ from app.security.lockout import PendingEntry
 from app.security.recovery import new_recovery_code
 from app.security.session import OpenRegister, Session, SessionView, session_of
 from app.security.terminal import DemoFileKeyring, TerminalSecretStore
-from app.services import sync_identity
+from app.services import _number_key, sync_identity
 from app.services._slot_roles import RolesMismatch as RolesMismatch
 from app.services._slot_roles import session_roles
 from app.services.security_key import (
@@ -305,7 +305,7 @@ def login(
             ks, slots, access, password=password, terminal_secret=terminal_secret, marks=marks
         )
         head = audit_head_for(layout, ks.register_id, store, terminal_secret)
-        reg = open_database(layout, ks, keys.dek, head)
+        reg = open_current(layout, ks, keys, head)
     except AuthError as exc:
         if exc.code == "E_FIDO_CANCELLED":
             attempts.cancelled(login_name)
@@ -320,7 +320,21 @@ def login(
         """A slot written before roles were bound: bind them under the KEK just derived."""
         ks.update(lambda fresh: fresh.rebind_roles(keys.slot_id, keys.kek, roles, keep_nk=True))
 
-    return _start_session(reg, login_name, keys, attempts.succeeded(login_name), bind_legacy)
+    return _start_session(reg, ks, login_name, keys, attempts.succeeded(login_name), bind_legacy)
+
+
+def open_current(
+    layout: RegisterLayout, ks: KeySlotFile, keys: UnwrappedKeys, head: AuditHeadFile | None
+) -> OpenRegister:
+    """Open the register with the DEK that opens it now: one delivered to the slot by a 鍵の更新
+    (tried first), else the slot's own box (a 鍵の更新 that did not reach its switch)."""
+    candidates = _number_key.current_dek_first(keys)
+    for dek in candidates[:-1]:
+        try:
+            return open_database(layout, ks, dek, head)
+        except db.RegisterDamaged:
+            continue
+    return open_database(layout, ks, candidates[-1], head)
 
 
 def reauthenticate(
@@ -350,7 +364,7 @@ def reauthenticate(
         keys = open_slot(
             ks, slots, access, password=password, terminal_secret=terminal_secret, marks=marks
         )
-        if keys.dek != reg.dek:
+        if reg.dek not in _number_key.current_dek_first(keys):
             raise RegisterMismatch()
         if keys.roles is not None and frozenset(keys.roles) != session.roles:
             raise RolesMismatch()
@@ -373,7 +387,9 @@ def reauthenticate(
         attempts.cancelled(session.login)  # not a refused factor (e.g. the key file is busy)
         raise
     attempts.succeeded(session.login)
-    session.take_number_key(keys.nk)  # the idle lock dropped it
+    nk = _number_key.current_nk(reg.conn, keys)
+    _number_key.settle(ks, keys, reg.dek, nk if nk is not None else keys.nk)
+    session.take_number_key(nk)  # the idle lock dropped it
     session.touch()
     with db.transaction(reg.conn):
         audit.append(
@@ -401,6 +417,7 @@ def _flush_pending(conn: db.Connection, terminal_id: str, pending: list[PendingE
 
 def _start_session(
     reg: OpenRegister,
+    ks: KeySlotFile,
     login_name: str,
     keys: UnwrappedKeys,
     pending: list[PendingEntry],
@@ -425,7 +442,17 @@ def _start_session(
             raise UserInactive() if user else UnknownUser()
         roles = session_roles(reg, user, keys, bind_legacy)
         permissions = users.permissions_of(conn, roles)
-        held_nk = keys.nk if role_defs.needs_number_key(roles) else None
+        nk = _number_key.current_nk(conn, keys)
+        _number_key.settle(ks, keys, reg.dek, nk if nk is not None else keys.nk)
+        held_nk = nk if role_defs.needs_number_key(roles) else None
+        if held_nk is not None and _number_key.rotation_due(conn):
+            # number rights were removed with no NK at hand: this holder completes the rotation
+            held_nk = _number_key.rotate(
+                conn, ks, held_nk, terminal_id=reg.terminal_id, user_id=user.id, reason="due"
+            ).nk
+            own = ks.slot(keys.slot_id)
+            if own is not None:  # this slot got the new NK too: seal it into its box now
+                _number_key.settle(ks, ks.unwrap_with_kek(own, keys.kek), reg.dek, held_nk)
         with db.transaction(conn):
             users.touch_login(conn, user.id)
             audit.append(

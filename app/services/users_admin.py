@@ -17,6 +17,7 @@ from app.security import roles as role_defs
 from app.security.keyslots import KeySlotFile, Slot
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
+from app.services import _number_key as nk_rotation
 from app.services._transaction import write
 from app.services.register import (
     POLICY_SYNCED_PASSKEYS,
@@ -239,8 +240,8 @@ def add_key(
     slot = add_user_slot(
         ks.staging(),
         NewUser(login, row.display_name, row.staff_no, password, roles),
-        dek=keys.dek,
-        nk=keys.nk,
+        dek=reg.dek,
+        nk=nk_rotation.current_nk(conn, keys),
         terminal_id=reg.terminal_id,
         terminal_secret=secret,
         key=new,
@@ -276,27 +277,53 @@ def list_keys(session: Session | SessionView, login: str) -> list[KeyInfo]:
     return out
 
 
-def remove_key(session: Session | SessionView, login: str, slot_id: str) -> None:
+def remove_key(
+    session: Session | SessionView,
+    login: str,
+    slot_id: str,
+    *,
+    number_holder: Session | SessionView | None = None,
+    recovery_nk: bytes | None = None,
+) -> None:
+    """Remove one of a user's keys. A key of a number-use slot could have been used to copy NK:
+    NK is rotated (see ``deactivate_user``)."""
     session = session_of(session)
     _audit.require(session, perm.KEY_MANAGE, "key.remove")
 
-    def remove(fresh: KeySlotFile) -> None:
+    def remove(fresh: KeySlotFile) -> bool:
         slots = fresh.user_slots(login)
         if slot_id not in {s.slot_id for s in slots}:
             raise NotFound()
         if len(slots) == 1:
             raise LastKey()
+        had_nk = nk_rotation.holds_number_key([s for s in slots if s.slot_id == slot_id])
         fresh.remove_slot(slot_id)
+        return had_nk
 
-    _keyslots(session).update(remove, revoking=True)
+    ks = _keyslots(session)
+    had_nk = ks.update(remove, revoking=True)
     row = users.get_by_login(session.register.conn, login)
     _audit.record_now(
         session, "key.remove", record_type="user", record_id=None if row is None else row.id
     )
+    if had_nk:
+        nk_rotation.after_removal(
+            session, ks, reason="key.remove", holder=number_holder, recovery_nk=recovery_nk
+        )
 
 
-def deactivate_user(session: Session | SessionView, login: str) -> None:
-    """The user's slots are removed at once: they can no longer open the register anywhere."""
+def deactivate_user(
+    session: Session | SessionView,
+    login: str,
+    *,
+    number_holder: Session | SessionView | None = None,
+    recovery_nk: bytes | None = None,
+) -> None:
+    """The user's slots are removed at once: they can no longer open the register anywhere.
+
+    A user who held NK may have kept a copy of it: NK is rotated now with an NK at hand (this
+    session's, a present ``number_holder``'s or ``recovery_nk``), else at the first sign-in of a
+    remaining number-use holder. The DEK they knew stays until a 鍵の更新 (``key_rotation``)."""
     session = session_of(session)
     _audit.require(session, perm.USER_MANAGE, "user.deactivate")
     if login == session.login:
@@ -304,7 +331,13 @@ def deactivate_user(session: Session | SessionView, login: str) -> None:
     row = users.get_by_login(session.register.conn, login)
     if row is None:
         raise NotFound()
-    removed = _keyslots(session).update(lambda fresh: fresh.remove_user(login), revoking=True)
+    ks = _keyslots(session)
+
+    def remove(fresh: KeySlotFile) -> tuple[int, bool]:
+        had_nk = nk_rotation.holds_number_key(fresh.user_slots(login))
+        return fresh.remove_user(login), had_nk
+
+    removed, had_nk = ks.update(remove, revoking=True)
     with write(session):
         users.deactivate(session.register.conn, row.id)
         _audit.record(
@@ -313,6 +346,10 @@ def deactivate_user(session: Session | SessionView, login: str) -> None:
             record_type="user",
             record_id=row.id,
             detail={"slots_removed": removed},
+        )
+    if had_nk:
+        nk_rotation.after_removal(
+            session, ks, reason="user.deactivate", holder=number_holder, recovery_nk=recovery_nk
         )
 
 
@@ -359,6 +396,8 @@ def set_roles(
             fresh.remove_slot(slot_id)
         return len(others)
 
+    bound = keys.roles if keys.roles is not None else before
+    dropping_nk = role_defs.needs_number_key(bound) and not role_defs.needs_number_key(roles)
     with write(session):
         users.set_roles(conn, row.id, roles)
         removed = ks.update(rebind, revoking=True)
@@ -373,6 +412,9 @@ def set_roles(
                 "slots_removed": removed,
             },
         )
+    if dropping_nk:  # the user is present: their own slot gives the NK to rotate
+        old_nk = nk_rotation.current_nk(conn, keys)
+        nk_rotation.after_removal(session, ks, reason="user.roles", old_nk=old_nk)
 
 
 def set_synced_passkeys_allowed(session: Session | SessionView, allowed: bool) -> None:

@@ -43,6 +43,8 @@ class Connection(Protocol):
 
     def set_progress_handler(self, handler: Any, n: int, /) -> None: ...
 
+    def interrupt(self) -> None: ...
+
 
 class RegisterMissing(RegisterError):
     code = "E_REGISTER_MISSING"

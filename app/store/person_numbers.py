@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.store.db import Connection
@@ -88,3 +89,21 @@ def upsert(
         ),
     )
     return int(existing[0]), bytes(existing[1])
+
+
+def all_ciphertexts(
+    conn: Connection, batch: int = 10_000
+) -> Iterator[list[tuple[int, bytes, bytes]]]:
+    """Every stored number (voided ones too) as (row id, person uid, ciphertext), in batches."""
+    cur = conn.execute(
+        "SELECT n.id, p.uid, n.number_ct FROM person_numbers n"
+        " JOIN persons p ON p.id = n.person_id ORDER BY n.id"
+    )
+    while rows := cur.fetchmany(batch):
+        yield [(int(r[0]), bytes(r[1]), bytes(r[2])) for r in rows]
+
+
+def replace_ciphertexts(conn: Connection, rows: list[tuple[bytes, bytes, int]]) -> None:
+    """Re-encrypted values: (ciphertext, blind index, row id); the row's version is unchanged
+    (a re-encryption under a new key is not a change of the record)."""
+    conn.executemany("UPDATE person_numbers SET number_ct = ?, blind_index = ? WHERE id = ?", rows)

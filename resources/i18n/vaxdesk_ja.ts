@@ -28,6 +28,10 @@
         <translation>保存期間と消去(&amp;R)</translation>
     </message>
     <message>
+        <source>Register &amp;key update</source>
+        <translation>台帳の鍵の更新(&amp;K)</translation>
+    </message>
+    <message>
         <source>Personal &amp;number</source>
         <translation>個人番号(&amp;N)</translation>
     </message>
@@ -1669,6 +1673,41 @@
     <message>
         <source>Cancel</source>
         <translation>キャンセル</translation>
+    </message>
+</context>
+<context>
+    <name>RekeyPage</name>
+    <message>
+        <source>Register key update</source>
+        <translation>台帳の鍵の更新</translation>
+    </message>
+    <message>
+        <source>Re-encrypts the register under a new key and delivers the new key to every user&apos;s key slot. A deactivated user who kept the old key can no longer read the register. Every other user must sign out first. Backups made before keep the old key.</source>
+        <translation>台帳を新しい鍵で暗号化し直し、すべての利用者の鍵に新しい鍵を届けます。無効化した利用者が以前の鍵を控えていても、更新後の台帳は読めません。他の利用者は全員ログアウトしてから実行してください。更新前のバックアップは以前の鍵のままです。</translation>
+    </message>
+    <message>
+        <source>Update the register key...</source>
+        <translation>台帳の鍵を更新…</translation>
+    </message>
+    <message>
+        <source>Update the register key now? Other users must be signed out.</source>
+        <translation>台帳の鍵を今すぐ更新しますか？ 他の利用者は全員ログアウトしている必要があります。</translation>
+    </message>
+    <message>
+        <source>Updating the register key...</source>
+        <translation>台帳の鍵を更新しています…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>The register key was updated and delivered to every key slot.</source>
+        <translation>台帳の鍵を更新しました。すべての利用者の鍵に新しい鍵を届けました（各利用者の次回ログインで反映されます）。</translation>
+    </message>
+    <message>
+        <source>Cancelled. The register was not changed.</source>
+        <translation>中止しました。台帳は変更していません。</translation>
     </message>
 </context>
 <context>

@@ -37,6 +37,7 @@ from app.services import (
     batch_entry,
     catalog_admin,
     issuance,
+    key_rotation,
     login_flow,
     maintenance,
     masters,
@@ -79,6 +80,7 @@ SESSIONLESS = {
     "demo.demo_password",
     "demo.demo_users",
     "login_flow.describe_register",
+    "key_rotation.temp_path",
     "login_flow.register_authenticator",
     "printing.reports.annual_rows",
     "printing.reports.target_counts",
@@ -89,6 +91,7 @@ SESSIONLESS = {
     "register.create_register",
     "register.login",
     "register.open_database",
+    "register.open_current",
     "register.secret_store_for",
     "schedule.history_entries",
     "security_key.enroll_factor",
@@ -218,6 +221,21 @@ def _restore(w: World, s: Session, role: str) -> object:
 RESTORERS = frozenset({"admin"})
 
 
+def _rekey(w: World, s: Session, role: str) -> object:
+    """鍵の更新 needs every other session signed out; they sign in again afterwards (through
+    the new DEK delivered to their slots)."""
+    if role != "admin":
+        return key_rotation.rekey_register(s)
+    others = [r for r, other in w.sessions.items() if other is not s]
+    for r in others:
+        w.sessions[r].register.close()
+    try:
+        return key_rotation.rekey_register(s)
+    finally:
+        for r in others:
+            w.sessions[r] = login_as(w.directory, r)
+
+
 def _spare(n: int, roles: tuple[str, ...] = ("clerk",)) -> NewUser:
     return NewUser(f"spare{n}", f"予備 {n}", f"9100{n}", f"pw-spare-000{n}", roles)
 
@@ -235,6 +253,7 @@ _VZ = dataclasses.replace(_MR, series_id="varicella", product_id="varicella", lo
 # (service function, roles that may call it, the call). Order matters only at the end:
 # restore closes the administrator's session.
 MATRIX: list[tuple[str, frozenset[str], Call]] = [
+    ("key_rotation.rekey_register", frozenset({"admin"}), _rekey),  # first: backups after it
     (
         "audit_review.list_entries",
         frozenset({"admin", "auditor"}),

@@ -33,6 +33,7 @@ from app.services.security_key import KeyFactory
 from app.ui.admin.admin_users_page import AdminUsersPage
 from app.ui.admin.audit_viewer import AuditViewer
 from app.ui.admin.retention_page import RetentionPage
+from app.ui.admin.rekey_page import RekeyPage
 from app.ui.common.jobs import JobRunner
 from app.ui.login.idle_lock import WindowLock
 from app.ui.person_numbers.number_search_dialog import NumberSearchDialog
@@ -80,6 +81,7 @@ class AccessActions(QObject):
         self.users_page: AdminUsersPage | None = None
         self.audit_page: AuditViewer | None = None
         self.retention_page: RetentionPage | None = None
+        self.rekey_page: RekeyPage | None = None
         self._build_menus()
         self.lock = WindowLock(
             window, self.session, self.jobs, timeout_ms=idle_timeout_ms, key_factory=key_factory
@@ -142,6 +144,10 @@ class AccessActions(QObject):
                 kept = self.admin_menu.addAction(self.tr("&Retention and erasure"))
                 kept.setObjectName("retentionAction")
                 kept.triggered.connect(self.show_retention_page)
+            if session.can(perm.REGISTER_REKEY):
+                rekey = self.admin_menu.addAction(self.tr("Register &key update"))
+                rekey.setObjectName("rekeyAction")
+                rekey.triggered.connect(self.show_rekey_page)
         if session.can(perm.MYNUMBER_SEARCH):
             self.number_menu = bar.addMenu(self.tr("Personal &number"))
             self.number_menu.setObjectName("numberMenu")
@@ -180,6 +186,10 @@ class AccessActions(QObject):
             self.retention_page = RetentionPage(self.session, self.jobs, parent=self.window.pages)
         self._show_page(self.retention_page)
         self.retention_page.refresh()
+    def show_rekey_page(self) -> None:
+        if self.rekey_page is None:
+            self.rekey_page = RekeyPage(self.session, self.jobs, parent=self.window.pages)
+        self._show_page(self.rekey_page)
 
     @Slot()
     def search_by_number(self) -> None:
