@@ -32,8 +32,8 @@ from app.security.session import SessionView
 from app.services.security_key import KeyFactory
 from app.ui.admin.admin_users_page import AdminUsersPage
 from app.ui.admin.audit_viewer import AuditViewer
-from app.ui.admin.retention_page import RetentionPage
 from app.ui.admin.rekey_page import RekeyPage
+from app.ui.admin.retention_page import RetentionPage
 from app.ui.common.jobs import JobRunner
 from app.ui.login.idle_lock import WindowLock
 from app.ui.person_numbers.number_search_dialog import NumberSearchDialog
