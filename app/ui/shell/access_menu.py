@@ -186,6 +186,7 @@ class AccessActions(QObject):
             self.retention_page = RetentionPage(self.session, self.jobs, parent=self.window.pages)
         self._show_page(self.retention_page)
         self.retention_page.refresh()
+
     def show_rekey_page(self) -> None:
         if self.rekey_page is None:
             self.rekey_page = RekeyPage(self.session, self.jobs, parent=self.window.pages)
