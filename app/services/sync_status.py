@@ -11,7 +11,7 @@ from app.errors import PermissionDenied
 from app.security import permissions as perm
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
-from app.services.sync_quarantine import quarantine_reports
+from app.services.sync_quarantine import QuarantineReport, quarantine_reports
 from app.store import sync_outbox, sync_state
 
 FREEZE_DAYS = 14
@@ -105,15 +105,27 @@ def _stale(channels: list[sync_state.Channel], now: datetime) -> bool:
     return now - last > timedelta(days=FREEZE_DAYS)
 
 
-def sync_status(session: Session | SessionView, *, now: datetime | None = None) -> SyncStatus:
-    """Allowed to the roles that export or import (番号利用事務担当)."""
-    session = session_of(session)
+def _require_sync_role(session: Session) -> None:
+    """The sync views are for the roles that export or import (番号利用事務担当)."""
     session.touch()
     if not (session.can(perm.SYNC_EXPORT) or session.can(perm.SYNC_IMPORT)):
         _audit.record_now(
             session, "sync.status", outcome="denied", detail={"needs": "sync.export|sync.import"}
         )
         raise PermissionDenied()
+
+
+def quarantined_packages(session: Session | SessionView) -> list[QuarantineReport]:
+    """The reports of the packages moved to the quarantine folder, newest first."""
+    session = session_of(session)
+    _require_sync_role(session)
+    return quarantine_reports(session.register.directory)
+
+
+def sync_status(session: Session | SessionView, *, now: datetime | None = None) -> SyncStatus:
+    """Allowed to the roles that export or import (番号利用事務担当)."""
+    session = session_of(session)
+    _require_sync_role(session)
     conn = session.register.conn
     identity = sync_state.load_identity(conn)
     trust = sync_state.trust_file(conn)

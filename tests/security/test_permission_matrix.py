@@ -503,6 +503,11 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
     ("sync_status.sync_status", frozenset({"number"}), lambda w, s, r: sync_status.sync_status(s)),
     ("sync_status.unsent_count", EVERYONE, lambda w, s, r: sync_status.unsent_count(s)),
     (
+        "sync_status.quarantined_packages",
+        frozenset({"number"}),
+        lambda w, s, r: sync_status.quarantined_packages(s),
+    ),
+    (
         "sync_export.export_changes",
         frozenset({"number"}),
         lambda w, s, r: sync_export.export_changes(

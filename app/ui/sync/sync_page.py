@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 from app.security import permissions as perm
 from app.security.session import SessionView
 from app.services import sync_export, sync_import, sync_status
-from app.services.sync_quarantine import quarantine_reports
 from app.ui.common.dialog_parts import message_label, set_message
 from app.ui.common.jobs import Job, JobContext, JobRunner
 from app.ui.sync.conflict_panel import ConflictPanel
@@ -178,7 +177,7 @@ class SyncPage(QWidget):
                 "package before continuing."
             ).replace("%1", str(sync_status.FREEZE_DAYS))
         set_message(self.freeze_warning, warning, error=bool(warning))
-        reports = quarantine_reports(self.session.directory)
+        reports = sync_status.quarantined_packages(self.session)
         self.quarantine_table.setRowCount(len(reports))
         for r, rep in enumerate(reports):
             for c, text in enumerate((rep.at, rep.file_name, rep.code, rep.step, rep.message_ja)):
