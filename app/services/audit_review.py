@@ -207,9 +207,32 @@ def list_entries(session: Session | SessionView, f: AuditFilter) -> list[AuditRo
     return rows
 
 
+TIME_COLUMN = "日時"  # + the terminal's UTC offset, e.g. 「日時(UTC+09:00)」
+
+
+def utc_offset_text(moment: datetime | None = None) -> str:
+    """「UTC+09:00」: the terminal's offset from UTC (at ``moment``, default now)."""
+    offset = (moment or datetime.now(UTC)).astimezone().utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def local_time_csv(utc_text: str) -> str:
+    """An audit time (UTC, as the log writes it) as the terminal's local time to the second,
+    「2026-12-01 15:36:12」: the zone the audit viewer shows (the offset is in the header)."""
+    try:
+        moment = datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
+    except ValueError:
+        return utc_text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
 CSV_HEADER = [
     "連番",
-    "日時(UTC)",
+    TIME_COLUMN,
     "ユーザー",
     "職員番号",
     "端末",
@@ -223,19 +246,26 @@ CSV_HEADER = [
 ]
 
 
+def csv_header() -> list[str]:
+    """The CSV's first row, the time column naming the terminal's offset from UTC."""
+    return [f"{c}({utc_offset_text()})" if c == TIME_COLUMN else c for c in CSV_HEADER]
+
+
 def export_csv(session: Session | SessionView, f: AuditFilter, out: Path) -> int:
-    """Write the filtered entries as UTF-8 (BOM, for Excel) CSV; returns the row count."""
+    """Write the filtered entries as UTF-8 (BOM, for Excel) CSV; returns the row count. Times
+    are the terminal's local time, as in the viewer, with the offset in the header
+    (「日時(UTC+09:00)」)."""
     session = session_of(session)
     _audit.require(session, perm.AUDIT_EXPORT, "audit.export")
     rows = _rows(session, f)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow(csv_header())
     for r in rows:
         writer.writerow(
             [
                 r.seq,
-                r.at,
+                local_time_csv(r.at),
                 r.user_login or "",
                 r.staff_no or "",
                 r.terminal_id,
