@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.home_action: Callable[[], None] | None = None  # set by the access menus
         self.print_flow = DocumentPrintFlow(self, self.jobs)
         self.print_flow.message.connect(self._flow_message)
+        self.print_flow.error_message.connect(self._flow_error)
         self.print_flow.demo = self.demo
         self.setObjectName("mainWindow")
         self.setWindowTitle(
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
             self, self.session, self.jobs, self.person_page, self.print_flow
         )
         self.counter.message.connect(self._flow_message)
+        self.counter.error_message.connect(self._flow_error)
         self.counter.refresh_requested.connect(self.refresh_person)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
@@ -292,14 +294,18 @@ class MainWindow(QMainWindow):
 
     # --- status ------------------------------------------------------------------------------
 
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        """Show ``text`` in the message line; errors in red."""
-        set_message(self.status_message, text, error=error)
+    def show_message(self, text: str, *, error: bool = False, code: str = "") -> None:
+        """Show ``text`` in the message line; errors in red, their code only in the tooltip."""
+        set_message(self.status_message, text, error=error, code=code)
 
     @Slot(str, str)
     def _show_error(self, code: str, message_ja: str) -> None:
-        self.show_message(message_ja, error=True)
+        self.show_message(message_ja, error=True, code=code)
         self.error_shown.emit(code, message_ja)
+
+    @Slot(str, str)
+    def _flow_error(self, code: str, message_ja: str) -> None:
+        self.show_message(message_ja, error=True, code=code)
 
     @Slot()
     def _clear_messages(self) -> None:
