@@ -39,6 +39,8 @@ class ErrorCode:
 # long Japanese messages over four lines each, so this table alone keeps its hand layout.
 # fmt: off
 _TABLE: Final[dict[str, tuple[int, str]]] = {
+    "E_AREA_NAME":                  (DATA,      "地区名は30文字以内で入力してください。"),
+    "E_AREA_UNKNOWN":               (DATA,      "その地区コードは台帳にありません。"),
     "E_ATENA":                      (DATA,      "宛名番号に誤りがあります。"),
     "E_ATENA_LENGTH":               (DATA,      "宛名番号の桁数が違います。"),
     "E_ATENA_NOT_DIGITS":           (DATA,      "宛名番号は数字で入力してください（数字以外の文字が含まれています）。"),

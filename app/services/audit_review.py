@@ -39,6 +39,8 @@ ACTION_NAMES_JA = {
     "audit.view": "監査ログ閲覧",
     "audit.export": "監査ログ出力",
     "access.review": "アクセス権の点検",
+    "settings.areas": "地区名の変更",
+    "settings.areas.read": "地区名の表示",
     "settings.office": "窓口設定の変更",
     "settings.office.read": "窓口設定の表示",
     # every other action and permission code the app writes, so the viewer shows no raw code

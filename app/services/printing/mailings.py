@@ -31,6 +31,7 @@ from app.services._issuing import Issued, issue_in, require_issue
 from app.services._transaction import WriteContext
 from app.services.printing._inputs import (
     already_issued,
+    area_label,
     form_dose,
     municipality,
     office_for_print,
@@ -69,7 +70,7 @@ def print_unvaccinated(
         for e in listing.entries
     ]
     m = municipality(session)
-    area = f"（地区 {area_code}）" if area_code else ""
+    area = f"（地区 {area_label(session, area_code)}）" if area_code else ""
 
     def render(_issued: Sequence[Issued], buf: BinaryIO) -> int:
         return write_unvaccinated_list(
