@@ -83,6 +83,7 @@ ACTION_NAMES_JA = {
     "media.ledger_export": "媒体管理簿のCSV出力",
     "media.transfer": "媒体による受け渡し",
     "policy.synced_passkeys": "同期パスキーの許可設定",
+    "policy.synced_passkeys.read": "同期パスキーの許可設定の表示",
     "settings.manage": "窓口設定の管理",
     "sync.conflict.resolve": "同期の競合の解決",
     "sync.identity": "端末の同期用鍵",

@@ -15,7 +15,7 @@ from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.services._transaction import write
 from app.store import office as office_repo
-from app.store.office import OfficeSettings
+from app.store.office import OfficeSettings as OfficeSettings  # (the UI takes it from here)
 
 NAME_MAX, ADDRESS_MAX = 60, 120
 # Japanese fixed-line / mobile / free-dial numbers: 10–11 digits starting with 0, with hyphens.

@@ -36,6 +36,7 @@ from app.services import (
     audit_review,
     batch_entry,
     catalog_admin,
+    enrolment_policy,
     issuance,
     login_flow,
     maintenance,
@@ -498,6 +499,11 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
         "unvaccinated.area_choices",
         frozenset({"clerk", "nurse"}),
         lambda w, s, r: unvaccinated.area_choices(s),
+    ),
+    (
+        "enrolment_policy.synced_passkeys",
+        frozenset({"admin"}),
+        lambda w, s, r: enrolment_policy.synced_passkeys(s),
     ),
     (
         "users_admin.set_synced_passkeys_allowed",

@@ -31,11 +31,19 @@ from app.security.session import SessionView
 from app.services.security_key import KeyFactory
 from app.ui.admin.admin_users_page import AdminUsersPage
 from app.ui.admin.audit_viewer import AuditViewer
+from app.ui.admin.settings_menu import PERMISSIONS as SETTINGS_PERMISSIONS
+from app.ui.admin.settings_menu import SettingsPages
 from app.ui.common.jobs import JobRunner
 from app.ui.login.idle_lock import WindowLock
 from app.ui.person_numbers.number_search_dialog import NumberSearchDialog
 
-ADMIN_PERMISSIONS = (perm.ACCESS_REVIEW, perm.USER_MANAGE, perm.KEY_MANAGE, perm.AUDIT_READ)
+ADMIN_PERMISSIONS = (
+    perm.ACCESS_REVIEW,
+    perm.USER_MANAGE,
+    perm.KEY_MANAGE,
+    perm.AUDIT_READ,
+    *sorted(SETTINGS_PERMISSIONS),
+)
 
 
 class AccessWindow(Protocol):
@@ -71,6 +79,7 @@ class AccessActions(QObject):
         self.number_menu: QMenu | None = None
         self.users_page: AdminUsersPage | None = None
         self.audit_page: AuditViewer | None = None
+        self.settings_pages: SettingsPages | None = None
         self._build_menus()
         self.lock = WindowLock(
             window, self.session, self.jobs, timeout_ms=idle_timeout_ms, key_factory=key_factory
@@ -129,6 +138,7 @@ class AccessActions(QObject):
                 audit = self.admin_menu.addAction(self.tr("&Audit log"))
                 audit.setObjectName("auditAction")
                 audit.triggered.connect(self.show_audit_page)
+            self.settings_pages = SettingsPages(self, self.admin_menu)
         if session.can(perm.MYNUMBER_SEARCH):
             self.number_menu = bar.addMenu(self.tr("Personal &number"))
             self.number_menu.setObjectName("numberMenu")
