@@ -86,7 +86,7 @@ SESSIONLESS = {
     "recovery.open_with_recovery_code",
     "recovery.rebind_terminal",  # checked by role in test_recovery_rebind_needs_admin_rights
     "register.add_user_slot",
-    "register.create_register",
+    "register_create.create_register",
     "register.login",
     "register.open_database",
     "register.secret_store_for",
