@@ -26,7 +26,8 @@ class OfficeNotSet(ConfigError):
     code = "E_OFFICE_NOT_SET"
     message_ja = (
         "個別通知に載せる窓口の名称・住所・電話番号が台帳に設定されていません。"
-        "管理者が設定してから印刷してください（vaxdesk settings office）。"
+        "管理者が「管理 → 窓口の設定」で設定してから印刷してください"
+        "（コマンドでは vaxdesk settings office）。"
     )
 
 
