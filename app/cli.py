@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         policy,
         print_cmd,
         recover,
+        retention_cmd,
         schedule,
         settings,
         sync_cmd,
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     policy.add_parser(sub)
     catalog_cmd.add_parser(sub)
     recover.add_parser(sub)
+    retention_cmd.add_parser(sub)
     schedule.add_parser(sub)
     print_cmd.add_parser(sub)
     package.add_parser(sub)

@@ -2,9 +2,16 @@
 
 - opening a person: details + history + due list (``open_person`` + ``due_list``), p50/p99;
 - the engine alone for one person (its own history), p50/p99;
-- 未接種者一覧 for one series over the whole register (``unvaccinated.build_list``), seconds
-  (second call: a counter lists the same series again), beside a bare SQLite read of the same
-  rows (the floor: no engine, no objects).
+- 未接種者一覧 for one series over the whole register, in two figures, each beside a bare SQLite
+  read of the same columns in the same run (the floor: no engine, no objects):
+  (a) the list decided (who, status, count: ``unvaccinated.decide_list``) and its first screen
+      of rows with names and addresses (``unvaccinated.entries`` 0..PAGE_ROWS) — what the
+      screen waits for; the budget (DESIGN.md §6, ≤ 1 s) applies to (a). Measured on the first
+      call of the process (cold engine memo) and again (a counter lists the same series again);
+      bare: the cohort's narrow columns, the series' dose counts and the first page's display
+      columns, read with plain SQL;
+  (b) every row materialised with its display columns (``unvaccinated.iter_entries``) — what
+      print and CSV need; bare: the listed persons' display columns by primary key.
 
     .venv/bin/python -m benchmarks.bench_counter --persons 1000000 [--seed 1] [--series mr1 hib …]
 
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import time
@@ -25,9 +33,12 @@ from typing import Any
 
 import psutil
 
+from app.domain.legaldate import fiscal_year, fiscal_year_start
 from app.services import persons, schedule, unvaccinated
 from app.services.demo import demo_password
 from app.services.register import login
+from app.services.schedule import catalog_for
+from app.ui.lists.unvaccinated_table_model import PAGE_ROWS
 from benchmarks.demo_cache import ensure_register
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -52,11 +63,51 @@ def _pct(times: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def _bare_scan(conn: Any, listing: unvaccinated.UnvaccinatedList) -> float:
+def _bare_decision(conn: Any, nurse: Any, decision: unvaccinated.UnvaccinatedDecision) -> float:
+    """Seconds for plain SQL to read what (a) reads: the cohort's id, sex and birth date over its
+    birth ranges (index persons_cohort), the series' per-person dose counts (this season's for a
+    seasonal series) and the first page's display columns (index persons_list)."""
+    series = catalog_for(nurse).series_by_id(decision.series_id)
+    since = fiscal_year_start(fiscal_year(decision.on)).isoformat() if series.season else None
+    t0 = time.perf_counter()
+    for a, b in decision.ranges:
+        conn.execute(
+            "SELECT id, sex, birth_date FROM persons INDEXED BY persons_cohort"
+            " WHERE birth_date BETWEEN ? AND ? AND moved_out = 0 AND deceased = 0"
+            " AND voided_at IS NULL",
+            (a, b),
+        ).fetchall()
+    if since is None:
+        conn.execute(
+            "SELECT person_id, count(*), sum(category = 'routine') FROM vaccinations"
+            " INDEXED BY vaccinations_series WHERE series_id = ? AND outcome = 'given'"
+            " AND voided_at IS NULL GROUP BY person_id",
+            (decision.series_id,),
+        ).fetchall()
+    else:
+        conn.execute(
+            "SELECT person_id, count(*), sum(category = 'routine') FROM vaccinations"
+            " INDEXED BY vaccinations_season WHERE series_id = ? AND vaccinated_on >= ?"
+            " AND outcome = 'given' AND voided_at IS NULL GROUP BY person_id",
+            (decision.series_id, since),
+        ).fetchall()
+    first = decision.rows[:PAGE_ROWS]
+    if first:
+        conn.execute(
+            "SELECT p.id, p.atena_no, p.name, p.name_kana, p.postal_code, p.address, h.area_code"
+            " FROM persons p INDEXED BY persons_list LEFT JOIN households h"
+            " ON h.id = p.household_id WHERE p.birth_date BETWEEN ? AND ? AND p.moved_out = 0"
+            " AND p.deceased = 0 AND p.voided_at IS NULL",
+            (first[0].birth_date.isoformat(), first[-1].birth_date.isoformat()),
+        ).fetchall()
+    return time.perf_counter() - t0
+
+
+def _bare_scan(conn: Any, decision: unvaccinated.UnvaccinatedDecision) -> float:
     """Seconds for plain SQL to read the same rows (the listed persons' columns and area code,
     by primary key in id order — CROSS JOIN keeps the id list as the outer loop) with no
     engine, no masking and no objects."""
-    ids = sorted(e.person_id for e in listing.entries)
+    ids = sorted(r.person_id for r in decision.rows)
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS bench_ids (id INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM temp.bench_ids")
     conn.executemany("INSERT INTO temp.bench_ids (id) VALUES (?)", [(i,) for i in ids])
@@ -101,20 +152,31 @@ def main(argv: list[str] | None = None) -> int:
         engine_times.append(t2 - t1)
         history_sizes.append(len(detail.history))
 
+    def first_screen(sid: str) -> tuple[float, unvaccinated.UnvaccinatedDecision]:
+        t0 = time.perf_counter()
+        decision = unvaccinated.decide_list(nurse, sid, args.on)
+        unvaccinated.entries(nurse, decision, 0, PAGE_ROWS)
+        return time.perf_counter() - t0, decision
+
     lists = {}
     for sid in args.series:
+        load_before = os.getloadavg()[0]
+        first, _ = first_screen(sid)  # first call: birth ranges, engine memo, cold pages
+        again, decision = first_screen(sid)
+        bare_a = _bare_decision(conn, nurse, decision)
         t0 = time.perf_counter()
-        unvaccinated.build_list(nurse, sid, args.on)  # first call: birth ranges, cold pages
-        first = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        listing = unvaccinated.build_list(nurse, sid, args.on)
-        seconds = time.perf_counter() - t0
+        rows = sum(len(chunk) for chunk in unvaccinated.iter_entries(nurse, decision))
+        every = time.perf_counter() - t0
+        bare_b = _bare_scan(conn, decision)
         lists[sid] = {
-            "seconds": round(seconds, 3),
-            "first_call_seconds": round(first, 3),
-            "cohort": listing.cohort_size,
-            "rows": len(listing.entries),
-            "bare_scan_seconds": round(_bare_scan(conn, listing), 3),
+            "a_first_screen_seconds": round(again, 3),
+            "a_first_screen_first_call_seconds": round(first, 3),
+            "a_bare_seconds": round(bare_a, 3),
+            "b_every_row_seconds": round(every, 3),
+            "b_bare_seconds": round(bare_b, 3),
+            "cohort": decision.cohort_size,
+            "rows": rows,
+            "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         }
     rss = psutil.Process().memory_info().rss / 2**20
     nurse.register.close()
@@ -149,13 +211,20 @@ def main(argv: list[str] | None = None) -> int:
         f"  (budget p99 ≤ 50 ms)  mean history {result['history_rows_mean']} rows"
     )
     print(f"due list (engine over register history): p50 {d['p50']:.2f} ms  p99 {d['p99']:.2f} ms")
+    print(
+        "未接種者一覧 (a) decided + first screen (budget ≤ 1 s), (b) every row (print/CSV);"
+        " each beside a bare SQLite read of the same columns; load average before/after"
+    )
     for sid, r in lists.items():
-        mark = "ok" if r["seconds"] <= 1.0 else "MISS"
+        a, b = r["a_first_screen_seconds"], r["b_every_row_seconds"]
+        mark = "ok" if max(a, r["a_first_screen_first_call_seconds"]) <= 1.0 else "MISS"
         print(
-            f"未接種者一覧 {sid:10s} {r['seconds']:7.2f} s (first call {r['first_call_seconds']:.2f} s)"
-            f"  bare SQLite read of the same rows"
-            f" {r['bare_scan_seconds']:6.2f} s  cohort {r['cohort']:>8,}"
-            f"  listed {r['rows']:>8,}  (budget ≤ 1 s) {mark}"
+            f"  {sid:10s} (a) {a:5.2f} s (first call {r['a_first_screen_first_call_seconds']:5.2f})"
+            f" bare {r['a_bare_seconds']:5.2f}  {mark:4s}"
+            f"  (b) {b:5.2f} s bare {r['b_bare_seconds']:5.2f}"
+            f"{'  over 1 s' if b > 1.0 else ''}"
+            f"  cohort {r['cohort']:>7,} listed {r['rows']:>7,}"
+            f"  load {r['load_average'][0]:.1f}/{r['load_average'][1]:.1f}"
         )
     print(f"RSS {rss:.0f} MiB")
     return 0

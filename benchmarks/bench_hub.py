@@ -4,7 +4,8 @@ For each engine (embedded SQLCipher file; PostgreSQL — ``--database URL`` or a
 started like the test suite's):
 
 - ``import-residents`` of ``--persons`` synthetic persons (budget: 1,000,000 in ≤ 60 s), then the
-  same file again (only differences: none);
+  same file again (only differences: none); ``--only-import`` stops after this and the raw
+  reference below; the load average is recorded before and after;
 - raw reference: the same person and number rows inserted with the engine's bulk path
   (``COPY`` / one prepared INSERT) into an empty hub, nothing else;
 - ``ingest``: ``--terminals`` terminals each sending one package of ``--per-package`` vaccination
@@ -124,6 +125,7 @@ def bench_engine(
     database_factory = database if callable(database) else None
     csv_path = _csv(args.persons)
     res: dict[str, Any] = {"engine": engine, "persons": args.persons}
+    res["loadavg_before"] = [round(x, 2) for x in os.getloadavg()]
     hub = make_hub()
     try:
         t, result = _timed(import_residents, hub, csv_path)
@@ -139,6 +141,9 @@ def bench_engine(
         res["raw_insert_persons_per_s"] = round(args.persons / raw)
         res["import_vs_raw"] = round(res["import_s"] / raw, 2)
         del person_rows, number_rows
+        res["loadavg_after_import"] = [round(x, 2) for x in os.getloadavg()]
+        if args.only_import:
+            return res
 
         paths = _packages(hub, work / f"pk-{engine}", args.terminals, args.per_package)
         per_package = []
@@ -261,6 +266,11 @@ def main() -> None:
     ap.add_argument(
         "--database", default=None, help="PostgreSQL server URL (a database per hub is created)"
     )
+    ap.add_argument(
+        "--only-import",
+        action="store_true",
+        help="only import-residents, its re-import and the raw insert (hub-<persons>-import.json)",
+    )
     ap.add_argument("--terminals", type=int, default=20)
     ap.add_argument("--per-package", type=int, default=10_000)
     ap.add_argument(
@@ -297,7 +307,8 @@ def main() -> None:
             cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"hub-{args.persons}.json"
+    suffix = "-import" if args.only_import else ""
+    out = RESULTS / f"hub-{args.persons}{suffix}.json"
     previous: list[dict[str, Any]] = []
     if out.exists():  # keep the other engines' latest runs
         previous = [

@@ -82,7 +82,8 @@ def _capture(wanted: bool) -> Any:
 
 def _build_hub(directory: Path, terminal_id: str, capture: Any) -> None:
     """DIR/hub on the embedded engine: the register's residents (uids, 個人番号 captured while the
-    register was generated), the demo server's key and the demo terminal enrolled."""
+    register was generated) and masters (same uids), the demo server's key and the demo terminal
+    enrolled."""
     from app.hub.demo import create_demo_hub
 
     server = directory / "demo-server"
@@ -91,14 +92,18 @@ def _build_hub(directory: Path, terminal_id: str, capture: Any) -> None:
         raise RuntimeError("the demo register has no single demo server key")
     try:
         info = create_demo_hub(
-            directory / "hub", keys[0], capture.rows, server / f"{terminal_id}.pub.json"
+            directory / "hub",
+            keys[0],
+            capture.rows,
+            server / f"{terminal_id}.pub.json",
+            masters=capture.masters,
         )
         sample = _write_move_out_sample(directory, capture.rows)
     finally:
         capture.clear()
     print(
         f"デモ用ハブを作成しました: {info.directory} — ハブ {info.hub_id}、住民"
-        f" {info.residents:,} 人、登録端末 {', '.join(info.terminals)}"
+        f" {info.residents:,} 人、マスタ {info.masters:,} 件、登録端末 {', '.join(info.terminals)}"
     )
     if sample is not None:
         print(f"住民記録の変更例（転出 1 人、個人番号なし）: {sample}")

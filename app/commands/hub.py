@@ -74,6 +74,19 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=_import_residents)
 
     p = hs.add_parser(
+        "import-masters",
+        help="医療機関・ワクチン・ロットのマスタ CSV を取り込み、全端末に配信する",
+        description="マスタ CSV（UTF-8 または Shift_JIS/CP932、見出し行あり）を取り込みます。"
+        "列: 種別（医療機関・ワクチン・ロット）, コード, 名称, カナ, 住所, 電話, メーカー,"
+        " ロット番号, 有効期限, uid。誤りのある行は行番号とコードを示して読み飛ばし、再取込では"
+        "差分だけを反映します。変更したマスタは次の updates で全端末に届きます。",
+    )
+    _dir(p)
+    p.add_argument("csv", type=Path, metavar="FILE.csv", help="マスタ CSV")
+    p.add_argument("--json", action="store_true", help="結果を JSON で出力する")
+    p.set_defaults(func=_import_masters)
+
+    p = hs.add_parser(
         "ingest",
         help="端末からの changes パッケージを取り込む",
         description="端末の changes パッケージを検証（署名、宛先、通番、監査ログの連続性など）して"
@@ -169,6 +182,24 @@ def _import_residents(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
+def _import_masters(args: argparse.Namespace) -> int:
+    from app.hub.hub import opened
+    from app.hub.masters import import_masters
+
+    with opened(args.dir) as hub:
+        result = import_masters(hub, args.csv)
+    for err in result.errors:
+        print(f"{err.code}: {err.line}行目（{err.column}）を読み飛ばしました", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        print(
+            f"取込 {result.rows:,} 行: 追加 {result.inserted:,}、更新 {result.updated:,}、"
+            f"変更なし {result.unchanged:,}、誤り {result.rejected:,}"
+        )
+    return 1 if result.errors else 0
+
+
 def _ingest(args: argparse.Namespace) -> int:
     from app.hub.hub import opened
     from app.hub.ingest import ingest_files
@@ -222,6 +253,11 @@ def _status(args: argparse.Namespace) -> int:
     print(
         f"隔離 {info['quarantined']} 件、競合 {info['conflicts']} 件、"
         f"セキュリティイベント {info['security_events']} 件"
+    )
+    m = info["masters"]
+    print(
+        f"マスタ: 医療機関 {m['institution']:,}、ワクチン {m['vaccine']:,}、ロット {m['lot']:,}"
+        f"　仮登録の個人番号（端末で入力、住民記録で未確認） {info['provisional_numbers']:,} 件"
     )
     for t in info["terminals"]:
         state = "失効" if t["revoked_at"] else "有効"

@@ -3,7 +3,8 @@
 The 個人番号 of a demo register come from a random secret that is discarded with the generator,
 so they cannot be derived again later: :class:`ResidentCapture` wraps the number sealer to see
 each number at the moment it is sealed and keeps the rows in memory only (never on disk), in the
-resident CSV's column names, plus ``uid`` so the hub keeps the terminal's uid for each person.
+resident CSV's column names, plus ``uid`` so the hub keeps the terminal's uid for each person;
+:meth:`ResidentCapture.add_masters` likewise keeps the register's masters as master-file rows.
 Pure data: no SQL, no keys.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+
+from app.demo.masters import INSTITUTION_COLUMNS, LOT_COLUMNS, VACCINE_COLUMNS, Masters
 
 NumberSealer = Callable[[bytes, str], tuple[bytes, bytes]]
 
@@ -34,6 +37,7 @@ class ResidentCapture:
         self._numbers: dict[bytes, str] = {}
         self._household_no: dict[object, str] = {}
         self.rows: list[dict[str, str]] = []
+        self.masters: list[dict[str, str]] = []  # master CSV rows (app/hub/masters_csv.py)
 
     def sealer(self, inner: NumberSealer) -> NumberSealer:
         """``inner`` with each (person uid, number) it is given remembered for :meth:`add`."""
@@ -81,9 +85,50 @@ class ResidentCapture:
                 }
             )
 
+    def add_masters(self, masters: Masters) -> None:
+        """The register's 医療機関, vaccines and lots as master-file rows with their uids, so the
+        demo hub sends the terminal the masters it already has (same uids, same fields)."""
+        i = _index(INSTITUTION_COLUMNS)
+        for row in masters.institution_rows:
+            self.masters.append(
+                {
+                    "種別": "医療機関",
+                    "コード": str(row[i["code"]]),
+                    "名称": str(row[i["name"]]),
+                    "カナ": str(row[i["name_kana"]] or ""),
+                    "住所": str(row[i["address"]] or ""),
+                    "電話": str(row[i["phone"]] or ""),
+                    "uid": _uuid_text(row[i["uid"]]),
+                }
+            )
+        v = _index(VACCINE_COLUMNS)
+        products = {row[v["id"]]: str(row[v["product_id"]]) for row in masters.vaccine_rows}
+        for row in masters.vaccine_rows:
+            self.masters.append(
+                {
+                    "種別": "ワクチン",
+                    "コード": str(row[v["product_id"]]),
+                    "名称": str(row[v["name"]]),
+                    "メーカー": str(row[v["maker"]]),
+                    "uid": _uuid_text(row[v["uid"]]),
+                }
+            )
+        lot = _index(LOT_COLUMNS)
+        for row in masters.lot_rows:
+            self.masters.append(
+                {
+                    "種別": "ロット",
+                    "コード": products[row[lot["vaccine_id"]]],
+                    "ロット番号": str(row[lot["lot_no"]]),
+                    "有効期限": str(row[lot["expires_on"]] or ""),
+                    "uid": _uuid_text(row[lot["uid"]]),
+                }
+            )
+
     def clear(self) -> None:
         """Forget every captured row and number."""
         self.rows.clear()
+        self.masters.clear()
         self._numbers.clear()
         self._household_no.clear()
 

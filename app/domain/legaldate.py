@@ -17,8 +17,14 @@ def _add_months_raw(d: date, months: int) -> tuple[int, int]:
     return total // 12, total % 12 + 1
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _last_day(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
+    # calendar.monthrange also works out the weekday: this runs ~10⁵ times per 未接種者一覧.
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _MONTH_DAYS[month - 1]
 
 
 def age_reached(dob: date, years: int) -> date:
@@ -39,8 +45,9 @@ def months_reached(dob: date, months: int) -> date:
     If that month has no such day, the last day of that month (born 1/31 → 生後1月 = 2/28 or 2/29).
     """
     y, m = _add_months_raw(dob, months)
-    if dob.day > _last_day(y, m):
-        return date(y, m, _last_day(y, m))
+    last = _last_day(y, m)
+    if dob.day > last:
+        return date(y, m, last)
     return date(y, m, dob.day) - ONE_DAY
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.hub.hub import add_terminal, init_hub
+from app.hub.masters import import_masters_text
+from app.hub.masters_csv import COLUMNS as MASTER_COLUMNS
 from app.hub.residents import import_residents_text
 from app.hub.residents_csv import COLUMNS
 from app.sync import load_keypair
@@ -33,6 +35,7 @@ class DemoHub:
     hub_id: str
     residents: int
     rejected: int
+    masters: int
     terminals: tuple[str, ...]
     trust_version: int
 
@@ -42,6 +45,7 @@ def create_demo_hub(
     server_keys: Path,
     residents: Iterable[Mapping[str, str]],
     terminal_pub: Path | Iterable[Path],
+    masters: Iterable[Mapping[str, str]] = (),
 ) -> DemoHub:
     """Create the embedded demo hub in ``directory`` (must not exist yet).
 
@@ -52,6 +56,8 @@ def create_demo_hub(
     ``number_uid`` for its 個人番号 record (else the terminal, which already holds that record
     under its own uid, refuses the hub's one: one number per person).
     ``terminal_pub``: the demo terminal's ``ID.pub.json`` (or several), enrolled in the trust.
+    ``masters``: master-file rows (app/hub/masters_csv.py columns, missing ones empty) with the
+    terminal's uids: the register's 医療機関, vaccines and lots, which the hub then sends on.
     """
     pair = load_keypair(server_keys)
     rows: list[list[str]] = []
@@ -77,12 +83,27 @@ def create_demo_hub(
             hub, text.getvalue(), known_uids=uids, known_number_uids=number_uids
         )
         del text, rows
+        master_text = io.StringIO(newline="")
+        writer = csv.writer(master_text, lineterminator="\r\n")
+        writer.writerow(MASTER_COLUMNS)
+        writer.writerows([str(m.get(c, "") or "") for c in MASTER_COLUMNS] for m in masters)
+        master_result = import_masters_text(hub, master_text.getvalue())
+        if master_result.errors:
+            raise ValueError(f"demo masters refused: {master_result.errors[0].describe()}")
         pubs = [terminal_pub] if isinstance(terminal_pub, Path) else list(terminal_pub)
         version = 1
         for pub in pubs:
             version = add_terminal(hub, pub)
         with hub.store.begin() as conn:
             ids = tuple(p.party_id for p in hub.store.parties(conn) if p.role == "terminal")
-        return DemoHub(directory, hub.hub_id, result.inserted, result.rejected, ids, version)
+        return DemoHub(
+            directory,
+            hub.hub_id,
+            result.inserted,
+            result.rejected,
+            master_result.inserted,
+            ids,
+            version,
+        )
     finally:
         hub.close()

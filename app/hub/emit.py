@@ -4,10 +4,13 @@
 everything changed after the register position the terminal acknowledged (so a lost package is
 covered by the next one), always with the current trust file, ``audit_ack`` for the terminal's
 anchored audit head (PACKAGE-FORMAT.md §6) and, as a hub choice documented in README.md, the
-conflicts that involve the terminal in the manifest field ``conflicts``:
+conflicts that involve the terminal in the manifest field ``conflicts``
+(a 個人番号 conflict's ``other`` carries ``number_sealed``, never the number):
 ``[{"type", "uid", "kept_version", "kept_origin", "other": <the losing record envelope>}]``.
 
-Records stream from the database into the package (bounded memory for an initial load of a
+Masters (institutions, vaccines, lots) are ``records`` rows and travel with them, every record
+type in the order of PACKAGE-FORMAT.md's full load (masters before vaccinations). Records stream
+from the database into the package (bounded memory for an initial load of a
 million persons). 個人番号 is decrypted only into the package's encrypted payload (the
 person_number schema carries the number; the terminal re-encrypts it under its own key).
 """
@@ -29,7 +32,7 @@ from app.hub.gcpause import collector_paused
 from app.hub.hub import Hub
 from app.hub.store import sync_state as sstore
 from app.hub.trust import current_trust
-from app.sync import PublicKey, build_package
+from app.sync import RECORD_TYPES, PublicKey, build_package
 from app.sync.encoding import unb64u
 
 
@@ -115,24 +118,29 @@ def _persons(rows: Iterator[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
 
 
 def _numbers(hub: Hub, rows: Iterator[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
-    """Rows of ``sstore.NUMBER_EMIT`` as person_number envelopes (the number decrypted)."""
+    """Rows of ``sstore.NUMBER_EMIT`` as person_number envelopes (the number decrypted). A
+    provisional number (entered at a terminal) keeps that terminal as its origin."""
     decrypt = hub.numbers().decrypt
     hub_id = hub.hub_id
-    for person_uid, uid, number_ct, version in rows:
+    for person_uid, uid, number_ct, version, provisional_origin, *entered in rows:
         day, time = _stamp(version)
         person_uid = bytes(person_uid)
+        origin = provisional_origin or hub_id
+        by = origin
+        if provisional_origin is not None and None not in entered:
+            day, time, by = entered  # as the terminal stamped it
         yield {
             "type": "person_number",
             "uid": _uid(uid),
             "version": version,
-            "origin": hub_id,
+            "origin": origin,
             "voided": None,
             "data": {
                 "person_uid": _uid(person_uid),
                 "number": decrypt(person_uid, bytes(number_ct)),
                 "updated_date": day,
                 "updated_time": time,
-                "updated_by": hub_id,
+                "updated_by": by,
             },
         }
 
@@ -210,6 +218,9 @@ def emit(hub: Hub, terminal_id: str, out_dir: Path) -> EmitResult:
                 sources[0] = ("person", _chain(sources[0][1], _records(rows)))
             else:
                 sources.append((rtype, _records(rows)))
+        # masters before the records that name them: the order a full load writes (the
+        # terminal applies in this order too)
+        sources.sort(key=lambda source: RECORD_TYPES.index(source[0]))
         out_dir.mkdir(parents=True, exist_ok=True)
         out = out_dir / f"{hub.hub_id}_{terminal_id}_{sequence:06d}.vxpkg"
         built = build_package(

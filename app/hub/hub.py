@@ -17,6 +17,8 @@ from app.hub.clock import utc_now_text
 from app.hub.errors import HubError, HubExists, HubInvalidInput, UnknownTerminal
 from app.hub.keyfile import HubSecrets, create_key_file, load_key_file
 from app.hub.layout import HubConfig, HubLayout, validate_party_id
+from app.hub.store import masters as mstore
+from app.hub.store import numbers as nstore
 from app.hub.store import residents as rstore
 from app.hub.store import sync_state as sstore
 from app.hub.store.engine import backup_sqlcipher
@@ -175,7 +177,8 @@ def publish_trust(hub: Hub) -> None:
 
 
 def status(hub: Hub) -> dict[str, Any]:
-    """Terminals, sequences each way, unacknowledged counts, contact, quarantine, conflicts."""
+    """Terminals, sequences each way, unacknowledged counts, contact, quarantine, conflicts,
+    masters per type, provisional 個人番号 and the hub's audit trail (master imports)."""
     with hub.store.begin() as conn:
         trust = hub.store.latest_trust(conn)
         parties = {p.party_id: p for p in hub.store.parties(conn)}
@@ -224,6 +227,9 @@ def status(hub: Hub) -> dict[str, Any]:
             }
             for c in sstore.all_conflicts(conn, limit=STATUS_LIST_LIMIT)
         ]
+        provisional, newest = nstore.provisional_numbers(conn, STATUS_LIST_LIMIT)
+        audit_total, audit = mstore.audit_entries(conn, STATUS_LIST_LIMIT)
+        masters = {t: len(mstore.masters_of(conn, t)) for t in mstore.MASTER_TYPES}
     return {
         "hub": hub.hub_id,
         "engine": hub.config.engine,
@@ -234,6 +240,20 @@ def status(hub: Hub) -> dict[str, Any]:
         **counts,
         "quarantine_list": quarantine,
         "conflict_list": conflicts,
+        "masters": masters,
+        # 個人番号 entered at a terminal, not yet confirmed by the 住民記録 (never the number)
+        "provisional_numbers": provisional,
+        "provisional_number_list": [
+            {
+                "person_uid": str(uuid.UUID(bytes=p["person_uid"])),
+                "uid": str(uuid.UUID(bytes=p["uid"])),
+                "origin": p["origin"],
+                "version": p["version"],
+            }
+            for p in reversed(newest)
+        ],
+        "hub_audit": audit_total,
+        "hub_audit_list": audit,
     }
 
 

@@ -10,8 +10,9 @@ Records: the newer ``version`` wins. A change from terminal T to a record whose 
 came from another party and that T had not yet received (stored after the register position T
 acknowledged) is concurrent: both are kept — the higher version in the register, the other as a
 conflict that the next ``updates`` of both terminals carry back. Records owned by the server
-(persons except provisional ones, households, personal numbers, institutions, vaccines) and
-records that claim another origin are quarantined one by one; they do not block the rest.
+(persons except provisional ones, households, institutions, vaccines) and records that claim
+another origin are quarantined one by one; they do not block the rest. 個人番号: terminal_numbers.py;
+lots: masters_in.py.
 """
 
 from __future__ import annotations
@@ -26,15 +27,18 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
+from app.hub import purge
 from app.hub.audit_chain import GENESIS_HEX, AuditChainBroken, ChainHead, check_continuation
 from app.hub.clock import utc_now_text
 from app.hub.gcpause import collector_paused
 from app.hub.hub import Hub
+from app.hub.masters_in import check_lots
 from app.hub.store import sync_state as sstore
+from app.hub.terminal_numbers import apply_terminal_numbers
 from app.hub.trust import current_trust
 from app.sync import Outcome, PackageError, open_package, read_header
 
-SERVER_OWNED = frozenset({"person", "household", "person_number", "institution", "vaccine"})
+SERVER_OWNED = frozenset({"person", "household", "institution", "vaccine"})
 SECURITY_CODES = frozenset(
     {
         "E_AUDIT_CHAIN",
@@ -60,6 +64,7 @@ class IngestResult:
     unchanged: int = 0
     quarantined: int = 0
     conflicts: int = 0
+    purged: int = 0  # records removed by the terminal's retention purges (app/hub/purge.py)
 
     @property
     def ok(self) -> bool:
@@ -114,6 +119,8 @@ def _ingest(hub: Hub, conn: Connection, path: Path) -> IngestResult:
                 _apply_batch(
                     hub, conn, terminal, rtype, batch, acked_position, now, result, package_persons
                 )
+        if "purge" in pkg.record_types:  # retention: after the records, see app/hub/purge.py
+            result.purged = purge.honour(conn, terminal, pkg.records("purge"))
         sstore.add_audit_entries(
             conn,
             (
@@ -222,6 +229,11 @@ def _apply_batch(
             result.quarantined += 1
             continue
         valid.append(env)
+    if rtype == "person_number":
+        apply_terminal_numbers(hub, conn, terminal, valid, now, result)
+        return
+    if rtype == "lot":
+        valid = check_lots(conn, terminal, valid, now, result)
     if not valid:
         return
     refs = [e["data"].get("person_uid") for e in valid]

@@ -4,8 +4,11 @@ One transaction for the whole file: every good row is applied, every bad row is 
 and skipped, and a file that cannot be read as a whole (encoding, header, quoting) changes
 nothing. A repeated import applies only differences: each person's imported fields are kept as a
 keyed hash (``row_hash``), and the 個人番号 is compared through its blind index, so unchanged rows
-are neither rewritten nor given a new version. Persons not in the file are left as they are
-(the file may be a full export or only the 異動 since the last one).
+are neither rewritten nor given a new version. A provisional 個人番号 (entered at a terminal for a
+person the 住民記録 gave none, app/hub/terminal_numbers.py) is confirmed by a row carrying the same
+number and replaced by a row carrying another: the 住民記録 system is the authority. Persons
+not in the file are left as they are (the file may be a full export or only the 異動 since the
+last one).
 """
 
 from __future__ import annotations
@@ -182,7 +185,7 @@ def _apply_batch(
     conn: Connection,
     hub: Hub,
     batch: list[Resident | RowError],
-    existing: dict[str, tuple[bytes, bytes, bytes | None]],
+    existing: rstore.Existing,
     clock: HybridClock,
     row_hash: Callable[[Resident], bytes],
     result: ImportResult,
@@ -191,7 +194,7 @@ def _apply_batch(
     known_uids, known_number_uids = given_uids
     numbers = hub.numbers()
     plans: list[
-        tuple[Resident, bytes, bytes, bytes | None, tuple[bytes, bytes, bytes | None] | None]
+        tuple[Resident, bytes, bytes, bytes | None, tuple[bytes, bytes, bytes | None, bool] | None]
     ] = []
     for item in batch:
         if isinstance(item, RowError):
@@ -201,7 +204,11 @@ def _apply_batch(
         h = row_hash(item)
         blind = numbers.blind_index(item.mynumber) if item.mynumber else None
         known = existing.get(item.atena_no)
-        if known is not None and known[1] == h and (blind is None or blind == known[2]):
+        if (
+            known is not None
+            and known[1] == h
+            and (blind is None or (blind == known[2] and not known[3]))
+        ):
             result.unchanged += 1
             continue
         plans.append(
@@ -230,10 +237,13 @@ def _apply_batch(
             result.updated += 1
             if known[1] != h:
                 upd_p.append(person)
-        if r.mynumber and blind is not None and (known is None or blind != known[2]):
+        confirmed = False
+        if r.mynumber and blind is not None and (known is None or blind != known[2] or known[3]):
+            # new, changed, or a provisional one confirmed/replaced by the 住民記録
             sealed = numbers.encrypt(uid, r.mynumber)
+            confirmed = True
             if known is not None and known[2] is not None:
-                upd_n.append((uid, sealed, blind, version, seq))
+                upd_n.append((uid, sealed, blind, version, seq, None, None, None, None))
             else:
                 number_uid = known_number_uids.get(r.atena_no) or new_uid()
                 new_n.append((uid, number_uid, sealed, blind, version, seq))
@@ -241,6 +251,7 @@ def _apply_batch(
             uid,
             h,
             blind if blind is not None else (known[2] if known else None),
+            False if confirmed else bool(known and known[3]),
         )
         seq += 1
     rstore.insert_persons(conn, new_p)

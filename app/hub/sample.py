@@ -1,4 +1,5 @@
-"""Synthetic resident master CSV (fictional people only) for the demo, tests and benchmarks."""
+"""Synthetic resident master and master CSVs (fictional people and institutions only) for the demo,
+tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from app.domain.ids import mynumber_check_digit
+from app.hub.masters_csv import COLUMNS as MASTER_COLUMNS
 from app.hub.residents_csv import COLUMNS
 
 _SURNAMES = [
@@ -77,4 +79,56 @@ def write_residents_csv(
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow(COLUMNS)
+        writer.writerows(rows)
+
+
+def master_rows() -> list[list[str]]:
+    """A fictional municipality's masters in ``masters_csv.COLUMNS`` order: the 医療機関 and
+    vaccines with lots that tests/support/registers.add_masters gives a test register."""
+    blank = [""] * 10
+
+    def row(**values: str) -> list[str]:
+        out = blank[:]
+        for name, value in values.items():
+            out[MASTER_COLUMNS.index(_MASTER_NAMES[name])] = value
+        return out
+
+    return [
+        row(kind="医療機関", code="1310000001", name="テスト小児科", address="テスト市本町2-1"),
+        row(kind="医療機関", code="1310000002", name="テスト内科", kana="テストナイカ"),
+        row(
+            kind="ワクチン",
+            code="mr",
+            name="乾燥弱毒生麻しん風しん混合ワクチン",
+            maker="テスト製薬",
+        ),
+        row(kind="ワクチン", code="varicella", name="乾燥弱毒生水痘ワクチン", maker="テスト製薬"),
+        row(kind="ワクチン", code="dpt_ipv_hib", name="5種混合ワクチン", maker="テスト製薬"),
+        row(kind="ロット", code="mr", lot="MR001", expires="2099-12-31"),
+        row(kind="ロット", code="mr", lot="MR-OLD", expires="2020-01-31"),
+        row(kind="ロット", code="varicella", lot="VZ001", expires="2099-12-31"),
+        row(kind="ロット", code="dpt_ipv_hib", lot="GB001", expires="2099-12-31"),
+    ]
+
+
+_MASTER_NAMES = {
+    "kind": "種別",
+    "code": "コード",
+    "name": "名称",
+    "kana": "カナ",
+    "address": "住所",
+    "phone": "電話",
+    "maker": "メーカー",
+    "lot": "ロット番号",
+    "expires": "有効期限",
+    "uid": "uid",
+}
+
+
+def write_masters_csv(
+    path: Path, rows: list[list[str]], *, encoding: str = "utf-8", header: list[str] | None = None
+) -> None:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(header or MASTER_COLUMNS)
         writer.writerows(rows)

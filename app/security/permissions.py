@@ -47,6 +47,7 @@ REGISTER_BACKUP: Final = "register.backup"
 REGISTER_RESTORE: Final = "register.restore"
 CATALOG_MANAGE: Final = "catalog.manage"
 SETTINGS_MANAGE: Final = "settings.manage"
+RETENTION_MANAGE: Final = "retention.manage"
 
 # terminal sync (packages to and from the hub)
 SYNC_EXPORT: Final = "sync.export"
@@ -86,6 +87,7 @@ ALL: Final = frozenset(
         REGISTER_RESTORE,
         CATALOG_MANAGE,
         SETTINGS_MANAGE,
+        RETENTION_MANAGE,
         SYNC_EXPORT,
         SYNC_IMPORT,
     }

@@ -7,7 +7,6 @@ both subkeys are derived from NK with HKDF; without NK neither can be computed o
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 
@@ -42,4 +41,4 @@ class NumberCipher:
             raise NumberDecryptFailed() from exc
 
     def blind_index(self, number: str) -> bytes:
-        return hmac.new(self._index_key, number.encode("ascii"), hashlib.sha256).digest()
+        return hmac.digest(self._index_key, number.encode("ascii"), "sha256")

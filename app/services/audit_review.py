@@ -106,10 +106,16 @@ ACTION_NAMES_JA = {
     "batch.scan": "一括入力での読み取り",
     "sync.conflicts": "同期の競合の一覧",
     "vaccination.check": "接種記録の事前確認",
+    "retention.policy_read": "保存期間の設定の閲覧",
+    "retention.policy": "保存期間の設定の変更",
+    "retention.preview": "保存期間経過データの件数確認",
+    "retention.purge": "保存期間経過データの消去",
 }
 
 RECORD_TYPES_JA = {
     "issuance": "発行",
+    "purge": "消去",
+    "retention_policy": "保存期間の設定",
     "person_number": "個人番号",
     "user": "ユーザー",
     "vaccination": "接種記録",

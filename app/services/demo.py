@@ -230,6 +230,8 @@ def create_demo_register(
             )
         with bulk.bulk_build(conn):
             masters = gen.masters
+            if capture is not None:
+                capture.add_masters(masters)
             with db.transaction(conn):
                 bulk.insert_rows(
                     conn, "institutions", INSTITUTION_COLUMNS, masters.institution_rows

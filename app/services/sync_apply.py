@@ -21,6 +21,7 @@ from typing import Any
 from app.domain.ids import is_valid_mynumber
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
+from app.services._retention_sync import IncomingPurges
 from app.services.sync_records import (
     PACKAGE_TYPES,
     REF_FIELDS,
@@ -71,6 +72,7 @@ class ApplyStats:
     quarantined: int = 0
     conflicts: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
+    purged: int = 0  # records removed by the package's purge records (retention)
 
     @property
     def total(self) -> int:
@@ -380,10 +382,12 @@ def apply_package(
     total = record_count(opened)
     done = 0
     present = set(opened.record_types)
+    purges = IncomingPurges(conn)  # retention: tombstoned uids dropped, purges applied last
     for package_type in RECORD_TYPES:
-        if package_type not in present:
+        if package_type not in present or package_type == "purge":
             continue
         for chunk in _chunks(opened.records(package_type), CHUNK):
+            chunk = purges.keep(chunk)
             applier.prefetch(package_type, chunk)
             for envelope in chunk:
                 applier.apply(envelope)
@@ -394,6 +398,10 @@ def apply_package(
                     if progress is not None:
                         progress(done, total)
     applier.flush()
+    if "purge" in present:
+        applier.stats.by_type["purge"] = purges.apply(opened.records("purge"))
+    applier.stats.unchanged += purges.dropped
+    applier.stats.purged = purges.deleted
     if progress is not None:
-        progress(done, total)
+        progress(total, total)
     return applier.stats

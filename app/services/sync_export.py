@@ -26,6 +26,7 @@ from app.security import permissions as perm
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit, _transfers, sync_identity
+from app.services._retention_sync import purge_envelopes
 from app.services.sync_quarantine import work_dir
 from app.services.sync_records import EnvelopeMaker
 from app.store import db, sync_outbox, sync_state
@@ -127,6 +128,11 @@ class _Records:
                 self.progress(self.done, self.total)
 
     def source(self, package_type: str) -> Iterator[dict[str, Any]]:
+        if package_type == "purge":  # retention purges (app/services/_retention_sync.py)
+            for envelope in purge_envelopes(self.conn, self.by_type["purge"], self.party_id):
+                self._tick()
+                yield envelope
+            return
         if package_type == "postponement" and self.postponed is not None:
             # read with the vaccinations (one pass over the rows)
             for envelope in self.postponed:

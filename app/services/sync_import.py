@@ -223,6 +223,7 @@ def import_package(
                         "unchanged": stats.unchanged,
                         "quarantined": stats.quarantined,
                         "conflicts": stats.conflicts,
+                        "purged": stats.purged,  # retention purges applied (retention_sync)
                         "acknowledged": acked,
                         "trust_version": None if new_trust is None else new_trust.version,
                         "audit_ack": None if audit_ack is None else audit_ack["seq"],

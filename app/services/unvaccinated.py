@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any
 
 from app.domain.catalog import Catalog
 from app.domain.legaldate import fiscal_year, fiscal_year_start
@@ -24,50 +25,25 @@ from app.domain.schedule import (
     evaluate,
     open_birth_ranges,
 )
-from app.errors import InvalidInput
+from app.errors import InvalidInput, VaxDeskError
 from app.security import permissions as perm
 from app.security.atomic import write_atomic
 from app.security.masking import Policy, apply, person_policy
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
+from app.services._list_types import Decided as Decided
+from app.services._list_types import UnvaccinatedDecision as UnvaccinatedDecision
+from app.services._list_types import UnvaccinatedEntry as UnvaccinatedEntry
+from app.services._list_types import UnvaccinatedList as UnvaccinatedList
 from app.services.schedule import catalog_for
 from app.store import lists, register_meta
 from app.store import persons as person_repo
-from app.store import vaccinations as vaccination_repo
 
 MAX_AGE_YEARS = 120
 
 
 class UnknownSeries(InvalidInput):
     code = "E_SERIES_UNKNOWN"
-
-
-class UnvaccinatedEntry(NamedTuple):  # immutable; a NamedTuple as lists reach ~10⁵ rows
-    person_id: int
-    atena_no: str
-    name: str
-    name_kana: str
-    sex: str
-    birth_date: date
-    postal_code: str | None
-    address: str
-    area_code: str | None
-    status: str
-    doses_given: int
-    next_dose: str | None
-    earliest: date | None
-    window_until: date | None
-    next_product: str | None = None  # e.g. dpt_ipv_hib: the Hib dose is given as 5種混合
-
-
-@dataclass(frozen=True, slots=True)
-class UnvaccinatedList:
-    series_id: str
-    series_name: str
-    on: date
-    area_code: str | None
-    entries: tuple[UnvaccinatedEntry, ...]
-    cohort_size: int  # candidates judged by the engine (the complete ones are not counted)
 
 
 def _one_series(catalog: Catalog, series_id: str) -> Catalog:
@@ -77,45 +53,45 @@ def _one_series(catalog: Catalog, series_id: str) -> Catalog:
         raise UnknownSeries() from None
 
 
-def build_list(
+def decide_list(
     session: Session | SessionView,
     series_id: str,
     on: date | None = None,
     *,
     area_code: str | None = None,
-) -> UnvaccinatedList:
-    """Everyone in the series' window on ``on`` whose series is due or waiting.
+) -> UnvaccinatedDecision:
+    """Everyone in the series' window on ``on`` whose series is due or waiting, decided from
+    ids, birth dates, sex and dose facts only (covering indexes; no name or address is read).
 
     Persons whose routine doses already reach the series' largest plan (this 年度's, for
     seasonal series — earlier seasons do not count there) are complete and skipped in SQL; the
     rest are judged by the engine, whose result depends only on birth date, sex and the person's
-    doses of the series, so it is computed once per distinct combination."""
+    doses of the series, so it is computed once per distinct combination. The doses of the
+    series that decide which products this one may still offer (DPT-IPV for Hib's 5種混合) are
+    read only for the persons whose own doses leave the series open: more doses never reopen a
+    complete, missed or not-yet-open series."""
     session = session_of(session)
     _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
     day = on or date.today()
     full = catalog_for(session)
     catalog = _one_series(full, series_id)
     series = catalog.series_by_id(series_id)
-    ranges = _birth_ranges(full, catalog, series_id, day)
+    ranges = tuple(
+        (a.isoformat(), b.isoformat()) for a, b in _birth_ranges(full, catalog, series_id, day)
+    )
     conn = session.register.conn
     complete_at = max(len(plan.doses) for plan in series.plans)
     since = fiscal_year_start(fiscal_year(day)).isoformat() if series.season else None
-    rows, _read = lists.candidates(
+    members = lists.cohort(
         conn,
         series_id,
-        [(a.isoformat(), b.isoformat()) for a, b in ranges],
+        ranges,
         complete_at=complete_at,
         counted_since=since,
         sex="F" if series.sex == "F" else None,
         area_code=area_code,
     )
-    with_doses = [c.id for c in rows if c.doses]
-    doses = vaccination_repo.given_for_persons(conn, with_doses, series_id) if with_doses else {}
-    # Series that decide which products this one may still offer (DPT-IPV for Hib's 5種混合).
-    deps = {
-        dep: vaccination_repo.given_for_persons(conn, [c.id for c in rows], dep)
-        for dep in catalog.depends_on(series_id)
-    }
+    doses = lists.given_for_persons(conn, [m[0] for m in members if m[3]], series_id)
 
     def code(product: str | None, sid: str = series_id) -> str:
         # Rows of one series: a product that goes to one series by date stands for it.
@@ -125,57 +101,141 @@ def build_list(
             return sid
         return product
 
-    @lru_cache(maxsize=65536)
+    judged = _judged(full, series_id, day)
+
     def judge(dob: date, sex: str, history: tuple[tuple[str, date], ...]) -> SeriesStatus:
-        entries = [HistoryEntry(c, d) for c, d in history]
-        return evaluate(catalog, Person(dob, "F" if sex == "F" else "M"), entries, day).get(
-            series_id
-        )
+        key = (dob, sex, history)
+        hit = judged.get(key)
+        if hit is None:
+            entries = [HistoryEntry(c, d) for c, d in history]
+            person = Person(dob, "F" if sex == "F" else "M")
+            hit = evaluate(catalog, person, entries, day).get(series_id)
+            if len(judged) < JUDGED_MAX:
+                judged[key] = hit
+        return hit
 
     # The engine reads sex only for a series restricted to one sex (engine.py): otherwise it is
     # left out of the memo key, which halves the evaluations.
     sex_matters = series.sex is not None
-    policy = person_policy(session.permissions)
-    shown = policy is Policy.SHOW
     born_on = lru_cache(maxsize=None)(date.fromisoformat)
-    out = []
-    for c in rows:
-        history: tuple[tuple[str, date], ...] = ()
-        if c.doses:
-            history = tuple(
-                sorted(
-                    {
-                        (code(p), date.fromisoformat(d))
-                        for d, p in doses[c.id]
-                        if since is None or d >= since
-                    }
-                )
-            )
-        for dep, dep_rows in deps.items():
-            if dep_rows[c.id]:
-                own = {(code(p, dep), date.fromisoformat(d)) for d, p in dep_rows[c.id]}
-                history = tuple(sorted(own.union(history)))
-        dob = born_on(c.birth_date)
-        st = judge(dob, c.sex if sex_matters else "", history)
-        if st.status not in OPEN_STATUSES:
+    own: dict[int, tuple[tuple[str, date], ...]] = {}
+    open_ = []
+    deps = catalog.depends_on(series_id)
+    make = tuple.__new__  # a Decided without the Python-level constructor (~10⁵ per list)
+    # Members come in birth-date order and most have no dose of the series: the judgement of
+    # the previous birth date (and sex) without doses is reused until it changes.
+    no_doses: tuple[str, str, SeriesStatus, bool, date] | None = None
+    for pid, sex, born, given in members:
+        key_sex = sex if sex_matters else ""
+        if not given:
+            if no_doses is None or no_doses[0] != born or no_doses[1] != key_sex:
+                dob = born_on(born)
+                st = judge(dob, key_sex, ())
+                no_doses = (born, key_sex, st, st.status in OPEN_STATUSES, dob)
+            if no_doses[3]:
+                open_.append(make(Decided, (pid, sex, no_doses[4], no_doses[2])))
+                if deps:
+                    own[pid] = ()
             continue
-        if shown:
-            name, kana, postal, address = c.name, c.name_kana, c.postal_code, c.address
+        history = tuple(
+            sorted(
+                {
+                    (code(p), date.fromisoformat(d))
+                    for d, p in doses[pid]
+                    if since is None or d >= since
+                }
+            )
+        )
+        dob = born_on(born)
+        st = judge(dob, key_sex, history)
+        if st.status in OPEN_STATUSES:
+            open_.append(make(Decided, (pid, sex, dob, st)))
+            if deps:
+                own[pid] = history
+    for dep in deps:
+        # Series that decide which products this one may still offer, for the open ones only.
+        dep_rows = lists.given_for_persons(conn, [d.person_id for d in open_], dep)
+        rejudged = []
+        for d in open_:
+            if dep_rows[d.person_id]:
+                mine = {(code(p, dep), date.fromisoformat(v)) for v, p in dep_rows[d.person_id]}
+                own[d.person_id] = history = tuple(sorted(mine.union(own[d.person_id])))
+                st = judge(d.birth_date, d.sex if sex_matters else "", history)
+                if st.status not in OPEN_STATUSES:
+                    continue
+                d = d._replace(judged=st)
+            rejudged.append(d)
+        open_ = rejudged
+    _audit.record_now(
+        session,
+        "list.unvaccinated",
+        detail={"series": series_id, "rows": len(open_), "area": area_code},
+    )
+    return UnvaccinatedDecision(
+        series_id, series.name_ja, day, area_code, tuple(open_), len(members), ranges
+    )
+
+
+def entries(
+    session: Session | SessionView,
+    decision: UnvaccinatedDecision,
+    start: int = 0,
+    stop: int | None = None,
+) -> list[UnvaccinatedEntry]:
+    """The rows ``start:stop`` of a decided list with their display columns, masked for the
+    session as every list is. Reads only the birth-date spans of those rows (one page of the
+    screen, one chunk of a print or CSV)."""
+    session = session_of(session)
+    _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
+    return _entries(session, decision, decision.rows[start:stop])
+
+
+def iter_entries(
+    session: Session | SessionView, decision: UnvaccinatedDecision, *, chunk: int = 5000
+) -> Iterator[list[UnvaccinatedEntry]]:
+    """Every row of a decided list, ``chunk`` rows at a time (print and CSV stream them)."""
+    session = session_of(session)
+    _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
+    for start in range(0, len(decision.rows), chunk):
+        yield _entries(session, decision, decision.rows[start : start + chunk])
+
+
+def _entries(
+    session: Session, decision: UnvaccinatedDecision, rows: Sequence[Decided]
+) -> list[UnvaccinatedEntry]:
+    if not rows:
+        return []
+    lo, hi = rows[0].birth_date.isoformat(), rows[-1].birth_date.isoformat()
+    spans = [(max(a, lo), min(b, hi)) for a, b in decision.ranges if a <= hi and b >= lo]
+    conn = session.register.conn
+    wanted = {r.person_id for r in rows}
+    shown = lists.shown_rows(conn, wanted, spans)
+    if len(shown) < len(wanted):  # changed since the list was decided: read them by id
+        shown.update(lists.shown_by_id(conn, [i for i in wanted if i not in shown]))
+    policy = person_policy(session.permissions)
+    out = []
+    for r in rows:
+        s = shown.get(r.person_id)
+        if s is None:  # removed from the register since: left out of the page
+            continue
+        if policy is Policy.SHOW:
+            name, kana, postal, address = s.name, s.name_kana, s.postal_code, s.address
         else:
-            name = apply(policy, c.name, kind="name") or ""
-            kana = apply(policy, c.name_kana, kind="name") or ""
-            postal, address = apply(policy, c.postal_code), apply(policy, c.address) or ""
+            name = apply(policy, s.name, kind="name") or ""
+            kana = apply(policy, s.name_kana, kind="name") or ""
+            postal, address = apply(policy, s.postal_code), apply(policy, s.address) or ""
+        st = r.judged
         out.append(
             UnvaccinatedEntry(
-                c.id,
-                c.atena_no,
+                r.person_id,
+                s.atena_no,
                 name,
                 kana,
-                c.sex,
-                dob,
+                r.sex,
+                r.birth_date,
                 postal,
                 address,
-                c.area_code,
+                s.area_code,
                 st.status,
                 st.doses_given,
                 st.next_dose,
@@ -184,12 +244,47 @@ def build_list(
                 st.next_product,
             )
         )
-    _audit.record_now(
-        session,
-        "list.unvaccinated",
-        detail={"series": series_id, "rows": len(out), "area": area_code},
+    return out
+
+
+def build_list(
+    session: Session | SessionView,
+    series_id: str,
+    on: date | None = None,
+    *,
+    area_code: str | None = None,
+) -> UnvaccinatedList:
+    """The whole list with every row's display columns (``decide_list`` + ``entries``): what a
+    caller that needs every row at once uses; the screen and the outputs page through it."""
+    decision = decide_list(session, series_id, on, area_code=area_code)
+    rows = _entries(session_of(session), decision, decision.rows)
+    return UnvaccinatedList(
+        decision.series_id,
+        decision.series_name,
+        decision.on,
+        decision.area_code,
+        tuple(rows),
+        decision.cohort_size,
     )
-    return UnvaccinatedList(series_id, series.name_ja, day, area_code, tuple(out), len(rows))
+
+
+# The engine's judgement of one series on one day for a (birth date, sex, doses) combination,
+# kept across lists per loaded catalog for the last few series listed: a counter lists the same
+# series many times a day, and its persons share ~10⁴ combinations at 1M persons (~3 MiB each).
+JUDGED_MAX = 50_000  # combinations kept per series and day; the rest are judged every time
+JUDGED_LISTS = 4  # series and days kept
+_JUDGED: dict[tuple[int, str, date], tuple[Catalog, dict[Any, SeriesStatus]]] = {}
+
+
+def _judged(full: Catalog, series_id: str, on: date) -> dict[Any, SeriesStatus]:
+    key = (id(full), series_id, on)
+    hit = _JUDGED.pop(key, None)
+    if hit is None or hit[0] is not full:
+        hit = (full, {})
+    while len(_JUDGED) >= JUDGED_LISTS:
+        del _JUDGED[next(iter(_JUDGED))]  # the least recently listed
+    _JUDGED[key] = hit
+    return hit[1]
 
 
 _RANGES: dict[tuple[int, str, date], tuple[Catalog, list[tuple[date, date]]]] = {}
@@ -226,38 +321,69 @@ CSV_HEADER = [
 ]
 
 
-def export_csv(session: Session | SessionView, listing: UnvaccinatedList, out: Path) -> int:
-    """The list as UTF-8 CSV (with BOM for Excel), for mailing; audited as an export."""
+class ExportCancelled(VaxDeskError):
+    """A CSV export was cancelled: no file was written."""
+
+    code = "E_EXPORT_CANCELLED"
+
+
+def export_csv(
+    session: Session | SessionView,
+    listing: UnvaccinatedList | UnvaccinatedDecision,
+    out: Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """The list as UTF-8 CSV (with BOM for Excel), for mailing; audited as an export. A decided
+    list is streamed chunk by chunk (display columns read per chunk), reporting ``progress``
+    (rows done, total) and stopping with ``ExportCancelled`` (no file) when ``cancelled``."""
     session = session_of(session)
     _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated.export")
+    if isinstance(listing, UnvaccinatedList):
+        chunks: Iterable[Sequence[UnvaccinatedEntry]] = [listing.entries]
+        total = len(listing.entries)
+    else:
+        chunks = iter_entries(session, listing)
+        total = len(listing.rows)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(CSV_HEADER)
-    for e in listing.entries:
-        w.writerow(
-            [
-                e.atena_no,
-                e.name,
-                e.name_kana,
-                "女" if e.sex == "F" else "男",
-                e.birth_date.isoformat(),
-                e.postal_code or "",
-                e.address,
-                e.area_code or "",
-                "接種可" if e.status == "due" else "間隔待ち",
-                e.doses_given,
-                e.next_dose or "",
-                e.earliest.isoformat() if e.earliest else "",
-                e.window_until.isoformat() if e.window_until else "",
-            ]
-        )
+    done = 0
+    for chunk in chunks:
+        if cancelled is not None and cancelled():
+            raise ExportCancelled()
+        w.writerows(_csv_row(e) for e in chunk)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
+    if cancelled is not None and cancelled():
+        raise ExportCancelled()
     write_atomic(Path(out), ("\ufeff" + buf.getvalue()).encode("utf-8"))
     _audit.record_now(
         session,
         "list.unvaccinated.export",
-        detail={"series": listing.series_id, "rows": len(listing.entries)},
+        detail={"series": listing.series_id, "rows": done},
     )
-    return len(listing.entries)
+    return done
+
+
+def _csv_row(e: UnvaccinatedEntry) -> list[object]:
+    return [
+        e.atena_no,
+        e.name,
+        e.name_kana,
+        "女" if e.sex == "F" else "男",
+        e.birth_date.isoformat(),
+        e.postal_code or "",
+        e.address,
+        e.area_code or "",
+        "接種可" if e.status == "due" else "間隔待ち",
+        e.doses_given,
+        e.next_dose or "",
+        e.earliest.isoformat() if e.earliest else "",
+        e.window_until.isoformat() if e.window_until else "",
+    ]
 
 
 def areas(session: Session | SessionView) -> list[str]:

@@ -38,9 +38,11 @@ DEFERRED_INDEXES = (
     "persons_kana",
     "persons_birth",
     "persons_list",
+    "persons_cohort",
     "households_area",
     "person_numbers_blind",
     "vaccinations_series",
+    "vaccinations_season",
     "vaccinations_receipt",
 )
 

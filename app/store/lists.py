@@ -1,47 +1,46 @@
-"""Queries behind the 未接種者一覧 (unvaccinated list) at register scale."""
+"""Queries behind the 未接種者一覧 (unvaccinated list) at register scale.
+
+A list is decided from narrow data only — ids, birth dates, sex and dose facts, read from the
+covering indexes ``persons_cohort`` and ``vaccinations_series`` (migration 0005) — and the
+display columns (names, addresses) of the listed persons are read afterwards, page by page, from
+``persons_list`` (migration 0003)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from operator import attrgetter
+from collections.abc import Collection, Iterable, Sequence
+from operator import itemgetter
 from typing import NamedTuple
 
 from app.store.db import Connection
 
+# (id, sex, birth date, valid given doses of the series from ``counted_since`` on — for a large
+# cohort only 1 for "some", 0 for none): a plain tuple, as a list builds ~10⁵ of them.
+Member = tuple[int, str, str, int]
 
-class Candidate(NamedTuple):  # a tuple: built ~10⁵ times per list, immutable and cheap
+
+class Shown(NamedTuple):
+    """The display columns of one listed person."""
+
     id: int
     atena_no: str
     name: str
     name_kana: str
-    sex: str
-    birth_date: str
     postal_code: str | None
     address: str
     area_code: str | None
-    doses: int  # valid given doses of the series (any category) from ``counted_since`` on
 
 
-def doses_per_person(
-    conn: Connection, series_id: str, counted_since: str | None
-) -> dict[int, tuple[int, int]]:
-    """person id → (valid given doses, of which routine) of one series from ``counted_since`` on.
+Dose = tuple[str, str | None]  # (vaccinated_on, product_id)
 
-    Reads only the covering index ``vaccinations_series`` (see migration 0002)."""
-    cur = conn.execute(
-        "SELECT person_id, count(*), sum(category = 'routine') FROM vaccinations"
-        " WHERE series_id = ? AND outcome = 'given' AND voided_at IS NULL AND vaccinated_on >= ?"
-        " GROUP BY person_id",
-        (series_id, counted_since or ""),
-    )
-    return {int(pid): (int(n), int(r)) for pid, n, r in cur}
+_LIVING = ("p.moved_out = 0", "p.deceased = 0", "p.voided_at IS NULL")
 
 
 def dose_counts_of(
     conn: Connection, series_id: str, person_ids: Sequence[int], counted_since: str | None
 ) -> dict[int, tuple[int, int]]:
-    """As ``dose_counts`` for the given persons only: one index probe per person (cheaper than
-    the whole series when the cohort is small against the series' doses)."""
+    """person id → (valid given doses, of which routine) of one series from ``counted_since`` on,
+    for the given persons: one probe of the covering index ``vaccinations_series`` per person
+    (cheaper than grouping the whole series when the cohort is small)."""
     out: dict[int, tuple[int, int]] = {}
     for start in range(0, len(person_ids), 900):
         chunk = person_ids[start : start + 900]
@@ -60,7 +59,7 @@ def dose_counts_of(
 PROBE_UNDER = 40_000
 
 
-def candidates(
+def cohort(
     conn: Connection,
     series_id: str,
     ranges: Sequence[tuple[str, str]],
@@ -69,47 +68,141 @@ def candidates(
     counted_since: str | None = None,
     sex: str | None = None,
     area_code: str | None = None,
-) -> tuple[list[Candidate], int]:
+) -> list[Member]:
     """Living residents born in one of ``ranges`` (inclusive ISO dates) who do NOT yet hold
     ``complete_at`` routine doses of the series (counted from ``counted_since`` for seasonal
-    series), and the size of the cohort read. Persons who do are complete whatever plan applies
-    to them, so they are left out before any rule is evaluated.
+    series), in (birth date, id) order. Persons who do are complete whatever plan applies to
+    them, so they are left out before any rule is evaluated.
 
-    The cohort is read from the covering index ``persons_list`` (migration 0003): contiguous
-    ranges in birth-date order, no page of the persons table itself; the area codes from
-    ``households_area``."""
-    clauses = [
-        "p.birth_date BETWEEN ? AND ?",
-        "p.moved_out = 0",
-        "p.deceased = 0",
-        "p.voided_at IS NULL",
-    ]
-    extra: list[object] = []
+    Reads the narrow index ``persons_cohort`` (contiguous birth-date ranges, no name or address
+    and no page of the persons table); with an area, its households from ``households_area``. A
+    large cohort is checked against the series' per-person counts inside SQLite (one statement,
+    no Python per complete person); a small one probes its persons' doses one by one."""
+    if not ranges:
+        return []
+    born = "(" + " OR ".join(["p.birth_date BETWEEN ? AND ?"] * len(ranges)) + ")"
+    clauses = [born, *_LIVING]
+    params: list[object] = [d for r in ranges for d in r]
     if sex is not None:
         clauses.append("p.sex = ?")
-        extra.append(sex)
+        params.append(sex)
+    size = conn.execute(
+        f"SELECT count(*) FROM persons p INDEXED BY persons_cohort WHERE {' AND '.join(clauses)}",
+        params,
+    ).fetchone()[0]
     if area_code is not None:
-        clauses.append("h.area_code = ?")
-        extra.append(area_code)
-    sql = (
-        "SELECT p.id, p.atena_no, p.name, p.name_kana, p.sex, p.birth_date, p.postal_code,"
-        " p.address, h.area_code FROM persons p INDEXED BY persons_list"
-        " LEFT JOIN households h INDEXED BY households_area ON h.id = p.household_id"
-        f" WHERE {' AND '.join(clauses)}"
-    )
-    rows: list[tuple[object, ...]] = []
-    for born_from, born_until in ranges:
-        rows += conn.execute(sql, (born_from, born_until, *extra)).fetchall()
-    if len(rows) < PROBE_UNDER:
-        counts = dose_counts_of(conn, series_id, [int(str(r[0])) for r in rows], counted_since)
+        # The area's households, once (one pass over households_area), instead of one
+        # household probe per person of the cohort.
+        clauses.append(
+            "p.household_id IN (SELECT id FROM households INDEXED BY households_area"
+            " WHERE area_code = ?)"
+        )
+        params.append(area_code)
+    where = " AND ".join(clauses)
+    if size >= PROBE_UNDER:
+        out = _large_cohort(conn, series_id, where, params, complete_at, counted_since)
     else:
-        counts = doses_per_person(conn, series_id, counted_since)
-    none = (0, 0)
-    make = Candidate._make
-    out = []
-    for row in rows:
-        given, routine = counts.get(row[0], none)  # type: ignore[call-overload]
-        if routine < complete_at:
-            out.append(make((*row, given)))
-    out.sort(key=attrgetter("birth_date", "id"))
-    return out, len(rows)
+        rows = conn.execute(
+            "SELECT p.id, p.sex, p.birth_date FROM persons p INDEXED BY persons_cohort"
+            f" WHERE {where}",
+            params,
+        ).fetchall()
+        counts = dose_counts_of(conn, series_id, [r[0] for r in rows], counted_since)
+        none = (0, 0)
+        get = counts.get
+        out = [(pid, sx, b, c[0]) for pid, sx, b in rows if (c := get(pid, none))[1] < complete_at]
+    out.sort(key=itemgetter(2, 0))  # (birth date, id)
+    return out
+
+
+def _large_cohort(
+    conn: Connection,
+    series_id: str,
+    where: str,
+    params: Sequence[object],
+    complete_at: int,
+    counted_since: str | None,
+) -> list[Member]:
+    if counted_since is None:
+        doses = (
+            "SELECT person_id, count(*) AS n, sum(category = 'routine') AS r FROM vaccinations"
+            " INDEXED BY vaccinations_series WHERE series_id = ? AND outcome = 'given'"
+            " AND voided_at IS NULL GROUP BY person_id"
+        )
+        dose_params: list[object] = [series_id]
+    else:
+        doses = (
+            "SELECT person_id, count(*) AS n, sum(category = 'routine') AS r FROM vaccinations"
+            " INDEXED BY vaccinations_season WHERE series_id = ? AND vaccinated_on >= ?"
+            " AND outcome = 'given' AND voided_at IS NULL GROUP BY person_id"
+        )
+        dose_params = [series_id, counted_since]
+    # One statement: the counts are grouped once; the complete persons are dropped and the
+    # others holding some dose are marked (1) inside SQLite.
+    rows: list[Member] = conn.execute(
+        f"WITH d AS MATERIALIZED ({doses})"
+        " SELECT p.id, p.sex, p.birth_date, p.id IN (SELECT person_id FROM d WHERE r < ?)"
+        " FROM persons p INDEXED BY persons_cohort"
+        f" WHERE {where} AND p.id NOT IN (SELECT person_id FROM d WHERE r >= ?)",
+        (*dose_params, complete_at, *params, complete_at),
+    ).fetchall()
+    return rows
+
+
+def given_for_persons(
+    conn: Connection, person_ids: Sequence[int], series_id: str
+) -> dict[int, list[Dose]]:
+    """(date, product) of valid given doses of one series for many persons at once, from the
+    covering index ``vaccinations_series`` only (no vaccinations table page)."""
+    out: dict[int, list[Dose]] = {pid: [] for pid in person_ids}
+    for start in range(0, len(person_ids), 900):
+        chunk = person_ids[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        cur = conn.execute(
+            "SELECT person_id, vaccinated_on, product_id FROM vaccinations"
+            f" INDEXED BY vaccinations_series WHERE series_id = ? AND person_id IN ({marks})"
+            " AND outcome = 'given' AND voided_at IS NULL",
+            (series_id, *chunk),
+        )
+        for pid, on, product in cur:
+            out[int(pid)].append((str(on), product))
+    return out
+
+
+def shown_rows(
+    conn: Connection,
+    wanted: Collection[int],
+    spans: Iterable[tuple[str, str]],
+) -> dict[int, Shown]:
+    """Display columns of the ``wanted`` persons, who are all born in one of ``spans``
+    (inclusive ISO dates): contiguous ranges of the index ``persons_list`` (no persons table
+    page), the area codes from ``households_area``. Rows of other persons in the spans are
+    read and dropped."""
+    sql = (
+        "SELECT p.id, p.atena_no, p.name, p.name_kana, p.postal_code, p.address, h.area_code"
+        " FROM persons p INDEXED BY persons_list"
+        " LEFT JOIN households h INDEXED BY households_area ON h.id = p.household_id"
+        f" WHERE p.birth_date BETWEEN ? AND ? AND {' AND '.join(_LIVING)}"
+    )
+    out: dict[int, Shown] = {}
+    make = Shown._make
+    for born_from, born_until in spans:
+        for row in conn.execute(sql, (born_from, born_until)):
+            if row[0] in wanted:
+                out[row[0]] = make(row)
+    return out
+
+
+def shown_by_id(conn: Connection, person_ids: Sequence[int]) -> dict[int, Shown]:
+    """Display columns by primary key (persons changed after their list was decided)."""
+    out: dict[int, Shown] = {}
+    for start in range(0, len(person_ids), 900):
+        chunk = person_ids[start : start + 900]
+        cur = conn.execute(
+            "SELECT p.id, p.atena_no, p.name, p.name_kana, p.postal_code, p.address, h.area_code"
+            " FROM persons p LEFT JOIN households h ON h.id = p.household_id"
+            f" WHERE p.id IN ({','.join('?' * len(chunk))})",
+            tuple(chunk),
+        )
+        out.update((int(r[0]), Shown._make(r)) for r in cur)
+    return out

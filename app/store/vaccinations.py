@@ -195,22 +195,3 @@ def uid_of(conn: Connection, vaccination_id: int) -> bytes:
     return bytes(
         conn.execute("SELECT uid FROM vaccinations WHERE id = ?", (vaccination_id,)).fetchone()[0]
     )
-
-
-def given_for_persons(
-    conn: Connection, person_ids: list[int], series_id: str
-) -> dict[int, list[tuple[str, str | None]]]:
-    """(date, product) of valid given doses of one series for many persons at once."""
-    out: dict[int, list[tuple[str, str | None]]] = {pid: [] for pid in person_ids}
-    for start in range(0, len(person_ids), 900):
-        chunk = person_ids[start : start + 900]
-        marks = ",".join("?" * len(chunk))
-        cur = conn.execute(
-            f"SELECT person_id, vaccinated_on, product_id FROM vaccinations"
-            f" WHERE series_id = ? AND person_id IN ({marks}) AND outcome = 'given'"
-            " AND voided_at IS NULL",
-            (series_id, *chunk),
-        )
-        for pid, on, product in cur:
-            out[int(pid)].append((str(on), product))
-    return out

@@ -36,6 +36,7 @@ RECORD_TYPES: Final = (
     "issuance",
     "vaccination",
     "postponement",
+    "purge",  # last: records removed under the retention policy (schemas/README.md §7)
 )
 
 HEADER: Final = "package-header.v1.schema.json"

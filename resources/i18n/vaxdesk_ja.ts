@@ -24,6 +24,10 @@
         <translation>監査ログ(&amp;A)</translation>
     </message>
     <message>
+        <source>&amp;Retention and erasure</source>
+        <translation>保存期間と消去(&amp;R)</translation>
+    </message>
+    <message>
         <source>Personal &amp;number</source>
         <translation>個人番号(&amp;N)</translation>
     </message>
@@ -2160,6 +2164,108 @@
     </message>
 </context>
 <context>
+    <name>RetentionConfirmDialog</name>
+    <message>
+        <source>Confirm the purge</source>
+        <translation>消去の確認</translation>
+    </message>
+    <message>
+        <source>These records are past retention on %1 and will be removed for good, here and (with the next sync) on the server:</source>
+        <translation>次のデータは %1 時点で保存期間を過ぎています。この端末から完全に消去し、次回の同期でサーバーからも消去します。</translation>
+    </message>
+    <message>
+        <source>Type the total number (%1) to confirm:</source>
+        <translation>確認のため合計件数（%1）を入力してください:</translation>
+    </message>
+    <message>
+        <source>Purge</source>
+        <translation>消去する</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>The number does not match.</source>
+        <translation>入力した件数が一致しません。</translation>
+    </message>
+</context>
+<context>
+    <name>RetentionPage</name>
+    <message>
+        <source> years</source>
+        <translation> 年</translation>
+    </message>
+    <message>
+        <source>Retention and erasure</source>
+        <translation>保存期間と消去</translation>
+    </message>
+    <message>
+        <source>Retention policy</source>
+        <translation>保存期間の設定</translation>
+    </message>
+    <message>
+        <source>&amp;Keep all records of residents</source>
+        <translation>在住者の記録はすべて保存する(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Vaccinations and postponements (from the date):</source>
+        <translation>接種記録・見合わせ（実施日から）(&amp;V):</translation>
+    </message>
+    <message>
+        <source>&amp;Issuances (from the issue date):</source>
+        <translation>発行履歴（発行日から）(&amp;I):</translation>
+    </message>
+    <message>
+        <source>Persons who moved out or &amp;died (after that date):</source>
+        <translation>転出・死亡した住民（その日から）(&amp;D):</translation>
+    </message>
+    <message>
+        <source>&amp;Save the policy</source>
+        <translation>設定を保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Past retention (counts by kind)</source>
+        <translation>保存期間を過ぎたデータ（種類別の件数）</translation>
+    </message>
+    <message>
+        <source>&amp;Check what is past retention</source>
+        <translation>対象を確認(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Purge...</source>
+        <translation>消去(&amp;P)...</translation>
+    </message>
+    <message>
+        <source>%1: kept until %2 years after death (from %3)</source>
+        <translation>%1: 死亡後 %2 年まで保存（%3 から適用）</translation>
+    </message>
+    <message>
+        <source>The retention policy was saved.</source>
+        <translation>保存期間の設定を保存しました。</translation>
+    </message>
+    <message>
+        <source>%1 records</source>
+        <translation>%1 件</translation>
+    </message>
+    <message>
+        <source>Nothing is past retention.</source>
+        <translation>保存期間を過ぎたデータはありません。</translation>
+    </message>
+    <message>
+        <source>%1 records are past retention.</source>
+        <translation>保存期間を過ぎたデータが %1 件あります。</translation>
+    </message>
+    <message>
+        <source>%1 records were purged. The purge is queued for the server.</source>
+        <translation>%1 件を消去しました。サーバーへの消去の通知は送信待ちです。</translation>
+    </message>
+    <message>
+        <source> The freed space is reclaimed by the next purge.</source>
+        <translation>空き領域は次回の消去で整理します。</translation>
+    </message>
+</context>
+<context>
     <name>RevealReasonDialog</name>
     <message>
         <source>Show the personal number</source>
@@ -2425,6 +2531,10 @@
         <translation>個別通知... [Ctrl+N]</translation>
     </message>
     <message>
+        <source>Stop saving</source>
+        <translation>保存を中止</translation>
+    </message>
+    <message>
         <source>Choose the vaccine series.</source>
         <translation>予防接種の種類を選んでください。</translation>
     </message>
@@ -2435,6 +2545,10 @@
     <message>
         <source>%1: %2 persons have not completed it.</source>
         <translation>%1: 未完了の方は %2 人です。</translation>
+    </message>
+    <message>
+        <source>Reading the whole list... %1 of %2</source>
+        <translation>一覧の全件を読み込んでいます… %1 / %2 人</translation>
     </message>
     <message>
         <source>%1 of %2 shown</source>
@@ -2451,6 +2565,14 @@
     <message>
         <source>Folder for the notice PDFs</source>
         <translation>個別通知PDFの保存先フォルダ</translation>
+    </message>
+    <message>
+        <source>Saving CSV... %1 of %2</source>
+        <translation>CSVを保存しています… %1 / %2 人</translation>
+    </message>
+    <message>
+        <source>Saving the CSV was stopped; no file was written.</source>
+        <translation>CSVの保存を中止しました。ファイルは作成していません。</translation>
     </message>
     <message>
         <source>Saved %1 rows to %2.</source>

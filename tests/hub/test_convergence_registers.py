@@ -2,11 +2,15 @@
 municipality enrols them: terminal key to the hub, the hub's signed trust folder and key id to the
 terminal) through six rounds of export → ingest → emit → import, on both engines (``-k postgres``
 selects the PostgreSQL run): vaccinations recorded on every terminal, the same vaccination record
-corrected concurrently on two terminals, resident changes at the hub (転出, a new address) and a
-terminal revoked midway. Afterwards the active registers hold the same records (uid → version and
-data for persons, 個人番号 and vaccinations), each equal to the hub's view, every conflict was in
-a terminal's conflict queue and in ``hub status``, and nothing the revoked terminal sent before its
-revocation was lost.
+corrected concurrently on two terminals, resident changes at the hub (転出, a new address), a
+個人番号 entered at a terminal for a person the 住民記録 gave none (provisional at the hub) and a
+different one entered for a person who has one (a conflict: the hub's number goes back), and a
+terminal revoked midway. The registers start with NO masters: institutions, vaccines and lots come
+from the hub (``import-masters``). Afterwards the active registers hold the same records (uid →
+version and data for persons, 個人番号, institutions, vaccines, lots and vaccinations), each equal
+to what a terminal provisioned only at the end receives with zero quarantined records, every
+conflict was in a terminal's conflict queue and in ``hub status``, and nothing the revoked terminal
+sent before its revocation was lost.
 """
 
 from __future__ import annotations
@@ -23,21 +27,41 @@ import pytest
 from app.hub.emit import emit
 from app.hub.hub import Hub, add_terminal, init_hub, revoke_terminal, status
 from app.hub.ingest import ingest_file
+from app.hub.masters import import_masters
 from app.hub.residents import import_residents
 from app.hub.residents_csv import COLUMNS
-from app.hub.sample import resident_rows, write_residents_csv
+from app.hub.sample import (
+    master_rows,
+    mynumber,
+    resident_rows,
+    write_masters_csv,
+    write_residents_csv,
+)
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session
-from app.services import persons, results, sync_conflicts, sync_export, sync_identity
-from app.services.recovery import open_with_recovery_code
+from app.services import (
+    person_numbers,
+    persons,
+    results,
+    sync_conflicts,
+    sync_export,
+    sync_identity,
+)
 from app.services.sync_import import import_package
 from app.services.sync_records import to_envelope
-from app.store import db, sync_outbox
+from app.store import sync_outbox
 from app.sync import load_public_key
-from tests.support.registers import add_masters, login_as, make_register
+from tests.support.registers import login_as, make_register
 
 HUB_ID = "192015-HUB"  # tests.support.registers makes registers of municipality 192015
-TYPES = {"person": "persons", "person_number": "person_numbers", "vaccination": "vaccinations"}
+TYPES = {
+    "person": "persons",
+    "person_number": "person_numbers",
+    "institution": "institutions",
+    "vaccine": "vaccines",
+    "lot": "lots",
+    "vaccination": "vaccinations",
+}
 PERSONS = 30
 
 
@@ -58,14 +82,10 @@ def hub(tmp_path: Path, database_url: str | None) -> Iterator[Hub]:
     h.close()
 
 
-def _register(
-    tmp_path: Path, name: str, institution_uid: bytes | None = None
-) -> tuple[Terminal, Path]:
+def _register(tmp_path: Path, name: str) -> tuple[Terminal, Path]:
+    """A new register with no persons and no masters: both come from the hub."""
     directory = tmp_path / name
-    recovery = make_register(directory, with_people=False, demo=True)
-    add_masters(directory, recovery)
-    if institution_uid is not None:
-        _same_institution(directory, recovery, institution_uid)
+    make_register(directory, with_people=False, demo=True)
     number = login_as(directory, "number")
     try:
         pub = tmp_path / f"{name}.pub.json"
@@ -73,31 +93,6 @@ def _register(
     finally:
         number.register.close()
     return Terminal(directory, load_public_key(pub).party_id, []), pub
-
-
-def _institution_uid(t: Terminal) -> bytes:
-    nurse = t.session("nurse")
-    try:
-        row = nurse.register.conn.execute(
-            "SELECT uid FROM institutions WHERE code = '1310000001'"
-        ).fetchone()
-        return bytes(row[0])
-    finally:
-        nurse.register.close()
-
-
-def _same_institution(directory: Path, recovery: str, uid: bytes) -> None:
-    """Provisioning: the institution master with the same uid on every terminal, as one
-    municipality's masters are (the hub does not carry masters; a vaccination names its
-    institution by uid)."""
-    access = open_with_recovery_code(directory, recovery)
-    try:
-        with db.transaction(access.register.conn):
-            access.register.conn.execute(
-                "UPDATE institutions SET uid = ? WHERE code = '1310000001'", (uid,)
-            )
-    finally:
-        access.register.close()
 
 
 def _enrol_trust(hub: Hub, t: Terminal) -> None:
@@ -165,6 +160,16 @@ def _correct(t: Terminal, uid_hex: str, lot: str) -> None:
         nurse.register.close()
 
 
+def _enter_number(t: Terminal, atena: str, number: str) -> None:
+    """The number-use clerk enters a 個人番号 at the counter (a sync change like any other)."""
+    clerk = t.session("number")
+    try:
+        person_id = persons.search(clerk, atena).people[0].person_id
+        person_numbers.set_number(clerk, person_id, number)
+    finally:
+        clerk.register.close()
+
+
 def _resolve_all(t: Terminal, seen: list[sync_conflicts.ConflictView]) -> None:
     """A person at the terminal decides every open conflict: keeps what the register holds."""
     number = t.session("number")
@@ -203,15 +208,19 @@ def test_hub_and_three_real_registers_converge(hub: Hub, tmp_path: Path) -> None
     rows = [list(r) for r in resident_rows(PERSONS, seed=43)]
     _residents_csv(tmp_path / "r0.csv", rows)
     assert import_residents(hub, tmp_path / "r0.csv").inserted == PERSONS
-    made = [_register(tmp_path, "reg1")]
-    institution = _institution_uid(made[0][0])
-    made += [_register(tmp_path, f"reg{i}", institution) for i in (2, 3)]
+    write_masters_csv(tmp_path / "masters.csv", master_rows())
+    assert import_masters(hub, tmp_path / "masters.csv").inserted == len(master_rows())
+    made = [_register(tmp_path, f"reg{i}") for i in (1, 2, 3)]
     for _, pub in made:
         add_terminal(hub, pub)
     terms = [t for t, _ in made]
     for t in terms:
         _enrol_trust(hub, t)  # the trust naming all three, signed by the hub
+    hub_quarantined: list[int] = []
     atenas = [r[0] for r in rows if not r[COLUMNS.index("異動事由")]]
+    no_number = [r[0] for r in rows if not r[COLUMNS.index("個人番号")]]
+    with_number_atena = next(r[0] for r in rows if r[COLUMNS.index("個人番号")])
+    provisional = mynumber(77_777)
     active = list(terms)
     revoked = terms[2]
     out = tmp_path / "medium"
@@ -224,7 +233,8 @@ def test_hub_and_three_real_registers_converge(hub: Hub, tmp_path: Path) -> None
         nonlocal local_conflicts
         for t in active:
             result = ingest_file(hub, _export(t, out / t.party_id))
-            assert result.code == "OK" and result.quarantined == 0
+            assert result.code == "OK"
+            hub_quarantined.append(result.quarantined)
         for t in active:
             local_conflicts += _import(t, emit(hub, t.party_id, out / "hub").path)
 
@@ -237,10 +247,15 @@ def test_hub_and_three_real_registers_converge(hub: Hub, tmp_path: Path) -> None
                 sent_before_revocation.add(uid)
             if round_no == 1 and t is terms[0]:
                 shared = uid
+        if round_no == 2:
+            # a 個人番号 entered at the counter for a person the 住民記録 gave none: provisional
+            _enter_number(terms[0], no_number[0], provisional)
         if round_no == 3:
             # both edit the shared record (which both hold since round 1) before syncing
             _correct(terms[0], shared, "MR-T1")
             _correct(terms[1], shared, "MR-T2")
+            # another number for a person who has one from the 住民記録: a conflict
+            _enter_number(terms[1], with_number_atena, mynumber(88_888))
         if round_no == 4:
             moved = rows[5][:]
             moved[COLUMNS.index("異動事由")], moved[COLUMNS.index("異動日")] = "転出", "2026-06-04"
@@ -272,11 +287,38 @@ def test_hub_and_three_real_registers_converge(hub: Hub, tmp_path: Path) -> None
     assert _uuid(late) not in vaccinations
     assert sum(1 for (rtype, _) in first if rtype == "person") == PERSONS
     with_number = sum(1 for r in rows if r[COLUMNS.index("個人番号")])
-    assert sum(1 for (rtype, _) in first if rtype == "person_number") == with_number > 0
+    numbers = {
+        env_data["person_uid"]: env_data
+        for (rtype, _), (_, env_data) in first.items()
+        if rtype == "person_number"
+    }
+    assert len(numbers) == with_number + 1 > 1  # the 住民記録's and the provisional one
+    hub_numbers = sorted(r[COLUMNS.index("個人番号")] for r in rows if r[COLUMNS.index("個人番号")])
+    assert sorted(d["number"] for d in numbers.values()) == sorted([*hub_numbers, provisional])
+    # masters: exactly the hub's, on every register (record by record above)
+    masters = {
+        rtype: sum(1 for (t, _) in first if t == rtype)
+        for rtype in ("institution", "vaccine", "lot")
+    }
+    assert masters == {"institution": 2, "vaccine": 3, "lot": 4}
     kept = first[("vaccination", _uuid(shared))][1]
     assert kept["lot_no"] in ("MR-T1", "MR-T2")
 
     report = status(hub)
+    assert report["provisional_numbers"] == 1
+    assert report["provisional_number_list"][0]["origin"] == terms[0].party_id
+    [number_conflict] = [c for c in report["conflict_list"] if c["type"] == "person_number"]
+    assert (number_conflict["kept_origin"], number_conflict["other_origin"]) == (
+        HUB_ID,
+        terms[1].party_id,
+    )
+    # the one record the hub quarantined: the conflicting number (the revoked terminal's late
+    # package is refused whole, as before)
+    assert sum(hub_quarantined) == 1
+    records_held = [q for q in report["quarantine_list"] if q["record_type"] is not None]
+    assert [(q["record_type"], q["code"]) for q in records_held] == [
+        ("person_number", "E_HUB_NUMBER_CONFLICT")
+    ]
     [conflict] = [c for c in report["conflict_list"] if c["uid"] == _uuid(shared)]
     assert {conflict["kept_origin"], conflict["other_origin"]} == {
         terms[0].party_id,
@@ -313,15 +355,9 @@ def _uuid(uid_hex: str) -> str:
 
 
 def hub_snapshot(hub: Hub, tmp_path: Path) -> dict[tuple[str, str], tuple[str, Any]]:
-    """The hub's register as a fresh terminal receives it (its ``initial`` package)."""
-    nurse = login_as(tmp_path / "reg1", "nurse")
-    try:
-        institution = bytes(
-            nurse.register.conn.execute("SELECT uid FROM institutions").fetchone()[0]
-        )
-    finally:
-        nurse.register.close()
-    viewer, pub = _register(tmp_path, "viewer", institution)
+    """The hub's register as a terminal provisioned only now receives it (its ``initial``
+    package, applied with zero quarantined records: ``_import`` checks)."""
+    viewer, pub = _register(tmp_path, "viewer")
     add_terminal(hub, pub)
     _enrol_trust(hub, viewer)
     _import(viewer, emit(hub, viewer.party_id, tmp_path / "viewer-in").path)

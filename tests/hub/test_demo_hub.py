@@ -96,3 +96,64 @@ def test_every_person_of_the_terminal_demo_generator_is_accepted(tmp_path: Path)
     assert (info.residents, info.rejected) == (len(residents), 0)
     with opened(tmp_path / "hub") as hub:
         assert status(hub)["residents"] == len(residents)
+
+
+def test_demo_hub_carries_the_demo_registers_masters_with_their_uids(tmp_path: Path) -> None:
+    """``vaxdesk demo --create`` captures the generated masters (ResidentCapture.add_masters);
+    the demo hub holds exactly those (same uids, same fields) and sends them in ``initial``."""
+    from datetime import date
+
+    from app.demo.generator import (
+        HOUSEHOLD_COLUMNS,
+        NUMBER_COLUMNS,
+        PERSON_COLUMNS,
+        DemoGenerator,
+    )
+    from app.demo.masters import INSTITUTION_COLUMNS, LOT_COLUMNS, VACCINE_COLUMNS
+    from app.demo.residents import ResidentCapture
+    from app.hub.trust import current_trust
+
+    gen = DemoGenerator(
+        50, 1, today=date(2026, 12, 1), terminal_id="192015-T001", sealer=lambda u, n: (b"", b"")
+    )
+    capture = ResidentCapture(PERSON_COLUMNS, HOUSEHOLD_COLUMNS, NUMBER_COLUMNS)
+    capture.add_masters(gen.masters)
+    server = generate_keypair("192015-HUB")
+    _, server_key = write_key_files(server, tmp_path / "demo-server")
+    terminal = generate_keypair("192015-T001")
+    pub, _ = write_key_files(terminal, tmp_path / "terminal")
+    residents = [dict(zip(COLUMNS, r, strict=True)) for r in resident_rows(5, seed=2)]
+    info = create_demo_hub(tmp_path / "hub", server_key, residents, pub, masters=capture.masters)
+    m = gen.masters
+    assert info.masters == len(m.institution_rows) + len(m.vaccine_rows) + len(m.lot_rows) > 0
+    with opened(tmp_path / "hub") as hub:
+        with hub.store.begin() as conn:
+            trust = current_trust(hub.store, conn)
+        assert trust is not None
+        sim = SimTerminal("192015-T001", tmp_path / "sim", "192015-HUB", server.public, trust)
+        sim.keys = terminal
+        sim.apply(emit(hub, "192015-T001", tmp_path / "out").path)
+    i, v, lot = (
+        {n: k for k, n in enumerate(cols)}
+        for cols in (INSTITUTION_COLUMNS, VACCINE_COLUMNS, LOT_COLUMNS)
+    )
+    products = {r[v["id"]]: r[v["product_id"]] for r in m.vaccine_rows}
+
+    def uid(raw: object) -> str:
+        assert isinstance(raw, bytes)
+        return str(uuid.UUID(bytes=raw))
+
+    got = {
+        rtype: {u: e["data"] for u, e in sim.of_type(rtype).items()}
+        for rtype in ("institution", "vaccine", "lot")
+    }
+    assert {u: (d["code"], d["name"], d["address"]) for u, d in got["institution"].items()} == {
+        uid(r[i["uid"]]): (r[i["code"]], r[i["name"]], r[i["address"]]) for r in m.institution_rows
+    }
+    assert {u: (d["product_id"], d["maker"]) for u, d in got["vaccine"].items()} == {
+        uid(r[v["uid"]]): (r[v["product_id"]], r[v["maker"]]) for r in m.vaccine_rows
+    }
+    assert {u: (d["product_id"], d["lot_no"], d["expires_on"]) for u, d in got["lot"].items()} == {
+        uid(r[lot["uid"]]): (products[r[lot["vaccine_id"]]], r[lot["lot_no"]], r[lot["expires_on"]])
+        for r in m.lot_rows
+    }

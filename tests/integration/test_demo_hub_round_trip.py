@@ -129,8 +129,13 @@ def test_readme_round_trip_with_the_demo_hub(
     assert "住民 300 人" in outputs[0] and "デモ用ハブを作成しました" in outputs[0]
     for ingest, seq in ((outputs[2], 1), (outputs[9], 2)):
         assert f"取込 端末 {sync_id(outputs)} #{seq}" in ingest and "レコード隔離 0 件" in ingest
-    assert "initial #1、レコード 600 件" in outputs[3]  # 300 persons, 300 個人番号
-    assert "反映 600件" in outputs[4] and "隔離 0件" in outputs[4]
+    found = re.search(r"マスタ ([0-9,]+) 件", outputs[0])
+    assert found is not None
+    masters = int(found.group(1).replace(",", ""))
+    assert masters > 0  # the register's 医療機関, vaccines and lots, same uids
+    # 300 persons, 300 個人番号 and the masters (the hub's newer versions of the same records)
+    assert f"initial #1、レコード {600 + masters:,} 件" in outputs[3]
+    assert f"反映 {600 + masters}件" in outputs[4] and "隔離 0件" in outputs[4]
     assert "更新 1" in outputs[5] and "誤り 0" in outputs[5]
     assert "updates #2" in outputs[6]
     assert "反映 1件" in outputs[7] and "隔離 0件" in outputs[7]
@@ -151,6 +156,7 @@ def test_readme_round_trip_with_the_demo_hub(
     assert (terminal["last_received_sequence"], terminal["last_sent_sequence"]) == (2, 2)
     assert terminal["acknowledged_sequence"] == 2
     assert (hub["residents"], hub["quarantined"], hub["conflicts"]) == (300, 0, 0)
+    assert sum(hub["masters"].values()) == masters
 
     with (demo / "hub-sample-move-out.csv").open(encoding="utf-8") as fh:
         [row] = list(csv.DictReader(fh))

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 import app.services as services_pkg
+from app.domain.retention import DEFAULT_POLICY
 from app.errors import PermissionDenied
 from app.paths import resource_path
 from app.security import permissions as perm
@@ -49,6 +50,7 @@ from app.services import (
     persons,
     register,
     results,
+    retention,
     schedule,
     sync_conflicts,
     sync_export,
@@ -166,6 +168,7 @@ class World:
     sync: SyncEnv
     trust_dir: Path
     update: Path
+    decision: Any  # the mr1 list decided, its rows not read (unvaccinated.entries)
 
     def conflict_id(self) -> int:
         return sync_apply.conflicts(self.sessions["admin"].register.conn)[0].id
@@ -193,6 +196,19 @@ def _reauth(w: World, s: Session, role: str) -> object:
         s, RecordingPrompt(), threading.Event(), key_factory=lambda: software_key(w.directory)
     )
     return unlock(s.login, USERS[role].password)
+
+
+_PREVIEWS: dict[int, Any] = {}  # the administrator's preview, for the purge row after it
+
+
+def _preview(w: World, s: Session) -> object:
+    _PREVIEWS[id(w)] = previewed = retention.preview(s)
+    return previewed
+
+
+def _purge(w: World, s: Session) -> object:
+    previewed = _PREVIEWS[id(w)]
+    return retention.purge(s, previewed, previewed.counts)
 
 
 def _restore(w: World, s: Session, role: str) -> object:
@@ -373,6 +389,21 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
         lambda w, s, r: unvaccinated.build_list(s, "mr1", ON),
     ),
     (
+        "unvaccinated.decide_list",
+        frozenset({"clerk", "nurse"}),
+        lambda w, s, r: unvaccinated.decide_list(s, "mr1", ON),
+    ),
+    (
+        "unvaccinated.entries",
+        frozenset({"clerk", "nurse"}),
+        lambda w, s, r: unvaccinated.entries(s, w.decision, 0, 10),
+    ),
+    (
+        "unvaccinated.iter_entries",
+        frozenset({"clerk", "nurse"}),
+        lambda w, s, r: list(unvaccinated.iter_entries(s, w.decision)),
+    ),
+    (
         "unvaccinated.export_csv",
         frozenset({"clerk", "nurse"}),
         lambda w, s, r: unvaccinated.export_csv(s, w.listing, w.file(r, "list.csv")),
@@ -433,6 +464,16 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
         lambda w, s, r: catalog_admin.apply_import(s, w.catalog_preview),
     ),
     ("catalog_admin.history", frozenset({"admin"}), lambda w, s, r: catalog_admin.history(s)),
+    # retention (issue 11 item 15): the administrator previews, purges exactly the previewed
+    # counts (nothing is past retention in this world) and changes the policy
+    ("retention.current_policy", frozenset({"admin"}), lambda w, s, r: retention.current_policy(s)),
+    ("retention.preview", frozenset({"admin"}), lambda w, s, r: _preview(w, s)),
+    ("retention.purge", frozenset({"admin"}), lambda w, s, r: _purge(w, s)),
+    (
+        "retention.set_policy",
+        frozenset({"admin"}),
+        lambda w, s, r: retention.set_policy(s, dataclasses.replace(DEFAULT_POLICY, exit_years=7)),
+    ),
     # terminal sync: the administrator enrols the server's trust, then the number-use role
     # exports, imports a conflicting update, resolves it and erases the package from the medium
     (
@@ -589,6 +630,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     person_numbers.set_number(sessions["number"], taro, NUMBER)
     to_withdraw = issuance.issue(clerk, hanako, "certificate").issuance_id
     listing = unvaccinated.build_list(nurse, "mr1", ON)
+    decision = unvaccinated.decide_list(nurse, "mr1", ON)
     data = json.loads(resource_path("catalog", "catalog.json").read_text("utf-8"))
     data["revision"] = "2099-12-31"
     correction = base / "correction.json"
@@ -628,6 +670,7 @@ def world(tmp_path: Path) -> Iterator[World]:
         sync,
         base / "trust",
         update,
+        decision,
     )
     for s in sessions.values():
         s.register.close()

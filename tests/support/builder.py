@@ -104,6 +104,16 @@ class RegisterBuilder:
             "UPDATE persons SET moved_out = 1, moved_out_date = ? WHERE id = ?", (on, person_id)
         )
 
+    def die(self, person_id: int, on: str) -> None:
+        self.conn.execute(
+            "UPDATE persons SET deceased = 1, deceased_date = ? WHERE id = ?", (on, person_id)
+        )
+
+    def issuance(self, person_id: int, **values: Any) -> int:
+        """A stored 発行履歴 row (``fiscal_year``, ``doc_type``, ``issue_no``, ``issued_on``,
+        ``process_kind`` needed)."""
+        return self._insert("issuances", {"person_id": person_id, **values})
+
     def office(self, name: str, address: str, phone: str) -> None:
         """The office that notices name (register settings; required before notices print)."""
         s = self.stamp

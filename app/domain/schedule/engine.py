@@ -5,11 +5,11 @@ Pure: inputs are the catalog, the person, the history and facts; no I/O and no c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from app.domain import legaldate as ld
-from app.domain.catalog import Catalog, Series, Window
+from app.domain.catalog import Catalog, Product, Series, Window
 from app.domain.catalog_bounds import BoundContext
 from app.domain.schedule.dependencies import dependency_order, gated
 from app.domain.schedule.doses import (
@@ -91,13 +91,30 @@ def evaluate(
             )
     if deferred:
         _assign(catalog, person, facts, ctx, deferred, per_series)
-    live_products = frozenset(p.id for p in catalog.products.values() if p.live_injected)
+    live_products = _live_products(catalog.products)
     done: dict[str, SeriesStatus] = {}
     for s in dependency_order(catalog):
         done[s.id] = _series_status(
             catalog, s, person, facts, ctx, on, per_series[s.id], live, live_products, done
         )
     return Evaluation(on=on, series=tuple(done[s.id] for s in catalog.series))
+
+
+_LIVE: dict[int, tuple[Mapping[str, Product], frozenset[str]]] = {}
+
+
+def _live_products(products: Mapping[str, Product]) -> frozenset[str]:
+    """Ids of the live injected products, once per loaded catalog's product table (a list
+    evaluates one series for ~10⁴ persons; the table is the same object every time)."""
+    hit = _LIVE.get(id(products))
+    if hit is None or hit[0] is not products:
+        if len(_LIVE) > 16:
+            _LIVE.clear()
+        hit = _LIVE[id(products)] = (
+            products,
+            frozenset(p.id for p in products.values() if p.live_injected),
+        )
+    return hit[1]
 
 
 def _applicable(series: Series, person: Person, facts: Facts, ctx: BoundContext) -> str | None:

@@ -35,19 +35,44 @@ PERSON_COLUMNS = (
     "change_seq",
 )
 UPDATE_COLUMNS = PERSON_COLUMNS[1:]
+# inserted by an import: the 住民記録's numbers (the provisional columns stay NULL)
 NUMBER_COLUMNS = ("person_uid", "uid", "number_ct", "blind_index", "version", "change_seq")
+# updated by an import: a changed number, or a provisional one confirmed or replaced
+NUMBER_UPDATE_COLUMNS = (
+    "number_ct",
+    "blind_index",
+    "version",
+    "change_seq",
+    "provisional_origin",
+    "updated_date",
+    "updated_time",
+    "updated_by",
+)
+
+# 宛名番号 → (uid, row hash, blind index of the 個人番号 or None, that number is provisional)
+Existing = dict[str, tuple[bytes, bytes, bytes | None, bool]]
 
 
-def existing_persons(conn: Connection) -> dict[str, tuple[bytes, bytes, bytes | None]]:
-    """宛名番号 → (uid, row hash, blind index of the 個人番号 or None), for diffing an import."""
+def existing_persons(conn: Connection) -> Existing:
+    """宛名番号 → (uid, row hash, blind index of the 個人番号 or None, provisional), for diffing
+    an import."""
     stmt = select(
-        persons.c.atena_no, persons.c.uid, persons.c.row_hash, person_numbers.c.blind_index
+        persons.c.atena_no,
+        persons.c.uid,
+        persons.c.row_hash,
+        person_numbers.c.blind_index,
+        person_numbers.c.provisional_origin,
     ).outerjoin(person_numbers, person_numbers.c.person_uid == persons.c.uid)
-    out: dict[str, tuple[bytes, bytes, bytes | None]] = {}
+    out: Existing = {}
     row: Any
     for row in conn.execute(stmt.execution_options(yield_per=50_000)):
-        atena, uid, row_hash, blind = row
-        out[str(atena)] = (bytes(uid), bytes(row_hash), None if blind is None else bytes(blind))
+        atena, uid, row_hash, blind, provisional = row
+        out[str(atena)] = (
+            bytes(uid),
+            bytes(row_hash),
+            None if blind is None else bytes(blind),
+            provisional is not None,
+        )
     return out
 
 
@@ -81,7 +106,8 @@ def insert_numbers(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> int:
 
 
 def update_numbers(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> int:
-    return update_rows(conn, person_numbers, "person_uid", NUMBER_COLUMNS[2:], rows)
+    """Rows ``(person_uid, *NUMBER_UPDATE_COLUMNS)``."""
+    return update_rows(conn, person_numbers, "person_uid", NUMBER_UPDATE_COLUMNS, rows)
 
 
 def resident_count(conn: Connection) -> int:

@@ -5,6 +5,8 @@ migrated database with this metadata so the two cannot drift apart. Types are th
 subset: text, integers and bytes (``bytea`` on PostgreSQL, ``BLOB`` on SQLite). Times are UTC
 RFC 3339 text with ``Z``; dates are ISO 8601 text. Record ids (``uid``) are the 16 raw bytes of a
 UUIDv7; versions are hybrid-logical-clock text that sorts (``<ms>.<counter>.<origin>``).
+Masters (institution, vaccine, lot) are ``records`` rows like every terminal record: the server's
+from ``import-masters``, lots also from terminals.
 
 Nothing personal is stored in the clear beyond what the central register must hold: 個人番号 is
 encrypted at the application level (``person_numbers``) with a keyed blind index for lookup.
@@ -110,6 +112,15 @@ person_numbers = Table(
     Column("blind_index", LargeBinary(32), nullable=False, index=True),
     Column("version", String(VERSION), nullable=False),
     Column("change_seq", BigInteger, nullable=False, index=True),
+    # NULL: from the 住民記録 system (authoritative). A terminal id: entered at that terminal's
+    # counter for a person the 住民記録 gave no number, provisional until an import confirms or
+    # replaces it (revision 0002).
+    Column("provisional_origin", String(PARTY_ID)),
+    # A provisional number's own 更新日・更新時刻・更新者 as the terminal sent them (so every
+    # terminal holds the same record); NULL for the 住民記録's (derived from the version).
+    Column("updated_date", String(DATE)),
+    Column("updated_time", String(8)),
+    Column("updated_by", String(32)),
 )
 
 # Every other synced record (vaccinations, issuances, …) as received, newest version wins.
@@ -225,6 +236,17 @@ import_runs = Table(
     Column("updated", Integer, nullable=False),
     Column("unchanged", Integer, nullable=False),
     Column("rejected", Integer, nullable=False),
+)
+
+# The hub's own audit trail of operator actions (revision 0002): one row per master import, with
+# its counts; never personal data.
+hub_audit = Table(
+    "hub_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(TIME), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON object
 )
 
 Index("ix_persons_kana_key", persons.c.kana_key)

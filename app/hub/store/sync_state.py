@@ -205,7 +205,16 @@ PERSON_EMIT = (
     "voided_at",
     "void_reason",
 )
-NUMBER_EMIT = ("person_uid", "uid", "number_ct", "version")
+NUMBER_EMIT = (
+    "person_uid",
+    "uid",
+    "number_ct",
+    "version",
+    "provisional_origin",
+    "updated_date",
+    "updated_time",
+    "updated_by",
+)
 RECORD_EMIT = ("type", "uid", "version", "origin", "voided_at", "void_reason", "data")
 
 

@@ -1,7 +1,8 @@
 """Documents for a whole cohort: the 未接種者一覧 (no numbers) and 個別通知 (one number each).
 
-Both start from ``unvaccinated.build_list`` and run the print pipeline (``_pipeline``) once per
-file with their own render step. No function here reads 個人番号.
+Both start from ``unvaccinated.decide_list`` (who is listed, decided without names or addresses;
+each person is read as the document is laid out) and run the print pipeline (``_pipeline``) once
+per file with their own render step. No function here reads 個人番号.
 """
 
 from __future__ import annotations
@@ -54,21 +55,30 @@ def print_unvaccinated(
     *,
     on: date | None = None,
     area_code: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> PrintResult:
-    """未接種者一覧 (A4 landscape) from ``unvaccinated.build_list``: no numbers are issued."""
+    """未接種者一覧 (A4 landscape) from ``unvaccinated.decide_list``: no numbers are issued.
+    Each listed person's block is read as the rows are laid out (``progress``: rows done,
+    total); ``cancelled`` stops the job with ``PrintCancelled`` before anything is written."""
     session = session_of(session)
     _audit.require(session, perm.LIST_UNVACCINATED, "print.unvaccinated")
     day = on or date.today()
     target = pdf_target(out)
-    listing = unvaccinated.build_list(session, series_id, day, area_code=area_code)
-    rows = [
-        UnvaccinatedRow(
-            person_block(session, person_row(session, e.person_id)),
-            e.next_dose or "",
-            e.window_until,
+    listing = unvaccinated.decide_list(session, series_id, day, area_code=area_code)
+    rows = []
+    for i, e in enumerate(listing.rows, 1):
+        if cancelled is not None and i % 500 == 1 and cancelled():
+            raise PrintCancelled()
+        rows.append(
+            UnvaccinatedRow(
+                person_block(session, person_row(session, e.person_id)),
+                e.next_dose or "",
+                e.window_until,
+            )
         )
-        for e in listing.entries
-    ]
+        if progress is not None:
+            progress(i, len(listing.rows))
     m = municipality(session)
     area = f"（地区 {area_label(session, area_code)}）" if area_code else ""
 
@@ -108,12 +118,12 @@ def _notice_targets(
     """(person id, dose, request) for everyone to notify, how many were skipped because they
     already got a notice for the same series and dose this 年度, and how many were left to the
     notice of the series whose combination vaccine carries this one (Hib given as 5種混合)."""
-    listing = unvaccinated.build_list(session, series_id, day, area_code=area_code)
+    listing = unvaccinated.decide_list(session, series_id, day, area_code=area_code)
     catalog = schedule.catalog_for(session)
     category = catalog.series_by_id(series_id).category
     targets: list[NoticeTarget] = []
     skipped = combined = 0
-    for e in listing.entries:
+    for e in listing.rows:
         owner = (*combination_series(catalog, e.next_product), series_id)[0]
         if owner != series_id:  # Hib given as 5種混合: the DPT-IPV notice carries the form
             combined += 1

@@ -1,7 +1,9 @@
 """未接種者一覧 (menu 業務 → 未接種者一覧): persons in a series' window on a date who have not
-completed it, optionally for one area. The list fills a sortable, filterable table; it can be
-saved as CSV (for mailing), printed as a PDF list, and turned into a 個別通知 batch (letter plus
-pre-filled 予診票 per person, numbered) with progress and Cancel.
+completed it, optionally for one area. The list is decided first (who, status, count) and the
+table shows the count and the first page of rows at once; further rows are fetched as the table
+scrolls, and all of them once the table is filtered or sorted. It can be saved as CSV (for
+mailing; streamed with progress and 中止), printed as a PDF list, and turned into a 個別通知
+batch (letter plus pre-filled 予診票 per person, numbered) with progress and Cancel.
 
 Keyboard: Enter in the date field lists; Ctrl+F filters; Ctrl+S saves CSV; Ctrl+P prints the
 list; Ctrl+N makes the notices. Test seams: ``ask_csv_path`` and ``ask_notice_folder``.
@@ -33,11 +35,12 @@ from app.security import permissions as perm
 from app.security.session import SessionView
 from app.services import printing, unvaccinated
 from app.services.printing import PrintResult
-from app.services.unvaccinated import AreaChoice, UnvaccinatedList
+from app.services.unvaccinated import AreaChoice, UnvaccinatedDecision, UnvaccinatedEntry
 from app.ui.common.dialog_parts import message_label, set_message
-from app.ui.common.jobs import JobContext, JobRunner
+from app.ui.common.jobs import Job, JobContext, JobRunner
 from app.ui.common.record_sort_proxy import RecordSortProxy
 from app.ui.common.table_view import cap_column_widths, read_only_table
+from app.ui.lists.list_rows import ListRowLoader
 from app.ui.lists.unvaccinated_table_model import UnvaccinatedTableModel, area_text
 from app.ui.printing.document_print_flow import DocumentPrintFlow, PrintRequest
 
@@ -45,7 +48,8 @@ LIST_CAPS = {5: 150, 6: 300}  # 地区, 住所 (px)
 
 
 class UnvaccinatedPage(QWidget):
-    list_filled = Signal(object)  # UnvaccinatedList
+    list_filled = Signal(object)  # UnvaccinatedDecision (its first page is in the model)
+    all_rows_loaded = Signal()  # every row of the list is in the model (filter, sort)
     csv_saved = Signal(object)  # Path
     error_shown = Signal(str, str)
 
@@ -61,8 +65,14 @@ class UnvaccinatedPage(QWidget):
         self.session = session
         self.jobs = jobs
         self.print_flow = print_flow
-        self.listing: UnvaccinatedList | None = None
+        self.listing: UnvaccinatedDecision | None = None
         self.model = UnvaccinatedTableModel(self)
+        self.loader = ListRowLoader(session, jobs, self.model, self)
+        self.loader.rows_added.connect(self._update_count)
+        self.loader.all_loaded.connect(self._all_loaded)
+        self.loader.progress.connect(self._loading)
+        self.loader.failed.connect(self._error)
+        self._csv_job: Job | None = None
         self.proxy = RecordSortProxy(self)
         self.proxy.setSourceModel(self.model)
         self.ask_csv_path: Callable[[], Path | None] = self._ask_csv_path
@@ -110,9 +120,16 @@ class UnvaccinatedPage(QWidget):
         self.csv_button = QPushButton(self.tr("Save CSV... [Ctrl+S]"), self)
         self.pdf_button = QPushButton(self.tr("Print list [Ctrl+P]"), self)
         self.notices_button = QPushButton(self.tr("Individual notices... [Ctrl+N]"), self)
+        self.cancel_csv_button = QPushButton(self.tr("Stop saving"), self)
+        self.cancel_csv_button.setVisible(False)
         tools.addWidget(self.filter_edit, 1)
         tools.addWidget(self.count_label)
-        for button in (self.csv_button, self.pdf_button, self.notices_button):
+        for button in (
+            self.csv_button,
+            self.cancel_csv_button,
+            self.pdf_button,
+            self.notices_button,
+        ):
             button.setAutoDefault(False)
             tools.addWidget(button)
         layout.addLayout(tools)
@@ -126,6 +143,8 @@ class UnvaccinatedPage(QWidget):
         self.date_edit.returnPressed.connect(self.fill)
         self.filter_edit.textChanged.connect(self._filter)
         self.csv_button.clicked.connect(self.export_csv)
+        self.cancel_csv_button.clicked.connect(self.cancel_csv)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sorted)
         self.pdf_button.clicked.connect(self.print_list)
         self.notices_button.clicked.connect(self.print_notices)
         for keys, slot in (
@@ -205,17 +224,24 @@ class UnvaccinatedPage(QWidget):
             return
         series, on, area = query
         session = self.session
+        self.loader.stop()
         self._show(self.tr("Listing..."))
-        job = self.jobs.submit(
-            lambda ctx: unvaccinated.build_list(session, series, on, area_code=area)
-        )
+
+        first = self.model.page_rows
+
+        def work(ctx: JobContext) -> tuple[UnvaccinatedDecision, list[UnvaccinatedEntry]]:
+            decision = unvaccinated.decide_list(session, series, on, area_code=area)
+            return decision, unvaccinated.entries(session, decision, 0, first)
+
+        job = self.jobs.submit(work)
         job.succeeded.connect(self._filled)
         job.failed.connect(self._error)
 
     @Slot(object)
-    def _filled(self, listing: UnvaccinatedList) -> None:
+    def _filled(self, result: tuple[UnvaccinatedDecision, list[UnvaccinatedEntry]]) -> None:
+        listing, first = result
         self.listing = listing
-        self.model.set_rows(listing.entries)
+        self.loader.show(listing, first)
         # Long addresses and 地区 names are elided (whole in the tooltip) so that the status and
         # the dates stay in view.
         cap_column_widths(self.table, LIST_CAPS)
@@ -224,12 +250,44 @@ class UnvaccinatedPage(QWidget):
         self._show(
             self.tr("%1: %2 persons have not completed it.")
             .replace("%1", listing.series_name)
-            .replace("%2", str(len(listing.entries)))
+            .replace("%2", str(len(listing)))
         )
         if self.proxy.rowCount():
             self.table.selectRow(0)
             self.table.setFocus()
         self.list_filled.emit(listing)
+        if self.filter_edit.text().strip() or self.proxy.sortColumn() >= 0:
+            self.load_all_rows()
+
+    # --- rows fetched as they are needed ----------------------------------------------------
+
+    def load_all_rows(self) -> None:
+        """Filtering and sorting need every row: fetch the ones not fetched yet."""
+        self.loader.load_all()
+
+    @Slot(int, int)
+    def _loading(self, done: int, total: int) -> None:
+        self._show(
+            self.tr("Reading the whole list... %1 of %2")
+            .replace("%1", str(done))
+            .replace("%2", str(total))
+        )
+
+    @Slot()
+    def _all_loaded(self) -> None:
+        self._update_count()
+        if self.listing is not None:
+            self._show(
+                self.tr("%1: %2 persons have not completed it.")
+                .replace("%1", self.listing.series_name)
+                .replace("%2", str(len(self.listing)))
+            )
+        self.all_rows_loaded.emit()
+
+    @Slot(int, Qt.SortOrder)
+    def _sorted(self, column: int, order: Qt.SortOrder) -> None:
+        if column >= 0:
+            self.load_all_rows()
 
     @Slot(str)
     def _echo_date(self, text: str) -> None:
@@ -242,6 +300,8 @@ class UnvaccinatedPage(QWidget):
     def _filter(self, text: str) -> None:
         self.proxy.set_text_filter(text)
         self._update_count()
+        if text.strip():
+            self.load_all_rows()
 
     def _update_count(self) -> None:
         if self.listing is None:
@@ -250,11 +310,11 @@ class UnvaccinatedPage(QWidget):
         self.count_label.setText(
             self.tr("%1 of %2 shown")
             .replace("%1", str(self.proxy.rowCount()))
-            .replace("%2", str(self.model.rowCount()))
+            .replace("%2", str(self.model.total))
         )
 
     def _update_buttons(self) -> None:
-        has_rows = bool(self.listing and self.listing.entries)
+        has_rows = bool(self.listing and len(self.listing))
         for button in (self.csv_button, self.pdf_button, self.notices_button):
             button.setEnabled(has_rows)
 
@@ -273,15 +333,44 @@ class UnvaccinatedPage(QWidget):
     @Slot()
     def export_csv(self) -> None:
         listing = self.listing
-        if listing is None or not listing.entries:
+        if listing is None or not len(listing) or self._csv_job is not None:
             return
         path = self.ask_csv_path()
         if path is None:
             return
         session = self.session
-        job = self.jobs.submit(lambda ctx: unvaccinated.export_csv(session, listing, path))
+
+        def work(ctx: JobContext) -> int:
+            return unvaccinated.export_csv(
+                session,
+                listing,
+                path,
+                progress=ctx.report_progress,
+                cancelled=lambda: ctx.cancelled,
+            )
+
+        job = self._csv_job = self.jobs.submit(work)
+        self.cancel_csv_button.setVisible(True)
+        job.progress.connect(
+            lambda done, total: self._show(
+                self.tr("Saving CSV... %1 of %2").replace("%1", str(done)).replace("%2", str(total))
+            )
+        )
         job.succeeded.connect(lambda rows: self._csv_saved(path, rows))
         job.failed.connect(self._error)
+        job.cancelled.connect(
+            lambda: self._show(self.tr("Saving the CSV was stopped; no file was written."))
+        )
+        job.finished.connect(self._csv_finished)
+
+    @Slot()
+    def cancel_csv(self) -> None:
+        if self._csv_job is not None:
+            self._csv_job.cancel()
+
+    def _csv_finished(self) -> None:
+        self._csv_job = None
+        self.cancel_csv_button.setVisible(False)
 
     def _csv_saved(self, path: Path, rows: int) -> None:
         self._show(
@@ -292,12 +381,20 @@ class UnvaccinatedPage(QWidget):
     @Slot()
     def print_list(self) -> None:
         listing = self.listing
-        if listing is None or not listing.entries or self.print_flow.busy:
+        if listing is None or not len(listing) or self.print_flow.busy:
             return
         session, series, on, area = self.session, listing.series_id, listing.on, listing.area_code
 
         def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-            return printing.print_unvaccinated(session, series, out, on=on, area_code=area)
+            return printing.print_unvaccinated(
+                session,
+                series,
+                out,
+                on=on,
+                area_code=area,
+                progress=ctx.report_progress,
+                cancelled=lambda: ctx.cancelled,
+            )
 
         self.print_flow.start(
             PrintRequest(self.tr("Unvaccinated list"), "unvaccinated", work, batch=True)
@@ -308,7 +405,7 @@ class UnvaccinatedPage(QWidget):
         listing = self.listing
         if (
             listing is None
-            or not listing.entries
+            or not len(listing)
             or self.print_flow.busy
             or not self.session.can(perm.PRINT_NOTICES)
         ):

@@ -1,11 +1,18 @@
-"""未接種者一覧 rows (``unvaccinated.build_list``) as a table model, already masked by the
-service; sorted and filtered through ``RecordSortProxy``."""
+"""未接種者一覧 rows as a table model, already masked by the service; sorted and filtered
+through ``RecordSortProxy``.
+
+The list is decided first (who, status, count: ``unvaccinated.decide_list``) and its rows' names
+and addresses are fetched a page at a time: the model holds the rows fetched so far, knows the
+list's size, and asks for the next page (``more_wanted``) when the view scrolls to the end of
+them (Qt's ``canFetchMore``/``fetchMore``). The page fetches it on the job thread (the one
+thread that uses the register connection) and hands the rows to ``append_rows``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Signal
 
 from app.services.unvaccinated import UnvaccinatedEntry
 from app.ui.common import display_text
@@ -31,13 +38,51 @@ def area_text(code: str | None, names: dict[str, str]) -> str:
     return f"{name}（{code}）" if name else code
 
 
+PAGE_ROWS = 200  # rows fetched per page as the table scrolls (a screen shows ~30)
+
+
 class UnvaccinatedTableModel(RecordTableModel[UnvaccinatedEntry]):
     CONTEXT = CONTEXT
     AREA_COLUMN = 5
+    more_wanted = Signal(int)  # the list position of the next page the view wants
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.area_names: dict[str, str] = {}  # set by the page from the register's 地区 names
+        self.total = 0  # rows in the decided list
+        self.next_start = 0  # list position of the first row not fetched yet
+        self.fetching = False  # a page has been asked for and has not arrived
+        self.page_rows = PAGE_ROWS
+
+    def set_first_page(
+        self, rows: Sequence[UnvaccinatedEntry], total: int, next_start: int
+    ) -> None:
+        """A newly decided list of ``total`` rows, of which ``rows`` (list positions up to
+        ``next_start``) are fetched."""
+        self.total, self.next_start, self.fetching = total, next_start, False
+        self.set_rows(rows)
+
+    def append_rows(self, rows: Sequence[UnvaccinatedEntry], next_start: int) -> None:
+        """The page that ends before list position ``next_start`` has arrived."""
+        self.fetching = False
+        self.next_start = max(self.next_start, next_start)
+        if rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+
+    @property
+    def all_fetched(self) -> bool:
+        return self.next_start >= self.total
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self.all_fetched and not self.fetching
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self.fetching = True
+            self.more_wanted.emit(self.next_start)
 
     def _text(self, record: UnvaccinatedEntry, column: Column[UnvaccinatedEntry]) -> str:
         if column is self.COLUMNS[self.AREA_COLUMN]:

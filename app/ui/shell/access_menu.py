@@ -7,8 +7,10 @@ Usage (the main window or the controller, once per window)::
     window.access_actions.person_requested.connect(window.open_person)
 
 * 管理 (``access.review`` / ``user.manage`` / ``key.manage`` / ``audit.read``): 利用者とアクセス権
-  (:class:`AdminUsersPage`) and 監査ログ (:class:`AuditViewer`), shown as pages of
-  ``window.pages``.
+  (:class:`AdminUsersPage`), 監査ログ (:class:`AuditViewer`) and 保存期間と消去
+  (:class:`RetentionPage`, ``retention.manage``), shown as pages of
+  ``window.pages``; then the settings pages of ``app.ui.admin.settings_menu`` (窓口の設定,
+  地区名, ワクチンカタログ, 同期パスキー).
 * 個人番号 (``mynumber.search``): 個人番号で検索 → ``person_requested(int)``.
 * The idle lock (:class:`WindowLock`, minutes from ``VAXDESK_IDLE_MINUTES``, default 5) and
   Ctrl+L to lock at once. Sign out (from the lock) emits ``sign_out_requested`` and closes the
@@ -31,6 +33,7 @@ from app.security.session import SessionView
 from app.services.security_key import KeyFactory
 from app.ui.admin.admin_users_page import AdminUsersPage
 from app.ui.admin.audit_viewer import AuditViewer
+from app.ui.admin.retention_page import RetentionPage
 from app.ui.admin.settings_menu import PERMISSIONS as SETTINGS_PERMISSIONS
 from app.ui.admin.settings_menu import SettingsPages
 from app.ui.common.jobs import JobRunner
@@ -43,6 +46,7 @@ ADMIN_PERMISSIONS = (
     perm.KEY_MANAGE,
     perm.AUDIT_READ,
     *sorted(SETTINGS_PERMISSIONS),
+    perm.RETENTION_MANAGE,
 )
 
 
@@ -80,6 +84,7 @@ class AccessActions(QObject):
         self.users_page: AdminUsersPage | None = None
         self.audit_page: AuditViewer | None = None
         self.settings_pages: SettingsPages | None = None
+        self.retention_page: RetentionPage | None = None
         self._build_menus()
         self.lock = WindowLock(
             window, self.session, self.jobs, timeout_ms=idle_timeout_ms, key_factory=key_factory
@@ -138,6 +143,10 @@ class AccessActions(QObject):
                 audit = self.admin_menu.addAction(self.tr("&Audit log"))
                 audit.setObjectName("auditAction")
                 audit.triggered.connect(self.show_audit_page)
+            if session.can(perm.RETENTION_MANAGE):
+                kept = self.admin_menu.addAction(self.tr("&Retention and erasure"))
+                kept.setObjectName("retentionAction")
+                kept.triggered.connect(self.show_retention_page)
             self.settings_pages = SettingsPages(self, self.admin_menu)
         if session.can(perm.MYNUMBER_SEARCH):
             self.number_menu = bar.addMenu(self.tr("Personal &number"))
@@ -170,6 +179,13 @@ class AccessActions(QObject):
         self._show_page(self.audit_page)
         if first:
             self.audit_page.refresh()
+
+    @Slot()
+    def show_retention_page(self) -> None:
+        if self.retention_page is None:
+            self.retention_page = RetentionPage(self.session, self.jobs, parent=self.window.pages)
+        self._show_page(self.retention_page)
+        self.retention_page.refresh()
 
     @Slot()
     def search_by_number(self) -> None:

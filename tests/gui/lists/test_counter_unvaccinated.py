@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -181,3 +181,52 @@ def test_the_demo_register_names_its_areas(tmp_path: Path) -> None:
     finally:
         session.register.close()
     assert choices and all(c.name and c.name.endswith("地区") for c in choices)
+
+
+def test_the_first_page_shows_with_the_count_and_more_rows_come_as_it_scrolls(
+    qtbot: QtBot, vaxdesk_app: QApplication, counter_clerk_session: Session
+) -> None:
+    window = open_window(qtbot, counter_clerk_session)
+    page = window.unvaccinated_page
+    assert page is not None
+    page.model.page_rows = 1  # a page of one row: the 2 listed persons need two pages
+    page = _listed(qtbot, window, "pcv")
+    assert page.listing is not None and len(page.listing) == 2
+    assert page.model.rowCount() == 1 and page.count_label.text() == "2 人中 1 人を表示"
+    assert "2" in page.message.text()  # the count of the whole list, at once
+    assert page.csv_button.isEnabled()
+    # The table has room for more rows, so it asks for the next page itself (as it does when
+    # scrolled to the end of the fetched rows).
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=WAIT_MS)
+    assert not page.proxy.canFetchMore(QModelIndex()) and page.model.all_fetched
+    assert sorted(page.proxy.index(r, 0).data() for r in range(2)) == ATENAS
+    assert page.count_label.text() == "2 人中 2 人を表示"
+    settle(qtbot, window)
+
+
+def test_filtering_a_partly_fetched_list_reads_the_whole_list(
+    qtbot: QtBot, vaxdesk_app: QApplication, counter_clerk_session: Session
+) -> None:
+    window = open_window(qtbot, counter_clerk_session)
+    # A page never shown: no view asks for rows by itself, only the filter does.
+    page = UnvaccinatedPage(window.session, window.jobs, window.print_flow)
+    qtbot.waitUntil(lambda: window.catalog is not None, timeout=WAIT_MS)
+    assert window.catalog is not None
+    page.set_catalog(window.catalog)
+    page.model.page_rows = 1
+    page.series_combo.setCurrentIndex(page.series_combo.findData("pcv"))
+    with qtbot.waitSignal(page.list_filled, timeout=WAIT_MS):
+        page.fill()
+    assert page.model.rowCount() == 1 and not page.model.all_fetched
+    shown = page.proxy.index(0, 0).data()
+    other = next(a for a in ATENAS if a != shown)
+    with qtbot.waitSignal(page.all_rows_loaded, timeout=WAIT_MS):
+        page.filter_edit.setText(other)  # a row not fetched yet
+    assert page.model.rowCount() == 2
+    assert page.proxy.rowCount() == 1 and page.proxy.index(0, 0).data() == other
+    assert page.count_label.text() == "2 人中 1 人を表示"
+    page.filter_edit.clear()
+    page.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert [page.proxy.index(r, 0).data() for r in range(2)] == sorted(ATENAS, reverse=True)
+    page.deleteLater()
+    settle(qtbot, window)
