@@ -39,6 +39,8 @@ class ErrorCode:
 # long Japanese messages over four lines each, so this table alone keeps its hand layout.
 # fmt: off
 _TABLE: Final[dict[str, tuple[int, str]]] = {
+    "E_AREA_NAME":                  (DATA,      "地区名は30文字以内で入力してください。"),
+    "E_AREA_UNKNOWN":               (DATA,      "その地区コードは台帳にありません。"),
     "E_ATENA":                      (DATA,      "宛名番号に誤りがあります。"),
     "E_ATENA_LENGTH":               (DATA,      "宛名番号の桁数が違います。"),
     "E_ATENA_NOT_DIGITS":           (DATA,      "宛名番号は数字で入力してください（数字以外の文字が含まれています）。"),
@@ -173,7 +175,7 @@ _TABLE: Final[dict[str, tuple[int, str]]] = {
     "E_OFFICE_ADDRESS":             (DATA,      "窓口の住所を入力してください。"),
     "E_OFFICE_INVALID":             (DATA,      "窓口の設定内容に誤りがあります。"),
     "E_OFFICE_NAME":                (DATA,      "窓口の名称を入力してください。"),
-    "E_OFFICE_NOT_SET":             (CONFIG,    "個別通知に載せる窓口の名称・住所・電話番号が台帳に設定されていません。管理者が設定してから印刷してください（vaxdesk settings office）。"),
+    "E_OFFICE_NOT_SET":             (CONFIG,    "個別通知に載せる窓口の名称・住所・電話番号が台帳に設定されていません。管理者が「管理 → 窓口の設定」で設定してから印刷してください（コマンドでは vaxdesk settings office）。"),
     "E_OFFICE_PHONE":               (DATA,      "窓口の電話番号を 03-1234-5678 のように10〜11桁で入力してください。"),
     "E_OUTPUT":                     (DATA,      "出力先に書き込めません。"),
     "E_PACKAGE":                    (DATA,      "パッケージを処理できません。"),

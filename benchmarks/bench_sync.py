@@ -30,7 +30,8 @@ from typing import Any
 
 from app.services import sync_export, sync_identity
 from app.services.demo import MUNICIPALITY_CODE, demo_password, demo_users
-from app.services.register import create_register, login
+from app.services.register import login
+from app.services.register_create import create_register
 from app.services.sync_import import import_package
 from app.services.sync_records import to_envelope
 from app.store import db, migrate, sync_outbox, sync_state

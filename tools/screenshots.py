@@ -1,6 +1,6 @@
 """Render the counter screens at 1280×800 to docs/screenshots/*.png (issue 12), so the pictures
 in the documentation stay current: the person view for each role, result entry, 未接種者一覧, the
-audit-log viewer and the lock screen, on a freshly generated demo register (synthetic people).
+audit-log viewer, the lock screen and the administrator's settings pages, on a freshly generated demo register (synthetic people).
 
     .venv/bin/python -m tools.screenshots            # offscreen, no display needed
     .venv/bin/python -m tools.screenshots --out DIR --persons 400
@@ -13,12 +13,14 @@ loads. Windows are grabbed without a frame; a dialog is drawn over its window, c
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -26,6 +28,7 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.paths import resource_path
 from app.security.session import Session
 from app.services import person_card, persons
 from app.services.demo import create_demo_register, demo_password
@@ -200,6 +203,46 @@ def lock_screen(register: Path, out: Path) -> None:
     close(window)
 
 
+SETTINGS_SHOTS = (
+    ("officeAction", "admin_office"),
+    ("areaAction", "admin_areas"),
+    ("catalogAction", "admin_catalog"),
+    ("passkeyAction", "admin_passkeys"),
+)
+
+
+def catalog_correction(folder: Path) -> Path:
+    """A correction file for the catalog page's difference view: the bundled catalog with a new
+    改訂日 and one series renamed."""
+    data = json.loads(resource_path("catalog", "catalog.json").read_text("utf-8"))
+    data["revision"] = "2027-04-01"
+    data["series"][0]["name_ja"] += "（名称訂正）"
+    path = folder / "catalog-correction.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    return path
+
+
+def show_catalog_preview(window: MainWindow, page: Any, correction: Path) -> None:
+    page.ask_file = lambda: correction
+    page.choose_file()
+    wait_until(lambda: page.preview is not None)
+    settle(window)
+
+
+def admin_settings(register: Path, out: Path, folder: Path) -> None:
+    """The administrator's settings pages (窓口, 地区名, カタログ with a previewed file, パスキー)."""
+    window = open_window(register, "admin")
+    pages = access_actions_of(window).settings_pages
+    assert pages is not None
+    for action, name in SETTINGS_SHOTS:
+        page = pages.show_named(action)
+        settle(window)
+        if action == "catalogAction":
+            show_catalog_preview(window, page, catalog_correction(folder))
+        save(grab(window), out, name)
+    close(window)
+
+
 EXPECTED = (
     *(f"person_view_{role}" for role in ROLES if role != "admin"),
     "landing_admin",
@@ -207,6 +250,7 @@ EXPECTED = (
     "unvaccinated_list",
     "audit_viewer",
     "lock_screen",
+    *(name for _, name in SETTINGS_SHOTS),
 )
 
 
@@ -222,6 +266,7 @@ def render_all(out: Path, *, persons: int = 600, seed: int = 1) -> list[Path]:
         unvaccinated_list(register, out)
         audit_viewer(register, out)
         lock_screen(register, out)
+        admin_settings(register, out, Path(tmp))
     return [out / f"{name}.png" for name in EXPECTED]
 
 

@@ -54,9 +54,16 @@ class TextPrompt:
 
 
 def open_session(args: argparse.Namespace) -> Session:
+    from app.errors import AuthError
+    from app.services import lockout_notice
     from app.services.register import login
 
-    session = login(args.register, args.user, read_password(), prompt=TextPrompt())
+    try:
+        session = login(args.register, args.user, read_password(), prompt=TextPrompt())
+    except AuthError as exc:
+        # As the login dialog says it: the lock (E_AUTH_LOCKED, with its end) from the failure
+        # that caused it, and a warning while tries run out.
+        raise lockout_notice.explain(args.register, args.user, exc) from None
     if session.register.demo:
         print("【デモ台帳】架空のデータです。", file=sys.stderr)
     return session

@@ -37,7 +37,8 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.domain.ids import validate_municipality_code
-    from app.services.register import NewUser, create_register
+    from app.services.register import NewUser
+    from app.services.register_create import create_register
 
     municipality_code = validate_municipality_code(args.municipality_code)
     password = read_password("管理者のパスワード: ")

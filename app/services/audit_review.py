@@ -42,6 +42,8 @@ ACTION_NAMES_JA = {
     "audit.view": "監査ログ閲覧",
     "audit.export": "監査ログ出力",
     "access.review": "アクセス権の点検",
+    "settings.areas": "地区名の変更",
+    "settings.areas.read": "地区名の表示",
     "settings.office": "窓口設定の変更",
     "settings.office.read": "窓口設定の表示",
     # every other action and permission code the app writes, so the viewer shows no raw code
@@ -84,6 +86,7 @@ ACTION_NAMES_JA = {
     "media.ledger_export": "媒体管理簿のCSV出力",
     "media.transfer": "媒体による受け渡し",
     "policy.synced_passkeys": "同期パスキーの許可設定",
+    "policy.synced_passkeys.read": "同期パスキーの許可設定の表示",
     "settings.manage": "窓口設定の管理",
     "sync.conflict.resolve": "同期の競合の解決",
     "sync.identity": "端末の同期用鍵",
@@ -216,9 +219,32 @@ def list_entries(session: Session | SessionView, f: AuditFilter) -> list[AuditRo
     return rows
 
 
+TIME_COLUMN = "日時"  # + the terminal's UTC offset, e.g. 「日時(UTC+09:00)」
+
+
+def utc_offset_text(moment: datetime | None = None) -> str:
+    """「UTC+09:00」: the terminal's offset from UTC (at ``moment``, default now)."""
+    offset = (moment or datetime.now(UTC)).astimezone().utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def local_time_csv(utc_text: str) -> str:
+    """An audit time (UTC, as the log writes it) as the terminal's local time to the second,
+    「2026-12-01 15:36:12」: the zone the audit viewer shows (the offset is in the header)."""
+    try:
+        moment = datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
+    except ValueError:
+        return utc_text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
 CSV_HEADER = [
     "連番",
-    "日時(UTC)",
+    TIME_COLUMN,
     "ユーザー",
     "職員番号",
     "端末",
@@ -232,19 +258,26 @@ CSV_HEADER = [
 ]
 
 
+def csv_header() -> list[str]:
+    """The CSV's first row, the time column naming the terminal's offset from UTC."""
+    return [f"{c}({utc_offset_text()})" if c == TIME_COLUMN else c for c in CSV_HEADER]
+
+
 def export_csv(session: Session | SessionView, f: AuditFilter, out: Path) -> int:
-    """Write the filtered entries as UTF-8 (BOM, for Excel) CSV; returns the row count."""
+    """Write the filtered entries as UTF-8 (BOM, for Excel) CSV; returns the row count. Times
+    are the terminal's local time, as in the viewer, with the offset in the header
+    (「日時(UTC+09:00)」)."""
     session = session_of(session)
     _audit.require(session, perm.AUDIT_EXPORT, "audit.export")
     rows = _rows(session, f)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow(csv_header())
     for r in rows:
         writer.writerow(
             [
                 r.seq,
-                r.at,
+                local_time_csv(r.at),
                 r.user_login or "",
                 r.staff_no or "",
                 r.terminal_id,

@@ -15,7 +15,7 @@ from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.services._transaction import write
 from app.store import office as office_repo
-from app.store.office import OfficeSettings
+from app.store.office import OfficeSettings as OfficeSettings  # (the UI takes it from here)
 
 NAME_MAX, ADDRESS_MAX = 60, 120
 # Japanese fixed-line / mobile / free-dial numbers: 10–11 digits starting with 0, with hyphens.
@@ -26,7 +26,8 @@ class OfficeNotSet(ConfigError):
     code = "E_OFFICE_NOT_SET"
     message_ja = (
         "個別通知に載せる窓口の名称・住所・電話番号が台帳に設定されていません。"
-        "管理者が設定してから印刷してください（vaxdesk settings office）。"
+        "管理者が「管理 → 窓口の設定」で設定してから印刷してください"
+        "（コマンドでは vaxdesk settings office）。"
     )
 
 

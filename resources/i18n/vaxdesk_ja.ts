@@ -223,6 +223,65 @@
     </message>
 </context>
 <context>
+    <name>AreaNamesPage</name>
+    <message>
+        <source>Area names</source>
+        <translation>地区名</translation>
+    </message>
+    <message>
+        <source>Give each area code a name. Lists and printed lists then show the name with its code. Type in the name column (F2 edits); an empty name removes it.</source>
+        <translation>地区コードごとに名称を付けます。未接種者一覧の画面と印刷では、名称をコードと並べて表示します。地区名の欄に入力してください（F2 で編集）。空にすると名称を削除します。</translation>
+    </message>
+    <message>
+        <source>Area code</source>
+        <translation>地区コード</translation>
+    </message>
+    <message>
+        <source>Area name</source>
+        <translation>地区名</translation>
+    </message>
+    <message>
+        <source>Households</source>
+        <translation>世帯</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Reload</source>
+        <translation>読み直す(&amp;R)</translation>
+    </message>
+    <message>
+        <source>At most %1 characters</source>
+        <translation>%1文字以内</translation>
+    </message>
+    <message>
+        <source>in use</source>
+        <translation>あり</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>なし（名称のみ）</translation>
+    </message>
+    <message>
+        <source>%1 areas, %2 without a name.</source>
+        <translation>地区 %1 件（名称なし %2 件）。</translation>
+    </message>
+    <message>
+        <source>No household has an area code.</source>
+        <translation>地区コードのある世帯がありません。</translation>
+    </message>
+    <message>
+        <source>Nothing was changed.</source>
+        <translation>変更された項目がありません。</translation>
+    </message>
+    <message>
+        <source>Saved the names of %1 areas.</source>
+        <translation>%1 件の地区名を保存しました。</translation>
+    </message>
+</context>
+<context>
     <name>AuditTableModel</name>
     <message>
         <source>No.</source>
@@ -448,6 +507,145 @@
     <message>
         <source>Not saved. Correct the sheet or press Esc to skip it.</source>
         <translation>登録していません。内容を直すか、Esc でこの票を取りやめてください。</translation>
+    </message>
+</context>
+<context>
+    <name>CatalogPage</name>
+    <message>
+        <source>Vaccination</source>
+        <translation>予防接種</translation>
+    </message>
+    <message>
+        <source>Vaccine product</source>
+        <translation>ワクチン製剤</translation>
+    </message>
+    <message>
+        <source>Special rule</source>
+        <translation>特例</translation>
+    </message>
+    <message>
+        <source>Setting</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>追加</translation>
+    </message>
+    <message>
+        <source>Removed</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>変更</translation>
+    </message>
+    <message>
+        <source>Vaccine catalog</source>
+        <translation>ワクチンカタログ</translation>
+    </message>
+    <message>
+        <source>Corrections to the vaccine catalog used for schedules and printed documents. Choose the file you received, check the differences, then apply exactly what is shown. Every version is kept.</source>
+        <translation>接種予定の判定と帳票に使うワクチンカタログの訂正です。届いたファイルを選んで差分を確認し、表示された内容をそのまま適用します。取り込んだ版はすべて保存されます。</translation>
+    </message>
+    <message>
+        <source>&amp;Choose a file and show the differences...</source>
+        <translation>ファイルを選んで差分を表示(&amp;C)...</translation>
+    </message>
+    <message>
+        <source>&amp;Apply what is shown</source>
+        <translation>表示中の差分を適用(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>種別</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>変更</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>変更前</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>変更後</translation>
+    </message>
+    <message>
+        <source>Imported versions</source>
+        <translation>取り込んだ版</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版</translation>
+    </message>
+    <message>
+        <source>Imported</source>
+        <translation>取込日時</translation>
+    </message>
+    <message>
+        <source>Staff no.</source>
+        <translation>職員番号</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>変更件数</translation>
+    </message>
+    <message>
+        <source>In force</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>in force</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <source>None (the catalog shipped with VaxDesk is used)</source>
+        <translation>なし（VaxDesk 同梱のカタログを使用中）</translation>
+    </message>
+    <message>
+        <source>Vaccine catalog file</source>
+        <translation>ワクチンカタログのファイル</translation>
+    </message>
+    <message>
+        <source>Catalog (*.json)</source>
+        <translation>カタログ (*.json)</translation>
+    </message>
+    <message>
+        <source>Reading %1...</source>
+        <translation>%1 を読み込んでいます...</translation>
+    </message>
+    <message>
+        <source>Revision %1 · SHA-256 %2 · %3 changes</source>
+        <translation>改訂日 %1 ・ SHA-256 %2 ・ 変更 %3 件</translation>
+    </message>
+    <message>
+        <source>Check the differences, then apply them.</source>
+        <translation>差分を確認してから適用してください。</translation>
+    </message>
+    <message>
+        <source>The file makes no difference; there is nothing to apply.</source>
+        <translation>使用中のカタログとの差分はありません。適用するものはありません。</translation>
+    </message>
+    <message>
+        <source>Apply the catalog</source>
+        <translation>カタログの適用</translation>
+    </message>
+    <message>
+        <source>Apply the %1 changes shown? Documents printed from now on use them.</source>
+        <translation>表示中の %1 件の変更を適用しますか。これから印刷する帳票に反映されます。</translation>
+    </message>
+    <message>
+        <source>Catalog version %1 is in force. Staff signed in now use it after signing in again.</source>
+        <translation>カタログの版 %1 を適用しました。ログイン中の職員には、次のログインから反映されます。</translation>
     </message>
 </context>
 <context>
@@ -1261,6 +1459,49 @@
     </message>
 </context>
 <context>
+    <name>OfficeSettingsPage</name>
+    <message>
+        <source>Office on notices</source>
+        <translation>窓口の設定</translation>
+    </message>
+    <message>
+        <source>The office named on individual notices as sender and for inquiries. Notices cannot be printed until the name, address and phone number are set.</source>
+        <translation>個別通知に差出人・問い合わせ先として載せる窓口です。名称・住所・電話番号をすべて設定するまで、個別通知は印刷できません。</translation>
+    </message>
+    <message>
+        <source>e.g. Minami Health Center, Health Promotion Section</source>
+        <translation>例：南保健センター 健康推進課</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>名称(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Address</source>
+        <translation>住所(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Phone</source>
+        <translation>電話番号(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Not set yet: notices cannot be printed until it is saved.</source>
+        <translation>まだ設定されていません。保存するまで個別通知は印刷できません。</translation>
+    </message>
+    <message>
+        <source>Last changed %1 (staff no. %2).</source>
+        <translation>最終変更 %1（職員番号 %2）。</translation>
+    </message>
+    <message>
+        <source>Saved. Notices now print this office.</source>
+        <translation>保存しました。個別通知にはこの窓口が印刷されます。</translation>
+    </message>
+</context>
+<context>
     <name>OverrideReasonDialog</name>
     <message>
         <source>Check before registering</source>
@@ -1285,6 +1526,57 @@
     <message>
         <source>Cancel [Esc]</source>
         <translation>登録しない [Esc]</translation>
+    </message>
+</context>
+<context>
+    <name>PasskeyPolicyPage</name>
+    <message>
+        <source>Synced passkeys</source>
+        <translation>同期パスキー</translation>
+    </message>
+    <message>
+        <source>A synced passkey is copied by a cloud account to the user&apos;s other devices, so it is no longer bound to one security key. Refuse them unless the municipality&apos;s policy allows them. The setting applies to keys enrolled from now on.</source>
+        <translation>同期パスキーはクラウドのアカウントにより利用者の他の機器へ複製されるため、1本のセキュリティキーに限定されません。自治体の方針で認められていない限り、許可しないでください。この設定は、これから登録する鍵に適用されます。</translation>
+    </message>
+    <message>
+        <source>&amp;Refuse synced passkeys (recommended)</source>
+        <translation>同期パスキーを許可しない（推奨）(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Allow synced passkeys</source>
+        <translation>同期パスキーを許可する(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Now: synced passkeys are allowed.</source>
+        <translation>現在の設定：同期パスキーを許可しています。</translation>
+    </message>
+    <message>
+        <source>Now: synced passkeys are refused.</source>
+        <translation>現在の設定：同期パスキーを許可していません。</translation>
+    </message>
+    <message>
+        <source>Nothing was changed.</source>
+        <translation>変更された項目がありません。</translation>
+    </message>
+    <message>
+        <source>Allow synced passkeys</source>
+        <translation>同期パスキーの許可</translation>
+    </message>
+    <message>
+        <source>Keys enrolled from now on may be synced passkeys that can be used from other devices of the same cloud account. Allow them?</source>
+        <translation>これから登録する鍵に、同じクラウドアカウントの他の機器からも使える同期パスキーを認めます。許可しますか。</translation>
+    </message>
+    <message>
+        <source>Saved: synced passkeys are allowed for new keys.</source>
+        <translation>保存しました。これから登録する鍵に同期パスキーを許可します。</translation>
+    </message>
+    <message>
+        <source>Saved: synced passkeys are refused for new keys.</source>
+        <translation>保存しました。これから登録する鍵に同期パスキーを許可しません。</translation>
     </message>
 </context>
 <context>
@@ -2053,6 +2345,25 @@
     <message>
         <source>For Other, write what the number is needed for.</source>
         <translation>「その他」の場合は、番号が必要な理由を入力してください。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsMenu</name>
+    <message>
+        <source>&amp;Office on notices</source>
+        <translation>窓口の設定(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Area &amp;names</source>
+        <translation>地区名(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Vaccine &amp;catalog</source>
+        <translation>ワクチンカタログ(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Synced &amp;passkeys</source>
+        <translation>同期パスキー(&amp;P)</translation>
     </message>
 </context>
 <context>

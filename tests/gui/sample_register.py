@@ -8,7 +8,8 @@ from pathlib import Path
 
 from app.domain.kana import normalize_kana
 from app.services.recovery import open_with_recovery_code
-from app.services.register import NewUser, create_register
+from app.services.register import NewUser
+from app.services.register_create import create_register
 from app.store import db, persons
 from tests.support.builder import RegisterBuilder
 

@@ -25,7 +25,8 @@ from app.services.demo import (
     demo_users,
 )
 from app.services.recovery import open_with_recovery_code
-from app.services.register import create_register, login
+from app.services.register import login
+from app.services.register_create import create_register
 from app.store.db import Connection
 from tests.conftest import FAST_ARGON2
 

@@ -12,7 +12,8 @@ import pytest
 from app.errors import AuthError, RegisterError
 from app.security.terminal import NoSecureKeyring, TerminalSecretStore
 from app.services.recovery import open_with_recovery_code, rebind_terminal
-from app.services.register import NewUser, create_register, login
+from app.services.register import NewUser, login
+from app.services.register_create import create_register
 from app.store.layout import RegisterLayout
 from tests.support.keyrings import MemoryKeyring
 from tests.support.registers import software_key

@@ -230,7 +230,7 @@ def test_audit_review_filters_and_csv(reg: Path, tmp_path: Path) -> None:
         auditor.register.close()
     text = out.read_text(encoding="utf-8-sig")
     table = list(csv.reader(text.splitlines()))
-    assert table[0] == audit_review.CSV_HEADER and len(table) == n + 1
+    assert table[0] == audit_review.csv_header() and len(table) == n + 1
     assert pid >= 1 and "ヤマダ" not in text and "山田" not in text
     clerk = login_as(reg, "clerk")
     try:

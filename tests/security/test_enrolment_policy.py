@@ -14,7 +14,8 @@ from app.security.fido.software import SoftwareAuthenticator
 from app.security.fido.software_state import SOFTWARE_AAGUID
 from app.security.keyslots import KeySlotFile
 from app.services import users_admin
-from app.services.register import NewUser, create_register
+from app.services.register import NewUser
+from app.services.register_create import create_register
 from app.services.security_key import KeyAccess
 from app.store import users
 from app.store.layout import RegisterLayout

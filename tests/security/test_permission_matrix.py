@@ -33,9 +33,11 @@ from app.security.fido import RecordingPrompt
 from app.security.keyslots import KeySlotFile
 from app.security.session import Session
 from app.services import (
+    areas,
     audit_review,
     batch_entry,
     catalog_admin,
+    enrolment_policy,
     issuance,
     key_rotation,
     login_flow,
@@ -88,7 +90,7 @@ SESSIONLESS = {
     "recovery.open_with_recovery_code",
     "recovery.rebind_terminal",  # checked by role in test_recovery_rebind_needs_admin_rights
     "register.add_user_slot",
-    "register.create_register",
+    "register_create.create_register",
     "register.login",
     "register.open_database",
     "register.open_current",
@@ -106,6 +108,7 @@ SESSIONLESS = {
     "lockout_notice.locked_message",
     "media.volume_of",
     "office.validate",
+    "areas.validate_name",
     "sync_export.current_server",
     "sync_export.forget_acknowledged",
     "sync_export.package_file_name",
@@ -118,6 +121,9 @@ SESSIONLESS = {
     "sync_identity.new_terminal_party_id",
     "sync_identity.stored_trust",
     "audit_review.local_day_bounds",
+    "audit_review.csv_header",
+    "audit_review.local_time_csv",
+    "audit_review.utc_offset_text",
     "demo.demo_area_names",
     "register.synced_passkeys_allowed",
     "security_key.open_slot",
@@ -544,6 +550,12 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
     ),
     ("media.erase", frozenset({"number"}), lambda w, s, r: media.erase(s, w.import_entry())),
     ("office.current", frozenset({"admin"}), lambda w, s, r: office.current(s)),
+    ("areas.list_areas", frozenset({"admin"}), lambda w, s, r: areas.list_areas(s)),
+    (
+        "areas.set_names",
+        frozenset({"admin"}),
+        lambda w, s, r: areas.set_names(s, {"01": "中央地区"}),
+    ),
     (
         "office.set_office",
         frozenset({"admin"}),
@@ -553,6 +565,11 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
         "unvaccinated.area_choices",
         frozenset({"clerk", "nurse"}),
         lambda w, s, r: unvaccinated.area_choices(s),
+    ),
+    (
+        "enrolment_policy.synced_passkeys",
+        frozenset({"admin"}),
+        lambda w, s, r: enrolment_policy.synced_passkeys(s),
     ),
     (
         "users_admin.set_synced_passkeys_allowed",

@@ -15,7 +15,8 @@ from app.security.fido.interface import PromptInteraction
 from app.security.fido.software import SoftwareAuthenticator
 from app.security.session import Session
 from app.services.recovery import open_with_recovery_code
-from app.services.register import NewUser, create_register, login
+from app.services.register import NewUser, login
+from app.services.register_create import create_register
 from app.services.security_key import KeyAccess
 from app.store import db, persons
 from tests.support.builder import RegisterBuilder

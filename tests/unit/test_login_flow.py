@@ -26,7 +26,8 @@ from app.services.login_flow import (
     LoginState,
     LoginStatus,
 )
-from app.services.register import NewUser, create_register, login
+from app.services.register import NewUser, login
+from app.services.register_create import create_register
 from app.services.security_key import DEMO_KEY_NOTICE
 from app.store.layout import RegisterLayout
 from tests.support.registers import login_as, make_register, password, software_key

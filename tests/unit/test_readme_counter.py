@@ -26,7 +26,8 @@ def test_no_pointer_outside_the_repository() -> None:
 
 def test_lock_sign_out_quit_and_reset_are_explained_with_the_real_keys() -> None:
     access_menu = (ROOT / "app/ui/shell/access_menu.py").read_text(encoding="utf-8")
-    main_window = (ROOT / "app/ui/shell/main_window.py").read_text(encoding="utf-8")
+    # the main window's 業務 menu (with 終了) is built in window_menus.py
+    main_window = (ROOT / "app/ui/shell/window_menus.py").read_text(encoding="utf-8")
     assert 'QKeySequence("Ctrl+L")' in access_menu and "**Ctrl+L**" in README
     assert 'QKeySequence("Ctrl+Shift+L")' in access_menu and "**Ctrl+Shift+L**" in README
     assert 'QKeySequence("Ctrl+Q")' in main_window and "**Ctrl+Q**" in README

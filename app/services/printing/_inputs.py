@@ -52,6 +52,12 @@ def municipality(session: Session) -> Municipality:
     )
 
 
+def area_label(session: Session, code: str) -> str:
+    """「中央地区（03）」 when the administrator named the 地区, else the bare code."""
+    name = register_meta.area_names(session.register.conn).get(code)
+    return f"{name}（{code}）" if name else code
+
+
 def person_row(session: Session, person_id: int) -> PersonRow:
     row = person_repo.get(session.register.conn, person_id)
     if row is None:

@@ -32,6 +32,7 @@ from app.services._issuing import Issued, issue_in, require_issue
 from app.services._transaction import WriteContext
 from app.services.printing._inputs import (
     already_issued,
+    area_label,
     form_dose,
     municipality,
     office_for_print,
@@ -79,7 +80,7 @@ def print_unvaccinated(
         if progress is not None:
             progress(i, len(listing.rows))
     m = municipality(session)
-    area = f"（地区 {area_code}）" if area_code else ""
+    area = f"（地区 {area_label(session, area_code)}）" if area_code else ""
 
     def render(_issued: Sequence[Issued], buf: BinaryIO) -> int:
         return write_unvaccinated_list(

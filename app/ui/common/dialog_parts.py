@@ -22,9 +22,12 @@ def message_label(
     return label
 
 
-def set_message(label: QLabel, text: str, *, error: bool = False) -> None:
-    """Show ``text`` in ``label``; errors in red (the ``error`` property, restyled at once)."""
+def set_message(label: QLabel, text: str, *, error: bool = False, code: str = "") -> None:
+    """Show ``text`` in ``label``; errors in red (the ``error`` property, restyled at once).
+    People read Japanese only: an error's ``E_…`` code goes in the tooltip (for the help desk),
+    never into the text."""
     label.setText(text)
+    label.setToolTip(code)
     label.setProperty("error", error)
     label.style().unpolish(label)
     label.style().polish(label)

@@ -198,7 +198,7 @@ class UnvaccinatedPage(QWidget):
 
     @Slot(str, str)
     def _error(self, code: str, message: str) -> None:
-        self._show(f"{message}（{code}）", error=True)
+        set_message(self.message, message, error=True, code=code)
         self.error_shown.emit(code, message)
 
     # --- the list ----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ class PersonCounterActions(QObject):
     changed = Signal()  # a write finished and the person is being shown again
     dialog_opened = Signal(object)  # the dialog an action opened (tests drive it by keys)
     message = Signal(str, bool)  # text for the window's message line, is it an error
+    error_message = Signal(str, str)  # code, Japanese text: the text shown, the code in its tooltip
     refresh_requested = Signal()  # show the person again (history, due list, 発行履歴)
 
     def __init__(
@@ -288,7 +289,7 @@ class PersonCounterActions(QObject):
             self._after_write()
 
         job.succeeded.connect(succeeded)
-        job.failed.connect(lambda code, message: self.message.emit(f"{message}（{code}）", True))
+        job.failed.connect(self.error_message)
 
     def _after_write(self) -> None:
         self.refresh_requested.emit()

@@ -51,6 +51,7 @@ class DocumentPrintFlow(QObject):
     cancelled = Signal()
     failed = Signal(str, str)  # code, Japanese message
     message = Signal(str, bool)  # text for the window's message line, is it an error
+    error_message = Signal(str, str)  # code, Japanese text: the text shown, the code in its tooltip
     withdrawn = Signal(object)  # how many unprinted issuances were voided
 
     def __init__(self, parent_widget: QWidget, jobs: JobRunner) -> None:
@@ -221,7 +222,7 @@ class DocumentPrintFlow(QObject):
 
     @Slot(str, str)
     def _withdraw_failed(self, code: str, message_ja: str) -> None:
-        self.message.emit(f"{message_ja} ({code})", True)
+        self.error_message.emit(code, message_ja)
 
     def _preview_closed(self, cleanup: Callable[[], None]) -> None:
         if self.preview is not None:
@@ -241,7 +242,7 @@ class DocumentPrintFlow(QObject):
         if code == REISSUE_CODE and request.reissue_document and reissue_reason is None:
             self._ask_reissue_reason(request)
             return
-        self.message.emit(f"{message}（{code}）", True)
+        self.error_message.emit(code, message)
         self.failed.emit(code, message)
 
     def _cancelled(self, cleanup: Callable[[], None]) -> None:

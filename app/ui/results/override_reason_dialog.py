@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +36,8 @@ class OverrideReasonDialog(ReasonDialog):
         self.warning_list.setObjectName("warningList")
         self.warning_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for w in warnings:
-            self.warning_list.addItem(f"{w.message_ja}（{w.code}）")
+            item = QListWidgetItem(w.message_ja, self.warning_list)
+            item.setToolTip(w.code)  # Japanese only; the code is for the help desk
         layout.addWidget(self.warning_list)
         label = QLabel(self.tr("&Reason for registering"), self)
         self._add_reason_edit(

@@ -9,7 +9,8 @@ Usage (the main window or the controller, once per window)::
 * 管理 (``access.review`` / ``user.manage`` / ``key.manage`` / ``audit.read``): 利用者とアクセス権
   (:class:`AdminUsersPage`), 監査ログ (:class:`AuditViewer`) and 保存期間と消去
   (:class:`RetentionPage`, ``retention.manage``), shown as pages of
-  ``window.pages``.
+  ``window.pages``; then the settings pages of ``app.ui.admin.settings_menu`` (窓口の設定,
+  地区名, ワクチンカタログ, 同期パスキー).
 * 個人番号 (``mynumber.search``): 個人番号で検索 → ``person_requested(int)``.
 * The idle lock (:class:`WindowLock`, minutes from ``VAXDESK_IDLE_MINUTES``, default 5) and
   Ctrl+L to lock at once. Sign out (from the lock) emits ``sign_out_requested`` and closes the
@@ -34,6 +35,8 @@ from app.ui.admin.admin_users_page import AdminUsersPage
 from app.ui.admin.audit_viewer import AuditViewer
 from app.ui.admin.rekey_page import RekeyPage
 from app.ui.admin.retention_page import RetentionPage
+from app.ui.admin.settings_menu import PERMISSIONS as SETTINGS_PERMISSIONS
+from app.ui.admin.settings_menu import SettingsPages
 from app.ui.common.jobs import JobRunner
 from app.ui.login.idle_lock import WindowLock
 from app.ui.person_numbers.number_search_dialog import NumberSearchDialog
@@ -43,6 +46,7 @@ ADMIN_PERMISSIONS = (
     perm.USER_MANAGE,
     perm.KEY_MANAGE,
     perm.AUDIT_READ,
+    *sorted(SETTINGS_PERMISSIONS),
     perm.RETENTION_MANAGE,
 )
 
@@ -80,6 +84,7 @@ class AccessActions(QObject):
         self.number_menu: QMenu | None = None
         self.users_page: AdminUsersPage | None = None
         self.audit_page: AuditViewer | None = None
+        self.settings_pages: SettingsPages | None = None
         self.retention_page: RetentionPage | None = None
         self.rekey_page: RekeyPage | None = None
         self._build_menus()
@@ -148,6 +153,7 @@ class AccessActions(QObject):
                 rekey = self.admin_menu.addAction(self.tr("Register &key update"))
                 rekey.setObjectName("rekeyAction")
                 rekey.triggered.connect(self.show_rekey_page)
+            self.settings_pages = SettingsPages(self, self.admin_menu)
         if session.can(perm.MYNUMBER_SEARCH):
             self.number_menu = bar.addMenu(self.tr("Personal &number"))
             self.number_menu.setObjectName("numberMenu")

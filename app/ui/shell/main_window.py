@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -41,6 +41,7 @@ from app.ui.printing.document_print_flow import DocumentPrintFlow
 from app.ui.results.batch_entry_page import BatchEntryPage
 from app.ui.shell.demo_marker import DemoBanner, DemoWindowMarker, window_title
 from app.ui.shell.key_help import page_keys, show_key_help
+from app.ui.shell.window_menus import build_menus
 from app.ui.sync.sync_page import SyncPage
 from app.ui.sync.unsent_label import UnsentLabel
 
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.home_action: Callable[[], None] | None = None  # set by the access menus
         self.print_flow = DocumentPrintFlow(self, self.jobs)
         self.print_flow.message.connect(self._flow_message)
+        self.print_flow.error_message.connect(self._flow_error)
         self.print_flow.demo = self.demo
         self.setObjectName("mainWindow")
         self.setWindowTitle(
@@ -141,6 +143,7 @@ class MainWindow(QMainWindow):
             self, self.session, self.jobs, self.person_page, self.print_flow
         )
         self.counter.message.connect(self._flow_message)
+        self.counter.error_message.connect(self._flow_error)
         self.counter.refresh_requested.connect(self.refresh_person)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
@@ -163,67 +166,7 @@ class MainWindow(QMainWindow):
         self.search_page.open_requested.connect(self.open_person)
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        work = bar.addMenu(self.tr("&Work"))
-        work.setObjectName("workMenu")
-        self.menu_actions: dict[str, QAction] = {}
-        entries = (
-            (
-                "search",
-                self.tr("Person search"),
-                "F2",
-                self.show_search,
-                self.session.can(perm.PERSON_SEARCH),
-            ),
-            (
-                "batch_entry",
-                self.tr("Result entry (batch)"),
-                "Ctrl+B",
-                self.show_batch_entry,
-                self.batch_page is not None,
-            ),
-            (
-                "unvaccinated",
-                self.tr("Unvaccinated persons"),
-                "Ctrl+U",
-                self.show_unvaccinated,
-                self.unvaccinated_page is not None,
-            ),
-            (
-                "reports",
-                self.tr("Reports"),
-                "Ctrl+R",
-                self.show_reports,
-                self.reports_page is not None,
-            ),
-            (
-                "sync",
-                self.tr("Synchronisation"),
-                "Ctrl+Shift+S",
-                self.show_sync,
-                self.sync_page is not None,
-            ),
-        )
-        for name, text, keys, slot, allowed in entries:
-            if not allowed:
-                continue  # hidden for this role (the services refuse anyway)
-            action = work.addAction(text)
-            action.setObjectName(f"menu_{name}")
-            action.setShortcut(QKeySequence(keys))
-            action.triggered.connect(slot)
-            self.menu_actions[name] = action
-        work.addSeparator()
-        quit_action = work.addAction(self.tr("Quit"))
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
-        self.menu_actions["quit"] = quit_action
-        help_menu = bar.addMenu(self.tr("&Help"))
-        help_menu.setObjectName("helpMenu")
-        keys_action = help_menu.addAction(self.tr("Keyboard shortcuts"))
-        keys_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
-        keys_action.triggered.connect(self.show_keyboard_help)
-        self.menu_actions["keys"] = keys_action
-        self.menus = {"work": work, "help": help_menu}
+        self.menus, self.menu_actions = build_menus(self)
 
     def _add_shortcuts(self) -> None:
         bindings = (
@@ -292,14 +235,18 @@ class MainWindow(QMainWindow):
 
     # --- status ------------------------------------------------------------------------------
 
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        """Show ``text`` in the message line; errors in red."""
-        set_message(self.status_message, text, error=error)
+    def show_message(self, text: str, *, error: bool = False, code: str = "") -> None:
+        """Show ``text`` in the message line; errors in red, their code only in the tooltip."""
+        set_message(self.status_message, text, error=error, code=code)
 
     @Slot(str, str)
     def _show_error(self, code: str, message_ja: str) -> None:
-        self.show_message(message_ja, error=True)
+        self.show_message(message_ja, error=True, code=code)
         self.error_shown.emit(code, message_ja)
+
+    @Slot(str, str)
+    def _flow_error(self, code: str, message_ja: str) -> None:
+        self.show_message(message_ja, error=True, code=code)
 
     @Slot()
     def _clear_messages(self) -> None:

@@ -22,6 +22,7 @@ from app.services import sync_conflicts
 
 class ConflictPanel(QGroupBox):
     message = Signal(str, bool)  # text, error
+    error_message = Signal(str, str)  # code, Japanese text (the code goes in a tooltip)
     resolved = Signal()
 
     def __init__(self, session: SessionView, parent: QWidget | None = None) -> None:
@@ -124,7 +125,7 @@ class ConflictPanel(QGroupBox):
                 self.session, view.id, choice, merged=self.ticked() if choice == "merged" else None
             )
         except VaxDeskError as exc:
-            self.message.emit(f"{exc.code}: {exc.message_ja}", True)
+            self.error_message.emit(exc.code, exc.message_ja)
             return
         self.message.emit(self.tr("Conflict %1 resolved.").replace("%1", str(view.id)), False)
         self.refresh()

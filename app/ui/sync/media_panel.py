@@ -28,6 +28,7 @@ from app.services import media
 
 class MediaPanel(QGroupBox):
     message = Signal(str, bool)  # text, error
+    error_message = Signal(str, str)  # code, Japanese text (the code goes in a tooltip)
 
     def __init__(self, session: SessionView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,7 +112,7 @@ class MediaPanel(QGroupBox):
         try:
             present = media.erase(self.session, entry.id)
         except VaxDeskError as exc:
-            self.message.emit(f"{exc.code}: {exc.message_ja}", True)
+            self.error_message.emit(exc.code, exc.message_ja)
             return
         text = (
             self.tr("Erased from the medium and recorded.")
@@ -132,6 +133,6 @@ class MediaPanel(QGroupBox):
         try:
             rows = media.ledger_csv(self.session, out, direction=self.direction.currentData())
         except VaxDeskError as exc:
-            self.message.emit(f"{exc.code}: {exc.message_ja}", True)
+            self.error_message.emit(exc.code, exc.message_ja)
             return
         self.message.emit(self.tr("%1 rows written.").replace("%1", str(rows)), False)

@@ -124,9 +124,11 @@ class SyncPage(QWidget):
         self.lists.setObjectName("syncLists")
         self.conflicts = ConflictPanel(session, self)
         self.conflicts.message.connect(self._show)
+        self.conflicts.error_message.connect(self._show_error)
         self.conflicts.resolved.connect(self.refresh)
         self.media = MediaPanel(session, self)
         self.media.message.connect(self._show)
+        self.media.error_message.connect(self._show_error)
         self.lists.addTab(self.conflicts, self.tr("Conflicts"))
         self.lists.addTab(qbox, self.tr("Quarantine"))
         self.lists.addTab(self.media, self.tr("Media ledger"))
@@ -187,6 +189,10 @@ class SyncPage(QWidget):
 
     def _show(self, text: str, error: bool) -> None:
         set_message(self.message, text, error=error)
+
+    def _show_error(self, code: str, message_ja: str) -> None:
+        """Japanese only; the code in the tooltip."""
+        set_message(self.message, message_ja, error=True, code=code)
 
     # --- export / import -------------------------------------------------------------------------
 
@@ -298,7 +304,7 @@ class SyncPage(QWidget):
         if code == "E_CANCELLED":
             self._cancelled()
             return
-        self._show(f"{code}: {message_ja}", True)
+        self._show_error(code, message_ja)
         self.refresh()
         self.finished.emit(False)
 

@@ -135,7 +135,9 @@ def test_nurse_prints_reports(
     with qtbot.waitSignal(window.print_flow.failed, timeout=WAIT_MS) as failed:
         qtbot.keyClick(page.month_edit, Qt.Key.Key_Return)
     assert failed.args[0] == "E_REPORT_EMPTY"  # no dose has 支払月 2026-10 in the sample
-    assert "（E_REPORT_EMPTY）" in window.status_message.text()
+    # Japanese only (issue 12 item 4 for every message): the code is in the tooltip.
+    assert window.status_message.text() == failed.args[1] and "E_" not in failed.args[1]
+    assert window.status_message.toolTip() == "E_REPORT_EMPTY"
 
     page.year_spin.setValue(2024)
     with qtbot.waitSignal(window.print_flow.preview_opened, timeout=WAIT_MS) as opened:

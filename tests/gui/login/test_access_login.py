@@ -15,7 +15,8 @@ from app.security.fido.software import SoftwareAuthenticator
 from app.security.lockout import MAX_FAILURES, LockedOut
 from app.security.session import end
 from app.services.login_flow import LoginState, LoginStatus
-from app.services.register import NewUser, create_register
+from app.services.register import NewUser
+from app.services.register_create import create_register
 from app.services.security_key import DEMO_KEY_NOTICE, KeyAccess
 from app.ui.login.login_dialog import LoginDialog
 from app.ui.login.pin_dialog import PinDialog

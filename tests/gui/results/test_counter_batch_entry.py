@@ -111,7 +111,8 @@ def test_a_stack_of_sheets_is_entered_without_the_mouse(
         _press(qtbot, Qt.Key.Key_Return)
     dialog = asked.args[0]
     assert isinstance(dialog, OverrideReasonDialog)
-    assert "W_LOT_UNKNOWN" in dialog.warning_list.item(0).text()
+    assert dialog.warning_list.item(0).toolTip() == "W_LOT_UNKNOWN"
+    assert dialog.warning_list.item(0).text() == "ロット番号がマスタにありません。"
     qtbot.waitUntil(lambda: focused() is dialog.reason_edit, timeout=WAIT_MS)
     _keys(qtbot, "x")
     assert not dialog.ok_button.isEnabled()  # one character is not a reason
