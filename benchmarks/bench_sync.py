@@ -28,12 +28,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from app.services import sync_export, sync_identity
+from app.services import _sync_identity, sync_export
+from app.services._sync_records import to_envelope
 from app.services.demo import MUNICIPALITY_CODE, demo_password, demo_users
 from app.services.register import login
 from app.services.register_create import create_register
 from app.services.sync_import import import_package
-from app.services.sync_records import to_envelope
 from app.store import db, migrate, sync_outbox, sync_state
 from app.sync.encoding import utc_now
 from app.sync.keys import KeyPair, load_keypair
@@ -149,7 +149,7 @@ def stage_updates(
             bytes(r[0])
             for r in conn.execute("SELECT uid FROM persons ORDER BY random() LIMIT ?", (changes,))
         ]
-        keys = sync_identity.identity_keys(conn)
+        keys = _sync_identity.identity_keys(conn)
         chan = sync_state.channel(conn, SERVER)
         build_package(
             pkg,
@@ -217,7 +217,7 @@ def stage_initial(reg: CachedRegister, work: Path) -> dict[str, Any]:
     pkg = work / "initial.vxpkg"
     try:
         tconn = target.register.conn
-        keys = sync_identity.identity_keys(tconn)
+        keys = _sync_identity.identity_keys(tconn)
         now = utc_now()
         until = now + timedelta(days=365)
         trust = build_trust(
@@ -230,7 +230,7 @@ def stage_initial(reg: CachedRegister, work: Path) -> dict[str, Any]:
             issued_at=now,
         )
         with db.transaction(tconn):
-            sync_identity.install_trust(tconn, trust, "bench")
+            _sync_identity.install_trust(tconn, trust, "bench")
         sconn = source.register.conn
         counts = {
             t: int(
@@ -287,9 +287,9 @@ def ensure_sync_identity(register_dir: Path, recovery_code: str) -> None:
         conn = access.register.conn
         if sync_state.load_identity(conn) is None:
             with db.transaction(conn):
-                party = sync_identity.new_terminal_party_id(MUNICIPALITY_CODE)
-                sync_identity.create_identity(conn, party)
-                sync_identity.install_demo_server(conn, register_dir, MUNICIPALITY_CODE)
+                party = _sync_identity.new_terminal_party_id(MUNICIPALITY_CODE)
+                _sync_identity.create_identity(conn, party)
+                _sync_identity.install_demo_server(conn, register_dir, MUNICIPALITY_CODE)
     finally:
         access.register.close()
 

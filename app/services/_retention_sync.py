@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from app.services.sync_records import SERVER_OWNED, party_version, uid_bytes, uid_text
+from app.services._sync_records import SERVER_OWNED, party_version, uid_bytes, uid_text
 from app.store import db
 from app.store import retention as store
 

@@ -35,10 +35,10 @@ from app.domain.ids import municipality_check_digit
 from app.errors import InvalidInput
 from app.security.keyslots import KeySlotFile
 from app.security.person_numbers import NumberCipher
+from app.services._sync_identity import install_demo_server
 from app.services.recovery import open_with_recovery_code
 from app.services.register import NewUser
 from app.services.register_create import create_register
-from app.services.sync_identity import install_demo_server
 from app.store import audit, bulk, db, office, register_meta, stamps
 from app.store.layout import RegisterLayout
 

@@ -35,8 +35,8 @@ from app.security.key_delivery import deliver, key_id
 from app.security.keyslots import KeySlotFile
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
+from app.services._terminal_state import audit_head_for
 from app.services.register import secret_store_for
-from app.services.terminal_state import audit_head_for
 from app.store import db, register_meta, rekey
 from app.store.layout import RegisterLayout
 

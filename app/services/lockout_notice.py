@@ -12,8 +12,8 @@ from app.domain.wareki import format_wareki_short
 from app.errors import AuthError, VaxDeskError
 from app.security.keyslots import KeySlotFile
 from app.security.lockout import LOCK_MINUTES, MAX_FAILURES, LockedOut, LoginAttempts
+from app.services._terminal_state import attempts_for
 from app.services.register import secret_store_for
-from app.services.terminal_state import attempts_for
 from app.store.layout import RegisterLayout
 
 WARN_WHEN_LEFT = 2  # warn once this many tries (or fewer) are left before the lock

@@ -16,8 +16,8 @@ from app.security.atomic import write_atomic
 from app.security.audit_head import DB_BEHIND, AuditHeadFile, HeadCheck
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
+from app.services._terminal_state import audit_head_for
 from app.services.register import secret_store_for
-from app.services.terminal_state import audit_head_for
 from app.store import audit, db, sync_outbox, sync_state
 from app.store.backup_check import inspect_copy
 from app.store.layout import RegisterLayout

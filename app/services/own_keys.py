@@ -6,6 +6,7 @@ from app.errors import AuthError
 from app.security.keyslots import KeySlotFile, WrongSecret
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit, _number_key
+from app.services._terminal_state import sign_count_marks_for
 from app.services.register import (
     NewUser,
     add_user_slot,
@@ -13,7 +14,6 @@ from app.services.register import (
     synced_passkeys_allowed,
 )
 from app.services.security_key import KeyAccess, open_slot
-from app.services.terminal_state import sign_count_marks_for
 from app.services.users_admin import MAX_KEYS_PER_USER, TooManyKeys
 from app.store import users
 from app.store.layout import RegisterLayout

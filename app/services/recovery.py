@@ -16,6 +16,8 @@ from app.security.keyslots import KeySlotFile, Secrets, UnknownUser
 from app.security.session import OpenRegister
 from app.security.terminal import TerminalSecretStore, new_secret
 from app.services import _number_key
+from app.services._sync_identity import is_party_id
+from app.services._terminal_state import audit_head_for, carry_attempts
 from app.services.register import (
     ORIGIN_PREFIX,
     NewUser,
@@ -25,8 +27,6 @@ from app.services.register import (
     synced_passkeys_allowed,
 )
 from app.services.security_key import KeyAccess, key_access_for
-from app.services.sync_identity import is_party_id
-from app.services.terminal_state import audit_head_for, carry_attempts
 from app.store import audit, db, register_meta, terminals, users
 from app.store.layout import RegisterLayout
 

@@ -30,6 +30,7 @@ from app.security.terminal import DemoFileKeyring, TerminalSecretStore
 from app.services import _number_key
 from app.services._slot_roles import RolesMismatch as RolesMismatch
 from app.services._slot_roles import session_roles
+from app.services._terminal_state import attempts_for, audit_head_for, sign_count_marks_for
 from app.services.security_key import (
     EnrolmentPolicy,
     KeyAccess,
@@ -37,7 +38,6 @@ from app.services.security_key import (
     key_access_for,
     open_slot,
 )
-from app.services.terminal_state import attempts_for, audit_head_for, sign_count_marks_for
 from app.store import audit, db, migrate, register_meta, users
 from app.store.layout import RegisterLayout
 

@@ -20,13 +20,13 @@ from app.security.keyslots import (
 )
 from app.security.recovery import new_recovery_code
 from app.security.terminal import TerminalSecretStore
-from app.services import sync_identity
+from app.services import _sync_identity
+from app.services._terminal_state import audit_head_for
 from app.services.register import ORIGIN_PREFIX, NewUser, add_user_slot, secret_store_for
 from app.services.security_key import (
     KeyAccess,
     key_access_for,
 )
-from app.services.terminal_state import audit_head_for
 from app.store import audit, db, migrate, register_meta, stamps, terminals, users
 from app.store.layout import RegisterLayout
 
@@ -66,7 +66,7 @@ def create_register(
     terminal_secret = store.create(ks.register_id)
     # With a municipality code the terminal id is its sync party id (record origin, spec §1).
     terminal_id = (
-        sync_identity.new_terminal_party_id(municipality_code)
+        _sync_identity.new_terminal_party_id(municipality_code)
         if municipality_code
         else ORIGIN_PREFIX + os.urandom(6).hex()
     )
@@ -134,7 +134,7 @@ def create_register(
                     detail={"roles": sorted(user.roles)},
                 )
             if municipality_code:
-                identity = sync_identity.create_identity(conn, terminal_id)
+                identity = _sync_identity.create_identity(conn, terminal_id)
                 audit.append(
                     conn,
                     action="sync.identity",

@@ -22,7 +22,7 @@ from app.domain.ids import is_valid_mynumber
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
 from app.services._retention_sync import IncomingPurges
-from app.services.sync_records import (
+from app.services._sync_records import (
     PACKAGE_TYPES,
     REF_FIELDS,
     SERVER_OWNED,
@@ -341,7 +341,7 @@ class Applier:
 
 
 def envelope_person_uid(envelope: dict[str, Any]) -> bytes:
-    from app.services.sync_records import uid_bytes
+    from app.services._sync_records import uid_bytes
 
     return uid_bytes(envelope["data"]["person_uid"])
 

@@ -14,11 +14,11 @@ from app.errors import InvalidInput, NotFound
 from app.security import permissions as perm
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session, SessionView, session_of
-from app.services import _audit, sync_identity
+from app.services import _audit, _sync_identity
+from app.services._sync_hub_conflicts import HUB_DECIDED
+from app.services._sync_records import SERVER_OWNED
 from app.services._transaction import write
 from app.services.sync_apply import Applier
-from app.services.sync_hub_conflicts import HUB_DECIDED
-from app.services.sync_records import SERVER_OWNED
 from app.store import sync_apply
 
 CHOICES = ("local", "incoming", "merged")
@@ -132,7 +132,7 @@ def resolve(
             chosen = _choose(local, incoming, choice, merged or {})
             chosen["version"], chosen["origin"] = w.version, w.origin
             cipher = NumberCipher(session.number_key()) if session.holds_number_key else None
-            party = sync_identity.identity_keys(conn).party_id
+            party = _sync_identity.identity_keys(conn).party_id
             problem = Applier(conn, "resolution", party, cipher).write(chosen)
             if problem is not None:
                 raise ConflictRefused(f"この内容では保存できません（{problem}）。")

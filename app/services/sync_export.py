@@ -25,10 +25,10 @@ from app.errors import VaxDeskError
 from app.security import permissions as perm
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session, SessionView, session_of
-from app.services import _audit, _transfers, sync_identity
+from app.services import _audit, _sync_identity, _transfers
 from app.services._retention_sync import purge_envelopes
-from app.services.sync_quarantine import work_dir
-from app.services.sync_records import EnvelopeMaker, line_shape
+from app.services._sync_quarantine import work_dir
+from app.services._sync_records import EnvelopeMaker, line_shape
 from app.store import db, sync_lines, sync_outbox, sync_state
 from app.store.layout import RegisterLayout
 from app.sync.errors import PackageError
@@ -68,14 +68,14 @@ class ExportResult:
     peer_id: str
 
 
-def current_server(conn: db.Connection) -> TrustParty:
-    trust = sync_identity.stored_trust(conn)
+def _current_server(conn: db.Connection) -> TrustParty:
+    trust = _sync_identity.stored_trust(conn)
     if trust is None:
         raise NoServerTrusted()
     return trust.server()
 
 
-def package_file_name(sender: str, recipient: str, sequence: int) -> str:
+def _package_file_name(sender: str, recipient: str, sequence: int) -> str:
     return f"{sender}_{recipient}_{sequence:06d}.vxpkg"
 
 
@@ -267,8 +267,8 @@ def export_changes(
         _transfers.approver_id(session, approved_by)
     reg = session.register
     conn = reg.conn
-    keys: KeyPair = sync_identity.identity_keys(conn)
-    server = current_server(conn)
+    keys: KeyPair = _sync_identity.identity_keys(conn)
+    server = _current_server(conn)
     sent_dir = RegisterLayout(reg.directory).sync_sent
     sent_dir.mkdir(mode=0o700, exist_ok=True)
     cipher = NumberCipher(session.number_key()) if session.holds_number_key else None
@@ -286,7 +286,7 @@ def export_changes(
         head = sync_outbox.audit_head(conn)
         head_seq, head_hash = head if head is not None else (0, bytes(32))
         counter = [0]
-        name = package_file_name(keys.party_id, server.id, sequence)
+        name = _package_file_name(keys.party_id, server.id, sequence)
         built = build_package(
             sent_dir / name,
             sender=keys,
@@ -356,7 +356,7 @@ def resend(session: Session | SessionView, out_dir: Path) -> list[Path]:
     session = session_of(session)
     _audit.require(session, perm.SYNC_EXPORT, "sync.resend")
     reg = session.register
-    server = current_server(reg.conn)
+    server = _current_server(reg.conn)
     chan = sync_state.channel(reg.conn, server.id)
     sent_dir = RegisterLayout(reg.directory).sync_sent
     copied = []
@@ -372,11 +372,3 @@ def resend(session: Session | SessionView, out_dir: Path) -> list[Path]:
         detail={"peer": server.id, "sequences": [p.name[-13:-6] for p in copied]},
     )
     return copied
-
-
-def forget_acknowledged(directory: Path, conn: db.Connection, peer_id: str, ack: int) -> None:
-    """Remove kept copies of packages the peer has acknowledged."""
-    sent_dir = RegisterLayout(directory).sync_sent
-    for sent in sync_state.sent_packages(conn, peer_id):
-        if sent.sequence <= ack:
-            (sent_dir / sent.file_name).unlink(missing_ok=True)

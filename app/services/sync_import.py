@@ -18,15 +18,15 @@ from typing import Any
 from app.security import permissions as perm
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session, SessionView, session_of
-from app.services import _audit, _transfers, sync_identity
+from app.services import _audit, _sync_identity, _transfers
+from app.services._sync_hub_conflicts import queue_hub_conflicts
+from app.services._sync_quarantine import forget_acknowledged, quarantine_file, work_dir
 from app.services.sync_apply import (
     CancelCheck,
     Progress,
     apply_package,
 )
-from app.services.sync_export import NoServerTrusted, forget_acknowledged
-from app.services.sync_hub_conflicts import queue_hub_conflicts
-from app.services.sync_quarantine import quarantine_file, work_dir
+from app.services.sync_export import NoServerTrusted
 from app.store import db, sync_state
 from app.sync.channel import Applied, Outcome
 from app.sync.errors import PackageError
@@ -136,8 +136,8 @@ def import_package(
     reg = session.register
     conn = reg.conn
     path = Path(path)
-    keys = sync_identity.identity_keys(conn)
-    trust = sync_identity.stored_trust(conn)
+    keys = _sync_identity.identity_keys(conn)
+    trust = _sync_identity.stored_trust(conn)
     if trust is None:
         raise NoServerTrusted()
     cipher = NumberCipher(session.number_key()) if session.holds_number_key else None
@@ -175,7 +175,7 @@ def import_package(
             audit_ack = _audit_ack(opened.manifest, keys.party_id)
             with db.transaction(conn):
                 if new_trust is not None:
-                    sync_identity.install_trust(conn, new_trust, f"package:{header.package_id}")
+                    _sync_identity.install_trust(conn, new_trust, f"package:{header.package_id}")
                 acked = sync_state.record_ack(conn, header.sender_id, header.ack)
                 if audit_ack is not None:
                     sync_state.record_audit_ack(

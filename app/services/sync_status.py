@@ -11,7 +11,7 @@ from app.errors import PermissionDenied
 from app.security import permissions as perm
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
-from app.services.sync_quarantine import QuarantineReport, quarantine_reports
+from app.services._sync_quarantine import QuarantineReport, quarantine_reports
 from app.store import sync_outbox, sync_state
 
 FREEZE_DAYS = 14

@@ -18,6 +18,7 @@ from app.security.keyslots import KeySlotFile, Slot
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.services import _number_key as nk_rotation
+from app.services._terminal_state import sign_count_marks_for
 from app.services._transaction import write
 from app.services.register import (
     POLICY_SYNCED_PASSKEYS,
@@ -27,7 +28,6 @@ from app.services.register import (
     synced_passkeys_allowed,
 )
 from app.services.security_key import KeyAccess, open_slot
-from app.services.terminal_state import sign_count_marks_for
 from app.store import register_meta, stamps, users
 from app.store.layout import RegisterLayout
 

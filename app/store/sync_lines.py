@@ -2,9 +2,9 @@
 their package lines, each built by SQLite as one JSON text (``json_object`` in C) instead of a
 Python tuple, dict and ``orjson`` call per row.
 
-What goes into a line is decided by the service (``sync_records.line_shape``: which fields, which
+What goes into a line is decided by the service (``_sync_records.line_shape``: which fields, which
 are booleans, renamed, or ``"-"`` when empty); the rules of the envelope itself mirror
-``sync_records.to_envelope`` exactly (tests compare the two on every record type):
+``_sync_records.to_envelope`` exactly (tests compare the two on every record type):
 
 - ``uid`` and a foreign key to another record's uid: the canonical UUID text (lowercase, dashed);
 - ``origin``: the stored origin when it is a party id, else this terminal's party id;
@@ -121,7 +121,7 @@ def _uid_text(expr: str) -> str:
 
 
 def _is_party(expr: str) -> str:
-    """``^[0-9]{6}-[A-Z0-9]{1,16}$`` (sync_records._PARTY) in SQL (GLOB is case-sensitive)."""
+    """``^[0-9]{6}-[A-Z0-9]{1,16}$`` (_sync_records._PARTY) in SQL (GLOB is case-sensitive)."""
     return (
         f"({expr} GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]-?*'"
         f" AND substr({expr}, 8) NOT GLOB '*[^A-Z0-9]*' AND length({expr}) <= 23)"

@@ -47,8 +47,8 @@ from app.services import (
     sync_export,
     sync_identity,
 )
+from app.services._sync_records import to_envelope
 from app.services.sync_import import import_package
-from app.services.sync_records import to_envelope
 from app.store import sync_outbox
 from app.sync import load_public_key
 from tests.support.registers import login_as, make_register

@@ -1,5 +1,5 @@
 """The export's package lines, built by SQLite (app/store/sync_lines.py), are the envelopes of
-``sync_records.to_envelope`` for every record type, including stored values that need the
+``_sync_records.to_envelope`` for every record type, including stored values that need the
 envelope rules (non-party origins and versions, voided rows, empty reasons, nulls, booleans,
 floats, quoting); and a malformed stored record refuses the export, changing nothing."""
 
@@ -14,9 +14,9 @@ import orjson
 import pytest
 
 from app.services import sync_export
+from app.services._sync_records import line_shape, to_envelope, uid_text
 from app.services.demo import create_demo_register
 from app.services.recovery import open_with_recovery_code
-from app.services.sync_records import line_shape, to_envelope, uid_text
 from app.store import db, sync_lines, sync_outbox
 from app.sync.errors import PackageError
 from tests.support.registers import login_as

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from app.security.session import Session
-from app.services import persons, results, sync_identity
+from app.services import _sync_identity, persons, results
 from app.services.recovery import open_with_recovery_code
 from app.store import db, sync_state
 from app.sync.encoding import utc_now
@@ -88,10 +88,10 @@ def make_sync_register(directory: Path, *, with_change: bool = True, demo: bool 
     access = open_with_recovery_code(directory, recovery)
     try:
         conn = access.register.conn
-        terminal = sync_identity.identity_keys(conn).public
+        terminal = _sync_identity.identity_keys(conn).public
         trust = server_trust(server, [terminal])
         with db.transaction(conn):
-            sync_identity.install_trust(conn, trust, "test")
+            _sync_identity.install_trust(conn, trust, "test")
     finally:
         access.register.close()
     env = SyncEnv(directory, recovery, server, terminal, trust)
@@ -157,7 +157,7 @@ def server_version() -> str:
 
 def local_envelope(conn: db.Connection, record_type: str, uid: bytes) -> dict[str, Any]:
     """The register's current record as the server would hold it (to edit into an update)."""
-    from app.services.sync_records import to_envelope
+    from app.services._sync_records import to_envelope
     from app.store import sync_outbox
 
     row = next(sync_outbox.read_records(conn, record_type, [uid]))

@@ -1,6 +1,7 @@
 """Refused packages: the file is moved to the register's quarantine folder with a report beside it
 (code, step, what was wrong, header facts when readable). The register itself is not written: the
-refusal's audit entry is the only write (by the caller). The list comes from the reports."""
+refusal's audit entry is the only write (by the caller). The list comes from the reports. Also
+the clean-up of the kept copies of sent packages once the server acknowledged them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.security.atomic import write_atomic
+from app.store import db, sync_state
 from app.store.layout import RegisterLayout
 from app.sync.errors import PackageError
 from app.sync.header import read_header
@@ -125,3 +127,11 @@ def quarantine_reports(directory: Path) -> list[QuarantineReport]:
         except (OSError, ValueError, TypeError):
             continue
     return reports
+
+
+def forget_acknowledged(directory: Path, conn: db.Connection, peer_id: str, ack: int) -> None:
+    """Remove kept copies of packages the peer has acknowledged."""
+    sent_dir = RegisterLayout(directory).sync_sent
+    for sent in sync_state.sent_packages(conn, peer_id):
+        if sent.sequence <= ack:
+            (sent_dir / sent.file_name).unlink(missing_ok=True)

@@ -29,7 +29,7 @@ import uuid
 from typing import Any
 
 from app.security.person_numbers import NumberCipher
-from app.services.sync_records import PACKAGE_TYPES, SERVER_OWNED, to_envelope
+from app.services._sync_records import PACKAGE_TYPES, SERVER_OWNED, to_envelope
 from app.store import db, sync_apply, sync_outbox
 
 HUB_DECIDED = "hub"
