@@ -206,15 +206,25 @@ def _series_status(
         if start is not None:
             doses = [d for d in doses if d.date >= start]
     dates = [d.date for d in doses]
-    by_product = main_until_by_product(series, ctx) if series.window is not None else {}
     if series.season is not None:
         return _seasonal(catalog, series, facts, ctx, on, doses, dates)
+    by_product = main_until_by_product(series, ctx) if series.window is not None else {}
     valid: dict[str, list[Span]] = {}
+    # Products sharing a window end share its spans (computed once: a list judges ~10⁴ persons).
+    by_until: dict[date | None, list[Span]] = {}
     for sp in series.products:
-        spans = _spans(catalog, series, facts, ctx, dates, by_product.get(sp.product))
+        until = by_product.get(sp.product)
+        spans = by_until.get(until)
+        if spans is None:
+            spans = by_until[until] = _spans(catalog, series, facts, ctx, dates, until)
+        if sp.routine_from is None and sp.routine_until is None:
+            valid[sp.product] = spans  # nothing to clip (the spans are never changed in place)
+            continue
         clipped = (clip(x.start, x.until, sp.routine_from, sp.routine_until) for x in spans)
         valid[sp.product] = [
-            Span(c[0], c[1], x.rule) for c, x in zip(clipped, spans, strict=True) if c is not None
+            x if c == (x.start, x.until) else Span(c[0], c[1], x.rule)
+            for c, x in zip(clipped, spans, strict=True)
+            if c is not None
         ]
     if not any(valid.values()):
         return not_applicable(series.id, series.name_ja)
