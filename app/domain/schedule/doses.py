@@ -243,7 +243,7 @@ def walk(
                     f"{d.isoformat()} の{spec.label}は医師の判断による短い間隔で接種されています",
                 )
             )
-        if all(s.rule is not None for s in spans):
+        if spans[0].rule is not None and all(s.rule is not None for s in spans):
             for s in spans:
                 if s.rule is not None and s.rule.warning:
                     st.warnings.append(

@@ -66,7 +66,7 @@ def evaluate(
     per_series: dict[str, list[SeriesDose]] = {s.id: [] for s in catalog.series}
     live: list[date] = []
     deferred: list[tuple[date, str]] = []
-    for entry in sorted(history, key=lambda e: e.date):
+    for entry in history if len(history) < 2 else sorted(history, key=_by_date):
         if entry.date > on:
             continue
         product = catalog.products.get(entry.code)
@@ -98,6 +98,10 @@ def evaluate(
             catalog, s, person, facts, ctx, on, per_series[s.id], live, live_products, done
         )
     return Evaluation(on=on, series=tuple(done[s.id] for s in catalog.series))
+
+
+def _by_date(entry: HistoryEntry) -> date:
+    return entry.date
 
 
 _LIVE: dict[int, tuple[Mapping[str, Product], frozenset[str]]] = {}
@@ -267,8 +271,14 @@ def _status(
     live: Sequence[date],
     live_products: frozenset[str],
 ) -> SeriesStatus:
-    current = next((s for s in spans if s.contains(on)), None)
-    future = next((s for s in spans if s.start > on), None)
+    current = future = None
+    for s in spans:  # sorted and disjoint (merged)
+        if s.start > on:
+            future = s
+            break
+        if on <= s.until:
+            current = s
+            break
     shown = current or future or spans[-1]
     plan = st.plan
     if plan is None:
