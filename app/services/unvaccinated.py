@@ -119,7 +119,7 @@ def decide_list(
     sex_matters = series.sex is not None
     born_on = lru_cache(maxsize=None)(date.fromisoformat)
     own: dict[int, tuple[tuple[str, date], ...]] = {}
-    open_ = []
+    open_: list[Decided] = []
     deps = catalog.depends_on(series_id)
     make = tuple.__new__  # a Decided without the Python-level constructor (~10⁵ per list)
     # Members come in birth-date order and most have no dose of the series: the judgement of
