@@ -159,13 +159,12 @@ def walk(
     st = WalkState()
     for dose in doses:
         d, pid = dose.date, dose.product
-        iso = d.isoformat()
         sp = series.product(pid)
         if sp is None or not sp.routine_on(d):
             st.warnings.append(
                 _w(
                     "W_PRODUCT_NOT_ROUTINE",
-                    f"{iso} の {pid} はこの日の定期接種に使えない製品です（任意接種扱い）",
+                    f"{d.isoformat()} の {pid} はこの日の定期接種に使えない製品です（任意接種扱い）",
                 )
             )
             continue
@@ -174,28 +173,34 @@ def walk(
                 st.warnings.append(
                     _w(
                         "W_PRODUCT_MIXED",
-                        f"{iso} の {pid} は最初の製品（{st.product}）と異なるため数えません（任意接種扱い）",
+                        f"{d.isoformat()} の {pid} は最初の製品（{st.product}）と異なるため数えません（任意接種扱い）",
                     )
                 )
                 continue
             st.warnings.append(
                 _w(
                     "W_PRODUCT_MIXED",
-                    f"{iso} の {pid} は最初の製品（{st.product}）と異なります。原則として同じ製品で完了してください",
+                    f"{d.isoformat()} の {pid} は最初の製品（{st.product}）と異なります。原則として同じ製品で完了してください",
                 )
             )
         plan = st.plan if st.plan is not None else choose_plan(series, pid, d, ctx)
         k = advance(plan, st, d, ctx, lookahead=False) if st.plan is not None else 0
         if k >= len(plan.doses):
             st.warnings.append(
-                _w("W_EXTRA_DOSE", f"{iso} の接種は必要回数を超えています（任意接種扱い）")
+                _w(
+                    "W_EXTRA_DOSE",
+                    f"{d.isoformat()} の接種は必要回数を超えています（任意接種扱い）",
+                )
             )
             continue
         spec = plan.doses[k]
         spans = [s for s in valid_span.get(pid, ()) if s.contains(d)]
         if not spans:
             st.warnings.append(
-                _w("W_OUTSIDE_WINDOW", f"{iso} の接種は定期接種の対象期間外です（任意接種扱い）")
+                _w(
+                    "W_OUTSIDE_WINDOW",
+                    f"{d.isoformat()} の接種は定期接種の対象期間外です（任意接種扱い）",
+                )
             )
             continue
         if spec.not_before is not None:
@@ -204,7 +209,7 @@ def walk(
                 st.warnings.append(
                     _w(
                         "W_TOO_EARLY",
-                        f"{iso} の{spec.label}は {nb.isoformat()} 以降が必要です（任意接種扱い）",
+                        f"{d.isoformat()} の{spec.label}は {nb.isoformat()} 以降が必要です（任意接種扱い）",
                     )
                 )
                 continue
@@ -216,7 +221,7 @@ def walk(
                 st.warnings.append(
                     _w(
                         "W_INTERVAL",
-                        f"{iso} の{spec.label}は間隔（{_interval_text(spec, k, st)}）を満たしていません（任意接種扱い）",
+                        f"{d.isoformat()} の{spec.label}は間隔（{_interval_text(spec, k, st)}）を満たしていません（任意接種扱い）",
                     )
                 )
                 continue
@@ -227,7 +232,7 @@ def walk(
                 st.warnings.append(
                     _w(
                         "W_LIVE_INTERVAL",
-                        f"{iso} の接種は注射生ワクチンの後{min_live_days}日以上の間隔がありません（任意接種扱い）",
+                        f"{d.isoformat()} の接種は注射生ワクチンの後{min_live_days}日以上の間隔がありません（任意接種扱い）",
                     )
                 )
                 continue
@@ -235,16 +240,16 @@ def walk(
             st.warnings.append(
                 _w(
                     "W_INTERVAL_DOCTOR",
-                    f"{iso} の{spec.label}は医師の判断による短い間隔で接種されています",
+                    f"{d.isoformat()} の{spec.label}は医師の判断による短い間隔で接種されています",
                 )
             )
-        if all(s.rule is not None for s in spans):
+        if spans[0].rule is not None and all(s.rule is not None for s in spans):
             for s in spans:
                 if s.rule is not None and s.rule.warning:
                     st.warnings.append(
                         _w(
                             s.rule.warning,
-                            f"{iso} の接種は{s.rule.name_ja}によるものです。必要な書類（医師の理由書など）を記録してください",
+                            f"{d.isoformat()} の接種は{s.rule.name_ja}によるものです。必要な書類（医師の理由書など）を記録してください",
                         )
                     )
                     break

@@ -66,7 +66,7 @@ def evaluate(
     per_series: dict[str, list[SeriesDose]] = {s.id: [] for s in catalog.series}
     live: list[date] = []
     deferred: list[tuple[date, str]] = []
-    for entry in sorted(history, key=lambda e: e.date):
+    for entry in history if len(history) < 2 else sorted(history, key=_by_date):
         if entry.date > on:
             continue
         product = catalog.products.get(entry.code)
@@ -98,6 +98,10 @@ def evaluate(
             catalog, s, person, facts, ctx, on, per_series[s.id], live, live_products, done
         )
     return Evaluation(on=on, series=tuple(done[s.id] for s in catalog.series))
+
+
+def _by_date(entry: HistoryEntry) -> date:
+    return entry.date
 
 
 _LIVE: dict[int, tuple[Mapping[str, Product], frozenset[str]]] = {}
@@ -206,15 +210,25 @@ def _series_status(
         if start is not None:
             doses = [d for d in doses if d.date >= start]
     dates = [d.date for d in doses]
-    by_product = main_until_by_product(series, ctx) if series.window is not None else {}
     if series.season is not None:
         return _seasonal(catalog, series, facts, ctx, on, doses, dates)
+    by_product = main_until_by_product(series, ctx) if series.window is not None else {}
     valid: dict[str, list[Span]] = {}
+    # Products sharing a window end share its spans (computed once: a list judges ~10⁴ persons).
+    by_until: dict[date | None, list[Span]] = {}
     for sp in series.products:
-        spans = _spans(catalog, series, facts, ctx, dates, by_product.get(sp.product))
+        until = by_product.get(sp.product)
+        spans = by_until.get(until)
+        if spans is None:
+            spans = by_until[until] = _spans(catalog, series, facts, ctx, dates, until)
+        if sp.routine_from is None and sp.routine_until is None:
+            valid[sp.product] = spans  # nothing to clip (the spans are never changed in place)
+            continue
         clipped = (clip(x.start, x.until, sp.routine_from, sp.routine_until) for x in spans)
         valid[sp.product] = [
-            Span(c[0], c[1], x.rule) for c, x in zip(clipped, spans, strict=True) if c is not None
+            x if c == (x.start, x.until) else Span(c[0], c[1], x.rule)
+            for c, x in zip(clipped, spans, strict=True)
+            if c is not None
         ]
     if not any(valid.values()):
         return not_applicable(series.id, series.name_ja)
@@ -257,8 +271,14 @@ def _status(
     live: Sequence[date],
     live_products: frozenset[str],
 ) -> SeriesStatus:
-    current = next((s for s in spans if s.contains(on)), None)
-    future = next((s for s in spans if s.start > on), None)
+    current = future = None
+    for s in spans:  # sorted and disjoint (merged)
+        if s.start > on:
+            future = s
+            break
+        if on <= s.until:
+            current = s
+            break
     shown = current or future or spans[-1]
     plan = st.plan
     if plan is None:
