@@ -26,6 +26,7 @@ from app.services.sync_apply import (
 )
 from app.services.sync_export import NoServerTrusted, forget_acknowledged
 from app.services.sync_hub_conflicts import queue_hub_conflicts
+from app.services.sync_initial import InitialNotEmpty, apply_initial
 from app.services.sync_quarantine import quarantine_file, work_dir
 from app.store import db, sync_state
 from app.sync.channel import Applied, Outcome
@@ -181,7 +182,8 @@ def import_package(
                     sync_state.record_audit_ack(
                         conn, header.sender_id, int(audit_ack["seq"]), str(audit_ack["hash"])
                     )
-                stats = apply_package(
+                apply = apply_initial if header.kind == "initial" else apply_package
+                stats = apply(
                     conn,
                     opened,
                     party_id=keys.party_id,
@@ -239,6 +241,14 @@ def import_package(
                     )
         except PackageError as exc:
             failure = exc
+        except InitialNotEmpty as exc:  # the package is sound: it stays where it is
+            _audit.record_now(
+                session,
+                "sync.import",
+                outcome="failed",
+                detail={"code": exc.code, "step": "initial", "package_id": header.package_id},
+            )
+            raise
     if failure is not None:
         _refuse(session, path, failure)
         raise failure
