@@ -21,6 +21,7 @@ from typing import Any
 from app.domain.ids import is_valid_mynumber
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
+from app.services._bulk import bulk_apply
 from app.services.sync_records import (
     PACKAGE_TYPES,
     REF_FIELDS,
@@ -94,11 +95,14 @@ class Applier:
         # the register again.
         self._stored: dict[bytes, tuple[int, tuple[Any, ...]] | None] = {}
         self._kana_keys: dict[str, str] = {}  # name_kana → kana_key of the chunk's stored rows
+        # Updates of stored rows wait here until the chunk is done, then go in row-id order
+        # (sequential page writes instead of random ones); a uid met twice writes them first.
+        self._updates: list[tuple[int, Incoming, dict[str, Any], dict[str, Any], Any, bool]] = []
 
     def prefetch(self, package_type: str, envelopes: list[dict[str, Any]]) -> None:
         """Read the stored rows and the referenced ids of a chunk of ``package_type`` records
         with a few queries instead of several per record."""
-        self.flush()  # records still waiting in the batch are then found as stored
+        self.finish()  # records still waiting are then found as stored
         rtype = PACKAGE_TYPES[package_type]
         uids: list[bytes] = []
         refs: dict[str, set[bytes]] = {}
@@ -139,6 +143,7 @@ class Applier:
             version = str(current[cols.index("version")])
             origin = str(current[cols.index("origin")])
             return sync_apply.Stored(row_id, version, origin), current
+        self.flush_updates()  # a uid met again in the chunk: its first update is written
         return sync_apply.lookup(self.conn, inc.record_type, inc.uid), None
 
     def cols(self, record_type: str) -> tuple[str, ...]:
@@ -224,12 +229,41 @@ class Applier:
             for inc, _, _ in batch:
                 self._counted(inc)
             return
+        self.flush_updates()  # an update waiting may free a unique value (a 宛名番号)
         for inc, envelope, values in batch:
             row_id, refused = sync_apply.try_upsert(self.conn, rtype, inc.uid, values, cols)
             if row_id is None:
                 self.quarantine(inc, envelope, "E_SYNC_CONSTRAINT", refused or "")
             else:
                 self._counted(inc)
+
+    def flush_updates(self) -> None:
+        """Write the waiting updates in row-id order (package order within one row)."""
+        if not self._updates:
+            return
+        updates, self._updates = self._updates, []
+        updates.sort(key=lambda u: u[0])
+        for row_id, inc, envelope, values, current, server_wins in updates:
+            got, refused = sync_apply.try_upsert(
+                self.conn,
+                inc.record_type,
+                inc.uid,
+                values,
+                self.cols(inc.record_type),
+                row_id,
+                current,
+            )
+            if got is None:
+                if server_wins:
+                    self.stats.conflicts -= 1
+                self.quarantine(inc, envelope, "E_SYNC_CONSTRAINT", refused or "")
+            else:
+                self._counted(inc)
+
+    def finish(self) -> None:
+        """Everything waiting written (new records, then updates)."""
+        self.flush()
+        self.flush_updates()
 
     def _local_envelope(self, inc: Incoming) -> dict[str, Any] | None:
         rows = list(sync_outbox.read_records(self.conn, inc.record_type, [inc.uid]))
@@ -321,21 +355,7 @@ class Applier:
                 if inc.record_type not in SERVER_OWNED:
                     return
                 server_wins = True
-        row_id, refused = sync_apply.try_upsert(
-            self.conn,
-            inc.record_type,
-            inc.uid,
-            values,
-            self.cols(inc.record_type),
-            None if stored is None else stored.id,
-            current,
-        )
-        if row_id is None:
-            if server_wins:
-                self.stats.conflicts -= 1
-            self.quarantine(inc, envelope, "E_SYNC_CONSTRAINT", refused or "")
-            return
-        self._counted(inc)
+        self._updates.append((stored.id, inc, envelope, values, current, server_wins))
 
 
 def envelope_person_uid(envelope: dict[str, Any]) -> bytes:
@@ -380,20 +400,21 @@ def apply_package(
     total = record_count(opened)
     done = 0
     present = set(opened.record_types)
-    for package_type in RECORD_TYPES:
-        if package_type not in present:
-            continue
-        for chunk in _chunks(opened.records(package_type), CHUNK):
-            applier.prefetch(package_type, chunk)
-            for envelope in chunk:
-                applier.apply(envelope)
-                done += 1
-                if done % TICK == 0:
-                    if cancel is not None and cancel():
-                        raise ImportCancelled()
-                    if progress is not None:
-                        progress(done, total)
-    applier.flush()
+    with bulk_apply(conn):
+        for package_type in RECORD_TYPES:
+            if package_type not in present:
+                continue
+            for chunk in _chunks(opened.records(package_type), CHUNK):
+                applier.prefetch(package_type, chunk)
+                for envelope in chunk:
+                    applier.apply(envelope)
+                    done += 1
+                    if done % TICK == 0:
+                        if cancel is not None and cancel():
+                            raise ImportCancelled()
+                        if progress is not None:
+                            progress(done, total)
+        applier.finish()
     if progress is not None:
         progress(done, total)
     return applier.stats

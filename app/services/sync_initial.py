@@ -13,14 +13,12 @@ comparison, quarantine and conflict rules as an ``updates`` package.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from app.domain.kana import normalize_kana
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
+from app.services._bulk import bulk_apply
 from app.services.sync_apply import (
     CHUNK,
     REF_CACHE,
@@ -54,8 +52,6 @@ _REF_TYPES = {
     "screening_institution_id": "institution",
     "issuance_id": "issuance",
 }
-# Page cache for the load (MiB): the unique uid indexes take their keys in random order.
-LOAD_CACHE_MIB = 512
 
 
 class InitialNotEmpty(VaxDeskError):
@@ -162,7 +158,7 @@ class InitialLoader:
             self._general(package_type, envelopes)
             return
         builder = self._builder(package_type)
-        self.applier.flush()
+        self.applier.finish()
         refs = self._refs
         if len(refs) >= REF_CACHE:
             refs.clear()  # bounded memory
@@ -233,7 +229,7 @@ class InitialLoader:
         self.applier.prefetch(package_type, envelopes)
         for envelope in envelopes:
             self.applier.apply(envelope)
-        self.applier.flush()
+        self.applier.finish()
 
 
 def apply_initial(
@@ -257,7 +253,7 @@ def apply_initial(
     indexes = bulk.secondary_indexes(conn, tables)
     total, done = record_count(opened), 0
     present = set(opened.record_types)
-    with bulk.page_cache(conn, LOAD_CACHE_MIB), _collector_paused():
+    with bulk_apply(conn):
         bulk.drop_indexes(conn, indexes)
         for package_type in RECORD_TYPES:
             if package_type not in present:
@@ -272,24 +268,11 @@ def apply_initial(
             if chunk:
                 loader.chunk(package_type, chunk)
                 done = _tick(done, len(chunk), total, progress, cancel)
-        applier.flush()
+        applier.finish()
         bulk.create_indexes(conn, indexes)
     if progress is not None:
         progress(done, total)
     return applier.stats
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Cyclic garbage collection deferred to after the load (as the hub's bulk paths do): the
-    millions of short-lived rows are freed by reference counting."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _tick(
