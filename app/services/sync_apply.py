@@ -85,6 +85,7 @@ class Applier:
         self.conn, self.package_id, self.party_id, self.cipher = conn, package_id, party_id, cipher
         self.stats = ApplyStats()
         self._cols: dict[str, tuple[str, ...]] = {}
+        self._at: dict[str, tuple[int, int]] = {}  # positions of version and origin in cols
         self._unacked: dict[str, set[bytes]] = {}
         self._refs: dict[tuple[str, Any], int] = {}
         # New records wait here and go in with one executemany (same type, in order).
@@ -139,18 +140,18 @@ class Applier:
             if hit is None:
                 return None, None
             row_id, current = hit
-            cols = self.cols(inc.record_type)
-            version = str(current[cols.index("version")])
-            origin = str(current[cols.index("origin")])
-            return sync_apply.Stored(row_id, version, origin), current
+            i_version, i_origin = self._at[inc.record_type]
+            return sync_apply.Stored(
+                row_id, str(current[i_version]), str(current[i_origin])
+            ), current
         self.flush_updates()  # a uid met again in the chunk: its first update is written
         return sync_apply.lookup(self.conn, inc.record_type, inc.uid), None
 
     def cols(self, record_type: str) -> tuple[str, ...]:
         if record_type not in self._cols:
-            self._cols[record_type] = sync_apply.columns(
-                self.conn, sync_outbox.RECORD_TABLES[record_type]
-            )
+            cols = sync_apply.columns(self.conn, sync_outbox.RECORD_TABLES[record_type])
+            self._cols[record_type] = cols
+            self._at[record_type] = (cols.index("version"), cols.index("origin"))
         return self._cols[record_type]
 
     def unacked(self, record_type: str) -> set[bytes]:
