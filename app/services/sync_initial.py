@@ -20,7 +20,6 @@ from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
 from app.services._bulk import bulk_apply
 from app.services.sync_apply import (
-    CHUNK,
     REF_CACHE,
     TICK,
     Applier,
@@ -44,6 +43,7 @@ FAST_TYPES = frozenset(
 )
 _DERIVED = {"person": ("kana_key",), "vaccination": ("outcome", "postpone_reason")}
 _ENVELOPE = ("version", "origin", "voided_at", "void_reason")
+LOAD_CHUNK = 5000  # records per executemany (and per reference look-up)
 _REF_TYPES = {
     "household_id": "household",
     "guardian_id": "person",
@@ -67,8 +67,8 @@ class _RowBuilder:
         table = sync_outbox.RECORD_TABLES[rtype]
         cols = sync_apply.columns(conn, table)
         refs = REF_FIELDS.get(rtype, {})
-        # (data field, column, the value is a uid) of each reference
-        self.refs = tuple((f, c, f.endswith("_uid")) for f, c in refs.items())
+        # the data fields and register columns of the references, in the same order
+        self.ref_fields, self.ref_columns = tuple(refs), tuple(refs.values())
         # columns through which a record of this type names another of the same type
         self.self_refs = tuple(c for c in refs.values() if _REF_TYPES.get(c) == rtype)
         self.bools = BOOLEAN_FIELDS.get(rtype, ())
@@ -82,25 +82,13 @@ class _RowBuilder:
             *_ENVELOPE,
             *self.plain,
             *self.bools,
-            *(c for _, c, _ in self.refs),
+            *self.ref_columns,
             *derived,
         )
         missing = set(cols) - set(self.names)
         if missing:
             raise ValueError(f"columns without a source in {table}: {sorted(missing)}")
         self._kana: dict[str, str] = {}
-
-    def keys(self, data: dict[str, Any]) -> list[tuple[str, Any] | None]:
-        """(column, referenced uid or product id), or None when absent, of each reference."""
-        out: list[tuple[str, Any] | None] = []
-        get = data.get
-        for field, column, is_uid in self.refs:
-            value = get(field)
-            if value is None:
-                out.append(None)
-            else:
-                out.append((column, ref_uid_bytes(value) if is_uid else value))
-        return out
 
     def row(
         self, row_id: int, uid: bytes, env: dict[str, Any], ref_ids: list[int | None]
@@ -132,7 +120,8 @@ class InitialLoader:
     def __init__(self, conn: db.Connection, applier: Applier) -> None:
         self.conn, self.applier = conn, applier
         self.stats = applier.stats
-        self._refs: dict[tuple[str, Any], int] = {}
+        # column → referenced uid text (or product id) → row id; bounded
+        self._refs: dict[str, dict[str, int]] = {c: {} for c in (*_REF_TYPES, "vaccine_id")}
         self._builders: dict[str, _RowBuilder] = {}
 
     def _builder(self, rtype: str) -> _RowBuilder:
@@ -140,17 +129,22 @@ class InitialLoader:
             self._builders[rtype] = _RowBuilder(self.conn, rtype)
         return self._builders[rtype]
 
-    def _fetch_refs(self, wanted: dict[str, set[Any]]) -> None:
-        for column, refs in wanted.items():
-            if column == "vaccine_id":
-                for product in refs:
-                    found = sync_apply.vaccine_id_of_product(self.conn, str(product))
-                    if found is not None:
-                        self._refs[(column, product)] = found
-                continue
-            rtype = _REF_TYPES[column]
-            got = sync_apply.ids_of_uids(self.conn, rtype, list(refs))
-            self._refs.update(((column, uid), row_id) for uid, row_id in got.items())
+    def _fetch_refs(self, column: str, wanted: set[str]) -> None:
+        known = self._refs[column]
+        if column == "vaccine_id":
+            for product in wanted:
+                found = sync_apply.vaccine_id_of_product(self.conn, product)
+                if found is not None:
+                    known[product] = found
+            return
+        by_bytes: dict[bytes, str] = {}
+        for text in wanted:
+            try:
+                by_bytes[ref_uid_bytes(text)] = text
+            except (TypeError, ValueError):
+                continue  # not a uid: the general path reports the record
+        got = sync_apply.ids_of_uids(self.conn, _REF_TYPES[column], list(by_bytes))
+        known.update((by_bytes[uid], row_id) for uid, row_id in got.items())
 
     def chunk(self, package_type: str, envelopes: list[dict[str, Any]]) -> None:
         """Insert what the row builder takes, in one go; the rest through the general path."""
@@ -159,71 +153,66 @@ class InitialLoader:
             return
         builder = self._builder(package_type)
         self.applier.finish()
-        refs = self._refs
-        if len(refs) >= REF_CACHE:
-            refs.clear()  # bounded memory
-        parsed: list[tuple[bytes, list[tuple[str, Any] | None]] | None] = []
-        wanted: dict[str, set[Any]] = {}
-        fields, keys_of = builder.fields, builder.keys
+        fields, ref_fields = builder.fields, builder.ref_fields
+        parsed: list[tuple[bytes, tuple[Any, ...]] | None] = []
         for env in envelopes:
             try:
                 data = env["data"]
                 if env["type"] != package_type or not data.keys() <= fields:
                     raise ValueError("not for the row builder")
-                keys = keys_of(data)
-                uid = uid_bytes(env["uid"])
+                parsed.append((uid_bytes(env["uid"]), tuple(map(data.get, ref_fields))))
             except (KeyError, TypeError, ValueError, AttributeError):
                 parsed.append(None)
-                continue
-            for key in keys:
-                if key is not None and key not in refs:
-                    wanted.setdefault(key[0], set()).add(key[1])
-            parsed.append((uid, keys))
-        if wanted:
-            self._fetch_refs(wanted)
+        caches = [self._refs[c] for c in builder.ref_columns]
+        for i, column in enumerate(builder.ref_columns):
+            if len(caches[i]) >= REF_CACHE:
+                caches[i].clear()  # bounded memory
+            named = {item[1][i] for item in parsed if item is not None}
+            wanted = {v for v in named if type(v) is str} - caches[i].keys()
+            if wanted:
+                self._fetch_refs(column, wanted)
+        # a record may name one earlier in the chunk (a guardian): its id is known once given
+        own = [i for i, c in enumerate(builder.ref_columns) if _REF_TYPES.get(c) == builder.rtype]
+        added: list[tuple[int, str]] = []
         next_id = sync_apply.next_row_id(self.conn, builder.rtype)
         rows: list[tuple[Any, ...]] = []
-        here: dict[tuple[str, Any], int] = {}  # references to rows of this chunk
-        self_refs, row_of = builder.self_refs, builder.row
+        row_of, lookup = builder.row, dict.get
         seen: set[bytes] = set()
-        taken = 0
         for env, item in zip(envelopes, parsed, strict=True):
             if item is None or item[0] in seen:
                 break
-            uid, keys = item
-            ids: list[int | None] = []
-            for key in keys:
-                if key is None:
-                    ids.append(None)
-                    continue
-                found = refs.get(key)
-                if found is None:
-                    found = here.get(key)
-                    if found is None:
-                        break
-                ids.append(found)
-            else:
-                seen.add(uid)
-                rows.append(row_of(next_id, uid, env, ids))
-                for column in self_refs:
-                    here[(column, uid)] = next_id
-                next_id += 1
-                taken += 1
-                continue
-            break
+            uid, refs = item
+            try:
+                ids = list(map(lookup, caches, refs))
+            except TypeError:  # not a uid: the general path reports the record
+                break
+            if None in ids and any(
+                v is not None and r is None for v, r in zip(refs, ids, strict=True)
+            ):
+                break  # a reference not in the register (yet)
+            seen.add(uid)
+            rows.append(row_of(next_id, uid, env, ids))
+            if own:
+                text = env["uid"]
+                for i in own:
+                    caches[i][text] = next_id
+                    added.append((i, text))
+            next_id += 1
         # From the first record the row builder cannot take (a reference not in the register
         # yet, a uid seen before, an odd envelope) the chunk goes on record by record in
         # package order, as an ``updates`` package would: a later record never makes an
         # earlier one's reference resolve.
         if rows and not sync_apply.insert_with_ids(self.conn, builder.rtype, builder.names, rows):
+            for i, text in added:  # those rows are not there after all
+                caches[i].pop(text, None)
             self._general(package_type, envelopes)  # a constraint refused one: one by one
             return
         if rows:
             self.stats.applied += len(rows)
             by_type = self.stats.by_type
             by_type[package_type] = by_type.get(package_type, 0) + len(rows)
-        if taken < len(envelopes):
-            self._general(package_type, envelopes[taken:])
+        if len(rows) < len(envelopes):
+            self._general(package_type, envelopes[len(rows) :])
 
     def _general(self, package_type: str, envelopes: list[dict[str, Any]]) -> None:
         self.applier.prefetch(package_type, envelopes)
@@ -261,7 +250,7 @@ def apply_initial(
             chunk: list[dict[str, Any]] = []
             for envelope in opened.records(package_type):
                 chunk.append(envelope)
-                if len(chunk) >= CHUNK:
+                if len(chunk) >= LOAD_CHUNK:
                     loader.chunk(package_type, chunk)
                     done = _tick(done, len(chunk), total, progress, cancel)
                     chunk = []

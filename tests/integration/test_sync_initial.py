@@ -16,7 +16,7 @@ import pytest
 
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session
-from app.services import sync_identity
+from app.services import sync_identity, sync_initial
 from app.services.sync_apply import ApplyStats, apply_package
 from app.services.sync_import import import_package
 from app.services.sync_initial import InitialNotEmpty, apply_initial
@@ -150,6 +150,7 @@ def test_bulk_path_gives_what_the_general_path_gives(
         return done
 
     monkeypatch.setattr(sync_apply, "insert_with_ids", counted)
+    monkeypatch.setattr(sync_initial, "LOAD_CHUNK", 2000)  # the chunks the data is laid out for
     number = login_as(empty.directory, "number")
     try:
         before = dump_tables(number.register.conn)
