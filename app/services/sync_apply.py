@@ -8,6 +8,12 @@ a person decides; for records the server owns (residents, personal numbers, inst
 lots) the server's version is applied and the local one is kept in the queue for review. A record
 that breaks a business rule (unknown reference, invalid personal number, a uniqueness rule) is
 quarantined alone with the reason. Personal numbers are sealed under NK before anything is stored.
+
+Records are read a chunk at a time: the stored rows and references of the chunk in a few queries,
+new records inserted in batches, and the updates of stored rows written when the chunk is done,
+in row-id order, so that the pages of a big register are written in sequence rather than at
+random (a uid met twice in a chunk, or a batch that a waiting update may unblock, writes the
+waiting updates first). A big page cache and a paused cyclic collector for the whole package.
 """
 
 from __future__ import annotations

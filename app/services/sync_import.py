@@ -6,7 +6,9 @@ package (§5), the ``ack`` (our outbox up to that sequence is acknowledged), the
 (§6), every record (sync_apply), the applied package and the audit entry. A whole-package failure
 changes no record: its audit entry is the only write, and the file is moved to the register's
 quarantine folder with a report. An identical header already applied reports "already imported"
-and changes nothing.
+and changes nothing. An ``initial`` package (a full load, ``sync_initial``) is applied only to a
+register without residents or records: otherwise E_SYNC_INITIAL_NOT_EMPTY, audited, nothing
+changed, and the sound file stays where it is.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from app.cli import main
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session
 from app.services import sync_identity, sync_initial
@@ -23,7 +24,7 @@ from app.services.sync_initial import InitialNotEmpty, apply_initial
 from app.services.sync_records import to_envelope
 from app.store import audit, db, sync_apply, sync_outbox
 from app.sync.reader import open_package
-from tests.support.registers import login_as
+from tests.support.registers import USERS, login_as
 from tests.support.sync_env import (
     SERVER_ID,
     SyncEnv,
@@ -205,8 +206,10 @@ def test_initial_into_an_empty_register(empty: SyncEnv, initial_pkg: Path) -> No
         number.register.close()
 
 
-def test_initial_is_refused_by_a_register_with_records(tmp_path: Path) -> None:
-    env = make_sync_register(tmp_path / "reg")
+def test_initial_is_refused_by_a_register_with_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = make_sync_register(tmp_path / "reg", demo=True)  # the CLI uses the demo key
     pkg = tmp_path / "initial.vxpkg"
     env.build_update(pkg, {"person": [person_env("0000700001")]}, kind="initial")
     number = login_as(env.directory, "number")
@@ -224,3 +227,8 @@ def test_initial_is_refused_by_a_register_with_records(tmp_path: Path) -> None:
         assert pkg.is_file()  # a sound package: left where it is
     finally:
         number.register.close()
+    monkeypatch.setenv("VAXDESK_PASSWORD", USERS["number"].password)
+    args = ["sync", "import", str(pkg), "--register", str(env.directory), "--user", "number"]
+    assert main(args) == 65
+    assert "E_SYNC_INITIAL_NOT_EMPTY" in capsys.readouterr().err
+    assert pkg.is_file()
