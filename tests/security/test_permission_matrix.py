@@ -122,6 +122,7 @@ SESSIONLESS = {
     "terminal_state.sign_count_marks_for",
     # the package layer under sync_import / sync_export (no session: the caller checked)
     "sync_apply.apply_package",
+    "sync_initial.apply_initial",  # inside sync_import.import_package (checked there)
     "sync_hub_conflicts.queue_hub_conflicts",  # inside sync_import.import_package (checked there)
     "sync_apply.envelope_person_uid",
     "sync_apply.needs_number_key",
