@@ -194,8 +194,11 @@ def emit(hub: Hub, terminal_id: str, out_dir: Path) -> EmitResult:
                 "失効した端末にはパッケージを作成しません。", code="E_HUB_TERMINAL_REVOKED"
             )
         ch = sstore.channel(conn, terminal_id)
-        kind = "initial" if int(ch["out_last_seq"]) == 0 else "updates"
-        since = 0 if kind == "initial" else int(ch["acked_change_seq"])
+        first = int(ch["out_last_seq"]) == 0
+        # A terminal applies an ``initial`` package only to an empty register: one that has
+        # already sent a package holds records and gets its first full load as ``updates``.
+        kind = "initial" if first and int(ch["in_last_seq"]) == 0 else "updates"
+        since = 0 if first else int(ch["acked_change_seq"])
         upto = store.change_seq(conn)
         sequence = int(ch["out_last_seq"]) + 1
         trust = current_trust(store, conn)

@@ -8,6 +8,12 @@ a person decides; for records the server owns (residents, personal numbers, inst
 lots) the server's version is applied and the local one is kept in the queue for review. A record
 that breaks a business rule (unknown reference, invalid personal number, a uniqueness rule) is
 quarantined alone with the reason. Personal numbers are sealed under NK before anything is stored.
+
+Records are read a chunk at a time: the stored rows and references of the chunk in a few queries,
+new records inserted in batches, and the updates of stored rows written when the chunk is done,
+in row-id order, so that the pages of a big register are written in sequence rather than at
+random (a uid met twice in a chunk, or a batch that a waiting update may unblock, writes the
+waiting updates first). A big page cache and a paused cyclic collector for the whole package.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any
 from app.domain.ids import is_valid_mynumber
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
+from app.services._bulk import bulk_apply
 from app.services._retention_sync import IncomingPurges
 from app.services._sync_records import (
     PACKAGE_TYPES,
@@ -86,6 +93,7 @@ class Applier:
         self.conn, self.package_id, self.party_id, self.cipher = conn, package_id, party_id, cipher
         self.stats = ApplyStats()
         self._cols: dict[str, tuple[str, ...]] = {}
+        self._at: dict[str, tuple[int, int]] = {}  # positions of version and origin in cols
         self._unacked: dict[str, set[bytes]] = {}
         self._refs: dict[tuple[str, Any], int] = {}
         # New records wait here and go in with one executemany (same type, in order).
@@ -96,11 +104,14 @@ class Applier:
         # the register again.
         self._stored: dict[bytes, tuple[int, tuple[Any, ...]] | None] = {}
         self._kana_keys: dict[str, str] = {}  # name_kana → kana_key of the chunk's stored rows
+        # Updates of stored rows wait here until the chunk is done, then go in row-id order
+        # (sequential page writes instead of random ones); a uid met twice writes them first.
+        self._updates: list[tuple[int, Incoming, dict[str, Any], dict[str, Any], Any, bool]] = []
 
     def prefetch(self, package_type: str, envelopes: list[dict[str, Any]]) -> None:
         """Read the stored rows and the referenced ids of a chunk of ``package_type`` records
         with a few queries instead of several per record."""
-        self.flush()  # records still waiting in the batch are then found as stored
+        self.finish()  # records still waiting are then found as stored
         rtype = PACKAGE_TYPES[package_type]
         uids: list[bytes] = []
         refs: dict[str, set[bytes]] = {}
@@ -137,17 +148,18 @@ class Applier:
             if hit is None:
                 return None, None
             row_id, current = hit
-            cols = self.cols(inc.record_type)
-            version = str(current[cols.index("version")])
-            origin = str(current[cols.index("origin")])
-            return sync_apply.Stored(row_id, version, origin), current
+            i_version, i_origin = self._at[inc.record_type]
+            return sync_apply.Stored(
+                row_id, str(current[i_version]), str(current[i_origin])
+            ), current
+        self.flush_updates()  # a uid met again in the chunk: its first update is written
         return sync_apply.lookup(self.conn, inc.record_type, inc.uid), None
 
     def cols(self, record_type: str) -> tuple[str, ...]:
         if record_type not in self._cols:
-            self._cols[record_type] = sync_apply.columns(
-                self.conn, sync_outbox.RECORD_TABLES[record_type]
-            )
+            cols = sync_apply.columns(self.conn, sync_outbox.RECORD_TABLES[record_type])
+            self._cols[record_type] = cols
+            self._at[record_type] = (cols.index("version"), cols.index("origin"))
         return self._cols[record_type]
 
     def unacked(self, record_type: str) -> set[bytes]:
@@ -226,12 +238,41 @@ class Applier:
             for inc, _, _ in batch:
                 self._counted(inc)
             return
+        self.flush_updates()  # an update waiting may free a unique value (a 宛名番号)
         for inc, envelope, values in batch:
             row_id, refused = sync_apply.try_upsert(self.conn, rtype, inc.uid, values, cols)
             if row_id is None:
                 self.quarantine(inc, envelope, "E_SYNC_CONSTRAINT", refused or "")
             else:
                 self._counted(inc)
+
+    def flush_updates(self) -> None:
+        """Write the waiting updates in row-id order (package order within one row)."""
+        if not self._updates:
+            return
+        updates, self._updates = self._updates, []
+        updates.sort(key=lambda u: u[0])
+        for row_id, inc, envelope, values, current, server_wins in updates:
+            got, refused = sync_apply.try_upsert(
+                self.conn,
+                inc.record_type,
+                inc.uid,
+                values,
+                self.cols(inc.record_type),
+                row_id,
+                current,
+            )
+            if got is None:
+                if server_wins:
+                    self.stats.conflicts -= 1
+                self.quarantine(inc, envelope, "E_SYNC_CONSTRAINT", refused or "")
+            else:
+                self._counted(inc)
+
+    def finish(self) -> None:
+        """Everything waiting written (new records, then updates)."""
+        self.flush()
+        self.flush_updates()
 
     def _local_envelope(self, inc: Incoming) -> dict[str, Any] | None:
         rows = list(sync_outbox.read_records(self.conn, inc.record_type, [inc.uid]))
@@ -323,21 +364,7 @@ class Applier:
                 if inc.record_type not in SERVER_OWNED:
                     return
                 server_wins = True
-        row_id, refused = sync_apply.try_upsert(
-            self.conn,
-            inc.record_type,
-            inc.uid,
-            values,
-            self.cols(inc.record_type),
-            None if stored is None else stored.id,
-            current,
-        )
-        if row_id is None:
-            if server_wins:
-                self.stats.conflicts -= 1
-            self.quarantine(inc, envelope, "E_SYNC_CONSTRAINT", refused or "")
-            return
-        self._counted(inc)
+        self._updates.append((stored.id, inc, envelope, values, current, server_wins))
 
 
 def envelope_person_uid(envelope: dict[str, Any]) -> bytes:
@@ -383,23 +410,24 @@ def apply_package(
     done = 0
     present = set(opened.record_types)
     purges = IncomingPurges(conn)  # retention: tombstoned uids dropped, purges applied last
-    for package_type in RECORD_TYPES:
-        if package_type not in present or package_type == "purge":
-            continue
-        for chunk in _chunks(opened.records(package_type), CHUNK):
-            chunk = purges.keep(chunk)
-            applier.prefetch(package_type, chunk)
-            for envelope in chunk:
-                applier.apply(envelope)
-                done += 1
-                if done % TICK == 0:
-                    if cancel is not None and cancel():
-                        raise ImportCancelled()
-                    if progress is not None:
-                        progress(done, total)
-    applier.flush()
-    if "purge" in present:
-        applier.stats.by_type["purge"] = purges.apply(opened.records("purge"))
+    with bulk_apply(conn):
+        for package_type in RECORD_TYPES:
+            if package_type not in present or package_type == "purge":
+                continue
+            for chunk in _chunks(opened.records(package_type), CHUNK):
+                chunk = purges.keep(chunk)
+                applier.prefetch(package_type, chunk)
+                for envelope in chunk:
+                    applier.apply(envelope)
+                    done += 1
+                    if done % TICK == 0:
+                        if cancel is not None and cancel():
+                            raise ImportCancelled()
+                        if progress is not None:
+                            progress(done, total)
+        applier.finish()
+        if "purge" in present:
+            applier.stats.by_type["purge"] = purges.apply(opened.records("purge"))
     applier.stats.unchanged += purges.dropped
     applier.stats.purged = purges.deleted
     if progress is not None:

@@ -6,7 +6,9 @@ package (§5), the ``ack`` (our outbox up to that sequence is acknowledged), the
 (§6), every record (sync_apply), the applied package and the audit entry. A whole-package failure
 changes no record: its audit entry is the only write, and the file is moved to the register's
 quarantine folder with a report. An identical header already applied reports "already imported"
-and changes nothing.
+and changes nothing. An ``initial`` package (a full load, ``_sync_initial``) is applied only to a
+register without residents or records: otherwise E_SYNC_INITIAL_NOT_EMPTY, audited, nothing
+changed, and the sound file stays where it is.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from app.security.person_numbers import NumberCipher
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit, _sync_identity, _transfers
 from app.services._sync_hub_conflicts import queue_hub_conflicts
+from app.services._sync_initial import InitialNotEmpty, apply_initial
 from app.services._sync_quarantine import forget_acknowledged, quarantine_file, work_dir
 from app.services.sync_apply import (
     CancelCheck,
@@ -181,7 +184,8 @@ def import_package(
                     sync_state.record_audit_ack(
                         conn, header.sender_id, int(audit_ack["seq"]), str(audit_ack["hash"])
                     )
-                stats = apply_package(
+                apply = apply_initial if header.kind == "initial" else apply_package
+                stats = apply(
                     conn,
                     opened,
                     party_id=keys.party_id,
@@ -240,6 +244,14 @@ def import_package(
                     )
         except PackageError as exc:
             failure = exc
+        except InitialNotEmpty as exc:  # the package is sound: it stays where it is
+            _audit.record_now(
+                session,
+                "sync.import",
+                outcome="failed",
+                detail={"code": exc.code, "step": "initial", "package_id": header.package_id},
+            )
+            raise
     if failure is not None:
         _refuse(session, path, failure)
         raise failure

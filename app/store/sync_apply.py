@@ -178,6 +178,47 @@ def insert_many(
     return True
 
 
+# The register's own records (residents and what is recorded for them). The masters
+# (institutions, vaccines, lots) are provisioned on a terminal before its first package.
+REGISTER_DATA_TABLES = ("households", "persons", "person_numbers", "issuances", "vaccinations")
+
+
+def has_synced_records(conn: Connection) -> bool:
+    """True when the register already holds residents or records for them (an ``initial``
+    package is applied only before that)."""
+    return any(
+        conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+        for table in REGISTER_DATA_TABLES
+    )
+
+
+def next_row_id(conn: Connection, record_type: str) -> int:
+    table = RECORD_TABLES[record_type]
+    return int(conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0])
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_with_ids(table: str, names: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+
+
+def insert_with_ids(
+    conn: Connection, record_type: str, names: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> bool:
+    """Insert new records with their row ids given (``names`` starts with id and uid; the others
+    must be columns of the table): all or none, False (nothing inserted) when one of them breaks
+    a constraint, so the caller can go one by one."""
+    table = RECORD_TABLES[record_type]
+    if names[:2] != _KEYS or not set(names[2:]) <= set(columns(conn, table)):
+        raise ValueError(f"unknown columns for {table}")
+    try:
+        with savepoint(conn):
+            conn.executemany(_insert_with_ids(table, names), rows)
+    except sqlcipher3.IntegrityError:
+        return False
+    return True
+
+
 @contextmanager
 def savepoint(conn: Connection) -> Iterator[None]:
     """One record: released on success, rolled back (and re-raised) on failure."""

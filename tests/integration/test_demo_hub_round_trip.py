@@ -1,6 +1,6 @@
 """README.md "Round trip with the demo hub": its command block, run line by line through
 ``app.cli.main`` (globs and ``$T`` expanded as the shell would), then the outcome checked: the
-terminal's packages ingested, the hub's initial and updates imported, both statuses at sequence 2
+terminal's packages ingested, the hub's two updates packages imported, both statuses at sequence 2
 with nothing quarantined, and the resident moved out at the hub flagged on the terminal."""
 
 from __future__ import annotations
@@ -133,8 +133,9 @@ def test_readme_round_trip_with_the_demo_hub(
     assert found is not None
     masters = int(found.group(1).replace(",", ""))
     assert masters > 0  # the register's 医療機関, vaccines and lots, same uids
+    # the whole register, as updates (the terminal already holds records: it sent OUT1):
     # 300 persons, 300 個人番号 and the masters (the hub's newer versions of the same records)
-    assert f"initial #1、レコード {600 + masters:,} 件" in outputs[3]
+    assert f"updates #1、レコード {600 + masters:,} 件" in outputs[3]
     assert f"反映 {600 + masters}件" in outputs[4] and "隔離 0件" in outputs[4]
     assert "更新 1" in outputs[5] and "誤り 0" in outputs[5]
     assert "updates #2" in outputs[6]
@@ -172,7 +173,7 @@ def test_readme_round_trip_with_the_demo_hub(
         number.register.close()
     assert tuple(flagged) == (1, row["異動日"])
     assert numbers[0] == 300  # the hub's 個人番号 records are the terminal's own: none duplicated
-    # the hub's initial package overwrote every 個人番号 record (newer versions): the numbers the
+    # the hub's first package overwrote every 個人番号 record (newer versions): the numbers the
     # hub holds are exactly the ones the demo generator sealed into the register
     assert len(before) == 300 and terminal_numbers(demo) == before
     # the hub's persons carry no 世帯, 保護者, 電話 or 郵便番号: applying them kept the terminal's

@@ -79,11 +79,20 @@ def server_trust(server: KeyPair, terminals: list[PublicKey], version: int = 1) 
     return build_trust(version, parties, [server], issued_at=now)
 
 
-def make_sync_register(directory: Path, *, with_change: bool = True, demo: bool = False) -> SyncEnv:
+def make_sync_register(
+    directory: Path,
+    *,
+    with_change: bool = True,
+    demo: bool = False,
+    with_people: bool = True,
+    with_masters: bool = True,
+) -> SyncEnv:
     """A register with people and masters that trusts a fresh test server, and (optionally) one
-    recorded vaccination waiting in the outbox."""
-    recovery = make_register(directory, demo=demo)
-    add_masters(directory, recovery)
+    recorded vaccination waiting in the outbox. Without people and masters it is the empty
+    register of a new terminal (an ``initial`` package's recipient)."""
+    recovery = make_register(directory, demo=demo, with_people=with_people)
+    if with_masters:
+        add_masters(directory, recovery)
     server = generate_keypair(SERVER_ID)
     access = open_with_recovery_code(directory, recovery)
     try:
