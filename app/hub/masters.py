@@ -26,9 +26,9 @@ from typing import IO, Any
 import orjson
 
 from app.hub.clock import HybridClock, new_uid, utc_now_text
+from app.hub.csv_rows import RowError
 from app.hub.hub import Hub
 from app.hub.masters_csv import MasterRow, open_masters_csv, read_masters
-from app.hub.residents_csv import RowError
 from app.hub.store import masters as mstore
 from app.hub.store import sync_state as sstore
 

@@ -20,7 +20,6 @@ header, quoting) changes nothing. Pure parsing: no SQL, no keys.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterator
@@ -29,8 +28,9 @@ from pathlib import Path
 from typing import IO
 
 from app.domain.wareki import InvalidDate, parse_date
+from app.hub.csv_rows import CsvCodes, RowError, data_rows
 from app.hub.errors import HubInvalidInput
-from app.hub.residents_csv import RowError, detect_encoding
+from app.hub.residents_csv import detect_encoding
 
 COLUMNS = (
     "種別",
@@ -68,6 +68,9 @@ class MasterRow:
     key: tuple[str, ...]  # (code,) | (product_id,) | (product_id, lot_no)
     data: dict[str, str | None]  # the record's data fields (without the update stamps)
     uid: str | None  # canonical text when given
+
+
+_CODES = CsvCodes(csv="E_MASTER_CSV", header="E_MASTER_HEADER", columns="E_MASTER_COLUMNS")
 
 
 class _Rejected(Exception):
@@ -131,55 +134,19 @@ def parse_row(values: dict[str, str], line: int) -> MasterRow:
     return MasterRow(line, rtype, (code, lot_no), data, uid)
 
 
-def _header_index(header: list[str]) -> dict[str, int]:
-    names = [h.strip().lstrip("\ufeff") for h in header]
-    missing = [c for c in COLUMNS if c not in names]
-    if missing:
-        raise HubInvalidInput(
-            f"マスタCSVの見出し行に必要な列がありません: {'、'.join(missing)}",
-            code="E_MASTER_HEADER",
-        )
-    if len(set(names)) != len(names):
-        raise HubInvalidInput(
-            "マスタCSVの見出し行に同じ列名が重複しています。", code="E_MASTER_HEADER"
-        )
-    return {c: names.index(c) for c in COLUMNS}
-
-
 def read_masters(stream: IO[str]) -> Iterator[MasterRow | RowError]:
     """Each data row as a ``MasterRow`` or a ``RowError`` (line, code, column); raises
     ``HubInvalidInput`` for a file that cannot be read as a whole. A key given twice in the
     file is an error on its second line (``E_MASTER_DUPLICATE``)."""
-    reader = csv.reader(stream, strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error:
-        raise HubInvalidInput("マスタCSVの1行目を読み取れません。", code="E_MASTER_CSV") from None
-    if header is None:
-        raise HubInvalidInput("マスタCSVが空です。", code="E_MASTER_HEADER")
-    idx = _header_index(header)
-    width = len(header)
     seen: set[tuple[str, tuple[str, ...]]] = set()
     seen_uids: set[str] = set()
-    line = reader.line_num + 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            raise HubInvalidInput(
-                f'マスタCSVの{line}行目付近の引用符（"）の対応が正しくありません。何も取り込んでいません。',
-                code="E_MASTER_CSV",
-            ) from None
-        start, line = line, reader.line_num + 1
-        if not row or (len(row) == 1 and not row[0].strip()):
+    for item in data_rows(stream, COLUMNS, "マスタCSV", _CODES):
+        if isinstance(item, RowError):
+            yield item
             continue
-        if len(row) != width:
-            yield RowError(start, "E_MASTER_COLUMNS", "列数")
-            continue
+        start, row, positions = item
         try:
-            parsed = parse_row({c: row[i] for c, i in idx.items()}, start)
+            parsed = parse_row({c: row[i] for c, i in zip(COLUMNS, positions, strict=True)}, start)
         except _Rejected as rej:
             yield RowError(start, rej.code, rej.column)
             continue

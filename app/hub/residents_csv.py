@@ -18,11 +18,9 @@ rows are imported.
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +34,7 @@ from app.domain.ids import (
 )
 from app.domain.kana import normalize_kana
 from app.domain.wareki import InvalidDate, parse_date
+from app.hub.csv_rows import CsvCodes, RowError, data_rows
 from app.hub.errors import HubInvalidInput
 
 COLUMNS = (
@@ -92,16 +91,6 @@ class Resident(NamedTuple):
             self.event or "",
             self.event_date or "",
         )
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    line: int
-    code: str
-    column: str
-
-    def describe(self) -> str:
-        return f"{self.line}行目 {self.column}: {self.code}"
 
 
 class RowRejected(Exception):
@@ -214,56 +203,21 @@ def parse_row(
     )
 
 
+_CODES = CsvCodes(csv="E_RESIDENT_CSV", header="E_RESIDENT_HEADER", columns="E_RESIDENT_COLUMNS")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
-def _header_index(header: list[str]) -> tuple[int, ...]:
-    names = [h.strip().lstrip("\ufeff") for h in header]
-    missing = [c for c in COLUMNS if c not in names]
-    if missing:
-        raise HubInvalidInput(
-            f"住民CSVの見出し行に必要な列がありません: {'、'.join(missing)}",
-            code="E_RESIDENT_HEADER",
-        )
-    if len(set(names)) != len(names):
-        raise HubInvalidInput(
-            "住民CSVの見出し行に同じ列名が重複しています。", code="E_RESIDENT_HEADER"
-        )
-    return tuple(names.index(c) for c in COLUMNS)
 
 
 def read_residents(stream: IO[str], atena_width: int, today: date) -> Iterator[Resident | RowError]:
     """Yield each row as a ``Resident`` or a ``RowError``; raises ``HubInvalidInput`` for a file
     that cannot be read as a whole (header, quoting)."""
-    reader = csv.reader(stream, strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error:
-        raise HubInvalidInput("住民CSVの1行目を読み取れません。", code="E_RESIDENT_CSV") from None
-    if header is None:
-        raise HubInvalidInput("住民CSVが空です。", code="E_RESIDENT_HEADER")
-    idx = _header_index(header)
-    width = len(header)
     seen: set[str] = set()
-    line = reader.line_num + 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            raise HubInvalidInput(
-                f'住民CSVの{line}行目付近の引用符（"）の対応が正しくありません。何も取り込んでいません。',
-                code="E_RESIDENT_CSV",
-            ) from None
-        start, line = line, reader.line_num + 1
-        if not row or (len(row) == 1 and not row[0].strip()):
+    for item in data_rows(stream, COLUMNS, "住民CSV", _CODES):
+        if isinstance(item, RowError):
+            yield item
             continue
-        if len(row) != width:
-            yield RowError(start, "E_RESIDENT_COLUMNS", "列数")
-            continue
+        start, row, positions = item
         try:
-            resident = parse_row(row, idx, start, atena_width, today)
+            resident = parse_row(row, tuple(positions), start, atena_width, today)
         except RowRejected as rej:
             yield RowError(start, rej.code, rej.column)
             continue

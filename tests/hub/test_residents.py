@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select
 
 from app.cli import main
+from app.hub.csv_rows import RowError
 from app.hub.errors import HubInvalidInput
 from app.hub.hub import Hub, init_hub
 from app.hub.residents import import_residents
-from app.hub.residents_csv import COLUMNS, Resident, RowError, read_residents
+from app.hub.residents_csv import COLUMNS, Resident, read_residents
 from app.hub.sample import mynumber, resident_rows, write_residents_csv
 from app.hub.store import residents as rstore
 from app.hub.store.schema import person_numbers, persons
