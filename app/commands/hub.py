@@ -164,12 +164,9 @@ def _terminal_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_residents(args: argparse.Namespace) -> int:
-    from app.hub.hub import opened
-    from app.hub.residents import import_residents
-
-    with opened(args.dir) as hub:
-        result = import_residents(hub, args.csv)
+def _report_import(args: argparse.Namespace, result: Any) -> int:
+    """The skipped rows on stderr and the totals (or ``--json``) of an import-residents or
+    import-masters run; exit 1 when rows were skipped."""
     for err in result.errors:
         print(f"{err.code}: {err.line}行目（{err.column}）を読み飛ばしました", file=sys.stderr)
     if args.json:
@@ -180,6 +177,14 @@ def _import_residents(args: argparse.Namespace) -> int:
             f"変更なし {result.unchanged:,}、誤り {result.rejected:,}"
         )
     return 1 if result.errors else 0
+
+
+def _import_residents(args: argparse.Namespace) -> int:
+    from app.hub.hub import opened
+    from app.hub.residents import import_residents
+
+    with opened(args.dir) as hub:
+        return _report_import(args, import_residents(hub, args.csv))
 
 
 def _import_masters(args: argparse.Namespace) -> int:
@@ -187,17 +192,7 @@ def _import_masters(args: argparse.Namespace) -> int:
     from app.hub.masters import import_masters
 
     with opened(args.dir) as hub:
-        result = import_masters(hub, args.csv)
-    for err in result.errors:
-        print(f"{err.code}: {err.line}行目（{err.column}）を読み飛ばしました", file=sys.stderr)
-    if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False))
-    else:
-        print(
-            f"取込 {result.rows:,} 行: 追加 {result.inserted:,}、更新 {result.updated:,}、"
-            f"変更なし {result.unchanged:,}、誤り {result.rejected:,}"
-        )
-    return 1 if result.errors else 0
+        return _report_import(args, import_masters(hub, args.csv))
 
 
 def _ingest(args: argparse.Namespace) -> int:
