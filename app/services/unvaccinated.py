@@ -1,7 +1,9 @@
 """未接種者一覧: residents in a series' window on a date who have not completed it.
 
 The cohort comes from the register by birth date (the range is found with the engine itself, so
-it follows the catalog), then each candidate's own doses of that series are judged by the engine.
+it follows the catalog), then each candidate's doses of that series, dated up to the list date,
+are judged by the engine — with the doses of the series sharing a product the engine gives to one
+series by date (MR, 日本脳炎: ``Catalog.sharing_with``), wherever they were recorded.
 """
 
 from __future__ import annotations
@@ -54,13 +56,6 @@ def _season_start(series: Series, day: date) -> str | None:
     return series.season.for_fiscal_year(fiscal_year(day))[0].isoformat()
 
 
-def _one_series(catalog: Catalog, series_id: str) -> Catalog:
-    try:
-        return catalog.restricted_to(series_id)
-    except KeyError:
-        raise UnknownSeries() from None
-
-
 def decide_list(
     session: Session | SessionView,
     series_id: str,
@@ -71,10 +66,12 @@ def decide_list(
     """Everyone in the series' window on ``on`` whose series is due or waiting, decided from
     ids, birth dates, sex and dose facts only (covering indexes; no name or address is read).
 
-    Persons whose routine doses already reach the series' largest plan (this 年度's, for
-    seasonal series — earlier seasons do not count there) are complete and skipped in SQL; the
-    rest are judged by the engine, whose result depends only on birth date, sex and the person's
-    doses of the series, so it is computed once per distinct combination. The doses of the
+    Persons whose routine doses up to ``on`` already reach the series' largest plan (this
+    season's, for seasonal series — earlier seasons do not count there) are complete and skipped
+    in SQL, unless the series shares a product given to one series by date (then the series
+    recorded does not decide, so nobody is skipped by it); the rest are judged by the engine,
+    whose result depends only on birth date, sex and the person's doses of the series (and of
+    those sharing its products), so it is computed once per distinct combination. The doses of the
     series that decide which products this one may still offer (DPT-IPV for Hib's 5種混合) are
     read only for the persons whose own doses leave the series open: more doses never reopen a
     complete, missed or not-yet-open series."""
@@ -82,10 +79,12 @@ def decide_list(
     _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
     day = on or date.today()
     full = catalog_for(session)
-    _one_series(full, series_id)
     # Series sharing a product the engine gives to one series by date (MR, 日本脳炎): their
     # doses are judged together, as the engine does, and none is dropped by its own count.
-    group = full.sharing_with(series_id)
+    try:
+        group = full.sharing_with(series_id)
+    except KeyError:
+        raise UnknownSeries() from None
     shared = len(group) > 1
     catalog = full.restricted_to(series_id, *group)
     series = catalog.series_by_id(series_id)
