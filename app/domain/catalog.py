@@ -183,11 +183,14 @@ class Catalog:
     rules_by_series: Mapping[str, tuple[SpecialRule, ...]]
     series_by_product: Mapping[str, tuple[str, ...]]
 
-    def restricted_to(self, series_id: str) -> Catalog:
-        """The same catalog with one series only (for evaluating one series over many people),
-        plus the series its products depend on (``while_open``), which are evaluated with it."""
-        wanted = self.series_by_id(series_id)
-        needed = {series_id} | {sp.while_open for sp in wanted.products if sp.while_open}
+    def restricted_to(self, series_id: str, *more: str) -> Catalog:
+        """The same catalog with the given series only (for evaluating one series over many
+        people), plus the series their products depend on (``while_open``), which are evaluated
+        with them."""
+        needed = {series_id, *more}
+        for sid in tuple(needed):
+            wanted = self.series_by_id(sid)
+            needed |= {sp.while_open for sp in wanted.products if sp.while_open}
         kept = tuple(s for s in self.series if s.id in needed)
         return replace(
             self,
@@ -199,6 +202,25 @@ class Catalog:
                 if any(i in needed for i in ids)
             },
         )
+
+    def sharing_with(self, series_id: str) -> tuple[str, ...]:
+        """The series whose doses the engine may give to ``series_id`` or take from it: those
+        linked to it (transitively) by a product given to one series by date (``assign`` "one":
+        an MR or 日本脳炎 dose goes to the first series whose window holds its date, whichever
+        series it was recorded under). Sorted, ``series_id`` included; just it when none."""
+        group = {series_id}
+        todo = [series_id]
+        while todo:
+            s = self.series_by_id(todo.pop())
+            for sp in s.products:
+                product = self.products.get(sp.product)
+                if product is None or product.assign != "one":
+                    continue
+                for other in self.series_by_product.get(sp.product, ()):
+                    if other not in group:
+                        group.add(other)
+                        todo.append(other)
+        return tuple(sorted(group))
 
     def depends_on(self, series_id: str) -> tuple[str, ...]:
         """Series whose status decides which products ``series_id`` may still offer."""

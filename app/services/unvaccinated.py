@@ -1,7 +1,9 @@
 """未接種者一覧: residents in a series' window on a date who have not completed it.
 
 The cohort comes from the register by birth date (the range is found with the engine itself, so
-it follows the catalog), then each candidate's own doses of that series are judged by the engine.
+it follows the catalog), then each candidate's doses of that series, dated up to the list date,
+are judged by the engine — with the doses of the series sharing a product the engine gives to one
+series by date (MR, 日本脳炎: ``Catalog.sharing_with``), wherever they were recorded.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from app.domain.catalog import Catalog
-from app.domain.legaldate import fiscal_year, fiscal_year_start
+from app.domain.catalog import Catalog, Series
+from app.domain.legaldate import fiscal_year
 from app.domain.schedule import (
     OPEN_STATUSES,
     HistoryEntry,
@@ -46,11 +48,12 @@ class UnknownSeries(InvalidInput):
     code = "E_SERIES_UNKNOWN"
 
 
-def _one_series(catalog: Catalog, series_id: str) -> Catalog:
-    try:
-        return catalog.restricted_to(series_id)
-    except KeyError:
-        raise UnknownSeries() from None
+def _season_start(series: Series, day: date) -> str | None:
+    """For a seasonal series, the first day of the season of ``day``'s 年度 (doses before it do
+    not count there); None for the others."""
+    if series.season is None:
+        return None
+    return series.season.for_fiscal_year(fiscal_year(day))[0].isoformat()
 
 
 def decide_list(
@@ -63,10 +66,12 @@ def decide_list(
     """Everyone in the series' window on ``on`` whose series is due or waiting, decided from
     ids, birth dates, sex and dose facts only (covering indexes; no name or address is read).
 
-    Persons whose routine doses already reach the series' largest plan (this 年度's, for
-    seasonal series — earlier seasons do not count there) are complete and skipped in SQL; the
-    rest are judged by the engine, whose result depends only on birth date, sex and the person's
-    doses of the series, so it is computed once per distinct combination. The doses of the
+    Persons whose routine doses up to ``on`` already reach the series' largest plan (this
+    season's, for seasonal series — earlier seasons do not count there) are complete and skipped
+    in SQL, unless the series shares a product given to one series by date (then the series
+    recorded does not decide, so nobody is skipped by it); the rest are judged by the engine,
+    whose result depends only on birth date, sex and the person's doses of the series (and of
+    those sharing its products), so it is computed once per distinct combination. The doses of the
     series that decide which products this one may still offer (DPT-IPV for Hib's 5種混合) are
     read only for the persons whose own doses leave the series open: more doses never reopen a
     complete, missed or not-yet-open series."""
@@ -74,30 +79,40 @@ def decide_list(
     _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
     day = on or date.today()
     full = catalog_for(session)
-    catalog = _one_series(full, series_id)
+    # Series sharing a product the engine gives to one series by date (MR, 日本脳炎): their
+    # doses are judged together, as the engine does, and none is dropped by its own count.
+    try:
+        group = full.sharing_with(series_id)
+    except KeyError:
+        raise UnknownSeries() from None
+    shared = len(group) > 1
+    catalog = full.restricted_to(series_id, *group)
     series = catalog.series_by_id(series_id)
     ranges = tuple(
         (a.isoformat(), b.isoformat()) for a, b in _birth_ranges(full, catalog, series_id, day)
     )
     conn = session.register.conn
-    complete_at = max(len(plan.doses) for plan in series.plans)
-    since = fiscal_year_start(fiscal_year(day)).isoformat() if series.season else None
+    complete_at = None if shared else max(len(plan.doses) for plan in series.plans)
+    since = _season_start(series, day)
+    until = day.isoformat()
     members = lists.cohort(
         conn,
-        series_id,
+        group,
         ranges,
         complete_at=complete_at,
         counted_since=since,
+        counted_until=until,
         sex="F" if series.sex == "F" else None,
         area_code=area_code,
     )
-    doses = lists.given_for_persons(conn, [m[0] for m in members if m[3]], series_id)
+    doses = lists.given_for_persons(conn, [m[0] for m in members if m[3]], group, until)
 
     def code(product: str | None, sid: str = series_id) -> str:
-        # Rows of one series: a product that goes to one series by date stands for it.
+        # Rows of one series: a product that goes to one series by date stands for it (unless
+        # the series' doses are judged with the others that share the product).
         if product is None or product not in catalog.products:
             return sid
-        if catalog.products[product].assign == "one":
+        if catalog.products[product].assign == "one" and not shared:
             return sid
         return product
 
@@ -146,8 +161,8 @@ def decide_list(
         history = tuple(
             sorted(
                 {
-                    (code(p), date.fromisoformat(d))
-                    for d, p in doses[pid]
+                    (code(p, sid), date.fromisoformat(d))
+                    for d, p, sid in doses[pid]
                     if since is None or d >= since
                 }
             )
@@ -160,11 +175,11 @@ def decide_list(
                 own[pid] = history
     for dep in deps:
         # Series that decide which products this one may still offer, for the open ones only.
-        dep_rows = lists.given_for_persons(conn, [d.person_id for d in open_], dep)
+        dep_rows = lists.given_for_persons(conn, [d.person_id for d in open_], (dep,), until)
         rejudged = []
         for d in open_:
             if dep_rows[d.person_id]:
-                mine = {(code(p, dep), date.fromisoformat(v)) for v, p in dep_rows[d.person_id]}
+                mine = {(code(p, dep), date.fromisoformat(v)) for v, p, _ in dep_rows[d.person_id]}
                 own[d.person_id] = history = tuple(sorted(mine.union(own[d.person_id])))
                 st = judge(d.birth_date, d.sex if sex_matters else "", history)
                 if st.status not in OPEN_STATUSES:
@@ -352,6 +367,7 @@ def export_csv(
     else:
         chunks = iter_entries(session, listing)
         total = len(listing.rows)
+    names = register_meta.area_names(session.register.conn)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(CSV_HEADER)
@@ -359,7 +375,7 @@ def export_csv(
     for chunk in chunks:
         if cancelled is not None and cancelled():
             raise ExportCancelled()
-        w.writerows(_csv_row(e) for e in chunk)
+        w.writerows(_csv_row(e, names) for e in chunk)
         done += len(chunk)
         if progress is not None:
             progress(done, total)
@@ -374,7 +390,16 @@ def export_csv(
     return done
 
 
-def _csv_row(e: UnvaccinatedEntry) -> list[object]:
+def _area_text(code: str | None, names: dict[str, str]) -> str:
+    """「中央地区（01）」 when the administrator named the 地区, else the bare code (as the printed
+    list's ``printing._inputs.area_label``)."""
+    if not code:
+        return ""
+    name = names.get(code)
+    return f"{name}（{code}）" if name else code
+
+
+def _csv_row(e: UnvaccinatedEntry, names: dict[str, str]) -> list[object]:
     return [
         e.atena_no,
         e.name,
@@ -383,7 +408,7 @@ def _csv_row(e: UnvaccinatedEntry) -> list[object]:
         e.birth_date.isoformat(),
         e.postal_code or "",
         e.address,
-        e.area_code or "",
+        _area_text(e.area_code, names),
         "接種可" if e.status == "due" else "間隔待ち",
         e.doses_given,
         e.next_dose or "",

@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 from app.store.db import Connection
 
-# (id, sex, birth date, valid given doses of the series from ``counted_since`` on — for a large
-# cohort only 1 for "some", 0 for none): a plain tuple, as a list builds ~10⁵ of them.
+# (id, sex, birth date, valid given doses of the series counted — for a large cohort only 1 for
+# "some", 0 for none): a plain tuple, as a list builds ~10⁵ of them.
 Member = tuple[int, str, str, int]
 
 
@@ -30,26 +30,35 @@ class Shown(NamedTuple):
     area_code: str | None
 
 
-Dose = tuple[str, str | None]  # (vaccinated_on, product_id)
+Dose = tuple[str, str | None, str]  # (vaccinated_on, product_id, series_id)
 
 _LIVING = ("p.moved_out = 0", "p.deceased = 0", "p.voided_at IS NULL")
 
 
+def _series_in(series_ids: Sequence[str]) -> str:
+    return f"series_id IN ({','.join('?' * len(series_ids))})"
+
+
 def dose_counts_of(
-    conn: Connection, series_id: str, person_ids: Sequence[int], counted_since: str | None
+    conn: Connection,
+    series_ids: Sequence[str],
+    person_ids: Sequence[int],
+    counted_since: str | None,
+    counted_until: str,
 ) -> dict[int, tuple[int, int]]:
-    """person id → (valid given doses, of which routine) of one series from ``counted_since`` on,
-    for the given persons: one probe of the covering index ``vaccinations_series`` per person
-    (cheaper than grouping the whole series when the cohort is small)."""
+    """person id → (valid given doses, of which routine) recorded under the series, dated from
+    ``counted_since`` (None: any) up to ``counted_until`` inclusive, for the given persons: one
+    probe of the covering index ``vaccinations_series`` per person (cheaper than grouping the
+    whole series when the cohort is small)."""
     out: dict[int, tuple[int, int]] = {}
     for start in range(0, len(person_ids), 900):
         chunk = person_ids[start : start + 900]
         cur = conn.execute(
             "SELECT person_id, count(*), sum(category = 'routine') FROM vaccinations"
-            " INDEXED BY vaccinations_series WHERE series_id = ?"
+            f" INDEXED BY vaccinations_series WHERE {_series_in(series_ids)}"
             f" AND person_id IN ({','.join('?' * len(chunk))}) AND outcome = 'given'"
-            " AND voided_at IS NULL AND vaccinated_on >= ? GROUP BY person_id",
-            (series_id, *chunk, counted_since or ""),
+            " AND voided_at IS NULL AND vaccinated_on BETWEEN ? AND ? GROUP BY person_id",
+            (*series_ids, *chunk, counted_since or "", counted_until),
         )
         out.update((int(pid), (int(n), int(r))) for pid, n, r in cur)
     return out
@@ -61,18 +70,21 @@ PROBE_UNDER = 40_000
 
 def cohort(
     conn: Connection,
-    series_id: str,
+    series_ids: Sequence[str],
     ranges: Sequence[tuple[str, str]],
     *,
-    complete_at: int,
+    complete_at: int | None,
+    counted_until: str,
     counted_since: str | None = None,
     sex: str | None = None,
     area_code: str | None = None,
 ) -> list[Member]:
     """Living residents born in one of ``ranges`` (inclusive ISO dates) who do NOT yet hold
-    ``complete_at`` routine doses of the series (counted from ``counted_since`` for seasonal
-    series), in (birth date, id) order. Persons who do are complete whatever plan applies to
-    them, so they are left out before any rule is evaluated.
+    ``complete_at`` routine doses recorded under ``series_ids`` dated up to ``counted_until``
+    (the list date; from ``counted_since`` for seasonal series), in (birth date, id) order.
+    Persons who do are complete whatever plan applies to them, so they are left out before any
+    rule is evaluated; with ``complete_at`` None nobody is left out (series whose doses the
+    engine assigns by date among several series: the recorded series does not decide).
 
     Reads the narrow index ``persons_cohort`` (contiguous birth-date ranges, no name or address
     and no page of the persons table); with an area, its households from ``households_area``. A
@@ -103,72 +115,87 @@ def cohort(
         params.append(area_code)
     where = " AND ".join(clauses)
     if size >= PROBE_UNDER:
-        out = _large_cohort(conn, series_id, where, params, complete_at, counted_since)
+        out = _large_cohort(
+            conn, series_ids, where, params, complete_at, counted_since, counted_until
+        )
     else:
         rows = conn.execute(
             "SELECT p.id, p.sex, p.birth_date FROM persons p INDEXED BY persons_cohort"
             f" WHERE {where}",
             params,
         ).fetchall()
-        counts = dose_counts_of(conn, series_id, [r[0] for r in rows], counted_since)
+        counts = dose_counts_of(
+            conn, series_ids, [r[0] for r in rows], counted_since, counted_until
+        )
         none = (0, 0)
         get = counts.get
-        out = [(pid, sx, b, c[0]) for pid, sx, b in rows if (c := get(pid, none))[1] < complete_at]
+        if complete_at is None:
+            out = [(pid, sx, b, get(pid, none)[0]) for pid, sx, b in rows]
+        else:
+            out = [
+                (pid, sx, b, c[0]) for pid, sx, b in rows if (c := get(pid, none))[1] < complete_at
+            ]
     out.sort(key=itemgetter(2, 0))  # (birth date, id)
     return out
 
 
 def _large_cohort(
     conn: Connection,
-    series_id: str,
+    series_ids: Sequence[str],
     where: str,
     params: Sequence[object],
-    complete_at: int,
+    complete_at: int | None,
     counted_since: str | None,
+    counted_until: str,
 ) -> list[Member]:
     if counted_since is None:
         doses = (
             "SELECT person_id, count(*) AS n, sum(category = 'routine') AS r FROM vaccinations"
-            " INDEXED BY vaccinations_series WHERE series_id = ? AND outcome = 'given'"
-            " AND voided_at IS NULL GROUP BY person_id"
+            f" INDEXED BY vaccinations_series WHERE {_series_in(series_ids)}"
+            " AND outcome = 'given' AND voided_at IS NULL AND vaccinated_on <= ?"
+            " GROUP BY person_id"
         )
-        dose_params: list[object] = [series_id]
+        dose_params: list[object] = [*series_ids, counted_until]
     else:
         doses = (
             "SELECT person_id, count(*) AS n, sum(category = 'routine') AS r FROM vaccinations"
-            " INDEXED BY vaccinations_season WHERE series_id = ? AND vaccinated_on >= ?"
-            " AND outcome = 'given' AND voided_at IS NULL GROUP BY person_id"
+            f" INDEXED BY vaccinations_season WHERE {_series_in(series_ids)}"
+            " AND vaccinated_on BETWEEN ? AND ? AND outcome = 'given' AND voided_at IS NULL"
+            " GROUP BY person_id"
         )
-        dose_params = [series_id, counted_since]
+        dose_params = [*series_ids, counted_since, counted_until]
     # One statement: the counts are grouped once; the complete persons are dropped and the
     # others holding some dose are marked (1) inside SQLite.
+    limit = complete_at if complete_at is not None else 2**62
     rows: list[Member] = conn.execute(
         f"WITH d AS MATERIALIZED ({doses})"
         " SELECT p.id, p.sex, p.birth_date, p.id IN (SELECT person_id FROM d WHERE r < ?)"
         " FROM persons p INDEXED BY persons_cohort"
         f" WHERE {where} AND p.id NOT IN (SELECT person_id FROM d WHERE r >= ?)",
-        (*dose_params, complete_at, *params, complete_at),
+        (*dose_params, limit, *params, limit),
     ).fetchall()
     return rows
 
 
 def given_for_persons(
-    conn: Connection, person_ids: Sequence[int], series_id: str
+    conn: Connection, person_ids: Sequence[int], series_ids: Sequence[str], until: str
 ) -> dict[int, list[Dose]]:
-    """(date, product) of valid given doses of one series for many persons at once, from the
-    covering index ``vaccinations_series`` only (no vaccinations table page)."""
+    """(date, product, series) of valid given doses recorded under the series, dated up to
+    ``until`` inclusive, for many persons at once, from the covering index
+    ``vaccinations_series`` only (no vaccinations table page)."""
     out: dict[int, list[Dose]] = {pid: [] for pid in person_ids}
     for start in range(0, len(person_ids), 900):
         chunk = person_ids[start : start + 900]
         marks = ",".join("?" * len(chunk))
         cur = conn.execute(
-            "SELECT person_id, vaccinated_on, product_id FROM vaccinations"
-            f" INDEXED BY vaccinations_series WHERE series_id = ? AND person_id IN ({marks})"
-            " AND outcome = 'given' AND voided_at IS NULL",
-            (series_id, *chunk),
+            "SELECT person_id, vaccinated_on, product_id, series_id FROM vaccinations"
+            f" INDEXED BY vaccinations_series WHERE {_series_in(series_ids)}"
+            f" AND person_id IN ({marks}) AND outcome = 'given' AND voided_at IS NULL"
+            " AND vaccinated_on <= ?",
+            (*series_ids, *chunk, until),
         )
-        for pid, on, product in cur:
-            out[int(pid)].append((str(on), product))
+        for pid, on, product, series in cur:
+            out[int(pid)].append((str(on), product, str(series)))
     return out
 
 

@@ -13,10 +13,10 @@ import pytest
 
 from app.domain.schedule import OPEN_STATUSES
 from app.security.session import Session
-from app.services import unvaccinated
+from app.services import areas, unvaccinated
 from app.services.demo import create_demo_register, demo_password
 from app.services.register import login
-from app.store import audit, db, lists
+from app.store import audit, db, lists, register_meta
 
 TODAY = date(2026, 11, 27)
 SERIES = ("mr1", "dpt_ipv", "hib", "je1", "hpv", "flu65", "zoster")
@@ -135,3 +135,29 @@ def test_a_large_cohort_grouped_in_sql_decides_the_same_list(
     area = unvaccinated.decide_list(nurse, series, TODAY, area_code="01")
     monkeypatch.setattr(lists, "PROBE_UNDER", 10**9)
     assert unvaccinated.decide_list(nurse, series, TODAY, area_code="01").rows == area.rows
+
+
+def test_csv_writes_the_area_name_with_its_code(
+    nurse: Session, demo_dir: Path, tmp_path: Path
+) -> None:
+    """The 地区 column is 「中央地区（01）」 like the printed list; a code without a name stays bare."""
+    admin = login(demo_dir, "admin", demo_password("admin"))
+    before = register_meta.area_names(admin.register.conn)
+    try:
+        areas.set_names(admin, {"01": "中央地区", "02": ""})
+        decision = unvaccinated.decide_list(nurse, "je1", TODAY)
+        rows = unvaccinated.entries(nurse, decision)
+        out = tmp_path / "areas.csv"
+        assert unvaccinated.export_csv(nurse, decision, out) == len(rows)
+        table = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+        column = unvaccinated.CSV_HEADER.index("地区")
+        got = [line[column] for line in table[1:]]
+        assert {e.area_code for e in rows} >= {"01", "02"}
+        for e, shown in zip(rows, got, strict=True):
+            if e.area_code == "01":
+                assert shown == "中央地区（01）"
+            elif e.area_code == "02":
+                assert shown == "02"
+    finally:
+        areas.set_names(admin, {"01": before.get("01", ""), "02": before.get("02", "")})
+        admin.register.close()

@@ -175,3 +175,26 @@ def test_wrong_format_marker_is_rejected(tmp_path: Path) -> None:
     data = _raw()
     data["format_version"] = 2
     assert "format_version" in _reject(tmp_path, data).message_ja
+
+
+def test_series_sharing_a_product_given_by_date_are_found_from_the_catalog() -> None:
+    """The 未接種者一覧 judges these series' doses together: MR and 日本脳炎 doses (and PCV20,
+    shared by the child and the 65-year series) go to one series by date, whichever series they
+    were recorded under; a combination product counted for every series (5種混合) links none."""
+    catalog = load_catalog()
+    assert catalog.sharing_with("je2") == ("je1", "je2") == catalog.sharing_with("je1")
+    assert catalog.sharing_with("mr1") == ("mr1", "mr2", "rubella5")
+    assert catalog.sharing_with("rubella5") == ("mr1", "mr2", "rubella5")
+    assert catalog.sharing_with("pneumo65") == ("pcv", "pneumo65")
+    assert catalog.sharing_with("dpt_ipv") == ("dpt_ipv",)
+    assert catalog.sharing_with("hib") == ("hib",)
+    assert catalog.sharing_with("flu65") == ("flu65",)
+    # Derived from the data: a je product counted for every series links nothing.
+    data = _raw()
+    for product in data["products"]:
+        if product["id"] == "je":
+            product["assign"] = "each"
+    assert catalog_from_dict(data).sharing_with("je2") == ("je2",)
+    restricted = catalog.restricted_to("je2", "je1")
+    assert {s.id for s in restricted.series} == {"je1", "je2"}
+    assert restricted.series_by_product["je"] == ("je1", "je2")
