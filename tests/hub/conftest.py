@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
 
+from app.hub.hub import Hub, init_hub
+from tests.hub.helpers import HUB_ID
 from tests.hub.pg_cluster import PgCluster, find_bin_dir
 
 ENGINES = ["sqlcipher", "postgres"]
@@ -61,3 +64,11 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     url = cluster.new_database()
     yield url
     cluster.drop_database(url)
+
+
+@pytest.fixture
+def hub(tmp_path: Path, database_url: str | None) -> Iterator[Hub]:
+    """An empty hub (id ``HUB_ID``) on the engine of ``database_url``."""
+    h = init_hub(tmp_path / "hub", HUB_ID, database_url=database_url)
+    yield h
+    h.close()

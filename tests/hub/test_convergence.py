@@ -11,39 +11,17 @@ side (issue 9) is wired to the hub by the lead.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from app.hub.emit import emit
-from app.hub.hub import Hub, add_terminal, init_hub, revoke_terminal, status
+from app.hub.hub import Hub, revoke_terminal, status
 from app.hub.ingest import ingest_file
 from app.hub.residents import import_residents
 from app.hub.sample import resident_rows, write_residents_csv
-from app.hub.trust import current_trust
-from app.sync import load_public_key
+from tests.hub.helpers import enrol_sim_terminal
 from tests.hub.terminal_sim import SimTerminal
 
-HUB_ID = "192015-HUB"
 TYPES = ("person", "person_number", "vaccination")
-
-
-@pytest.fixture
-def hub(tmp_path: Path, database_url: str | None) -> Iterator[Hub]:
-    h = init_hub(tmp_path / "hub", HUB_ID, database_url=database_url)
-    yield h
-    h.close()
-
-
-def _enrol(hub: Hub, tmp_path: Path, terminal_id: str) -> SimTerminal:
-    with hub.store.begin() as conn:
-        trust = current_trust(hub.store, conn)
-    assert trust is not None
-    server = load_public_key(hub.layout.keys_dir / f"{HUB_ID}.pub.json")
-    t = SimTerminal(terminal_id, tmp_path / terminal_id, HUB_ID, server, trust)
-    add_terminal(hub, t.pub_path)
-    return t
 
 
 def _snapshot(t: SimTerminal) -> dict[tuple[str, str], tuple[str, object]]:
@@ -57,7 +35,8 @@ def test_hub_and_three_terminals_converge(hub: Hub, tmp_path: Path) -> None:
     write_residents_csv(tmp_path / "r0.csv", rows)
     import_residents(hub, tmp_path / "r0.csv")
     terms = {
-        tid: _enrol(hub, tmp_path, tid) for tid in ("192015-T001", "192015-T002", "192015-T003")
+        tid: enrol_sim_terminal(hub, tmp_path, tid)
+        for tid in ("192015-T001", "192015-T002", "192015-T003")
     }
     active = dict(terms)
     for t in active.values():
@@ -106,7 +85,7 @@ def test_hub_and_three_terminals_converge(hub: Hub, tmp_path: Path) -> None:
             assert ingest_file(hub, t.changes(out, {})).code == "OK"
             t.apply(emit(hub, t.terminal_id, out).path)
 
-    fresh = _enrol(hub, tmp_path, "192015-T004")
+    fresh = enrol_sim_terminal(hub, tmp_path, "192015-T004")
     fresh.apply(emit(hub, fresh.terminal_id, out).path)
     register = _snapshot(fresh)
     assert len(fresh.of_type("person")) == 41

@@ -16,16 +16,13 @@ sent before its revocation was lost.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from app.hub.emit import emit
-from app.hub.hub import Hub, add_terminal, init_hub, revoke_terminal, status
+from app.hub.hub import Hub, add_terminal, revoke_terminal, status
 from app.hub.ingest import ingest_file
 from app.hub.masters import import_masters
 from app.hub.residents import import_residents
@@ -51,9 +48,9 @@ from app.services._sync_records import to_envelope
 from app.services.sync_import import import_package
 from app.store import sync_outbox
 from app.sync import load_public_key
+from tests.hub.helpers import HUB_ID
 from tests.support.registers import login_as, make_register
 
-HUB_ID = "192015-HUB"  # tests.support.registers makes registers of municipality 192015
 TYPES = {
     "person": "persons",
     "person_number": "person_numbers",
@@ -73,13 +70,6 @@ class Terminal:
 
     def session(self, user: str) -> Session:
         return login_as(self.directory, user)
-
-
-@pytest.fixture
-def hub(tmp_path: Path, database_url: str | None) -> Iterator[Hub]:
-    h = init_hub(tmp_path / "hub", HUB_ID, database_url=database_url)
-    yield h
-    h.close()
 
 
 def _register(tmp_path: Path, name: str) -> tuple[Terminal, Path]:

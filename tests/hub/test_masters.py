@@ -8,32 +8,21 @@ import json
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.errors import VaxDeskError
 from app.hub.emit import emit
-from app.hub.hub import Hub, add_terminal, init_hub, status
+from app.hub.hub import Hub, init_hub, status
 from app.hub.ingest import ingest_file
 from app.hub.masters import import_masters
 from app.hub.masters_csv import COLUMNS
 from app.hub.residents import import_residents
 from app.hub.sample import master_rows, resident_rows, write_masters_csv, write_residents_csv
 from app.hub.store import masters as mstore
-from app.hub.trust import current_trust
-from app.sync import RECORD_TYPES, MemoryChannel, load_public_key, open_package
-from tests.hub.terminal_sim import SimTerminal
-
-HUB_ID = "192015-HUB"
-
-
-@pytest.fixture
-def hub(tmp_path: Path, database_url: str | None) -> Iterator[Hub]:
-    h = init_hub(tmp_path / "hub", HUB_ID, database_url=database_url)
-    yield h
-    h.close()
+from app.sync import RECORD_TYPES, MemoryChannel, open_package
+from tests.hub.helpers import HUB_ID, enrol_sim_terminal
 
 
 def _masters(hub: Hub) -> dict[str, dict[tuple[str, ...], tuple[str, dict[str, object]]]]:
@@ -51,16 +40,6 @@ def _masters(hub: Hub) -> dict[str, dict[tuple[str, ...], tuple[str, dict[str, o
                 for m in mstore.masters_of(conn, rtype)
             }
     return out
-
-
-def _enrol(hub: Hub, tmp_path: Path, terminal_id: str) -> SimTerminal:
-    with hub.store.begin() as conn:
-        trust = current_trust(hub.store, conn)
-    assert trust is not None
-    server = load_public_key(hub.layout.keys_dir / f"{HUB_ID}.pub.json")
-    t = SimTerminal(terminal_id, tmp_path / terminal_id, HUB_ID, server, trust)
-    add_terminal(hub, t.pub_path)
-    return t
 
 
 def test_import_masters_then_reimport_applies_only_differences(hub: Hub, tmp_path: Path) -> None:
@@ -221,7 +200,7 @@ def test_new_terminal_gets_masters_before_the_vaccinations_that_name_them(
     write_masters_csv(tmp_path / "m.csv", master_rows())
     import_masters(hub, tmp_path / "m.csv")
     out = tmp_path / "out"
-    first = _enrol(hub, tmp_path, "192015-T001")
+    first = enrol_sim_terminal(hub, tmp_path, "192015-T001")
     first.apply(emit(hub, first.terminal_id, out).path)
     institution = next(iter(first.of_type("institution")))
     person = next(iter(first.of_type("person")))
@@ -246,7 +225,7 @@ def test_new_terminal_gets_masters_before_the_vaccinations_that_name_them(
     result = ingest_file(hub, first.changes(tmp_path / "t1", {"vaccination": [vac], "lot": [lot]}))
     assert (result.code, result.applied, result.quarantined) == ("OK", 2, 0)
 
-    late = _enrol(hub, tmp_path, "192015-T009")
+    late = enrol_sim_terminal(hub, tmp_path, "192015-T009")
     package = emit(hub, late.terminal_id, out)
     assert package.kind == "initial"
     assert package.records["institution"] == 2 and package.records["vaccine"] == 3
@@ -280,7 +259,7 @@ def test_lots_that_would_break_registers_and_server_masters_are_quarantined(
 ) -> None:
     write_masters_csv(tmp_path / "m.csv", master_rows())
     import_masters(hub, tmp_path / "m.csv")
-    t = _enrol(hub, tmp_path, "192015-T001")
+    t = enrol_sim_terminal(hub, tmp_path, "192015-T001")
     t.apply(emit(hub, t.terminal_id, tmp_path / "out").path)
 
     def lot(product: str, lot_no: str, uid: str) -> dict[str, object]:

@@ -5,39 +5,16 @@ terminal's origin is quarantined without removing anything."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from app.hub.emit import emit
-from app.hub.hub import Hub, add_terminal, init_hub
+from app.hub.hub import Hub
 from app.hub.ingest import ingest_file
 from app.hub.residents import import_residents
 from app.hub.sample import resident_rows, write_residents_csv
-from app.hub.trust import current_trust
-from app.sync import load_public_key
+from tests.hub.helpers import enrol_sim_terminal
 from tests.hub.terminal_sim import SimTerminal
-
-HUB_ID = "192015-HUB"
-
-
-@pytest.fixture
-def hub(tmp_path: Path, database_url: str | None) -> Iterator[Hub]:
-    h = init_hub(tmp_path / "hub", HUB_ID, database_url=database_url)
-    yield h
-    h.close()
-
-
-def _enrol(hub: Hub, tmp_path: Path, terminal_id: str) -> SimTerminal:
-    with hub.store.begin() as conn:
-        trust = current_trust(hub.store, conn)
-    assert trust is not None
-    server = load_public_key(hub.layout.keys_dir / f"{HUB_ID}.pub.json")
-    t = SimTerminal(terminal_id, tmp_path / terminal_id, HUB_ID, server, trust)
-    add_terminal(hub, t.pub_path)
-    return t
 
 
 def _purge(t: SimTerminal, items: list[tuple[str, str]], origin: str | None = None) -> Any:
@@ -64,7 +41,10 @@ def test_a_terminal_purge_removes_and_is_forwarded(hub: Hub, tmp_path: Path) -> 
     out = tmp_path / "out"
     write_residents_csv(tmp_path / "r.csv", list(resident_rows(5, seed=3)))
     import_residents(hub, tmp_path / "r.csv")
-    t1, t2 = _enrol(hub, tmp_path, "192015-T001"), _enrol(hub, tmp_path, "192015-T002")
+    t1, t2 = (
+        enrol_sim_terminal(hub, tmp_path, "192015-T001"),
+        enrol_sim_terminal(hub, tmp_path, "192015-T002"),
+    )
     for t in (t1, t2):
         t.apply(emit(hub, t.terminal_id, out).path)
     person = sorted(t1.of_type("person"))[0]
@@ -85,7 +65,7 @@ def test_a_terminal_purge_removes_and_is_forwarded(hub: Hub, tmp_path: Path) -> 
     result = ingest_file(hub, t1.changes(out, {"purge": [purge]}))
     assert (result.code, result.purged) == ("OK", 1)
 
-    fresh = _enrol(hub, tmp_path, "192015-T003")
+    fresh = enrol_sim_terminal(hub, tmp_path, "192015-T003")
     fresh.apply(emit(hub, fresh.terminal_id, out).path)
     assert set(fresh.of_type("vaccination")) == {kept["uid"]}
     assert person in fresh.of_type("person")  # the resident master is the hub's own

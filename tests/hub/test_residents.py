@@ -23,16 +23,9 @@ from app.hub.residents_csv import COLUMNS, Resident, read_residents
 from app.hub.sample import mynumber, resident_rows, write_residents_csv
 from app.hub.store import residents as rstore
 from app.hub.store.schema import person_numbers, persons
+from tests.hub.helpers import HUB_ID
 
-HUB_ID = "192015-HUB"
 TODAY = date(2026, 12, 1)
-
-
-@pytest.fixture
-def hub(tmp_path: Path, database_url: str | None) -> Any:
-    h = init_hub(tmp_path / "hub", HUB_ID, database_url=database_url)
-    yield h
-    h.close()
 
 
 def _csv(

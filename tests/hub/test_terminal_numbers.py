@@ -7,44 +7,23 @@ The number itself never appears in plain text in the hub's tables, status or qua
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import uuid_utils
 from sqlalchemy import select
 
 from app.hub.emit import emit
-from app.hub.hub import Hub, add_terminal, init_hub, status
+from app.hub.hub import Hub, status
 from app.hub.ingest import ingest_file
 from app.hub.residents import import_residents
 from app.hub.residents_csv import COLUMNS
 from app.hub.sample import mynumber, resident_rows, write_residents_csv
 from app.hub.store.schema import conflicts, person_numbers, quarantine
-from app.hub.trust import current_trust
-from app.sync import load_public_key
+from tests.hub.helpers import HUB_ID, enrol_sim_terminal
 from tests.hub.terminal_sim import SimTerminal
 
-HUB_ID = "192015-HUB"
 NUMBER = COLUMNS.index("個人番号")
-
-
-@pytest.fixture
-def hub(tmp_path: Path, database_url: str | None) -> Iterator[Hub]:
-    h = init_hub(tmp_path / "hub", HUB_ID, database_url=database_url)
-    yield h
-    h.close()
-
-
-def _enrol(hub: Hub, tmp_path: Path, terminal_id: str) -> SimTerminal:
-    with hub.store.begin() as conn:
-        trust = current_trust(hub.store, conn)
-    assert trust is not None
-    server = load_public_key(hub.layout.keys_dir / f"{HUB_ID}.pub.json")
-    t = SimTerminal(terminal_id, tmp_path / terminal_id, HUB_ID, server, trust)
-    add_terminal(hub, t.pub_path)
-    return t
 
 
 def _number_env(
@@ -77,7 +56,7 @@ def _setup(hub: Hub, tmp_path: Path) -> tuple[list[list[str]], SimTerminal, SimT
     rows = [list(r) for r in resident_rows(8, seed=9)]  # persons 4 and 8 have no number
     write_residents_csv(tmp_path / "r.csv", rows)
     import_residents(hub, tmp_path / "r.csv")
-    t1, t2 = (_enrol(hub, tmp_path, f"192015-T00{i}") for i in (1, 2))
+    t1, t2 = (enrol_sim_terminal(hub, tmp_path, f"192015-T00{i}") for i in (1, 2))
     for t in (t1, t2):
         t.apply(emit(hub, t.terminal_id, tmp_path / "hub-out").path)
     return rows, t1, t2
