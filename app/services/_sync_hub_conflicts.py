@@ -33,7 +33,7 @@ from app.services._sync_records import PACKAGE_TYPES, SERVER_OWNED, to_envelope
 from app.store import db, sync_apply, sync_outbox
 
 HUB_DECIDED = "hub"
-SERVER_DECIDED = "server"  # the value sync_apply stores for a server-owned record's conflict
+SERVER_DECIDED = "server"  # the value _sync_apply stores for a server-owned record's conflict
 
 
 def _sealed(envelope: dict[str, Any], cipher: NumberCipher) -> dict[str, Any]:

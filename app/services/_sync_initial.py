@@ -19,8 +19,7 @@ from app.domain.kana import normalize_kana
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
 from app.services._bulk import bulk_apply
-from app.services._sync_records import BOOLEAN_FIELDS, REF_FIELDS, ref_uid_bytes, uid_bytes
-from app.services.sync_apply import (
+from app.services._sync_apply import (
     REF_CACHE,
     TICK,
     Applier,
@@ -32,6 +31,7 @@ from app.services.sync_apply import (
     needs_number_key,
     record_count,
 )
+from app.services._sync_records import BOOLEAN_FIELDS, REF_FIELDS, ref_uid_bytes, uid_bytes
 from app.store import bulk, db, sync_apply, sync_outbox
 from app.sync.opened import OpenedPackage
 from app.sync.schemas import RECORD_TYPES

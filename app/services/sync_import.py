@@ -3,7 +3,7 @@
 The package layer runs every check of §4 in order against this register's channel state (the
 sequence step reads ``sync_applied``). Then, in one transaction: a newer trust file from the
 package (§5), the ``ack`` (our outbox up to that sequence is acknowledged), the ``audit_ack``
-(§6), every record (sync_apply), the applied package and the audit entry. A whole-package failure
+(§6), every record (_sync_apply), the applied package and the audit entry. A whole-package failure
 changes no record: its audit entry is the only write, and the file is moved to the register's
 quarantine folder with a report. An identical header already applied reports "already imported"
 and changes nothing. An ``initial`` package (a full load, ``_sync_initial``) is applied only to a
@@ -21,14 +21,14 @@ from app.security import permissions as perm
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit, _sync_identity, _transfers
-from app.services._sync_hub_conflicts import queue_hub_conflicts
-from app.services._sync_initial import InitialNotEmpty, apply_initial
-from app.services._sync_quarantine import forget_acknowledged, quarantine_file, work_dir
-from app.services.sync_apply import (
+from app.services._sync_apply import (
     CancelCheck,
     Progress,
     apply_package,
 )
+from app.services._sync_hub_conflicts import queue_hub_conflicts
+from app.services._sync_initial import InitialNotEmpty, apply_initial
+from app.services._sync_quarantine import forget_acknowledged, quarantine_file, work_dir
 from app.services.sync_export import NoServerTrusted
 from app.store import db, sync_state
 from app.sync.channel import Applied, Outcome

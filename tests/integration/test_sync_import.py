@@ -13,7 +13,7 @@ from app.domain.kana import normalize_kana
 from app.errors import PermissionDenied
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session
-from app.services import sync_apply, sync_export, sync_status
+from app.services import _sync_apply, sync_export, sync_status
 from app.services.sync_import import import_package
 from app.store import audit, sync_state
 from app.sync.errors import PackageError
@@ -195,7 +195,7 @@ def test_records_read_ahead_in_chunks_apply_as_one_by_one(
     """Stored rows and references are read per chunk: a record that comes twice, a guardian
     earlier in the same package, a changed and an unchanged kana name all end as if the records
     were applied one by one (chunk=2 puts them across chunk boundaries)."""
-    monkeypatch.setattr(sync_apply, "CHUNK", chunk)
+    monkeypatch.setattr(_sync_apply, "CHUNK", chunk)
     conn = number.register.conn
     taro_uid = conn.execute("SELECT uid FROM persons WHERE atena_no = '0000000001'").fetchone()[0]
     hanako_uid = conn.execute(

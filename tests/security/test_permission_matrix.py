@@ -101,8 +101,7 @@ SESSIONLESS = {
     "security_key.key_access_for",
     "security_key.unlock_slot",
     "unvaccinated.birth_range",
-    # sync and settings helpers that take a connection or a path, called by the checked
-    # services above (export, import, register creation) or pure
+    # pure text and validation helpers, and the demo reset (a demo register only)
     "demo.reset_demo_register",
     "lockout_notice.explain",
     "lockout_notice.locked_message",
@@ -116,11 +115,6 @@ SESSIONLESS = {
     "demo.demo_area_names",
     "register.synced_passkeys_allowed",
     "security_key.open_slot",
-    # the package layer under sync_import / sync_export (no session: the caller checked)
-    "sync_apply.apply_package",
-    "sync_apply.envelope_person_uid",
-    "sync_apply.needs_number_key",
-    "sync_apply.record_count",
 }
 
 EVERYONE = frozenset(ROLES)
