@@ -11,54 +11,17 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from app.errors import AuthError
-from app.security.fido import Enrollment, Fido2Backend, FidoPrompt, UnlockResult
 from app.security.keyslots import KeySlotFile
 from app.services.register import login
 from app.services.security_key import KeyAccess
 from app.store.layout import RegisterLayout
+from tests.support.hooked_key import HookedKey
 from tests.support.registers import login_as, make_register, password, software_key
-
-
-class _Meanwhile(Fido2Backend):
-    """The real (software) key, plus something that happens while the person touches it."""
-
-    name = "software"
-
-    def __init__(self, inner: Fido2Backend, meanwhile: Callable[[], None]) -> None:
-        self.inner = inner
-        self.meanwhile = meanwhile
-
-    def is_available(self) -> tuple[bool, str]:
-        return self.inner.is_available()
-
-    def enroll(
-        self,
-        rp_id: str,
-        user_id: bytes,
-        user_name: str,
-        prompt: FidoPrompt,
-        *,
-        cancel: threading.Event | None = None,
-    ) -> Enrollment:
-        return self.inner.enroll(rp_id, user_id, user_name, prompt, cancel=cancel)
-
-    def unlock(
-        self,
-        rp_id: str,
-        enrollments: list[Enrollment],
-        prompt: FidoPrompt,
-        *,
-        cancel: threading.Event | None = None,
-    ) -> UnlockResult:
-        result = self.inner.unlock(rp_id, enrollments, prompt, cancel=cancel)
-        self.meanwhile()
-        return result
 
 
 @pytest.fixture
@@ -89,7 +52,7 @@ def test_a_slot_removed_during_the_touch_stays_removed(reg: Path) -> None:
         ks = KeySlotFile.load(path)
         ks.update(lambda fresh: fresh.remove_user("clerk"))
 
-    key = KeyAccess(_Meanwhile(software_key(reg).backend, admin_removes_clerk))
+    key = KeyAccess(HookedKey(software_key(reg).backend, after=admin_removes_clerk))
     db_before = _digest(RegisterLayout(reg).database)
     with pytest.raises(AuthError) as err:
         login(reg, "clerk", password("clerk"), key=key)
@@ -106,7 +69,7 @@ def test_concurrent_sign_count_updates_are_merged(reg: Path) -> None:
         login_as(reg, "nurse").register.close()
         seen["nurse"] = _count(reg, "nurse")
 
-    key = KeyAccess(_Meanwhile(software_key(reg).backend, nurse_logs_in_meanwhile))
+    key = KeyAccess(HookedKey(software_key(reg).backend, after=nurse_logs_in_meanwhile))
     login(reg, "clerk", password("clerk"), key=key).register.close()
     assert seen["nurse"] > 0
     assert _count(reg, "nurse") == seen["nurse"]  # the clerk's login did not revert it

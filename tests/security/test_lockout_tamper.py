@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from app.errors import AuthError
-from app.security.fido import Enrollment, Fido2Backend, FidoPrompt, UnlockResult
 from app.security.lockout import MAX_FAILURES
 from app.services.register import login
 from app.services.security_key import KeyAccess
 from app.store.layout import RegisterLayout
+from tests.support.hooked_key import HookedKey
 from tests.support.registers import login_as, make_register, password, software_key
 
 
@@ -107,42 +107,12 @@ def test_an_older_copy_of_the_file_is_a_rollback(reg: Path) -> None:
     assert event["problem"] == "rolled_back"
 
 
-class _Together(Fido2Backend):
-    """The real key, but every attempt waits in the key step until all have arrived (or a
-    short timeout): the attempts really run at the same time."""
-
-    name = "software"
-
-    def __init__(self, inner: Fido2Backend, barrier: threading.Barrier) -> None:
-        self.inner = inner
-        self.barrier = barrier
-
-    def is_available(self) -> tuple[bool, str]:
-        return self.inner.is_available()
-
-    def enroll(
-        self,
-        rp_id: str,
-        user_id: bytes,
-        user_name: str,
-        prompt: FidoPrompt,
-        *,
-        cancel: threading.Event | None = None,
-    ) -> Enrollment:
-        return self.inner.enroll(rp_id, user_id, user_name, prompt, cancel=cancel)
-
-    def unlock(
-        self,
-        rp_id: str,
-        enrollments: list[Enrollment],
-        prompt: FidoPrompt,
-        *,
-        cancel: threading.Event | None = None,
-    ) -> UnlockResult:
-        # fewer attempts may get this far: the others were refused before the key step
-        with contextlib.suppress(threading.BrokenBarrierError):
-            self.barrier.wait()
-        return self.inner.unlock(rp_id, enrollments, prompt, cancel=cancel)
+def _wait_for_all(barrier: threading.Barrier) -> None:
+    """Every attempt waits in the key step until all have arrived (or a short timeout), so the
+    attempts really run at the same time; fewer may get this far (the others were refused
+    before the key step)."""
+    with contextlib.suppress(threading.BrokenBarrierError):
+        barrier.wait()
 
 
 def test_parallel_attempts_cannot_guess_more_than_the_limit(reg: Path) -> None:
@@ -152,7 +122,7 @@ def test_parallel_attempts_cannot_guess_more_than_the_limit(reg: Path) -> None:
     lock = threading.Lock()
 
     def attempt() -> None:
-        key = KeyAccess(_Together(software_key(reg).backend, barrier))
+        key = KeyAccess(HookedKey(software_key(reg).backend, before=lambda: _wait_for_all(barrier)))
         code = _try(reg, "clerk", "wrong", key)
         with lock:
             codes.append(code)
