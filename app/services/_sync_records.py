@@ -17,8 +17,9 @@ from typing import Any
 
 from app.domain.kana import normalize_kana
 from app.security.person_numbers import NumberCipher
+from app.store.db import Connection
 from app.store.sync_lines import BOOL, DASH, VALUE, LineField, LineShape
-from app.store.sync_outbox import ENVELOPE_COLUMNS, RecordRow
+from app.store.sync_outbox import ENVELOPE_COLUMNS, RECORD_TABLES, RecordRow, export_names
 
 # Package record type → (register record type, table)
 PACKAGE_TYPES: dict[str, str] = {
@@ -174,6 +175,22 @@ def line_shape(record_type: str, names: tuple[str, ...], package_type: str) -> L
         package_type,
         tuple(LineField(n, n, BOOL if n in bools else VALUE) for n in names if n not in drop),
     )
+
+
+def line_shapes(conn: Connection, record_type: str) -> tuple[LineShape, LineShape | None] | None:
+    """The line shape of ``record_type`` and of its alternate rows (postponed vaccinations), for
+    lines built by SQLite (at export, and stored when a change is queued); None when the record
+    type takes the general path (personal numbers, retention purges)."""
+    if record_type not in RECORD_TABLES or record_type == "person_number":
+        return None
+    names = export_names(conn, record_type)
+    shape = line_shape(record_type, names, record_type)
+    if shape is None:
+        return None
+    if record_type != "vaccination":
+        return shape, None
+    alternate = line_shape(record_type, names, "postponement")
+    return None if alternate is None else (shape, alternate)
 
 
 class EnvelopeMaker:

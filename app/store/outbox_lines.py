@@ -1,0 +1,131 @@
+"""Package lines written when a change is queued (migration 0009), so that an export reads the
+waiting lines in one ordered pass instead of the changed rows at random.
+
+A line is what ``sync_lines.json_lines`` would build for the row at that moment (the same SQL
+expression, with this terminal's party id read from ``sync_identity``). It is used by an export
+only when all of these hold, else the export reads the row as before:
+
+- it was written with the record's latest waiting outbox entry (``outbox_id``);
+- its ``shape_key`` is the key of the line SQL of today's table and shape (and SQLite version);
+- every invalidating trigger of migration 0009 is in place (each write to the row after the line
+  was written deleted it; see the migration for the rest).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Final
+
+import sqlcipher3
+
+from app.store.db import Connection
+from app.store.sync_lines import LineShape, line_expression
+from app.store.sync_outbox import RECORD_TABLES
+
+_REFERENCED: Final = ("households", "persons", "institutions", "issuances", "vaccines")
+#: The triggers that keep stored lines from going stale (migration 0009).
+TRIGGERS: Final = frozenset(
+    {f"outbox_lines_{t}_{w}" for t in RECORD_TABLES.values() for w in ("update", "delete")}
+    - {"outbox_lines_person_numbers_update", "outbox_lines_person_numbers_delete"}
+    | {f"outbox_lines_{t}_ref" for t in _REFERENCED}
+    | {f"outbox_lines_identity_{w}" for w in ("insert", "update", "delete")}
+)
+FETCH: Final = 4096
+
+_STATEMENTS: dict[tuple[LineShape, LineShape | None], tuple[str, int]] = {}
+
+
+def _statement(conn: Connection, shape: LineShape, alternate: LineShape | None) -> tuple[str, int]:
+    """(INSERT of the line of the row of parameter :uid with parameter :outbox_id, its key)."""
+    found = _STATEMENTS.get((shape, alternate))
+    if found is not None:
+        return found
+    if shape.record_type == "person_number" or shape.record_type not in RECORD_TABLES:
+        raise ValueError("no stored lines for this record type")
+    table = RECORD_TABLES[shape.record_type]
+    line, _flag, joins = line_expression(conn, shape, alternate, party="si.party_id", narrow=False)
+    source = f"CAST({line} AS BLOB) FROM {table} t JOIN sync_identity si ON si.id = 1" + "".join(
+        joins
+    )
+    digest = hashlib.blake2b(
+        f"{sqlcipher3.sqlite_version}\x00{source}".encode(), digest_size=8
+    ).digest()
+    key = int.from_bytes(digest, "big", signed=True)
+    sql = (
+        "INSERT OR REPLACE INTO outbox_lines"
+        " (record_type, record_uid, outbox_id, shape_key, line)"
+        f" SELECT '{shape.record_type}', t.uid, :outbox_id, {key}, {source} WHERE t.uid = :uid"
+    )
+    _STATEMENTS[(shape, alternate)] = (sql, key)
+    return sql, key
+
+
+def line_key(conn: Connection, shape: LineShape, alternate: LineShape | None = None) -> int:
+    """The key of lines written today for ``shape`` (and its ``alternate`` rows)."""
+    return _statement(conn, shape, alternate)[1]
+
+
+def store(
+    conn: Connection,
+    outbox_id: int,
+    uid: bytes,
+    shape: LineShape,
+    alternate: LineShape | None = None,
+) -> None:
+    """Write the line of record ``uid`` as it is now, for outbox entry ``outbox_id`` (inside the
+    caller's transaction). A row that JSON cannot carry (a blob outside the uid columns) gets no
+    line: the export reads it and refuses it, as for any malformed stored record."""
+    sql, _key = _statement(conn, shape, alternate)
+    try:
+        conn.execute(sql, {"outbox_id": outbox_id, "uid": uid})
+    except sqlcipher3.OperationalError as exc:
+        if "JSON cannot hold BLOB" not in str(exc):
+            raise
+        conn.execute(
+            "DELETE FROM outbox_lines WHERE record_type = ? AND record_uid = ?",
+            (shape.record_type, uid),
+        )
+
+
+def triggers_in_place(conn: Connection) -> bool:
+    """True when every trigger that deletes stale lines exists."""
+    rows = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'outbox_lines_%'"
+    ).fetchall()
+    return {str(r[0]) for r in rows} >= TRIGGERS
+
+
+def pending_entries(
+    conn: Connection, record_type: str, up_to_id: int
+) -> list[tuple[int, int | None, bytes]]:
+    """(outbox id, row id or None, uid) of the waiting entries of ``record_type`` up to outbox id
+    ``up_to_id``, in queue order."""
+    rows = conn.execute(
+        "SELECT id, record_id, record_uid FROM outbox WHERE acked = 0 AND package_seq IS NULL"
+        " AND record_type = ? AND id <= ? ORDER BY id",
+        (record_type, up_to_id),
+    ).fetchall()
+    return [(int(r[0]), r[1], bytes(r[2])) for r in rows]
+
+
+def stored(conn: Connection, record_type: str) -> Iterator[tuple[bytes, int, int, bytes]]:
+    """(uid, outbox id, shape key, line) of every stored line of ``record_type``, in uid order."""
+    cur = conn.execute(
+        "SELECT record_uid, outbox_id, shape_key, line FROM outbox_lines WHERE record_type = ?",
+        (record_type,),
+    )
+    while True:
+        rows = cur.fetchmany(FETCH)
+        if not rows:
+            return
+        yield from rows
+
+
+def forget_packaged(conn: Connection, up_to_id: int) -> None:
+    """Delete the lines of the entries up to outbox id ``up_to_id`` (just put in a package)."""
+    later = conn.execute("SELECT 1 FROM outbox WHERE id > ? LIMIT 1", (up_to_id,)).fetchone()
+    if later is None:
+        conn.execute("DELETE FROM outbox_lines")
+    else:
+        conn.execute("DELETE FROM outbox_lines WHERE outbox_id <= ?", (up_to_id,))
