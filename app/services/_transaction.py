@@ -21,7 +21,7 @@ class WriteContext:
     def queue(self, record_type: str, uid: bytes) -> None:
         """The outbox entry of the changed record (after its row is written), with the
         record's package line as it is now (app/store/outbox_lines.py)."""
-        shapes = line_shapes(self.conn, record_type)
+        shapes = line_shapes(self.conn, record_type, cached=True)
         stamps.queue_outbox(self.conn, record_type, uid, self.version, shapes=shapes)
 
 

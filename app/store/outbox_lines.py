@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
 import sqlcipher3
@@ -32,6 +33,10 @@ TRIGGERS: Final = frozenset(
     | {f"outbox_lines_identity_{w}" for w in ("insert", "update", "delete")}
 )
 FETCH: Final = 4096
+#: ``meta`` key: the last outbox id put in a package (lines up to it are no longer used).
+SENT_KEY: Final = "outbox_lines_sent"
+#: Lines of packaged changes deleted with each line stored (see ``forget_packaged``).
+CLEAN_EACH: Final = 2
 
 _STATEMENTS: dict[tuple[LineShape, LineShape | None], tuple[str, int]] = {}
 
@@ -54,8 +59,8 @@ def _statement(conn: Connection, shape: LineShape, alternate: LineShape | None) 
     key = int.from_bytes(digest, "big", signed=True)
     sql = (
         "INSERT OR REPLACE INTO outbox_lines"
-        " (record_type, record_uid, outbox_id, shape_key, line)"
-        f" SELECT '{shape.record_type}', t.uid, :outbox_id, {key}, {source} WHERE t.uid = :uid"
+        " (outbox_id, record_type, record_uid, shape_key, line)"
+        f" SELECT :outbox_id, '{shape.record_type}', t.uid, {key}, {source} WHERE t.uid = :uid"
     )
     _STATEMENTS[(shape, alternate)] = (sql, key)
     return sql, key
@@ -86,6 +91,13 @@ def store(
             "DELETE FROM outbox_lines WHERE record_type = ? AND record_uid = ?",
             (shape.record_type, uid),
         )
+    conn.execute(
+        "DELETE FROM outbox_lines WHERE record_type = :type AND outbox_id IN"
+        " (SELECT outbox_id FROM outbox_lines WHERE record_type = :type AND outbox_id <="
+        " (SELECT CAST(value AS INTEGER) FROM meta WHERE key = :sent) ORDER BY outbox_id"
+        " LIMIT :n)",
+        {"type": shape.record_type, "sent": SENT_KEY, "n": CLEAN_EACH},
+    )
 
 
 def triggers_in_place(conn: Connection) -> bool:
@@ -110,22 +122,37 @@ def pending_entries(
 
 
 def stored(conn: Connection, record_type: str) -> Iterator[tuple[bytes, int, int, bytes]]:
-    """(uid, outbox id, shape key, line) of every stored line of ``record_type``, in uid order."""
+    """(uid, outbox id, shape key, line) of every stored line of ``record_type``, in queue order
+    (the table's order: each page read once).
+
+    The next batch is read on a worker thread while the caller consumes the current one (SQLite
+    releases the GIL while it steps, so reading and decrypting overlap the caller's checking).
+    Only that thread uses ``conn`` meanwhile; it is done before this generator finishes or is
+    closed."""
     cur = conn.execute(
-        "SELECT record_uid, outbox_id, shape_key, line FROM outbox_lines WHERE record_type = ?",
+        "SELECT record_uid, outbox_id, shape_key, line FROM outbox_lines"
+        " INDEXED BY outbox_lines_type WHERE record_type = ? ORDER BY outbox_id",
         (record_type,),
     )
-    while True:
-        rows = cur.fetchmany(FETCH)
-        if not rows:
-            return
-        yield from rows
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-lines") as pool:
+        ahead = pool.submit(cur.fetchmany, FETCH)
+        while True:
+            rows = ahead.result()
+            if not rows:
+                return
+            ahead = pool.submit(cur.fetchmany, FETCH)
+            yield from rows
 
 
 def forget_packaged(conn: Connection, up_to_id: int) -> None:
-    """Delete the lines of the entries up to outbox id ``up_to_id`` (just put in a package)."""
-    later = conn.execute("SELECT 1 FROM outbox WHERE id > ? LIMIT 1", (up_to_id,)).fetchone()
-    if later is None:
-        conn.execute("DELETE FROM outbox_lines")
-    else:
-        conn.execute("DELETE FROM outbox_lines WHERE outbox_id <= ?", (up_to_id,))
+    """The entries up to outbox id ``up_to_id`` were just put in a package: their lines are no
+    longer used (an export uses only the lines of waiting entries) and are deleted a few at a
+    time as later changes of the same record type store theirs (``CLEAN_EACH`` each), or at
+    once by a later write to their rows. Deleting them here would cost the export as much as
+    reading them again: deleted content is overwritten (``secure_delete``) and written to the
+    journal."""
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (:key, :id) ON CONFLICT (key) DO UPDATE"
+        " SET value = max(CAST(value AS INTEGER), excluded.value)",
+        {"key": SENT_KEY, "id": up_to_id},
+    )

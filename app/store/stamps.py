@@ -58,10 +58,11 @@ def queue_outbox(
     version: str,
     *,
     shapes: tuple[LineShape, LineShape | None] | None = None,
-) -> None:
+) -> int:
     """An outbox entry for the changed record, with its row id (the export reads rows by id),
     and with ``shapes`` (the record's package line shape and that of its alternate rows) the
-    record's package line as it is now (``outbox_lines``; call after writing the row)."""
+    record's package line as it is now (``outbox_lines``; call after writing the row). Returns
+    the entry's id."""
     table = RECORD_TABLES.get(record_type)
     row_id = "NULL" if table is None else f"(SELECT id FROM {table} WHERE uid = :uid)"
     cur = conn.execute(
@@ -69,8 +70,9 @@ def queue_outbox(
         f" VALUES (:type, :uid, :version, datetime('now'), {row_id})",
         {"type": record_type, "uid": uid, "version": version},
     )
+    outbox_id = cur.lastrowid
+    if outbox_id is None:
+        raise RuntimeError("outbox entry without an id")
     if shapes is not None and table is not None:
-        outbox_id = cur.lastrowid
-        if outbox_id is None:
-            raise RuntimeError("outbox entry without an id")
         outbox_lines.store(conn, int(outbox_id), uid, *shapes)
+    return int(outbox_id)

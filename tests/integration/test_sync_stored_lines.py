@@ -95,7 +95,25 @@ def test_the_queued_change_stores_its_line_and_the_export_sends_it(
     result, sent = _export(env, number, tmp_path / "m")
     assert result.records == 1
     assert [r["data"]["lot_no"] for r in sent["vaccination"]] == ["MR00X"]
-    assert _stored(conn) == []  # packaged: the lines are gone
+
+
+def test_lines_of_packaged_changes_are_not_sent_again_and_go_with_later_changes(
+    env: SyncEnv, number: Session, tmp_path: Path
+) -> None:
+    conn = number.register.conn
+    first = sync_export.export_changes(number, tmp_path / "m1")
+    assert first.records == 1
+    [(_, old_uid, old_id, _)] = _stored(conn)  # packaged: kept, no longer used
+    nurse = login_as(env.directory, "nurse")
+    try:
+        record_dose(nurse, date(2026, 6, 20))
+    finally:
+        nurse.register.close()
+    [(_, new_uid, new_id, _)] = _stored(conn)  # the packaged one went with the new change
+    assert new_uid != old_uid and new_id > old_id
+    second, sent = _export(env, number, tmp_path / "m2")
+    assert second.records == 1
+    assert [r["uid"] for r in sent["vaccination"]] == [uid_text(new_uid)]
 
 
 def _sql_update(session: Session, uid: bytes) -> None:

@@ -13,14 +13,20 @@
 -- retention, a repair), so the export reads that row again. Changes that affect other records'
 -- lines (a referenced record's uid or product id, a referenced record deleted, this terminal's
 -- party id) delete every line. Lines of packaged changes are deleted when the export marks them.
+--
+-- Row id = the outbox entry's id: lines are appended in queue order and the export reads a record
+-- type's lines in that order (``outbox_lines_type``: record type, then row id), each page once.
+-- (A WITHOUT ROWID table would put most lines of ~1 KB on an overflow page each.) The unique index
+-- finds a record's line for the triggers and replaces it when the record is queued again.
 CREATE TABLE outbox_lines (
+    outbox_id    INTEGER PRIMARY KEY,
     record_type  TEXT NOT NULL,
     record_uid   BLOB NOT NULL,
-    outbox_id    INTEGER NOT NULL,
     shape_key    INTEGER NOT NULL,
-    line         BLOB NOT NULL,
-    PRIMARY KEY (record_type, record_uid)
-) WITHOUT ROWID;
+    line         BLOB NOT NULL
+);
+CREATE UNIQUE INDEX outbox_lines_record ON outbox_lines (record_type, record_uid);
+CREATE INDEX outbox_lines_type ON outbox_lines (record_type);
 
 CREATE TRIGGER outbox_lines_households_update AFTER UPDATE ON households BEGIN
     DELETE FROM outbox_lines WHERE record_type = 'household' AND record_uid IN (OLD.uid, NEW.uid);
