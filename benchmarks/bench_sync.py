@@ -142,7 +142,12 @@ def _queue_changes(conn: db.Connection, changes: int) -> dict[str, Any]:
 
 
 def stage_export(
-    reg: CachedRegister, work: Path, changes: int, terminal: Path | None = None
+    reg: CachedRegister,
+    work: Path,
+    changes: int,
+    terminal: Path | None = None,
+    *,
+    compare_rows: bool = False,
 ) -> dict[str, Any]:
     terminal = terminal or _work_copy(reg, work)
     session = login(terminal, "number", demo_password("number"))
@@ -161,6 +166,7 @@ def stage_export(
             "WHERE uid IN (SELECT record_uid FROM outbox WHERE package_seq = ?)",
             (result.sequence,),
         )
+        rows_path = _export_by_rows(session, work, result.sequence) if compare_rows else None
     finally:
         session.register.close()
     return {
@@ -176,6 +182,35 @@ def stage_export(
         "load_average_before": load_before,
         "load_average_after": load_after,
         "queue": queued,
+        "same_changes_read_from_rows": rows_path,
+    }
+
+
+def _export_by_rows(session: Any, work: Path, sequence: int) -> dict[str, Any]:
+    """The same changes exported again right after, each read from its row as before migration
+    0009 (the stored lines ignored): the comparison at the same load. The package's entries are
+    made waiting again (a benchmark-only step: sequence ``sequence`` is then never acknowledged)."""
+    conn = session.register.conn
+    with db.transaction(conn):
+        conn.execute("UPDATE outbox SET package_seq = NULL WHERE package_seq = ?", (sequence,))
+    os.sync()
+    ignored = outbox_lines.triggers_in_place
+    outbox_lines.triggers_in_place = lambda _conn: False  # type: ignore[assignment]
+    try:
+        load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        started, cpu = time.perf_counter(), time.process_time()
+        result = sync_export.export_changes(session, work / "medium-rows")
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    finally:
+        outbox_lines.triggers_in_place = ignored  # type: ignore[assignment]
+    return {
+        "records": result.records,
+        "seconds": round(seconds, 2),
+        "records_per_s": round(result.records / seconds),
+        "cpu_seconds": round(cpu, 2),
+        "records_per_cpu_s": round(result.records / cpu),
+        "load_average_before": load_before,
+        "load_average_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 
@@ -435,6 +470,12 @@ def main(argv: list[str] | None = None) -> int:
         "copy of a cached register with its info.json)",
     )
     ap.add_argument(
+        "--compare-rows",
+        action="store_true",
+        help="--stage export: then export the same changes again read from their rows (the path"
+        " before stored lines), at the same load",
+    )
+    ap.add_argument(
         "--in-place",
         action="store_true",
         help="--stage export on the cached register itself (a disposable copy of your own: it "
@@ -488,7 +529,9 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         if args.stage == "export":
             in_place = reg.register_dir if args.in_place else None
-            result = stage_export(reg, work, args.changes, terminal=in_place)
+            result = stage_export(
+                reg, work, args.changes, terminal=in_place, compare_rows=args.compare_rows
+            )
         elif args.stage == "updates":
             result = stage_updates(reg, work, args.changes)
         else:
