@@ -68,10 +68,7 @@ class Records:
             if line_shapes(conn, t) is None:  # personal numbers: by row, as before
                 self._ids[t] = sync_lines.pending_row_ids(conn, t, up_to)
                 continue
-            latest: Latest = {}
-            for outbox_id, row_id, uid in outbox_lines.pending_entries(conn, t, up_to):
-                latest[uid] = (outbox_id, row_id)
-            self._waiting[t] = latest
+            self._waiting[t] = outbox_lines.latest_pending(conn, t, up_to)
         # this terminal's retention purges (app/services/_retention_sync.py), by outbox uid
         self._purges = (
             sync_lines.pending_uids(conn, "purge", up_to) if "purge" in self.types else []
@@ -88,10 +85,13 @@ class Records:
     def _tick(self) -> None:
         self.done += 1
         if self.done % PROGRESS_EVERY == 0:
-            if self.cancel is not None and self.cancel():
-                raise Cancelled()
-            if self.progress is not None:
-                self.progress(self.done, self.total)
+            self._report()
+
+    def _report(self) -> None:
+        if self.cancel is not None and self.cancel():
+            raise Cancelled()
+        if self.progress is not None:
+            self.progress(self.done, self.total)
 
     def _keep(self, row_id: int | None, uid: bytes, line: Any) -> None:
         ids, uids, kept = self._postponed
@@ -167,16 +167,19 @@ class Records:
         if self._stored_ok and shapes is not None:
             key = outbox_lines.line_key(self.conn, *shapes)
             postponements = record_type == "vaccination"
-            tick, keep = self._tick, self._keep
+            keep, pop = self._keep, latest.pop
             for uid, outbox_id, shape_key, line in outbox_lines.stored(self.conn, record_type):
-                entry = latest.get(uid)
-                if entry is None or entry[0] != outbox_id or shape_key != key:
+                entry = pop(uid, None)
+                if entry is None:
                     continue
-                del latest[uid]
-                if postponements and line.startswith(_POSTPONEMENT):
+                if entry[0] != outbox_id or shape_key != key:
+                    latest[uid] = entry  # not the record's current line: read from its row
+                elif postponements and line.startswith(_POSTPONEMENT):
                     keep(entry[1], uid, line)
                 else:
-                    tick()
+                    self.done += 1
+                    if self.done % PROGRESS_EVERY == 0:
+                        self._report()
                     yield line
         if not latest:
             return

@@ -108,17 +108,17 @@ def triggers_in_place(conn: Connection) -> bool:
     return {str(r[0]) for r in rows} >= TRIGGERS
 
 
-def pending_entries(
+def latest_pending(
     conn: Connection, record_type: str, up_to_id: int
-) -> list[tuple[int, int | None, bytes]]:
-    """(outbox id, row id or None, uid) of the waiting entries of ``record_type`` up to outbox id
-    ``up_to_id``, in queue order."""
-    rows = conn.execute(
-        "SELECT id, record_id, record_uid FROM outbox WHERE acked = 0 AND package_seq IS NULL"
+) -> dict[bytes, tuple[int, int | None]]:
+    """uid → (outbox id, row id or None) of the latest waiting entry of each record of
+    ``record_type`` up to outbox id ``up_to_id``."""
+    cur = conn.execute(
+        "SELECT record_uid, id, record_id FROM outbox WHERE acked = 0 AND package_seq IS NULL"
         " AND record_type = ? AND id <= ? ORDER BY id",
         (record_type, up_to_id),
-    ).fetchall()
-    return [(int(r[0]), r[1], bytes(r[2])) for r in rows]
+    )
+    return {uid: (outbox_id, row_id) for uid, outbox_id, row_id in cur}
 
 
 def stored(conn: Connection, record_type: str) -> Iterator[tuple[bytes, int, int, bytes]]:
