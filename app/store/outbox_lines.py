@@ -30,6 +30,7 @@ TRIGGERS: Final = frozenset(
     {f"outbox_lines_{t}_{w}" for t in RECORD_TABLES.values() for w in ("update", "delete")}
     - {"outbox_lines_person_numbers_update", "outbox_lines_person_numbers_delete"}
     | {f"outbox_lines_{t}_ref" for t in _REFERENCED}
+    | {"outbox_lines_lots_uid", "outbox_lines_vaccinations_uid"}
     | {f"outbox_lines_identity_{w}" for w in ("insert", "update", "delete")}
 )
 FETCH: Final = 4096

@@ -204,6 +204,24 @@ def test_the_stored_line_of_the_written_row_is_deleted_by_the_write(
     assert _stored(conn) == []
 
 
+@pytest.mark.parametrize("table", ["vaccinations", "persons"])
+def test_a_changed_uid_takes_the_line_of_the_old_uid(
+    env: SyncEnv, number: Session, table: str
+) -> None:
+    conn = number.register.conn
+    uid = _vaccination_uid(conn)
+    assert [u for _, u, _, _ in _stored(conn)] == [uid]
+    row = "(SELECT id FROM vaccinations WHERE uid = ?)"
+    if table == "persons":
+        row = "(SELECT person_id FROM vaccinations WHERE uid = ?)"
+    with db.transaction(conn):
+        conn.execute(
+            f"UPDATE {table} SET uid = ? WHERE id = {row}",
+            (bytes.fromhex("0190000000007000800000000000abce"), uid),
+        )
+    assert _stored(conn) == []
+
+
 def test_a_deleted_row_is_not_sent_from_its_stored_line(
     env: SyncEnv, number: Session, tmp_path: Path
 ) -> None:
