@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         people = [
             int(r[0])
             for r in conn.execute(
-                "SELECT id FROM persons ORDER BY random() LIMIT ?", (args.calls,)
+                "SELECT id FROM persons WHERE birth_date < '2026-01-01' ORDER BY random() LIMIT ?",
+                (args.calls,),
             ).fetchall()
         ]
         institution = str(conn.execute("SELECT code FROM institutions LIMIT 1").fetchone()[0])
