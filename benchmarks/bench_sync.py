@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from app.services import _sync_identity, sync_export
-from app.services._sync_records import to_envelope
+from app.services._sync_records import line_shapes, to_envelope
 from app.services.demo import MUNICIPALITY_CODE, demo_password, demo_users
 from app.services.register import login
 from app.services.register_create import create_register
 from app.services.sync_import import import_package
-from app.store import db, migrate, sync_outbox, sync_state
+from app.store import db, migrate, outbox_lines, stamps, sync_outbox, sync_state
 from app.sync.encoding import utc_now
 from app.sync.keys import KeyPair, load_keypair
 from app.sync.trust import build_trust, make_party
@@ -92,28 +92,81 @@ def _server(terminal: Path) -> KeyPair:
     return load_keypair(terminal / "demo-server" / f"{SERVER}.key.json")
 
 
+def _queue_changes(conn: db.Connection, changes: int) -> dict[str, Any]:
+    """Queue ``changes`` random vaccinations as the app does (``WriteContext.queue``: the line
+    shapes, then ``stamps.queue_outbox`` with them: the outbox entry and the stored package
+    line), timed. Each batch of rows is read first, as the write that queues a change has just
+    written its row (its pages are in the cache then); the read is not in the queue figures."""
+    ids = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT id FROM vaccinations ORDER BY random() LIMIT ?", (changes,)
+        ).fetchall()
+    ]
+    split = {"shapes": 0.0, "entry": 0.0, "line": 0.0}
+    wall = cpu = 0.0
+    clock = time.perf_counter
+    with db.transaction(conn):
+        for start in range(0, len(ids), 1000):
+            part = ids[start : start + 1000]
+            rows = conn.execute(
+                "SELECT t.uid, t.version, p.uid FROM vaccinations t"
+                " LEFT JOIN persons p ON p.id = t.person_id"
+                f" WHERE t.id IN ({','.join('?' * len(part))})",
+                part,
+            ).fetchall()
+            started, cpu_started = clock(), time.process_time()
+            for uid, version, _person in rows:
+                a = clock()
+                shapes = line_shapes(conn, "vaccination", cached=True)
+                b = clock()
+                outbox_id = stamps.queue_outbox(conn, "vaccination", uid, version)
+                c = clock()
+                if shapes is not None:
+                    outbox_lines.store(conn, outbox_id, uid, *shapes)
+                d = clock()
+                split["shapes"] += b - a
+                split["entry"] += c - b
+                split["line"] += d - c
+            wall += clock() - started
+            cpu += time.process_time() - cpu_started
+    return {
+        "changes": len(ids),
+        "seconds": round(wall, 2),
+        "cpu_seconds": round(cpu, 2),
+        "us_per_change": round(wall / max(1, len(ids)) * 1e6, 1),
+        "split_seconds": {k: round(v, 2) for k, v in split.items()},
+        "note": "line_shapes + outbox entry + stored line per change (the stored line is the"
+        " part this branch adds), rows read into the cache first as after their write",
+    }
+
+
 def stage_export(
-    reg: CachedRegister, work: Path, changes: int, terminal: Path | None = None
+    reg: CachedRegister,
+    work: Path,
+    changes: int,
+    terminal: Path | None = None,
+    *,
+    compare_rows: bool = False,
 ) -> dict[str, Any]:
     terminal = terminal or _work_copy(reg, work)
     session = login(terminal, "number", demo_password("number"))
     try:
         conn = session.register.conn
-        with db.transaction(conn):  # the entries the app queues (with the row id, 0007)
-            conn.execute(
-                "INSERT INTO outbox (record_type, record_uid, version, queued_at, record_id)"
-                " SELECT 'vaccination', uid, version, datetime('now'), id FROM vaccinations"
-                " WHERE id IN (SELECT id FROM vaccinations ORDER BY random() LIMIT ?)",
-                (changes,),
-            )
-        started = time.perf_counter()
+        queued = _queue_changes(conn, changes)
+        os.sync()  # the queue's write-back does not land in the export
+        load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        started, cpu = time.perf_counter(), time.process_time()
         result = sync_export.export_changes(session, work / "medium")
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
         cols, rows = _rows(
             conn,
             "vaccinations",
-            "WHERE uid IN (SELECT record_uid FROM outbox WHERE package_seq = 1)",
+            "WHERE uid IN (SELECT record_uid FROM outbox WHERE package_seq = ?)",
+            (result.sequence,),
         )
+        rows_path = _export_by_rows(session, work, result.sequence) if compare_rows else None
     finally:
         session.register.close()
     return {
@@ -121,9 +174,43 @@ def stage_export(
         "audit_entries": result.audit_entries,
         "seconds": round(seconds, 2),
         "records_per_s": round(result.records / seconds),
+        "cpu_seconds": round(cpu, 2),
+        "records_per_cpu_s": round(result.records / cpu),
         "package_mb": round(result.path.stat().st_size / 2**20, 1),
         "plain_sqlite_insert_per_s": _plain_rate({"vaccinations": rows}, {"vaccinations": cols}),
         "peak_rss_mb": _peak_rss_mb(),
+        "load_average_before": load_before,
+        "load_average_after": load_after,
+        "queue": queued,
+        "same_changes_read_from_rows": rows_path,
+    }
+
+
+def _export_by_rows(session: Any, work: Path, sequence: int) -> dict[str, Any]:
+    """The same changes exported again right after, each read from its row as before migration
+    0009 (the stored lines ignored): the comparison at the same load. The package's entries are
+    made waiting again (a benchmark-only step: sequence ``sequence`` is then never acknowledged)."""
+    conn = session.register.conn
+    with db.transaction(conn):
+        conn.execute("UPDATE outbox SET package_seq = NULL WHERE package_seq = ?", (sequence,))
+    os.sync()
+    ignored = outbox_lines.triggers_in_place
+    outbox_lines.triggers_in_place = lambda _conn: False  # type: ignore[assignment]
+    try:
+        load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        started, cpu = time.perf_counter(), time.process_time()
+        result = sync_export.export_changes(session, work / "medium-rows")
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    finally:
+        outbox_lines.triggers_in_place = ignored  # type: ignore[assignment]
+    return {
+        "records": result.records,
+        "seconds": round(seconds, 2),
+        "records_per_s": round(result.records / seconds),
+        "cpu_seconds": round(cpu, 2),
+        "records_per_cpu_s": round(result.records / cpu),
+        "load_average_before": load_before,
+        "load_average_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 
@@ -382,6 +469,18 @@ def main(argv: list[str] | None = None) -> int:
         help="export + import of an update in place on FOLDER/register (a disposable "
         "copy of a cached register with its info.json)",
     )
+    ap.add_argument(
+        "--compare-rows",
+        action="store_true",
+        help="--stage export: then export the same changes again read from their rows (the path"
+        " before stored lines), at the same load",
+    )
+    ap.add_argument(
+        "--in-place",
+        action="store_true",
+        help="--stage export on the cached register itself (a disposable copy of your own: it "
+        "gains the queued changes and a package; no 4.5 GB work copy)",
+    )
     args = ap.parse_args(argv)
     if args.exchange_in_place is not None:
         result = stage_exchange(args.exchange_in_place, args.changes)
@@ -429,7 +528,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(dir=args.cache_dir) as tmp:
         work = Path(tmp)
         if args.stage == "export":
-            result = stage_export(reg, work, args.changes)
+            in_place = reg.register_dir if args.in_place else None
+            result = stage_export(
+                reg, work, args.changes, terminal=in_place, compare_rows=args.compare_rows
+            )
         elif args.stage == "updates":
             result = stage_updates(reg, work, args.changes)
         else:

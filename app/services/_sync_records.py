@@ -17,8 +17,15 @@ from typing import Any
 
 from app.domain.kana import normalize_kana
 from app.security.person_numbers import NumberCipher
+from app.store.db import Connection
 from app.store.sync_lines import BOOL, DASH, VALUE, LineField, LineShape
-from app.store.sync_outbox import ENVELOPE_COLUMNS, RecordRow
+from app.store.sync_outbox import (
+    ENVELOPE_COLUMNS,
+    RECORD_TABLES,
+    RecordRow,
+    export_names,
+    schema_version,
+)
 
 # Package record type → (register record type, table)
 PACKAGE_TYPES: dict[str, str] = {
@@ -174,6 +181,39 @@ def line_shape(record_type: str, names: tuple[str, ...], package_type: str) -> L
         package_type,
         tuple(LineField(n, n, BOOL if n in bools else VALUE) for n in names if n not in drop),
     )
+
+
+Shapes = tuple[LineShape, LineShape | None]
+_SHAPES: dict[tuple[str, int, int], Shapes | None] = {}
+
+
+def line_shapes(conn: Connection, record_type: str, *, cached: bool = False) -> Shapes | None:
+    """The line shape of ``record_type`` and of its alternate rows (postponed vaccinations), for
+    lines built by SQLite (at export, and stored when a change is queued); None when the record
+    type takes the general path (personal numbers, retention purges).
+
+    ``cached`` (queueing a change): remembered per connection and schema version. A shape
+    remembered wrongly could only make a stored line unusable, never wrong: the line's key is
+    that of the SQL it was built with, and the export compares it with the key of the shape it
+    works out afresh."""
+    if record_type not in RECORD_TABLES or record_type == "person_number":
+        return None
+    key = (record_type, id(conn), schema_version(conn)) if cached else None
+    if key is not None and key in _SHAPES:
+        return _SHAPES[key]
+    names = export_names(conn, record_type)
+    shapes: Shapes | None = None
+    shape = line_shape(record_type, names, record_type)
+    if shape is not None and record_type != "vaccination":
+        shapes = (shape, None)
+    elif shape is not None:
+        alternate = line_shape(record_type, names, "postponement")
+        shapes = None if alternate is None else (shape, alternate)
+    if key is not None:
+        if len(_SHAPES) > 64:
+            _SHAPES.clear()
+        _SHAPES[key] = shapes
+    return shapes
 
 
 class EnvelopeMaker:

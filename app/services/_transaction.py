@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from app.security.session import Session
+from app.services._sync_records import line_shapes
 from app.store import db, stamps
 
 
@@ -18,7 +19,10 @@ class WriteContext:
     stamp: stamps.Stamp
 
     def queue(self, record_type: str, uid: bytes) -> None:
-        stamps.queue_outbox(self.conn, record_type, uid, self.version)
+        """The outbox entry of the changed record (after its row is written), with the
+        record's package line as it is now (app/store/outbox_lines.py)."""
+        shapes = line_shapes(self.conn, record_type, cached=True)
+        stamps.queue_outbox(self.conn, record_type, uid, self.version, shapes=shapes)
 
 
 @contextmanager

@@ -13,7 +13,9 @@ from datetime import datetime
 import uuid_utils
 
 from app.domain.hlc import HybridClock as DomainClock
+from app.store import outbox_lines
 from app.store.db import Connection
+from app.store.sync_lines import LineShape
 from app.store.sync_outbox import RECORD_TABLES
 
 
@@ -49,12 +51,28 @@ class HybridClock(DomainClock):
         )
 
 
-def queue_outbox(conn: Connection, record_type: str, uid: bytes, version: str) -> None:
-    """An outbox entry for the changed record, with its row id (the export reads rows by id)."""
+def queue_outbox(
+    conn: Connection,
+    record_type: str,
+    uid: bytes,
+    version: str,
+    *,
+    shapes: tuple[LineShape, LineShape | None] | None = None,
+) -> int:
+    """An outbox entry for the changed record, with its row id (the export reads rows by id),
+    and with ``shapes`` (the record's package line shape and that of its alternate rows) the
+    record's package line as it is now (``outbox_lines``; call after writing the row). Returns
+    the entry's id."""
     table = RECORD_TABLES.get(record_type)
     row_id = "NULL" if table is None else f"(SELECT id FROM {table} WHERE uid = :uid)"
-    conn.execute(
+    cur = conn.execute(
         "INSERT INTO outbox (record_type, record_uid, version, queued_at, record_id)"
         f" VALUES (:type, :uid, :version, datetime('now'), {row_id})",
         {"type": record_type, "uid": uid, "version": version},
     )
+    outbox_id = cur.lastrowid
+    if outbox_id is None:
+        raise RuntimeError("outbox entry without an id")
+    if shapes is not None and table is not None:
+        outbox_lines.store(conn, int(outbox_id), uid, *shapes)
+    return int(outbox_id)

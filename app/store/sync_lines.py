@@ -128,21 +128,26 @@ def _is_party(expr: str) -> str:
     )
 
 
-def _sources(conn: Connection, table: str) -> tuple[dict[str, tuple[str, bool]], dict[str, str]]:
-    """Read name → (SQL expression, is a uid), and the join of each foreign key by its alias."""
+def _sources(
+    conn: Connection, table: str, *, narrow: bool = True
+) -> tuple[dict[str, tuple[str, bool]], dict[str, str]]:
+    """Read name → (SQL expression, is a uid), and the join of each foreign key by its alias
+    (``narrow``: a referenced uid from the table's (id, uid) index where there is one)."""
     fks = FOREIGN_KEYS.get(table, {})
     sources: dict[str, tuple[str, bool]] = {}
     joins: dict[str, str] = {}
-    indexes = {
-        str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
-    }
+    indexes: set[str] = set()
+    if narrow:
+        indexes = {
+            str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
     for i, col in enumerate(table_columns(conn, table)):
         if col in fks:
             ref_type, ref_col, out = fks[col]
             alias = f"f{i}"
             ref_table = RECORD_TABLES[ref_type]
-            narrow = f"{ref_table}_id_uid"  # (id, uid): the uid without reading the row
-            via = f" INDEXED BY {narrow}" if ref_col == "uid" and narrow in indexes else ""
+            index = f"{ref_table}_id_uid"  # (id, uid): the uid without reading the row
+            via = f" INDEXED BY {index}" if ref_col == "uid" and index in indexes else ""
             joins[alias] = f" LEFT JOIN {ref_table} AS {alias}{via} ON {alias}.id = t.{col}"
             sources[out] = (f"{alias}.{ref_col}", ref_col == "uid")
         else:
@@ -150,12 +155,15 @@ def _sources(conn: Connection, table: str) -> tuple[dict[str, tuple[str, bool]],
     return sources, joins
 
 
-def _envelope(conn: Connection, shape: LineShape) -> tuple[str, list[str]]:
-    """The SQL expression of a ``shape`` line (parameter :party) and the joins it needs."""
+def _envelope(
+    conn: Connection, shape: LineShape, *, party: str = ":party", narrow: bool = True
+) -> tuple[str, list[str]]:
+    """The SQL expression of a ``shape`` line and the joins it needs; ``party`` is the SQL
+    expression of this terminal's party id (by default parameter :party)."""
     if not _NAME.match(shape.package_type):
         raise ValueError("not a record type")
     table = RECORD_TABLES[shape.record_type]
-    sources, all_joins = _sources(conn, table)
+    sources, all_joins = _sources(conn, table, narrow=narrow)
     members: list[str] = []
     used: set[str] = set()
     for field in shape.fields:
@@ -188,9 +196,9 @@ def _envelope(conn: Connection, shape: LineShape) -> tuple[str, list[str]]:
             "',\"version\":'",
             f"json_quote(CASE WHEN substr({version}, 20, 1) = '.' AND length({version}) > 20"
             f" AND NOT {_is_party(f'substr({version}, 21)')}"
-            f" THEN substr({version}, 1, 19) || '.' || :party ELSE {version} END)",
+            f" THEN substr({version}, 1, 19) || '.' || {party} ELSE {version} END)",
             "',\"origin\":'",
-            f"json_quote(CASE WHEN {_is_party('t.origin')} THEN t.origin ELSE :party END)",
+            f"json_quote(CASE WHEN {_is_party('t.origin')} THEN t.origin ELSE {party} END)",
             "',\"voided\":'",
             f"CASE WHEN {voided_at} IS NULL THEN 'null'"
             f" ELSE json_object('at', {at}, 'reason', {reason}) END",
@@ -206,19 +214,33 @@ def _envelope(conn: Connection, shape: LineShape) -> tuple[str, list[str]]:
 ALTERNATES: Final = {("vaccination", "postponement"): "t.outcome = 'postponed'"}
 
 
-def line_sql(conn: Connection, shape: LineShape, alternate: LineShape | None = None) -> str:
-    """The ``SELECT`` of (row id, 1 for an ``alternate`` row else 0, uid, line) of the rows of
-    parameter :ids (a JSON array), ascending; :party is this terminal's party id."""
-    table = RECORD_TABLES[shape.record_type]
-    line, joins = _envelope(conn, shape)
+def line_expression(
+    conn: Connection,
+    shape: LineShape,
+    alternate: LineShape | None = None,
+    *,
+    party: str = ":party",
+    narrow: bool = True,
+) -> tuple[str, str, list[str]]:
+    """(line expression, alternate-row flag expression, joins) of rows ``t`` of ``shape`` (an
+    ``alternate`` row's line in its own shape); see ``_envelope``."""
+    line, joins = _envelope(conn, shape, party=party, narrow=narrow)
     flag = "0"
     if alternate is not None:
         flag = ALTERNATES[(alternate.record_type, alternate.package_type)]
         if alternate.record_type != shape.record_type:
             raise ValueError("an alternate shape reads the same rows")
-        other, more = _envelope(conn, alternate)
+        other, more = _envelope(conn, alternate, party=party, narrow=narrow)
         line = f"CASE WHEN {flag} THEN {other} ELSE {line} END"
         joins += [j for j in more if j not in joins]
+    return line, flag, joins
+
+
+def line_sql(conn: Connection, shape: LineShape, alternate: LineShape | None = None) -> str:
+    """The ``SELECT`` of (row id, 1 for an ``alternate`` row else 0, uid, line) of the rows of
+    parameter :ids (a JSON array), ascending; :party is this terminal's party id."""
+    table = RECORD_TABLES[shape.record_type]
+    line, flag, joins = line_expression(conn, shape, alternate)
     return (
         f"SELECT t.id, {flag}, t.uid, CAST({line} AS BLOB) FROM {table} t{''.join(joins)}"
         " WHERE t.id IN (SELECT value FROM json_each(:ids)) ORDER BY t.id"

@@ -101,6 +101,11 @@ def unacked_uids(conn: Connection, record_type: str) -> set[bytes]:
     return {bytes(r[0]) for r in rows}
 
 
+def schema_version(conn: Connection) -> int:
+    """SQLite's schema cookie: changes whenever any table, index or trigger changes."""
+    return int(conn.execute("PRAGMA schema_version").fetchone()[0])
+
+
 def table_columns(conn: Connection, table: str) -> list[str]:
     """The columns of a synced table, in order."""
     if table not in RECORD_TABLES.values():

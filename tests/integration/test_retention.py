@@ -17,8 +17,9 @@ from app.domain.retention import DEFAULT_POLICY, KINDS, RetentionPolicyInvalid, 
 from app.errors import PermissionDenied
 from app.security.session import Session
 from app.services import person_numbers, retention
+from app.services._sync_records import line_shapes
 from app.services.recovery import open_with_recovery_code
-from app.store import db, persons
+from app.store import db, persons, stamps
 from app.store.layout import RegisterLayout
 from tests.support.builder import RegisterBuilder
 from tests.support.registers import login_as, make_register
@@ -287,6 +288,31 @@ def test_purged_values_are_gone_from_the_decrypted_pages(world: World) -> None:
     assert preview.counts["person"] == 1
     retention.purge(world.admin, preview, preview.counts)
     assert find_in_pages(path, key, ["再消去 五子".encode(), "テスト市再消去町1".encode()]) == set()
+
+
+def test_stored_package_lines_of_purged_records_are_gone_from_the_pages(world: World) -> None:
+    """Lines stored for export (migration 0009) hold a record's values too: a purge takes them
+    with the rows (the delete triggers, under ``secure_delete``; a deleted person takes every
+    stored line: the export then reads those records from their rows)."""
+    conn = world.admin.register.conn
+    rows = conn.execute(
+        "SELECT uid, version FROM vaccinations WHERE lot_no IN (?, ?)", (GONE_LOT, KEPT_LOT)
+    ).fetchall()
+    with db.transaction(conn):
+        for uid, version in rows:
+            shapes = line_shapes(conn, "vaccination")
+            stamps.queue_outbox(conn, "vaccination", bytes(uid), str(version), shapes=shapes)
+    lines = [bytes(r[0]) for r in conn.execute("SELECT line FROM outbox_lines")]
+    assert len(lines) == 2 and sum(GONE_LOT.encode() in line for line in lines) == 1
+    path = RegisterLayout(world.directory).database
+    needles = [GONE_LOT.encode(), GONE_DOCTOR.encode(), KEPT_LOT.encode()]
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert find_in_pages(path, world.admin.register.dek, needles) == set(needles)
+    preview = retention.preview(world.admin, ON)
+    retention.purge(world.admin, preview, preview.counts)
+    assert conn.execute("SELECT count(*) FROM outbox_lines").fetchone()[0] == 0
+    found = find_in_pages(path, world.admin.register.dek, needles)
+    assert found == {KEPT_LOT.encode()}  # the kept row itself
 
 
 def test_policy_change_is_audited_and_used(world: World) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from app.cli import main
 from app.errors import PermissionDenied
-from app.services import persons, results, sync_export, sync_status
+from app.services import _sync_export_records, persons, results, sync_export, sync_status
 from app.store import audit, sync_outbox
 from app.sync.channel import Outcome
 from tests.support.registers import login_as, password
@@ -141,7 +141,7 @@ def test_vaccinations_and_postponements_travel_in_their_own_members(
 ) -> None:
     """One read of the vaccination rows feeds both members; with more postponements than are
     kept in memory (kept=0) the postponement member reads them again: the same package."""
-    monkeypatch.setattr(sync_export, "POSTPONED_KEPT", kept)
+    monkeypatch.setattr(_sync_export_records, "POSTPONED_KEPT", kept)
     nurse = login_as(env.directory, "nurse")
     try:
         taro = persons.search(nurse, "0000000001").people[0].person_id

@@ -1,0 +1,221 @@
+"""The records of an export: the lines of the waiting changes, per package record type, with
+progress and cancel (``sync_export`` puts them into the package).
+
+Per record type, the waiting outbox entries are read once (queue order; the latest entry of a
+record wins). A record whose package line was stored with that latest entry (``outbox_lines``,
+written in the same transaction as the change and deleted by any later write to the row) is sent
+with that line, read in one ordered pass over the stored lines; every other record (queued before
+migration 0009, written again since, a personal number, a changed table shape) is read from its
+row as before: ordered by row id, its line built by SQLite (``sync_lines``), personal numbers
+decrypted with the session's number key on the per-row path. Every line, stored or built, is
+still checked against its schema by the package layer before anything is written.
+
+Postponed vaccinations come in the same pass as the given ones and are kept for the postponement
+member (read again by their ids when there are more than ``POSTPONED_KEPT``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from app.errors import VaxDeskError
+from app.security.person_numbers import NumberCipher
+from app.services._retention_sync import purge_envelopes
+from app.services._sync_records import EnvelopeMaker, line_shape, line_shapes
+from app.store import db, outbox_lines, sync_lines, sync_outbox
+from app.sync.errors import PackageError
+from app.sync.schemas import RECORD_TYPES
+
+Progress = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+PROGRESS_EVERY = 2000
+POSTPONED_KEPT = 50_000
+_POSTPONEMENT = b'{"type":"postponement",'
+
+
+class Cancelled(VaxDeskError):
+    code = "E_CANCELLED"
+    message_ja = "中止しました。台帳は変更していません。"
+    exit_code = 75
+
+
+# A record type's waiting records: uid → (its latest waiting outbox id, row id or None)
+Latest = dict[bytes, tuple[int, int | None]]
+
+
+class Records:
+    """The lines of the changes waiting up to outbox id ``up_to`` (see the module text)."""
+
+    def __init__(
+        self,
+        conn: db.Connection,
+        party_id: str,
+        cipher: NumberCipher | None,
+        up_to: int,
+        progress: Progress | None,
+        cancel: CancelCheck | None,
+    ) -> None:
+        self.conn, self.party_id, self.cipher = conn, party_id, cipher
+        self.progress, self.cancel = progress, cancel
+        self.types = sync_lines.pending_types(conn, up_to)
+        self._stored_ok = outbox_lines.triggers_in_place(conn)
+        self._waiting: dict[str, Latest] = {}
+        self._ids: dict[str, tuple[list[int], set[bytes]]] = {}
+        for t in self.types:
+            if t not in sync_outbox.RECORD_TABLES:
+                continue
+            if line_shapes(conn, t) is None:  # personal numbers: by row, as before
+                self._ids[t] = sync_lines.pending_row_ids(conn, t, up_to)
+                continue
+            self._waiting[t] = outbox_lines.latest_pending(conn, t, up_to)
+        # this terminal's retention purges (app/services/_retention_sync.py), by outbox uid
+        self._purges = (
+            sync_lines.pending_uids(conn, "purge", up_to) if "purge" in self.types else []
+        )
+        self.total = (
+            sum(len(ids) for ids, _ in self._ids.values())
+            + sum(len(w) for w in self._waiting.values())
+            + len(self._purges)
+        )
+        self.done = 0
+        # postponed vaccinations met in the vaccination pass: (row ids, uids, lines or None)
+        self._postponed: tuple[list[int], set[bytes], list[Any] | None] = ([], set(), [])
+
+    def _tick(self) -> None:
+        self.done += 1
+        if self.done % PROGRESS_EVERY == 0:
+            self._report()
+
+    def _report(self) -> None:
+        if self.cancel is not None and self.cancel():
+            raise Cancelled()
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def _keep(self, row_id: int | None, uid: bytes, line: Any) -> None:
+        ids, uids, kept = self._postponed
+        if row_id is not None:
+            ids.append(row_id)
+        uids.add(uid)
+        if kept is not None:
+            kept.append(line)
+            if len(kept) > POSTPONED_KEPT:
+                self._postponed = (ids, uids, None)  # too many to keep: read again
+
+    def _lines(
+        self,
+        register_type: str,
+        package_type: str,
+        ids: list[int],
+        pending: set[bytes] | None = None,
+        *,
+        again: bool = True,
+    ) -> Iterator[bytes | dict[str, Any]]:
+        """The lines of rows ``ids``, built from the rows. With ``pending`` (the uids of the
+        changes; used up), a row is sent only when its uid is one of them and not sent yet, and
+        pending records not met (an outbox row id that was wrong) are then looked up by uid and
+        sent: row ids of synced records do not change, but a wrong id must neither lose nor
+        misplace a change."""
+        names = sync_outbox.export_names(self.conn, register_type)
+        shape = line_shape(register_type, names, package_type)
+        alternate = None
+        if package_type == "vaccination":
+            alternate = line_shape(register_type, names, "postponement")
+        tick, keep = self._tick, self._keep
+        check = pending is not None
+        todo: set[bytes] = set() if pending is None else pending
+        if shape is None or (package_type == "vaccination" and alternate is None):
+            make = EnvelopeMaker(register_type, names, party_id=self.party_id, cipher=self.cipher)
+            i_id, i_uid = names.index("id"), names.index("uid")
+            for row in sync_outbox.rows_by_ids(self.conn, register_type, ids):
+                if check:
+                    if row[i_uid] not in todo:
+                        continue
+                    todo.discard(row[i_uid])
+                if package_type == "vaccination" and make.postponed(row):
+                    keep(int(row[i_id]), bytes(row[i_uid]), make(row)[1])
+                else:
+                    tick()
+                    yield make(row)[1]
+        else:
+            try:
+                for row_id, postponed, uid, line in sync_lines.json_lines(
+                    self.conn, shape, ids, self.party_id, alternate=alternate
+                ):
+                    if check:
+                        if uid not in todo:
+                            continue
+                        todo.discard(uid)
+                    if postponed:
+                        keep(row_id, uid, line)
+                    else:
+                        tick()
+                        yield line
+            except sync_lines.UnexportableValue:
+                raise PackageError(
+                    "E_RECORD_SCHEMA", f"records/{package_type}.jsonl に送信できない値があります"
+                ) from None
+        if todo and again:
+            found = sync_lines.row_ids_of(self.conn, register_type, todo)
+            yield from self._lines(register_type, package_type, found, todo, again=False)
+
+    def _stored_then_rows(self, record_type: str, latest: Latest) -> Iterator[bytes | Any]:
+        """The stored lines that are the current lines of waiting records (module text), then
+        the lines of the other waiting records built from their rows."""
+        shapes = line_shapes(self.conn, record_type)
+        if self._stored_ok and shapes is not None:
+            key = outbox_lines.line_key(self.conn, *shapes)
+            postponements = record_type == "vaccination"
+            keep, pop = self._keep, latest.pop
+            for uid, outbox_id, shape_key, line in outbox_lines.stored(self.conn, record_type):
+                entry = pop(uid, None)
+                if entry is None:
+                    continue
+                if entry[0] != outbox_id or shape_key != key:
+                    latest[uid] = entry  # not the record's current line: read from its row
+                elif postponements and line.startswith(_POSTPONEMENT):
+                    keep(entry[1], uid, line)
+                else:
+                    self.done += 1
+                    if self.done % PROGRESS_EVERY == 0:
+                        self._report()
+                    yield line
+        if not latest:
+            return
+        ids = {row_id for _, row_id in latest.values() if row_id is not None}
+        without = [uid for uid, (_, row_id) in latest.items() if row_id is None]
+        if without:  # entries queued before migration 0007: found by uid
+            ids.update(sync_lines.row_ids_of(self.conn, record_type, without))
+        yield from self._lines(record_type, record_type, sorted(ids), set(latest))
+
+    def source(self, package_type: str) -> Iterator[bytes | dict[str, Any]]:
+        if package_type == "purge":
+            uids, self._purges = self._purges, []
+            for envelope in purge_envelopes(self.conn, uids, self.party_id):
+                self._tick()
+                yield envelope
+            return
+        if package_type == "postponement":
+            ids, waiting, kept = self._postponed
+            self._postponed = ([], set(), [])
+            if kept is None:
+                yield from self._lines("vaccination", "postponement", sorted(ids), waiting)
+                return
+            for line in kept:
+                self._tick()
+                yield line
+            return
+        if package_type in self._waiting:
+            yield from self._stored_then_rows(package_type, self._waiting.pop(package_type))
+            return
+        ids, pending = self._ids.pop(package_type, ([], set()))
+        yield from self._lines(package_type, package_type, ids, pending)
+
+    def sources(self) -> list[tuple[str, Iterator[bytes | dict[str, Any]]]]:
+        wanted = set(self._ids) | set(self._waiting)
+        if "vaccination" in wanted:
+            wanted.add("postponement")
+        if self._purges:
+            wanted.add("purge")
+        return [(t, self.source(t)) for t in RECORD_TYPES if t in wanted]
