@@ -13,7 +13,10 @@ Records are read a chunk at a time: the stored rows and references of the chunk 
 new records inserted in batches, and the updates of stored rows written when the chunk is done,
 in row-id order, so that the pages of a big register are written in sequence rather than at
 random (a uid met twice in a chunk, or a batch that a waiting update may unblock, writes the
-waiting updates first). A big page cache and a paused cyclic collector for the whole package.
+waiting updates first). When one of the waiting updates changes a value under a UNIQUE
+constraint (a 宛名番号 moving from one resident to another), they are written in package order
+instead, and before the next new records, so that what the constraint refuses is what one-by-one
+would give. A big page cache and a paused cyclic collector for the whole package.
 """
 
 from __future__ import annotations
@@ -107,6 +110,8 @@ class Applier:
         # Updates of stored rows wait here until the chunk is done, then go in row-id order
         # (sequential page writes instead of random ones); a uid met twice writes them first.
         self._updates: list[tuple[int, Incoming, dict[str, Any], dict[str, Any], Any, bool]] = []
+        self._unique: dict[str, frozenset[str] | None] = {}  # UNIQUE columns of a type
+        self._moving = False  # a waiting update changes a UNIQUE value
 
     def prefetch(self, package_type: str, envelopes: list[dict[str, Any]]) -> None:
         """Read the stored rows and the referenced ids of a chunk of ``package_type`` records
@@ -229,6 +234,8 @@ class Applier:
         """Write the waiting new records: one executemany, or one by one if any is refused."""
         if not self._batch:
             return
+        if self._moving:  # a waiting update may take a value a new record also wants
+            self.flush_updates()
         batch, self._batch = self._batch, []
         self._batch_uids.clear()
         rtype = batch[0][0].record_type
@@ -251,7 +258,9 @@ class Applier:
         if not self._updates:
             return
         updates, self._updates = self._updates, []
-        updates.sort(key=lambda u: u[0])
+        if not self._moving:
+            updates.sort(key=lambda u: u[0])  # else package order: a 宛名番号 may move
+        self._moving = False
         for row_id, inc, envelope, values, current, server_wins in updates:
             got, refused = sync_apply.try_upsert(
                 self.conn,
@@ -268,6 +277,21 @@ class Applier:
                 self.quarantine(inc, envelope, "E_SYNC_CONSTRAINT", refused or "")
             else:
                 self._counted(inc)
+
+    def _moves_unique(
+        self, inc: Incoming, values: dict[str, Any], current: tuple[Any, ...] | None
+    ) -> bool:
+        """Whether the update may change a value under a UNIQUE constraint: then the waiting
+        updates are written in package order, since one may free a value another takes."""
+        rtype = inc.record_type
+        if rtype not in self._unique:
+            table = sync_outbox.RECORD_TABLES[rtype]
+            self._unique[rtype] = sync_apply.unique_columns(self.conn, table)
+        unique = self._unique[rtype]
+        if unique is None or current is None:
+            return True
+        cols = self.cols(rtype)
+        return any(c in values and values[c] != current[cols.index(c)] for c in unique)
 
     def finish(self) -> None:
         """Everything waiting written (new records, then updates)."""
@@ -365,6 +389,7 @@ class Applier:
                     return
                 server_wins = True
         self._updates.append((stored.id, inc, envelope, values, current, server_wins))
+        self._moving = self._moving or self._moves_unique(inc, values, current)
 
 
 def envelope_person_uid(envelope: dict[str, Any]) -> bytes:
