@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
 from app.services._bulk import bulk_apply
 from app.services._retention_sync import IncomingPurges
+from app.services._sync_fast import FastPath
 from app.services._sync_records import (
     PACKAGE_TYPES,
     REF_FIELDS,
@@ -398,17 +399,6 @@ def envelope_person_uid(envelope: dict[str, Any]) -> bytes:
     return uid_bytes(envelope["data"]["person_uid"])
 
 
-def _chunks(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def needs_number_key(opened: OpenedPackage) -> bool:
     entry = opened.files.get("records/person_number.jsonl")
     return entry is not None and int(entry["records"]) > 0
@@ -435,11 +425,18 @@ def apply_package(
     done = 0
     present = set(opened.record_types)
     purges = IncomingPurges(conn)  # retention: tombstoned uids dropped, purges applied last
+    fast = FastPath(conn, applier)  # plain updates written set-based, the rest one by one
     with bulk_apply(conn):
         for package_type in RECORD_TYPES:
             if package_type not in present or package_type == "purge":
                 continue
-            for chunk in _chunks(opened.records(package_type), CHUNK):
+            for chunk in fast.chunks(opened, package_type, CHUNK):
+                if not chunk:  # a window of plain records written
+                    if cancel is not None and cancel():
+                        raise ImportCancelled()
+                    if progress is not None:
+                        progress(done + fast.taken, total)
+                    continue
                 chunk = purges.keep(chunk)
                 applier.prefetch(package_type, chunk)
                 for envelope in chunk:
@@ -449,8 +446,9 @@ def apply_package(
                         if cancel is not None and cancel():
                             raise ImportCancelled()
                         if progress is not None:
-                            progress(done, total)
+                            progress(done + fast.taken, total)
         applier.finish()
+        fast.close()
         if "purge" in present:
             applier.stats.by_type["purge"] = purges.apply(opened.records("purge"))
     applier.stats.unchanged += purges.dropped
