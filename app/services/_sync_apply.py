@@ -111,7 +111,7 @@ class Applier:
         # Updates of stored rows wait here until the chunk is done, then go in row-id order
         # (sequential page writes instead of random ones); a uid met twice writes them first.
         self._updates: list[tuple[int, Incoming, dict[str, Any], dict[str, Any], Any, bool]] = []
-        self._unique: dict[str, frozenset[str] | None] = {}  # UNIQUE columns of a type
+        self._unique: dict[str, list[tuple[str, int]] | None] = {}  # UNIQUE columns, positions
         self._moving = False  # a waiting update changes a UNIQUE value
 
     def prefetch(self, package_type: str, envelopes: list[dict[str, Any]]) -> None:
@@ -287,12 +287,13 @@ class Applier:
         rtype = inc.record_type
         if rtype not in self._unique:
             table = sync_outbox.RECORD_TABLES[rtype]
-            self._unique[rtype] = sync_apply.unique_columns(self.conn, table)
-        unique = self._unique[rtype]
-        if unique is None or current is None:
+            unique = sync_apply.unique_columns(self.conn, table)
+            cols = self.cols(rtype)
+            self._unique[rtype] = None if unique is None else [(c, cols.index(c)) for c in unique]
+        at = self._unique[rtype]
+        if at is None or current is None:
             return True
-        cols = self.cols(rtype)
-        return any(c in values and values[c] != current[cols.index(c)] for c in unique)
+        return any(c in values and values[c] != current[i] for c, i in at)
 
     def finish(self) -> None:
         """Everything waiting written (new records, then updates)."""
