@@ -1,8 +1,8 @@
 """The set-based fast path of a package apply (issue 9 "Speed"), for the common case of an
 ``updates`` package: residents the register already holds, edited on the server.
 
-The lines of a record type are taken a window at a time: staged in a TEMP table in one statement
-(SQLite parses each line once), the plain records chosen and written in SQL (app/store/sync_fast:
+The lines of a record type are taken a window at a time: staged in a TEMP table with one
+executemany, the plain records chosen and written in SQL (app/store/sync_fast:
 the stored row exists, its uid comes once in the window, no local change waits for the server,
 no UNIQUE value and no field a derived column follows changes, every reference resolves), and
 everything else handed to the record-by-record path (``Applier``) in package order, in chunks,
@@ -11,6 +11,10 @@ before the next window is staged. The plain records are independent of the other
 uid), so writing them first ends as one-by-one would, with the same counts, and they are never
 quarantined or in conflict. When a constraint refuses one of them the window is undone and goes
 record by record.
+
+A window holds its lines and staged rows, not parsed records: each line is parsed once on its
+way to a staged row, and again only when its record goes one by one. The values are of the JSON
+types the record schemas allow (the package layer checked every line before anything applies).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from app.sync.schemas import record_schema
 # Package types with the fast path: server-owned records without special fields (a personal
 # number is sealed under NK in Python; terminal records may be held back by retention).
 FAST_TYPES = frozenset({"person", "household", "institution"})
-WINDOW = 50_000  # lines staged at once
+WINDOW = 20_000  # lines staged at once (their staged rows are held in memory)
 ENABLED = True  # False: every record goes record by record (tests compare the two)
 # derived column → the data field it follows (computed in Python: such a change goes slow)
 _DERIVED = {"person": {"kana_key": "name_kana"}}
@@ -143,17 +147,16 @@ class FastPath:
                 yield [loads(line) for line in part]
             return
         rows = _Rows(shape)
-        for lines in _windows(opened.record_lines(package_type), WINDOW):
-            window = [loads(line) for line in lines]  # each line parsed once
+        for window in _windows(opened.record_lines(package_type), WINDOW):
             self.applier.finish()  # the previous window's records are all written
-            taken = self._window(shape, [rows(seq, e) for seq, e in enumerate(window)])
+            taken = self._window(shape, [rows(seq, loads(line)) for seq, line in enumerate(window)])
             self.taken += len(taken)
             yield []
             chunk: list[dict[str, Any]] = []
-            for seq, envelope in enumerate(window):
+            for seq, line in enumerate(window):
                 if seq in taken:
                     continue
-                chunk.append(envelope)
+                chunk.append(loads(line))  # parsed again: only the records that go one by one
                 if len(chunk) >= size:
                     yield chunk
                     chunk = []
