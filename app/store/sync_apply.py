@@ -70,7 +70,7 @@ def columns(conn: Connection, table: str) -> tuple[str, ...]:
 
 def unique_columns(conn: Connection, table: str) -> frozenset[str] | None:
     """The columns of ``table``'s UNIQUE constraints other than id and uid (which an update never
-    changes); None when a partial unique index makes any column count."""
+    changes); None when a partial unique index or one on an expression makes any column count."""
     if table not in RECORD_TABLES.values():
         raise ValueError(f"not a synced table: {table}")
     found: set[str] = set()
@@ -79,7 +79,10 @@ def unique_columns(conn: Connection, table: str) -> frozenset[str] | None:
             continue
         if index[4]:  # partial: its WHERE clause may name any column
             return None
-        found.update(str(r[2]) for r in conn.execute(f"PRAGMA index_info('{index[1]}')"))
+        names = [r[2] for r in conn.execute(f"PRAGMA index_info('{index[1]}')")]
+        if None in names:  # an expression
+            return None
+        found.update(str(n) for n in names)
     return frozenset(found - set(_KEYS))
 
 

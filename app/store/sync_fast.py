@@ -108,8 +108,6 @@ def plan(conn: Connection, shape: Shape) -> tuple[int, int]:
     """Choose the plain records of the staged window: (to write, unchanged)."""
     table = shape.table
     unique = unique_columns(conn, table)
-    if unique is None:
-        raise ValueError(f"{table}: partial unique index")
     indexed = indexed_columns(conn, table)
     bit = {name: 1 << i for i, name in enumerate((*shape.fields, *(r.field for r in shape.refs)))}
     conditions = [
@@ -119,7 +117,7 @@ def plan(conn: Connection, shape: Shape) -> tuple[int, int]:
         f"s.uid IN (SELECT uid FROM temp.{_IN} GROUP BY uid HAVING count(*) = 1)",
         f"s.uid NOT IN (SELECT uid FROM temp.{_UNACKED})",
     ]
-    for name in sorted(unique & set(shape.fields)) + list(shape.fixed):
+    for name in sorted((unique or frozenset()) & set(shape.fields)) + list(shape.fixed):
         conditions.append(f"(s.absent & {bit[name]} OR s.{name} IS t.{name})")
     new: dict[str, str] = {c: f"s.{c}" for c in (*ENVELOPE, *shape.booleans)}
     for name in shape.fields:
@@ -143,6 +141,8 @@ def plan(conn: Connection, shape: Shape) -> tuple[int, int]:
         f"CREATE TEMP TABLE {_PLAN} (row_id INTEGER PRIMARY KEY, seq INTEGER NOT NULL,"
         f" newer INTEGER NOT NULL, sig INTEGER NOT NULL, {', '.join(columns)})"
     )
+    if unique is None:  # which values a UNIQUE constraint covers is not known: none is plain
+        return 0, 0
     conn.execute(
         f"INSERT INTO temp.{_PLAN} (row_id, seq, newer, sig, {', '.join(columns)})"
         f" SELECT row_id, seq, newer, {signature}, {', '.join(f'n_{c}' for c in columns)} FROM"
