@@ -60,7 +60,10 @@ def shape_of(package_type: str, cols: tuple[str, ...]) -> sync_fast.Shape | None
     booleans = tuple(b for b in BOOLEAN_FIELDS.get(rtype, ()) if b in cols)
     skip = {*ENVELOPE_COLUMNS, *refs.values(), *booleans, *derived}
     fields = tuple(c for c in cols if c not in skip)
-    carried = set(record_schema(package_type)["properties"]["data"]["properties"])
+    data = record_schema(package_type)["properties"]["data"]
+    carried = set(data["properties"])
+    if data.get("additionalProperties") is not False:  # _Rows counts on no other member
+        return None
     if not carried <= {*fields, *booleans, *refs} or not set(refs.values()) <= set(cols):
         return None
     return sync_fast.Shape(

@@ -98,7 +98,13 @@ def _mixed(conn: Any) -> dict[str, list[dict[str, Any]]]:
         server_edit(a[4], address="テスト市競合2"),  # local change waiting, second
         *(server_edit(a[i], address=f"テスト市西町{i}") for i in range(19, 30)),
     ]
-    return {"household": [server_edit(household, address="テスト市北町2")], "person": persons}
+    inst = conn.execute("SELECT uid FROM institutions ORDER BY id LIMIT 1").fetchone()[0]
+    institution = server_edit(local_envelope(conn, "institution", bytes(inst)), phone="03-0000")
+    return {
+        "household": [server_edit(household, address="テスト市北町2")],
+        "institution": [institution],
+        "person": persons,
+    }
 
 
 def _import(
@@ -155,16 +161,17 @@ def test_fast_path_ends_as_record_by_record(
     slow = _import(tmp_path / "copy", tmp_path / "copy.vxpkg", monkeypatch, fast=False)
     assert planned == []  # the second import went record by record
     result = fast[0]
-    # 26 residents and the household applied (the two in conflict too: the server owns them)
-    assert (result.applied, result.unchanged, result.quarantined, result.conflicts) == (27, 2, 3, 2)
+    # 26 residents, the household and the institution applied (the two residents in conflict
+    # too: the server owns them)
+    assert (result.applied, result.unchanged, result.quarantined, result.conflicts) == (28, 2, 3, 2)
     assert result == slow[0]
     assert fast[1] == slow[1]  # every table but the audit log and the users
     assert [q[3] for q in fast[2]] == ["E_SYNC_REFERENCE", "E_SYNC_CONSTRAINT", "E_SYNC_CONSTRAINT"]
     assert fast[2] == slow[2]
     assert len(fast[3]) == 2 and fast[3] == slow[3]
-    # the fast path took the household, 19 plain resident updates (and the uid that comes twice
-    # when each comes in its own window) and the two unchanged
-    assert taken == (22 if window == 3 else 20, 2)
+    # the fast path took the household, the institution, 19 plain resident updates (and the uid
+    # that comes twice when each comes in its own window) and the two unchanged
+    assert taken == (23 if window == 3 else 21, 2)
 
 
 def test_unknown_unique_columns_send_every_record_one_by_one(
