@@ -13,14 +13,17 @@ Records are read a chunk at a time: the stored rows and references of the chunk 
 new records inserted in batches, and the updates of stored rows written when the chunk is done,
 in row-id order, so that the pages of a big register are written in sequence rather than at
 random (a uid met twice in a chunk, or a batch that a waiting update may unblock, writes the
-waiting updates first). A big page cache and a paused cyclic collector for the whole package.
+waiting updates first). When one of the waiting updates changes a value under a UNIQUE
+constraint (a 宛名番号 moving from one resident to another), they are written in package order
+instead, and before the next new records, so that what the constraint refuses is what one-by-one
+would give. A big page cache and a paused cyclic collector for the whole package.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +32,7 @@ from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
 from app.services._bulk import bulk_apply
 from app.services._retention_sync import IncomingPurges
+from app.services._sync_fast import FastPath
 from app.services._sync_records import (
     PACKAGE_TYPES,
     REF_FIELDS,
@@ -107,6 +111,8 @@ class Applier:
         # Updates of stored rows wait here until the chunk is done, then go in row-id order
         # (sequential page writes instead of random ones); a uid met twice writes them first.
         self._updates: list[tuple[int, Incoming, dict[str, Any], dict[str, Any], Any, bool]] = []
+        self._unique: dict[str, list[tuple[str, int]] | None] = {}  # UNIQUE columns, positions
+        self._moving = False  # a waiting update changes a UNIQUE value
 
     def prefetch(self, package_type: str, envelopes: list[dict[str, Any]]) -> None:
         """Read the stored rows and the referenced ids of a chunk of ``package_type`` records
@@ -229,6 +235,8 @@ class Applier:
         """Write the waiting new records: one executemany, or one by one if any is refused."""
         if not self._batch:
             return
+        if self._moving:  # a waiting update may take a value a new record also wants
+            self.flush_updates()
         batch, self._batch = self._batch, []
         self._batch_uids.clear()
         rtype = batch[0][0].record_type
@@ -251,7 +259,9 @@ class Applier:
         if not self._updates:
             return
         updates, self._updates = self._updates, []
-        updates.sort(key=lambda u: u[0])
+        if not self._moving:
+            updates.sort(key=lambda u: u[0])  # else package order: a 宛名番号 may move
+        self._moving = False
         for row_id, inc, envelope, values, current, server_wins in updates:
             got, refused = sync_apply.try_upsert(
                 self.conn,
@@ -268,6 +278,22 @@ class Applier:
                 self.quarantine(inc, envelope, "E_SYNC_CONSTRAINT", refused or "")
             else:
                 self._counted(inc)
+
+    def _moves_unique(
+        self, inc: Incoming, values: dict[str, Any], current: tuple[Any, ...] | None
+    ) -> bool:
+        """Whether the update may change a value under a UNIQUE constraint: then the waiting
+        updates are written in package order, since one may free a value another takes."""
+        rtype = inc.record_type
+        if rtype not in self._unique:
+            table = sync_outbox.RECORD_TABLES[rtype]
+            unique = sync_apply.unique_columns(self.conn, table)
+            cols = self.cols(rtype)
+            self._unique[rtype] = None if unique is None else [(c, cols.index(c)) for c in unique]
+        at = self._unique[rtype]
+        if at is None or current is None:
+            return True
+        return any(c in values and values[c] != current[i] for c, i in at)
 
     def finish(self) -> None:
         """Everything waiting written (new records, then updates)."""
@@ -365,23 +391,13 @@ class Applier:
                     return
                 server_wins = True
         self._updates.append((stored.id, inc, envelope, values, current, server_wins))
+        self._moving = self._moving or self._moves_unique(inc, values, current)
 
 
 def envelope_person_uid(envelope: dict[str, Any]) -> bytes:
     from app.services._sync_records import uid_bytes
 
     return uid_bytes(envelope["data"]["person_uid"])
-
-
-def _chunks(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def needs_number_key(opened: OpenedPackage) -> bool:
@@ -410,11 +426,18 @@ def apply_package(
     done = 0
     present = set(opened.record_types)
     purges = IncomingPurges(conn)  # retention: tombstoned uids dropped, purges applied last
+    fast = FastPath(conn, applier)  # plain updates written set-based, the rest one by one
     with bulk_apply(conn):
         for package_type in RECORD_TYPES:
             if package_type not in present or package_type == "purge":
                 continue
-            for chunk in _chunks(opened.records(package_type), CHUNK):
+            for chunk in fast.chunks(opened, package_type, CHUNK):
+                if not chunk:  # a window of plain records written
+                    if cancel is not None and cancel():
+                        raise ImportCancelled()
+                    if progress is not None:
+                        progress(done + fast.taken, total)
+                    continue
                 chunk = purges.keep(chunk)
                 applier.prefetch(package_type, chunk)
                 for envelope in chunk:
@@ -424,8 +447,9 @@ def apply_package(
                         if cancel is not None and cancel():
                             raise ImportCancelled()
                         if progress is not None:
-                            progress(done, total)
+                            progress(done + fast.taken, total)
         applier.finish()
+        fast.close()
         if "purge" in present:
             applier.stats.by_type["purge"] = purges.apply(opened.records("purge"))
     applier.stats.unchanged += purges.dropped

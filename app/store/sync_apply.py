@@ -68,6 +68,24 @@ def columns(conn: Connection, table: str) -> tuple[str, ...]:
     return tuple(str(r[1]) for r in rows if str(r[1]) not in _KEYS)
 
 
+def unique_columns(conn: Connection, table: str) -> frozenset[str] | None:
+    """The columns of ``table``'s UNIQUE constraints other than id and uid (which an update never
+    changes); None when a partial unique index or one on an expression makes any column count."""
+    if table not in RECORD_TABLES.values():
+        raise ValueError(f"not a synced table: {table}")
+    found: set[str] = set()
+    for index in conn.execute(f"PRAGMA index_list({table})").fetchall():
+        if not index[2]:  # not unique
+            continue
+        if index[4]:  # partial: its WHERE clause may name any column
+            return None
+        names = [r[2] for r in conn.execute(f"PRAGMA index_info('{index[1]}')")]
+        if None in names:  # an expression
+            return None
+        found.update(str(n) for n in names)
+    return frozenset(found - set(_KEYS))
+
+
 @functools.lru_cache(maxsize=64)
 def _statements(table: str, cols: tuple[str, ...]) -> tuple[str, str]:
     names = ", ".join(("uid", *cols))

@@ -225,3 +225,51 @@ def test_records_read_ahead_in_chunks_apply_as_one_by_one(
     for atena, (_, name_kana, kana_key, _) in rows.items():
         assert kana_key == normalize_kana(name_kana), atena
     assert rows[hanako["data"]["atena_no"]][1] == "カイメイ ハナコ"
+
+
+@pytest.mark.parametrize(
+    ("edits", "expected", "quarantined"),
+    [
+        # the higher row takes the lower row's 宛名番号, which the lower row gives up only later
+        ([("hi", "lo"), ("lo", "0000000901")], {"lo": "0000000901", "hi": "hi"}, 1),
+        # the higher row gives its number up first, the lower row takes it after
+        ([("hi", "0000000902"), ("lo", "hi")], {"lo": "hi", "hi": "0000000902"}, 0),
+        # a plain swap: each is refused while the other still holds the number
+        ([("lo", "hi"), ("hi", "lo")], {"lo": "lo", "hi": "hi"}, 2),
+        # a new resident after an update that took its number: the new one is refused
+        ([("hi", "0000000903"), ("new", "0000000903")], {"lo": "lo", "hi": "0000000903"}, 1),
+        # a new resident takes the number an earlier update gave up
+        ([("hi", "0000000904"), ("new", "hi")], {"lo": "lo", "hi": "0000000904"}, 0),
+    ],
+)
+def test_unique_values_moved_between_rows_end_as_in_package_order(
+    env: SyncEnv,
+    number: Session,
+    tmp_path: Path,
+    edits: list[tuple[str, str]],
+    expected: dict[str, str],
+    quarantined: int,
+) -> None:
+    """Updates held to the end of a chunk and written in row-id order must end exactly as the
+    records applied one by one in package order when they move a unique value (宛名番号)."""
+    conn = number.register.conn
+    rows = conn.execute("SELECT uid, atena_no FROM persons ORDER BY id LIMIT 2").fetchall()
+    uid = {"lo": bytes(rows[0][0]), "hi": bytes(rows[1][0])}
+    atena = {"lo": str(rows[0][1]), "hi": str(rows[1][1])}
+    records = [
+        person_env(atena.get(to, to))
+        if who == "new"
+        else server_edit(local_envelope(conn, "person", uid[who]), atena_no=atena.get(to, to))
+        for who, to in edits
+    ]
+    pkg = tmp_path / "swap.vxpkg"
+    env.build_update(pkg, {"person": records})
+    result = import_package(number, pkg)
+    assert (result.applied, result.quarantined) == (len(edits) - quarantined, quarantined)
+    got = {
+        who: conn.execute("SELECT atena_no FROM persons WHERE uid = ?", (uid[who],)).fetchone()[0]
+        for who in uid
+    }
+    assert got == {who: atena.get(to, to) for who, to in expected.items()}
+    codes = [r[0] for r in conn.execute("SELECT code FROM sync_record_quarantine")]
+    assert codes == ["E_SYNC_CONSTRAINT"] * quarantined

@@ -1,0 +1,185 @@
+"""The set-based fast path of a package apply (issue 9 "Speed"), for the common case of an
+``updates`` package: residents the register already holds, edited on the server.
+
+The lines of a record type are taken a window at a time: staged in a TEMP table with one
+executemany, the plain records chosen and written in SQL (app/store/sync_fast:
+the stored row exists, its uid comes once in the window, no local change waits for the server,
+no UNIQUE value and no field a derived column follows changes, every reference resolves), and
+everything else handed to the record-by-record path (``Applier``) in package order, in chunks,
+before the next window is staged. The plain records are independent of the others of the window
+(they create no row, free or take no unique value, and no other record of the window has their
+uid), so writing them first ends as one-by-one would, with the same counts, and they are never
+quarantined or in conflict. When a constraint refuses one of them the window is undone and goes
+record by record.
+
+A window holds its lines and staged rows, not parsed records: each line is parsed once on its
+way to a staged row, and again only when its record goes one by one. The values are of the JSON
+types the record schemas allow (the package layer checked every line before anything applies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from app.services._sync_records import (
+    BOOLEAN_FIELDS,
+    PACKAGE_TYPES,
+    REF_FIELDS,
+    SERVER_OWNED,
+    _sql_time,
+    ref_uid_bytes,
+    uid_bytes,
+)
+from app.store import db, sync_fast
+from app.store.sync_outbox import ENVELOPE_COLUMNS, RECORD_TABLES
+from app.sync.opened import OpenedPackage
+from app.sync.schemas import record_schema
+
+# Package types with the fast path: server-owned records without special fields (a personal
+# number is sealed under NK in Python; terminal records may be held back by retention).
+FAST_TYPES = frozenset({"person", "household", "institution"})
+WINDOW = 20_000  # lines staged at once (their staged rows are held in memory)
+ENABLED = True  # False: every record goes record by record (tests compare the two)
+# derived column → the data field it follows (computed in Python: such a change goes slow)
+_DERIVED = {"person": {"kana_key": "name_kana"}}
+_REF_TABLES = {"household_id": "household", "guardian_id": "person"}
+
+
+def shape_of(package_type: str, cols: tuple[str, ...]) -> sync_fast.Shape | None:
+    """How ``package_type`` records map onto their table, or None when they take no fast path."""
+    if not ENABLED or package_type not in FAST_TYPES or package_type not in SERVER_OWNED:
+        return None
+    rtype = PACKAGE_TYPES[package_type]
+    refs = REF_FIELDS.get(rtype, {})
+    if any(column not in _REF_TABLES for column in refs.values()):
+        return None
+    derived = _DERIVED.get(rtype, {})
+    booleans = tuple(b for b in BOOLEAN_FIELDS.get(rtype, ()) if b in cols)
+    skip = {*ENVELOPE_COLUMNS, *refs.values(), *booleans, *derived}
+    fields = tuple(c for c in cols if c not in skip)
+    data = record_schema(package_type)["properties"]["data"]
+    carried = set(data["properties"])
+    if data.get("additionalProperties") is not False:  # _Rows counts on no other member
+        return None
+    if not carried <= {*fields, *booleans, *refs} or not set(refs.values()) <= set(cols):
+        return None
+    return sync_fast.Shape(
+        record_type=rtype,
+        package_type=package_type,
+        fields=fields,
+        booleans=booleans,
+        refs=tuple(
+            sync_fast.Ref(f, c, RECORD_TABLES[_REF_TABLES[c]]) for f, c in sorted(refs.items())
+        ),
+        fixed=tuple(derived.values()),
+    )
+
+
+def _windows(lines: Iterator[bytes], size: int) -> Iterator[list[bytes]]:
+    window: list[bytes] = []
+    for line in lines:
+        window.append(line)
+        if len(window) >= size:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+class _Rows:
+    """Staged rows (``(seq, *shape.staged)``) of parsed envelopes: what ``from_envelope`` makes
+    of them, without a dict per record; a record it would refuse is marked bad (it goes record
+    by record and meets the same error there)."""
+
+    def __init__(self, shape: sync_fast.Shape) -> None:
+        self.shape = shape
+        self.carried = (*shape.fields, *(r.field for r in shape.refs))
+        self.width = len(shape.staged)
+
+    def __call__(self, seq: int, envelope: dict[str, Any]) -> tuple[Any, ...]:
+        shape = self.shape
+        try:
+            data = envelope["data"]
+            absent = 0
+            if len(data) != len(self.carried) + len(shape.booleans):
+                for i, name in enumerate(self.carried):
+                    if name not in data:
+                        absent |= 1 << i
+            refs = []
+            for r in shape.refs:
+                value = data.get(r.field)
+                refs.append(None if value is None else ref_uid_bytes(value))
+            voided = envelope.get("voided")
+            return (
+                seq,
+                uid_bytes(envelope["uid"]),
+                envelope["type"],
+                0,
+                absent,
+                str(envelope["version"]),
+                str(envelope["origin"]),
+                None if voided is None else _sql_time(voided["at"]),
+                None if voided is None else voided["reason"],
+                *map(data.get, shape.fields),
+                *(1 if data.get(b) else 0 for b in shape.booleans),
+                *refs,
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return (seq, None, None, 1, 0, *([None] * (self.width - 4)))
+
+
+class FastPath:
+    """Chunks of the records the record-by-record path must apply (an empty chunk after each
+    window, for progress and cancel checks); the plain ones written on the way."""
+
+    def __init__(self, conn: db.Connection, applier: Any) -> None:
+        self.conn, self.applier = conn, applier
+        self.taken = 0  # records written or counted here
+        self.used = False
+
+    def chunks(
+        self, opened: OpenedPackage, package_type: str, size: int
+    ) -> Iterator[list[dict[str, Any]]]:
+        shape = shape_of(package_type, self.applier.cols(PACKAGE_TYPES[package_type]))
+        loads = orjson.loads
+        if shape is None:
+            for part in _windows(opened.record_lines(package_type), size):
+                yield [loads(line) for line in part]
+            return
+        rows = _Rows(shape)
+        for window in _windows(opened.record_lines(package_type), WINDOW):
+            self.applier.finish()  # the previous window's records are all written
+            taken = self._window(shape, [rows(seq, loads(line)) for seq, line in enumerate(window)])
+            self.taken += len(taken)
+            yield []
+            chunk: list[dict[str, Any]] = []
+            for seq, line in enumerate(window):
+                if seq in taken:
+                    continue
+                chunk.append(loads(line))  # parsed again: only the records that go one by one
+                if len(chunk) >= size:
+                    yield chunk
+                    chunk = []
+            if chunk:
+                yield chunk
+
+    def _window(self, shape: sync_fast.Shape, rows: list[tuple[Any, ...]]) -> set[int]:
+        """Positions in the window of the records written (or counted unchanged) set-based."""
+        self.used = True
+        sync_fast.stage(self.conn, shape, rows, self.applier.unacked(shape.record_type))
+        newer, unchanged = sync_fast.plan(self.conn, shape)
+        if not sync_fast.write(self.conn, shape):
+            return set()
+        stats = self.applier.stats
+        stats.applied += newer
+        stats.unchanged += unchanged
+        if newer:
+            stats.by_type[shape.package_type] = stats.by_type.get(shape.package_type, 0) + newer
+        return sync_fast.planned_seqs(self.conn)
+
+    def close(self) -> None:
+        if self.used:
+            sync_fast.drop(self.conn)

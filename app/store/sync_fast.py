@@ -1,0 +1,196 @@
+"""Set-based apply of the plain updates among incoming records (PACKAGE-FORMAT.md §4 apply), for
+``app/services/_sync_fast``: the SQL, inside the caller's transaction.
+
+A window of records, already in register terms, is staged in a TEMP table with one executemany
+(``temp_store = MEMORY``: the register's temporary data never reaches an unencrypted file).
+``plan`` then picks the records that need nothing but their values written: the stored row
+exists, the uid comes once in the window, no local change of it waits for the server, no value
+under a UNIQUE constraint and no field a derived column follows (the kana key) changes, and
+every reference carried resolves to a stored row. For those it works out the final row (a field
+the sender does not carry keeps its stored value) and which indexed columns change. ``write``
+then updates the newer ones in row-id order with one statement per set of changed indexed
+columns, so that an index is touched only where its columns change (as the record-by-record
+path does); those whose version is not newer are only counted. Everything else is left to the
+record-by-record path, in package order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlcipher3
+
+from app.store.db import Connection
+from app.store.sync_apply import savepoint, unique_columns
+from app.store.sync_outbox import RECORD_TABLES
+
+_IN = "sync_fast_in"
+_PLAN = "sync_fast_plan"
+_UNACKED = "sync_fast_unacked"
+ENVELOPE = ("version", "origin", "voided_at", "void_reason")
+MAX_SIGNATURES = 32  # statements per window; beyond, every indexed column is set
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    field: str  # data field (a uid, staged as 16 bytes)
+    column: str  # register column (a row id)
+    table: str  # table referred to
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How the data fields of one record type map onto its table."""
+
+    record_type: str
+    package_type: str
+    fields: tuple[str, ...]  # data fields stored as they are (same column name)
+    booleans: tuple[str, ...]  # stored as 0/1, always set
+    refs: tuple[Ref, ...]
+    fixed: tuple[str, ...]  # data fields that must not change (derived columns follow them)
+
+    @property
+    def table(self) -> str:
+        return RECORD_TABLES[self.record_type]
+
+    @property
+    def staged(self) -> tuple[str, ...]:
+        """Columns of a staged row after seq: uid, type, bad, absent (a bit per field and ref,
+        in that order), the envelope columns, fields, booleans, refs."""
+        return (
+            "uid",
+            "type",
+            "bad",
+            "absent",
+            *ENVELOPE,
+            *self.fields,
+            *self.booleans,
+            *(r.field for r in self.refs),
+        )
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Register columns written."""
+        return (*ENVELOPE, *self.fields, *self.booleans, *(r.column for r in self.refs))
+
+
+def indexed_columns(conn: Connection, table: str) -> frozenset[str]:
+    """The columns named by some index of ``table`` (only what an update costs depends on it)."""
+    if table not in RECORD_TABLES.values():
+        raise ValueError(f"not a synced table: {table}")
+    found: set[str] = set()
+    for index in conn.execute(f"PRAGMA index_list({table})").fetchall():
+        found.update(
+            str(r[2]) for r in conn.execute(f"PRAGMA index_info('{index[1]}')") if r[2] is not None
+        )
+    return frozenset(found)
+
+
+def stage(
+    conn: Connection, shape: Shape, rows: list[tuple[object, ...]], unacked: Iterable[bytes]
+) -> None:
+    """Stage a window of rows (``(seq, *shape.staged)``) and the uids with a local change
+    waiting for the server."""
+    names = ", ".join(shape.staged)
+    conn.execute(f"DROP TABLE IF EXISTS temp.{_IN}")
+    conn.execute(f"CREATE TEMP TABLE {_IN} (seq INTEGER PRIMARY KEY, {names})")
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_UNACKED} (uid BLOB PRIMARY KEY)")
+    conn.execute(f"DELETE FROM temp.{_UNACKED}")
+    marks = ", ".join("?" * (len(shape.staged) + 1))
+    conn.executemany(f"INSERT INTO temp.{_IN} VALUES ({marks})", rows)
+    conn.executemany(
+        f"INSERT OR IGNORE INTO temp.{_UNACKED} (uid) VALUES (?)", ((u,) for u in unacked)
+    )
+
+
+def plan(conn: Connection, shape: Shape) -> tuple[int, int]:
+    """Choose the plain records of the staged window: (to write, unchanged)."""
+    table = shape.table
+    unique = unique_columns(conn, table)
+    indexed = indexed_columns(conn, table)
+    bit = {name: 1 << i for i, name in enumerate((*shape.fields, *(r.field for r in shape.refs)))}
+    conditions = [
+        "NOT s.bad",
+        "s.type = ?",
+        "typeof(s.version) = 'text'",
+        f"s.uid IN (SELECT uid FROM temp.{_IN} GROUP BY uid HAVING count(*) = 1)",
+        f"s.uid NOT IN (SELECT uid FROM temp.{_UNACKED})",
+    ]
+    for name in sorted((unique or frozenset()) & set(shape.fields)) + list(shape.fixed):
+        conditions.append(f"(s.absent & {bit[name]} OR s.{name} IS t.{name})")
+    new: dict[str, str] = {c: f"s.{c}" for c in (*ENVELOPE, *shape.booleans)}
+    for name in shape.fields:
+        new[name] = f"CASE WHEN s.absent & {bit[name]} THEN t.{name} ELSE s.{name} END"
+    for r in shape.refs:
+        found = f"(SELECT x.id FROM {r.table} x WHERE x.uid = s.{r.field})"
+        absent = f"s.absent & {bit[r.field]}"
+        conditions.append(f"({absent} OR s.{r.field} IS NULL OR {found} IS NOT NULL)")
+        new[r.column] = (
+            f"CASE WHEN {absent} THEN t.{r.column} WHEN s.{r.field} IS NULL THEN NULL"
+            f" ELSE {found} END"
+        )
+    columns = shape.columns
+    watched = [c for c in columns if c in indexed]
+    inner = ", ".join(
+        [f"{new[c]} AS n_{c}" for c in columns] + [f"t.{c} AS o_{c}" for c in watched]
+    )
+    signature = " + ".join(f"((n_{c} IS NOT o_{c}) << {i})" for i, c in enumerate(watched)) or "0"
+    conn.execute(f"DROP TABLE IF EXISTS temp.{_PLAN}")
+    conn.execute(
+        f"CREATE TEMP TABLE {_PLAN} (row_id INTEGER PRIMARY KEY, seq INTEGER NOT NULL,"
+        f" newer INTEGER NOT NULL, sig INTEGER NOT NULL, {', '.join(columns)})"
+    )
+    if unique is None:  # which values a UNIQUE constraint covers is not known: none is plain
+        return 0, 0
+    conn.execute(
+        f"INSERT INTO temp.{_PLAN} (row_id, seq, newer, sig, {', '.join(columns)})"
+        f" SELECT row_id, seq, newer, {signature}, {', '.join(f'n_{c}' for c in columns)} FROM"
+        f" (SELECT t.id AS row_id, s.seq AS seq, s.version > t.version AS newer, {inner}"
+        f" FROM temp.{_IN} s JOIN {table} t ON t.uid = s.uid"
+        f" WHERE {' AND '.join(conditions)})",
+        (shape.package_type,),
+    )
+    row = conn.execute(f"SELECT coalesce(sum(newer), 0), count(*) FROM temp.{_PLAN}").fetchone()
+    return int(row[0]), int(row[1]) - int(row[0])
+
+
+def planned_seqs(conn: Connection) -> set[int]:
+    return {int(r[0]) for r in conn.execute(f"SELECT seq FROM temp.{_PLAN}")}
+
+
+def write(conn: Connection, shape: Shape) -> bool:
+    """Write the planned newer records: True, or False (nothing written) when a constraint
+    refuses one of them, so that the caller sends the window record by record."""
+    table = shape.table
+    indexed = indexed_columns(conn, table)
+    columns = shape.columns
+    plain = [c for c in columns if c not in indexed]
+    watched = [c for c in columns if c in indexed]
+    sigs = [int(r[0]) for r in conn.execute(f"SELECT DISTINCT sig FROM temp.{_PLAN} WHERE newer")]
+    groups: list[tuple[list[str], str, tuple[int, ...]]] = []
+    if len(sigs) > MAX_SIGNATURES:
+        groups.append(([*plain, *watched], "", ()))
+    else:
+        for sig in sigs:
+            changed = [c for i, c in enumerate(watched) if sig >> i & 1]
+            groups.append(([*plain, *changed], " AND sig = ?", (sig,)))
+    try:
+        with savepoint(conn):
+            for cols, where, params in groups:
+                names = ", ".join(cols)
+                conn.execute(
+                    f"UPDATE {table} SET ({names}) = (SELECT {', '.join(f'p.{c}' for c in cols)}"
+                    f" FROM temp.{_PLAN} p"
+                    f" WHERE p.row_id = {table}.id) WHERE id IN"
+                    f" (SELECT row_id FROM temp.{_PLAN} WHERE newer{where})",
+                    params,
+                )
+    except sqlcipher3.IntegrityError:
+        return False
+    return True
+
+
+def drop(conn: Connection) -> None:
+    for name in (_IN, _PLAN, _UNACKED):
+        conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
