@@ -33,6 +33,7 @@ from app.security.atomic import write_atomic
 from app.security.masking import Policy, apply, person_policy
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
+from app.services._list_sharing import Sharing
 from app.services._list_types import Decided as Decided
 from app.services._list_types import UnvaccinatedDecision as UnvaccinatedDecision
 from app.services._list_types import UnvaccinatedEntry as UnvaccinatedEntry
@@ -117,14 +118,22 @@ def decide_list(
         return product
 
     judged = _judged(full, series_id, day)
+    # A shared product's doses are split by the windows they fall in (``_list_sharing``): the
+    # series is then judged on its own doses by the engine on the catalog of the series alone.
+    sharing = Sharing(catalog, series_id, group) if shared else None
+    if sharing is not None and not sharing.usable:
+        sharing = None
+    solo = full.restricted_to(series_id) if sharing is not None else catalog
 
-    def judge(dob: date, sex: str, history: tuple[tuple[str, date], ...]) -> SeriesStatus:
-        key = (dob, sex, history)
+    def judge(
+        dob: date, sex: str, history: tuple[tuple[str, date], ...], alone: bool = False
+    ) -> SeriesStatus:
+        key = (dob, sex, history, alone)
         hit = judged.get(key)
         if hit is None:
             entries = [HistoryEntry(c, d) for c, d in history]
             person = Person(dob, "F" if sex == "F" else "M")
-            hit = evaluate(catalog, person, entries, day).get(series_id)
+            hit = evaluate(solo if alone else catalog, person, entries, day).get(series_id)
             if len(judged) < JUDGED_MAX:
                 judged[key] = hit
         return hit
@@ -158,17 +167,25 @@ def decide_list(
                 if deps:
                     own[pid] = ()
             continue
-        history = tuple(
-            sorted(
-                {
-                    (code(p, sid), date.fromisoformat(d))
-                    for d, p, sid in doses[pid]
-                    if since is None or d >= since
-                }
-            )
-        )
         dob = born_on(born)
-        st = judge(dob, key_sex, history)
+        split = None
+        if sharing is not None:
+            split = sharing.split(Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code)
+        if split is not None:
+            if split[1]:
+                continue  # complete: routine doses recorded under it reach the largest plan
+            st = judge(dob, key_sex, split[0], alone=bool(split[0]))
+        else:
+            history = tuple(
+                sorted(
+                    {
+                        (code(p, sid), date.fromisoformat(d))
+                        for d, p, sid, _ in doses[pid]
+                        if since is None or d >= since
+                    }
+                )
+            )
+            st = judge(dob, key_sex, history)
         if st.status in OPEN_STATUSES:
             open_.append(make(Decided, (pid, sex, dob, st)))
             if deps:
@@ -179,7 +196,9 @@ def decide_list(
         rejudged = []
         for d in open_:
             if dep_rows[d.person_id]:
-                mine = {(code(p, dep), date.fromisoformat(v)) for v, p, _ in dep_rows[d.person_id]}
+                mine = {
+                    (code(p, dep), date.fromisoformat(v)) for v, p, _, _ in dep_rows[d.person_id]
+                }
                 own[d.person_id] = history = tuple(sorted(mine.union(own[d.person_id])))
                 st = judge(d.birth_date, d.sex if sex_matters else "", history)
                 if st.status not in OPEN_STATUSES:

@@ -30,7 +30,7 @@ class Shown(NamedTuple):
     area_code: str | None
 
 
-Dose = tuple[str, str | None, str]  # (vaccinated_on, product_id, series_id)
+Dose = tuple[str, str | None, str, int]  # (vaccinated_on, product_id, series_id, routine 1/0)
 
 _LIVING = ("p.moved_out = 0", "p.deceased = 0", "p.voided_at IS NULL")
 
@@ -180,22 +180,23 @@ def _large_cohort(
 def given_for_persons(
     conn: Connection, person_ids: Sequence[int], series_ids: Sequence[str], until: str
 ) -> dict[int, list[Dose]]:
-    """(date, product, series) of valid given doses recorded under the series, dated up to
-    ``until`` inclusive, for many persons at once, from the covering index
+    """(date, product, series, routine) of valid given doses recorded under the series, dated
+    up to ``until`` inclusive, for many persons at once, from the covering index
     ``vaccinations_series`` only (no vaccinations table page)."""
     out: dict[int, list[Dose]] = {pid: [] for pid in person_ids}
     for start in range(0, len(person_ids), 900):
         chunk = person_ids[start : start + 900]
         marks = ",".join("?" * len(chunk))
         cur = conn.execute(
-            "SELECT person_id, vaccinated_on, product_id, series_id FROM vaccinations"
+            "SELECT person_id, vaccinated_on, product_id, series_id, category = 'routine'"
+            " FROM vaccinations"
             f" INDEXED BY vaccinations_series WHERE {_series_in(series_ids)}"
             f" AND person_id IN ({marks}) AND outcome = 'given' AND voided_at IS NULL"
             " AND vaccinated_on <= ?",
             (*series_ids, *chunk, until),
         )
-        for pid, on, product, series in cur:
-            out[int(pid)].append((str(on), product, str(series)))
+        for pid, on, product, series, routine in cur:
+            out[int(pid)].append((str(on), product, str(series), int(routine)))
     return out
 
 

@@ -1,0 +1,195 @@
+"""Which series a person's doses go to when the list's series shares a product the engine gives
+to one series by date (MR mr1/mr2/rubella5, 日本脳炎 je1/je2, PCV20 pcv/pneumo65).
+
+The engine (``schedule.engine._assign``) first gives every dose recorded by series, or of a
+product of one series, to that series; then each shared-product dose, in date order, to the first
+series of the product whose window holds its date and that still needs a dose (else the first
+whose window holds it, else the first with any window). The windows come from the birth date
+alone (``engine.assignment_spans``, the function the engine calls) once no rule of the group
+needs a dose by a date, so ``split`` replays that choice exactly in a few comparisons and the
+list's series is judged from its own doses only — by the engine, on the catalog restricted to
+the series, as a series sharing nothing is. When every dose it gets was recorded under it as
+routine (and the shared ones fall in its windows), its history is what the SQL reads for a
+series sharing nothing, and the same rule holds: reaching the largest plan, it is complete
+without a judgement. A dose recorded under another series of the group leaves the count to the
+engine (it moves the intervals of the others: 日本脳炎 特例 doses at 9 recorded as 2期).
+
+Two cases stay with the engine on the whole group (``split`` returns None): the series' doses
+given by series or single-series product not all dated before those it got by date (the engine
+walks them in that order, not by date), and a live dose given to another series less than the
+live-vaccine interval before the series' first window day (it could delay this series' dose).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from app.domain import legaldate as ld
+from app.domain.catalog import Catalog
+from app.domain.catalog_bounds import BoundContext
+from app.domain.schedule import Person
+from app.domain.schedule.doses import default_product
+from app.domain.schedule.engine import assignment_spans
+from app.domain.schedule.model import NO_FACTS
+from app.domain.schedule.windows import Span, merged
+from app.store.lists import Dose
+
+Entry = tuple[str, date]  # (product or series id as the engine is given it, date given)
+History = tuple[Entry, ...]
+
+
+class Sharing:
+    """The split of persons' doses for one series of a group, on the group's catalog (restricted
+    as for the list). Memoizes the windows per birth date and sex."""
+
+    def __init__(self, catalog: Catalog, series_id: str, group: Sequence[str]) -> None:
+        self.catalog = catalog
+        self.series_id = series_id
+        # The replay relies on the windows not depending on the doses: no rule needing a dose
+        # by a date (HPV's 経過措置) in the group, no series deciding the products (5種混合).
+        self.usable = not any(catalog.depends_on(sid) for sid in group) and not any(
+            rule.requires_dose_by is not None
+            for sid in group
+            for rule in catalog.rules_by_series.get(sid, ())
+        )
+        products = catalog.products
+        self._deferred = {
+            p: targets
+            for p, targets in catalog.series_by_product.items()
+            if p in products and products[p].assign == "one" and len(targets) > 1
+        }
+        self._live = frozenset(p for p, product in products.items() if product.live_injected)
+        self._min_live = catalog.live_injected_min_days
+        self._most = {s.id: max(len(p.doses) for p in s.plans) for s in catalog.series}
+        self._mine = frozenset(p for p, targets in self._deferred.items() if series_id in targets)
+        self._windows: dict[tuple[date, str | None], Windows] = {}
+
+    def _spans(self, person: Person) -> Windows:
+        key = (person.dob, person.sex)
+        hit = self._windows.get(key)
+        if hit is None:
+            ctx = BoundContext(person.dob, NO_FACTS.date_facts(), None)
+            spans = {
+                s.id: assignment_spans(self.catalog, s.id, person, NO_FACTS, ctx, ())
+                for s in self.catalog.series
+            }
+            theirs = [x for sid, xs in spans.items() if sid != self.series_id for x in xs]
+            alone = tuple(
+                (a.isoformat(), b.isoformat())
+                for x in merged(spans[self.series_id])
+                for a, b in _minus((x.start, x.until), theirs)
+            )
+            hit = Windows(spans, alone)
+            if len(self._windows) > 100_000:
+                self._windows.clear()
+            self._windows[key] = hit
+        return hit
+
+    def split(
+        self, person: Person, doses: Sequence[Dose], code: Callable[[str | None, str], str]
+    ) -> tuple[History, bool] | None:
+        """The person's history for the series alone (in the order the engine walks it, codes
+        as the group's engine is given them) and whether it makes the series complete by the
+        rule above — or None when the group's engine must judge the person."""
+        windows = self._spans(person)
+        sid = self.series_id
+        most = self._most[sid]
+        if len(doses) >= most and windows.alone:
+            # The common case at once: shared-product doses recorded under the series as
+            # routine, each dated where no other series' window holds it.
+            given = set()
+            for on, product, recorded, r in doses:
+                if not r or recorded != sid or product not in self._mine:
+                    break
+                if not any(a <= on <= b for a, b in windows.alone):
+                    break
+                given.add((product, on))
+            else:
+                if len(given) >= most:
+                    return (), True
+        spans = windows.spans
+        mine = spans.get(sid)
+        if not mine:
+            return None
+        routine: set[Entry] = set()  # recorded under the series as routine
+        entries: set[Entry] = set()
+        for on, product, recorded, r in doses:
+            entry = (code(product, recorded), date.fromisoformat(on))
+            entries.add(entry)
+            if r and recorded == sid:
+                routine.add(entry)
+        ordered = sorted(entries, key=_by_date_code)  # the engine's order (stable by date)
+        held = dict.fromkeys(spans, 0)
+        direct: list[Entry] = []
+        shared: list[Entry] = []
+        others: list[Entry] = []
+        for c, d in ordered:
+            if c in self._deferred:
+                continue
+            owners = (c,) if c in held else self.catalog.series_by_product.get(c, ())
+            for o in owners:
+                held[o] += 1
+            (direct if sid in owners else others).append((c, d))
+        for c, d in ordered:
+            targets = self._deferred.get(c)
+            if targets is None:
+                continue
+            open_ones = [t for t in targets if any(s.contains(d) for s in spans[t])]
+            needing = [t for t in open_ones if held[t] < self._most[t]]
+            applicable = [t for t in targets if spans[t]]
+            to = (needing or open_ones or applicable or list(targets))[0]
+            held[to] += 1
+            (shared if to == sid else others).append((c, d))
+        first = min(s.start for s in mine)
+        for c, d in others:
+            if ld.after_days_interval(d, self._min_live) > first and self._is_live(c, d):
+                return None  # a live dose of another series may delay this one's
+        if direct and shared and direct[-1][1] >= shared[0][1]:
+            return None  # walked out of date order by the engine
+        history = (*direct, *shared)
+        # A dose from another series' record: only the engine can tell what counts.
+        complete = (
+            len(history) >= most
+            and all(e in routine for e in history)
+            and all(any(s.contains(d) for s in mine) for _, d in shared)
+        )
+        return history, complete
+
+    def _is_live(self, code: str, on: date) -> bool:
+        if code in self._live:
+            return True
+        if code in self.catalog.products:
+            return False
+        # A dose recorded by series only: the engine assumes the series' default product.
+        return default_product(self.catalog.series_by_id(code), on) in self._live
+
+
+class Windows(NamedTuple):
+    """One birth date's windows: every series of the group's (as the engine assigns doses), and
+    the days (ISO, inclusive) only the list's series' windows hold."""
+
+    spans: dict[str, list[Span]]
+    alone: tuple[tuple[str, str], ...]
+
+
+def _minus(span: tuple[date, date], others: Sequence[Span]) -> list[tuple[date, date]]:
+    """The parts of ``span`` (inclusive) outside every one of ``others``."""
+    parts = [span]
+    for o in others:
+        kept = []
+        for a, b in parts:
+            if o.until < a or o.start > b:
+                kept.append((a, b))
+                continue
+            if a < o.start:
+                kept.append((a, o.start - timedelta(days=1)))
+            if o.until < b:
+                kept.append((o.until + timedelta(days=1), b))
+        parts = kept
+    return parts
+
+
+def _by_date_code(entry: Entry) -> tuple[date, str]:
+    return entry[1], entry[0]
