@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from app.domain import legaldate as ld
 from app.domain.catalog import Catalog
@@ -63,6 +63,9 @@ class Sharing:
         self._live = frozenset(p for p, product in products.items() if product.live_injected)
         self._min_live = catalog.live_injected_min_days
         self._most = {s.id: max(len(p.doses) for p in s.plans) for s in catalog.series}
+        # Every shared product goes to any series of the group (``_quick``'s premise).
+        names = {s.id for s in catalog.series}
+        self._whole = all(set(t) == names for t in self._deferred.values())
         self._mine = frozenset(p for p, targets in self._deferred.items() if series_id in targets)
         self._windows: dict[tuple[date, str | None], Windows] = {}
 
@@ -81,11 +84,35 @@ class Sharing:
                 for x in merged(spans[self.series_id])
                 for a, b in _minus((x.start, x.until), theirs)
             )
-            hit = Windows(spans, alone)
+            others = tuple(
+                (a.isoformat(), b.isoformat())
+                for x in merged(theirs)
+                for a, b in _minus((x.start, x.until), spans[self.series_id])
+            )
+            first = min((x.start for x in spans[self.series_id]), default=None)
+            hit = Windows(spans, alone, others, first)
             if len(self._windows) > 100_000:
                 self._windows.clear()
             self._windows[key] = hit
         return hit
+
+    @property
+    def products(self) -> tuple[str, ...]:
+        """The shared products the series may get by date."""
+        return tuple(sorted(self._mine))
+
+    def alone_days(
+        self, ranges: Sequence[tuple[date, date]], sex: Literal["F", "M"]
+    ) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Birth date (ISO) → the days (ISO, inclusive) only the series' windows hold, for every
+        birth date of ``ranges`` (``lists.Own``)."""
+        out = {}
+        for first, last in ranges:
+            d = first
+            while d <= last:
+                out[d.isoformat()] = self._spans(Person(d, sex)).alone
+                d += timedelta(days=1)
+        return out
 
     def split(
         self, person: Person, doses: Sequence[Dose], code: Callable[[str | None, str], str]
@@ -95,20 +122,10 @@ class Sharing:
         rule above — or None when the group's engine must judge the person."""
         windows = self._spans(person)
         sid = self.series_id
-        most = self._most[sid]
-        if len(doses) >= most and windows.alone:
-            # The common case at once: shared-product doses recorded under the series as
-            # routine, each dated where no other series' window holds it.
-            given = set()
-            for on, product, recorded, r in doses:
-                if not r or recorded != sid or product not in self._mine:
-                    break
-                if not any(a <= on <= b for a, b in windows.alone):
-                    break
-                given.add((product, on))
-            else:
-                if len(given) >= most:
-                    return (), True
+        if self._whole:
+            quick = self._quick(windows, doses)
+            if quick is not None:
+                return quick
         spans = windows.spans
         mine = spans.get(sid)
         if not mine:
@@ -151,11 +168,37 @@ class Sharing:
         history = (*direct, *shared)
         # A dose from another series' record: only the engine can tell what counts.
         complete = (
-            len(history) >= most
+            len(history) >= self._most[sid]
             and all(e in routine for e in history)
             and all(any(s.contains(d) for s in mine) for _, d in shared)
         )
         return history, complete
+
+    def _quick(self, windows: Windows, doses: Sequence[Dose]) -> tuple[History, bool] | None:
+        """The common case at once: only shared-product doses, each dated where only the
+        series' windows hold it (it goes to the series) or only others' (it does not, and is
+        no live dose near the series' window). None: ``split`` replays the engine."""
+        sid = self.series_id
+        mine: set[tuple[str, str]] = set()
+        counted: set[tuple[str, str]] = set()  # recorded under the series as routine
+        first = windows.first
+        for on, product, recorded, r in doses:
+            if product not in self._deferred:
+                return None
+            if any(a <= on <= b for a, b in windows.alone):
+                mine.add((product, on))
+                if r and recorded == sid:
+                    counted.add((product, on))
+            elif not any(a <= on <= b for a, b in windows.others) or (
+                product in self._live
+                and first is not None
+                and ld.after_days_interval(date.fromisoformat(on), self._min_live) > first
+            ):
+                return None
+        if len(mine) >= self._most[sid] and counted == mine:
+            return (), True
+        history = tuple((p, date.fromisoformat(on)) for on, p in sorted((on, p) for p, on in mine))
+        return history, False
 
     def _is_live(self, code: str, on: date) -> bool:
         if code in self._live:
@@ -172,6 +215,8 @@ class Windows(NamedTuple):
 
     spans: dict[str, list[Span]]
     alone: tuple[tuple[str, str], ...]
+    others: tuple[tuple[str, str], ...]  # the days only other series' windows hold
+    first: date | None  # the first day of the series' windows
 
 
 def _minus(span: tuple[date, date], others: Sequence[Span]) -> list[tuple[date, date]]:

@@ -89,13 +89,21 @@ def decide_list(
     shared = len(group) > 1
     catalog = full.restricted_to(series_id, *group)
     series = catalog.series_by_id(series_id)
-    ranges = tuple(
-        (a.isoformat(), b.isoformat()) for a, b in _birth_ranges(full, catalog, series_id, day)
-    )
+    dated = _birth_ranges(full, catalog, series_id, day)
+    ranges = tuple((a.isoformat(), b.isoformat()) for a, b in dated)
     conn = session.register.conn
-    complete_at = None if shared else max(len(plan.doses) for plan in series.plans)
+    most = max(len(plan.doses) for plan in series.plans)
+    complete_at = None if shared else most
     since = _season_start(series, day)
     until = day.isoformat()
+    # A shared product's doses are split by the windows they fall in (``_list_sharing``): the
+    # series is then judged on its own doses by the engine on the catalog of the series alone,
+    # and persons whose doses are all its own and reach its largest plan are left out in SQL.
+    sharing = _sharing(full, catalog, series_id, group) if shared and since is None else None
+    rule = None
+    if sharing is not None:
+        alone = sharing.alone_days(dated, "F" if series.sex == "F" else "M")
+        rule = lists.Own(series_id, sharing.products, most, alone)
     members = lists.cohort(
         conn,
         group,
@@ -105,6 +113,7 @@ def decide_list(
         counted_until=until,
         sex="F" if series.sex == "F" else None,
         area_code=area_code,
+        own=rule,
     )
     doses = lists.given_for_persons(conn, [m[0] for m in members if m[3]], group, until)
 
@@ -118,11 +127,6 @@ def decide_list(
         return product
 
     judged = _judged(full, series_id, day)
-    # A shared product's doses are split by the windows they fall in (``_list_sharing``): the
-    # series is then judged on its own doses by the engine on the catalog of the series alone.
-    sharing = Sharing(catalog, series_id, group) if shared else None
-    if sharing is not None and not sharing.usable:
-        sharing = None
     solo = full.restricted_to(series_id) if sharing is not None else catalog
 
     def judge(
@@ -328,6 +332,21 @@ def _judged(full: Catalog, series_id: str, on: date) -> dict[Any, SeriesStatus]:
 
 
 _RANGES: dict[tuple[int, str, date], tuple[Catalog, list[tuple[date, date]]]] = {}
+_SHARING: dict[tuple[int, str], tuple[Catalog, Sharing]] = {}
+
+
+def _sharing(
+    full: Catalog, catalog: Catalog, series_id: str, group: tuple[str, ...]
+) -> Sharing | None:
+    """The split of shared-product doses for the series (None: not usable for its group),
+    kept per loaded catalog with the windows it has computed (per birth date, not per day)."""
+    key = (id(full), series_id)
+    hit = _SHARING.get(key)
+    if hit is None or hit[0] is not full:
+        if len(_SHARING) > 16:
+            _SHARING.clear()
+        hit = _SHARING[key] = (full, Sharing(catalog, series_id, group))
+    return hit[1] if hit[1].usable else None
 
 
 def _birth_ranges(

@@ -7,7 +7,7 @@ display columns (names, addresses) of the listed persons are read afterwards, pa
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -68,6 +68,18 @@ def dose_counts_of(
 PROBE_UNDER = 40_000
 
 
+class Own(NamedTuple):
+    """Persons complete for a series sharing its product with others, told from their doses:
+    all of those recorded under ``series_ids`` are recorded under ``series_id`` as routine with
+    one of ``products``, at least ``most`` distinct (product, date), all dated inside one of the
+    inclusive ISO ranges ``alone[birth date]`` (the days no other series' window holds)."""
+
+    series_id: str
+    products: tuple[str, ...]
+    most: int
+    alone: Mapping[str, Sequence[tuple[str, str]]]
+
+
 def cohort(
     conn: Connection,
     series_ids: Sequence[str],
@@ -78,13 +90,15 @@ def cohort(
     counted_since: str | None = None,
     sex: str | None = None,
     area_code: str | None = None,
+    own: Own | None = None,
 ) -> list[Member]:
     """Living residents born in one of ``ranges`` (inclusive ISO dates) who do NOT yet hold
     ``complete_at`` routine doses recorded under ``series_ids`` dated up to ``counted_until``
     (the list date; from ``counted_since`` for seasonal series), in (birth date, id) order.
     Persons who do are complete whatever plan applies to them, so they are left out before any
     rule is evaluated; with ``complete_at`` None nobody is left out (series whose doses the
-    engine assigns by date among several series: the recorded series does not decide).
+    engine assigns by date among several series: the recorded series does not decide) but
+    those complete by ``own`` (then ``complete_at`` must be None).
 
     Reads the narrow index ``persons_cohort`` (contiguous birth-date ranges, no name or address
     and no page of the persons table); with an area, its households from ``households_area``. A
@@ -114,7 +128,9 @@ def cohort(
         )
         params.append(area_code)
     where = " AND ".join(clauses)
-    if size >= PROBE_UNDER:
+    if own is not None:
+        out = _own_cohort(conn, series_ids, where, params, own, counted_until)
+    elif size >= PROBE_UNDER:
         out = _large_cohort(
             conn, series_ids, where, params, complete_at, counted_since, counted_until
         )
@@ -136,6 +152,37 @@ def cohort(
                 (pid, sx, b, c[0]) for pid, sx, b in rows if (c := get(pid, none))[1] < complete_at
             ]
     out.sort(key=itemgetter(2, 0))  # (birth date, id)
+    return out
+
+
+def _own_cohort(
+    conn: Connection,
+    series_ids: Sequence[str],
+    where: str,
+    params: Sequence[object],
+    own: Own,
+    until: str,
+) -> list[Member]:
+    # One probe of the covering index vaccinations_series per cohort person and series (the
+    # cohort is a few birth years; grouping every dose of the series in the register costs
+    # more), aggregated per person inside SQLite.
+    marks = ",".join("?" * len(own.products))
+    rows = conn.execute(
+        "SELECT p.id, p.sex, p.birth_date, count(v.person_id),"
+        f" sum(v.series_id = ? AND v.category = 'routine' AND v.product_id IN ({marks})),"
+        " count(DISTINCT v.product_id || v.vaccinated_on), min(v.vaccinated_on),"
+        " max(v.vaccinated_on) FROM persons p INDEXED BY persons_cohort"
+        " LEFT JOIN vaccinations v INDEXED BY vaccinations_series"
+        f" ON v.{_series_in(series_ids)} AND v.person_id = p.id AND v.outcome = 'given'"
+        f" AND v.voided_at IS NULL AND v.vaccinated_on <= ? WHERE {where} GROUP BY p.id",
+        (own.series_id, *own.products, *series_ids, until, *params),
+    ).fetchall()
+    out: list[Member] = []
+    alone, most = own.alone, own.most
+    for pid, sx, born, n, q, k, lo, hi in rows:
+        if n and q == n and k >= most and any(a <= lo and hi <= b for a, b in alone.get(born, ())):
+            continue
+        out.append((pid, sx, born, 1 if n else 0))
     return out
 
 
