@@ -38,6 +38,7 @@ from app.store.lists import Dose
 
 Entry = tuple[str, date]  # (product or series id as the engine is given it, date given)
 History = tuple[Entry, ...]
+Days = tuple[tuple[str, str], ...]  # inclusive ISO date ranges
 
 
 class Sharing:
@@ -63,6 +64,11 @@ class Sharing:
         self._live = frozenset(p for p, product in products.items() if product.live_injected)
         self._min_live = catalog.live_injected_min_days
         self._most = {s.id: max(len(p.doses) for p in s.plans) for s in catalog.series}
+        self._direct = frozenset(
+            p
+            for p, targets in catalog.series_by_product.items()
+            if series_id in targets and p not in self._deferred
+        )
         # Every shared product goes to any series of the group (``_quick``'s premise).
         names = {s.id for s in catalog.series}
         self._whole = all(set(t) == names for t in self._deferred.values())
@@ -97,22 +103,37 @@ class Sharing:
         return hit
 
     @property
-    def products(self) -> tuple[str, ...]:
+    def shared(self) -> tuple[str, ...]:
         """The shared products the series may get by date."""
         return tuple(sorted(self._mine))
 
-    def alone_days(
+    @property
+    def direct(self) -> tuple[str, ...]:
+        """The products that always go to the series (its own)."""
+        return tuple(sorted(self._direct))
+
+    def days(
         self, ranges: Sequence[tuple[date, date]], sex: Literal["F", "M"]
-    ) -> dict[str, tuple[tuple[str, str], ...]]:
-        """Birth date (ISO) → the days (ISO, inclusive) only the series' windows hold, for every
-        birth date of ``ranges`` (``lists.Own``)."""
-        out = {}
+    ) -> tuple[dict[str, Days], dict[str, Days]]:
+        """For every birth date (ISO) of ``ranges``: the days only the series' windows hold,
+        and those only other series' windows hold, ending before the live-vaccine interval of
+        the series' first window day if a shared product is live (``lists.Own``)."""
+        alone: dict[str, Days] = {}
+        others: dict[str, Days] = {}
+        live = any(p in self._live for p in self._mine)
         for first, last in ranges:
             d = first
             while d <= last:
-                out[d.isoformat()] = self._spans(Person(d, sex)).alone
+                w = self._spans(Person(d, sex))
+                key = d.isoformat()
+                alone[key] = w.alone
+                theirs = w.others
+                if live and w.first is not None:
+                    end = (w.first - timedelta(days=self._min_live + 1)).isoformat()
+                    theirs = tuple((a, min(b, end)) for a, b in theirs if a <= end)
+                others[key] = theirs
                 d += timedelta(days=1)
-        return out
+        return alone, others
 
     def split(
         self, person: Person, doses: Sequence[Dose], code: Callable[[str | None, str], str]
@@ -182,10 +203,18 @@ class Sharing:
         mine: set[tuple[str, str]] = set()
         counted: set[tuple[str, str]] = set()  # recorded under the series as routine
         first = windows.first
+        last_direct = first_shared = ""
         for on, product, recorded, r in doses:
+            if product in self._direct:
+                mine.add((product, on))
+                if r and recorded == sid:
+                    counted.add((product, on))
+                last_direct = max(last_direct, on)
+                continue
             if product not in self._deferred:
                 return None
             if any(a <= on <= b for a, b in windows.alone):
+                first_shared = min(first_shared or on, on)
                 mine.add((product, on))
                 if r and recorded == sid:
                     counted.add((product, on))
@@ -195,6 +224,8 @@ class Sharing:
                 and ld.after_days_interval(date.fromisoformat(on), self._min_live) > first
             ):
                 return None
+        if last_direct and first_shared and last_direct >= first_shared:
+            return None  # walked out of date order by the engine
         if len(mine) >= self._most[sid] and counted == mine:
             return (), True
         history = tuple((p, date.fromisoformat(on)) for on, p in sorted((on, p) for p, on in mine))

@@ -89,7 +89,10 @@ def decide_list(
     shared = len(group) > 1
     catalog = full.restricted_to(series_id, *group)
     series = catalog.series_by_id(series_id)
-    dated = _birth_ranges(full, catalog, series_id, day)
+    # The windows open to a person with no doses: the series' own (and its dependencies')
+    # rules decide them, whatever series share its products.
+    solo = full.restricted_to(series_id) if shared else catalog
+    dated = _birth_ranges(full, solo, series_id, day)
     ranges = tuple((a.isoformat(), b.isoformat()) for a, b in dated)
     conn = session.register.conn
     most = max(len(plan.doses) for plan in series.plans)
@@ -102,8 +105,8 @@ def decide_list(
     sharing = _sharing(full, catalog, series_id, group) if shared and since is None else None
     rule = None
     if sharing is not None:
-        alone = sharing.alone_days(dated, "F" if series.sex == "F" else "M")
-        rule = lists.Own(series_id, sharing.products, most, alone)
+        alone, others = sharing.days(dated, "F" if series.sex == "F" else "M")
+        rule = lists.Own(series_id, sharing.shared, sharing.direct, most, alone, others)
     members = lists.cohort(
         conn,
         group,
@@ -127,7 +130,6 @@ def decide_list(
         return product
 
     judged = _judged(full, series_id, day)
-    solo = full.restricted_to(series_id) if sharing is not None else catalog
 
     def judge(
         dob: date, sex: str, history: tuple[tuple[str, date], ...], alone: bool = False

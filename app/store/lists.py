@@ -69,15 +69,22 @@ PROBE_UNDER = 40_000
 
 
 class Own(NamedTuple):
-    """Persons complete for a series sharing its product with others, told from their doses:
-    all of those recorded under ``series_ids`` are recorded under ``series_id`` as routine with
-    one of ``products``, at least ``most`` distinct (product, date), all dated inside one of the
-    inclusive ISO ranges ``alone[birth date]`` (the days no other series' window holds)."""
+    """For a series sharing a product with others (``shared``, given to one series by date):
+    the days of each birth date (ISO, inclusive ranges) that only the series' windows hold
+    (``alone``) and that only other series' windows hold (``others``).
+
+    A person all of whose doses of the group are recorded under ``series_id`` as routine, with
+    a ``shared`` product or one of its own ``direct`` products (those before the shared ones),
+    at least ``most`` distinct (product, date), all dated inside one ``alone`` range, is
+    complete and left out. A person all of whose doses are of a ``shared`` product dated inside
+    one ``others`` range holds none of the series: marked 0 (no dose read, no judgement)."""
 
     series_id: str
-    products: tuple[str, ...]
+    shared: tuple[str, ...]
+    direct: tuple[str, ...]
     most: int
     alone: Mapping[str, Sequence[tuple[str, str]]]
+    others: Mapping[str, Sequence[tuple[str, str]]]
 
 
 def cohort(
@@ -163,26 +170,70 @@ def _own_cohort(
     own: Own,
     until: str,
 ) -> list[Member]:
-    # One probe of the covering index vaccinations_series per cohort person and series (the
-    # cohort is a few birth years; grouping every dose of the series in the register costs
-    # more), aggregated per person inside SQLite.
-    marks = ",".join("?" * len(own.products))
+    # One probe of the covering index vaccinations_series per cohort person and series, in id
+    # order (neighbouring probes share pages: half the cost of probing in birth-date order),
+    # aggregated per person inside SQLite. The cohort is a few birth years: grouping every dose
+    # of the series in the register would cost more.
+    shared = ",".join("?" * len(own.shared))
+    direct = ",".join("?" * len(own.direct)) or "NULL"
+    mine = "v.series_id = ?"
     rows = conn.execute(
-        "SELECT p.id, p.sex, p.birth_date, count(v.person_id),"
-        f" sum(v.series_id = ? AND v.category = 'routine' AND v.product_id IN ({marks})),"
-        " count(DISTINCT v.product_id || v.vaccinated_on), min(v.vaccinated_on),"
-        " max(v.vaccinated_on) FROM persons p INDEXED BY persons_cohort"
-        " LEFT JOIN vaccinations v INDEXED BY vaccinations_series"
-        f" ON v.{_series_in(series_ids)} AND v.person_id = p.id AND v.outcome = 'given'"
-        f" AND v.voided_at IS NULL AND v.vaccinated_on <= ? WHERE {where} GROUP BY p.id",
-        (own.series_id, *own.products, *series_ids, until, *params),
+        "WITH c AS MATERIALIZED (SELECT p.id AS id, p.sex AS sex, p.birth_date AS born"
+        f" FROM persons p INDEXED BY persons_cohort WHERE {where} ORDER BY p.id)"
+        f" SELECT c.id, c.sex, c.born, count(v.person_id), sum(v.product_id IN ({shared})),"
+        " min(v.vaccinated_on), max(v.vaccinated_on),"
+        # the doses recorded under the series
+        f" sum({mine}), sum({mine} AND v.category = 'routine' AND v.product_id IN ({shared},"
+        f" {direct})), count(DISTINCT iif({mine}, v.product_id || v.vaccinated_on, NULL)),"
+        f" min(iif({mine}, v.vaccinated_on, NULL)), max(iif({mine}, v.vaccinated_on, NULL)),"
+        f" max(iif({mine} AND v.product_id IN ({direct}), v.vaccinated_on, NULL)),"
+        f" min(iif({mine} AND v.product_id IN ({shared}), v.vaccinated_on, NULL)),"
+        # and under the others
+        f" sum(NOT {mine} AND v.product_id IN ({shared})),"
+        f" min(iif({mine}, NULL, v.vaccinated_on)), max(iif({mine}, NULL, v.vaccinated_on))"
+        " FROM c LEFT JOIN vaccinations v INDEXED BY vaccinations_series"
+        f" ON v.{_series_in(series_ids)} AND v.person_id = c.id AND v.outcome = 'given'"
+        " AND v.voided_at IS NULL AND v.vaccinated_on <= ? GROUP BY c.id",
+        (
+            *params,
+            *own.shared,
+            *[own.series_id] * 2,
+            *own.shared,
+            *own.direct,
+            *[own.series_id] * 4,
+            *own.direct,
+            own.series_id,
+            *own.shared,
+            own.series_id,
+            *own.shared,
+            *[own.series_id] * 2,
+            *series_ids,
+            until,
+        ),
     ).fetchall()
     out: list[Member] = []
-    alone, most = own.alone, own.most
-    for pid, sx, born, n, q, k, lo, hi in rows:
-        if n and q == n and k >= most and any(a <= lo and hi <= b for a, b in alone.get(born, ())):
+    alone, others, most = own.alone, own.others, own.most
+    for row in rows:
+        pid, sx, born, n, s, lo, hi, n_x, q_x, k_x, lo_x, hi_x, last_d, first_s, s_o, lo_o, hi_o = (
+            row
+        )
+        if not n:
+            out.append((pid, sx, born, 0))
             continue
-        out.append((pid, sx, born, 1 if n else 0))
+        theirs = others.get(born, ())
+        if s == n and any(a <= lo and hi <= b for a, b in theirs):
+            out.append((pid, sx, born, 0))  # every dose goes to another series
+        elif (
+            n_x
+            and q_x == n_x
+            and k_x >= most
+            and (last_d is None or first_s is None or last_d < first_s)
+            and any(a <= lo_x and hi_x <= b for a, b in alone.get(born, ()))
+            and (n_x == n or (s_o == n - n_x and any(a <= lo_o and hi_o <= b for a, b in theirs)))
+        ):
+            continue  # complete by its own doses; the others' go to other series
+        else:
+            out.append((pid, sx, born, 1))
     return out
 
 
