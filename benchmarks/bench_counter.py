@@ -38,7 +38,7 @@ from app.services import persons, schedule, unvaccinated
 from app.services.demo import demo_password
 from app.services.register import login
 from app.services.schedule import catalog_for
-from app.ui.lists.unvaccinated_table_model import PAGE_ROWS
+from app.services.unvaccinated import PAGE_ROWS
 from benchmarks.demo_cache import ensure_register
 
 RESULTS = Path(__file__).resolve().parent / "results"

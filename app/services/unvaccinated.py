@@ -8,32 +8,31 @@ series by date (MR, 日本脳炎: ``Catalog.sharing_with``), wherever they were 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
 
-from app.domain.catalog import Catalog, Series
-from app.domain.legaldate import fiscal_year
 from app.domain.schedule import (
     OPEN_STATUSES,
     HistoryEntry,
     Person,
     SeriesStatus,
     evaluate,
-    open_birth_ranges,
 )
-from app.errors import InvalidInput, VaxDeskError
+from app.errors import InvalidInput
 from app.security import permissions as perm
 from app.security.atomic import write_atomic
-from app.security.masking import Policy, apply, person_policy
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
-from app.services._list_sharing import Sharing
+from app.services._list_export import CSV_HEADER as CSV_HEADER
+from app.services._list_export import ExportCancelled as ExportCancelled
+from app.services._list_export import csv_bytes
+from app.services._list_memo import JUDGED_MAX, birth_ranges, judged, minus, season_start, sharing
+from app.services._list_rows import display_rows
+from app.services._list_types import PAGE_ROWS as PAGE_ROWS
 from app.services._list_types import Decided as Decided
 from app.services._list_types import UnvaccinatedDecision as UnvaccinatedDecision
 from app.services._list_types import UnvaccinatedEntry as UnvaccinatedEntry
@@ -47,14 +46,6 @@ MAX_AGE_YEARS = 120
 
 class UnknownSeries(InvalidInput):
     code = "E_SERIES_UNKNOWN"
-
-
-def _season_start(series: Series, day: date) -> str | None:
-    """For a seasonal series, the first day of the season of ``day``'s 年度 (doses before it do
-    not count there); None for the others."""
-    if series.season is None:
-        return None
-    return series.season.for_fiscal_year(fiscal_year(day))[0].isoformat()
 
 
 def decide_list(
@@ -92,32 +83,43 @@ def decide_list(
     # The windows open to a person with no doses: the series' own (and its dependencies')
     # rules decide them, whatever series share its products.
     solo = full.restricted_to(series_id) if shared else catalog
-    dated = _birth_ranges(full, solo, series_id, day)
+    dated = birth_ranges(full, solo, series_id, day)
     ranges = tuple((a.isoformat(), b.isoformat()) for a, b in dated)
     conn = session.register.conn
     most = max(len(plan.doses) for plan in series.plans)
-    complete_at = None if shared else most
-    since = _season_start(series, day)
+    since = season_start(series, day)
     until = day.isoformat()
     # A shared product's doses are split by the windows they fall in (``_list_sharing``): the
     # series is then judged on its own doses by the engine on the catalog of the series alone,
     # and persons whose doses are all its own and reach its largest plan are left out in SQL.
-    sharing = _sharing(full, catalog, series_id, group) if shared and since is None else None
+    split_by = sharing(full, catalog, series_id, group) if shared and since is None else None
     rule = None
-    if sharing is not None:
-        alone, others = sharing.days(dated, "F" if series.sex == "F" else "M")
-        rule = lists.Own(series_id, sharing.shared, sharing.direct, most, alone, others)
-    members = lists.cohort(
-        conn,
-        group,
-        ranges,
-        complete_at=complete_at,
-        counted_since=since,
-        counted_until=until,
-        sex="F" if series.sex == "F" else None,
-        area_code=area_code,
-        own=rule,
-    )
+    if split_by is not None:
+        alone, others = split_by.days(dated, "F" if series.sex == "F" else "M")
+        rule = lists.Own(series_id, split_by.shared, split_by.direct, most, alone, others)
+    # Who holds the largest plan's count of routine doses is complete, whatever plan applies
+    # (this season's doses, for a seasonal series) — but for those who became eligible after
+    # the season began (turning 65 in it): the engine counts their season from that day, so
+    # they are judged by it. (Shared products: nobody by the series recorded; ``rule``.)
+    whole, late = dated, []
+    if since is not None and since <= until:
+        whole = birth_ranges(full, solo, series_id, date.fromisoformat(since))
+        whole, late = minus(dated, minus(dated, whole)), minus(dated, whole)
+    members = []
+    for part, complete_at in ((whole, None if shared else most), (late, None)):
+        members += lists.cohort(
+            conn,
+            group,
+            [(a.isoformat(), b.isoformat()) for a, b in part],
+            complete_at=complete_at,
+            counted_since=since,
+            counted_until=until,
+            sex="F" if series.sex == "F" else None,
+            area_code=area_code,
+            own=rule,
+        )
+    if late:
+        members.sort(key=itemgetter(2, 0))  # (birth date, id)
     doses = lists.given_for_persons(conn, [m[0] for m in members if m[3]], group, until)
 
     def code(product: str | None, sid: str = series_id) -> str:
@@ -129,19 +131,19 @@ def decide_list(
             return sid
         return product
 
-    judged = _judged(full, series_id, day)
+    memo = judged(full, series_id, day)
 
     def judge(
         dob: date, sex: str, history: tuple[tuple[str, date], ...], alone: bool = False
     ) -> SeriesStatus:
         key = (dob, sex, history, alone)
-        hit = judged.get(key)
+        hit = memo.get(key)
         if hit is None:
             entries = [HistoryEntry(c, d) for c, d in history]
             person = Person(dob, "F" if sex == "F" else "M")
             hit = evaluate(solo if alone else catalog, person, entries, day).get(series_id)
-            if len(judged) < JUDGED_MAX:
-                judged[key] = hit
+            if len(memo) < JUDGED_MAX:
+                memo[key] = hit
         return hit
 
     # The engine reads sex only for a series restricted to one sex (engine.py): otherwise it is
@@ -175,8 +177,8 @@ def decide_list(
             continue
         dob = born_on(born)
         split = None
-        if sharing is not None:
-            split = sharing.split(Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code)
+        if split_by is not None:
+            split = split_by.split(Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code)
         if split is not None:
             if split[1]:
                 continue  # complete: routine doses recorded under it reach the largest plan
@@ -233,7 +235,7 @@ def entries(
     screen, one chunk of a print or CSV)."""
     session = session_of(session)
     _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
-    return _entries(session, decision, decision.rows[start:stop])
+    return display_rows(session, decision, decision.rows[start:stop])
 
 
 def iter_entries(
@@ -243,54 +245,7 @@ def iter_entries(
     session = session_of(session)
     _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
     for start in range(0, len(decision.rows), chunk):
-        yield _entries(session, decision, decision.rows[start : start + chunk])
-
-
-def _entries(
-    session: Session, decision: UnvaccinatedDecision, rows: Sequence[Decided]
-) -> list[UnvaccinatedEntry]:
-    if not rows:
-        return []
-    lo, hi = rows[0].birth_date.isoformat(), rows[-1].birth_date.isoformat()
-    spans = [(max(a, lo), min(b, hi)) for a, b in decision.ranges if a <= hi and b >= lo]
-    conn = session.register.conn
-    wanted = {r.person_id for r in rows}
-    shown = lists.shown_rows(conn, wanted, spans)
-    if len(shown) < len(wanted):  # changed since the list was decided: read them by id
-        shown.update(lists.shown_by_id(conn, [i for i in wanted if i not in shown]))
-    policy = person_policy(session.permissions)
-    out = []
-    for r in rows:
-        s = shown.get(r.person_id)
-        if s is None:  # removed from the register since: left out of the page
-            continue
-        if policy is Policy.SHOW:
-            name, kana, postal, address = s.name, s.name_kana, s.postal_code, s.address
-        else:
-            name = apply(policy, s.name, kind="name") or ""
-            kana = apply(policy, s.name_kana, kind="name") or ""
-            postal, address = apply(policy, s.postal_code), apply(policy, s.address) or ""
-        st = r.judged
-        out.append(
-            UnvaccinatedEntry(
-                r.person_id,
-                s.atena_no,
-                name,
-                kana,
-                r.sex,
-                r.birth_date,
-                postal,
-                address,
-                s.area_code,
-                st.status,
-                st.doses_given,
-                st.next_dose,
-                st.earliest,
-                st.window_until,
-                st.next_product,
-            )
-        )
-    return out
+        yield display_rows(session, decision, decision.rows[start : start + chunk])
 
 
 def build_list(
@@ -303,7 +258,7 @@ def build_list(
     """The whole list with every row's display columns (``decide_list`` + ``entries``): what a
     caller that needs every row at once uses; the screen and the outputs page through it."""
     decision = decide_list(session, series_id, on, area_code=area_code)
-    rows = _entries(session_of(session), decision, decision.rows)
+    rows = display_rows(session_of(session), decision, decision.rows)
     return UnvaccinatedList(
         decision.series_id,
         decision.series_name,
@@ -312,80 +267,6 @@ def build_list(
         tuple(rows),
         decision.cohort_size,
     )
-
-
-# The engine's judgement of one series on one day for a (birth date, sex, doses) combination,
-# kept across lists per loaded catalog for the last few series listed: a counter lists the same
-# series many times a day, and its persons share ~10⁴ combinations at 1M persons (~3 MiB each).
-JUDGED_MAX = 50_000  # combinations kept per series and day; the rest are judged every time
-JUDGED_LISTS = 4  # series and days kept
-_JUDGED: dict[tuple[int, str, date], tuple[Catalog, dict[Any, SeriesStatus]]] = {}
-
-
-def _judged(full: Catalog, series_id: str, on: date) -> dict[Any, SeriesStatus]:
-    key = (id(full), series_id, on)
-    hit = _JUDGED.pop(key, None)
-    if hit is None or hit[0] is not full:
-        hit = (full, {})
-    while len(_JUDGED) >= JUDGED_LISTS:
-        del _JUDGED[next(iter(_JUDGED))]  # the least recently listed
-    _JUDGED[key] = hit
-    return hit[1]
-
-
-_RANGES: dict[tuple[int, str, date], tuple[Catalog, list[tuple[date, date]]]] = {}
-_SHARING: dict[tuple[int, str], tuple[Catalog, Sharing]] = {}
-
-
-def _sharing(
-    full: Catalog, catalog: Catalog, series_id: str, group: tuple[str, ...]
-) -> Sharing | None:
-    """The split of shared-product doses for the series (None: not usable for its group),
-    kept per loaded catalog with the windows it has computed (per birth date, not per day)."""
-    key = (id(full), series_id)
-    hit = _SHARING.get(key)
-    if hit is None or hit[0] is not full:
-        if len(_SHARING) > 16:
-            _SHARING.clear()
-        hit = _SHARING[key] = (full, Sharing(catalog, series_id, group))
-    return hit[1] if hit[1].usable else None
-
-
-def _birth_ranges(
-    full: Catalog, catalog: Catalog, series_id: str, on: date
-) -> list[tuple[date, date]]:
-    """Open birth ranges, memoized per loaded catalog (``catalog_for`` caches the object),
-    series and date: a counter lists the same series many times a day."""
-    key = (id(full), series_id, on)
-    hit = _RANGES.get(key)
-    if hit is None or hit[0] is not full:
-        if len(_RANGES) > 64:
-            _RANGES.clear()
-        hit = _RANGES[key] = (full, open_birth_ranges(catalog, series_id, on))
-    return hit[1]
-
-
-CSV_HEADER = [
-    "宛名番号",
-    "氏名",
-    "カナ氏名",
-    "性別",
-    "生年月日",
-    "郵便番号",
-    "住所",
-    "地区",
-    "状態",
-    "接種済回数",
-    "次回",
-    "接種可能日",
-    "期限",
-]
-
-
-class ExportCancelled(VaxDeskError):
-    """A CSV export was cancelled: no file was written."""
-
-    code = "E_EXPORT_CANCELLED"
 
 
 def export_csv(
@@ -408,53 +289,14 @@ def export_csv(
         chunks = iter_entries(session, listing)
         total = len(listing.rows)
     names = register_meta.area_names(session.register.conn)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(CSV_HEADER)
-    done = 0
-    for chunk in chunks:
-        if cancelled is not None and cancelled():
-            raise ExportCancelled()
-        w.writerows(_csv_row(e, names) for e in chunk)
-        done += len(chunk)
-        if progress is not None:
-            progress(done, total)
-    if cancelled is not None and cancelled():
-        raise ExportCancelled()
-    write_atomic(Path(out), ("\ufeff" + buf.getvalue()).encode("utf-8"))
+    data, done = csv_bytes(chunks, total, names, progress, cancelled)
+    write_atomic(Path(out), data)
     _audit.record_now(
         session,
         "list.unvaccinated.export",
         detail={"series": listing.series_id, "rows": done},
     )
     return done
-
-
-def _area_text(code: str | None, names: dict[str, str]) -> str:
-    """「中央地区（01）」 when the administrator named the 地区, else the bare code (as the printed
-    list's ``printing._inputs.area_label``)."""
-    if not code:
-        return ""
-    name = names.get(code)
-    return f"{name}（{code}）" if name else code
-
-
-def _csv_row(e: UnvaccinatedEntry, names: dict[str, str]) -> list[object]:
-    return [
-        e.atena_no,
-        e.name,
-        e.name_kana,
-        "女" if e.sex == "F" else "男",
-        e.birth_date.isoformat(),
-        e.postal_code or "",
-        e.address,
-        _area_text(e.area_code, names),
-        "接種可" if e.status == "due" else "間隔待ち",
-        e.doses_given,
-        e.next_dose or "",
-        e.earliest.isoformat() if e.earliest else "",
-        e.window_until.isoformat() if e.window_until else "",
-    ]
 
 
 def areas(session: Session | SessionView) -> list[str]:
