@@ -3,7 +3,8 @@
 The cohort comes from the register by birth date (the range is found with the engine itself, so
 it follows the catalog), then each candidate's doses of that series, dated up to the list date,
 are judged by the engine — with the doses of the series sharing a product the engine gives to one
-series by date (MR, 日本脳炎: ``Catalog.sharing_with``), wherever they were recorded.
+series by date (MR, 日本脳炎, PCV20: ``Catalog.sharing_with``), wherever they were recorded,
+split among those series as the engine splits them (``_list_sharing``).
 """
 
 from __future__ import annotations
@@ -59,11 +60,14 @@ def decide_list(
     ids, birth dates, sex and dose facts only (covering indexes; no name or address is read).
 
     Persons whose routine doses up to ``on`` already reach the series' largest plan (this
-    season's, for seasonal series — earlier seasons do not count there) are complete and skipped
-    in SQL, unless the series shares a product given to one series by date (then the series
-    recorded does not decide, so nobody is skipped by it); the rest are judged by the engine,
-    whose result depends only on birth date, sex and the person's doses of the series (and of
-    those sharing its products), so it is computed once per distinct combination. The doses of the
+    season's, for seasonal series — earlier seasons do not count there, nor doses before the
+    person became eligible in the season) are complete and skipped in SQL. When the series
+    shares a product given to one series by date, the series recorded does not decide alone:
+    each dose goes where the engine puts it by the windows of the person's birth date
+    (``_list_sharing``; in SQL ``lists.Own``), and the series is judged on its own doses. The
+    rest are judged by the engine, whose result depends only on birth date, sex and the
+    person's doses of the series (and of those sharing its products), so it is computed once
+    per distinct combination. The doses of the
     series that decide which products this one may still offer (DPT-IPV for Hib's 5種混合) are
     read only for the persons whose own doses leave the series open: more doses never reopen a
     complete, missed or not-yet-open series."""
@@ -141,7 +145,9 @@ def decide_list(
         if hit is None:
             entries = [HistoryEntry(c, d) for c, d in history]
             person = Person(dob, "F" if sex == "F" else "M")
-            hit = evaluate(solo if alone else catalog, person, entries, day).get(series_id)
+            # Without doses nothing is shared: the series' own catalog judges as the group's.
+            own_catalog = alone or not history
+            hit = evaluate(solo if own_catalog else catalog, person, entries, day).get(series_id)
             if len(memo) < JUDGED_MAX:
                 memo[key] = hit
         return hit
@@ -182,7 +188,8 @@ def decide_list(
         if split is not None:
             if split[1]:
                 continue  # complete: routine doses recorded under it reach the largest plan
-            st = judge(dob, key_sex, split[0], alone=bool(split[0]))
+            history = split[0]  # (the series has no dependencies: ``Sharing.usable``)
+            st = judge(dob, key_sex, history, alone=bool(history))
         else:
             history = tuple(
                 sorted(
