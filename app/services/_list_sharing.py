@@ -50,10 +50,21 @@ class Sharing:
         self.series_id = series_id
         # The replay relies on the windows not depending on the doses: no rule needing a dose
         # by a date (HPV's 経過措置) in the group, no series deciding the products (5種混合).
-        self.usable = not any(catalog.depends_on(sid) for sid in group) and not any(
-            rule.requires_dose_by is not None
-            for sid in group
-            for rule in catalog.rules_by_series.get(sid, ())
+        # And on the windows not depending on the person's sex beyond the series' own (the list
+        # judges persons of either sex alike unless the series is for one sex): no other
+        # series of the group for one sex without needing a fact (風しん第5期 needs one, and a
+        # list passes no facts).
+        self.usable = (
+            not any(catalog.depends_on(sid) for sid in group)
+            and not any(
+                rule.requires_dose_by is not None
+                for sid in group
+                for rule in catalog.rules_by_series.get(sid, ())
+            )
+            and not any(
+                s.sex is not None and s.requires_fact is None and s.id != series_id
+                for s in catalog.series
+            )
         )
         products = catalog.products
         self._deferred = {
@@ -163,10 +174,15 @@ class Sharing:
         direct: list[Entry] = []
         shared: list[Entry] = []
         others: list[Entry] = []
+        products = self.catalog.products
         for c, d in ordered:
             if c in self._deferred:
                 continue
-            owners = (c,) if c in held else self.catalog.series_by_product.get(c, ())
+            # as the engine: a product id first, then a series id
+            if c in products:
+                owners = self.catalog.series_by_product.get(c, ())
+            else:
+                owners = (c,) if c in held else ()
             for o in owners:
                 held[o] += 1
             (direct if sid in owners else others).append((c, d))
