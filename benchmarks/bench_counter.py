@@ -7,7 +7,10 @@
   (a) the list decided (who, status, count: ``unvaccinated.decide_list``) and its first screen
       of rows with names and addresses (``unvaccinated.entries`` 0..PAGE_ROWS) — what the
       screen waits for; the budget (DESIGN.md §6, ≤ 1 s) applies to (a). Measured on the first
-      call of the process (cold engine memo) and again (a counter lists the same series again);
+      call of the process for the series (as the first list of the day: the engine's
+      judgements, the open birth ranges and, for series sharing a product, the windows per
+      birth date are all computed; the catalog is loaded by the person openings before) and
+      again (a counter lists the same series again);
       bare: the cohort's narrow columns, the series' dose counts and the first page's display
       columns, read with plain SQL;
   (b) every row materialised with its display columns (``unvaccinated.iter_entries``) — what
@@ -26,6 +29,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import time
 from datetime import date
 from pathlib import Path
@@ -38,7 +42,7 @@ from app.services import persons, schedule, unvaccinated
 from app.services.demo import demo_password
 from app.services.register import login
 from app.services.schedule import catalog_for
-from app.ui.lists.unvaccinated_table_model import PAGE_ROWS
+from app.services.unvaccinated import PAGE_ROWS
 from benchmarks.demo_cache import ensure_register
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -124,6 +128,24 @@ def _bare_scan(conn: Any, decision: unvaccinated.UnvaccinatedDecision) -> tuple[
     return seconds, cpu
 
 
+def _code() -> str:
+    """The commit measured (with "+dirty" when the work tree has changes), or "" outside git."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return ""
+    return f"{head}+dirty" if head and dirty else head
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--persons", type=int, default=1_000_000)
@@ -132,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--samples", type=int, default=2000)
     ap.add_argument("--series", nargs="*", default=list(DEFAULT_SERIES))
     ap.add_argument("--on", type=date.fromisoformat, default=date(2026, 11, 27))
+    ap.add_argument("--note", default="", help="what was measured (kept in the result file)")
     args = ap.parse_args(argv)
 
     reg = ensure_register(args.cache_dir, args.persons, args.seed, covid_special=True)
@@ -191,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     nurse.register.close()
 
     result = {
+        "code": _code(),
+        "note": args.note,
         "persons": args.persons,
         "vaccinations": reg.info.get("vaccinations"),
         "on": args.on.isoformat(),

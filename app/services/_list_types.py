@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 from app.domain.schedule import SeriesStatus
 
+PAGE_ROWS = 200  # rows of a list read per page as the screen scrolls (a screen shows ~30)
+
 
 class UnvaccinatedEntry(NamedTuple):  # immutable; a NamedTuple as lists reach ~10⁵ rows
     person_id: int

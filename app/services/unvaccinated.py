@@ -3,36 +3,37 @@
 The cohort comes from the register by birth date (the range is found with the engine itself, so
 it follows the catalog), then each candidate's doses of that series, dated up to the list date,
 are judged by the engine — with the doses of the series sharing a product the engine gives to one
-series by date (MR, 日本脳炎: ``Catalog.sharing_with``), wherever they were recorded.
+series by date (MR, 日本脳炎, PCV20: ``Catalog.sharing_with``), wherever they were recorded,
+split among those series as the engine splits them (``_list_sharing``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
 
-from app.domain.catalog import Catalog, Series
-from app.domain.legaldate import fiscal_year
 from app.domain.schedule import (
     OPEN_STATUSES,
     HistoryEntry,
     Person,
     SeriesStatus,
     evaluate,
-    open_birth_ranges,
 )
-from app.errors import InvalidInput, VaxDeskError
+from app.errors import InvalidInput
 from app.security import permissions as perm
 from app.security.atomic import write_atomic
-from app.security.masking import Policy, apply, person_policy
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
+from app.services._list_export import CSV_HEADER as CSV_HEADER
+from app.services._list_export import ExportCancelled as ExportCancelled
+from app.services._list_export import csv_bytes
+from app.services._list_memo import JUDGED_MAX, birth_ranges, judged, minus, season_start, sharing
+from app.services._list_rows import display_rows
+from app.services._list_types import PAGE_ROWS as PAGE_ROWS
 from app.services._list_types import Decided as Decided
 from app.services._list_types import UnvaccinatedDecision as UnvaccinatedDecision
 from app.services._list_types import UnvaccinatedEntry as UnvaccinatedEntry
@@ -48,14 +49,6 @@ class UnknownSeries(InvalidInput):
     code = "E_SERIES_UNKNOWN"
 
 
-def _season_start(series: Series, day: date) -> str | None:
-    """For a seasonal series, the first day of the season of ``day``'s 年度 (doses before it do
-    not count there); None for the others."""
-    if series.season is None:
-        return None
-    return series.season.for_fiscal_year(fiscal_year(day))[0].isoformat()
-
-
 def decide_list(
     session: Session | SessionView,
     series_id: str,
@@ -67,11 +60,14 @@ def decide_list(
     ids, birth dates, sex and dose facts only (covering indexes; no name or address is read).
 
     Persons whose routine doses up to ``on`` already reach the series' largest plan (this
-    season's, for seasonal series — earlier seasons do not count there) are complete and skipped
-    in SQL, unless the series shares a product given to one series by date (then the series
-    recorded does not decide, so nobody is skipped by it); the rest are judged by the engine,
-    whose result depends only on birth date, sex and the person's doses of the series (and of
-    those sharing its products), so it is computed once per distinct combination. The doses of the
+    season's, for seasonal series — earlier seasons do not count there, nor doses before the
+    person became eligible in the season) are complete and skipped in SQL. When the series
+    shares a product given to one series by date, the series recorded does not decide alone:
+    each dose goes where the engine puts it by the windows of the person's birth date
+    (``_list_sharing``; in SQL ``lists.Own``), and the series is judged on its own doses. The
+    rest are judged by the engine, whose result depends only on birth date, sex and the
+    person's doses of the series (and of those sharing its products), so it is computed once
+    per distinct combination. The doses of the
     series that decide which products this one may still offer (DPT-IPV for Hib's 5種混合) are
     read only for the persons whose own doses leave the series open: more doses never reopen a
     complete, missed or not-yet-open series."""
@@ -88,23 +84,46 @@ def decide_list(
     shared = len(group) > 1
     catalog = full.restricted_to(series_id, *group)
     series = catalog.series_by_id(series_id)
-    ranges = tuple(
-        (a.isoformat(), b.isoformat()) for a, b in _birth_ranges(full, catalog, series_id, day)
-    )
+    # The windows open to a person with no doses: the series' own (and its dependencies')
+    # rules decide them, whatever series share its products.
+    solo = full.restricted_to(series_id) if shared else catalog
+    dated = birth_ranges(full, solo, series_id, day)
+    ranges = tuple((a.isoformat(), b.isoformat()) for a, b in dated)
     conn = session.register.conn
-    complete_at = None if shared else max(len(plan.doses) for plan in series.plans)
-    since = _season_start(series, day)
+    most = max(len(plan.doses) for plan in series.plans)
+    since = season_start(series, day)
     until = day.isoformat()
-    members = lists.cohort(
-        conn,
-        group,
-        ranges,
-        complete_at=complete_at,
-        counted_since=since,
-        counted_until=until,
-        sex="F" if series.sex == "F" else None,
-        area_code=area_code,
-    )
+    # A shared product's doses are split by the windows they fall in (``_list_sharing``): the
+    # series is then judged on its own doses by the engine on the catalog of the series alone,
+    # and persons whose doses are all its own and reach its largest plan are left out in SQL.
+    split_by = sharing(full, catalog, series_id, group) if shared and since is None else None
+    rule = None
+    if split_by is not None:
+        alone, others = split_by.days(dated, "F" if series.sex == "F" else "M")
+        rule = lists.Own(series_id, split_by.shared, split_by.direct, most, alone, others)
+    # Who holds the largest plan's count of routine doses is complete, whatever plan applies
+    # (this season's doses, for a seasonal series) — but for those who became eligible after
+    # the season began (turning 65 in it): the engine counts their season from that day, so
+    # they are judged by it. (Shared products: nobody by the series recorded; ``rule``.)
+    whole, late = dated, []
+    if since is not None and since <= until:
+        whole = birth_ranges(full, solo, series_id, date.fromisoformat(since))
+        whole, late = minus(dated, minus(dated, whole)), minus(dated, whole)
+    members = []
+    for part, complete_at in ((whole, None if shared else most), (late, None)):
+        members += lists.cohort(
+            conn,
+            group,
+            [(a.isoformat(), b.isoformat()) for a, b in part],
+            complete_at=complete_at,
+            counted_since=since,
+            counted_until=until,
+            sex="F" if series.sex == "F" else None,
+            area_code=area_code,
+            own=rule,
+        )
+    if late:
+        members.sort(key=itemgetter(2, 0))  # (birth date, id)
     doses = lists.given_for_persons(conn, [m[0] for m in members if m[3]], group, until)
 
     def code(product: str | None, sid: str = series_id) -> str:
@@ -116,17 +135,21 @@ def decide_list(
             return sid
         return product
 
-    judged = _judged(full, series_id, day)
+    memo = judged(full, series_id, day)
 
-    def judge(dob: date, sex: str, history: tuple[tuple[str, date], ...]) -> SeriesStatus:
-        key = (dob, sex, history)
-        hit = judged.get(key)
+    def judge(
+        dob: date, sex: str, history: tuple[tuple[str, date], ...], alone: bool = False
+    ) -> SeriesStatus:
+        key = (dob, sex, history, alone)
+        hit = memo.get(key)
         if hit is None:
             entries = [HistoryEntry(c, d) for c, d in history]
             person = Person(dob, "F" if sex == "F" else "M")
-            hit = evaluate(catalog, person, entries, day).get(series_id)
-            if len(judged) < JUDGED_MAX:
-                judged[key] = hit
+            # Without doses nothing is shared: the series' own catalog judges as the group's.
+            own_catalog = alone or not history
+            hit = evaluate(solo if own_catalog else catalog, person, entries, day).get(series_id)
+            if len(memo) < JUDGED_MAX:
+                memo[key] = hit
         return hit
 
     # The engine reads sex only for a series restricted to one sex (engine.py): otherwise it is
@@ -158,17 +181,26 @@ def decide_list(
                 if deps:
                     own[pid] = ()
             continue
-        history = tuple(
-            sorted(
-                {
-                    (code(p, sid), date.fromisoformat(d))
-                    for d, p, sid in doses[pid]
-                    if since is None or d >= since
-                }
-            )
-        )
         dob = born_on(born)
-        st = judge(dob, key_sex, history)
+        split = None
+        if split_by is not None:
+            split = split_by.split(Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code)
+        if split is not None:
+            if split[1]:
+                continue  # complete: routine doses recorded under it reach the largest plan
+            history = split[0]  # (the series has no dependencies: ``Sharing.usable``)
+            st = judge(dob, key_sex, history, alone=bool(history))
+        else:
+            history = tuple(
+                sorted(
+                    {
+                        (code(p, sid), date.fromisoformat(d))
+                        for d, p, sid, _ in doses[pid]
+                        if since is None or d >= since
+                    }
+                )
+            )
+            st = judge(dob, key_sex, history)
         if st.status in OPEN_STATUSES:
             open_.append(make(Decided, (pid, sex, dob, st)))
             if deps:
@@ -179,7 +211,9 @@ def decide_list(
         rejudged = []
         for d in open_:
             if dep_rows[d.person_id]:
-                mine = {(code(p, dep), date.fromisoformat(v)) for v, p, _ in dep_rows[d.person_id]}
+                mine = {
+                    (code(p, dep), date.fromisoformat(v)) for v, p, _, _ in dep_rows[d.person_id]
+                }
                 own[d.person_id] = history = tuple(sorted(mine.union(own[d.person_id])))
                 st = judge(d.birth_date, d.sex if sex_matters else "", history)
                 if st.status not in OPEN_STATUSES:
@@ -208,7 +242,7 @@ def entries(
     screen, one chunk of a print or CSV)."""
     session = session_of(session)
     _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
-    return _entries(session, decision, decision.rows[start:stop])
+    return display_rows(session, decision, decision.rows[start:stop])
 
 
 def iter_entries(
@@ -218,54 +252,7 @@ def iter_entries(
     session = session_of(session)
     _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
     for start in range(0, len(decision.rows), chunk):
-        yield _entries(session, decision, decision.rows[start : start + chunk])
-
-
-def _entries(
-    session: Session, decision: UnvaccinatedDecision, rows: Sequence[Decided]
-) -> list[UnvaccinatedEntry]:
-    if not rows:
-        return []
-    lo, hi = rows[0].birth_date.isoformat(), rows[-1].birth_date.isoformat()
-    spans = [(max(a, lo), min(b, hi)) for a, b in decision.ranges if a <= hi and b >= lo]
-    conn = session.register.conn
-    wanted = {r.person_id for r in rows}
-    shown = lists.shown_rows(conn, wanted, spans)
-    if len(shown) < len(wanted):  # changed since the list was decided: read them by id
-        shown.update(lists.shown_by_id(conn, [i for i in wanted if i not in shown]))
-    policy = person_policy(session.permissions)
-    out = []
-    for r in rows:
-        s = shown.get(r.person_id)
-        if s is None:  # removed from the register since: left out of the page
-            continue
-        if policy is Policy.SHOW:
-            name, kana, postal, address = s.name, s.name_kana, s.postal_code, s.address
-        else:
-            name = apply(policy, s.name, kind="name") or ""
-            kana = apply(policy, s.name_kana, kind="name") or ""
-            postal, address = apply(policy, s.postal_code), apply(policy, s.address) or ""
-        st = r.judged
-        out.append(
-            UnvaccinatedEntry(
-                r.person_id,
-                s.atena_no,
-                name,
-                kana,
-                r.sex,
-                r.birth_date,
-                postal,
-                address,
-                s.area_code,
-                st.status,
-                st.doses_given,
-                st.next_dose,
-                st.earliest,
-                st.window_until,
-                st.next_product,
-            )
-        )
-    return out
+        yield display_rows(session, decision, decision.rows[start : start + chunk])
 
 
 def build_list(
@@ -278,7 +265,7 @@ def build_list(
     """The whole list with every row's display columns (``decide_list`` + ``entries``): what a
     caller that needs every row at once uses; the screen and the outputs page through it."""
     decision = decide_list(session, series_id, on, area_code=area_code)
-    rows = _entries(session_of(session), decision, decision.rows)
+    rows = display_rows(session_of(session), decision, decision.rows)
     return UnvaccinatedList(
         decision.series_id,
         decision.series_name,
@@ -287,65 +274,6 @@ def build_list(
         tuple(rows),
         decision.cohort_size,
     )
-
-
-# The engine's judgement of one series on one day for a (birth date, sex, doses) combination,
-# kept across lists per loaded catalog for the last few series listed: a counter lists the same
-# series many times a day, and its persons share ~10⁴ combinations at 1M persons (~3 MiB each).
-JUDGED_MAX = 50_000  # combinations kept per series and day; the rest are judged every time
-JUDGED_LISTS = 4  # series and days kept
-_JUDGED: dict[tuple[int, str, date], tuple[Catalog, dict[Any, SeriesStatus]]] = {}
-
-
-def _judged(full: Catalog, series_id: str, on: date) -> dict[Any, SeriesStatus]:
-    key = (id(full), series_id, on)
-    hit = _JUDGED.pop(key, None)
-    if hit is None or hit[0] is not full:
-        hit = (full, {})
-    while len(_JUDGED) >= JUDGED_LISTS:
-        del _JUDGED[next(iter(_JUDGED))]  # the least recently listed
-    _JUDGED[key] = hit
-    return hit[1]
-
-
-_RANGES: dict[tuple[int, str, date], tuple[Catalog, list[tuple[date, date]]]] = {}
-
-
-def _birth_ranges(
-    full: Catalog, catalog: Catalog, series_id: str, on: date
-) -> list[tuple[date, date]]:
-    """Open birth ranges, memoized per loaded catalog (``catalog_for`` caches the object),
-    series and date: a counter lists the same series many times a day."""
-    key = (id(full), series_id, on)
-    hit = _RANGES.get(key)
-    if hit is None or hit[0] is not full:
-        if len(_RANGES) > 64:
-            _RANGES.clear()
-        hit = _RANGES[key] = (full, open_birth_ranges(catalog, series_id, on))
-    return hit[1]
-
-
-CSV_HEADER = [
-    "宛名番号",
-    "氏名",
-    "カナ氏名",
-    "性別",
-    "生年月日",
-    "郵便番号",
-    "住所",
-    "地区",
-    "状態",
-    "接種済回数",
-    "次回",
-    "接種可能日",
-    "期限",
-]
-
-
-class ExportCancelled(VaxDeskError):
-    """A CSV export was cancelled: no file was written."""
-
-    code = "E_EXPORT_CANCELLED"
 
 
 def export_csv(
@@ -368,53 +296,14 @@ def export_csv(
         chunks = iter_entries(session, listing)
         total = len(listing.rows)
     names = register_meta.area_names(session.register.conn)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(CSV_HEADER)
-    done = 0
-    for chunk in chunks:
-        if cancelled is not None and cancelled():
-            raise ExportCancelled()
-        w.writerows(_csv_row(e, names) for e in chunk)
-        done += len(chunk)
-        if progress is not None:
-            progress(done, total)
-    if cancelled is not None and cancelled():
-        raise ExportCancelled()
-    write_atomic(Path(out), ("\ufeff" + buf.getvalue()).encode("utf-8"))
+    data, done = csv_bytes(chunks, total, names, progress, cancelled)
+    write_atomic(Path(out), data)
     _audit.record_now(
         session,
         "list.unvaccinated.export",
         detail={"series": listing.series_id, "rows": done},
     )
     return done
-
-
-def _area_text(code: str | None, names: dict[str, str]) -> str:
-    """「中央地区（01）」 when the administrator named the 地区, else the bare code (as the printed
-    list's ``printing._inputs.area_label``)."""
-    if not code:
-        return ""
-    name = names.get(code)
-    return f"{name}（{code}）" if name else code
-
-
-def _csv_row(e: UnvaccinatedEntry, names: dict[str, str]) -> list[object]:
-    return [
-        e.atena_no,
-        e.name,
-        e.name_kana,
-        "女" if e.sex == "F" else "男",
-        e.birth_date.isoformat(),
-        e.postal_code or "",
-        e.address,
-        _area_text(e.area_code, names),
-        "接種可" if e.status == "due" else "間隔待ち",
-        e.doses_given,
-        e.next_dose or "",
-        e.earliest.isoformat() if e.earliest else "",
-        e.window_until.isoformat() if e.window_until else "",
-    ]
 
 
 def areas(session: Session | SessionView) -> list[str]:

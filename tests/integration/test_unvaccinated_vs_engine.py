@@ -47,6 +47,60 @@ RECORDED_ELSEWHERE = (
     # and a 2期 dose recorded under mr1 counts for mr2.
     ("2020-06-15", "mr1", "mr", "2026-05-01"),
 )
+# The cases the list's split of shared-product doses (``_list_sharing``, ``lists.Own``) and the
+# seasonal count rely on: (birth date, ((series recorded under, product, date given), ...)).
+# Windows by the catalog: je1 from 6 to 90 months, je2 9 to 13 years, 特例 (born 1995-04-02 to
+# 2007-04-01) both from 4 to 20 years; mr1 12 to 24 months, mr2 the 年度 before school; pcv 2 to
+# 60 months, pneumo65 while 65 (PCV20 routine from 2026-04-01); flu65 from 65 (the day before
+# the birthday), season 10-01 to 01-31.
+BOUNDARY_CASES: tuple[tuple[str, tuple[tuple[str, str | None, str], ...]], ...] = (
+    # je1's window opens 2021-02-28 (month-end birth, 6 months): doses on the first day, and
+    # the day before (no window holds it: je1 gets it, outside its window, not counted).
+    ("2020-08-31", (("je1", "je", "2021-02-28"), ("je1", "je", "2021-03-10"))),
+    ("2020-08-31", (("je1", "je", "2021-02-27"), ("je1", "je", "2021-03-10"))),
+    # a third dose after a past list date: due on 2025-12-01, complete on later dates
+    (
+        "2020-08-31",
+        (("je1", "je", "2021-03-01"), ("je1", "je", "2021-03-10"), ("je1", "je", "2026-01-15")),
+    ),
+    # je1's window ends 2024-11-30, je2's opens 2026-05-30: doses on those days, recorded
+    # under the other series, and one the day after je1's window (in no window: je1's)
+    ("2017-05-31", (("je2", "je", "2024-11-30"),)),
+    ("2017-05-31", (("je1", "je", "2024-12-01"),)),
+    ("2017-05-31", (("je1", "je", "2026-05-30"),)),
+    ("2017-05-31", (("je2", "je", "2026-05-29"),)),
+    # 特例 boundaries: born 2007-04-01 (特例: je1 and je2 both open to 2027-03-31, doses in both
+    # windows go to the first needing one) and 2007-04-02 (not: je1's 2007 特例 9 to 13 years)
+    (
+        "2007-04-01",
+        (("je1", "je", "2012-06-01"), ("je1", "je", "2012-06-20"), ("je2", "je", "2017-01-10")),
+    ),
+    ("2007-04-01", (("je2", "je", "2016-03-31"), ("je2", "je", "2016-04-20"))),
+    ("2007-04-02", (("je2", "je", "2016-04-01"),)),
+    ("2006-11-30", (("je2", "je", "2016-01-10"), ("je1", "je", "2016-02-20"))),
+    # a 日本脳炎 dose recorded by series only (no product) after the shared ones
+    ("2020-08-31", (("je1", "je", "2021-03-01"), ("je1", None, "2021-03-10"))),
+    # leap-day birth: mr1 opens 2025-02-28; MR recorded under mr2 on that day and the day before
+    ("2024-02-29", (("mr2", "mr", "2025-02-28"),)),
+    ("2024-02-29", (("mr2", "mr", "2025-02-27"),)),
+    # mr2 opens 2026-04-01: an MR dose under mr1 that day goes to mr2; one given twelve days
+    # before (in no window: mr1's) is a live vaccine that delays mr2 (waiting on 2026-04-01)
+    ("2020-06-01", (("mr1", "mr", "2021-06-10"), ("mr2", "mr", "2026-04-01"))),
+    ("2020-06-01", (("mr1", "mr", "2026-04-01"),)),
+    ("2020-06-01", (("mr1", "mr", "2026-03-20"),)),
+    # PCV20 recorded under pneumo65 for an infant (pcv's), PCV15 after PCV20 (walked out of date
+    # order by the engine), and for a 65-year-old recorded under pcv (pneumo65's), on the day
+    # before pneumo65's window (2026-03-30) and after
+    ("2024-03-31", (("pneumo65", "pcv20", "2024-05-30"), ("pcv", "pcv20", "2024-07-01"))),
+    ("2024-03-31", (("pcv", "pcv20", "2024-05-30"), ("pcv", "pcv15", "2024-07-01"))),
+    ("1961-03-31", (("pcv", "pcv20", "2026-04-02"),)),
+    ("1961-03-31", (("pneumo65", "pcv20", "2026-03-29"),)),
+    # turning 65 on 2026-11-14, in the season: a flu dose before that day does not count for
+    # the season, one on it does
+    ("1961-11-15", (("flu65", "flu", "2026-10-20"),)),
+    ("1961-11-15", (("flu65", "flu", "2026-11-14"),)),
+)
+CASES = tuple((b, ((s, p, d),)) for b, s, p, d in RECORDED_ELSEWHERE) + BOUNDARY_CASES
 ADDED: list[int] = []  # their person ids, in that order (set by the ``nurse`` fixture)
 
 
@@ -59,23 +113,24 @@ def nurse(demo_dir: Path) -> Iterator[Session]:
         for r in conn.execute(
             "SELECT id FROM persons WHERE moved_out = 0 AND deceased = 0 AND voided_at IS NULL"
             " AND id NOT IN (SELECT person_id FROM vaccinations) ORDER BY id LIMIT ?",
-            (len(RECORDED_ELSEWHERE),),
+            (len(CASES),),
         )
     ]
-    assert len(spare) == len(RECORDED_ELSEWHERE)
+    assert len(spare) == len(CASES)
     ADDED[:] = spare
     template = conn.execute("SELECT id FROM vaccinations ORDER BY id LIMIT 1").fetchone()[0]
     with db.transaction(conn):
-        for pid, (born, series, product, given) in zip(spare, RECORDED_ELSEWHERE, strict=True):
+        for pid, (born, doses) in zip(spare, CASES, strict=True):
             conn.execute("UPDATE persons SET birth_date = ? WHERE id = ?", (born, pid))
-            conn.execute(
-                "INSERT INTO vaccinations (uid, version, origin, person_id, series_id,"
-                " product_id, outcome, category, vaccinated_on, updated_date, updated_time,"
-                " updated_by) SELECT randomblob(16), version, origin, ?, ?, ?, 'given',"
-                " 'routine', ?, updated_date, updated_time, updated_by FROM vaccinations"
-                " WHERE id = ?",
-                (pid, series, product, given, template),
-            )
+            for series, product, given in doses:
+                conn.execute(
+                    "INSERT INTO vaccinations (uid, version, origin, person_id, series_id,"
+                    " product_id, outcome, category, vaccinated_on, updated_date, updated_time,"
+                    " updated_by) SELECT randomblob(16), version, origin, ?, ?, ?, 'given',"
+                    " 'routine', ?, updated_date, updated_time, updated_by FROM vaccinations"
+                    " WHERE id = ?",
+                    (pid, series, product, given, template),
+                )
     try:
         yield session
     finally:
@@ -145,3 +200,42 @@ def test_a_je_dose_recorded_under_je2_counts_for_je1_in_the_list_too(
     assert pid in rows
     assert (rows[pid].status, rows[pid].judged.doses_given) == ("due", 0)
     assert full_engine[TODAY][pid]["je2"] == ("due", rows[pid].next_dose, rows[pid].window_until, 0)
+
+
+def _added(born: str, first_dose: str) -> int:
+    """The id of the added person born on ``born`` whose first dose is ``first_dose``."""
+    for pid, (b, doses) in zip(ADDED, CASES, strict=True):
+        if b == born and doses[0][2] == first_dose:
+            return pid
+    raise AssertionError("no such case")
+
+
+@pytest.mark.parametrize("strategy", ["probed", "grouped"])
+def test_a_flu_dose_before_turning_65_does_not_complete_the_season(
+    nurse: Session, strategy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Turning 65 on 2026-11-14, in the 2026 season: the engine counts the season from that day,
+    so a dose on 2026-10-20 does not count (due, 0 doses) — the list's count of this season's
+    doses must not drop the person as complete. A dose on 2026-11-14 does count."""
+    monkeypatch.setattr(lists, "PROBE_UNDER", 10**9 if strategy == "probed" else 0)
+    before, on_the_day = _added("1961-11-15", "2026-10-20"), _added("1961-11-15", "2026-11-14")
+    for pid, want in ((before, ("due", 0)), (on_the_day, ("complete", 1))):
+        engine = {s.id: s for s in schedule.due_list(nurse, pid, TODAY).series}["flu65"]
+        assert (engine.status, engine.doses_given) == want
+    rows = {r.person_id: r for r in unvaccinated.decide_list(nurse, "flu65", TODAY).rows}
+    assert before in rows
+    assert (rows[before].status, rows[before].judged.doses_given) == ("due", 0)
+    assert on_the_day not in rows
+
+
+def test_a_live_dose_of_another_series_delays_the_list_series_as_in_the_engine(
+    nurse: Session,
+) -> None:
+    """An MR dose given on 2026-03-20 outside every window goes to mr1; twelve days later mr2
+    opens, and the live-vaccine interval makes it wait until 2026-04-17 — in the list too."""
+    pid = _added("2020-06-01", "2026-03-20")
+    on = date(2026, 4, 1)
+    engine = {s.id: s for s in schedule.due_list(nurse, pid, on).series}["mr2"]
+    assert (engine.status, engine.earliest) == ("waiting", date(2026, 4, 17))
+    rows = {r.person_id: r for r in unvaccinated.decide_list(nurse, "mr2", on).rows}
+    assert (rows[pid].status, rows[pid].judged.earliest) == ("waiting", date(2026, 4, 17))

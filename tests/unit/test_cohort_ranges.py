@@ -51,3 +51,17 @@ def test_disjoint_cohorts_are_separate_ranges() -> None:
     assert mr1 == [(date(2022, 4, 2), date(2023, 4, 1)), (date(2024, 11, 28), date(2025, 11, 28))]
     zoster = open_birth_ranges(catalog.restricted_to("zoster"), "zoster", ON)
     assert len(zoster) == 8 and all((b - a).days in (364, 365) for a, b in zoster)
+
+
+@pytest.mark.parametrize("series_id", ["je1", "je2"])
+def test_a_special_cohort_closing_to_one_birth_day_is_found(series_id: str) -> None:
+    """日本脳炎 特例 (born 1995-04-02 to 2007-04-01, open until 20 years): on 2027-03-31 only
+    those born 2007-04-01 are still open — a one-day range between two probes 14 days apart,
+    found because the rule's birth limits are probed too."""
+    on = date(2027, 3, 31)
+    catalog = load_catalog().restricted_to(series_id)
+    got = open_birth_ranges(catalog, series_id, on)
+    assert (date(2007, 4, 1), date(2007, 4, 1)) in got
+    for d in (date(2007, 3, 31), date(2007, 4, 1), date(2007, 4, 2)):
+        st = evaluate(catalog, Person(d, "F"), [], on).get(series_id).status
+        assert (st in ("due", "waiting")) == (d == date(2007, 4, 1))

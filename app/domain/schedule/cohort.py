@@ -4,9 +4,11 @@ Found with the engine itself (so it follows the catalog): the birth dates are pr
 ``PROBE_DAYS`` back to ``MAX_AGE_YEARS`` and each change between two probes is narrowed to the
 exact day by bisection. Open ranges can be disjoint (日本脳炎: the main window and a 特例 cohort
 years apart; MR 1期: the window and the shortage-extension cohort): the persons born in a gap
-are not read at all. An open range shorter than ``PROBE_DAYS`` lying wholly between two closed
-probes would be missed; no catalog rule opens a window for so few birth days (windows are
-months or 年度 long), and the test suite checks every bundled series against a day-by-day scan.
+are not read at all. The birth limits of the series and its rules (and the days beside them) are
+probed too, so a rule's cohort closing to a few birth days is found (日本脳炎 特例 on its last
+day). Any other open range shorter than ``PROBE_DAYS`` lying wholly between two closed probes
+would be missed; no catalog rule opens one (windows are months or 年度 long), and the test suite
+checks every bundled series against a day-by-day scan.
 """
 
 from __future__ import annotations
@@ -58,7 +60,12 @@ def open_birth_ranges(catalog: Catalog, series_id: str, on: date) -> list[tuple[
     while d >= floor:
         probes.append(d)
         d -= timedelta(days=PROBE_DAYS)
-    probes.reverse()  # ascending
+    # The birth limits of the series and of its special rules, and the days beside them: a
+    # rule's cohort can leave a range of a few birth days open (日本脳炎 特例 born up to
+    # 2007-04-01, open until 20 years: on 2027-03-31 one birth day), which probes every
+    # PROBE_DAYS would step over.
+    probes.extend(d for d in _birth_limits(catalog, series_id) if floor < d < on)
+    probes = sorted(set(probes))  # ascending
     if probes[0] != floor:
         probes.insert(0, floor)
     ranges: list[tuple[date, date]] = []
@@ -73,3 +80,12 @@ def open_birth_ranges(catalog: Catalog, series_id: str, on: date) -> list[tuple[
     if start is not None:
         ranges.append((start, probes[-1]))
     return ranges
+
+
+def _birth_limits(catalog: Catalog, series_id: str) -> set[date]:
+    series = catalog.series_by_id(series_id)
+    limits = [series.birth_from, series.birth_until]
+    for rule in catalog.rules_by_series.get(series_id, ()):
+        limits += [rule.birth_from, rule.birth_until]
+    one = timedelta(days=1)
+    return {d + k * one for d in limits if d is not None for k in (-1, 0, 1)}

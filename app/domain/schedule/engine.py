@@ -172,18 +172,32 @@ def _assign(
         targets = catalog.series_by_product[pid]
         open_ones = []
         for sid in targets:
-            s = catalog.series_by_id(sid)
             if sid not in spans:
-                ok = _applicable(s, person, facts, ctx) is None
                 dates = [x.date for x in per_series[sid]]
-                until = max(main_until_by_product(s, ctx).values()) if s.window else None
-                spans[sid] = _spans(catalog, s, facts, ctx, dates, until) if ok else []
+                spans[sid] = assignment_spans(catalog, sid, person, facts, ctx, dates)
             if any(sp.contains(d) for sp in spans[sid]):
                 open_ones.append(sid)
         needing = [sid for sid in open_ones if len(per_series[sid]) < _max_doses(catalog, sid)]
         applicable = [sid for sid in targets if spans[sid]]
         chosen = (needing or open_ones or applicable or list(targets))[0]
         per_series[chosen].append(SeriesDose(d, pid))
+
+
+def assignment_spans(
+    catalog: Catalog,
+    series_id: str,
+    person: Person,
+    facts: Facts,
+    ctx: BoundContext,
+    dates: Sequence[date],
+) -> list[Span]:
+    """The windows in which a dose of a product given to one series by date (MR, 日本脳炎) may
+    go to ``series_id`` (``dates``: the doses it holds, for rules needing one by a date)."""
+    s = catalog.series_by_id(series_id)
+    if _applicable(s, person, facts, ctx) is not None:
+        return []
+    until = max(main_until_by_product(s, ctx).values()) if s.window else None
+    return _spans(catalog, s, facts, ctx, dates, until)
 
 
 def _max_doses(catalog: Catalog, sid: str) -> int:

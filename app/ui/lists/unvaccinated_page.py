@@ -33,13 +33,13 @@ from app.domain.wareki import format_both, format_wareki_short, parse_date
 from app.errors import InvalidInput
 from app.security import permissions as perm
 from app.security.session import SessionView
-from app.services import printing, unvaccinated
-from app.services.printing import PrintResult
+from app.services import unvaccinated
 from app.services.unvaccinated import AreaChoice, UnvaccinatedDecision, UnvaccinatedEntry
 from app.ui.common.dialog_parts import message_label, set_message
 from app.ui.common.jobs import Job, JobContext, JobRunner
 from app.ui.common.record_sort_proxy import RecordSortProxy
 from app.ui.common.table_view import cap_column_widths, read_only_table
+from app.ui.lists import unvaccinated_outputs as outputs
 from app.ui.lists.list_rows import ListRowLoader
 from app.ui.lists.unvaccinated_table_model import UnvaccinatedTableModel, area_text
 from app.ui.printing.document_print_flow import DocumentPrintFlow, PrintRequest
@@ -338,18 +338,7 @@ class UnvaccinatedPage(QWidget):
         path = self.ask_csv_path()
         if path is None:
             return
-        session = self.session
-
-        def work(ctx: JobContext) -> int:
-            return unvaccinated.export_csv(
-                session,
-                listing,
-                path,
-                progress=ctx.report_progress,
-                cancelled=lambda: ctx.cancelled,
-            )
-
-        job = self._csv_job = self.jobs.submit(work)
+        job = self._csv_job = self.jobs.submit(outputs.csv_work(self.session, listing, path))
         self.cancel_csv_button.setVisible(True)
         job.progress.connect(
             lambda done, total: self._show(
@@ -383,19 +372,7 @@ class UnvaccinatedPage(QWidget):
         listing = self.listing
         if listing is None or not len(listing) or self.print_flow.busy:
             return
-        session, series, on, area = self.session, listing.series_id, listing.on, listing.area_code
-
-        def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-            return printing.print_unvaccinated(
-                session,
-                series,
-                out,
-                on=on,
-                area_code=area,
-                progress=ctx.report_progress,
-                cancelled=lambda: ctx.cancelled,
-            )
-
+        work = outputs.list_print_work(self.session, listing)
         self.print_flow.start(
             PrintRequest(self.tr("Unvaccinated list"), "unvaccinated", work, batch=True)
         )
@@ -413,19 +390,7 @@ class UnvaccinatedPage(QWidget):
         folder = self.ask_notice_folder()
         if folder is None:
             return
-        session, series, on, area = self.session, listing.series_id, listing.on, listing.area_code
-
-        def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-            return printing.print_notices(
-                session,
-                series,
-                out.parent,
-                on=on,
-                area_code=area,
-                progress=ctx.report_progress,
-                cancelled=lambda: ctx.cancelled,
-            )
-
+        work = outputs.notices_work(self.session, listing)
         self.print_flow.start(
             PrintRequest(self.tr("Individual notices"), "notices", work, batch=True, out_dir=folder)
         )

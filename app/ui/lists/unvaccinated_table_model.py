@@ -14,7 +14,7 @@ from datetime import date
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Signal
 
-from app.services.unvaccinated import UnvaccinatedEntry
+from app.services.unvaccinated import PAGE_ROWS, UnvaccinatedEntry
 from app.ui.common import display_text
 from app.ui.common.display_text import QT_TRANSLATE_NOOP, status_text
 from app.ui.common.record_table_model import Column, RecordTableModel
@@ -36,9 +36,6 @@ def area_text(code: str | None, names: dict[str, str]) -> str:
         return "—"
     name = names.get(code)
     return f"{name}（{code}）" if name else code
-
-
-PAGE_ROWS = 200  # rows fetched per page as the table scrolls (a screen shows ~30)
 
 
 class UnvaccinatedTableModel(RecordTableModel[UnvaccinatedEntry]):

@@ -1,0 +1,95 @@
+"""What a 未接種者一覧 keeps between lists, per loaded catalog (``catalog_for`` caches the
+object): the engine's judgements of a series on a day, the open birth ranges of a series on a
+day, and the windows per birth date of a series sharing its products. A counter lists the same
+series many times a day; the first list of a day computes them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from app.domain.catalog import Catalog, Series
+from app.domain.legaldate import fiscal_year
+from app.domain.schedule import SeriesStatus, open_birth_ranges
+from app.services._list_sharing import Sharing
+
+# The engine's judgement of one series on one day for a (birth date, sex, doses) combination,
+# kept across lists per loaded catalog for the last few series listed: a counter lists the same
+# series many times a day, and its persons share ~10⁴ combinations at 1M persons (~3 MiB each).
+JUDGED_MAX = 50_000  # combinations kept per series and day; the rest are judged every time
+JUDGED_LISTS = 4  # series and days kept
+_JUDGED: dict[tuple[int, str, date], tuple[Catalog, dict[Any, SeriesStatus]]] = {}
+
+
+def judged(full: Catalog, series_id: str, on: date) -> dict[Any, SeriesStatus]:
+    key = (id(full), series_id, on)
+    hit = _JUDGED.pop(key, None)
+    if hit is None or hit[0] is not full:
+        hit = (full, {})
+    while len(_JUDGED) >= JUDGED_LISTS:
+        del _JUDGED[next(iter(_JUDGED))]  # the least recently listed
+    _JUDGED[key] = hit
+    return hit[1]
+
+
+_RANGES: dict[tuple[int, str, date], tuple[Catalog, list[tuple[date, date]]]] = {}
+_SHARING: dict[tuple[int, str], tuple[Catalog, Sharing]] = {}
+
+
+def sharing(
+    full: Catalog, catalog: Catalog, series_id: str, group: tuple[str, ...]
+) -> Sharing | None:
+    """The split of shared-product doses for the series (None: not usable for its group),
+    kept per loaded catalog with the windows it has computed (per birth date, not per day)."""
+    key = (id(full), series_id)
+    hit = _SHARING.get(key)
+    if hit is None or hit[0] is not full:
+        if len(_SHARING) > 16:
+            _SHARING.clear()
+        hit = _SHARING[key] = (full, Sharing(catalog, series_id, group))
+    return hit[1] if hit[1].usable else None
+
+
+def birth_ranges(
+    full: Catalog, catalog: Catalog, series_id: str, on: date
+) -> list[tuple[date, date]]:
+    """Open birth ranges, memoized per loaded catalog (``catalog_for`` caches the object),
+    series and date: a counter lists the same series many times a day."""
+    key = (id(full), series_id, on)
+    hit = _RANGES.get(key)
+    if hit is None or hit[0] is not full:
+        if len(_RANGES) > 64:
+            _RANGES.clear()
+        hit = _RANGES[key] = (full, open_birth_ranges(catalog, series_id, on))
+    return hit[1]
+
+
+def season_start(series: Series, day: date) -> str | None:
+    """For a seasonal series, the first day of the season of ``day``'s 年度 (doses before it do
+    not count there); None for the others."""
+    if series.season is None:
+        return None
+    return series.season.for_fiscal_year(fiscal_year(day))[0].isoformat()
+
+
+Range = tuple[date, date]  # inclusive
+
+
+def minus(ranges: list[Range], cut: list[Range]) -> list[Range]:
+    """The days of ``ranges`` outside every range of ``cut`` (both inclusive, ascending)."""
+    out = []
+    for a, b in ranges:
+        parts = [(a, b)]
+        for c, d in cut:
+            kept = []
+            for x, y in parts:
+                if d < x or c > y:
+                    kept.append((x, y))
+                    continue
+                if x < c:
+                    kept.append((x, c - timedelta(days=1)))
+                if d < y:
+                    kept.append((d + timedelta(days=1), y))
+            parts = kept
+        out.extend(parts)
+    return out
