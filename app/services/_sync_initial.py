@@ -15,10 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from app.domain.kana import normalize_kana
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
 from app.services._bulk import bulk_apply
+from app.services._initial_lines import LinePath, column_sources, fits
 from app.services._sync_apply import (
     REF_CACHE,
     TICK,
@@ -44,6 +47,8 @@ FAST_TYPES = frozenset(
 _DERIVED = {"person": ("kana_key",), "vaccination": ("outcome", "postpone_reason")}
 _ENVELOPE = ("version", "origin", "voided_at", "void_reason")
 LOAD_CHUNK = 5000  # records per executemany (and per reference look-up)
+LINE_PATH = True
+DEFER_INDEXES = True
 _REF_TYPES = {
     "household_id": "household",
     "guardian_id": "person",
@@ -123,11 +128,36 @@ class InitialLoader:
         # column → referenced uid text (or product id) → row id; bounded
         self._refs: dict[str, dict[str, int]] = {c: {} for c in (*_REF_TYPES, "vaccine_id")}
         self._builders: dict[str, _RowBuilder] = {}
+        self._line_paths: dict[str, LinePath | None] = {}
 
     def _builder(self, rtype: str) -> _RowBuilder:
         if rtype not in self._builders:
             self._builders[rtype] = _RowBuilder(self.conn, rtype)
         return self._builders[rtype]
+
+    def _line_path(self, rtype: str) -> LinePath | None:
+        if rtype not in self._line_paths:
+            path = None
+            if rtype in FAST_TYPES and LINE_PATH:
+                b = self._builder(rtype)
+                if fits(rtype, b.fields):
+                    sources = column_sources(rtype, b.plain, b.bools, b.ref_fields, b.ref_columns)
+                    path = LinePath(self.conn, rtype, sources)
+            self._line_paths[rtype] = path
+        return self._line_paths[rtype]
+
+    def lines(self, package_type: str, lines: list[bytes]) -> None:
+        """A chunk of package lines: through the line path when the type takes it."""
+        path = self._line_path(package_type)
+        if path is None:
+            self.chunk(package_type, list(map(orjson.loads, lines)))
+            return
+        self.applier.finish()
+        done = path.insert(lines, self._general, self.chunk)
+        if done:
+            self.stats.applied += done
+            by_type = self.stats.by_type
+            by_type[package_type] = by_type.get(package_type, 0) + done
 
     def _fetch_refs(self, column: str, wanted: set[str]) -> None:
         known = self._refs[column]
@@ -243,22 +273,24 @@ def apply_initial(
     total, done = record_count(opened), 0
     present = set(opened.record_types)
     with bulk_apply(conn):
-        bulk.drop_indexes(conn, indexes)
+        if DEFER_INDEXES:
+            bulk.drop_indexes(conn, indexes)
         for package_type in RECORD_TYPES:
             if package_type not in present:
                 continue
-            chunk: list[dict[str, Any]] = []
-            for envelope in opened.records(package_type):
-                chunk.append(envelope)
+            chunk: list[bytes] = []
+            for line in opened.record_lines(package_type):
+                chunk.append(line)
                 if len(chunk) >= LOAD_CHUNK:
-                    loader.chunk(package_type, chunk)
+                    loader.lines(package_type, chunk)
                     done = _tick(done, len(chunk), total, progress, cancel)
                     chunk = []
             if chunk:
-                loader.chunk(package_type, chunk)
+                loader.lines(package_type, chunk)
                 done = _tick(done, len(chunk), total, progress, cancel)
         applier.finish()
-        bulk.create_indexes(conn, indexes)
+        if DEFER_INDEXES:
+            bulk.create_indexes(conn, indexes)
     if progress is not None:
         progress(done, total)
     return applier.stats
