@@ -36,6 +36,8 @@ from app.services._sync_apply import (
 )
 from app.services._sync_records import BOOLEAN_FIELDS, REF_FIELDS, ref_uid_bytes, uid_bytes
 from app.store import bulk, db, sync_apply, sync_outbox
+from app.sync.errors import PackageError
+from app.sync.lines import MAX_LINE
 from app.sync.opened import OpenedPackage
 from app.sync.schemas import RECORD_TYPES
 
@@ -261,7 +263,31 @@ def apply_initial(
     cancel: CancelCheck | None = None,
 ) -> ApplyStats:
     """Every record of the initial package ``opened`` into this empty register (inside the
-    caller's transaction); refuses a register that already holds synced records."""
+    caller's transaction); refuses a register that already holds synced records.
+
+    When ``opened`` is still checking its members (``app.sync.deferred``) the records go in
+    meanwhile and the checks are waited for before this returns; any failure here first asks
+    the checks for their verdict, so a package that fails them is refused with their code, as
+    if they had run first. (A cancel stops at once.)"""
+    try:
+        stats = _apply_initial(opened, conn, party_id, cipher, progress, cancel)
+    except (ImportCancelled, PackageError):
+        raise
+    except BaseException:
+        opened.verify_records()
+        raise
+    opened.verify_records()
+    return stats
+
+
+def _apply_initial(
+    opened: OpenedPackage,
+    conn: db.Connection,
+    party_id: str,
+    cipher: NumberCipher | None,
+    progress: Progress | None,
+    cancel: CancelCheck | None,
+) -> ApplyStats:
     if sync_apply.has_synced_records(conn):
         raise InitialNotEmpty()
     if cipher is None and needs_number_key(opened):
@@ -280,6 +306,8 @@ def apply_initial(
                 continue
             chunk: list[bytes] = []
             for line in opened.record_lines(package_type):
+                if len(line) > MAX_LINE:  # refused by the checks (which may still be running)
+                    opened.verify_records()
                 chunk.append(line)
                 if len(chunk) >= LOAD_CHUNK:
                     loader.lines(package_type, chunk)

@@ -151,6 +151,7 @@ def import_package(
             identity=keys,
             channel=RegisterChannel(conn),
             tmp_dir=work_dir(reg.directory),
+            defer_initial=True,  # an initial load checks its lines while it applies them
         )
     except PackageError as exc:
         _refuse(session, path, exc)
@@ -244,6 +245,11 @@ def import_package(
                     )
         except PackageError as exc:
             failure = exc
+            if opened.verifying:  # the member checks' verdict comes first (spec §4 order)
+                try:
+                    opened.verify_records()
+                except PackageError as checked:
+                    failure = checked
         except InitialNotEmpty as exc:  # the package is sound: it stays where it is
             _audit.record_now(
                 session,
