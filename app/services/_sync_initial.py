@@ -1,14 +1,18 @@
 """Apply an ``initial`` package (a full load, PACKAGE-FORMAT.md §4) inside the caller's transaction.
 
 An initial package is applied only to a register that holds no synced record yet (otherwise
-E_SYNC_INITIAL_NOT_EMPTY and nothing changes). Into an empty register the records go in as rows
-built straight from the envelopes, a chunk at a time with one ``executemany`` and row ids given
-(so a guardian earlier in the same chunk is referenced without a look-up), while the non-unique
-indexes of the synced tables are dropped and built once, sorted, at the end — all in the one
-transaction, so a crash leaves the register as it was. Every record the row builder cannot take
-as it is (a personal number, a postponement, an unknown reference, a uid seen before, a chunk a
-constraint refuses) goes through the general ``Applier`` in package order, with the same version
-comparison, quarantine and conflict rules as an ``updates`` package.
+E_SYNC_INITIAL_NOT_EMPTY and nothing changes). Into an empty register the records go in a chunk
+of package lines at a time, straight from the JSON by one statement per chunk (the line path,
+``_initial_lines``), with row ids given and references resolved in SQL; where a record type
+does not take the line path, as rows built by the row builder here with one ``executemany``.
+The indexes stay live: the package lists records in an order that makes most index updates
+appends (uids are time-ordered, vaccinations come person by person), and the others are
+bounded by a fixed page cache, so memory does not grow with the register (no sort of a whole
+index at the end). All in the one transaction, so a crash leaves the register as it was. Every
+record neither bulk path can take as it is (a personal number, a postponement, an unknown
+reference, a uid seen before, a chunk a constraint refuses) goes through the general
+``Applier`` in package order, with the same version comparison, quarantine and conflict rules
+as an ``updates`` package.
 """
 
 from __future__ import annotations
@@ -50,7 +54,9 @@ _DERIVED = {"person": ("kana_key",), "vaccination": ("outcome", "postpone_reason
 _ENVELOPE = ("version", "origin", "voided_at", "void_reason")
 LOAD_CHUNK = 5000  # records per executemany (and per reference look-up)
 LINE_PATH = True
-DEFER_INDEXES = True
+# MiB of page cache for the load: the indexes whose keys arrive in random order (by birth date,
+# kana, the season list) are updated in place; what does not fit is spilled and read back.
+LOAD_CACHE_MIB = 768
 _REF_TYPES = {
     "household_id": "household",
     "guardian_id": "person",
@@ -294,13 +300,9 @@ def _apply_initial(
         raise NumberKeyNeeded()
     applier = Applier(conn, opened.header.package_id, party_id, cipher)
     loader = InitialLoader(conn, applier)
-    tables = sorted(set(sync_outbox.RECORD_TABLES.values()))
-    indexes = bulk.secondary_indexes(conn, tables)
     total, done = record_count(opened), 0
     present = set(opened.record_types)
-    with bulk_apply(conn):
-        if DEFER_INDEXES:
-            bulk.drop_indexes(conn, indexes)
+    with bulk_apply(conn), bulk.page_cache(conn, LOAD_CACHE_MIB):
         for package_type in RECORD_TYPES:
             if package_type not in present:
                 continue
@@ -317,8 +319,6 @@ def _apply_initial(
                 loader.lines(package_type, chunk)
                 done = _tick(done, len(chunk), total, progress, cancel)
         applier.finish()
-        if DEFER_INDEXES:
-            bulk.create_indexes(conn, indexes)
     if progress is not None:
         progress(done, total)
     return applier.stats

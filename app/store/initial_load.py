@@ -3,7 +3,7 @@
 A chunk of JSON Lines (already verified and schema-checked by the package layer) is passed to
 SQLite as one JSON array; SQLite takes every column out of it (``json_each`` and ``->>``),
 resolves the references by joins on the unique uid indexes of the referenced tables, and inserts
-the rows in package order with their ids given. No Python object is built per record, and the
+the rows with their ids given (first id + position in the chunk, so package order). No Python object is built per record, and the
 statement runs without the GIL (a single ``sqlite3_step``).
 
 The insert stops before the first record whose reference (a uid or product id it names) is not
@@ -13,9 +13,10 @@ that breaks a constraint (a uid seen before) inserts nothing (savepoint) and say
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,7 +116,7 @@ def _statement(record_type: str, spec: tuple[Column, ...]) -> str:
         f"WITH {chunk}"
         f" x AS MATERIALIZED (SELECT r.k, r.v{ref_cols} FROM r {' '.join(joins)}){extra_cte}"
         f" INSERT INTO {table} ({names}) SELECT {', '.join(selects)} FROM x{extra_join}"
-        f" WHERE x.k < (SELECT coalesce(min(x.k), ?2) FROM x WHERE {where}) ORDER BY x.k"
+        f" WHERE x.k < (SELECT coalesce(min(x.k), ?2) FROM x WHERE {where})"
     )
 
 
@@ -153,3 +154,29 @@ class JsonInserter:
         except sqlcipher3.IntegrityError:
             return -1
         return conn.total_changes - before
+
+
+@contextlib.contextmanager
+def load_journal(conn: Connection, enabled: bool = True) -> Iterator[None]:
+    """A rollback journal instead of the WAL for an initial load (outside any transaction).
+
+    The load is one transaction that outgrows any page cache: in WAL mode every page it spills
+    goes to the WAL, is looked up there again on every later read (the WAL index is searched
+    block by block, so each look-up costs more as the WAL grows) and is copied a second time
+    into the database at the checkpoint. Into an empty register the new pages lie beyond the
+    old end of the file, so a rollback journal writes them once, straight into place, and holds
+    only the few pages that existed before (with ``synchronous = FULL`` a crash still rolls
+    back to the register as it was). WAL is back afterwards; should the switch be refused (the
+    file open elsewhere) the load runs in WAL mode."""
+    switched = False
+    if enabled and str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        try:
+            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+            switched = str(mode).lower() == "delete"
+        except sqlcipher3.OperationalError:
+            switched = False
+    try:
+        yield
+    finally:
+        if switched:
+            conn.execute("PRAGMA journal_mode = WAL")
