@@ -1,24 +1,31 @@
 """Apply an ``initial`` package (a full load, PACKAGE-FORMAT.md §4) inside the caller's transaction.
 
 An initial package is applied only to a register that holds no synced record yet (otherwise
-E_SYNC_INITIAL_NOT_EMPTY and nothing changes). Into an empty register the records go in as rows
-built straight from the envelopes, a chunk at a time with one ``executemany`` and row ids given
-(so a guardian earlier in the same chunk is referenced without a look-up), while the non-unique
-indexes of the synced tables are dropped and built once, sorted, at the end — all in the one
-transaction, so a crash leaves the register as it was. Every record the row builder cannot take
-as it is (a personal number, a postponement, an unknown reference, a uid seen before, a chunk a
-constraint refuses) goes through the general ``Applier`` in package order, with the same version
-comparison, quarantine and conflict rules as an ``updates`` package.
+E_SYNC_INITIAL_NOT_EMPTY and nothing changes). Into an empty register the records go in a chunk
+of package lines at a time, straight from the JSON by one statement per chunk (the line path,
+``_initial_lines``), with row ids given and references resolved in SQL; where a record type
+does not take the line path, as rows built by the row builder here with one ``executemany``.
+The indexes stay live: the package lists records in an order that makes most index updates
+appends (uids are time-ordered, vaccinations come person by person), and the others are
+bounded by a fixed page cache, so memory does not grow with the register (no sort of a whole
+index at the end). All in the one transaction, so a crash leaves the register as it was. Every
+record neither bulk path can take as it is (a personal number, a postponement, an unknown
+reference, a uid seen before, a chunk a constraint refuses) goes through the general
+``Applier`` in package order, with the same version comparison, quarantine and conflict rules
+as an ``updates`` package.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from app.domain.kana import normalize_kana
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
 from app.services._bulk import bulk_apply
+from app.services._initial_lines import LinePath, column_sources, fits
 from app.services._sync_apply import (
     REF_CACHE,
     TICK,
@@ -33,6 +40,8 @@ from app.services._sync_apply import (
 )
 from app.services._sync_records import BOOLEAN_FIELDS, REF_FIELDS, ref_uid_bytes, uid_bytes
 from app.store import bulk, db, sync_apply, sync_outbox
+from app.sync.errors import PackageError
+from app.sync.lines import MAX_LINE
 from app.sync.opened import OpenedPackage
 from app.sync.schemas import RECORD_TYPES
 
@@ -44,6 +53,10 @@ FAST_TYPES = frozenset(
 _DERIVED = {"person": ("kana_key",), "vaccination": ("outcome", "postpone_reason")}
 _ENVELOPE = ("version", "origin", "voided_at", "void_reason")
 LOAD_CHUNK = 5000  # records per executemany (and per reference look-up)
+LINE_PATH = True
+# MiB of page cache for the load: the indexes whose keys arrive in random order (by birth date,
+# kana, the season list) are updated in place; what does not fit is spilled and read back.
+LOAD_CACHE_MIB = 768
 _REF_TYPES = {
     "household_id": "household",
     "guardian_id": "person",
@@ -123,11 +136,36 @@ class InitialLoader:
         # column → referenced uid text (or product id) → row id; bounded
         self._refs: dict[str, dict[str, int]] = {c: {} for c in (*_REF_TYPES, "vaccine_id")}
         self._builders: dict[str, _RowBuilder] = {}
+        self._line_paths: dict[str, LinePath | None] = {}
 
     def _builder(self, rtype: str) -> _RowBuilder:
         if rtype not in self._builders:
             self._builders[rtype] = _RowBuilder(self.conn, rtype)
         return self._builders[rtype]
+
+    def _line_path(self, rtype: str) -> LinePath | None:
+        if rtype not in self._line_paths:
+            path = None
+            if rtype in FAST_TYPES and LINE_PATH:
+                b = self._builder(rtype)
+                if fits(rtype, b.fields):
+                    sources = column_sources(rtype, b.plain, b.bools, b.ref_fields, b.ref_columns)
+                    path = LinePath(self.conn, rtype, sources)
+            self._line_paths[rtype] = path
+        return self._line_paths[rtype]
+
+    def lines(self, package_type: str, lines: list[bytes]) -> None:
+        """A chunk of package lines: through the line path when the type takes it."""
+        path = self._line_path(package_type)
+        if path is None:
+            self.chunk(package_type, list(map(orjson.loads, lines)))
+            return
+        self.applier.finish()
+        done = path.insert(lines, self._general, self.chunk)
+        if done:
+            self.stats.applied += done
+            by_type = self.stats.by_type
+            by_type[package_type] = by_type.get(package_type, 0) + done
 
     def _fetch_refs(self, column: str, wanted: set[str]) -> None:
         known = self._refs[column]
@@ -231,34 +269,56 @@ def apply_initial(
     cancel: CancelCheck | None = None,
 ) -> ApplyStats:
     """Every record of the initial package ``opened`` into this empty register (inside the
-    caller's transaction); refuses a register that already holds synced records."""
+    caller's transaction); refuses a register that already holds synced records.
+
+    When ``opened`` is still checking its members (``app.sync.deferred``) the records go in
+    meanwhile and the checks are waited for before this returns; any failure here first asks
+    the checks for their verdict, so a package that fails them is refused with their code, as
+    if they had run first. (A cancel stops at once.)"""
+    try:
+        stats = _apply_initial(opened, conn, party_id, cipher, progress, cancel)
+    except (ImportCancelled, PackageError):
+        raise
+    except BaseException:
+        opened.verify_records()
+        raise
+    opened.verify_records()
+    return stats
+
+
+def _apply_initial(
+    opened: OpenedPackage,
+    conn: db.Connection,
+    party_id: str,
+    cipher: NumberCipher | None,
+    progress: Progress | None,
+    cancel: CancelCheck | None,
+) -> ApplyStats:
     if sync_apply.has_synced_records(conn):
         raise InitialNotEmpty()
     if cipher is None and needs_number_key(opened):
         raise NumberKeyNeeded()
     applier = Applier(conn, opened.header.package_id, party_id, cipher)
     loader = InitialLoader(conn, applier)
-    tables = sorted(set(sync_outbox.RECORD_TABLES.values()))
-    indexes = bulk.secondary_indexes(conn, tables)
     total, done = record_count(opened), 0
     present = set(opened.record_types)
-    with bulk_apply(conn):
-        bulk.drop_indexes(conn, indexes)
+    with bulk_apply(conn), bulk.page_cache(conn, LOAD_CACHE_MIB):
         for package_type in RECORD_TYPES:
             if package_type not in present:
                 continue
-            chunk: list[dict[str, Any]] = []
-            for envelope in opened.records(package_type):
-                chunk.append(envelope)
+            chunk: list[bytes] = []
+            for line in opened.record_lines(package_type):
+                if len(line) > MAX_LINE:  # refused by the checks (which may still be running)
+                    opened.verify_records()
+                chunk.append(line)
                 if len(chunk) >= LOAD_CHUNK:
-                    loader.chunk(package_type, chunk)
+                    loader.lines(package_type, chunk)
                     done = _tick(done, len(chunk), total, progress, cancel)
                     chunk = []
             if chunk:
-                loader.chunk(package_type, chunk)
+                loader.lines(package_type, chunk)
                 done = _tick(done, len(chunk), total, progress, cancel)
         applier.finish()
-        bulk.create_indexes(conn, indexes)
     if progress is not None:
         progress(done, total)
     return applier.stats

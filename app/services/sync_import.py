@@ -30,12 +30,15 @@ from app.services._sync_hub_conflicts import queue_hub_conflicts
 from app.services._sync_initial import InitialNotEmpty, apply_initial
 from app.services._sync_quarantine import forget_acknowledged, quarantine_file, work_dir
 from app.services.sync_export import NoServerTrusted
-from app.store import db, sync_state
+from app.store import db, initial_load, sync_state
 from app.sync.channel import Applied, Outcome
 from app.sync.errors import PackageError
 from app.sync.opened import OpenedPackage
 from app.sync.reader import open_package
 from app.sync.trust import Trust, verify_trust
+
+# An initial load runs with a rollback journal (app.store.initial_load.load_journal).
+LOAD_JOURNAL = True
 
 
 class RegisterChannel:
@@ -151,6 +154,7 @@ def import_package(
             identity=keys,
             channel=RegisterChannel(conn),
             tmp_dir=work_dir(reg.directory),
+            defer_initial=True,  # an initial load checks its lines while it applies them
         )
     except PackageError as exc:
         _refuse(session, path, exc)
@@ -176,7 +180,8 @@ def import_package(
             _check_header(opened, last_sent)
             new_trust = _newer_trust(opened, trust)
             audit_ack = _audit_ack(opened.manifest, keys.party_id)
-            with db.transaction(conn):
+            initial = header.kind == "initial" and LOAD_JOURNAL
+            with initial_load.load_journal(conn, initial), db.transaction(conn):
                 if new_trust is not None:
                     _sync_identity.install_trust(conn, new_trust, f"package:{header.package_id}")
                 acked = sync_state.record_ack(conn, header.sender_id, header.ack)
@@ -244,6 +249,11 @@ def import_package(
                     )
         except PackageError as exc:
             failure = exc
+            if opened.verifying:  # the member checks' verdict comes first (spec §4 order)
+                try:
+                    opened.verify_records()
+                except PackageError as checked:
+                    failure = checked
         except InitialNotEmpty as exc:  # the package is sound: it stays where it is
             _audit.record_now(
                 session,

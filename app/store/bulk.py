@@ -189,32 +189,6 @@ def export_encrypted_variant(
         conn.execute("DETACH DATABASE variant")
 
 
-def secondary_indexes(conn: Connection, tables: Sequence[str]) -> list[tuple[str, str]]:
-    """(name, exact SQL) of the non-unique indexes of ``tables``: the ones a bulk load into an
-    empty table may drop and build once, sorted, at the end (UNIQUE ones enforce rules and stay)."""
-    for table in tables:
-        _columns_of(conn, table)
-    marks = ", ".join("?" * len(tables))
-    rows = conn.execute(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        f" AND tbl_name IN ({marks}) ORDER BY name",
-        tuple(tables),
-    ).fetchall()
-    return [(str(n), str(s)) for n, s in rows if not str(s).upper().startswith("CREATE UNIQUE")]
-
-
-def drop_indexes(conn: Connection, indexes: Sequence[tuple[str, str]]) -> None:
-    """Drop ``indexes`` (from ``secondary_indexes``) inside the caller's transaction."""
-    for name, _sql in indexes:
-        conn.execute(f"DROP INDEX {name}")
-
-
-def create_indexes(conn: Connection, indexes: Sequence[tuple[str, str]]) -> None:
-    """Re-create ``indexes`` with their exact stored SQL inside the caller's transaction."""
-    for _name, sql in indexes:
-        conn.execute(sql)
-
-
 @contextlib.contextmanager
 def page_cache(conn: Connection, mib: int) -> Iterator[None]:
     """A page cache of ``mib`` MiB for the duration of a bulk operation, then the previous size

@@ -14,11 +14,12 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import fastjsonschema
 import orjson
@@ -36,6 +37,14 @@ MAX_MANIFEST: Final = 16 * 1024 * 1024
 
 class FileEntry(dict[str, Any]):
     """A manifest ``files`` entry (name, length, sha256, records, schema)."""
+
+
+class Pending(Protocol):
+    """Member checks running elsewhere (``app.sync.deferred.DeferredScan``)."""
+
+    def result(self) -> dict[str, FileEntry]: ...
+
+    def cancel(self) -> None: ...
 
 
 def _checker_for(name: str) -> LineChecker | None:
@@ -62,8 +71,12 @@ def _expected_schema(name: str, kind: str) -> tuple[bool, str | None]:
     return False, None
 
 
+class ScanStopped(Exception):
+    """The scan was stopped from outside (the package is being closed)."""
+
+
 def _scan_member(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, stop: threading.Event | None = None
 ) -> tuple[int, str, int, PackageError | None]:
     """(length, sha256, lines, first schema error) of one member."""
     checker = _checker_for(info.filename)
@@ -73,6 +86,8 @@ def _scan_member(
     last = b"\n"
     with Prefetcher(zf, info) as blocks:
         for block in blocks:
+            if stop is not None and stop.is_set():
+                raise ScanStopped()
             length += len(block)
             last = block[-1:]
             if checker is None:
@@ -165,7 +180,7 @@ def _compare(
 
 
 def scan_inner(
-    path: Path, header: PackageHeader
+    path: Path, header: PackageHeader, stop: threading.Event | None = None
 ) -> tuple[zipfile.ZipFile, dict[str, Any], bytes, dict[str, FileEntry]]:
     """Safe unpack → manifest → record schemas over the decrypted inner archive at ``path``."""
     zf, infos = open_safe(path)
@@ -187,7 +202,7 @@ def scan_inner(
                         raise
                     manifest_failure = manifest_failure or exc
                 continue
-            length, sha, lines, error = _scan_member(zf, info)
+            length, sha, lines, error = _scan_member(zf, info, stop)
             stats[info.filename] = (length, sha, lines)
             schema_failure = schema_failure or error
         if manifest_failure is not None:
@@ -206,7 +221,11 @@ class OpenedPackage:
     """A verified package. Use as a context manager: ``close`` removes the decrypted folder.
 
     ``outcome`` is ``Outcome.NEW`` (contents available) or ``Outcome.ALREADY_IMPORTED`` (nothing
-    decrypted; apply nothing)."""
+    decrypted; apply nothing).
+
+    With ``pending`` (``app.sync.deferred``) the members are still being checked on another
+    thread: ``files`` is the manifest's word until ``verify_records`` has returned, and the
+    caller must call it before it keeps anything it read."""
 
     def __init__(
         self,
@@ -217,8 +236,10 @@ class OpenedPackage:
         files: dict[str, FileEntry],
         manifest: dict[str, Any] | None = None,
         manifest_raw: bytes = b"",
+        pending: Pending | None = None,
     ) -> None:
         self.header = header
+        self._pending = pending
         self.outcome = outcome
         self.manifest: dict[str, Any] = manifest or {}
         self.files = files
@@ -234,7 +255,22 @@ class OpenedPackage:
     ) -> None:
         self.close()
 
+    @property
+    def verifying(self) -> bool:
+        """True while the member checks are still running (``verify_records`` not yet called)."""
+        return self._pending is not None
+
+    def verify_records(self) -> None:
+        """Wait for the member checks still running, if any; raise their ``PackageError``."""
+        if self._pending is not None:
+            files = self._pending.result()
+            self._pending = None
+            self.files = files
+
     def close(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
         if self._zip is not None:
             self._zip.close()
             self._zip = None

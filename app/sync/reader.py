@@ -29,6 +29,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from app.sync.channel import ChannelState, Outcome, check_sequence
+from app.sync.deferred import open_deferred
 from app.sync.encoding import utc_now, uuid_raw
 from app.sync.errors import PackageError
 from app.sync.header import PackageHeader, read_header
@@ -105,12 +106,15 @@ def open_package(
     channel: ChannelState | None = None,
     now: datetime | None = None,
     tmp_dir: Path | str | None = None,
+    defer_initial: bool = False,
 ) -> OpenedPackage:
     """Verify ``path`` completely and return it opened (use as a context manager).
 
     ``identity`` is this party's key pair (recipient). ``channel`` enables the sequence step; its
     outcome may be ``Outcome.ALREADY_IMPORTED`` (nothing decrypted, nothing to apply). Raises
-    only ``PackageError``."""
+    only ``PackageError``. With ``defer_initial`` an ``initial`` package's member checks run on
+    a worker thread while the caller applies it (``app.sync.deferred``: the caller must call
+    ``verify_records`` before it keeps anything)."""
     header = read_header(path)
     authenticate(header, trust, identity, now or utc_now())
     outcome = Outcome.NEW
@@ -128,6 +132,10 @@ def open_package(
                 _decrypt(fh, header, identity, inner_path)
         except OSError as exc:
             raise PackageError("E_MANIFEST", "payload.bin を読めません", step="payload") from exc
+        if defer_initial and header.kind == "initial":
+            deferred = open_deferred(inner_path, header, outcome, workdir)
+            if deferred is not None:
+                return deferred
         zf, manifest, manifest_raw, files = scan_inner(inner_path, header)
         return OpenedPackage(header, outcome, workdir, zf, files, manifest, manifest_raw)
     except BaseException:

@@ -22,7 +22,7 @@ from app.services._sync_apply import ApplyStats, apply_package
 from app.services._sync_initial import InitialNotEmpty, apply_initial
 from app.services._sync_records import to_envelope
 from app.services.sync_import import import_package
-from app.store import audit, db, sync_apply, sync_outbox
+from app.store import audit, db, initial_load, sync_apply, sync_outbox
 from app.sync.reader import open_package
 from tests.support.registers import USERS, login_as
 from tests.support.sync_env import (
@@ -139,24 +139,36 @@ def _applied(
     return found[0], found[1], [tuple(r) for r in found[2]]
 
 
+@pytest.mark.parametrize("line_path", [True, False], ids=["line-path", "row-builder"])
 def test_bulk_path_gives_what_the_general_path_gives(
-    empty: SyncEnv, initial_pkg: Path, monkeypatch: pytest.MonkeyPatch
+    empty: SyncEnv, initial_pkg: Path, monkeypatch: pytest.MonkeyPatch, line_path: bool
 ) -> None:
     bulk_inserted = [0]
+    by_lines = [0]
     insert = sync_apply.insert_with_ids
+    insert_lines = initial_load.JsonInserter.insert
 
     def counted(conn: db.Connection, rtype: str, names: Any, rows: list[Any]) -> bool:
         done = insert(conn, rtype, names, rows)
         bulk_inserted[0] += len(rows) if done else 0
         return done
 
+    def counted_lines(self: initial_load.JsonInserter, *args: Any) -> int:
+        done = insert_lines(self, *args)
+        by_lines[0] += max(done, 0)
+        return done
+
     monkeypatch.setattr(sync_apply, "insert_with_ids", counted)
+    monkeypatch.setattr(initial_load.JsonInserter, "insert", counted_lines)
+    monkeypatch.setattr(_sync_initial, "LINE_PATH", line_path)
     monkeypatch.setattr(_sync_initial, "LOAD_CHUNK", 2000)  # the chunks the data is laid out for
     number = login_as(empty.directory, "number")
     try:
         before = dump_tables(number.register.conn)
         bulk_stats, bulk_rows, bulk_quarantine = _applied(number, initial_pkg, apply_initial)
-        assert bulk_inserted[0] > SYNTHETIC // 2  # most rows took the bulk path
+        # most rows took the line path (or, without it, the row builder)
+        assert (by_lines if line_path else bulk_inserted)[0] > SYNTHETIC // 2
+        assert (bulk_inserted if line_path else by_lines)[0] < SYNTHETIC // 2
         assert dump_tables(number.register.conn) == before  # rolled back, indexes included
         general_stats, general_rows, general_quarantine = _applied(
             number, initial_pkg, apply_package

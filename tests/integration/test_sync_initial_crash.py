@@ -1,7 +1,8 @@
-"""SIGKILL at random points during the bulk ``initial`` load of an empty register (its indexes are
-dropped and rebuilt inside the one transaction): afterwards the register opens, PRAGMA
-integrity_check is ok, every index is there as before, the audit chain verifies, and the same
-package loads completely (or reports "already imported" when the kill came after the commit)."""
+"""SIGKILL at random points during the bulk ``initial`` load of an empty register (one transaction
+with a rollback journal instead of the WAL, the member checks on a worker thread): afterwards
+the register opens in WAL mode, PRAGMA integrity_check is ok, every index is there as before,
+the audit chain verifies, and the same package loads completely (or reports "already imported"
+when the kill came after the commit)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from tests.integration.test_sync_crash import _check_register, _duration, _run_a
 from tests.support.sync_env import person_env, server_trust
 
 KILLS = 10
+_JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")  # a rollback journal SQLite would replay
 PERSONS_IN_PACKAGE = 8000
 
 pytestmark = [
@@ -111,6 +113,9 @@ def test_kill_during_initial_load_then_the_same_package_loads(
         try:
             conn = session.register.conn
             assert _indexes(conn) == indexes  # a kill mid-load leaves no index dropped
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            for journal in reg.glob("*-journal"):  # rolled back: what is left is not hot
+                assert journal.read_bytes()[:8] != _JOURNAL_MAGIC
             persons = conn.execute("SELECT count(*) FROM persons").fetchone()[0]
             assert persons in (0, PERSONS_IN_PACKAGE)  # all of it or none
             result = import_package(session, pkg)

@@ -1,0 +1,107 @@
+"""The line path of an ``initial`` load: chunks of package lines go into the register as they are,
+SQLite taking the columns out of the JSON (``app.store.initial_load``); Python parses a line only
+where it must (a person's kana key, the records the line path cannot take).
+
+A record type takes this path when every field its schema allows has a column (the schemas
+forbid other fields, so every line of the type then fits). Everything else, and every record
+from the first one the insert cannot take (a reference not in the register yet, a chunk that
+breaks a constraint), goes through the row builder and the general path exactly as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from app.domain.kana import normalize_kana
+from app.services._sync_apply import REF_CACHE
+from app.store import db, initial_load, sync_apply
+from app.store.initial_load import Column
+from app.sync import schemas
+
+# column → referenced record type (``vaccine_id`` names a vaccine by its product id)
+REF_TYPES = {
+    "household_id": "household",
+    "guardian_id": "person",
+    "person_id": "person",
+    "institution_id": "institution",
+    "screening_institution_id": "institution",
+    "issuance_id": "issuance",
+    "vaccine_id": "vaccine",
+}
+_DERIVED: dict[str, tuple[Column, ...]] = {
+    "person": (Column("kana_key", "param"),),
+    "vaccination": (Column("outcome", "const", value="given"), Column("postpone_reason", "const")),
+}
+
+Fallback = Callable[[str, list[dict[str, Any]]], None]
+
+
+def column_sources(
+    rtype: str,
+    plain: tuple[str, ...],
+    bools: tuple[str, ...],
+    ref_fields: tuple[str, ...],
+    ref_columns: tuple[str, ...],
+) -> tuple[Column, ...]:
+    """Where each column of a ``rtype`` row comes from (the row builder's column order)."""
+    return (
+        Column("id", "id"),
+        Column("uid", "uid"),
+        Column("version", "env", field="version"),
+        Column("origin", "env", field="origin"),
+        Column("voided_at", "voided_at"),
+        Column("void_reason", "void_reason"),
+        *(Column(c, "data", field=c) for c in plain),
+        *(Column(c, "bool", field=c) for c in bools),
+        *(
+            Column(c, "ref", field=f, ref_type=REF_TYPES[c])
+            for f, c in zip(ref_fields, ref_columns, strict=True)
+        ),
+        *_DERIVED.get(rtype, ()),
+    )
+
+
+def fits(rtype: str, fields: frozenset[str]) -> bool:
+    """True when every data field the schema of ``rtype`` allows has a column."""
+    data = schemas.record_schema(rtype)["properties"]["data"]
+    allowed = set(data.get("properties", {}))
+    return data.get("additionalProperties") is False and allowed <= fields
+
+
+class LinePath:
+    """Chunks of one record type's lines into the register (see the module docstring)."""
+
+    def __init__(self, conn: db.Connection, rtype: str, sources: tuple[Column, ...]) -> None:
+        self.conn, self.rtype = conn, rtype
+        self.inserter = initial_load.JsonInserter(conn, rtype, sources)
+        self._kana: dict[str, str] = {}
+
+    def _kana_keys(self, lines: list[bytes]) -> str:
+        keys = []
+        known = self._kana
+        for line in lines:
+            name = orjson.loads(line)["data"]["name_kana"]
+            key = known.get(name)
+            if key is None:
+                if len(known) >= REF_CACHE:
+                    known.clear()
+                key = known[name] = normalize_kana(name)
+            keys.append(key)
+        return orjson.dumps(keys).decode()
+
+    def insert(self, lines: list[bytes], rest: Fallback, whole: Fallback) -> int:
+        """Insert ``lines``; the records after the first the insert cannot take go to ``rest``,
+        a chunk that breaks a constraint to ``whole`` (parsed). Returns the rows inserted here."""
+        extra = self._kana_keys(lines) if self.rtype == "person" else ""
+        text = (b"[" + b",".join(lines) + b"]").decode()
+        first = sync_apply.next_row_id(self.conn, self.rtype)
+        done = self.inserter.insert(self.conn, text, len(lines), first, extra)
+        if done < 0:
+            whole(self.rtype, list(map(orjson.loads, lines)))
+            return 0
+        if done < len(lines):
+            rest(self.rtype, list(map(orjson.loads, lines[done:])))
+        return done

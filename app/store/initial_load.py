@@ -1,0 +1,182 @@
+"""Rows of an ``initial`` load straight from package lines: one ``INSERT … SELECT`` per chunk.
+
+A chunk of JSON Lines (already verified and schema-checked by the package layer) is passed to
+SQLite as one JSON array; SQLite takes every column out of it (``json_each`` and ``->>``),
+resolves the references by joins on the unique uid indexes of the referenced tables, and inserts
+the rows with their ids given (first id + position in the chunk, so package order). No Python object is built per record, and the
+statement runs without the GIL (a single ``sqlite3_step``).
+
+The insert stops before the first record whose reference (a uid or product id it names) is not
+in the register yet; the caller applies that record and the rest of the chunk one by one. A chunk
+that breaks a constraint (a uid seen before) inserts nothing (savepoint) and says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlcipher3
+
+from app.store.db import Connection
+from app.store.sync_apply import savepoint
+from app.store.sync_outbox import RECORD_TABLES
+
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """Where one column of the row comes from.
+
+    ``kind``: ``id`` (first id + position in the chunk), ``uid`` (the envelope's uid as 16
+    bytes), ``env`` (an envelope member: version, origin), ``voided_at`` / ``void_reason``,
+    ``data`` (a data field as it is), ``bool`` (a data field as 0/1), ``ref`` (a data field
+    naming a record of ``ref_type`` by uid, or a vaccine by product id), ``const`` (``value``),
+    ``param`` (the item at the record's position of the JSON array given as ``extra``)."""
+
+    name: str
+    kind: str
+    field: str = ""
+    ref_type: str = ""
+    value: str | None = None
+
+
+def _uid(expr: str) -> str:
+    return f"unhex(replace({expr}, '-', ''))"
+
+
+def _field(path: str) -> str:
+    return f"r.v ->> '$.{path}'"
+
+
+@functools.lru_cache(maxsize=32)
+def _statement(record_type: str, spec: tuple[Column, ...]) -> str:
+    table = RECORD_TABLES[record_type]
+    own = False
+    joins: list[str] = []
+    refs: list[str] = []  # the ref columns of x
+    cut: list[str] = []  # a named reference not found
+    selects: list[str] = []
+    extra = False
+    for n, col in enumerate(spec):
+        if col.kind == "id":
+            selects.append("?3 + x.k")
+        elif col.kind == "uid":
+            selects.append(_uid("x.v ->> '$.uid'"))
+        elif col.kind == "env":
+            selects.append(f"x.v ->> '$.{col.field}'")
+        elif col.kind == "voided_at":
+            selects.append("rtrim(replace(x.v ->> '$.voided.at', 'T', ' '), 'Z')")
+        elif col.kind == "void_reason":
+            selects.append("x.v ->> '$.voided.reason'")
+        elif col.kind == "data":
+            selects.append(f"x.v ->> '$.data.{col.field}'")
+        elif col.kind == "bool":
+            selects.append(f"CASE WHEN x.v ->> '$.data.{col.field}' THEN 1 ELSE 0 END")
+        elif col.kind == "ref":
+            alias = f"t{n}"
+            named = _field(f"data.{col.field}")
+            if col.ref_type == "vaccine":
+                on = f"{alias}.product_id = {named}"
+            else:
+                on = f"{alias}.uid = {_uid(named)}"
+            joins.append(f"LEFT JOIN {RECORD_TABLES[col.ref_type]} {alias} ON {on}")
+            if col.ref_type == record_type:  # or a record earlier in the same chunk
+                own = True
+                joins.append(f"LEFT JOIN r s{n} ON s{n}.u = {named} AND s{n}.k < r.k")
+                refs.append(f"coalesce({alias}.id, ?3 + s{n}.k) AS c{n}")
+            else:
+                refs.append(f"{alias}.id AS c{n}")
+            cut.append(f"(x.v ->> '$.data.{col.field}' IS NOT NULL AND x.c{n} IS NULL)")
+            selects.append(f"x.c{n}")
+        elif col.kind == "const":
+            selects.append("NULL" if col.value is None else f"'{col.value}'")
+        elif col.kind == "param":
+            extra = True
+            selects.append("e.value")
+        else:
+            raise ValueError(f"unknown column source {col.kind}")
+    names = ", ".join(c.name for c in spec)
+    ref_cols = "".join(f", {r}" for r in refs)
+    where = " OR ".join(cut) or "0"
+    extra_cte = ", e AS MATERIALIZED (SELECT key AS k, value FROM json_each(?4))" if extra else ""
+    extra_join = " JOIN e ON e.k = x.k" if extra else ""
+    chunk = "r AS MATERIALIZED (SELECT key AS k, jsonb(value) AS v FROM json_each(?1)),"
+    if own:  # the chunk's own uids, to find a record named by one later in the chunk
+        chunk = (
+            "r0 AS MATERIALIZED (SELECT key AS k, jsonb(value) AS v FROM json_each(?1)),"
+            " r AS MATERIALIZED (SELECT k, v, v ->> '$.uid' AS u FROM r0),"
+        )
+    return (
+        f"WITH {chunk}"
+        f" x AS MATERIALIZED (SELECT r.k, r.v{ref_cols} FROM r {' '.join(joins)}){extra_cte}"
+        f" INSERT INTO {table} ({names}) SELECT {', '.join(selects)} FROM x{extra_join}"
+        f" WHERE x.k < (SELECT coalesce(min(x.k), ?2) FROM x WHERE {where})"
+    )
+
+
+class JsonInserter:
+    """The chunk insert of one record type, its column sources checked against the schema."""
+
+    def __init__(self, conn: Connection, record_type: str, spec: Sequence[Column]) -> None:
+        table = RECORD_TABLES[record_type]
+        known = {str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")}
+        for col in spec:
+            if col.name not in known or (col.field and not _NAME.match(col.field)):
+                raise ValueError(f"bad column source for {table}: {col.name}")
+            if col.kind == "ref" and col.ref_type not in RECORD_TABLES:
+                raise ValueError(f"unknown reference type {col.ref_type}")
+            if col.kind == "const" and col.value is not None and not _NAME.match(col.value):
+                raise ValueError("constants are plain words")
+        missing = known - {c.name for c in spec}
+        if missing:
+            raise ValueError(f"columns without a source in {table}: {sorted(missing)}")
+        self.table = table
+        self.spec = tuple(spec)
+        self.sql = _statement(record_type, self.spec)
+
+    def insert(self, conn: Connection, lines: str, count: int, first_id: int, extra: str) -> int:
+        """Insert the records of ``lines`` (a JSON array of ``count`` envelopes) up to the first
+        whose reference is not in the register: how many went in, or -1 (nothing inserted) when
+        the chunk breaks a constraint."""
+        params: tuple[Any, ...] = (lines, count, first_id, extra)
+        if "?4" not in self.sql:
+            params = params[:3]
+        before = conn.total_changes
+        try:
+            with savepoint(conn):
+                conn.execute(self.sql, params)
+        except sqlcipher3.IntegrityError:
+            return -1
+        return conn.total_changes - before
+
+
+@contextlib.contextmanager
+def load_journal(conn: Connection, enabled: bool = True) -> Iterator[None]:
+    """A rollback journal instead of the WAL for an initial load (outside any transaction).
+
+    The load is one transaction that outgrows any page cache: in WAL mode every page it spills
+    goes to the WAL, is looked up there again on every later read (the WAL index is searched
+    block by block, so each look-up costs more as the WAL grows) and is copied a second time
+    into the database at the checkpoint. Into an empty register the new pages lie beyond the
+    old end of the file, so a rollback journal writes them once, straight into place, and holds
+    only the few pages that existed before (with ``synchronous = FULL`` a crash still rolls
+    back to the register as it was). WAL is back afterwards; should the switch be refused (the
+    file open elsewhere) the load runs in WAL mode."""
+    switched = False
+    if enabled and str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        try:
+            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+            switched = str(mode).lower() == "delete"
+        except sqlcipher3.OperationalError:
+            switched = False
+    try:
+        yield
+    finally:
+        if switched:
+            conn.execute("PRAGMA journal_mode = WAL")
