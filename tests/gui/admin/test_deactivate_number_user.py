@@ -17,6 +17,7 @@ from app.security.key_delivery import key_id
 from app.security.session import SessionView, session_of
 from app.services import _number_key, users_admin
 from app.services.register import NewUser
+from app.store import register_meta
 from app.ui.admin.access_table_model import AccessColumn
 from app.ui.admin.admin_users_page import AdminUsersPage
 from app.ui.admin.deactivate_action import WITH_HOLDER, WITHOUT_HOLDER
@@ -53,9 +54,7 @@ def _nk_id_and_due(reg: Path) -> tuple[str | None, bool]:
     admin = login_as(reg, "admin")
     try:
         conn = admin.register.conn
-        return _number_key.register_meta.get_meta(conn, _number_key.NK_ID_META), (
-            _number_key.rotation_due(conn)
-        )
+        return register_meta.get_meta(conn, _number_key.NK_ID_META), _number_key.rotation_due(conn)
     finally:
         admin.register.close()
 
@@ -141,9 +140,14 @@ def test_cancelling_the_sign_in_or_the_question_deactivates_nobody(
     qtbot.mouseClick(page.deactivate_button, Qt.MouseButton.LeftButton)
     holder_dialog = opened[-1]
     assert isinstance(holder_dialog, NumberHolderDialog)
+    sign_in(qtbot, holder_dialog, "number2", "not-the-password")
+    label = holder_dialog.message_label
+    qtbot.waitUntil(lambda: label.toolTip().startswith("E_AUTH"), timeout=WAIT_MS)
+    assert label.text() and "E_" not in label.text()  # Japanese only; the code in the tooltip
     qtbot.mouseClick(holder_dialog.quit_button, Qt.MouseButton.LeftButton)
     assert page.message_label.text() == "中止しました。number は無効化していません。"
     page.ask_number_holder = lambda text: None  # type: ignore[method-assign]
+    qtbot.waitUntil(lambda: not page.jobs.busy, timeout=WAIT_MS)  # the failed sign-in's job
     qtbot.mouseClick(page.deactivate_button, Qt.MouseButton.LeftButton)
     assert not page.jobs.busy  # declined: no deactivation job was started
     login_as(reg, "number").register.close()  # still active
