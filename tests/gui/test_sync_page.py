@@ -118,6 +118,9 @@ def test_refused_package_shows_in_the_quarantine_list(
     assert cells[3] == page.message.text()
     assert not any("E_" in text for text in cells)
     assert {table.item(0, c).toolTip() for c in range(table.columnCount())} == {"E_HEADER"}
+    metrics = table.fontMetrics()
+    for column in (0, 1, 2):  # time, file and step are not elided
+        assert table.columnWidth(column) >= metrics.horizontalAdvance(cells[column])
 
 
 def test_conflict_merged_field_by_field(

@@ -189,6 +189,7 @@ class SyncPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(rep.code)  # Japanese on screen; the code for the help desk
                 self.quarantine_table.setItem(r, c, item)
+        self.quarantine_table.resizeColumnsToContents()  # time, file and step unclipped
         self.conflicts.refresh()
         self.media.refresh()
 
