@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from app.errors import InvalidInput
+from app.errors import InvalidInput, VaxDeskError
 from app.security import permissions as perm
 from app.security.atomic import write_atomic
 from app.security.session import Session, SessionView, session_of
@@ -290,6 +290,12 @@ def export_csv(session: Session | SessionView, f: AuditFilter, out: Path) -> int
                 r.detail,
             ]
         )
-    write_atomic(Path(out), ("\ufeff" + buf.getvalue()).encode("utf-8"))
+    try:
+        write_atomic(Path(out), ("\ufeff" + buf.getvalue()).encode("utf-8"))
+    except OSError:  # no such folder, read-only medium: nothing was written
+        raise VaxDeskError(
+            "出力先に書き込めません。フォルダーがあること、書き込めることを確かめてください。",
+            code="E_OUTPUT",
+        ) from None
     _audit.record_now(session, "audit.export", detail={"rows": len(rows)})
     return len(rows)

@@ -38,7 +38,7 @@ class CatalogChange:
     kind: str  # series / product / rule / setting
     item_id: str
     change: str  # added / removed / changed
-    name_before: str | None
+    name_before: str | None  # the name, or for a setting its value
     name_after: str | None
 
 
@@ -84,8 +84,18 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[CatalogChan
             )
     for key in sorted((before.keys() | after.keys()) - {"series", "products", "special_rules"}):
         if before.get(key) != after.get(key):
-            out.append(CatalogChange("setting", key, "changed", None, None))
+            was, now = _setting_text(before.get(key)), _setting_text(after.get(key))
+            change = "added" if was is None else "removed" if now is None else "changed"
+            out.append(CatalogChange("setting", key, change, was, now))
     return tuple(out)
+
+
+def _setting_text(value: Any) -> str | None:
+    """A top-level setting (revision date, an interval in days) as the text shown before and
+    after a change; None when the file does not have it."""
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _in_force(session: Session) -> tuple[int | None, str]:

@@ -4,20 +4,23 @@ Creating a slot needs the register's DEK (every administrator session has it). G
 number-use rights also needs NK, which administrators do not hold: the grant must be made with a
 number-use staff member's session present (``number_holder``) or with the recovery code — a
 two-person rule for access to 個人番号.
+
+The errors, rows and results (``AccessRow``, ``Deactivation`` …) are defined in
+``_users_admin_parts`` and imported from here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from app.errors import InvalidInput, NotFound, PermissionDenied
+from app.errors import NotFound
 from app.security import permissions as perm
 from app.security import roles as role_defs
-from app.security.keyslots import KeySlotFile, Slot
+from app.security.keyslots import KeySlotFile
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
 from app.services import _number_key as nk_rotation
+from app.services import _users_admin_parts as _parts
 from app.services._terminal_state import sign_count_marks_for
 from app.services._transaction import write
 from app.services.register import (
@@ -31,82 +34,21 @@ from app.services.security_key import KeyAccess, open_slot
 from app.store import register_meta, stamps, users
 from app.store.layout import RegisterLayout
 
-MAX_KEYS_PER_USER = 2
+# defined in _users_admin_parts; imported from here by callers
+MAX_KEYS_PER_USER = _parts.MAX_KEYS_PER_USER
+NK_DUE = _parts.NK_DUE
+NK_ROTATED = _parts.NK_ROTATED
+NK_UNAFFECTED = _parts.NK_UNAFFECTED
+AccessRow = _parts.AccessRow
+Deactivation = _parts.Deactivation
+KeyInfo = _parts.KeyInfo
+LastKey = _parts.LastKey
+LoginTaken = _parts.LoginTaken
+NumberGrantNeedsHolder = _parts.NumberGrantNeedsHolder
+SelfDeactivation = _parts.SelfDeactivation
+TooManyKeys = _parts.TooManyKeys
+UnknownRole = _parts.UnknownRole
 STALE_DAYS = 90
-
-
-class NumberGrantNeedsHolder(PermissionDenied):
-    code = "E_NUMBER_GRANT_NEEDS_HOLDER"
-    message_ja = (
-        "番号利用事務の権限を付与するには、番号利用事務担当者のログイン（または回復コード）が"
-        "必要です。"
-    )
-
-
-class TooManyKeys(InvalidInput):
-    code = "E_KEYS_LIMIT"
-    message_ja = f"セキュリティキーは1人{MAX_KEYS_PER_USER}本までです。"
-
-
-class LastKey(InvalidInput):
-    code = "E_LAST_KEY"
-    message_ja = "最後のセキュリティキーは削除できません。利用停止には「無効化」を使ってください。"
-
-
-class LoginTaken(InvalidInput):
-    code = "E_LOGIN_TAKEN"
-    message_ja = "このユーザー名または職員番号は既に使われています。"
-
-
-class UnknownRole(InvalidInput):
-    code = "E_ROLE_UNKNOWN"
-    message_ja = "存在しない役割が指定されています。"
-
-
-class SelfDeactivation(InvalidInput):
-    code = "E_SELF_DEACTIVATE"
-    message_ja = "自分自身を無効化することはできません。"
-
-
-@dataclass(frozen=True, slots=True)
-class AccessRow:
-    user_id: int
-    login: str
-    staff_no: str
-    display_name: str
-    roles: tuple[str, ...]
-    active: bool
-    keys: int
-    last_login_at: str | None
-    shared_account: bool
-    stale: bool
-    holds_number_rights: bool
-
-
-def _keyslots(session: Session) -> KeySlotFile:
-    return KeySlotFile.load(RegisterLayout(session.register.directory).keyslots)
-
-
-def _number_key(
-    session: Session,
-    new_roles: tuple[str, ...],
-    holder: Session | SessionView | None,
-    nk: bytes | None,
-) -> bytes | None:
-    """NK for a slot with number-use rights: from the recovery code or a present holder."""
-    if not role_defs.needs_number_key(new_roles):
-        return None
-    if nk is not None:
-        return nk
-    holder = None if holder is None else session_of(holder)
-    if (
-        holder is not None
-        and holder.holds_number_key
-        and holder.register.register_id == session.register.register_id
-        and holder.user_id != session.user_id
-    ):
-        return holder.number_key()
-    raise NumberGrantNeedsHolder()
 
 
 def create_user(
@@ -123,14 +65,14 @@ def create_user(
     defs = role_defs.load_roles()
     if not user.roles or any(r not in defs for r in user.roles):
         raise UnknownRole()
-    nk = _number_key(session, user.roles, number_holder, recovery_nk)
+    nk = _parts.grant_number_key(session, user.roles, number_holder, recovery_nk)
     conn = session.register.conn
     if users.get_by_login(conn, user.login) is not None or users.staff_no_taken(
         conn, user.staff_no
     ):
         raise LoginTaken()
     uid = stamps.new_uid()
-    ks = _keyslots(session)
+    ks = _parts.keyslots(session)
     reg = session.register
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
     with write(session) as w:
@@ -187,11 +129,11 @@ def reset_user(
     row = users.get_by_login(conn, login)
     if row is None or not row.active:
         raise NotFound()
-    ks = _keyslots(session)
+    ks = _parts.keyslots(session)
     # the roles bound into the user's slots, not the (editable) display table, when they agree
     bound = {tuple(sorted(s.roles)) for s in ks.user_slots(login) if s.roles is not None}
     roles = bound.pop() if len(bound) == 1 else tuple(users.roles_of(conn, row.id))
-    nk = _number_key(session, roles, number_holder, recovery_nk)
+    nk = _parts.grant_number_key(session, roles, number_holder, recovery_nk)
     reg = session.register
     secret = secret_store_for(RegisterLayout(reg.directory), ks.demo).get(ks.register_id)
     slot = add_user_slot(
@@ -226,7 +168,7 @@ def add_key(
     row = users.get_by_login(conn, login)
     if row is None or not row.active:
         raise NotFound()
-    ks = _keyslots(session)
+    ks = _parts.keyslots(session)
     slots = ks.user_slots(login)
     if len(slots) >= MAX_KEYS_PER_USER:
         raise TooManyKeys()
@@ -248,21 +190,8 @@ def add_key(
         user_uid=users.uid_of(conn, row.id),
         allow_synced=synced_passkeys_allowed(conn),
     )
-    ks.update(lambda fresh: _append_below_limit(fresh, login, slot))
+    ks.update(lambda fresh: _parts.append_below_limit(fresh, login, slot))
     _audit.record_now(session, "key.enroll", record_type="user", record_id=row.id)
-
-
-def _append_below_limit(fresh: KeySlotFile, login: str, slot: Slot) -> None:
-    if len(fresh.user_slots(login)) >= MAX_KEYS_PER_USER:
-        raise TooManyKeys()
-    fresh.slots.append(slot)
-
-
-@dataclass(frozen=True, slots=True)
-class KeyInfo:
-    slot_id: str
-    enrolled_at: str
-    backend: str
 
 
 def list_keys(session: Session | SessionView, login: str) -> list[KeyInfo]:
@@ -271,7 +200,7 @@ def list_keys(session: Session | SessionView, login: str) -> list[KeyInfo]:
     _audit.require(session, perm.KEY_MANAGE, "key.list")
     session.touch()
     out = []
-    for slot in _keyslots(session).user_slots(login):
+    for slot in _parts.keyslots(session).user_slots(login):
         factor = slot.fido_factor() or {}
         out.append(KeyInfo(slot.slot_id, slot.created_at, str(factor.get("backend", ""))))
     return out
@@ -300,7 +229,7 @@ def remove_key(
         fresh.remove_slot(slot_id)
         return had_nk
 
-    ks = _keyslots(session)
+    ks = _parts.keyslots(session)
     had_nk = ks.update(remove, revoking=True)
     row = users.get_by_login(session.register.conn, login)
     _audit.record_now(
@@ -318,12 +247,13 @@ def deactivate_user(
     *,
     number_holder: Session | SessionView | None = None,
     recovery_nk: bytes | None = None,
-) -> None:
+) -> Deactivation:
     """The user's slots are removed at once: they can no longer open the register anywhere.
 
     A user who held NK may have kept a copy of it: NK is rotated now with an NK at hand (this
     session's, a present ``number_holder``'s or ``recovery_nk``), else at the first sign-in of a
-    remaining number-use holder. The DEK they knew stays until a 鍵の更新 (``key_rotation``)."""
+    remaining number-use holder. The DEK they knew stays until a 鍵の更新 (``key_rotation``).
+    The result says which happened (``number_key``), so that the screen can say so."""
     session = session_of(session)
     _audit.require(session, perm.USER_MANAGE, "user.deactivate")
     if login == session.login:
@@ -331,7 +261,7 @@ def deactivate_user(
     row = users.get_by_login(session.register.conn, login)
     if row is None:
         raise NotFound()
-    ks = _keyslots(session)
+    ks = _parts.keyslots(session)
 
     def remove(fresh: KeySlotFile) -> tuple[int, bool]:
         had_nk = nk_rotation.holds_number_key(fresh.user_slots(login))
@@ -347,10 +277,12 @@ def deactivate_user(
             record_id=row.id,
             detail={"slots_removed": removed},
         )
-    if had_nk:
-        nk_rotation.after_removal(
-            session, ks, reason="user.deactivate", holder=number_holder, recovery_nk=recovery_nk
-        )
+    if not had_nk:
+        return Deactivation(removed, NK_UNAFFECTED)
+    rotation = nk_rotation.after_removal(
+        session, ks, reason="user.deactivate", holder=number_holder, recovery_nk=recovery_nk
+    )
+    return Deactivation(removed, NK_DUE if rotation is None else NK_ROTATED)
 
 
 def set_roles(
@@ -380,7 +312,7 @@ def set_roles(
             "番号利用事務の権限を追加するには、番号利用事務担当者の立会いのもとで"
             "利用者の再登録（リセット）を行ってください。"
         )
-    ks = _keyslots(session)
+    ks = _parts.keyslots(session)
     reg = session.register
     store = secret_store_for(RegisterLayout(reg.directory), ks.demo)
     secret = store.get(ks.register_id)
@@ -435,7 +367,7 @@ def access_review(session: Session | SessionView) -> list[AccessRow]:
     session = session_of(session)
     _audit.require(session, perm.ACCESS_REVIEW, "access.review")
     conn = session.register.conn
-    ks = _keyslots(session)
+    ks = _parts.keyslots(session)
     cutoff = (datetime.now(UTC) - timedelta(days=STALE_DAYS)).strftime("%Y-%m-%d %H:%M:%S")
     out = []
     for u in users.list_users(conn):

@@ -214,12 +214,44 @@
         <translation>%1 のキーを1本削除しました。</translation>
     </message>
     <message>
+        <source>A number-use staff member signs in</source>
+        <translation>番号利用事務担当者がログインする</translation>
+    </message>
+    <message>
+        <source>Deactivate without</source>
+        <translation>立会いなしで無効化</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
         <source>Deactivate %1 (%2)? The user can no longer sign in on any terminal.</source>
         <translation>%1（%2）を無効化しますか？ どの端末からもログインできなくなります。</translation>
     </message>
     <message>
+        <source>%1 has number-use rights: the key that protects personal numbers should be renewed. If a number-use staff member signs in now, it is renewed at once; without one it is renewed when a number-use staff member signs in next.</source>
+        <translation>%1 は番号利用事務の権限を持っているため、個人番号を保護する鍵を更新する必要があります。番号利用事務担当者がいまログインすれば、すぐに更新します。立会いがない場合は、次に番号利用事務担当者がログインしたときに更新されます。</translation>
+    </message>
+    <message>
+        <source>Deactivating %1: a number-use staff member signs in here so that the key that protects personal numbers is renewed at once. Their sign-in is closed right after.</source>
+        <translation>%1 の無効化：個人番号を保護する鍵をすぐに更新するため、番号利用事務担当者がここでログインします。このログインは直後に終了します。</translation>
+    </message>
+    <message>
+        <source>Cancelled: %1 was not deactivated.</source>
+        <translation>中止しました。%1 は無効化していません。</translation>
+    </message>
+    <message>
         <source>User %1 was deactivated.</source>
         <translation>利用者 %1 を無効にしました。</translation>
+    </message>
+    <message>
+        <source> The key that protects personal numbers was renewed.</source>
+        <translation>個人番号を保護する鍵を更新しました。</translation>
+    </message>
+    <message>
+        <source> No number-use staff member was present: the key that protects personal numbers is renewed when a number-use staff member signs in next.</source>
+        <translation>番号利用事務担当者の立会いがなかったため、個人番号を保護する鍵は次に番号利用事務担当者がログインしたときに更新されます。</translation>
     </message>
 </context>
 <context>
@@ -526,6 +558,22 @@
     <message>
         <source>Setting</source>
         <translation>設定</translation>
+    </message>
+    <message>
+        <source>Revision date</source>
+        <translation>改訂日</translation>
+    </message>
+    <message>
+        <source>Days between two live injected vaccines</source>
+        <translation>注射生ワクチン同士の接種間隔（日）</translation>
+    </message>
+    <message>
+        <source>File format</source>
+        <translation>ファイル形式</translation>
+    </message>
+    <message>
+        <source>File format version</source>
+        <translation>ファイル形式の版</translation>
     </message>
     <message>
         <source>Added</source>
@@ -1529,6 +1577,97 @@
     </message>
 </context>
 <context>
+    <name>PackageSteps</name>
+    <message>
+        <source>Size check</source>
+        <translation>サイズの確認</translation>
+    </message>
+    <message>
+        <source>Package layout</source>
+        <translation>パッケージの構成</translation>
+    </message>
+    <message>
+        <source>Header</source>
+        <translation>ヘッダー</translation>
+    </message>
+    <message>
+        <source>Sender</source>
+        <translation>送信元</translation>
+    </message>
+    <message>
+        <source>Sender&apos;s key</source>
+        <translation>送信元の鍵</translation>
+    </message>
+    <message>
+        <source>Key file</source>
+        <translation>鍵ファイル</translation>
+    </message>
+    <message>
+        <source>Signature</source>
+        <translation>署名</translation>
+    </message>
+    <message>
+        <source>Recipient</source>
+        <translation>宛先</translation>
+    </message>
+    <message>
+        <source>Expiry</source>
+        <translation>有効期限</translation>
+    </message>
+    <message>
+        <source>Sequence number</source>
+        <translation>通番</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>本体</translation>
+    </message>
+    <message>
+        <source>Decryption</source>
+        <translation>復号</translation>
+    </message>
+    <message>
+        <source>Unpacking</source>
+        <translation>展開</translation>
+    </message>
+    <message>
+        <source>Contents list</source>
+        <translation>内容一覧</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>レコード</translation>
+    </message>
+    <message>
+        <source>Package kind</source>
+        <translation>パッケージの種類</translation>
+    </message>
+    <message>
+        <source>Trust file</source>
+        <translation>信頼ファイル</translation>
+    </message>
+    <message>
+        <source>Acknowledgement</source>
+        <translation>受領確認</translation>
+    </message>
+    <message>
+        <source>Audit log acknowledgement</source>
+        <translation>監査ログの受領確認</translation>
+    </message>
+    <message>
+        <source>Building the package</source>
+        <translation>パッケージの作成</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>出力先フォルダー</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>その他</translation>
+    </message>
+</context>
+<context>
     <name>PasskeyPolicyPage</name>
     <message>
         <source>Synced passkeys</source>
@@ -2419,10 +2558,6 @@
     <message>
         <source>File</source>
         <translation>ファイル</translation>
-    </message>
-    <message>
-        <source>Code</source>
-        <translation>コード</translation>
     </message>
     <message>
         <source>Step</source>

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from tests.support.registers import login_as
 from tests.support.sync_env import SyncEnv, local_envelope, make_sync_register, server_edit
 
 WAIT_MS = 20_000
+BOTH_TIME = r"R\d+\.\d\d\.\d\d \d\d:\d\d \(\d{4}-\d\d-\d\d\)"  # local_time_both
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
@@ -62,6 +64,7 @@ def test_export_then_import_of_the_acknowledging_update(
     assert "通番 1" in page.message.text()
     assert list((tmp_path / "medium").glob("*.vxpkg"))
     assert "通番 1" in page.export_label.text()
+    assert re.search(BOTH_TIME, page.export_label.text())  # when, in local 和暦 + 西暦
     # Sent but nothing came back yet: the register is waiting for the server.
     assert page.freeze_warning.text() and page.freeze_warning.property("error")
 
@@ -70,6 +73,7 @@ def test_export_then_import_of_the_acknowledging_update(
     page.file_edit.setText(str(pkg))
     assert _run(qtbot, window, lambda: qtbot.keyClick(page.file_edit, Qt.Key.Key_Return))
     assert "通番 1" in page.import_label.text()
+    assert re.search(BOTH_TIME, page.import_label.text())
     assert window.unsent_label.text() == "未送信 0件"
     assert not page.freeze_warning.text()
     # The same file again: already imported, nothing changed.
@@ -104,7 +108,19 @@ def test_refused_package_shows_in_the_quarantine_list(
     assert page.message.toolTip() == "E_HEADER"  # the code for the help desk, not the text
     assert page.message.text().startswith("パッケージの形式") and "E_" not in page.message.text()
     table = page.quarantine_table
-    assert table.rowCount() == 1 and table.item(0, 2).text() == "E_HEADER"
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers == ["日時", "ファイル", "検査段階", "理由"]  # no コード column
+    assert table.rowCount() == 1
+    cells = [table.item(0, c).text() for c in range(table.columnCount())]
+    assert re.fullmatch(BOTH_TIME, cells[0])
+    assert cells[1].endswith("bad.vxpkg")
+    assert cells[2] == "パッケージの構成"  # the reader's step in Japanese, not "layout"
+    assert cells[3] == page.message.text()
+    assert not any("E_" in text for text in cells)
+    assert {table.item(0, c).toolTip() for c in range(table.columnCount())} == {"E_HEADER"}
+    metrics = table.fontMetrics()
+    for column in (0, 1, 2):  # time, file and step are not elided
+        assert table.columnWidth(column) >= metrics.horizontalAdvance(cells[column])
 
 
 def test_conflict_merged_field_by_field(
@@ -124,6 +140,7 @@ def test_conflict_merged_field_by_field(
     panel = page.conflicts
     assert panel.list_table.rowCount() == 1
     differs = panel.list_table.item(0, 3).text()
+    assert re.fullmatch(BOTH_TIME, panel.list_table.item(0, 2).text())  # local, 和暦 + 西暦
     assert "lot_no" in differs and "doctor" in differs
     names = [panel.detail.item(r, 0).text() for r in range(panel.detail.rowCount())]
     panel.detail.item(names.index("● lot_no"), 2).setCheckState(Qt.CheckState.Checked)
@@ -170,5 +187,8 @@ def test_media_ledger_records_the_transfer_and_erases_after_the_acknowledgement(
     ledger.table.setCurrentCell(export_row, 0)
     qtbot.keyClick(ledger.erase_button, Qt.Key.Key_Space)
     assert not sent.exists() and "消去" in page.message.text()
+    qtbot.waitUntil(lambda: bool(ledger.table.item(export_row, 6).text()), timeout=WAIT_MS)
+    for column in (1, 6):  # 日時 and 消去日時 in the app's 和暦 + 西暦 style, local time
+        assert re.fullmatch(BOTH_TIME, ledger.table.item(export_row, column).text())
     ledger.write_csv(tmp_path / "ledger.csv")
     assert (tmp_path / "ledger.csv").read_text("utf-8-sig").count("\n") == 3

@@ -126,7 +126,8 @@ def test_deactivation_without_nk_at_hand_rotates_at_the_next_holder_sign_in(
     _code, old_nk, taro, hanako = _setup(reg)
     admin = login_as(reg, "admin")
     try:
-        users_admin.deactivate_user(admin, "number")  # nobody with NK is present
+        done = users_admin.deactivate_user(admin, "number")  # nobody with NK is present
+        assert done == users_admin.Deactivation(1, users_admin.NK_DUE)  # the screen says so
         conn = admin.register.conn
         assert _number_key.rotation_due(conn)
         assert [a for a, _ in _audit_actions(conn)][-2:] == [
@@ -152,7 +153,8 @@ def test_deactivation_with_a_holder_present_rotates_at_once(tmp_path: Path) -> N
     admin = login_as(reg, "admin")
     holder = _login_number2(reg)
     try:
-        users_admin.deactivate_user(admin, "number", number_holder=holder)
+        done = users_admin.deactivate_user(admin, "number", number_holder=holder)
+        assert done == users_admin.Deactivation(1, users_admin.NK_ROTATED)
         _assert_old_nk_reads_nothing(admin.register.conn, old_nk)
         assert not _number_key.rotation_due(admin.register.conn)
     finally:

@@ -33,7 +33,8 @@ def test_revocations_reach_the_backup_copy(tmp_path: Path) -> None:
         users_admin.remove_key(admin, "clerk", removed)
         assert removed not in {s["slot_id"] for s in _bak(reg)}
 
-        users_admin.deactivate_user(admin, "nurse")
+        done = users_admin.deactivate_user(admin, "nurse")
+        assert done == users_admin.Deactivation(1, users_admin.NK_UNAFFECTED)  # no NK held
         assert "nurse" not in {s["login"] for s in _bak(reg)}
 
         users_admin.set_roles(admin, "number", ("clerk",), password("number"), software_key(reg))

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, Slot
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
 
 from app.services import users_admin
+from app.ui.common.display_text import local_time_both
 from app.ui.common.jobs import JobContext
 from app.ui.login.key_prompt_dialog import KeyPromptDialog
 from app.ui.login.qt_key_prompt import QtKeyPrompt
@@ -25,7 +26,7 @@ class KeyActionsMixin:
         session: SessionView
 
         def selected_row(self) -> AccessRow | None: ...
-        def show_message(self, text: str, *, error: bool = False) -> None: ...
+        def show_message(self, text: str, *, error: bool = False, code: str = "") -> None: ...
         def _key_access(self, prompt: QtKeyPrompt) -> Any: ...
         def _finished(self, text: str) -> None: ...
         def _open(self, dialog: Any) -> None: ...
@@ -129,7 +130,7 @@ class KeyActionsMixin:
         choices = [
             QCoreApplication.translate("AdminUsersPage", "Key %1 (enrolled %2)")
             .replace("%1", str(i + 1))
-            .replace("%2", created)
+            .replace("%2", local_time_both(created))  # 和暦 + 西暦, local time
             for i, (_slot, created) in enumerate(keys)
         ]
         chosen = self.choose_key(choices)

@@ -31,6 +31,7 @@ from app.ui.admin.access_table_model import AccessColumn, AccessFilterProxy, Acc
 from app.ui.admin.admin_key_actions import KeyActionsMixin
 from app.ui.admin.change_roles_dialog import ChangeRolesDialog
 from app.ui.admin.create_user_dialog import CreateUserDialog
+from app.ui.admin.deactivate_action import DeactivateMixin
 from app.ui.admin.reset_user_dialog import ResetUserDialog
 from app.ui.common.dialog_parts import message_label, set_message
 from app.ui.common.jobs import JobContext, JobRunner
@@ -40,7 +41,7 @@ from app.ui.login.qt_key_prompt import QtKeyPrompt
 from app.ui.person_numbers.number_holder_dialog import NumberHolderDialog
 
 
-class AdminUsersPage(KeyActionsMixin, QWidget):
+class AdminUsersPage(KeyActionsMixin, DeactivateMixin, QWidget):
     loaded = Signal()  # the table was (re)filled
     action_finished = Signal(str, bool)  # Japanese message, is_error
     dialog_opened = Signal(object)  # every dialog this page opens (tests drive them)
@@ -132,8 +133,9 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        set_message(self.message_label, text, error=error)
+    def show_message(self, text: str, *, error: bool = False, code: str = "") -> None:
+        """Japanese only; an error's ``E_…`` code goes in the tooltip."""
+        set_message(self.message_label, text, error=error, code=code)
 
     def _run(
         self,
@@ -152,7 +154,7 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
         def failed(code: str, message_ja: str) -> None:
             if key_dialog is not None:
                 key_dialog.finish()
-            self.show_message(message_ja, error=True)
+            self.show_message(message_ja, error=True, code=code)
             self.action_finished.emit(message_ja, True)
 
         job.succeeded.connect(succeeded)
@@ -225,18 +227,28 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
         else:
             self._enroll_new_user(user, None)
 
-    def _with_number_holder(self, then: Callable[[SessionView], None]) -> None:
+    def _with_number_holder(
+        self,
+        then: Callable[[SessionView], None],
+        *,
+        heading: str | None = None,
+        cancelled: str | None = None,
+    ) -> None:
+        """A number-use staff member signs in on the spot (``then`` gets their session);
+        ``heading`` says why, ``cancelled`` is shown when they do not."""
         view = self.session
         holder_dialog = NumberHolderDialog(
-            view.directory, view.demo, self.jobs, key_factory=self.key_factory, parent=self
+            view.directory,
+            view.demo,
+            self.jobs,
+            key_factory=self.key_factory,
+            heading=heading,
+            parent=self,
         )
         holder_dialog.signed_in.connect(then)
-        holder_dialog.rejected.connect(
-            lambda: self.show_message(
-                self.tr("Cancelled: number-use rights need a number-use staff member."),
-                error=True,
-            )
-        )
+        if cancelled is None:
+            cancelled = self.tr("Cancelled: number-use rights need a number-use staff member.")
+        holder_dialog.rejected.connect(lambda: self.show_message(cancelled, error=True))
         self._open(holder_dialog)
 
     def _enroll_new_user(self, user: NewUser, holder: SessionView | None) -> None:
@@ -340,26 +352,3 @@ class AdminUsersPage(KeyActionsMixin, QWidget):
             key_dialog=key_dialog,
         )
         self._open(key_dialog)
-
-    @Slot()
-    def deactivate_selected(self) -> None:
-        row = self.selected_row()
-        if row is None:
-            return
-        question = (
-            self.tr("Deactivate %1 (%2)? The user can no longer sign in on any terminal.")
-            .replace("%1", row.login)
-            .replace("%2", row.display_name)
-        )
-        if not self.confirm(question):
-            return
-        session = self.session
-        login = row.login
-
-        def deactivate(ctx: JobContext) -> None:
-            users_admin.deactivate_user(session, login)
-
-        self._run(
-            deactivate,
-            lambda _r: self._finished(self.tr("User %1 was deactivated.").replace("%1", login)),
-        )

@@ -143,8 +143,9 @@ class AuditViewer(QWidget):
         first, last = self.date_from.date().toPython(), self.date_until.date().toPython()
         self.period_echo.setText(f"{format_both(first)} 〜 {format_both(last)}")  # type: ignore[arg-type]
 
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        set_message(self.message_label, text, error=error)
+    def show_message(self, text: str, *, error: bool = False, code: str = "") -> None:
+        """Japanese only; an error's ``E_…`` code goes in the tooltip."""
+        set_message(self.message_label, text, error=error, code=code)
 
     def current_filter(self) -> AuditFilter | None:
         """The filter from the fields; None (with a message) when the person id is not a number."""
@@ -171,7 +172,7 @@ class AuditViewer(QWidget):
 
     @Slot(str, str)
     def _failed(self, code: str, message_ja: str) -> None:
-        self.show_message(message_ja, error=True)
+        self.show_message(message_ja, error=True, code=code)
         self.failed.emit(code, message_ja)
 
     # --- actions -----------------------------------------------------------------------------

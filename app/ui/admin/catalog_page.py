@@ -5,6 +5,7 @@ after the preview is refused), and the history of imported versions."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Signal, Slot
@@ -26,7 +27,7 @@ from app.security.session import SessionView
 from app.services import catalog_admin
 from app.services.catalog_admin import CatalogPreview, CatalogVersion
 from app.ui.admin.settings_page_base import SettingsPage
-from app.ui.common.display_text import QT_TRANSLATE_NOOP, local_time_both
+from app.ui.common.display_text import QT_TRANSLATE_NOOP, local_time_both, long_date_text
 from app.ui.common.jobs import JobContext, JobRunner
 
 KIND_TEXT = {
@@ -34,6 +35,15 @@ KIND_TEXT = {
     "product": QT_TRANSLATE_NOOP("CatalogPage", "Vaccine product"),
     "rule": QT_TRANSLATE_NOOP("CatalogPage", "Special rule"),
     "setting": QT_TRANSLATE_NOOP("CatalogPage", "Setting"),
+}
+# The catalog's top-level settings (catalog.schema.json) by their Japanese names.
+SETTING_TEXT = {
+    "revision": QT_TRANSLATE_NOOP("CatalogPage", "Revision date"),
+    "live_injected_min_days": QT_TRANSLATE_NOOP(
+        "CatalogPage", "Days between two live injected vaccines"
+    ),
+    "format": QT_TRANSLATE_NOOP("CatalogPage", "File format"),
+    "format_version": QT_TRANSLATE_NOOP("CatalogPage", "File format version"),
 }
 CHANGE_TEXT = {
     "added": QT_TRANSLATE_NOOP("CatalogPage", "Added"),
@@ -44,6 +54,23 @@ CHANGE_TEXT = {
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("CatalogPage", text)
+
+
+def _value_text(value: str | None) -> str:
+    """A name or setting value; a date (the revision) in the app's 和暦 + 西暦 style."""
+    if not value:
+        return ""
+    try:
+        return long_date_text(date.fromisoformat(value)) if len(value) == 10 else value
+    except ValueError:
+        return value
+
+
+def _item_text(kind: str, item_id: str) -> str:
+    """The changed item: a setting by its Japanese name (its key in the tooltip), else the id."""
+    if kind == "setting" and item_id in SETTING_TEXT:
+        return _tr(SETTING_TEXT[item_id])
+    return item_id
 
 
 def _table(parent: QWidget, name: str, headers: list[str]) -> QTableWidget:
@@ -199,7 +226,7 @@ class CatalogPage(SettingsPage):
         self._set_preview(preview)
         self.preview_label.setText(
             self.tr("Revision %1 · SHA-256 %2 · %3 changes")
-            .replace("%1", preview.revision or "-")
+            .replace("%1", _value_text(preview.revision) or "-")
             .replace("%2", preview.sha256[:16])
             .replace("%3", str(len(preview.changes)))
         )
@@ -208,14 +235,18 @@ class CatalogPage(SettingsPage):
             [
                 [
                     _tr(KIND_TEXT.get(c.kind, c.kind)),
-                    c.item_id,
+                    _item_text(c.kind, c.item_id),
                     _tr(CHANGE_TEXT.get(c.change, c.change)),
-                    c.name_before or "",
-                    c.name_after or "",
+                    _value_text(c.name_before),
+                    _value_text(c.name_after),
                 ]
                 for c in preview.changes
             ],
         )
+        for row, change in enumerate(preview.changes):
+            item = self.diff_table.item(row, 1)
+            if change.kind == "setting" and item is not None:  # the key as the file spells it
+                item.setToolTip(change.item_id)
         if preview.changes:
             self.show_message(self.tr("Check the differences, then apply them."))
             self.apply_button.setFocus()

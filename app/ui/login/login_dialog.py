@@ -250,6 +250,7 @@ class LoginDialog(QDialog):
 
     def _show_status(self, status: LoginStatus) -> None:
         self.message_label.setText(status.message_ja)
+        self.message_label.setToolTip(status.error_code or "")  # the code for the help desk
         self.message_label.setProperty("error", status.is_error)
         self.message_label.setProperty("waiting", status.waiting_for_key)
         self.message_label.style().unpolish(self.message_label)

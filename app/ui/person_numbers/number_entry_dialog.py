@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.ids import validate_mynumber
 from app.errors import VaxDeskError
-from app.ui.common.dialog_parts import message_label, ok_cancel_buttons
+from app.ui.common.dialog_parts import message_label, ok_cancel_buttons, set_message
 
 
 class NumberEntryDialog(QDialog):
@@ -48,15 +48,16 @@ class NumberEntryDialog(QDialog):
         try:
             number = validate_mynumber(self.number_edit.text())
         except VaxDeskError as exc:
-            self.show_error(exc.message_ja)
+            self.show_error(exc.message_ja, exc.code)
             return
         self.ok_button.setEnabled(False)
-        self.message_label.setText(self.tr("Saving..."))
+        set_message(self.message_label, self.tr("Saving..."))
         self.number_entered.emit(number)
 
-    def show_error(self, message_ja: str) -> None:
+    def show_error(self, message_ja: str, code: str = "") -> None:
+        """Japanese only; the ``E_…`` code goes in the tooltip."""
         self.ok_button.setEnabled(True)
-        self.message_label.setText(message_ja)
+        set_message(self.message_label, message_ja, error=True, code=code)
 
     def done(self, result: int) -> None:
         self.number_edit.clear()  # the typed number does not outlive the dialog

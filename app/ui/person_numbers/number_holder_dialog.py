@@ -1,5 +1,6 @@
 """Two-person rule for 個人番号 rights: granting the number-use role (create or reset a user)
-needs a number-use staff member to sign in on the spot. Their session is handed to the service
+needs a number-use staff member to sign in on the spot; deactivating a number-use user offers it
+so that the number key is renewed at once. Their session is handed to the service
 as ``number_holder`` and closed right after. It is the login dialog with its own heading; the
 key step and lockout behave exactly as at login."""
 
@@ -26,8 +27,10 @@ class NumberHolderDialog(LoginDialog):
         jobs: JobRunner,
         *,
         key_factory: KeyFactory | None = None,
+        heading: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        self._heading = heading  # why the staff member signs in (default: a grant)
         prompt = QtKeyPrompt()
         flow = LoginFlow(
             login_flow.register_authenticator(
@@ -44,6 +47,8 @@ class NumberHolderDialog(LoginDialog):
         self.quit_button.setText(self.tr("Cancel"))
 
     def heading_text(self) -> str:
+        if self._heading:
+            return self._heading
         return self.tr(
             "Granting number-use rights needs a number-use staff member. "
             "They sign in here; their sign-in is closed right after."

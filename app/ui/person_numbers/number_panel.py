@@ -114,7 +114,7 @@ class NumberPanel(QGroupBox):
         self._generation += 1
         self._masked = None
         self.number_label.setText(self.tr("Loading..."))
-        self.note_label.clear()
+        self._clear_note()
         self.reveal_button.setEnabled(False)
         self.edit_button.setEnabled(False)
         session, generation = self.session, self._generation
@@ -130,7 +130,7 @@ class NumberPanel(QGroupBox):
         self.person_id = None
         self._masked = None
         self.number_label.setText("—")
-        self.note_label.clear()
+        self._clear_note()
         self.reveal_button.setEnabled(False)
         self.edit_button.setEnabled(False)
 
@@ -150,9 +150,14 @@ class NumberPanel(QGroupBox):
         if generation != self._generation:
             return
         self.note_label.setText(message_ja)
+        self.note_label.setToolTip(code)  # Japanese only on screen; the code for the help desk
         self.reveal_button.setEnabled(self._masked is not None)
         self.edit_button.setEnabled(self.person_id is not None)
         self.error_shown.emit(code, message_ja)
+
+    def _clear_note(self) -> None:
+        self.note_label.clear()
+        self.note_label.setToolTip("")
 
     def _show_masked(self, generation: int, masked: str | None) -> None:
         if generation != self._generation:
@@ -170,7 +175,7 @@ class NumberPanel(QGroupBox):
         if self._revealed:
             self._revealed = False
             self.number_label.setText(self._masked or "—")
-            self.note_label.clear()
+            self._clear_note()
             self.hidden_again.emit()
 
     def hideEvent(self, event: QHideEvent) -> None:
@@ -207,6 +212,7 @@ class NumberPanel(QGroupBox):
         if generation != self._generation or not self.isVisible():
             return  # another person by now, or hidden: never show it
         self.number_label.setText(_spaced(revealed.number))
+        self._clear_note()
         self.note_label.setText(
             self.tr("Shown for %1 seconds, then hidden again.").replace("%1", str(revealed.seconds))
         )
@@ -243,4 +249,4 @@ class NumberPanel(QGroupBox):
                 self.show_person(person_id)
 
         job.succeeded.connect(saved)
-        job.failed.connect(lambda code, message: dialog.show_error(message))
+        job.failed.connect(lambda code, message: dialog.show_error(message, code))

@@ -17,7 +17,7 @@ from app.errors import VaxDeskError
 from app.security import permissions as perm
 from app.security.session import SessionView
 from app.services import person_numbers
-from app.ui.common.dialog_parts import message_label, ok_cancel_buttons
+from app.ui.common.dialog_parts import message_label, ok_cancel_buttons, set_message
 from app.ui.common.jobs import JobContext, JobRunner
 
 
@@ -55,11 +55,11 @@ class NumberSearchDialog(QDialog):
         try:
             number = validate_mynumber(self.number_edit.text())
         except VaxDeskError as exc:
-            self.message_label.setText(exc.message_ja)
+            set_message(self.message_label, exc.message_ja, error=True, code=exc.code)
             return
         self.number_edit.clear()
         self.search_button.setEnabled(False)
-        self.message_label.setText(self.tr("Searching..."))
+        set_message(self.message_label, self.tr("Searching..."))
         session = self.session
 
         def find(ctx: JobContext) -> int | None:
@@ -73,17 +73,17 @@ class NumberSearchDialog(QDialog):
     def _found(self, person_id: int | None) -> None:
         self.search_button.setEnabled(True)
         if person_id is None:
-            self.message_label.setText(self.tr("No person has this number."))
+            set_message(self.message_label, self.tr("No person has this number."))
             self.not_found.emit()
             return
-        self.message_label.clear()
+        set_message(self.message_label, "")
         self.person_found.emit(person_id)
         self.accept()
 
     @Slot(str, str)
     def _failed(self, code: str, message_ja: str) -> None:
         self.search_button.setEnabled(True)
-        self.message_label.setText(message_ja)
+        set_message(self.message_label, message_ja, error=True, code=code)
 
     def done(self, result: int) -> None:
         self.number_edit.clear()

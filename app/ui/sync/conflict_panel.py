@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.errors import VaxDeskError
 from app.security.session import SessionView
 from app.services import sync_conflicts
+from app.ui.common.display_text import local_time_both
 
 
 class ConflictPanel(QGroupBox):
@@ -70,7 +71,8 @@ class ConflictPanel(QGroupBox):
         self.list_table.setRowCount(len(self.views))
         for r, view in enumerate(self.views):
             differs = ", ".join(f.name for f in view.fields if f.differs)
-            for c, text in enumerate((str(view.id), view.record_type, view.created_at, differs)):
+            when = local_time_both(view.created_at)  # 和暦 + 西暦, local time
+            for c, text in enumerate((str(view.id), view.record_type, when, differs)):
                 self.list_table.setItem(r, c, QTableWidgetItem(text))
         self.list_table.clearSelection()
         self.detail.setRowCount(0)

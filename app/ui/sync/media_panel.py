@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.errors import VaxDeskError
 from app.security.session import SessionView
 from app.services import media
+from app.ui.common.display_text import local_time_both
 
 
 class MediaPanel(QGroupBox):
@@ -91,12 +92,12 @@ class MediaPanel(QGroupBox):
             for c, text in enumerate(
                 (
                     str(e.id),
-                    e.at,
+                    local_time_both(e.at),
                     kind,
                     str(e.sequence or ""),
                     medium,
                     e.approved_by,
-                    e.erased_at or "",
+                    local_time_both(e.erased_at),
                 )
             ):
                 self.table.setItem(r, c, QTableWidgetItem(text))

@@ -31,9 +31,11 @@ from app.security import permissions as perm
 from app.security.session import SessionView
 from app.services import sync_export, sync_import, sync_status
 from app.ui.common.dialog_parts import message_label, set_message
+from app.ui.common.display_text import local_time_both
 from app.ui.common.jobs import Job, JobContext, JobRunner
 from app.ui.sync.conflict_panel import ConflictPanel
 from app.ui.sync.media_panel import MediaPanel
+from app.ui.sync.package_steps import step_text
 
 
 def _table(parent: QWidget, name: str, headers: list[str]) -> QTableWidget:
@@ -116,7 +118,7 @@ class SyncPage(QWidget):
         self.quarantine_table = _table(
             qbox,
             "syncQuarantine",
-            [self.tr("Time"), self.tr("File"), self.tr("Code"), self.tr("Step"), self.tr("Reason")],
+            [self.tr("Time"), self.tr("File"), self.tr("Step"), self.tr("Reason")],
         )
         qlayout.addWidget(self.quarantine_table)
         # One list at a time: three stacked tables do not fit a 1280×800 window.
@@ -163,13 +165,13 @@ class SyncPage(QWidget):
         chan = status.channels[0] if status.channels else None
         self.export_label.setText(
             self.tr("Last export: %1 (sequence %2, acknowledged %3)")
-            .replace("%1", (chan and chan.last_export_at) or "-")
+            .replace("%1", local_time_both(chan.last_export_at if chan else None) or "-")
             .replace("%2", str(chan.last_sent_seq if chan else 0))
             .replace("%3", str(chan.acked_seq if chan else 0))
         )
         self.import_label.setText(
             self.tr("Last import: %1 (sequence %2)")
-            .replace("%1", (chan and chan.last_import_at) or "-")
+            .replace("%1", local_time_both(chan.last_import_at if chan else None) or "-")
             .replace("%2", str(chan.last_applied_seq if chan else 0))
         )
         warning = ""
@@ -182,8 +184,12 @@ class SyncPage(QWidget):
         reports = sync_status.quarantined_packages(self.session)
         self.quarantine_table.setRowCount(len(reports))
         for r, rep in enumerate(reports):
-            for c, text in enumerate((rep.at, rep.file_name, rep.code, rep.step, rep.message_ja)):
-                self.quarantine_table.setItem(r, c, QTableWidgetItem(text))
+            cells = (local_time_both(rep.at), rep.file_name, step_text(rep.step), rep.message_ja)
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(rep.code)  # Japanese on screen; the code for the help desk
+                self.quarantine_table.setItem(r, c, item)
+        self.quarantine_table.resizeColumnsToContents()  # time, file and step unclipped
         self.conflicts.refresh()
         self.media.refresh()
 

@@ -5,6 +5,7 @@ CSV export and the chain check; and what a clerk does not get."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -228,6 +229,9 @@ def test_remove_one_of_two_keys(qtbot: QtBot, vaxdesk_app: QApplication, reg: Pa
     with qtbot.waitSignal(page.action_finished, timeout=WAIT_MS):
         qtbot.mouseClick(page.remove_key_button, Qt.MouseButton.LeftButton)
     assert len(offered[0]) == 2 and offered[0][0].startswith("キー1")
+    # the enrolment time in the app's 和暦 + 西暦 style and local time, not raw UTC ISO
+    assert re.search(r"R\d+\.\d\d\.\d\d \d\d:\d\d \(\d{4}-\d\d-\d\d\)", offered[0][0])
+    assert "+00:00" not in offered[0][0] and "T" not in offered[0][0]
     qtbot.waitUntil(lambda: _row_of(page, "nurse", AccessColumn.KEYS) == "1", timeout=WAIT_MS)
     qtbot.mouseClick(page.remove_key_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "無効化" in page.message_label.text(), timeout=WAIT_MS)
@@ -275,6 +279,9 @@ def test_change_roles_and_the_number_right_needs_a_reset(
             )
         else:
             assert "再登録" in page.message_label.text()
+            # Japanese only on screen; the code in the tooltip like every other page (issue 12)
+            assert page.message_label.toolTip() == "E_NUMBER_GRANT_NEEDS_HOLDER"
+            assert "E_" not in page.message_label.text()
     session = login_as(reg, "clerk")
     try:
         assert session.roles == frozenset({"clerk", "nurse"}) and not session.holds_number_key
@@ -329,6 +336,22 @@ def test_person_filter_and_bad_input(qtbot: QtBot, vaxdesk_app: QApplication, re
     with qtbot.waitSignal(page.loaded, timeout=WAIT_MS) as loaded:
         page.refresh()
     assert loaded.args == [0]
+
+
+def test_audit_viewer_errors_are_japanese_with_the_code_in_the_tooltip(
+    qtbot: QtBot, vaxdesk_app: QApplication, reg: Path, tmp_path: Path
+) -> None:
+    page = _audit_page(qtbot, reg, "auditor")
+    page.ask_export_path = lambda: tmp_path / "missing" / "audit.csv"  # type: ignore[method-assign]
+    with qtbot.waitSignal(page.failed, timeout=WAIT_MS) as failed:
+        qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    code, message = failed.args
+    assert code == "E_OUTPUT" and page.message_label.toolTip() == code
+    assert "出力先に書き込めません" in message
+    assert page.message_label.text() == message and "E_" not in message
+    with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
+        page.refresh()
+    assert page.message_label.toolTip() == ""  # a later success leaves no stale code
 
 
 def test_verify_chain_reports_an_intact_log(

@@ -6,6 +6,7 @@ writes through its audited service, and fits 1280×800 and 1024×768. A clerk ge
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from app.ui.admin.area_names_page import NAME, AreaNamesPage
 from app.ui.admin.catalog_page import CatalogPage
 from app.ui.admin.office_settings_page import OfficeSettingsPage
 from app.ui.admin.passkey_policy_page import PasskeyPolicyPage
+from app.ui.common.display_text import long_date_text
 from app.ui.shell.main_window import MainWindow
 from tests.gui.test_access_support import (  # noqa: F401 (gui_thread_gc is a fixture)
     WAIT_MS,
@@ -223,9 +225,19 @@ def test_catalog_page_applies_exactly_the_previewed_file(
         qtbot.keyClick(page.choose_button, Qt.Key.Key_Space)
     cells = [page.diff_table.item(0, c).text() for c in range(5)]
     assert cells == ["予防接種", first["id"], "変更", old_name, old_name + "（訂正）"]
-    assert "改訂日 2099-12-31" in page.preview_label.text()
+    assert "改訂日 令和81年12月31日 (2099-12-31)" in page.preview_label.text()
     assert page.diff_table.rowCount() == 2  # the series and the 改訂日 setting
-    assert [page.diff_table.item(1, c).text() for c in range(3)] == ["設定", "revision", "変更"]
+    # the setting row names the setting in Japanese and shows the revision before and after
+    shipped = resource_path("catalog", "catalog.json").read_text("utf-8")
+    before = json.loads(shipped)["revision"]
+    assert [page.diff_table.item(1, c).text() for c in range(5)] == [
+        "設定",
+        "改訂日",
+        "変更",
+        long_date_text(date.fromisoformat(before)),
+        "令和81年12月31日 (2099-12-31)",
+    ]
+    assert page.diff_table.item(1, 1).toolTip() == "revision"
     assert page.apply_button.isEnabled() and QApplication.focusWidget() is page.apply_button
 
     # The file is edited after the preview: what is applied is what was shown.

@@ -148,12 +148,18 @@ def test_number_entry_validates_and_saves(
     qtbot.keyClicks(dialog.number_edit, "12345")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert "12桁" in dialog.message_label.text() and dialog.isVisible()
+    # Japanese only on screen; the code in the tooltip like every other page (issue 12)
+    assert dialog.message_label.toolTip() == "E_MYNUMBER_LENGTH"
+    assert dialog.message_label.property("error") is True
     dialog.number_edit.setText(NUMBER[:-1] + str((int(NUMBER[-1]) + 1) % 10))
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert "チェックデジット" in dialog.message_label.text()
+    assert dialog.message_label.toolTip() == "E_MYNUMBER_CHECK_DIGIT"
     dialog.number_edit.setText(NUMBER)  # already the number of 0000000002
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "別の住民" in dialog.message_label.text(), timeout=WAIT_MS)
+    assert dialog.message_label.toolTip() == "E_MYNUMBER_DUPLICATE"
+    assert "E_" not in dialog.message_label.text()
     dialog.number_edit.setText(OTHER_NUMBER)
     with qtbot.waitSignal(panel.saved, timeout=WAIT_MS):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
@@ -174,10 +180,12 @@ def test_search_by_number_requests_the_person(
     qtbot.keyClicks(dialog.number_edit, "1234")
     qtbot.keyClick(dialog.number_edit, Qt.Key.Key_Return)
     assert "12桁" in dialog.message_label.text()
+    assert dialog.message_label.toolTip() == "E_MYNUMBER_LENGTH"  # the code for the help desk
     dialog.number_edit.setText(OTHER_NUMBER)
     with qtbot.waitSignal(dialog.not_found, timeout=WAIT_MS):
         qtbot.keyClick(dialog.number_edit, Qt.Key.Key_Return)
     assert dialog.number_edit.text() == "" and "登録されていません" in dialog.message_label.text()
+    assert dialog.message_label.toolTip() == ""  # not an error: no stale code either
     dialog.number_edit.setText(NUMBER)
     with qtbot.waitSignal(actions.person_requested, timeout=WAIT_MS) as requested:
         qtbot.keyClick(dialog.number_edit, Qt.Key.Key_Return)
