@@ -180,6 +180,9 @@ def test_list_is_what_the_full_engine_finds_open(
         }
         want = {pid: open_[series] for pid, open_ in full_engine[on].items() if series in open_}
         assert got == want, (series, on.isoformat())
+        # in birth-date, id order (the screen pages through it; a seasonal cohort comes in parts)
+        order = [(r.birth_date, r.person_id) for r in decision.rows]
+        assert order == sorted(order), (series, on.isoformat())
         listed_somewhere += len(got)
     if load_catalog().series_by_id(series).requires_fact is None:
         # the register holds persons open for every series but those needing a fact (妊娠:
