@@ -26,9 +26,9 @@ from typing import Any
 
 import orjson
 
+from app.gcpause import collector_paused
 from app.hub.clock import utc_now_text
 from app.hub.errors import HubInvalidInput, UnknownTerminal
-from app.hub.gcpause import collector_paused
 from app.hub.hub import Hub
 from app.hub.store import sync_state as sstore
 from app.hub.trust import current_trust

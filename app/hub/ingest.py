@@ -27,10 +27,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
+from app.gcpause import collector_paused
 from app.hub import purge
 from app.hub.audit_chain import GENESIS_HEX, AuditChainBroken, ChainHead, check_continuation
 from app.hub.clock import utc_now_text
-from app.hub.gcpause import collector_paused
 from app.hub.hub import Hub
 from app.hub.masters_in import check_lots
 from app.hub.store import sync_state as sstore

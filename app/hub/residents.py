@@ -24,9 +24,9 @@ from typing import IO, Any
 
 from sqlalchemy import Connection
 
+from app.gcpause import collector_paused
 from app.hub.clock import HybridClock, new_uid, utc_now_text
 from app.hub.csv_rows import RowError
-from app.hub.gcpause import collector_paused
 from app.hub.hub import Hub
 from app.hub.residents_csv import Resident, open_csv, read_residents
 from app.hub.store import residents as rstore

@@ -25,11 +25,11 @@ from app.domain.schedule import (
     evaluate,
 )
 from app.errors import InvalidInput
+from app.gcpause import collector_paused
 from app.security import permissions as perm
 from app.security.atomic import write_atomic
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
-from app.services._gcpause import collector_paused
 from app.services._list_export import CSV_HEADER as CSV_HEADER
 from app.services._list_export import ExportCancelled as ExportCancelled
 from app.services._list_export import csv_bytes

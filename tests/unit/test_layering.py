@@ -3,7 +3,7 @@
 Layers, top to bottom: ui → services → sync → printing → security → store → domain; a layer
 imports only from layers below it. ``app/hub`` (the municipality's server side) stands beside
 them: it may use domain, security, sync and its own modules (its storage in ``app/hub/store``),
-never the desk's store, services or UI. ``app/errors.py`` and ``app/paths.py`` are shared by all.
+never the desk's store, services or UI. ``app/errors.py``, ``app/gcpause.py`` and ``app/paths.py`` are shared by all.
 
 Imports are read from the syntax tree: absolute and relative ones (resolved against the
 module's package), imports inside functions and ``TYPE_CHECKING`` blocks, and
@@ -24,7 +24,9 @@ import pytest
 
 APP = Path(__file__).resolve().parents[2] / "app"
 
-SHARED = frozenset({"errors", "paths"})  # app/errors.py, app/paths.py: usable by every layer
+SHARED = frozenset(
+    {"errors", "gcpause", "paths"}
+)  # app/errors.py, gcpause.py, paths.py: every layer
 SQL_HOMES = (("store",), ("hub", "store"))  # the only folders that may run SQL
 SQL_CALLS = frozenset({"execute", "executemany", "executescript"})
 SQL_START = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA)\b")

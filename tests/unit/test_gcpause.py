@@ -1,4 +1,4 @@
-"""The hub's bulk operations pause the cyclic collector and always restore its state."""
+"""The cyclic collector is paused inside a bulk block (hub, package apply, lists) and always restored."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from app.hub.gcpause import collector_paused
+from app.gcpause import collector_paused
 
 
 def test_collector_is_paused_inside_and_restored_after_even_on_error() -> None:
