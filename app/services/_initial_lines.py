@@ -17,20 +17,13 @@ import orjson
 
 from app.domain.kana import normalize_kana
 from app.services._sync_apply import REF_CACHE
+from app.services._sync_records import REF_TYPES as SYNC_REF_TYPES
 from app.store import db, initial_load, sync_apply
 from app.store.initial_load import Column
 from app.sync import schemas
 
 # column → referenced record type (``vaccine_id`` names a vaccine by its product id)
-REF_TYPES = {
-    "household_id": "household",
-    "guardian_id": "person",
-    "person_id": "person",
-    "institution_id": "institution",
-    "screening_institution_id": "institution",
-    "issuance_id": "issuance",
-    "vaccine_id": "vaccine",
-}
+REF_TYPES = {**SYNC_REF_TYPES, "vaccine_id": "vaccine"}
 _DERIVED: dict[str, tuple[Column, ...]] = {
     "person": (Column("kana_key", "param"),),
     "vaccination": (Column("outcome", "const", value="given"), Column("postpone_reason", "const")),

@@ -36,6 +36,7 @@ from app.services._sync_fast import FastPath
 from app.services._sync_records import (
     PACKAGE_TYPES,
     REF_FIELDS,
+    REF_TYPES,
     SERVER_OWNED,
     Incoming,
     from_envelope,
@@ -53,15 +54,6 @@ TICK = 5000
 REF_CACHE = 200_000
 BATCH = 2000
 CHUNK = 2000  # records read ahead: their stored rows and references in one query each
-# register column → record type it refers to (lots refer to vaccines by product id)
-_REF_TYPES = {
-    "household_id": "household",
-    "guardian_id": "person",
-    "person_id": "person",
-    "institution_id": "institution",
-    "screening_institution_id": "institution",
-    "issuance_id": "issuance",
-}
 
 
 class NumberKeyNeeded(VaxDeskError):
@@ -128,7 +120,7 @@ class Applier:
                 data = envelope["data"]
                 for field, column in ref_fields.items():
                     value = data.get(field)
-                    if value is not None and column in _REF_TYPES:
+                    if value is not None and column in REF_TYPES:
                         ref = ref_uid_bytes(value)
                         if (column, ref) not in self._refs:
                             refs.setdefault(column, set()).add(ref)
@@ -144,7 +136,7 @@ class Applier:
         if len(self._refs) >= REF_CACHE:
             self._refs.clear()  # bounded memory on initial loads
         for column, wanted in refs.items():
-            found = sync_apply.ids_of_uids(self.conn, _REF_TYPES[column], list(wanted))
+            found = sync_apply.ids_of_uids(self.conn, REF_TYPES[column], list(wanted))
             self._refs.update(((column, ref), row_id) for ref, row_id in found.items())
 
     def _lookup(self, inc: Incoming) -> tuple[sync_apply.Stored | None, tuple[Any, ...] | None]:
@@ -202,7 +194,7 @@ class Applier:
             if column == "vaccine_id":
                 found = sync_apply.vaccine_id_of_product(self.conn, str(ref))
             else:
-                found = sync_apply.id_of_uid(self.conn, _REF_TYPES[column], ref)
+                found = sync_apply.id_of_uid(self.conn, REF_TYPES[column], ref)
             if found is not None:
                 if len(self._refs) >= REF_CACHE:
                     self._refs.clear()  # bounded memory on initial loads

@@ -38,7 +38,13 @@ from app.services._sync_apply import (
     needs_number_key,
     record_count,
 )
-from app.services._sync_records import BOOLEAN_FIELDS, REF_FIELDS, ref_uid_bytes, uid_bytes
+from app.services._sync_records import (
+    BOOLEAN_FIELDS,
+    REF_FIELDS,
+    REF_TYPES,
+    ref_uid_bytes,
+    uid_bytes,
+)
 from app.store import bulk, db, sync_apply, sync_outbox
 from app.sync.errors import PackageError
 from app.sync.lines import MAX_LINE
@@ -57,14 +63,6 @@ LINE_PATH = True
 # MiB of page cache for the load: the indexes whose keys arrive in random order (by birth date,
 # kana, the season list) are updated in place; what does not fit is spilled and read back.
 LOAD_CACHE_MIB = 768
-_REF_TYPES = {
-    "household_id": "household",
-    "guardian_id": "person",
-    "person_id": "person",
-    "institution_id": "institution",
-    "screening_institution_id": "institution",
-    "issuance_id": "issuance",
-}
 
 
 class InitialNotEmpty(VaxDeskError):
@@ -83,7 +81,7 @@ class _RowBuilder:
         # the data fields and register columns of the references, in the same order
         self.ref_fields, self.ref_columns = tuple(refs), tuple(refs.values())
         # columns through which a record of this type names another of the same type
-        self.self_refs = tuple(c for c in refs.values() if _REF_TYPES.get(c) == rtype)
+        self.self_refs = tuple(c for c in refs.values() if REF_TYPES.get(c) == rtype)
         self.bools = BOOLEAN_FIELDS.get(rtype, ())
         derived = _DERIVED.get(rtype, ())
         taken = set(_ENVELOPE) | set(refs.values()) | set(self.bools) | set(derived)
@@ -134,7 +132,7 @@ class InitialLoader:
         self.conn, self.applier = conn, applier
         self.stats = applier.stats
         # column → referenced uid text (or product id) → row id; bounded
-        self._refs: dict[str, dict[str, int]] = {c: {} for c in (*_REF_TYPES, "vaccine_id")}
+        self._refs: dict[str, dict[str, int]] = {c: {} for c in (*REF_TYPES, "vaccine_id")}
         self._builders: dict[str, _RowBuilder] = {}
         self._line_paths: dict[str, LinePath | None] = {}
 
@@ -181,7 +179,7 @@ class InitialLoader:
                 by_bytes[ref_uid_bytes(text)] = text
             except (TypeError, ValueError):
                 continue  # not a uid: the general path reports the record
-        got = sync_apply.ids_of_uids(self.conn, _REF_TYPES[column], list(by_bytes))
+        got = sync_apply.ids_of_uids(self.conn, REF_TYPES[column], list(by_bytes))
         known.update((by_bytes[uid], row_id) for uid, row_id in got.items())
 
     def chunk(self, package_type: str, envelopes: list[dict[str, Any]]) -> None:
@@ -210,7 +208,7 @@ class InitialLoader:
             if wanted:
                 self._fetch_refs(column, wanted)
         # a record may name one earlier in the chunk (a guardian): its id is known once given
-        own = [i for i, c in enumerate(builder.ref_columns) if _REF_TYPES.get(c) == builder.rtype]
+        own = [i for i, c in enumerate(builder.ref_columns) if REF_TYPES.get(c) == builder.rtype]
         added: list[tuple[int, str]] = []
         next_id = sync_apply.next_row_id(self.conn, builder.rtype)
         rows: list[tuple[Any, ...]] = []

@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from app.domain.kana import normalize_kana
 from app.security.person_numbers import NumberCipher
@@ -297,6 +297,18 @@ class EnvelopeMaker:
             "voided": voided,
             "data": data,
         }
+
+
+#: register column → record type it refers to, by the referenced record's uid in a package (lots
+#: refer to vaccines by product id: ``vaccine_id``, handled where lots are read)
+REF_TYPES: Final[Mapping[str, str]] = {
+    "household_id": "household",
+    "guardian_id": "person",
+    "person_id": "person",
+    "institution_id": "institution",
+    "screening_institution_id": "institution",
+    "issuance_id": "issuance",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,14 +9,13 @@ record is named exactly as before (line number, ``E_RECORD_SCHEMA`` and the fail
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Final
 
 import orjson
 
+from app.gcpause import collector_paused  # parsed lines: plain trees reference counting frees
 from app.sync.errors import PackageError
 from app.sync.schemas import RecordChecker, RecordInvalid
 
@@ -29,22 +28,6 @@ TARGET: Final = 1 << 20
 Record = Mapping[str, Any] | bytes
 
 _dumps_line = functools.partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while one batch is parsed: parsed lines are plain trees that
-    reference counting frees, and the collector's passes over them cost about a sixth of the
-    parse-and-validate time. Collections are only deferred (to the next allocation after the
-    batch), never skipped, and the collector's previous state is restored."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 class _Slow(Exception):
@@ -92,7 +75,7 @@ class LineEncoder:
             if blob.count(b"\n") != len(stripped) or max(map(len, stripped)) > MAX_LINE:
                 raise _Slow
             if check is not None:
-                with _collector_paused():
+                with collector_paused():
                     try:
                         valid = check.all_valid(list(map(orjson.loads, stripped)))
                     except orjson.JSONDecodeError:
@@ -143,7 +126,7 @@ class LineChecker:
     def first_bad(self, lines: list[bytes]) -> tuple[int, Exception] | None:
         """(index, reason) of the first line that is too long, not JSON or not valid."""
         if lines and max(map(len, lines)) <= MAX_LINE:
-            with _collector_paused():
+            with collector_paused():
                 try:
                     objs = list(map(orjson.loads, lines))
                 except orjson.JSONDecodeError:
