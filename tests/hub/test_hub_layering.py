@@ -1,4 +1,4 @@
-"""The hub's layering: Qt-free, and only domain, security, sync, errors and itself below it."""
+"""The hub's layering: Qt-free, and only domain, security, sync, errors, gcpause and itself below it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.unit.test_layering import APP, imported_modules
 
-ALLOWED = ("app.domain", "app.security", "app.sync", "app.errors", "app.hub")
+ALLOWED = ("app.domain", "app.security", "app.sync", "app.errors", "app.gcpause", "app.hub")
 
 
 def test_hub_imports_only_what_it_may() -> None:
