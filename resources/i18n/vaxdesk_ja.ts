@@ -2088,6 +2088,285 @@
     </message>
 </context>
 <context>
+    <name>RecordLabels</name>
+    <message>
+        <source>Household</source>
+        <translation>世帯</translation>
+    </message>
+    <message>
+        <source>Medical institution</source>
+        <translation>医療機関</translation>
+    </message>
+    <message>
+        <source>Issued document</source>
+        <translation>発行記録</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation>ロット</translation>
+    </message>
+    <message>
+        <source>Resident</source>
+        <translation>住民</translation>
+    </message>
+    <message>
+        <source>Personal number</source>
+        <translation>個人番号</translation>
+    </message>
+    <message>
+        <source>Postponement</source>
+        <translation>見合わせ</translation>
+    </message>
+    <message>
+        <source>Erasure</source>
+        <translation>消去</translation>
+    </message>
+    <message>
+        <source>Vaccination</source>
+        <translation>接種記録</translation>
+    </message>
+    <message>
+        <source>Vaccine</source>
+        <translation>ワクチン</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>住所</translation>
+    </message>
+    <message>
+        <source>Area code</source>
+        <translation>地区コード</translation>
+    </message>
+    <message>
+        <source>Resident number</source>
+        <translation>宛名番号</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>生年月日</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>接種区分</translation>
+    </message>
+    <message>
+        <source>Institution code</source>
+        <translation>医療機関コード</translation>
+    </message>
+    <message>
+        <source>Deceased</source>
+        <translation>死亡</translation>
+    </message>
+    <message>
+        <source>Date of death</source>
+        <translation>死亡日</translation>
+    </message>
+    <message>
+        <source>Document type</source>
+        <translation>書類の種類</translation>
+    </message>
+    <message>
+        <source>Doctor</source>
+        <translation>接種医師</translation>
+    </message>
+    <message>
+        <source>Dose (mL)</source>
+        <translation>接種量（mL）</translation>
+    </message>
+    <message>
+        <source>Dose label</source>
+        <translation>接種回の表示</translation>
+    </message>
+    <message>
+        <source>Dose number</source>
+        <translation>接種回</translation>
+    </message>
+    <message>
+        <source>Effective date</source>
+        <translation>有効日</translation>
+    </message>
+    <message>
+        <source>Expiry date</source>
+        <translation>有効期限</translation>
+    </message>
+    <message>
+        <source>Fiscal year</source>
+        <translation>年度</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>経過観察</translation>
+    </message>
+    <message>
+        <source>Guardian</source>
+        <translation>保護者</translation>
+    </message>
+    <message>
+        <source>Household number</source>
+        <translation>世帯番号</translation>
+    </message>
+    <message>
+        <source>Issue number</source>
+        <translation>発行番号</translation>
+    </message>
+    <message>
+        <source>Date of issue</source>
+        <translation>発行日</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>対象の記録</translation>
+    </message>
+    <message>
+        <source>Lot number</source>
+        <translation>ロット番号</translation>
+    </message>
+    <message>
+        <source>Manufacturer</source>
+        <translation>製造販売業者</translation>
+    </message>
+    <message>
+        <source>Date moved in</source>
+        <translation>転入日</translation>
+    </message>
+    <message>
+        <source>Moved out</source>
+        <translation>転出</translation>
+    </message>
+    <message>
+        <source>Date moved out</source>
+        <translation>転出日</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>氏名・名称</translation>
+    </message>
+    <message>
+        <source>Name (kana)</source>
+        <translation>カナ</translation>
+    </message>
+    <message>
+        <source>Reason for the exception</source>
+        <translation>例外の理由</translation>
+    </message>
+    <message>
+        <source>Payment month</source>
+        <translation>支払月</translation>
+    </message>
+    <message>
+        <source>Person concerned</source>
+        <translation>対象者</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>電話番号</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>接種場所</translation>
+    </message>
+    <message>
+        <source>Retention policy</source>
+        <translation>保存期間の設定</translation>
+    </message>
+    <message>
+        <source>Postal code</source>
+        <translation>郵便番号</translation>
+    </message>
+    <message>
+        <source>Reason for postponement</source>
+        <translation>見合わせの理由</translation>
+    </message>
+    <message>
+        <source>Date of postponement</source>
+        <translation>見合わせ日</translation>
+    </message>
+    <message>
+        <source>Processing kind</source>
+        <translation>処理区分</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>製品</translation>
+    </message>
+    <message>
+        <source>Provisional</source>
+        <translation>仮登録</translation>
+    </message>
+    <message>
+        <source>Date of erasure</source>
+        <translation>消去日</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Receipt number</source>
+        <translation>受付番号</translation>
+    </message>
+    <message>
+        <source>Relationship</source>
+        <translation>続柄</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>接種経路</translation>
+    </message>
+    <message>
+        <source>Screening doctor</source>
+        <translation>予診医師</translation>
+    </message>
+    <message>
+        <source>Screening institution</source>
+        <translation>予診医療機関</translation>
+    </message>
+    <message>
+        <source>Vaccination type</source>
+        <translation>予防接種の種類</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>性別</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>接種部位</translation>
+    </message>
+    <message>
+        <source>Special rule</source>
+        <translation>特例</translation>
+    </message>
+    <message>
+        <source>Tax status</source>
+        <translation>課税区分</translation>
+    </message>
+    <message>
+        <source>Updated by</source>
+        <translation>更新者</translation>
+    </message>
+    <message>
+        <source>Date updated</source>
+        <translation>更新日</translation>
+    </message>
+    <message>
+        <source>Time updated</source>
+        <translation>更新時刻</translation>
+    </message>
+    <message>
+        <source>Date of vaccination</source>
+        <translation>接種日</translation>
+    </message>
+    <message>
+        <source>Vaccine name</source>
+        <translation>ワクチン名</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>ReissueReasonDialog</name>
     <message>
         <source>Reissue</source>

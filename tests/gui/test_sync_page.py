@@ -141,9 +141,17 @@ def test_conflict_merged_field_by_field(
     assert panel.list_table.rowCount() == 1
     differs = panel.list_table.item(0, 3).text()
     assert re.fullmatch(BOTH_TIME, panel.list_table.item(0, 2).text())  # local, 和暦 + 西暦
-    assert "lot_no" in differs and "doctor" in differs
+    # record type and fields in Japanese; the keys only in the tooltips
+    assert panel.list_table.item(0, 1).text() == "接種記録"
+    assert panel.list_table.item(0, 1).toolTip() == "vaccination"
+    assert "ロット番号" in differs and "接種医師" in differs
+    assert "lot_no" not in differs and "doctor" not in differs
     names = [panel.detail.item(r, 0).text() for r in range(panel.detail.rowCount())]
-    panel.detail.item(names.index("● lot_no"), 2).setCheckState(Qt.CheckState.Checked)
+    keys = [panel.detail.item(r, 0).toolTip() for r in range(panel.detail.rowCount())]
+    assert "● ロット番号" in names and "接種日" in names and "取消" in names
+    assert not any(re.search(r"[a-z]_[a-z]", name) for name in names)
+    assert keys[names.index("● ロット番号")] == "lot_no"
+    panel.detail.item(names.index("● ロット番号"), 2).setCheckState(Qt.CheckState.Checked)
     qtbot.keyClick(panel.merge_button, Qt.Key.Key_Space)
     assert panel.list_table.rowCount() == 0
     row = conn.execute("SELECT lot_no, doctor FROM vaccinations WHERE uid = ?", (uid,)).fetchone()

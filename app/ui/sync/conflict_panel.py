@@ -19,6 +19,7 @@ from app.errors import VaxDeskError
 from app.security.session import SessionView
 from app.services import sync_conflicts
 from app.ui.common.display_text import local_time_both
+from app.ui.sync.record_labels import field_text, record_type_text
 
 
 class ConflictPanel(QGroupBox):
@@ -70,10 +71,14 @@ class ConflictPanel(QGroupBox):
         self.views = sync_conflicts.open_conflicts(self.session)
         self.list_table.setRowCount(len(self.views))
         for r, view in enumerate(self.views):
-            differs = ", ".join(f.name for f in view.fields if f.differs)
+            differs = "、".join(field_text(f.name) for f in view.fields if f.differs)
             when = local_time_both(view.created_at)  # 和暦 + 西暦, local time
-            for c, text in enumerate((str(view.id), view.record_type, when, differs)):
-                self.list_table.setItem(r, c, QTableWidgetItem(text))
+            kind = record_type_text(view.record_type)
+            for c, text in enumerate((str(view.id), kind, when, differs)):
+                item = QTableWidgetItem(text)
+                if c == 1:
+                    item.setToolTip(view.record_type)
+                self.list_table.setItem(r, c, item)
         self.list_table.clearSelection()
         self.detail.setRowCount(0)
         self._set_buttons(None)
@@ -96,7 +101,8 @@ class ConflictPanel(QGroupBox):
         fields = view.fields if view else ()
         self.detail.setRowCount(len(fields))
         for r, f in enumerate(fields):
-            name = QTableWidgetItem(("● " if f.differs else "") + f.name)
+            name = QTableWidgetItem(("● " if f.differs else "") + field_text(f.name))
+            name.setToolTip(f.name)  # the record field's key, for whoever compares with a package
             local = QTableWidgetItem(f.local)
             incoming = QTableWidgetItem(f.incoming)
             for item in (name, local):
