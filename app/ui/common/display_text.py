@@ -7,6 +7,7 @@ with English source text so that the translation test sees them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QCoreApplication
@@ -134,7 +135,13 @@ SERIES_STATUS_TEXT = {
 }
 
 
+def key_text(context: str, table: Mapping[str, str], key: str) -> str:
+    """``key`` in words: its source text in ``table`` (marked with QT_TRANSLATE_NOOP in
+    ``context``) translated; a key the table does not know is shown as it is, not hidden."""
+    source = table.get(key)
+    return QCoreApplication.translate(context, source) if source else key
+
+
 def status_text(status: str) -> str:
     """A series status of the schedule engine (due, waiting, ...) in words."""
-    source = SERIES_STATUS_TEXT.get(status)
-    return QCoreApplication.translate(STATUS_CONTEXT, source) if source else status
+    return key_text(STATUS_CONTEXT, SERIES_STATUS_TEXT, status)

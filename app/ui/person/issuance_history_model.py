@@ -7,7 +7,7 @@ from PySide6.QtCore import QCoreApplication
 
 from app.services.person_card import IssuanceLine
 from app.ui.common import display_text
-from app.ui.common.display_text import QT_TRANSLATE_NOOP
+from app.ui.common.display_text import QT_TRANSLATE_NOOP, key_text
 from app.ui.common.record_table_model import Column, RecordTableModel
 
 CONTEXT = "IssuanceHistoryModel"
@@ -19,12 +19,8 @@ DOC_TEXT = {
 }
 
 
-def _tr(source: str) -> str:
-    return QCoreApplication.translate(CONTEXT, source)
-
-
 def doc_text(doc_type: str) -> str:
-    return _tr(DOC_TEXT[doc_type]) if doc_type in DOC_TEXT else doc_type
+    return key_text(CONTEXT, DOC_TEXT, doc_type)
 
 
 def _kind_text(row: IssuanceLine) -> str:

@@ -5,9 +5,7 @@ as it is rather than hidden."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-
-from app.ui.common.display_text import QT_TRANSLATE_NOOP
+from app.ui.common.display_text import QT_TRANSLATE_NOOP, key_text
 
 CONTEXT = "RecordLabels"
 RECORD_TYPE_TEXT = {
@@ -91,11 +89,9 @@ FIELD_TEXT = {
 
 def record_type_text(record_type: str) -> str:
     """The Japanese name of a sync record type (the key itself when unknown)."""
-    source = RECORD_TYPE_TEXT.get(record_type)
-    return QCoreApplication.translate(CONTEXT, source) if source else record_type
+    return key_text(CONTEXT, RECORD_TYPE_TEXT, record_type)
 
 
 def field_text(name: str) -> str:
     """The Japanese name of a record field (the key itself when unknown)."""
-    source = FIELD_TEXT.get(name)
-    return QCoreApplication.translate(CONTEXT, source) if source else name
+    return key_text(CONTEXT, FIELD_TEXT, name)
