@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from app.services import _sync_identity, sync_export
+from app.services._line_check import line_check
 from app.services._sync_records import line_shapes, to_envelope
 from app.services.demo import MUNICIPALITY_CODE, demo_password, demo_users
 from app.services.register import login
@@ -95,7 +96,7 @@ def _server(terminal: Path) -> KeyPair:
 def _queue_changes(conn: db.Connection, changes: int) -> dict[str, Any]:
     """Queue ``changes`` random vaccinations as the app does (``WriteContext.queue``: the line
     shapes, then ``stamps.queue_outbox`` with them: the outbox entry and the stored package
-    line), timed. Each batch of rows is read first, as the write that queues a change has just
+    line, schema-checked and MAC'd), timed. Each batch of rows is read first, as the write that queues a change has just
     written its row (its pages are in the cache then); the read is not in the queue figures."""
     ids = [
         int(r[0])
@@ -123,7 +124,8 @@ def _queue_changes(conn: db.Connection, changes: int) -> dict[str, Any]:
                 outbox_id = stamps.queue_outbox(conn, "vaccination", uid, version)
                 c = clock()
                 if shapes is not None:
-                    outbox_lines.store(conn, outbox_id, uid, *shapes)
+                    check = line_check("vaccination")
+                    outbox_lines.store(conn, outbox_id, uid, *shapes, check=check)
                 d = clock()
                 split["shapes"] += b - a
                 split["entry"] += c - b
@@ -136,8 +138,8 @@ def _queue_changes(conn: db.Connection, changes: int) -> dict[str, Any]:
         "cpu_seconds": round(cpu, 2),
         "us_per_change": round(wall / max(1, len(ids)) * 1e6, 1),
         "split_seconds": {k: round(v, 2) for k, v in split.items()},
-        "note": "line_shapes + outbox entry + stored line per change (the stored line is the"
-        " part this branch adds), rows read into the cache first as after their write",
+        "note": "line_shapes + outbox entry + stored line per change (line: built by SQLite,"
+        " schema-checked, MAC'd and stored), rows read into the cache first as after their write",
     }
 
 
