@@ -43,7 +43,9 @@ class CheckedLines:
     """``count`` complete JSON lines (each ending with ``\\n``) that the caller checked against
     the member's schema when they were written (the export's stored lines: MAC-verified, see
     app/store/outbox_lines.py). ``build_package`` writes them byte for byte without parsing them
-    again; every other record of the member is checked as usual."""
+    again (not even counted: ``count`` is the caller's word, as is each line's check; the
+    recipient checks every line and the manifest's count); every other record of the member is
+    checked as usual."""
 
     __slots__ = ("blob", "count")
 
@@ -74,8 +76,7 @@ def _stage(
     check: schemas.RecordChecker | None,
 ) -> tuple[DeflatedMember, str, int]:
     """Validate and serialise one JSON Lines member in batches, deflated on worker threads into
-    ``path``; return (member, sha256, records). ``CheckedLines`` go in as they are (only their
-    line count is confirmed)."""
+    ``path``; return (member, sha256, records). ``CheckedLines`` go in as they are."""
     count = 0
     buf = bytearray()
     encoder = LineEncoder(name, check)
@@ -90,8 +91,8 @@ def _stage(
                     count += len(batch)
                     batch.clear()
                 blob = item.blob
-                if item.count < 1 or not blob.endswith(b"\n") or blob.count(b"\n") != item.count:
-                    raise _build_error("E_RECORD_SCHEMA", f"{name} の行数が一致しません")
+                if item.count < 1 or not blob.endswith(b"\n"):
+                    raise _build_error("E_RECORD_SCHEMA", f"{name} の行が不正です")
                 if buf:
                     deflater.write(bytes(buf))
                     buf.clear()
