@@ -23,6 +23,7 @@ from typing import Any
 
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
+from app.services._line_check import line_check
 from app.services._retention_sync import purge_envelopes
 from app.services._sync_records import EnvelopeMaker, line_shape, line_shapes
 from app.store import db, outbox_lines, sync_lines, sync_outbox
@@ -179,7 +180,7 @@ class Records:
         verify = (
             None
             if key is None or not self._stored_ok
-            else outbox_lines.verifier(self.conn, record_type, key)
+            else outbox_lines.verifier(self.conn, record_type, key, line_check(record_type).tag)
         )
         if key is not None and verify is not None:
             postponements = record_type == "vaccination"

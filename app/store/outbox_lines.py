@@ -26,7 +26,7 @@ import secrets
 import struct
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Final
+from typing import Final, Protocol
 
 import sqlcipher3
 
@@ -53,8 +53,17 @@ MAC_SIZE: Final = 16
 _MAC_PERSON: Final = struct.Struct(">qq")  # (outbox id, line key)
 _TYPE_KEY_PERSON: Final = b"vaxdesk-line-mac"
 
-#: The queue path's check of a line (True: the line may be sent as it is).
-LineCheck = Callable[[bytes], bool]
+
+class LineCheck(Protocol):
+    """The queue path's check of a line (True: the line may be sent as it is). ``tag`` names
+    the rules it applies (the schemas): a line checked by other rules (an older app) does not
+    verify."""
+
+    tag: bytes
+
+    def __call__(self, line: bytes, /) -> bool: ...
+
+
 #: (uid, outbox id, line, MAC) → True when the MAC is the one the checked queue path made.
 Verify = Callable[[bytes, int, bytes, bytes | None], bool]
 
@@ -100,9 +109,13 @@ def _register_key(conn: Connection, *, create: bool) -> bytes | None:
     return key
 
 
-def _type_key(register_key: bytes, record_type: str) -> bytes:
+def _type_key(register_key: bytes, record_type: str, tag: bytes) -> bytes:
+    """The MAC key of lines of ``record_type`` checked by the rules named ``tag``."""
     return hashlib.blake2b(
-        record_type.encode(), key=register_key, digest_size=32, person=_TYPE_KEY_PERSON
+        len(record_type).to_bytes(2, "big") + record_type.encode() + tag,
+        key=register_key,
+        digest_size=32,
+        person=_TYPE_KEY_PERSON,
     ).digest()
 
 
@@ -116,13 +129,14 @@ def _mac(type_key: bytes, uid: bytes, outbox_id: int, shape_key: int, line: byte
     ).digest()
 
 
-def verifier(conn: Connection, record_type: str, shape_key: int) -> Verify | None:
-    """The MAC check of stored lines of ``record_type`` with line key ``shape_key``; None when
-    the register has no line key (then no stored line is trusted)."""
+def verifier(conn: Connection, record_type: str, shape_key: int, tag: bytes) -> Verify | None:
+    """The MAC check of stored lines of ``record_type`` with line key ``shape_key`` checked by
+    the rules named ``tag``; None when the register has no line key (then no stored line is
+    trusted)."""
     register_key = _register_key(conn, create=False)
     if register_key is None:
         return None
-    type_key = _type_key(register_key, record_type)
+    type_key = _type_key(register_key, record_type, tag)
     blake2b, person, equal = hashlib.blake2b, _MAC_PERSON.pack, hmac.compare_digest
 
     def verify(uid: bytes, outbox_id: int, line: bytes, mac: bytes | None) -> bool:
@@ -169,7 +183,8 @@ def store(
     else:
         register_key = _register_key(conn, create=True)
         assert register_key is not None
-        mac = _mac(_type_key(register_key, shape.record_type), uid, outbox_id, shape_key, line)
+        type_key = _type_key(register_key, shape.record_type, check.tag)
+        mac = _mac(type_key, uid, outbox_id, shape_key, line)
         conn.execute(
             "INSERT OR REPLACE INTO outbox_lines"
             " (outbox_id, record_type, record_uid, shape_key, line, mac)"

@@ -20,6 +20,7 @@ from app.services._sync_records import line_shapes, to_envelope, uid_text
 from app.services.sync_import import import_package
 from app.store import db, outbox_lines, stamps, sync_outbox
 from app.sync.errors import PackageError
+from app.sync.lines import MAX_LINE
 from tests.support.registers import login_as
 from tests.support.sync_env import (
     SyncEnv,
@@ -29,6 +30,7 @@ from tests.support.sync_env import (
     record_dose,
     server_edit,
 )
+from tests.sync.pkgkit import person, vaccination
 
 NUMBER = "123456789018"
 
@@ -74,10 +76,10 @@ def _export(
         return result, {t: list(opened.records(t)) for t in types}
 
 
-def _sign(conn: db.Connection, register_key: bytes | None = None) -> None:
+def _sign(conn: db.Connection, register_key: bytes | None = None, tag: bytes | None = None) -> None:
     """MACs for every stored line as the checked queue path makes them (with ``register_key``:
-    as another register would make them). Test-only: nothing in the app MACs a line it did not
-    check."""
+    as another register would make them; with ``tag``: as a check by other schemas would).
+    Test-only: nothing in the app MACs a line it did not check."""
     key = register_key or outbox_lines._register_key(conn, create=False)
     assert key is not None
     rows = conn.execute(
@@ -85,9 +87,8 @@ def _sign(conn: db.Connection, register_key: bytes | None = None) -> None:
     ).fetchall()
     with db.transaction(conn):
         for outbox_id, rtype, uid, shape_key, line in rows:
-            mac = outbox_lines._mac(
-                outbox_lines._type_key(key, rtype), bytes(uid), outbox_id, shape_key, bytes(line)
-            )
+            type_key = outbox_lines._type_key(key, rtype, tag or line_check(rtype).tag)
+            mac = outbox_lines._mac(type_key, bytes(uid), outbox_id, shape_key, bytes(line))
             conn.execute("UPDATE outbox_lines SET mac = ? WHERE outbox_id = ?", (mac, outbox_id))
 
 
@@ -346,7 +347,16 @@ def _second_dose(conn: db.Connection, directory: Path) -> bytes:
 
 
 @pytest.mark.parametrize(
-    "how", ["changed bytes", "no MAC", "swapped", "other register", "no key", "other outbox entry"]
+    "how",
+    [
+        "changed bytes",
+        "no MAC",
+        "swapped",
+        "other register",
+        "other schemas",
+        "no key",
+        "other outbox entry",
+    ],
 )
 def test_a_stored_line_without_the_mac_of_the_checked_queue_path_is_not_sent_as_it_is(
     env: SyncEnv, number: Session, tmp_path: Path, how: str
@@ -381,6 +391,9 @@ def test_a_stored_line_without_the_mac_of_the_checked_queue_path_is_not_sent_as_
         assert other_key != outbox_lines._register_key(conn, create=False)
         _tamper_lot(conn, "MR00X", sign=False)
         _sign(conn, other_key)
+    elif how == "other schemas":  # checked by an app whose schemas differ from today's
+        _tamper_lot(conn, "MR00X", sign=False)
+        _sign(conn, tag=bytes(32))
     elif how == "no key":
         _tamper_lot(conn, "MR00X")
         with db.transaction(conn):
@@ -473,3 +486,23 @@ def test_every_synced_table_but_personal_numbers_has_its_triggers(number: Sessio
     for table in set(sync_outbox.RECORD_TABLES.values()) - {"person_numbers"}:
         assert {f"outbox_lines_{table}_update", f"outbox_lines_{table}_delete"} <= names
     assert names >= outbox_lines.TRIGGERS
+
+
+def test_the_queue_check_applies_the_rules_of_a_package_line() -> None:
+    check = line_check("vaccination")
+    good = orjson.dumps(vaccination(0))
+    assert check(good)
+    bad = vaccination(0)
+    bad["data"]["dose_no"] = 0
+    for line in (
+        orjson.dumps(bad),
+        good + b"\n",
+        good[:-1] + b"\n" + good[-1:],
+        b"[1]",
+        b"not json",
+        b"",
+        orjson.dumps(person(0)),  # valid, but another record type
+        b" " * (MAX_LINE - len(good) + 1) + good,
+    ):
+        assert not check(line)
+    assert len({line_check(t).tag for t in ("vaccination", "person", "lot")}) == 3
