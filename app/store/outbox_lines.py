@@ -67,11 +67,15 @@ class LineCheck(Protocol):
 #: (uid, outbox id, line, MAC) → True when the MAC is the one the checked queue path made.
 Verify = Callable[[bytes, int, bytes, bytes | None], bool]
 
-_STATEMENTS: dict[tuple[LineShape, LineShape | None], tuple[str, int]] = {}
+_STATEMENTS: dict[tuple[LineShape, LineShape | None], tuple[str, int, str]] = {}
+_TYPE_KEYS: dict[tuple[bytes, str, bytes], bytes] = {}
 
 
-def _statement(conn: Connection, shape: LineShape, alternate: LineShape | None) -> tuple[str, int]:
-    """(SELECT of the line of the row of parameter :uid, its key)."""
+def _statement(
+    conn: Connection, shape: LineShape, alternate: LineShape | None
+) -> tuple[str, int, str]:
+    """(SELECT of the line of the row of parameter :uid and of the register's line key, the
+    line's key, the line SQL ``<line> FROM …`` the key is made of)."""
     found = _STATEMENTS.get((shape, alternate))
     if found is not None:
         return found
@@ -79,16 +83,18 @@ def _statement(conn: Connection, shape: LineShape, alternate: LineShape | None) 
         raise ValueError("no stored lines for this record type")
     table = RECORD_TABLES[shape.record_type]
     line, _flag, joins = line_expression(conn, shape, alternate, party="si.party_id", narrow=False)
-    source = f"CAST({line} AS BLOB) FROM {table} t JOIN sync_identity si ON si.id = 1" + "".join(
-        joins
-    )
+    tables = f"FROM {table} t JOIN sync_identity si ON si.id = 1" + "".join(joins)
+    source = f"CAST({line} AS BLOB) {tables}"
     digest = hashlib.blake2b(
         f"{sqlcipher3.sqlite_version}\x00{source}".encode(), digest_size=8
     ).digest()
     key = int.from_bytes(digest, "big", signed=True)
-    sql = f"SELECT {source} WHERE t.uid = :uid"
-    _STATEMENTS[(shape, alternate)] = (sql, key)
-    return sql, key
+    sql = (
+        f"SELECT CAST({line} AS BLOB), (SELECT key FROM outbox_line_key WHERE id = 1)"
+        f" {tables} WHERE t.uid = :uid"
+    )
+    _STATEMENTS[(shape, alternate)] = (sql, key, source)
+    return sql, key, source
 
 
 def line_key(conn: Connection, shape: LineShape, alternate: LineShape | None = None) -> int:
@@ -111,12 +117,18 @@ def _register_key(conn: Connection, *, create: bool) -> bytes | None:
 
 def _type_key(register_key: bytes, record_type: str, tag: bytes) -> bytes:
     """The MAC key of lines of ``record_type`` checked by the rules named ``tag``."""
-    return hashlib.blake2b(
-        len(record_type).to_bytes(2, "big") + record_type.encode() + tag,
-        key=register_key,
-        digest_size=32,
-        person=_TYPE_KEY_PERSON,
-    ).digest()
+    found = _TYPE_KEYS.get((register_key, record_type, tag))
+    if found is None:
+        found = hashlib.blake2b(
+            len(record_type).to_bytes(2, "big") + record_type.encode() + tag,
+            key=register_key,
+            digest_size=32,
+            person=_TYPE_KEY_PERSON,
+        ).digest()
+        if len(_TYPE_KEYS) >= 64:
+            _TYPE_KEYS.clear()
+        _TYPE_KEYS[(register_key, record_type, tag)] = found
+    return found
 
 
 def _mac(type_key: bytes, uid: bytes, outbox_id: int, shape_key: int, line: bytes) -> bytes:
@@ -167,7 +179,7 @@ def store(
     caller's transaction), with its MAC, when it passes ``check``. A line that does not (or
     without ``check``), or a row that JSON cannot carry (a blob outside the uid columns), gets no
     line: the export reads the row, checks its line and refuses it if it is malformed."""
-    sql, shape_key = _statement(conn, shape, alternate)
+    sql, shape_key, _source = _statement(conn, shape, alternate)
     try:
         row = conn.execute(sql, {"uid": uid}).fetchone()
     except sqlcipher3.OperationalError as exc:
@@ -181,7 +193,7 @@ def store(
             (shape.record_type, uid),
         )
     else:
-        register_key = _register_key(conn, create=True)
+        register_key = _register_key(conn, create=True) if row[1] is None else bytes(row[1])
         assert register_key is not None
         type_key = _type_key(register_key, shape.record_type, check.tag)
         mac = _mac(type_key, uid, outbox_id, shape_key, line)
