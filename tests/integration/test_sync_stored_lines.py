@@ -506,3 +506,46 @@ def test_the_queue_check_applies_the_rules_of_a_package_line() -> None:
     ):
         assert not check(line)
     assert len({line_check(t).tag for t in ("vaccination", "person", "lot")}) == 3
+
+
+def test_a_checked_postponement_line_is_sent_as_it_is_beside_one_read_from_its_row(
+    env: SyncEnv, number: Session, tmp_path: Path
+) -> None:
+    """Postponements queued by the service store lines checked against the postponement schema;
+    in the postponement member a verified stored line goes as it is, next to one whose MAC no
+    longer matches (read from its row)."""
+    conn = number.register.conn
+    nurse = login_as(env.directory, "nurse")
+    try:
+        taro = int(
+            conn.execute("SELECT id FROM persons WHERE atena_no = '0000000001'").fetchone()[0]
+        )
+        results.record_postponement(nurse, taro, "mr2", date(2026, 6, 2), "発熱のため見合わせ")
+        results.record_postponement(nurse, taro, "mr2", date(2026, 6, 9), "再度発熱のため")
+    finally:
+        nurse.register.close()
+    rows = conn.execute(
+        "SELECT outbox_id, line FROM outbox_lines WHERE mac IS NOT NULL"
+        ' AND CAST(line AS TEXT) LIKE \'{"type":"postponement",%\' ORDER BY outbox_id'
+    ).fetchall()
+    assert len(rows) == 2
+    (first, _), (second, _) = rows
+    with db.transaction(conn):
+        conn.execute(
+            "UPDATE outbox_lines SET line = CAST(replace(CAST(line AS TEXT), '発熱のため見合わせ',"
+            " '署名し直した値') AS BLOB) WHERE outbox_id = ?",
+            (first,),
+        )
+        conn.execute(
+            "UPDATE outbox_lines SET line = CAST(replace(CAST(line AS TEXT), '再度発熱のため',"
+            " '署名のない値') AS BLOB) WHERE outbox_id = ?",
+            (second,),
+        )
+    signed = conn.execute("SELECT mac FROM outbox_lines WHERE outbox_id = ?", (second,)).fetchone()
+    _sign(conn)  # the first as the checked queue path would; the second keeps its old MAC
+    with db.transaction(conn):
+        conn.execute("UPDATE outbox_lines SET mac = ? WHERE outbox_id = ?", (signed[0], second))
+    result, sent = _export(env, number, tmp_path / "m", ("vaccination", "postponement"))
+    assert result.records == 3
+    reasons = sorted(r["data"]["postpone_reason"] for r in sent["postponement"])
+    assert reasons == sorted(["署名し直した値", "再度発熱のため"])
