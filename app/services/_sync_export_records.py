@@ -5,10 +5,12 @@ Per record type, the waiting outbox entries are read once (queue order; the late
 record wins). A record whose package line was stored with that latest entry (``outbox_lines``,
 written in the same transaction as the change and deleted by any later write to the row) is sent
 with that line, read in one ordered pass over the stored lines; every other record (queued before
-migration 0009, written again since, a personal number, a changed table shape) is read from its
-row as before: ordered by row id, its line built by SQLite (``sync_lines``), personal numbers
-decrypted with the session's number key on the per-row path. Every line, stored or built, is
-still checked against its schema by the package layer before anything is written.
+migration 0009, written again since, a personal number, a changed table shape, a line without a
+MAC or whose MAC does not match) is read from its row as before: ordered by row id, its line
+built by SQLite (``sync_lines``), personal numbers decrypted with the session's number key on the
+per-row path. Every line is checked against its schema before it is sent: a stored line once,
+when its change was queued (``app/services/_line_check.py``; its MAC proves it), so it goes into
+the package as it is (``CheckedLines``); every other line by the package layer while it writes.
 
 Postponed vaccinations come in the same pass as the given ones and are kept for the postponement
 member (read again by their ids when there are more than ``POSTPONED_KEPT``).
@@ -21,11 +23,13 @@ from typing import Any
 
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
+from app.services._line_check import line_check
 from app.services._retention_sync import purge_envelopes
 from app.services._sync_records import EnvelopeMaker, line_shape, line_shapes
 from app.store import db, outbox_lines, sync_lines, sync_outbox
 from app.sync.errors import PackageError
 from app.sync.schemas import RECORD_TYPES
+from app.sync.writer import CheckedLines
 
 Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
@@ -79,8 +83,13 @@ class Records:
             + len(self._purges)
         )
         self.done = 0
-        # postponed vaccinations met in the vaccination pass: (row ids, uids, lines or None)
-        self._postponed: tuple[list[int], set[bytes], list[Any] | None] = ([], set(), [])
+        # postponed vaccinations met in the vaccination pass: (row ids, uids, lines or None);
+        # a kept line is (line, True) when it is a MAC-verified stored line
+        self._postponed: tuple[list[int], set[bytes], list[tuple[Any, bool]] | None] = (
+            [],
+            set(),
+            [],
+        )
 
     def _tick(self) -> None:
         self.done += 1
@@ -93,13 +102,13 @@ class Records:
         if self.progress is not None:
             self.progress(self.done, self.total)
 
-    def _keep(self, row_id: int | None, uid: bytes, line: Any) -> None:
+    def _keep(self, row_id: int | None, uid: bytes, line: Any, checked: bool = False) -> None:
         ids, uids, kept = self._postponed
         if row_id is not None:
             ids.append(row_id)
         uids.add(uid)
         if kept is not None:
-            kept.append(line)
+            kept.append((line, checked))
             if len(kept) > POSTPONED_KEPT:
                 self._postponed = (ids, uids, None)  # too many to keep: read again
 
@@ -160,27 +169,41 @@ class Records:
             found = sync_lines.row_ids_of(self.conn, register_type, todo)
             yield from self._lines(register_type, package_type, found, todo, again=False)
 
-    def _stored_then_rows(self, record_type: str, latest: Latest) -> Iterator[bytes | Any]:
-        """The stored lines that are the current lines of waiting records (module text), then
-        the lines of the other waiting records built from their rows."""
+    def _stored_then_rows(
+        self, record_type: str, latest: Latest
+    ) -> Iterator[bytes | Any | CheckedLines]:
+        """The stored lines that are the current lines of waiting records and carry the MAC of
+        the checked queue path (module text), then the lines of the other waiting records built
+        from their rows."""
         shapes = line_shapes(self.conn, record_type)
-        if self._stored_ok and shapes is not None:
-            key = outbox_lines.line_key(self.conn, *shapes)
+        key = None if shapes is None else outbox_lines.line_key(self.conn, *shapes)
+        verify = (
+            None
+            if key is None or not self._stored_ok
+            else outbox_lines.verifier(self.conn, record_type, key, line_check(record_type).tag)
+        )
+        if key is not None and verify is not None:
             postponements = record_type == "vaccination"
             keep, pop = self._keep, latest.pop
-            for uid, outbox_id, shape_key, line in outbox_lines.stored(self.conn, record_type):
-                entry = pop(uid, None)
-                if entry is None:
-                    continue
-                if entry[0] != outbox_id or shape_key != key:
-                    latest[uid] = entry  # not the record's current line: read from its row
-                elif postponements and line.startswith(_POSTPONEMENT):
-                    keep(entry[1], uid, line)
-                else:
-                    self.done += 1
-                    if self.done % PROGRESS_EVERY == 0:
+            for rows in outbox_lines.stored(self.conn, record_type, key):
+                lines: list[bytes] = []
+                for uid, outbox_id, line, mac in rows:
+                    entry = pop(uid, None)
+                    if entry is None:
+                        continue
+                    if entry[0] != outbox_id or not verify(uid, outbox_id, line, mac):
+                        latest[uid] = entry  # not the record's checked current line: its row
+                    elif postponements and line.startswith(_POSTPONEMENT):
+                        keep(entry[1], uid, line, True)
+                    else:
+                        lines.append(line)
+                if lines:
+                    before = self.done
+                    self.done += len(lines)
+                    if before // PROGRESS_EVERY != self.done // PROGRESS_EVERY:
                         self._report()
-                    yield line
+                    lines.append(b"")
+                    yield CheckedLines(b"\n".join(lines), len(lines) - 1)
         if not latest:
             return
         ids = {row_id for _, row_id in latest.values() if row_id is not None}
@@ -189,7 +212,7 @@ class Records:
             ids.update(sync_lines.row_ids_of(self.conn, record_type, without))
         yield from self._lines(record_type, record_type, sorted(ids), set(latest))
 
-    def source(self, package_type: str) -> Iterator[bytes | dict[str, Any]]:
+    def source(self, package_type: str) -> Iterator[bytes | dict[str, Any] | CheckedLines]:
         if package_type == "purge":
             uids, self._purges = self._purges, []
             for envelope in purge_envelopes(self.conn, uids, self.party_id):
@@ -202,9 +225,21 @@ class Records:
             if kept is None:
                 yield from self._lines("vaccination", "postponement", sorted(ids), waiting)
                 return
-            for line in kept:
+            checked: list[bytes] = []
+            for line, trusted in kept:
+                if trusted:
+                    checked.append(line)
+                    self._tick()
+                    continue
+                if checked:
+                    checked.append(b"")
+                    yield CheckedLines(b"\n".join(checked), len(checked) - 1)
+                    checked = []
                 self._tick()
                 yield line
+            if checked:
+                checked.append(b"")
+                yield CheckedLines(b"\n".join(checked), len(checked) - 1)
             return
         if package_type in self._waiting:
             yield from self._stored_then_rows(package_type, self._waiting.pop(package_type))
@@ -212,7 +247,7 @@ class Records:
         ids, pending = self._ids.pop(package_type, ([], set()))
         yield from self._lines(package_type, package_type, ids, pending)
 
-    def sources(self) -> list[tuple[str, Iterator[bytes | dict[str, Any]]]]:
+    def sources(self) -> list[tuple[str, Iterator[bytes | dict[str, Any] | CheckedLines]]]:
         wanted = set(self._ids) | set(self._waiting)
         if "vaccination" in wanted:
             wanted.add("postponement")

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from app.security.session import Session
+from app.services._line_check import line_check
 from app.services._sync_records import line_shapes
 from app.store import db, stamps
 
@@ -20,9 +21,11 @@ class WriteContext:
 
     def queue(self, record_type: str, uid: bytes) -> None:
         """The outbox entry of the changed record (after its row is written), with the
-        record's package line as it is now (app/store/outbox_lines.py)."""
+        record's package line as it is now, schema-checked once here (app/store/outbox_lines.py,
+        app/services/_line_check.py)."""
         shapes = line_shapes(self.conn, record_type, cached=True)
-        stamps.queue_outbox(self.conn, record_type, uid, self.version, shapes=shapes)
+        check = line_check(record_type) if shapes is not None else None
+        stamps.queue_outbox(self.conn, record_type, uid, self.version, shapes=shapes, check=check)
 
 
 @contextmanager

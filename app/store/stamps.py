@@ -58,11 +58,12 @@ def queue_outbox(
     version: str,
     *,
     shapes: tuple[LineShape, LineShape | None] | None = None,
+    check: outbox_lines.LineCheck | None = None,
 ) -> int:
     """An outbox entry for the changed record, with its row id (the export reads rows by id),
     and with ``shapes`` (the record's package line shape and that of its alternate rows) the
-    record's package line as it is now (``outbox_lines``; call after writing the row). Returns
-    the entry's id."""
+    record's package line as it is now when it passes ``check`` (``outbox_lines``; call after
+    writing the row). Returns the entry's id."""
     table = RECORD_TABLES.get(record_type)
     row_id = "NULL" if table is None else f"(SELECT id FROM {table} WHERE uid = :uid)"
     cur = conn.execute(
@@ -74,5 +75,5 @@ def queue_outbox(
     if outbox_id is None:
         raise RuntimeError("outbox entry without an id")
     if shapes is not None and table is not None:
-        outbox_lines.store(conn, int(outbox_id), uid, *shapes)
+        outbox_lines.store(conn, int(outbox_id), uid, *shapes, check=check)
     return int(outbox_id)

@@ -38,7 +38,22 @@ DEFAULT_LIFETIME: Final = timedelta(days=30)
 KINDS: Final = ("changes", "updates", "initial")
 _CORE_MANIFEST_KEYS: Final = frozenset({"format", "version", "package_id", "files"})
 
-RecordSource = Iterable[Record]
+
+class CheckedLines:
+    """``count`` complete JSON lines (each ending with ``\\n``) that the caller checked against
+    the member's schema when they were written (the export's stored lines: MAC-verified, see
+    app/store/outbox_lines.py). ``build_package`` writes them byte for byte without parsing them
+    again (not even counted: ``count`` is the caller's word, as is each line's check; the
+    recipient checks every line and the manifest's count); every other record of the member is
+    checked as usual."""
+
+    __slots__ = ("blob", "count")
+
+    def __init__(self, blob: bytes, count: int) -> None:
+        self.blob, self.count = blob, count
+
+
+RecordSource = Iterable[Record | CheckedLines]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +70,13 @@ def _build_error(code: str, detail: str) -> PackageError:
 
 
 def _stage(
-    path: Path, name: str, source: Iterable[Record], check: schemas.RecordChecker | None
+    path: Path,
+    name: str,
+    source: Iterable[Record | CheckedLines],
+    check: schemas.RecordChecker | None,
 ) -> tuple[DeflatedMember, str, int]:
     """Validate and serialise one JSON Lines member in batches, deflated on worker threads into
-    ``path``; return (member, sha256, records)."""
+    ``path``; return (member, sha256, records). ``CheckedLines`` go in as they are."""
     count = 0
     buf = bytearray()
     encoder = LineEncoder(name, check)
@@ -67,7 +85,21 @@ def _stage(
     deflater = Deflater(path)
     try:
         for item in source:
-            batch.append(item)
+            if type(item) is CheckedLines:
+                if batch:
+                    buf += encoder.encode(batch, count + 1)
+                    count += len(batch)
+                    batch.clear()
+                blob = item.blob
+                if item.count < 1 or not blob.endswith(b"\n"):
+                    raise _build_error("E_RECORD_SCHEMA", f"{name} の行が不正です")
+                if buf:
+                    deflater.write(bytes(buf))
+                    buf.clear()
+                deflater.write(blob)
+                count += item.count
+                continue
+            batch.append(item)  # type: ignore[arg-type]
             if len(batch) >= size:
                 encoded = encoder.encode(batch, count + 1)
                 count += len(batch)

@@ -17,6 +17,7 @@ from app.domain.retention import DEFAULT_POLICY, KINDS, RetentionPolicyInvalid, 
 from app.errors import PermissionDenied
 from app.security.session import Session
 from app.services import person_numbers, retention
+from app.services._line_check import line_check
 from app.services._sync_records import line_shapes
 from app.services.recovery import open_with_recovery_code
 from app.store import db, persons, stamps
@@ -301,7 +302,14 @@ def test_stored_package_lines_of_purged_records_are_gone_from_the_pages(world: W
     with db.transaction(conn):
         for uid, version in rows:
             shapes = line_shapes(conn, "vaccination")
-            stamps.queue_outbox(conn, "vaccination", bytes(uid), str(version), shapes=shapes)
+            stamps.queue_outbox(
+                conn,
+                "vaccination",
+                bytes(uid),
+                str(version),
+                shapes=shapes,
+                check=line_check("vaccination"),
+            )
     lines = [bytes(r[0]) for r in conn.execute("SELECT line FROM outbox_lines")]
     assert len(lines) == 2 and sum(GONE_LOT.encode() in line for line in lines) == 1
     path = RegisterLayout(world.directory).database

@@ -15,10 +15,12 @@ import pytest
 
 from app.security.session import Session
 from app.services import _sync_identity, person_numbers, results, sync_export
+from app.services._line_check import line_check
 from app.services._sync_records import line_shapes, to_envelope, uid_text
 from app.services.sync_import import import_package
 from app.store import db, outbox_lines, stamps, sync_outbox
 from app.sync.errors import PackageError
+from app.sync.lines import MAX_LINE
 from tests.support.registers import login_as
 from tests.support.sync_env import (
     SyncEnv,
@@ -28,6 +30,7 @@ from tests.support.sync_env import (
     record_dose,
     server_edit,
 )
+from tests.sync.pkgkit import person, vaccination
 
 NUMBER = "123456789018"
 
@@ -73,12 +76,31 @@ def _export(
         return result, {t: list(opened.records(t)) for t in types}
 
 
-def _tamper_lot(conn: db.Connection, lot: str) -> None:
-    """A valid line that differs from the row (only to see which of the two the export sends)."""
+def _sign(conn: db.Connection, register_key: bytes | None = None, tag: bytes | None = None) -> None:
+    """MACs for every stored line as the checked queue path makes them (with ``register_key``:
+    as another register would make them; with ``tag``: as a check by other schemas would).
+    Test-only: nothing in the app MACs a line it did not check."""
+    key = register_key or outbox_lines._register_key(conn, create=False)
+    assert key is not None
+    rows = conn.execute(
+        "SELECT outbox_id, record_type, record_uid, shape_key, line FROM outbox_lines"
+    ).fetchall()
+    with db.transaction(conn):
+        for outbox_id, rtype, uid, shape_key, line in rows:
+            type_key = outbox_lines._type_key(key, rtype, tag or line_check(rtype).tag)
+            mac = outbox_lines._mac(type_key, bytes(uid), outbox_id, shape_key, bytes(line))
+            conn.execute("UPDATE outbox_lines SET mac = ? WHERE outbox_id = ?", (mac, outbox_id))
+
+
+def _tamper_lot(conn: db.Connection, lot: str, *, sign: bool = True) -> None:
+    """A valid line that differs from the row (only to see which of the two the export sends),
+    with the MAC of the checked queue path (``sign``) or with the MAC of the line before."""
     with db.transaction(conn):
         conn.execute(
             "UPDATE outbox_lines SET line = CAST(replace(line, 'MR001', ?) AS BLOB)", (lot,)
         )
+    if sign:
+        _sign(conn)
 
 
 def test_the_queued_change_stores_its_line_and_the_export_sends_it(
@@ -91,6 +113,7 @@ def test_the_queued_change_stores_its_line_and_the_export_sends_it(
     assert outbox_id == conn.execute("SELECT max(id) FROM outbox").fetchone()[0]
     assert orjson.loads(line) == _current(conn, "vaccination", uid)
     assert outbox_lines.triggers_in_place(conn)
+    assert conn.execute("SELECT length(mac) FROM outbox_lines").fetchone()[0] == 16
     _tamper_lot(conn, "MR00X")  # the export must be reading the stored line, not the row
     result, sent = _export(env, number, tmp_path / "m")
     assert result.records == 1
@@ -244,7 +267,8 @@ def test_a_server_update_overwriting_a_pending_person_change_is_sent_as_applied(
     server_copy = local_envelope(conn, "person", uid)
     with db.transaction(conn):
         conn.execute("UPDATE persons SET phone = '000-0000' WHERE uid = ?", (uid,))
-        stamps.queue_outbox(conn, "person", uid, "x", shapes=line_shapes(conn, "person"))
+        shapes = line_shapes(conn, "person")
+        stamps.queue_outbox(conn, "person", uid, "x", shapes=shapes, check=line_check("person"))
     assert ("person", uid) in {(t, u) for t, u, _, _ in _stored(conn)}
     pkg = tmp_path / "u1.vxpkg"
     env.build_update(pkg, {"person": [server_edit(server_copy, address="テスト市新町1")]})
@@ -297,12 +321,113 @@ def test_a_line_that_may_not_be_current_is_not_used(
 
 
 @pytest.mark.parametrize("line", [b'{"type":"vaccination"}', b"not json", b'{"a":1}\n{"b":2}', b""])
-def test_a_malformed_stored_line_refuses_the_export_and_changes_nothing(
+def test_a_malformed_stored_line_is_never_sent(
     env: SyncEnv, number: Session, tmp_path: Path, line: bytes
 ) -> None:
+    """A stored line changed after the queue path checked it no longer matches its MAC: the
+    export reads the row and sends its (checked) line instead."""
     conn = number.register.conn
+    uid = _vaccination_uid(conn)
     with db.transaction(conn):
         conn.execute("UPDATE outbox_lines SET line = ?", (line,))
+    result, sent = _export(env, number, tmp_path / "m")
+    assert result.records == 1
+    assert sent["vaccination"] == [_current(conn, "vaccination", uid)]
+
+
+def _second_dose(conn: db.Connection, directory: Path) -> bytes:
+    nurse = login_as(directory, "nurse")
+    try:
+        record_dose(nurse, date(2026, 7, 1))
+    finally:
+        nurse.register.close()
+    return bytes(
+        conn.execute("SELECT uid FROM vaccinations ORDER BY id DESC LIMIT 1").fetchone()[0]
+    )
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "changed bytes",
+        "no MAC",
+        "swapped",
+        "other register",
+        "other schemas",
+        "no key",
+        "other outbox entry",
+    ],
+)
+def test_a_stored_line_without_the_mac_of_the_checked_queue_path_is_not_sent_as_it_is(
+    env: SyncEnv, number: Session, tmp_path: Path, how: str
+) -> None:
+    conn = number.register.conn
+    first, second = _vaccination_uid(conn), _second_dose(conn, env.directory)
+    assert (
+        conn.execute("SELECT count(*) FROM outbox_lines WHERE mac IS NOT NULL").fetchone()[0] == 2
+    )
+    if how == "changed bytes":  # valid JSON, MAC of the line before
+        _tamper_lot(conn, "MR00X", sign=False)
+    elif how == "no MAC":
+        _tamper_lot(conn, "MR00X")
+        with db.transaction(conn):
+            conn.execute("UPDATE outbox_lines SET mac = NULL")
+    elif how == "swapped":  # each record gets the other's line with its MAC
+        rows = conn.execute("SELECT outbox_id, line, mac FROM outbox_lines ORDER BY 1").fetchall()
+        with db.transaction(conn):
+            for (outbox_id, _, _), (_, line, mac) in zip(rows, reversed(rows), strict=True):
+                conn.execute(
+                    "UPDATE outbox_lines SET line = ?, mac = ? WHERE outbox_id = ?",
+                    (line, mac, outbox_id),
+                )
+    elif how == "other register":  # the right binding, made with another register's key
+        other = make_sync_register(tmp_path / "other")
+        session = login_as(other.directory, "number")
+        try:
+            other_key = outbox_lines._register_key(session.register.conn, create=False)
+        finally:
+            session.register.close()
+        assert other_key is not None
+        assert other_key != outbox_lines._register_key(conn, create=False)
+        _tamper_lot(conn, "MR00X", sign=False)
+        _sign(conn, other_key)
+    elif how == "other schemas":  # checked by an app whose schemas differ from today's
+        _tamper_lot(conn, "MR00X", sign=False)
+        _sign(conn, tag=bytes(32))
+    elif how == "no key":
+        _tamper_lot(conn, "MR00X")
+        with db.transaction(conn):
+            conn.execute("DELETE FROM outbox_line_key")
+    else:  # the line and MAC of an earlier entry, the record queued again since without a line
+        _tamper_lot(conn, "MR00X")
+        with db.transaction(conn):
+            conn.execute("UPDATE outbox_lines SET outbox_id = outbox_id - 100")
+    result, sent = _export(env, number, tmp_path / "m")
+    assert result.records == 2
+    by_uid = {r["uid"]: r for r in sent["vaccination"]}
+    assert by_uid == {uid_text(u): _current(conn, "vaccination", u) for u in (first, second)}
+    assert {r["data"]["lot_no"] for r in sent["vaccination"]} == {"MR001"}
+
+
+def _malformed_row_queued(conn: db.Connection, uid: bytes) -> None:
+    """A row whose line breaks the schema (lot_no longer than 32), queued as the app queues a
+    change (``WriteContext.queue``): the queue path's check refuses to store its line."""
+    with db.transaction(conn):
+        conn.execute("UPDATE vaccinations SET lot_no = ? WHERE uid = ?", ("X" * 40, uid))
+        shapes = line_shapes(conn, "vaccination", cached=True)
+        assert shapes is not None
+        stamps.queue_outbox(
+            conn, "vaccination", uid, "x", shapes=shapes, check=line_check("vaccination")
+        )
+
+
+def test_a_malformed_row_stores_no_line_and_refuses_the_export_changing_nothing(
+    env: SyncEnv, number: Session, tmp_path: Path
+) -> None:
+    conn = number.register.conn
+    uid = _vaccination_uid(conn)
+    _malformed_row_queued(conn, uid)
+    assert _stored(conn) == []  # never stored, so never trusted
     before = dump_tables(conn)
     out = tmp_path / "medium"
     with pytest.raises(PackageError) as caught:
@@ -311,6 +436,28 @@ def test_a_malformed_stored_line_refuses_the_export_and_changes_nothing(
     assert dump_tables(conn) == before
     assert not out.exists() or not any(out.iterdir())
     assert not any((env.directory / "sync-sent").iterdir())
+
+
+def test_a_line_stored_without_the_check_gets_no_mac_and_is_not_trusted(
+    env: SyncEnv, number: Session, tmp_path: Path
+) -> None:
+    conn = number.register.conn
+    uid = _vaccination_uid(conn)
+    shapes = line_shapes(conn, "vaccination", cached=True)
+    assert shapes is not None
+    with db.transaction(conn):
+        outbox_id = stamps.queue_outbox(conn, "vaccination", uid, "x")
+        outbox_lines.store(conn, outbox_id, uid, *shapes)  # no check: no line at all
+    assert _stored(conn) == []
+    with db.transaction(conn):  # a line put there by anything but the checked queue path
+        conn.execute(
+            "INSERT INTO outbox_lines (outbox_id, record_type, record_uid, shape_key, line)"
+            " VALUES (?, 'vaccination', ?, ?, ?)",
+            (outbox_id, uid, outbox_lines.line_key(conn, *shapes), b'{"type":"vaccination"}'),
+        )
+    result, sent = _export(env, number, tmp_path / "m")
+    assert result.records == 1
+    assert sent["vaccination"] == [_current(conn, "vaccination", uid)]
 
 
 def test_personal_numbers_never_get_a_stored_line(
@@ -339,3 +486,66 @@ def test_every_synced_table_but_personal_numbers_has_its_triggers(number: Sessio
     for table in set(sync_outbox.RECORD_TABLES.values()) - {"person_numbers"}:
         assert {f"outbox_lines_{table}_update", f"outbox_lines_{table}_delete"} <= names
     assert names >= outbox_lines.TRIGGERS
+
+
+def test_the_queue_check_applies_the_rules_of_a_package_line() -> None:
+    check = line_check("vaccination")
+    good = orjson.dumps(vaccination(0))
+    assert check(good)
+    bad = vaccination(0)
+    bad["data"]["dose_no"] = 0
+    for line in (
+        orjson.dumps(bad),
+        good + b"\n",
+        good[:-1] + b"\n" + good[-1:],
+        b"[1]",
+        b"not json",
+        b"",
+        orjson.dumps(person(0)),  # valid, but another record type
+        b" " * (MAX_LINE - len(good) + 1) + good,
+    ):
+        assert not check(line)
+    assert len({line_check(t).tag for t in ("vaccination", "person", "lot")}) == 3
+
+
+def test_a_checked_postponement_line_is_sent_as_it_is_beside_one_read_from_its_row(
+    env: SyncEnv, number: Session, tmp_path: Path
+) -> None:
+    """Postponements queued by the service store lines checked against the postponement schema;
+    in the postponement member a verified stored line goes as it is, next to one whose MAC no
+    longer matches (read from its row)."""
+    conn = number.register.conn
+    nurse = login_as(env.directory, "nurse")
+    try:
+        taro = int(
+            conn.execute("SELECT id FROM persons WHERE atena_no = '0000000001'").fetchone()[0]
+        )
+        results.record_postponement(nurse, taro, "mr2", date(2026, 6, 2), "発熱のため見合わせ")
+        results.record_postponement(nurse, taro, "mr2", date(2026, 6, 9), "再度発熱のため")
+    finally:
+        nurse.register.close()
+    rows = conn.execute(
+        "SELECT outbox_id, line FROM outbox_lines WHERE mac IS NOT NULL"
+        ' AND CAST(line AS TEXT) LIKE \'{"type":"postponement",%\' ORDER BY outbox_id'
+    ).fetchall()
+    assert len(rows) == 2
+    (first, _), (second, _) = rows
+    with db.transaction(conn):
+        conn.execute(
+            "UPDATE outbox_lines SET line = CAST(replace(CAST(line AS TEXT), '発熱のため見合わせ',"
+            " '署名し直した値') AS BLOB) WHERE outbox_id = ?",
+            (first,),
+        )
+        conn.execute(
+            "UPDATE outbox_lines SET line = CAST(replace(CAST(line AS TEXT), '再度発熱のため',"
+            " '署名のない値') AS BLOB) WHERE outbox_id = ?",
+            (second,),
+        )
+    signed = conn.execute("SELECT mac FROM outbox_lines WHERE outbox_id = ?", (second,)).fetchone()
+    _sign(conn)  # the first as the checked queue path would; the second keeps its old MAC
+    with db.transaction(conn):
+        conn.execute("UPDATE outbox_lines SET mac = ? WHERE outbox_id = ?", (signed[0], second))
+    result, sent = _export(env, number, tmp_path / "m", ("vaccination", "postponement"))
+    assert result.records == 3
+    reasons = sorted(r["data"]["postpone_reason"] for r in sent["postponement"])
+    assert reasons == sorted(["署名し直した値", "再度発熱のため"])
