@@ -85,18 +85,18 @@ class LinePath:
             keys.append(key)
         return orjson.dumps(keys).decode()
 
-    def prepare(self, lines: list[bytes]) -> tuple[str, str]:
+    def prepare(self, lines: list[bytes]) -> tuple[bytes, str]:
         """The chunk as the insert takes it: (the lines as one JSON array, the derived column
         values as another). No register access: may run on another thread (one at a time)."""
         extra = self._kana_keys(lines) if self.rtype == "person" else ""
-        return (b"[" + b",".join(lines) + b"]").decode(), extra
+        return b"[" + b",".join(lines) + b"]", extra
 
     def insert(
         self,
         lines: list[bytes],
         rest: Fallback,
         whole: Fallback,
-        prepared: tuple[str, str] | None = None,
+        prepared: tuple[bytes, str] | None = None,
     ) -> int:
         """Insert ``lines`` (``prepared`` by ``prepare``, or prepared here); the records after the
         first the insert cannot take go to ``rest``, a chunk that breaks a constraint to

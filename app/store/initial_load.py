@@ -1,7 +1,9 @@
 """Rows of an ``initial`` load straight from package lines: one ``INSERT … SELECT`` per chunk.
 
-A chunk of JSON Lines (already verified and schema-checked by the package layer) is passed to
-SQLite as one JSON array; SQLite takes every column out of it (``json_each`` and ``->>``),
+A chunk of JSON Lines (schema-checked by the package layer, before the commit) is passed to
+SQLite as one JSON array, its UTF-8 bytes bound as they are (``CAST(? AS TEXT)``: no decoding
+into a Python string and encoding back); SQLite parses it once (``jsonb_each``: each element
+as JSONB), takes every column out of it (``->>``), the reference texts once per record,
 resolves the references by joins on the unique uid indexes of the referenced tables, and inserts
 the rows with their ids given (first id + position in the chunk, so package order). No Python object is built per record, and the
 statement runs without the GIL (a single ``sqlite3_step``).
@@ -107,7 +109,7 @@ def _statement(record_type: str, spec: tuple[Column, ...]) -> str:
     own_uid = ", value ->> '$.uid' AS u" if own else ""  # to find a record named later
     return (
         f"WITH r AS MATERIALIZED (SELECT key AS k, value AS v{''.join(named)}{own_uid}"
-        " FROM jsonb_each(?1)),"
+        " FROM jsonb_each(CAST(?1 AS TEXT))),"
         f" x AS MATERIALIZED (SELECT r.k, r.v{ref_cols}, {missing} AS m FROM r {' '.join(joins)})"
         f"{extra_cte}"
         f" INSERT INTO {table} ({names}) SELECT {', '.join(selects)} FROM x{extra_join}"
@@ -135,7 +137,7 @@ class JsonInserter:
         self.spec = tuple(spec)
         self.sql = _statement(record_type, self.spec)
 
-    def insert(self, conn: Connection, lines: str, count: int, first_id: int, extra: str) -> int:
+    def insert(self, conn: Connection, lines: bytes, count: int, first_id: int, extra: str) -> int:
         """Insert the records of ``lines`` (a JSON array of ``count`` envelopes) up to the first
         whose reference is not in the register: how many went in, or -1 (nothing inserted) when
         the chunk breaks a constraint."""
