@@ -5,7 +5,8 @@ E_SYNC_INITIAL_NOT_EMPTY and nothing changes). Into an empty register the record
 of package lines at a time, straight from the JSON by one statement per chunk (the line path,
 ``_initial_lines``), with row ids given and references resolved in SQL; where a record type
 does not take the line path, as rows built by the row builder here with one ``executemany``.
-The indexes stay live: the package lists records in an order that makes most index updates
+The chunks are read (inflated, split, joined into the statement's JSON array) a few ahead on a
+worker thread (``_initial_reader``), beside the thread that checks the lines. The indexes stay live: the package lists records in an order that makes most index updates
 appends (uids are time-ordered, vaccinations come person by person), and the others are
 bounded by a fixed page cache, so memory does not grow with the register (no sort of a whole
 index at the end). All in the one transaction, so a crash leaves the register as it was. Every
