@@ -51,6 +51,17 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _io_mb() -> dict[str, int]:
+    """MB this process read and wrote through system calls (``rchar``/``wchar``: page reads of
+    the register whether or not the OS had them cached), where /proc offers them."""
+    try:
+        text = Path("/proc/self/io").read_text()
+    except OSError:
+        return {}
+    fields = dict(line.split(": ") for line in text.splitlines() if ": " in line)
+    return {k: int(fields[k]) // 2**20 for k in ("rchar", "wchar") if k in fields}
+
+
 def _plain_rate(
     rows_by_table: dict[str, Iterable[tuple[Any, ...]]], cols: dict[str, list[str]]
 ) -> float:
@@ -409,9 +420,13 @@ def stage_initial(reg: CachedRegister, work: Path, cache_dir: Path) -> dict[str,
         rss_before = _peak_rss_mb()
         load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
         os.sync()  # the copy's write-back does not land in the import's commit
+        io_before = _io_mb()
         started, cpu = time.perf_counter(), time.process_time()
+        main_cpu = time.thread_time()
         result = import_package(target, pkg)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        main_cpu = time.thread_time() - main_cpu
+        io = {k: v - io_before.get(k, 0) for k, v in _io_mb().items()}
         rss_import = _peak_rss_mb()
         load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     finally:
@@ -436,6 +451,8 @@ def stage_initial(reg: CachedRegister, work: Path, cache_dir: Path) -> dict[str,
         "build_peak_rss_mb": info.get("build_peak_rss_mb"),
         "import_seconds": round(seconds, 1),
         "import_cpu_seconds": round(cpu, 1),
+        "import_main_thread_cpu_seconds": round(main_cpu, 1),
+        "import_io_mb": io,
         "records_per_s": round(total / seconds),
         "records_per_cpu_s": round(total / cpu),
         "load_average_before_import": load_before,

@@ -85,11 +85,23 @@ class LinePath:
             keys.append(key)
         return orjson.dumps(keys).decode()
 
-    def insert(self, lines: list[bytes], rest: Fallback, whole: Fallback) -> int:
-        """Insert ``lines``; the records after the first the insert cannot take go to ``rest``,
-        a chunk that breaks a constraint to ``whole`` (parsed). Returns the rows inserted here."""
+    def prepare(self, lines: list[bytes]) -> tuple[bytes, str]:
+        """The chunk as the insert takes it: (the lines as one JSON array, the derived column
+        values as another). No register access: may run on another thread (one at a time)."""
         extra = self._kana_keys(lines) if self.rtype == "person" else ""
-        text = (b"[" + b",".join(lines) + b"]").decode()
+        return b"[" + b",".join(lines) + b"]", extra
+
+    def insert(
+        self,
+        lines: list[bytes],
+        rest: Fallback,
+        whole: Fallback,
+        prepared: tuple[bytes, str] | None = None,
+    ) -> int:
+        """Insert ``lines`` (``prepared`` by ``prepare``, or prepared here); the records after the
+        first the insert cannot take go to ``rest``, a chunk that breaks a constraint to
+        ``whole`` (parsed). Returns the rows inserted here."""
+        text, extra = self.prepare(lines) if prepared is None else prepared
         first = sync_apply.next_row_id(self.conn, self.rtype)
         done = self.inserter.insert(self.conn, text, len(lines), first, extra)
         if done < 0:

@@ -5,7 +5,8 @@ E_SYNC_INITIAL_NOT_EMPTY and nothing changes). Into an empty register the record
 of package lines at a time, straight from the JSON by one statement per chunk (the line path,
 ``_initial_lines``), with row ids given and references resolved in SQL; where a record type
 does not take the line path, as rows built by the row builder here with one ``executemany``.
-The indexes stay live: the package lists records in an order that makes most index updates
+The chunks are read (inflated, split, joined into the statement's JSON array) a few ahead on a
+worker thread (``_initial_reader``), beside the thread that checks the lines. The indexes stay live: the package lists records in an order that makes most index updates
 appends (uids are time-ordered, vaccinations come person by person), and the others are
 bounded by a fixed page cache, so memory does not grow with the register (no sort of a whole
 index at the end). All in the one transaction, so a crash leaves the register as it was. Every
@@ -17,6 +18,7 @@ as an ``updates`` package.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -26,6 +28,7 @@ from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
 from app.services._bulk import bulk_apply
 from app.services._initial_lines import LinePath, column_sources, fits
+from app.services._initial_reader import ChunkReader
 from app.services._sync_apply import (
     REF_CACHE,
     TICK,
@@ -47,7 +50,6 @@ from app.services._sync_records import (
 )
 from app.store import bulk, db, sync_apply, sync_outbox
 from app.sync.errors import PackageError
-from app.sync.lines import MAX_LINE
 from app.sync.opened import OpenedPackage
 from app.sync.schemas import RECORD_TYPES
 
@@ -152,14 +154,19 @@ class InitialLoader:
             self._line_paths[rtype] = path
         return self._line_paths[rtype]
 
-    def lines(self, package_type: str, lines: list[bytes]) -> None:
+    def preparers(self, types: list[str]) -> dict[str, Callable[[list[bytes]], Any]]:
+        """``LinePath.prepare`` of each of ``types`` that takes the line path (for the reader)."""
+        paths = {t: self._line_path(t) for t in types}
+        return {t: p.prepare for t, p in paths.items() if p is not None}
+
+    def lines(self, package_type: str, lines: list[bytes], prepared: Any = None) -> None:
         """A chunk of package lines: through the line path when the type takes it."""
         path = self._line_path(package_type)
         if path is None:
             self.chunk(package_type, list(map(orjson.loads, lines)))
             return
         self.applier.finish()
-        done = path.insert(lines, self._general, self.chunk)
+        done = path.insert(lines, self._general, self.chunk, prepared)
         if done:
             self.stats.applied += done
             by_type = self.stats.by_type
@@ -300,22 +307,18 @@ def _apply_initial(
     loader = InitialLoader(conn, applier)
     total, done = record_count(opened), 0
     present = set(opened.record_types)
+    types = [t for t in RECORD_TYPES if t in present]
     with bulk_apply(conn), bulk.page_cache(conn, LOAD_CACHE_MIB):
-        for package_type in RECORD_TYPES:
-            if package_type not in present:
-                continue
-            chunk: list[bytes] = []
-            for line in opened.record_lines(package_type):
-                if len(line) > MAX_LINE:  # refused by the checks (which may still be running)
+        # the lines are read, split and joined a few chunks ahead on a worker thread
+        reader = ChunkReader(opened, types, LOAD_CHUNK, loader.preparers(types))
+        try:
+            for item in reader:
+                if item.oversize:  # refused by the checks (which may still be running)
                     opened.verify_records()
-                chunk.append(line)
-                if len(chunk) >= LOAD_CHUNK:
-                    loader.lines(package_type, chunk)
-                    done = _tick(done, len(chunk), total, progress, cancel)
-                    chunk = []
-            if chunk:
-                loader.lines(package_type, chunk)
-                done = _tick(done, len(chunk), total, progress, cancel)
+                loader.lines(item.package_type, item.lines, item.prepared)
+                done = _tick(done, len(item.lines), total, progress, cancel)
+        finally:
+            reader.close()
         applier.finish()
     if progress is not None:
         progress(done, total)

@@ -1,7 +1,9 @@
 """Rows of an ``initial`` load straight from package lines: one ``INSERT … SELECT`` per chunk.
 
-A chunk of JSON Lines (already verified and schema-checked by the package layer) is passed to
-SQLite as one JSON array; SQLite takes every column out of it (``json_each`` and ``->>``),
+A chunk of JSON Lines (schema-checked by the package layer, before the commit) is passed to
+SQLite as one JSON array, its UTF-8 bytes bound as they are (``CAST(? AS TEXT)``: no decoding
+into a Python string and encoding back); SQLite parses it once (``jsonb_each``: each element
+as JSONB), takes every column out of it (``->>``), the reference texts once per record,
 resolves the references by joins on the unique uid indexes of the referenced tables, and inserts
 the rows with their ids given (first id + position in the chunk, so package order). No Python object is built per record, and the
 statement runs without the GIL (a single ``sqlite3_step``).
@@ -50,14 +52,11 @@ def _uid(expr: str) -> str:
     return f"unhex(replace({expr}, '-', ''))"
 
 
-def _field(path: str) -> str:
-    return f"r.v ->> '$.{path}'"
-
-
 @functools.lru_cache(maxsize=32)
 def _statement(record_type: str, spec: tuple[Column, ...]) -> str:
     table = RECORD_TABLES[record_type]
     own = False
+    named: list[str] = []  # the reference texts, taken out once per record (in r)
     joins: list[str] = []
     refs: list[str] = []  # the ref columns of x
     cut: list[str] = []  # a named reference not found
@@ -79,20 +78,21 @@ def _statement(record_type: str, spec: tuple[Column, ...]) -> str:
         elif col.kind == "bool":
             selects.append(f"CASE WHEN x.v ->> '$.data.{col.field}' THEN 1 ELSE 0 END")
         elif col.kind == "ref":
-            alias = f"t{n}"
-            named = _field(f"data.{col.field}")
+            alias, text = f"t{n}", f"r.n{n}"
+            named.append(f", value ->> '$.data.{col.field}' AS n{n}")
             if col.ref_type == "vaccine":
-                on = f"{alias}.product_id = {named}"
+                on = f"{alias}.product_id = {text}"
             else:
-                on = f"{alias}.uid = {_uid(named)}"
+                on = f"{alias}.uid = {_uid(text)}"
             joins.append(f"LEFT JOIN {RECORD_TABLES[col.ref_type]} {alias} ON {on}")
             if col.ref_type == record_type:  # or a record earlier in the same chunk
                 own = True
-                joins.append(f"LEFT JOIN r s{n} ON s{n}.u = {named} AND s{n}.k < r.k")
-                refs.append(f"coalesce({alias}.id, ?3 + s{n}.k) AS c{n}")
+                joins.append(f"LEFT JOIN r s{n} ON s{n}.u = {text} AND s{n}.k < r.k")
+                found = f"coalesce({alias}.id, ?3 + s{n}.k)"
             else:
-                refs.append(f"{alias}.id AS c{n}")
-            cut.append(f"(x.v ->> '$.data.{col.field}' IS NOT NULL AND x.c{n} IS NULL)")
+                found = f"{alias}.id"
+            refs.append(f"{found} AS c{n}")
+            cut.append(f"({text} IS NOT NULL AND {found} IS NULL)")
             selects.append(f"x.c{n}")
         elif col.kind == "const":
             selects.append("NULL" if col.value is None else f"'{col.value}'")
@@ -103,20 +103,17 @@ def _statement(record_type: str, spec: tuple[Column, ...]) -> str:
             raise ValueError(f"unknown column source {col.kind}")
     names = ", ".join(c.name for c in spec)
     ref_cols = "".join(f", {r}" for r in refs)
-    where = " OR ".join(cut) or "0"
+    missing = " OR ".join(cut) or "0"
     extra_cte = ", e AS MATERIALIZED (SELECT key AS k, value FROM json_each(?4))" if extra else ""
     extra_join = " JOIN e ON e.k = x.k" if extra else ""
-    chunk = "r AS MATERIALIZED (SELECT key AS k, jsonb(value) AS v FROM json_each(?1)),"
-    if own:  # the chunk's own uids, to find a record named by one later in the chunk
-        chunk = (
-            "r0 AS MATERIALIZED (SELECT key AS k, jsonb(value) AS v FROM json_each(?1)),"
-            " r AS MATERIALIZED (SELECT k, v, v ->> '$.uid' AS u FROM r0),"
-        )
+    own_uid = ", value ->> '$.uid' AS u" if own else ""  # to find a record named later
     return (
-        f"WITH {chunk}"
-        f" x AS MATERIALIZED (SELECT r.k, r.v{ref_cols} FROM r {' '.join(joins)}){extra_cte}"
+        f"WITH r AS MATERIALIZED (SELECT key AS k, value AS v{''.join(named)}{own_uid}"
+        " FROM jsonb_each(CAST(?1 AS TEXT))),"
+        f" x AS MATERIALIZED (SELECT r.k, r.v{ref_cols}, {missing} AS m FROM r {' '.join(joins)})"
+        f"{extra_cte}"
         f" INSERT INTO {table} ({names}) SELECT {', '.join(selects)} FROM x{extra_join}"
-        f" WHERE x.k < (SELECT coalesce(min(x.k), ?2) FROM x WHERE {where})"
+        " WHERE x.k < (SELECT coalesce(min(x.k), ?2) FROM x WHERE x.m)"
     )
 
 
@@ -140,7 +137,7 @@ class JsonInserter:
         self.spec = tuple(spec)
         self.sql = _statement(record_type, self.spec)
 
-    def insert(self, conn: Connection, lines: str, count: int, first_id: int, extra: str) -> int:
+    def insert(self, conn: Connection, lines: bytes, count: int, first_id: int, extra: str) -> int:
         """Insert the records of ``lines`` (a JSON array of ``count`` envelopes) up to the first
         whose reference is not in the register: how many went in, or -1 (nothing inserted) when
         the chunk breaks a constraint."""
