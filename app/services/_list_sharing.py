@@ -128,7 +128,7 @@ class Sharing:
     ) -> tuple[dict[str, Days], dict[str, Days]]:
         """For every birth date (ISO) of ``ranges``: the days only the series' windows hold,
         and those only other series' windows hold, ending before the live-vaccine interval of
-        the series' first window day if a shared product is live (``lists.Own``)."""
+        the series' first window day if a shared product is live (``lists_shared.Own``)."""
         alone: dict[str, Days] = {}
         others: dict[str, Days] = {}
         live = any(p in self._live for p in self._mine)
