@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from app.domain import legaldate as ld
-from app.domain.catalog import Catalog, Product, Series, Window
+from app.domain.catalog import Catalog, Product, Series, SpecialRule, Window
 from app.domain.catalog_bounds import BoundContext
 from app.domain.schedule.dependencies import dependency_order, gated
 from app.domain.schedule.doses import (
@@ -226,27 +226,10 @@ def _series_status(
     dates = [d.date for d in doses]
     if series.season is not None:
         return _seasonal(catalog, series, facts, ctx, on, doses, dates)
-    by_product = main_until_by_product(series, ctx) if series.window is not None else {}
-    valid: dict[str, list[Span]] = {}
-    # Products sharing a window end share its spans (computed once: a list judges ~10⁴ persons).
-    by_until: dict[date | None, list[Span]] = {}
-    for sp in series.products:
-        until = by_product.get(sp.product)
-        spans = by_until.get(until)
-        if spans is None:
-            spans = by_until[until] = _spans(catalog, series, facts, ctx, dates, until)
-        if sp.routine_from is None and sp.routine_until is None:
-            valid[sp.product] = spans  # nothing to clip (the spans are never changed in place)
-            continue
-        clipped = (clip(x.start, x.until, sp.routine_from, sp.routine_until) for x in spans)
-        valid[sp.product] = [
-            x if c == (x.start, x.until) else Span(c[0], c[1], x.rule)
-            for c, x in zip(clipped, spans, strict=True)
-            if c is not None
-        ]
-    if not any(valid.values()):
+    windows = _windows(catalog, series, facts, ctx, dates)
+    if windows is None:
         return not_applicable(series.id, series.name_ja)
-    first_start = min(s.start for spans in valid.values() for s in spans)
+    valid, first_start = windows
     prior = [
         d for d in doses if d.product in series.exclude_if_prior_products and d.date < first_start
     ]
@@ -272,6 +255,60 @@ def _series_status(
     else:
         report = merged(s for spans in offered.values() for s in spans)
     return _status(catalog, series, ctx, on, st, product, report, live, live_products)
+
+
+# The windows of a series per product for a birth date, kept when they depend on nothing else (no
+# facts, no rule of the series needing a dose by a date) for the series and rules objects of the
+# loaded catalog (shared by its restrictions): a 未接種者一覧 judges ~10⁴ persons of a few
+# thousand birth dates.
+_Windows = tuple[dict[str, list[Span]], date] | None
+_WINDOWS_MAX = 20_000
+_WINDOWS: dict[tuple[int, date], tuple[Series, tuple[SpecialRule, ...], _Windows]] = {}
+
+
+def _windows(
+    catalog: Catalog, series: Series, facts: Facts, ctx: BoundContext, dates: Sequence[date]
+) -> _Windows:
+    """The valid spans per product and the first day of any (None: no window at all). The
+    spans are shared between calls: never changed in place."""
+    rules = catalog.rules_by_series.get(series.id, ())
+    if facts is not NO_FACTS or any(rule.requires_dose_by is not None for rule in rules):
+        return _valid_spans(catalog, series, facts, ctx, dates)
+    key = (id(series), ctx.dob)
+    hit = _WINDOWS.get(key)
+    if hit is not None and hit[0] is series and hit[1] is rules:
+        return hit[2]
+    found = _valid_spans(catalog, series, facts, ctx, dates)
+    if len(_WINDOWS) >= _WINDOWS_MAX:
+        _WINDOWS.clear()
+    _WINDOWS[key] = (series, rules, found)
+    return found
+
+
+def _valid_spans(
+    catalog: Catalog, series: Series, facts: Facts, ctx: BoundContext, dates: Sequence[date]
+) -> _Windows:
+    by_product = main_until_by_product(series, ctx) if series.window is not None else {}
+    valid: dict[str, list[Span]] = {}
+    # Products sharing a window end share its spans (computed once: a list judges ~10⁴ persons).
+    by_until: dict[date | None, list[Span]] = {}
+    for sp in series.products:
+        until = by_product.get(sp.product)
+        spans = by_until.get(until)
+        if spans is None:
+            spans = by_until[until] = _spans(catalog, series, facts, ctx, dates, until)
+        if sp.routine_from is None and sp.routine_until is None:
+            valid[sp.product] = spans  # nothing to clip (the spans are never changed in place)
+            continue
+        clipped = (clip(x.start, x.until, sp.routine_from, sp.routine_until) for x in spans)
+        valid[sp.product] = [
+            x if c == (x.start, x.until) else Span(c[0], c[1], x.rule)
+            for c, x in zip(clipped, spans, strict=True)
+            if c is not None
+        ]
+    if not any(valid.values()):
+        return None
+    return valid, min(s.start for spans in valid.values() for s in spans)
 
 
 def _status(
