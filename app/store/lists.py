@@ -7,6 +7,7 @@ display columns (names, addresses) of the listed persons are read afterwards, pa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Sequence
 from operator import itemgetter
 from typing import NamedTuple
@@ -190,25 +191,25 @@ def _large_cohort(
 
 
 def given_for_persons(
-    conn: Connection, person_ids: Sequence[int], series_ids: Sequence[str], until: str
+    conn: Connection, person_ids: Iterable[int], series_ids: Sequence[str], until: str
 ) -> dict[int, list[Dose]]:
     """(date, product, series, routine) of valid given doses recorded under the series, dated
     up to ``until`` inclusive, for many persons at once, from the covering index
-    ``vaccinations_series`` only (no vaccinations table page)."""
-    out: dict[int, list[Dose]] = {pid: [] for pid in person_ids}
-    for start in range(0, len(person_ids), 900):
-        chunk = person_ids[start : start + 900]
-        marks = ",".join("?" * len(chunk))
-        cur = conn.execute(
-            "SELECT person_id, vaccinated_on, product_id, series_id, category = 'routine'"
-            " FROM vaccinations"
-            f" INDEXED BY vaccinations_series WHERE {series_in(series_ids)}"
-            f" AND person_id IN ({marks}) AND outcome = 'given' AND voided_at IS NULL"
-            " AND vaccinated_on <= ?",
-            (*series_ids, *chunk, until),
-        )
-        for pid, on, product, series, routine in cur:
-            out[int(pid)].append((str(on), product, str(series), int(routine)))
+    ``vaccinations_series`` only (no vaccinations table page): one statement probing the index
+    in person id order (neighbouring probes share pages)."""
+    wanted = sorted(set(person_ids))
+    out: dict[int, list[Dose]] = {pid: [] for pid in wanted}
+    if not wanted:
+        return out
+    cur = conn.execute(
+        "SELECT v.person_id, v.vaccinated_on, v.product_id, v.series_id, v.category = 'routine'"
+        " FROM json_each(?) AS w CROSS JOIN vaccinations v INDEXED BY vaccinations_series"
+        f" ON v.{series_in(series_ids)} AND v.person_id = w.value AND v.outcome = 'given'"
+        " AND v.voided_at IS NULL AND v.vaccinated_on <= ?",
+        (json.dumps(wanted), *series_ids, until),
+    )
+    for row in cur:
+        out[row[0]].append(row[1:])
     return out
 
 

@@ -200,6 +200,23 @@ def assignment_spans(
     return _spans(catalog, s, facts, ctx, dates, until)
 
 
+def window_holds(catalog: Catalog, series_id: str, person: Person, on: date) -> bool:
+    """False when, for ``person`` with no doses and no facts, no window of the series holds
+    ``on`` (the series applies to them and is not seasonal): the engine then finds it neither
+    due nor waiting — both need a window holding the date — without walking any plan. True
+    when it may be open (``evaluate`` decides)."""
+    series = catalog.series_by_id(series_id)
+    if series.season is not None:
+        return True
+    ctx = BoundContext(person.dob, NO_FACTS.date_facts(), None)
+    if _applicable(series, person, NO_FACTS, ctx) is not None:
+        return False  # not applicable
+    windows = _windows(catalog, series, NO_FACTS, ctx, ())
+    if windows is None:
+        return False  # not applicable
+    return any(s.start <= on <= s.until for spans in windows[0].values() for s in spans)
+
+
 def _max_doses(catalog: Catalog, sid: str) -> int:
     return max(len(p.doses) for p in catalog.series_by_id(sid).plans)
 
