@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import NamedTuple
 
 from app.domain import legaldate as ld
 from app.domain.catalog import Catalog, Product, Series, SpecialRule, Window
@@ -214,7 +215,7 @@ def window_holds(catalog: Catalog, series_id: str, person: Person, on: date) -> 
     windows = _windows(catalog, series, NO_FACTS, ctx, ())
     if windows is None:
         return False  # not applicable
-    return any(s.start <= on <= s.until for spans in windows[0].values() for s in spans)
+    return any(s.start <= on <= s.until for spans in windows.valid.values() for s in spans)
 
 
 def _max_doses(catalog: Catalog, sid: str) -> int:
@@ -246,7 +247,7 @@ def _series_status(
     windows = _windows(catalog, series, facts, ctx, dates)
     if windows is None:
         return not_applicable(series.id, series.name_ja)
-    valid, first_start = windows
+    valid, first_start, reports = windows
     prior = [
         d for d in doses if d.product in series.exclude_if_prior_products and d.date < first_start
     ]
@@ -267,10 +268,15 @@ def _series_status(
         product = st.product
     else:
         product = default_product(series, on, exclude=closed)
-    if st.product is not None and series.same_product == "strict" and product in offered:
-        report = merged(offered[product])
-    else:
-        report = merged(s for spans in offered.values() for s in spans)
+    strict = st.product is not None and series.same_product == "strict" and product in offered
+    key = (closed, product if strict else None)
+    report = reports.get(key)
+    if report is None:
+        if strict:
+            report = merged(offered[product])
+        else:
+            report = merged(s for spans in offered.values() for s in spans)
+        reports[key] = report
     return _status(catalog, series, ctx, on, st, product, report, live, live_products)
 
 
@@ -278,7 +284,14 @@ def _series_status(
 # facts, no rule of the series needing a dose by a date) for the series and rules objects of the
 # loaded catalog (shared by its restrictions): a 未接種者一覧 judges ~10⁴ persons of a few
 # thousand birth dates.
-_Windows = tuple[dict[str, list[Span]], date] | None
+class Windows(NamedTuple):
+    valid: dict[str, list[Span]]  # per product
+    first_start: date  # the first day of any
+    # the spans reported, merged, by (products closed, the product when only its own count)
+    reports: dict[tuple[frozenset[str], str | None], list[Span]]
+
+
+_Windows = Windows | None
 _WINDOWS_MAX = 20_000
 _WINDOWS: dict[tuple[int, date], tuple[Series, tuple[SpecialRule, ...], _Windows]] = {}
 
@@ -286,8 +299,8 @@ _WINDOWS: dict[tuple[int, date], tuple[Series, tuple[SpecialRule, ...], _Windows
 def _windows(
     catalog: Catalog, series: Series, facts: Facts, ctx: BoundContext, dates: Sequence[date]
 ) -> _Windows:
-    """The valid spans per product and the first day of any (None: no window at all). The
-    spans are shared between calls: never changed in place."""
+    """The valid spans per product, the first day of any and the merged spans reported (None:
+    no window at all). The spans are shared between calls: never changed in place."""
     rules = catalog.rules_by_series.get(series.id, ())
     if facts is not NO_FACTS or any(rule.requires_dose_by is not None for rule in rules):
         return _valid_spans(catalog, series, facts, ctx, dates)
@@ -325,7 +338,7 @@ def _valid_spans(
         ]
     if not any(valid.values()):
         return None
-    return valid, min(s.start for spans in valid.values() for s in spans)
+    return Windows(valid, min(s.start for spans in valid.values() for s in spans), {})
 
 
 def _status(
