@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from operator import itemgetter
 from typing import NamedTuple
 
 from app.store.db import Connection
@@ -95,19 +94,38 @@ def own_cohort(
         f" {in_range(1, 'o', 'p', f'1 + iif({mine}, 0, {f[2]})')}"
         f" + {in_range(2, 'o', 'p', f'{f[1]} + iif({mine}, 0, {f[3]})')} ELSE 0 END"
     )
-    rows = conn.execute(
+
+    def field(packed: str, k: int) -> str:
+        return f"({packed} / {f[k]} % {FIELD})" if k < 3 else f"({packed} / {f[k]})"
+
+    x, d, m1, m2 = (field("m", k) for k in range(4))
+    s1, s2, g1, g2 = (field("t", k) for k in range(4))
+    # 0: no dose, or every dose of a shared product in one others range (they go to other
+    # series); NULL: complete by its own doses (routine, in one alone range, on at least
+    # ``most`` distinct days — so as many distinct (product, day) —, not own products and
+    # shared ones mixed) while the others' all go to other series; else 1: the split decides
+    state = (
+        f"CASE WHEN n = 0 THEN 0 WHEN n >= {FIELD} THEN 1 WHEN {s1} = n OR {s2} = n THEN 0"
+        f" WHEN {x} > 0 AND ({m1} = {x} OR {m2} = {x}) AND NOT ({d} > 0 AND {d} < {x})"
+        f" AND k >= ? AND ({x} = n OR {g1} = n - {x} OR {g2} = n - {x}) THEN NULL ELSE 1 END"
+    )
+    out: list[Member] = conn.execute(
         "WITH r AS MATERIALIZED (SELECT value->>0 AS born, value->>1 AS a1, value->>2 AS b1,"
         " value->>3 AS a2, value->>4 AS b2, value->>5 AS o1, value->>6 AS p1,"
         " value->>7 AS o2, value->>8 AS p2 FROM json_each(?)),"
         " c AS MATERIALIZED (SELECT p.id AS id, p.sex AS sex, p.birth_date AS born,"
         " r.a1, r.b1, r.a2, r.b2, r.o1, r.p1, r.o2, r.p2 FROM r CROSS JOIN persons p"
         " INDEXED BY persons_cohort ON p.birth_date = r.born"
-        f" WHERE {' AND '.join(clauses)} ORDER BY p.id)"
-        f" SELECT c.id, c.sex, c.born, count(v.person_id), total({mine_counts}),"
-        f" total({their_counts}), count(DISTINCT iif({mine}, v.product_id || '/' || {on}, NULL))"
+        f" WHERE {' AND '.join(clauses)} ORDER BY p.id),"
+        " g AS (SELECT c.id AS id, c.sex AS sex, c.born AS born, count(v.person_id) AS n,"
+        f" CAST(total({mine_counts}) AS INTEGER) AS m,"
+        f" CAST(total({their_counts}) AS INTEGER) AS t,"
+        f" count(DISTINCT iif({mine}, {on}, NULL)) AS k"
         " FROM c LEFT JOIN vaccinations v INDEXED BY vaccinations_series"
         f" ON v.{series_in(series_ids)} AND v.person_id = c.id AND v.outcome = 'given'"
-        f" AND v.voided_at IS NULL AND {on} <= ? GROUP BY c.id",
+        f" AND v.voided_at IS NULL AND {on} <= ? GROUP BY c.id)"
+        f" SELECT id, sex, born, state FROM (SELECT id, sex, born, {state} AS state FROM g)"
+        " WHERE state IS NOT NULL ORDER BY born, id",
         (
             _days(ranges, own),
             *params,
@@ -116,44 +134,11 @@ def own_cohort(
             own.series_id,
             *series_ids,
             counted_until,
+            own.most,
         ),
     ).fetchall()
-    out: list[Member] = []
-    most = own.most
-    for pid, sx, born, n, mine_packed, their_packed, distinct in rows:
-        if not n:
-            out.append((pid, sx, born, 0))
-            continue
-        if n >= FIELD:
-            out.append((pid, sx, born, 1))
-            continue
-        x, d, m1, m2 = _fields(mine_packed)
-        s1, s2, g1, g2 = _fields(their_packed)
-        if s1 == n or s2 == n:
-            out.append((pid, sx, born, 0))  # every dose goes to another series
-        elif (
-            x
-            and (m1 == x or m2 == x)
-            and not 0 < d < x  # own products before shared ones: left to the split
-            and distinct >= most
-            and (x == n or g1 == n - x or g2 == n - x)
-        ):
-            continue  # complete by its own doses; the others' go to other series
-        else:
-            out.append((pid, sx, born, 1))
-    out.sort(key=itemgetter(2, 0))  # (birth date, id)
     doses = given_for_persons(conn, [m[0] for m in out if m[3]], series_ids, counted_until)
     return out, doses
-
-
-def _fields(packed: float) -> tuple[int, int, int, int]:
-    value = int(packed)
-    return (
-        value % FIELD,
-        value // FIELD % FIELD,
-        value // FIELD**2 % FIELD,
-        value // FIELD**3,
-    )
 
 
 def _days(ranges: Sequence[tuple[str, str]], own: Own) -> str:
