@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from types import MappingProxyType
 from typing import NamedTuple
 
 from app.domain import legaldate as ld
@@ -63,7 +64,10 @@ def evaluate(
     and 日本脳炎 doses go to the one series whose window holds the date) or a series id. Entries
     dated after ``on`` are ignored. Raises ``UnknownVaccine`` for an id not in the catalog.
     """
-    ctx = BoundContext(person.dob, facts.date_facts(), facts.gestation_start(on))
+    if facts is NO_FACTS:
+        ctx = BoundContext(person.dob, _NO_DATE_FACTS)
+    else:
+        ctx = BoundContext(person.dob, facts.date_facts(), facts.gestation_start(on))
     per_series: dict[str, list[SeriesDose]] = {s.id: [] for s in catalog.series}
     live: list[date] = []
     deferred: list[tuple[date, str]] = []
@@ -99,6 +103,9 @@ def evaluate(
             catalog, s, person, facts, ctx, on, per_series[s.id], live, live_products, done
         )
     return Evaluation(on=on, series=tuple(done[s.id] for s in catalog.series))
+
+
+_NO_DATE_FACTS: Mapping[str, date] = MappingProxyType({})  # NO_FACTS.date_facts(), shared
 
 
 def _by_date(entry: HistoryEntry) -> date:
@@ -301,13 +308,15 @@ def _windows(
 ) -> _Windows:
     """The valid spans per product, the first day of any and the merged spans reported (None:
     no window at all). The spans are shared between calls: never changed in place."""
-    rules = catalog.rules_by_series.get(series.id, ())
-    if facts is not NO_FACTS or any(rule.requires_dose_by is not None for rule in rules):
+    if facts is not NO_FACTS:
         return _valid_spans(catalog, series, facts, ctx, dates)
+    rules = catalog.rules_by_series.get(series.id, ())
     key = (id(series), ctx.dob)
     hit = _WINDOWS.get(key)
     if hit is not None and hit[0] is series and hit[1] is rules:
-        return hit[2]
+        return hit[2]  # (only kept for rules needing no dose by a date)
+    if any(rule.requires_dose_by is not None for rule in rules):
+        return _valid_spans(catalog, series, facts, ctx, dates)
     found = _valid_spans(catalog, series, facts, ctx, dates)
     if len(_WINDOWS) >= _WINDOWS_MAX:
         _WINDOWS.clear()
