@@ -211,6 +211,18 @@ class Sharing:
         )
         return history, complete
 
+    def own_only(self, doses: Sequence[Dose]) -> tuple[History, bool] | None:
+        """``split``'s answer for a person whose doses are all recorded under the series as
+        routine, of a shared product, dated where only the series' windows hold them
+        (``lists_shared.own_cohort``'s mark 2): every dose goes to the series, as ``_quick``
+        finds — None when ``_quick`` does not apply (a shared product not going to every series
+        of the group: ``split`` replays the engine)."""
+        if not self._whole:
+            return None
+        mine = sorted({(on, product) for on, product, _, _ in doses})
+        history = tuple((str(p), date.fromisoformat(on)) for on, p in mine)
+        return history, len(history) >= self._most[self.series_id]
+
     def _quick(self, windows: Windows, doses: Sequence[Dose]) -> tuple[History, bool] | None:
         """The common case at once: only shared-product doses, each dated where only the
         series' windows hold it (it goes to the series) or only others' (it does not, and is

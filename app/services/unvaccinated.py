@@ -202,9 +202,12 @@ def _decide(
                 continue
             split = None
             if split_by is not None:
-                split = split_by.split(
-                    Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code
-                )
+                if given == 2:  # every dose its own (``lists_shared.own_cohort``)
+                    split = split_by.own_only(doses[pid])
+                if split is None:
+                    split = split_by.split(
+                        Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code
+                    )
             if split is not None:
                 if split[1]:
                     continue  # complete: routine doses recorded under it reach the largest plan

@@ -57,7 +57,9 @@ def own_cohort(
 ) -> tuple[list[Member], dict[int, list[Dose]]]:
     """Living residents born in one of ``ranges`` (inclusive ISO dates) but those complete by
     ``own``'s rule, in (birth date, id) order, marked 0 when they hold no dose of the series
-    (none, or all going to other series by ``own``'s rule) and 1 else; and the valid given doses
+    (none, or all going to other series by ``own``'s rule), 2 when every dose is recorded under
+    the series as routine, of a shared product, dated in one ``alone`` range (each goes to the
+    series: ``Sharing.own_only``) and 1 else; and the valid given doses
     of ``series_ids`` dated up to ``counted_until`` (``given_for_persons``) of those marked 1.
 
     One statement: the birth dates' ranges join the cohort (read from ``persons_cohort``, one
@@ -103,11 +105,14 @@ def own_cohort(
     # 0: no dose, or every dose of a shared product in one others range (they go to other
     # series); NULL: complete by its own doses (routine, in one alone range, on at least
     # ``most`` distinct days — so as many distinct (product, day) —, not own products and
-    # shared ones mixed) while the others' all go to other series; else 1: the split decides
+    # shared ones mixed) while the others' all go to other series; 2: every dose recorded under
+    # the series, routine, of a shared product, in one alone range (all its own, by date),
+    # on fewer distinct days; else 1: the split decides
     state = (
         f"CASE WHEN n = 0 THEN 0 WHEN n >= {FIELD} THEN 1 WHEN {s1} = n OR {s2} = n THEN 0"
         f" WHEN {x} > 0 AND ({m1} = {x} OR {m2} = {x}) AND NOT ({d} > 0 AND {d} < {x})"
-        f" AND k >= ? AND ({x} = n OR {g1} = n - {x} OR {g2} = n - {x}) THEN NULL ELSE 1 END"
+        f" AND k >= ? AND ({x} = n OR {g1} = n - {x} OR {g2} = n - {x}) THEN NULL"
+        f" WHEN {x} = n AND {d} = 0 AND ({m1} = n OR {m2} = n) THEN 2 ELSE 1 END"
     )
     out: list[Member] = conn.execute(
         "WITH r AS MATERIALIZED (SELECT value->>0 AS born, value->>1 AS a1, value->>2 AS b1,"
