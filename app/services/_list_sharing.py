@@ -31,8 +31,8 @@ from app.domain.catalog import Catalog
 from app.domain.catalog_bounds import BoundContext
 from app.domain.schedule import Person
 from app.domain.schedule.doses import default_product
-from app.domain.schedule.engine import assignment_spans
 from app.domain.schedule.model import NO_FACTS
+from app.domain.schedule.person_windows import assignment_spans
 from app.domain.schedule.windows import Span, merged
 from app.store.lists import Dose
 

@@ -47,7 +47,7 @@ RECORDED_ELSEWHERE = (
     # and a 2期 dose recorded under mr1 counts for mr2.
     ("2020-06-15", "mr1", "mr", "2026-05-01"),
 )
-# The cases the list's split of shared-product doses (``_list_sharing``, ``lists.Own``) and the
+# The cases the list's split of shared-product doses (``_list_sharing``, ``lists_shared.Own``) and the
 # seasonal count rely on: (birth date, ((series recorded under, product, date given), ...)).
 # Windows by the catalog: je1 from 6 to 90 months, je2 9 to 13 years, 特例 (born 1995-04-02 to
 # 2007-04-01) both from 4 to 20 years; mr1 12 to 24 months, mr2 the 年度 before school; pcv 2 to

@@ -1,8 +1,9 @@
-"""The engine keeps a series' windows per birth date (``engine._windows``) and closes a list's
-birth-date probes without walking a plan when no window holds the date (``window_holds``). Both
-are speed only: every judgement must be what the engine computes from scratch, for every series
-of the catalog, birth dates on month ends and leap days, doses in and outside the windows, a rule
-needing a dose by a date (HPV's 経過措置) and facts (which are never kept)."""
+"""The engine keeps a series' windows per birth date (``person_windows.windows_for``) and
+closes a list's birth-date probes without walking a plan when no window holds the date
+(``person_windows.window_holds``). Both are speed only: every judgement must be what the engine
+computes from scratch, for every series of the catalog, birth dates on month ends and leap
+days, doses in and outside the windows, a rule needing a dose by a date (HPV's 経過措置) and
+facts (which are never kept)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.domain.schedule import Facts, HistoryEntry, Person, engine, evaluate
+from app.domain.schedule import Facts, HistoryEntry, Person, evaluate, person_windows
 from app.domain.schedule.model import NO_FACTS, OPEN_STATUSES
 from app.store.catalog_files import load_catalog
 
@@ -72,10 +73,10 @@ def test_kept_windows_give_the_judgements_computed_from_scratch() -> None:
     ]
     fresh = []
     for catalog, person, history, with_facts in cases:
-        engine._WINDOWS.clear()
+        person_windows._WINDOWS.clear()
         fresh.append(evaluate(catalog, person, history, ON, with_facts))
     kept = [evaluate(c, p, h, ON, f) for c, p, h, f in cases]
-    assert engine._WINDOWS  # kept for the cases without facts
+    assert person_windows._WINDOWS  # kept for the cases without facts
     assert kept == fresh
 
 
@@ -84,10 +85,10 @@ def test_a_rule_needing_a_dose_by_a_date_is_not_kept_across_histories() -> None:
     a person's judgement never comes from another's kept windows."""
     catalog = load_catalog().restricted_to("hpv")
     person = Person(date(2008, 6, 1), "F")
-    engine._WINDOWS.clear()
+    person_windows._WINDOWS.clear()
     without = evaluate(catalog, person, [], ON).get("hpv")
     with_dose = evaluate(catalog, person, [HistoryEntry("hpv9", date(2022, 6, 1))], ON).get("hpv")
-    engine._WINDOWS.clear()
+    person_windows._WINDOWS.clear()
     assert (
         evaluate(catalog, person, [HistoryEntry("hpv9", date(2022, 6, 1))], ON).get("hpv")
         == with_dose
@@ -107,7 +108,7 @@ def test_window_holds_is_never_false_for_an_open_series(series_id: str) -> None:
         while dob > on - timedelta(days=365 * 100):
             person = Person(dob, "F")
             is_open = evaluate(catalog, person, [], on).get(series_id).status in OPEN_STATUSES
-            holds = engine.window_holds(catalog, series_id, person, on)
+            holds = person_windows.window_holds(catalog, series_id, person, on)
             assert holds or not is_open, (series_id, dob, on)
             checked += 1
             closed += not holds

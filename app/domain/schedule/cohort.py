@@ -18,8 +18,9 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 from app.domain.catalog import Catalog
-from app.domain.schedule.engine import evaluate, window_holds
+from app.domain.schedule.engine import evaluate
 from app.domain.schedule.model import Person
+from app.domain.schedule.person_windows import window_holds
 
 MAX_AGE_YEARS = 120
 PROBE_DAYS = 14

@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from types import MappingProxyType
-from typing import NamedTuple
 
 from app.domain import legaldate as ld
-from app.domain.catalog import Catalog, Product, Series, SpecialRule, Window
+from app.domain.catalog import Catalog, Product, Series, Window
 from app.domain.catalog_bounds import BoundContext
 from app.domain.schedule.dependencies import dependency_order, gated
 from app.domain.schedule.doses import (
@@ -34,16 +33,13 @@ from app.domain.schedule.model import (
     Status,
     not_applicable,
 )
-from app.domain.schedule.windows import (
-    Span,
-    clip,
-    main_spans,
-    main_until_by_product,
-    merged,
-    rule_applies,
-    rule_span,
-    season_span,
+from app.domain.schedule.person_windows import (
+    applicable,
+    assignment_spans,
+    series_spans,
+    windows_for,
 )
+from app.domain.schedule.windows import Span, merged, season_span
 from app.errors import InvalidInput
 
 
@@ -129,43 +125,6 @@ def _live_products(products: Mapping[str, Product]) -> frozenset[str]:
     return hit[1]
 
 
-def _applicable(series: Series, person: Person, facts: Facts, ctx: BoundContext) -> str | None:
-    """None when the series may apply; else a warning (possibly empty) explaining why not."""
-    if series.sex is not None and person.sex != series.sex:
-        return "W_SEX_UNKNOWN: 性別が不明なため対象か判断できません" if person.sex is None else ""
-    if series.birth_from is not None and person.dob < series.birth_from:
-        return ""
-    if series.birth_until is not None and person.dob > series.birth_until:
-        return ""
-    if series.requires_fact is not None and not _has_fact(series.requires_fact, facts, ctx):
-        return ""
-    return None
-
-
-def _has_fact(name: str, facts: Facts, ctx: BoundContext) -> bool:
-    if name == "pregnancy":
-        return ctx.gestation_start is not None
-    return name in ctx.facts or name in facts.flags
-
-
-def _spans(
-    catalog: Catalog,
-    series: Series,
-    facts: Facts,
-    ctx: BoundContext,
-    dates: Sequence[date],
-    until: date | None,
-) -> list[Span]:
-    spans = main_spans(series, ctx, until)
-    for rule in catalog.rules_by_series.get(series.id, ()):
-        has = rule.requires_fact is None or _has_fact(rule.requires_fact, facts, ctx)
-        if rule_applies(rule, ctx, has, dates):
-            span = rule_span(rule, ctx)
-            if span is not None:
-                spans.append(span)
-    return spans
-
-
 def _assign(
     catalog: Catalog,
     person: Person,
@@ -186,43 +145,9 @@ def _assign(
             if any(sp.contains(d) for sp in spans[sid]):
                 open_ones.append(sid)
         needing = [sid for sid in open_ones if len(per_series[sid]) < _max_doses(catalog, sid)]
-        applicable = [sid for sid in targets if spans[sid]]
-        chosen = (needing or open_ones or applicable or list(targets))[0]
+        with_window = [sid for sid in targets if spans[sid]]
+        chosen = (needing or open_ones or with_window or list(targets))[0]
         per_series[chosen].append(SeriesDose(d, pid))
-
-
-def assignment_spans(
-    catalog: Catalog,
-    series_id: str,
-    person: Person,
-    facts: Facts,
-    ctx: BoundContext,
-    dates: Sequence[date],
-) -> list[Span]:
-    """The windows in which a dose of a product given to one series by date (MR, 日本脳炎) may
-    go to ``series_id`` (``dates``: the doses it holds, for rules needing one by a date)."""
-    s = catalog.series_by_id(series_id)
-    if _applicable(s, person, facts, ctx) is not None:
-        return []
-    until = max(main_until_by_product(s, ctx).values()) if s.window else None
-    return _spans(catalog, s, facts, ctx, dates, until)
-
-
-def window_holds(catalog: Catalog, series_id: str, person: Person, on: date) -> bool:
-    """False when, for ``person`` with no doses and no facts, no window of the series holds
-    ``on`` (the series applies to them and is not seasonal): the engine then finds it neither
-    due nor waiting — both need a window holding the date — without walking any plan. True
-    when it may be open (``evaluate`` decides)."""
-    series = catalog.series_by_id(series_id)
-    if series.season is not None:
-        return True
-    ctx = BoundContext(person.dob, NO_FACTS.date_facts(), None)
-    if _applicable(series, person, NO_FACTS, ctx) is not None:
-        return False  # not applicable
-    windows = _windows(catalog, series, NO_FACTS, ctx, ())
-    if windows is None:
-        return False  # not applicable
-    return any(s.start <= on <= s.until for spans in windows.valid.values() for s in spans)
 
 
 def _max_doses(catalog: Catalog, sid: str) -> int:
@@ -241,7 +166,7 @@ def _series_status(
     live_products: frozenset[str],
     done: dict[str, SeriesStatus],
 ) -> SeriesStatus:
-    why = _applicable(series, person, facts, ctx)
+    why = applicable(series, person, facts, ctx)
     if why is not None:
         return not_applicable(series.id, series.name_ja, (why,) if why else ())
     if series.count_from is not None:
@@ -251,7 +176,7 @@ def _series_status(
     dates = [d.date for d in doses]
     if series.season is not None:
         return _seasonal(catalog, series, facts, ctx, on, doses, dates)
-    windows = _windows(catalog, series, facts, ctx, dates)
+    windows = windows_for(catalog, series, facts, ctx, dates)
     if windows is None:
         return not_applicable(series.id, series.name_ja)
     valid, first_start, reports = windows
@@ -285,69 +210,6 @@ def _series_status(
             report = merged(s for spans in offered.values() for s in spans)
         reports[key] = report
     return _status(catalog, series, ctx, on, st, product, report, live, live_products)
-
-
-# The windows of a series per product for a birth date, kept when they depend on nothing else (no
-# facts, no rule of the series needing a dose by a date) for the series and rules objects of the
-# loaded catalog (shared by its restrictions): a 未接種者一覧 judges ~10⁴ persons of a few
-# thousand birth dates.
-class Windows(NamedTuple):
-    valid: dict[str, list[Span]]  # per product
-    first_start: date  # the first day of any
-    # the spans reported, merged, by (products closed, the product when only its own count)
-    reports: dict[tuple[frozenset[str], str | None], list[Span]]
-
-
-_Windows = Windows | None
-_WINDOWS_MAX = 20_000
-_WINDOWS: dict[tuple[int, date], tuple[Series, tuple[SpecialRule, ...], _Windows]] = {}
-
-
-def _windows(
-    catalog: Catalog, series: Series, facts: Facts, ctx: BoundContext, dates: Sequence[date]
-) -> _Windows:
-    """The valid spans per product, the first day of any and the merged spans reported (None:
-    no window at all). The spans are shared between calls: never changed in place."""
-    if facts is not NO_FACTS:
-        return _valid_spans(catalog, series, facts, ctx, dates)
-    rules = catalog.rules_by_series.get(series.id, ())
-    key = (id(series), ctx.dob)
-    hit = _WINDOWS.get(key)
-    if hit is not None and hit[0] is series and hit[1] is rules:
-        return hit[2]  # (only kept for rules needing no dose by a date)
-    if any(rule.requires_dose_by is not None for rule in rules):
-        return _valid_spans(catalog, series, facts, ctx, dates)
-    found = _valid_spans(catalog, series, facts, ctx, dates)
-    if len(_WINDOWS) >= _WINDOWS_MAX:
-        _WINDOWS.clear()
-    _WINDOWS[key] = (series, rules, found)
-    return found
-
-
-def _valid_spans(
-    catalog: Catalog, series: Series, facts: Facts, ctx: BoundContext, dates: Sequence[date]
-) -> _Windows:
-    by_product = main_until_by_product(series, ctx) if series.window is not None else {}
-    valid: dict[str, list[Span]] = {}
-    # Products sharing a window end share its spans (computed once: a list judges ~10⁴ persons).
-    by_until: dict[date | None, list[Span]] = {}
-    for sp in series.products:
-        until = by_product.get(sp.product)
-        spans = by_until.get(until)
-        if spans is None:
-            spans = by_until[until] = _spans(catalog, series, facts, ctx, dates, until)
-        if sp.routine_from is None and sp.routine_until is None:
-            valid[sp.product] = spans  # nothing to clip (the spans are never changed in place)
-            continue
-        clipped = (clip(x.start, x.until, sp.routine_from, sp.routine_until) for x in spans)
-        valid[sp.product] = [
-            x if c == (x.start, x.until) else Span(c[0], c[1], x.rule)
-            for c, x in zip(clipped, spans, strict=True)
-            if c is not None
-        ]
-    if not any(valid.values()):
-        return None
-    return Windows(valid, min(s.start for spans in valid.values() for s in spans), {})
 
 
 def _status(
@@ -477,7 +339,7 @@ def _seasonal(
     dates: list[date],
 ) -> SeriesStatus:
     """B類 vaccines given once per season (年度): only the current season is judged."""
-    eligibility = _spans(catalog, series, facts, ctx, dates, None)
+    eligibility = series_spans(catalog, series, facts, ctx, dates, None)
     fy = ld.fiscal_year(on)
     label = series.plans[0].doses[0].label
     base: dict[str, object] = dict(id=series.id, name_ja=series.name_ja, doses_required=1)
