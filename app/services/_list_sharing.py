@@ -219,8 +219,8 @@ class Sharing:
         of the group: ``split`` replays the engine)."""
         if not self._whole:
             return None
-        mine = sorted({(on, product) for on, product, _, _ in doses})
-        history = tuple((str(p), date.fromisoformat(on)) for on, p in mine)
+        day = date.fromisoformat
+        history = tuple([(str(p), day(on)) for on, p in sorted({(d[0], d[1]) for d in doses})])
         return history, len(history) >= self._most[self.series_id]
 
     def _quick(self, windows: Windows, doses: Sequence[Dose]) -> tuple[History, bool] | None:
