@@ -90,7 +90,8 @@ def window_holds(catalog: Catalog, series_id: str, person: Person, on: date) -> 
     ctx = BoundContext(person.dob, NO_FACTS.date_facts(), None)
     if applicable(series, person, NO_FACTS, ctx) is not None:
         return False  # not applicable
-    windows = windows_for(catalog, series, NO_FACTS, ctx, ())
+    # (not kept: the probes' birth dates are mostly decades from any list's cohort)
+    windows = windows_for(catalog, series, NO_FACTS, ctx, (), keep=False)
     if windows is None:
         return False  # not applicable
     return any(s.start <= on <= s.until for spans in windows.valid.values() for s in spans)
@@ -108,15 +109,22 @@ class Windows(NamedTuple):
 
 
 _Windows = Windows | None
-_WINDOWS_MAX = 20_000
+_WINDOWS_MAX = 10_000  # birth dates and series (~10 objects each)
 _WINDOWS: dict[tuple[int, date], tuple[Series, tuple[SpecialRule, ...], _Windows]] = {}
 
 
 def windows_for(
-    catalog: Catalog, series: Series, facts: Facts, ctx: BoundContext, dates: Sequence[date]
+    catalog: Catalog,
+    series: Series,
+    facts: Facts,
+    ctx: BoundContext,
+    dates: Sequence[date],
+    *,
+    keep: bool = True,
 ) -> _Windows:
     """The valid spans per product, the first day of any and the merged spans reported (None:
-    no window at all). The spans are shared between calls: never changed in place."""
+    no window at all), kept for the birth date unless ``keep`` is false. The spans are shared
+    between calls: never changed in place."""
     if facts is not NO_FACTS:
         return valid_spans(catalog, series, facts, ctx, dates)
     rules = catalog.rules_by_series.get(series.id, ())
@@ -124,7 +132,7 @@ def windows_for(
     hit = _WINDOWS.get(key)
     if hit is not None and hit[0] is series and hit[1] is rules:
         return hit[2]  # (only kept for rules needing no dose by a date)
-    if any(rule.requires_dose_by is not None for rule in rules):
+    if not keep or any(rule.requires_dose_by is not None for rule in rules):
         return valid_spans(catalog, series, facts, ctx, dates)
     found = valid_spans(catalog, series, facts, ctx, dates)
     if len(_WINDOWS) >= _WINDOWS_MAX:
