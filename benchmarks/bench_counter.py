@@ -155,6 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--series", nargs="*", default=list(DEFAULT_SERIES))
     ap.add_argument("--on", type=date.fromisoformat, default=date(2026, 11, 27))
     ap.add_argument("--note", default="", help="what was measured (kept in the result file)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="result file (default results/counter-<persons>.json)",
+    )
     args = ap.parse_args(argv)
 
     reg = ensure_register(args.cache_dir, args.persons, args.seed, covid_special=True)
@@ -234,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         "rss_mib": round(rss, 1),
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"counter-{args.persons}.json").write_text(json.dumps(result, indent=2) + "\n")
+    out = args.out or RESULTS / f"counter-{args.persons}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
     o, d = result["open_person_with_due_list_ms"], result["due_list_only_ms"]
     print(
         f"VaxDesk counter benchmark: {args.persons:,} persons, {reg.info.get('vaccinations'):,}"

@@ -31,8 +31,8 @@ from app.domain.catalog import Catalog
 from app.domain.catalog_bounds import BoundContext
 from app.domain.schedule import Person
 from app.domain.schedule.doses import default_product
-from app.domain.schedule.engine import assignment_spans
 from app.domain.schedule.model import NO_FACTS
+from app.domain.schedule.person_windows import assignment_spans
 from app.domain.schedule.windows import Span, merged
 from app.store.lists import Dose
 
@@ -128,7 +128,7 @@ class Sharing:
     ) -> tuple[dict[str, Days], dict[str, Days]]:
         """For every birth date (ISO) of ``ranges``: the days only the series' windows hold,
         and those only other series' windows hold, ending before the live-vaccine interval of
-        the series' first window day if a shared product is live (``lists.Own``)."""
+        the series' first window day if a shared product is live (``lists_shared.Own``)."""
         alone: dict[str, Days] = {}
         others: dict[str, Days] = {}
         live = any(p in self._live for p in self._mine)
@@ -210,6 +210,18 @@ class Sharing:
             and all(any(s.contains(d) for s in mine) for _, d in shared)
         )
         return history, complete
+
+    def own_only(self, doses: Sequence[Dose]) -> tuple[History, bool] | None:
+        """``split``'s answer for a person whose doses are all recorded under the series as
+        routine, of a shared product, dated where only the series' windows hold them
+        (``lists_shared.own_cohort``'s mark 2): every dose goes to the series, as ``_quick``
+        finds — None when ``_quick`` does not apply (a shared product not going to every series
+        of the group: ``split`` replays the engine)."""
+        if not self._whole:
+            return None
+        day = date.fromisoformat
+        history = tuple([(str(p), day(on)) for on, p in sorted({(d[0], d[1]) for d in doses})])
+        return history, len(history) >= self._most[self.series_id]
 
     def _quick(self, windows: Windows, doses: Sequence[Dose]) -> tuple[History, bool] | None:
         """The common case at once: only shared-product doses, each dated where only the

@@ -41,7 +41,7 @@ from app.services._list_types import UnvaccinatedDecision as UnvaccinatedDecisio
 from app.services._list_types import UnvaccinatedEntry as UnvaccinatedEntry
 from app.services._list_types import UnvaccinatedList as UnvaccinatedList
 from app.services.schedule import catalog_for
-from app.store import lists, register_meta
+from app.store import lists, lists_shared, register_meta
 from app.store import persons as person_repo
 
 MAX_AGE_YEARS = 120
@@ -66,7 +66,7 @@ def decide_list(
     person became eligible in the season) are complete and skipped in SQL. When the series
     shares a product given to one series by date, the series recorded does not decide alone:
     each dose goes where the engine puts it by the windows of the person's birth date
-    (``_list_sharing``; in SQL ``lists.Own``), and the series is judged on its own doses. The
+    (``_list_sharing``; in SQL ``lists_shared.Own``), and the series is judged on its own doses. The
     rest are judged by the engine, whose result depends only on birth date, sex and the
     person's doses of the series (and of those sharing its products), so it is computed once
     per distinct combination. The doses of the
@@ -109,31 +109,37 @@ def _decide(
     rule = None
     if split_by is not None:
         alone, others = split_by.days(dated, "F" if series.sex == "F" else "M")
-        rule = lists.Own(series_id, split_by.shared, split_by.direct, most, alone, others)
+        rule = lists_shared.Own(series_id, split_by.shared, split_by.direct, most, alone, others)
     # Who holds the largest plan's count of routine doses is complete, whatever plan applies
     # (this season's doses, for a seasonal series) — but for those who became eligible after
     # the season began (turning 65 in it): the engine counts their season from that day, so
     # they are judged by it. (Shared products: nobody by the series recorded; ``rule``.)
     whole, late = dated, []
+    series_sex = "F" if series.sex == "F" else None
     if since is not None and since <= until:
         whole = birth_ranges(full, solo, series_id, date.fromisoformat(since))
         whole, late = minus(dated, minus(dated, whole)), minus(dated, whole)
-    parts = [
-        lists.cohort(
-            conn,
-            group,
-            [(a.isoformat(), b.isoformat()) for a, b in part],
-            complete_at=complete_at,
-            counted_since=since,
-            counted_until=until,
-            sex="F" if series.sex == "F" else None,
-            area_code=area_code,
-            own=rule,
+    if rule is not None:
+        # (a series split by ``rule`` has no season: ``late`` is empty)
+        members, doses = lists_shared.own_cohort(
+            conn, group, ranges, rule, counted_until=until, sex=series_sex, area_code=area_code
         )
-        for part, complete_at in ((whole, None if shared else most), (late, None))
-    ]
-    members = _in_birth_order(parts)
-    doses = lists.given_for_persons(conn, [m[0] for m in members if m[3]], group, until)
+    else:
+        parts = [
+            lists.cohort(
+                conn,
+                group,
+                [(a.isoformat(), b.isoformat()) for a, b in part],
+                complete_at=complete_at,
+                counted_since=since,
+                counted_until=until,
+                sex=series_sex,
+                area_code=area_code,
+            )
+            for part, complete_at in ((whole, None if shared else most), (late, None))
+        ]
+        members = _in_birth_order(parts)
+        doses = lists.given_for_persons(conn, [m[0] for m in members if m[3]], group, until)
 
     def code(product: str | None, sid: str = series_id) -> str:
         # Rows of one series: a product that goes to one series by date stands for it (unless
@@ -196,9 +202,12 @@ def _decide(
                 continue
             split = None
             if split_by is not None:
-                split = split_by.split(
-                    Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code
-                )
+                if given == 2:  # every dose its own (``lists_shared.own_cohort``)
+                    split = split_by.own_only(doses[pid])
+                if split is None:
+                    split = split_by.split(
+                        Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code
+                    )
             if split is not None:
                 if split[1]:
                     continue  # complete: routine doses recorded under it reach the largest plan

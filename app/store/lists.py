@@ -7,7 +7,8 @@ display columns (names, addresses) of the listed persons are read afterwards, pa
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import json
+from collections.abc import Collection, Iterable, Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -35,7 +36,7 @@ Dose = tuple[str, str | None, str, int]  # (vaccinated_on, product_id, series_id
 _LIVING = ("p.moved_out = 0", "p.deceased = 0", "p.voided_at IS NULL")
 
 
-def _series_in(series_ids: Sequence[str]) -> str:
+def series_in(series_ids: Sequence[str]) -> str:
     return f"series_id IN ({','.join('?' * len(series_ids))})"
 
 
@@ -55,7 +56,7 @@ def dose_counts_of(
         chunk = person_ids[start : start + 900]
         cur = conn.execute(
             "SELECT person_id, count(*), sum(category = 'routine') FROM vaccinations"
-            f" INDEXED BY vaccinations_series WHERE {_series_in(series_ids)}"
+            f" INDEXED BY vaccinations_series WHERE {series_in(series_ids)}"
             f" AND person_id IN ({','.join('?' * len(chunk))}) AND outcome = 'given'"
             " AND voided_at IS NULL AND vaccinated_on BETWEEN ? AND ? GROUP BY person_id",
             (*series_ids, *chunk, counted_since or "", counted_until),
@@ -68,23 +69,27 @@ def dose_counts_of(
 PROBE_UNDER = 40_000
 
 
-class Own(NamedTuple):
-    """For a series sharing a product with others (``shared``, given to one series by date):
-    the days of each birth date (ISO, inclusive ranges) that only the series' windows hold
-    (``alone``) and that only other series' windows hold (``others``).
+def cohort_where(
+    ranges: Sequence[tuple[str, str]], sex: str | None
+) -> tuple[list[str], list[object]]:
+    born = "(" + " OR ".join(["p.birth_date BETWEEN ? AND ?"] * len(ranges)) + ")"
+    clauses = [born, *_LIVING]
+    params: list[object] = [d for r in ranges for d in r]
+    if sex is not None:
+        clauses.append("p.sex = ?")
+        params.append(sex)
+    return clauses, params
 
-    A person all of whose doses of the group are recorded under ``series_id`` as routine, with
-    a ``shared`` product or one of its own ``direct`` products (those before the shared ones),
-    at least ``most`` distinct (product, date), all dated inside one ``alone`` range, is
-    complete and left out. A person all of whose doses are of a ``shared`` product dated inside
-    one ``others`` range holds none of the series: marked 0 (no dose read, no judgement)."""
 
-    series_id: str
-    shared: tuple[str, ...]
-    direct: tuple[str, ...]
-    most: int
-    alone: Mapping[str, Sequence[tuple[str, str]]]
-    others: Mapping[str, Sequence[tuple[str, str]]]
+def in_area(clauses: list[str], params: list[object], area_code: str | None) -> None:
+    if area_code is not None:
+        # The area's households, once (one pass over households_area), instead of one
+        # household probe per person of the cohort.
+        clauses.append(
+            "p.household_id IN (SELECT id FROM households INDEXED BY households_area"
+            " WHERE area_code = ?)"
+        )
+        params.append(area_code)
 
 
 def cohort(
@@ -97,15 +102,14 @@ def cohort(
     counted_since: str | None = None,
     sex: str | None = None,
     area_code: str | None = None,
-    own: Own | None = None,
 ) -> list[Member]:
     """Living residents born in one of ``ranges`` (inclusive ISO dates) who do NOT yet hold
     ``complete_at`` routine doses recorded under ``series_ids`` dated up to ``counted_until``
     (the list date; from ``counted_since`` for seasonal series), in (birth date, id) order.
     Persons who do are complete whatever plan applies to them, so they are left out before any
     rule is evaluated; with ``complete_at`` None nobody is left out (series whose doses the
-    engine assigns by date among several series: the recorded series does not decide) but
-    those complete by ``own`` (then ``complete_at`` must be None).
+    engine assigns by date among several series: the recorded series does not decide; see
+    ``lists_shared.own_cohort``).
 
     Reads the narrow index ``persons_cohort`` (contiguous birth-date ranges, no name or address
     and no page of the persons table); with an area, its households from ``households_area``. A
@@ -113,35 +117,17 @@ def cohort(
     no Python per complete person); a small one probes its persons' doses one by one."""
     if not ranges:
         return []
-    born = "(" + " OR ".join(["p.birth_date BETWEEN ? AND ?"] * len(ranges)) + ")"
-    clauses = [born, *_LIVING]
-    params: list[object] = [d for r in ranges for d in r]
-    if sex is not None:
-        clauses.append("p.sex = ?")
-        params.append(sex)
+    clauses, params = cohort_where(ranges, sex)
     # Only whether the cohort reaches PROBE_UNDER matters: counting stops there (flu65 at 1M
-    # persons: 40k index entries instead of 276k). Not needed with ``own`` (always probed).
-    size = (
-        0
-        if own is not None
-        else conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM persons p INDEXED BY persons_cohort"
-            f" WHERE {' AND '.join(clauses)} LIMIT ?)",
-            (*params, PROBE_UNDER),
-        ).fetchone()[0]
-    )
-    if area_code is not None:
-        # The area's households, once (one pass over households_area), instead of one
-        # household probe per person of the cohort.
-        clauses.append(
-            "p.household_id IN (SELECT id FROM households INDEXED BY households_area"
-            " WHERE area_code = ?)"
-        )
-        params.append(area_code)
+    # persons: 40k index entries instead of 276k).
+    size = conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM persons p INDEXED BY persons_cohort"
+        f" WHERE {' AND '.join(clauses)} LIMIT ?)",
+        (*params, PROBE_UNDER),
+    ).fetchone()[0]
+    in_area(clauses, params, area_code)
     where = " AND ".join(clauses)
-    if own is not None:
-        out = _own_cohort(conn, series_ids, where, params, own, counted_until)
-    elif size >= PROBE_UNDER:
+    if size >= PROBE_UNDER:
         out = _large_cohort(
             conn, series_ids, where, params, complete_at, counted_since, counted_until
         )
@@ -166,81 +152,6 @@ def cohort(
     return out
 
 
-def _own_cohort(
-    conn: Connection,
-    series_ids: Sequence[str],
-    where: str,
-    params: Sequence[object],
-    own: Own,
-    until: str,
-) -> list[Member]:
-    # One probe of the covering index vaccinations_series per cohort person and series, in id
-    # order (neighbouring probes share pages: half the cost of probing in birth-date order),
-    # aggregated per person inside SQLite. The cohort is a few birth years: grouping every dose
-    # of the series in the register would cost more.
-    shared = ",".join("?" * len(own.shared))
-    direct = ",".join("?" * len(own.direct)) or "NULL"
-    mine = "v.series_id = ?"
-    rows = conn.execute(
-        "WITH c AS MATERIALIZED (SELECT p.id AS id, p.sex AS sex, p.birth_date AS born"
-        f" FROM persons p INDEXED BY persons_cohort WHERE {where} ORDER BY p.id)"
-        f" SELECT c.id, c.sex, c.born, count(v.person_id), sum(v.product_id IN ({shared})),"
-        " min(v.vaccinated_on), max(v.vaccinated_on),"
-        # the doses recorded under the series
-        f" sum({mine}), sum({mine} AND v.category = 'routine' AND v.product_id IN ({shared},"
-        f" {direct})), count(DISTINCT iif({mine}, v.product_id || v.vaccinated_on, NULL)),"
-        f" min(iif({mine}, v.vaccinated_on, NULL)), max(iif({mine}, v.vaccinated_on, NULL)),"
-        f" max(iif({mine} AND v.product_id IN ({direct}), v.vaccinated_on, NULL)),"
-        f" min(iif({mine} AND v.product_id IN ({shared}), v.vaccinated_on, NULL)),"
-        # and under the others
-        f" sum(NOT {mine} AND v.product_id IN ({shared})),"
-        f" min(iif({mine}, NULL, v.vaccinated_on)), max(iif({mine}, NULL, v.vaccinated_on))"
-        " FROM c LEFT JOIN vaccinations v INDEXED BY vaccinations_series"
-        f" ON v.{_series_in(series_ids)} AND v.person_id = c.id AND v.outcome = 'given'"
-        " AND v.voided_at IS NULL AND v.vaccinated_on <= ? GROUP BY c.id",
-        (
-            *params,
-            *own.shared,
-            *[own.series_id] * 2,
-            *own.shared,
-            *own.direct,
-            *[own.series_id] * 4,
-            *own.direct,
-            own.series_id,
-            *own.shared,
-            own.series_id,
-            *own.shared,
-            *[own.series_id] * 2,
-            *series_ids,
-            until,
-        ),
-    ).fetchall()
-    out: list[Member] = []
-    alone, others, most = own.alone, own.others, own.most
-    for row in rows:
-        pid, sx, born, n, s, lo, hi, n_x, q_x, k_x, lo_x, hi_x, last_d, first_s, s_o, lo_o, hi_o = (
-            row
-        )
-        if not n:
-            out.append((pid, sx, born, 0))
-            continue
-        theirs = others.get(born, ())
-        if s == n and any(a <= lo and hi <= b for a, b in theirs):
-            out.append((pid, sx, born, 0))  # every dose goes to another series
-        elif (
-            n_x
-            and q_x == n_x
-            and k_x >= most
-            and (last_d is None or first_s is None or last_d < first_s)
-            and any(a <= lo_x and hi_x <= b for a, b in alone.get(born, ()))
-            and (n_x == n or (s_o == n - n_x and any(a <= lo_o and hi_o <= b for a, b in theirs)))
-        ):
-            continue  # complete by its own doses; the others' go to other series
-        else:
-            out.append((pid, sx, born, 1))
-    return out
-
-
 def _large_cohort(
     conn: Connection,
     series_ids: Sequence[str],
@@ -253,7 +164,7 @@ def _large_cohort(
     if counted_since is None:
         doses = (
             "SELECT person_id, count(*) AS n, sum(category = 'routine') AS r FROM vaccinations"
-            f" INDEXED BY vaccinations_series WHERE {_series_in(series_ids)}"
+            f" INDEXED BY vaccinations_series WHERE {series_in(series_ids)}"
             " AND outcome = 'given' AND voided_at IS NULL AND vaccinated_on <= ?"
             " GROUP BY person_id"
         )
@@ -261,7 +172,7 @@ def _large_cohort(
     else:
         doses = (
             "SELECT person_id, count(*) AS n, sum(category = 'routine') AS r FROM vaccinations"
-            f" INDEXED BY vaccinations_season WHERE {_series_in(series_ids)}"
+            f" INDEXED BY vaccinations_season WHERE {series_in(series_ids)}"
             " AND vaccinated_on BETWEEN ? AND ? AND outcome = 'given' AND voided_at IS NULL"
             " GROUP BY person_id"
         )
@@ -280,25 +191,25 @@ def _large_cohort(
 
 
 def given_for_persons(
-    conn: Connection, person_ids: Sequence[int], series_ids: Sequence[str], until: str
+    conn: Connection, person_ids: Iterable[int], series_ids: Sequence[str], until: str
 ) -> dict[int, list[Dose]]:
     """(date, product, series, routine) of valid given doses recorded under the series, dated
     up to ``until`` inclusive, for many persons at once, from the covering index
-    ``vaccinations_series`` only (no vaccinations table page)."""
-    out: dict[int, list[Dose]] = {pid: [] for pid in person_ids}
-    for start in range(0, len(person_ids), 900):
-        chunk = person_ids[start : start + 900]
-        marks = ",".join("?" * len(chunk))
-        cur = conn.execute(
-            "SELECT person_id, vaccinated_on, product_id, series_id, category = 'routine'"
-            " FROM vaccinations"
-            f" INDEXED BY vaccinations_series WHERE {_series_in(series_ids)}"
-            f" AND person_id IN ({marks}) AND outcome = 'given' AND voided_at IS NULL"
-            " AND vaccinated_on <= ?",
-            (*series_ids, *chunk, until),
-        )
-        for pid, on, product, series, routine in cur:
-            out[int(pid)].append((str(on), product, str(series), int(routine)))
+    ``vaccinations_series`` only (no vaccinations table page): one statement probing the index
+    in person id order (neighbouring probes share pages)."""
+    wanted = sorted(set(person_ids))
+    out: dict[int, list[Dose]] = {pid: [] for pid in wanted}
+    if not wanted:
+        return out
+    cur = conn.execute(
+        "SELECT v.person_id, v.vaccinated_on, v.product_id, v.series_id, v.category = 'routine'"
+        " FROM json_each(?) AS w CROSS JOIN vaccinations v INDEXED BY vaccinations_series"
+        f" ON v.{series_in(series_ids)} AND v.person_id = w.value AND v.outcome = 'given'"
+        " AND v.voided_at IS NULL AND v.vaccinated_on <= ?",
+        (json.dumps(wanted), *series_ids, until),
+    )
+    for row in cur:
+        out[row[0]].append(row[1:])
     return out
 
 

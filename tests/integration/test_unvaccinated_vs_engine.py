@@ -47,7 +47,7 @@ RECORDED_ELSEWHERE = (
     # and a 2期 dose recorded under mr1 counts for mr2.
     ("2020-06-15", "mr1", "mr", "2026-05-01"),
 )
-# The cases the list's split of shared-product doses (``_list_sharing``, ``lists.Own``) and the
+# The cases the list's split of shared-product doses (``_list_sharing``, ``lists_shared.Own``) and the
 # seasonal count rely on: (birth date, ((series recorded under, product, date given), ...)).
 # Windows by the catalog: je1 from 6 to 90 months, je2 9 to 13 years, 特例 (born 1995-04-02 to
 # 2007-04-01) both from 4 to 20 years; mr1 12 to 24 months, mr2 the 年度 before school; pcv 2 to
@@ -100,7 +100,112 @@ BOUNDARY_CASES: tuple[tuple[str, tuple[tuple[str, str | None, str], ...]], ...] 
     ("1961-11-15", (("flu65", "flu", "2026-10-20"),)),
     ("1961-11-15", (("flu65", "flu", "2026-11-14"),)),
 )
-CASES = tuple((b, ((s, p, d),)) for b, s, p, d in RECORDED_ELSEWHERE) + BOUNDARY_CASES
+# The shared-product cohort statement (``lists_shared``) decides from per-person counts which
+# persons are complete by their own doses and which hold none: doses it must not count (voided,
+# postponed, voluntary), repeated on one day, more than the plan, in a second window of the
+# series, of an own product before a shared one, and 2期 persons whose 1期 doses go to je1.
+# A fourth field marks a dose "voided", "postponed" or "voluntary".
+COHORT_CASES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
+    # three je1 doses but one voided, or postponed, or voluntary (the engine counts a voluntary
+    # dose — category is not its input — so that person is complete both ways)
+    *(
+        (
+            "2020-08-31",
+            (
+                ("je1", "je", "2021-03-01"),
+                ("je1", "je", "2021-03-20", flag),
+                ("je1", "je", "2022-04-01"),
+            ),
+        )
+        for flag in ("voided", "postponed", "voluntary")
+    ),
+    # two doses on one day: two distinct days only (open), and three distinct days plus a
+    # repeated one (complete)
+    (
+        "2020-08-31",
+        (("je1", "je", "2021-03-01"), ("je1", "je", "2021-03-01"), ("je1", "je", "2022-04-01")),
+    ),
+    (
+        "2020-08-31",
+        (
+            ("je1", "je", "2021-03-01"),
+            ("je1", "je", "2021-03-01"),
+            ("je1", "je", "2021-03-20"),
+            ("je1", "je", "2022-04-01"),
+        ),
+    ),
+    # four je1 doses (one more than the plan)
+    (
+        "2019-05-31",
+        (
+            ("je1", "je", "2020-01-10"),
+            ("je1", "je", "2020-02-01"),
+            ("je1", "je", "2021-03-01"),
+            ("je1", "je", "2022-03-01"),
+        ),
+    ),
+    # leap-day birth: je1 opens 2020-08-29 (6 months); doses that day and the day before
+    (
+        "2020-02-29",
+        (("je1", "je", "2020-08-29"), ("je1", "je", "2020-09-20"), ("je1", "je", "2021-09-20")),
+    ),
+    (
+        "2020-02-29",
+        (("je1", "je", "2020-08-28"), ("je1", "je", "2020-09-20"), ("je1", "je", "2021-09-20")),
+    ),
+    # 2期: three 1期 doses in je1's window and the 2期 dose at 10 (complete), the 2期 dose
+    # recorded under je1 (it goes to je2), and 1期 doses only (je2 due, none of its own)
+    (
+        "2015-06-15",
+        (
+            ("je1", "je", "2019-07-01"),
+            ("je1", "je", "2019-07-20"),
+            ("je1", "je", "2020-08-01"),
+            ("je2", "je", "2025-07-01"),
+        ),
+    ),
+    (
+        "2015-06-15",
+        (
+            ("je1", "je", "2019-07-01"),
+            ("je1", "je", "2019-07-20"),
+            ("je1", "je", "2020-08-01"),
+            ("je1", "je", "2025-07-01"),
+        ),
+    ),
+    (
+        "2015-06-15",
+        (("je1", "je", "2019-07-01"), ("je1", "je", "2019-07-20"), ("je1", "je", "2020-08-01")),
+    ),
+    # a 2期 dose given outside every window (at 8), recorded under je2
+    ("2015-06-15", (("je2", "je", "2023-07-01"),)),
+    # MR 1期 in the shortage extension (after 24 months), and in the main window
+    ("2022-06-01", (("mr1", "mr", "2026-01-10"),)),
+    ("2022-06-01", (("mr1", "mr", "2023-07-10"),)),
+    # PCV: own products (PCV15) then the shared one (PCV20), and PCV20 only (routine from
+    # 2024-10-01)
+    (
+        "2024-03-31",
+        (
+            ("pcv", "pcv15", "2024-06-01"),
+            ("pcv", "pcv15", "2024-07-01"),
+            ("pcv", "pcv15", "2024-08-01"),
+            ("pcv", "pcv20", "2025-04-10"),
+        ),
+    ),
+    (
+        "2024-03-31",
+        (
+            ("pcv", "pcv20", "2024-10-10"),
+            ("pcv", "pcv20", "2024-11-10"),
+            ("pcv", "pcv20", "2024-12-10"),
+            ("pcv", "pcv20", "2025-06-10"),
+        ),
+    ),
+)
+CASES = (
+    tuple((b, ((s, p, d),)) for b, s, p, d in RECORDED_ELSEWHERE) + BOUNDARY_CASES + COHORT_CASES
+)
 ADDED: list[int] = []  # their person ids, in that order (set by the ``nurse`` fixture)
 
 
@@ -122,14 +227,23 @@ def nurse(demo_dir: Path) -> Iterator[Session]:
     with db.transaction(conn):
         for pid, (born, doses) in zip(spare, CASES, strict=True):
             conn.execute("UPDATE persons SET birth_date = ? WHERE id = ?", (born, pid))
-            for series, product, given in doses:
+            for series, product, given, *flag in doses:
                 conn.execute(
                     "INSERT INTO vaccinations (uid, version, origin, person_id, series_id,"
-                    " product_id, outcome, category, vaccinated_on, updated_date, updated_time,"
-                    " updated_by) SELECT randomblob(16), version, origin, ?, ?, ?, 'given',"
-                    " 'routine', ?, updated_date, updated_time, updated_by FROM vaccinations"
+                    " product_id, outcome, category, vaccinated_on, voided_at, updated_date,"
+                    " updated_time, updated_by) SELECT randomblob(16), version, origin, ?, ?, ?,"
+                    " ?, ?, ?, ?, updated_date, updated_time, updated_by FROM vaccinations"
                     " WHERE id = ?",
-                    (pid, series, product, given, template),
+                    (
+                        pid,
+                        series,
+                        product,
+                        "postponed" if flag == ["postponed"] else "given",
+                        "voluntary" if flag == ["voluntary"] else "routine",
+                        given,
+                        "2026-01-05T10:00:00" if flag == ["voided"] else None,
+                        template,
+                    ),
                 )
     try:
         yield session
@@ -242,3 +356,37 @@ def test_a_live_dose_of_another_series_delays_the_list_series_as_in_the_engine(
     assert (engine.status, engine.earliest) == ("waiting", date(2026, 4, 17))
     rows = {r.person_id: r for r in unvaccinated.decide_list(nurse, "mr2", on).rows}
     assert (rows[pid].status, rows[pid].judged.earliest) == ("waiting", date(2026, 4, 17))
+
+
+def _case(born: str, *doses: tuple[str, ...]) -> int:
+    """The id of the added person born on ``born`` with exactly ``doses``."""
+    for pid, (b, given) in zip(ADDED, CASES, strict=True):
+        if b == born and tuple(given) == doses:
+            return pid
+    raise AssertionError("no such case")
+
+
+def test_the_cohort_statement_cases_come_out_as_the_engine_decides(nurse: Session) -> None:
+    """The shared-product cohort statement's cases, on the list date, as the comments above
+    say: a voided or postponed dose does not count (je1 due with two doses),
+    a voluntary one does for the engine (complete, not listed); two doses on one day count once;
+    2期's dose counts for je2 whichever series it was recorded under."""
+    je1 = {r.person_id: r for r in unvaccinated.decide_list(nurse, "je1", TODAY).rows}
+    je2 = {r.person_id: r for r in unvaccinated.decide_list(nurse, "je2", TODAY).rows}
+    first, third = ("je1", "je", "2021-03-01"), ("je1", "je", "2022-04-01")
+    for flag in ("voided", "postponed"):
+        pid = _case("2020-08-31", first, ("je1", "je", "2021-03-20", flag), third)
+        assert (je1[pid].status, je1[pid].judged.doses_given) == ("due", 2)
+    assert _case("2020-08-31", first, ("je1", "je", "2021-03-20", "voluntary"), third) not in je1
+    assert je1[_case("2020-08-31", first, first, third)].judged.doses_given == 2
+    assert _case("2020-08-31", first, first, ("je1", "je", "2021-03-20"), third) not in je1
+    primary = (
+        ("je1", "je", "2019-07-01"),
+        ("je1", "je", "2019-07-20"),
+        ("je1", "je", "2020-08-01"),
+    )
+    assert _case("2015-06-15", *primary, ("je2", "je", "2025-07-01")) not in je2
+    assert _case("2015-06-15", *primary, ("je1", "je", "2025-07-01")) not in je2
+    only_first = _case("2015-06-15", *primary)
+    assert (je2[only_first].status, je2[only_first].judged.doses_given) == ("due", 0)
+    assert only_first not in je1

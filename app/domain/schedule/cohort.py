@@ -20,6 +20,7 @@ from itertools import pairwise
 from app.domain.catalog import Catalog
 from app.domain.schedule.engine import evaluate
 from app.domain.schedule.model import Person
+from app.domain.schedule.person_windows import window_holds
 
 MAX_AGE_YEARS = 120
 PROBE_DAYS = 14
@@ -32,8 +33,11 @@ def _opener(catalog: Catalog, series_id: str, on: date) -> Callable[[date], bool
     def is_open(dob: date) -> bool:
         hit = cache.get(dob)
         if hit is None:
-            st = evaluate(catalog, Person(dob, "F"), [], on).get(series_id)
-            hit = cache[dob] = st.status in OPEN
+            person = Person(dob, "F")
+            # (most probes are decades away from any window: no plan is walked for them)
+            hit = cache[dob] = window_holds(catalog, series_id, person, on) and (
+                evaluate(catalog, person, [], on).get(series_id).status in OPEN
+            )
         return hit
 
     return is_open

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from types import MappingProxyType
 
 from app.domain import legaldate as ld
 from app.domain.catalog import Catalog, Product, Series, Window
@@ -32,16 +33,13 @@ from app.domain.schedule.model import (
     Status,
     not_applicable,
 )
-from app.domain.schedule.windows import (
-    Span,
-    clip,
-    main_spans,
-    main_until_by_product,
-    merged,
-    rule_applies,
-    rule_span,
-    season_span,
+from app.domain.schedule.person_windows import (
+    applicable,
+    assignment_spans,
+    series_spans,
+    windows_for,
 )
+from app.domain.schedule.windows import Span, merged, season_span
 from app.errors import InvalidInput
 
 
@@ -62,7 +60,10 @@ def evaluate(
     and 日本脳炎 doses go to the one series whose window holds the date) or a series id. Entries
     dated after ``on`` are ignored. Raises ``UnknownVaccine`` for an id not in the catalog.
     """
-    ctx = BoundContext(person.dob, facts.date_facts(), facts.gestation_start(on))
+    if facts is NO_FACTS:
+        ctx = BoundContext(person.dob, _NO_DATE_FACTS)
+    else:
+        ctx = BoundContext(person.dob, facts.date_facts(), facts.gestation_start(on))
     per_series: dict[str, list[SeriesDose]] = {s.id: [] for s in catalog.series}
     live: list[date] = []
     deferred: list[tuple[date, str]] = []
@@ -100,6 +101,9 @@ def evaluate(
     return Evaluation(on=on, series=tuple(done[s.id] for s in catalog.series))
 
 
+_NO_DATE_FACTS: Mapping[str, date] = MappingProxyType({})  # NO_FACTS.date_facts(), shared
+
+
 def _by_date(entry: HistoryEntry) -> date:
     return entry.date
 
@@ -119,43 +123,6 @@ def _live_products(products: Mapping[str, Product]) -> frozenset[str]:
             frozenset(p.id for p in products.values() if p.live_injected),
         )
     return hit[1]
-
-
-def _applicable(series: Series, person: Person, facts: Facts, ctx: BoundContext) -> str | None:
-    """None when the series may apply; else a warning (possibly empty) explaining why not."""
-    if series.sex is not None and person.sex != series.sex:
-        return "W_SEX_UNKNOWN: 性別が不明なため対象か判断できません" if person.sex is None else ""
-    if series.birth_from is not None and person.dob < series.birth_from:
-        return ""
-    if series.birth_until is not None and person.dob > series.birth_until:
-        return ""
-    if series.requires_fact is not None and not _has_fact(series.requires_fact, facts, ctx):
-        return ""
-    return None
-
-
-def _has_fact(name: str, facts: Facts, ctx: BoundContext) -> bool:
-    if name == "pregnancy":
-        return ctx.gestation_start is not None
-    return name in ctx.facts or name in facts.flags
-
-
-def _spans(
-    catalog: Catalog,
-    series: Series,
-    facts: Facts,
-    ctx: BoundContext,
-    dates: Sequence[date],
-    until: date | None,
-) -> list[Span]:
-    spans = main_spans(series, ctx, until)
-    for rule in catalog.rules_by_series.get(series.id, ()):
-        has = rule.requires_fact is None or _has_fact(rule.requires_fact, facts, ctx)
-        if rule_applies(rule, ctx, has, dates):
-            span = rule_span(rule, ctx)
-            if span is not None:
-                spans.append(span)
-    return spans
 
 
 def _assign(
@@ -178,26 +145,9 @@ def _assign(
             if any(sp.contains(d) for sp in spans[sid]):
                 open_ones.append(sid)
         needing = [sid for sid in open_ones if len(per_series[sid]) < _max_doses(catalog, sid)]
-        applicable = [sid for sid in targets if spans[sid]]
-        chosen = (needing or open_ones or applicable or list(targets))[0]
+        with_window = [sid for sid in targets if spans[sid]]
+        chosen = (needing or open_ones or with_window or list(targets))[0]
         per_series[chosen].append(SeriesDose(d, pid))
-
-
-def assignment_spans(
-    catalog: Catalog,
-    series_id: str,
-    person: Person,
-    facts: Facts,
-    ctx: BoundContext,
-    dates: Sequence[date],
-) -> list[Span]:
-    """The windows in which a dose of a product given to one series by date (MR, 日本脳炎) may
-    go to ``series_id`` (``dates``: the doses it holds, for rules needing one by a date)."""
-    s = catalog.series_by_id(series_id)
-    if _applicable(s, person, facts, ctx) is not None:
-        return []
-    until = max(main_until_by_product(s, ctx).values()) if s.window else None
-    return _spans(catalog, s, facts, ctx, dates, until)
 
 
 def _max_doses(catalog: Catalog, sid: str) -> int:
@@ -216,7 +166,7 @@ def _series_status(
     live_products: frozenset[str],
     done: dict[str, SeriesStatus],
 ) -> SeriesStatus:
-    why = _applicable(series, person, facts, ctx)
+    why = applicable(series, person, facts, ctx)
     if why is not None:
         return not_applicable(series.id, series.name_ja, (why,) if why else ())
     if series.count_from is not None:
@@ -226,27 +176,10 @@ def _series_status(
     dates = [d.date for d in doses]
     if series.season is not None:
         return _seasonal(catalog, series, facts, ctx, on, doses, dates)
-    by_product = main_until_by_product(series, ctx) if series.window is not None else {}
-    valid: dict[str, list[Span]] = {}
-    # Products sharing a window end share its spans (computed once: a list judges ~10⁴ persons).
-    by_until: dict[date | None, list[Span]] = {}
-    for sp in series.products:
-        until = by_product.get(sp.product)
-        spans = by_until.get(until)
-        if spans is None:
-            spans = by_until[until] = _spans(catalog, series, facts, ctx, dates, until)
-        if sp.routine_from is None and sp.routine_until is None:
-            valid[sp.product] = spans  # nothing to clip (the spans are never changed in place)
-            continue
-        clipped = (clip(x.start, x.until, sp.routine_from, sp.routine_until) for x in spans)
-        valid[sp.product] = [
-            x if c == (x.start, x.until) else Span(c[0], c[1], x.rule)
-            for c, x in zip(clipped, spans, strict=True)
-            if c is not None
-        ]
-    if not any(valid.values()):
+    windows = windows_for(catalog, series, facts, ctx, dates)
+    if windows is None:
         return not_applicable(series.id, series.name_ja)
-    first_start = min(s.start for spans in valid.values() for s in spans)
+    valid, first_start, reports = windows
     prior = [
         d for d in doses if d.product in series.exclude_if_prior_products and d.date < first_start
     ]
@@ -267,10 +200,15 @@ def _series_status(
         product = st.product
     else:
         product = default_product(series, on, exclude=closed)
-    if st.product is not None and series.same_product == "strict" and product in offered:
-        report = merged(offered[product])
-    else:
-        report = merged(s for spans in offered.values() for s in spans)
+    strict = st.product is not None and series.same_product == "strict" and product in offered
+    key = (closed, product if strict else None)
+    report = reports.get(key)
+    if report is None:
+        if strict:
+            report = merged(offered[product])
+        else:
+            report = merged(s for spans in offered.values() for s in spans)
+        reports[key] = report
     return _status(catalog, series, ctx, on, st, product, report, live, live_products)
 
 
@@ -401,7 +339,7 @@ def _seasonal(
     dates: list[date],
 ) -> SeriesStatus:
     """B類 vaccines given once per season (年度): only the current season is judged."""
-    eligibility = _spans(catalog, series, facts, ctx, dates, None)
+    eligibility = series_spans(catalog, series, facts, ctx, dates, None)
     fy = ld.fiscal_year(on)
     label = series.plans[0].doses[0].label
     base: dict[str, object] = dict(id=series.id, name_ja=series.name_ja, doses_required=1)
