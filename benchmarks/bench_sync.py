@@ -14,6 +14,7 @@ only; writes ``benchmarks/results/sync-<persons>.json``.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import resource
@@ -224,7 +225,12 @@ def _edited(conn: db.Connection, uids: list[bytes]) -> Iterator[dict[str, Any]]:
 
 
 def stage_updates(
-    reg: CachedRegister, work: Path, changes: int, terminal: Path | None = None, ack: int = 0
+    reg: CachedRegister,
+    work: Path,
+    changes: int,
+    terminal: Path | None = None,
+    ack: int = 0,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     terminal = terminal or _work_copy(reg, work)
     session = login(terminal, "number", demo_password("number"))
@@ -248,9 +254,15 @@ def stage_updates(
             records={"person": _edited(conn, uids)},
         )
         os.sync()  # the copy's write-back does not land in the import's commit
+        profiler = cProfile.Profile() if profile is not None else None
         started, cpu = time.perf_counter(), time.process_time()
+        if profiler is not None:
+            profiler.enable()
         result = import_package(session, pkg)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(str(profile))
         cols: list[str] = []
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(uids), 30000):
@@ -478,8 +490,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--in-place",
         action="store_true",
-        help="--stage export on the cached register itself (a disposable copy of your own: it "
-        "gains the queued changes and a package; no 4.5 GB work copy)",
+        help="--stage export / updates on the cached register itself (a disposable copy of your "
+        "own: it gains the queued changes or the imported edits; no 5 GB work copy)",
+    )
+    ap.add_argument(
+        "--profile", type=Path, default=None, help="--stage updates: cProfile the import to FILE"
     )
     args = ap.parse_args(argv)
     if args.exchange_in_place is not None:
@@ -533,7 +548,8 @@ def main(argv: list[str] | None = None) -> int:
                 reg, work, args.changes, terminal=in_place, compare_rows=args.compare_rows
             )
         elif args.stage == "updates":
-            result = stage_updates(reg, work, args.changes)
+            in_place = reg.register_dir if args.in_place else None
+            result = stage_updates(reg, work, args.changes, terminal=in_place, profile=args.profile)
         else:
             result = stage_initial(reg, work, args.cache_dir)
     print(json.dumps(result))
