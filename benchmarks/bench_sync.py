@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from app.services import _sync_identity, sync_export
+from app.services._bulk import APPLY_CACHE_MIB
 from app.services._sync_records import line_shapes, to_envelope
 from app.services.demo import MUNICIPALITY_CODE, demo_password, demo_users
 from app.services.register import login
@@ -231,9 +232,11 @@ def stage_updates(
     terminal: Path | None = None,
     ack: int = 0,
     profile: Path | None = None,
+    floor: bool = False,
 ) -> dict[str, Any]:
     terminal = terminal or _work_copy(reg, work)
     session = login(terminal, "number", demo_password("number"))
+    dek = session.register.dek
     server = _server(terminal)
     pkg = work / "updates.vxpkg"
     try:
@@ -271,6 +274,15 @@ def stage_updates(
             rows += got
     finally:
         session.register.close()
+    raw: dict[str, Any] = {}
+    if floor:  # the same number of other random residents, one bare UPDATE, same load
+        from benchmarks.bench_sync_storage import run
+
+        raw = {
+            "raw_floor_one_update_statement": run(
+                terminal / "register.vxdb", dek, cache_mib=APPLY_CACHE_MIB, rows=changes
+            )
+        }
     return {
         "records": result.applied,
         "seconds": round(seconds, 2),
@@ -280,6 +292,7 @@ def stage_updates(
         "plain_sqlite_insert_per_s": _plain_rate({"persons": rows}, {"persons": cols}),
         "peak_rss_mb": _peak_rss_mb(),
         "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        **raw,
     }
 
 
@@ -494,6 +507,12 @@ def main(argv: list[str] | None = None) -> int:
         "own: it gains the queued changes or the imported edits; no 5 GB work copy)",
     )
     ap.add_argument(
+        "--floor",
+        action="store_true",
+        help="--stage updates: then the raw floor (one bare UPDATE of as many other random "
+        "residents' addresses, the import's page cache, commit and checkpoint) on the same copy",
+    )
+    ap.add_argument(
         "--profile", type=Path, default=None, help="--stage updates: cProfile the import to FILE"
     )
     args = ap.parse_args(argv)
@@ -549,7 +568,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif args.stage == "updates":
             in_place = reg.register_dir if args.in_place else None
-            result = stage_updates(reg, work, args.changes, terminal=in_place, profile=args.profile)
+            result = stage_updates(
+                reg, work, args.changes, terminal=in_place, profile=args.profile, floor=args.floor
+            )
         else:
             result = stage_initial(reg, work, args.cache_dir)
     print(json.dumps(result))

@@ -68,6 +68,7 @@ def run(
     order: str = "rowid",
     setting: str = "address = address || ' 2'",
     mmap_mib: int = 0,
+    rows: int = ROWS,
 ) -> dict[str, Any]:
     os.sync()
     conn = _open(path, dek, cache_mib)
@@ -80,7 +81,7 @@ def run(
         if mmap_mib:
             conn.execute(f"PRAGMA mmap_size = {mmap_mib << 20}")
         ids = [int(r[0]) for r in conn.execute("SELECT id FROM persons")]
-        chosen = random.sample(ids, ROWS)
+        chosen = random.sample(ids, min(rows, len(ids)))
         conn.execute("CREATE TEMP TABLE ids (id INTEGER PRIMARY KEY)")
         conn.executemany("INSERT INTO ids VALUES (?)", ((i,) for i in chosen))
         out: dict[str, Any] = {"load": round(os.getloadavg()[0], 2)}

@@ -44,6 +44,7 @@ from app.sync.schemas import record_schema
 # number is sealed under NK in Python; terminal records may be held back by retention).
 FAST_TYPES = frozenset({"person", "household", "institution"})
 WINDOW = 20_000  # lines staged at once (their staged rows are held in memory)
+FIRST_WINDOW = 4_000  # the first window is smaller: nothing overlaps its building
 ENABLED = True  # False: every record goes record by record (tests compare the two)
 # derived column → the data field it follows (computed in Python: such a change goes slow)
 _DERIVED = {"person": {"kana_key": "name_kana"}}
@@ -113,7 +114,8 @@ class _Ahead:
     def _run(self, lines: Iterator[bytes], rows: _Rows) -> None:
         loads = orjson.loads
         try:
-            for window in _windows(lines, WINDOW):  # (the caller pauses the collector)
+            first = min(WINDOW, FIRST_WINDOW)
+            for window in _windows(lines, WINDOW, first):  # (the caller pauses the collector)
                 while not self._permits.acquire(timeout=0.1):
                     if self._stop.is_set():
                         return
@@ -143,13 +145,16 @@ class _Ahead:
         self._thread.join()
 
 
-def _windows(lines: Iterator[bytes], size: int) -> Iterator[list[bytes]]:
+def _windows(lines: Iterator[bytes], size: int, first: int | None = None) -> Iterator[list[bytes]]:
+    """Lists of ``size`` lines (the first of ``first`` when given)."""
     window: list[bytes] = []
+    wanted = size if first is None else first
     for line in lines:
         window.append(line)
-        if len(window) >= size:
+        if len(window) >= wanted:
             yield window
             window = []
+            wanted = size
     if window:
         yield window
 
