@@ -217,7 +217,9 @@ def _export_by_rows(session: Any, work: Path, sequence: int) -> dict[str, Any]:
 
 
 def _edited(conn: db.Connection, uids: list[bytes]) -> Iterator[dict[str, Any]]:
-    clock = int(time.time() * 1000) + 60_000
+    # newer than every stored version (a copy imported into before may hold versions ahead)
+    top = conn.execute("SELECT max(version) FROM persons").fetchone()[0]
+    clock = max(int(time.time() * 1000) + 60_000, int(str(top or "0").split(".")[0]) + 1)
     for i, row in enumerate(sync_outbox.read_records(conn, "person", uids)):
         _, env = to_envelope(row, party_id=SERVER, cipher=None)
         env["data"]["address"] = env["data"]["address"] + " 2"
@@ -507,6 +509,12 @@ def main(argv: list[str] | None = None) -> int:
         "own: it gains the queued changes or the imported edits; no 5 GB work copy)",
     )
     ap.add_argument(
+        "--serial",
+        action="store_true",
+        help="--stage updates: member checks before the apply and rows built on the importing "
+        "thread (sync_import.DEFER_UPDATES, _sync_fast.AHEAD off), to compare",
+    )
+    ap.add_argument(
         "--floor",
         action="store_true",
         help="--stage updates: then the raw floor (one bare UPDATE of as many other random "
@@ -567,10 +575,16 @@ def main(argv: list[str] | None = None) -> int:
                 reg, work, args.changes, terminal=in_place, compare_rows=args.compare_rows
             )
         elif args.stage == "updates":
+            if args.serial:
+                from app.services import _sync_fast, sync_import
+
+                sync_import.DEFER_UPDATES = False
+                _sync_fast.AHEAD = False
             in_place = reg.register_dir if args.in_place else None
             result = stage_updates(
                 reg, work, args.changes, terminal=in_place, profile=args.profile, floor=args.floor
             )
+            result["serial"] = args.serial
         else:
             result = stage_initial(reg, work, args.cache_dir)
     print(json.dumps(result))

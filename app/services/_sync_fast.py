@@ -45,6 +45,7 @@ from app.sync.schemas import record_schema
 FAST_TYPES = frozenset({"person", "household", "institution"})
 WINDOW = 20_000  # lines staged at once (their staged rows are held in memory)
 FIRST_WINDOW = 4_000  # the first window is smaller: nothing overlaps its building
+AHEAD = True  # False: each window's rows are built on the caller's thread (benchmarks compare)
 ENABLED = True  # False: every record goes record by record (tests compare the two)
 # derived column → the data field it follows (computed in Python: such a change goes slow)
 _DERIVED = {"person": {"kana_key": "name_kana"}}
@@ -145,6 +146,24 @@ class _Ahead:
         self._thread.join()
 
 
+class _Inline(_Ahead):
+    """``_Ahead`` without the worker: each window built when the caller asks for it."""
+
+    def __init__(self, lines: Iterator[bytes], rows: _Rows) -> None:
+        self._lines, self._rows = lines, rows
+
+    def __iter__(self) -> Iterator[Built]:
+        loads = orjson.loads
+        for window in _windows(self._lines, WINDOW, min(WINDOW, FIRST_WINDOW)):
+            yield window, [self._rows(seq, loads(line)) for seq, line in enumerate(window)]
+
+    def resume(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _windows(lines: Iterator[bytes], size: int, first: int | None = None) -> Iterator[list[bytes]]:
     """Lists of ``size`` lines (the first of ``first`` when given)."""
     window: list[bytes] = []
@@ -219,7 +238,8 @@ class FastPath:
             for part in _windows(opened.record_lines(package_type), size):
                 yield [loads(line) for line in part]
             return
-        ahead = _Ahead(opened.record_lines(package_type), _Rows(shape))
+        lines, rows = opened.record_lines(package_type), _Rows(shape)
+        ahead = _Ahead(lines, rows) if AHEAD else _Inline(lines, rows)
         try:
             yield from self._windows_of(shape, ahead, size)
         finally:
