@@ -14,6 +14,7 @@ only; writes ``benchmarks/results/sync-<persons>.json``.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import resource
@@ -30,6 +31,7 @@ from typing import Any
 
 from app.services import _sync_identity, sync_export
 from app.services._line_check import line_check
+from app.services._bulk import APPLY_CACHE_MIB
 from app.services._sync_records import line_shapes, to_envelope
 from app.services.demo import MUNICIPALITY_CODE, demo_password, demo_users
 from app.services.register import login
@@ -258,7 +260,9 @@ def _export_by_rows(session: Any, work: Path, sequence: int) -> dict[str, Any]:
 
 
 def _edited(conn: db.Connection, uids: list[bytes]) -> Iterator[dict[str, Any]]:
-    clock = int(time.time() * 1000) + 60_000
+    # newer than every stored version (a copy imported into before may hold versions ahead)
+    top = conn.execute("SELECT max(version) FROM persons").fetchone()[0]
+    clock = max(int(time.time() * 1000) + 60_000, int(str(top or "0").split(".")[0]) + 1)
     for i, row in enumerate(sync_outbox.read_records(conn, "person", uids)):
         _, env = to_envelope(row, party_id=SERVER, cipher=None)
         env["data"]["address"] = env["data"]["address"] + " 2"
@@ -267,10 +271,17 @@ def _edited(conn: db.Connection, uids: list[bytes]) -> Iterator[dict[str, Any]]:
 
 
 def stage_updates(
-    reg: CachedRegister, work: Path, changes: int, terminal: Path | None = None, ack: int = 0
+    reg: CachedRegister,
+    work: Path,
+    changes: int,
+    terminal: Path | None = None,
+    ack: int = 0,
+    profile: Path | None = None,
+    floor: bool = False,
 ) -> dict[str, Any]:
     terminal = terminal or _work_copy(reg, work)
     session = login(terminal, "number", demo_password("number"))
+    dek = session.register.dek
     server = _server(terminal)
     pkg = work / "updates.vxpkg"
     try:
@@ -291,9 +302,15 @@ def stage_updates(
             records={"person": _edited(conn, uids)},
         )
         os.sync()  # the copy's write-back does not land in the import's commit
+        profiler = cProfile.Profile() if profile is not None else None
         started, cpu = time.perf_counter(), time.process_time()
+        if profiler is not None:
+            profiler.enable()
         result = import_package(session, pkg)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(str(profile))
         cols: list[str] = []
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(uids), 30000):
@@ -302,6 +319,15 @@ def stage_updates(
             rows += got
     finally:
         session.register.close()
+    raw: dict[str, Any] = {}
+    if floor:  # the same number of other random residents, one bare UPDATE, same load
+        from benchmarks.bench_sync_storage import run
+
+        raw = {
+            "raw_floor_one_update_statement": run(
+                terminal / "register.vxdb", dek, cache_mib=APPLY_CACHE_MIB, rows=changes
+            )
+        }
     return {
         "records": result.applied,
         "seconds": round(seconds, 2),
@@ -311,6 +337,7 @@ def stage_updates(
         "plain_sqlite_insert_per_s": _plain_rate({"persons": rows}, {"persons": cols}),
         "peak_rss_mb": _peak_rss_mb(),
         "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        **raw,
     }
 
 
@@ -527,8 +554,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--in-place",
         action="store_true",
-        help="--stage export on the cached register itself (a disposable copy of your own: it "
-        "gains the queued changes and a package; no 4.5 GB work copy)",
+        help="--stage export / updates on the cached register itself (a disposable copy of your "
+        "own: it gains the queued changes or the imported edits; no 5 GB work copy)",
+    )
+    ap.add_argument(
+        "--serial",
+        action="store_true",
+        help="--stage updates: member checks before the apply and rows built on the importing "
+        "thread (sync_import.DEFER_UPDATES, _sync_fast.AHEAD off), to compare",
+    )
+    ap.add_argument(
+        "--floor",
+        action="store_true",
+        help="--stage updates: then the raw floor (one bare UPDATE of as many other random "
+        "residents' addresses, the import's page cache, commit and checkpoint) on the same copy",
+    )
+    ap.add_argument(
+        "--profile", type=Path, default=None, help="--stage updates: cProfile the import to FILE"
     )
     args = ap.parse_args(argv)
     if args.exchange_in_place is not None:
@@ -582,7 +624,16 @@ def main(argv: list[str] | None = None) -> int:
                 reg, work, args.changes, terminal=in_place, compare_rows=args.compare_rows
             )
         elif args.stage == "updates":
-            result = stage_updates(reg, work, args.changes)
+            if args.serial:
+                from app.services import _sync_fast, sync_import
+
+                sync_import.DEFER_UPDATES = False
+                _sync_fast.AHEAD = False
+            in_place = reg.register_dir if args.in_place else None
+            result = stage_updates(
+                reg, work, args.changes, terminal=in_place, profile=args.profile, floor=args.floor
+            )
+            result["serial"] = args.serial
         else:
             result = stage_initial(reg, work, args.cache_dir)
     print(json.dumps(result))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,7 @@ from app.services._sync_records import (
     uid_bytes,
 )
 from app.store import db, sync_apply, sync_outbox
+from app.sync.errors import PackageError
 from app.sync.opened import OpenedPackage
 from app.sync.schemas import RECORD_TYPES
 
@@ -410,7 +412,31 @@ def apply_package(
     progress: Progress | None = None,
     cancel: CancelCheck | None = None,
 ) -> ApplyStats:
-    """Every record of ``opened`` in dependency order (inside the caller's transaction)."""
+    """Every record of ``opened`` in dependency order (inside the caller's transaction).
+
+    When ``opened`` is still checking its members (``app.sync.deferred``) the records are applied
+    meanwhile and the checks are waited for before this returns; any failure here first asks the
+    checks for their verdict, so a package that fails them is refused with their code, as if they
+    had run first, and the caller's transaction keeps nothing (a cancel stops at once)."""
+    try:
+        stats = _apply_package(conn, opened, party_id, cipher, progress, cancel)
+    except (ImportCancelled, PackageError):
+        raise
+    except BaseException:
+        opened.verify_records()
+        raise
+    opened.verify_records()
+    return stats
+
+
+def _apply_package(
+    conn: db.Connection,
+    opened: OpenedPackage,
+    party_id: str,
+    cipher: NumberCipher | None,
+    progress: Progress | None,
+    cancel: CancelCheck | None,
+) -> ApplyStats:
     if cipher is None and needs_number_key(opened):
         raise NumberKeyNeeded()
     applier = Applier(conn, opened.header.package_id, party_id, cipher)
@@ -423,23 +449,25 @@ def apply_package(
         for package_type in RECORD_TYPES:
             if package_type not in present or package_type == "purge":
                 continue
-            for chunk in fast.chunks(opened, package_type, CHUNK):
-                if not chunk:  # a window of plain records written
-                    if cancel is not None and cancel():
-                        raise ImportCancelled()
-                    if progress is not None:
-                        progress(done + fast.taken, total)
-                    continue
-                chunk = purges.keep(chunk)
-                applier.prefetch(package_type, chunk)
-                for envelope in chunk:
-                    applier.apply(envelope)
-                    done += 1
-                    if done % TICK == 0:
+            # closed at once on an error too: its worker thread stops before the package does
+            with closing(fast.chunks(opened, package_type, CHUNK)) as chunks:
+                for chunk in chunks:
+                    if not chunk:  # a window of plain records written
                         if cancel is not None and cancel():
                             raise ImportCancelled()
                         if progress is not None:
                             progress(done + fast.taken, total)
+                        continue
+                    chunk = purges.keep(chunk)
+                    applier.prefetch(package_type, chunk)
+                    for envelope in chunk:
+                        applier.apply(envelope)
+                        done += 1
+                        if done % TICK == 0:
+                            if cancel is not None and cancel():
+                                raise ImportCancelled()
+                            if progress is not None:
+                                progress(done + fast.taken, total)
         applier.finish()
         fast.close()
         if "purge" in present:

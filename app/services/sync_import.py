@@ -39,6 +39,9 @@ from app.sync.trust import Trust, verify_trust
 
 # An initial load runs with a rollback journal (app.store.initial_load.load_journal).
 LOAD_JOURNAL = True
+# An updates package's member checks run on a worker thread while it is applied (app.sync.deferred;
+# apply_package waits for their verdict before the commit). False: checked first (tests compare).
+DEFER_UPDATES = True
 
 
 class RegisterChannel:
@@ -155,6 +158,7 @@ def import_package(
             channel=RegisterChannel(conn),
             tmp_dir=work_dir(reg.directory),
             defer_initial=True,  # an initial load checks its lines while it applies them
+            defer_updates=DEFER_UPDATES,  # so does an updates package (apply_package waits)
         )
     except PackageError as exc:
         _refuse(session, path, exc)

@@ -3,7 +3,7 @@
 A list is decided from narrow data only — ids, birth dates, sex and dose facts, read from the
 covering indexes ``persons_cohort`` and ``vaccinations_series`` (migration 0005) — and the
 display columns (names, addresses) of the listed persons are read afterwards, page by page, from
-``persons_list`` (migration 0003)."""
+the persons table by row id (migration 0010 took them out of ``persons_list``)."""
 
 from __future__ import annotations
 
@@ -218,22 +218,24 @@ def shown_rows(
     wanted: Collection[int],
     spans: Iterable[tuple[str, str]],
 ) -> dict[int, Shown]:
-    """Display columns of the ``wanted`` persons, who are all born in one of ``spans``
-    (inclusive ISO dates): contiguous ranges of the index ``persons_list`` (no persons table
-    page), the area codes from ``households_area``. Rows of other persons in the spans are
-    read and dropped."""
-    sql = (
-        "SELECT p.id, p.atena_no, p.name, p.name_kana, p.postal_code, p.address, h.area_code"
-        " FROM persons p INDEXED BY persons_list"
-        " LEFT JOIN households h INDEXED BY households_area ON h.id = p.household_id"
-        f" WHERE p.birth_date BETWEEN ? AND ? AND {' AND '.join(_LIVING)}"
-    )
+    """Display columns of the ``wanted`` persons (all born in one of ``spans``, inclusive ISO
+    dates), read from the persons table by row id in row-id order: only the rows shown are read
+    (``persons_list`` holds no name or address since migration 0010, so that a resident's
+    address edit rewrites no index page). Persons no longer living are left out, as before."""
+    del spans  # the rows are found by id; kept for the callers' signature
+    ids = sorted(wanted)
     out: dict[int, Shown] = {}
     make = Shown._make
-    for born_from, born_until in spans:
-        for row in conn.execute(sql, (born_from, born_until)):
-            if row[0] in wanted:
-                out[row[0]] = make(row)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        cur = conn.execute(
+            "SELECT p.id, p.atena_no, p.name, p.name_kana, p.postal_code, p.address, h.area_code"
+            " FROM persons p LEFT JOIN households h INDEXED BY households_area"
+            " ON h.id = p.household_id"
+            f" WHERE p.id IN ({','.join('?' * len(chunk))}) AND {' AND '.join(_LIVING)}",
+            tuple(chunk),
+        )
+        out.update((int(r[0]), make(r)) for r in cur)
     return out
 
 

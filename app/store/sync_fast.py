@@ -122,8 +122,10 @@ def plan(conn: Connection, shape: Shape) -> tuple[int, int]:
     new: dict[str, str] = {c: f"s.{c}" for c in (*ENVELOPE, *shape.booleans)}
     for name in shape.fields:
         new[name] = f"CASE WHEN s.absent & {bit[name]} THEN t.{name} ELSE s.{name} END"
-    for r in shape.refs:
-        found = f"(SELECT x.id FROM {r.table} x WHERE x.uid = s.{r.field})"
+    joins = []
+    for k, r in enumerate(shape.refs):  # one look-up per reference (a LEFT JOIN by uid)
+        joins.append(f" LEFT JOIN {r.table} r{k} ON r{k}.uid = s.{r.field}")
+        found = f"r{k}.id"
         absent = f"s.absent & {bit[r.field]}"
         conditions.append(f"({absent} OR s.{r.field} IS NULL OR {found} IS NOT NULL)")
         new[r.column] = (
@@ -147,7 +149,7 @@ def plan(conn: Connection, shape: Shape) -> tuple[int, int]:
         f"INSERT INTO temp.{_PLAN} (row_id, seq, newer, sig, {', '.join(columns)})"
         f" SELECT row_id, seq, newer, {signature}, {', '.join(f'n_{c}' for c in columns)} FROM"
         f" (SELECT t.id AS row_id, s.seq AS seq, s.version > t.version AS newer, {inner}"
-        f" FROM temp.{_IN} s JOIN {table} t ON t.uid = s.uid"
+        f" FROM temp.{_IN} s JOIN {table} t ON t.uid = s.uid{''.join(joins)}"
         f" WHERE {' AND '.join(conditions)})",
         (shape.package_type,),
     )

@@ -107,6 +107,7 @@ def open_package(
     now: datetime | None = None,
     tmp_dir: Path | str | None = None,
     defer_initial: bool = False,
+    defer_updates: bool = False,
 ) -> OpenedPackage:
     """Verify ``path`` completely and return it opened (use as a context manager).
 
@@ -114,7 +115,8 @@ def open_package(
     outcome may be ``Outcome.ALREADY_IMPORTED`` (nothing decrypted, nothing to apply). Raises
     only ``PackageError``. With ``defer_initial`` an ``initial`` package's member checks run on
     a worker thread while the caller applies it (``app.sync.deferred``: the caller must call
-    ``verify_records`` before it keeps anything)."""
+    ``verify_records`` before it keeps anything); ``defer_updates`` does the same for an
+    ``updates`` package."""
     header = read_header(path)
     authenticate(header, trust, identity, now or utc_now())
     outcome = Outcome.NEW
@@ -132,7 +134,10 @@ def open_package(
                 _decrypt(fh, header, identity, inner_path)
         except OSError as exc:
             raise PackageError("E_MANIFEST", "payload.bin を読めません", step="payload") from exc
-        if defer_initial and header.kind == "initial":
+        deferred_kinds = {"initial"} if defer_initial else set()
+        if defer_updates:
+            deferred_kinds.add("updates")
+        if header.kind in deferred_kinds:
             deferred = open_deferred(inner_path, header, outcome, workdir)
             if deferred is not None:
                 return deferred
