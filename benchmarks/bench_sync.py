@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from app.services import _sync_identity, sync_export
-from app.services._line_check import line_check
 from app.services._bulk import APPLY_CACHE_MIB
+from app.services._line_check import line_check
 from app.services._sync_records import line_shapes, to_envelope
 from app.services.demo import MUNICIPALITY_CODE, demo_password, demo_users
 from app.services.register import login
