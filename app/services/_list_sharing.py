@@ -254,10 +254,8 @@ class Sharing:
                 return None
         if last_direct and first_shared and last_direct >= first_shared:
             return None  # walked out of date order by the engine
-        if len(mine) >= self._most[sid] and counted == mine:
-            return (), True
         history = tuple((p, date.fromisoformat(on)) for on, p in sorted((on, p) for p, on in mine))
-        return history, False
+        return history, len(mine) >= self._most[sid] and counted == mine
 
     def _is_live(self, code: str, on: date) -> bool:
         if code in self._live:

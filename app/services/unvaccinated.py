@@ -99,7 +99,6 @@ def _decide(
     dated = birth_ranges(full, solo, series_id, day)
     ranges = tuple((a.isoformat(), b.isoformat()) for a, b in dated)
     conn = session.register.conn
-    most = max(len(plan.doses) for plan in series.plans)
     since = season_start(series, day)
     until = day.isoformat()
     # A shared product's doses are split by the windows they fall in (``_list_sharing``): the
@@ -109,7 +108,7 @@ def _decide(
     rule = None
     if split_by is not None:
         alone, others = split_by.days(dated, "F" if series.sex == "F" else "M")
-        rule = lists_shared.Own(series_id, split_by.shared, split_by.direct, most, alone, others)
+        rule = lists_shared.Own(series_id, split_by.shared, split_by.direct, alone, others)
     # Who holds the largest plan's count of routine doses is complete, whatever plan applies
     # (this season's doses, for a seasonal series) — but for those who became eligible after
     # the season began (turning 65 in it): the engine counts their season from that day, so
@@ -136,7 +135,7 @@ def _decide(
                 sex=series_sex,
                 area_code=area_code,
             )
-            for part, complete_at in ((whole, None if shared else most), (late, None))
+            for part, complete_at in ((whole, None), (late, None))
         ]
         members = _in_birth_order(parts)
         doses = lists.given_for_persons(conn, [m[0] for m in members if m[3]], group, until)
@@ -209,8 +208,6 @@ def _decide(
                         Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code
                     )
             if split is not None:
-                if split[1]:
-                    continue  # complete: routine doses recorded under it reach the largest plan
                 history = split[0]  # (the series has no dependencies: ``Sharing.usable``)
                 st = judge(dob, key_sex, history, alone=bool(history))
             else:
