@@ -85,19 +85,17 @@ def own_cohort(
         f" OR v.product_id IN ({direct})), {in_range(1, 'a', 'b', str(f[2]))}"
         f" + {in_range(2, 'a', 'b', str(f[3]))}, 0) ELSE 0 END"
     )
-    # per dose of a shared product dated in the first (second) others range: 1 (f1), + f2 (f3)
-    # if recorded under another series
+    # per dose of a shared product dated in the first (second) others range: 1 (f1)
     their_counts = (
         f"CASE WHEN v.product_id IN ({shared}) THEN"
-        f" {in_range(1, 'o', 'p', f'1 + iif({mine}, 0, {f[2]})')}"
-        f" + {in_range(2, 'o', 'p', f'{f[1]} + iif({mine}, 0, {f[3]})')} ELSE 0 END"
+        f" {in_range(1, 'o', 'p', '1')} + {in_range(2, 'o', 'p', str(f[1]))} ELSE 0 END"
     )
 
     def field(packed: str, k: int) -> str:
         return f"({packed} / {f[k]} % {FIELD})" if k < 3 else f"({packed} / {f[k]})"
 
     x, d, m1, m2 = (field("m", k) for k in range(4))
-    s1, s2, g1, g2 = (field("t", k) for k in range(4))
+    s1, s2 = (field("t", k) for k in range(2))
     # 0: no dose, or every dose of a shared product in one others range (they go to other
     # series); 2: every dose recorded under the series, routine, of a shared product, in one
     # alone range (all its own, by date); else 1: the split decides. Nobody is left out as
@@ -126,7 +124,7 @@ def own_cohort(
             _days(ranges, own),
             *params,
             *[own.series_id, *own.direct, *own.shared, *own.direct],
-            *[*own.shared, own.series_id, own.series_id],
+            *own.shared,
             *series_ids,
             counted_until,
         ),
