@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from app.domain.schedule import OPEN_STATUSES
 from app.security.session import Session
 from app.services import schedule, unvaccinated
+from app.services._list_memo import season_counted
 from app.services.demo import create_demo_register, demo_password
 from app.services.register import login
 from app.store import db, lists
@@ -214,3 +216,47 @@ def test_random_invalid_doses_list_what_the_engine_finds_open(
         assert got == want, (series, on.isoformat())
         listed += len(got)
     assert listed > 0
+
+
+def test_a_seasonal_dose_counts_only_for_a_product_routine_on_its_day(nurse: Session) -> None:
+    """The seasonal shortcut (one dose this season: complete) counts a dose only of a product
+    of the series routine on the dose's day: with a catalog whose flu product became routine
+    on 2026-11-01, a dose on 2026-10-20 leaves the person to the engine."""
+    series = CATALOG.series_by_id("flu65")
+    later = replace(
+        series, products=tuple(replace(p, routine_from=date(2026, 11, 1)) for p in series.products)
+    )
+    assert season_counted(CATALOG, series) == (("flu", "0000-01-01", "9999-12-31"),)
+    counted = season_counted(CATALOG, later)
+    assert counted == (("flu", "2026-11-01", "9999-12-31"),)
+    conn = nurse.register.conn
+    pid, born = conn.execute(
+        "SELECT p.id, p.birth_date FROM persons p JOIN vaccinations v ON v.person_id = p.id"
+        " WHERE v.series_id = 'flu65' AND v.product_id = 'flu' AND v.category = 'routine'"
+        " AND v.outcome = 'given' AND v.voided_at IS NULL AND p.moved_out = 0"
+        " AND p.deceased = 0 AND p.voided_at IS NULL"
+        " AND v.vaccinated_on BETWEEN '2026-10-01' AND '2026-10-31'"
+        " AND p.birth_date < '1960-01-01' AND p.id NOT IN (SELECT person_id FROM vaccinations"
+        " WHERE series_id = 'flu65' AND vaccinated_on BETWEEN '2026-11-01' AND '2026-11-27')"
+        " LIMIT 1"
+    ).fetchone()
+    for under in (10**9, 0):  # probed, grouped
+        kept = {}
+        for name, products in (("now", season_counted(CATALOG, series)), ("later", counted)):
+            lists.PROBE_UNDER, saved = under, lists.PROBE_UNDER
+            try:
+                members = lists.cohort(
+                    conn,
+                    ("flu65",),
+                    [(born, born)],
+                    complete_at=1,
+                    counted_since="2026-10-01",
+                    counted_until=TODAY.isoformat(),
+                    counted=products or (),
+                )
+            finally:
+                lists.PROBE_UNDER = saved
+            kept[name] = pid in {m[0] for m in members}
+        assert kept == {"now": False, "later": True}, under
+    # no seasonal shortcut for a series without a season
+    assert season_counted(CATALOG, CATALOG.series_by_id("je1")) is None
