@@ -64,6 +64,33 @@ def birth_ranges(
     return hit[1]
 
 
+def season_counted(full: Catalog, series: Series) -> tuple[tuple[str, str, str], ...] | None:
+    """For a seasonal series: the (product, first day, last day) on which a routine dose
+    recorded under the series surely counts for the engine's season (``engine._seasonal``: a
+    product of the series, routine on the day, going to the series — not a product the engine
+    gives to one series by date — and no ``count_from``). One such dose in the season makes
+    the series complete for a person eligible all season: the list leaves the person out
+    without a judgement. None: nobody is left out so (not seasonal, or ``count_from``)."""
+    if series.season is None or series.count_from is not None:
+        return None
+    out = []
+    for sp in series.products:
+        product = full.products.get(sp.product)
+        targets = full.series_by_product.get(sp.product, ())
+        if product is None or series.id not in targets:
+            continue
+        if product.assign == "one" and len(targets) > 1:
+            continue
+        out.append(
+            (sp.product, _iso(sp.routine_from, "0000-01-01"), _iso(sp.routine_until, "9999-12-31"))
+        )
+    return tuple(out)
+
+
+def _iso(day: date | None, default: str) -> str:
+    return default if day is None else day.isoformat()
+
+
 def season_start(series: Series, day: date) -> str | None:
     """For a seasonal series, the first day of the season of ``day``'s 年度 (doses before it do
     not count there); None for the others."""

@@ -8,11 +8,10 @@ whose window holds it, else the first with any window). The windows come from th
 alone (``engine.assignment_spans``, the function the engine calls) once no rule of the group
 needs a dose by a date, so ``split`` replays that choice exactly in a few comparisons and the
 list's series is judged from its own doses only — by the engine, on the catalog restricted to
-the series, as a series sharing nothing is. When every dose it gets was recorded under it as
-routine (and the shared ones fall in its windows), its history is what the SQL reads for a
-series sharing nothing, and the same rule holds: reaching the largest plan, it is complete
-without a judgement. A dose recorded under another series of the group leaves the count to the
-engine (it moves the intervals of the others: 日本脳炎 特例 doses at 9 recorded as 2期).
+the series, as a series sharing nothing is. The flag returned with the history (every dose
+recorded under the series as routine, reaching its largest plan) is no proof of completeness —
+the engine does not count a dose too close to the previous one or of a product not yet routine —
+so the list judges every history by the engine whatever the flag says.
 
 Two cases stay with the engine on the whole group (``split`` returns None): the series' doses
 given by series or single-series product not all dated before those it got by date (the engine
@@ -254,10 +253,8 @@ class Sharing:
                 return None
         if last_direct and first_shared and last_direct >= first_shared:
             return None  # walked out of date order by the engine
-        if len(mine) >= self._most[sid] and counted == mine:
-            return (), True
         history = tuple((p, date.fromisoformat(on)) for on, p in sorted((on, p) for p, on in mine))
-        return history, False
+        return history, len(mine) >= self._most[sid] and counted == mine
 
     def _is_live(self, code: str, on: date) -> bool:
         if code in self._live:

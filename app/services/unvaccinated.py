@@ -33,7 +33,15 @@ from app.services import _audit
 from app.services._list_export import CSV_HEADER as CSV_HEADER
 from app.services._list_export import ExportCancelled as ExportCancelled
 from app.services._list_export import csv_bytes
-from app.services._list_memo import JUDGED_MAX, birth_ranges, judged, minus, season_start, sharing
+from app.services._list_memo import (
+    JUDGED_MAX,
+    birth_ranges,
+    judged,
+    minus,
+    season_counted,
+    season_start,
+    sharing,
+)
 from app.services._list_rows import display_rows
 from app.services._list_types import PAGE_ROWS as PAGE_ROWS
 from app.services._list_types import Decided as Decided
@@ -61,9 +69,11 @@ def decide_list(
     """Everyone in the series' window on ``on`` whose series is due or waiting, decided from
     ids, birth dates, sex and dose facts only (covering indexes; no name or address is read).
 
-    Persons whose routine doses up to ``on`` already reach the series' largest plan (this
-    season's, for seasonal series — earlier seasons do not count there, nor doses before the
-    person became eligible in the season) are complete and skipped in SQL. When the series
+    A person is skipped in SQL as complete only when SQL proves the engine finds the series
+    complete: for a seasonal series, one routine dose this season of a product routine on its
+    day, for a person eligible since the season began (``season_counted``); everyone else
+    holding a dose is judged by the engine (a count of doses cannot tell which ones the engine
+    counts: intervals, the day a product becomes routine, the window for the age). When the series
     shares a product given to one series by date, the series recorded does not decide alone:
     each dose goes where the engine puts it by the windows of the person's birth date
     (``_list_sharing``; in SQL ``lists_shared.Own``), and the series is judged on its own doses. The
@@ -99,21 +109,21 @@ def _decide(
     dated = birth_ranges(full, solo, series_id, day)
     ranges = tuple((a.isoformat(), b.isoformat()) for a, b in dated)
     conn = session.register.conn
-    most = max(len(plan.doses) for plan in series.plans)
     since = season_start(series, day)
     until = day.isoformat()
     # A shared product's doses are split by the windows they fall in (``_list_sharing``): the
     # series is then judged on its own doses by the engine on the catalog of the series alone,
-    # and persons whose doses are all its own and reach its largest plan are left out in SQL.
+    # nobody left out by a count.
     split_by = sharing(full, catalog, series_id, group) if shared and since is None else None
     rule = None
     if split_by is not None:
         alone, others = split_by.days(dated, "F" if series.sex == "F" else "M")
-        rule = lists_shared.Own(series_id, split_by.shared, split_by.direct, most, alone, others)
-    # Who holds the largest plan's count of routine doses is complete, whatever plan applies
-    # (this season's doses, for a seasonal series) — but for those who became eligible after
-    # the season began (turning 65 in it): the engine counts their season from that day, so
-    # they are judged by it. (Shared products: nobody by the series recorded; ``rule``.)
+        rule = lists_shared.Own(series_id, split_by.shared, split_by.direct, alone, others)
+    # A seasonal series' persons eligible since the season began who hold one routine dose of
+    # it this season, of a product routine on its day, are complete (``season_counted``) — but
+    # not those who became eligible after the season began (turning 65 in it): the engine
+    # counts their season from that day, so they are judged by it. Nobody else is left out by
+    # a count: the engine judges everyone holding a dose.
     whole, late = dated, []
     series_sex = "F" if series.sex == "F" else None
     if since is not None and since <= until:
@@ -125,6 +135,7 @@ def _decide(
             conn, group, ranges, rule, counted_until=until, sex=series_sex, area_code=area_code
         )
     else:
+        counted = season_counted(full, series)
         parts = [
             lists.cohort(
                 conn,
@@ -133,10 +144,11 @@ def _decide(
                 complete_at=complete_at,
                 counted_since=since,
                 counted_until=until,
+                counted=counted or (),
                 sex=series_sex,
                 area_code=area_code,
             )
-            for part, complete_at in ((whole, None if shared else most), (late, None))
+            for part, complete_at in ((whole, None if counted is None else 1), (late, None))
         ]
         members = _in_birth_order(parts)
         doses = lists.given_for_persons(conn, [m[0] for m in members if m[3]], group, until)
@@ -209,8 +221,6 @@ def _decide(
                         Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code
                     )
             if split is not None:
-                if split[1]:
-                    continue  # complete: routine doses recorded under it reach the largest plan
                 history = split[0]  # (the series has no dependencies: ``Sharing.usable``)
                 st = judge(dob, key_sex, history, alone=bool(history))
             else:

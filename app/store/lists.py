@@ -40,26 +40,41 @@ def series_in(series_ids: Sequence[str]) -> str:
     return f"series_id IN ({','.join('?' * len(series_ids))})"
 
 
+# (product id, first day, last day — inclusive ISO dates) on which a dose of the product counts
+Counted = tuple[str, str, str]
+
+
+def counted_sql(counted: Sequence[Counted]) -> tuple[str, list[object]]:
+    """An expression over a vaccinations row: 1 when the dose is routine and of one of the
+    ``counted`` products dated inside its days, else 0 (always 0 without ``counted``)."""
+    if not counted:
+        return "0", []
+    terms = " OR ".join(["(product_id = ? AND vaccinated_on BETWEEN ? AND ?)"] * len(counted))
+    return f"(category = 'routine' AND ({terms}))", [x for c in counted for x in c]
+
+
 def dose_counts_of(
     conn: Connection,
     series_ids: Sequence[str],
     person_ids: Sequence[int],
     counted_since: str | None,
     counted_until: str,
+    counted: Sequence[Counted] = (),
 ) -> dict[int, tuple[int, int]]:
-    """person id → (valid given doses, of which routine) recorded under the series, dated from
-    ``counted_since`` (None: any) up to ``counted_until`` inclusive, for the given persons: one
-    probe of the covering index ``vaccinations_series`` per person (cheaper than grouping the
-    whole series when the cohort is small)."""
+    """person id → (valid given doses, of which routine and ``counted``: ``counted_sql``)
+    recorded under the series, dated from ``counted_since`` (None: any) up to ``counted_until``
+    inclusive, for the given persons: one probe of the covering index ``vaccinations_series``
+    per person (cheaper than grouping the whole series when the cohort is small)."""
     out: dict[int, tuple[int, int]] = {}
+    counts, counts_params = counted_sql(counted)
     for start in range(0, len(person_ids), 900):
         chunk = person_ids[start : start + 900]
         cur = conn.execute(
-            "SELECT person_id, count(*), sum(category = 'routine') FROM vaccinations"
+            f"SELECT person_id, count(*), sum({counts}) FROM vaccinations"
             f" INDEXED BY vaccinations_series WHERE {series_in(series_ids)}"
             f" AND person_id IN ({','.join('?' * len(chunk))}) AND outcome = 'given'"
             " AND voided_at IS NULL AND vaccinated_on BETWEEN ? AND ? GROUP BY person_id",
-            (*series_ids, *chunk, counted_since or "", counted_until),
+            (*counts_params, *series_ids, *chunk, counted_since or "", counted_until),
         )
         out.update((int(pid), (int(n), int(r))) for pid, n, r in cur)
     return out
@@ -100,16 +115,17 @@ def cohort(
     complete_at: int | None,
     counted_until: str,
     counted_since: str | None = None,
+    counted: Sequence[Counted] = (),
     sex: str | None = None,
     area_code: str | None = None,
 ) -> list[Member]:
     """Living residents born in one of ``ranges`` (inclusive ISO dates) who do NOT yet hold
-    ``complete_at`` routine doses recorded under ``series_ids`` dated up to ``counted_until``
-    (the list date; from ``counted_since`` for seasonal series), in (birth date, id) order.
-    Persons who do are complete whatever plan applies to them, so they are left out before any
-    rule is evaluated; with ``complete_at`` None nobody is left out (series whose doses the
-    engine assigns by date among several series: the recorded series does not decide; see
-    ``lists_shared.own_cohort``).
+    ``complete_at`` routine doses of the ``counted`` products on their days (``counted_sql``)
+    recorded under ``series_ids`` dated up to ``counted_until`` (the list date; from
+    ``counted_since`` for seasonal series), in (birth date, id) order. The caller passes
+    ``complete_at`` only when holding that many such doses PROVES the engine finds the series
+    complete (a seasonal series' one dose in the season, for persons eligible all season);
+    with ``complete_at`` None nobody is left out: the engine judges everyone holding a dose.
 
     Reads the narrow index ``persons_cohort`` (contiguous birth-date ranges, no name or address
     and no page of the persons table); with an area, its households from ``households_area``. A
@@ -129,7 +145,7 @@ def cohort(
     where = " AND ".join(clauses)
     if size >= PROBE_UNDER:
         out = _large_cohort(
-            conn, series_ids, where, params, complete_at, counted_since, counted_until
+            conn, series_ids, where, params, complete_at, counted_since, counted_until, counted
         )
     else:
         rows = conn.execute(
@@ -138,7 +154,7 @@ def cohort(
             params,
         ).fetchall()
         counts = dose_counts_of(
-            conn, series_ids, [r[0] for r in rows], counted_since, counted_until
+            conn, series_ids, [r[0] for r in rows], counted_since, counted_until, counted
         )
         none = (0, 0)
         get = counts.get
@@ -160,23 +176,25 @@ def _large_cohort(
     complete_at: int | None,
     counted_since: str | None,
     counted_until: str,
+    counted: Sequence[Counted],
 ) -> list[Member]:
+    counts, dose_params = counted_sql(counted)
     if counted_since is None:
         doses = (
-            "SELECT person_id, count(*) AS n, sum(category = 'routine') AS r FROM vaccinations"
+            f"SELECT person_id, count(*) AS n, sum({counts}) AS r FROM vaccinations"
             f" INDEXED BY vaccinations_series WHERE {series_in(series_ids)}"
             " AND outcome = 'given' AND voided_at IS NULL AND vaccinated_on <= ?"
             " GROUP BY person_id"
         )
-        dose_params: list[object] = [*series_ids, counted_until]
+        dose_params += [*series_ids, counted_until]
     else:
         doses = (
-            "SELECT person_id, count(*) AS n, sum(category = 'routine') AS r FROM vaccinations"
+            f"SELECT person_id, count(*) AS n, sum({counts}) AS r FROM vaccinations"
             f" INDEXED BY vaccinations_season WHERE {series_in(series_ids)}"
             " AND vaccinated_on BETWEEN ? AND ? AND outcome = 'given' AND voided_at IS NULL"
             " GROUP BY person_id"
         )
-        dose_params = [*series_ids, counted_since, counted_until]
+        dose_params += [*series_ids, counted_since, counted_until]
     # One statement: the counts are grouped once; the complete persons are dropped and the
     # others holding some dose are marked (1) inside SQLite.
     limit = complete_at if complete_at is not None else 2**62

@@ -19,18 +19,15 @@ class Own(NamedTuple):
     the days of each birth date (ISO, inclusive ranges) that only the series' windows hold
     (``alone``) and that only other series' windows hold (``others``).
 
-    A person all of whose doses of the group recorded under ``series_id`` are routine, of a
-    ``shared`` product or one of its own ``direct`` products (those before the shared ones), at
-    least ``most`` distinct (product, date), all dated inside one ``alone`` range, and whose
-    other doses of the group are all of a ``shared`` product dated inside one ``others`` range,
-    is complete and left out. A person all of whose doses are of a ``shared`` product dated
-    inside one ``others`` range holds none of the series: marked 0 (no dose read, no
-    judgement)."""
+    A person all of whose doses are of a ``shared`` product dated inside one ``others`` range
+    holds none of the series: marked 0 (no dose read, no judgement). Nobody is left out as
+    complete by a count of doses: the engine judges everyone holding a dose of the series (it
+    does not count doses too close to the previous one, of a product not routine on that day,
+    or outside the window for the person's age)."""
 
     series_id: str
     shared: tuple[str, ...]
     direct: tuple[str, ...]
-    most: int
     alone: Mapping[str, Sequence[tuple[str, str]]]
     others: Mapping[str, Sequence[tuple[str, str]]]
 
@@ -55,12 +52,11 @@ def own_cohort(
     sex: str | None = None,
     area_code: str | None = None,
 ) -> tuple[list[Member], dict[int, list[Dose]]]:
-    """Living residents born in one of ``ranges`` (inclusive ISO dates) but those complete by
-    ``own``'s rule, in (birth date, id) order, marked 0 when they hold no dose of the series
+    """Living residents born in one of ``ranges`` (inclusive ISO dates), in (birth date, id) order, marked 0 when they hold no dose of the series
     (none, or all going to other series by ``own``'s rule), 2 when every dose is recorded under
     the series as routine, of a shared product, dated in one ``alone`` range (each goes to the
     series: ``Sharing.own_only``) and 1 else; and the valid given doses
-    of ``series_ids`` dated up to ``counted_until`` (``given_for_persons``) of those marked 1.
+    of ``series_ids`` dated up to ``counted_until`` (``given_for_persons``) of those marked 1 or 2.
 
     One statement: the birth dates' ranges join the cohort (read from ``persons_cohort``, one
     seek per birth date), then one probe of the covering index ``vaccinations_series`` per
@@ -89,29 +85,24 @@ def own_cohort(
         f" OR v.product_id IN ({direct})), {in_range(1, 'a', 'b', str(f[2]))}"
         f" + {in_range(2, 'a', 'b', str(f[3]))}, 0) ELSE 0 END"
     )
-    # per dose of a shared product dated in the first (second) others range: 1 (f1), + f2 (f3)
-    # if recorded under another series
+    # per dose of a shared product dated in the first (second) others range: 1 (f1)
     their_counts = (
         f"CASE WHEN v.product_id IN ({shared}) THEN"
-        f" {in_range(1, 'o', 'p', f'1 + iif({mine}, 0, {f[2]})')}"
-        f" + {in_range(2, 'o', 'p', f'{f[1]} + iif({mine}, 0, {f[3]})')} ELSE 0 END"
+        f" {in_range(1, 'o', 'p', '1')} + {in_range(2, 'o', 'p', str(f[1]))} ELSE 0 END"
     )
 
     def field(packed: str, k: int) -> str:
         return f"({packed} / {f[k]} % {FIELD})" if k < 3 else f"({packed} / {f[k]})"
 
     x, d, m1, m2 = (field("m", k) for k in range(4))
-    s1, s2, g1, g2 = (field("t", k) for k in range(4))
+    s1, s2 = (field("t", k) for k in range(2))
     # 0: no dose, or every dose of a shared product in one others range (they go to other
-    # series); NULL: complete by its own doses (routine, in one alone range, on at least
-    # ``most`` distinct days — so as many distinct (product, day) —, not own products and
-    # shared ones mixed) while the others' all go to other series; 2: every dose recorded under
-    # the series, routine, of a shared product, in one alone range (all its own, by date),
-    # on fewer distinct days; else 1: the split decides
+    # series); 2: every dose recorded under the series, routine, of a shared product, in one
+    # alone range (all its own, by date); else 1: the split decides. Nobody is left out as
+    # complete here: a count of doses cannot tell which ones the engine counts (intervals, the
+    # day a product becomes routine), so the engine judges everyone holding a dose.
     state = (
         f"CASE WHEN n = 0 THEN 0 WHEN n >= {FIELD} THEN 1 WHEN {s1} = n OR {s2} = n THEN 0"
-        f" WHEN {x} > 0 AND ({m1} = {x} OR {m2} = {x}) AND NOT ({d} > 0 AND {d} < {x})"
-        f" AND k >= ? AND ({x} = n OR {g1} = n - {x} OR {g2} = n - {x}) THEN NULL"
         f" WHEN {x} = n AND {d} = 0 AND ({m1} = n OR {m2} = n) THEN 2 ELSE 1 END"
     )
     out: list[Member] = conn.execute(
@@ -124,22 +115,18 @@ def own_cohort(
         f" WHERE {' AND '.join(clauses)} ORDER BY p.id),"
         " g AS (SELECT c.id AS id, c.sex AS sex, c.born AS born, count(v.person_id) AS n,"
         f" CAST(total({mine_counts}) AS INTEGER) AS m,"
-        f" CAST(total({their_counts}) AS INTEGER) AS t,"
-        f" count(DISTINCT iif({mine}, {on}, NULL)) AS k"
+        f" CAST(total({their_counts}) AS INTEGER) AS t"
         " FROM c LEFT JOIN vaccinations v INDEXED BY vaccinations_series"
         f" ON v.{series_in(series_ids)} AND v.person_id = c.id AND v.outcome = 'given'"
         f" AND v.voided_at IS NULL AND {on} <= ? GROUP BY c.id)"
-        f" SELECT id, sex, born, state FROM (SELECT id, sex, born, {state} AS state FROM g)"
-        " WHERE state IS NOT NULL ORDER BY born, id",
+        f" SELECT id, sex, born, {state} FROM g ORDER BY born, id",
         (
             _days(ranges, own),
             *params,
             *[own.series_id, *own.direct, *own.shared, *own.direct],
-            *[*own.shared, own.series_id, own.series_id],
-            own.series_id,
+            *own.shared,
             *series_ids,
             counted_until,
-            own.most,
         ),
     ).fetchall()
     doses = given_for_persons(conn, [m[0] for m in out if m[3]], series_ids, counted_until)
