@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from app.sync.handoff import put_unless_stopped
 from app.sync.lines import MAX_LINE
 from app.sync.opened import OpenedPackage
 
@@ -70,13 +71,7 @@ class ChunkReader:
         self._thread.start()
 
     def _put(self, item: object) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return put_unless_stopped(self._queue, item, self._stop)
 
     def _chunk(self, rtype: str, lines: list[bytes], oversize: bool, prep: Prepare | None) -> bool:
         prepared = None if prep is None or oversize else prep(lines)

@@ -418,8 +418,18 @@ def apply_package(
     meanwhile and the checks are waited for before this returns; any failure here first asks the
     checks for their verdict, so a package that fails them is refused with their code, as if they
     had run first, and the caller's transaction keeps nothing (a cancel stops at once)."""
+    return with_verdict(
+        opened, lambda: _apply_package(conn, opened, party_id, cipher, progress, cancel)
+    )
+
+
+def with_verdict(opened: OpenedPackage, apply: Callable[[], ApplyStats]) -> ApplyStats:
+    """``apply()`` while ``opened`` may still be checking its members: the checks' verdict is
+    waited for before returning and asked for before any failure of the apply is raised (a
+    cancel or a package error stops at once), so a package failing its checks is refused with
+    their code, as if they had run first."""
     try:
-        stats = _apply_package(conn, opened, party_id, cipher, progress, cancel)
+        stats = apply()
     except (ImportCancelled, PackageError):
         raise
     except BaseException:

@@ -37,6 +37,7 @@ from app.services._sync_records import (
 )
 from app.store import db, sync_fast
 from app.store.sync_outbox import ENVELOPE_COLUMNS, RECORD_TABLES
+from app.sync.handoff import put_unless_stopped
 from app.sync.opened import OpenedPackage
 from app.sync.schemas import record_schema
 
@@ -104,13 +105,7 @@ class _Ahead:
         self._thread.start()
 
     def _put(self, item: object) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return put_unless_stopped(self._queue, item, self._stop)
 
     def _run(self, lines: Iterator[bytes], rows: _Rows) -> None:
         loads = orjson.loads

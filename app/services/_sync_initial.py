@@ -40,6 +40,7 @@ from app.services._sync_apply import (
     Progress,
     needs_number_key,
     record_count,
+    with_verdict,
 )
 from app.services._sync_records import (
     BOOLEAN_FIELDS,
@@ -49,7 +50,6 @@ from app.services._sync_records import (
     uid_bytes,
 )
 from app.store import bulk, db, sync_apply, sync_outbox
-from app.sync.errors import PackageError
 from app.sync.opened import OpenedPackage
 from app.sync.schemas import RECORD_TYPES
 
@@ -280,15 +280,9 @@ def apply_initial(
     meanwhile and the checks are waited for before this returns; any failure here first asks
     the checks for their verdict, so a package that fails them is refused with their code, as
     if they had run first. (A cancel stops at once.)"""
-    try:
-        stats = _apply_initial(opened, conn, party_id, cipher, progress, cancel)
-    except (ImportCancelled, PackageError):
-        raise
-    except BaseException:
-        opened.verify_records()
-        raise
-    opened.verify_records()
-    return stats
+    return with_verdict(
+        opened, lambda: _apply_initial(opened, conn, party_id, cipher, progress, cancel)
+    )
 
 
 def _apply_initial(

@@ -25,6 +25,7 @@ from types import ModuleType
 from typing import BinaryIO, Final
 
 from app.sync.errors import PackageError
+from app.sync.handoff import put_unless_stopped
 
 #: ISA-L's zlib-compatible module (python-isal): raw deflate and inflate about 3x zlib's speed.
 #: Plain zlib where it is not installed; the format is the same. (A static import, so that
@@ -262,13 +263,7 @@ class Prefetcher:
         self._thread.start()
 
     def _put(self, item: bytes | BaseException | None) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return put_unless_stopped(self._queue, item, self._stop)
 
     def _run(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         try:
