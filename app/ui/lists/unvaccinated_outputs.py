@@ -13,6 +13,7 @@ from app.services.unvaccinated import UnvaccinatedDecision
 from app.ui.common.jobs import JobContext
 
 PrintWork = Callable[[JobContext, Path, "str | None"], PrintResult]
+Printer = Callable[..., PrintResult]
 
 
 def csv_work(
@@ -28,15 +29,18 @@ def csv_work(
     return work
 
 
-def list_print_work(session: SessionView, listing: UnvaccinatedDecision) -> PrintWork:
-    """Print the list (PDF) for the same series, date and area."""
+def _print_work(
+    session: SessionView, listing: UnvaccinatedDecision, printer: Printer, *, in_folder: bool
+) -> PrintWork:
+    """A print job for the list's series, date and area: ``printer`` writes to the chosen file,
+    or (``in_folder``) one file per person into the chosen file's folder."""
     series, on, area = listing.series_id, listing.on, listing.area_code
 
     def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-        return printing.print_unvaccinated(
+        return printer(
             session,
             series,
-            out,
+            out.parent if in_folder else out,
             on=on,
             area_code=area,
             progress=ctx.report_progress,
@@ -44,21 +48,13 @@ def list_print_work(session: SessionView, listing: UnvaccinatedDecision) -> Prin
         )
 
     return work
+
+
+def list_print_work(session: SessionView, listing: UnvaccinatedDecision) -> PrintWork:
+    """Print the list (PDF) for the same series, date and area."""
+    return _print_work(session, listing, printing.print_unvaccinated, in_folder=False)
 
 
 def notices_work(session: SessionView, listing: UnvaccinatedDecision) -> PrintWork:
     """Make the 個別通知 batch (one PDF per person, in the chosen folder)."""
-    series, on, area = listing.series_id, listing.on, listing.area_code
-
-    def work(ctx: JobContext, out: Path, reason: str | None) -> PrintResult:
-        return printing.print_notices(
-            session,
-            series,
-            out.parent,
-            on=on,
-            area_code=area,
-            progress=ctx.report_progress,
-            cancelled=lambda: ctx.cancelled,
-        )
-
-    return work
+    return _print_work(session, listing, printing.print_notices, in_folder=True)
