@@ -183,7 +183,6 @@ def _decide(
     # left out of the memo key, which halves the evaluations.
     sex_matters = series.sex is not None
     born_on = lru_cache(maxsize=None)(date.fromisoformat)
-    own: dict[int, tuple[tuple[str, date], ...]] = {}
     open_: list[Decided] = []
     deps = catalog.depends_on(series_id)
     make = tuple.__new__  # a Decided without the Python-level constructor (~10⁵ per list)
@@ -200,8 +199,6 @@ def _decide(
             st = judge(dob, group_rows[0][1] if sex_matters else "", ())
             if st.status in OPEN_STATUSES:
                 extend([make(Decided, (m[0], m[1], dob, st)) for m in group_rows])
-                if deps:
-                    own.update(dict.fromkeys([m[0] for m in group_rows], ()))
             continue
         for pid, sex, _, given in group_rows:
             key_sex = sex if sex_matters else ""
@@ -209,8 +206,6 @@ def _decide(
                 st = judge(dob, key_sex, ())
                 if st.status in OPEN_STATUSES:
                     append(make(Decided, (pid, sex, dob, st)))
-                    if deps:
-                        own[pid] = ()
                 continue
             split = None
             if split_by is not None:
@@ -224,30 +219,21 @@ def _decide(
                 history = split[0]  # (the series has no dependencies: ``Sharing.usable``)
                 st = judge(dob, key_sex, history, alone=bool(history))
             else:
-                history = tuple(
-                    sorted(
-                        {
-                            (code(p, sid), date.fromisoformat(d))
-                            for d, p, sid, _ in doses[pid]
-                            if since is None or d >= since
-                        }
-                    )
-                )
+                history = _history(doses[pid], code, since)
                 st = judge(dob, key_sex, history)
             if st.status in OPEN_STATUSES:
                 append(make(Decided, (pid, sex, dob, st)))
-                if deps:
-                    own[pid] = history
+    read = tuple(group)
     for dep in deps:
-        # Series that decide which products this one may still offer, for the open ones only.
-        dep_rows = lists.given_for_persons(conn, [d.person_id for d in open_], (dep,), until)
+        # Series that decide which products this one may still offer, for the open ones only:
+        # their doses merged with the series' own in the order the engine walks them.
+        read = (*read, dep)
+        rows = lists.given_for_persons(conn, [d.person_id for d in open_], read, until)
         rejudged = []
         for d in open_:
-            if dep_rows[d.person_id]:
-                mine = {
-                    (code(p, dep), date.fromisoformat(v)) for v, p, _, _ in dep_rows[d.person_id]
-                }
-                own[d.person_id] = history = tuple(sorted(mine.union(own[d.person_id])))
+            mine = rows[d.person_id]
+            if any(r[2] == dep for r in mine):
+                history = _history(mine, code, since, group)
                 st = judge(d.birth_date, d.sex if sex_matters else "", history)
                 if st.status not in OPEN_STATUSES:
                     continue
@@ -262,6 +248,27 @@ def _decide(
     return UnvaccinatedDecision(
         series_id, series.name_ja, day, area_code, tuple(open_), len(members), ranges
     )
+
+
+def _history(
+    rows: Sequence[lists.Dose],
+    code: Callable[[str | None, str], str],
+    since: str | None,
+    seasonal: Sequence[str] = (),
+) -> tuple[tuple[str, date], ...]:
+    """The doses as the engine is given them by ``schedule.due_list``: in the rows' order (date,
+    then entry: ``lists.given_for_persons``), one entry per (code, date); a seasonal series'
+    doses (of ``seasonal``, or every row when none is named) only from ``since``."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for on, product, sid, _ in rows:
+        if since is not None and on < since and (not seasonal or sid in seasonal):
+            continue
+        entry = (code(product, sid), on)
+        if entry not in seen:
+            seen.add(entry)
+            out.append(entry)
+    return tuple([(c, date.fromisoformat(on)) for c, on in out])
 
 
 def _in_birth_order(parts: list[list[lists.Member]]) -> list[lists.Member]:

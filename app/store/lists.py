@@ -212,22 +212,31 @@ def given_for_persons(
     conn: Connection, person_ids: Iterable[int], series_ids: Sequence[str], until: str
 ) -> dict[int, list[Dose]]:
     """(date, product, series, routine) of valid given doses recorded under the series, dated
-    up to ``until`` inclusive, for many persons at once, from the covering index
-    ``vaccinations_series`` only (no vaccinations table page): one statement probing the index
-    in person id order (neighbouring probes share pages)."""
+    up to ``until`` inclusive, for many persons at once, each person's in the order the engine
+    is given them (``vaccinations.for_person``: date, then row id — two vaccines of one series
+    on one day are walked in the order they were entered), from the covering index
+    ``vaccinations_series`` only (the row id is part of every index entry; no vaccinations
+    table page): one statement probing the index in person id order (neighbouring probes
+    share pages)."""
     wanted = sorted(set(person_ids))
     out: dict[int, list[Dose]] = {pid: [] for pid in wanted}
     if not wanted:
         return out
     cur = conn.execute(
-        "SELECT v.person_id, v.vaccinated_on, v.product_id, v.series_id, v.category = 'routine'"
+        "SELECT v.person_id, v.vaccinated_on, v.id, v.product_id, v.series_id,"
+        " v.category = 'routine'"
         " FROM json_each(?) AS w CROSS JOIN vaccinations v INDEXED BY vaccinations_series"
         f" ON v.{series_in(series_ids)} AND v.person_id = w.value AND v.outcome = 'given'"
         " AND v.voided_at IS NULL AND v.vaccinated_on <= ?",
         (json.dumps(wanted), *series_ids, until),
     )
+    found: dict[int, list[tuple[str, int, str | None, str, int]]] = {}
     for row in cur:
-        out[row[0]].append(row[1:])
+        found.setdefault(row[0], []).append(row[1:])
+    for pid, rows in found.items():
+        if len(rows) > 1:
+            rows.sort()  # (date, row id): unique
+        out[pid] = [(on, product, series, r) for on, _, product, series, r in rows]
     return out
 
 
