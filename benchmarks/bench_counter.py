@@ -11,8 +11,9 @@
       judgements, the open birth ranges and, for series sharing a product, the windows per
       birth date are all computed; the catalog is loaded by the person openings before) and
       again (a counter lists the same series again);
-      bare: the cohort's narrow columns, the series' dose counts and the first page's display
-      columns, read with plain SQL;
+      bare: the cohort's narrow columns, the dose rows of the series (and of those sharing its
+      products) and the first page's display columns by row id, read with plain SQL
+      (``_bare_decision`` says from which indexes);
   (b) every row materialised with its display columns (``unvaccinated.iter_entries``) — what
       print and CSV need; bare: the listed persons' display columns by primary key.
 
@@ -70,11 +71,21 @@ def _pct(times: list[float], q: float) -> float:
 def _bare_decision(
     conn: Any, nurse: Any, decision: unvaccinated.UnvaccinatedDecision
 ) -> tuple[float, float]:
-    """Seconds for plain SQL to read what (a) reads: the cohort's id, sex and birth date over its
-    birth ranges (index persons_cohort), the series' per-person dose counts (this season's for a
-    seasonal series) and the first page's display columns (index persons_list)."""
-    series = catalog_for(nurse).series_by_id(decision.series_id)
+    """Seconds for plain SQL to read what (a) reads, as it reads it: the cohort's id, sex and
+    birth date over its birth ranges (index ``persons_cohort``); every valid given dose row
+    (date, row id, product, series, category) of the series and of those sharing its products,
+    dated up to the list date (this season's only for a seasonal series), from the covering
+    index the list probes (``vaccinations_series``; ``vaccinations_season`` for a seasonal
+    series) — the list reads them for the cohort persons holding one; and the first page's
+    display columns (atena number, name, kana, postal code, address, area) by row id from the
+    persons table and ``households_area``, as ``lists.shown_rows`` does (since migration 0011
+    ``persons_list`` holds no name or address)."""
+    full = catalog_for(nurse)
+    series = full.series_by_id(decision.series_id)
+    group = full.sharing_with(decision.series_id)
+    marks = ",".join("?" * len(group))
     since = fiscal_year_start(fiscal_year(decision.on)).isoformat() if series.season else None
+    until = decision.on.isoformat()
     t0, c0 = time.perf_counter(), time.process_time()
     for a, b in decision.ranges:
         conn.execute(
@@ -85,26 +96,28 @@ def _bare_decision(
         ).fetchall()
     if since is None:
         conn.execute(
-            "SELECT person_id, count(*), sum(category = 'routine') FROM vaccinations"
-            " INDEXED BY vaccinations_series WHERE series_id = ? AND outcome = 'given'"
-            " AND voided_at IS NULL GROUP BY person_id",
-            (decision.series_id,),
+            "SELECT person_id, vaccinated_on, id, product_id, series_id, category = 'routine'"
+            f" FROM vaccinations INDEXED BY vaccinations_series WHERE series_id IN ({marks})"
+            " AND outcome = 'given' AND voided_at IS NULL AND vaccinated_on <= ?",
+            (*group, until),
         ).fetchall()
     else:
         conn.execute(
-            "SELECT person_id, count(*), sum(category = 'routine') FROM vaccinations"
-            " INDEXED BY vaccinations_season WHERE series_id = ? AND vaccinated_on >= ?"
-            " AND outcome = 'given' AND voided_at IS NULL GROUP BY person_id",
-            (decision.series_id, since),
+            "SELECT person_id, vaccinated_on, id, product_id, series_id, category = 'routine'"
+            f" FROM vaccinations INDEXED BY vaccinations_season WHERE series_id IN ({marks})"
+            " AND vaccinated_on BETWEEN ? AND ? AND outcome = 'given' AND voided_at IS NULL",
+            (*group, since, until),
         ).fetchall()
     first = decision.rows[:PAGE_ROWS]
     if first:
+        ids = [r.person_id for r in first]
         conn.execute(
             "SELECT p.id, p.atena_no, p.name, p.name_kana, p.postal_code, p.address, h.area_code"
-            " FROM persons p INDEXED BY persons_list LEFT JOIN households h"
-            " ON h.id = p.household_id WHERE p.birth_date BETWEEN ? AND ? AND p.moved_out = 0"
+            " FROM persons p LEFT JOIN households h INDEXED BY households_area"
+            " ON h.id = p.household_id"
+            f" WHERE p.id IN ({','.join('?' * len(ids))}) AND p.moved_out = 0"
             " AND p.deceased = 0 AND p.voided_at IS NULL",
-            (first[0].birth_date.isoformat(), first[-1].birth_date.isoformat()),
+            ids,
         ).fetchall()
     return time.perf_counter() - t0, time.process_time() - c0
 
