@@ -22,8 +22,8 @@ from app.domain.schedule import (
     HistoryEntry,
     Person,
     SeriesStatus,
-    evaluate,
 )
+from app.domain.schedule.one_series import evaluate_series
 from app.errors import InvalidInput
 from app.gcpause import collector_paused
 from app.security import permissions as perm
@@ -37,6 +37,7 @@ from app.services._list_memo import (
     JUDGED_MAX,
     birth_ranges,
     judged,
+    kept_dependencies,
     minus,
     season_counted,
     season_start,
@@ -134,6 +135,7 @@ def _decide(
         members, doses = lists_shared.own_cohort(
             conn, group, ranges, rule, counted_until=until, sex=series_sex, area_code=area_code
         )
+        facts: dict[int, str] = {}
     else:
         counted = season_counted(full, series)
         parts = [
@@ -151,7 +153,9 @@ def _decide(
             for part, complete_at in ((whole, None if counted is None else 1), (late, None))
         ]
         members = _in_birth_order(parts)
-        doses = lists.given_for_persons(conn, [m[0] for m in members if m[3]], group, until)
+        # the dose facts as one string per person: the judgements are looked up by it
+        facts = lists.dose_facts(conn, [m[0] for m in members if m[3]], group, since, until)
+        doses = {}
 
     def code(product: str | None, sid: str = series_id) -> str:
         # Rows of one series: a product that goes to one series by date stands for it (unless
@@ -163,6 +167,7 @@ def _decide(
         return product
 
     memo = judged(full, series_id, day)
+    kept = kept_dependencies(full, day)
 
     def judge(
         dob: date, sex: str, history: tuple[tuple[str, date], ...], alone: bool = False
@@ -174,7 +179,9 @@ def _decide(
             person = Person(dob, "F" if sex == "F" else "M")
             # Without doses nothing is shared: the series' own catalog judges as the group's.
             own_catalog = alone or not history
-            hit = evaluate(solo if own_catalog else catalog, person, entries, day).get(series_id)
+            hit = evaluate_series(
+                solo if own_catalog else catalog, person, entries, day, series_id, kept
+            )
             if len(memo) < JUDGED_MAX:
                 memo[key] = hit
         return hit
@@ -207,14 +214,24 @@ def _decide(
                 if st.status in OPEN_STATUSES:
                     append(make(Decided, (pid, sex, dob, st)))
                 continue
+            if split_by is None:
+                seen = (dob, key_sex, facts[pid])  # (not a judge key: those have 4 parts)
+                known = memo.get(seen)
+                if known is None:
+                    known = judge(dob, key_sex, _history(lists.parse_facts(seen[2]), code, since))
+                    if len(memo) < JUDGED_MAX:
+                        memo[seen] = known
+                st = known
+                if st.status in OPEN_STATUSES:
+                    append(make(Decided, (pid, sex, dob, st)))
+                continue
             split = None
-            if split_by is not None:
-                if given == 2:  # every dose its own (``lists_shared.own_cohort``)
-                    split = split_by.own_only(doses[pid])
-                if split is None:
-                    split = split_by.split(
-                        Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code
-                    )
+            if given == 2:  # every dose its own (``lists_shared.own_cohort``)
+                split = split_by.own_only(doses[pid])
+            if split is None:
+                split = split_by.split(
+                    Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code
+                )
             if split is not None:
                 history = split[0]  # (the series has no dependencies: ``Sharing.usable``)
                 st = judge(dob, key_sex, history, alone=bool(history))
@@ -251,17 +268,19 @@ def _decide(
 
 
 def _history(
-    rows: Sequence[lists.Dose],
+    rows: Sequence[tuple[str, str | None, str]] | Sequence[lists.Dose],
     code: Callable[[str | None, str], str],
     since: str | None,
     seasonal: Sequence[str] = (),
 ) -> tuple[tuple[str, date], ...]:
     """The doses as the engine is given them by ``schedule.due_list``: in the rows' order (date,
-    then entry: ``lists.given_for_persons``), one entry per (code, date); a seasonal series'
-    doses (of ``seasonal``, or every row when none is named) only from ``since``."""
+    then entry: ``lists.given_for_persons``, ``lists.dose_facts``), one entry per (code, date);
+    a seasonal series' doses (of ``seasonal``, or every row when none is named) only from
+    ``since``."""
     seen: set[tuple[str, str]] = set()
     out = []
-    for on, product, sid, _ in rows:
+    for row in rows:
+        on, product, sid = row[0], row[1], row[2]
         if since is not None and on < since and (not seasonal or sid in seasonal):
             continue
         entry = (code(product, sid), on)
