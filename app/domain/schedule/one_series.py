@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from app.domain.catalog import Catalog
+from app.domain.catalog import Catalog, Series
 from app.domain.schedule.engine import _live_products, _series_status, context, distribute
 from app.domain.schedule.model import NO_FACTS, HistoryEntry, Person, SeriesStatus
 
@@ -43,10 +43,10 @@ def evaluate_series(
     per_series, live = distribute(catalog, person, history, on, NO_FACTS, ctx)
     live_products = _live_products(catalog.products)
     done: dict[str, SeriesStatus] = {}
-    for sid in _with_dependencies(catalog, series_id):
-        series = catalog.series_by_id(sid)
+    for series, alone in _with_dependencies(catalog, series_id):
+        sid = series.id
         doses = per_series[sid]
-        if sid != series_id and not doses and not live and not catalog.depends_on(sid):
+        if alone and sid != series_id and not doses and not live:
             key = (tuple([s.id for s in catalog.series]), sid, person.dob, person.sex, on)
             hit = kept.get(key)
             if hit is None:
@@ -62,8 +62,17 @@ def evaluate_series(
     return done[series_id]
 
 
-def _with_dependencies(catalog: Catalog, series_id: str) -> list[str]:
-    """The series and those it depends on (transitively), each after its dependencies."""
+_ORDER: dict[tuple[int, str], tuple[tuple[Series, ...], tuple[tuple[Series, bool], ...]]] = {}
+
+
+def _with_dependencies(catalog: Catalog, series_id: str) -> tuple[tuple[Series, bool], ...]:
+    """The series and those it depends on (transitively), each after its dependencies, with
+    whether it depends on none; memoized per series tuple (restrictions of a loaded catalog
+    are made per list, their series objects are the loaded catalog's)."""
+    key = (id(catalog.series), series_id)
+    hit = _ORDER.get(key)
+    if hit is not None and hit[0] is catalog.series:
+        return hit[1]
     out: list[str] = []
 
     def visit(sid: str, path: tuple[str, ...]) -> None:
@@ -74,4 +83,8 @@ def _with_dependencies(catalog: Catalog, series_id: str) -> list[str]:
         out.append(sid)
 
     visit(series_id, ())
-    return out
+    order = tuple((catalog.series_by_id(sid), not catalog.depends_on(sid)) for sid in out)
+    if len(_ORDER) > 256:
+        _ORDER.clear()
+    _ORDER[key] = (catalog.series, order)
+    return order
