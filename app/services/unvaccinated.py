@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from itertools import chain, groupby, pairwise
+from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
@@ -29,10 +29,12 @@ from app.gcpause import collector_paused
 from app.security import permissions as perm
 from app.security.atomic import write_atomic
 from app.security.session import Session, SessionView, session_of
-from app.services import _audit
+from app.services import _audit, _list_complete
 from app.services._list_export import CSV_HEADER as CSV_HEADER
 from app.services._list_export import ExportCancelled as ExportCancelled
 from app.services._list_export import csv_bytes
+from app.services._list_history import history as history_of
+from app.services._list_history import in_birth_order
 from app.services._list_memo import (
     JUDGED_MAX,
     birth_ranges,
@@ -50,8 +52,9 @@ from app.services._list_types import UnvaccinatedDecision as UnvaccinatedDecisio
 from app.services._list_types import UnvaccinatedEntry as UnvaccinatedEntry
 from app.services._list_types import UnvaccinatedList as UnvaccinatedList
 from app.services.schedule import catalog_for
-from app.store import lists, lists_shared, register_meta
+from app.store import list_complete, lists, lists_shared, register_meta
 from app.store import persons as person_repo
+from app.store.db import transaction
 
 MAX_AGE_YEARS = 120
 
@@ -130,12 +133,17 @@ def _decide(
     if since is not None and since <= until:
         whole = birth_ranges(full, solo, series_id, date.fromisoformat(since))
         whole, late = minus(dated, minus(dated, whole)), minus(dated, whole)
+    key: bytes | None = None
+    kept_complete: dict[int, bytes] = {}
+    fresh: list[tuple[int, bytes]] = []
     if rule is not None:
         # (a series split by ``rule`` has no season: ``late`` is empty)
         members, doses = lists_shared.own_cohort(
             conn, group, ranges, rule, counted_until=until, sex=series_sex, area_code=area_code
         )
         facts: dict[int, str] = {}
+        if key := _list_complete.rules_key(conn, full, series_id):
+            kept_complete = list_complete.bases(conn, series_id, [m[0] for m in members if m[3]])
     else:
         counted = season_counted(full, series)
         parts = [
@@ -152,10 +160,14 @@ def _decide(
             )
             for part, complete_at in ((whole, None if counted is None else 1), (late, None))
         ]
-        members = _in_birth_order(parts)
+        members = in_birth_order(parts)
         # the dose facts as one string per person: the judgements are looked up by it
-        facts = lists.dose_facts(conn, [m[0] for m in members if m[3]], group, since, until)
+        holding = [m[0] for m in members if m[3]]
+        facts = lists.dose_facts(conn, holding, group, since, until)
         doses = {}
+        # "complete" judgements kept from earlier lists (``_list_complete``; no season only)
+        if since is None and (key := _list_complete.rules_key(conn, full, series_id)):
+            kept_complete = list_complete.bases(conn, series_id, holding)
 
     def code(product: str | None, sid: str = series_id) -> str:
         # Rows of one series: a product that goes to one series by date stands for it (unless
@@ -215,16 +227,26 @@ def _decide(
                     append(make(Decided, (pid, sex, dob, st)))
                 continue
             if split_by is None:
+                if key is not None:
+                    basis = _list_complete.basis(key, born, key_sex, facts[pid])
+                    if kept_complete.get(pid) == basis:
+                        continue  # judged complete before, on the same facts and rules
                 seen = (dob, key_sex, facts[pid])  # (not a judge key: those have 4 parts)
                 known = memo.get(seen)
                 if known is None:
-                    known = judge(dob, key_sex, _history(lists.parse_facts(seen[2]), code, since))
+                    known = judge(dob, key_sex, history_of(lists.parse_facts(seen[2]), code, since))
                     if len(memo) < JUDGED_MAX:
                         memo[seen] = known
                 st = known
+                if key is not None and st.status == "complete":
+                    fresh.append((pid, basis))
                 if st.status in OPEN_STATUSES:
                     append(make(Decided, (pid, sex, dob, st)))
                 continue
+            if key is not None:
+                basis = _list_complete.basis(key, born, key_sex, _list_complete.of(doses[pid]))
+                if kept_complete.get(pid) == basis:
+                    continue  # judged complete before, on the same facts and rules
             split = None
             if given == 2:  # every dose its own (``lists_shared.own_cohort``)
                 split = split_by.own_only(doses[pid])
@@ -236,10 +258,12 @@ def _decide(
                 history = split[0]  # (the series has no dependencies: ``Sharing.usable``)
                 st = judge(dob, key_sex, history, alone=bool(history))
             else:
-                history = _history(doses[pid], code, since)
+                history = history_of(doses[pid], code, since)
                 st = judge(dob, key_sex, history)
             if st.status in OPEN_STATUSES:
                 append(make(Decided, (pid, sex, dob, st)))
+            elif key is not None and st.status == "complete":
+                fresh.append((pid, basis))
     read = tuple(group)
     for dep in deps:
         # Series that decide which products this one may still offer, for the open ones only:
@@ -250,56 +274,24 @@ def _decide(
         for d in open_:
             mine = rows[d.person_id]
             if any(r[2] == dep for r in mine):
-                history = _history(mine, code, since, group)
+                history = history_of(mine, code, since, group)
                 st = judge(d.birth_date, d.sex if sex_matters else "", history)
                 if st.status not in OPEN_STATUSES:
                     continue
                 d = d._replace(judged=st)
             rejudged.append(d)
         open_ = rejudged
-    _audit.record_now(
-        session,
-        "list.unvaccinated",
-        detail={"series": series_id, "rows": len(open_), "area": area_code},
-    )
+    with transaction(conn):
+        # (derived data: kept with the list's audit entry, in its transaction)
+        list_complete.keep(conn, series_id, fresh)
+        _audit.record(
+            session,
+            "list.unvaccinated",
+            detail={"series": series_id, "rows": len(open_), "area": area_code},
+        )
     return UnvaccinatedDecision(
         series_id, series.name_ja, day, area_code, tuple(open_), len(members), ranges
     )
-
-
-def _history(
-    rows: Sequence[tuple[str, str | None, str]] | Sequence[lists.Dose],
-    code: Callable[[str | None, str], str],
-    since: str | None,
-    seasonal: Sequence[str] = (),
-) -> tuple[tuple[str, date], ...]:
-    """The doses as the engine is given them by ``schedule.due_list``: in the rows' order (date,
-    then entry: ``lists.given_for_persons``, ``lists.dose_facts``), one entry per (code, date);
-    a seasonal series' doses (of ``seasonal``, or every row when none is named) only from
-    ``since``."""
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for row in rows:
-        on, product, sid = row[0], row[1], row[2]
-        if since is not None and on < since and (not seasonal or sid in seasonal):
-            continue
-        entry = (code(product, sid), on)
-        if entry not in seen:
-            seen.add(entry)
-            out.append(entry)
-    return tuple([(c, date.fromisoformat(on)) for c, on in out])
-
-
-def _in_birth_order(parts: list[list[lists.Member]]) -> list[lists.Member]:
-    """The cohort's parts (each in birth-date, id order, over disjoint birth ranges) as one list
-    in that order: concatenated when their birth dates do not interleave (no re-sort of ~10⁵
-    members), else sorted."""
-    parts = sorted((p for p in parts if p), key=lambda p: p[0][2])
-    if all(a[-1][2] < b[0][2] for a, b in pairwise(parts)):
-        return list(chain.from_iterable(parts))
-    out = list(chain.from_iterable(parts))
-    out.sort(key=itemgetter(2, 0))  # (birth date, id)
-    return out
 
 
 def entries(
