@@ -10,7 +10,9 @@
       call of the process for the series (as the first list of the day: the engine's
       judgements, the open birth ranges and, for series sharing a product, the windows per
       birth date are all computed; the catalog is loaded by the person openings before) and
-      again (a counter lists the same series again);
+      again (a counter lists the same series again), and as the first list of the next day in
+      a fresh process on the register the first calls prepared (the engine's "complete"
+      judgements kept in ``list_complete``: ``app/services/_list_complete.py``);
       bare: the cohort's narrow columns, the dose rows of the series (and of those sharing its
       products) and the first page's display columns by row id, read with plain SQL
       (``_bare_decision`` says from which indexes);
@@ -32,7 +34,7 @@ import random
 import statistics
 import subprocess
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ from app.services.demo import demo_password
 from app.services.register import login
 from app.services.schedule import catalog_for
 from app.services.unvaccinated import PAGE_ROWS
+from app.store import list_complete
 from benchmarks.demo_cache import ensure_register
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -141,6 +144,22 @@ def _bare_scan(conn: Any, decision: unvaccinated.UnvaccinatedDecision) -> tuple[
     return seconds, cpu
 
 
+def _forget_process_memos() -> None:
+    """Drop what the process keeps between lists (judgements, ranges, windows per birth date,
+    dependency statuses): the next list is judged as by a freshly started counter."""
+    from app.domain.schedule import person_windows
+    from app.services import _list_memo
+
+    for cache in (
+        _list_memo._JUDGED,
+        _list_memo._RANGES,
+        _list_memo._SHARING,
+        _list_memo._KEPT,
+        person_windows._WINDOWS,
+    ):
+        cache.clear()
+
+
 def _code() -> str:
     """The commit measured (with "+dirty" when the work tree has changes), or "" outside git."""
     root = Path(__file__).resolve().parent.parent
@@ -196,17 +215,25 @@ def main(argv: list[str] | None = None) -> int:
         engine_times.append(t2 - t1)
         history_sizes.append(len(detail.history))
 
-    def first_screen(sid: str) -> tuple[float, float, unvaccinated.UnvaccinatedDecision]:
+    def first_screen(
+        sid: str, on: date = args.on
+    ) -> tuple[float, float, unvaccinated.UnvaccinatedDecision]:
         t0, c0 = time.perf_counter(), time.process_time()
-        decision = unvaccinated.decide_list(nurse, sid, args.on)
+        decision = unvaccinated.decide_list(nurse, sid, on)
         unvaccinated.entries(nurse, decision, 0, PAGE_ROWS)
         return time.perf_counter() - t0, time.process_time() - c0, decision
 
-    lists = {}
+    lists: dict[str, dict[str, Any]] = {}
     for sid in args.series:
         load_before = os.getloadavg()[0]
+        kept_before = list_complete.count(conn, sid)
         first, first_cpu, _ = first_screen(sid)  # first call: ranges, engine memo, cold pages
+        kept_after = list_complete.count(conn, sid)
         again, again_cpu, decision = first_screen(sid)
+        # The first list of the next day, as in a new process (nothing kept in memory) on the
+        # register the lists above prepared (their "complete" judgements kept: list_complete).
+        _forget_process_memos()
+        next_day, next_day_cpu, _ = first_screen(sid, args.on + timedelta(days=1))
         bare_a, bare_a_cpu = _bare_decision(conn, nurse, decision)
         t0, c0 = time.perf_counter(), time.process_time()
         rows = sum(len(chunk) for chunk in unvaccinated.iter_entries(nurse, decision))
@@ -219,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
             "a_first_screen_cpu_seconds": round(again_cpu, 3),
             "a_first_screen_first_call_seconds": round(first, 3),
             "a_first_screen_first_call_cpu_seconds": round(first_cpu, 3),
+            "a_first_screen_next_day_prepared_seconds": round(next_day, 3),
+            "a_first_screen_next_day_prepared_cpu_seconds": round(next_day_cpu, 3),
+            "kept_complete_before_after_first_call": [kept_before, kept_after],
             "a_bare_seconds": round(bare_a, 3),
             "a_bare_cpu_seconds": round(bare_a_cpu, 3),
             "b_every_row_seconds": round(every, 3),
@@ -276,7 +306,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  {sid:10s} (a) {a:5.2f} s cpu {r['a_first_screen_cpu_seconds']:4.2f}"
             f" (first call {r['a_first_screen_first_call_seconds']:5.2f}"
-            f" cpu {r['a_first_screen_first_call_cpu_seconds']:4.2f})"
+            f" cpu {r['a_first_screen_first_call_cpu_seconds']:4.2f};"
+            f" next day prepared {r['a_first_screen_next_day_prepared_seconds']:5.2f}"
+            f" cpu {r['a_first_screen_next_day_prepared_cpu_seconds']:4.2f})"
             f" bare {r['a_bare_seconds']:5.2f} cpu {r['a_bare_cpu_seconds']:4.2f}  {mark:4s}"
             f"  (b) {b:5.2f} s cpu {r['b_every_row_cpu_seconds']:4.2f}"
             f" bare {r['b_bare_seconds']:5.2f} cpu {r['b_bare_cpu_seconds']:4.2f}"
