@@ -40,3 +40,9 @@ def count(conn: Connection, series_id: str | None = None) -> int:
             "SELECT count(*) FROM list_complete WHERE series_id = ?", (series_id,)
         ).fetchone()[0]
     )
+
+
+def clear(conn: Connection) -> int:
+    """Forget every kept judgement (inside the caller's transaction): the next lists judge
+    everyone holding a dose again (the benchmark's cold first lists)."""
+    return int(conn.execute("DELETE FROM list_complete").rowcount)
