@@ -15,7 +15,7 @@ def bases(conn: Connection, series_id: str, person_ids: Sequence[int]) -> dict[i
         return {}
     cur = conn.execute(
         "SELECT c.person_id, c.basis FROM json_each(?) AS w CROSS JOIN list_complete c"
-        " ON c.series_id = ? AND c.person_id = w.value",
+        " ON c.person_id = w.value AND c.series_id = ?",
         (json.dumps(sorted(person_ids)), series_id),
     )
     return {int(pid): bytes(basis) for pid, basis in cur}

@@ -174,3 +174,19 @@ def test_another_catalog_or_series_has_another_key(
     basis = _list_complete.basis(key, "2024-05-10", "", "2024-07-10 hib hib")
     assert basis != _list_complete.basis(key, "2024-05-11", "", "2024-07-10 hib hib")
     assert basis != _list_complete.basis(key, "2024-05-10", "", "2024-07-11 hib hib")
+
+
+def test_a_deleted_person_takes_the_kept_rows_along(nurse: Session) -> None:
+    conn = nurse.register.conn
+    pid = _kept_complete(nurse, "varicella")[-1]
+    assert list_complete.bases(conn, "varicella", [pid])
+    conn.execute("PRAGMA foreign_keys = OFF")  # (the person's other records stay: not tested)
+    try:
+        with db.transaction(conn):
+            conn.execute("DELETE FROM persons WHERE id = ?", (pid,))
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+    assert (
+        conn.execute("SELECT count(*) FROM list_complete WHERE person_id = ?", (pid,)).fetchone()[0]
+        == 0
+    )
