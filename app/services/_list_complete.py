@@ -47,7 +47,11 @@ _CODE_FILES = (
     "domain/legaldate.py",
     "services/unvaccinated.py",
     "services/_list_complete.py",
+    "services/_list_history.py",
+    "services/_list_memo.py",
+    "services/_list_sharing.py",
     "store/lists.py",
+    "store/lists_shared.py",
 )
 _code_digest: list[bytes] = []
 _KEYS: dict[tuple[int, str], tuple[Catalog, bytes | None]] = {}
