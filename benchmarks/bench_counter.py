@@ -10,9 +10,12 @@
       call of the process for the series (as the first list of the day: the engine's
       judgements, the open birth ranges and, for series sharing a product, the windows per
       birth date are all computed; the catalog is loaded by the person openings before) and
-      again (a counter lists the same series again);
-      bare: the cohort's narrow columns, the series' dose counts and the first page's display
-      columns, read with plain SQL;
+      again (a counter lists the same series again), and as the first list of the next day in
+      a fresh process on the register the first calls prepared (the engine's "complete"
+      judgements kept in ``list_complete``: ``app/services/_list_complete.py``);
+      bare: the cohort's narrow columns, the dose rows of the series (and of those sharing its
+      products) and the first page's display columns by row id, read with plain SQL
+      (``_bare_decision`` says from which indexes);
   (b) every row materialised with its display columns (``unvaccinated.iter_entries``) — what
       print and CSV need; bare: the listed persons' display columns by primary key.
 
@@ -31,7 +34,7 @@ import random
 import statistics
 import subprocess
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +46,7 @@ from app.services.demo import demo_password
 from app.services.register import login
 from app.services.schedule import catalog_for
 from app.services.unvaccinated import PAGE_ROWS
+from app.store import db, list_complete
 from benchmarks.demo_cache import ensure_register
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -70,11 +74,21 @@ def _pct(times: list[float], q: float) -> float:
 def _bare_decision(
     conn: Any, nurse: Any, decision: unvaccinated.UnvaccinatedDecision
 ) -> tuple[float, float]:
-    """Seconds for plain SQL to read what (a) reads: the cohort's id, sex and birth date over its
-    birth ranges (index persons_cohort), the series' per-person dose counts (this season's for a
-    seasonal series) and the first page's display columns (index persons_list)."""
-    series = catalog_for(nurse).series_by_id(decision.series_id)
+    """Seconds for plain SQL to read what (a) reads, as it reads it: the cohort's id, sex and
+    birth date over its birth ranges (index ``persons_cohort``); every valid given dose row
+    (date, row id, product, series, category) of the series and of those sharing its products,
+    dated up to the list date (this season's only for a seasonal series), from the covering
+    index the list probes (``vaccinations_series``; ``vaccinations_season`` for a seasonal
+    series) — the list reads them for the cohort persons holding one; and the first page's
+    display columns (atena number, name, kana, postal code, address, area) by row id from the
+    persons table and ``households_area``, as ``lists.shown_rows`` does (since migration 0011
+    ``persons_list`` holds no name or address)."""
+    full = catalog_for(nurse)
+    series = full.series_by_id(decision.series_id)
+    group = full.sharing_with(decision.series_id)
+    marks = ",".join("?" * len(group))
     since = fiscal_year_start(fiscal_year(decision.on)).isoformat() if series.season else None
+    until = decision.on.isoformat()
     t0, c0 = time.perf_counter(), time.process_time()
     for a, b in decision.ranges:
         conn.execute(
@@ -85,26 +99,28 @@ def _bare_decision(
         ).fetchall()
     if since is None:
         conn.execute(
-            "SELECT person_id, count(*), sum(category = 'routine') FROM vaccinations"
-            " INDEXED BY vaccinations_series WHERE series_id = ? AND outcome = 'given'"
-            " AND voided_at IS NULL GROUP BY person_id",
-            (decision.series_id,),
+            "SELECT person_id, vaccinated_on, id, product_id, series_id, category = 'routine'"
+            f" FROM vaccinations INDEXED BY vaccinations_series WHERE series_id IN ({marks})"
+            " AND outcome = 'given' AND voided_at IS NULL AND vaccinated_on <= ?",
+            (*group, until),
         ).fetchall()
     else:
         conn.execute(
-            "SELECT person_id, count(*), sum(category = 'routine') FROM vaccinations"
-            " INDEXED BY vaccinations_season WHERE series_id = ? AND vaccinated_on >= ?"
-            " AND outcome = 'given' AND voided_at IS NULL GROUP BY person_id",
-            (decision.series_id, since),
+            "SELECT person_id, vaccinated_on, id, product_id, series_id, category = 'routine'"
+            f" FROM vaccinations INDEXED BY vaccinations_season WHERE series_id IN ({marks})"
+            " AND vaccinated_on BETWEEN ? AND ? AND outcome = 'given' AND voided_at IS NULL",
+            (*group, since, until),
         ).fetchall()
     first = decision.rows[:PAGE_ROWS]
     if first:
+        ids = [r.person_id for r in first]
         conn.execute(
             "SELECT p.id, p.atena_no, p.name, p.name_kana, p.postal_code, p.address, h.area_code"
-            " FROM persons p INDEXED BY persons_list LEFT JOIN households h"
-            " ON h.id = p.household_id WHERE p.birth_date BETWEEN ? AND ? AND p.moved_out = 0"
+            " FROM persons p LEFT JOIN households h INDEXED BY households_area"
+            " ON h.id = p.household_id"
+            f" WHERE p.id IN ({','.join('?' * len(ids))}) AND p.moved_out = 0"
             " AND p.deceased = 0 AND p.voided_at IS NULL",
-            (first[0].birth_date.isoformat(), first[-1].birth_date.isoformat()),
+            ids,
         ).fetchall()
     return time.perf_counter() - t0, time.process_time() - c0
 
@@ -126,6 +142,22 @@ def _bare_scan(conn: Any, decision: unvaccinated.UnvaccinatedDecision) -> tuple[
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     conn.execute("DELETE FROM temp.bench_ids")
     return seconds, cpu
+
+
+def _forget_process_memos() -> None:
+    """Drop what the process keeps between lists (judgements, ranges, windows per birth date,
+    dependency statuses): the next list is judged as by a freshly started counter."""
+    from app.domain.schedule import person_windows
+    from app.services import _list_memo
+
+    for cache in (
+        _list_memo._JUDGED,
+        _list_memo._RANGES,
+        _list_memo._SHARING,
+        _list_memo._KEPT,
+        person_windows._WINDOWS,
+    ):
+        cache.clear()
 
 
 def _code() -> str:
@@ -167,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     nurse = login(reg.register_dir, "nurse", demo_password("nurse"))
     rng = random.Random(args.seed)
     conn = nurse.register.conn
+    with db.transaction(conn):  # cold first lists: no "complete" judgement kept by earlier runs
+        forgotten = list_complete.clear(conn)
     total = int(conn.execute("SELECT max(id) FROM persons").fetchone()[0])
     ids = [rng.randint(1, total) for _ in range(args.samples)]
 
@@ -183,17 +217,25 @@ def main(argv: list[str] | None = None) -> int:
         engine_times.append(t2 - t1)
         history_sizes.append(len(detail.history))
 
-    def first_screen(sid: str) -> tuple[float, float, unvaccinated.UnvaccinatedDecision]:
+    def first_screen(
+        sid: str, on: date = args.on
+    ) -> tuple[float, float, unvaccinated.UnvaccinatedDecision]:
         t0, c0 = time.perf_counter(), time.process_time()
-        decision = unvaccinated.decide_list(nurse, sid, args.on)
+        decision = unvaccinated.decide_list(nurse, sid, on)
         unvaccinated.entries(nurse, decision, 0, PAGE_ROWS)
         return time.perf_counter() - t0, time.process_time() - c0, decision
 
-    lists = {}
+    lists: dict[str, dict[str, Any]] = {}
     for sid in args.series:
         load_before = os.getloadavg()[0]
+        kept_before = list_complete.count(conn, sid)
         first, first_cpu, _ = first_screen(sid)  # first call: ranges, engine memo, cold pages
+        kept_after = list_complete.count(conn, sid)
         again, again_cpu, decision = first_screen(sid)
+        # The first list of the next day, as in a new process (nothing kept in memory) on the
+        # register the lists above prepared (their "complete" judgements kept: list_complete).
+        _forget_process_memos()
+        next_day, next_day_cpu, _ = first_screen(sid, args.on + timedelta(days=1))
         bare_a, bare_a_cpu = _bare_decision(conn, nurse, decision)
         t0, c0 = time.perf_counter(), time.process_time()
         rows = sum(len(chunk) for chunk in unvaccinated.iter_entries(nurse, decision))
@@ -206,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
             "a_first_screen_cpu_seconds": round(again_cpu, 3),
             "a_first_screen_first_call_seconds": round(first, 3),
             "a_first_screen_first_call_cpu_seconds": round(first_cpu, 3),
+            "a_first_screen_next_day_prepared_seconds": round(next_day, 3),
+            "a_first_screen_next_day_prepared_cpu_seconds": round(next_day_cpu, 3),
+            "kept_complete_before_after_first_call": [kept_before, kept_after],
             "a_bare_seconds": round(bare_a, 3),
             "a_bare_cpu_seconds": round(bare_a_cpu, 3),
             "b_every_row_seconds": round(every, 3),
@@ -236,6 +281,18 @@ def main(argv: list[str] | None = None) -> int:
             "p99": round(_pct(engine_times, 0.99), 3),
         },
         "history_rows_mean": round(statistics.fmean(history_sizes), 2),
+        "a_bare_reads": (
+            "cohort id/sex/birth date from persons_cohort over the list's birth ranges; every"
+            " valid given dose row (date, row id, product, series, routine) of the series and"
+            " those sharing its products up to the list date from vaccinations_series"
+            " (vaccinations_season, this season only, for a seasonal series); the first page's"
+            " atena no, name, kana, postal code, address and area by row id (persons, households)"
+        ),
+        "a_next_day_prepared": (
+            "first list of the list date + 1 day after dropping every in-process memo, on the"
+            " register whose 'complete' judgements the first calls kept (list_complete)"
+        ),
+        "kept_complete_forgotten_at_start": forgotten,
         "unvaccinated_lists": lists,
         "rss_mib": round(rss, 1),
     }
@@ -263,7 +320,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  {sid:10s} (a) {a:5.2f} s cpu {r['a_first_screen_cpu_seconds']:4.2f}"
             f" (first call {r['a_first_screen_first_call_seconds']:5.2f}"
-            f" cpu {r['a_first_screen_first_call_cpu_seconds']:4.2f})"
+            f" cpu {r['a_first_screen_first_call_cpu_seconds']:4.2f};"
+            f" next day prepared {r['a_first_screen_next_day_prepared_seconds']:5.2f}"
+            f" cpu {r['a_first_screen_next_day_prepared_cpu_seconds']:4.2f})"
             f" bare {r['a_bare_seconds']:5.2f} cpu {r['a_bare_cpu_seconds']:4.2f}  {mark:4s}"
             f"  (b) {b:5.2f} s cpu {r['b_every_row_cpu_seconds']:4.2f}"
             f" bare {r['b_bare_seconds']:5.2f} cpu {r['b_bare_cpu_seconds']:4.2f}"

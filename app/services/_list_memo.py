@@ -16,7 +16,7 @@ from app.services._list_sharing import Sharing
 # The engine's judgement of one series on one day for a (birth date, sex, doses) combination,
 # kept across lists per loaded catalog for the last few series listed: a counter lists the same
 # series many times a day, and its persons share ~10⁴ combinations at 1M persons (~3 MiB each).
-JUDGED_MAX = 50_000  # combinations kept per series and day; the rest are judged every time
+JUDGED_MAX = 120_000  # combinations kept per series and day; the rest are judged every time
 JUDGED_LISTS = 4  # series and days kept
 _JUDGED: dict[tuple[int, str, date], tuple[Catalog, dict[Any, SeriesStatus]]] = {}
 
@@ -30,6 +30,21 @@ def judged(full: Catalog, series_id: str, on: date) -> dict[Any, SeriesStatus]:
         del _JUDGED[next(iter(_JUDGED))]  # the least recently listed
     _JUDGED[key] = hit
     return hit[1]
+
+
+# The statuses of the series others depend on (DPT-IPV for Hib) for persons holding no dose of
+# them, per (catalog's series, series, birth date, sex, day): ``one_series.evaluate_series``.
+_KEPT: dict[int, tuple[Catalog, date, dict[Any, SeriesStatus]]] = {}
+
+
+def kept_dependencies(full: Catalog, on: date) -> dict[Any, SeriesStatus]:
+    """The dependency statuses kept for the loaded catalog's lists of ``on`` (a few thousand
+    birth dates per series): dropped when another day or catalog is listed."""
+    hit = _KEPT.get(id(full))
+    if hit is None or hit[0] is not full or hit[1] != on:
+        _KEPT.clear()
+        hit = _KEPT[id(full)] = (full, on, {})
+    return hit[2]
 
 
 _RANGES: dict[tuple[int, str, date], tuple[Catalog, list[tuple[date, date]]]] = {}

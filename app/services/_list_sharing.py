@@ -162,13 +162,13 @@ class Sharing:
         if not mine:
             return None
         routine: set[Entry] = set()  # recorded under the series as routine
-        entries: set[Entry] = set()
+        # the engine's order: the doses come by date, then entry (``given_for_persons``)
+        ordered: dict[Entry, None] = {}
         for on, product, recorded, r in doses:
             entry = (code(product, recorded), date.fromisoformat(on))
-            entries.add(entry)
+            ordered[entry] = None
             if r and recorded == sid:
                 routine.add(entry)
-        ordered = sorted(entries, key=_by_date_code)  # the engine's order (stable by date)
         held = dict.fromkeys(spans, 0)
         direct: list[Entry] = []
         shared: list[Entry] = []
@@ -219,7 +219,8 @@ class Sharing:
         if not self._whole:
             return None
         day = date.fromisoformat
-        history = tuple([(str(p), day(on)) for on, p in sorted({(d[0], d[1]) for d in doses})])
+        # (in the doses' order: by date, then entry, as the engine walks them)
+        history = tuple([(str(p), day(on)) for on, p in dict.fromkeys((d[0], d[1]) for d in doses)])
         return history, len(history) >= self._most[self.series_id]
 
     def _quick(self, windows: Windows, doses: Sequence[Dose]) -> tuple[History, bool] | None:
@@ -227,13 +228,13 @@ class Sharing:
         series' windows hold it (it goes to the series) or only others' (it does not, and is
         no live dose near the series' window). None: ``split`` replays the engine."""
         sid = self.series_id
-        mine: set[tuple[str, str]] = set()
+        mine: dict[tuple[str, str], None] = {}  # in the doses' order (date, then entry)
         counted: set[tuple[str, str]] = set()  # recorded under the series as routine
         first = windows.first
         last_direct = first_shared = ""
         for on, product, recorded, r in doses:
             if product in self._direct:
-                mine.add((product, on))
+                mine[(product, on)] = None
                 if r and recorded == sid:
                     counted.add((product, on))
                 last_direct = max(last_direct, on)
@@ -242,7 +243,7 @@ class Sharing:
                 return None
             if any(a <= on <= b for a, b in windows.alone):
                 first_shared = min(first_shared or on, on)
-                mine.add((product, on))
+                mine[(product, on)] = None
                 if r and recorded == sid:
                     counted.add((product, on))
             elif not any(a <= on <= b for a, b in windows.others) or (
@@ -253,8 +254,8 @@ class Sharing:
                 return None
         if last_direct and first_shared and last_direct >= first_shared:
             return None  # walked out of date order by the engine
-        history = tuple((p, date.fromisoformat(on)) for on, p in sorted((on, p) for p, on in mine))
-        return history, len(mine) >= self._most[sid] and counted == mine
+        history = tuple((p, date.fromisoformat(on)) for p, on in mine)
+        return history, len(mine) >= self._most[sid] and counted == mine.keys()
 
     def _is_live(self, code: str, on: date) -> bool:
         if code in self._live:
@@ -290,7 +291,3 @@ def _minus(span: tuple[date, date], others: Sequence[Span]) -> list[tuple[date, 
                 kept.append((o.until + timedelta(days=1), b))
         parts = kept
     return parts
-
-
-def _by_date_code(entry: Entry) -> tuple[date, str]:
-    return entry[1], entry[0]

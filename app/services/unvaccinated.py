@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from itertools import chain, groupby, pairwise
+from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
@@ -22,21 +22,24 @@ from app.domain.schedule import (
     HistoryEntry,
     Person,
     SeriesStatus,
-    evaluate,
 )
+from app.domain.schedule.one_series import evaluate_series
 from app.errors import InvalidInput
 from app.gcpause import collector_paused
 from app.security import permissions as perm
 from app.security.atomic import write_atomic
 from app.security.session import Session, SessionView, session_of
-from app.services import _audit
+from app.services import _audit, _list_complete
 from app.services._list_export import CSV_HEADER as CSV_HEADER
 from app.services._list_export import ExportCancelled as ExportCancelled
 from app.services._list_export import csv_bytes
+from app.services._list_history import history as history_of
+from app.services._list_history import in_birth_order
 from app.services._list_memo import (
     JUDGED_MAX,
     birth_ranges,
     judged,
+    kept_dependencies,
     minus,
     season_counted,
     season_start,
@@ -49,8 +52,9 @@ from app.services._list_types import UnvaccinatedDecision as UnvaccinatedDecisio
 from app.services._list_types import UnvaccinatedEntry as UnvaccinatedEntry
 from app.services._list_types import UnvaccinatedList as UnvaccinatedList
 from app.services.schedule import catalog_for
-from app.store import lists, lists_shared, register_meta
+from app.store import list_complete, lists, lists_shared, register_meta
 from app.store import persons as person_repo
+from app.store.db import transaction
 
 MAX_AGE_YEARS = 120
 
@@ -129,11 +133,17 @@ def _decide(
     if since is not None and since <= until:
         whole = birth_ranges(full, solo, series_id, date.fromisoformat(since))
         whole, late = minus(dated, minus(dated, whole)), minus(dated, whole)
+    key: bytes | None = None
+    kept_complete: dict[int, bytes] = {}
+    fresh: list[tuple[int, bytes]] = []
     if rule is not None:
         # (a series split by ``rule`` has no season: ``late`` is empty)
         members, doses = lists_shared.own_cohort(
             conn, group, ranges, rule, counted_until=until, sex=series_sex, area_code=area_code
         )
+        facts: dict[int, str] = {}
+        if key := _list_complete.rules_key(conn, full, series_id):
+            kept_complete = list_complete.bases(conn, series_id, [m[0] for m in members if m[3]])
     else:
         counted = season_counted(full, series)
         parts = [
@@ -150,8 +160,14 @@ def _decide(
             )
             for part, complete_at in ((whole, None if counted is None else 1), (late, None))
         ]
-        members = _in_birth_order(parts)
-        doses = lists.given_for_persons(conn, [m[0] for m in members if m[3]], group, until)
+        members = in_birth_order(parts)
+        # the dose facts as one string per person: the judgements are looked up by it
+        holding = [m[0] for m in members if m[3]]
+        facts = lists.dose_facts(conn, holding, group, since, until)
+        doses = {}
+        # "complete" judgements kept from earlier lists (``_list_complete``; no season only)
+        if since is None and (key := _list_complete.rules_key(conn, full, series_id)):
+            kept_complete = list_complete.bases(conn, series_id, holding)
 
     def code(product: str | None, sid: str = series_id) -> str:
         # Rows of one series: a product that goes to one series by date stands for it (unless
@@ -163,6 +179,7 @@ def _decide(
         return product
 
     memo = judged(full, series_id, day)
+    kept = kept_dependencies(full, day)
 
     def judge(
         dob: date, sex: str, history: tuple[tuple[str, date], ...], alone: bool = False
@@ -174,7 +191,9 @@ def _decide(
             person = Person(dob, "F" if sex == "F" else "M")
             # Without doses nothing is shared: the series' own catalog judges as the group's.
             own_catalog = alone or not history
-            hit = evaluate(solo if own_catalog else catalog, person, entries, day).get(series_id)
+            hit = evaluate_series(
+                solo if own_catalog else catalog, person, entries, day, series_id, kept
+            )
             if len(memo) < JUDGED_MAX:
                 memo[key] = hit
         return hit
@@ -183,7 +202,6 @@ def _decide(
     # left out of the memo key, which halves the evaluations.
     sex_matters = series.sex is not None
     born_on = lru_cache(maxsize=None)(date.fromisoformat)
-    own: dict[int, tuple[tuple[str, date], ...]] = {}
     open_: list[Decided] = []
     deps = catalog.depends_on(series_id)
     make = tuple.__new__  # a Decided without the Python-level constructor (~10⁵ per list)
@@ -200,8 +218,6 @@ def _decide(
             st = judge(dob, group_rows[0][1] if sex_matters else "", ())
             if st.status in OPEN_STATUSES:
                 extend([make(Decided, (m[0], m[1], dob, st)) for m in group_rows])
-                if deps:
-                    own.update(dict.fromkeys([m[0] for m in group_rows], ()))
             continue
         for pid, sex, _, given in group_rows:
             key_sex = sex if sex_matters else ""
@@ -209,71 +225,73 @@ def _decide(
                 st = judge(dob, key_sex, ())
                 if st.status in OPEN_STATUSES:
                     append(make(Decided, (pid, sex, dob, st)))
-                    if deps:
-                        own[pid] = ()
                 continue
+            if split_by is None:
+                if key is not None:
+                    basis = _list_complete.basis(key, born, key_sex, facts[pid])
+                    if kept_complete.get(pid) == basis:
+                        continue  # judged complete before, on the same facts and rules
+                seen = (dob, key_sex, facts[pid])  # (not a judge key: those have 4 parts)
+                known = memo.get(seen)
+                if known is None:
+                    known = judge(dob, key_sex, history_of(lists.parse_facts(seen[2]), code, since))
+                    if len(memo) < JUDGED_MAX:
+                        memo[seen] = known
+                st = known
+                if key is not None and st.status == "complete":
+                    fresh.append((pid, basis))
+                if st.status in OPEN_STATUSES:
+                    append(make(Decided, (pid, sex, dob, st)))
+                continue
+            if key is not None:
+                basis = _list_complete.basis(key, born, key_sex, _list_complete.of(doses[pid]))
+                if kept_complete.get(pid) == basis:
+                    continue  # judged complete before, on the same facts and rules
             split = None
-            if split_by is not None:
-                if given == 2:  # every dose its own (``lists_shared.own_cohort``)
-                    split = split_by.own_only(doses[pid])
-                if split is None:
-                    split = split_by.split(
-                        Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code
-                    )
+            if given == 2:  # every dose its own (``lists_shared.own_cohort``)
+                split = split_by.own_only(doses[pid])
+            if split is None:
+                split = split_by.split(
+                    Person(dob, "F" if key_sex == "F" else "M"), doses[pid], code
+                )
             if split is not None:
                 history = split[0]  # (the series has no dependencies: ``Sharing.usable``)
                 st = judge(dob, key_sex, history, alone=bool(history))
             else:
-                history = tuple(
-                    sorted(
-                        {
-                            (code(p, sid), date.fromisoformat(d))
-                            for d, p, sid, _ in doses[pid]
-                            if since is None or d >= since
-                        }
-                    )
-                )
+                history = history_of(doses[pid], code, since)
                 st = judge(dob, key_sex, history)
             if st.status in OPEN_STATUSES:
                 append(make(Decided, (pid, sex, dob, st)))
-                if deps:
-                    own[pid] = history
+            elif key is not None and st.status == "complete":
+                fresh.append((pid, basis))
+    read = tuple(group)
     for dep in deps:
-        # Series that decide which products this one may still offer, for the open ones only.
-        dep_rows = lists.given_for_persons(conn, [d.person_id for d in open_], (dep,), until)
+        # Series that decide which products this one may still offer, for the open ones only:
+        # their doses merged with the series' own in the order the engine walks them.
+        read = (*read, dep)
+        rows = lists.given_for_persons(conn, [d.person_id for d in open_], read, until)
         rejudged = []
         for d in open_:
-            if dep_rows[d.person_id]:
-                mine = {
-                    (code(p, dep), date.fromisoformat(v)) for v, p, _, _ in dep_rows[d.person_id]
-                }
-                own[d.person_id] = history = tuple(sorted(mine.union(own[d.person_id])))
+            mine = rows[d.person_id]
+            if any(r[2] == dep for r in mine):
+                history = history_of(mine, code, since, group)
                 st = judge(d.birth_date, d.sex if sex_matters else "", history)
                 if st.status not in OPEN_STATUSES:
                     continue
                 d = d._replace(judged=st)
             rejudged.append(d)
         open_ = rejudged
-    _audit.record_now(
-        session,
-        "list.unvaccinated",
-        detail={"series": series_id, "rows": len(open_), "area": area_code},
-    )
+    with transaction(conn):
+        # (derived data: kept with the list's audit entry, in its transaction)
+        list_complete.keep(conn, series_id, fresh)
+        _audit.record(
+            session,
+            "list.unvaccinated",
+            detail={"series": series_id, "rows": len(open_), "area": area_code},
+        )
     return UnvaccinatedDecision(
         series_id, series.name_ja, day, area_code, tuple(open_), len(members), ranges
     )
-
-
-def _in_birth_order(parts: list[list[lists.Member]]) -> list[lists.Member]:
-    """The cohort's parts (each in birth-date, id order, over disjoint birth ranges) as one list
-    in that order: concatenated when their birth dates do not interleave (no re-sort of ~10⁵
-    members), else sorted."""
-    parts = sorted((p for p in parts if p), key=lambda p: p[0][2])
-    if all(a[-1][2] < b[0][2] for a, b in pairwise(parts)):
-        return list(chain.from_iterable(parts))
-    out = list(chain.from_iterable(parts))
-    out.sort(key=itemgetter(2, 0))  # (birth date, id)
-    return out
 
 
 def entries(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Sequence
+from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -212,9 +213,12 @@ def given_for_persons(
     conn: Connection, person_ids: Iterable[int], series_ids: Sequence[str], until: str
 ) -> dict[int, list[Dose]]:
     """(date, product, series, routine) of valid given doses recorded under the series, dated
-    up to ``until`` inclusive, for many persons at once, from the covering index
-    ``vaccinations_series`` only (no vaccinations table page): one statement probing the index
-    in person id order (neighbouring probes share pages)."""
+    up to ``until`` inclusive, for many persons at once, each person's in the order the engine
+    is given them (``vaccinations.for_person``: date, then row id — two vaccines of one series
+    on one day are walked in the order they were entered), from the covering index
+    ``vaccinations_series`` only (the row id is part of every index entry; no vaccinations
+    table page): one statement probing the index in person id order (neighbouring probes
+    share pages)."""
     wanted = sorted(set(person_ids))
     out: dict[int, list[Dose]] = {pid: [] for pid in wanted}
     if not wanted:
@@ -223,11 +227,49 @@ def given_for_persons(
         "SELECT v.person_id, v.vaccinated_on, v.product_id, v.series_id, v.category = 'routine'"
         " FROM json_each(?) AS w CROSS JOIN vaccinations v INDEXED BY vaccinations_series"
         f" ON v.{series_in(series_ids)} AND v.person_id = w.value AND v.outcome = 'given'"
-        " AND v.voided_at IS NULL AND v.vaccinated_on <= ?",
+        " AND v.voided_at IS NULL AND v.vaccinated_on <= ?"
+        " ORDER BY v.person_id, v.vaccinated_on, v.id",
         (json.dumps(wanted), *series_ids, until),
     )
-    for row in cur:
-        out[row[0]].append(row[1:])
+    for pid, rows in groupby(cur, itemgetter(0)):
+        out[pid] = [row[1:] for row in rows]
+    return out
+
+
+def dose_facts(
+    conn: Connection,
+    person_ids: Iterable[int],
+    series_ids: Sequence[str],
+    since: str | None,
+    until: str,
+) -> dict[int, str]:
+    """person id → the facts of the valid given doses recorded under the series, dated from
+    ``since`` (None: any) up to ``until`` inclusive, that the engine reads (date, product,
+    series) as one string: ``"date product series"`` per dose (product empty when none),
+    joined by ``","``, in the order the engine is given them (date, then row id). What
+    ``given_for_persons`` reads, built inside SQLite (one string per person, from the covering
+    index ``vaccinations_series``): a list looks its judgements up by it and parses it only
+    for a combination it has not judged yet (``parse_facts``)."""
+    wanted = sorted(set(person_ids))
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        "SELECT w.value, (SELECT group_concat(v.vaccinated_on || ' ' || ifnull(v.product_id, '')"
+        " || ' ' || v.series_id, ',' ORDER BY v.vaccinated_on, v.id)"
+        " FROM vaccinations v INDEXED BY vaccinations_series"
+        f" WHERE v.{series_in(series_ids)} AND v.person_id = w.value AND v.outcome = 'given'"
+        " AND v.voided_at IS NULL AND v.vaccinated_on BETWEEN ? AND ?) FROM json_each(?) AS w",
+        (*series_ids, since or "", until, json.dumps(wanted)),
+    ).fetchall()
+    return {int(pid): facts or "" for pid, facts in rows}
+
+
+def parse_facts(facts: str) -> list[tuple[str, str | None, str]]:
+    """``dose_facts``' string as (date, product or None, series) per dose, in its order."""
+    out: list[tuple[str, str | None, str]] = []
+    for dose in facts.split(",") if facts else ():
+        on, product, series = dose.split(" ")
+        out.append((on, product or None, series))
     return out
 
 

@@ -51,6 +51,28 @@ REPORTED: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     ),
 )
 
+# Two different vaccines of hib on one day, entered in either order (rows in entry order): the
+# engine walks them in that order — hib's next dose is 追加 after standalone Hib then 5種混合,
+# 初回2回目 after the reverse — and so must the list.
+SAME_DAY: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
+    (
+        "2024-05-10",
+        (
+            ("hib", "hib", "2024-07-10"),
+            ("hib", "dpt_ipv_hib", "2024-07-10"),
+            ("dpt_ipv", "dpt_ipv_hib", "2024-07-10"),
+        ),
+    ),
+    (
+        "2024-05-10",
+        (
+            ("hib", "dpt_ipv_hib", "2024-07-10"),
+            ("dpt_ipv", "dpt_ipv_hib", "2024-07-10"),
+            ("hib", "hib", "2024-07-10"),
+        ),
+    ),
+)
+
 # Random persons: birth-date ranges of the series above, and doses of their products, recorded
 # under the series or (as the counter accepts) under another series of the same product — a
 # shared product the engine gives to one series by date (je, mr, pcv20) or a combined one
@@ -81,10 +103,10 @@ def _random_person(rng: random.Random) -> tuple[str, list[tuple[str, str | None,
     day = start
     for _ in range(rng.choice((1, 2, 3, 3, 4, 4, 5))):
         category = "voluntary" if rng.random() < 0.05 else "routine"
-        if doses and doses[-1][2] == day.isoformat():
-            # The same vaccine again on one day (entered twice). Two different vaccines of one
-            # series on one day are not drawn: the engine walks them in the order they were
-            # entered (the list by product), which this test does not pin.
+        if doses and doses[-1][2] == day.isoformat() and rng.random() < 0.5:
+            # The same vaccine again on one day (entered twice). Otherwise a second vaccine
+            # may be drawn for the same day (``hib`` then ``dpt_ipv_hib``, or the reverse): the
+            # engine walks them in the order they were entered, and so must the list.
             doses.append((*doses[-1][:3], category))
         else:
             product: str | None = rng.choice(PRODUCTS[series])
@@ -106,21 +128,21 @@ def nurse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     conn = session.register.conn
     rng = random.Random(20261202)
     cases: list[tuple[str, list[tuple[str, str | None, str, str]]]] = [
-        (b, [(*d, "routine") for d in ds]) for b, ds in REPORTED
+        (b, [(*d, "routine") for d in ds]) for b, ds in (*REPORTED, *SAME_DAY)
     ]
     cases += [_random_person(rng) for _ in range(RANDOM_PERSONS)]
     spare = [
         int(r[0])
         for r in conn.execute(
             "SELECT id FROM persons WHERE moved_out = 0 AND deceased = 0 AND voided_at IS NULL"
-            " AND id NOT IN (SELECT person_id FROM vaccinations) ORDER BY id LIMIT 2"
+            " AND id NOT IN (SELECT person_id FROM vaccinations) ORDER BY id LIMIT 4"
         )
     ]
     others = [
         int(r[0])
         for r in conn.execute(
             "SELECT id FROM persons WHERE moved_out = 0 AND deceased = 0 AND voided_at IS NULL"
-            " AND id NOT IN (?, ?) ORDER BY id LIMIT ?",
+            " AND id NOT IN (?, ?, ?, ?) ORDER BY id LIMIT ?",
             (*spare, RANDOM_PERSONS),
         )
     ]
@@ -186,7 +208,7 @@ def test_the_reported_persons_are_listed_as_the_engine_finds_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(lists, "PROBE_UNDER", 10**9 if strategy == "probed" else 0)
-    je_person, pcv_person = REPORTED_IDS
+    je_person, pcv_person = REPORTED_IDS[:2]
     engine_je1 = {s.id: s for s in schedule.due_list(nurse, je_person, TODAY).series}["je1"]
     assert (engine_je1.status, engine_je1.next_dose, engine_je1.doses_given) == ("due", "追加", 2)
     je1 = _listed(nurse, "je1", TODAY)
@@ -197,6 +219,30 @@ def test_the_reported_persons_are_listed_as_the_engine_finds_them(
         assert engine_pcv.doses_given == 1
         pcv = _listed(nurse, "pcv", on)
         assert pcv.get(pcv_person) == full_engine[on][pcv_person].get("pcv"), on
+
+
+@pytest.mark.parametrize("strategy", ["probed", "grouped"])
+def test_two_vaccines_on_one_day_are_judged_in_entry_order(
+    nurse: Session,
+    full_engine: dict[date, dict[int, dict[str, tuple[object, ...]]]],
+    strategy: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lists, "PROBE_UNDER", 10**9 if strategy == "probed" else 0)
+    hib_first, combined_first = REPORTED_IDS[2:]
+    engine = {
+        pid: {s.id: s for s in schedule.due_list(nurse, pid, TODAY).series}["hib"]
+        for pid in (hib_first, combined_first)
+    }
+    assert (engine[hib_first].status, engine[hib_first].next_dose) == ("due", "追加")
+    assert (engine[combined_first].status, engine[combined_first].next_dose) == (
+        "due",
+        "初回2回目",
+    )
+    hib = _listed(nurse, "hib", TODAY)
+    for pid in (hib_first, combined_first):
+        assert hib[pid] == full_engine[TODAY][pid]["hib"]
+        assert hib[pid][1] == engine[pid].next_dose
 
 
 @pytest.mark.parametrize("strategy", ["probed", "grouped"])

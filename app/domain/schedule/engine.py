@@ -60,10 +60,33 @@ def evaluate(
     and 日本脳炎 doses go to the one series whose window holds the date) or a series id. Entries
     dated after ``on`` are ignored. Raises ``UnknownVaccine`` for an id not in the catalog.
     """
+    ctx = context(person, facts, on)
+    per_series, live = distribute(catalog, person, history, on, facts, ctx)
+    live_products = _live_products(catalog.products)
+    done: dict[str, SeriesStatus] = {}
+    for s in dependency_order(catalog):
+        done[s.id] = _series_status(
+            catalog, s, person, facts, ctx, on, per_series[s.id], live, live_products, done
+        )
+    return Evaluation(on=on, series=tuple(done[s.id] for s in catalog.series))
+
+
+def context(person: Person, facts: Facts, on: date) -> BoundContext:
     if facts is NO_FACTS:
-        ctx = BoundContext(person.dob, _NO_DATE_FACTS)
-    else:
-        ctx = BoundContext(person.dob, facts.date_facts(), facts.gestation_start(on))
+        return BoundContext(person.dob, _NO_DATE_FACTS)
+    return BoundContext(person.dob, facts.date_facts(), facts.gestation_start(on))
+
+
+def distribute(
+    catalog: Catalog,
+    person: Person,
+    history: Sequence[HistoryEntry],
+    on: date,
+    facts: Facts,
+    ctx: BoundContext,
+) -> tuple[dict[str, list[SeriesDose]], list[date]]:
+    """The history's doses up to ``on`` per series (MR/日本脳炎-type doses by the windows they
+    fall in) and the dates of the live injected ones, as ``evaluate`` judges them."""
     per_series: dict[str, list[SeriesDose]] = {s.id: [] for s in catalog.series}
     live: list[date] = []
     deferred: list[tuple[date, str]] = []
@@ -92,13 +115,7 @@ def evaluate(
             )
     if deferred:
         _assign(catalog, person, facts, ctx, deferred, per_series)
-    live_products = _live_products(catalog.products)
-    done: dict[str, SeriesStatus] = {}
-    for s in dependency_order(catalog):
-        done[s.id] = _series_status(
-            catalog, s, person, facts, ctx, on, per_series[s.id], live, live_products, done
-        )
-    return Evaluation(on=on, series=tuple(done[s.id] for s in catalog.series))
+    return per_series, live
 
 
 _NO_DATE_FACTS: Mapping[str, date] = MappingProxyType({})  # NO_FACTS.date_facts(), shared
