@@ -12,6 +12,14 @@ per-row path. Every line is checked against its schema before it is sent: a stor
 when its change was queued (``app/services/_line_check.py``; its MAC proves it), so it goes into
 the package as it is (``CheckedLines``); every other line by the package layer while it writes.
 
+Two cores (``reader`` and ``mark``): the stored lines are read on a second connection on the same
+snapshot (``outbox_lines.snapshot_reader``) while the caller's connection marks the waiting
+entries as sent (``mark``: the UPDATE of the export's own transaction, on a worker thread; SQLite
+releases the GIL in both). The caller's connection is not used by this module while the marking
+runs. The caller calls ``finish_marking(run=False)`` before its transaction ends, whatever
+happened (it waits for a marking under way), and ``finish_marking()`` once the package is built
+(it runs ``mark`` when no stored pass started it).
+
 Postponed vaccinations come in the same pass as the given ones and are kept for the postponement
 member (read again by their ids when there are more than ``POSTPONED_KEPT``).
 """
@@ -19,6 +27,8 @@ member (read again by their ids when there are more than ``POSTPONED_KEPT``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, closing, nullcontext
 from typing import Any
 
 from app.errors import VaxDeskError
@@ -46,6 +56,8 @@ class Cancelled(VaxDeskError):
 
 # A record type's waiting records: uid → (its latest waiting outbox id, row id or None)
 Latest = dict[bytes, tuple[int, int | None]]
+#: A second connection on the caller's snapshot for reading stored lines (or the caller's own).
+LineReader = Callable[[], AbstractContextManager[db.Connection]]
 
 
 class Records:
@@ -59,8 +71,14 @@ class Records:
         up_to: int,
         progress: Progress | None,
         cancel: CancelCheck | None,
+        *,
+        reader: LineReader | None = None,
+        mark: Callable[[], object] | None = None,
     ) -> None:
         self.conn, self.party_id, self.cipher = conn, party_id, cipher
+        self._reader, self._mark = reader, mark
+        self._marking: Future[object] | None = None
+        self._marker: ThreadPoolExecutor | None = None
         self.progress, self.cancel = progress, cancel
         self.types = sync_lines.pending_types(conn, up_to)
         self._stored_ok = outbox_lines.triggers_in_place(conn)
@@ -90,6 +108,30 @@ class Records:
             set(),
             [],
         )
+
+    def _line_reader(self) -> AbstractContextManager[db.Connection]:
+        return nullcontext(self.conn) if self._reader is None else self._reader()
+
+    def _start_marking(self) -> None:
+        """``mark`` on a worker thread, on the caller's connection (see the module text)."""
+        if self._mark is None or self._marking is not None:
+            return
+        self._marker = ThreadPoolExecutor(1, thread_name_prefix="export-mark")
+        self._marking = self._marker.submit(self._mark)
+
+    def finish_marking(self, *, run: bool = True) -> None:
+        """Wait for the marking started on the worker thread (raises what it raised); with
+        ``run``, run ``mark`` here when no stored pass started it. Idempotent."""
+        marking, marker = self._marking, self._marker
+        if marking is not None and marker is not None:
+            self._mark, self._marking, self._marker = None, None, None
+            try:
+                marking.result()
+            finally:
+                marker.shutdown(wait=True)
+        elif run and self._mark is not None:
+            mark, self._mark = self._mark, None
+            mark()
 
     def _tick(self) -> None:
         self.done += 1
@@ -169,6 +211,37 @@ class Records:
             found = sync_lines.row_ids_of(self.conn, register_type, todo)
             yield from self._lines(register_type, package_type, found, todo, again=False)
 
+    def _stored(
+        self, record_type: str, key: int, verify: outbox_lines.Verify, latest: Latest
+    ) -> Iterator[CheckedLines]:
+        """The verified stored lines of ``record_type`` (the others stay in ``latest``), read on
+        the second connection while the caller's marks the entries (module text)."""
+        postponements = record_type == "vaccination"
+        keep, pop = self._keep, latest.pop
+        with self._line_reader() as lines_conn:
+            if lines_conn is not self.conn:
+                self._start_marking()
+            with closing(outbox_lines.stored(lines_conn, record_type, key)) as batches:
+                for rows in batches:
+                    lines: list[bytes] = []
+                    for uid, outbox_id, line, mac in rows:
+                        entry = pop(uid, None)
+                        if entry is None:
+                            continue
+                        if entry[0] != outbox_id or not verify(uid, outbox_id, line, mac):
+                            latest[uid] = entry  # not the record's checked current line: its row
+                        elif postponements and line.startswith(_POSTPONEMENT):
+                            keep(entry[1], uid, line, True)
+                        else:
+                            lines.append(line)
+                    if lines:
+                        before = self.done
+                        self.done += len(lines)
+                        if before // PROGRESS_EVERY != self.done // PROGRESS_EVERY:
+                            self._report()
+                        lines.append(b"")
+                        yield CheckedLines(b"\n".join(lines), len(lines) - 1)
+
     def _stored_then_rows(
         self, record_type: str, latest: Latest
     ) -> Iterator[bytes | Any | CheckedLines]:
@@ -183,27 +256,10 @@ class Records:
             else outbox_lines.verifier(self.conn, record_type, key, line_check(record_type).tag)
         )
         if key is not None and verify is not None:
-            postponements = record_type == "vaccination"
-            keep, pop = self._keep, latest.pop
-            for rows in outbox_lines.stored(self.conn, record_type, key):
-                lines: list[bytes] = []
-                for uid, outbox_id, line, mac in rows:
-                    entry = pop(uid, None)
-                    if entry is None:
-                        continue
-                    if entry[0] != outbox_id or not verify(uid, outbox_id, line, mac):
-                        latest[uid] = entry  # not the record's checked current line: its row
-                    elif postponements and line.startswith(_POSTPONEMENT):
-                        keep(entry[1], uid, line, True)
-                    else:
-                        lines.append(line)
-                if lines:
-                    before = self.done
-                    self.done += len(lines)
-                    if before // PROGRESS_EVERY != self.done // PROGRESS_EVERY:
-                        self._report()
-                    lines.append(b"")
-                    yield CheckedLines(b"\n".join(lines), len(lines) - 1)
+            try:
+                yield from self._stored(record_type, key, verify, latest)
+            finally:
+                self.finish_marking(run=False)  # the caller's connection is used again below
         if not latest:
             return
         ids = {row_id for _, row_id in latest.values() if row_id is not None}

@@ -24,12 +24,16 @@ import hashlib
 import hmac
 import secrets
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Final, Protocol
 
 import sqlcipher3
 
+from app.errors import RegisterError
+from app.store import db
 from app.store.db import Connection
 from app.store.sync_lines import LineShape, line_expression
 from app.store.sync_outbox import RECORD_TABLES
@@ -44,6 +48,9 @@ TRIGGERS: Final = frozenset(
     | {f"outbox_lines_identity_{w}" for w in ("insert", "update", "delete")}
 )
 FETCH: Final = 4096
+#: Page cache of the second connection that reads the stored lines (``snapshot_reader``): each
+#: page is read once, in order.
+READER_CACHE_MIB: Final = 8
 #: ``meta`` key: the last outbox id put in a package (lines up to it are no longer used).
 SENT_KEY: Final = "outbox_lines_sent"
 #: Lines of packaged changes deleted with each line stored (see ``forget_packaged``; each costs
@@ -235,7 +242,7 @@ def latest_pending(
 
 def stored(
     conn: Connection, record_type: str, shape_key: int
-) -> Iterator[list[tuple[bytes, int, bytes, bytes]]]:
+) -> Generator[list[tuple[bytes, int, bytes, bytes]], None, None]:
     """Batches of (uid, outbox id, line, MAC) of the stored lines of ``record_type`` written with
     line key ``shape_key`` and with a MAC, in queue order (the table's order: each page read
     once). The MAC is not checked here (``verifier``).
@@ -258,6 +265,43 @@ def stored(
                 return
             ahead = pool.submit(cur.fetchmany, FETCH)
             yield rows
+
+
+def _state(conn: Connection) -> tuple[int, int, int]:
+    row = conn.execute(
+        "SELECT (SELECT max(id) FROM outbox), (SELECT max(outbox_id) FROM outbox_lines)"
+    ).fetchone()
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    return int(version), int(row[0] or 0), int(row[1] or 0)
+
+
+@contextmanager
+def snapshot_reader(conn: Connection, path: Path, dek: bytes) -> Iterator[Connection]:
+    """A second, read-only connection to the register at ``path`` for reading stored lines
+    (``stored``) on the other core while ``conn`` is busy with something else (the export marks
+    its outbox entries meanwhile).
+
+    The caller holds the write lock on ``conn`` (``BEGIN IMMEDIATE``, not yet written): nothing
+    can commit between ``conn``'s snapshot and this connection's, so both see the same committed
+    register. As a check (fail closed), the schema version and the last outbox and stored-line
+    ids must agree; if they do not, or the second connection cannot be opened, ``conn`` itself
+    is given (the lines are then read on it, as before)."""
+    try:
+        reader = db.connect(path, dek, readonly=True, cache_mib=READER_CACHE_MIB)
+    except (RegisterError, sqlcipher3.Error):
+        yield conn
+        return
+    try:
+        reader.execute("BEGIN")
+        same = _state(reader) == _state(conn)
+    except sqlcipher3.Error:
+        same = False
+    try:
+        yield reader if same else conn
+    finally:
+        if reader.in_transaction:
+            reader.execute("COMMIT")
+        reader.close()
 
 
 def forget_packaged(conn: Connection, up_to_id: int) -> None:
