@@ -179,7 +179,12 @@ def test_a_refusal_without_a_stored_pass_never_runs_the_marking(
     _malformed_row_queued(conn, _uids(conn)[0])
     monkeypatch.setattr(outbox_lines, "triggers_in_place", lambda _conn: False)
     calls: list[int] = []
-    monkeypatch.setattr(sync_outbox, "assign_package", lambda *_args: calls.append(1) or 0)
+
+    def spy_assign(_conn: db.Connection, _sequence: int, _up_to: int) -> int:
+        calls.append(1)
+        return 0
+
+    monkeypatch.setattr(sync_outbox, "assign_package", spy_assign)
     before = dump_tables(conn)
     with pytest.raises(PackageError):
         sync_export.export_changes(number, tmp_path / "m")
