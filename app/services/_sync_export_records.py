@@ -222,13 +222,18 @@ class Records:
             if lines_conn is not self.conn:
                 self._start_marking()
             with closing(outbox_lines.stored(lines_conn, record_type, key)) as batches:
-                for rows in batches:
+                for batch in batches:
                     lines: list[bytes] = []
-                    for uid, outbox_id, line, mac in rows:
+                    if batch.lines is None:  # not attributable: every record from its row
+                        continue
+                    for i, (outbox_id, line) in enumerate(
+                        zip(batch.outbox_ids, batch.lines, strict=True)
+                    ):
+                        uid = batch.uid(i)
                         entry = pop(uid, None)
                         if entry is None:
                             continue
-                        if entry[0] != outbox_id or not verify(uid, outbox_id, line, mac):
+                        if entry[0] != outbox_id or not verify(uid, outbox_id, line, batch.mac(i)):
                             latest[uid] = entry  # not the record's checked current line: its row
                         elif postponements and line.startswith(_POSTPONEMENT):
                             keep(entry[1], uid, line, True)

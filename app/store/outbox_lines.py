@@ -240,31 +240,82 @@ def latest_pending(
     return {uid: (outbox_id, row_id) for uid, outbox_id, row_id in cur}
 
 
+class StoredBatch:
+    """Up to ``FETCH`` stored lines in queue order, as SQLite gave them in one step: the outbox
+    ids, the uids and the MACs (16 bytes each, concatenated: ``uid(i)``, ``mac(i)``) and the
+    lines. ``lines`` is None when the pieces do not add up (a line holding a line feed, which no
+    checked line does): then none of the batch's lines can be attributed and none is sent as
+    it is."""
+
+    __slots__ = ("lines", "macs", "outbox_ids", "uids")
+
+    def __init__(
+        self, outbox_ids: list[int], uids: bytes, macs: bytes, lines: list[bytes] | None
+    ) -> None:
+        self.outbox_ids, self.uids, self.macs, self.lines = outbox_ids, uids, macs, lines
+
+    def uid(self, i: int) -> bytes:
+        return self.uids[16 * i : 16 * i + 16]
+
+    def mac(self, i: int) -> bytes:
+        return self.macs[16 * i : 16 * i + 16]
+
+
+# One batch per step: the aggregate runs inside SQLite without the GIL (a row at a time, each
+# row would take the GIL back from the caller's thread); the four aggregates see the same rows in
+# the same order. Only 16-byte uids and MACs are taken (the slices stay aligned).
+_BATCH_SQL: Final = (
+    "SELECT count(*), max(outbox_id), group_concat(outbox_id),"
+    " CAST(group_concat(record_uid, '') AS BLOB), CAST(group_concat(mac, '') AS BLOB),"
+    " CAST(group_concat(line, char(10)) AS BLOB)"
+    " FROM (SELECT outbox_id, record_uid, mac, line FROM outbox_lines"
+    " INDEXED BY outbox_lines_type WHERE record_type = :type AND shape_key = :key"
+    " AND octet_length(mac) = 16 AND octet_length(record_uid) = 16 AND outbox_id > :after"
+    " ORDER BY outbox_id LIMIT :n)"
+)
+
+
+def _batch(conn: Connection, record_type: str, shape_key: int, after: int) -> StoredBatch | None:
+    row = conn.execute(
+        _BATCH_SQL, {"type": record_type, "key": shape_key, "after": after, "n": FETCH}
+    ).fetchone()
+    count = int(row[0])
+    if count == 0:
+        return None
+    outbox_ids = [int(i) for i in str(row[2]).split(",")]
+    uids, macs, joined = bytes(row[3]), bytes(row[4]), bytes(row[5])
+    lines: list[bytes] | None = joined.split(b"\n")
+    if (
+        lines is None
+        or len(lines) != count
+        or len(outbox_ids) != count
+        or len(uids) != 16 * count
+        or len(macs) != 16 * count
+        or outbox_ids[-1] != int(row[1])
+    ):
+        lines = None
+    return StoredBatch(outbox_ids, uids, macs, lines)
+
+
 def stored(
     conn: Connection, record_type: str, shape_key: int
-) -> Generator[list[tuple[bytes, int, bytes, bytes]], None, None]:
-    """Batches of (uid, outbox id, line, MAC) of the stored lines of ``record_type`` written with
-    line key ``shape_key`` and with a MAC, in queue order (the table's order: each page read
-    once). The MAC is not checked here (``verifier``).
+) -> Generator[StoredBatch, None, None]:
+    """Batches of the stored lines of ``record_type`` written with line key ``shape_key`` and with
+    a MAC, in queue order (the table's order: each page read once). The MAC is not checked here
+    (``verifier``).
 
     The next batch is read on a worker thread while the caller consumes the current one (SQLite
-    releases the GIL while it steps, so reading and decrypting overlap the caller's work).
-    Only that thread uses ``conn`` meanwhile; it is done before this generator finishes or is
-    closed."""
-    cur = conn.execute(
-        "SELECT record_uid, outbox_id, line, mac FROM outbox_lines"
-        " INDEXED BY outbox_lines_type WHERE record_type = ? AND shape_key = ?"
-        " AND mac IS NOT NULL ORDER BY outbox_id",
-        (record_type, shape_key),
-    )
+    releases the GIL while it steps, and a batch is one step, so reading and decrypting overlap
+    the caller's work). Only that thread uses ``conn`` meanwhile; it is done before this
+    generator finishes or is closed."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-lines") as pool:
-        ahead = pool.submit(cur.fetchmany, FETCH)
+        ahead = pool.submit(_batch, conn, record_type, shape_key, -1)
         while True:
-            rows = ahead.result()
-            if not rows:
+            batch = ahead.result()
+            if batch is None:
                 return
-            ahead = pool.submit(cur.fetchmany, FETCH)
-            yield rows
+            ahead = pool.submit(_batch, conn, record_type, shape_key, batch.outbox_ids[-1])
+            yield batch
 
 
 def _state(conn: Connection) -> tuple[int, int, int]:

@@ -209,3 +209,112 @@ def test_without_a_stored_pass_the_entries_are_marked_after_the_build(
     assert result.records == 1
     assert threads == [threading.current_thread().name]
     assert _waiting(conn) == 0
+
+
+def _sign(conn: db.Connection) -> None:
+    """MACs for every stored line as the checked queue path makes them. Test-only: nothing in
+    the app MACs a line it did not check."""
+    key = outbox_lines._register_key(conn, create=False)
+    assert key is not None
+    rows = conn.execute(
+        "SELECT outbox_id, record_type, record_uid, shape_key, line FROM outbox_lines"
+    ).fetchall()
+    with db.transaction(conn):
+        for outbox_id, rtype, uid, shape_key, line in rows:
+            type_key = outbox_lines._type_key(key, rtype, line_check(rtype).tag)
+            mac = outbox_lines._mac(type_key, bytes(uid), outbox_id, shape_key, bytes(line))
+            conn.execute("UPDATE outbox_lines SET mac = ? WHERE outbox_id = ?", (mac, outbox_id))
+
+
+def _lots_sent(env: SyncEnv, session: Session, out: Path) -> tuple[int, dict[str, str]]:
+    result = sync_export.export_changes(session, out)
+    with env.open_as_server(result.path) as opened:
+        sent = list(opened.records("vaccination"))
+    return result.records, {r["uid"]: r["data"]["lot_no"] for r in sent}
+
+
+def _set_lot_in_line(conn: db.Connection, outbox_id: int | None, lot: str) -> None:
+    where = "" if outbox_id is None else f" WHERE outbox_id = {int(outbox_id)}"
+    with db.transaction(conn):
+        conn.execute(
+            "UPDATE outbox_lines SET line = CAST(replace(line, 'MR001', ?) AS BLOB)" + where,
+            (lot,),
+        )
+
+
+def test_lines_are_read_in_batches_of_one_step_each(
+    env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _more_doses(env.directory, 4)
+    conn = number.register.conn
+    _set_lot_in_line(conn, None, "MR00S")  # only to see that the stored lines are what is sent
+    _sign(conn)
+    monkeypatch.setattr(outbox_lines, "FETCH", 2)
+    batches: list[int] = []
+    read = outbox_lines._batch
+
+    def spy(*args: Any) -> Any:
+        batch = read(*args)
+        if batch is not None:
+            batches.append(len(batch.outbox_ids))
+        return batch
+
+    monkeypatch.setattr(outbox_lines, "_batch", spy)
+    records, lots = _lots_sent(env, number, tmp_path / "m")
+    assert batches == [2, 2, 1]
+    assert records == 5
+    assert set(lots.values()) == {"MR00S"}
+    assert set(lots) == {uid_text(u) for u in _uids(conn)}
+
+
+def test_a_batch_whose_lines_do_not_add_up_is_sent_from_the_rows(
+    env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stored line holding a line feed (with a MAC that matches: no checked line has one) makes
+    its batch's lines unattributable: every record of that batch is read from its row and checked,
+    the other batches are sent as stored."""
+    _more_doses(env.directory, 3)
+    conn = number.register.conn
+    ids = [int(r[0]) for r in conn.execute("SELECT outbox_id FROM outbox_lines ORDER BY 1")]
+    _set_lot_in_line(conn, None, "MR00S")
+    _set_lot_in_line(conn, ids[0], "X")  # no-op on an already changed line; then the line feed
+    with db.transaction(conn):
+        conn.execute(
+            "UPDATE outbox_lines SET line = CAST(replace(line, 'MR00S', 'MR' || char(10) || 'S')"
+            " AS BLOB) WHERE outbox_id = ?",
+            (ids[0],),
+        )
+    _sign(conn)
+    monkeypatch.setattr(outbox_lines, "FETCH", 2)
+    records, lots = _lots_sent(env, number, tmp_path / "m")
+    assert records == 4
+    by_line = {
+        uid_text(bytes(u)): oid
+        for u, oid in conn.execute("SELECT record_uid, outbox_id FROM outbox_lines")
+    }
+    first_batch = {uid for uid, oid in by_line.items() if oid in ids[:2]}
+    assert {lot for uid, lot in lots.items() if uid in first_batch} == {"MR001"}  # rows
+    assert {lot for uid, lot in lots.items() if uid not in first_batch} == {"MR00S"}  # stored
+    assert all("\n" not in lot for lot in lots.values())
+
+
+@pytest.mark.parametrize("column", ["mac", "record_uid"])
+def test_a_stored_line_with_a_mac_or_uid_of_another_length_is_sent_from_its_row(
+    env: SyncEnv, number: Session, tmp_path: Path, column: str
+) -> None:
+    _more_doses(env.directory, 2)
+    conn = number.register.conn
+    _set_lot_in_line(conn, None, "MR00S")
+    _sign(conn)
+    first = int(conn.execute("SELECT min(outbox_id) FROM outbox_lines").fetchone()[0])
+    first_uid = uid_text(
+        bytes(conn.execute("SELECT record_uid FROM outbox WHERE id = ?", (first,)).fetchone()[0])
+    )
+    with db.transaction(conn):
+        conn.execute(
+            f"UPDATE outbox_lines SET {column} = {column} || x'00' WHERE outbox_id = ?", (first,)
+        )
+    records, lots = _lots_sent(env, number, tmp_path / "m")
+    assert records == 3
+    assert lots.pop(first_uid) == "MR001"  # from its row
+    assert set(lots.values()) == {"MR00S"}  # the others as stored
