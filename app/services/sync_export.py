@@ -18,7 +18,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,8 +69,10 @@ def _package_file_name(sender: str, recipient: str, sequence: int) -> str:
     return f"{sender}_{recipient}_{sequence:06d}.vxpkg"
 
 
-def _audit_lines(conn: db.Connection, after_seq: int, counter: list[int]) -> Iterator[Any]:
-    for row in sync_outbox.audit_since(conn, after_seq):
+def _audit_lines(
+    conn: Callable[[], db.Connection], after_seq: int, counter: list[int]
+) -> Iterator[Any]:
+    for row in sync_outbox.audit_since(conn(), after_seq):
         counter[0] += 1
         yield {
             "seq": row.seq,
@@ -135,7 +137,10 @@ def export_changes(
         chan = sync_state.channel(conn, server.id)
         sequence, ack = chan.last_sent_seq + 1, chan.last_applied_seq
         up_to = sync_outbox.max_pending_id(conn)
+        head = sync_outbox.audit_head(conn)
+        head_seq, head_hash = head if head is not None else (0, bytes(32))
         database = RegisterLayout(reg.directory).database
+        # from here, this connection is used on the marking thread until ``own_conn`` returns
         records = Records(
             conn,
             keys.party_id,
@@ -153,8 +158,6 @@ def export_changes(
                     "個人番号を含む変更は番号利用事務担当の操作でのみ送信できます。",
                     code="E_SYNC_NUMBER_KEY",
                 )
-            head = sync_outbox.audit_head(conn)
-            head_seq, head_hash = head if head is not None else (0, bytes(32))
             counter = [0]
             built = build_package(
                 sent_dir / name,
@@ -164,14 +167,13 @@ def export_changes(
                 ack=ack,
                 kind="changes",
                 records=records.sources(),
-                audit=_audit_lines(conn, chan.audit_ack_seq, counter),
+                audit=_audit_lines(records.own_conn, chan.audit_ack_seq, counter),
                 manifest_extra={"audit_head": {"seq": head_seq, "hash": head_hash.hex()}},
                 tmp_dir=work_dir(reg.directory),
             )
-        except BaseException:
-            records.finish_marking(run=False)  # before this connection is rolled back
-            raise
-        records.finish_marking()
+            records.finish_marking()
+        finally:
+            records.close()  # before this connection is used again or rolled back
         if cancel is not None and cancel():
             (sent_dir / name).unlink(missing_ok=True)
             raise Cancelled()
