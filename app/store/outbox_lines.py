@@ -247,11 +247,17 @@ class StoredBatch:
     checked line does): then none of the batch's lines can be attributed and none is sent as
     it is."""
 
-    __slots__ = ("lines", "macs", "outbox_ids", "uids")
+    __slots__ = ("last", "lines", "macs", "outbox_ids", "uids")
 
     def __init__(
-        self, outbox_ids: list[int], uids: bytes, macs: bytes, lines: list[bytes] | None
+        self,
+        last: int,
+        outbox_ids: list[int],
+        uids: bytes,
+        macs: bytes,
+        lines: list[bytes] | None,
     ) -> None:
+        self.last = last  # the batch's highest outbox id: the next batch starts after it
         self.outbox_ids, self.uids, self.macs, self.lines = outbox_ids, uids, macs, lines
 
     def uid(self, i: int) -> bytes:
@@ -282,6 +288,7 @@ def _batch(conn: Connection, record_type: str, shape_key: int, after: int) -> St
     count = int(row[0])
     if count == 0:
         return None
+    last = int(row[1])
     outbox_ids = [int(i) for i in str(row[2]).split(",")]
     uids, macs, joined = bytes(row[3]), bytes(row[4]), bytes(row[5])
     lines: list[bytes] | None = joined.split(b"\n")
@@ -291,10 +298,10 @@ def _batch(conn: Connection, record_type: str, shape_key: int, after: int) -> St
         or len(outbox_ids) != count
         or len(uids) != 16 * count
         or len(macs) != 16 * count
-        or outbox_ids[-1] != int(row[1])
+        or outbox_ids[-1] != last
     ):
         lines = None
-    return StoredBatch(outbox_ids, uids, macs, lines)
+    return StoredBatch(last, outbox_ids, uids, macs, lines)
 
 
 def stored(
@@ -314,7 +321,7 @@ def stored(
             batch = ahead.result()
             if batch is None:
                 return
-            ahead = pool.submit(_batch, conn, record_type, shape_key, batch.outbox_ids[-1])
+            ahead = pool.submit(_batch, conn, record_type, shape_key, batch.last)
             yield batch
 
 
