@@ -12,6 +12,15 @@ per-row path. Every line is checked against its schema before it is sent: a stor
 when its change was queued (``app/services/_line_check.py``; its MAC proves it), so it goes into
 the package as it is (``CheckedLines``); every other line by the package layer while it writes.
 
+Two cores (``reader`` and ``mark``): the waiting entries of the stored record types and their
+stored lines are read on a second connection on the same snapshot
+(``outbox_lines.snapshot_reader``) while the caller's connection marks the waiting entries as
+sent (``mark``: the UPDATE of the export's own transaction, on a worker thread; SQLite releases
+the GIL in both). The caller's connection is used again only through ``own_conn`` (which waits
+for the marking). The caller calls ``close()`` before its transaction ends, whatever happened
+(it waits for a marking under way and closes the second connection), and ``finish_marking()``
+once the package is built (it runs ``mark`` when it did not run beside the reads).
+
 Postponed vaccinations come in the same pass as the given ones and are kept for the postponement
 member (read again by their ids when there are more than ``POSTPONED_KEPT``).
 """
@@ -19,6 +28,8 @@ member (read again by their ids when there are more than ``POSTPONED_KEPT``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, ExitStack, closing
 from typing import Any
 
 from app.errors import VaxDeskError
@@ -46,6 +57,8 @@ class Cancelled(VaxDeskError):
 
 # A record type's waiting records: uid → (its latest waiting outbox id, row id or None)
 Latest = dict[bytes, tuple[int, int | None]]
+#: A second connection on the caller's snapshot for reading stored lines (or the caller's own).
+LineReader = Callable[[], AbstractContextManager[db.Connection]]
 
 
 class Records:
@@ -59,24 +72,45 @@ class Records:
         up_to: int,
         progress: Progress | None,
         cancel: CancelCheck | None,
+        *,
+        reader: LineReader | None = None,
+        mark: Callable[[], object] | None = None,
     ) -> None:
         self.conn, self.party_id, self.cipher = conn, party_id, cipher
+        self._reader, self._mark = reader, mark
+        self._marking: Future[object] | None = None
+        self._marker: ThreadPoolExecutor | None = None
+        self._exit = ExitStack()
         self.progress, self.cancel = progress, cancel
         self.types = sync_lines.pending_types(conn, up_to)
         self._stored_ok = outbox_lines.triggers_in_place(conn)
         self._waiting: dict[str, Latest] = {}
         self._ids: dict[str, tuple[list[int], set[bytes]]] = {}
+        self._checks: dict[str, tuple[int, outbox_lines.Verify] | None] = {}
         for t in self.types:
             if t not in sync_outbox.RECORD_TABLES:
                 continue
             if line_shapes(conn, t) is None:  # personal numbers: by row, as before
                 self._ids[t] = sync_lines.pending_row_ids(conn, t, up_to)
                 continue
-            self._waiting[t] = outbox_lines.latest_pending(conn, t, up_to)
+            self._checks[t] = self._check_of(t)
         # this terminal's retention purges (app/services/_retention_sync.py), by outbox uid
         self._purges = (
             sync_lines.pending_uids(conn, "purge", up_to) if "purge" in self.types else []
         )
+        # the stored lines (and the waiting entries they answer) are read on the second
+        # connection while this one marks the entries (module text)
+        self._lines_conn = conn
+        try:
+            if reader is not None and any(self._checks.values()):
+                self._lines_conn = self._exit.enter_context(reader())
+                if self._lines_conn is not conn:
+                    self._start_marking()
+            for t in self._checks:
+                self._waiting[t] = outbox_lines.latest_pending(self._lines_conn, t, up_to)
+        except BaseException:
+            self.close()
+            raise
         self.total = (
             sum(len(ids) for ids, _ in self._ids.values())
             + sum(len(w) for w in self._waiting.values())
@@ -90,6 +124,50 @@ class Records:
             set(),
             [],
         )
+
+    def _check_of(self, record_type: str) -> tuple[int, outbox_lines.Verify] | None:
+        """(line key, MAC check) of the stored lines of ``record_type`` that may be sent as they
+        are; None when none may (no line key, a trigger missing)."""
+        shapes = line_shapes(self.conn, record_type)
+        key = None if shapes is None else outbox_lines.line_key(self.conn, *shapes)
+        if key is None or not self._stored_ok:
+            return None
+        tag = line_check(record_type).tag
+        verify = outbox_lines.verifier(self.conn, record_type, key, tag)
+        return None if verify is None else (key, verify)
+
+    def own_conn(self) -> db.Connection:
+        """The caller's connection, once the marking on it is done."""
+        self.finish_marking(run=False)
+        return self.conn
+
+    def close(self) -> None:
+        """Wait for the marking, close the second connection. Idempotent."""
+        try:
+            self.finish_marking(run=False)
+        finally:
+            self._exit.close()
+
+    def _start_marking(self) -> None:
+        """``mark`` on a worker thread, on the caller's connection (see the module text)."""
+        if self._mark is None or self._marking is not None:
+            return
+        self._marker = ThreadPoolExecutor(1, thread_name_prefix="export-mark")
+        self._marking = self._marker.submit(self._mark)
+
+    def finish_marking(self, *, run: bool = True) -> None:
+        """Wait for the marking started on the worker thread (raises what it raised); with
+        ``run``, run ``mark`` here when no stored pass started it. Idempotent."""
+        marking, marker = self._marking, self._marker
+        if marking is not None and marker is not None:
+            self._mark, self._marking, self._marker = None, None, None
+            try:
+                marking.result()
+            finally:
+                marker.shutdown(wait=True)
+        elif run and self._mark is not None:
+            mark, self._mark = self._mark, None
+            mark()
 
     def _tick(self) -> None:
         self.done += 1
@@ -126,7 +204,7 @@ class Records:
         pending records not met (an outbox row id that was wrong) are then looked up by uid and
         sent: row ids of synced records do not change, but a wrong id must neither lose nor
         misplace a change."""
-        names = sync_outbox.export_names(self.conn, register_type)
+        names = sync_outbox.export_names(self.own_conn(), register_type)
         shape = line_shape(register_type, names, package_type)
         alternate = None
         if package_type == "vaccination":
@@ -169,29 +247,26 @@ class Records:
             found = sync_lines.row_ids_of(self.conn, register_type, todo)
             yield from self._lines(register_type, package_type, found, todo, again=False)
 
-    def _stored_then_rows(
-        self, record_type: str, latest: Latest
-    ) -> Iterator[bytes | Any | CheckedLines]:
-        """The stored lines that are the current lines of waiting records and carry the MAC of
-        the checked queue path (module text), then the lines of the other waiting records built
-        from their rows."""
-        shapes = line_shapes(self.conn, record_type)
-        key = None if shapes is None else outbox_lines.line_key(self.conn, *shapes)
-        verify = (
-            None
-            if key is None or not self._stored_ok
-            else outbox_lines.verifier(self.conn, record_type, key, line_check(record_type).tag)
-        )
-        if key is not None and verify is not None:
-            postponements = record_type == "vaccination"
-            keep, pop = self._keep, latest.pop
-            for rows in outbox_lines.stored(self.conn, record_type, key):
+    def _stored(
+        self, record_type: str, key: int, verify: outbox_lines.Verify, latest: Latest
+    ) -> Iterator[CheckedLines]:
+        """The verified stored lines of ``record_type`` (the others stay in ``latest``), read on
+        the second connection while the caller's marks the entries (module text)."""
+        postponements = record_type == "vaccination"
+        keep, pop = self._keep, latest.pop
+        with closing(outbox_lines.stored(self._lines_conn, record_type, key)) as batches:
+            for batch in batches:
                 lines: list[bytes] = []
-                for uid, outbox_id, line, mac in rows:
+                if batch.lines is None:  # not attributable: every record from its row
+                    continue
+                for i, (outbox_id, line) in enumerate(
+                    zip(batch.outbox_ids, batch.lines, strict=True)
+                ):
+                    uid = batch.uid(i)
                     entry = pop(uid, None)
                     if entry is None:
                         continue
-                    if entry[0] != outbox_id or not verify(uid, outbox_id, line, mac):
+                    if entry[0] != outbox_id or not verify(uid, outbox_id, line, batch.mac(i)):
                         latest[uid] = entry  # not the record's checked current line: its row
                     elif postponements and line.startswith(_POSTPONEMENT):
                         keep(entry[1], uid, line, True)
@@ -204,8 +279,19 @@ class Records:
                         self._report()
                     lines.append(b"")
                     yield CheckedLines(b"\n".join(lines), len(lines) - 1)
+
+    def _stored_then_rows(
+        self, record_type: str, latest: Latest
+    ) -> Iterator[bytes | Any | CheckedLines]:
+        """The stored lines that are the current lines of waiting records and carry the MAC of
+        the checked queue path (module text), then the lines of the other waiting records built
+        from their rows."""
+        check = self._checks.get(record_type)
+        if check is not None:
+            yield from self._stored(record_type, *check, latest)
         if not latest:
             return
+        self.own_conn()  # the caller's connection is used again below
         ids = {row_id for _, row_id in latest.values() if row_id is not None}
         without = [uid for uid, (_, row_id) in latest.items() if row_id is None]
         if without:  # entries queued before migration 0007: found by uid
@@ -215,7 +301,7 @@ class Records:
     def source(self, package_type: str) -> Iterator[bytes | dict[str, Any] | CheckedLines]:
         if package_type == "purge":
             uids, self._purges = self._purges, []
-            for envelope in purge_envelopes(self.conn, uids, self.party_id):
+            for envelope in purge_envelopes(self.own_conn(), uids, self.party_id):
                 self._tick()
                 yield envelope
             return

@@ -2,12 +2,14 @@
 since the head the server acknowledged, the next sequence and the current ``ack``, in one
 ``changes`` package for the trusted server.
 
-Order, so that a crash at any point leaves something consistent: (1) the package is built from one
-read snapshot into the register's ``sync-sent`` folder (atomic write); (2) one transaction marks
-the outbox rows with the sequence, records the package in the channel state and appends the audit
-entry; (3) the file is copied atomically to the chosen folder. A crash before (2) leaves an unused
-file that the next export replaces; after (2), ``resend`` copies the kept file again. Kept copies
-are removed once the server acknowledges them. Cancelling before (2) leaves nothing.
+Order, so that a crash at any point leaves something consistent: one write transaction (taken
+first, so every read sees one snapshot) (1) builds the package into the register's ``sync-sent``
+folder (atomic write) while it marks the outbox rows with the sequence (on the other core, see
+``_sync_export_records``), then (2) records the package in the channel state, appends the audit
+entry and commits; (3) the file is copied atomically to the chosen folder. A crash before the
+commit leaves an unused file that the next export replaces and nothing marked; after it,
+``resend`` copies the kept file again. Kept copies are removed once the server acknowledges them.
+Cancelling before the commit leaves nothing. The write lock is held while the package is built.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,8 +69,10 @@ def _package_file_name(sender: str, recipient: str, sequence: int) -> str:
     return f"{sender}_{recipient}_{sequence:06d}.vxpkg"
 
 
-def _audit_lines(conn: db.Connection, after_seq: int, counter: list[int]) -> Iterator[Any]:
-    for row in sync_outbox.audit_since(conn, after_seq):
+def _audit_lines(
+    conn: Callable[[], db.Connection], after_seq: int, counter: list[int]
+) -> Iterator[Any]:
+    for row in sync_outbox.audit_since(conn(), after_seq):
         counter[0] += 1
         yield {
             "seq": row.seq,
@@ -126,38 +130,53 @@ def export_changes(
     sent_dir.mkdir(mode=0o700, exist_ok=True)
     cipher = NumberCipher(session.number_key()) if session.holds_number_key else None
 
-    with sync_outbox.read_snapshot(conn):  # the rows, audit entries and counters agree
+    # One write transaction from the start: the reads see one snapshot, the stored lines are read
+    # on a second connection on that same snapshot (no commit can come between while the lock is
+    # held) while this one marks the entries (module text).
+    with db.transaction(conn):
         chan = sync_state.channel(conn, server.id)
         sequence, ack = chan.last_sent_seq + 1, chan.last_applied_seq
         up_to = sync_outbox.max_pending_id(conn)
-        records = Records(conn, keys.party_id, cipher, up_to, progress, cancel)
-        if cipher is None and "person_number" in records.types:
-            raise VaxDeskError(
-                "個人番号を含む変更は番号利用事務担当の操作でのみ送信できます。",
-                code="E_SYNC_NUMBER_KEY",
-            )
         head = sync_outbox.audit_head(conn)
         head_seq, head_hash = head if head is not None else (0, bytes(32))
-        counter = [0]
-        name = _package_file_name(keys.party_id, server.id, sequence)
-        built = build_package(
-            sent_dir / name,
-            sender=keys,
-            recipient=server.public,
-            sequence=sequence,
-            ack=ack,
-            kind="changes",
-            records=records.sources(),
-            audit=_audit_lines(conn, chan.audit_ack_seq, counter),
-            manifest_extra={"audit_head": {"seq": head_seq, "hash": head_hash.hex()}},
-            tmp_dir=work_dir(reg.directory),
+        database = RegisterLayout(reg.directory).database
+        # from here, this connection is used on the marking thread until ``own_conn`` returns
+        records = Records(
+            conn,
+            keys.party_id,
+            cipher,
+            up_to,
+            progress,
+            cancel,
+            reader=lambda: outbox_lines.snapshot_reader(conn, database, reg.dek),
+            mark=lambda: sync_outbox.assign_package(conn, sequence, up_to),
         )
-    if cancel is not None and cancel():
-        (sent_dir / name).unlink(missing_ok=True)
-        raise Cancelled()
-
-    with db.transaction(conn):
-        sync_outbox.assign_package(conn, sequence, up_to)
+        name = _package_file_name(keys.party_id, server.id, sequence)
+        try:
+            if cipher is None and "person_number" in records.types:
+                raise VaxDeskError(
+                    "個人番号を含む変更は番号利用事務担当の操作でのみ送信できます。",
+                    code="E_SYNC_NUMBER_KEY",
+                )
+            counter = [0]
+            built = build_package(
+                sent_dir / name,
+                sender=keys,
+                recipient=server.public,
+                sequence=sequence,
+                ack=ack,
+                kind="changes",
+                records=records.sources(),
+                audit=_audit_lines(records.own_conn, chan.audit_ack_seq, counter),
+                manifest_extra={"audit_head": {"seq": head_seq, "hash": head_hash.hex()}},
+                tmp_dir=work_dir(reg.directory),
+            )
+            records.finish_marking()
+        finally:
+            records.close()  # before this connection is used again or rolled back
+        if cancel is not None and cancel():
+            (sent_dir / name).unlink(missing_ok=True)
+            raise Cancelled()
         outbox_lines.forget_packaged(conn, up_to)
         sync_state.record_sent(
             conn,

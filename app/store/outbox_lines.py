@@ -24,12 +24,16 @@ import hashlib
 import hmac
 import secrets
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Final, Protocol
 
 import sqlcipher3
 
+from app.errors import RegisterError
+from app.store import db
 from app.store.db import Connection
 from app.store.sync_lines import LineShape, line_expression
 from app.store.sync_outbox import RECORD_TABLES
@@ -44,6 +48,9 @@ TRIGGERS: Final = frozenset(
     | {f"outbox_lines_identity_{w}" for w in ("insert", "update", "delete")}
 )
 FETCH: Final = 4096
+#: Page cache of the second connection that reads the stored lines (``snapshot_reader``): each
+#: page is read once, in order.
+READER_CACHE_MIB: Final = 8
 #: ``meta`` key: the last outbox id put in a package (lines up to it are no longer used).
 SENT_KEY: Final = "outbox_lines_sent"
 #: Lines of packaged changes deleted with each line stored (see ``forget_packaged``; each costs
@@ -233,31 +240,126 @@ def latest_pending(
     return {uid: (outbox_id, row_id) for uid, outbox_id, row_id in cur}
 
 
+class StoredBatch:
+    """Up to ``FETCH`` stored lines in queue order, as SQLite gave them in one step: the outbox
+    ids, the uids and the MACs (16 bytes each, concatenated: ``uid(i)``, ``mac(i)``) and the
+    lines. ``lines`` is None when the pieces do not add up (a line holding a line feed, which no
+    checked line does): then none of the batch's lines can be attributed and none is sent as
+    it is."""
+
+    __slots__ = ("last", "lines", "macs", "outbox_ids", "uids")
+
+    def __init__(
+        self,
+        last: int,
+        outbox_ids: list[int],
+        uids: bytes,
+        macs: bytes,
+        lines: list[bytes] | None,
+    ) -> None:
+        self.last = last  # the batch's highest outbox id: the next batch starts after it
+        self.outbox_ids, self.uids, self.macs, self.lines = outbox_ids, uids, macs, lines
+
+    def uid(self, i: int) -> bytes:
+        return self.uids[16 * i : 16 * i + 16]
+
+    def mac(self, i: int) -> bytes:
+        return self.macs[16 * i : 16 * i + 16]
+
+
+# One batch per step: the aggregate runs inside SQLite without the GIL (a row at a time, each
+# row would take the GIL back from the caller's thread); the four aggregates see the same rows in
+# the same order. Only 16-byte uids and MACs are taken (the slices stay aligned).
+_BATCH_SQL: Final = (
+    "SELECT count(*), max(outbox_id), group_concat(outbox_id),"
+    " CAST(group_concat(record_uid, '') AS BLOB), CAST(group_concat(mac, '') AS BLOB),"
+    " CAST(group_concat(line, char(10)) AS BLOB)"
+    " FROM (SELECT outbox_id, record_uid, mac, line FROM outbox_lines"
+    " INDEXED BY outbox_lines_type WHERE record_type = :type AND shape_key = :key"
+    " AND octet_length(mac) = 16 AND octet_length(record_uid) = 16 AND outbox_id > :after"
+    " ORDER BY outbox_id LIMIT :n)"
+)
+
+
+def _batch(conn: Connection, record_type: str, shape_key: int, after: int) -> StoredBatch | None:
+    row = conn.execute(
+        _BATCH_SQL, {"type": record_type, "key": shape_key, "after": after, "n": FETCH}
+    ).fetchone()
+    count = int(row[0])
+    if count == 0:
+        return None
+    last = int(row[1])
+    outbox_ids = [int(i) for i in str(row[2]).split(",")]
+    uids, macs, joined = bytes(row[3]), bytes(row[4]), bytes(row[5])
+    lines: list[bytes] | None = joined.split(b"\n")
+    if (
+        lines is None
+        or len(lines) != count
+        or len(outbox_ids) != count
+        or len(uids) != 16 * count
+        or len(macs) != 16 * count
+        or outbox_ids[-1] != last
+    ):
+        lines = None
+    return StoredBatch(last, outbox_ids, uids, macs, lines)
+
+
 def stored(
     conn: Connection, record_type: str, shape_key: int
-) -> Iterator[list[tuple[bytes, int, bytes, bytes]]]:
-    """Batches of (uid, outbox id, line, MAC) of the stored lines of ``record_type`` written with
-    line key ``shape_key`` and with a MAC, in queue order (the table's order: each page read
-    once). The MAC is not checked here (``verifier``).
+) -> Generator[StoredBatch, None, None]:
+    """Batches of the stored lines of ``record_type`` written with line key ``shape_key`` and with
+    a MAC, in queue order (the table's order: each page read once). The MAC is not checked here
+    (``verifier``).
 
     The next batch is read on a worker thread while the caller consumes the current one (SQLite
-    releases the GIL while it steps, so reading and decrypting overlap the caller's work).
-    Only that thread uses ``conn`` meanwhile; it is done before this generator finishes or is
-    closed."""
-    cur = conn.execute(
-        "SELECT record_uid, outbox_id, line, mac FROM outbox_lines"
-        " INDEXED BY outbox_lines_type WHERE record_type = ? AND shape_key = ?"
-        " AND mac IS NOT NULL ORDER BY outbox_id",
-        (record_type, shape_key),
-    )
+    releases the GIL while it steps, and a batch is one step, so reading and decrypting overlap
+    the caller's work). Only that thread uses ``conn`` meanwhile; it is done before this
+    generator finishes or is closed."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-lines") as pool:
-        ahead = pool.submit(cur.fetchmany, FETCH)
+        ahead = pool.submit(_batch, conn, record_type, shape_key, -1)
         while True:
-            rows = ahead.result()
-            if not rows:
+            batch = ahead.result()
+            if batch is None:
                 return
-            ahead = pool.submit(cur.fetchmany, FETCH)
-            yield rows
+            ahead = pool.submit(_batch, conn, record_type, shape_key, batch.last)
+            yield batch
+
+
+def _state(conn: Connection) -> tuple[int, int, int]:
+    row = conn.execute(
+        "SELECT (SELECT max(id) FROM outbox), (SELECT max(outbox_id) FROM outbox_lines)"
+    ).fetchone()
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    return int(version), int(row[0] or 0), int(row[1] or 0)
+
+
+@contextmanager
+def snapshot_reader(conn: Connection, path: Path, dek: bytes) -> Iterator[Connection]:
+    """A second, read-only connection to the register at ``path`` for reading stored lines
+    (``stored``) on the other core while ``conn`` is busy with something else (the export marks
+    its outbox entries meanwhile).
+
+    The caller holds the write lock on ``conn`` (``BEGIN IMMEDIATE``, not yet written): nothing
+    can commit between ``conn``'s snapshot and this connection's, so both see the same committed
+    register. As a check (fail closed), the schema version and the last outbox and stored-line
+    ids must agree; if they do not, or the second connection cannot be opened, ``conn`` itself
+    is given (the lines are then read on it, as before)."""
+    try:
+        reader = db.connect(path, dek, readonly=True, cache_mib=READER_CACHE_MIB)
+    except (RegisterError, sqlcipher3.Error):
+        yield conn
+        return
+    try:
+        reader.execute("BEGIN")
+        same = _state(reader) == _state(conn)
+    except sqlcipher3.Error:
+        same = False
+    try:
+        yield reader if same else conn
+    finally:
+        if reader.in_transaction:
+            reader.execute("COMMIT")
+        reader.close()
 
 
 def forget_packaged(conn: Connection, up_to_id: int) -> None:
