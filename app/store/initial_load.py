@@ -198,6 +198,7 @@ class Positions:
         load would)."""
         if self._conn is None:
             self._conn = sqlcipher3.connect(":memory:", check_same_thread=False)
+            self._conn.execute("PRAGMA temp_store = MEMORY")  # never a temporary file
         try:
             got, n = self._conn.execute(self.sql, (lines,)).fetchone()
         except sqlcipher3.Error:
