@@ -27,9 +27,11 @@ shown, exported or synced; their digest holds no readable personal data.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from app import __version__
 from app.domain.catalog import Catalog
 from app.store import catalog_versions
 from app.store.catalog_files import default_catalog_path
@@ -58,14 +60,27 @@ _KEYS: dict[tuple[int, str], tuple[Catalog, bytes | None]] = {}
 
 
 def _code() -> bytes | None:
-    """A digest of the code files above; None when one cannot be read (nothing is kept)."""
+    """A digest of the code files above; None when one cannot be read (nothing is kept).
+
+    In the packaged app (PyInstaller) the sources are not on disk: the code is inside the
+    program file, so the digest is of that file and the app's version — another build of the
+    program is another key."""
     if not _code_digest:
         h = hashlib.sha256()
         try:
-            for name in _CODE_FILES:
-                path = _APP / name
-                for f in sorted(path.glob("*.py")) if path.is_dir() else [path]:
-                    h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+            if getattr(sys, "frozen", False):
+                h.update(b"frozen\0" + __version__.encode() + b"\0")
+                with open(sys.executable, "rb") as program:
+                    while block := program.read(1 << 20):
+                        h.update(block)
+            else:
+                for name in _CODE_FILES:
+                    path = _APP / name
+                    files = sorted(path.glob("*.py")) if path.is_dir() else [path]
+                    if not files:
+                        return None
+                    for f in files:
+                        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
         except OSError:
             return None
         _code_digest.append(h.digest())

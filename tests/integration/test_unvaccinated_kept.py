@@ -176,6 +176,35 @@ def test_another_catalog_or_series_has_another_key(
     assert basis != _list_complete.basis(key, "2024-05-10", "", "2024-07-11 hib hib")
 
 
+def test_the_packaged_app_keys_by_its_program_file(
+    nurse: Session, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """In a PyInstaller bundle the sources are not on disk: the key is of the program file
+    (another build, another key); a program file that cannot be read keeps nothing."""
+    conn = nurse.register.conn
+    full = schedule.catalog_for(nurse)
+    from_sources = _list_complete.rules_key(conn, full, "hib")
+    program = tmp_path / "vaxdesk"
+    program.write_bytes(b"build 1")
+    monkeypatch.setattr("sys.frozen", True, raising=False)
+    monkeypatch.setattr("sys.executable", str(program))
+    keys = []
+    for content in (b"build 1", b"build 2"):
+        program.write_bytes(content)
+        _list_complete._code_digest.clear()
+        _list_complete._KEYS.clear()
+        keys.append(_list_complete.rules_key(conn, full, "hib"))
+    assert None not in keys and keys[0] != keys[1] and from_sources not in keys
+    program.unlink()
+    _list_complete._code_digest.clear()
+    _list_complete._KEYS.clear()
+    assert _list_complete.rules_key(conn, full, "hib") is None
+    monkeypatch.undo()
+    _list_complete._code_digest.clear()
+    _list_complete._KEYS.clear()
+    assert _list_complete.rules_key(conn, full, "hib") == from_sources
+
+
 def test_a_deleted_person_takes_the_kept_rows_along(nurse: Session) -> None:
     conn = nurse.register.conn
     pid = _kept_complete(nurse, "varicella")[-1]
