@@ -560,8 +560,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--serial",
         action="store_true",
-        help="--stage updates: member checks before the apply and rows built on the importing "
-        "thread (sync_import.DEFER_UPDATES, _sync_fast.AHEAD off), to compare",
+        help="--stage updates: member checks before the apply (sync_import.DEFER_UPDATES off), "
+        "to compare",
     )
     ap.add_argument(
         "--floor",
@@ -625,10 +625,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif args.stage == "updates":
             if args.serial:
-                from app.services import _sync_fast, sync_import
+                from app.services import sync_import
 
                 sync_import.DEFER_UPDATES = False
-                _sync_fast.AHEAD = False
             in_place = reg.register_dir if args.in_place else None
             result = stage_updates(
                 reg, work, args.changes, terminal=in_place, profile=args.profile, floor=args.floor
