@@ -117,7 +117,14 @@ def _uid(expr: str) -> str:
 
 @functools.lru_cache(maxsize=16)
 def _stage_sql(shape: Shape) -> str:
-    """The statement staging a window of JSON Lines given as one JSON array (see stage_lines)."""
+    """The statement staging a window of JSON Lines given as one JSON array (see stage_lines).
+
+    Each value is taken out once (a path look-up is what costs). A record SQLite could read
+    otherwise than orjson (a repeated key: SQLite takes the first, orjson the last) or that is
+    not a plain envelope is ``bad`` (it goes record by record): the envelope has six distinct
+    members, data distinct ones, voided is null or two distinct members. Which fields are
+    absent is looked up only when data has fewer members than the fields known (a line with an
+    unknown member fails the package's checks, and nothing of it is kept)."""
     carried = (*shape.fields, *(r.field for r in shape.refs))
     known = (*carried, *shape.booleans)
     for name in known:
@@ -126,30 +133,27 @@ def _stage_sql(shape: Shape) -> str:
     absent = " + ".join(
         f"((json_type(v, '$.data.{name}') IS NULL) << {i})" for i, name in enumerate(carried)
     )
-    present = " + ".join(f"(json_type(v, '$.data.{name}') IS NOT NULL)" for name in known)
-    # A record SQLite could read otherwise than orjson (a repeated key: SQLite takes the first,
-    # orjson the last) or that is not a plain envelope goes record by record (``bad``): the
-    # envelope has its six members, data only known fields, each once, voided two members.
+    members = "SELECT count(*) << 16 | count(DISTINCT key) FROM json_each"
     bad = (
-        "(nt IS NOT 6 OR json_type(v, '$.data') IS NOT 'object' OR nd IS NOT np"
+        f"(nt IS NOT {6 << 16 | 6} OR nd >> 16 IS NOT nd & 65535"
+        " OR json_type(v, '$.data') IS NOT 'object'"
         " OR typeof(u) IS NOT 'blob' OR length(u) IS NOT 16"
-        " OR json_type(v, '$.type') IS NOT 'text'"
-        " OR json_type(v, '$.origin') IS NOT 'text'"
-        " OR CASE json_type(v, '$.voided') WHEN 'null' THEN 0"
-        " WHEN 'object' THEN (SELECT count(*) FROM json_each(v, '$.voided')) IS NOT 2"
+        " OR typeof(t) IS NOT 'text' OR typeof(o) IS NOT 'text'"
+        " OR CASE vt WHEN 'null' THEN 0"
+        f" WHEN 'object' THEN ({members}(v, '$.voided')) IS NOT {2 << 16 | 2}"
         " OR json_type(v, '$.voided.at') IS NOT 'text'"
         " OR json_type(v, '$.voided.reason') IS NOT 'text' ELSE 1 END)"
     )
     values = [
         "k",
         "u",
-        "v ->> '$.type'",
+        "t",
         bad,
-        "absent",
+        f"CASE WHEN nd >> 16 = {len(known)} THEN 0 ELSE {absent or '0'} END",
         "v ->> '$.version'",
-        "v ->> '$.origin'",
-        "rtrim(replace(v ->> '$.voided.at', 'T', ' '), 'Z')",
-        "v ->> '$.voided.reason'",
+        "o",
+        "CASE vt WHEN 'object' THEN rtrim(replace(v ->> '$.voided.at', 'T', ' '), 'Z') END",
+        "CASE vt WHEN 'object' THEN v ->> '$.voided.reason' END",
         *(f"v ->> '$.data.{name}'" for name in shape.fields),
         *(f"CASE WHEN v ->> '$.data.{name}' THEN 1 ELSE 0 END" for name in shape.booleans),
         *(_uid(f"v ->> '$.data.{r.field}'") for r in shape.refs),
@@ -157,10 +161,9 @@ def _stage_sql(shape: Shape) -> str:
     uid = _uid("v ->> '$.uid'")
     return (
         "WITH j AS MATERIALIZED (SELECT key AS k, value AS v FROM jsonb_each(CAST(? AS TEXT))),"
-        f" r AS MATERIALIZED (SELECT k, v, {uid} AS u,"
-        " (SELECT count(*) FROM json_each(j.v)) AS nt,"
-        " (SELECT count(*) FROM json_each(j.v, '$.data')) AS nd,"
-        f" {present or '0'} AS np, {absent or '0'} AS absent FROM j)"
+        f" r AS MATERIALIZED (SELECT k, v, {uid} AS u, v ->> '$.type' AS t,"
+        " v ->> '$.origin' AS o, json_type(v, '$.voided') AS vt,"
+        f" ({members}(j.v)) AS nt, ({members}(j.v, '$.data')) AS nd FROM j)"
         f" INSERT INTO temp.{_IN} (seq, {', '.join(shape.staged)}) SELECT {', '.join(values)} FROM r"
     )
 

@@ -1,9 +1,10 @@
-"""An ``updates`` package is applied while its member checks run (app.sync.deferred) and its rows
-are built on a worker thread one window ahead (app/services/_sync_fast): a package that fails
-the checks is refused with their code even though plain updates went in meanwhile (the
-transaction rolls back: every table but the audit log unchanged, the file quarantined with a
-report); the checks run first or alongside with the same end; an update that changes only
-columns no index holds ends as the full update; a cancel stops the worker."""
+"""An ``updates`` package is applied while its member checks run (app.sync.deferred), its plain
+records staged window by window by SQLite (app/services/_sync_fast): a package that fails the
+checks is refused with their code even though plain updates went in meanwhile (the transaction
+rolls back: every table but the audit log unchanged, the file quarantined with a report); the
+checks run first or alongside, and rows staged from Python or by SQLite, with the same end; an
+update that changes only columns no index holds ends as the full update; a cancel leaves no
+thread behind."""
 
 from __future__ import annotations
 
