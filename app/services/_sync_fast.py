@@ -1,8 +1,8 @@
 """The set-based fast path of a package apply (issue 9 "Speed"), for the common case of an
 ``updates`` package: residents the register already holds, edited on the server.
 
-The lines of a record type are taken a window at a time: staged in a TEMP table with one
-executemany, the plain records chosen and written in SQL (app/store/sync_fast:
+The lines of a record type are taken a window at a time: staged in a TEMP table, the plain
+records chosen and written in SQL (app/store/sync_fast:
 the stored row exists, its uid comes once in the window, no local change waits for the server,
 no UNIQUE value and no field a derived column follows changes, every reference resolves), and
 everything else handed to the record-by-record path (``Applier``) in package order, in chunks,

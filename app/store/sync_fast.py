@@ -1,8 +1,10 @@
 """Set-based apply of the plain updates among incoming records (PACKAGE-FORMAT.md §4 apply), for
 ``app/services/_sync_fast``: the SQL, inside the caller's transaction.
 
-A window of records, already in register terms, is staged in a TEMP table with one executemany
-(``temp_store = MEMORY``: the register's temporary data never reaches an unencrypted file).
+A window of records is staged in a TEMP table in register terms (``temp_store = MEMORY``: the
+register's temporary data never reaches an unencrypted file): from the package lines themselves,
+bound as one JSON array that SQLite takes apart (``stage_lines``), or from rows built in Python
+(``stage``, which tests compare with it).
 ``plan`` then picks the records that need nothing but their values written: the stored row
 exists, the uid comes once in the window, no local change of it waits for the server, no value
 under a UNIQUE constraint and no field a derived column follows (the kana key) changes, and
