@@ -45,6 +45,7 @@ from app.sync.schemas import record_schema
 # number is sealed under NK in Python; terminal records may be held back by retention).
 FAST_TYPES = frozenset({"person", "household", "institution"})
 WINDOW = 20_000  # lines staged at once (held in memory with their staged rows)
+WINDOW_BYTES = 64 << 20  # and at most about this many bytes of lines (bound as one value)
 STAGE_IN_SQL = True  # False: staged rows built in Python from parsed lines (tests compare)
 ENABLED = True  # False: every record goes record by record (tests compare the two)
 # derived column → the data field it follows (computed in Python: such a change goes slow)
@@ -82,14 +83,19 @@ def shape_of(package_type: str, cols: tuple[str, ...]) -> sync_fast.Shape | None
     )
 
 
-def _windows(lines: Iterator[bytes], size: int) -> Iterator[list[bytes]]:
-    """Lists of ``size`` lines."""
+def _windows(
+    lines: Iterator[bytes], size: int, max_bytes: int | None = None
+) -> Iterator[list[bytes]]:
+    """Lists of ``size`` lines (fewer when they reach ``max_bytes``)."""
     window: list[bytes] = []
+    held = 0
     for line in lines:
         window.append(line)
-        if len(window) >= size:
+        held += len(line)
+        if len(window) >= size or (max_bytes is not None and held >= max_bytes):
             yield window
             window = []
+            held = 0
     if window:
         yield window
 
@@ -157,7 +163,7 @@ class FastPath:
         self.used = True
         sync_fast.stage_unacked(self.conn, self.applier.unacked(shape.record_type))
         rows = _Rows(shape)
-        for window in _windows(opened.record_lines(package_type), WINDOW):
+        for window in _windows(opened.record_lines(package_type), WINDOW, WINDOW_BYTES):
             self.applier.finish()  # the previous window's records are all written
             taken = self._window(shape, window, rows)
             self.taken += len(taken)

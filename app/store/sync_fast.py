@@ -183,7 +183,7 @@ def stage_lines(conn: Connection, shape: Shape, lines: list[bytes]) -> bool:
             cur = conn.execute(_stage_sql(shape), (blob,))
             if cur.rowcount != len(lines):
                 raise _NotStaged
-    except (sqlcipher3.OperationalError, _NotStaged):
+    except (sqlcipher3.Error, _NotStaged):  # not JSON, or too big for one value
         conn.execute(f"DELETE FROM temp.{_IN}")
         return False
     return True

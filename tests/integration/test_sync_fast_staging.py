@@ -169,3 +169,31 @@ def test_a_window_that_is_not_json_stages_nothing(env: SyncEnv) -> None:
         sync_fast.drop(conn)
     finally:
         number.register.close()
+
+
+def test_windows_are_cut_by_bytes_too(
+    env: SyncEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A window also ends once its lines reach WINDOW_BYTES (they are bound as one value): with
+    a cap below one line, every line is its own window, and all of them apply."""
+    monkeypatch.setattr(_sync_fast, "WINDOW_BYTES", 1)
+    base = _residents(env)
+    lines = [orjson.dumps(server_edit(r, address="南町8")) for r in base]
+    path = _forged(env, tmp_path / "u.vxpkg", b"".join(x + b"\n" for x in lines))
+    staged: list[int] = []
+    real = sync_fast.stage_lines
+
+    def spy(conn: Any, shape: sync_fast.Shape, window: list[bytes]) -> bool:
+        staged.append(len(window))
+        return real(conn, shape, window)
+
+    monkeypatch.setattr(sync_fast, "stage_lines", spy)
+    number = login_as(env.directory, "number")
+    try:
+        result = import_package(number, path)
+        assert (result.applied, result.quarantined) == (len(base), 0)
+        assert staged == [1] * len(base)
+        addresses = {r[0] for r in number.register.conn.execute("SELECT address FROM persons")}
+        assert addresses == {"南町8"}
+    finally:
+        number.register.close()
