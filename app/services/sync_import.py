@@ -129,8 +129,11 @@ def _check_header(opened: OpenedPackage, last_sent: int) -> None:
 
 def checkpoint(session: Session | SessionView) -> int:
     """Fold the WAL of the session's register back into the file (after an import, at idle;
-    PASSIVE: it never waits for a reader); the frames the WAL held."""
-    return db.checkpoint(session_of(session).register.conn)
+    PASSIVE: it never waits for a reader); the frames the WAL held. Part of an import: the same
+    permission."""
+    session = session_of(session)
+    _audit.require(session, perm.SYNC_IMPORT, "sync.import")
+    return db.checkpoint(session.register.conn)
 
 
 def import_package(
