@@ -28,7 +28,7 @@ from typing import Any
 
 from app.services.demo import demo_password
 from app.services.register import login
-from app.store import db
+from app.store import bulk, db
 
 ROWS = 100_000
 
@@ -44,8 +44,20 @@ def _since(t: tuple[float, float]) -> dict[str, float]:
     }
 
 
-def _open(path: Path, dek: bytes | None, cache_mib: int) -> db.Connection:
-    if dek is None:
+def _open(path: Path, dek: bytes | None, cache_mib: int, hmac: str | None = None) -> db.Connection:
+    if dek is not None and hmac is not None:  # a copy with another page HMAC (export_variant)
+        import sqlcipher3
+
+        if hmac not in bulk.HMAC_ALGORITHMS:
+            raise ValueError(hmac)
+        conn = sqlcipher3.connect(str(path), isolation_level=None)
+        conn.execute(f"PRAGMA key = \"x'{dek.hex()}'\"")
+        conn.execute(f"PRAGMA cipher_hmac_algorithm = {hmac}")
+        conn.execute(f"PRAGMA cache_size = {-cache_mib * 1024}")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    elif dek is None:
         import sqlcipher3
 
         conn: db.Connection = sqlcipher3.connect(str(path), isolation_level=None)
@@ -69,9 +81,10 @@ def run(
     setting: str = "address = address || ' 2'",
     mmap_mib: int = 0,
     rows: int = ROWS,
+    hmac: str | None = None,
 ) -> dict[str, Any]:
     os.sync()
-    conn = _open(path, dek, cache_mib)
+    conn = _open(path, dek, cache_mib, hmac)
     try:
         if journal != "WAL":
             conn.execute(f"PRAGMA journal_mode = {journal}")

@@ -145,21 +145,23 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from app.services.sync_import import import_package
+    from app.services.sync_import import checkpoint, import_package
 
     session = open_session(args)
     try:
         result = import_package(session, args.file, approved_by=args.approved_by)
+        if result.already_imported:
+            print(f"取込済みです（通番 {result.sequence}）。台帳は変更していません。")
+            return 0
+        print(  # committed: told at once, before the WAL is folded back into the file
+            f"取り込みました: 通番 {result.sequence}（{result.kind}）反映 {result.applied}件、"
+            f"変更なし {result.unchanged}件、隔離 {result.quarantined}件、競合 {result.conflicts}件、"
+            f"受領確認された送信 {result.acknowledged}件",
+            flush=True,
+        )
+        checkpoint(session)
     finally:
         session.register.close()
-    if result.already_imported:
-        print(f"取込済みです（通番 {result.sequence}）。台帳は変更していません。")
-        return 0
-    print(
-        f"取り込みました: 通番 {result.sequence}（{result.kind}）反映 {result.applied}件、"
-        f"変更なし {result.unchanged}件、隔離 {result.quarantined}件、競合 {result.conflicts}件、"
-        f"受領確認された送信 {result.acknowledged}件"
-    )
     return 0
 
 

@@ -1,8 +1,8 @@
 """The set-based fast path of a package apply (issue 9 "Speed"), for the common case of an
 ``updates`` package: residents the register already holds, edited on the server.
 
-The lines of a record type are taken a window at a time: staged in a TEMP table with one
-executemany, the plain records chosen and written in SQL (app/store/sync_fast:
+The lines of a record type are taken a window at a time: staged in a TEMP table, the plain
+records chosen and written in SQL (app/store/sync_fast:
 the stored row exists, its uid comes once in the window, no local change waits for the server,
 no UNIQUE value and no field a derived column follows changes, every reference resolves), and
 everything else handed to the record-by-record path (``Applier``) in package order, in chunks,
@@ -12,16 +12,17 @@ uid), so writing them first ends as one-by-one would, with the same counts, and 
 quarantined or in conflict. When a constraint refuses one of them the window is undone and goes
 record by record.
 
-A window holds its lines and staged rows, not parsed records: each line is parsed once on its
-way to a staged row, and again only when its record goes one by one. The values are of the JSON
-types the record schemas allow (the package layer checked every line before anything applies).
+A window's lines are staged as they are: their bytes go to SQLite as one JSON array, which
+parses them and takes every column out in one statement (``sync_fast.stage_lines``: no Python
+object per record, and the statement runs without the GIL while the member checks run on their
+thread). A line is parsed in Python only when its record goes one by one. A record SQLite might
+read otherwise than orjson (a repeated key) is never plain. The values are of the JSON types the
+record schemas allow (the package layer checks every line before the commit).
 """
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import orjson
@@ -37,16 +38,15 @@ from app.services._sync_records import (
 )
 from app.store import db, sync_fast
 from app.store.sync_outbox import ENVELOPE_COLUMNS, RECORD_TABLES
-from app.sync.handoff import put_unless_stopped
 from app.sync.opened import OpenedPackage
 from app.sync.schemas import record_schema
 
 # Package types with the fast path: server-owned records without special fields (a personal
 # number is sealed under NK in Python; terminal records may be held back by retention).
 FAST_TYPES = frozenset({"person", "household", "institution"})
-WINDOW = 20_000  # lines staged at once (their staged rows are held in memory)
-FIRST_WINDOW = 4_000  # the first window is smaller: nothing overlaps its building
-AHEAD = True  # False: each window's rows are built on the caller's thread (benchmarks compare)
+WINDOW = 20_000  # lines staged at once (held in memory with their staged rows)
+WINDOW_BYTES = 64 << 20  # and at most about this many bytes of lines (bound as one value)
+STAGE_IN_SQL = True  # False: staged rows built in Python from parsed lines (tests compare)
 ENABLED = True  # False: every record goes record by record (tests compare the two)
 # derived column → the data field it follows (computed in Python: such a change goes slow)
 _DERIVED = {"person": {"kana_key": "name_kana"}}
@@ -83,92 +83,19 @@ def shape_of(package_type: str, cols: tuple[str, ...]) -> sync_fast.Shape | None
     )
 
 
-Built = tuple[list[bytes], list[tuple[Any, ...]]]  # a window's lines and their staged rows
-_DONE = object()
-
-
-class _Ahead:
-    """The windows of ``lines`` with their staged rows, built on a worker thread one window
-    ahead of the caller: parsing and row building (Python) run while the caller's set-based
-    statements on the window before run (they release the GIL). The worker starts a window only
-    when the caller ``resume``s it (after staging, whose executemany takes the GIL back at every
-    row and would wait for the worker each time). An error of the worker is raised to the
-    caller at the window it stopped at; ``close`` stops and joins the worker."""
-
-    def __init__(self, lines: Iterator[bytes], rows: _Rows) -> None:
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=1)
-        self._permits = threading.Semaphore(1)  # the first window is built at once
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, args=(lines, rows), name="vaxdesk-rows", daemon=True
-        )
-        self._thread.start()
-
-    def _put(self, item: object) -> bool:
-        return put_unless_stopped(self._queue, item, self._stop)
-
-    def _run(self, lines: Iterator[bytes], rows: _Rows) -> None:
-        loads = orjson.loads
-        try:
-            first = min(WINDOW, FIRST_WINDOW)
-            for window in _windows(lines, WINDOW, first):  # (the caller pauses the collector)
-                while not self._permits.acquire(timeout=0.1):
-                    if self._stop.is_set():
-                        return
-                built = [rows(seq, loads(line)) for seq, line in enumerate(window)]
-                if not self._put((window, built)):
-                    return
-        except BaseException as exc:  # handed to the caller in order
-            self._put(exc)
-            return
-        self._put(_DONE)
-
-    def __iter__(self) -> Iterator[Built]:
-        while True:
-            item = self._queue.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-
-    def resume(self) -> None:
-        """Let the worker build the next window."""
-        self._permits.release()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-class _Inline(_Ahead):
-    """``_Ahead`` without the worker: each window built when the caller asks for it."""
-
-    def __init__(self, lines: Iterator[bytes], rows: _Rows) -> None:
-        self._lines, self._rows = lines, rows
-
-    def __iter__(self) -> Iterator[Built]:
-        loads = orjson.loads
-        for window in _windows(self._lines, WINDOW, min(WINDOW, FIRST_WINDOW)):
-            yield window, [self._rows(seq, loads(line)) for seq, line in enumerate(window)]
-
-    def resume(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _windows(lines: Iterator[bytes], size: int, first: int | None = None) -> Iterator[list[bytes]]:
-    """Lists of ``size`` lines (the first of ``first`` when given)."""
+def _windows(
+    lines: Iterator[bytes], size: int, max_bytes: int | None = None
+) -> Iterator[list[bytes]]:
+    """Lists of ``size`` lines (fewer when they reach ``max_bytes``)."""
     window: list[bytes] = []
-    wanted = size if first is None else first
+    held = 0
     for line in lines:
         window.append(line)
-        if len(window) >= wanted:
+        held += len(line)
+        if len(window) >= size or (max_bytes is not None and held >= max_bytes):
             yield window
             window = []
-            wanted = size
+            held = 0
     if window:
         yield window
 
@@ -233,41 +160,35 @@ class FastPath:
             for part in _windows(opened.record_lines(package_type), size):
                 yield [loads(line) for line in part]
             return
-        lines, rows = opened.record_lines(package_type), _Rows(shape)
-        ahead = _Ahead(lines, rows) if AHEAD else _Inline(lines, rows)
-        try:
-            yield from self._windows_of(shape, ahead, size)
-        finally:
-            ahead.close()
-
-    def _windows_of(
-        self, shape: sync_fast.Shape, ahead: _Ahead, size: int
-    ) -> Iterator[list[dict[str, Any]]]:
-        loads = orjson.loads
-        for window, built in ahead:
+        self.used = True
+        sync_fast.stage_unacked(self.conn, self.applier.unacked(shape.record_type))
+        rows = _Rows(shape)
+        for window in _windows(opened.record_lines(package_type), WINDOW, WINDOW_BYTES):
             self.applier.finish()  # the previous window's records are all written
-            taken = self._window(shape, built, ahead.resume)
+            taken = self._window(shape, window, rows)
             self.taken += len(taken)
             yield []
             chunk: list[dict[str, Any]] = []
             for seq, line in enumerate(window):
                 if seq in taken:
                     continue
-                chunk.append(loads(line))  # parsed again: only the records that go one by one
+                chunk.append(loads(line))  # parsed: only the records that go one by one
                 if len(chunk) >= size:
                     yield chunk
                     chunk = []
             if chunk:
                 yield chunk
 
-    def _window(
-        self, shape: sync_fast.Shape, rows: list[tuple[Any, ...]], staged: Callable[[], None]
-    ) -> set[int]:
-        """Positions in the window of the records written (or counted unchanged) set-based
-        (``staged`` is called once the rows are staged)."""
-        self.used = True
-        sync_fast.stage(self.conn, shape, rows, self.applier.unacked(shape.record_type))
-        staged()
+    def _window(self, shape: sync_fast.Shape, window: list[bytes], rows: _Rows) -> set[int]:
+        """Positions in the window of the records written (or counted unchanged) set-based."""
+        if STAGE_IN_SQL:
+            if not sync_fast.stage_lines(self.conn, shape, window):
+                return set()
+        else:
+            loads = orjson.loads
+            sync_fast.stage(
+                self.conn, shape, [rows(seq, loads(line)) for seq, line in enumerate(window)]
+            )
         newer, unchanged = sync_fast.plan(self.conn, shape)
         if not sync_fast.write(self.conn, shape):
             return set()

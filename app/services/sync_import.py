@@ -127,6 +127,15 @@ def _check_header(opened: OpenedPackage, last_sent: int) -> None:
         )
 
 
+def checkpoint(session: Session | SessionView) -> int:
+    """Fold the WAL of the session's register back into the file (after an import, at idle;
+    PASSIVE: it never waits for a reader); the frames the WAL held. Part of an import: the same
+    permission."""
+    session = session_of(session)
+    _audit.require(session, perm.SYNC_IMPORT, "sync.import")
+    return db.checkpoint(session.register.conn)
+
+
 def import_package(
     session: Session | SessionView,
     path: Path,
@@ -164,7 +173,9 @@ def import_package(
         _refuse(session, path, exc)
         raise
     failure: PackageError | None = None
-    with opened:
+    # an updates import's commit is durable in the WAL; folding the WAL back into the file (the
+    # checkpoint) is left to ``checkpoint`` at idle, the next commit or the close
+    with opened, db.checkpoint_deferred(conn, opened.header.kind == "updates"):
         header = opened.header
         if opened.outcome is Outcome.ALREADY_IMPORTED:
             _audit.record_now(

@@ -162,6 +162,29 @@ def transaction(conn: Connection) -> Iterator[Connection]:
         entry[1](conn)
 
 
+@contextlib.contextmanager
+def checkpoint_deferred(conn: Connection, deferred: bool = True) -> Iterator[None]:
+    """No automatic WAL checkpoint at the commits inside (a commit is durable once its frames
+    are in the WAL: ``synchronous = FULL``). The setting is restored after, so the WAL is folded
+    back into the file by :func:`checkpoint` (at idle), by the next commit, or at the close."""
+    if not deferred:
+        yield
+        return
+    before = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {before}")
+
+
+def checkpoint(conn: Connection) -> int:
+    """Fold the WAL back into the register file as far as no reader holds it (PASSIVE: never
+    waits); the number of frames the WAL held."""
+    row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    return int(row[1]) if row is not None and row[1] is not None else 0
+
+
 class QueryCancelled(Exception):
     """A long query stopped because its caller asked to cancel (``abort_when``)."""
 

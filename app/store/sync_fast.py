@@ -1,8 +1,10 @@
 """Set-based apply of the plain updates among incoming records (PACKAGE-FORMAT.md §4 apply), for
 ``app/services/_sync_fast``: the SQL, inside the caller's transaction.
 
-A window of records, already in register terms, is staged in a TEMP table with one executemany
-(``temp_store = MEMORY``: the register's temporary data never reaches an unencrypted file).
+A window of records is staged in a TEMP table in register terms (``temp_store = MEMORY``: the
+register's temporary data never reaches an unencrypted file): from the package lines themselves,
+bound as one JSON array that SQLite takes apart (``stage_lines``), or from rows built in Python
+(``stage``, which tests compare with it).
 ``plan`` then picks the records that need nothing but their values written: the stored row
 exists, the uid comes once in the window, no local change of it waits for the server, no value
 under a UNIQUE constraint and no field a derived column follows (the kana key) changes, and
@@ -16,6 +18,8 @@ record-by-record path, in package order.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,6 +33,7 @@ _IN = "sync_fast_in"
 _PLAN = "sync_fast_plan"
 _UNACKED = "sync_fast_unacked"
 ENVELOPE = ("version", "origin", "voided_at", "void_reason")
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*\Z")
 MAX_SIGNATURES = 32  # statements per window; beyond, every indexed column is set
 
 
@@ -87,21 +92,105 @@ def indexed_columns(conn: Connection, table: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def stage(
-    conn: Connection, shape: Shape, rows: list[tuple[object, ...]], unacked: Iterable[bytes]
-) -> None:
-    """Stage a window of rows (``(seq, *shape.staged)``) and the uids with a local change
-    waiting for the server."""
-    names = ", ".join(shape.staged)
-    conn.execute(f"DROP TABLE IF EXISTS temp.{_IN}")
-    conn.execute(f"CREATE TEMP TABLE {_IN} (seq INTEGER PRIMARY KEY, {names})")
+def stage_unacked(conn: Connection, unacked: Iterable[bytes]) -> None:
+    """Stage the uids with a local change waiting for the server (once per record type)."""
     conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_UNACKED} (uid BLOB PRIMARY KEY)")
     conn.execute(f"DELETE FROM temp.{_UNACKED}")
-    marks = ", ".join("?" * (len(shape.staged) + 1))
-    conn.executemany(f"INSERT INTO temp.{_IN} VALUES ({marks})", rows)
     conn.executemany(
         f"INSERT OR IGNORE INTO temp.{_UNACKED} (uid) VALUES (?)", ((u,) for u in unacked)
     )
+
+
+def _new_in(conn: Connection, shape: Shape) -> None:
+    conn.execute(f"DROP TABLE IF EXISTS temp.{_IN}")
+    conn.execute(f"CREATE TEMP TABLE {_IN} (seq INTEGER PRIMARY KEY, {', '.join(shape.staged)})")
+
+
+def stage(conn: Connection, shape: Shape, rows: list[tuple[object, ...]]) -> None:
+    """Stage a window of rows built in Python (``(seq, *shape.staged)``)."""
+    _new_in(conn, shape)
+    marks = ", ".join("?" * (len(shape.staged) + 1))
+    conn.executemany(f"INSERT INTO temp.{_IN} VALUES ({marks})", rows)
+
+
+def _uid(expr: str) -> str:
+    return f"unhex(replace({expr}, '-', ''))"
+
+
+@functools.lru_cache(maxsize=16)
+def _stage_sql(shape: Shape) -> str:
+    """The statement staging a window of JSON Lines given as one JSON array (see stage_lines).
+
+    Each value is taken out once (a path look-up is what costs). A record SQLite could read
+    otherwise than orjson (a repeated key: SQLite takes the first, orjson the last) or that is
+    not a plain envelope is ``bad`` (it goes record by record): the envelope has six distinct
+    members, data distinct ones, voided is null or two distinct members. Which fields are
+    absent is looked up only when data has fewer members than the fields known (a line with an
+    unknown member fails the package's checks, and nothing of it is kept)."""
+    carried = (*shape.fields, *(r.field for r in shape.refs))
+    known = (*carried, *shape.booleans)
+    for name in known:
+        if not _NAME.match(name):
+            raise ValueError(f"not a plain field name: {name}")
+    absent = " + ".join(
+        f"((json_type(v, '$.data.{name}') IS NULL) << {i})" for i, name in enumerate(carried)
+    )
+    members = "SELECT count(*) << 16 | count(DISTINCT key) FROM json_each"
+    bad = (
+        f"(nt IS NOT {6 << 16 | 6} OR nd >> 16 IS NOT nd & 65535"
+        " OR json_type(v, '$.data') IS NOT 'object'"
+        " OR typeof(u) IS NOT 'blob' OR length(u) IS NOT 16"
+        " OR typeof(t) IS NOT 'text' OR typeof(o) IS NOT 'text'"
+        " OR CASE vt WHEN 'null' THEN 0"
+        f" WHEN 'object' THEN ({members}(v, '$.voided')) IS NOT {2 << 16 | 2}"
+        " OR json_type(v, '$.voided.at') IS NOT 'text'"
+        " OR json_type(v, '$.voided.reason') IS NOT 'text' ELSE 1 END)"
+    )
+    values = [
+        "k",
+        "u",
+        "t",
+        bad,
+        f"CASE WHEN nd >> 16 = {len(known)} THEN 0 ELSE {absent or '0'} END",
+        "v ->> '$.version'",
+        "o",
+        "CASE vt WHEN 'object' THEN rtrim(replace(v ->> '$.voided.at', 'T', ' '), 'Z') END",
+        "CASE vt WHEN 'object' THEN v ->> '$.voided.reason' END",
+        *(f"v ->> '$.data.{name}'" for name in shape.fields),
+        *(f"CASE WHEN v ->> '$.data.{name}' THEN 1 ELSE 0 END" for name in shape.booleans),
+        *(_uid(f"v ->> '$.data.{r.field}'") for r in shape.refs),
+    ]
+    uid = _uid("v ->> '$.uid'")
+    return (
+        "WITH j AS MATERIALIZED (SELECT key AS k, value AS v FROM jsonb_each(CAST(? AS TEXT))),"
+        f" r AS MATERIALIZED (SELECT k, v, {uid} AS u, v ->> '$.type' AS t,"
+        " v ->> '$.origin' AS o, json_type(v, '$.voided') AS vt,"
+        f" ({members}(j.v)) AS nt, ({members}(j.v, '$.data')) AS nd FROM j)"
+        f" INSERT INTO temp.{_IN} (seq, {', '.join(shape.staged)}) SELECT {', '.join(values)} FROM r"
+    )
+
+
+def stage_lines(conn: Connection, shape: Shape, lines: list[bytes]) -> bool:
+    """Stage a window of JSON Lines as they are: their bytes bound as one JSON array, parsed
+    and taken apart by SQLite (no Python object per record). The rows are those ``stage`` takes
+    from Python (``seq`` = position in the window). False (nothing staged) when the window is
+    not an array of as many values as lines (a line that is not JSON): the caller sends the
+    window record by record, where the line meets its error."""
+    _new_in(conn, shape)
+    blob = b"[" + b",".join(lines) + b"]"
+    try:
+        with savepoint(conn):
+            cur = conn.execute(_stage_sql(shape), (blob,))
+            if cur.rowcount != len(lines):
+                raise _NotStaged
+    except (sqlcipher3.Error, _NotStaged):  # not JSON, or too big for one value
+        conn.execute(f"DELETE FROM temp.{_IN}")
+        return False
+    return True
+
+
+class _NotStaged(Exception):
+    pass
 
 
 def plan(conn: Connection, shape: Shape) -> tuple[int, int]:

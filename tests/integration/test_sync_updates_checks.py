@@ -1,9 +1,10 @@
-"""An ``updates`` package is applied while its member checks run (app.sync.deferred) and its rows
-are built on a worker thread one window ahead (app/services/_sync_fast): a package that fails
-the checks is refused with their code even though plain updates went in meanwhile (the
-transaction rolls back: every table but the audit log unchanged, the file quarantined with a
-report); the checks run first or alongside with the same end; an update that changes only
-columns no index holds ends as the full update; a cancel stops the worker."""
+"""An ``updates`` package is applied while its member checks run (app.sync.deferred), its plain
+records staged window by window by SQLite (app/services/_sync_fast): a package that fails the
+checks is refused with their code even though plain updates went in meanwhile (the transaction
+rolls back: every table but the audit log unchanged, the file quarantined with a report); the
+checks run first or alongside, and rows staged from Python or by SQLite, with the same end; an
+update that changes only columns no index holds ends as the full update; a cancel leaves no
+thread behind."""
 
 from __future__ import annotations
 
@@ -194,15 +195,15 @@ def _two_copies(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize(
-    "variant", ["checks-first", "rows-built-inline", "every-indexed-column-set"]
+    "variant", ["checks-first", "rows-staged-from-python", "every-indexed-column-set"]
 )
 def test_variants_end_as_the_default_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variant: str
 ) -> None:
-    """Checks before the apply (DEFER_UPDATES off), rows built on the importing thread (AHEAD
-    off), or every indexed column written whether it changes or not (one statement:
-    MAX_SIGNATURES exceeded), end exactly as the default (checks alongside, rows built ahead,
-    only changed indexed columns set), windows of three lines."""
+    """Checks before the apply (DEFER_UPDATES off), staged rows built in Python from parsed
+    lines (STAGE_IN_SQL off), or every indexed column written whether it changes or not (one
+    statement: MAX_SIGNATURES exceeded), end exactly as the default (checks alongside, lines
+    staged by SQLite, only changed indexed columns set), windows of three lines."""
     directory, pkg = _two_copies(tmp_path)
     monkeypatch.setattr(sync_state, "utc_now", lambda: NOW)
     monkeypatch.setattr(sync_apply, "utc_now", lambda: NOW)
@@ -219,8 +220,8 @@ def test_variants_end_as_the_default_path(
     assert signatures and set(signatures) == {sync_fast.MAX_SIGNATURES}
     if variant == "checks-first":
         monkeypatch.setattr(sync_import, "DEFER_UPDATES", False)
-    elif variant == "rows-built-inline":
-        monkeypatch.setattr(_sync_fast, "AHEAD", False)
+    elif variant == "rows-staged-from-python":
+        monkeypatch.setattr(_sync_fast, "STAGE_IN_SQL", False)
     else:
         monkeypatch.setattr(sync_fast, "MAX_SIGNATURES", -1)
     other = _import(tmp_path / "copy", tmp_path / "copy.vxpkg", monkeypatch, fast=True)

@@ -500,6 +500,11 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
         ),
     ),
     (
+        "sync_import.checkpoint",
+        frozenset({"number"}),
+        lambda w, s, r: sync_import.checkpoint(s),
+    ),
+    (
         "sync_conflicts.open_conflicts",
         frozenset({"number"}),
         lambda w, s, r: sync_conflicts.open_conflicts(s),

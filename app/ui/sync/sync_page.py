@@ -258,13 +258,16 @@ class SyncPage(QWidget):
         session, stop, approver = self.session, self._stop, self.media.approver()
 
         def work(ctx: JobContext) -> sync_import.ImportResult:
-            return sync_import.import_package(
+            result = sync_import.import_package(
                 session,
                 Path(file),
                 progress=ctx.report_progress,
                 cancel=stop.is_set,
                 approved_by=approver,
             )
+            if not result.already_imported:  # committed; the WAL folded back still off the GUI
+                sync_import.checkpoint(session)
+            return result
 
         self._show(self.tr("Importing..."), False)
         self._start(work, self._imported)
