@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import dataclasses
 import json
 import os
 import resource
@@ -39,7 +38,7 @@ from app.services.register import login
 from app.services.register_create import create_register
 from app.services.sync_import import checkpoint as sync_import_checkpoint
 from app.services.sync_import import import_package
-from app.store import db, initial_load, migrate, outbox_lines, stamps, sync_outbox, sync_state
+from app.store import db, migrate, outbox_lines, stamps, sync_outbox, sync_state
 from app.sync.encoding import utc_now
 from app.sync.keys import KeyPair, load_keypair
 from app.sync.trust import build_trust, make_party
@@ -471,9 +470,7 @@ def stage_initial(reg: CachedRegister, work: Path, cache_dir: Path) -> dict[str,
         io_before = _io_mb()
         started, cpu = time.perf_counter(), time.process_time()
         main_cpu = time.thread_time()
-        counts_before = dataclasses.replace(initial_load.COUNTS)
-        timeline = _Timeline(target_dir / "register.vxdb", started, main_cpu)
-        result = import_package(target, pkg, progress=timeline)
+        result = import_package(target, pkg)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         main_cpu = time.thread_time() - main_cpu
         io = {k: v - io_before.get(k, 0) for k, v in _io_mb().items()}
@@ -512,37 +509,7 @@ def stage_initial(reg: CachedRegister, work: Path, cache_dir: Path) -> dict[str,
         "peak_rss_mb_after_import": rss_import,
         "plain_sqlite_insert_per_s": plain,
         "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-        # every 500,000 records: [records, wall s, main-thread CPU s, register file MB (grows
-        # before the commit only by pages spilled from the page cache)]
-        "timeline": timeline.points,
-        "chunks": {
-            k: getattr(initial_load.COUNTS, k) - getattr(counts_before, k)
-            for k in ("streamed", "exact", "cut")
-        },
     }
-
-
-class _Timeline:
-    """Progress of the import every ``step`` records (the callback ``import_package`` calls)."""
-
-    def __init__(self, register_file: Path, started: float, main_cpu: float) -> None:
-        self.file, self.started, self.main_cpu = register_file, started, main_cpu
-        self.points: list[list[float]] = []
-        self.step, self.next = 500_000, 500_000
-
-    def __call__(self, done: int, total: int) -> None:
-        if done < self.next and done < total:
-            return
-        self.next = (done // self.step + 1) * self.step
-        size = self.file.stat().st_size / 2**20 if self.file.exists() else 0.0
-        self.points.append(
-            [
-                done,
-                round(time.perf_counter() - self.started, 1),
-                round(time.thread_time() - self.main_cpu, 1),
-                round(size),
-            ]
-        )
 
 
 def ensure_sync_identity(register_dir: Path, recovery_code: str) -> None:

@@ -30,8 +30,6 @@ _DERIVED: dict[str, tuple[Column, ...]] = {
 }
 
 Fallback = Callable[[str, list[dict[str, Any]]], None]
-# a chunk as the insert takes it: the JSON array, the derived values, the records by column
-Prepared = tuple[bytes, str, bytes | None]
 
 
 def column_sources(
@@ -87,33 +85,25 @@ class LinePath:
             keys.append(key)
         return orjson.dumps(keys).decode()
 
-    def prepare(self, lines: list[bytes]) -> Prepared:
+    def prepare(self, lines: list[bytes]) -> tuple[bytes, str]:
         """The chunk as the insert takes it: (the lines as one JSON array, the derived column
-        values as another, the records laid out by column for the one-pass insert when the type
-        takes it). No register access: may run on another thread (one at a time)."""
+        values as another). No register access: may run on another thread (one at a time)."""
         extra = self._kana_keys(lines) if self.rtype == "person" else ""
-        text = b"[" + b",".join(lines) + b"]"
-        positions = self.inserter.positions
-        return text, extra, None if positions is None else positions(text, len(lines))
-
-    def close(self) -> None:
-        """Close the connection ``prepare`` may have opened (once no ``prepare`` runs)."""
-        if self.inserter.positions is not None:
-            self.inserter.positions.close()
+        return b"[" + b",".join(lines) + b"]", extra
 
     def insert(
         self,
         lines: list[bytes],
         rest: Fallback,
         whole: Fallback,
-        prepared: Prepared | None = None,
+        prepared: tuple[bytes, str] | None = None,
     ) -> int:
         """Insert ``lines`` (``prepared`` by ``prepare``, or prepared here); the records after the
         first the insert cannot take go to ``rest``, a chunk that breaks a constraint to
         ``whole`` (parsed). Returns the rows inserted here."""
-        text, extra, positions = self.prepare(lines) if prepared is None else prepared
+        text, extra = self.prepare(lines) if prepared is None else prepared
         first = sync_apply.next_row_id(self.conn, self.rtype)
-        done = self.inserter.insert(self.conn, text, len(lines), first, extra, positions)
+        done = self.inserter.insert(self.conn, text, len(lines), first, extra)
         if done < 0:
             whole(self.rtype, list(map(orjson.loads, lines)))
             return 0

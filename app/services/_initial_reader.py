@@ -2,11 +2,9 @@
 
 Inflating the package members, splitting them into lines and joining a chunk's lines into the
 JSON array the line path hands to SQLite (``_initial_lines.LinePath.prepare``) is plain CPU work
-that needs no register, and so is laying a chunk out by column for the one-pass insert (an
-SQLite statement on a connection of the line path's own, to an empty in-memory database). Done on
-the thread that applies, it adds several microseconds to every record; here a worker thread does
-it a few chunks ahead while the applying thread runs the inserts (SQLite releases the GIL while
-a statement runs), so the two overlap.
+that needs no register. Done on the thread that applies, it adds several microseconds to every
+record; here a worker thread does it a few chunks ahead while the applying thread runs the
+inserts (SQLite releases the GIL while a statement runs), so the two overlap.
 
 The worker reads the package in the order the apply would (record types in the given order,
 lines in archive order) and hands over ``Chunk`` items through a queue of ``DEPTH`` items, so

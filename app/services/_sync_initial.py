@@ -154,12 +154,6 @@ class InitialLoader:
             self._line_paths[rtype] = path
         return self._line_paths[rtype]
 
-    def close(self) -> None:
-        """Close what the line paths opened to prepare chunks (once the reader has stopped)."""
-        for path in self._line_paths.values():
-            if path is not None:
-                path.close()
-
     def preparers(self, types: list[str]) -> dict[str, Callable[[list[bytes]], Any]]:
         """``LinePath.prepare`` of each of ``types`` that takes the line path (for the reader)."""
         paths = {t: self._line_path(t) for t in types}
@@ -319,7 +313,6 @@ def _apply_initial(
                 done = _tick(done, len(item.lines), total, progress, cancel)
         finally:
             reader.close()
-            loader.close()
         applier.finish()
     if progress is not None:
         progress(done, total)
