@@ -35,6 +35,7 @@ from app.services._list_export import ExportCancelled as ExportCancelled
 from app.services._list_export import csv_bytes
 from app.services._list_history import history as history_of
 from app.services._list_history import in_birth_order
+from app.services._list_live import OtherLive
 from app.services._list_memo import (
     JUDGED_MAX,
     birth_ranges,
@@ -211,10 +212,24 @@ def _decide(
     append = open_.append
     extend = open_.extend
     given_of = itemgetter(3)
+    # another series' injected live doses that the engine's 27-day rule may read (``_list_live``)
+    live = OtherLive(conn, full, series_id, group, day, [m[0] for m in members])
+    lives = live.doses
+
+    def fully(pid: int, sex: str, dob: date, st: SeriesStatus | None = None) -> SeriesStatus:
+        # the person view's judgement when another live dose lies near what ``st`` read
+        if st is None or (st.status != "complete" and live.near(pid, (st.earliest,))):
+            return live.judge(pid, dob, sex, kept, memo)
+        return st
+
     for born, same_day in groupby(members, itemgetter(2)):
         group_rows = list(same_day)
         dob = born_on(born)
-        if (not sex_matters or len(group_rows) == 1) and not any(map(given_of, group_rows)):
+        if (
+            (not sex_matters or len(group_rows) == 1)
+            and not any(map(given_of, group_rows))
+            and not (lives and any(m[0] in lives for m in group_rows))
+        ):
             st = judge(dob, group_rows[0][1] if sex_matters else "", ())
             if st.status in OPEN_STATUSES:
                 extend([make(Decided, (m[0], m[1], dob, st)) for m in group_rows])
@@ -223,9 +238,22 @@ def _decide(
             key_sex = sex if sex_matters else ""
             if not given:
                 st = judge(dob, key_sex, ())
+                if pid in lives:
+                    st = fully(pid, sex, dob, None if live.near(pid, ()) else st)
                 if st.status in OPEN_STATUSES:
                     append(make(Decided, (pid, sex, dob, st)))
                 continue
+            if pid in lives:
+                given_on = (
+                    [r[0] for r in lists.parse_facts(facts[pid])]
+                    if split_by is None
+                    else [r[0] for r in doses[pid]]
+                )
+                if live.near(pid, [born_on(d) for d in given_on]):
+                    st = fully(pid, sex, dob)
+                    if st.status in OPEN_STATUSES:
+                        append(make(Decided, (pid, sex, dob, st)))
+                    continue
             if split_by is None:
                 if key is not None:
                     basis = _list_complete.basis(key, born, key_sex, facts[pid])
@@ -238,6 +266,8 @@ def _decide(
                     if len(memo) < JUDGED_MAX:
                         memo[seen] = known
                 st = known
+                if pid in lives:
+                    st = fully(pid, sex, dob, st)
                 if key is not None and st.status == "complete":
                     fresh.append((pid, basis))
                 if st.status in OPEN_STATUSES:
@@ -260,6 +290,8 @@ def _decide(
             else:
                 history = history_of(doses[pid], code, since)
                 st = judge(dob, key_sex, history)
+            if pid in lives:
+                st = fully(pid, sex, dob, st)
             if st.status in OPEN_STATUSES:
                 append(make(Decided, (pid, sex, dob, st)))
             elif key is not None and st.status == "complete":
@@ -273,7 +305,7 @@ def _decide(
         rejudged = []
         for d in open_:
             mine = rows[d.person_id]
-            if any(r[2] == dep for r in mine):
+            if d.person_id not in live.judged_fully and any(r[2] == dep for r in mine):
                 history = history_of(mine, code, since, group)
                 st = judge(d.birth_date, d.sex if sex_matters else "", history)
                 if st.status not in OPEN_STATUSES:
