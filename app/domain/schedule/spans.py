@@ -23,8 +23,9 @@ lets only ``__class__`` through), subtracting a plain date, pickling or copying 
 span to ``[on, on]`` and then answers as a plain date would: always sound, never wrong on ``on``.
 C code reading the date's struct directly (``date.toordinal(on)`` called unbound,
 ``datetime.combine``) is not seen; tests/unit/test_schedule_spans.py checks that the engine's
-modules make no such call. A result that holds a tracked date itself (a field equal to ``on``)
-is not constant over a span: it collapses too (the engine never returns one).
+modules make no such call. A result that holds a tracked date itself (a field equal to ``on``
+through ``max(on, x)``) is not constant over a span: ``fn`` is called again with the plain date
+and its result holds for that day only (the engine never returns one).
 
 If ``fn`` raises, the exception propagates unchanged (the caller judges per day).
 
@@ -37,6 +38,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from app.domain import legaldate as ld
@@ -129,20 +131,46 @@ def judge_span(fn: Callable[[date], T], on: date, *, trace: Trace | None = None)
     tracker = _Tracker(base, trace)
     result = fn(_tracked(tracker, 0, on))
     if _holds_tracked(result):
+        # Not constant over a span; judged again on the plain date so that no tracked date
+        # leaves this module.
         tracker.collapse("result")
+        return Judged(fn(on), on, on)
     if tracker.lo > base or tracker.hi < base:  # pragma: no cover - the rules above keep base
         raise AssertionError("span lost its own date")
     return Judged(result, date.fromordinal(tracker.lo), date.fromordinal(tracker.hi))
 
 
-def _holds_tracked(result: object) -> bool:
-    if type(result) in _TRACKED_TYPES:
+def _holds_tracked(value: object) -> bool:
+    """Whether ``value`` is a tracked date, or holds one in a field (of a dataclass, nested) or
+    an item (of a tuple, list or set)."""
+    tp = type(value)
+    if tp in _TRACKED_TYPES:
         return True
-    if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        return any(_holds_tracked(getattr(result, f.name)) for f in dataclasses.fields(result))
-    if type(result) in (tuple, list, frozenset, set):
-        return any(type(x) in _TRACKED_TYPES for x in result)  # type: ignore[attr-defined]
+    get = _FIELDS.get(tp)
+    if get is None:
+        get = _FIELDS[tp] = _field_getter(tp)
+    for x in get(value):
+        tx = type(x)
+        if tx in _PLAIN_TYPES:
+            continue
+        if tx in _TRACKED_TYPES or _holds_tracked(x):
+            return True
     return False
+
+
+_PLAIN_TYPES = frozenset({date, str, int, bool, type(None), float})
+_FIELDS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _field_getter(tp: type) -> Callable[[Any], tuple[Any, ...]]:
+    if tp in (tuple, list, set, frozenset):
+        return tuple
+    if dataclasses.is_dataclass(tp):
+        names = [f.name for f in dataclasses.fields(tp)]
+        if len(names) > 1:
+            return attrgetter(*names)
+        return lambda v: tuple(getattr(v, n) for n in names)
+    return lambda v: ()
 
 
 def _plain(d: date) -> date:
@@ -164,9 +192,10 @@ class _Tracked(date):
         return date(*args, **kwargs)  # type: ignore[return-value]
 
     def __getattribute__(self, name: str) -> Any:
-        if name != "__class__":
-            _T(self).collapse(name)
-        return object.__getattribute__(self, name)
+        if name == "__class__":
+            return object.__getattribute__(self, name)
+        _T(self).collapse(name)
+        return getattr(_V(self), name)  # the plain date's: ``replace`` makes a plain date
 
     def __hash__(self) -> int:
         _T(self).collapse("hash")
@@ -415,19 +444,34 @@ def _holds_down(t: _Tracker, pred: Callable[[int], bool]) -> bool:
     """``pred(base)`` for a predicate that is down-closed over the span (true up to some date,
     false after), recording the part of the span on which it answers the same."""
     if pred(t.base):
-        if pred(t.hi):
-            return True
-        yes, no = t.base, t.hi
-        while no - yes > 1:
-            mid = (yes + no) // 2
-            if pred(mid):
-                yes = mid
-            else:
-                no = mid
-        t.below(no)
+        no = _first_false(t, pred)
+        if no is not None:
+            t.below(no)
         return True
+    yes = _last_true(t, pred)
+    if yes is not None:
+        t.from_(yes + 1)
+    return False
+
+
+def _first_false(t: _Tracker, pred: Callable[[int], bool]) -> int | None:
+    """The first ordinal of (base, hi] where the down-closed ``pred`` is false (true at base)."""
+    if pred(t.hi):
+        return None
+    yes, no = t.base, t.hi
+    while no - yes > 1:
+        mid = (yes + no) // 2
+        if pred(mid):
+            yes = mid
+        else:
+            no = mid
+    return no
+
+
+def _last_true(t: _Tracker, pred: Callable[[int], bool]) -> int | None:
+    """The last ordinal of [lo, base) where the down-closed ``pred`` is true (false at base)."""
     if not pred(t.lo):
-        return False
+        return None
     yes, no = t.lo, t.base
     while no - yes > 1:
         mid = (yes + no) // 2
@@ -435,18 +479,24 @@ def _holds_down(t: _Tracker, pred: Callable[[int], bool]) -> bool:
             yes = mid
         else:
             no = mid
-    t.from_(no)
-    return False
+    return yes
 
 
 def _image_equal(img: _Image, x: int) -> bool:
+    """``g(on) == x``. False: the days with ``g == x`` (an interval, maybe empty: a map like
+    ``after_months_interval`` skips dates) are cut off on their side; true: the span keeps to
+    them."""
     t, g = _T(img), _G(img)
     now = g(t.base)
     if now < x:
-        _holds_down(t, lambda o: g(o) < x)
+        first = _first_false(t, lambda o: g(o) < x)
+        if first is not None and g(first) == x:
+            t.below(first)
         return False
     if now > x:
-        _holds_down(t, lambda o: g(o) <= x)
+        last = _last_true(t, lambda o: g(o) <= x)
+        if last is not None and g(last) == x:
+            t.from_(last + 1)
         return False
     _holds_down(t, lambda o: g(o) <= x)
     _holds_down(t, lambda o: g(o) < x)
