@@ -10,20 +10,24 @@ comparisons the same way: the span is the intersection of the recorded half-line
 ``[on - CAP_BEFORE, on + CAP_AFTER]`` so that it is never unbounded. A ``!=`` that is true (a
 hole) keeps the side of the hole that holds ``on``.
 
-Modelled exactly: ``on ± timedelta`` (a tracked date with an offset: ``on + k < x`` constrains
-``on < x - k``), comparisons between two offsets of the same tracked date (constant), the
-difference of two of them, ``max``/``min`` (comparisons), ``fiscal_year(on)`` (the 年度's dates)
-and ``after_months_interval(on, n)`` (a tracked image of a non-decreasing map whose comparisons
-are turned into constraints on ``on`` by binary search over plain dates). The engine calls the
-last two through this module (``engine._status``, ``engine._seasonal``).
+Modelled exactly (tracked.py, tracked_image.py): ``on ± timedelta`` (a tracked date with an
+offset: ``on + k < x`` constrains ``on < x - k``), comparisons between two offsets of the same
+tracked date (constant), the difference of two of them, ``max``/``min`` (comparisons),
+``fiscal_year(on)`` (the 年度's dates) and ``after_months_interval(on, n)`` (a tracked image of a
+non-decreasing map whose comparisons are turned into constraints on ``on`` by binary search over
+plain dates). The engine calls the last two through this module (``engine._status``,
+``engine._seasonal``); ``one_series`` keeps the statuses of dependencies by span
+(``kept_span``) instead of by day for a tracked date.
 
 Anything else that reads the value — ``hash`` (a dict key, a set), ``str``/``repr``/``format``,
 every attribute (``year``, ``isoformat()``, ``toordinal()``, ``replace``…: ``__getattribute__``
-lets only ``__class__`` through), subtracting a plain date, pickling or copying — collapses the
-span to ``[on, on]`` and then answers as a plain date would: always sound, never wrong on ``on``.
-C code reading the date's struct directly (``date.toordinal(on)`` called unbound,
-``datetime.combine``) is not seen; tests/unit/test_schedule_spans.py checks that the engine's
-modules make no such call. A result that holds a tracked date itself (a field equal to ``on``
+lets only ``__class__`` through and answers with the plain date's), subtracting a plain date,
+pickling or copying, comparing with a tracked date of another judgement or a date subclass —
+collapses the span to ``[on, on]`` and then answers as a plain date would: always sound, never
+wrong on ``on``. Not seen: C code reading the date's struct directly (``date.toordinal(on)``
+called unbound, ``datetime.combine``) and a date subclass of another kind on the left of a
+comparison (its C comparison runs first); tests/unit/test_schedule_spans.py checks that the
+engine's modules do neither. A result that holds a tracked date itself (a field equal to ``on``
 through ``max(on, x)``) is not constant over a span: ``fn`` is called again with the plain date
 and its result holds for that day only (the engine never returns one).
 
