@@ -19,8 +19,10 @@ from typing import Any
 import pytest
 
 from app.domain import legaldate as ld
-from app.domain.schedule import HistoryEntry, Person, evaluate
+from app.domain.catalog import Catalog
+from app.domain.schedule import Facts, HistoryEntry, Person, evaluate
 from app.domain.schedule import spans as sp
+from app.domain.schedule.model import NO_FACTS
 from app.domain.schedule.one_series import evaluate_series
 from app.domain.schedule.spans import CAP_AFTER, CAP_BEFORE, Judged, Trace, judge_span
 from app.store.catalog_files import load_catalog
@@ -504,8 +506,15 @@ def _as_a_list(
     return evaluate_series(catalog, person, history, d, sid, kept)
 
 
-def _whole(person: Person, history: list[HistoryEntry], sid: str, d: date) -> Any:
-    return evaluate(CATALOG, person, history, d).get(sid)
+def _whole(
+    person: Person,
+    history: list[HistoryEntry],
+    sid: str,
+    d: date,
+    facts: Facts = NO_FACTS,
+    catalog: Catalog = CATALOG,
+) -> Any:
+    return evaluate(catalog, person, history, d, facts).get(sid)
 
 
 PER_SERIES = 300  # generated persons per series, one list day each
@@ -553,6 +562,26 @@ def test_the_whole_evaluation_holds_on_its_span_too(seed: int) -> None:
         fn = partial(_whole, person, history, sid)
         collapsed += _check(fn, on, rng, every_day=False)["collapsed"]
     assert collapsed == 0
+
+
+def test_facts_moving_with_the_day_hold_on_their_span() -> None:
+    """Pregnancy facts (RSV, 妊婦): weeks of gestation on the list day move the windows with the
+    day (offsets of the tracked date, kept in the result's window: judged for the day); a due
+    date does not."""
+    rng = random.Random("spans-facts")
+    catalog = CATALOG.restricted_to("rsv_maternal")
+    collapsed = 0
+    for i in range(40):
+        on = _list_day(rng)
+        person = Person(on - timedelta(days=rng.randrange(18 * 365, 40 * 365)), "F")
+        history = [HistoryEntry("rsv", on - timedelta(days=rng.randrange(0, 200)))][: i % 2]
+        if i % 3:
+            facts = Facts(pregnancy_week=(rng.randrange(0, 42), rng.randrange(0, 7)))
+        else:
+            facts = Facts(pregnancy_due_date=on + timedelta(days=rng.randrange(-30, 280)))
+        fn = partial(_whole, person, history, "rsv_maternal", facts=facts, catalog=catalog)
+        collapsed += _check(fn, on, rng, every_day=i % 10 == 0)["collapsed"]
+    assert 0 < collapsed < 40  # the weeks of gestation on the day; not the due date
 
 
 def test_a_judgement_reading_the_year_of_the_list_date_holds_for_the_day_only() -> None:
