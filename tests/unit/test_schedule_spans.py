@@ -598,3 +598,23 @@ def test_a_judgement_reading_the_year_of_the_list_date_holds_for_the_day_only() 
     alone = judge_span(lambda d: evaluate_series(catalog, person, [], d, "hib", {}), ON)
     assert alone.status == got.status[0]
     assert alone.valid_until > ON
+
+
+def test_kept_dependency_statuses_are_reused_only_within_their_span() -> None:
+    """Hib children with standalone Hib doses only share a few birth dates: DPT-IPV (which
+    decides whether 5種混合 may still be offered) is judged once per birth date and span and
+    reused for the others, on list days around its changes (生後2月, 生後90月)."""
+    catalog = CATALOG.restricted_to("hib", *CATALOG.sharing_with("hib"))
+    rng = random.Random("spans-kept")
+    kept: dict[Any, Any] = {}
+    born = (date(2019, 8, 31), date(2020, 2, 29), date(2026, 1, 31), date(2026, 9, 30))
+    for i in range(200):
+        dob = rng.choice(born)
+        change = dob + timedelta(days=rng.choice((60, 61, 2739, 2740)))  # ~生後2月, ~生後90月
+        on = change + timedelta(days=rng.randrange(-30, 30))
+        history = [HistoryEntry("hib", dob + timedelta(days=70 + 30 * k)) for k in range(i % 3)]
+        person = Person(dob, rng.choice(("F", "M")))
+        fn = partial(_as_a_list, catalog, person, history, "hib", kept)
+        _check(fn, on, rng, every_day=i % 10 == 0)
+    judged = sum(len(v) for k, v in kept.items() if k[-1] is sp._SPANS)
+    assert 8 <= judged < 100  # at least 2 spans per birth date and sex; the others reused
