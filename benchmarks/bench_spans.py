@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import time
@@ -167,6 +168,7 @@ def main() -> None:
     ap.add_argument("--out", default=None, help="write the results as JSON to this file")
     args = ap.parse_args()
     results = []
+    load = os.getloadavg()
     for sid in args.series:
         r = bench(sid, args.persons, args.rounds, args.seed)
         results.append(r)
@@ -180,9 +182,11 @@ def main() -> None:
             + " ".join(f"{k} {a}/{b}" for k, (a, b) in r["tight_ends"].items())
             + f"\n         status n/+1/+7/+30: {st}"
         )
+    print(f"load average before/after: {load[0]:.2f} / {os.getloadavg()[0]:.2f}")
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
-            json.dump({"on": ON.isoformat(), "results": results}, f, indent=1)
+            out = {"on": ON.isoformat(), "load_avg_1min": [load[0], os.getloadavg()[0]]}
+            json.dump({**out, "results": results}, f, indent=1)
 
 
 if __name__ == "__main__":
