@@ -23,6 +23,7 @@ import statistics
 import time
 from collections import Counter
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from app.domain.schedule import HistoryEntry, Person, SeriesStatus
@@ -59,7 +60,7 @@ def _of_the_day(code: str, when: date) -> tuple[str, ...]:
 def person_of(rng: random.Random, sid: str) -> tuple[Person, list[HistoryEntry]]:
     lo, hi = SERIES[sid]
     dob = ON - timedelta(days=rng.randint(lo * 365, hi * 365 + 364))
-    history = []
+    history: list[HistoryEntry] = []
     for code, at in CHILD_SCHEDULE:
         when = dob + timedelta(days=at + rng.randint(-10, 40))
         if when <= ON and rng.random() < 0.85:
@@ -86,8 +87,7 @@ def _run(
         for person, history in people:
             out.append(
                 judge_span(
-                    lambda d, p=person, h=history: evaluate_series(catalog, p, h, d, sid, kept),
-                    ON,
+                    partial(evaluate_series, catalog, person, history, series_id=sid, kept=kept), ON
                 )
             )
     else:

@@ -82,7 +82,25 @@ def test_the_reflected_method_of_the_tracked_date_is_asked_first() -> None:
 
 
 def test_no_comparison_gives_the_cap() -> None:
-    assert judge_span(lambda d: "same", ON) == Judged("same", LOW, HIGH)
+    got = judge_span(lambda d: "same", ON)
+    assert got == Judged("same", LOW, HIGH)
+    assert got.holds_on(LOW) and got.holds_on(HIGH) and got.holds_on(ON)
+    assert not got.holds_on(LOW - timedelta(days=1))
+    assert not got.holds_on(HIGH + timedelta(days=1))
+
+
+def test_an_offset_keeps_the_span_to_days_where_it_is_a_date() -> None:
+    on = date(9000, 6, 1)
+    k = (date.max - on).days - 10  # on + k is a date up to 10 days later, not after
+    got = judge_span(lambda d: d + timedelta(days=k) > date(1, 1, 1), on)
+    assert (got.status, got.valid_from) == (True, on - timedelta(days=CAP_BEFORE))
+    assert got.valid_until == on + timedelta(days=10)
+    for day in _days(got.valid_from, got.valid_until)[-3:]:
+        assert day + timedelta(days=k) > date(1, 1, 1)
+    with pytest.raises(OverflowError):
+        got.valid_until + timedelta(days=k + 1)
+    with pytest.raises(OverflowError):  # as for a plain date
+        judge_span(lambda d: d + timedelta(days=k + 11), on)
 
 
 def test_max_min_and_offsets_constrain_the_date() -> None:
@@ -184,7 +202,7 @@ def test_unordered_types_answer_as_for_a_plain_date_and_keep_the_span() -> None:
     with pytest.raises(TypeError):
         judge_span(lambda d: d < datetime(2026, 1, 1), ON)
     with pytest.raises(TypeError):
-        judge_span(lambda d: d + 1, ON)
+        judge_span(lambda d: d + 1, ON)  # type: ignore[operator]
 
 
 def test_another_tracked_date_or_a_date_subclass_collapses() -> None:
@@ -193,12 +211,13 @@ def test_another_tracked_date_or_a_date_subclass_collapses() -> None:
 
     leaked: list[date] = []
     judge_span(lambda d: leaked.append(d), ON)
-    for fn in (
+    uses: list[Callable[[date], object]] = [
         lambda d: d < leaked[0],
         lambda d: leaked[0] <= d,
         lambda d: d < Day(2027, 1, 1),
         lambda d: d - leaked[0],
-    ):
+    ]
+    for fn in uses:
         trace = Trace()
         got = judge_span(fn, ON, trace=trace)
         assert (got.status, got.valid_from, got.valid_until) == (fn(ON), ON, ON)
