@@ -3,6 +3,7 @@ the person's kept rows (all series), and writes of anything else leave them."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ from app.security.session import Session
 from app.services import results, unvaccinated
 from app.services.demo import create_demo_register, demo_password
 from app.services.register import login
-from app.store import db, list_kept
+from app.store import db, list_kept, migrate
 
 TODAY = date(2026, 11, 27)
 
@@ -177,3 +178,37 @@ def test_a_person_deleted_takes_the_rows_along(nurse: Session) -> None:
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
     assert _rows(nurse, pid) == 0
+
+
+def test_a_v12_register_upgrades_to_kept_judgements(tmp_path: Path) -> None:
+    """Migration 0013 on the saved v12 register: list_complete (and its trigger) gone,
+    list_kept, list_rules and the triggers made, data kept."""
+    saved = Path(__file__).resolve().parents[1] / "fixtures" / "registers" / "v12"
+    work = tmp_path / "register.vxdb"
+    shutil.copyfile(saved / "register.vxdb", work)
+    dek = bytes.fromhex((saved / "dek.hex").read_text().strip())
+    conn = db.connect(work, dek)
+    try:
+        assert migrate.current_version(conn) == 12
+        migrate.migrate(conn, db_path=work, dek=dek)
+        names = {
+            (t, n)
+            for t, n in conn.execute(
+                "SELECT type, name FROM sqlite_master WHERE name LIKE 'list_%'"
+            )
+        }
+        assert ("table", "list_complete") not in names
+        assert {("table", "list_kept"), ("table", "list_rules")} <= names
+        triggers = {n for t, n in names if t == "trigger"}
+        assert triggers == {
+            "list_kept_person_deleted",
+            "list_kept_person_judged",
+            "list_kept_person_id",
+            "list_kept_dose_added",
+            "list_kept_dose_deleted",
+            "list_kept_dose_changed",
+        }
+        assert conn.execute("SELECT atena_no FROM persons").fetchall() == [("0000000001",)]
+        assert list_kept.count(conn) == 0
+    finally:
+        conn.close()
