@@ -75,8 +75,29 @@ def decide_list(
         return _decide(session, series_id, on, area_code)
 
 
+def prepare_lists(session: Session | SessionView, on: date | None = None) -> dict[str, int]:
+    """Judge every series without a season on ``on`` (default today) as its list does, keeping
+    every judgement with its span (``_list_kept``), so that the first list of each series reads
+    no dose for the persons judged; one audit entry. Returns series id → persons listed."""
+    session = session_of(session)
+    _audit.require(session, perm.LIST_UNVACCINATED, "list.prepare")
+    day = on or date.today()
+    done: dict[str, int] = {}
+    with collector_paused():
+        for series in catalog_for(session).series:
+            if series.season is None:
+                done[series.id] = len(_decide(session, series.id, day, None, audit=False))
+    _audit.record_now(session, "list.prepare", detail={"series": len(done), "on": day.isoformat()})
+    return done
+
+
 def _decide(
-    session: Session | SessionView, series_id: str, on: date | None, area_code: str | None
+    session: Session | SessionView,
+    series_id: str,
+    on: date | None,
+    area_code: str | None,
+    *,
+    audit: bool = True,
 ) -> UnvaccinatedDecision:
     session = session_of(session)
     _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
@@ -137,11 +158,12 @@ def _decide(
         if keeping.key is not None and keeping.rows:
             rules = list_kept.new_rules_id(conn, keeping.key)
             list_kept.keep(conn, series_id, rules, keeping.rows)
-        _audit.record(
-            session,
-            "list.unvaccinated",
-            detail={"series": series_id, "rows": len(open_), "area": area_code},
-        )
+        if audit:
+            _audit.record(
+                session,
+                "list.unvaccinated",
+                detail={"series": series_id, "rows": len(open_), "area": area_code},
+            )
     return UnvaccinatedDecision(
         series_id, series.name_ja, day, area_code, tuple(open_), size, ranges
     )
