@@ -281,6 +281,10 @@ def import_package(
         _refuse(session, path, failure)
         raise failure
     forget_acknowledged(reg.directory, conn, header.sender_id, header.ack)
+    if header.kind == "initial":  # every list's judgements kept: the first lists are fast
+        from app.services.unvaccinated import prepare_after_load
+
+        prepare_after_load(session)
     return ImportResult(
         package_id=header.package_id,
         sender=header.sender_id,

@@ -106,3 +106,17 @@ def test_the_command_prepares_every_series(
         assert list_kept.count(session.register.conn) > 0
     finally:
         session.register.close()
+
+
+def test_after_a_load_the_lists_are_prepared_for_a_user_who_may_see_them(
+    directory: Path,
+) -> None:
+    for user, prepared in (("nurse", True), ("auditor", False)):
+        session = login(directory, user, demo_password(user))
+        try:
+            with db.transaction(session.register.conn):
+                list_kept.clear(session.register.conn)
+            assert unvaccinated.prepare_after_load(session) is prepared
+            assert (list_kept.count(session.register.conn) > 0) is prepared
+        finally:
+            session.register.close()
