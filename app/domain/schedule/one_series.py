@@ -18,13 +18,15 @@ Pure: no I/O and no clock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 from app.domain.catalog import Catalog, Series
+from app.domain.catalog_bounds import BoundContext
 from app.domain.schedule.engine import _live_products, _series_status, context, distribute
 from app.domain.schedule.model import NO_FACTS, HistoryEntry, Person, SeriesStatus
+from app.domain.schedule.spans import kept_span
 
 
 def evaluate_series(
@@ -47,6 +49,14 @@ def evaluate_series(
         sid = series.id
         doses = per_series[sid]
         if alone and sid != series_id and not doses and not live:
+            if type(on) is not date:  # a tracked judgement (spans.judge_span): kept by span
+                done[sid] = kept_span(
+                    kept,
+                    (tuple([s.id for s in catalog.series]), sid, person.dob, person.sex),
+                    on,
+                    _judge_alone(catalog, series, person, ctx, live_products),
+                )
+                continue
             key = (tuple([s.id for s in catalog.series]), sid, person.dob, person.sex, on)
             hit = kept.get(key)
             if hit is None:
@@ -60,6 +70,18 @@ def evaluate_series(
             catalog, series, person, NO_FACTS, ctx, on, doses, live, live_products, done
         )
     return done[series_id]
+
+
+def _judge_alone(
+    catalog: Catalog, series: Series, person: Person, ctx: BoundContext, live: frozenset[str]
+) -> Callable[[date], SeriesStatus]:
+    """The status of a series depending on none, for a person holding no dose of it and no live
+    dose, as a function of the day (``ctx`` holds no facts: it reads no day)."""
+
+    def judge(day: date) -> SeriesStatus:
+        return _series_status(catalog, series, person, NO_FACTS, ctx, day, [], [], live, {})
+
+    return judge
 
 
 _ORDER: dict[tuple[int, str], tuple[tuple[Series, ...], tuple[tuple[Series, bool], ...]]] = {}
