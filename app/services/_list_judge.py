@@ -83,7 +83,7 @@ def decide(
 
     def judge(
         dob: date, sex: str, history: tuple[tuple[str, date], ...], alone: bool = False
-    ) -> Judged:
+    ) -> Judged[SeriesStatus]:
         memo_key = (dob, sex, history, alone)
         hit = spans.get(memo_key)
         if hit is None:
@@ -93,9 +93,8 @@ def decide(
             on_catalog = solo if alone or not history else catalog
 
             def fn(on: date) -> SeriesStatus:
-                # (the dependencies kept per day serve the list date itself only)
-                deps: dict[Any, SeriesStatus] = kept if on is day else {}
-                return evaluate_series(on_catalog, person, entries, on, series_id, deps)
+                # (a tracked day keeps the dependencies' statuses by span: ``one_series``)
+                return evaluate_series(on_catalog, person, entries, on, series_id, kept)
 
             hit = judge_span(fn, day)
             if len(spans) < JUDGED_MAX:
@@ -148,8 +147,12 @@ def decide(
                 st.status != "complete" and live.near(pid, (st.earliest,))
             ):
                 st = live.judge(pid, dob, sex, kept, memo)
-            # (the rule's reach moves with the list date: an open judgement holds on it only)
-            last = FOREVER if st.status == "complete" else today
+            # The rule's reach moves with the list date: an open judgement holds on it only; a
+            # complete one on every later date (it reads no date), unless a live dose lies
+            # near the list date (or on it): the list judges the person again.
+            recent = today - live.near_days
+            if st.status != "complete" or any(s.toordinal() >= recent for s in lives[pid]):
+                last = today
         fresh[pid] = (st, last)
         if st.status in OPEN_STATUSES:
             append(make(Decided, (pid, sex, dob, st)))

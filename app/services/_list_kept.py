@@ -25,7 +25,10 @@ every comparison made with it. The list adds what the engine does not see:
   between: lists are for today, so nothing is lost);
 * a person with another series' injected live dose (``_list_live``) keeps an open judgement for
   the list date only (the rule's reach moves with the date; a judgement of one day still serves
-  a repeat of the same day);
+  a repeat of the same day), and a complete one for the list date only too when such a dose
+  lies within the rule's reach before the list date or on it (the list judges the person as
+  the person view does on the dates it reaches; a dose further back never comes near a later
+  list date, and a complete judgement reads no date: below);
 * a judgement made of two (Hib's own doses, then with DPT-IPV's for an open one) holds on the
   intersection of both spans.
 
@@ -51,14 +54,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from app import __version__
 from app.domain.catalog import Catalog
 from app.domain.schedule import SeriesStatus
+from app.domain.schedule.spans import Judged as Judged
+from app.domain.schedule.spans import judge_span as judge_span
 from app.store import catalog_versions
 from app.store.catalog_files import default_catalog_path
 from app.store.db import Connection
@@ -135,21 +138,6 @@ def rules_key(conn: Connection, full: Catalog, series_id: str) -> bytes | None:
         _KEYS.clear()
     _KEYS[(id(full), series_id)] = (full, key)
     return key
-
-
-# --- the judgement and its span (the stand-in until ``app.domain.schedule.spans`` lands) -------
-
-
-@dataclass(frozen=True, slots=True)
-class Judged:
-    status: SeriesStatus
-    valid_from: date
-    valid_until: date
-
-
-def judge_span(fn: Callable[[date], SeriesStatus], on: date) -> Judged:
-    """Stand-in for ``spans.judge_span``: the judgement of ``on``, held on that day only."""
-    return Judged(fn(on), on, on)
 
 
 # the last list date a row can hold (a complete judgement with no later dose)
