@@ -316,18 +316,20 @@ ENGINE_FILES = [
     Path("app/domain/catalog.py"),
     Path("app/domain/catalog_bounds.py"),
 ]
+TRACKER_FILES = ("spans.py", "tracked.py", "tracked_image.py")
 # Class-level calls that take no date to read (constructors from text or ordinals).
 ALLOWED_CLASS_CALLS = {("date", "fromisoformat"), ("date", "fromordinal")}
 
 
 def _unseen_reads(path: Path) -> list[str]:
     """Calls that would read a date's value below Python (unbound C methods of date/datetime,
-    ``datetime.combine``, explicit ``__getattribute__``/``__reduce__``) and date subclasses
-    (compared in C before the tracked date is asked)."""
+    also as ``datetime.date.x``, ``datetime.combine``, explicit ``__getattribute__``/
+    ``__reduce__``/``getattr(date, …)``) and date subclasses (compared in C before the tracked
+    date is asked)."""
     out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ClassDef) and any(
-            isinstance(b, ast.Name) and b.id in ("date", "datetime") for b in node.bases
+            _last_name(b) in ("date", "datetime") for b in node.bases
         ):
             out.append(f"{path}:{node.lineno} class {node.name}")
         if isinstance(node, ast.Attribute) and node.attr in (
@@ -337,15 +339,32 @@ def _unseen_reads(path: Path) -> list[str]:
             "combine",
         ):
             out.append(f"{path}:{node.lineno} .{node.attr}")
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Attribute):
+            owner = _last_name(node.func.value)
+            if owner in DATE_CLASSES and (owner, node.func.attr) not in ALLOWED_CLASS_CALLS:
+                out.append(f"{path}:{node.lineno} {owner}.{node.func.attr}()")
         if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id in ("date", "datetime", "time", "timedelta")
-            and (node.func.value.id, node.func.attr) not in ALLOWED_CLASS_CALLS
+            isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "methodcaller", "attrgetter")
+            and node.args
+            and _last_name(node.args[0]) in DATE_CLASSES
         ):
-            out.append(f"{path}:{node.lineno} {node.func.value.id}.{node.func.attr}()")
+            out.append(f"{path}:{node.lineno} {node.func.id}(date…)")
     return out
+
+
+DATE_CLASSES = ("date", "datetime", "time", "timedelta")
+
+
+def _last_name(node: ast.AST) -> str | None:
+    """``date`` for ``date`` and ``datetime.date`` (the class, not a ``dose.date`` value)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return node.attr if node.value.id == "datetime" else None
+    return None
 
 
 def test_unbound_c_reads_are_not_seen_and_the_engine_makes_none() -> None:
@@ -353,11 +372,38 @@ def test_unbound_c_reads_are_not_seen_and_the_engine_makes_none() -> None:
     # the day but records nothing, so the engine's modules must not do it.
     got = judge_span(lambda d: date.toordinal(d) > 0, ON)
     assert (got.valid_from, got.valid_until) == (LOW, HIGH)  # unseen
-    engine = [p for p in ENGINE_FILES if p.name != "spans.py"]
+    engine = [p for p in ENGINE_FILES if p.name not in TRACKER_FILES]
     assert len(engine) >= 10
     assert [r for p in engine for r in _unseen_reads(p)] == []
-    # and the scan finds such a call where there is one
-    assert _unseen_reads(Path("app/domain/schedule/spans.py"))
+    # and the scan finds such calls where there are some (the tracker reads the plain value)
+    assert _unseen_reads(Path("app/domain/schedule/tracked.py"))
+
+
+def test_the_scan_finds_each_kind_of_unseen_read(tmp_path: Path) -> None:
+    src = tmp_path / "x.py"
+    src.write_text(
+        "import datetime\n"
+        "from datetime import date\n"
+        "class D(datetime.date): pass\n"
+        "datetime.date.toordinal(on)\n"
+        "date.isoformat(on)\n"
+        "dose.date.isoformat()\n"
+        "getattr(date, 'year')\n"
+        "datetime.datetime.combine(on, t)\n"
+        "date.fromisoformat('2026-01-01')\n",
+        encoding="utf-8",
+    )
+    found = [r.split(" ", 1)[1] for r in _unseen_reads(src)]
+    assert sorted(found) == sorted(
+        [
+            "class D",
+            "date.toordinal()",
+            "date.isoformat()",
+            "getattr(date…)",
+            ".combine",
+            "datetime.combine()",
+        ]
+    )
 
 
 CATALOG = load_catalog()

@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from app.domain.catalog import Catalog, Product, Series, Window
 from app.domain.catalog_bounds import BoundContext
-from app.domain.schedule import spans as tracked
+from app.domain.schedule import spans as tracking  # date reads a tracked judgement models
 from app.domain.schedule.dependencies import dependency_order, gated
 from app.domain.schedule.doses import (
     SeriesDose,
@@ -296,7 +296,7 @@ def _status(
     if current is None:
         assert future is not None
         horizon = series.upcoming_horizon_months
-        if horizon is not None and future.start > tracked.after_months_interval(on, horizon):
+        if horizon is not None and future.start > tracking.after_months_interval(on, horizon):
             return not_applicable(series.id, series.name_ja, tuple(warnings))
         return _result(base, "upcoming", spec.label, e, shown, std, ctx_prev, warnings)
     if e <= on:
@@ -357,7 +357,7 @@ def _seasonal(
 ) -> SeriesStatus:
     """B類 vaccines given once per season (年度): only the current season is judged."""
     eligibility = series_spans(catalog, series, facts, ctx, dates, None)
-    fy = tracked.fiscal_year(on)
+    fy = tracking.fiscal_year(on)
     label = series.plans[0].doses[0].label
     base: dict[str, object] = dict(id=series.id, name_ja=series.name_ja, doses_required=1)
     span = season_span(series, fy, eligibility)
@@ -365,7 +365,7 @@ def _seasonal(
         nxt = season_span(series, fy + 1, eligibility)
         horizon = series.upcoming_horizon_months
         if nxt is None or (
-            horizon is not None and nxt.start > tracked.after_months_interval(on, horizon)
+            horizon is not None and nxt.start > tracking.after_months_interval(on, horizon)
         ):
             return not_applicable(series.id, series.name_ja)
         base["doses_given"] = 0

@@ -40,7 +40,8 @@ def evaluate_series(
     """``evaluate(catalog, person, history, on).get(series_id)`` (no facts), judging only the
     series and those it depends on. ``kept``: the statuses of dependencies holding no dose, by
     (the catalog's series, dependency, birth date, sex, day); the caller keeps it for one loaded
-    catalog (restrictions of it share their series and rules objects) or drops it."""
+    catalog (restrictions of it share their series and rules objects) or drops it. A tracked
+    ``on`` (``spans.judge_span``) keeps them by the span they hold over (``spans.kept_span``)."""
     ctx = context(person, NO_FACTS, on)
     per_series, live = distribute(catalog, person, history, on, NO_FACTS, ctx)
     live_products = _live_products(catalog.products)
