@@ -59,20 +59,19 @@ def decide_list(
     """Everyone in the series' window on ``on`` whose series is due or waiting, decided from
     ids, birth dates, sex and dose facts only (covering indexes; no name or address is read).
 
-    A person is skipped in SQL as complete only when SQL proves the engine finds the series
-    complete: for a seasonal series, one routine dose this season of a product routine on its
-    day, for a person eligible since the season began (``season_counted``); everyone else
-    holding a dose is judged by the engine (a count of doses cannot tell which ones the engine
-    counts: intervals, the day a product becomes routine, the window for the age). When the series
-    shares a product given to one series by date, the series recorded does not decide alone:
-    each dose goes where the engine puts it by the windows of the person's birth date
-    (``_list_sharing``; in SQL ``lists_shared.Own``), and the series is judged on its own doses. The
-    rest are judged by the engine, whose result depends only on birth date, sex and the
-    person's doses of the series (and of those sharing its products), so it is computed once
-    per distinct combination. The doses of the
-    series that decide which products this one may still offer (DPT-IPV for Hib's 5種混合) are
-    read only for the persons whose own doses leave the series open: more doses never reopen a
-    complete, missed or not-yet-open series."""
+    A series without a season (``_list_judge``): the cohort is read joined with the judgements
+    kept by earlier lists (``_list_kept``, migration 0013) in one statement; only the persons
+    without a usable kept row (none, other rules, the list date outside its span) have their
+    doses read and are judged by the engine — on their own doses, or for a series sharing a
+    product given to one series by date on the doses the engine gives it by the windows of the
+    birth date (``_list_sharing``), once per distinct combination — and their judgements are
+    kept with the span of list dates over which they hold, in the list's transaction. A
+    seasonal series (``_list_season``) is judged every day as before: a person is skipped in
+    SQL as complete only when one routine dose this season of a product routine on its day
+    proves it (``season_counted``). The doses of the series that decide which products this one
+    may still offer (DPT-IPV for Hib's 5種混合) are read only for the persons whose own doses
+    leave the series open: more doses never reopen a complete, missed or not-yet-open
+    series."""
     with collector_paused():  # ~10⁵ row tuples: no collector pass over the process's objects
         return _decide(session, series_id, on, area_code)
 
