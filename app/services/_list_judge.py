@@ -142,16 +142,20 @@ def decide(
         st = j.status
         last = FOREVER if st.status == "complete" else j.valid_until.toordinal()
         if pid in lives:
-            # the person view's judgement when another live dose lies near what it read
+            # the person view's judgement when another live dose lies near what it read (the
+            # series' doses and the next dose's earliest date: fixed over the span) or the list
+            # date
             if live.near(pid, [born_on(r[0]) for r in rows]) or (
                 st.status != "complete" and live.near(pid, (st.earliest,))
             ):
                 st = live.judge(pid, dob, sex, kept, memo)
-            # The rule's reach moves with the list date: an open judgement holds on it only; a
-            # complete one on every later date (it reads no date), unless a live dose lies
-            # near the list date (or on it): the list judges the person again.
+                # (judged so every day: a complete judgement reads no date)
+                last = FOREVER if st.status == "complete" else today
+            # The rule's reach moves with the list date: a live dose within it before the list
+            # date (or on it) may come near a later one; one further back never does (every
+            # live dose of the person is dated up to the list date: later ones end the span).
             recent = today - live.near_days
-            if st.status != "complete" or any(s.toordinal() >= recent for s in lives[pid]):
+            if any(s.toordinal() >= recent for s in lives[pid]):
                 last = today
         fresh[pid] = (st, last)
         if st.status in OPEN_STATUSES:

@@ -23,12 +23,13 @@ every comparison made with it. The list adds what the engine does not see:
   person's first dose row dated after it (any series, ``list_kept.doses_after``);
 * it starts no earlier than the list date (an earlier list would leave out the doses dated
   between: lists are for today, so nothing is lost);
-* a person with another series' injected live dose (``_list_live``) keeps an open judgement for
-  the list date only (the rule's reach moves with the date; a judgement of one day still serves
-  a repeat of the same day), and a complete one for the list date only too when such a dose
-  lies within the rule's reach before the list date or on it (the list judges the person as
-  the person view does on the dates it reaches; a dose further back never comes near a later
-  list date, and a complete judgement reads no date: below);
+* a person with another series' injected live dose (``_list_live``) dated within the rule's
+  reach before the list date, or on it, keeps the judgement for the list date only (the reach
+  moves with the date and the list may judge the person as the person view does on the next
+  days; a judgement of one day still serves a repeat of the same day); a live dose further back
+  never comes near a later list date, so the person is judged the same way on every date of
+  the span; a judgement as the person view's (a live dose near the series' doses or the next
+  dose's earliest date, which the span keeps fixed) is kept for the day only unless complete;
 * a judgement made of two (Hib's own doses, then with DPT-IPV's for an open one) holds on the
   intersection of both spans.
 
