@@ -9,7 +9,6 @@ split among those series as the engine splits them (``_list_sharing``).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -42,7 +41,6 @@ from app.store import persons as person_repo
 from app.store.db import transaction
 
 MAX_AGE_YEARS = 120
-_log = logging.getLogger(__name__)
 
 
 class UnknownSeries(InvalidInput):
@@ -90,21 +88,6 @@ def prepare_lists(session: Session | SessionView, on: date | None = None) -> dic
                 done[series.id] = len(_decide(session, series.id, day, None, audit=False))
     _audit.record_now(session, "list.prepare", detail={"series": len(done), "on": day.isoformat()})
     return done
-
-
-def prepare_after_load(session: Session) -> bool:
-    """``prepare_lists`` of today at the end of an initial load, for a user who may see the
-    lists (else nothing: ``vaxdesk lists prepare`` or the first lists do it). The load is
-    committed before: a failure here is logged (its kind only) and leaves the lists to judge
-    everyone. Returns whether the lists were prepared."""
-    if perm.LIST_UNVACCINATED not in session.permissions:
-        return False
-    try:
-        prepare_lists(session)
-    except Exception as exc:  # derived data only: the load stands
-        _log.warning("lists not prepared after the initial load: %s", type(exc).__name__)
-        return False
-    return True
 
 
 def _decide(

@@ -14,7 +14,7 @@ import pytest
 from app.cli import main
 from app.errors import PermissionDenied
 from app.security.session import Session
-from app.services import _list_kept, _list_memo, schedule, unvaccinated
+from app.services import _list_kept, _list_memo, schedule, sync_import, unvaccinated
 from app.services.demo import create_demo_register, demo_password
 from app.services.register import login
 from app.store import db, list_kept
@@ -116,7 +116,7 @@ def test_after_a_load_the_lists_are_prepared_for_a_user_who_may_see_them(
         try:
             with db.transaction(session.register.conn):
                 list_kept.clear(session.register.conn)
-            assert unvaccinated.prepare_after_load(session) is prepared
+            assert sync_import._prepare_lists(session) is prepared
             assert (list_kept.count(session.register.conn) > 0) is prepared
         finally:
             session.register.close()

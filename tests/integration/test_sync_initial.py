@@ -250,10 +250,10 @@ def test_an_initial_load_prepares_the_lists(
     empty: SyncEnv, initial_pkg: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The one call site: at the end of an initial load (committed), never of an updates one."""
-    from app.services import unvaccinated
+    from app.services import sync_import
 
     calls: list[object] = []
-    monkeypatch.setattr(unvaccinated, "prepare_after_load", calls.append)
+    monkeypatch.setattr(sync_import, "_prepare_lists", calls.append)
     number = login_as(empty.directory, "number")
     try:
         import_package(number, initial_pkg)
