@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
         hub,
         ids,
         init,
+        lists_cmd,
         maintenance,
         package,
         policy,
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_parser(sub)
     hub.add_parser(sub)
     init.add_parser(sub)
+    lists_cmd.add_parser(sub)
     ids.add_parser(sub)
     maintenance.add_parser(sub)
     policy.add_parser(sub)

@@ -32,6 +32,21 @@ def judged(full: Catalog, series_id: str, on: date) -> dict[Any, SeriesStatus]:
     return hit[1]
 
 
+_SPANS: dict[tuple[int, str, date], tuple[Catalog, dict[Any, Any]]] = {}
+
+
+def judged_spans(full: Catalog, series_id: str, on: date) -> dict[Any, Any]:
+    """As ``judged``, for the judgements with their spans (``_list_kept.Judged``)."""
+    key = (id(full), series_id, on)
+    hit = _SPANS.pop(key, None)
+    if hit is None or hit[0] is not full:
+        hit = (full, {})
+    while len(_SPANS) >= JUDGED_LISTS:
+        del _SPANS[next(iter(_SPANS))]
+    _SPANS[key] = hit
+    return hit[1]
+
+
 # The statuses of the series others depend on (DPT-IPV for Hib) for persons holding no dose of
 # them, per (catalog's series, series, birth date, sex, day): ``one_series.evaluate_series``.
 _KEPT: dict[int, tuple[Catalog, date, dict[Any, SeriesStatus]]] = {}

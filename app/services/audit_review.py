@@ -59,6 +59,7 @@ ACTION_NAMES_JA = {
     "list.areas": "地区一覧",
     "list.unvaccinated": "未接種者一覧",
     "list.unvaccinated.export": "未接種者一覧のCSV出力",
+    "list.prepare": "未接種者一覧の準備",
     "masters.read": "マスタの閲覧",
     "mynumber.read": "個人番号の閲覧",
     "mynumber.view": "個人番号欄の表示",

@@ -13,6 +13,7 @@ changed, and the sound file stays where it is.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -281,6 +282,8 @@ def import_package(
         _refuse(session, path, failure)
         raise failure
     forget_acknowledged(reg.directory, conn, header.sender_id, header.ack)
+    if header.kind == "initial":  # every list's judgements kept: the first lists are fast
+        _prepare_lists(session)
     return ImportResult(
         package_id=header.package_id,
         sender=header.sender_id,
@@ -295,3 +298,23 @@ def import_package(
         trust_version=None if new_trust is None else new_trust.version,
         by_type=dict(stats.by_type),
     )
+
+
+_log = logging.getLogger(__name__)
+
+
+def _prepare_lists(session: Session) -> bool:
+    """``unvaccinated.prepare_lists`` of today at the end of an initial load, for a user who may
+    see the lists (else nothing: ``vaxdesk lists prepare`` or the first lists do it). The load
+    is committed before: a failure here is logged (its kind only) and leaves the lists to judge
+    everyone. Returns whether the lists were prepared."""
+    if perm.LIST_UNVACCINATED not in session.permissions:
+        return False
+    from app.services import unvaccinated
+
+    try:
+        unvaccinated.prepare_lists(session)
+    except Exception as exc:  # derived data only: the load stands
+        _log.warning("lists not prepared after the initial load: %s", type(exc).__name__)
+        return False
+    return True

@@ -244,3 +244,20 @@ def test_initial_is_refused_by_a_register_with_records(
     assert main(args) == 65
     assert "E_SYNC_INITIAL_NOT_EMPTY" in capsys.readouterr().err
     assert pkg.is_file()
+
+
+def test_an_initial_load_prepares_the_lists(
+    empty: SyncEnv, initial_pkg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one call site: at the end of an initial load (committed), never of an updates one."""
+    from app.services import sync_import
+
+    calls: list[object] = []
+    monkeypatch.setattr(sync_import, "_prepare_lists", calls.append)
+    number = login_as(empty.directory, "number")
+    try:
+        import_package(number, initial_pkg)
+        assert len(calls) == 1
+        assert number.register.conn.execute("SELECT count(*) FROM persons").fetchone()[0] > 0
+    finally:
+        number.register.close()

@@ -1,5 +1,5 @@
-"""The "complete" judgements a 未接種者一覧 keeps between lists (migration 0012,
-``_list_complete``): a later list — another day, a new process — leaves out exactly the persons
+"""The judgements a 未接種者一覧 keeps between lists (migration 0013 ``list_kept``,
+``_list_kept``): a later list — another day, a new process — leaves out exactly the persons
 the engine still finds complete, and a dose voided or corrected, or a birth date corrected, after
 a list makes the engine judge the person again (issue 12 item 20)."""
 
@@ -13,10 +13,10 @@ import pytest
 
 from app.domain.schedule import OPEN_STATUSES
 from app.security.session import Session
-from app.services import _list_complete, _list_memo, results, schedule, unvaccinated
+from app.services import _list_kept, _list_memo, results, schedule, unvaccinated
 from app.services.demo import create_demo_register, demo_password
 from app.services.register import login
-from app.store import catalog_versions, db, list_complete
+from app.store import catalog_versions, db, list_kept
 
 TODAY = date(2026, 11, 27)
 DAYS = (date(2026, 6, 1), TODAY, date(2027, 3, 31), date(2025, 12, 1))
@@ -38,6 +38,24 @@ def _new_process() -> None:
     """Forget what the process keeps between lists (as the first list of a new process)."""
     _list_memo._JUDGED.clear()
     _list_memo._KEPT.clear()
+    _list_memo._SPANS.clear()
+
+
+def _complete_count(conn: db.Connection, series: str) -> int:
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM list_kept WHERE series_id = ? AND judged IS NULL", (series,)
+        ).fetchone()[0]
+    )
+
+
+def _kept_row(conn: db.Connection, series: str, pid: int) -> tuple[object, ...] | None:
+    row = conn.execute(
+        "SELECT rules, valid_from, valid_until, judged FROM list_kept"
+        " WHERE person_id = ? AND series_id = ?",
+        (pid, series),
+    ).fetchone()
+    return None if row is None else tuple(row)
 
 
 def _rows(nurse: Session, series: str, on: date) -> dict[int, tuple[object, ...]]:
@@ -56,20 +74,20 @@ def test_a_list_with_kept_judgements_equals_one_without(nurse: Session, series: 
     conn = nurse.register.conn
     for on in DAYS:
         _new_process()
-        before = list_complete.count(conn, series)
+        before = _complete_count(conn, series)
         with_kept = _rows(nurse, series, on)  # the kept rows of the earlier days are used
         assert on == DAYS[0] or before > 0
         with db.transaction(conn):
-            conn.execute("DELETE FROM list_complete WHERE series_id = ?", (series,))
+            conn.execute("DELETE FROM list_kept WHERE series_id = ?", (series,))
         _new_process()
         fresh = _rows(nurse, series, on)  # everyone holding a dose judged by the engine
         assert with_kept == fresh, (series, on)
-        assert list_complete.count(conn, series) > 0, (series, on)  # kept again
+        assert _complete_count(conn, series) > 0, (series, on)  # kept again
     # every person kept complete is complete for the engine on each day (holding the same doses)
     kept_ids = [
         int(r[0])
         for r in conn.execute(
-            "SELECT person_id FROM list_complete WHERE series_id = ? ORDER BY person_id LIMIT 40",
+            "SELECT person_id FROM list_kept WHERE series_id = ? AND judged IS NULL ORDER BY person_id LIMIT 40",
             (series,),
         )
     ]
@@ -84,7 +102,7 @@ def _kept_complete(nurse: Session, series: str) -> list[int]:
     return [
         int(r[0])
         for r in nurse.register.conn.execute(
-            "SELECT person_id FROM list_complete WHERE series_id = ? ORDER BY person_id",
+            "SELECT person_id FROM list_kept WHERE series_id = ? AND judged IS NULL ORDER BY person_id",
             (series,),
         )
     ]
@@ -147,7 +165,8 @@ def test_a_birth_date_corrected_after_a_list_is_judged_again(nurse: Session) -> 
             break
     else:
         pytest.fail("no kept mr1 person with a dose in the range")
-    kept = list_complete.bases(conn, "mr1", [pid])[pid]
+    kept = _kept_row(conn, "mr1", pid)
+    assert kept is not None and kept[3] is None  # complete
     # born half a year before the dose: it falls before the first birthday (not counted), and
     # the mr1 window (12 to 24 months) holds the list date
     born = date.fromordinal(date.fromisoformat(given).toordinal() - 183)
@@ -157,7 +176,10 @@ def test_a_birth_date_corrected_after_a_list_is_judged_again(nurse: Session) -> 
     listed = _rows(nurse, "mr1", TODAY)
     assert _engine(nurse, "mr1", pid, TODAY) in OPEN_STATUSES
     assert pid in listed
-    assert list_complete.bases(conn, "mr1", [pid]).get(pid) == kept  # not complete: not rewritten
+    # the correction deleted the kept row (trigger); the list kept the open judgement instead
+    again = _kept_row(conn, "mr1", pid)
+    assert again is not None and again[3] is not None
+    assert _list_kept.decode(str(again[3])).status in OPEN_STATUSES
 
 
 def test_another_catalog_or_series_has_another_key(
@@ -165,15 +187,17 @@ def test_another_catalog_or_series_has_another_key(
 ) -> None:
     conn = nurse.register.conn
     full = schedule.catalog_for(nurse)
-    key = _list_complete.rules_key(conn, full, "hib")
-    assert key is not None and key != _list_complete.rules_key(conn, full, "pcv")
-    _list_complete._KEYS.clear()
+    key = _list_kept.rules_key(conn, full, "hib")
+    assert key is not None and key != _list_kept.rules_key(conn, full, "pcv")
+    _list_kept._KEYS.clear()
     monkeypatch.setattr(catalog_versions, "current", lambda _conn: (2, '{"changed": true}'))
-    assert _list_complete.rules_key(conn, full, "hib") not in (None, key)
-    _list_complete._KEYS.clear()
-    basis = _list_complete.basis(key, "2024-05-10", "", "2024-07-10 hib hib")
-    assert basis != _list_complete.basis(key, "2024-05-11", "", "2024-07-10 hib hib")
-    assert basis != _list_complete.basis(key, "2024-05-10", "", "2024-07-11 hib hib")
+    assert _list_kept.rules_key(conn, full, "hib") not in (None, key)
+    _list_kept._KEYS.clear()
+    # another key is another small id: rows kept under the first are never used under it
+    with db.transaction(conn):
+        first = list_kept.new_rules_id(conn, key)
+        assert list_kept.new_rules_id(conn, key) == first
+        assert list_kept.new_rules_id(conn, bytes(32)) != first
 
 
 def test_the_packaged_app_keys_by_its_program_file(
@@ -183,7 +207,7 @@ def test_the_packaged_app_keys_by_its_program_file(
     (another build, another key); a program file that cannot be read keeps nothing."""
     conn = nurse.register.conn
     full = schedule.catalog_for(nurse)
-    from_sources = _list_complete.rules_key(conn, full, "hib")
+    from_sources = _list_kept.rules_key(conn, full, "hib")
     program = tmp_path / "vaxdesk"
     program.write_bytes(b"build 1")
     monkeypatch.setattr("sys.frozen", True, raising=False)
@@ -191,24 +215,24 @@ def test_the_packaged_app_keys_by_its_program_file(
     keys = []
     for content in (b"build 1", b"build 2"):
         program.write_bytes(content)
-        _list_complete._code_digest.clear()
-        _list_complete._KEYS.clear()
-        keys.append(_list_complete.rules_key(conn, full, "hib"))
+        _list_kept._code_digest.clear()
+        _list_kept._KEYS.clear()
+        keys.append(_list_kept.rules_key(conn, full, "hib"))
     assert None not in keys and keys[0] != keys[1] and from_sources not in keys
     program.unlink()
-    _list_complete._code_digest.clear()
-    _list_complete._KEYS.clear()
-    assert _list_complete.rules_key(conn, full, "hib") is None
+    _list_kept._code_digest.clear()
+    _list_kept._KEYS.clear()
+    assert _list_kept.rules_key(conn, full, "hib") is None
     monkeypatch.undo()
-    _list_complete._code_digest.clear()
-    _list_complete._KEYS.clear()
-    assert _list_complete.rules_key(conn, full, "hib") == from_sources
+    _list_kept._code_digest.clear()
+    _list_kept._KEYS.clear()
+    assert _list_kept.rules_key(conn, full, "hib") == from_sources
 
 
 def test_a_deleted_person_takes_the_kept_rows_along(nurse: Session) -> None:
     conn = nurse.register.conn
     pid = _kept_complete(nurse, "varicella")[-1]
-    assert list_complete.bases(conn, "varicella", [pid])
+    assert _kept_row(conn, "varicella", pid) is not None
     conn.execute("PRAGMA foreign_keys = OFF")  # (the person's other records stay: not tested)
     try:
         with db.transaction(conn):
@@ -216,6 +240,6 @@ def test_a_deleted_person_takes_the_kept_rows_along(nurse: Session) -> None:
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
     assert (
-        conn.execute("SELECT count(*) FROM list_complete WHERE person_id = ?", (pid,)).fetchone()[0]
+        conn.execute("SELECT count(*) FROM list_kept WHERE person_id = ?", (pid,)).fetchone()[0]
         == 0
     )

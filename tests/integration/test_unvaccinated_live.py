@@ -13,7 +13,7 @@ import pytest
 
 from app.domain.schedule import OPEN_STATUSES
 from app.security.session import Session
-from app.services import _list_complete, _list_memo, schedule, unvaccinated
+from app.services import _list_kept, _list_memo, schedule, unvaccinated
 from app.services.demo import create_demo_register, demo_password
 from app.services.register import login
 from app.store import db, lists
@@ -143,4 +143,4 @@ def test_random_live_doses_list_what_the_person_view_finds_open(
         for pid in PICKED
     )
     assert differing > 0
-    assert _list_complete.rules_key(nurse.register.conn, schedule.catalog_for(nurse), series)
+    assert _list_kept.rules_key(nurse.register.conn, schedule.catalog_for(nurse), series)

@@ -391,6 +391,11 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
         lambda w, s, r: list(unvaccinated.iter_entries(s, w.decision)),
     ),
     (
+        "unvaccinated.prepare_lists",
+        frozenset({"clerk", "nurse"}),
+        lambda w, s, r: unvaccinated.prepare_lists(s, ON),
+    ),
+    (
         "unvaccinated.export_csv",
         frozenset({"clerk", "nurse"}),
         lambda w, s, r: unvaccinated.export_csv(s, w.listing, w.file(r, "list.csv")),
