@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +146,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from app.services.sync_import import checkpoint, import_package
+    from app.services.sync_import import checkpoint, import_package, prepare_lists
 
     session = open_session(args)
     try:
@@ -160,6 +161,13 @@ def run_import(args: argparse.Namespace) -> int:
             flush=True,
         )
         checkpoint(session)
+        if result.kind == "initial":  # the first lists at the counter read no dose
+            started = time.perf_counter()
+            done = prepare_lists(session)
+            print(
+                f"未接種者一覧を準備しました: {len(done)} 種類"
+                f"（{time.perf_counter() - started:.1f} 秒）"
+            )
     finally:
         session.register.close()
     return 0

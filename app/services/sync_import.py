@@ -13,7 +13,6 @@ changed, and the sound file stays where it is.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -282,8 +281,6 @@ def import_package(
         _refuse(session, path, failure)
         raise failure
     forget_acknowledged(reg.directory, conn, header.sender_id, header.ack)
-    if header.kind == "initial":  # every list's judgements kept: the first lists are fast
-        _prepare_lists(session)
     return ImportResult(
         package_id=header.package_id,
         sender=header.sender_id,
@@ -300,21 +297,14 @@ def import_package(
     )
 
 
-_log = logging.getLogger(__name__)
-
-
-def _prepare_lists(session: Session) -> bool:
-    """``unvaccinated.prepare_lists`` of today at the end of an initial load, for a user who may
-    see the lists (else nothing: ``vaxdesk lists prepare`` or the first lists do it). The load
-    is committed before: a failure here is logged (its kind only) and leaves the lists to judge
-    everyone. Returns whether the lists were prepared."""
-    if perm.LIST_UNVACCINATED not in session.permissions:
-        return False
+def prepare_lists(session: Session | SessionView) -> dict[str, int]:
+    """After an initial load (committed, its result told): every 未接種者一覧 series judged for
+    today and kept (``unvaccinated._prepare``), so that the first lists at the counter read no
+    dose. Derived data only, nothing shown: part of the load, the same permission. Run by the
+    command line and the 同期 page after the import, not inside it (a load's figure is the load's
+    own). Returns series id → persons listed."""
+    session = session_of(session)
+    _audit.require(session, perm.SYNC_IMPORT, "sync.import")
     from app.services import unvaccinated
 
-    try:
-        unvaccinated.prepare_lists(session)
-    except Exception as exc:  # derived data only: the load stands
-        _log.warning("lists not prepared after the initial load: %s", type(exc).__name__)
-        return False
-    return True
+    return unvaccinated._prepare(session, detail={"after": "initial"})

@@ -80,13 +80,27 @@ def prepare_lists(session: Session | SessionView, on: date | None = None) -> dic
     no dose for the persons judged; one audit entry. Returns series id → persons listed."""
     session = session_of(session)
     _audit.require(session, perm.LIST_UNVACCINATED, "list.prepare")
+    return _prepare(session, on)
+
+
+def _prepare(
+    session: Session, on: date | None = None, detail: dict[str, str] | None = None
+) -> dict[str, int]:
+    """``prepare_lists`` for a caller that has checked its own permission (an initial load: the
+    judgements are derived data, nothing is shown); one audit entry ``list.prepare``."""
     day = on or date.today()
     done: dict[str, int] = {}
     with collector_paused():
         for series in catalog_for(session).series:
             if series.season is None:
-                done[series.id] = len(_decide(session, series.id, day, None, audit=False))
-    _audit.record_now(session, "list.prepare", detail={"series": len(done), "on": day.isoformat()})
+                done[series.id] = len(
+                    _decide(session, series.id, day, None, audit=False, checked=True)
+                )
+    _audit.record_now(
+        session,
+        "list.prepare",
+        detail={"series": len(done), "on": day.isoformat(), **(detail or {})},
+    )
     return done
 
 
@@ -97,9 +111,11 @@ def _decide(
     area_code: str | None,
     *,
     audit: bool = True,
+    checked: bool = False,
 ) -> UnvaccinatedDecision:
     session = session_of(session)
-    _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
+    if not checked:
+        _audit.require(session, perm.LIST_UNVACCINATED, "list.unvaccinated")
     day = on or date.today()
     full = catalog_for(session)
     # Series sharing a product the engine gives to one series by date (MR, 日本脳炎): their

@@ -108,15 +108,20 @@ def test_the_command_prepares_every_series(
         session.register.close()
 
 
-def test_after_a_load_the_lists_are_prepared_for_a_user_who_may_see_them(
-    directory: Path,
-) -> None:
-    for user, prepared in (("nurse", True), ("auditor", False)):
+def test_after_a_load_the_importing_role_prepares_and_no_other(directory: Path) -> None:
+    """``sync_import.prepare_lists`` is part of a load: the number-use role (which imports)
+    prepares; roles that may not import are refused and nothing is kept."""
+    for user, allowed in (("number", True), ("nurse", False), ("auditor", False)):
         session = login(directory, user, demo_password(user))
         try:
             with db.transaction(session.register.conn):
                 list_kept.clear(session.register.conn)
-            assert sync_import._prepare_lists(session) is prepared
-            assert (list_kept.count(session.register.conn) > 0) is prepared
+            if allowed:
+                assert sync_import.prepare_lists(session)
+                assert list_kept.count(session.register.conn) > 0
+            else:
+                with pytest.raises(PermissionDenied):
+                    sync_import.prepare_lists(session)
+                assert list_kept.count(session.register.conn) == 0
         finally:
             session.register.close()

@@ -22,7 +22,7 @@ from app.services._sync_apply import ApplyStats, apply_package
 from app.services._sync_initial import InitialNotEmpty, apply_initial
 from app.services._sync_records import to_envelope
 from app.services.sync_import import import_package
-from app.store import audit, db, initial_load, sync_apply, sync_outbox
+from app.store import audit, db, initial_load, list_kept, sync_apply, sync_outbox
 from app.sync.reader import open_package
 from tests.support.registers import USERS, login_as
 from tests.support.sync_env import (
@@ -246,18 +246,45 @@ def test_initial_is_refused_by_a_register_with_records(
     assert pkg.is_file()
 
 
-def test_an_initial_load_prepares_the_lists(
-    empty: SyncEnv, initial_pkg: Path, monkeypatch: pytest.MonkeyPatch
+def test_an_initial_load_leaves_the_lists_to_the_step_after_it(
+    empty: SyncEnv, initial_pkg: Path
 ) -> None:
-    """The one call site: at the end of an initial load (committed), never of an updates one."""
+    """``import_package`` keeps no list judgement (a load's figure is the load's own); the
+    importing number-use user prepares them after it (``sync_import.prepare_lists``), audited."""
     from app.services import sync_import
 
-    calls: list[object] = []
-    monkeypatch.setattr(sync_import, "_prepare_lists", calls.append)
     number = login_as(empty.directory, "number")
     try:
+        conn = number.register.conn
         import_package(number, initial_pkg)
-        assert len(calls) == 1
-        assert number.register.conn.execute("SELECT count(*) FROM persons").fetchone()[0] > 0
+        assert conn.execute("SELECT count(*) FROM persons").fetchone()[0] > 0
+        assert list_kept.count(conn) == 0
+        done = sync_import.prepare_lists(number)
+        assert done and all(n >= 0 for n in done.values())
+        assert list_kept.count(conn) > 0
+        last = conn.execute("SELECT action, detail FROM audit_log ORDER BY seq DESC LIMIT 1")
+        action, detail = last.fetchone()
+        assert action == "list.prepare" and json.loads(detail)["after"] == "initial"
+    finally:
+        number.register.close()
+
+
+def test_the_import_command_prepares_the_lists_after_an_initial_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    target = make_sync_register(  # the CLI uses the demo key
+        tmp_path / "new", with_change=False, with_people=False, with_masters=False, demo=True
+    )
+    source = make_sync_register(tmp_path / "src")
+    pkg = tmp_path / "initial.vxpkg"
+    target.build_update(pkg, _source_records(source.directory), kind="initial")
+    monkeypatch.setenv("VAXDESK_PASSWORD", USERS["number"].password)
+    args = ["sync", "import", str(pkg), "--register", str(target.directory)]
+    assert main([*args, "--user", "number"]) == 0
+    out = capsys.readouterr().out
+    assert "取り込みました" in out and "未接種者一覧を準備しました" in out
+    number = login_as(target.directory, "number")
+    try:
+        assert list_kept.count(number.register.conn) > 0
     finally:
         number.register.close()

@@ -510,6 +510,11 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
         lambda w, s, r: sync_import.checkpoint(s),
     ),
     (
+        "sync_import.prepare_lists",
+        frozenset({"number"}),
+        lambda w, s, r: sync_import.prepare_lists(s),
+    ),
+    (
         "sync_conflicts.open_conflicts",
         frozenset({"number"}),
         lambda w, s, r: sync_conflicts.open_conflicts(s),

@@ -267,6 +267,8 @@ class SyncPage(QWidget):
             )
             if not result.already_imported:  # committed; the WAL folded back still off the GUI
                 sync_import.checkpoint(session)
+                if result.kind == "initial":  # the first lists at the counter read no dose
+                    sync_import.prepare_lists(session)
             return result
 
         self._show(self.tr("Importing..."), False)
