@@ -85,7 +85,6 @@ _CODE_FILES = (
     "services/_list_sharing.py",
     "store/list_kept.py",
     "store/lists.py",
-    "store/lists_shared.py",
 )
 _code_digest: list[bytes] = []
 _KEYS: dict[tuple[int, str], tuple[Catalog, bytes | None]] = {}

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 from app.domain import legaldate as ld
 from app.domain.catalog import Catalog
@@ -37,7 +37,6 @@ from app.store.lists import Dose
 
 Entry = tuple[str, date]  # (product or series id as the engine is given it, date given)
 History = tuple[Entry, ...]
-Days = tuple[tuple[str, str], ...]  # inclusive ISO date ranges
 
 
 class Sharing:
@@ -122,29 +121,6 @@ class Sharing:
         """The products that always go to the series (its own)."""
         return tuple(sorted(self._direct))
 
-    def days(
-        self, ranges: Sequence[tuple[date, date]], sex: Literal["F", "M"]
-    ) -> tuple[dict[str, Days], dict[str, Days]]:
-        """For every birth date (ISO) of ``ranges``: the days only the series' windows hold,
-        and those only other series' windows hold, ending before the live-vaccine interval of
-        the series' first window day if a shared product is live (``lists_shared.Own``)."""
-        alone: dict[str, Days] = {}
-        others: dict[str, Days] = {}
-        live = any(p in self._live for p in self._mine)
-        for first, last in ranges:
-            d = first
-            while d <= last:
-                w = self._spans(Person(d, sex))
-                key = d.isoformat()
-                alone[key] = w.alone
-                theirs = w.others
-                if live and w.first is not None:
-                    end = (w.first - timedelta(days=self._min_live + 1)).isoformat()
-                    theirs = tuple((a, min(b, end)) for a, b in theirs if a <= end)
-                others[key] = theirs
-                d += timedelta(days=1)
-        return alone, others
-
     def split(
         self, person: Person, doses: Sequence[Dose], code: Callable[[str | None, str], str]
     ) -> tuple[History, bool] | None:
@@ -209,19 +185,6 @@ class Sharing:
             and all(any(s.contains(d) for s in mine) for _, d in shared)
         )
         return history, complete
-
-    def own_only(self, doses: Sequence[Dose]) -> tuple[History, bool] | None:
-        """``split``'s answer for a person whose doses are all recorded under the series as
-        routine, of a shared product, dated where only the series' windows hold them
-        (``lists_shared.own_cohort``'s mark 2): every dose goes to the series, as ``_quick``
-        finds — None when ``_quick`` does not apply (a shared product not going to every series
-        of the group: ``split`` replays the engine)."""
-        if not self._whole:
-            return None
-        day = date.fromisoformat
-        # (in the doses' order: by date, then entry, as the engine walks them)
-        history = tuple([(str(p), day(on)) for on, p in dict.fromkeys((d[0], d[1]) for d in doses)])
-        return history, len(history) >= self._most[self.series_id]
 
     def _quick(self, windows: Windows, doses: Sequence[Dose]) -> tuple[History, bool] | None:
         """The common case at once: only shared-product doses, each dated where only the

@@ -47,7 +47,7 @@ RECORDED_ELSEWHERE = (
     # and a 2期 dose recorded under mr1 counts for mr2.
     ("2020-06-15", "mr1", "mr", "2026-05-01"),
 )
-# The cases the list's split of shared-product doses (``_list_sharing``, ``lists_shared.Own``) and the
+# The cases the list's split of shared-product doses (``_list_sharing``) and the
 # seasonal count rely on: (birth date, ((series recorded under, product, date given), ...)).
 # Windows by the catalog: je1 from 6 to 90 months, je2 9 to 13 years, 特例 (born 1995-04-02 to
 # 2007-04-01) both from 4 to 20 years; mr1 12 to 24 months, mr2 the 年度 before school; pcv 2 to
@@ -100,7 +100,7 @@ BOUNDARY_CASES: tuple[tuple[str, tuple[tuple[str, str | None, str], ...]], ...] 
     ("1961-11-15", (("flu65", "flu", "2026-10-20"),)),
     ("1961-11-15", (("flu65", "flu", "2026-11-14"),)),
 )
-# The shared-product cohort statement (``lists_shared``) decides from per-person counts which
+# The shared-product cohort (once a statement of per-person counts, now the kept rows) decides which
 # persons are complete by their own doses and which hold none: doses it must not count (voided,
 # postponed, voluntary), repeated on one day, more than the plan, in a second window of the
 # series, of an own product before a shared one, and 2期 persons whose 1期 doses go to je1.
