@@ -12,11 +12,11 @@ per-row path. Every line is checked against its schema before it is sent: a stor
 when its change was queued (``app/services/_line_check.py``; its MAC proves it), so it goes into
 the package as it is (``CheckedLines``); every other line by the package layer while it writes.
 
-Two cores (``reader`` and ``mark``): the waiting entries of the stored record types and their
-stored lines are read on a second connection on the same snapshot
-(``outbox_lines.snapshot_reader``) while the caller's connection marks the waiting entries as
-sent (``mark``: the UPDATE of the export's own transaction, on a worker thread; SQLite releases
-the GIL in both). The caller's connection is used again only through ``own_conn`` (which waits
+Two cores (``reader`` and ``mark``): the stored lines are read on a second connection on the same
+snapshot (``outbox_lines.snapshot_reader``), from the start (the first record type that has them
+is read ahead at once, ``outbox_lines.StoredLines``), while a worker thread on the caller's
+connection reads the waiting entries (the caller waits for those) and then marks them as sent
+(``mark``: the UPDATE of the export's own transaction; SQLite releases the GIL in all three). The caller's connection is used again only through ``own_conn`` (which waits
 for the marking). The caller calls ``close()`` before its transaction ends, whatever happened
 (it waits for a marking under way and closes the second connection), and ``finish_marking()``
 once the package is built (it runs ``mark`` when it did not run beside the reads).
@@ -79,6 +79,7 @@ class Records:
         self.conn, self.party_id, self.cipher = conn, party_id, cipher
         self._reader, self._mark = reader, mark
         self._marking: Future[object] | None = None
+        self._latest_read: Future[dict[str, Latest]] | None = None
         self._marker: ThreadPoolExecutor | None = None
         self._exit = ExitStack()
         self.progress, self.cancel = progress, cancel
@@ -101,13 +102,18 @@ class Records:
         # the stored lines (and the waiting entries they answer) are read on the second
         # connection while this one marks the entries (module text)
         self._lines_conn = conn
+        self._ahead: tuple[str, outbox_lines.StoredLines] | None = None
         try:
             if reader is not None and any(self._checks.values()):
                 self._lines_conn = self._exit.enter_context(reader())
-                if self._lines_conn is not conn:
-                    self._start_marking()
-            for t in self._checks:
-                self._waiting[t] = outbox_lines.latest_pending(self._lines_conn, t, up_to)
+            if self._lines_conn is not conn:
+                self._read_ahead()
+                # the waiting entries on this connection (same snapshot), then the marking
+                self._start_marking(lambda: self._latest(conn, up_to))
+                assert self._latest_read is not None
+                self._waiting = self._latest_read.result()
+            else:
+                self._waiting = self._latest(conn, up_to)
         except BaseException:
             self.close()
             raise
@@ -136,6 +142,28 @@ class Records:
         verify = outbox_lines.verifier(self.conn, record_type, key, tag)
         return None if verify is None else (key, verify)
 
+    def _latest(self, conn: db.Connection, up_to: int) -> dict[str, Latest]:
+        return {t: outbox_lines.latest_pending(conn, t, up_to) for t in self._checks}
+
+    def _read_ahead(self) -> None:
+        """Start reading the stored lines of the first record type that has them on the second
+        connection (the others are read when their member comes: one reader at a time)."""
+        for t in RECORD_TYPES:
+            check = self._checks.get(t)
+            if check is not None:
+                ahead = outbox_lines.stored(self._lines_conn, t, check[0])
+                self._exit.callback(ahead.close)
+                self._ahead = (t, ahead)
+                return
+
+    def _batches(self, record_type: str, key: int) -> outbox_lines.StoredLines:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == record_type:
+            return ahead[1]
+        if ahead is not None:
+            ahead[1].close()
+        return outbox_lines.stored(self._lines_conn, record_type, key)
+
     def own_conn(self) -> db.Connection:
         """The caller's connection, once the marking on it is done."""
         self.finish_marking(run=False)
@@ -148,21 +176,30 @@ class Records:
         finally:
             self._exit.close()
 
-    def _start_marking(self) -> None:
-        """``mark`` on a worker thread, on the caller's connection (see the module text)."""
-        if self._mark is None or self._marking is not None:
-            return
+    def _start_marking(self, first: Callable[[], dict[str, Latest]]) -> None:
+        """``first`` (the waiting entries), then ``mark``, on a worker thread, on the caller's
+        connection (see the module text)."""
         self._marker = ThreadPoolExecutor(1, thread_name_prefix="export-mark")
-        self._marking = self._marker.submit(self._mark)
+        self._latest_read = read = self._marker.submit(first)
+        mark = self._mark
+        if mark is not None:
+
+            def mark_after_read() -> object:
+                if read.exception() is not None:
+                    return None  # the export fails with that error: nothing is marked
+                return mark()
+
+            self._marking = self._marker.submit(mark_after_read)
 
     def finish_marking(self, *, run: bool = True) -> None:
         """Wait for the marking started on the worker thread (raises what it raised); with
         ``run``, run ``mark`` here when no stored pass started it. Idempotent."""
         marking, marker = self._marking, self._marker
-        if marking is not None and marker is not None:
+        if marker is not None:
             self._mark, self._marking, self._marker = None, None, None
             try:
-                marking.result()
+                if marking is not None:
+                    marking.result()
             finally:
                 marker.shutdown(wait=True)
         elif run and self._mark is not None:
@@ -254,7 +291,7 @@ class Records:
         the second connection while the caller's marks the entries (module text)."""
         postponements = record_type == "vaccination"
         keep, pop = self._keep, latest.pop
-        with closing(outbox_lines.stored(self._lines_conn, record_type, key)) as batches:
+        with closing(self._batches(record_type, key)) as batches:
             for batch in batches:
                 lines: list[bytes] = []
                 if batch.lines is None:  # not attributable: every record from its row

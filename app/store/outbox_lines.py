@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import queue
 import secrets
 import struct
-from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Final, Protocol
 
@@ -48,6 +49,8 @@ TRIGGERS: Final = frozenset(
     | {f"outbox_lines_identity_{w}" for w in ("insert", "update", "delete")}
 )
 FETCH: Final = 4096
+#: Batches of stored lines read ahead of the export (``StoredLines``): about 4 MB each.
+AHEAD: Final = 6
 #: Page cache of the second connection that reads the stored lines (``snapshot_reader``): each
 #: page is read once, in order.
 READER_CACHE_MIB: Final = 8
@@ -304,25 +307,66 @@ def _batch(conn: Connection, record_type: str, shape_key: int, after: int) -> St
     return StoredBatch(last, outbox_ids, uids, macs, lines)
 
 
-def stored(
-    conn: Connection, record_type: str, shape_key: int
-) -> Generator[StoredBatch, None, None]:
-    """Batches of the stored lines of ``record_type`` written with line key ``shape_key`` and with
-    a MAC, in queue order (the table's order: each page read once). The MAC is not checked here
-    (``verifier``).
+class StoredLines:
+    """The batches of the stored lines of one record type written with one line key and with a
+    MAC, in queue order (the table's order: each page read once), read on a worker thread from
+    the moment this object is made, up to ``AHEAD`` batches ahead of the caller (SQLite releases
+    the GIL while it steps, and a batch is one step, so reading and decrypting overlap the
+    caller's work, and the first batches are ready when the caller comes to them). The MAC is
+    not checked here (``verifier``). Only the worker uses ``conn`` until ``close()`` (which waits
+    for it; the iterator closes itself at its end); an error on the worker is raised to the
+    caller in place of the next batch."""
 
-    The next batch is read on a worker thread while the caller consumes the current one (SQLite
-    releases the GIL while it steps, and a batch is one step, so reading and decrypting overlap
-    the caller's work). Only that thread uses ``conn`` meanwhile; it is done before this
-    generator finishes or is closed."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-lines") as pool:
-        ahead = pool.submit(_batch, conn, record_type, shape_key, -1)
-        while True:
-            batch = ahead.result()
-            if batch is None:
-                return
-            ahead = pool.submit(_batch, conn, record_type, shape_key, batch.last)
-            yield batch
+    def __init__(self, conn: Connection, record_type: str, shape_key: int) -> None:
+        self._queue: queue.Queue[StoredBatch | BaseException | None] = queue.Queue(AHEAD)
+        self._stop = threading.Event()
+        self._finished = False
+        self._worker = threading.Thread(
+            target=self._read, args=(conn, record_type, shape_key), name="export-lines"
+        )
+        self._worker.daemon = True
+        self._worker.start()
+
+    def _read(self, conn: Connection, record_type: str, shape_key: int) -> None:
+        after = -1
+        try:
+            while not self._stop.is_set():
+                batch = _batch(conn, record_type, shape_key, after)
+                self._queue.put(batch)
+                if batch is None:
+                    return
+                after = batch.last
+        except BaseException as exc:  # given to the caller (``__next__``)
+            self._queue.put(exc)
+
+    def __iter__(self) -> StoredLines:
+        return self
+
+    def __next__(self) -> StoredBatch:
+        if self._finished:
+            raise StopIteration
+        item = self._queue.get()
+        if isinstance(item, StoredBatch):
+            return item
+        self.close()
+        if item is None:
+            raise StopIteration
+        raise item
+
+    def close(self) -> None:
+        """Stop the worker and wait for it (the connection is the caller's again). Idempotent."""
+        self._finished = True
+        self._stop.set()
+        while self._worker.is_alive():  # a worker blocked on a full queue gets its place
+            with suppress(queue.Empty):
+                self._queue.get(timeout=0.01)
+        self._worker.join()
+
+
+def stored(conn: Connection, record_type: str, shape_key: int) -> StoredLines:
+    """The stored lines of ``record_type`` with line key ``shape_key``, read ahead from now on
+    (``StoredLines``)."""
+    return StoredLines(conn, record_type, shape_key)
 
 
 def _state(conn: Connection) -> tuple[int, int, int]:
