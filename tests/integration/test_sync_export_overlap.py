@@ -1,0 +1,243 @@
+"""The export's overlaps (issue 9 "Speed"): the stored lines are read ahead on the second
+connection from the start while the marking thread reads the waiting entries and then marks
+them (``outbox_lines.StoredLines``), and the package is copied to the chosen folder while the
+export commits (``sync_export._CopyBesideCommit``). What is sent, what is marked and what a
+failure leaves must be as without them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.errors import VaxDeskError
+from app.security.session import Session
+from app.services import sync_export
+from app.services._sync_records import uid_text
+from app.store import db, outbox_lines, sync_outbox, sync_state
+from app.store.layout import RegisterLayout
+from tests.support.registers import login_as
+from tests.support.sync_env import SyncEnv, dump_tables, make_sync_register, record_dose
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> SyncEnv:
+    env = make_sync_register(tmp_path / "reg")  # one vaccination recorded and queued
+    nurse = login_as(env.directory, "nurse")
+    try:
+        for i in range(5):
+            record_dose(nurse, date(2026, 7, 1 + i))
+    finally:
+        nurse.register.close()
+    return env
+
+
+@pytest.fixture
+def number(env: SyncEnv) -> Iterator[Session]:
+    session = login_as(env.directory, "number")
+    try:
+        yield session
+    finally:
+        session.register.close()
+
+
+def _waiting(conn: db.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM outbox WHERE package_seq IS NULL").fetchone()[0])
+
+
+def _vaccination_uids(conn: db.Connection) -> set[str]:
+    return {uid_text(bytes(r[0])) for r in conn.execute("SELECT uid FROM vaccinations")}
+
+
+def test_stored_lines_are_read_ahead_while_the_waiting_entries_are_read_then_marked(
+    env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = number.register.conn
+    assert (
+        conn.execute("SELECT count(*) FROM outbox_lines WHERE mac IS NOT NULL").fetchone()[0] == 6
+    )
+    monkeypatch.setattr(outbox_lines, "FETCH", 2)
+    events: list[tuple[str, str]] = []
+    first_batch = threading.Event()
+    batch, latest, assign = (
+        outbox_lines._batch,
+        outbox_lines.latest_pending,
+        sync_outbox.assign_package,
+    )
+
+    def spy_batch(*args: Any) -> Any:
+        found = batch(*args)
+        events.append(("batch", threading.current_thread().name))
+        first_batch.set()
+        return found
+
+    def spy_latest(*args: Any) -> Any:
+        # the stored lines are being read before the waiting entries are: the first batch
+        # comes while this waits (it would not, were they read one after the other)
+        events.append(("latest", threading.current_thread().name))
+        events.append(("batch came meanwhile", str(first_batch.wait(10))))
+        return latest(*args)
+
+    def spy_assign(mark_conn: db.Connection, sequence: int, up_to: int) -> int:
+        events.append(("mark", threading.current_thread().name))
+        assert mark_conn is conn and mark_conn.in_transaction
+        return assign(mark_conn, sequence, up_to)
+
+    monkeypatch.setattr(outbox_lines, "_batch", spy_batch)
+    monkeypatch.setattr(outbox_lines, "latest_pending", spy_latest)
+    monkeypatch.setattr(sync_outbox, "assign_package", spy_assign)
+    result = sync_export.export_changes(number, tmp_path / "m")
+    assert ("batch came meanwhile", "True") in events
+    order = [e for e, _ in events if e in ("latest", "mark")]
+    assert order == ["latest", "mark"]  # the entries are read before the marking hides them
+    threads = {e: t for e, t in events}
+    assert threads["latest"].startswith("export-mark")
+    assert threads["mark"] == threads["latest"]
+    assert {t for e, t in events if e == "batch"} == {"export-lines"}
+    assert result.records == 6
+    with env.open_as_server(result.path) as opened:
+        sent = {r["uid"] for r in opened.records("vaccination")}
+    assert sent == _vaccination_uids(conn)
+    assert _waiting(conn) == 0
+
+
+def test_an_error_while_reading_ahead_is_raised_and_changes_nothing(
+    env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = number.register.conn
+    monkeypatch.setattr(outbox_lines, "FETCH", 2)
+    calls: list[int] = []
+    batch = outbox_lines._batch
+
+    def failing(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise VaxDeskError("読み取りに失敗しました。", code="E_TEST_READ")
+        return batch(*args)
+
+    monkeypatch.setattr(outbox_lines, "_batch", failing)
+    before, waiting = dump_tables(conn), _waiting(conn)
+    out = tmp_path / "m"
+    with pytest.raises(VaxDeskError) as caught:
+        sync_export.export_changes(number, out)
+    assert caught.value.code == "E_TEST_READ"
+    assert dump_tables(conn) == before
+    assert _waiting(conn) == waiting == 6
+    assert not conn.in_transaction
+    assert not out.exists() or not any(out.iterdir())
+    assert not any((env.directory / "sync-sent").iterdir())
+
+
+def test_a_failure_reading_the_waiting_entries_never_runs_the_marking(
+    env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = number.register.conn
+    marked: list[int] = []
+
+    def failing(*_args: Any) -> Any:
+        raise VaxDeskError("読み取りに失敗しました。", code="E_TEST_READ")
+
+    def spy_assign(*_args: Any) -> int:
+        marked.append(1)
+        return 0
+
+    monkeypatch.setattr(outbox_lines, "latest_pending", failing)
+    monkeypatch.setattr(sync_outbox, "assign_package", spy_assign)
+    before = dump_tables(conn)
+    with pytest.raises(VaxDeskError) as caught:
+        sync_export.export_changes(number, tmp_path / "m")
+    assert caught.value.code == "E_TEST_READ"
+    assert marked == []
+    assert dump_tables(conn) == before
+    assert not conn.in_transaction
+
+
+def test_closing_a_reader_that_is_ahead_stops_it_and_gives_the_connection_back(
+    env: SyncEnv, number: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = number.register.conn
+    monkeypatch.setattr(outbox_lines, "FETCH", 1)
+    monkeypatch.setattr(outbox_lines, "AHEAD", 1)
+    database = RegisterLayout(env.directory).database
+    key = int(conn.execute("SELECT shape_key FROM outbox_lines LIMIT 1").fetchone()[0])
+    with (
+        db.transaction(conn),
+        outbox_lines.snapshot_reader(conn, database, number.register.dek) as reader,
+    ):
+        assert reader is not conn
+        ahead = outbox_lines.stored(reader, "vaccination", key)
+        first = next(ahead)
+        assert len(first.outbox_ids) == 1
+        ahead.close()  # the worker was blocked on the full queue
+        assert not ahead._worker.is_alive()
+        with pytest.raises(StopIteration):
+            next(ahead)
+        assert reader.execute("SELECT count(*) FROM outbox_lines").fetchone()[0] == 6
+    # read to the end: every line once, in queue order, and the worker ends by itself
+    with db.transaction(conn):
+        ahead = outbox_lines.stored(conn, "vaccination", key)
+        ids = [i for b in ahead for i in b.outbox_ids]
+        ahead._worker.join(10)
+        assert not ahead._worker.is_alive()
+    assert ids == [int(r[0]) for r in conn.execute("SELECT outbox_id FROM outbox_lines ORDER BY 1")]
+
+
+def test_the_copy_is_written_beside_the_commit_and_named_after_it(
+    env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = number.register.conn
+    seen: dict[str, Any] = {}
+    write = sync_export._write_copy
+
+    def spy(source: Path, target: Path) -> Path:
+        seen["thread"] = threading.current_thread().name
+        seen["in_transaction"] = conn.in_transaction
+        seen["target_there"] = target.exists()
+        tmp = write(source, target)
+        seen["tmp"] = tmp
+        return tmp
+
+    monkeypatch.setattr(sync_export, "_write_copy", spy)
+    out = tmp_path / "m"
+    result = sync_export.export_changes(number, out)
+    assert seen["thread"].startswith("export-copy")
+    assert seen["in_transaction"] is True  # before the commit
+    assert seen["target_there"] is False
+    assert sorted(p.name for p in out.iterdir()) == [result.path.name]  # no temporary file
+    assert not seen["tmp"].exists()
+    kept = env.directory / "sync-sent" / result.path.name
+    assert result.path.read_bytes() == kept.read_bytes()
+    with env.open_as_server(result.path) as opened:
+        assert len(list(opened.records("vaccination"))) == 6
+
+
+def test_a_failure_after_the_copy_began_leaves_no_file_and_changes_nothing(
+    env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = number.register.conn
+    started: list[Path] = []
+    write = sync_export._write_copy
+
+    def spy(source: Path, target: Path) -> Path:
+        started.append(target)
+        return write(source, target)
+
+    def failing(*_args: Any) -> None:
+        raise VaxDeskError("記録に失敗しました。", code="E_TEST_RECORD")
+
+    monkeypatch.setattr(sync_export, "_write_copy", spy)
+    monkeypatch.setattr(sync_state, "record_sent", failing)
+    before, waiting = dump_tables(conn), _waiting(conn)
+    out = tmp_path / "m"
+    with pytest.raises(VaxDeskError) as caught:
+        sync_export.export_changes(number, out)
+    assert caught.value.code == "E_TEST_RECORD"
+    assert len(started) == 1  # the copy had begun ...
+    assert list(out.iterdir()) == []  # ... and neither it nor its temporary file is left
+    assert dump_tables(conn) == before
+    assert _waiting(conn) == waiting
+    assert not conn.in_transaction
