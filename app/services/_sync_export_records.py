@@ -85,7 +85,7 @@ class Records:
         self.progress, self.cancel = progress, cancel
         self.types = sync_lines.pending_types(conn, up_to)
         self._stored_ok = outbox_lines.triggers_in_place(conn)
-        self._waiting: dict[str, Latest] = {}
+        self._waiting: dict[str, Latest] | None = None  # read beside (``_waiting_now``)
         self._ids: dict[str, tuple[list[int], set[bytes]]] = {}
         self._checks: dict[str, tuple[int, outbox_lines.Verify] | None] = {}
         for t in self.types:
@@ -110,18 +110,11 @@ class Records:
                 self._read_ahead()
                 # the waiting entries on this connection (same snapshot), then the marking
                 self._start_marking(lambda: self._latest(conn, up_to))
-                assert self._latest_read is not None
-                self._waiting = self._latest_read.result()
             else:
-                self._waiting = self._latest(conn, up_to)
+                self._set_waiting(self._latest(conn, up_to))
         except BaseException:
             self.close()
             raise
-        self.total = (
-            sum(len(ids) for ids, _ in self._ids.values())
-            + sum(len(w) for w in self._waiting.values())
-            + len(self._purges)
-        )
         self.done = 0
         # postponed vaccinations met in the vaccination pass: (row ids, uids, lines or None);
         # a kept line is (line, True) when it is a MAC-verified stored line
@@ -144,6 +137,31 @@ class Records:
 
     def _latest(self, conn: db.Connection, up_to: int) -> dict[str, Latest]:
         return {t: outbox_lines.latest_pending(conn, t, up_to) for t in self._checks}
+
+    def _set_waiting(self, waiting: dict[str, Latest]) -> None:
+        self._waiting = waiting
+        self._total = (
+            sum(len(ids) for ids, _ in self._ids.values())
+            + sum(len(w) for w in waiting.values())
+            + len(self._purges)
+        )
+
+    def _waiting_now(self, *, wait: bool = True) -> dict[str, Latest] | None:
+        """The waiting entries per record type (read on the marking thread: waits for them);
+        without ``wait``, None while they are being read."""
+        if self._waiting is None:
+            read = self._latest_read
+            assert read is not None
+            if not wait and not read.done():
+                return None
+            self._set_waiting(read.result())
+        return self._waiting
+
+    @property
+    def total(self) -> int:
+        """How many records the package will hold (for progress)."""
+        self._waiting_now()
+        return self._total
 
     def _read_ahead(self) -> None:
         """Start reading the stored lines of the first record type that has them on the second
@@ -285,47 +303,101 @@ class Records:
             yield from self._lines(register_type, package_type, found, todo, again=False)
 
     def _stored(
-        self, record_type: str, key: int, verify: outbox_lines.Verify, latest: Latest
+        self, record_type: str, key: int, verify: outbox_lines.Verify
     ) -> Iterator[CheckedLines]:
-        """The verified stored lines of ``record_type`` (the others stay in ``latest``), read on
-        the second connection while the caller's marks the entries (module text)."""
-        postponements = record_type == "vaccination"
-        keep, pop = self._keep, latest.pop
+        """The verified stored lines of ``record_type`` (the others stay in its waiting entries),
+        read on the second connection while the caller's marks the entries (module text). While
+        the waiting entries are still being read, the MACs of the first batches are checked
+        meanwhile (the lines are sorted out once the entries are there)."""
+        early: list[list[tuple[int, bytes, bytes, bool]]] = []
+        latest: Latest | None = None
         with closing(self._batches(record_type, key)) as batches:
             for batch in batches:
-                lines: list[bytes] = []
                 if batch.lines is None:  # not attributable: every record from its row
                     continue
-                for i, (outbox_id, line) in enumerate(
-                    zip(batch.outbox_ids, batch.lines, strict=True)
-                ):
-                    uid = batch.uid(i)
-                    entry = pop(uid, None)
-                    if entry is None:
+                if latest is None:
+                    waiting = self._waiting_now(wait=False)
+                    if waiting is None:
+                        early.append(
+                            [
+                                (outbox_id, uid, line, verify(uid, outbox_id, line, mac))
+                                for outbox_id, uid, mac, line in batch.pieces()
+                            ]
+                        )
                         continue
-                    if entry[0] != outbox_id or not verify(uid, outbox_id, line, batch.mac(i)):
-                        latest[uid] = entry  # not the record's checked current line: its row
-                    elif postponements and line.startswith(_POSTPONEMENT):
-                        keep(entry[1], uid, line, True)
-                    else:
-                        lines.append(line)
-                if lines:
-                    before = self.done
-                    self.done += len(lines)
-                    if before // PROGRESS_EVERY != self.done // PROGRESS_EVERY:
-                        self._report()
-                    lines.append(b"")
-                    yield CheckedLines(b"\n".join(lines), len(lines) - 1)
+                    latest = waiting[record_type]
+                    for checked in early:
+                        yield from self._emit(self._accepted(record_type, latest, checked))
+                    early.clear()
+                yield from self._emit(self._verified(record_type, latest, batch, verify))
+        if latest is None:  # every batch came before the waiting entries
+            waiting = self._waiting_now()
+            assert waiting is not None
+            for checked in early:
+                yield from self._emit(self._accepted(record_type, waiting[record_type], checked))
 
-    def _stored_then_rows(
-        self, record_type: str, latest: Latest
-    ) -> Iterator[bytes | Any | CheckedLines]:
+    def _verified(
+        self,
+        record_type: str,
+        latest: Latest,
+        batch: outbox_lines.StoredBatch,
+        verify: outbox_lines.Verify,
+    ) -> list[bytes]:
+        """The lines of ``batch`` that are the current checked lines of waiting records (their
+        entries leave ``latest``; postponements are kept); the MAC checked only for those."""
+        postponements = record_type == "vaccination"
+        keep, pop = self._keep, latest.pop
+        lines: list[bytes] = []
+        for outbox_id, uid, mac, line in batch.pieces():
+            entry = pop(uid, None)
+            if entry is None:
+                continue
+            if entry[0] != outbox_id or not verify(uid, outbox_id, line, mac):
+                latest[uid] = entry  # not the record's checked current line: its row
+            elif postponements and line.startswith(_POSTPONEMENT):
+                keep(entry[1], uid, line, True)
+            else:
+                lines.append(line)
+        return lines
+
+    def _accepted(
+        self, record_type: str, latest: Latest, checked: list[tuple[int, bytes, bytes, bool]]
+    ) -> list[bytes]:
+        """``_verified`` for lines whose MAC was checked already (True: it matches)."""
+        postponements = record_type == "vaccination"
+        keep, pop = self._keep, latest.pop
+        lines: list[bytes] = []
+        for outbox_id, uid, line, mac_ok in checked:
+            entry = pop(uid, None)
+            if entry is None:
+                continue
+            if entry[0] != outbox_id or not mac_ok:
+                latest[uid] = entry  # not the record's checked current line: its row
+            elif postponements and line.startswith(_POSTPONEMENT):
+                keep(entry[1], uid, line, True)
+            else:
+                lines.append(line)
+        return lines
+
+    def _emit(self, lines: list[bytes]) -> Iterator[CheckedLines]:
+        if lines:
+            before = self.done
+            self.done += len(lines)
+            if before // PROGRESS_EVERY != self.done // PROGRESS_EVERY:
+                self._report()
+            lines.append(b"")
+            yield CheckedLines(b"\n".join(lines), len(lines) - 1)
+
+    def _stored_then_rows(self, record_type: str) -> Iterator[bytes | Any | CheckedLines]:
         """The stored lines that are the current lines of waiting records and carry the MAC of
         the checked queue path (module text), then the lines of the other waiting records built
         from their rows."""
         check = self._checks.get(record_type)
         if check is not None:
-            yield from self._stored(record_type, *check, latest)
+            yield from self._stored(record_type, *check)
+        waiting = self._waiting_now()
+        assert waiting is not None
+        latest = waiting.pop(record_type)
         if not latest:
             return
         self.own_conn()  # the caller's connection is used again below
@@ -364,14 +436,14 @@ class Records:
                 checked.append(b"")
                 yield CheckedLines(b"\n".join(checked), len(checked) - 1)
             return
-        if package_type in self._waiting:
-            yield from self._stored_then_rows(package_type, self._waiting.pop(package_type))
+        if package_type in self._checks:
+            yield from self._stored_then_rows(package_type)
             return
         ids, pending = self._ids.pop(package_type, ([], set()))
         yield from self._lines(package_type, package_type, ids, pending)
 
     def sources(self) -> list[tuple[str, Iterator[bytes | dict[str, Any] | CheckedLines]]]:
-        wanted = set(self._ids) | set(self._waiting)
+        wanted = set(self._ids) | set(self._checks)
         if "vaccination" in wanted:
             wanted.add("postponement")
         if self._purges:

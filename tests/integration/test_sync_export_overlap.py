@@ -20,6 +20,7 @@ from app.services import sync_export
 from app.services._sync_records import uid_text
 from app.store import db, outbox_lines, sync_outbox, sync_state
 from app.store.layout import RegisterLayout
+from tests.integration.test_sync_export_two_cores import _set_lot_in_line, _sign
 from tests.support.registers import login_as
 from tests.support.sync_env import SyncEnv, dump_tables, make_sync_register, record_dose
 
@@ -241,3 +242,80 @@ def test_a_failure_after_the_copy_began_leaves_no_file_and_changes_nothing(
     assert dump_tables(conn) == before
     assert _waiting(conn) == waiting
     assert not conn.in_transaction
+
+
+def _stored_lines_marked(conn: db.Connection) -> None:
+    """Every stored line says lot MR00S (re-MAC'd as the checked queue path would): a record
+    sent with lot MR001 was read from its row."""
+    _set_lot_in_line(conn, None, "MR00S")
+    _sign(conn)
+
+
+@pytest.mark.parametrize("entries_after", ["first batch", "last batch"])
+def test_macs_checked_before_the_waiting_entries_are_there_give_the_same_package(
+    env: SyncEnv,
+    number: Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    entries_after: str,
+) -> None:
+    """The waiting entries come after the first batch (or after every batch) was read and its
+    MACs checked: the same lines are sent as stored, a line whose MAC does not match is sent
+    from its row, nothing is sent twice."""
+    conn = number.register.conn
+    _stored_lines_marked(conn)
+    bad = int(conn.execute("SELECT min(outbox_id) FROM outbox_lines").fetchone()[0])
+    bad_uid = uid_text(
+        bytes(conn.execute("SELECT record_uid FROM outbox WHERE id = ?", (bad,)).fetchone()[0])
+    )
+    with db.transaction(conn):  # its MAC no longer matches
+        conn.execute("UPDATE outbox_lines SET mac = zeroblob(16) WHERE outbox_id = ?", (bad,))
+    monkeypatch.setattr(outbox_lines, "FETCH", 2)
+    checked = threading.Event()
+    read_all = threading.Event()
+    order: list[str] = []
+    batch, latest, verifier = (
+        outbox_lines._batch,
+        outbox_lines.latest_pending,
+        outbox_lines.verifier,
+    )
+
+    def spy_batch(*args: Any) -> Any:
+        found = batch(*args)
+        if found is None:
+            read_all.set()
+        return found
+
+    def spy_verifier(*args: Any) -> Any:
+        verify = verifier(*args)
+        assert verify is not None
+
+        def counted(*line: Any) -> bool:
+            order.append("mac")
+            if order.count("mac") >= 2:
+                checked.set()
+            return verify(*line)
+
+        return counted
+
+    def spy_latest(*args: Any) -> Any:
+        assert (checked if entries_after == "first batch" else read_all).wait(10)
+        if entries_after == "last batch":
+            assert checked.wait(10)
+        order.append("entries")
+        return latest(*args)
+
+    monkeypatch.setattr(outbox_lines, "_batch", spy_batch)
+    monkeypatch.setattr(outbox_lines, "verifier", spy_verifier)
+    monkeypatch.setattr(outbox_lines, "latest_pending", spy_latest)
+    result = sync_export.export_changes(number, tmp_path / "m")
+    assert order.index("entries") >= 2  # MACs were checked before the entries were read
+    with env.open_as_server(result.path) as opened:
+        sent = [(r["uid"], r["data"]["lot_no"]) for r in opened.records("vaccination")]
+    assert result.records == 6 == len(sent)
+    lots = dict(sent)
+    assert len(lots) == 6  # each record once
+    assert lots.pop(bad_uid) == "MR001"  # its MAC did not match: from its row
+    assert set(lots.values()) == {"MR00S"}  # the others as stored
+    assert set(lots) | {bad_uid} == _vaccination_uids(conn)
+    assert _waiting(conn) == 0
