@@ -276,7 +276,7 @@ class StoredBatch:
     checked line does): then none of the batch's lines can be attributed and none is sent as
     it is. ``pieces()``: (outbox id, uid, MAC, line) of each line, cut on the reading thread."""
 
-    __slots__ = ("last", "lines", "macs", "outbox_ids", "uids", "_pieces")
+    __slots__ = ("_pieces", "last", "lines", "macs", "outbox_ids", "uids")
 
     def __init__(
         self,
