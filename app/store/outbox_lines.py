@@ -323,11 +323,26 @@ _BATCH_SQL: Final = (
     " AND octet_length(mac) = 16 AND octet_length(record_uid) = 16 AND outbox_id > :after"
     " ORDER BY outbox_id LIMIT :n)"
 )
+#: The same rows in the same order, read along the table (no index: each page once, no look-up
+#: per row); used when every stored line is of that record type (``_only_type``).
+_BATCH_SCAN_SQL: Final = _BATCH_SQL.replace(" INDEXED BY outbox_lines_type ", " NOT INDEXED ")
 
 
-def _batch(conn: Connection, record_type: str, shape_key: int, after: int) -> StoredBatch | None:
+def _only_type(conn: Connection, record_type: str) -> bool:
+    """True when every stored line is of ``record_type`` (two index look-ups)."""
     row = conn.execute(
-        _BATCH_SQL, {"type": record_type, "key": shape_key, "after": after, "n": FETCH}
+        "SELECT (SELECT min(record_type) FROM outbox_lines),"
+        " (SELECT max(record_type) FROM outbox_lines)"
+    ).fetchone()
+    return bool(row[0] == row[1] == record_type)
+
+
+def _batch(
+    conn: Connection, record_type: str, shape_key: int, after: int, scan: bool = False
+) -> StoredBatch | None:
+    row = conn.execute(
+        _BATCH_SCAN_SQL if scan else _BATCH_SQL,
+        {"type": record_type, "key": shape_key, "after": after, "n": FETCH},
     ).fetchone()
     count = int(row[0])
     if count == 0:
@@ -371,8 +386,9 @@ class StoredLines:
     def _read(self, conn: Connection, record_type: str, shape_key: int) -> None:
         after = -1
         try:
+            scan = _only_type(conn, record_type)
             while not self._stop.is_set():
-                batch = _batch(conn, record_type, shape_key, after)
+                batch = _batch(conn, record_type, shape_key, after, scan)
                 self._queue.put(batch)
                 if batch is None:
                     return

@@ -319,3 +319,41 @@ def test_macs_checked_before_the_waiting_entries_are_there_give_the_same_package
     assert set(lots.values()) == {"MR00S"}  # the others as stored
     assert set(lots) | {bad_uid} == _vaccination_uids(conn)
     assert _waiting(conn) == 0
+
+
+def test_lines_of_one_record_type_are_read_along_the_table_with_the_same_batches(
+    env: SyncEnv, number: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = number.register.conn
+    monkeypatch.setattr(outbox_lines, "FETCH", 4)
+    key = int(conn.execute("SELECT shape_key FROM outbox_lines LIMIT 1").fetchone()[0])
+
+    def batches(scan: bool) -> list[tuple[list[int], bytes, bytes, list[bytes] | None]]:
+        out, after = [], -1
+        while (b := outbox_lines._batch(conn, "vaccination", key, after, scan)) is not None:
+            out.append((b.outbox_ids, b.uids, b.macs, b.lines))
+            after = b.last
+        return out
+
+    plan = " ".join(
+        str(r[3])
+        for r in conn.execute(
+            "EXPLAIN QUERY PLAN " + outbox_lines._BATCH_SCAN_SQL,
+            {"type": "vaccination", "key": key, "after": -1, "n": 4},
+        )
+    )
+    assert "outbox_lines_type" not in plan and "rowid>?" in plan
+    assert outbox_lines._only_type(conn, "vaccination") is True
+    assert outbox_lines._only_type(conn, "person") is False
+    by_index = batches(False)
+    assert [len(b[0]) for b in by_index] == [4, 2]
+    assert batches(True) == by_index
+    # a line of another record type: the index is used again, the batches are the same
+    with db.transaction(conn):
+        conn.execute(
+            "INSERT INTO outbox_lines (outbox_id, record_type, record_uid, shape_key, line, mac)"
+            " SELECT outbox_id + 1000, 'person', record_uid, shape_key, line, mac"
+            " FROM outbox_lines ORDER BY outbox_id LIMIT 1"
+        )
+    assert outbox_lines._only_type(conn, "vaccination") is False
+    assert batches(False) == by_index == batches(True)
