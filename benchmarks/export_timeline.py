@@ -25,23 +25,23 @@ _clock = time.perf_counter
 
 class Timeline:
     def __init__(self) -> None:
-        self.events: list[tuple[str, str, float, float]] = []
+        self.events: list[tuple[str, str, float, float, float]] = []
         self._lock = threading.Lock()
         self.t0 = 0.0
         self._undo: list[tuple[Any, str, Any]] = []
 
-    def add(self, phase: str, start: float, end: float) -> None:
+    def add(self, phase: str, start: float, end: float, cpu: float = 0.0) -> None:
         name = threading.current_thread().name
         with self._lock:
-            self.events.append((name, phase, start, end))
+            self.events.append((name, phase, start, end, cpu))
 
     def timed(self, phase: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = _clock()
+            start, cpu = _clock(), time.thread_time()
             try:
                 return fn(*args, **kwargs)
             finally:
-                self.add(phase, start, _clock())
+                self.add(phase, start, _clock(), time.thread_time() - cpu)
 
         return wrapper
 
@@ -63,14 +63,15 @@ class Timeline:
         """Per (thread, phase): calls, busy seconds, first start and last end (seconds from the
         export's start), sorted by first start."""
         rows: dict[tuple[str, str], list[float]] = {}
-        for thread, phase, start, end in self.events:
-            row = rows.setdefault((thread, phase), [0, 0.0, start, end])
+        for thread, phase, start, end, cpu in self.events:
+            row = rows.setdefault((thread, phase), [0, 0.0, start, end, 0.0])
             row[0] += 1
             row[1] += end - start
             row[2] = min(row[2], start)
             row[3] = max(row[3], end)
+            row[4] += cpu
         out = []
-        for (thread, phase), (calls, busy, first, last) in sorted(
+        for (thread, phase), (calls, busy, first, last, cpu) in sorted(
             rows.items(), key=lambda kv: kv[1][2]
         ):
             thread = "main" if thread == "MainThread" else thread.rsplit("_", 1)[0]
@@ -80,6 +81,7 @@ class Timeline:
                     "phase": phase,
                     "calls": int(calls),
                     "busy_s": round(busy, 3),
+                    "cpu_s": round(cpu, 3),
                     "from_s": round(first - self.t0, 3),
                     "to_s": round(last - self.t0, 3),
                 }
@@ -91,6 +93,7 @@ class Timeline:
                 m = merged[key]
                 m["calls"] += row["calls"]
                 m["busy_s"] = round(m["busy_s"] + row["busy_s"], 3)
+                m["cpu_s"] = round(m["cpu_s"] + row["cpu_s"], 3)
                 m["from_s"] = min(m["from_s"], row["from_s"])
                 m["to_s"] = max(m["to_s"], row["to_s"])
             else:
@@ -106,23 +109,23 @@ def install() -> Timeline:
     @contextlib.contextmanager
     def transaction(conn: db.Connection) -> Iterator[db.Connection]:
         # db.transaction with its three steps timed (same statements, same order)
-        start = _clock()
+        start, cpu = _clock(), time.thread_time()
         conn.execute("BEGIN IMMEDIATE")
-        tl.add("BEGIN IMMEDIATE", start, _clock())
+        tl.add("BEGIN IMMEDIATE", start, _clock(), time.thread_time() - cpu)
         try:
             yield conn
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         else:
-            start = _clock()
+            start, cpu = _clock(), time.thread_time()
             conn.execute("COMMIT")
-            tl.add("COMMIT (WAL write + fsync, checkpoint)", start, _clock())
+            tl.add("COMMIT (WAL write + fsync)", start, _clock(), time.thread_time() - cpu)
         entry = db._commit_hooks.get(id(conn))
         if entry is not None and entry[0] is conn:
-            start = _clock()
+            start, cpu = _clock(), time.thread_time()
             entry[1](conn)
-            tl.add("commit hook", start, _clock())
+            tl.add("commit hook", start, _clock(), time.thread_time() - cpu)
 
     tl.replace(db, "transaction", transaction)
     del original_transaction
