@@ -203,6 +203,7 @@ def install() -> Timeline:
     tl.patch(outbox_lines, "forget_packaged", "channel: forget packaged")
     tl.patch(sync_state, "record_sent", "channel: record sent")
     tl.patch(_audit, "record", "audit entry")
-    tl.patch(sync_export, "_copy_atomic", "copy to medium (write + fsync + rename)")
+    tl.patch(sync_export, "_write_copy", "copy to medium: write + fsync (beside the commit)")
+    tl.patch(sync_export._CopyBesideCommit, "finish", "copy to medium: wait + rename")
     tl.patch(sync_export, "export_changes", "export_changes (whole)")
     return tl
