@@ -357,3 +357,51 @@ def test_lines_of_one_record_type_are_read_along_the_table_with_the_same_batches
         )
     assert outbox_lines._only_type(conn, "vaccination") is False
     assert batches(False) == by_index == batches(True)
+
+
+def _row_by_row(conn: db.Connection, up_to: int) -> dict[bytes, tuple[int, int | None]]:
+    rows = conn.execute(
+        "SELECT record_uid, id, record_id FROM outbox WHERE acked = 0 AND package_seq IS NULL"
+        " AND record_type = 'vaccination' AND id <= ? ORDER BY id",
+        (up_to,),
+    )
+    return {uid: (outbox_id, row_id) for uid, outbox_id, row_id in rows}
+
+
+def test_the_waiting_entries_read_in_one_step_are_those_read_row_by_row(
+    env: SyncEnv, number: Session
+) -> None:
+    conn = number.register.conn
+    first = bytes(conn.execute("SELECT uid FROM vaccinations ORDER BY id").fetchone()[0])
+    with db.transaction(conn):  # the same record queued again, that later entry put in a
+        # package, and an entry without a row id (queued before migration 0007)
+        conn.execute(
+            "INSERT INTO outbox (record_type, record_uid, version, queued_at, record_id)"
+            " SELECT record_type, record_uid, version, queued_at, record_id FROM outbox"
+            " WHERE record_uid = ? ORDER BY id LIMIT 1",
+            (first,),
+        )
+        conn.execute(
+            "UPDATE outbox SET record_id = NULL WHERE id = (SELECT min(id) FROM outbox"
+            " WHERE record_type = 'vaccination' AND record_uid != ?)",
+            (first,),
+        )
+        conn.execute("UPDATE outbox SET package_seq = 7 WHERE id = (SELECT max(id) FROM outbox)")
+    up_to = sync_outbox.max_pending_id(conn) + 100
+    waiting = outbox_lines.latest_pending(conn, "vaccination", up_to)
+    assert waiting == _row_by_row(conn, up_to)
+    assert len(waiting) == 6
+    oldest = conn.execute("SELECT min(id) FROM outbox WHERE record_uid = ?", (first,)).fetchone()
+    assert waiting[first][0] == oldest[0]  # its later entry is in a package already
+    assert None in {row_id for _, row_id in waiting.values()}
+    assert outbox_lines.latest_pending(conn, "person", up_to) == {}
+    # a uid of another length: the concatenation could not be cut, so it is read row by row
+    with db.transaction(conn):
+        conn.execute(
+            "INSERT INTO outbox (record_type, record_uid, version, queued_at, record_id)"
+            " VALUES ('vaccination', x'0102', 'v', '2026-07-01T00:00:00Z', NULL)"
+        )
+    up_to = sync_outbox.max_pending_id(conn)
+    waiting = outbox_lines.latest_pending(conn, "vaccination", up_to)
+    assert waiting == _row_by_row(conn, up_to)
+    assert b"\x01\x02" in waiting and len(waiting) == 7
