@@ -43,6 +43,7 @@ from app.sync.encoding import utc_now
 from app.sync.keys import KeyPair, load_keypair
 from app.sync.trust import build_trust, make_party
 from app.sync.writer import build_package
+from benchmarks import export_timeline
 from benchmarks.demo_cache import CachedRegister, ensure_register
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -192,6 +193,7 @@ def stage_export(
     terminal: Path | None = None,
     *,
     compare_rows: bool = False,
+    timeline: bool = False,
 ) -> dict[str, Any]:
     terminal = terminal or _work_copy(reg, work)
     session = login(terminal, "number", demo_password("number"))
@@ -202,11 +204,18 @@ def stage_export(
         queued = _queue_changes(conn, changes)
         os.sync()  # the queue's write-back does not land in the export
         load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        started, cpu = time.perf_counter(), time.process_time()
-        main_cpu = time.thread_time()
-        result = sync_export.export_changes(session, work / "medium")
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        main_cpu = time.thread_time() - main_cpu
+        recorder = export_timeline.install() if timeline else None
+        try:
+            started, cpu = time.perf_counter(), time.process_time()
+            main_cpu = time.thread_time()
+            if recorder is not None:
+                recorder.t0 = started
+            result = sync_export.export_changes(session, work / "medium")
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+            main_cpu = time.thread_time() - main_cpu
+        finally:
+            if recorder is not None:
+                recorder.uninstall()
         load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
         cols, rows = _rows(
             conn,
@@ -234,6 +243,7 @@ def stage_export(
         "load_average_after": load_after,
         "queue": queued,
         "same_changes_read_from_rows": rows_path,
+        **({"timeline": recorder.summary()} if recorder is not None else {}),
     }
 
 
@@ -572,6 +582,12 @@ def main(argv: list[str] | None = None) -> int:
         " before stored lines), at the same load",
     )
     ap.add_argument(
+        "--timeline",
+        action="store_true",
+        help="--stage export: a per-phase wall timeline of the export, per thread (timers wrapped"
+        " around the export path's functions by benchmarks/export_timeline.py; adds a little)",
+    )
+    ap.add_argument(
         "--in-place",
         action="store_true",
         help="--stage export / updates on the cached register itself (a disposable copy of your "
@@ -641,7 +657,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.stage == "export":
             in_place = reg.register_dir if args.in_place else None
             result = stage_export(
-                reg, work, args.changes, terminal=in_place, compare_rows=args.compare_rows
+                reg,
+                work,
+                args.changes,
+                terminal=in_place,
+                compare_rows=args.compare_rows,
+                timeline=args.timeline,
             )
         elif args.stage == "updates":
             if args.serial:

@@ -12,11 +12,11 @@ per-row path. Every line is checked against its schema before it is sent: a stor
 when its change was queued (``app/services/_line_check.py``; its MAC proves it), so it goes into
 the package as it is (``CheckedLines``); every other line by the package layer while it writes.
 
-Two cores (``reader`` and ``mark``): the waiting entries of the stored record types and their
-stored lines are read on a second connection on the same snapshot
-(``outbox_lines.snapshot_reader``) while the caller's connection marks the waiting entries as
-sent (``mark``: the UPDATE of the export's own transaction, on a worker thread; SQLite releases
-the GIL in both). The caller's connection is used again only through ``own_conn`` (which waits
+Two cores (``reader`` and ``mark``): the stored lines are read on a second connection on the same
+snapshot (``outbox_lines.snapshot_reader``), from the start (the first record type that has them
+is read ahead at once, ``outbox_lines.StoredLines``), while a worker thread on the caller's
+connection reads the waiting entries (the caller waits for those) and then marks them as sent
+(``mark``: the UPDATE of the export's own transaction; SQLite releases the GIL in all three). The caller's connection is used again only through ``own_conn`` (which waits
 for the marking). The caller calls ``close()`` before its transaction ends, whatever happened
 (it waits for a marking under way and closes the second connection), and ``finish_marking()``
 once the package is built (it runs ``mark`` when it did not run beside the reads).
@@ -79,12 +79,13 @@ class Records:
         self.conn, self.party_id, self.cipher = conn, party_id, cipher
         self._reader, self._mark = reader, mark
         self._marking: Future[object] | None = None
+        self._latest_read: Future[dict[str, Latest]] | None = None
         self._marker: ThreadPoolExecutor | None = None
         self._exit = ExitStack()
         self.progress, self.cancel = progress, cancel
         self.types = sync_lines.pending_types(conn, up_to)
         self._stored_ok = outbox_lines.triggers_in_place(conn)
-        self._waiting: dict[str, Latest] = {}
+        self._waiting: dict[str, Latest] | None = None  # read beside (``_waiting_now``)
         self._ids: dict[str, tuple[list[int], set[bytes]]] = {}
         self._checks: dict[str, tuple[int, outbox_lines.Verify] | None] = {}
         for t in self.types:
@@ -101,21 +102,19 @@ class Records:
         # the stored lines (and the waiting entries they answer) are read on the second
         # connection while this one marks the entries (module text)
         self._lines_conn = conn
+        self._ahead: tuple[str, outbox_lines.StoredLines] | None = None
         try:
             if reader is not None and any(self._checks.values()):
                 self._lines_conn = self._exit.enter_context(reader())
-                if self._lines_conn is not conn:
-                    self._start_marking()
-            for t in self._checks:
-                self._waiting[t] = outbox_lines.latest_pending(self._lines_conn, t, up_to)
+            if self._lines_conn is not conn:
+                self._read_ahead()
+                # the waiting entries on this connection (same snapshot), then the marking
+                self._start_marking(lambda: self._latest(conn, up_to))
+            else:
+                self._set_waiting(self._latest(conn, up_to))
         except BaseException:
             self.close()
             raise
-        self.total = (
-            sum(len(ids) for ids, _ in self._ids.values())
-            + sum(len(w) for w in self._waiting.values())
-            + len(self._purges)
-        )
         self.done = 0
         # postponed vaccinations met in the vaccination pass: (row ids, uids, lines or None);
         # a kept line is (line, True) when it is a MAC-verified stored line
@@ -136,6 +135,53 @@ class Records:
         verify = outbox_lines.verifier(self.conn, record_type, key, tag)
         return None if verify is None else (key, verify)
 
+    def _latest(self, conn: db.Connection, up_to: int) -> dict[str, Latest]:
+        return {t: outbox_lines.latest_pending(conn, t, up_to) for t in self._checks}
+
+    def _set_waiting(self, waiting: dict[str, Latest]) -> None:
+        self._waiting = waiting
+        self._total = (
+            sum(len(ids) for ids, _ in self._ids.values())
+            + sum(len(w) for w in waiting.values())
+            + len(self._purges)
+        )
+
+    def _waiting_now(self, *, wait: bool = True) -> dict[str, Latest] | None:
+        """The waiting entries per record type (read on the marking thread: waits for them);
+        without ``wait``, None while they are being read."""
+        if self._waiting is None:
+            read = self._latest_read
+            assert read is not None
+            if not wait and not read.done():
+                return None
+            self._set_waiting(read.result())
+        return self._waiting
+
+    @property
+    def total(self) -> int:
+        """How many records the package will hold (for progress)."""
+        self._waiting_now()
+        return self._total
+
+    def _read_ahead(self) -> None:
+        """Start reading the stored lines of the first record type that has them on the second
+        connection (the others are read when their member comes: one reader at a time)."""
+        for t in RECORD_TYPES:
+            check = self._checks.get(t)
+            if check is not None:
+                ahead = outbox_lines.stored(self._lines_conn, t, check[0])
+                self._exit.callback(ahead.close)
+                self._ahead = (t, ahead)
+                return
+
+    def _batches(self, record_type: str, key: int) -> outbox_lines.StoredLines:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == record_type:
+            return ahead[1]
+        if ahead is not None:
+            ahead[1].close()
+        return outbox_lines.stored(self._lines_conn, record_type, key)
+
     def own_conn(self) -> db.Connection:
         """The caller's connection, once the marking on it is done."""
         self.finish_marking(run=False)
@@ -148,21 +194,30 @@ class Records:
         finally:
             self._exit.close()
 
-    def _start_marking(self) -> None:
-        """``mark`` on a worker thread, on the caller's connection (see the module text)."""
-        if self._mark is None or self._marking is not None:
-            return
+    def _start_marking(self, first: Callable[[], dict[str, Latest]]) -> None:
+        """``first`` (the waiting entries), then ``mark``, on a worker thread, on the caller's
+        connection (see the module text)."""
         self._marker = ThreadPoolExecutor(1, thread_name_prefix="export-mark")
-        self._marking = self._marker.submit(self._mark)
+        self._latest_read = read = self._marker.submit(first)
+        mark = self._mark
+        if mark is not None:
+
+            def mark_after_read() -> object:
+                if read.exception() is not None:
+                    return None  # the export fails with that error: nothing is marked
+                return mark()
+
+            self._marking = self._marker.submit(mark_after_read)
 
     def finish_marking(self, *, run: bool = True) -> None:
         """Wait for the marking started on the worker thread (raises what it raised); with
         ``run``, run ``mark`` here when no stored pass started it. Idempotent."""
         marking, marker = self._marking, self._marker
-        if marking is not None and marker is not None:
+        if marker is not None:
             self._mark, self._marking, self._marker = None, None, None
             try:
-                marking.result()
+                if marking is not None:
+                    marking.result()
             finally:
                 marker.shutdown(wait=True)
         elif run and self._mark is not None:
@@ -248,47 +303,101 @@ class Records:
             yield from self._lines(register_type, package_type, found, todo, again=False)
 
     def _stored(
-        self, record_type: str, key: int, verify: outbox_lines.Verify, latest: Latest
+        self, record_type: str, key: int, verify: outbox_lines.Verify
     ) -> Iterator[CheckedLines]:
-        """The verified stored lines of ``record_type`` (the others stay in ``latest``), read on
-        the second connection while the caller's marks the entries (module text)."""
-        postponements = record_type == "vaccination"
-        keep, pop = self._keep, latest.pop
-        with closing(outbox_lines.stored(self._lines_conn, record_type, key)) as batches:
+        """The verified stored lines of ``record_type`` (the others stay in its waiting entries),
+        read on the second connection while the caller's marks the entries (module text). While
+        the waiting entries are still being read, the MACs of the first batches are checked
+        meanwhile (the lines are sorted out once the entries are there)."""
+        early: list[list[tuple[int, bytes, bytes, bool]]] = []
+        latest: Latest | None = None
+        with closing(self._batches(record_type, key)) as batches:
             for batch in batches:
-                lines: list[bytes] = []
                 if batch.lines is None:  # not attributable: every record from its row
                     continue
-                for i, (outbox_id, line) in enumerate(
-                    zip(batch.outbox_ids, batch.lines, strict=True)
-                ):
-                    uid = batch.uid(i)
-                    entry = pop(uid, None)
-                    if entry is None:
+                if latest is None:
+                    waiting = self._waiting_now(wait=False)
+                    if waiting is None:
+                        early.append(
+                            [
+                                (outbox_id, uid, line, verify(uid, outbox_id, line, mac))
+                                for outbox_id, uid, mac, line in batch.pieces()
+                            ]
+                        )
                         continue
-                    if entry[0] != outbox_id or not verify(uid, outbox_id, line, batch.mac(i)):
-                        latest[uid] = entry  # not the record's checked current line: its row
-                    elif postponements and line.startswith(_POSTPONEMENT):
-                        keep(entry[1], uid, line, True)
-                    else:
-                        lines.append(line)
-                if lines:
-                    before = self.done
-                    self.done += len(lines)
-                    if before // PROGRESS_EVERY != self.done // PROGRESS_EVERY:
-                        self._report()
-                    lines.append(b"")
-                    yield CheckedLines(b"\n".join(lines), len(lines) - 1)
+                    latest = waiting[record_type]
+                    for checked in early:
+                        yield from self._emit(self._accepted(record_type, latest, checked))
+                    early.clear()
+                yield from self._emit(self._verified(record_type, latest, batch, verify))
+        if latest is None:  # every batch came before the waiting entries
+            waiting = self._waiting_now()
+            assert waiting is not None
+            for checked in early:
+                yield from self._emit(self._accepted(record_type, waiting[record_type], checked))
 
-    def _stored_then_rows(
-        self, record_type: str, latest: Latest
-    ) -> Iterator[bytes | Any | CheckedLines]:
+    def _verified(
+        self,
+        record_type: str,
+        latest: Latest,
+        batch: outbox_lines.StoredBatch,
+        verify: outbox_lines.Verify,
+    ) -> list[bytes]:
+        """The lines of ``batch`` that are the current checked lines of waiting records (their
+        entries leave ``latest``; postponements are kept); the MAC checked only for those."""
+        postponements = record_type == "vaccination"
+        keep, pop = self._keep, latest.pop
+        lines: list[bytes] = []
+        for outbox_id, uid, mac, line in batch.pieces():
+            entry = pop(uid, None)
+            if entry is None:
+                continue
+            if entry[0] != outbox_id or not verify(uid, outbox_id, line, mac):
+                latest[uid] = entry  # not the record's checked current line: its row
+            elif postponements and line.startswith(_POSTPONEMENT):
+                keep(entry[1], uid, line, True)
+            else:
+                lines.append(line)
+        return lines
+
+    def _accepted(
+        self, record_type: str, latest: Latest, checked: list[tuple[int, bytes, bytes, bool]]
+    ) -> list[bytes]:
+        """``_verified`` for lines whose MAC was checked already (True: it matches)."""
+        postponements = record_type == "vaccination"
+        keep, pop = self._keep, latest.pop
+        lines: list[bytes] = []
+        for outbox_id, uid, line, mac_ok in checked:
+            entry = pop(uid, None)
+            if entry is None:
+                continue
+            if entry[0] != outbox_id or not mac_ok:
+                latest[uid] = entry  # not the record's checked current line: its row
+            elif postponements and line.startswith(_POSTPONEMENT):
+                keep(entry[1], uid, line, True)
+            else:
+                lines.append(line)
+        return lines
+
+    def _emit(self, lines: list[bytes]) -> Iterator[CheckedLines]:
+        if lines:
+            before = self.done
+            self.done += len(lines)
+            if before // PROGRESS_EVERY != self.done // PROGRESS_EVERY:
+                self._report()
+            lines.append(b"")
+            yield CheckedLines(b"\n".join(lines), len(lines) - 1)
+
+    def _stored_then_rows(self, record_type: str) -> Iterator[bytes | Any | CheckedLines]:
         """The stored lines that are the current lines of waiting records and carry the MAC of
         the checked queue path (module text), then the lines of the other waiting records built
         from their rows."""
         check = self._checks.get(record_type)
         if check is not None:
-            yield from self._stored(record_type, *check, latest)
+            yield from self._stored(record_type, *check)
+        waiting = self._waiting_now()
+        assert waiting is not None
+        latest = waiting.pop(record_type)
         if not latest:
             return
         self.own_conn()  # the caller's connection is used again below
@@ -327,14 +436,14 @@ class Records:
                 checked.append(b"")
                 yield CheckedLines(b"\n".join(checked), len(checked) - 1)
             return
-        if package_type in self._waiting:
-            yield from self._stored_then_rows(package_type, self._waiting.pop(package_type))
+        if package_type in self._checks:
+            yield from self._stored_then_rows(package_type)
             return
         ids, pending = self._ids.pop(package_type, ([], set()))
         yield from self._lines(package_type, package_type, ids, pending)
 
     def sources(self) -> list[tuple[str, Iterator[bytes | dict[str, Any] | CheckedLines]]]:
-        wanted = set(self._ids) | set(self._waiting)
+        wanted = set(self._ids) | set(self._checks)
         if "vaccination" in wanted:
             wanted.add("postponement")
         if self._purges:

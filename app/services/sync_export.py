@@ -19,6 +19,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,9 +92,10 @@ def _audit_lines(
         }
 
 
-def _copy_atomic(source: Path, target: Path) -> None:
-    """Temporary file beside ``target``, fsync, rename; a temporary file of an earlier copy of
-    the same package that was killed half-way is removed first."""
+def _write_copy(source: Path, target: Path) -> Path:
+    """``source`` copied into a temporary file beside ``target`` (fsync), not yet renamed; a
+    temporary file of an earlier copy of the same package that was killed half-way is removed
+    first."""
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in target.parent.glob(f".{target.name}.*.tmp"):
         stale.unlink(missing_ok=True)
@@ -102,9 +105,55 @@ def _copy_atomic(source: Path, target: Path) -> None:
             shutil.copyfileobj(src, out, 1 << 20)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def _copy_atomic(source: Path, target: Path) -> None:
+    """Temporary file beside ``target``, fsync, rename."""
+    os.replace(_write_copy(source, target), target)
+
+
+class _CopyBesideCommit:
+    """The package copied to the chosen folder on a worker thread while the export records it
+    and commits (the copy's write and fsync overlap the commit's). Only a temporary file is
+    written until ``finish()`` renames it, after the commit; ``discard()`` (the export failed)
+    removes it, so a package that was not committed never appears under its name."""
+
+    def __init__(self, source: Path, target: Path) -> None:
+        self.target = target
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="export-copy")
+        self._tmp = self._pool.submit(_write_copy, source, target)
+
+    def finish(self) -> None:
+        try:
+            tmp = self._tmp.result()
+        finally:
+            self._pool.shutdown(wait=True)
+        os.replace(tmp, self.target)
+
+    def discard(self) -> None:
+        try:
+            tmp = self._tmp.result()
+        except BaseException:  # nothing written: the export's own error is raised
+            return
+        finally:
+            self._pool.shutdown(wait=True)
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def _discarded_unless_committed() -> Iterator[list[_CopyBesideCommit]]:
+    """Copies made inside (around the export's transaction) are discarded when it fails, the
+    commit included."""
+    copies: list[_CopyBesideCommit] = []
+    try:
+        yield copies
+    except BaseException:
+        for copy in copies:
+            copy.discard()
         raise
 
 
@@ -133,7 +182,7 @@ def export_changes(
     # One write transaction from the start: the reads see one snapshot, the stored lines are read
     # on a second connection on that same snapshot (no commit can come between while the lock is
     # held) while this one marks the entries (module text).
-    with db.transaction(conn):
+    with _discarded_unless_committed() as copies, db.transaction(conn):
         chan = sync_state.channel(conn, server.id)
         sequence, ack = chan.last_sent_seq + 1, chan.last_applied_seq
         up_to = sync_outbox.max_pending_id(conn)
@@ -177,6 +226,8 @@ def export_changes(
         if cancel is not None and cancel():
             (sent_dir / name).unlink(missing_ok=True)
             raise Cancelled()
+        copy = _CopyBesideCommit(sent_dir / name, Path(out_dir) / name)
+        copies.append(copy)
         outbox_lines.forget_packaged(conn, up_to)
         sync_state.record_sent(
             conn,
@@ -215,8 +266,8 @@ def export_changes(
                 sequence=sequence,
                 approved_by=approved_by,
             )
-    target = Path(out_dir) / name
-    _copy_atomic(sent_dir / name, target)
+    copy.finish()
+    target = copy.target
     if progress is not None:
         progress(records.done, records.done)
     return ExportResult(

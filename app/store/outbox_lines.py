@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import queue
 import secrets
 import struct
-from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Final, Protocol
 
@@ -48,6 +49,8 @@ TRIGGERS: Final = frozenset(
     | {f"outbox_lines_identity_{w}" for w in ("insert", "update", "delete")}
 )
 FETCH: Final = 4096
+#: Batches of stored lines read ahead of the export (``StoredLines``): about 4 MB each.
+AHEAD: Final = 6
 #: Page cache of the second connection that reads the stored lines (``snapshot_reader``): each
 #: page is read once, in order.
 READER_CACHE_MIB: Final = 8
@@ -231,13 +234,39 @@ def latest_pending(
     conn: Connection, record_type: str, up_to_id: int
 ) -> dict[bytes, tuple[int, int | None]]:
     """uid → (outbox id, row id or None) of the latest waiting entry of each record of
-    ``record_type`` up to outbox id ``up_to_id``."""
-    cur = conn.execute(
-        "SELECT record_uid, id, record_id FROM outbox WHERE acked = 0 AND package_seq IS NULL"
-        " AND record_type = ? AND id <= ? ORDER BY id",
-        (record_type, up_to_id),
-    )
-    return {uid: (outbox_id, row_id) for uid, outbox_id, row_id in cur}
+    ``record_type`` up to outbox id ``up_to_id``. Read in one step (SQLite concatenates, without
+    the GIL: a row at a time, each row would wait for the GIL while another thread runs Python)
+    when every uid is a 16-byte blob and every row id an integer or NULL; else row by row."""
+    params = (record_type, up_to_id)
+    row = conn.execute(_LATEST_SQL, params).fetchone()
+    count = int(row[0])
+    if count == 0:
+        return {}
+    if row[1] != count:
+        cur = conn.execute(
+            "SELECT record_uid, id, record_id FROM outbox WHERE acked = 0 AND package_seq IS NULL"
+            " AND record_type = ? AND id <= ? ORDER BY id",
+            params,
+        )
+        return {uid: (outbox_id, row_id) for uid, outbox_id, row_id in cur}
+    joined = bytes(row[3])
+    uids = [joined[i : i + 16] for i in range(0, 16 * count, 16)]
+    ids = [int(i) for i in str(row[2]).split(",")]
+    row_ids = [int(i) if i else None for i in str(row[4]).split(",")]
+    if len(uids) != count or len(ids) != count or len(row_ids) != count:
+        raise RegisterError("送信待ちの変更を読み取れませんでした。")
+    return dict(zip(uids, zip(ids, row_ids, strict=True), strict=True))  # later ids win
+
+
+# The waiting entries in queue order, in one step (``latest_pending``); the aggregates see the
+# same rows in the same order. The second column counts the rows the concatenation can carry.
+_LATEST_SQL: Final = (
+    "SELECT count(*), sum(typeof(record_uid) = 'blob' AND octet_length(record_uid) = 16"
+    " AND (record_id IS NULL OR typeof(record_id) = 'integer')), group_concat(id),"
+    " CAST(group_concat(record_uid, '') AS BLOB), group_concat(ifnull(record_id, ''))"
+    " FROM (SELECT id, record_uid, record_id FROM outbox WHERE acked = 0 AND package_seq IS NULL"
+    " AND record_type = ? AND id <= ? ORDER BY id)"
+)
 
 
 class StoredBatch:
@@ -245,9 +274,9 @@ class StoredBatch:
     ids, the uids and the MACs (16 bytes each, concatenated: ``uid(i)``, ``mac(i)``) and the
     lines. ``lines`` is None when the pieces do not add up (a line holding a line feed, which no
     checked line does): then none of the batch's lines can be attributed and none is sent as
-    it is."""
+    it is. ``pieces()``: (outbox id, uid, MAC, line) of each line, cut on the reading thread."""
 
-    __slots__ = ("last", "lines", "macs", "outbox_ids", "uids")
+    __slots__ = ("_pieces", "last", "lines", "macs", "outbox_ids", "uids")
 
     def __init__(
         self,
@@ -259,6 +288,21 @@ class StoredBatch:
     ) -> None:
         self.last = last  # the batch's highest outbox id: the next batch starts after it
         self.outbox_ids, self.uids, self.macs, self.lines = outbox_ids, uids, macs, lines
+        self._pieces: list[tuple[int, bytes, bytes, bytes]] | None = None
+        if lines is not None:
+            cuts = range(0, 16 * len(lines), 16)
+            self._pieces = list(
+                zip(
+                    outbox_ids,
+                    [uids[i : i + 16] for i in cuts],
+                    [macs[i : i + 16] for i in cuts],
+                    lines,
+                    strict=True,
+                )
+            )
+
+    def pieces(self) -> list[tuple[int, bytes, bytes, bytes]]:
+        return [] if self._pieces is None else self._pieces
 
     def uid(self, i: int) -> bytes:
         return self.uids[16 * i : 16 * i + 16]
@@ -279,11 +323,26 @@ _BATCH_SQL: Final = (
     " AND octet_length(mac) = 16 AND octet_length(record_uid) = 16 AND outbox_id > :after"
     " ORDER BY outbox_id LIMIT :n)"
 )
+#: The same rows in the same order, read along the table (no index: each page once, no look-up
+#: per row); used when every stored line is of that record type (``_only_type``).
+_BATCH_SCAN_SQL: Final = _BATCH_SQL.replace(" INDEXED BY outbox_lines_type ", " NOT INDEXED ")
 
 
-def _batch(conn: Connection, record_type: str, shape_key: int, after: int) -> StoredBatch | None:
+def _only_type(conn: Connection, record_type: str) -> bool:
+    """True when every stored line is of ``record_type`` (two index look-ups)."""
     row = conn.execute(
-        _BATCH_SQL, {"type": record_type, "key": shape_key, "after": after, "n": FETCH}
+        "SELECT (SELECT min(record_type) FROM outbox_lines),"
+        " (SELECT max(record_type) FROM outbox_lines)"
+    ).fetchone()
+    return bool(row[0] == row[1] == record_type)
+
+
+def _batch(
+    conn: Connection, record_type: str, shape_key: int, after: int, scan: bool = False
+) -> StoredBatch | None:
+    row = conn.execute(
+        _BATCH_SCAN_SQL if scan else _BATCH_SQL,
+        {"type": record_type, "key": shape_key, "after": after, "n": FETCH},
     ).fetchone()
     count = int(row[0])
     if count == 0:
@@ -304,25 +363,67 @@ def _batch(conn: Connection, record_type: str, shape_key: int, after: int) -> St
     return StoredBatch(last, outbox_ids, uids, macs, lines)
 
 
-def stored(
-    conn: Connection, record_type: str, shape_key: int
-) -> Generator[StoredBatch, None, None]:
-    """Batches of the stored lines of ``record_type`` written with line key ``shape_key`` and with
-    a MAC, in queue order (the table's order: each page read once). The MAC is not checked here
-    (``verifier``).
+class StoredLines:
+    """The batches of the stored lines of one record type written with one line key and with a
+    MAC, in queue order (the table's order: each page read once), read on a worker thread from
+    the moment this object is made, up to ``AHEAD`` batches ahead of the caller (SQLite releases
+    the GIL while it steps, and a batch is one step, so reading and decrypting overlap the
+    caller's work, and the first batches are ready when the caller comes to them). The MAC is
+    not checked here (``verifier``). Only the worker uses ``conn`` until ``close()`` (which waits
+    for it; the iterator closes itself at its end); an error on the worker is raised to the
+    caller in place of the next batch."""
 
-    The next batch is read on a worker thread while the caller consumes the current one (SQLite
-    releases the GIL while it steps, and a batch is one step, so reading and decrypting overlap
-    the caller's work). Only that thread uses ``conn`` meanwhile; it is done before this
-    generator finishes or is closed."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-lines") as pool:
-        ahead = pool.submit(_batch, conn, record_type, shape_key, -1)
-        while True:
-            batch = ahead.result()
-            if batch is None:
-                return
-            ahead = pool.submit(_batch, conn, record_type, shape_key, batch.last)
-            yield batch
+    def __init__(self, conn: Connection, record_type: str, shape_key: int) -> None:
+        self._queue: queue.Queue[StoredBatch | BaseException | None] = queue.Queue(AHEAD)
+        self._stop = threading.Event()
+        self._finished = False
+        self._worker = threading.Thread(
+            target=self._read, args=(conn, record_type, shape_key), name="export-lines"
+        )
+        self._worker.daemon = True
+        self._worker.start()
+
+    def _read(self, conn: Connection, record_type: str, shape_key: int) -> None:
+        after = -1
+        try:
+            scan = _only_type(conn, record_type)
+            while not self._stop.is_set():
+                batch = _batch(conn, record_type, shape_key, after, scan)
+                self._queue.put(batch)
+                if batch is None:
+                    return
+                after = batch.last
+        except BaseException as exc:  # given to the caller (``__next__``)
+            self._queue.put(exc)
+
+    def __iter__(self) -> StoredLines:
+        return self
+
+    def __next__(self) -> StoredBatch:
+        if self._finished:
+            raise StopIteration
+        item = self._queue.get()
+        if isinstance(item, StoredBatch):
+            return item
+        self.close()
+        if item is None:
+            raise StopIteration
+        raise item
+
+    def close(self) -> None:
+        """Stop the worker and wait for it (the connection is the caller's again). Idempotent."""
+        self._finished = True
+        self._stop.set()
+        while self._worker.is_alive():  # a worker blocked on a full queue gets its place
+            with suppress(queue.Empty):
+                self._queue.get(timeout=0.01)
+        self._worker.join()
+
+
+def stored(conn: Connection, record_type: str, shape_key: int) -> StoredLines:
+    """The stored lines of ``record_type`` with line key ``shape_key``, read ahead from now on
+    (``StoredLines``)."""
+    return StoredLines(conn, record_type, shape_key)
 
 
 def _state(conn: Connection) -> tuple[int, int, int]:
