@@ -27,6 +27,7 @@ Each phase runs in its own process (its own peak RSS). Run:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -59,7 +60,9 @@ PHASES = (
     "encrypted_sql",
     "plain_sql",
     "encrypted_sql_nofk",
+    "encrypted_values",
 )
+VALUES_ROWS = 500  # rows per multi-row INSERT … VALUES (the ``_values`` phases)
 TABLES = tuple(sync_outbox.RECORD_TABLES[t] for t in INITIAL_TYPES)
 # the rows of a table the initial package carries (postponements are another record type)
 _WHERE = {"vaccinations": "WHERE outcome = 'given'"}
@@ -155,10 +158,27 @@ def _deferred_schema(conn: Any) -> list[tuple[str, str, str]]:
     return [(str(t), str(n), str(s)) for t, n, s in rows]
 
 
-def _load(conn: Any, scratch: Path, *, deferred: bool, statement: bool) -> dict[str, Any]:
+def _insert_values(conn: Any, table: str, cols: str, cursor: Any) -> None:
+    """``VALUES_ROWS`` rows per ``INSERT … VALUES (…), (…), …`` (one statement keeps its cursors
+    positioned from row to row, as the import's chunk statement does; ``executemany`` runs the
+    one-row statement afresh for every row)."""
+    marks = "(" + ", ".join("?" * len(cols.split(", "))) + ")"
+    full = f"INSERT INTO {table} ({cols}) VALUES {', '.join([marks] * VALUES_ROWS)}"
+    flat = itertools.chain.from_iterable
+    while batch := cursor.fetchmany(VALUES_ROWS):
+        sql = full if len(batch) == VALUES_ROWS else full[: full.index(" VALUES ")]
+        if len(batch) < VALUES_ROWS:
+            sql += " VALUES " + ", ".join([marks] * len(batch))
+        conn.execute(sql, tuple(flat(batch)))
+
+
+def _load(
+    conn: Any, scratch: Path, *, deferred: bool, statement: bool, values: bool = False
+) -> dict[str, Any]:
     """The rows of ``scratch`` into ``conn``: by ``executemany`` of the scratch cursor's tuples,
-    or with ``statement`` by one ``INSERT … SELECT`` per table from the attached scratch (no
-    Python per row: the storage alone)."""
+    with ``values`` by multi-row ``INSERT … VALUES`` of them, or with ``statement`` by one
+    ``INSERT … SELECT`` per table from the attached scratch (no Python per row: the storage
+    alone)."""
     src = sqlite3.connect(scratch)
     timings: dict[str, float] = {}
     rows = 0
@@ -173,6 +193,8 @@ def _load(conn: Any, scratch: Path, *, deferred: bool, statement: bool) -> dict[
             select = f"SELECT {cols} FROM {{}}{table} ORDER BY rowid"
             if statement:
                 conn.execute(f"INSERT INTO main.{table} ({cols}) {select.format('scratch.')}")
+            elif values:
+                _insert_values(conn, table, cols, src.execute(select.format("")))
             else:
                 marks = ", ".join("?" * len(_columns(conn, table)))
                 conn.executemany(
@@ -218,7 +240,13 @@ def load_into(phase: str, copy: Path, scratch: Path, plain_path: Path) -> dict[s
         os.sync()
         load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
         wall, cpu, thread = time.perf_counter(), time.process_time(), time.thread_time()
-        result = _load(conn, scratch, deferred="deferred" in phase, statement="_sql" in phase)
+        result = _load(
+            conn,
+            scratch,
+            deferred="deferred" in phase,
+            statement="_sql" in phase,
+            values=phase.endswith("_values"),
+        )
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         thread = time.thread_time() - thread
         load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
