@@ -6,10 +6,17 @@ A record type takes this path when every field its schema allows has a column (t
 forbid other fields, so every line of the type then fits). Everything else, and every record
 from the first one the insert cannot take (a reference not in the register yet, a chunk that
 breaks a constraint), goes through the row builder and the general path exactly as before.
+
+With a ``Stager`` (``_sync_initial.STAGED``) the read-ahead thread also takes the columns out of
+the chunk's JSON, into a slot of a private in-memory staging database
+(``app.store.initial_stage``); the applying thread then inserts from that slot, by the same
+statement otherwise. A chunk SQLite refuses to stage, or one the reader did not prepare, takes
+the JSON statement on the applying thread as before.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +27,7 @@ from app.services._sync_apply import REF_CACHE
 from app.services._sync_records import REF_TYPES as SYNC_REF_TYPES
 from app.store import db, initial_load, sync_apply
 from app.store.initial_load import Column
+from app.store.initial_stage import SLOTS, StageRing
 from app.sync import schemas
 
 # column → referenced record type (``vaccine_id`` names a vaccine by its product id)
@@ -64,12 +72,48 @@ def fits(rtype: str, fields: frozenset[str]) -> bool:
     return data.get("additionalProperties") is False and allowed <= fields
 
 
+class Stager:
+    """The staging ring of a load (``app.store.initial_stage``) and the hand-over of its slots:
+    the read-ahead thread takes slot j % SLOTS for the j-th chunk it stages, once the applying
+    thread has given back the chunk that held it before (chunks are applied in the order they
+    are staged, so that one is the (j - SLOTS)-th)."""
+
+    def __init__(self, conn: db.Connection, specs: dict[str, tuple[Column, ...]]) -> None:
+        self.ring = StageRing(conn, specs)
+        self._free = threading.Semaphore(SLOTS)
+        self._stopped = threading.Event()
+        self._next = 0
+
+    def stage(self, rtype: str, text: bytes, extra: str) -> int | None:
+        """The slot now holding ``text``'s columns, or None (stopped, or SQLite refused it)."""
+        while not self._free.acquire(timeout=0.05):
+            if self._stopped.is_set():
+                return None
+        slot = self._next % SLOTS
+        self._next += 1
+        if self._stopped.is_set() or not self.ring.fill(rtype, slot, text, extra):
+            self._free.release()
+            return None
+        return slot
+
+    def release(self) -> None:
+        self._free.release()
+
+    def stop(self) -> None:
+        """No more staging (the read-ahead thread gives up waiting for a slot)."""
+        self._stopped.set()
+
+    def close(self) -> None:
+        self.ring.close()
+
+
 class LinePath:
     """Chunks of one record type's lines into the register (see the module docstring)."""
 
     def __init__(self, conn: db.Connection, rtype: str, sources: tuple[Column, ...]) -> None:
         self.conn, self.rtype = conn, rtype
         self.inserter = initial_load.JsonInserter(conn, rtype, sources)
+        self.stager: Stager | None = None
         self._kana: dict[str, str] = {}
 
     def _kana_keys(self, lines: list[bytes]) -> str:
@@ -85,25 +129,45 @@ class LinePath:
             keys.append(key)
         return orjson.dumps(keys).decode()
 
-    def prepare(self, lines: list[bytes]) -> tuple[bytes, str]:
+    def _extra(self, lines: list[bytes]) -> str:
+        return self._kana_keys(lines) if self.rtype == "person" else ""
+
+    def prepare(self, lines: list[bytes]) -> tuple[bytes | None, str, int | None]:
         """The chunk as the insert takes it: (the lines as one JSON array, the derived column
-        values as another). No register access: may run on another thread (one at a time)."""
-        extra = self._kana_keys(lines) if self.rtype == "person" else ""
-        return b"[" + b",".join(lines) + b"]", extra
+        values as another, None), or with a ``stager``, its columns staged: (None, "", the
+        slot) (the array when SQLite refused to stage it). No register access: may run on
+        another thread (one at a time)."""
+        extra = self._extra(lines)
+        text = b"[" + b",".join(lines) + b"]"
+        if self.stager is not None:
+            slot = self.stager.stage(self.rtype, text, extra)
+            if slot is not None:
+                return None, "", slot
+        return text, extra, None
 
     def insert(
         self,
         lines: list[bytes],
         rest: Fallback,
         whole: Fallback,
-        prepared: tuple[bytes, str] | None = None,
+        prepared: tuple[bytes | None, str, int | None] | None = None,
     ) -> int:
         """Insert ``lines`` (``prepared`` by ``prepare``, or prepared here); the records after the
         first the insert cannot take go to ``rest``, a chunk that breaks a constraint to
         ``whole`` (parsed). Returns the rows inserted here."""
-        text, extra = self.prepare(lines) if prepared is None else prepared
         first = sync_apply.next_row_id(self.conn, self.rtype)
-        done = self.inserter.insert(self.conn, text, len(lines), first, extra)
+        if prepared is not None and prepared[2] is not None and self.stager is not None:
+            source = self.stager.ring.source(self.rtype, prepared[2])
+            try:
+                done = self.inserter.insert(self.conn, None, len(lines), first, "", source)
+            finally:
+                self.stager.release()
+        else:
+            if prepared is None or prepared[0] is None:
+                text, extra = b"[" + b",".join(lines) + b"]", self._extra(lines)
+            else:
+                text, extra = prepared[0], prepared[1]
+            done = self.inserter.insert(self.conn, text, len(lines), first, extra)
         if done < 0:
             whole(self.rtype, list(map(orjson.loads, lines)))
             return 0

@@ -5,8 +5,9 @@ E_SYNC_INITIAL_NOT_EMPTY and nothing changes). Into an empty register the record
 of package lines at a time, straight from the JSON by one statement per chunk (the line path,
 ``_initial_lines``), with row ids given and references resolved in SQL; where a record type
 does not take the line path, as rows built by the row builder here with one ``executemany``.
-The chunks are read (inflated, split, joined into the statement's JSON array) a few ahead on a
-worker thread (``_initial_reader``), beside the thread that checks the lines. The indexes stay live: the package lists records in an order that makes most index updates
+The chunks are read (inflated, split, joined into the statement's JSON array, their columns
+taken out into an in-memory staging table: ``STAGED``) a few ahead on a worker thread
+(``_initial_reader``), beside the thread that checks the lines. The indexes stay live: the package lists records in an order that makes most index updates
 appends (uids are time-ordered, vaccinations come person by person), and the others are
 bounded by a fixed page cache, so memory does not grow with the register (no sort of a whole
 index at the end). All in the one transaction, so a crash leaves the register as it was. Every
@@ -27,7 +28,7 @@ from app.domain.kana import normalize_kana
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
 from app.services._bulk import bulk_apply
-from app.services._initial_lines import LinePath, column_sources, fits
+from app.services._initial_lines import LinePath, Stager, column_sources, fits
 from app.services._initial_reader import ChunkReader
 from app.services._sync_apply import (
     REF_CACHE,
@@ -62,6 +63,9 @@ _DERIVED = {"person": ("kana_key",), "vaccination": ("outcome", "postpone_reason
 _ENVELOPE = ("version", "origin", "voided_at", "void_reason")
 LOAD_CHUNK = 5000  # records per executemany (and per reference look-up)
 LINE_PATH = True
+# The line path's columns taken out of the JSON on the read-ahead thread, into a private
+# in-memory staging database (app.store.initial_stage); False: on the applying thread.
+STAGED = True
 # MiB of page cache for the load: the indexes whose keys arrive in random order (by birth date,
 # kana, the season list) are updated in place; what does not fit is spilled and read back.
 LOAD_CACHE_MIB = 768
@@ -158,6 +162,17 @@ class InitialLoader:
         """``LinePath.prepare`` of each of ``types`` that takes the line path (for the reader)."""
         paths = {t: self._line_path(t) for t in types}
         return {t: p.prepare for t, p in paths.items() if p is not None}
+
+    def stager(self, types: list[str]) -> Stager | None:
+        """The staging ring of the line paths of ``types`` (None when none or ``STAGED`` is
+        off), handed to them (before the reader starts)."""
+        paths = [p for p in map(self._line_path, types) if p is not None]
+        if not STAGED or not paths:
+            return None
+        stager = Stager(self.conn, {p.rtype: p.inserter.spec for p in paths})
+        for p in paths:
+            p.stager = stager
+        return stager
 
     def lines(self, package_type: str, lines: list[bytes], prepared: Any = None) -> None:
         """A chunk of package lines: through the line path when the type takes it."""
@@ -303,16 +318,25 @@ def _apply_initial(
     present = set(opened.record_types)
     types = [t for t in RECORD_TYPES if t in present]
     with bulk_apply(conn), bulk.page_cache(conn, LOAD_CACHE_MIB):
-        # the lines are read, split and joined a few chunks ahead on a worker thread
-        reader = ChunkReader(opened, types, LOAD_CHUNK, loader.preparers(types))
+        # the lines are read, split, joined and their columns staged a few chunks ahead on a
+        # worker thread
+        preparers = loader.preparers(types)
+        stager = loader.stager(types)
         try:
-            for item in reader:
-                if item.oversize:  # refused by the checks (which may still be running)
-                    opened.verify_records()
-                loader.lines(item.package_type, item.lines, item.prepared)
-                done = _tick(done, len(item.lines), total, progress, cancel)
+            reader = ChunkReader(opened, types, LOAD_CHUNK, preparers)
+            try:
+                for item in reader:
+                    if item.oversize:  # refused by the checks (which may still be running)
+                        opened.verify_records()
+                    loader.lines(item.package_type, item.lines, item.prepared)
+                    done = _tick(done, len(item.lines), total, progress, cancel)
+            finally:
+                if stager is not None:
+                    stager.stop()
+                reader.close()
         finally:
-            reader.close()
+            if stager is not None:
+                stager.close()
         applier.finish()
     if progress is not None:
         progress(done, total)

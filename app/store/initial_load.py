@@ -29,6 +29,8 @@ from app.store.sync_apply import savepoint
 from app.store.sync_outbox import RECORD_TABLES
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*\Z")
+STAGE_PREFIX = "vxstage_"  # attached staging databases (app.store.initial_stage)
+_SOURCE = re.compile(r"^vxstage_[0-9a-f]+\.[a-z_][a-z0-9_]*\Z")  # a staging table
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,45 @@ def _statement(record_type: str, spec: tuple[Column, ...]) -> str:
     )
 
 
+@functools.lru_cache(maxsize=32)
+def _apply_sql(record_type: str, spec: tuple[Column, ...], source: str) -> str:
+    """The applying side: the staged rows of ``source`` into the register, references resolved
+    by ``initial_load._statement``'s joins, up to the first record naming one not found."""
+    table = RECORD_TABLES[record_type]
+    joins: list[str] = []
+    refs: list[str] = []
+    cut: list[str] = []
+    selects: list[str] = []
+    for n, col in enumerate(spec):
+        if col.kind == "id":
+            selects.append("?3 + x.k")
+        elif col.kind == "ref":
+            alias, text = f"t{n}", f"s.n{n}"
+            if col.ref_type == "vaccine":
+                on = f"{alias}.product_id = {text}"
+            else:
+                on = f"{alias}.uid = s.u{n}"
+            joins.append(f"LEFT JOIN {RECORD_TABLES[col.ref_type]} {alias} ON {on}")
+            if col.ref_type == record_type:
+                found = f"coalesce({alias}.id, ?3 + s.s{n})"
+            else:
+                found = f"{alias}.id"
+            refs.append(f", {found} AS c{n}")
+            cut.append(f"({text} IS NOT NULL AND {found} IS NULL)")
+            selects.append(f"x.c{n}")
+        else:
+            refs.append(f", s.c{n}")
+            selects.append(f"x.c{n}")
+    names = ", ".join(c.name for c in spec)
+    missing = " OR ".join(cut) or "0"
+    return (
+        f"WITH x AS MATERIALIZED (SELECT s.k{''.join(refs)}, {missing} AS m"
+        f" FROM {source} s {' '.join(joins)})"
+        f" INSERT INTO {table} ({names}) SELECT {', '.join(selects)} FROM x"
+        " WHERE x.k < (SELECT coalesce(min(x.k), ?2) FROM x WHERE x.m)"
+    )
+
+
 class JsonInserter:
     """The chunk insert of one record type, its column sources checked against the schema."""
 
@@ -133,21 +174,36 @@ class JsonInserter:
         missing = known - {c.name for c in spec}
         if missing:
             raise ValueError(f"columns without a source in {table}: {sorted(missing)}")
-        self.table = table
+        self.table, self.record_type = table, record_type
         self.spec = tuple(spec)
         self.sql = _statement(record_type, self.spec)
 
-    def insert(self, conn: Connection, lines: bytes, count: int, first_id: int, extra: str) -> int:
+    def insert(
+        self,
+        conn: Connection,
+        lines: bytes | None,
+        count: int,
+        first_id: int,
+        extra: str,
+        source: str = "",
+    ) -> int:
         """Insert the records of ``lines`` (a JSON array of ``count`` envelopes) up to the first
         whose reference is not in the register: how many went in, or -1 (nothing inserted) when
-        the chunk breaks a constraint."""
+        the chunk breaks a constraint. With ``source`` (a staging table of
+        ``app.store.initial_stage``, its columns taken out of those lines), from there."""
         params: tuple[Any, ...] = (lines, count, first_id, extra)
-        if "?4" not in self.sql:
+        sql = self.sql
+        if source:
+            if not _SOURCE.match(source):
+                raise ValueError("not a staging table")
+            sql = _apply_sql(self.record_type, self.spec, source)
+            params = (None, count, first_id)
+        elif "?4" not in sql:
             params = params[:3]
         before = conn.total_changes
         try:
             with savepoint(conn):
-                conn.execute(self.sql, params)
+                conn.execute(sql, params)
         except sqlcipher3.IntegrityError:
             return -1
         return conn.total_changes - before
@@ -175,5 +231,17 @@ def load_journal(conn: Connection, enabled: bool = True) -> Iterator[None]:
     try:
         yield
     finally:
+        detach_stale(conn)  # the load's staging database, once its transaction is over
         if switched:
             conn.execute("PRAGMA journal_mode = WAL")
+
+
+def detach_stale(conn: Connection) -> None:
+    """Detach the staging databases a load left attached (outside a transaction only: inside
+    one, the load's reads keep them)."""
+    if conn.in_transaction:
+        return
+    names = [str(r[1]) for r in conn.execute("PRAGMA database_list")]
+    for name in names:
+        if name.startswith(STAGE_PREFIX):
+            conn.execute(f"DETACH DATABASE {name}")
