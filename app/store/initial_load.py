@@ -55,6 +55,27 @@ def _uid(expr: str) -> str:
 
 
 @functools.lru_cache(maxsize=32)
+def value_expr(col: Column, row: str) -> str | None:
+    """The SQL of a column taken from the record JSON ``{row}.v`` as the load writes it (uids,
+    envelope fields, the void, data fields, booleans as 0/1); None for the other kinds. One
+    text for the applying thread's statement and the read-ahead's staging
+    (``initial_stage``): the two paths write the same values."""
+    v = f"{row}.v"
+    if col.kind == "uid":
+        return _uid(f"{v} ->> '$.uid'")
+    if col.kind == "env":
+        return f"{v} ->> '$.{col.field}'"
+    if col.kind == "voided_at":
+        return f"rtrim(replace({v} ->> '$.voided.at', 'T', ' '), 'Z')"
+    if col.kind == "void_reason":
+        return f"{v} ->> '$.voided.reason'"
+    if col.kind == "data":
+        return f"{v} ->> '$.data.{col.field}'"
+    if col.kind == "bool":
+        return f"CASE WHEN {v} ->> '$.data.{col.field}' THEN 1 ELSE 0 END"
+    return None
+
+
 def _statement(record_type: str, spec: tuple[Column, ...]) -> str:
     table = RECORD_TABLES[record_type]
     own = False
@@ -67,18 +88,8 @@ def _statement(record_type: str, spec: tuple[Column, ...]) -> str:
     for n, col in enumerate(spec):
         if col.kind == "id":
             selects.append("?3 + x.k")
-        elif col.kind == "uid":
-            selects.append(_uid("x.v ->> '$.uid'"))
-        elif col.kind == "env":
-            selects.append(f"x.v ->> '$.{col.field}'")
-        elif col.kind == "voided_at":
-            selects.append("rtrim(replace(x.v ->> '$.voided.at', 'T', ' '), 'Z')")
-        elif col.kind == "void_reason":
-            selects.append("x.v ->> '$.voided.reason'")
-        elif col.kind == "data":
-            selects.append(f"x.v ->> '$.data.{col.field}'")
-        elif col.kind == "bool":
-            selects.append(f"CASE WHEN x.v ->> '$.data.{col.field}' THEN 1 ELSE 0 END")
+        elif (expr := value_expr(col, "x")) is not None:
+            selects.append(expr)
         elif col.kind == "ref":
             alias, text = f"t{n}", f"r.n{n}"
             named.append(f", value ->> '$.data.{col.field}' AS n{n}")

@@ -28,7 +28,7 @@ from typing import Any
 import sqlcipher3
 
 from app.store.db import Connection
-from app.store.initial_load import STAGE_PREFIX, Column, _uid, detach_stale
+from app.store.initial_load import STAGE_PREFIX, Column, _uid, detach_stale, value_expr
 from app.store.sync_outbox import RECORD_TABLES
 
 SLOTS = 3  # staged chunks at most, per record type
@@ -65,18 +65,8 @@ def _fill_sql(record_type: str, spec: tuple[Column, ...], table: str) -> str:
     for n, col in enumerate(spec):
         if col.kind == "id":
             continue
-        if col.kind == "uid":
-            selects.append(_uid("r.v ->> '$.uid'"))
-        elif col.kind == "env":
-            selects.append(f"r.v ->> '$.{col.field}'")
-        elif col.kind == "voided_at":
-            selects.append("rtrim(replace(r.v ->> '$.voided.at', 'T', ' '), 'Z')")
-        elif col.kind == "void_reason":
-            selects.append("r.v ->> '$.voided.reason'")
-        elif col.kind == "data":
-            selects.append(f"r.v ->> '$.data.{col.field}'")
-        elif col.kind == "bool":
-            selects.append(f"CASE WHEN r.v ->> '$.data.{col.field}' THEN 1 ELSE 0 END")
+        if (expr := value_expr(col, "r")) is not None:
+            selects.append(expr)
         elif col.kind == "ref":
             text = f"r.n{n}"
             named.append(f", value ->> '$.data.{col.field}' AS n{n}")
