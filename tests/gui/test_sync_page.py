@@ -200,3 +200,37 @@ def test_media_ledger_records_the_transfer_and_erases_after_the_acknowledgement(
         assert re.fullmatch(BOTH_TIME, ledger.table.item(export_row, column).text())
     ledger.write_csv(tmp_path / "ledger.csv")
     assert (tmp_path / "ledger.csv").read_text("utf-8-sig").count("\n") == 3
+
+
+def test_an_initial_load_on_the_page_prepares_the_lists(
+    qtbot: QtBot, vaxdesk_app: QApplication, tmp_path: Path
+) -> None:
+    """After an initial package the page's job prepares every 未接種者一覧 (the import's
+    permission); the load is committed and shown first."""
+    from app.store import list_kept
+    from tests.integration.test_sync_initial import _source_records
+
+    target = make_sync_register(
+        tmp_path / "new", with_change=False, with_people=False, with_masters=False, demo=True
+    )
+    source = make_sync_register(tmp_path / "src")
+    pkg = tmp_path / "initial.vxpkg"
+    target.build_update(pkg, _source_records(source.directory), kind="initial")
+    session = login_as(target.directory, "number")
+    try:
+        main = open_window(qtbot, session)
+        settle(qtbot, main)
+        qtbot.keyClick(focused(), Qt.Key.Key_S, CTRL_SHIFT)
+        page = main.sync_page
+        assert page is not None and main.pages.currentWidget() is page
+        assert list_kept.count(session.register.conn) == 0
+        page.file_edit.setText(str(pkg))
+        assert _run(qtbot, main, lambda: qtbot.keyClick(page.file_edit, Qt.Key.Key_Return))
+        assert "通番 1" in page.import_label.text()
+        assert list_kept.count(session.register.conn) > 0
+        last = session.register.conn.execute(
+            "SELECT action FROM audit_log ORDER BY seq DESC LIMIT 1"
+        ).fetchone()[0]
+        assert last == "list.prepare"
+    finally:
+        session.register.close()
