@@ -307,4 +307,4 @@ def prepare_lists(session: Session | SessionView) -> dict[str, int]:
     _audit.require(session, perm.SYNC_IMPORT, "sync.import")
     from app.services import unvaccinated
 
-    return unvaccinated._prepare(session, detail={"after": "initial"})
+    return unvaccinated._prepare(session, detail={"kind": "initial"})

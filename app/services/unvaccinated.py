@@ -99,7 +99,7 @@ def _prepare(
     _audit.record_now(
         session,
         "list.prepare",
-        detail={"series": len(done), "on": day.isoformat(), **(detail or {})},
+        detail={"count": len(done), "list_date": day.isoformat(), **(detail or {})},
     )
     return done
 

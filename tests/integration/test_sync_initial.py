@@ -264,7 +264,12 @@ def test_an_initial_load_leaves_the_lists_to_the_step_after_it(
         assert list_kept.count(conn) > 0
         last = conn.execute("SELECT action, detail FROM audit_log ORDER BY seq DESC LIMIT 1")
         action, detail = last.fetchone()
-        assert action == "list.prepare" and json.loads(detail)["after"] == "initial"
+        assert action == "list.prepare" and json.loads(detail)["kind"] == "initial"
+        from app.ui.admin.audit_text import detail_text
+
+        words = detail_text(detail)  # the audit viewer's 詳細: Japanese keys and values only
+        assert "種類: 初期データの取込後" in words and "基準日: " in words
+        assert not any(ch.isascii() and ch.isalpha() for ch in words)
     finally:
         number.register.close()
 

@@ -36,6 +36,7 @@ DETAIL_KEYS_JA = {
     "kind": "種類",
     "known_user": "登録済みユーザー",
     "last_issuance": "最後の発行ID",
+    "list_date": "基準日",
     "mode": "検索方法",
     "month": "支払月",
     "needs": "必要な権限",
@@ -70,6 +71,7 @@ VALUE_WORDS_JA = {
     "notice": "個別通知",
     "none": "なし",
     "inactive": "無効化されたユーザー",
+    "initial": "初期データの取込後",
 }
 
 
