@@ -164,10 +164,16 @@ def run_import(args: argparse.Namespace) -> int:
         if result.kind == "initial":  # the first lists at the counter read no dose
             started = time.perf_counter()
             done = prepare_lists(session)
-            print(
-                f"未接種者一覧を準備しました: {len(done)} 種類"
-                f"（{time.perf_counter() - started:.1f} 秒）"
-            )
+            if done:
+                print(
+                    f"未接種者一覧を準備しました: {len(done)} 種類"
+                    f"（{time.perf_counter() - started:.1f} 秒）"
+                )
+            else:
+                print(
+                    "未接種者一覧の準備はできませんでした（取込は完了しています。"
+                    "最初の一覧表示で判定します）"
+                )
     finally:
         session.register.close()
     return 0

@@ -302,9 +302,18 @@ def prepare_lists(session: Session | SessionView) -> dict[str, int]:
     today and kept (``unvaccinated._prepare``), so that the first lists at the counter read no
     dose. Derived data only, nothing shown: part of the load, the same permission. Run by the
     command line and the 同期 page after the import, not inside it (a load's figure is the load's
-    own). Returns series id → persons listed."""
+    own). Returns series id → persons listed; empty when the preparation failed — the load
+    stands, the failure is audited (``list.prepare``, failed, its error kind) and the first
+    lists judge everyone."""
     session = session_of(session)
     _audit.require(session, perm.SYNC_IMPORT, "sync.import")
     from app.services import unvaccinated
 
-    return unvaccinated._prepare(session, detail={"kind": "initial"})
+    try:
+        return unvaccinated._prepare(session, detail={"kind": "initial"})
+    except Exception as exc:  # derived data only: never reported as a failed import
+        code = getattr(exc, "code", None) or type(exc).__name__
+        _audit.record_now(
+            session, "list.prepare", outcome="failed", detail={"kind": "initial", "code": code}
+        )
+        return {}

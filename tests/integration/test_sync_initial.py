@@ -293,3 +293,37 @@ def test_the_import_command_prepares_the_lists_after_an_initial_load(
         assert list_kept.count(number.register.conn) > 0
     finally:
         number.register.close()
+
+
+def test_a_failed_preparation_leaves_the_load_standing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """The lists' preparation after a load failing is audited and told; the load stands and the
+    command succeeds (the first lists judge everyone)."""
+    from app.services import unvaccinated
+
+    def broken(*args: object, **kwargs: object) -> dict[str, int]:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(unvaccinated, "_prepare", broken)
+    target = make_sync_register(
+        tmp_path / "new", with_change=False, with_people=False, with_masters=False, demo=True
+    )
+    source = make_sync_register(tmp_path / "src")
+    pkg = tmp_path / "initial.vxpkg"
+    target.build_update(pkg, _source_records(source.directory), kind="initial")
+    monkeypatch.setenv("VAXDESK_PASSWORD", USERS["number"].password)
+    args = ["sync", "import", str(pkg), "--register", str(target.directory), "--user", "number"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "取り込みました" in out and "準備はできませんでした" in out
+    number = login_as(target.directory, "number")
+    try:
+        conn = number.register.conn
+        assert conn.execute("SELECT count(*) FROM persons").fetchone()[0] > 0
+        assert list_kept.count(conn) == 0
+        last = next(audit.query(conn, action="list.prepare", limit=1))
+        assert last.outcome == "failed"
+        assert json.loads(last.detail) == {"kind": "initial", "code": "RuntimeError"}
+    finally:
+        number.register.close()
