@@ -114,6 +114,12 @@ def _bare_decision(
             " AND vaccinated_on BETWEEN ? AND ? AND outcome = 'given' AND voided_at IS NULL",
             (*group, since, until),
         ).fetchall()
+    _first_page(conn, decision)
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def _first_page(conn: Any, decision: unvaccinated.UnvaccinatedDecision) -> None:
+    """The first page's display columns by row id, in plain SQL (both bare figures)."""
     first = decision.rows[:PAGE_ROWS]
     if first:
         ids = [r.person_id for r in first]
@@ -125,7 +131,6 @@ def _bare_decision(
             " AND p.deceased = 0 AND p.voided_at IS NULL",
             ids,
         ).fetchall()
-    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def _bare_kept(
@@ -147,17 +152,7 @@ def _bare_kept(
         decision.on.toordinal(),
         sex="F" if series.sex == "F" else None,
     )
-    first = decision.rows[:PAGE_ROWS]
-    if first:
-        ids = [r.person_id for r in first]
-        conn.execute(
-            "SELECT p.id, p.atena_no, p.name, p.name_kana, p.postal_code, p.address, h.area_code"
-            " FROM persons p LEFT JOIN households h INDEXED BY households_area"
-            " ON h.id = p.household_id"
-            f" WHERE p.id IN ({','.join('?' * len(ids))}) AND p.moved_out = 0"
-            " AND p.deceased = 0 AND p.voided_at IS NULL",
-            ids,
-        ).fetchall()
+    _first_page(conn, decision)
     return time.perf_counter() - t0, time.process_time() - c0
 
 

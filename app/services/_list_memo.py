@@ -150,3 +150,11 @@ def minus(ranges: list[Range], cut: list[Range]) -> list[Range]:
             parts = kept
         out.extend(parts)
     return out
+
+
+def forget() -> None:
+    """Drop the judgements this process keeps between lists (``judged``, ``judged_spans``,
+    ``kept_dependencies``): the next list judges as the first list of a new process."""
+    _JUDGED.clear()
+    _SPANS.clear()
+    _KEPT.clear()

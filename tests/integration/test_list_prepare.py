@@ -39,9 +39,7 @@ def nurse(directory: Path) -> Iterator[Session]:
 
 
 def _new_process() -> None:
-    _list_memo._JUDGED.clear()
-    _list_memo._KEPT.clear()
-    _list_memo._SPANS.clear()
+    _list_memo.forget()
 
 
 def test_prepared_lists_read_kept_rows_only_and_equal_lists_from_scratch(nurse: Session) -> None:

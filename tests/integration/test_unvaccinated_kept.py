@@ -36,9 +36,7 @@ def nurse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
 
 def _new_process() -> None:
     """Forget what the process keeps between lists (as the first list of a new process)."""
-    _list_memo._JUDGED.clear()
-    _list_memo._KEPT.clear()
-    _list_memo._SPANS.clear()
+    _list_memo.forget()
 
 
 def _complete_count(conn: db.Connection, series: str) -> int:

@@ -51,9 +51,7 @@ def nurse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
 
 
 def _new_process() -> None:
-    _list_memo._JUDGED.clear()
-    _list_memo._KEPT.clear()
-    _list_memo._SPANS.clear()
+    _list_memo.forget()
     _list_kept._KEYS.clear()
 
 
