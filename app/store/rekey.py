@@ -1,7 +1,8 @@
 """The database half of 鍵の更新: copy the open register into a new file under a new DEK.
 
 ``sqlcipher_export`` writes every table, index, trigger and row into a fresh file keyed with the
-new raw key; the caller switches files atomically (``os.replace``), so the register on disk is
+new raw key, in the current page format (so 鍵の更新 also brings a register written in the legacy
+HMAC-SHA512 format to the current one, see app/store/db.py); the caller switches files atomically (``os.replace``), so the register on disk is
 always one whole file under one key. Progress is the size of the new file against the old one
 (watched from the calling thread, which can also cancel).
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 import sqlcipher3
 
 from app.errors import RegisterError
-from app.store.db import Connection, QueryCancelled, create_private_file
+from app.store.db import PAGE_HMAC, Connection, QueryCancelled, create_private_file, keyed
 
 _LOOK_SECONDS = 0.1  # between two looks at the new file's size
 
@@ -82,6 +83,7 @@ def export_to(
         key = f"x'{new_dek.hex()}'"
         conn.execute(f'ATTACH DATABASE ? AS rekey KEY "{key}"', (str(dest),))
         attached = True
+        keyed(conn, new_dek, PAGE_HMAC, schema="rekey")  # written in the current page format
         conn.execute("PRAGMA rekey.journal_mode = OFF")  # a new file: nothing to roll back to
         conn.execute("PRAGMA rekey.synchronous = OFF")  # fsynced once below
         _run_watched(conn, dest, total, progress, cancelled)

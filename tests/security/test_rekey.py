@@ -107,7 +107,9 @@ _CHILD = """
 import os, signal, sys
 from app.security import kdf
 from app.services import key_rotation
+from app.store import rekey
 from tests.support.registers import login_as
+rekey._LOOK_SECONDS = 0.002  # look often: the copy of a small register is over in tens of ms
 kdf.set_default_params(kdf.Argon2Params(time_cost=1, memory_kib=8 * 1024, parallelism=1))
 reg, point = sys.argv[1], sys.argv[2]
 def die(step):
