@@ -375,18 +375,18 @@ def _batch(
     last = int(row[1])
     outbox_ids = list(map(int, str(row[2]).split(",")))
     uids, macs, blob = bytes(row[3]), bytes(row[4]), bytes(row[5])
-    lengths: list[int] | None = list(map(int, str(row[6]).split(",")))
+    sizes = [] if row[6] is None else list(map(int, str(row[6]).split(",")))
     if (
-        len(lengths) != count
-        or sum(lengths) + count - 1 != len(blob)
+        len(sizes) != count
+        or sum(sizes) + count - 1 != len(blob)
         or blob.count(b"\n") != count - 1
         or len(outbox_ids) != count
         or len(uids) != 16 * count
         or len(macs) != 16 * count
         or outbox_ids[-1] != last
     ):
-        lengths = None
-    return StoredBatch(last, outbox_ids, uids, macs, blob, lengths)
+        return StoredBatch(last, outbox_ids, uids, macs, blob, None)
+    return StoredBatch(last, outbox_ids, uids, macs, blob, sizes)
 
 
 class StoredLines:
