@@ -19,7 +19,9 @@ connection reads the waiting entries (the caller waits for those) and then marks
 (``mark``: the UPDATE of the export's own transaction; SQLite releases the GIL in all three). The caller's connection is used again only through ``own_conn`` (which waits
 for the marking). The caller calls ``close()`` before its transaction ends, whatever happened
 (it waits for a marking under way and closes the second connection), and ``finish_marking()``
-once the package is built (it runs ``mark`` when it did not run beside the reads).
+once the package is built (it runs ``mark`` when it did not run beside the reads). ``fetch``
+(the audit entries' rows) runs on the marking thread after the marking, so that the audit member
+is made beside the records (``fetched``) without touching the caller's connection.
 
 Postponed vaccinations come in the same pass as the given ones and are kept for the postponement
 member (read again by their ids when there are more than ``POSTPONED_KEPT``).
@@ -98,10 +100,12 @@ class Records:
         *,
         reader: LineReader | None = None,
         mark: Callable[[], object] | None = None,
+        fetch: Callable[[], list[Any]] | None = None,
     ) -> None:
         self.conn, self.party_id, self.cipher = conn, party_id, cipher
-        self._reader, self._mark = reader, mark
+        self._reader, self._mark, self._fetch = reader, mark, fetch
         self._marking: Future[object] | None = None
+        self._fetched: Future[list[Any]] | None = None
         self._latest_read: Future[dict[str, Latest]] | None = None
         self._marker: ThreadPoolExecutor | None = None
         self._exit = ExitStack()
@@ -218,8 +222,8 @@ class Records:
             self._exit.close()
 
     def _start_marking(self, first: Callable[[], dict[str, Latest]]) -> None:
-        """``first`` (the waiting entries), then ``mark``, on a worker thread, on the caller's
-        connection (see the module text)."""
+        """``first`` (the waiting entries), then ``mark``, then ``fetch`` (the export's audit
+        rows), on a worker thread, on the caller's connection (see the module text)."""
         self._marker = ThreadPoolExecutor(1, thread_name_prefix="export-mark")
         self._latest_read = read = self._marker.submit(first)
         mark = self._mark
@@ -231,6 +235,27 @@ class Records:
                 return mark()
 
             self._marking = self._marker.submit(mark_after_read)
+        fetch = self._fetch
+        if fetch is not None:
+
+            def fetch_after_read() -> list[Any]:
+                read.result()  # its error, if any: the export fails with it
+                return fetch()
+
+            self._fetched = self._marker.submit(fetch_after_read)
+
+    def fetched(self) -> list[Any] | None:
+        """What ``fetch`` read on the marking thread after the marking (waits for it; raises
+        what it raised), or None when there is no marking thread (then nothing was fetched:
+        the caller reads on ``own_conn``). The caller may call this on any thread: it never
+        touches the connection."""
+        fetched = self._fetched
+        return None if fetched is None else fetched.result()
+
+    @property
+    def fetching(self) -> bool:
+        """True when ``fetch`` runs on the marking thread (``fetched`` gives its rows)."""
+        return self._fetched is not None
 
     def finish_marking(self, *, run: bool = True) -> None:
         """Wait for the marking started on the worker thread (raises what it raised); with
