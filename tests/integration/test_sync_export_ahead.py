@@ -24,6 +24,7 @@ from app.services._sync_records import uid_text
 from app.store import db, outbox_lines, sync_outbox
 from app.store.layout import RegisterLayout
 from app.sync import writer
+from app.sync.encoding import utc_now
 from app.sync.stream import derive_key
 from tests.support.independent_reader import Read, read_package
 from tests.support.registers import login_as
@@ -322,7 +323,7 @@ def test_build_package_with_the_audit_member_ahead_writes_the_same_bytes(
         ]
     finally:
         number.register.close()
-    created = writer.utc_now()
+    created = utc_now()
     pid = "01a235ac-c0d4-7669-905c-abc854d9e383"
     built: list[bytes] = []
     for ahead in (False, True):
