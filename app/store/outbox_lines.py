@@ -62,6 +62,8 @@ CLEAN_EACH: Final = 1
 MAC_SIZE: Final = 16
 _MAC_PERSON: Final = struct.Struct(">qq")  # (outbox id, line key)
 _TYPE_KEY_PERSON: Final = b"vaxdesk-line-mac"
+#: uids and MACs, 16 bytes each, cut from SQLite's concatenation of them in C
+_SIXTEEN: Final = struct.Struct("16s")
 
 
 class LineCheck(Protocol):
@@ -250,9 +252,15 @@ def latest_pending(
         )
         return {uid: (outbox_id, row_id) for uid, outbox_id, row_id in cur}
     joined = bytes(row[3])
-    uids = [joined[i : i + 16] for i in range(0, 16 * count, 16)]
-    ids = [int(i) for i in str(row[2]).split(",")]
-    row_ids = [int(i) if i else None for i in str(row[4]).split(",")]
+    if len(joined) != 16 * count:
+        raise RegisterError("送信待ちの変更を読み取れませんでした。")
+    uids = [uid for (uid,) in _SIXTEEN.iter_unpack(joined)]
+    ids = list(map(int, str(row[2]).split(",")))
+    given = str(row[4]).split(",")
+    try:  # every entry with its row id (each one since migration 0007)
+        row_ids: list[int | None] = list(map(int, given))
+    except ValueError:
+        row_ids = [int(i) if i else None for i in given]
     if len(uids) != count or len(ids) != count or len(row_ids) != count:
         raise RegisterError("送信待ちの変更を読み取れませんでした。")
     return dict(zip(uids, zip(ids, row_ids, strict=True), strict=True))  # later ids win
@@ -333,8 +341,6 @@ class StoredBatch:
         return self.macs[16 * i : 16 * i + 16]
 
 
-_SIXTEEN: Final = struct.Struct("16s")
-
 # One batch per step: the aggregate runs inside SQLite without the GIL (a row at a time, each
 # row would take the GIL back from the caller's thread); the five aggregates see the same rows in
 # the same order. Only 16-byte uids and MACs are taken (the slices stay aligned); the lines'
@@ -351,6 +357,9 @@ _BATCH_SQL: Final = (
 #: The same rows in the same order, read along the table (no index: each page once, no look-up
 #: per row); used when every stored line is of that record type (``_only_type``).
 _BATCH_SCAN_SQL: Final = _BATCH_SQL.replace(" INDEXED BY outbox_lines_type ", " NOT INDEXED ")
+#: Both, the lines up to outbox id ``:upto`` only (``outbox_lines_split``'s ranges).
+_RANGE_SQL: Final = _BATCH_SQL.replace(" ORDER BY", " AND outbox_id <= :upto ORDER BY")
+_RANGE_SCAN_SQL: Final = _BATCH_SCAN_SQL.replace(" ORDER BY", " AND outbox_id <= :upto ORDER BY")
 
 
 def _only_type(conn: Connection, record_type: str) -> bool:
@@ -363,12 +372,21 @@ def _only_type(conn: Connection, record_type: str) -> bool:
 
 
 def _batch(
-    conn: Connection, record_type: str, shape_key: int, after: int, scan: bool = False
+    conn: Connection,
+    record_type: str,
+    shape_key: int,
+    after: int,
+    scan: bool = False,
+    upto: int | None = None,
 ) -> StoredBatch | None:
-    row = conn.execute(
-        _BATCH_SCAN_SQL if scan else _BATCH_SQL,
-        {"type": record_type, "key": shape_key, "after": after, "n": FETCH},
-    ).fetchone()
+    """The next ``FETCH`` lines after outbox id ``after`` (up to ``upto``), or None."""
+    params = {"type": record_type, "key": shape_key, "after": after, "n": FETCH}
+    if upto is None:
+        sql = _BATCH_SCAN_SQL if scan else _BATCH_SQL
+    else:
+        sql = _RANGE_SCAN_SQL if scan else _RANGE_SQL
+        params["upto"] = upto
+    row = conn.execute(sql, params).fetchone()
     count = int(row[0])
     if count == 0:
         return None
