@@ -21,7 +21,7 @@ from app.errors import VaxDeskError
 from app.security.session import Session
 from app.services import _sync_identity, sync_export
 from app.services._sync_records import uid_text
-from app.store import db, outbox_lines, sync_outbox
+from app.store import db, outbox_lines, outbox_lines_split, sync_outbox
 from app.store.layout import RegisterLayout
 from app.sync import writer
 from app.sync.encoding import utc_now
@@ -347,3 +347,147 @@ def test_build_package_with_the_audit_member_ahead_writes_the_same_bytes(
     assert [json.loads(x)["seq"] for x in read.members["audit/audit.jsonl"].splitlines()] == [
         a["seq"] for a in audit
     ]
+
+
+@pytest.fixture
+def split(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of one line, split from two batches on: the 7 stored lines are read in 7 ranges
+    on two connections."""
+    monkeypatch.setattr(outbox_lines, "FETCH", 1)
+    monkeypatch.setattr(outbox_lines_split, "SPLIT_FROM", 2)
+
+
+def test_lines_read_on_two_connections_are_sent_in_queue_order_byte_for_byte(
+    env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split: None
+) -> None:
+    conn = number.register.conn
+    stored = _stored_lines(conn)
+    seen: list[tuple[int, int, str]] = []
+    batch = outbox_lines._batch
+
+    def spy(read_conn: db.Connection, *args: Any) -> Any:
+        found = batch(read_conn, *args)
+        if found is not None:
+            seen.append((id(read_conn), found.outbox_ids[0], threading.current_thread().name))
+        return found
+
+    monkeypatch.setattr(outbox_lines, "_batch", spy)
+    result = sync_export.export_changes(number, tmp_path / "m")
+    read = _read(env, result.path)
+    assert read.members["records/vaccination.jsonl"] == b"".join(
+        line + b"\n" for _, _, line in stored
+    )
+    assert result.records == 7
+    by_conn: dict[int, list[int]] = {}
+    for conn_id, first, _thread in seen:
+        by_conn.setdefault(conn_id, []).append(first)
+    assert len(by_conn) == 2 and id(conn) not in by_conn  # two connections, neither the caller's
+    ids = [o for o, _, _ in stored]
+    assert sorted(by_conn.values()) == [ids[0::2], ids[1::2]]  # every other range each
+    assert {t for _, _, t in seen} == {"export-lines"}
+    assert _waiting(conn) == 0
+
+
+def test_a_range_with_no_line_to_send_keeps_its_place(
+    env: SyncEnv, number: Session, tmp_path: Path, split: None
+) -> None:
+    conn = number.register.conn
+    stored = _stored_lines(conn)
+    with db.transaction(conn):  # two ranges hold no line that may be sent as it is
+        conn.execute(
+            "UPDATE outbox_lines SET mac = mac || x'00' WHERE outbox_id IN (?, ?)",
+            (stored[1][0], stored[4][0]),
+        )
+    result = sync_export.export_changes(number, tmp_path / "m")
+    lines = _read(env, result.path).members["records/vaccination.jsonl"].splitlines()
+    assert lines[:5] == [line for i, (_, _, line) in enumerate(stored) if i not in (1, 4)]
+    assert {json.loads(x)["uid"] for x in lines[5:]} == {
+        uid_text(stored[1][1]),
+        uid_text(stored[4][1]),
+    }
+
+
+@pytest.mark.parametrize("failing_call", [1, 2, 5])
+def test_an_error_on_either_connection_is_raised_and_changes_nothing(
+    env: SyncEnv,
+    number: Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    split: None,
+    failing_call: int,
+) -> None:
+    conn = number.register.conn
+    calls: list[int] = []
+    lock = threading.Lock()
+    batch = outbox_lines._batch
+
+    def failing(*args: Any) -> Any:
+        with lock:
+            calls.append(1)
+            n = len(calls)
+        if n == failing_call:
+            raise VaxDeskError("読み取りに失敗しました。", code="E_TEST_READ")
+        return batch(*args)
+
+    monkeypatch.setattr(outbox_lines, "_batch", failing)
+    before, waiting = dump_tables(conn), _waiting(conn)
+    out = tmp_path / "m"
+    with pytest.raises(VaxDeskError) as caught:
+        sync_export.export_changes(number, out)
+    assert caught.value.code == "E_TEST_READ"
+    assert dump_tables(conn) == before
+    assert _waiting(conn) == waiting == 7
+    assert not conn.in_transaction
+    assert not out.exists() or not any(out.iterdir())
+    assert not any(t.name == "export-lines" for t in threading.enumerate())
+
+
+def test_closing_the_split_reader_early_stops_both_workers(
+    env: SyncEnv, number: Session, monkeypatch: pytest.MonkeyPatch, split: None
+) -> None:
+    conn = number.register.conn
+    monkeypatch.setattr(outbox_lines, "AHEAD", 1)
+    database = RegisterLayout(env.directory).database
+    key = int(conn.execute("SELECT shape_key FROM outbox_lines LIMIT 1").fetchone()[0])
+    with (
+        db.transaction(conn),
+        outbox_lines.snapshot_reader(conn, database, number.register.dek) as first,
+        outbox_lines.snapshot_reader(conn, database, number.register.dek) as second,
+    ):
+        reader = outbox_lines_split.stored(first, second, "vaccination", key)
+        assert isinstance(reader, outbox_lines_split.SplitLines)
+        assert len(next(reader).outbox_ids) == 1
+        reader.close()  # both workers were blocked on full queues
+        assert not any(w.is_alive() for w in reader._workers)
+        with pytest.raises(StopIteration):
+            next(reader)
+        # read to the end: every line once, in queue order
+        whole = outbox_lines_split.stored(first, second, "vaccination", key)
+        assert isinstance(whole, outbox_lines_split.SplitLines)
+        ids = [i for b in whole for i in b.outbox_ids]
+        assert not any(w.is_alive() for w in whole._workers)
+    assert ids == [o for o, _, _ in _stored_lines(conn)]
+
+
+def test_a_small_export_is_read_on_one_connection(
+    env: SyncEnv, number: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = number.register.conn
+    database = RegisterLayout(env.directory).database
+    key = int(conn.execute("SELECT shape_key FROM outbox_lines LIMIT 1").fetchone()[0])
+    with (
+        db.transaction(conn),
+        outbox_lines.snapshot_reader(conn, database, number.register.dek) as first,
+        outbox_lines.snapshot_reader(conn, database, number.register.dek) as second,
+    ):
+        reader = outbox_lines_split.stored(first, second, "vaccination", key)
+        assert isinstance(reader, outbox_lines.StoredLines)  # 7 lines, FETCH 4096
+        assert [i for b in reader for i in b.outbox_ids] == [o for o, _, _ in _stored_lines(conn)]
+        # fewer ranges than SPLIT_FROM once planned: read on the first one as StoredLines does
+        monkeypatch.setattr(outbox_lines, "FETCH", 2)
+        monkeypatch.setattr(outbox_lines_split, "SPLIT_FROM", 5)  # 4 ranges
+        split = outbox_lines_split.SplitLines(first, second, "vaccination", key)
+        batches = [b.outbox_ids for b in split]
+        assert split._single
+        assert [len(b) for b in batches] == [2, 2, 2, 1]
+        assert [i for b in batches for i in b] == [o for o, _, _ in _stored_lines(conn)]
