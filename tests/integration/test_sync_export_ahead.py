@@ -491,3 +491,29 @@ def test_a_small_export_is_read_on_one_connection(
         assert split._single
         assert [len(b) for b in batches] == [2, 2, 2, 1]
         assert [i for b in batches for i in b] == [o for o, _, _ in _stored_lines(conn)]
+
+
+def test_a_long_audit_backlog_streams_after_the_records_as_before(
+    env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More entries than ``AUDIT_AHEAD_MAX`` are not held in memory: read on the caller's
+    connection after the records, on the exporting thread."""
+    conn = number.register.conn
+    monkeypatch.setattr(sync_export, "AUDIT_AHEAD_MAX", 1)
+    threads: dict[str, str] = {}
+    stage = writer._stage
+
+    def spy_stage(path: Path, name: str, source: Any, check: Any) -> Any:
+        threads[name] = threading.current_thread().name
+        return stage(path, name, source, check)
+
+    monkeypatch.setattr(writer, "_stage", spy_stage)
+    before = _audit_after(conn, channel(conn).audit_ack_seq)
+    assert len(before) > 1
+    result = sync_export.export_changes(number, tmp_path / "m")
+    assert set(threads.values()) == {threading.current_thread().name}
+    read = _read(env, result.path)
+    assert [json.loads(x)["seq"] for x in read.members["audit/audit.jsonl"].splitlines()] == before
+    assert read.members["records/vaccination.jsonl"] == b"".join(
+        line + b"\n" for _, _, line in _stored_lines(conn)
+    )
