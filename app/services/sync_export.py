@@ -41,6 +41,11 @@ from app.sync.writer import build_package
 __all__ = ["Cancelled", "ExportResult", "NoServerTrusted", "export_changes", "resend"]
 
 
+#: Audit entries up to which the marking thread reads them into memory (about 0.5 KB each) so
+#: that the audit member is made beside the records; a longer backlog streams after them.
+AUDIT_AHEAD_MAX = 100_000
+
+
 class NoServerTrusted(VaxDeskError):
     code = "E_SYNC_NO_SERVER"
     message_ja = (
@@ -201,7 +206,11 @@ def export_changes(
             cancel,
             reader=lambda: outbox_lines.snapshot_reader(conn, database, reg.dek),
             mark=lambda: sync_outbox.assign_package(conn, sequence, up_to),
-            fetch=lambda: list(sync_outbox.audit_since(conn, chan.audit_ack_seq)),
+            fetch=(
+                (lambda: list(sync_outbox.audit_since(conn, chan.audit_ack_seq)))
+                if head_seq - chan.audit_ack_seq <= AUDIT_AHEAD_MAX
+                else None
+            ),
         )
         name = _package_file_name(keys.party_id, server.id, sequence)
         try:
