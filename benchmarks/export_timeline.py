@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from app.services import _audit, _sync_export_records, sync_export
-from app.store import db, outbox_lines, outbox_lines_split, sync_outbox, sync_state
+from app.store import db, outbox_lines, sync_outbox, sync_state
 from app.sync import keys, stream, writer, zipwrite
 
 _clock = time.perf_counter
@@ -169,13 +169,6 @@ def install() -> Timeline:
             self.inner.close()
 
     tl.replace(outbox_lines, "stored", Stored)
-    original_split = outbox_lines_split.stored
-
-    class Split(Stored):  # the same wait, when the lines are read on two connections
-        def __init__(self, *args: Any) -> None:
-            self.inner = original_split(*args)
-
-    tl.replace(outbox_lines_split, "stored", Split)
     original_stored_lines = _sync_export_records.Records._stored
 
     def _stored(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:

@@ -39,7 +39,7 @@ from app.security.person_numbers import NumberCipher
 from app.services._line_check import line_check
 from app.services._retention_sync import purge_envelopes
 from app.services._sync_records import EnvelopeMaker, line_shape, line_shapes
-from app.store import db, outbox_lines, outbox_lines_split, sync_lines, sync_outbox
+from app.store import db, outbox_lines, sync_lines, sync_outbox
 from app.sync.errors import PackageError
 from app.sync.schemas import RECORD_TYPES
 from app.sync.writer import CheckedLines
@@ -82,7 +82,6 @@ class Cancelled(VaxDeskError):
 
 # A record type's waiting records: uid → (its latest waiting outbox id, row id or None)
 Latest = dict[bytes, tuple[int, int | None]]
-_Stored = outbox_lines.StoredLines | outbox_lines_split.SplitLines
 #: A second connection on the caller's snapshot for reading stored lines (or the caller's own).
 LineReader = Callable[[], AbstractContextManager[db.Connection]]
 
@@ -130,15 +129,11 @@ class Records:
         # the stored lines (and the waiting entries they answer) are read on the second
         # connection while this one marks the entries (module text)
         self._lines_conn = conn
-        self._helper: db.Connection | None = None  # a third, reading every other range
-        self._ahead: tuple[str, _Stored] | None = None
+        self._ahead: tuple[str, outbox_lines.StoredLines] | None = None
         try:
             if reader is not None and any(self._checks.values()):
                 self._lines_conn = self._exit.enter_context(reader())
             if self._lines_conn is not conn:
-                assert reader is not None
-                helper = self._exit.enter_context(reader())  # ``conn`` if it cannot open
-                self._helper = None if helper is conn else helper
                 self._read_ahead()
                 # the waiting entries on this connection (same snapshot), then the marking
                 self._start_marking(lambda: self._latest(conn, up_to))
@@ -201,22 +196,18 @@ class Records:
         for t in RECORD_TYPES:
             check = self._checks.get(t)
             if check is not None:
-                ahead = outbox_lines_split.stored(self._lines_conn, self._helper, t, check[0])
+                ahead = outbox_lines.stored(self._lines_conn, t, check[0])
                 self._exit.callback(ahead.close)
                 self._ahead = (t, ahead)
                 return
 
-    def _batches(self, record_type: str, key: int) -> _Stored:
+    def _batches(self, record_type: str, key: int) -> outbox_lines.StoredLines:
         ahead, self._ahead = self._ahead, None
         if ahead is not None and ahead[0] == record_type:
             return ahead[1]
         if ahead is not None:
             ahead[1].close()
-        if self._lines_conn is self.conn:  # no second connection: read on the caller's
-            return outbox_lines.stored(self._lines_conn, record_type, key)
-        batches = outbox_lines_split.stored(self._lines_conn, self._helper, record_type, key)
-        self._exit.callback(batches.close)
-        return batches
+        return outbox_lines.stored(self._lines_conn, record_type, key)
 
     def own_conn(self) -> db.Connection:
         """The caller's connection, once the marking on it is done."""

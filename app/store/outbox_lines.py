@@ -357,9 +357,6 @@ _BATCH_SQL: Final = (
 #: The same rows in the same order, read along the table (no index: each page once, no look-up
 #: per row); used when every stored line is of that record type (``_only_type``).
 _BATCH_SCAN_SQL: Final = _BATCH_SQL.replace(" INDEXED BY outbox_lines_type ", " NOT INDEXED ")
-#: Both, the lines up to outbox id ``:upto`` only (``outbox_lines_split``'s ranges).
-_RANGE_SQL: Final = _BATCH_SQL.replace(" ORDER BY", " AND outbox_id <= :upto ORDER BY")
-_RANGE_SCAN_SQL: Final = _BATCH_SCAN_SQL.replace(" ORDER BY", " AND outbox_id <= :upto ORDER BY")
 
 
 def _only_type(conn: Connection, record_type: str) -> bool:
@@ -372,21 +369,12 @@ def _only_type(conn: Connection, record_type: str) -> bool:
 
 
 def _batch(
-    conn: Connection,
-    record_type: str,
-    shape_key: int,
-    after: int,
-    scan: bool = False,
-    upto: int | None = None,
+    conn: Connection, record_type: str, shape_key: int, after: int, scan: bool = False
 ) -> StoredBatch | None:
-    """The next ``FETCH`` lines after outbox id ``after`` (up to ``upto``), or None."""
-    params = {"type": record_type, "key": shape_key, "after": after, "n": FETCH}
-    if upto is None:
-        sql = _BATCH_SCAN_SQL if scan else _BATCH_SQL
-    else:
-        sql = _RANGE_SCAN_SQL if scan else _RANGE_SQL
-        params["upto"] = upto
-    row = conn.execute(sql, params).fetchone()
+    row = conn.execute(
+        _BATCH_SCAN_SQL if scan else _BATCH_SQL,
+        {"type": record_type, "key": shape_key, "after": after, "n": FETCH},
+    ).fetchone()
     count = int(row[0])
     if count == 0:
         return None
