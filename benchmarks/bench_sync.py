@@ -186,46 +186,32 @@ def _queue_changes(conn: db.Connection, changes: int) -> dict[str, Any]:
     }
 
 
-def stage_export(
-    reg: CachedRegister,
-    work: Path,
-    changes: int,
-    terminal: Path | None = None,
-    *,
-    compare_rows: bool = False,
-    timeline: bool = False,
-) -> dict[str, Any]:
-    terminal = terminal or _work_copy(reg, work)
-    session = login(terminal, "number", demo_password("number"))
-    for backup in terminal.rglob("*.pre-v*.bak"):  # a newer schema's migration: disk space
-        backup.unlink()
+def _timed_export(
+    session: Any, out: Path, timeline: bool
+) -> tuple[Any, float, float, float, str, str, Any]:
+    """(result, wall, CPU, exporting thread's CPU, load before, load after, timeline) of one
+    export of the waiting changes."""
+    os.sync()  # earlier writes' write-back does not land in the export
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    recorder = export_timeline.install() if timeline else None
     try:
-        conn = session.register.conn
-        queued = _queue_changes(conn, changes)
-        os.sync()  # the queue's write-back does not land in the export
-        load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        recorder = export_timeline.install() if timeline else None
-        try:
-            started, cpu = time.perf_counter(), time.process_time()
-            main_cpu = time.thread_time()
-            if recorder is not None:
-                recorder.t0 = started
-            result = sync_export.export_changes(session, work / "medium")
-            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-            main_cpu = time.thread_time() - main_cpu
-        finally:
-            if recorder is not None:
-                recorder.uninstall()
-        load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        cols, rows = _rows(
-            conn,
-            "vaccinations",
-            "WHERE uid IN (SELECT record_uid FROM outbox WHERE package_seq = ?)",
-            (result.sequence,),
-        )
-        rows_path = _export_by_rows(session, work, result.sequence) if compare_rows else None
+        started, cpu = time.perf_counter(), time.process_time()
+        main_cpu = time.thread_time()
+        if recorder is not None:
+            recorder.t0 = started
+        result = sync_export.export_changes(session, out)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        main_cpu = time.thread_time() - main_cpu
     finally:
-        session.register.close()
+        if recorder is not None:
+            recorder.uninstall()
+    load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return result, seconds, cpu, main_cpu, load_before, load_after, recorder
+
+
+def _figures(
+    result: Any, seconds: float, cpu: float, main_cpu: float, before: str, after: str
+) -> dict[str, Any]:
     return {
         "records": result.records,
         "audit_entries": result.audit_entries,
@@ -237,13 +223,102 @@ def stage_export(
         # marking, deflate, hashing) beside it
         "main_thread_cpu_seconds": round(main_cpu, 2),
         "package_mb": round(result.path.stat().st_size / 2**20, 1),
+        "load_average_before": before,
+        "load_average_after": after,
+    }
+
+
+def _acknowledge_audit(session: Any, work: Path, sequence: int) -> dict[str, Any]:
+    """The state after yesterday's exchange, for the same waiting changes: the package
+    ``sequence`` is made waiting again (a benchmark-only step: that sequence is then never
+    acknowledged) and the server's ``updates`` package (no records, ``ack`` 0) acknowledges the
+    terminal's audit entries up to the current head (``audit_ack``), imported as any package."""
+    conn = session.register.conn
+    with db.transaction(conn):
+        conn.execute("UPDATE outbox SET package_seq = NULL WHERE package_seq = ?", (sequence,))
+    head = sync_outbox.audit_head(conn)
+    assert head is not None
+    keys = _sync_identity.identity_keys(conn)
+    server = _server(session.register.directory)
+    pkg = work / "audit-ack.vxpkg"
+    build_package(
+        pkg,
+        sender=server,
+        recipient=keys.public,
+        kind="updates",
+        sequence=sync_state.channel(conn, SERVER).last_applied_seq + 1,
+        ack=0,
+        manifest_extra={
+            "audit_ack": {"terminal": keys.party_id, "seq": head[0], "hash": head[1].hex()}
+        },
+    )
+    import_package(session, pkg)
+    stored = conn.execute("SELECT count(*) FROM outbox_lines WHERE mac IS NOT NULL").fetchone()[0]
+    return {
+        "acknowledged_head": head[0],
+        "waiting": sync_outbox.unpackaged_count(conn),
+        "stored_lines_with_mac": int(stored),
+    }
+
+
+def stage_export(
+    reg: CachedRegister,
+    work: Path,
+    changes: int,
+    terminal: Path | None = None,
+    *,
+    compare_rows: bool = False,
+    timeline: bool = False,
+    acknowledged: bool = True,
+) -> dict[str, Any]:
+    """The export of ``changes`` queued vaccinations as the cached register is today (with every
+    audit entry since its last acknowledged head), then (``acknowledged``) the same changes
+    exported again, in a fresh session, after a server package acknowledged the audit entries up
+    to the head (as a terminal that exchanges daily): both in the same run."""
+    terminal = terminal or _work_copy(reg, work)
+    session = login(terminal, "number", demo_password("number"))
+    for backup in terminal.rglob("*.pre-v*.bak"):  # a newer schema's migration: disk space
+        backup.unlink()
+    try:
+        conn = session.register.conn
+        queued = _queue_changes(conn, changes)
+        result, seconds, cpu, main_cpu, before, after, recorder = _timed_export(
+            session, work / "medium", timeline
+        )
+        cols, rows = _rows(
+            conn,
+            "vaccinations",
+            "WHERE uid IN (SELECT record_uid FROM outbox WHERE package_seq = ?)",
+            (result.sequence,),
+        )
+        rows_path = _export_by_rows(session, work, result.sequence) if compare_rows else None
+        acked_state = None
+        if acknowledged:
+            if rows_path is not None:  # the rows' package is the one made waiting again
+                result_seq = int(conn.execute("SELECT max(package_seq) FROM outbox").fetchone()[0])
+            else:
+                result_seq = result.sequence
+            acked_state = _acknowledge_audit(session, work, result_seq)
+    finally:
+        session.register.close()
+    acked: dict[str, Any] | None = None
+    if acked_state is not None:  # a fresh session (its own caches), as on the next day
+        session = login(terminal, "number", demo_password("number"))
+        try:
+            got = _timed_export(session, work / "medium-acked", timeline)
+            acked = {**_figures(*got[:6]), **acked_state}
+            if got[6] is not None:
+                acked["timeline"] = got[6].summary()
+        finally:
+            session.register.close()
+    return {
+        **_figures(result, seconds, cpu, main_cpu, before, after),
         "plain_sqlite_insert_per_s": _plain_rate({"vaccinations": rows}, {"vaccinations": cols}),
         "peak_rss_mb": _peak_rss_mb(),
-        "load_average_before": load_before,
-        "load_average_after": load_after,
         "queue": queued,
         "same_changes_read_from_rows": rows_path,
         **({"timeline": recorder.summary()} if recorder is not None else {}),
+        "audit_acknowledged_first": acked,
     }
 
 
@@ -547,7 +622,7 @@ def stage_exchange(folder: Path, changes: int) -> dict[str, Any]:
     reg = CachedRegister(folder, register_dir, folder / "plain.db", info)
     work = Path(tempfile.mkdtemp(dir=folder))
     try:
-        exported = stage_export(reg, work, changes, terminal=register_dir)
+        exported = stage_export(reg, work, changes, terminal=register_dir, acknowledged=False)
         updated = stage_updates(reg, work, changes, terminal=register_dir, ack=1)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -586,6 +661,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="--stage export: a per-phase wall timeline of the export, per thread (timers wrapped"
         " around the export path's functions by benchmarks/export_timeline.py; adds a little)",
+    )
+    ap.add_argument(
+        "--today-only",
+        action="store_true",
+        help="--stage export: only the export as the register is today (not also the same changes"
+        " again after a server package acknowledged the audit entries up to the head)",
     )
     ap.add_argument(
         "--in-place",
@@ -663,6 +744,7 @@ def main(argv: list[str] | None = None) -> int:
                 terminal=in_place,
                 compare_rows=args.compare_rows,
                 timeline=args.timeline,
+                acknowledged=not args.today_only,
             )
         elif args.stage == "updates":
             if args.serial:

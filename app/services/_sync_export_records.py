@@ -19,7 +19,9 @@ connection reads the waiting entries (the caller waits for those) and then marks
 (``mark``: the UPDATE of the export's own transaction; SQLite releases the GIL in all three). The caller's connection is used again only through ``own_conn`` (which waits
 for the marking). The caller calls ``close()`` before its transaction ends, whatever happened
 (it waits for a marking under way and closes the second connection), and ``finish_marking()``
-once the package is built (it runs ``mark`` when it did not run beside the reads).
+once the package is built (it runs ``mark`` when it did not run beside the reads). ``fetch``
+(the audit entries' rows) runs on the marking thread after the marking, so that the audit member
+is made beside the records (``fetched``) without touching the caller's connection.
 
 Postponed vaccinations come in the same pass as the given ones and are kept for the postponement
 member (read again by their ids when there are more than ``POSTPONED_KEPT``).
@@ -49,6 +51,29 @@ POSTPONED_KEPT = 50_000
 _POSTPONEMENT = b'{"type":"postponement",'
 
 
+def _macs_ok(batch: outbox_lines.StoredBatch, verify: outbox_lines.Verify) -> list[bool]:
+    """Whether each line of ``batch`` carries the MAC of the checked queue path."""
+    view = memoryview(batch.blob)
+    oks: list[bool] = []
+    pos = 0
+    for outbox_id, (uid,), (mac,), size in batch.parts():
+        end = pos + size
+        oks.append(verify(uid, outbox_id, view[pos:end], mac))
+        pos = end + 1
+    return oks
+
+
+def _joined(batch: outbox_lines.StoredBatch, taken: list[memoryview]) -> tuple[bytes, int]:
+    """(the ``taken`` lines of ``batch``, each ending with a line feed; their count): the
+    batch's joined lines as SQLite gave them when every line was taken."""
+    if not taken:
+        return b"", 0
+    if len(taken) == len(batch.outbox_ids):  # every line, in order: the batch as it came
+        return batch.blob + b"\n", len(taken)
+    taken.append(memoryview(b""))
+    return b"\n".join(taken), len(taken) - 1
+
+
 class Cancelled(VaxDeskError):
     code = "E_CANCELLED"
     message_ja = "中止しました。台帳は変更していません。"
@@ -75,10 +100,12 @@ class Records:
         *,
         reader: LineReader | None = None,
         mark: Callable[[], object] | None = None,
+        fetch: Callable[[], list[Any]] | None = None,
     ) -> None:
         self.conn, self.party_id, self.cipher = conn, party_id, cipher
-        self._reader, self._mark = reader, mark
+        self._reader, self._mark, self._fetch = reader, mark, fetch
         self._marking: Future[object] | None = None
+        self._fetched: Future[list[Any]] | None = None
         self._latest_read: Future[dict[str, Latest]] | None = None
         self._marker: ThreadPoolExecutor | None = None
         self._exit = ExitStack()
@@ -195,8 +222,8 @@ class Records:
             self._exit.close()
 
     def _start_marking(self, first: Callable[[], dict[str, Latest]]) -> None:
-        """``first`` (the waiting entries), then ``mark``, on a worker thread, on the caller's
-        connection (see the module text)."""
+        """``first`` (the waiting entries), then ``mark``, then ``fetch`` (the export's audit
+        rows), on a worker thread, on the caller's connection (see the module text)."""
         self._marker = ThreadPoolExecutor(1, thread_name_prefix="export-mark")
         self._latest_read = read = self._marker.submit(first)
         mark = self._mark
@@ -208,6 +235,27 @@ class Records:
                 return mark()
 
             self._marking = self._marker.submit(mark_after_read)
+        fetch = self._fetch
+        if fetch is not None:
+
+            def fetch_after_read() -> list[Any]:
+                read.result()  # its error, if any: the export fails with it
+                return fetch()
+
+            self._fetched = self._marker.submit(fetch_after_read)
+
+    def fetched(self) -> list[Any] | None:
+        """What ``fetch`` read on the marking thread after the marking (waits for it; raises
+        what it raised), or None when there is no marking thread (then nothing was fetched:
+        the caller reads on ``own_conn``). The caller may call this on any thread: it never
+        touches the connection."""
+        fetched = self._fetched
+        return None if fetched is None else fetched.result()
+
+    @property
+    def fetching(self) -> bool:
+        """True when ``fetch`` runs on the marking thread (``fetched`` gives its rows)."""
+        return self._fetched is not None
 
     def finish_marking(self, *, run: bool = True) -> None:
         """Wait for the marking started on the worker thread (raises what it raised); with
@@ -309,32 +357,29 @@ class Records:
         read on the second connection while the caller's marks the entries (module text). While
         the waiting entries are still being read, the MACs of the first batches are checked
         meanwhile (the lines are sorted out once the entries are there)."""
-        early: list[list[tuple[int, bytes, bytes, bool]]] = []
+        early: list[tuple[outbox_lines.StoredBatch, list[bool]]] = []
         latest: Latest | None = None
         with closing(self._batches(record_type, key)) as batches:
             for batch in batches:
-                if batch.lines is None:  # not attributable: every record from its row
+                if not batch.attributable:  # every record from its row
                     continue
                 if latest is None:
                     waiting = self._waiting_now(wait=False)
                     if waiting is None:
-                        early.append(
-                            [
-                                (outbox_id, uid, line, verify(uid, outbox_id, line, mac))
-                                for outbox_id, uid, mac, line in batch.pieces()
-                            ]
-                        )
+                        early.append((batch, _macs_ok(batch, verify)))
                         continue
                     latest = waiting[record_type]
-                    for checked in early:
-                        yield from self._emit(self._accepted(record_type, latest, checked))
+                    for checked, oks in early:
+                        yield from self._emit(*self._accepted(record_type, latest, checked, oks))
                     early.clear()
-                yield from self._emit(self._verified(record_type, latest, batch, verify))
+                yield from self._emit(*self._verified(record_type, latest, batch, verify))
         if latest is None:  # every batch came before the waiting entries
             waiting = self._waiting_now()
             assert waiting is not None
-            for checked in early:
-                yield from self._emit(self._accepted(record_type, waiting[record_type], checked))
+            for checked, oks in early:
+                yield from self._emit(
+                    *self._accepted(record_type, waiting[record_type], checked, oks)
+                )
 
     def _verified(
         self,
@@ -342,51 +387,65 @@ class Records:
         latest: Latest,
         batch: outbox_lines.StoredBatch,
         verify: outbox_lines.Verify,
-    ) -> list[bytes]:
+    ) -> tuple[bytes, int]:
         """The lines of ``batch`` that are the current checked lines of waiting records (their
-        entries leave ``latest``; postponements are kept); the MAC checked only for those."""
+        entries leave ``latest``; postponements are kept), with their count; the MAC checked
+        only for those. When that is every line of the batch, the batch's own joined lines."""
         postponements = record_type == "vaccination"
         keep, pop = self._keep, latest.pop
-        lines: list[bytes] = []
-        for outbox_id, uid, mac, line in batch.pieces():
+        blob = batch.blob
+        view = memoryview(blob)
+        taken: list[memoryview] = []
+        pos = 0
+        for outbox_id, (uid,), (mac,), size in batch.parts():
+            end = pos + size
             entry = pop(uid, None)
-            if entry is None:
-                continue
-            if entry[0] != outbox_id or not verify(uid, outbox_id, line, mac):
-                latest[uid] = entry  # not the record's checked current line: its row
-            elif postponements and line.startswith(_POSTPONEMENT):
-                keep(entry[1], uid, line, True)
-            else:
-                lines.append(line)
-        return lines
+            if entry is not None:
+                line = view[pos:end]
+                if entry[0] != outbox_id or not verify(uid, outbox_id, line, mac):
+                    latest[uid] = entry  # not the record's checked current line: its row
+                elif postponements and blob.startswith(_POSTPONEMENT, pos):
+                    keep(entry[1], uid, blob[pos:end], True)
+                else:
+                    taken.append(line)
+            pos = end + 1
+        return _joined(batch, taken)
 
     def _accepted(
-        self, record_type: str, latest: Latest, checked: list[tuple[int, bytes, bytes, bool]]
-    ) -> list[bytes]:
-        """``_verified`` for lines whose MAC was checked already (True: it matches)."""
+        self,
+        record_type: str,
+        latest: Latest,
+        batch: outbox_lines.StoredBatch,
+        macs_ok: list[bool],
+    ) -> tuple[bytes, int]:
+        """``_verified`` for a batch whose MACs were checked already (``macs_ok``: True, it
+        matches)."""
         postponements = record_type == "vaccination"
         keep, pop = self._keep, latest.pop
-        lines: list[bytes] = []
-        for outbox_id, uid, line, mac_ok in checked:
+        blob = batch.blob
+        view = memoryview(blob)
+        taken: list[memoryview] = []
+        pos = 0
+        for (outbox_id, (uid,), _mac, size), mac_ok in zip(batch.parts(), macs_ok, strict=True):
+            end = pos + size
             entry = pop(uid, None)
-            if entry is None:
-                continue
-            if entry[0] != outbox_id or not mac_ok:
-                latest[uid] = entry  # not the record's checked current line: its row
-            elif postponements and line.startswith(_POSTPONEMENT):
-                keep(entry[1], uid, line, True)
-            else:
-                lines.append(line)
-        return lines
+            if entry is not None:
+                if entry[0] != outbox_id or not mac_ok:
+                    latest[uid] = entry  # not the record's checked current line: its row
+                elif postponements and blob.startswith(_POSTPONEMENT, pos):
+                    keep(entry[1], uid, blob[pos:end], True)
+                else:
+                    taken.append(view[pos:end])
+            pos = end + 1
+        return _joined(batch, taken)
 
-    def _emit(self, lines: list[bytes]) -> Iterator[CheckedLines]:
-        if lines:
+    def _emit(self, lines: bytes, count: int) -> Iterator[CheckedLines]:
+        if count:
             before = self.done
-            self.done += len(lines)
+            self.done += count
             if before // PROGRESS_EVERY != self.done // PROGRESS_EVERY:
                 self._report()
-            lines.append(b"")
-            yield CheckedLines(b"\n".join(lines), len(lines) - 1)
+            yield CheckedLines(lines, count)
 
     def _stored_then_rows(self, record_type: str) -> Iterator[bytes | Any | CheckedLines]:
         """The stored lines that are the current lines of waiting records and carry the MAC of

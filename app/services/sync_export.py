@@ -18,7 +18,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +39,11 @@ from app.sync.trust import TrustParty
 from app.sync.writer import build_package
 
 __all__ = ["Cancelled", "ExportResult", "NoServerTrusted", "export_changes", "resend"]
+
+
+#: Audit entries up to which the marking thread reads them into memory (about 0.5 KB each) so
+#: that the audit member is made beside the records; a longer backlog streams after them.
+AUDIT_AHEAD_MAX = 100_000
 
 
 class NoServerTrusted(VaxDeskError):
@@ -71,10 +76,12 @@ def _package_file_name(sender: str, recipient: str, sequence: int) -> str:
     return f"{sender}_{recipient}_{sequence:06d}.vxpkg"
 
 
-def _audit_lines(
-    conn: Callable[[], db.Connection], after_seq: int, counter: list[int]
-) -> Iterator[Any]:
-    for row in sync_outbox.audit_since(conn(), after_seq):
+def _audit_lines(records: Records, after_seq: int, counter: list[int]) -> Iterator[Any]:
+    """The audit entries after ``after_seq``: the rows the marking thread fetched (then this
+    never touches the connection), else read on the caller's connection."""
+    fetched = records.fetched()
+    rows = sync_outbox.audit_since(records.own_conn(), after_seq) if fetched is None else fetched
+    for row in rows:
         counter[0] += 1
         yield {
             "seq": row.seq,
@@ -199,6 +206,11 @@ def export_changes(
             cancel,
             reader=lambda: outbox_lines.snapshot_reader(conn, database, reg.dek),
             mark=lambda: sync_outbox.assign_package(conn, sequence, up_to),
+            fetch=(
+                (lambda: list(sync_outbox.audit_since(conn, chan.audit_ack_seq)))
+                if head_seq - chan.audit_ack_seq <= AUDIT_AHEAD_MAX
+                else None
+            ),
         )
         name = _package_file_name(keys.party_id, server.id, sequence)
         try:
@@ -216,9 +228,11 @@ def export_changes(
                 ack=ack,
                 kind="changes",
                 records=records.sources(),
-                audit=_audit_lines(records.own_conn, chan.audit_ack_seq, counter),
+                audit=_audit_lines(records, chan.audit_ack_seq, counter),
                 manifest_extra={"audit_head": {"seq": head_seq, "hash": head_hash.hex()}},
                 tmp_dir=work_dir(reg.directory),
+                # the audit member beside the records when its rows come from the marking thread
+                audit_ahead=records.fetching,
             )
             records.finish_marking()
         finally:

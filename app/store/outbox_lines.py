@@ -62,6 +62,8 @@ CLEAN_EACH: Final = 1
 MAC_SIZE: Final = 16
 _MAC_PERSON: Final = struct.Struct(">qq")  # (outbox id, line key)
 _TYPE_KEY_PERSON: Final = b"vaxdesk-line-mac"
+#: uids and MACs, 16 bytes each, cut from SQLite's concatenation of them in C
+_SIXTEEN: Final = struct.Struct("16s")
 
 
 class LineCheck(Protocol):
@@ -75,7 +77,7 @@ class LineCheck(Protocol):
 
 
 #: (uid, outbox id, line, MAC) → True when the MAC is the one the checked queue path made.
-Verify = Callable[[bytes, int, bytes, bytes | None], bool]
+Verify = Callable[[bytes, int, bytes | memoryview, bytes | None], bool]
 
 _STATEMENTS: dict[tuple[LineShape, LineShape | None], tuple[str, int, str]] = {}
 _TYPE_KEYS: dict[tuple[bytes, str, bytes], bytes] = {}
@@ -161,7 +163,7 @@ def verifier(conn: Connection, record_type: str, shape_key: int, tag: bytes) -> 
     type_key = _type_key(register_key, record_type, tag)
     blake2b, person, equal = hashlib.blake2b, _MAC_PERSON.pack, hmac.compare_digest
 
-    def verify(uid: bytes, outbox_id: int, line: bytes, mac: bytes | None) -> bool:
+    def verify(uid: bytes, outbox_id: int, line: bytes | memoryview, mac: bytes | None) -> bool:
         if mac is None or len(uid) != 16:
             return False
         made = blake2b(
@@ -250,9 +252,15 @@ def latest_pending(
         )
         return {uid: (outbox_id, row_id) for uid, outbox_id, row_id in cur}
     joined = bytes(row[3])
-    uids = [joined[i : i + 16] for i in range(0, 16 * count, 16)]
-    ids = [int(i) for i in str(row[2]).split(",")]
-    row_ids = [int(i) if i else None for i in str(row[4]).split(",")]
+    if len(joined) != 16 * count:
+        raise RegisterError("送信待ちの変更を読み取れませんでした。")
+    uids = [uid for (uid,) in _SIXTEEN.iter_unpack(joined)]
+    ids = list(map(int, str(row[2]).split(",")))
+    given = str(row[4]).split(",")
+    try:  # every entry with its row id (each one since migration 0007)
+        row_ids: list[int | None] = list(map(int, given))
+    except ValueError:
+        row_ids = [int(i) if i else None for i in given]
     if len(uids) != count or len(ids) != count or len(row_ids) != count:
         raise RegisterError("送信待ちの変更を読み取れませんでした。")
     return dict(zip(uids, zip(ids, row_ids, strict=True), strict=True))  # later ids win
@@ -272,11 +280,14 @@ _LATEST_SQL: Final = (
 class StoredBatch:
     """Up to ``FETCH`` stored lines in queue order, as SQLite gave them in one step: the outbox
     ids, the uids and the MACs (16 bytes each, concatenated: ``uid(i)``, ``mac(i)``) and the
-    lines. ``lines`` is None when the pieces do not add up (a line holding a line feed, which no
-    checked line does): then none of the batch's lines can be attributed and none is sent as
-    it is. ``pieces()``: (outbox id, uid, MAC, line) of each line, cut on the reading thread."""
+    lines joined by line feeds (``blob``) with their lengths. ``attributable`` is False when the
+    pieces do not add up (a line holding a line feed, which no checked line does): then none of
+    the batch's lines can be attributed and none is sent as it is. ``parts()``: (outbox id,
+    (uid,), (MAC,), line length) of each line in order, cut on the caller's thread as it goes
+    (the reading thread only parses the numbers); line ``i`` starts after the line feed that
+    ends line ``i - 1``."""
 
-    __slots__ = ("_pieces", "last", "lines", "macs", "outbox_ids", "uids")
+    __slots__ = ("attributable", "blob", "last", "lengths", "macs", "outbox_ids", "uids")
 
     def __init__(
         self,
@@ -284,25 +295,44 @@ class StoredBatch:
         outbox_ids: list[int],
         uids: bytes,
         macs: bytes,
-        lines: list[bytes] | None,
+        blob: bytes,
+        lengths: list[int] | None,
     ) -> None:
         self.last = last  # the batch's highest outbox id: the next batch starts after it
-        self.outbox_ids, self.uids, self.macs, self.lines = outbox_ids, uids, macs, lines
-        self._pieces: list[tuple[int, bytes, bytes, bytes]] | None = None
-        if lines is not None:
-            cuts = range(0, 16 * len(lines), 16)
-            self._pieces = list(
-                zip(
-                    outbox_ids,
-                    [uids[i : i + 16] for i in cuts],
-                    [macs[i : i + 16] for i in cuts],
-                    lines,
-                    strict=True,
-                )
-            )
+        self.outbox_ids, self.uids, self.macs, self.blob = outbox_ids, uids, macs, blob
+        self.lengths = lengths
+        self.attributable = lengths is not None
+
+    @property
+    def lines(self) -> list[bytes] | None:
+        """The lines (None when not attributable)."""
+        if self.lengths is None:
+            return None
+        lines, pos = [], 0
+        for n in self.lengths:
+            lines.append(self.blob[pos : pos + n])
+            pos += n + 1
+        return lines
+
+    def parts(self) -> Iterator[tuple[int, tuple[bytes], tuple[bytes], int]]:
+        if self.lengths is None:
+            return iter(())
+        return zip(
+            self.outbox_ids,
+            _SIXTEEN.iter_unpack(self.uids),
+            _SIXTEEN.iter_unpack(self.macs),
+            self.lengths,
+            strict=True,
+        )
 
     def pieces(self) -> list[tuple[int, bytes, bytes, bytes]]:
-        return [] if self._pieces is None else self._pieces
+        """(outbox id, uid, MAC, line) of each line (a list; ``parts`` is the cheap way)."""
+        return [
+            (outbox_id, uid, mac, line)
+            for (outbox_id, (uid,), (mac,), _n), line in zip(
+                self.parts(), self.lines or [], strict=True
+            )
+        ]
 
     def uid(self, i: int) -> bytes:
         return self.uids[16 * i : 16 * i + 16]
@@ -312,12 +342,13 @@ class StoredBatch:
 
 
 # One batch per step: the aggregate runs inside SQLite without the GIL (a row at a time, each
-# row would take the GIL back from the caller's thread); the four aggregates see the same rows in
-# the same order. Only 16-byte uids and MACs are taken (the slices stay aligned).
+# row would take the GIL back from the caller's thread); the five aggregates see the same rows in
+# the same order. Only 16-byte uids and MACs are taken (the slices stay aligned); the lines'
+# lengths (bytes) say where each line ends in the joined lines.
 _BATCH_SQL: Final = (
     "SELECT count(*), max(outbox_id), group_concat(outbox_id),"
     " CAST(group_concat(record_uid, '') AS BLOB), CAST(group_concat(mac, '') AS BLOB),"
-    " CAST(group_concat(line, char(10)) AS BLOB)"
+    " CAST(group_concat(line, char(10)) AS BLOB), group_concat(octet_length(line))"
     " FROM (SELECT outbox_id, record_uid, mac, line FROM outbox_lines"
     " INDEXED BY outbox_lines_type WHERE record_type = :type AND shape_key = :key"
     " AND octet_length(mac) = 16 AND octet_length(record_uid) = 16 AND outbox_id > :after"
@@ -348,19 +379,20 @@ def _batch(
     if count == 0:
         return None
     last = int(row[1])
-    outbox_ids = [int(i) for i in str(row[2]).split(",")]
-    uids, macs, joined = bytes(row[3]), bytes(row[4]), bytes(row[5])
-    lines: list[bytes] | None = joined.split(b"\n")
+    outbox_ids = list(map(int, str(row[2]).split(",")))
+    uids, macs, blob = bytes(row[3]), bytes(row[4]), bytes(row[5])
+    sizes = [] if row[6] is None else list(map(int, str(row[6]).split(",")))
     if (
-        lines is None
-        or len(lines) != count
+        len(sizes) != count
+        or sum(sizes) + count - 1 != len(blob)
+        or blob.count(b"\n") != count - 1
         or len(outbox_ids) != count
         or len(uids) != 16 * count
         or len(macs) != 16 * count
         or outbox_ids[-1] != last
     ):
-        lines = None
-    return StoredBatch(last, outbox_ids, uids, macs, lines)
+        return StoredBatch(last, outbox_ids, uids, macs, blob, None)
+    return StoredBatch(last, outbox_ids, uids, macs, blob, sizes)
 
 
 class StoredLines:

@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -156,6 +157,7 @@ def build_package(
     package_id: str | None = None,
     tmp_dir: Path | str | None = None,
     validate_records: bool = True,
+    audit_ahead: bool = False,
 ) -> BuiltPackage:
     """Write a complete package to ``out`` atomically (temporary file, fsync, rename).
 
@@ -165,6 +167,8 @@ def build_package(
     manifest fields such as ``audit_head`` or ``audit_ack``. ``validate_records=False`` skips the
     schema check of record envelopes for callers whose records were validated when they were
     written (the recipient validates every line regardless); JSON and line rules still apply.
+    ``audit_ahead``: ``audit`` is staged on a worker thread from the start, beside the records
+    (it must not use anything the records' iterables use); the package is the same.
     """
     out = Path(out)
     created = (created_at or utc_now()).replace(microsecond=0)
@@ -190,7 +194,15 @@ def build_package(
     final_fd, final_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(final_fd)
     ok = False
+    audit_pool: ThreadPoolExecutor | None = None
     try:
+        audit_job: Future[tuple[DeflatedMember, str, int]] | None = None
+        audit_check = schemas.checker(schemas.AUDIT)
+        if audit is not None and audit_ahead:
+            audit_pool = ThreadPoolExecutor(1, thread_name_prefix="vaxdesk-audit")
+            audit_job = audit_pool.submit(
+                _stage, staging / "audit.jsonl", "audit/audit.jsonl", audit, audit_check
+            )
         files: list[dict[str, Any]] = []
         staged: list[DeflatedMember] = []
         seen: set[str] = set()
@@ -213,9 +225,11 @@ def build_package(
             )
             staged.append(member)
         if audit is not None:
-            path = staging / "audit.jsonl"
-            audit_check = schemas.checker(schemas.AUDIT)
-            member, sha, count = _stage(path, "audit/audit.jsonl", audit, audit_check)
+            if audit_job is not None:
+                member, sha, count = audit_job.result()
+            else:
+                path = staging / "audit.jsonl"
+                member, sha, count = _stage(path, "audit/audit.jsonl", audit, audit_check)
             files.append(
                 {
                     "name": "audit/audit.jsonl",
@@ -288,6 +302,8 @@ def build_package(
         ok = True
         return BuiltPackage(out, pid, header_bytes, manifest, size)
     finally:
+        if audit_pool is not None:  # a failure: its staging ends before the folder goes
+            audit_pool.shutdown(wait=True)
         shutil.rmtree(staging, ignore_errors=True)
         Path(cipher_name).unlink(missing_ok=True)
         if not ok:
