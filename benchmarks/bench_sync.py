@@ -320,10 +320,12 @@ def stage_updates(
         os.sync()  # the copy's write-back does not land in the import's commit
         profiler = cProfile.Profile() if profile is not None else None
         started, cpu = time.perf_counter(), time.process_time()
+        main_cpu = time.thread_time()
         if profiler is not None:
             profiler.enable()
         result = import_package(session, pkg)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        main_cpu = time.thread_time() - main_cpu
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(str(profile))
@@ -355,6 +357,7 @@ def stage_updates(
         "seconds": round(seconds, 2),
         "records_per_s": round(result.applied / seconds),
         "cpu_seconds": round(cpu, 2),
+        "main_thread_cpu_seconds": round(main_cpu, 2),
         "records_per_cpu_s": round(result.applied / cpu),
         "deferred_checkpoint": {
             "wal_mb_before": wal_mb,

@@ -112,8 +112,9 @@ def run(
         out["wal_mb_after_commit"] = round(wal.stat().st_size / 2**20, 1) if wal.exists() else 0
         t = _now()
         if journal == "WAL":
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            got = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             out["checkpoint"] = _since(t)
+            out["wal_frames"] = int(got[1])  # the frames the statement and commit wrote
         total = sum(v["wall"] for k, v in out.items() if isinstance(v, dict))
         cpu = sum(v["cpu"] for k, v in out.items() if isinstance(v, dict))
         out["total"] = {"wall": round(total, 2), "cpu": round(cpu, 2)}

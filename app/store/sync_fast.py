@@ -18,6 +18,7 @@ record-by-record path, in package order.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import sqlcipher3
 
 from app.store.db import Connection
+from app.store.stage_db import StageDb
 from app.store.sync_apply import savepoint, unique_columns
 from app.store.sync_outbox import RECORD_TABLES
 
@@ -54,6 +56,8 @@ class Shape:
     booleans: tuple[str, ...]  # stored as 0/1, always set
     refs: tuple[Ref, ...]
     fixed: tuple[str, ...]  # data fields that must not change (derived columns follow them)
+    # where a window is staged: the TEMP table, or a slot of a ``WindowRing`` (``staged``)
+    source: str = f"temp.{_IN}"
 
     @property
     def table(self) -> str:
@@ -101,9 +105,13 @@ def stage_unacked(conn: Connection, unacked: Iterable[bytes]) -> None:
     )
 
 
+def _in_columns(shape: Shape) -> str:
+    return f"seq INTEGER PRIMARY KEY, {', '.join(shape.staged)}"
+
+
 def _new_in(conn: Connection, shape: Shape) -> None:
     conn.execute(f"DROP TABLE IF EXISTS temp.{_IN}")
-    conn.execute(f"CREATE TEMP TABLE {_IN} (seq INTEGER PRIMARY KEY, {', '.join(shape.staged)})")
+    conn.execute(f"CREATE TEMP TABLE {_IN} ({_in_columns(shape)})")
 
 
 def stage(conn: Connection, shape: Shape, rows: list[tuple[object, ...]]) -> None:
@@ -118,7 +126,7 @@ def _uid(expr: str) -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def _stage_sql(shape: Shape) -> str:
+def _stage_sql(shape: Shape, target: str = f"temp.{_IN}") -> str:
     """The statement staging a window of JSON Lines given as one JSON array (see stage_lines).
 
     Each value is taken out once (a path look-up is what costs). A record SQLite could read
@@ -166,7 +174,7 @@ def _stage_sql(shape: Shape) -> str:
         f" r AS MATERIALIZED (SELECT k, v, {uid} AS u, v ->> '$.type' AS t,"
         " v ->> '$.origin' AS o, json_type(v, '$.voided') AS vt,"
         f" ({members}(j.v)) AS nt, ({members}(j.v, '$.data')) AS nd FROM j)"
-        f" INSERT INTO temp.{_IN} (seq, {', '.join(shape.staged)}) SELECT {', '.join(values)} FROM r"
+        f" INSERT INTO {target} (seq, {', '.join(shape.staged)}) SELECT {', '.join(values)} FROM r"
     )
 
 
@@ -176,6 +184,8 @@ def stage_lines(conn: Connection, shape: Shape, lines: list[bytes]) -> bool:
     from Python (``seq`` = position in the window). False (nothing staged) when the window is
     not an array of as many values as lines (a line that is not JSON): the caller sends the
     window record by record, where the line meets its error."""
+    if shape.source != f"temp.{_IN}":  # a slot WindowRing.fill staged (``staged``)
+        return True
     _new_in(conn, shape)
     blob = b"[" + b",".join(lines) + b"]"
     try:
@@ -193,9 +203,45 @@ class _NotStaged(Exception):
     pass
 
 
+class WindowRing(StageDb):
+    """Windows staged on a read-ahead thread (``app.store.stage_db``): ``slots`` tables per
+    package type of ``shapes``, each filled by ``stage_lines``'s own statement; ``plan`` reads
+    one through ``source``."""
+
+    def __init__(self, conn: Connection, shapes: dict[str, Shape], slots: int) -> None:
+        self.shapes = dict(shapes)
+        super().__init__(
+            conn,
+            {
+                _slot(shape, slot): _in_columns(shape)
+                for shape in self.shapes.values()
+                for slot in range(slots)
+            },
+        )
+
+    def fill(self, package_type: str, slot: int, blob: bytes, lines: int) -> bool:
+        """Slot ``slot`` of ``package_type`` holds the staged rows of the window ``blob`` (its
+        ``lines`` lines as one JSON array, read-ahead thread); False (slot left empty) when
+        ``stage_lines`` would not stage it."""
+        shape = self.shapes[package_type]
+        table = _slot(shape, slot)
+        return self.fill_table(table, _stage_sql(shape, table), (blob,), lines)
+
+    def staged(self, package_type: str, slot: int) -> Shape:
+        """The shape of ``package_type`` reading its window from slot ``slot`` (once ``fill``
+        has staged it there: ``stage_lines`` then stages nothing, ``plan`` reads the slot)."""
+        shape = self.shapes[package_type]
+        return dataclasses.replace(shape, source=self.qualified(_slot(shape, slot)))
+
+
+def _slot(shape: Shape, slot: int) -> str:
+    return f"{shape.table}_{slot}"
+
+
 def plan(conn: Connection, shape: Shape) -> tuple[int, int]:
-    """Choose the plain records of the staged window: (to write, unchanged)."""
-    table = shape.table
+    """Choose the plain records of the window staged in ``shape.source`` (``temp.sync_fast_in``,
+    or a slot of a ``WindowRing``): (to write, unchanged)."""
+    table, source = shape.table, shape.source
     unique = unique_columns(conn, table)
     indexed = indexed_columns(conn, table)
     bit = {name: 1 << i for i, name in enumerate((*shape.fields, *(r.field for r in shape.refs)))}
@@ -203,7 +249,7 @@ def plan(conn: Connection, shape: Shape) -> tuple[int, int]:
         "NOT s.bad",
         "s.type = ?",
         "typeof(s.version) = 'text'",
-        f"s.uid IN (SELECT uid FROM temp.{_IN} GROUP BY uid HAVING count(*) = 1)",
+        f"s.uid IN (SELECT uid FROM {source} GROUP BY uid HAVING count(*) = 1)",
         f"s.uid NOT IN (SELECT uid FROM temp.{_UNACKED})",
     ]
     for name in sorted((unique or frozenset()) & set(shape.fields)) + list(shape.fixed):
@@ -238,7 +284,7 @@ def plan(conn: Connection, shape: Shape) -> tuple[int, int]:
         f"INSERT INTO temp.{_PLAN} (row_id, seq, newer, sig, {', '.join(columns)})"
         f" SELECT row_id, seq, newer, {signature}, {', '.join(f'n_{c}' for c in columns)} FROM"
         f" (SELECT t.id AS row_id, s.seq AS seq, s.version > t.version AS newer, {inner}"
-        f" FROM temp.{_IN} s JOIN {table} t ON t.uid = s.uid{''.join(joins)}"
+        f" FROM {source} s JOIN {table} t ON t.uid = s.uid{''.join(joins)}"
         f" WHERE {' AND '.join(conditions)})",
         (shape.package_type,),
     )
