@@ -110,11 +110,13 @@ def run(
         out["commit"] = _since(t)
         wal = Path(f"{path}-wal")
         out["wal_mb_after_commit"] = round(wal.stat().st_size / 2**20, 1) if wal.exists() else 0
+        # frames in the WAL (the file is new: the register was closed, its WAL folded in)
+        page = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        out["wal_frames"] = (wal.stat().st_size - 32) // (page + 24) if wal.exists() else 0
         t = _now()
         if journal == "WAL":
-            got = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             out["checkpoint"] = _since(t)
-            out["wal_frames"] = int(got[1])  # the frames the statement and commit wrote
         total = sum(v["wall"] for k, v in out.items() if isinstance(v, dict))
         cpu = sum(v["cpu"] for k, v in out.items() if isinstance(v, dict))
         out["total"] = {"wall": round(total, 2), "cpu": round(cpu, 2)}
