@@ -21,12 +21,14 @@ class Phases:
         self.cpu: dict[str, float] = {}
         self.wall: dict[str, float] = {}
         self.calls: dict[str, int] = {}
+        self.each: dict[str, list[tuple[float, float]]] = {}
         self._saved: list[tuple[Any, str, Any]] = []
 
     def _add(self, name: str, cpu: float, wall: float) -> None:
         self.cpu[name] = self.cpu.get(name, 0.0) + cpu
         self.wall[name] = self.wall.get(name, 0.0) + wall
         self.calls[name] = self.calls.get(name, 0) + 1
+        self.each.setdefault(name, []).append((round(cpu, 3), round(wall, 3)))
 
     def _timed(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -75,6 +77,7 @@ class Phases:
                 "cpu": round(self.cpu[name], 2),
                 "wall": round(self.wall[name], 2),
                 "calls": self.calls[name],
+                "each_cpu_wall": self.each[name] if self.calls[name] <= 10 else [],
             }
             for name in sorted(self.cpu)
         }

@@ -175,6 +175,7 @@ class FastPath:
             return
         self.used = True
         sync_fast.stage_unacked(self.conn, self.applier.unacked(shape.record_type))
+        sync_fast.prepare_plan(self.conn, shape)
         rows = _Rows(shape)
         if not STAGED or not STAGE_IN_SQL:
             for window in _windows(opened.record_lines(package_type), WINDOW, WINDOW_BYTES):
@@ -182,10 +183,11 @@ class FastPath:
             return
         # read, split and staged on a worker thread a window or two ahead (the slot it filled,
         # or None: staged here); every slot emptied whichever way this ends
-        handover = SlotHandover(
-            sync_fast.WindowRing(self.conn, {package_type: shape}, SLOTS), SLOTS
-        )
+        shape = sync_fast.with_facts(self.conn, shape)
+        ring = sync_fast.WindowRing(self.conn, {package_type: shape}, SLOTS)
+        handover = SlotHandover(ring, SLOTS)
         try:
+            sync_fast.warm(self.conn, [ring.staged(package_type, k) for k in range(SLOTS)])
 
             def prepare(lines: list[bytes]) -> int | None:
                 return handover.stage(package_type, b"[" + b",".join(lines) + b"]", len(lines))
@@ -265,7 +267,7 @@ class FastPath:
         stats.unchanged += unchanged
         if newer:
             stats.by_type[shape.package_type] = stats.by_type.get(shape.package_type, 0) + newer
-        return sync_fast.planned_seqs(self.conn)
+        return sync_fast.planned_seqs(self.conn, shape)
 
     def close(self) -> None:
         if self.used:

@@ -104,7 +104,7 @@ class StageRing(StageDb):
                 for rtype, spec in self.specs.items()
                 for slot in range(SLOTS)
             },
-        )
+        )  # one database: see app.store.stage_db.StageDb about parts
 
     def fill(self, rtype: str, slot: int, lines: bytes, extra: str) -> bool:
         """Slot ``slot`` of ``rtype`` holds the columns of ``lines`` (read-ahead thread); False

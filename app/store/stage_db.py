@@ -39,31 +39,56 @@ def detach_stale(conn: Connection) -> None:
             conn.execute(f"DETACH DATABASE {name}")
 
 
-class StageDb:
-    """A staging database with the tables ``tables`` (name → column definitions), attached to
-    ``conn`` (see the module docstring)."""
+class _Part:
+    """One in-memory database of a ``StageDb``: its own connection, attached under ``name``."""
 
-    def __init__(self, conn: Connection, tables: dict[str, str]) -> None:
-        detach_stale(conn)
+    def __init__(self, tables: dict[str, str]) -> None:
         token = secrets.token_hex(8)
         self.name = f"{STAGE_PREFIX}{token}"
         self.uri = f"file:vxstage-{token}?mode=memory&cache=shared"
         self.tables = tuple(tables)
-        self._conn = conn
-        self._stage: Any = sqlcipher3.connect(
+        self.conn: Any = sqlcipher3.connect(
             self.uri, uri=True, isolation_level=None, check_same_thread=False
         )
-        self._read_uncommitted = int(conn.execute("PRAGMA read_uncommitted").fetchone()[0])
-        self._attached = False
         try:
-            self._stage.execute("PRAGMA temp_store = MEMORY")
-            self._stage.execute("PRAGMA secure_delete = ON")
-            self._stage.execute("PRAGMA journal_mode = MEMORY")
+            self.conn.execute("PRAGMA temp_store = MEMORY")
+            self.conn.execute("PRAGMA secure_delete = ON")
+            self.conn.execute("PRAGMA journal_mode = MEMORY")
             for table, cols in tables.items():
-                self._stage.execute(f"CREATE TABLE {table} ({cols})")
+                self.conn.execute(f"CREATE TABLE {table} ({cols})")
+        except BaseException:
+            self.conn.close()
+            raise
+
+
+class StageDb:
+    """Staging databases attached to ``conn``, one per item of ``parts`` (table name → column
+    definitions; see the module docstring).
+
+    A statement of one connection on a shared-cache database holds that database's mutex while it
+    runs, and the register's connection takes the mutex of every attached database to prepare a
+    statement. Tables that are filled while others are read therefore go in different parts, and
+    the applying thread prepares nothing new while the read-ahead thread fills (its statements
+    are prepared once and kept)."""
+
+    def __init__(self, conn: Connection, *parts: dict[str, str]) -> None:
+        detach_stale(conn)
+        self._conn = conn
+        self._parts: list[_Part] = []
+        self._where: dict[str, _Part] = {}
+        self._read_uncommitted = int(conn.execute("PRAGMA read_uncommitted").fetchone()[0])
+        self._attached: list[str] = []
+        self.uris: list[str] = []  # of the staging databases (tests look them up after)
+        try:
+            for tables in parts:
+                part = _Part(tables)
+                self._parts.append(part)
+                self.uris.append(part.uri)
+                self._where.update((t, part) for t in part.tables)
             conn.execute("PRAGMA read_uncommitted = 1")
-            conn.execute(f"ATTACH DATABASE ? AS {self.name} KEY ''", (self.uri,))
-            self._attached = True
+            for part in self._parts:
+                conn.execute(f"ATTACH DATABASE ? AS {part.name} KEY ''", (part.uri,))
+                self._attached.append(part.name)
         except BaseException:
             self.close()
             raise
@@ -72,7 +97,8 @@ class StageDb:
         """``table`` emptied, then ``sql`` (which fills it) run in one transaction of the staging
         connection (read-ahead thread); False (table left empty) when SQLite refuses it
         (malformed JSON, …) or it gives other than ``rows`` rows (when ``rows`` >= 0)."""
-        stage = self._stage
+        part = self._where[table]
+        stage = part.conn
         if stage is None:
             return False
         stage.execute("BEGIN")
@@ -85,36 +111,37 @@ class StageDb:
         except sqlcipher3.Error:
             pass  # the applying thread meets it on its own path
         except BaseException:
-            self._undo(table)
+            _undo(stage, table)
             raise
-        self._undo(table)
+        _undo(stage, table)
         return False
-
-    def _undo(self, table: str) -> None:
-        """The fill rolled back, and what ``table`` held before emptied too."""
-        stage = self._stage
-        if stage.in_transaction:  # (SQLite rolls back by itself after some errors)
-            stage.execute("ROLLBACK")
-        stage.execute(f"DELETE FROM {table}")
 
     def qualified(self, table: str) -> str:
         """``table`` as the register's connection names it."""
-        return f"{self.name}.{table}"
+        return f"{self._where[table].name}.{table}"
 
     def close(self) -> None:
-        """Empty every table, close the staging connection and stop reading uncommitted; detach
-        when no transaction is open (otherwise ``detach_stale`` does, later)."""
-        stage, self._stage = self._stage, None
-        if stage is None:
-            return
+        """Empty every table, close the staging connections and stop reading uncommitted;
+        detach when no transaction is open (otherwise ``detach_stale`` does, later)."""
+        parts, self._parts = self._parts, []
         try:
-            for table in self.tables:
+            for part in parts:
+                stage, part.conn = part.conn, None
+                if stage is None:
+                    continue
                 try:
-                    stage.execute(f"DELETE FROM {table}")
-                except sqlcipher3.OperationalError:
-                    continue  # never created
+                    for table in part.tables:
+                        stage.execute(f"DELETE FROM {table}")
+                finally:
+                    stage.close()
         finally:
-            stage.close()
             self._conn.execute(f"PRAGMA read_uncommitted = {self._read_uncommitted}")
             if self._attached:
                 detach_stale(self._conn)
+
+
+def _undo(stage: Any, table: str) -> None:
+    """The fill rolled back, and what ``table`` held before emptied too."""
+    if stage.in_transaction:  # (SQLite rolls back by itself after some errors)
+        stage.execute("ROLLBACK")
+    stage.execute(f"DELETE FROM {table}")
