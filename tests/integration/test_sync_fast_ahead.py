@@ -20,7 +20,7 @@ from app.services import _sync_fast
 from app.services._sync_apply import ImportCancelled
 from app.services._sync_fast import shape_of
 from app.services.sync_import import import_package
-from app.store import sync_apply, sync_fast, sync_state
+from app.store import stage_db, sync_apply, sync_fast, sync_state
 from app.store.stage_db import STAGE_PREFIX
 from tests.integration.test_sync_fast import NOW, _import
 from tests.integration.test_sync_fast_staging import _repeated, _residents, _staged, _variants
@@ -163,7 +163,7 @@ class Boom(RuntimeError):
     pass
 
 
-STAGES = ["fill", "read", "plan", "write", "cancel-first", "cancel-later"]
+STAGES = ["ring", "warm", "fill", "read", "plan", "write", "cancel-first", "cancel-later"]
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -176,14 +176,26 @@ def test_a_failure_or_cancel_changes_nothing_and_the_package_then_imports(
     pkg = tmp_path / "u.vxpkg"
     env.build_update(pkg, {"person": edits})
     rings: list[sync_fast.WindowRing] = []
-    calls = {"fill": 0, "plan": 0, "write": 0, "cancel": 0}
+    calls = {"part": 0, "fill": 0, "plan": 0, "write": 0, "cancel": 0}
+    real_part, real_warm = stage_db._Part.__init__, sync_fast.warm
     real_init, real_fill = sync_fast.WindowRing.__init__, sync_fast.WindowRing.fill
     real_plan, real_write = sync_fast.plan, sync_fast.write
     real_lines = _sync_fast.ChunkReader._chunk
 
     def init(self: sync_fast.WindowRing, *args: Any) -> None:
-        real_init(self, *args)
         rings.append(self)
+        real_init(self, *args)
+
+    def part(self: Any, *args: Any) -> None:
+        calls["part"] += 1
+        if stage == "ring" and calls["part"] == 2:  # the second slot's database
+            raise Boom()
+        real_part(self, *args)
+
+    def warm(*args: Any) -> None:
+        if stage == "warm":
+            raise Boom()
+        real_warm(*args)
 
     def fill(self: sync_fast.WindowRing, *args: Any) -> bool:
         calls["fill"] += 1
@@ -213,6 +225,8 @@ def test_a_failure_or_cancel_changes_nothing_and_the_package_then_imports(
         return stage == "cancel-first" or (stage == "cancel-later" and calls["cancel"] >= 2)
 
     monkeypatch.setattr(sync_fast.WindowRing, "__init__", init)
+    monkeypatch.setattr(stage_db._Part, "__init__", part)
+    monkeypatch.setattr(sync_fast, "warm", warm)
     monkeypatch.setattr(sync_fast.WindowRing, "fill", fill)
     monkeypatch.setattr(_sync_fast.ChunkReader, "_chunk", chunk)
     monkeypatch.setattr(sync_fast, "plan", plan)
@@ -227,6 +241,7 @@ def test_a_failure_or_cancel_changes_nothing_and_the_package_then_imports(
         assert dump_tables(conn) == before
         assert _attached(conn) == []
         assert len(rings) == 1 and all(map(_gone, rings[0].uris))
+        assert len(rings[0].uris) == (1 if stage == "ring" else 2)
         assert not [t for t in threading.enumerate() if t.name == THREAD]
         monkeypatch.undo()
         monkeypatch.setattr(_sync_fast, "WINDOW", 2)
