@@ -51,8 +51,8 @@ Prepare = Callable[[list[bytes]], Any]
 
 class ChunkReader:
     """``Chunk`` items of ``opened``'s record lines, of the types in ``types`` in that order, at
-    most ``size`` lines each (fewer when they reach ``max_bytes``), read and prepared on a worker
-    thread."""
+    most ``size`` lines each (fewer when they reach ``max_bytes``; the first of each type at most
+    ``first`` lines, so that the caller starts sooner), read and prepared on a worker thread."""
 
     def __init__(
         self,
@@ -62,8 +62,10 @@ class ChunkReader:
         prepare: dict[str, Prepare],
         max_bytes: int | None = None,
         name: str = "vaxdesk-initial-read",
+        first: int | None = None,
     ) -> None:
         self._max_bytes = max_bytes
+        self._first = size if first is None else max(1, min(first, size))
         self._queue: queue.Queue[object] = queue.Queue(maxsize=DEPTH)
         self._stop = threading.Event()
         self._thread = threading.Thread(
@@ -89,16 +91,16 @@ class ChunkReader:
                 prep = prepare.get(rtype)
                 lines: list[bytes] = []
                 oversize = False
-                held, most = 0, self._max_bytes
+                held, most, limit = 0, self._max_bytes, self._first
                 for line in opened.record_lines(rtype):
                     if len(line) > MAX_LINE:  # refused by the checks (which may still be running)
                         oversize = True
                     lines.append(line)
                     held += len(line)
-                    if len(lines) >= size or (most is not None and held >= most):
+                    if len(lines) >= limit or (most is not None and held >= most):
                         if not self._chunk(rtype, lines, oversize, prep):
                             return
-                        lines, oversize, held = [], False, 0
+                        lines, oversize, held, limit = [], False, 0, size
                     if self._stop.is_set():
                         return
                 if lines and not self._chunk(rtype, lines, oversize, prep):

@@ -1,8 +1,9 @@
-"""A private in-memory staging database attached to the register's connection (issue 9).
+"""Private in-memory staging databases attached to the register's connection (issue 9).
 
 A package apply takes the values of its records out of their JSON on a read-ahead thread, into
-tables of a database of its own (its own connection, ``file:vxstage-<random>?mode=memory&
-cache=shared``: not encrypted, never on disk, ``secure_delete`` so that freed pages are zeroed),
+tables of databases of its own (each with its own connection, ``file:vxstage-<random>?mode=
+memory&cache=shared``: not encrypted, never on disk, ``secure_delete`` so that freed pages are
+zeroed),
 while the thread that applies reads them through the register's connection, which has that
 database attached (``KEY ''``). Used by an ``initial`` load (``app.store.initial_stage``) and by
 the plain updates of an ``updates`` package (``app.store.sync_fast.WindowRing``).
@@ -12,8 +13,9 @@ them uncommitted (``PRAGMA read_uncommitted``, which only concerns shared-cache 
 read-ahead thread may refill a table the applying thread is done with while the apply's one
 transaction stays open (a table cannot be created or the database detached then). Which table may
 be written is the caller's business (one writer per table, handed over in order). ``close``
-empties every table and closes the staging connection; the attachment itself can only go once
-the apply's transaction is over (``detach_stale``).
+empties every table and closes the staging connections (a shared-cache in-memory database goes
+with its last connection); the attachments themselves can only go once the apply's transaction
+is over (``detach_stale``, which ``initial_load.load_journal`` runs after every import).
 """
 
 from __future__ import annotations
