@@ -9,7 +9,8 @@ bound as one JSON array that SQLite takes apart (``stage_lines``), or from rows 
 exists, the uid comes once in the window, no local change of it waits for the server, no value
 under a UNIQUE constraint and no field a derived column follows (the kana key) changes, and
 every reference carried resolves to a stored row. For those it works out the final row (a field
-the sender does not carry keeps its stored value) and which indexed columns change. ``write``
+the sender does not carry keeps its stored value) and which indexed columns change, reading the
+stored rows in row-id order once their ids are found from the uid index alone. ``write``
 then updates the newer ones in row-id order with one statement per set of changed indexed
 columns, so that an index is touched only where its columns change (as the record-by-record
 path does); those whose version is not newer are only counted. Everything else is left to the
@@ -296,11 +297,15 @@ def _plan(conn: Connection, shape: Shape) -> tuple[int, int]:
     if unique is None:  # which values a UNIQUE constraint covers is not known: none is plain
         return 0, 0
     conn.execute(
-        f"INSERT INTO temp.{name} (row_id, seq, newer, sig, {', '.join(columns)})"
+        # the stored rows found by uid first (from the uid index alone), then read once each,
+        # in row-id order (CROSS JOIN: that order)
+        f"WITH k AS MATERIALIZED (SELECT t.id AS row_id, s.seq AS seq FROM {source} s"
+        f" JOIN {table} t ON t.uid = s.uid ORDER BY t.id)"
+        f" INSERT INTO temp.{name} (row_id, seq, newer, sig, {', '.join(columns)})"
         f" SELECT row_id, seq, newer, {signature}, {', '.join(f'n_{c}' for c in columns)} FROM"
         f" (SELECT t.id AS row_id, s.seq AS seq, s.version > t.version AS newer, {inner}"
-        f" FROM {source} s JOIN {table} t ON t.uid = s.uid{''.join(joins)}"
-        f" WHERE {' AND '.join(conditions)})",
+        f" FROM k CROSS JOIN {source} s ON s.seq = k.seq CROSS JOIN {table} t ON t.id = k.row_id"
+        f"{''.join(joins)} WHERE {' AND '.join(conditions)})",
         (shape.package_type,),
     )
     row = conn.execute(f"SELECT coalesce(sum(newer), 0), count(*) FROM temp.{name}").fetchone()
