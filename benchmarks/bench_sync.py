@@ -45,6 +45,7 @@ from app.sync.trust import build_trust, make_party
 from app.sync.writer import build_package
 from benchmarks import export_timeline
 from benchmarks.demo_cache import CachedRegister, ensure_register
+from benchmarks.updates_phases import Phases
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SERVER = f"{MUNICIPALITY_CODE}-HUB"
@@ -395,10 +396,13 @@ def stage_updates(
         os.sync()  # the copy's write-back does not land in the import's commit
         profiler = cProfile.Profile() if profile is not None else None
         started, cpu = time.perf_counter(), time.process_time()
+        main_cpu = time.thread_time()
         if profiler is not None:
             profiler.enable()
-        result = import_package(session, pkg)
+        with Phases() as phases:
+            result = import_package(session, pkg)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        main_cpu = time.thread_time() - main_cpu
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(str(profile))
@@ -430,6 +434,8 @@ def stage_updates(
         "seconds": round(seconds, 2),
         "records_per_s": round(result.applied / seconds),
         "cpu_seconds": round(cpu, 2),
+        "main_thread_cpu_seconds": round(main_cpu, 2),
+        "main_thread_phases": phases.report(),
         "records_per_cpu_s": round(result.applied / cpu),
         "deferred_checkpoint": {
             "wal_mb_before": wal_mb,

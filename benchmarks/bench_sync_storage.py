@@ -110,6 +110,9 @@ def run(
         out["commit"] = _since(t)
         wal = Path(f"{path}-wal")
         out["wal_mb_after_commit"] = round(wal.stat().st_size / 2**20, 1) if wal.exists() else 0
+        # frames in the WAL (the file is new: the register was closed, its WAL folded in)
+        page = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        out["wal_frames"] = (wal.stat().st_size - 32) // (page + 24) if wal.exists() else 0
         t = _now()
         if journal == "WAL":
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()

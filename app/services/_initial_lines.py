@@ -16,13 +16,13 @@ the JSON statement on the applying thread as before.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from app.domain.kana import normalize_kana
+from app.services._stage_slots import SlotHandover
 from app.services._sync_apply import REF_CACHE
 from app.services._sync_records import REF_TYPES as SYNC_REF_TYPES
 from app.store import db, initial_load, sync_apply
@@ -72,39 +72,14 @@ def fits(rtype: str, fields: frozenset[str]) -> bool:
     return data.get("additionalProperties") is False and allowed <= fields
 
 
-class Stager:
-    """The staging ring of a load (``app.store.initial_stage``) and the hand-over of its slots:
-    the read-ahead thread takes slot j % SLOTS for the j-th chunk it stages, once the applying
-    thread has given back the chunk that held it before (chunks are applied in the order they
-    are staged, so that one is the (j - SLOTS)-th)."""
+class Stager(SlotHandover):
+    """The staging ring of a load (``app.store.initial_stage``) and the hand-over of its slots
+    (``_stage_slots``)."""
+
+    ring: StageRing
 
     def __init__(self, conn: db.Connection, specs: dict[str, tuple[Column, ...]]) -> None:
-        self.ring = StageRing(conn, specs)
-        self._free = threading.Semaphore(SLOTS)
-        self._stopped = threading.Event()
-        self._next = 0
-
-    def stage(self, rtype: str, text: bytes, extra: str) -> int | None:
-        """The slot now holding ``text``'s columns, or None (stopped, or SQLite refused it)."""
-        while not self._free.acquire(timeout=0.05):
-            if self._stopped.is_set():
-                return None
-        slot = self._next % SLOTS
-        self._next += 1
-        if self._stopped.is_set() or not self.ring.fill(rtype, slot, text, extra):
-            self._free.release()
-            return None
-        return slot
-
-    def release(self) -> None:
-        self._free.release()
-
-    def stop(self) -> None:
-        """No more staging (the read-ahead thread gives up waiting for a slot)."""
-        self._stopped.set()
-
-    def close(self) -> None:
-        self.ring.close()
+        super().__init__(StageRing(conn, specs), SLOTS)
 
 
 class LinePath:

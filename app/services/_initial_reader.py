@@ -51,7 +51,8 @@ Prepare = Callable[[list[bytes]], Any]
 
 class ChunkReader:
     """``Chunk`` items of ``opened``'s record lines, of the types in ``types`` in that order, at
-    most ``size`` lines each, read and prepared on a worker thread."""
+    most ``size`` lines each (fewer when they reach ``max_bytes``; the first of each type at most
+    ``first`` lines, so that the caller starts sooner), read and prepared on a worker thread."""
 
     def __init__(
         self,
@@ -59,13 +60,18 @@ class ChunkReader:
         types: Iterable[str],
         size: int,
         prepare: dict[str, Prepare],
+        max_bytes: int | None = None,
+        name: str = "vaxdesk-initial-read",
+        first: int | None = None,
     ) -> None:
+        self._max_bytes = max_bytes
+        self._first = size if first is None else max(1, min(first, size))
         self._queue: queue.Queue[object] = queue.Queue(maxsize=DEPTH)
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._run,
             args=(opened, tuple(types), size, dict(prepare)),
-            name="vaxdesk-initial-read",
+            name=name,
             daemon=True,
         )
         self._thread.start()
@@ -85,14 +91,16 @@ class ChunkReader:
                 prep = prepare.get(rtype)
                 lines: list[bytes] = []
                 oversize = False
+                held, most, limit = 0, self._max_bytes, self._first
                 for line in opened.record_lines(rtype):
                     if len(line) > MAX_LINE:  # refused by the checks (which may still be running)
                         oversize = True
                     lines.append(line)
-                    if len(lines) >= size:
+                    held += len(line)
+                    if len(lines) >= limit or (most is not None and held >= most):
                         if not self._chunk(rtype, lines, oversize, prep):
                             return
-                        lines, oversize = [], False
+                        lines, oversize, held, limit = [], False, 0, size
                     if self._stop.is_set():
                         return
                 if lines and not self._chunk(rtype, lines, oversize, prep):

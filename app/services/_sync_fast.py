@@ -18,6 +18,14 @@ object per record, and the statement runs without the GIL while the member check
 thread). A line is parsed in Python only when its record goes one by one. A record SQLite might
 read otherwise than orjson (a repeated key) is never plain. The values are of the JSON types the
 record schemas allow (the package layer checks every line before the commit).
+
+With ``STAGED`` the windows are read (inflated, split) and staged on a read-ahead thread a window
+or two ahead (``_initial_reader.ChunkReader``), by the same statement, into a slot of a private
+in-memory database (``sync_fast.WindowRing``, app/store/stage_db.py) that the applying thread
+plans from while the next window is staged: the applying thread does little but SQLite's work on
+the register. A window the read-ahead thread did not stage (SQLite refused it, a line over the
+size limit) is staged here as before, and goes record by record when it is not JSON. Every slot
+is emptied and the staging database closed however the apply ends.
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ from typing import Any
 
 import orjson
 
+from app.services._initial_reader import ChunkReader
+from app.services._stage_slots import SlotHandover
 from app.services._sync_records import (
     BOOLEAN_FIELDS,
     PACKAGE_TYPES,
@@ -45,8 +55,12 @@ from app.sync.schemas import record_schema
 # number is sealed under NK in Python; terminal records may be held back by retention).
 FAST_TYPES = frozenset({"person", "household", "institution"})
 WINDOW = 20_000  # lines staged at once (held in memory with their staged rows)
+FIRST_WINDOW = 5_000  # the first window of a type when staged ahead (the apply starts sooner)
 WINDOW_BYTES = 64 << 20  # and at most about this many bytes of lines (bound as one value)
 STAGE_IN_SQL = True  # False: staged rows built in Python from parsed lines (tests compare)
+# True: windows read and staged on a worker thread (app.store.stage_db); False: on this one
+STAGED = True
+SLOTS = 2  # windows staged ahead at most
 ENABLED = True  # False: every record goes record by record (tests compare the two)
 # derived column → the data field it follows (computed in Python: such a change goes slow)
 _DERIVED = {"person": {"kana_key": "name_kana"}}
@@ -162,34 +176,92 @@ class FastPath:
             return
         self.used = True
         sync_fast.stage_unacked(self.conn, self.applier.unacked(shape.record_type))
+        sync_fast.prepare_plan(self.conn, shape)
         rows = _Rows(shape)
-        for window in _windows(opened.record_lines(package_type), WINDOW, WINDOW_BYTES):
-            self.applier.finish()  # the previous window's records are all written
-            taken = self._window(shape, window, rows)
-            self.taken += len(taken)
-            yield []
-            chunk: list[dict[str, Any]] = []
-            for seq, line in enumerate(window):
-                if seq in taken:
-                    continue
-                chunk.append(loads(line))  # parsed: only the records that go one by one
-                if len(chunk) >= size:
-                    yield chunk
-                    chunk = []
-            if chunk:
-                yield chunk
+        if not STAGED or not STAGE_IN_SQL:
+            for window in _windows(opened.record_lines(package_type), WINDOW, WINDOW_BYTES):
+                yield from self._one(shape, window, rows, size)
+            return
+        # read, split and staged on a worker thread a window or two ahead (the slot it filled,
+        # or None: staged here); every slot emptied whichever way this ends
+        shape = sync_fast.with_facts(self.conn, shape)
+        ring = sync_fast.WindowRing(self.conn, {package_type: shape}, SLOTS)
+        handover = SlotHandover(ring, SLOTS)
+        try:
+            sync_fast.warm(self.conn, [ring.staged(package_type, k) for k in range(SLOTS)])
 
-    def _window(self, shape: sync_fast.Shape, window: list[bytes], rows: _Rows) -> set[int]:
-        """Positions in the window of the records written (or counted unchanged) set-based."""
-        if STAGE_IN_SQL:
-            if not sync_fast.stage_lines(self.conn, shape, window):
-                return set()
-        else:
-            loads = orjson.loads
-            sync_fast.stage(
-                self.conn, shape, [rows(seq, loads(line)) for seq, line in enumerate(window)]
+            def prepare(lines: list[bytes]) -> int | None:
+                return handover.stage(package_type, b"[" + b",".join(lines) + b"]", len(lines))
+
+            reader = ChunkReader(
+                opened,
+                (package_type,),
+                WINDOW,
+                {package_type: prepare},
+                max_bytes=WINDOW_BYTES,
+                name="vaxdesk-updates-read",
+                first=FIRST_WINDOW,
             )
-        newer, unchanged = sync_fast.plan(self.conn, shape)
+            try:
+                for item in reader:
+                    yield from self._one(shape, item.lines, rows, size, item.prepared, handover)
+            finally:
+                handover.stop()
+                reader.close()
+        finally:
+            handover.close()
+
+    def _one(
+        self,
+        shape: sync_fast.Shape,
+        window: list[bytes],
+        rows: _Rows,
+        size: int,
+        slot: int | None = None,
+        handover: SlotHandover | None = None,
+    ) -> Generator[list[dict[str, Any]], None, None]:
+        """One window: its plain records written, then the others in chunks of ``size``."""
+        self.applier.finish()  # the previous window's records are all written
+        taken = self._window(shape, window, rows, slot, handover)
+        self.taken += len(taken)
+        yield []
+        loads = orjson.loads
+        chunk: list[dict[str, Any]] = []
+        for seq, line in enumerate(window):
+            if seq in taken:
+                continue
+            chunk.append(loads(line))  # parsed: only the records that go one by one
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def _window(
+        self,
+        shape: sync_fast.Shape,
+        window: list[bytes],
+        rows: _Rows,
+        slot: int | None = None,
+        handover: SlotHandover | None = None,
+    ) -> set[int]:
+        """Positions in the window of the records written (or counted unchanged) set-based
+        (``slot``: the window was staged there by the read-ahead thread)."""
+        try:
+            if slot is not None and handover is not None:
+                shape = handover.ring.staged(shape.package_type, slot)
+            if STAGE_IN_SQL:
+                if not sync_fast.stage_lines(self.conn, shape, window):
+                    return set()
+            else:
+                loads = orjson.loads
+                sync_fast.stage(
+                    self.conn, shape, [rows(seq, loads(line)) for seq, line in enumerate(window)]
+                )
+            newer, unchanged = sync_fast.plan(self.conn, shape)
+        finally:
+            if slot is not None and handover is not None:
+                handover.release()  # the plan holds what the window needs
         if not sync_fast.write(self.conn, shape):
             return set()
         stats = self.applier.stats
@@ -197,7 +269,7 @@ class FastPath:
         stats.unchanged += unchanged
         if newer:
             stats.by_type[shape.package_type] = stats.by_type.get(shape.package_type, 0) + newer
-        return sync_fast.planned_seqs(self.conn)
+        return sync_fast.planned_seqs(self.conn, shape)
 
     def close(self) -> None:
         if self.used:

@@ -25,11 +25,11 @@ from typing import Any
 import sqlcipher3
 
 from app.store.db import Connection
+from app.store.stage_db import detach_stale
 from app.store.sync_apply import savepoint
 from app.store.sync_outbox import RECORD_TABLES
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*\Z")
-STAGE_PREFIX = "vxstage_"  # attached staging databases (app.store.initial_stage)
 _SOURCE = re.compile(r"^vxstage_[0-9a-f]+\.[a-z_][a-z0-9_]*\Z")  # a staging table
 
 
@@ -245,14 +245,3 @@ def load_journal(conn: Connection, enabled: bool = True) -> Iterator[None]:
         detach_stale(conn)  # the load's staging database, once its transaction is over
         if switched:
             conn.execute("PRAGMA journal_mode = WAL")
-
-
-def detach_stale(conn: Connection) -> None:
-    """Detach the staging databases a load left attached (outside a transaction only: inside
-    one, the load's reads keep them)."""
-    if conn.in_transaction:
-        return
-    names = [str(r[1]) for r in conn.execute("PRAGMA database_list")]
-    for name in names:
-        if name.startswith(STAGE_PREFIX):
-            conn.execute(f"DETACH DATABASE {name}")

@@ -9,26 +9,19 @@ database attached (``KEY ''``: not encrypted, never on disk), resolves the refer
 same joins and inserts with one ``INSERT … SELECT`` from the staging table, the same cut
 (the first record whose reference is not in the register) and the same row ids.
 
-The staging tables are a ring of ``SLOTS`` per record type, created before the load reads any of
-them: the register's connection reads them uncommitted (``PRAGMA read_uncommitted``, which only
-concerns shared-cache databases), so the read-ahead thread may refill a slot the applying thread
-is done with while the load's one transaction stays open (a table cannot be created or the
-database detached then). Which slot may be written is the caller's business (one writer per
-slot, handed over in order). ``close`` empties every slot (``secure_delete``: the freed pages are
-zeroed) and closes the staging connection; the attachment itself can only go once the load's
-transaction is over (``detach_stale``).
+The staging tables are a ring of ``SLOTS`` per record type of a ``StageDb``
+(``app.store.stage_db``: how the register's connection reads them while the read-ahead thread
+refills a slot it is done with, and how they are emptied and detached). Which slot may be written
+is the caller's business (one writer per slot, handed over in order).
 """
 
 from __future__ import annotations
 
 import functools
-import secrets
-from typing import Any
-
-import sqlcipher3
 
 from app.store.db import Connection
-from app.store.initial_load import STAGE_PREFIX, Column, _uid, detach_stale, value_expr
+from app.store.initial_load import Column, _uid, value_expr
+from app.store.stage_db import StageDb
 from app.store.sync_outbox import RECORD_TABLES
 
 SLOTS = 3  # staged chunks at most, per record type
@@ -98,76 +91,29 @@ def _fill_sql(record_type: str, spec: tuple[Column, ...], table: str) -> str:
     )
 
 
-class StageRing:
+class StageRing(StageDb):
     """The staging database of one load: ``SLOTS`` tables per record type of ``specs``,
     attached to ``conn`` (see the module docstring)."""
 
     def __init__(self, conn: Connection, specs: dict[str, tuple[Column, ...]]) -> None:
-        detach_stale(conn)
-        token = secrets.token_hex(8)
-        self.name = f"{STAGE_PREFIX}{token}"
-        self.uri = f"file:vxstage-{token}?mode=memory&cache=shared"
         self.specs = dict(specs)
-        self._conn = conn
-        self._stage: Any = sqlcipher3.connect(
-            self.uri, uri=True, isolation_level=None, check_same_thread=False
-        )
-        self._read_uncommitted = int(conn.execute("PRAGMA read_uncommitted").fetchone()[0])
-        self._attached = False
-        try:
-            self._stage.execute("PRAGMA temp_store = MEMORY")
-            self._stage.execute("PRAGMA secure_delete = ON")
-            self._stage.execute("PRAGMA journal_mode = MEMORY")
-            for rtype, spec in self.specs.items():
-                cols = ", ".join(_stage_columns(spec))
-                for slot in range(SLOTS):
-                    self._stage.execute(f"CREATE TABLE {_table(rtype, slot)} ({cols})")
-            conn.execute("PRAGMA read_uncommitted = 1")
-            conn.execute(f"ATTACH DATABASE ? AS {self.name} KEY ''", (self.uri,))
-            self._attached = True
-        except BaseException:
-            self.close()
-            raise
+        super().__init__(
+            conn,
+            {
+                _table(rtype, slot): ", ".join(_stage_columns(spec))
+                for rtype, spec in self.specs.items()
+                for slot in range(SLOTS)
+            },
+        )  # one database: see app.store.stage_db.StageDb about parts
 
     def fill(self, rtype: str, slot: int, lines: bytes, extra: str) -> bool:
         """Slot ``slot`` of ``rtype`` holds the columns of ``lines`` (read-ahead thread); False
         (slot left empty) when SQLite refuses the chunk (malformed JSON, …)."""
         table = _table(rtype, slot)
         sql = _fill_sql(rtype, self.specs[rtype], table)
-        stage = self._stage
-        stage.execute("BEGIN")
-        try:
-            stage.execute(f"DELETE FROM {table}")
-            stage.execute(sql, (lines, extra) if "?2" in sql else (lines,))
-        except sqlcipher3.Error:
-            stage.execute("ROLLBACK")
-            return False  # the applying thread runs the chunk's own statement and meets it
-        except BaseException:
-            stage.execute("ROLLBACK")
-            raise
-        stage.execute("COMMIT")
-        return True
+        return self.fill_table(table, sql, (lines, extra) if "?2" in sql else (lines,))
 
     def source(self, rtype: str, slot: int) -> str:
         """The staging table of slot ``slot`` of ``rtype`` as the register's connection names it
         (for ``initial_load.JsonInserter.insert``)."""
-        return f"{self.name}.{_table(rtype, slot)}"
-
-    def close(self) -> None:
-        """Empty every slot, close the staging connection and stop reading uncommitted; detach
-        when no transaction is open (otherwise ``detach_stale`` does, later)."""
-        stage, self._stage = self._stage, None
-        if stage is None:
-            return
-        try:
-            for rtype in self.specs:
-                for slot in range(SLOTS):
-                    try:
-                        stage.execute(f"DELETE FROM {_table(rtype, slot)}")
-                    except sqlcipher3.OperationalError:
-                        continue  # never created
-        finally:
-            stage.close()
-            self._conn.execute(f"PRAGMA read_uncommitted = {self._read_uncommitted}")
-            if self._attached:
-                detach_stale(self._conn)
+        return self.qualified(_table(rtype, slot))

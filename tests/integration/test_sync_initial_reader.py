@@ -133,3 +133,29 @@ def test_a_cancelled_initial_import_changes_nothing_and_stops_the_reader(
         assert result.applied == len(people)
     finally:
         number.register.close()
+
+
+def test_a_first_chunk_per_type_and_a_byte_cap() -> None:
+    """``first``: the first chunk of each type is that short; ``max_bytes``: a chunk also ends
+    once its lines reach that many bytes (the fast path of an ``updates`` package uses both)."""
+    people = [b'{"p": %d}' % i for i in range(8)]  # 8 bytes each
+    shots = [b'{"v": %d}' % i for i in range(4)]
+    source = cast(OpenedPackage, _Lines({"person": people, "vaccination": shots}))
+    reader = ChunkReader(source, ("person", "vaccination"), 3, {}, name="t-read", first=2)
+    try:
+        got = [(c.package_type, c.lines) for c in reader]
+    finally:
+        reader.close()
+    assert got == [
+        ("person", people[0:2]),
+        ("person", people[2:5]),
+        ("person", people[5:8]),
+        ("vaccination", shots[0:2]),
+        ("vaccination", shots[2:4]),
+    ]
+    reader = ChunkReader(source, ("vaccination",), 3, {}, max_bytes=16, name="t-read")
+    try:
+        assert [c.lines for c in reader] == [shots[0:2], shots[2:4]]
+    finally:
+        reader.close()
+    assert not [t for t in threading.enumerate() if t.name == "t-read"]
