@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,29 +33,19 @@ from tests.support.sync_env import (
     dump_tables,
     local_envelope,
     make_sync_register,
-    record_dose,
+    more_doses,
+    signed_in,
 )
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> SyncEnv:
-    env = make_sync_register(tmp_path / "reg")  # one vaccination recorded and queued
-    nurse = login_as(env.directory, "nurse")
-    try:
-        for i in range(6):
-            record_dose(nurse, date(2026, 7, 1 + i))
-    finally:
-        nurse.register.close()
-    return env
+    return more_doses(make_sync_register(tmp_path / "reg"), 6)  # and one queued before
 
 
 @pytest.fixture
 def number(env: SyncEnv) -> Iterator[Session]:
-    session = login_as(env.directory, "number")
-    try:
-        yield session
-    finally:
-        session.register.close()
+    yield from signed_in(env)
 
 
 def _read(env: SyncEnv, path: Path) -> Read:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,29 +20,23 @@ from app.services._sync_records import uid_text
 from app.store import db, outbox_lines, sync_outbox, sync_state
 from app.store.layout import RegisterLayout
 from tests.integration.test_sync_export_two_cores import _set_lot_in_line, _sign
-from tests.support.registers import login_as
-from tests.support.sync_env import SyncEnv, dump_tables, make_sync_register, record_dose
+from tests.support.sync_env import (
+    SyncEnv,
+    dump_tables,
+    make_sync_register,
+    more_doses,
+    signed_in,
+)
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> SyncEnv:
-    env = make_sync_register(tmp_path / "reg")  # one vaccination recorded and queued
-    nurse = login_as(env.directory, "nurse")
-    try:
-        for i in range(5):
-            record_dose(nurse, date(2026, 7, 1 + i))
-    finally:
-        nurse.register.close()
-    return env
+    return more_doses(make_sync_register(tmp_path / "reg"), 5)  # and one queued before
 
 
 @pytest.fixture
 def number(env: SyncEnv) -> Iterator[Session]:
-    session = login_as(env.directory, "number")
-    try:
-        yield session
-    finally:
-        session.register.close()
+    yield from signed_in(env)
 
 
 def _waiting(conn: db.Connection) -> int:

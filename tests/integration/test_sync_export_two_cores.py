@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,13 @@ from app.services._sync_records import line_shapes, to_envelope, uid_text
 from app.store import db, outbox_lines, stamps, sync_outbox
 from app.store.layout import RegisterLayout
 from app.sync.errors import PackageError
-from tests.support.registers import login_as
-from tests.support.sync_env import SyncEnv, dump_tables, make_sync_register, record_dose
+from tests.support.sync_env import (
+    SyncEnv,
+    dump_tables,
+    make_sync_register,
+    more_doses,
+    signed_in,
+)
 
 
 @pytest.fixture
@@ -32,20 +36,7 @@ def env(tmp_path: Path) -> SyncEnv:
 
 @pytest.fixture
 def number(env: SyncEnv) -> Iterator[Session]:
-    session = login_as(env.directory, "number")
-    try:
-        yield session
-    finally:
-        session.register.close()
-
-
-def _more_doses(directory: Path, count: int) -> None:
-    nurse = login_as(directory, "nurse")
-    try:
-        for i in range(count):
-            record_dose(nurse, date(2026, 7, 1 + i))
-    finally:
-        nurse.register.close()
+    yield from signed_in(env)
 
 
 def _current(conn: db.Connection, uid: bytes) -> dict[str, Any]:
@@ -65,7 +56,7 @@ def _waiting(conn: db.Connection) -> int:
 def test_stored_lines_are_read_on_a_second_connection_while_the_entries_are_marked(
     env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _more_doses(env.directory, 3)
+    more_doses(env, 3)
     conn = number.register.conn
     assert (
         conn.execute("SELECT count(*) FROM outbox_lines WHERE mac IS NOT NULL").fetchone()[0] == 4
@@ -116,7 +107,7 @@ def test_the_second_connection_is_used_only_on_the_callers_snapshot(
     conn.execute("BEGIN")
     try:
         conn.execute("SELECT count(*) FROM outbox").fetchone()
-        _more_doses(env.directory, 1)
+        more_doses(env, 1)
         with outbox_lines.snapshot_reader(conn, database, number.register.dek) as reader:
             assert reader is conn
     finally:
@@ -143,7 +134,7 @@ def test_a_refusal_after_the_marking_ran_beside_the_stored_lines_changes_nothing
 ) -> None:
     """Stored lines first (the entries are marked meanwhile), then a malformed row read from its
     row: E_RECORD_SCHEMA, and the marking is rolled back with everything else."""
-    _more_doses(env.directory, 2)
+    more_doses(env, 2)
     conn = number.register.conn
     _malformed_row_queued(conn, _uids(conn)[-1])
     assert (
@@ -245,7 +236,7 @@ def _set_lot_in_line(conn: db.Connection, outbox_id: int | None, lot: str) -> No
 def test_lines_are_read_in_batches_of_one_step_each(
     env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _more_doses(env.directory, 4)
+    more_doses(env, 4)
     conn = number.register.conn
     _set_lot_in_line(conn, None, "MR00S")  # only to see that the stored lines are what is sent
     _sign(conn)
@@ -273,7 +264,7 @@ def test_a_batch_whose_lines_do_not_add_up_is_sent_from_the_rows(
     """A stored line holding a line feed (with a MAC that matches: no checked line has one) makes
     its batch's lines unattributable: every record of that batch is read from its row and checked,
     the other batches are sent as stored."""
-    _more_doses(env.directory, 3)
+    more_doses(env, 3)
     conn = number.register.conn
     ids = [int(r[0]) for r in conn.execute("SELECT outbox_id FROM outbox_lines ORDER BY 1")]
     _set_lot_in_line(conn, None, "MR00S")
@@ -302,7 +293,7 @@ def test_a_batch_whose_lines_do_not_add_up_is_sent_from_the_rows(
 def test_a_stored_line_with_a_mac_or_uid_of_another_length_is_sent_from_its_row(
     env: SyncEnv, number: Session, tmp_path: Path, column: str
 ) -> None:
-    _more_doses(env.directory, 2)
+    more_doses(env, 2)
     conn = number.register.conn
     _set_lot_in_line(conn, None, "MR00S")
     _sign(conn)

@@ -29,6 +29,7 @@ from tests.support.sync_env import (
     make_sync_register,
     record_dose,
     server_edit,
+    signed_in,
 )
 from tests.sync.pkgkit import person, vaccination
 
@@ -42,11 +43,7 @@ def env(tmp_path: Path) -> SyncEnv:
 
 @pytest.fixture
 def number(env: SyncEnv) -> Iterator[Session]:
-    session = login_as(env.directory, "number")
-    try:
-        yield session
-    finally:
-        session.register.close()
+    yield from signed_in(env)
 
 
 def _stored(conn: db.Connection) -> list[tuple[str, bytes, int, bytes]]:

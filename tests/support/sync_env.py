@@ -4,7 +4,7 @@ play the server (open the terminal's packages, build update packages for it)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -110,6 +110,27 @@ def make_sync_register(
             record_dose(nurse)
         finally:
             nurse.register.close()
+    return env
+
+
+def signed_in(env: SyncEnv, login: str = "number") -> Iterator[Session]:
+    """A session of ``login`` on the terminal, closed afterwards (``yield from`` it in a
+    fixture)."""
+    session = login_as(env.directory, login)
+    try:
+        yield session
+    finally:
+        session.register.close()
+
+
+def more_doses(env: SyncEnv, count: int) -> SyncEnv:
+    """``count`` more vaccinations recorded by the nurse (from 1 July 2026), each queued."""
+    nurse = login_as(env.directory, "nurse")
+    try:
+        for i in range(count):
+            record_dose(nurse, date(2026, 7, 1 + i))
+    finally:
+        nurse.register.close()
     return env
 
 
