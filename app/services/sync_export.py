@@ -83,20 +83,25 @@ def _audit_lines(records: Records, after_seq: int, counter: list[int]) -> Iterat
     rows = sync_outbox.audit_since(records.own_conn(), after_seq) if fetched is None else fetched
     for row in rows:
         counter[0] += 1
-        yield {
-            "seq": row.seq,
-            "at": row.at,
-            "user_id": row.user_id,
-            "terminal_id": row.terminal_id,
-            "action": row.action,
-            "outcome": row.outcome,
-            "person_id": row.person_id,
-            "record_type": row.record_type,
-            "record_id": row.record_id,
-            "detail": row.detail,
-            "prev_hash": row.prev_hash.hex(),
-            "entry_hash": row.entry_hash.hex(),
-        }
+        yield _audit_entry(row)
+
+
+def _audit_entry(row: sync_outbox.AuditRow) -> dict[str, Any]:
+    """One audit entry of the package's audit member (PACKAGE-FORMAT.md §6)."""
+    return {
+        "seq": row.seq,
+        "at": row.at,
+        "user_id": row.user_id,
+        "terminal_id": row.terminal_id,
+        "action": row.action,
+        "outcome": row.outcome,
+        "person_id": row.person_id,
+        "record_type": row.record_type,
+        "record_id": row.record_id,
+        "detail": row.detail,
+        "prev_hash": row.prev_hash.hex(),
+        "entry_hash": row.entry_hash.hex(),
+    }
 
 
 def _write_copy(source: Path, target: Path) -> Path:

@@ -31,6 +31,7 @@ from tests.support.sync_env import (
     SyncEnv,
     channel,
     dump_tables,
+    fail_stored_batch,
     local_envelope,
     make_sync_register,
     more_doses,
@@ -144,6 +145,19 @@ def test_a_batch_keeps_its_lines_joined_with_their_sizes(
     assert outbox_lines._batch(conn, "vaccination", key, second.last, True) is None
 
 
+def _members_made_on(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Member name → the name of the thread that made it (filled as the package is built)."""
+    threads: dict[str, str] = {}
+    stage = writer._stage
+
+    def spy_stage(path: Path, name: str, source: Any, check: Any) -> Any:
+        threads[name] = threading.current_thread().name
+        return stage(path, name, source, check)
+
+    monkeypatch.setattr(writer, "_stage", spy_stage)
+    return threads
+
+
 def test_the_audit_member_is_made_beside_the_records_from_rows_read_after_the_marking(
     env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -201,15 +215,8 @@ def test_without_a_second_connection_the_audit_member_is_made_after_the_records(
 
         return nullcontext(conn)
 
-    threads: dict[str, str] = {}
-    stage = writer._stage
-
-    def spy_stage(path: Path, name: str, source: Any, check: Any) -> Any:
-        threads[name] = threading.current_thread().name
-        return stage(path, name, source, check)
-
+    threads = _members_made_on(monkeypatch)
     monkeypatch.setattr(outbox_lines, "snapshot_reader", no_reader)
-    monkeypatch.setattr(writer, "_stage", spy_stage)
     before = _audit_after(conn, channel(conn).audit_ack_seq)
     result = sync_export.export_changes(number, tmp_path / "m")
     assert set(threads.values()) == {threading.current_thread().name}
@@ -250,17 +257,7 @@ def test_a_failure_in_the_records_while_the_audit_member_is_made_changes_nothing
     env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     conn = number.register.conn
-    monkeypatch.setattr(outbox_lines, "FETCH", 2)
-    calls: list[int] = []
-    batch = outbox_lines._batch
-
-    def failing(*args: Any) -> Any:
-        calls.append(1)
-        if len(calls) == 3:
-            raise VaxDeskError("読み取りに失敗しました。", code="E_TEST_READ")
-        return batch(*args)
-
-    monkeypatch.setattr(outbox_lines, "_batch", failing)
+    fail_stored_batch(monkeypatch, 3)
     before = dump_tables(conn)
     out = tmp_path / "m"
     with pytest.raises(VaxDeskError) as caught:
@@ -293,23 +290,7 @@ def test_build_package_with_the_audit_member_ahead_writes_the_same_bytes(
         conn = number.register.conn
         keys = _sync_identity.identity_keys(conn)
         lines = [line for _, _, line in _stored_lines(conn)]
-        audit = [
-            {
-                "seq": row.seq,
-                "at": row.at,
-                "user_id": row.user_id,
-                "terminal_id": row.terminal_id,
-                "action": row.action,
-                "outcome": row.outcome,
-                "person_id": row.person_id,
-                "record_type": row.record_type,
-                "record_id": row.record_id,
-                "detail": row.detail,
-                "prev_hash": row.prev_hash.hex(),
-                "entry_hash": row.entry_hash.hex(),
-            }
-            for row in sync_outbox.audit_since(conn, 0)
-        ]
+        audit = [sync_export._audit_entry(row) for row in sync_outbox.audit_since(conn, 0)]
     finally:
         number.register.close()
     created = utc_now()
@@ -345,14 +326,7 @@ def test_a_long_audit_backlog_streams_after_the_records_as_before(
     connection after the records, on the exporting thread."""
     conn = number.register.conn
     monkeypatch.setattr(sync_export, "AUDIT_AHEAD_MAX", 1)
-    threads: dict[str, str] = {}
-    stage = writer._stage
-
-    def spy_stage(path: Path, name: str, source: Any, check: Any) -> Any:
-        threads[name] = threading.current_thread().name
-        return stage(path, name, source, check)
-
-    monkeypatch.setattr(writer, "_stage", spy_stage)
+    threads = _members_made_on(monkeypatch)
     before = _audit_after(conn, channel(conn).audit_ack_seq)
     assert len(before) > 1
     result = sync_export.export_changes(number, tmp_path / "m")

@@ -23,6 +23,7 @@ from tests.integration.test_sync_export_two_cores import _set_lot_in_line, _sign
 from tests.support.sync_env import (
     SyncEnv,
     dump_tables,
+    fail_stored_batch,
     make_sync_register,
     more_doses,
     signed_in,
@@ -103,17 +104,7 @@ def test_an_error_while_reading_ahead_is_raised_and_changes_nothing(
     env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     conn = number.register.conn
-    monkeypatch.setattr(outbox_lines, "FETCH", 2)
-    calls: list[int] = []
-    batch = outbox_lines._batch
-
-    def failing(*args: Any) -> Any:
-        calls.append(1)
-        if len(calls) == 2:
-            raise VaxDeskError("読み取りに失敗しました。", code="E_TEST_READ")
-        return batch(*args)
-
-    monkeypatch.setattr(outbox_lines, "_batch", failing)
+    fail_stored_batch(monkeypatch, 2)
     before, waiting = dump_tables(conn), _waiting(conn)
     out = tmp_path / "m"
     with pytest.raises(VaxDeskError) as caught:
