@@ -30,7 +30,7 @@ from app.store.sync_outbox import RECORD_TABLES
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*\Z")
 STAGE_PREFIX = "vxstage_"  # attached staging databases (app.store.initial_stage)
-_SOURCE = re.compile(r"^vxstage_[0-9a-f]+\.[a-z_][a-z0-9_]*\Z")  # a staging table
+_SOURCE = re.compile(r"^vxstage_[0-9a-f]+_[0-9]+\.[a-z_][a-z0-9_]*\Z")  # a staging table
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,21 +1,25 @@
-"""Staging of an ``initial`` load's columns in a private in-memory database (issue 9).
+"""Staging of an ``initial`` load's columns in private in-memory databases (issue 9).
 
 ``initial_load.JsonInserter`` takes every column out of a chunk's JSON (``->>``) on the thread
 that applies. Here that extraction runs on the read-ahead thread instead: ``StageRing.fill``
 runs the same ``->>`` / ``jsonb_each`` expressions (moved, not rewritten: same values, same
 types, same NULLs) into a staging table of a private in-memory database (its own connection,
-``file:vxstage-<random>?mode=memory&cache=shared``), and the applying thread, which has that
-database attached (``KEY ''``: not encrypted, never on disk), resolves the references by the
-same joins and inserts with one ``INSERT … SELECT`` from the staging table, the same cut
+``file:vxstage-<random>-<slot>?mode=memory&cache=shared``), and the applying thread, which has
+that database attached (``KEY ''``: not encrypted, never on disk), resolves the references by
+the same joins and inserts with one ``INSERT … SELECT`` from the staging table, the same cut
 (the first record whose reference is not in the register) and the same row ids.
 
-The staging tables are a ring of ``SLOTS`` per record type, created before the load reads any of
-them: the register's connection reads them uncommitted (``PRAGMA read_uncommitted``, which only
-concerns shared-cache databases), so the read-ahead thread may refill a slot the applying thread
-is done with while the load's one transaction stays open (a table cannot be created or the
-database detached then). Which slot may be written is the caller's business (one writer per
-slot, handed over in order). ``close`` empties every slot (``secure_delete``: the freed pages are
-zeroed) and closes the staging connection; the attachment itself can only go once the load's
+The staging tables are a ring of ``SLOTS``, each slot its OWN in-memory database (one table per
+record type in it), created before the load reads any of them. A statement holds the mutex of
+every shared-cache database it touches for as long as it runs (``sqlite3VdbeEnter``): with one
+database for every slot, the read-ahead's fill of the next slot and the applying thread's
+insert from the current one took turns instead of running side by side. The register's
+connection reads the slots uncommitted (``PRAGMA read_uncommitted``, which only concerns
+shared-cache databases), so the read-ahead thread may refill a slot the applying thread is done
+with while the load's one transaction stays open (a table cannot be created or a database
+detached then). Which slot may be written is the caller's business (one writer per slot, handed
+over in order). ``close`` empties every slot (``secure_delete``: the freed pages are zeroed) and
+closes the staging connections; the attachments themselves can only go once the load's
 transaction is over (``detach_stale``).
 """
 
@@ -99,32 +103,37 @@ def _fill_sql(record_type: str, spec: tuple[Column, ...], table: str) -> str:
 
 
 class StageRing:
-    """The staging database of one load: ``SLOTS`` tables per record type of ``specs``,
-    attached to ``conn`` (see the module docstring)."""
+    """The staging databases of one load: ``SLOTS`` in-memory databases, each with a table per
+    record type of ``specs``, attached to ``conn`` (see the module docstring)."""
 
     def __init__(self, conn: Connection, specs: dict[str, tuple[Column, ...]]) -> None:
         detach_stale(conn)
         token = secrets.token_hex(8)
-        self.name = f"{STAGE_PREFIX}{token}"
-        self.uri = f"file:vxstage-{token}?mode=memory&cache=shared"
+        self.names = [f"{STAGE_PREFIX}{token}_{slot}" for slot in range(SLOTS)]
+        self.uris = [
+            f"file:vxstage-{token}-{slot}?mode=memory&cache=shared" for slot in range(SLOTS)
+        ]
         self.specs = dict(specs)
         self._conn = conn
-        self._stage: Any = sqlcipher3.connect(
-            self.uri, uri=True, isolation_level=None, check_same_thread=False
-        )
+        self._stages: list[Any] = []
         self._read_uncommitted = int(conn.execute("PRAGMA read_uncommitted").fetchone()[0])
         self._attached = False
         try:
-            self._stage.execute("PRAGMA temp_store = MEMORY")
-            self._stage.execute("PRAGMA secure_delete = ON")
-            self._stage.execute("PRAGMA journal_mode = MEMORY")
-            for rtype, spec in self.specs.items():
-                cols = ", ".join(_stage_columns(spec))
-                for slot in range(SLOTS):
-                    self._stage.execute(f"CREATE TABLE {_table(rtype, slot)} ({cols})")
+            for slot, uri in enumerate(self.uris):
+                stage = sqlcipher3.connect(
+                    uri, uri=True, isolation_level=None, check_same_thread=False
+                )
+                self._stages.append(stage)
+                stage.execute("PRAGMA temp_store = MEMORY")
+                stage.execute("PRAGMA secure_delete = ON")
+                stage.execute("PRAGMA journal_mode = MEMORY")
+                for rtype, spec in self.specs.items():
+                    cols = ", ".join(_stage_columns(spec))
+                    stage.execute(f"CREATE TABLE {_table(rtype, slot)} ({cols})")
             conn.execute("PRAGMA read_uncommitted = 1")
-            conn.execute(f"ATTACH DATABASE ? AS {self.name} KEY ''", (self.uri,))
-            self._attached = True
+            self._attached = True  # (detach_stale takes what an interrupted ATTACH left)
+            for name, uri in zip(self.names, self.uris, strict=True):
+                conn.execute(f"ATTACH DATABASE ? AS {name} KEY ''", (uri,))
         except BaseException:
             self.close()
             raise
@@ -134,7 +143,7 @@ class StageRing:
         (slot left empty) when SQLite refuses the chunk (malformed JSON, …)."""
         table = _table(rtype, slot)
         sql = _fill_sql(rtype, self.specs[rtype], table)
-        stage = self._stage
+        stage = self._stages[slot]
         stage.execute("BEGIN")
         try:
             stage.execute(f"DELETE FROM {table}")
@@ -151,23 +160,25 @@ class StageRing:
     def source(self, rtype: str, slot: int) -> str:
         """The staging table of slot ``slot`` of ``rtype`` as the register's connection names it
         (for ``initial_load.JsonInserter.insert``)."""
-        return f"{self.name}.{_table(rtype, slot)}"
+        return f"{self.names[slot]}.{_table(rtype, slot)}"
 
     def close(self) -> None:
-        """Empty every slot, close the staging connection and stop reading uncommitted; detach
+        """Empty every slot, close the staging connections and stop reading uncommitted; detach
         when no transaction is open (otherwise ``detach_stale`` does, later)."""
-        stage, self._stage = self._stage, None
-        if stage is None:
+        stages, self._stages = self._stages, []
+        if not stages and not self._attached:
             return
         try:
-            for rtype in self.specs:
-                for slot in range(SLOTS):
+            for slot, stage in enumerate(stages):
+                for rtype in self.specs:
                     try:
                         stage.execute(f"DELETE FROM {_table(rtype, slot)}")
                     except sqlcipher3.OperationalError:
                         continue  # never created
         finally:
-            stage.close()
+            for stage in stages:
+                stage.close()
             self._conn.execute(f"PRAGMA read_uncommitted = {self._read_uncommitted}")
             if self._attached:
+                self._attached = False
                 detach_stale(self._conn)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -229,7 +230,8 @@ def test_no_file_is_written_for_the_staging(
         def check() -> None:
             conn = number.register.conn
             stage = [r for r in conn.execute("PRAGMA database_list") if "vxstage" in str(r[1])]
-            assert len(stage) == 1 and stage[0][2] == ""  # in memory, no file
+            # one database per slot, each in memory (no file)
+            assert len(stage) == initial_stage.SLOTS and all(r[2] == "" for r in stage)
             seen.extend(listing() - files_before)
             seen.extend(f for f in _open_files() - open_before if "vaxdesk-open-" not in f)
 
@@ -323,4 +325,45 @@ def test_a_failure_or_cancel_at_each_stage_leaves_the_register_loadable(
         result = import_package(number, pkg)  # and the same package then loads
         assert result.applied == len(people)
     finally:
+        number.register.close()
+
+
+def test_a_slot_is_filled_while_a_statement_reads_another(empty: SyncEnv) -> None:
+    """A statement holds the mutex of every shared-cache database it reads for as long as it
+    runs: each slot is its own database, so the read-ahead's fill of the next slot goes on while
+    the applying thread's statement reads the current one (with one database for every slot,
+    the fill waited for the statement to end and the wait below timed out)."""
+    spec = (
+        initial_load.Column("id", "id"),
+        initial_load.Column("uid", "uid"),
+        initial_load.Column("name", "data", field="name"),
+    )
+    text = json.dumps([envelope("institution", {"name": f"医院{i}"}) for i in range(3)]).encode()
+    number = login_as(empty.directory, "number")
+    ring = initial_stage.StageRing(number.register.conn, {"institution": spec})
+    try:
+        conn = number.register.conn
+        assert ring.fill("institution", 0, text, "")
+        filled = threading.Event()
+
+        def fill_next() -> None:
+            if ring.fill("institution", 1, text, ""):
+                filled.set()
+
+        worker = threading.Thread(target=fill_next)
+
+        def during_the_read(_k: object) -> int:  # runs inside the statement reading slot 0
+            worker.start()
+            return int(filled.wait(10))
+
+        conn.create_function("vx_test_during", 1, during_the_read)
+        source = ring.source("institution", 0)
+        got = conn.execute(f"SELECT vx_test_during(k) FROM {source} LIMIT 1").fetchone()
+        worker.join()
+        assert got == (1,)
+        assert conn.execute(f"SELECT count(*) FROM {ring.source('institution', 1)}").fetchone() == (
+            3,
+        )
+    finally:
+        ring.close()
         number.register.close()
