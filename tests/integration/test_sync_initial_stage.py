@@ -21,6 +21,7 @@ import pytest
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session
 from app.services import _sync_identity, _sync_initial
+from app.services._initial_lines import column_sources
 from app.services._sync_apply import ImportCancelled
 from app.services._sync_initial import apply_initial
 from app.services.sync_import import import_package
@@ -366,4 +367,22 @@ def test_a_slot_is_filled_while_a_statement_reads_another(empty: SyncEnv) -> Non
         )
     finally:
         ring.close()
+        number.register.close()
+
+
+def test_the_staged_vaccinations_go_in_without_a_temporary_table(empty: SyncEnv) -> None:
+    number = login_as(empty.directory, "number")
+    try:
+        conn = number.register.conn
+        b = _sync_initial._RowBuilder(conn, "vaccination")
+        spec = column_sources("vaccination", b.plain, b.bools, b.ref_fields, b.ref_columns)
+        ring = initial_stage.StageRing(conn, {"vaccination": spec})
+        try:
+            sql = initial_load._apply_sql("vaccination", spec, ring.source("vaccination", 0))
+            plan = [r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", (None, 1, 1))]
+        finally:
+            ring.close()
+        assert "SCALAR SUBQUERY" in " ".join(plan)  # the cut, once
+        assert not [p for p in plan if "MATERIALIZE" in p or "TEMP B-TREE" in p]
+    finally:
         number.register.close()
