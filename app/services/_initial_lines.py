@@ -8,8 +8,8 @@ from the first one the insert cannot take (a reference not in the register yet, 
 breaks a constraint), goes through the row builder and the general path exactly as before.
 
 With a ``Stager`` (``_sync_initial.STAGED``) the read-ahead thread also takes the columns out of
-the chunk's JSON, into a slot of a private in-memory staging database
-(``app.store.initial_stage``); the applying thread then inserts from that slot, by the same
+the chunk's JSON, into a slot (each slot its own private in-memory staging database:
+``app.store.initial_stage``); the applying thread then inserts from that slot, by the same
 statement otherwise. A chunk SQLite refuses to stage, or one the reader did not prepare, takes
 the JSON statement on the applying thread as before.
 """

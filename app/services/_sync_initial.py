@@ -63,8 +63,9 @@ _DERIVED = {"person": ("kana_key",), "vaccination": ("outcome", "postpone_reason
 _ENVELOPE = ("version", "origin", "voided_at", "void_reason")
 LOAD_CHUNK = 5000  # records per executemany (and per reference look-up)
 LINE_PATH = True
-# The line path's columns taken out of the JSON on the read-ahead thread, into a private
-# in-memory staging database (app.store.initial_stage); False: on the applying thread.
+# The line path's columns taken out of the JSON on the read-ahead thread, into private
+# in-memory staging databases, one per slot (app.store.initial_stage); False: on the
+# applying thread.
 STAGED = True
 # MiB of page cache for the load: the indexes whose keys arrive in random order (by birth date,
 # kana, the season list) are updated in place; what does not fit is spilled and read back.

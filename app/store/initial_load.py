@@ -133,7 +133,11 @@ def _statement(record_type: str, spec: tuple[Column, ...]) -> str:
 @functools.lru_cache(maxsize=32)
 def _apply_sql(record_type: str, spec: tuple[Column, ...], source: str) -> str:
     """The applying side: the staged rows of ``source`` into the register, references resolved
-    by ``initial_load._statement``'s joins, up to the first record naming one not found."""
+    by ``initial_load._statement``'s joins, up to the first record naming one not found. ``x``
+    is not materialized: the cut (a scalar subquery, run once before the first row goes in)
+    and the insert each run the joins, which costs less than writing every row into a
+    temporary table first and reading it back (a statement that reads the table it inserts
+    into, persons naming a guardian, still goes through one, as SQLite requires)."""
     table = RECORD_TABLES[record_type]
     joins: list[str] = []
     refs: list[str] = []
@@ -162,7 +166,7 @@ def _apply_sql(record_type: str, spec: tuple[Column, ...], source: str) -> str:
     names = ", ".join(c.name for c in spec)
     missing = " OR ".join(cut) or "0"
     return (
-        f"WITH x AS MATERIALIZED (SELECT s.k{''.join(refs)}, {missing} AS m"
+        f"WITH x AS NOT MATERIALIZED (SELECT s.k{''.join(refs)}, {missing} AS m"
         f" FROM {source} s {' '.join(joins)})"
         f" INSERT INTO {table} ({names}) SELECT {', '.join(selects)} FROM x"
         " WHERE x.k < (SELECT coalesce(min(x.k), ?2) FROM x WHERE x.m)"

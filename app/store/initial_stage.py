@@ -9,9 +9,12 @@ database attached (``KEY ''``: not encrypted, never on disk), resolves the refer
 same joins and inserts with one ``INSERT … SELECT`` from the staging table, the same cut
 (the first record whose reference is not in the register) and the same row ids.
 
-The staging tables are a ring of ``SLOTS`` per record type of a ``StageDb``
-(``app.store.stage_db``: how the register's connection reads them while the read-ahead thread
-refills a slot it is done with, and how they are emptied and detached). Which slot may be written
+The staging tables are a ring of ``SLOTS`` per record type of a ``StageDb``, each slot a
+database of its own (``app.store.stage_db``: a statement holds the mutex of every shared-cache
+database it reads while it runs, so with one database the read-ahead's fill of the next slot and
+the applying thread's insert from the current one took turns; how the register's connection
+reads them while the read-ahead thread refills a slot it is done with, and how they are emptied
+and detached). Which slot may be written
 is the caller's business (one writer per slot, handed over in order).
 """
 
@@ -99,12 +102,14 @@ class StageRing(StageDb):
         self.specs = dict(specs)
         super().__init__(
             conn,
-            {
-                _table(rtype, slot): ", ".join(_stage_columns(spec))
-                for rtype, spec in self.specs.items()
+            *(
+                {
+                    _table(rtype, slot): ", ".join(_stage_columns(spec))
+                    for rtype, spec in self.specs.items()
+                }
                 for slot in range(SLOTS)
-            },
-        )  # one database: see app.store.stage_db.StageDb about parts
+            ),
+        )  # a database per slot: the fill of one runs while a statement reads another
 
     def fill(self, rtype: str, slot: int, lines: bytes, extra: str) -> bool:
         """Slot ``slot`` of ``rtype`` holds the columns of ``lines`` (read-ahead thread); False

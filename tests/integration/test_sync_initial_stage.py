@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import pytest
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session
 from app.services import _sync_identity, _sync_initial
+from app.services._initial_lines import column_sources
 from app.services._sync_apply import ImportCancelled
 from app.services._sync_initial import apply_initial
 from app.services.sync_import import import_package
@@ -229,7 +231,8 @@ def test_no_file_is_written_for_the_staging(
         def check() -> None:
             conn = number.register.conn
             stage = [r for r in conn.execute("PRAGMA database_list") if "vxstage" in str(r[1])]
-            assert len(stage) == 1 and stage[0][2] == ""  # in memory, no file
+            # one database per slot, each in memory (no file)
+            assert len(stage) == initial_stage.SLOTS and all(r[2] == "" for r in stage)
             seen.extend(listing() - files_before)
             seen.extend(f for f in _open_files() - open_before if "vaxdesk-open-" not in f)
 
@@ -322,5 +325,64 @@ def test_a_failure_or_cancel_at_each_stage_leaves_the_register_loadable(
         assert conn.execute("PRAGMA read_uncommitted").fetchone()[0] == 0
         result = import_package(number, pkg)  # and the same package then loads
         assert result.applied == len(people)
+    finally:
+        number.register.close()
+
+
+def test_a_slot_is_filled_while_a_statement_reads_another(empty: SyncEnv) -> None:
+    """A statement holds the mutex of every shared-cache database it reads for as long as it
+    runs: each slot is its own database, so the read-ahead's fill of the next slot goes on while
+    the applying thread's statement reads the current one (with one database for every slot,
+    the fill waited for the statement to end and the wait below timed out)."""
+    spec = (
+        initial_load.Column("id", "id"),
+        initial_load.Column("uid", "uid"),
+        initial_load.Column("name", "data", field="name"),
+    )
+    text = json.dumps([envelope("institution", {"name": f"医院{i}"}) for i in range(3)]).encode()
+    number = login_as(empty.directory, "number")
+    ring = initial_stage.StageRing(number.register.conn, {"institution": spec})
+    try:
+        conn = number.register.conn
+        assert ring.fill("institution", 0, text, "")
+        filled = threading.Event()
+
+        def fill_next() -> None:
+            if ring.fill("institution", 1, text, ""):
+                filled.set()
+
+        worker = threading.Thread(target=fill_next)
+
+        def during_the_read(_k: object) -> int:  # runs inside the statement reading slot 0
+            worker.start()
+            return int(filled.wait(10))
+
+        conn.create_function("vx_test_during", 1, during_the_read)
+        source = ring.source("institution", 0)
+        got = conn.execute(f"SELECT vx_test_during(k) FROM {source} LIMIT 1").fetchone()
+        worker.join()
+        assert got == (1,)
+        assert conn.execute(f"SELECT count(*) FROM {ring.source('institution', 1)}").fetchone() == (
+            3,
+        )
+    finally:
+        ring.close()
+        number.register.close()
+
+
+def test_the_staged_vaccinations_go_in_without_a_temporary_table(empty: SyncEnv) -> None:
+    number = login_as(empty.directory, "number")
+    try:
+        conn = number.register.conn
+        b = _sync_initial._RowBuilder(conn, "vaccination")
+        spec = column_sources("vaccination", b.plain, b.bools, b.ref_fields, b.ref_columns)
+        ring = initial_stage.StageRing(conn, {"vaccination": spec})
+        try:
+            sql = initial_load._apply_sql("vaccination", spec, ring.source("vaccination", 0))
+            plan = [r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", (None, 1, 1))]
+        finally:
+            ring.close()
+        assert "SCALAR SUBQUERY" in " ".join(plan)  # the cut, once
+        assert not [p for p in plan if "MATERIALIZE" in p or "TEMP B-TREE" in p]
     finally:
         number.register.close()
