@@ -158,6 +158,20 @@ def _members_made_on(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return threads
 
 
+def _exported_on_this_thread(
+    env: SyncEnv, number: Session, tmp_path: Path, threads: dict[str, str], before: list[int]
+) -> None:
+    """Export: every member made on the calling thread, the audit entries ``before`` and the
+    stored lines as they are sent."""
+    result = sync_export.export_changes(number, tmp_path / "m")
+    assert set(threads.values()) == {threading.current_thread().name}
+    read = _read(env, result.path)
+    assert [json.loads(x)["seq"] for x in read.members["audit/audit.jsonl"].splitlines()] == before
+    assert read.members["records/vaccination.jsonl"] == b"".join(
+        line + b"\n" for _, _, line in _stored_lines(number.register.conn)
+    )
+
+
 def test_the_audit_member_is_made_beside_the_records_from_rows_read_after_the_marking(
     env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -218,13 +232,7 @@ def test_without_a_second_connection_the_audit_member_is_made_after_the_records(
     threads = _members_made_on(monkeypatch)
     monkeypatch.setattr(outbox_lines, "snapshot_reader", no_reader)
     before = _audit_after(conn, channel(conn).audit_ack_seq)
-    result = sync_export.export_changes(number, tmp_path / "m")
-    assert set(threads.values()) == {threading.current_thread().name}
-    read = _read(env, result.path)
-    assert [json.loads(x)["seq"] for x in read.members["audit/audit.jsonl"].splitlines()] == before
-    assert read.members["records/vaccination.jsonl"] == b"".join(
-        line + b"\n" for _, _, line in _stored_lines(conn)
-    )
+    _exported_on_this_thread(env, number, tmp_path, threads, before)
 
 
 def _no_audit_thread_left() -> bool:
@@ -329,10 +337,4 @@ def test_a_long_audit_backlog_streams_after_the_records_as_before(
     threads = _members_made_on(monkeypatch)
     before = _audit_after(conn, channel(conn).audit_ack_seq)
     assert len(before) > 1
-    result = sync_export.export_changes(number, tmp_path / "m")
-    assert set(threads.values()) == {threading.current_thread().name}
-    read = _read(env, result.path)
-    assert [json.loads(x)["seq"] for x in read.members["audit/audit.jsonl"].splitlines()] == before
-    assert read.members["records/vaccination.jsonl"] == b"".join(
-        line + b"\n" for _, _, line in _stored_lines(conn)
-    )
+    _exported_on_this_thread(env, number, tmp_path, threads, before)
