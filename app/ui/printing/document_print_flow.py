@@ -102,13 +102,18 @@ class DocumentPrintFlow(QObject):
             if private:
                 shutil.rmtree(folder, ignore_errors=True)
 
+        # free before anyone hears the outcome: a request made in reply to it is not ignored
+        # as "busy" (``finished`` is a separate queued signal that may come later)
+        self._running.add(job)
+        job.succeeded.connect(lambda _result: self._running.discard(job))
+        job.failed.connect(lambda _code, _message: self._running.discard(job))
+        job.cancelled.connect(lambda: self._running.discard(job))
         job.succeeded.connect(lambda result: self._succeeded(request, result, cleanup))
         job.failed.connect(
             lambda code, message: self._failed(request, reissue_reason, code, message, cleanup)
         )
         job.cancelled.connect(lambda: self._cancelled(cleanup))
         job.finished.connect(self._close_progress)
-        self._running.add(job)
         job.finished.connect(lambda: self._running.discard(job))
         self.job_started.emit(job)
         return job
