@@ -173,7 +173,7 @@ def _stage_sql(shape: Shape, target: str = f"temp.{_IN}") -> str:
     ]
     uid = _uid("v ->> '$.uid'")
     return (
-        "WITH j AS MATERIALIZED (SELECT key AS k, value AS v FROM jsonb_each(CAST(? AS TEXT))),"
+        "WITH j AS NOT MATERIALIZED (SELECT key AS k, value AS v FROM jsonb_each(CAST(? AS TEXT))),"
         f" r AS MATERIALIZED (SELECT k, v, {uid} AS u, v ->> '$.type' AS t,"
         " v ->> '$.origin' AS o, json_type(v, '$.voided') AS vt,"
         f" ({members}(j.v)) AS nt, ({members}(j.v, '$.data')) AS nd FROM j)"
