@@ -45,6 +45,7 @@ from app.sync.trust import build_trust, make_party
 from app.sync.writer import build_package
 from benchmarks import export_timeline
 from benchmarks.demo_cache import CachedRegister, ensure_register
+from benchmarks.thread_cpu import ThreadCpu
 from benchmarks.updates_phases import Phases
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -399,7 +400,7 @@ def stage_updates(
         main_cpu = time.thread_time()
         if profiler is not None:
             profiler.enable()
-        with Phases() as phases:
+        with Phases() as phases, ThreadCpu() as threads:
             result = import_package(session, pkg)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         main_cpu = time.thread_time() - main_cpu
@@ -436,6 +437,7 @@ def stage_updates(
         "cpu_seconds": round(cpu, 2),
         "main_thread_cpu_seconds": round(main_cpu, 2),
         "main_thread_phases": phases.report(),
+        "threads": threads.report(),
         "records_per_cpu_s": round(result.applied / cpu),
         "deferred_checkpoint": {
             "wal_mb_before": wal_mb,
