@@ -23,7 +23,7 @@ import orjson
 
 from app.domain.kana import normalize_kana
 from app.services._stage_slots import SlotHandover
-from app.services._sync_apply import REF_CACHE
+from app.services._sync_applier import REF_CACHE
 from app.services._sync_records import REF_TYPES as SYNC_REF_TYPES
 from app.store import db, initial_load, sync_apply
 from app.store.initial_load import Column

@@ -30,14 +30,11 @@ from app.security.person_numbers import NumberCipher
 from app.services._bulk import bulk_apply
 from app.services._initial_lines import LinePath, Stager, column_sources, fits
 from app.services._initial_reader import ChunkReader
+from app.services._sync_applier import REF_CACHE, Applier, ApplyStats, NumberKeyNeeded
 from app.services._sync_apply import (
-    REF_CACHE,
     TICK,
-    Applier,
-    ApplyStats,
     CancelCheck,
     ImportCancelled,
-    NumberKeyNeeded,
     Progress,
     needs_number_key,
     record_count,

@@ -15,7 +15,7 @@ from app.security import permissions as perm
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit, _sync_identity
-from app.services._sync_apply import Applier
+from app.services._sync_applier import Applier
 from app.services._sync_hub_conflicts import HUB_DECIDED
 from app.services._sync_records import SERVER_OWNED
 from app.services._transaction import write

@@ -18,7 +18,8 @@ from app.cli import main
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session
 from app.services import _sync_identity, _sync_initial
-from app.services._sync_apply import ApplyStats, apply_package
+from app.services._sync_applier import ApplyStats
+from app.services._sync_apply import apply_package
 from app.services._sync_initial import InitialNotEmpty, apply_initial
 from app.services._sync_records import to_envelope
 from app.services.sync_import import import_package
