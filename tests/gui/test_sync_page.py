@@ -152,6 +152,7 @@ def test_conflict_merged_field_by_field(
     assert not any(re.search(r"[a-z]_[a-z]", name) for name in names)
     assert keys[names.index("● ロット番号")] == "lot_no"
     panel.detail.item(names.index("● ロット番号"), 2).setCheckState(Qt.CheckState.Checked)
+    assert panel.merge_button.isEnabled()  # idle again as soon as the import is told
     qtbot.keyClick(panel.merge_button, Qt.Key.Key_Space)
     assert panel.list_table.rowCount() == 0
     row = conn.execute("SELECT lot_no, doctor FROM vaccinations WHERE uid = ?", (uid,)).fetchone()

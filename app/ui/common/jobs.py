@@ -13,7 +13,10 @@ was cancelled::
 Cancelling is cooperative: a queued job never starts; a running job is told through
 ``ctx.cancelled`` and its result is dropped (handed to ``discard`` so that, for example, a
 session opened by a cancelled login is closed). Exactly one of ``succeeded``, ``failed`` and
-``cancelled`` is emitted per job, followed by ``finished``.
+``cancelled`` is emitted per job, followed by ``finished``. The worker hands the outcome over
+in ONE queued call, and the GUI thread emits the outcome and ``finished`` back to back in it: no
+event (a click, a timer) can run between a job's outcome and its ``finished``, so a screen that
+becomes idle on ``finished`` is idle before anything done in reply to the outcome.
 """
 
 from __future__ import annotations
@@ -79,6 +82,9 @@ class Job(QObject):
     # For the runner only, emitted after ``finished``: the runner releases the job on it, so the
     # job is never deleted while the worker is still delivering ``finished`` to other receivers.
     released = Signal(object)  # this job
+    # The worker's one hand-over to the GUI thread: kind ("succeeded", "failed", "cancelled")
+    # and the payload. Queued, because this object lives on the GUI thread.
+    _ended = Signal(str, object)
 
     def __init__(
         self,
@@ -91,6 +97,7 @@ class Job(QObject):
         self._discard = discard
         self._cancel = threading.Event()
         self._done = threading.Event()
+        self._ended.connect(self._deliver)
 
     @property
     def is_cancel_requested(self) -> bool:
@@ -112,34 +119,46 @@ class Job(QObject):
         self._cancel.set()
 
     def run_here(self) -> None:
-        """Run the callable on the current thread and emit the outcome (the worker calls this)."""
+        """Run the callable on the current thread (the worker calls this) and hand the outcome
+        to the GUI thread."""
+        kind, payload = self._outcome()
+        self._done.set()
+        self._ended.emit(kind, payload)
+
+    def _outcome(self) -> tuple[str, Any]:
+        if self._cancel.is_set():
+            return "cancelled", None
         try:
-            if self._cancel.is_set():
-                self.cancelled.emit()
-                return
-            try:
-                result = self._work(JobContext(self))
-            except JobCancelled:
-                self.cancelled.emit()
-                return
-            except VaxDeskError as exc:
-                self.failed.emit(exc.code, exc.message_ja)
-                return
-            except Exception as exc:
-                # Only the type: the message of an unexpected error may contain personal data.
-                log.error("background job failed: %s", type(exc).__name__)
-                self.failed.emit(INTERNAL_ERROR.code, INTERNAL_ERROR.message_ja)
-                return
-            if self._cancel.is_set():
-                if self._discard is not None:
+            result = self._work(JobContext(self))
+        except JobCancelled:
+            return "cancelled", None
+        except VaxDeskError as exc:
+            return "failed", (exc.code, exc.message_ja)
+        except Exception as exc:
+            # Only the type: the message of an unexpected error may contain personal data.
+            log.error("background job failed: %s", type(exc).__name__)
+            return "failed", (INTERNAL_ERROR.code, INTERNAL_ERROR.message_ja)
+        if self._cancel.is_set():
+            if self._discard is not None:
+                try:
                     self._discard(result)
-                self.cancelled.emit()
-            else:
-                self.succeeded.emit(result)
-        finally:
-            self._done.set()
-            self.finished.emit()
-            self.released.emit(self)
+                except Exception as exc:  # the job still ends as cancelled
+                    log.error("discarding a cancelled job's result failed: %s", type(exc).__name__)
+            return "cancelled", None
+        return "succeeded", result
+
+    @Slot(str, object)
+    def _deliver(self, kind: str, payload: Any) -> None:
+        """On the GUI thread: the outcome, then ``finished``, then ``released``, with no event
+        processed in between."""
+        if kind == "succeeded":
+            self.succeeded.emit(payload)
+        elif kind == "failed":
+            self.failed.emit(*payload)
+        else:
+            self.cancelled.emit()
+        self.finished.emit()
+        self.released.emit(self)
 
 
 class _JobRunnable(QRunnable):

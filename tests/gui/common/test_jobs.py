@@ -4,9 +4,11 @@ job at a time."""
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from app.errors import NotFound
@@ -148,3 +150,25 @@ def test_every_receiver_gets_finished_before_the_job_is_released(
         jobs.append(job)
     qtbot.waitUntil(lambda: len(heard) == 40 and not runner.busy, timeout=WAIT_MS)
     assert sorted(heard) == list(range(40))
+
+
+def test_nothing_runs_between_the_outcome_and_finished(qtbot: QtBot, runner: JobRunner) -> None:
+    """Regression (the flaky sync-page merge click): a screen becomes idle on ``finished``; a
+    click or timer handled after the outcome but before ``finished`` found it still busy. A slow
+    receiver of the outcome (connected directly, so it runs wherever the outcome is emitted) used
+    to let the GUI run a timer before the worker had sent ``finished``."""
+    heard: list[str] = []
+
+    def on_success(result: object) -> None:
+        heard.append("succeeded")
+        QTimer.singleShot(0, lambda: heard.append("next event"))
+
+    def slow_receiver(result: object) -> None:
+        time.sleep(0.3)
+
+    job = runner.submit(lambda ctx: "done")
+    job.succeeded.connect(on_success)
+    job.succeeded.connect(slow_receiver, Qt.ConnectionType.DirectConnection)
+    job.finished.connect(lambda: heard.append("finished"))
+    qtbot.waitUntil(lambda: len(heard) == 3, timeout=WAIT_MS)
+    assert heard == ["succeeded", "finished", "next event"]
