@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from app.services import _audit, _sync_export_records, sync_export
+from app.services import _audit, _sync_export_records, _sync_export_stored_lines, sync_export
 from app.store import db, outbox_lines, sync_outbox, sync_state
 from app.sync import keys, stream, writer, zipwrite
 
@@ -169,7 +169,7 @@ def install() -> Timeline:
             self.inner.close()
 
     tl.replace(outbox_lines, "stored", Stored)
-    original_stored_lines = _sync_export_records.Records._stored
+    original_stored_lines = _sync_export_stored_lines.StoredLinesMixin._stored
 
     def _stored(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
         gen = original_stored_lines(self, *args, **kwargs)
@@ -186,7 +186,7 @@ def install() -> Timeline:
         finally:
             gen.close()
 
-    tl.replace(_sync_export_records.Records, "_stored", _stored)
+    tl.replace(_sync_export_stored_lines.StoredLinesMixin, "_stored", _stored)
     tl.patch(writer, "_stage", "member: stage (lines, deflate submit, finish)")
     tl.patch(zipwrite.Deflater, "write", "deflater.write (submit, back-pressure)")
     tl.patch(zipwrite.Deflater, "finish", "deflater.finish (drain)")

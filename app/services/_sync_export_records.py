@@ -2,12 +2,12 @@
 progress and cancel (``sync_export`` puts them into the package).
 
 Per record type, the waiting outbox entries are read once (queue order; the latest entry of a
-record wins). A record whose package line was stored with that latest entry (``outbox_lines``,
-written in the same transaction as the change and deleted by any later write to the row) is sent
-with that line, read in one ordered pass over the stored lines; every other record (queued before
-migration 0009, written again since, a personal number, a changed table shape, a line without a
-MAC or whose MAC does not match) is read from its row as before: ordered by row id, its line
-built by SQLite (``sync_lines``), personal numbers decrypted with the session's number key on the
+record wins). A record whose package line was stored with that latest entry is sent with that
+line, read in one ordered pass over the stored lines and MAC-checked (``StoredLinesMixin``,
+``app/services/_sync_export_stored_lines.py``); every other record (queued before migration
+0009, written again since, a personal number, a changed table shape, a line without a MAC or
+whose MAC does not match) is read from its row as before: ordered by row id, its line built by
+SQLite (``sync_lines``), personal numbers decrypted with the session's number key on the
 per-row path. Every line is checked against its schema before it is sent: a stored line once,
 when its change was queued (``app/services/_line_check.py``; its MAC proves it), so it goes into
 the package as it is (``CheckedLines``); every other line by the package layer while it writes.
@@ -31,13 +31,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, ExitStack, closing
+from contextlib import AbstractContextManager, ExitStack
 from typing import Any
 
 from app.errors import VaxDeskError
 from app.security.person_numbers import NumberCipher
-from app.services._line_check import line_check
 from app.services._retention_sync import purge_envelopes
+from app.services._sync_export_stored_lines import Latest, StoredLinesMixin
 from app.services._sync_records import EnvelopeMaker, line_shape, line_shapes
 from app.store import db, outbox_lines, sync_lines, sync_outbox
 from app.sync.errors import PackageError
@@ -48,30 +48,6 @@ Progress = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 PROGRESS_EVERY = 2000
 POSTPONED_KEPT = 50_000
-_POSTPONEMENT = b'{"type":"postponement",'
-
-
-def _macs_ok(batch: outbox_lines.StoredBatch, verify: outbox_lines.Verify) -> list[bool]:
-    """Whether each line of ``batch`` carries the MAC of the checked queue path."""
-    view = memoryview(batch.blob)
-    oks: list[bool] = []
-    pos = 0
-    for outbox_id, (uid,), (mac,), size in batch.parts():
-        end = pos + size
-        oks.append(verify(uid, outbox_id, view[pos:end], mac))
-        pos = end + 1
-    return oks
-
-
-def _joined(batch: outbox_lines.StoredBatch, taken: list[memoryview]) -> tuple[bytes, int]:
-    """(the ``taken`` lines of ``batch``, each ending with a line feed; their count): the
-    batch's joined lines as SQLite gave them when every line was taken."""
-    if not taken:
-        return b"", 0
-    if len(taken) == len(batch.outbox_ids):  # every line, in order: the batch as it came
-        return batch.blob + b"\n", len(taken)
-    taken.append(memoryview(b""))
-    return b"\n".join(taken), len(taken) - 1
 
 
 class Cancelled(VaxDeskError):
@@ -80,13 +56,11 @@ class Cancelled(VaxDeskError):
     exit_code = 75
 
 
-# A record type's waiting records: uid → (its latest waiting outbox id, row id or None)
-Latest = dict[bytes, tuple[int, int | None]]
 #: A second connection on the caller's snapshot for reading stored lines (or the caller's own).
 LineReader = Callable[[], AbstractContextManager[db.Connection]]
 
 
-class Records:
+class Records(StoredLinesMixin):
     """The lines of the changes waiting up to outbox id ``up_to`` (see the module text)."""
 
     def __init__(
@@ -151,17 +125,6 @@ class Records:
             [],
         )
 
-    def _check_of(self, record_type: str) -> tuple[int, outbox_lines.Verify] | None:
-        """(line key, MAC check) of the stored lines of ``record_type`` that may be sent as they
-        are; None when none may (no line key, a trigger missing)."""
-        shapes = line_shapes(self.conn, record_type)
-        key = None if shapes is None else outbox_lines.line_key(self.conn, *shapes)
-        if key is None or not self._stored_ok:
-            return None
-        tag = line_check(record_type).tag
-        verify = outbox_lines.verifier(self.conn, record_type, key, tag)
-        return None if verify is None else (key, verify)
-
     def _latest(self, conn: db.Connection, up_to: int) -> dict[str, Latest]:
         return {t: outbox_lines.latest_pending(conn, t, up_to) for t in self._checks}
 
@@ -189,25 +152,6 @@ class Records:
         """How many records the package will hold (for progress)."""
         self._waiting_now()
         return self._total
-
-    def _read_ahead(self) -> None:
-        """Start reading the stored lines of the first record type that has them on the second
-        connection (the others are read when their member comes: one reader at a time)."""
-        for t in RECORD_TYPES:
-            check = self._checks.get(t)
-            if check is not None:
-                ahead = outbox_lines.stored(self._lines_conn, t, check[0])
-                self._exit.callback(ahead.close)
-                self._ahead = (t, ahead)
-                return
-
-    def _batches(self, record_type: str, key: int) -> outbox_lines.StoredLines:
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None and ahead[0] == record_type:
-            return ahead[1]
-        if ahead is not None:
-            ahead[1].close()
-        return outbox_lines.stored(self._lines_conn, record_type, key)
 
     def own_conn(self) -> db.Connection:
         """The caller's connection, once the marking on it is done."""
@@ -349,95 +293,6 @@ class Records:
         if todo and again:
             found = sync_lines.row_ids_of(self.conn, register_type, todo)
             yield from self._lines(register_type, package_type, found, todo, again=False)
-
-    def _stored(
-        self, record_type: str, key: int, verify: outbox_lines.Verify
-    ) -> Iterator[CheckedLines]:
-        """The verified stored lines of ``record_type`` (the others stay in its waiting entries),
-        read on the second connection while the caller's marks the entries (module text). While
-        the waiting entries are still being read, the MACs of the first batches are checked
-        meanwhile (the lines are sorted out once the entries are there)."""
-        early: list[tuple[outbox_lines.StoredBatch, list[bool]]] = []
-        latest: Latest | None = None
-        with closing(self._batches(record_type, key)) as batches:
-            for batch in batches:
-                if not batch.attributable:  # every record from its row
-                    continue
-                if latest is None:
-                    waiting = self._waiting_now(wait=False)
-                    if waiting is None:
-                        early.append((batch, _macs_ok(batch, verify)))
-                        continue
-                    latest = waiting[record_type]
-                    for checked, oks in early:
-                        yield from self._emit(*self._accepted(record_type, latest, checked, oks))
-                    early.clear()
-                yield from self._emit(*self._verified(record_type, latest, batch, verify))
-        if latest is None:  # every batch came before the waiting entries
-            waiting = self._waiting_now()
-            assert waiting is not None
-            for checked, oks in early:
-                yield from self._emit(
-                    *self._accepted(record_type, waiting[record_type], checked, oks)
-                )
-
-    def _verified(
-        self,
-        record_type: str,
-        latest: Latest,
-        batch: outbox_lines.StoredBatch,
-        verify: outbox_lines.Verify,
-    ) -> tuple[bytes, int]:
-        """The lines of ``batch`` that are the current checked lines of waiting records (their
-        entries leave ``latest``; postponements are kept), with their count; the MAC checked
-        only for those. When that is every line of the batch, the batch's own joined lines."""
-        postponements = record_type == "vaccination"
-        keep, pop = self._keep, latest.pop
-        blob = batch.blob
-        view = memoryview(blob)
-        taken: list[memoryview] = []
-        pos = 0
-        for outbox_id, (uid,), (mac,), size in batch.parts():
-            end = pos + size
-            entry = pop(uid, None)
-            if entry is not None:
-                line = view[pos:end]
-                if entry[0] != outbox_id or not verify(uid, outbox_id, line, mac):
-                    latest[uid] = entry  # not the record's checked current line: its row
-                elif postponements and blob.startswith(_POSTPONEMENT, pos):
-                    keep(entry[1], uid, blob[pos:end], True)
-                else:
-                    taken.append(line)
-            pos = end + 1
-        return _joined(batch, taken)
-
-    def _accepted(
-        self,
-        record_type: str,
-        latest: Latest,
-        batch: outbox_lines.StoredBatch,
-        macs_ok: list[bool],
-    ) -> tuple[bytes, int]:
-        """``_verified`` for a batch whose MACs were checked already (``macs_ok``: True, it
-        matches)."""
-        postponements = record_type == "vaccination"
-        keep, pop = self._keep, latest.pop
-        blob = batch.blob
-        view = memoryview(blob)
-        taken: list[memoryview] = []
-        pos = 0
-        for (outbox_id, (uid,), _mac, size), mac_ok in zip(batch.parts(), macs_ok, strict=True):
-            end = pos + size
-            entry = pop(uid, None)
-            if entry is not None:
-                if entry[0] != outbox_id or not mac_ok:
-                    latest[uid] = entry  # not the record's checked current line: its row
-                elif postponements and blob.startswith(_POSTPONEMENT, pos):
-                    keep(entry[1], uid, blob[pos:end], True)
-                else:
-                    taken.append(view[pos:end])
-            pos = end + 1
-        return _joined(batch, taken)
 
     def _emit(self, lines: bytes, count: int) -> Iterator[CheckedLines]:
         if count:
