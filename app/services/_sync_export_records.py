@@ -13,8 +13,8 @@ when its change was queued (``app/services/_line_check.py``; its MAC proves it),
 the package as it is (``CheckedLines``); every other line by the package layer while it writes.
 
 Two cores (``reader`` and ``mark``): the stored lines are read on a second connection on the same
-snapshot (``outbox_lines.snapshot_reader``), from the start (the first record type that has them
-is read ahead at once, ``outbox_lines.StoredLines``), while a worker thread on the caller's
+snapshot (``stored_line_reader.snapshot_reader``), from the start (the first record type that has them
+is read ahead at once, ``stored_line_reader.StoredLines``), while a worker thread on the caller's
 connection reads the waiting entries (the caller waits for those) and then marks them as sent
 (``mark``: the UPDATE of the export's own transaction; SQLite releases the GIL in all three). The caller's connection is used again only through ``own_conn`` (which waits
 for the marking). The caller calls ``close()`` before its transaction ends, whatever happened
@@ -39,7 +39,7 @@ from app.security.person_numbers import NumberCipher
 from app.services._line_check import line_check
 from app.services._retention_sync import purge_envelopes
 from app.services._sync_records import EnvelopeMaker, line_shape, line_shapes
-from app.store import db, outbox_lines, sync_lines, sync_outbox
+from app.store import db, outbox_lines, stored_line_reader, sync_lines, sync_outbox
 from app.sync.errors import PackageError
 from app.sync.schemas import RECORD_TYPES
 from app.sync.writer import CheckedLines
@@ -51,7 +51,7 @@ POSTPONED_KEPT = 50_000
 _POSTPONEMENT = b'{"type":"postponement",'
 
 
-def _macs_ok(batch: outbox_lines.StoredBatch, verify: outbox_lines.Verify) -> list[bool]:
+def _macs_ok(batch: stored_line_reader.StoredBatch, verify: outbox_lines.Verify) -> list[bool]:
     """Whether each line of ``batch`` carries the MAC of the checked queue path."""
     view = memoryview(batch.blob)
     oks: list[bool] = []
@@ -63,7 +63,7 @@ def _macs_ok(batch: outbox_lines.StoredBatch, verify: outbox_lines.Verify) -> li
     return oks
 
 
-def _joined(batch: outbox_lines.StoredBatch, taken: list[memoryview]) -> tuple[bytes, int]:
+def _joined(batch: stored_line_reader.StoredBatch, taken: list[memoryview]) -> tuple[bytes, int]:
     """(the ``taken`` lines of ``batch``, each ending with a line feed; their count): the
     batch's joined lines as SQLite gave them when every line was taken."""
     if not taken:
@@ -129,7 +129,7 @@ class Records:
         # the stored lines (and the waiting entries they answer) are read on the second
         # connection while this one marks the entries (module text)
         self._lines_conn = conn
-        self._ahead: tuple[str, outbox_lines.StoredLines] | None = None
+        self._ahead: tuple[str, stored_line_reader.StoredLines] | None = None
         try:
             if reader is not None and any(self._checks.values()):
                 self._lines_conn = self._exit.enter_context(reader())
@@ -163,7 +163,7 @@ class Records:
         return None if verify is None else (key, verify)
 
     def _latest(self, conn: db.Connection, up_to: int) -> dict[str, Latest]:
-        return {t: outbox_lines.latest_pending(conn, t, up_to) for t in self._checks}
+        return {t: stored_line_reader.latest_pending(conn, t, up_to) for t in self._checks}
 
     def _set_waiting(self, waiting: dict[str, Latest]) -> None:
         self._waiting = waiting
@@ -196,18 +196,18 @@ class Records:
         for t in RECORD_TYPES:
             check = self._checks.get(t)
             if check is not None:
-                ahead = outbox_lines.stored(self._lines_conn, t, check[0])
+                ahead = stored_line_reader.stored(self._lines_conn, t, check[0])
                 self._exit.callback(ahead.close)
                 self._ahead = (t, ahead)
                 return
 
-    def _batches(self, record_type: str, key: int) -> outbox_lines.StoredLines:
+    def _batches(self, record_type: str, key: int) -> stored_line_reader.StoredLines:
         ahead, self._ahead = self._ahead, None
         if ahead is not None and ahead[0] == record_type:
             return ahead[1]
         if ahead is not None:
             ahead[1].close()
-        return outbox_lines.stored(self._lines_conn, record_type, key)
+        return stored_line_reader.stored(self._lines_conn, record_type, key)
 
     def own_conn(self) -> db.Connection:
         """The caller's connection, once the marking on it is done."""
@@ -357,7 +357,7 @@ class Records:
         read on the second connection while the caller's marks the entries (module text). While
         the waiting entries are still being read, the MACs of the first batches are checked
         meanwhile (the lines are sorted out once the entries are there)."""
-        early: list[tuple[outbox_lines.StoredBatch, list[bool]]] = []
+        early: list[tuple[stored_line_reader.StoredBatch, list[bool]]] = []
         latest: Latest | None = None
         with closing(self._batches(record_type, key)) as batches:
             for batch in batches:
@@ -385,7 +385,7 @@ class Records:
         self,
         record_type: str,
         latest: Latest,
-        batch: outbox_lines.StoredBatch,
+        batch: stored_line_reader.StoredBatch,
         verify: outbox_lines.Verify,
     ) -> tuple[bytes, int]:
         """The lines of ``batch`` that are the current checked lines of waiting records (their
@@ -415,7 +415,7 @@ class Records:
         self,
         record_type: str,
         latest: Latest,
-        batch: outbox_lines.StoredBatch,
+        batch: stored_line_reader.StoredBatch,
         macs_ok: list[bool],
     ) -> tuple[bytes, int]:
         """``_verified`` for a batch whose MACs were checked already (``macs_ok``: True, it
