@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from app.services import _audit, _sync_export_records, _sync_export_stored_lines, sync_export
-from app.store import db, outbox_lines, sync_outbox, sync_state
+from app.store import db, outbox_lines, stored_line_reader, sync_outbox, sync_state
 from app.sync import keys, stream, writer, zipwrite
 
 _clock = time.perf_counter
@@ -132,9 +132,9 @@ def install() -> Timeline:
 
     tl.patch(sync_outbox, "max_pending_id", "snapshot: max pending id")
     tl.patch(sync_outbox, "audit_head", "snapshot: audit head")
-    tl.patch(outbox_lines, "_state", "snapshot check (second connection)")
-    tl.patch(outbox_lines, "latest_pending", "read waiting entries")
-    tl.patch(outbox_lines, "_batch", "read stored lines (group_concat batch)")
+    tl.patch(stored_line_reader, "_state", "snapshot check (second connection)")
+    tl.patch(stored_line_reader, "latest_pending", "read waiting entries")
+    tl.patch(stored_line_reader, "_batch", "read stored lines (group_concat batch)")
     tl.patch(sync_outbox, "assign_package", "marking (UPDATE outbox)")
     tl.patch(sync_outbox, "audit_since", "audit rows read")
     tl.patch(_sync_export_records.Records, "__init__", "records setup (types, checks, entries)")
@@ -149,7 +149,7 @@ def install() -> Timeline:
 
     tl.replace(outbox_lines, "verifier", verifier)
     # the exporting thread's wait for the next batch of stored lines
-    original_stored = outbox_lines.stored
+    original_stored = stored_line_reader.stored
 
     class Stored:
         def __init__(self, *args: Any) -> None:
@@ -168,7 +168,7 @@ def install() -> Timeline:
         def close(self) -> None:
             self.inner.close()
 
-    tl.replace(outbox_lines, "stored", Stored)
+    tl.replace(stored_line_reader, "stored", Stored)
     original_stored_lines = _sync_export_stored_lines.StoredLinesMixin._stored
 
     def _stored(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:

@@ -13,8 +13,8 @@ when its change was queued (``app/services/_line_check.py``; its MAC proves it),
 the package as it is (``CheckedLines``); every other line by the package layer while it writes.
 
 Two cores (``reader`` and ``mark``): the stored lines are read on a second connection on the same
-snapshot (``outbox_lines.snapshot_reader``), from the start (the first record type that has them
-is read ahead at once, ``outbox_lines.StoredLines``), while a worker thread on the caller's
+snapshot (``stored_line_reader.snapshot_reader``), from the start (the first record type that has them
+is read ahead at once, ``stored_line_reader.StoredLines``), while a worker thread on the caller's
 connection reads the waiting entries (the caller waits for those) and then marks them as sent
 (``mark``: the UPDATE of the export's own transaction; SQLite releases the GIL in all three). The caller's connection is used again only through ``own_conn`` (which waits
 for the marking). The caller calls ``close()`` before its transaction ends, whatever happened
@@ -39,7 +39,7 @@ from app.security.person_numbers import NumberCipher
 from app.services._retention_sync import purge_envelopes
 from app.services._sync_export_stored_lines import Latest, StoredLinesMixin
 from app.services._sync_records import EnvelopeMaker, line_shape, line_shapes
-from app.store import db, outbox_lines, sync_lines, sync_outbox
+from app.store import db, outbox_lines, stored_line_reader, sync_lines, sync_outbox
 from app.sync.errors import PackageError
 from app.sync.schemas import RECORD_TYPES
 from app.sync.writer import CheckedLines
@@ -103,7 +103,7 @@ class Records(StoredLinesMixin):
         # the stored lines (and the waiting entries they answer) are read on the second
         # connection while this one marks the entries (module text)
         self._lines_conn = conn
-        self._ahead: tuple[str, outbox_lines.StoredLines] | None = None
+        self._ahead: tuple[str, stored_line_reader.StoredLines] | None = None
         try:
             if reader is not None and any(self._checks.values()):
                 self._lines_conn = self._exit.enter_context(reader())
@@ -126,7 +126,7 @@ class Records(StoredLinesMixin):
         )
 
     def _latest(self, conn: db.Connection, up_to: int) -> dict[str, Latest]:
-        return {t: outbox_lines.latest_pending(conn, t, up_to) for t in self._checks}
+        return {t: stored_line_reader.latest_pending(conn, t, up_to) for t in self._checks}
 
     def _set_waiting(self, waiting: dict[str, Latest]) -> None:
         self._waiting = waiting

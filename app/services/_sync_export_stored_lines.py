@@ -7,7 +7,7 @@ that line when the line carries the MAC of the checked queue path: it was checke
 schema once, when its change was queued (``app/services/_line_check.py``), so it goes into the
 package as it is (``CheckedLines``). ``_check_of`` gives the line key and MAC check of a record
 type (None: every record from its row). The stored lines of a record type are read in one
-ordered pass (``outbox_lines.stored``), on the second connection when there is one (then the
+ordered pass (``stored_line_reader.stored``), on the second connection when there is one (then the
 first record type that has them is read ahead at once, ``_read_ahead``); a batch's MACs are
 checked over views of its joined lines, and a batch whose every line is taken is sent as it
 came (``_joined``). A line that is not taken leaves its entry in the waiting entries (``Latest``),
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from app.services._line_check import line_check
 from app.services._sync_records import line_shapes
-from app.store import outbox_lines
+from app.store import outbox_lines, stored_line_reader
 from app.sync.schemas import RECORD_TYPES
 from app.sync.writer import CheckedLines
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 _POSTPONEMENT = b'{"type":"postponement",'
 
 
-def _macs_ok(batch: outbox_lines.StoredBatch, verify: outbox_lines.Verify) -> list[bool]:
+def _macs_ok(batch: stored_line_reader.StoredBatch, verify: outbox_lines.Verify) -> list[bool]:
     """Whether each line of ``batch`` carries the MAC of the checked queue path."""
     view = memoryview(batch.blob)
     oks: list[bool] = []
@@ -49,7 +49,7 @@ def _macs_ok(batch: outbox_lines.StoredBatch, verify: outbox_lines.Verify) -> li
     return oks
 
 
-def _joined(batch: outbox_lines.StoredBatch, taken: list[memoryview]) -> tuple[bytes, int]:
+def _joined(batch: stored_line_reader.StoredBatch, taken: list[memoryview]) -> tuple[bytes, int]:
     """(the ``taken`` lines of ``batch``, each ending with a line feed; their count): the
     batch's joined lines as SQLite gave them when every line was taken."""
     if not taken:
@@ -73,7 +73,7 @@ class StoredLinesMixin:
         _stored_ok: bool
         _checks: dict[str, tuple[int, outbox_lines.Verify] | None]
         _lines_conn: db.Connection
-        _ahead: tuple[str, outbox_lines.StoredLines] | None
+        _ahead: tuple[str, stored_line_reader.StoredLines] | None
         _exit: ExitStack
 
         def _waiting_now(self, *, wait: bool = True) -> dict[str, Latest] | None: ...
@@ -99,18 +99,18 @@ class StoredLinesMixin:
         for t in RECORD_TYPES:
             check = self._checks.get(t)
             if check is not None:
-                ahead = outbox_lines.stored(self._lines_conn, t, check[0])
+                ahead = stored_line_reader.stored(self._lines_conn, t, check[0])
                 self._exit.callback(ahead.close)
                 self._ahead = (t, ahead)
                 return
 
-    def _batches(self, record_type: str, key: int) -> outbox_lines.StoredLines:
+    def _batches(self, record_type: str, key: int) -> stored_line_reader.StoredLines:
         ahead, self._ahead = self._ahead, None
         if ahead is not None and ahead[0] == record_type:
             return ahead[1]
         if ahead is not None:
             ahead[1].close()
-        return outbox_lines.stored(self._lines_conn, record_type, key)
+        return stored_line_reader.stored(self._lines_conn, record_type, key)
 
     def _stored(
         self, record_type: str, key: int, verify: outbox_lines.Verify
@@ -119,7 +119,7 @@ class StoredLinesMixin:
         read on the second connection while the caller's marks the entries (module text). While
         the waiting entries are still being read, the MACs of the first batches are checked
         meanwhile (the lines are sorted out once the entries are there)."""
-        early: list[tuple[outbox_lines.StoredBatch, list[bool]]] = []
+        early: list[tuple[stored_line_reader.StoredBatch, list[bool]]] = []
         latest: Latest | None = None
         with closing(self._batches(record_type, key)) as batches:
             for batch in batches:
@@ -147,7 +147,7 @@ class StoredLinesMixin:
         self,
         record_type: str,
         latest: Latest,
-        batch: outbox_lines.StoredBatch,
+        batch: stored_line_reader.StoredBatch,
         verify: outbox_lines.Verify,
     ) -> tuple[bytes, int]:
         """The lines of ``batch`` that are the current checked lines of waiting records (their
@@ -177,7 +177,7 @@ class StoredLinesMixin:
         self,
         record_type: str,
         latest: Latest,
-        batch: outbox_lines.StoredBatch,
+        batch: stored_line_reader.StoredBatch,
         macs_ok: list[bool],
     ) -> tuple[bytes, int]:
         """``_verified`` for a batch whose MACs were checked already (``macs_ok``: True, it

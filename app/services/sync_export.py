@@ -32,7 +32,7 @@ from app.security.session import Session, SessionView, session_of
 from app.services import _audit, _sync_identity, _transfers
 from app.services._sync_export_records import CancelCheck, Cancelled, Progress, Records
 from app.services._sync_quarantine import work_dir
-from app.store import db, outbox_lines, sync_outbox, sync_state
+from app.store import db, outbox_lines, stored_line_reader, sync_outbox, sync_state
 from app.store.layout import RegisterLayout
 from app.sync.keys import KeyPair
 from app.sync.trust import TrustParty
@@ -209,7 +209,7 @@ def export_changes(
             up_to,
             progress,
             cancel,
-            reader=lambda: outbox_lines.snapshot_reader(conn, database, reg.dek),
+            reader=lambda: stored_line_reader.snapshot_reader(conn, database, reg.dek),
             mark=lambda: sync_outbox.assign_package(conn, sequence, up_to),
             fetch=(
                 (lambda: list(sync_outbox.audit_since(conn, chan.audit_ack_seq)))

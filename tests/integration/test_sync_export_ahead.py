@@ -1,7 +1,7 @@
 """The export's batches and audit member (issue 9 "Speed", session 8): a stored batch keeps its
-lines joined as SQLite gave them (``outbox_lines.StoredBatch``: MACs checked over views, a batch
-whose every line is taken is sent as it came), and the audit member is made beside the records
-from rows the marking thread reads after the marking (``build_package(audit_ahead=True)``).
+lines joined as SQLite gave them (``stored_line_reader.StoredBatch``: MACs checked over views, a
+batch whose every line is taken is sent as it came), and the audit member is made beside the
+records from rows the marking thread reads after the marking (``build_package(audit_ahead=True)``).
 The package is read here by a reader written from PACKAGE-FORMAT.md alone
 (``tests/support/independent_reader.py``) and compared byte for byte."""
 
@@ -20,7 +20,7 @@ from app.errors import VaxDeskError
 from app.security.session import Session
 from app.services import _sync_identity, sync_export
 from app.services._sync_records import uid_text
-from app.store import db, outbox_lines, sync_outbox
+from app.store import db, stored_line_reader, sync_outbox
 from app.store.layout import RegisterLayout
 from app.sync import writer
 from app.sync.encoding import utc_now
@@ -78,7 +78,7 @@ def test_the_member_is_the_stored_lines_byte_for_byte_in_batches_of_any_size(
     conn = number.register.conn
     stored = _stored_lines(conn)
     assert len(stored) == 7
-    monkeypatch.setattr(outbox_lines, "FETCH", fetch)
+    monkeypatch.setattr(stored_line_reader, "FETCH", fetch)
     head = sync_outbox.audit_head(conn)
     assert head is not None
     before = _audit_after(conn, channel(conn).audit_ack_seq)
@@ -118,7 +118,7 @@ def test_a_batch_with_one_line_not_taken_sends_the_others_as_stored_and_that_one
     bad_id, bad_uid, _ = stored[3]
     with db.transaction(conn):  # its MAC no longer matches
         conn.execute("UPDATE outbox_lines SET mac = zeroblob(16) WHERE outbox_id = ?", (bad_id,))
-    monkeypatch.setattr(outbox_lines, "FETCH", fetch)
+    monkeypatch.setattr(stored_line_reader, "FETCH", fetch)
     result = sync_export.export_changes(number, tmp_path / "m")
     lines = _read(env, result.path).members["records/vaccination.jsonl"].splitlines()
     assert result.records == 7 == len(lines)
@@ -132,17 +132,17 @@ def test_a_batch_keeps_its_lines_joined_with_their_sizes(
     conn = number.register.conn
     stored = _stored_lines(conn)
     key = int(conn.execute("SELECT shape_key FROM outbox_lines LIMIT 1").fetchone()[0])
-    monkeypatch.setattr(outbox_lines, "FETCH", 4)
-    first = outbox_lines._batch(conn, "vaccination", key, -1, True)
+    monkeypatch.setattr(stored_line_reader, "FETCH", 4)
+    first = stored_line_reader._batch(conn, "vaccination", key, -1, True)
     assert first is not None and first.attributable
     assert first.blob == b"\n".join(line for _, _, line in stored[:4])
     assert first.lengths == [len(line) for _, _, line in stored[:4]]
     assert first.lines == [line for _, _, line in stored[:4]]
     assert [(o, u) for o, (u,), _m, _n in first.parts()] == [(o, u) for o, u, _ in stored[:4]]
     assert [p[:2] for p in first.pieces()] == [(o, u) for o, u, _ in stored[:4]]
-    second = outbox_lines._batch(conn, "vaccination", key, first.last, True)
+    second = stored_line_reader._batch(conn, "vaccination", key, first.last, True)
     assert second is not None and second.outbox_ids == [o for o, _, _ in stored[4:]]
-    assert outbox_lines._batch(conn, "vaccination", key, second.last, True) is None
+    assert stored_line_reader._batch(conn, "vaccination", key, second.last, True) is None
 
 
 def _members_made_on(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
@@ -230,7 +230,7 @@ def test_without_a_second_connection_the_audit_member_is_made_after_the_records(
         return nullcontext(conn)
 
     threads = _members_made_on(monkeypatch)
-    monkeypatch.setattr(outbox_lines, "snapshot_reader", no_reader)
+    monkeypatch.setattr(stored_line_reader, "snapshot_reader", no_reader)
     before = _audit_after(conn, channel(conn).audit_ack_seq)
     _exported_on_this_thread(env, number, tmp_path, threads, before)
 

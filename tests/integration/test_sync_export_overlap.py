@@ -1,7 +1,7 @@
 """The export's overlaps (issue 9 "Speed"): the stored lines are read ahead on the second
 connection from the start while the marking thread reads the waiting entries and then marks
-them (``outbox_lines.StoredLines``), and the package is copied to the chosen folder while the
-export commits (``sync_export._CopyBesideCommit``). What is sent, what is marked and what a
+them (``stored_line_reader.StoredLines``), and the package is copied to the chosen folder while
+the export commits (``sync_export._CopyBesideCommit``). What is sent, what is marked and what a
 failure leaves must be as without them."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from app.errors import VaxDeskError
 from app.security.session import Session
 from app.services import sync_export
 from app.services._sync_records import uid_text
-from app.store import db, outbox_lines, sync_outbox, sync_state
+from app.store import db, outbox_lines, stored_line_reader, sync_outbox, sync_state
 from app.store.layout import RegisterLayout
 from tests.integration.test_sync_export_two_cores import _set_lot_in_line, _sign
 from tests.support.sync_env import (
@@ -55,12 +55,12 @@ def test_stored_lines_are_read_ahead_while_the_waiting_entries_are_read_then_mar
     assert (
         conn.execute("SELECT count(*) FROM outbox_lines WHERE mac IS NOT NULL").fetchone()[0] == 6
     )
-    monkeypatch.setattr(outbox_lines, "FETCH", 2)
+    monkeypatch.setattr(stored_line_reader, "FETCH", 2)
     events: list[tuple[str, str]] = []
     first_batch = threading.Event()
     batch, latest, assign = (
-        outbox_lines._batch,
-        outbox_lines.latest_pending,
+        stored_line_reader._batch,
+        stored_line_reader.latest_pending,
         sync_outbox.assign_package,
     )
 
@@ -82,8 +82,8 @@ def test_stored_lines_are_read_ahead_while_the_waiting_entries_are_read_then_mar
         assert mark_conn is conn and mark_conn.in_transaction
         return assign(mark_conn, sequence, up_to)
 
-    monkeypatch.setattr(outbox_lines, "_batch", spy_batch)
-    monkeypatch.setattr(outbox_lines, "latest_pending", spy_latest)
+    monkeypatch.setattr(stored_line_reader, "_batch", spy_batch)
+    monkeypatch.setattr(stored_line_reader, "latest_pending", spy_latest)
     monkeypatch.setattr(sync_outbox, "assign_package", spy_assign)
     result = sync_export.export_changes(number, tmp_path / "m")
     assert ("batch came meanwhile", "True") in events
@@ -130,7 +130,7 @@ def test_a_failure_reading_the_waiting_entries_never_runs_the_marking(
         marked.append(1)
         return 0
 
-    monkeypatch.setattr(outbox_lines, "latest_pending", failing)
+    monkeypatch.setattr(stored_line_reader, "latest_pending", failing)
     monkeypatch.setattr(sync_outbox, "assign_package", spy_assign)
     before = dump_tables(conn)
     with pytest.raises(VaxDeskError) as caught:
@@ -145,16 +145,16 @@ def test_closing_a_reader_that_is_ahead_stops_it_and_gives_the_connection_back(
     env: SyncEnv, number: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     conn = number.register.conn
-    monkeypatch.setattr(outbox_lines, "FETCH", 1)
-    monkeypatch.setattr(outbox_lines, "AHEAD", 1)
+    monkeypatch.setattr(stored_line_reader, "FETCH", 1)
+    monkeypatch.setattr(stored_line_reader, "AHEAD", 1)
     database = RegisterLayout(env.directory).database
     key = int(conn.execute("SELECT shape_key FROM outbox_lines LIMIT 1").fetchone()[0])
     with (
         db.transaction(conn),
-        outbox_lines.snapshot_reader(conn, database, number.register.dek) as reader,
+        stored_line_reader.snapshot_reader(conn, database, number.register.dek) as reader,
     ):
         assert reader is not conn
-        ahead = outbox_lines.stored(reader, "vaccination", key)
+        ahead = stored_line_reader.stored(reader, "vaccination", key)
         first = next(ahead)
         assert len(first.outbox_ids) == 1
         ahead.close()  # the worker was blocked on the full queue
@@ -164,7 +164,7 @@ def test_closing_a_reader_that_is_ahead_stops_it_and_gives_the_connection_back(
         assert reader.execute("SELECT count(*) FROM outbox_lines").fetchone()[0] == 6
     # read to the end: every line once, in queue order, and the worker ends by itself
     with db.transaction(conn):
-        ahead = outbox_lines.stored(conn, "vaccination", key)
+        ahead = stored_line_reader.stored(conn, "vaccination", key)
         ids = [i for b in ahead for i in b.outbox_ids]
         ahead._worker.join(10)
         assert not ahead._worker.is_alive()
@@ -254,13 +254,13 @@ def test_macs_checked_before_the_waiting_entries_are_there_give_the_same_package
     )
     with db.transaction(conn):  # its MAC no longer matches
         conn.execute("UPDATE outbox_lines SET mac = zeroblob(16) WHERE outbox_id = ?", (bad,))
-    monkeypatch.setattr(outbox_lines, "FETCH", 2)
+    monkeypatch.setattr(stored_line_reader, "FETCH", 2)
     checked = threading.Event()
     read_all = threading.Event()
     order: list[str] = []
     batch, latest, verifier = (
-        outbox_lines._batch,
-        outbox_lines.latest_pending,
+        stored_line_reader._batch,
+        stored_line_reader.latest_pending,
         outbox_lines.verifier,
     )
 
@@ -289,9 +289,9 @@ def test_macs_checked_before_the_waiting_entries_are_there_give_the_same_package
         order.append("entries")
         return latest(*args)
 
-    monkeypatch.setattr(outbox_lines, "_batch", spy_batch)
+    monkeypatch.setattr(stored_line_reader, "_batch", spy_batch)
     monkeypatch.setattr(outbox_lines, "verifier", spy_verifier)
-    monkeypatch.setattr(outbox_lines, "latest_pending", spy_latest)
+    monkeypatch.setattr(stored_line_reader, "latest_pending", spy_latest)
     result = sync_export.export_changes(number, tmp_path / "m")
     assert order.index("entries") >= 2  # MACs were checked before the entries were read
     with env.open_as_server(result.path) as opened:
@@ -309,12 +309,12 @@ def test_lines_of_one_record_type_are_read_along_the_table_with_the_same_batches
     env: SyncEnv, number: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     conn = number.register.conn
-    monkeypatch.setattr(outbox_lines, "FETCH", 4)
+    monkeypatch.setattr(stored_line_reader, "FETCH", 4)
     key = int(conn.execute("SELECT shape_key FROM outbox_lines LIMIT 1").fetchone()[0])
 
     def batches(scan: bool) -> list[tuple[list[int], bytes, bytes, list[bytes] | None]]:
         out, after = [], -1
-        while (b := outbox_lines._batch(conn, "vaccination", key, after, scan)) is not None:
+        while (b := stored_line_reader._batch(conn, "vaccination", key, after, scan)) is not None:
             out.append((b.outbox_ids, b.uids, b.macs, b.lines))
             after = b.last
         return out
@@ -322,13 +322,13 @@ def test_lines_of_one_record_type_are_read_along_the_table_with_the_same_batches
     plan = " ".join(
         str(r[3])
         for r in conn.execute(
-            "EXPLAIN QUERY PLAN " + outbox_lines._BATCH_SCAN_SQL,
+            "EXPLAIN QUERY PLAN " + stored_line_reader._BATCH_SCAN_SQL,
             {"type": "vaccination", "key": key, "after": -1, "n": 4},
         )
     )
     assert "outbox_lines_type" not in plan and "rowid>?" in plan
-    assert outbox_lines._only_type(conn, "vaccination") is True
-    assert outbox_lines._only_type(conn, "person") is False
+    assert stored_line_reader._only_type(conn, "vaccination") is True
+    assert stored_line_reader._only_type(conn, "person") is False
     by_index = batches(False)
     assert [len(b[0]) for b in by_index] == [4, 2]
     assert batches(True) == by_index
@@ -339,7 +339,7 @@ def test_lines_of_one_record_type_are_read_along_the_table_with_the_same_batches
             " SELECT outbox_id + 1000, 'person', record_uid, shape_key, line, mac"
             " FROM outbox_lines ORDER BY outbox_id LIMIT 1"
         )
-    assert outbox_lines._only_type(conn, "vaccination") is False
+    assert stored_line_reader._only_type(conn, "vaccination") is False
     assert batches(False) == by_index == batches(True)
 
 
@@ -372,13 +372,13 @@ def test_the_waiting_entries_read_in_one_step_are_those_read_row_by_row(
         )
         conn.execute("UPDATE outbox SET package_seq = 7 WHERE id = (SELECT max(id) FROM outbox)")
     up_to = sync_outbox.max_pending_id(conn) + 100
-    waiting = outbox_lines.latest_pending(conn, "vaccination", up_to)
+    waiting = stored_line_reader.latest_pending(conn, "vaccination", up_to)
     assert waiting == _row_by_row(conn, up_to)
     assert len(waiting) == 6
     oldest = conn.execute("SELECT min(id) FROM outbox WHERE record_uid = ?", (first,)).fetchone()
     assert waiting[first][0] == oldest[0]  # its later entry is in a package already
     assert None in {row_id for _, row_id in waiting.values()}
-    assert outbox_lines.latest_pending(conn, "person", up_to) == {}
+    assert stored_line_reader.latest_pending(conn, "person", up_to) == {}
     # a uid of another length: the concatenation could not be cut, so it is read row by row
     with db.transaction(conn):
         conn.execute(
@@ -386,6 +386,6 @@ def test_the_waiting_entries_read_in_one_step_are_those_read_row_by_row(
             " VALUES ('vaccination', x'0102', 'v', '2026-07-01T00:00:00Z', NULL)"
         )
     up_to = sync_outbox.max_pending_id(conn)
-    waiting = outbox_lines.latest_pending(conn, "vaccination", up_to)
+    waiting = stored_line_reader.latest_pending(conn, "vaccination", up_to)
     assert waiting == _row_by_row(conn, up_to)
     assert b"\x01\x02" in waiting and len(waiting) == 7

@@ -1,8 +1,8 @@
 """The export on two cores (issue 9 "Speed"): the stored lines are read on a second connection on
 the export's own snapshot while the export's connection marks the waiting entries, inside the
 one write transaction of the export (app/services/_sync_export_records.py,
-``outbox_lines.snapshot_reader``). What is sent, what is marked and what a failure leaves must be
-exactly as with one connection."""
+``stored_line_reader.snapshot_reader``). What is sent, what is marked and what a failure leaves
+must be exactly as with one connection."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from app.security.session import Session
 from app.services import _sync_identity, sync_export
 from app.services._line_check import line_check
 from app.services._sync_records import line_shapes, to_envelope, uid_text
-from app.store import db, outbox_lines, stamps, sync_outbox
+from app.store import db, outbox_lines, stamps, stored_line_reader, sync_outbox
 from app.store.layout import RegisterLayout
 from app.sync.errors import PackageError
 from tests.support.sync_env import (
@@ -62,7 +62,7 @@ def test_stored_lines_are_read_on_a_second_connection_while_the_entries_are_mark
         conn.execute("SELECT count(*) FROM outbox_lines WHERE mac IS NOT NULL").fetchone()[0] == 4
     )
     seen: dict[str, Any] = {}
-    stored, assign = outbox_lines.stored, sync_outbox.assign_package
+    stored, assign = stored_line_reader.stored, sync_outbox.assign_package
 
     def spy_stored(lines_conn: db.Connection, *args: Any) -> Any:
         seen["lines_conn_is_own"] = lines_conn is conn
@@ -73,7 +73,7 @@ def test_stored_lines_are_read_on_a_second_connection_while_the_entries_are_mark
         seen["mark_in_transaction"] = mark_conn.in_transaction
         return assign(mark_conn, sequence, up_to)
 
-    monkeypatch.setattr(outbox_lines, "stored", spy_stored)
+    monkeypatch.setattr(stored_line_reader, "stored", spy_stored)
     monkeypatch.setattr(sync_outbox, "assign_package", spy_assign)
     result = sync_export.export_changes(number, tmp_path / "m")
     assert seen["lines_conn_is_own"] is False
@@ -98,7 +98,7 @@ def test_the_second_connection_is_used_only_on_the_callers_snapshot(
     # the write lock: nothing can commit in between
     with (
         db.transaction(conn),
-        outbox_lines.snapshot_reader(conn, database, number.register.dek) as reader,
+        stored_line_reader.snapshot_reader(conn, database, number.register.dek) as reader,
     ):
         assert reader is not conn
         assert reader.execute(line).fetchall() == conn.execute(line).fetchall()
@@ -108,12 +108,15 @@ def test_the_second_connection_is_used_only_on_the_callers_snapshot(
     try:
         conn.execute("SELECT count(*) FROM outbox").fetchone()
         more_doses(env, 1)
-        with outbox_lines.snapshot_reader(conn, database, number.register.dek) as reader:
+        with stored_line_reader.snapshot_reader(conn, database, number.register.dek) as reader:
             assert reader is conn
     finally:
         conn.execute("COMMIT")
     # a key that does not open the register: the caller's own connection, nothing raised
-    with db.transaction(conn), outbox_lines.snapshot_reader(conn, database, bytes(32)) as reader:
+    with (
+        db.transaction(conn),
+        stored_line_reader.snapshot_reader(conn, database, bytes(32)) as reader,
+    ):
         assert reader is conn
 
 
@@ -240,9 +243,9 @@ def test_lines_are_read_in_batches_of_one_step_each(
     conn = number.register.conn
     _set_lot_in_line(conn, None, "MR00S")  # only to see that the stored lines are what is sent
     _sign(conn)
-    monkeypatch.setattr(outbox_lines, "FETCH", 2)
+    monkeypatch.setattr(stored_line_reader, "FETCH", 2)
     batches: list[int] = []
-    read = outbox_lines._batch
+    read = stored_line_reader._batch
 
     def spy(*args: Any) -> Any:
         batch = read(*args)
@@ -250,7 +253,7 @@ def test_lines_are_read_in_batches_of_one_step_each(
             batches.append(len(batch.outbox_ids))
         return batch
 
-    monkeypatch.setattr(outbox_lines, "_batch", spy)
+    monkeypatch.setattr(stored_line_reader, "_batch", spy)
     records, lots = _lots_sent(env, number, tmp_path / "m")
     assert batches == [2, 2, 1]
     assert records == 5
@@ -276,7 +279,7 @@ def test_a_batch_whose_lines_do_not_add_up_is_sent_from_the_rows(
             (ids[0],),
         )
     _sign(conn)
-    monkeypatch.setattr(outbox_lines, "FETCH", 2)
+    monkeypatch.setattr(stored_line_reader, "FETCH", 2)
     records, lots = _lots_sent(env, number, tmp_path / "m")
     assert records == 4
     by_line = {

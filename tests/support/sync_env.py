@@ -16,7 +16,7 @@ from app.errors import VaxDeskError
 from app.security.session import Session
 from app.services import _sync_identity, persons, results
 from app.services.recovery import open_with_recovery_code
-from app.store import db, outbox_lines, sync_state
+from app.store import db, stored_line_reader, sync_state
 from app.sync.encoding import utc_now
 from app.sync.keys import KeyPair, PublicKey, generate_keypair
 from app.sync.reader import open_package
@@ -140,9 +140,9 @@ def more_doses(env: SyncEnv, count: int) -> SyncEnv:
 def fail_stored_batch(monkeypatch: pytest.MonkeyPatch, call: int) -> None:
     """The export reads its stored lines two at a time and the ``call``-th read fails
     (``E_TEST_READ``)."""
-    monkeypatch.setattr(outbox_lines, "FETCH", 2)
+    monkeypatch.setattr(stored_line_reader, "FETCH", 2)
     calls: list[int] = []
-    batch = outbox_lines._batch
+    batch = stored_line_reader._batch
 
     def failing(*args: Any) -> Any:
         calls.append(1)
@@ -150,7 +150,7 @@ def fail_stored_batch(monkeypatch: pytest.MonkeyPatch, call: int) -> None:
             raise VaxDeskError("読み取りに失敗しました。", code="E_TEST_READ")
         return batch(*args)
 
-    monkeypatch.setattr(outbox_lines, "_batch", failing)
+    monkeypatch.setattr(stored_line_reader, "_batch", failing)
 
 
 def record_dose(nurse: Session, on: date = date(2026, 6, 1)) -> list[int]:
