@@ -102,8 +102,8 @@ class DocumentPrintFlow(QObject):
             if private:
                 shutil.rmtree(folder, ignore_errors=True)
 
-        # free before anyone hears the outcome: a request made in reply to it is not ignored
-        # as "busy" (``finished`` is a separate queued signal that may come later)
+        # free before anyone hears the outcome: a request made by a listener of the outcome
+        # (``finished`` only follows once every listener has returned) is not ignored as "busy"
         self._running.add(job)
         job.succeeded.connect(lambda _result: self._running.discard(job))
         job.failed.connect(lambda _code, _message: self._running.discard(job))
