@@ -49,8 +49,9 @@ from app.services.demo import demo_password
 from app.services.register import login
 from app.services.sync_import import LOAD_JOURNAL
 from app.store import bulk, db, initial_load, sync_outbox
-from benchmarks.bench_sync import INITIAL_TYPES, SERVER, _initial_fixture, _peak_rss_mb
 from benchmarks.demo_cache import ensure_register
+from benchmarks.sync_stage_common import SERVER, _peak_rss_mb
+from benchmarks.sync_stage_initial import INITIAL_TYPES, _initial_fixture
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PHASES = (

@@ -14,8 +14,8 @@ from app.services.demo import demo_password
 from app.services.register import login
 from app.services.sync_import import import_package
 from benchmarks import bench_initial_floor as floor
-from benchmarks.bench_sync import _initial_fixture
 from benchmarks.demo_cache import ensure_register
+from benchmarks.sync_stage_initial import _initial_fixture
 
 pytestmark = pytest.mark.slow
 
