@@ -15,7 +15,8 @@
       the days +1, +7 and +30 (the judgements kept with their spans: ``_list_kept``);
       bare (old): the cohort's narrow columns, the dose rows of the series (and of those
       sharing its products) and the first page's display columns by row id, read with plain SQL
-      (``counter_bare_reads._bare_decision`` says from which indexes) — what a list read before migration 0013;
+      (``counter_bare_reads._bare_decision`` says from which indexes) — what a list read before
+      migration 0013;
       bare (kept): what the list reads now when every judgement is kept — the cohort joined
       with its kept rows (``list_kept.cohort``, one statement) and the first page's display
       columns;
