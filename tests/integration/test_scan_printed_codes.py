@@ -13,7 +13,6 @@ from pypdf import PdfReader
 
 from app.errors import InvalidInput
 from app.services import issuance, persons, printing
-from tests.integration.test_documents import clerk, reg  # noqa: F401  (fixtures)
 from tests.printing.samples import render
 
 ON = date(2026, 6, 1)
@@ -31,7 +30,7 @@ def _decoded(path: Path) -> list[tuple[str, str]]:
     return out
 
 
-def test_every_printed_code_is_found_by_the_scan_lookup(clerk, tmp_path) -> None:  # noqa: F811
+def test_every_printed_code_is_found_by_the_scan_lookup(clerk, tmp_path) -> None:
     taro, sato = _pid(clerk, "0000000001"), _pid(clerk, "0000000004")
     printed = [
         printing.print_vouchers(clerk, [taro, sato], "mr1", tmp_path / "v.pdf", on=ON),
@@ -65,7 +64,7 @@ def test_every_printed_code_is_found_by_the_scan_lookup(clerk, tmp_path) -> None
     assert {n for n, (_, doc) in owners.items() if doc != "certificate"} <= seen
 
 
-def test_a_voucher_line_of_another_municipality_is_refused(clerk, tmp_path) -> None:  # noqa: F811
+def test_a_voucher_line_of_another_municipality_is_refused(clerk, tmp_path) -> None:
     res = printing.print_vouchers(
         clerk, [_pid(clerk, "0000000001")], "mr1", tmp_path / "v.pdf", on=ON
     )

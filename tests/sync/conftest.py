@@ -1,4 +1,5 @@
-"""Fixtures for the sync package tests: a world of parties and a checker for refusals."""
+"""Fixtures for the sync package tests: a world of parties, a checker for refusals, and the tamper
+matrix's signed package in a folder of its own (``pkdir``, ``pkg``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,16 @@ from typing import Any
 
 import pytest
 
-from app.sync import ChannelState, KeyPair, PackageError, Trust, open_package
-from tests.sync.pkgkit import OPEN_AT, SECRET_NAME, World, make_world
+from app.sync import ChannelState, KeyPair, PackageError, Trust, build_package, open_package
+from tests.sync.pkgkit import (
+    CREATED,
+    OPEN_AT,
+    SECRET_NAME,
+    World,
+    make_world,
+    person,
+    vaccination,
+)
 
 Refused = Callable[..., PackageError]
 
@@ -17,6 +26,30 @@ Refused = Callable[..., PackageError]
 @pytest.fixture
 def world() -> World:
     return make_world()
+
+
+@pytest.fixture
+def pkdir(tmp_path: Path) -> Path:
+    d = tmp_path / "packages"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def pkg(pkdir: Path, world: World) -> Path:
+    path = pkdir / "p.vxpkg"
+    build_package(
+        path,
+        sender=world.term,
+        recipient=world.hub.public,
+        sequence=1,
+        created_at=CREATED,
+        records={
+            "person": [person(i) for i in range(3)],
+            "vaccination": [vaccination(i) for i in range(20)],
+        },
+    )
+    return path
 
 
 @pytest.fixture

@@ -26,10 +26,10 @@ pickling or copying, comparing with a tracked date of another judgement or a dat
 collapses the span to ``[on, on]`` and then answers as a plain date would: always sound, never
 wrong on ``on``. Not seen: C code reading the date's struct directly (``date.toordinal(on)``
 called unbound, ``datetime.combine``) and a date subclass of another kind on the left of a
-comparison (its C comparison runs first); tests/unit/test_schedule_spans.py checks that the
-engine's modules do neither. A result that holds a tracked date itself (a field equal to ``on``
-through ``max(on, x)``) is not constant over a span: ``fn`` is called again with the plain date
-and its result holds for that day only (the engine never returns one).
+comparison (its C comparison runs first); tests/unit/test_schedule_spans_engine.py checks that
+the engine's modules do neither. A result that holds a tracked date itself (a field equal to
+``on`` through ``max(on, x)``) is not constant over a span: ``fn`` is called again with the plain
+date and its result holds for that day only (the engine never returns one).
 
 If ``fn`` raises, the exception propagates unchanged (the caller judges per day).
 

@@ -180,7 +180,7 @@ def after_months_interval(on: date, months: int) -> date:
     The map is non-decreasing in ``on`` for every ``months`` >= 0: within one month the day
     grows (a day the target month lacks gives the 1st of the month after, later than every day
     it has); a later month gives a target month at least one later, whose every result is on
-    or after that 1st. tests/unit/test_schedule_spans.py checks it day by day for 1990–2040.
+    or after that 1st. tests/unit/test_schedule_spans_tracker.py checks it day by day for 1990–2040.
     """
     if type(on) is TrackedDate and months >= 0:
         k = offset_of(on)
