@@ -17,7 +17,7 @@ postponement member (``Records._keep``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from typing import TYPE_CHECKING
 
@@ -153,25 +153,9 @@ class StoredLinesMixin:
         """The lines of ``batch`` that are the current checked lines of waiting records (their
         entries leave ``latest``; postponements are kept), with their count; the MAC checked
         only for those. When that is every line of the batch, the batch's own joined lines."""
-        postponements = record_type == "vaccination"
-        keep, pop = self._keep, latest.pop
-        blob = batch.blob
-        view = memoryview(blob)
-        taken: list[memoryview] = []
-        pos = 0
-        for outbox_id, (uid,), (mac,), size in batch.parts():
-            end = pos + size
-            entry = pop(uid, None)
-            if entry is not None:
-                line = view[pos:end]
-                if entry[0] != outbox_id or not verify(uid, outbox_id, line, mac):
-                    latest[uid] = entry  # not the record's checked current line: its row
-                elif postponements and blob.startswith(_POSTPONEMENT, pos):
-                    keep(entry[1], uid, blob[pos:end], True)
-                else:
-                    taken.append(line)
-            pos = end + 1
-        return _joined(batch, taken)
+        return self._taken(
+            record_type, latest, batch, lambda _i, uid, oid, line, mac: verify(uid, oid, line, mac)
+        )
 
     def _accepted(
         self,
@@ -182,21 +166,33 @@ class StoredLinesMixin:
     ) -> tuple[bytes, int]:
         """``_verified`` for a batch whose MACs were checked already (``macs_ok``: True, it
         matches)."""
+        return self._taken(record_type, latest, batch, lambda i, *_: macs_ok[i])
+
+    def _taken(
+        self,
+        record_type: str,
+        latest: Latest,
+        batch: stored_line_reader.StoredBatch,
+        mac_ok: Callable[[int, bytes, int, memoryview, bytes], bool],
+    ) -> tuple[bytes, int]:
+        """``_verified`` with ``mac_ok(position in the batch, uid, outbox id, line, MAC)`` asked
+        only for the lines of waiting records."""
         postponements = record_type == "vaccination"
         keep, pop = self._keep, latest.pop
         blob = batch.blob
         view = memoryview(blob)
         taken: list[memoryview] = []
         pos = 0
-        for (outbox_id, (uid,), _mac, size), mac_ok in zip(batch.parts(), macs_ok, strict=True):
+        for i, (outbox_id, (uid,), (mac,), size) in enumerate(batch.parts()):
             end = pos + size
             entry = pop(uid, None)
             if entry is not None:
-                if entry[0] != outbox_id or not mac_ok:
+                line = view[pos:end]
+                if entry[0] != outbox_id or not mac_ok(i, uid, outbox_id, line, mac):
                     latest[uid] = entry  # not the record's checked current line: its row
                 elif postponements and blob.startswith(_POSTPONEMENT, pos):
                     keep(entry[1], uid, blob[pos:end], True)
                 else:
-                    taken.append(view[pos:end])
+                    taken.append(line)
             pos = end + 1
         return _joined(batch, taken)
