@@ -4,7 +4,6 @@ text is fed to ``issuance.find_by_scan`` as a counter scanner would type it."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,14 +11,9 @@ import zxingcpp
 from pypdf import PdfReader
 
 from app.errors import InvalidInput
-from app.services import issuance, persons, printing
+from app.services import issuance, printing
 from tests.printing.samples import render
-
-ON = date(2026, 6, 1)
-
-
-def _pid(session, atena: str) -> int:
-    return persons.search(session, atena).people[0].person_id
+from tests.support.documents import ON, _pid
 
 
 def _decoded(path: Path) -> list[tuple[str, str]]:

@@ -1,8 +1,8 @@
 """Helpers for the document tests (tests/integration/test_documents_person.py,
-test_documents_mailings_reports.py, and the ``reg`` fixture in tests/integration/conftest.py): the
-fixed print date ``ON``; the text, page count and Code 128 barcodes of a printed PDF; a person's
-id by 宛名番号; the issuances of a document type and the audit entries of an action. The names
-are those the tests have always used."""
+test_documents_mailings_reports.py, test_scan_printed_codes.py, and the ``reg`` fixture in
+tests/integration/conftest.py): the fixed print date ``ON``; the text, page count and Code 128
+barcodes of a printed PDF; a person's id by 宛名番号; the issuances of a document type and the
+audit entries of an action. The names are those the tests have always used."""
 
 from __future__ import annotations
 
