@@ -3,10 +3,11 @@ instead (several modules here define their own ``env``, ``number``, ``reg``, ``c
 ``nurse``).
 
 ``env``/``number``: a sync register with one vaccination recorded and queued, and its user
-"number" signed in (test_sync_stored_lines_current.py and test_sync_stored_lines_checked.py).
+"number" signed in (the stored-line, export, import and media tests of sync).
 
 ``reg``/``clerk``/``nurse``: the register of the document tests (test_documents_person.py,
-test_documents_mailings_reports.py, test_scan_printed_codes.py) and its users signed in. Print
+test_documents_mailings_reports.py, test_scan_printed_codes.py) and its users signed in
+(``nurse`` also for test_counter_workflows.py, on that module's own ``reg``). Print
 dates are fixed (``ON``, tests/support/documents.py); recorded doses are in 2026 (before today's
 clock, as in test_counter_workflows). 山田 太郎 (born 2025-05-10) is in the MR 1期 window from
 2026-05-09; 佐藤 次郎 (born 2020-04-01) and 太郎 are both due 4種/5種混合 初回1回目; 山田 花子

@@ -28,13 +28,6 @@ def reg(tmp_path: Path) -> Path:
     return tmp_path / "reg"
 
 
-@pytest.fixture
-def nurse(reg: Path):
-    s = login_as(reg, "nurse")
-    yield s
-    s.register.close()
-
-
 def _taro(session) -> int:
     return persons.search(session, "0000000001").people[0].person_id
 

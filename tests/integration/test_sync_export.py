@@ -19,11 +19,6 @@ from tests.support.registers import login_as, password
 from tests.support.sync_env import SyncEnv, channel, dump_tables, make_sync_register, record_dose
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> SyncEnv:
-    return make_sync_register(tmp_path / "reg")
-
-
 def test_export_writes_the_next_changes_package_for_the_server(
     env: SyncEnv, tmp_path: Path
 ) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,18 +34,12 @@ from tests.support.sync_env import (
     local_envelope,
     make_sync_register,
     more_doses,
-    signed_in,
 )
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> SyncEnv:
     return more_doses(make_sync_register(tmp_path / "reg"), 6)  # and one queued before
-
-
-@pytest.fixture
-def number(env: SyncEnv) -> Iterator[Session]:
-    yield from signed_in(env)
 
 
 def _read(env: SyncEnv, path: Path) -> Read:

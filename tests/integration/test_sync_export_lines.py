@@ -20,7 +20,7 @@ from app.services.recovery import open_with_recovery_code
 from app.store import db, sync_lines, sync_outbox
 from app.sync.errors import PackageError
 from tests.support.registers import login_as
-from tests.support.sync_env import SyncEnv, dump_tables, make_sync_register, record_dose
+from tests.support.sync_env import SyncEnv, dump_tables, record_dose
 
 PARTY = "192015-T9"
 TYPES = ("household", "person", "institution", "vaccine", "lot", "issuance", "vaccination")
@@ -137,11 +137,6 @@ def test_the_odd_values_took_the_envelope_rules(demo_conn: db.Connection) -> Non
 
 def test_personal_numbers_take_the_general_path() -> None:
     assert line_shape("person_number", ("uid", "number_ct"), "person_number") is None
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> SyncEnv:
-    return make_sync_register(tmp_path / "reg")
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ failure leaves must be as without them."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,18 +25,12 @@ from tests.support.sync_env import (
     fail_stored_batch,
     make_sync_register,
     more_doses,
-    signed_in,
 )
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> SyncEnv:
     return more_doses(make_sync_register(tmp_path / "reg"), 5)  # and one queued before
-
-
-@pytest.fixture
-def number(env: SyncEnv) -> Iterator[Session]:
-    yield from signed_in(env)
 
 
 def _waiting(conn: db.Connection) -> int:

@@ -7,7 +7,6 @@ must be exactly as with one connection."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +22,8 @@ from app.sync.errors import PackageError
 from tests.support.sync_env import (
     SyncEnv,
     dump_tables,
-    make_sync_register,
     more_doses,
-    signed_in,
 )
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> SyncEnv:
-    return make_sync_register(tmp_path / "reg")  # one vaccination recorded and queued
-
-
-@pytest.fixture
-def number(env: SyncEnv) -> Iterator[Session]:
-    yield from signed_in(env)
 
 
 def _current(conn: db.Connection, uid: bytes) -> dict[str, Any]:

@@ -25,18 +25,12 @@ from tests.support.sync_env import (
     channel,
     dump_tables,
     local_envelope,
-    make_sync_register,
     number_env,
     person_env,
     server_edit,
 )
 
 NUMBER = "123456789018"
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> SyncEnv:
-    return make_sync_register(tmp_path / "reg")
 
 
 @pytest.fixture

@@ -13,12 +13,7 @@ from app.services import media, sync_export
 from app.services.sync_import import import_package
 from app.store import audit
 from tests.support.registers import login_as
-from tests.support.sync_env import SyncEnv, make_sync_register
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> SyncEnv:
-    return make_sync_register(tmp_path / "reg")
+from tests.support.sync_env import SyncEnv
 
 
 def test_ledger_records_transfers_and_erasure(env: SyncEnv, tmp_path: Path) -> None:
