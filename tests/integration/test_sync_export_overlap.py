@@ -7,6 +7,7 @@ failure leaves must be as without them."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +151,15 @@ def test_closing_a_reader_that_is_ahead_stops_it_and_gives_the_connection_back(
         ahead = stored_line_reader.stored(reader, "vaccination", key)
         first = next(ahead)
         assert len(first.outbox_ids) == 1
-        ahead.close()  # the worker was blocked on the full queue
+        try:  # (closed however this ends: the reader's connection closes after it)
+            # the worker fills the queue's one place (AHEAD) and waits to put its next batch
+            deadline = time.monotonic() + 10
+            while not ahead._queue.full() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert ahead._queue.maxsize == 1 and ahead._queue.full()
+            assert ahead._worker.is_alive()
+        finally:
+            ahead.close()  # the worker was blocked on the full queue
         assert not ahead._worker.is_alive()
         with pytest.raises(StopIteration):
             next(ahead)
