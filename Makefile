@@ -39,6 +39,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy app/domain app/store app/security
 	$(VENV)/bin/mypy app
+	$(VENV)/bin/mypy -p benchmarks
 
 test: $(STAMP) lint typecheck
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q

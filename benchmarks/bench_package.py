@@ -46,7 +46,8 @@ class RssSampler:
 
     def __init__(self) -> None:
         self.proc = psutil.Process()
-        self.base = self.peak = self.proc.memory_info().rss
+        self.base: int = self.proc.memory_info().rss  # psutil has no type information
+        self.peak: int = self.base
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 

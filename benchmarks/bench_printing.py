@@ -154,7 +154,7 @@ def main() -> None:
         )
         out.unlink()
 
-        half = args.notices // 2
+        half: int = args.notices // 2
         seen = [0]
         t = time.perf_counter()
         stop_at: list[float] = []

@@ -45,6 +45,7 @@ def _since(t: tuple[float, float]) -> dict[str, float]:
 
 
 def _open(path: Path, dek: bytes | None, cache_mib: int, hmac: str | None = None) -> db.Connection:
+    conn: db.Connection  # sqlcipher3 has no type information: its connect() is untyped
     if dek is not None and hmac is not None:  # a copy with another page HMAC (export_variant)
         import sqlcipher3
 
@@ -60,7 +61,7 @@ def _open(path: Path, dek: bytes | None, cache_mib: int, hmac: str | None = None
     elif dek is None:
         import sqlcipher3
 
-        conn: db.Connection = sqlcipher3.connect(str(path), isolation_level=None)
+        conn = sqlcipher3.connect(str(path), isolation_level=None)
         conn.execute(f"PRAGMA cache_size = {-cache_mib * 1024}")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA synchronous = FULL")

@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 from app.services.demo import create_demo_register
 from app.services.recovery import open_with_recovery_code
@@ -20,12 +21,28 @@ from app.store import bulk
 from app.store.layout import RegisterLayout
 
 
+class RegisterInfo(TypedDict):
+    """``info.json`` as ``ensure_register`` writes it (``plain_export_seconds`` added with the
+    plain copy); ``covid_special`` and ``built_now`` are read with ``get`` (older caches)."""
+
+    persons: int
+    vaccinations: int
+    households: int
+    generation_seconds: float
+    wall_seconds: float
+    seed: int
+    covid_special: NotRequired[bool]
+    recovery_code: str
+    built_now: NotRequired[bool]
+    plain_export_seconds: NotRequired[float]
+
+
 @dataclass(frozen=True, slots=True)
 class CachedRegister:
     folder: Path
     register_dir: Path
     plain_path: Path
-    info: dict[str, object]
+    info: RegisterInfo
 
     @property
     def recovery_code(self) -> str:
@@ -57,7 +74,7 @@ def ensure_register(
             progress=_progress,
             covid_special=covid_special,
         )
-        record = {
+        record: RegisterInfo = {
             "persons": info.persons,
             "vaccinations": info.vaccinations,
             "households": info.households,

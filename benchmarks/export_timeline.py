@@ -13,14 +13,27 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Generator, Iterator
+from typing import Any, TypedDict, cast
 
 from app.services import _audit, _sync_export_records, _sync_export_stored_lines, sync_export
 from app.store import db, outbox_lines, stored_line_reader, sync_outbox, sync_state
 from app.sync import keys, stream, writer, zipwrite
+from app.sync.writer import CheckedLines
 
 _clock = time.perf_counter
+
+
+class PhaseRow(TypedDict):
+    """One row of ``Timeline.summary()``: a phase of one thread (family)."""
+
+    thread: str
+    phase: str
+    calls: int
+    busy_s: float
+    cpu_s: float
+    from_s: float
+    to_s: float
 
 
 class Timeline:
@@ -64,13 +77,13 @@ class Timeline:
         export's start), sorted by first start."""
         rows: dict[tuple[str, str], list[float]] = {}
         for thread, phase, start, end, cpu in self.events:
-            row = rows.setdefault((thread, phase), [0, 0.0, start, end, 0.0])
-            row[0] += 1
-            row[1] += end - start
-            row[2] = min(row[2], start)
-            row[3] = max(row[3], end)
-            row[4] += cpu
-        out = []
+            acc = rows.setdefault((thread, phase), [0, 0.0, start, end, 0.0])
+            acc[0] += 1
+            acc[1] += end - start
+            acc[2] = min(acc[2], start)
+            acc[3] = max(acc[3], end)
+            acc[4] += cpu
+        out: list[PhaseRow] = []
         for (thread, phase), (calls, busy, first, last, cpu) in sorted(
             rows.items(), key=lambda kv: kv[1][2]
         ):
@@ -86,7 +99,7 @@ class Timeline:
                     "to_s": round(last - self.t0, 3),
                 }
             )
-        merged: dict[tuple[str, str], dict[str, Any]] = {}
+        merged: dict[tuple[str, str], PhaseRow] = {}
         for row in out:  # one row per thread family (deflate workers are two threads)
             key = (row["thread"], row["phase"])
             if key in merged:
@@ -97,7 +110,7 @@ class Timeline:
                 m["from_s"] = min(m["from_s"], row["from_s"])
                 m["to_s"] = max(m["to_s"], row["to_s"])
             else:
-                merged[key] = dict(row)
+                merged[key] = row.copy()
         return {"phases": sorted(merged.values(), key=lambda r: r["from_s"])}
 
 
@@ -172,7 +185,10 @@ def install() -> Timeline:
     original_stored_lines = _sync_export_stored_lines.StoredLinesMixin._stored
 
     def _stored(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        gen = original_stored_lines(self, *args, **kwargs)
+        # the product's _stored is a generator function (annotated as an Iterator): closed below
+        gen = cast(
+            Generator[CheckedLines, None, None], original_stored_lines(self, *args, **kwargs)
+        )
         try:
             while True:
                 start = _clock()

@@ -265,7 +265,7 @@ def _export_by_rows(session: Any, work: Path, sequence: int) -> dict[str, Any]:
         result = sync_export.export_changes(session, work / "medium-rows")
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
-        outbox_lines.triggers_in_place = ignored  # type: ignore[assignment]
+        outbox_lines.triggers_in_place = ignored
     return {
         "records": result.records,
         "seconds": round(seconds, 2),

@@ -63,7 +63,7 @@ class Phases:
                     phases._add("commit", time.thread_time() - c, time.perf_counter() - w)
 
         self._saved.append((db, "transaction", real_tx))
-        db.transaction = transaction  # type: ignore[assignment]
+        db.transaction = transaction
         return self
 
     def __exit__(self, *exc: object) -> None:

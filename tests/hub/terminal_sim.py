@@ -84,7 +84,7 @@ class SimTerminal:
         version: str | None = None,
         series: str = "mr1",
     ) -> dict[str, Any]:
-        env = {
+        env: dict[str, Any] = {
             "type": "vaccination",
             "uid": uid or str(uuid_utils.uuid7()),
             "version": version or self.version(),
