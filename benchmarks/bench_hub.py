@@ -33,7 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +115,11 @@ def _packages(hub: Hub, work: Path, terminals: int, per_package: int) -> list[Pa
 
 
 def bench_engine(
-    engine: str, database: str | None, args: argparse.Namespace, work: Path, counter: Iterator[int]
+    engine: str,
+    database: Callable[[], str] | None,
+    args: argparse.Namespace,
+    work: Path,
+    counter: Iterator[int],
 ) -> dict[str, Any]:
     def make_hub() -> Hub:
         n = next(counter)
@@ -299,7 +303,7 @@ def main() -> None:
                 cluster = PgCluster(bin_dir)
                 cluster.start()
                 factory = cluster.new_database
-            res = bench_engine(engine, factory, args, work, counter)  # type: ignore[arg-type]
+            res = bench_engine(engine, factory, args, work, counter)
             print(json.dumps(res, ensure_ascii=False))
             results.append(res)
     finally:
