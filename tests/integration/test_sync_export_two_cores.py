@@ -14,11 +14,11 @@ import pytest
 
 from app.security.session import Session
 from app.services import _sync_identity, sync_export
-from app.services._line_check import line_check
-from app.services._sync_records import line_shapes, to_envelope, uid_text
-from app.store import db, outbox_lines, stamps, stored_line_reader, sync_outbox
+from app.services._sync_records import to_envelope, uid_text
+from app.store import db, outbox_lines, stored_line_reader, sync_outbox
 from app.store.layout import RegisterLayout
 from app.sync.errors import PackageError
+from tests.support.stored_lines import _malformed_row_queued, _sign
 from tests.support.sync_env import (
     SyncEnv,
     dump_tables,
@@ -107,18 +107,6 @@ def test_the_second_connection_is_used_only_on_the_callers_snapshot(
         assert reader is conn
 
 
-def _malformed_row_queued(conn: db.Connection, uid: bytes) -> None:
-    """A row whose line breaks the schema (lot_no longer than 32), queued as the app queues a
-    change: the queue path's check stores no line for it, so the export reads its row."""
-    with db.transaction(conn):
-        conn.execute("UPDATE vaccinations SET lot_no = ? WHERE uid = ?", ("X" * 40, uid))
-        shapes = line_shapes(conn, "vaccination", cached=True)
-        assert shapes is not None
-        stamps.queue_outbox(
-            conn, "vaccination", uid, "x", shapes=shapes, check=line_check("vaccination")
-        )
-
-
 def test_a_refusal_after_the_marking_ran_beside_the_stored_lines_changes_nothing(
     env: SyncEnv, number: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -190,21 +178,6 @@ def test_without_a_stored_pass_the_entries_are_marked_after_the_build(
     assert result.records == 1
     assert threads == [threading.current_thread().name]
     assert _waiting(conn) == 0
-
-
-def _sign(conn: db.Connection) -> None:
-    """MACs for every stored line as the checked queue path makes them. Test-only: nothing in
-    the app MACs a line it did not check."""
-    key = outbox_lines._register_key(conn, create=False)
-    assert key is not None
-    rows = conn.execute(
-        "SELECT outbox_id, record_type, record_uid, shape_key, line FROM outbox_lines"
-    ).fetchall()
-    with db.transaction(conn):
-        for outbox_id, rtype, uid, shape_key, line in rows:
-            type_key = outbox_lines._type_key(key, rtype, line_check(rtype).tag)
-            mac = outbox_lines._mac(type_key, bytes(uid), outbox_id, shape_key, bytes(line))
-            conn.execute("UPDATE outbox_lines SET mac = ? WHERE outbox_id = ?", (mac, outbox_id))
 
 
 def _lots_sent(env: SyncEnv, session: Session, out: Path) -> tuple[int, dict[str, str]]:

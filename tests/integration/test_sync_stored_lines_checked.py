@@ -25,6 +25,7 @@ from tests.support.registers import login_as
 from tests.support.stored_lines import (
     _current,
     _export,
+    _malformed_row_queued,
     _sign,
     _stored,
     _tamper_lot,
@@ -123,18 +124,6 @@ def test_a_stored_line_without_the_mac_of_the_checked_queue_path_is_not_sent_as_
     by_uid = {r["uid"]: r for r in sent["vaccination"]}
     assert by_uid == {uid_text(u): _current(conn, "vaccination", u) for u in (first, second)}
     assert {r["data"]["lot_no"] for r in sent["vaccination"]} == {"MR001"}
-
-
-def _malformed_row_queued(conn: db.Connection, uid: bytes) -> None:
-    """A row whose line breaks the schema (lot_no longer than 32), queued as the app queues a
-    change (``WriteContext.queue``): the queue path's check refuses to store its line."""
-    with db.transaction(conn):
-        conn.execute("UPDATE vaccinations SET lot_no = ? WHERE uid = ?", ("X" * 40, uid))
-        shapes = line_shapes(conn, "vaccination", cached=True)
-        assert shapes is not None
-        stamps.queue_outbox(
-            conn, "vaccination", uid, "x", shapes=shapes, check=line_check("vaccination")
-        )
 
 
 def test_a_malformed_row_stores_no_line_and_refuses_the_export_changing_nothing(

@@ -1,8 +1,9 @@
 """Helpers for the tests of package lines stored when a change is queued
-(tests/integration/test_sync_stored_lines_current.py and test_sync_stored_lines_checked.py): the
-stored lines, the record as ``to_envelope`` makes it from the current row, an export opened as
-the server, MACs made as the checked queue path makes them, and a stored line changed under its
-MAC. The names are those the tests have always used."""
+(tests/integration/test_sync_stored_lines_current.py, test_sync_stored_lines_checked.py and
+test_sync_export_two_cores.py): the stored lines, the record as ``to_envelope`` makes it from the
+current row, an export opened as the server, MACs made as the checked queue path makes them, a
+stored line changed under its MAC, and a malformed row queued as the app queues a change. The
+names are those the tests have always used."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from typing import Any
 from app.security.session import Session
 from app.services import _sync_identity, sync_export
 from app.services._line_check import line_check
-from app.services._sync_records import to_envelope
-from app.store import db, outbox_lines, sync_outbox
+from app.services._sync_records import line_shapes, to_envelope
+from app.store import db, outbox_lines, stamps, sync_outbox
 from tests.support.sync_env import SyncEnv
 
 
@@ -69,3 +70,15 @@ def _tamper_lot(conn: db.Connection, lot: str, *, sign: bool = True) -> None:
         )
     if sign:
         _sign(conn)
+
+
+def _malformed_row_queued(conn: db.Connection, uid: bytes) -> None:
+    """A row whose line breaks the schema (lot_no longer than 32), queued as the app queues a
+    change (``WriteContext.queue``): the queue path's check refuses to store its line."""
+    with db.transaction(conn):
+        conn.execute("UPDATE vaccinations SET lot_no = ? WHERE uid = ?", ("X" * 40, uid))
+        shapes = line_shapes(conn, "vaccination", cached=True)
+        assert shapes is not None
+        stamps.queue_outbox(
+            conn, "vaccination", uid, "x", shapes=shapes, check=line_check("vaccination")
+        )
