@@ -24,9 +24,10 @@ from app.hub import purge
 from app.hub.audit_chain import GENESIS_HEX, AuditChainBroken, ChainHead, check_continuation
 from app.hub.clock import utc_now_text
 from app.hub.hub import Hub
-from app.hub.ingest_batch import _apply_batch, _uid_bytes
+from app.hub.ingest_batch import _apply_batch
 from app.hub.store import sync_state as sstore
 from app.hub.trust import current_trust
+from app.hub.uids import uid_bytes
 from app.sync import Outcome, PackageError, open_package, read_header
 
 SECURITY_CODES = frozenset(
@@ -103,7 +104,7 @@ def _ingest(hub: Hub, conn: Connection, path: Path) -> IngestResult:
         )
         acked_position = _apply_ack(conn, terminal, h.ack, ch)
         now = utc_now_text()
-        package_persons = {_uid_bytes(e["uid"]) for e in pkg.records("person")}
+        package_persons = {uid_bytes(e["uid"]) for e in pkg.records("person")}
         for rtype in pkg.record_types:
             for batch in _batches(pkg.records(rtype)):
                 _apply_batch(

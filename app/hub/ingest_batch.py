@@ -23,6 +23,7 @@ from app.hub.hub import Hub
 from app.hub.masters_in import check_lots
 from app.hub.store import sync_state as sstore
 from app.hub.terminal_numbers import apply_terminal_numbers
+from app.hub.uids import uid_bytes
 
 if TYPE_CHECKING:
     from app.hub.ingest import IngestResult
@@ -30,16 +31,11 @@ if TYPE_CHECKING:
 SERVER_OWNED = frozenset({"person", "household", "institution", "vaccine"})
 
 
-def _uid_bytes(text: str) -> bytes:
-    """The 16 bytes of a canonical UUID text (schema-checked already)."""
-    return bytes.fromhex(text.replace("-", ""))
-
-
 def _row(env: dict[str, Any], seq: int, uid: bytes | None = None) -> tuple[Any, ...]:
     voided = env.get("voided")
     return (
         env["type"],
-        _uid_bytes(env["uid"]) if uid is None else uid,
+        uid_bytes(env["uid"]) if uid is None else uid,
         env["version"],
         env["origin"],
         voided["at"] if voided else None,
@@ -90,7 +86,7 @@ def _apply_batch(
                 file_name=result.file,
                 code=reason,
                 record_type=rtype,
-                record_uid=_uid_bytes(env["uid"]),
+                record_uid=uid_bytes(env["uid"]),
                 at=now,
             )
             result.quarantined += 1
@@ -104,12 +100,12 @@ def _apply_batch(
     if not valid:
         return
     refs = [e["data"].get("person_uid") for e in valid]
-    ref_uids = {_uid_bytes(r) for r in refs if r is not None}
+    ref_uids = {uid_bytes(r) for r in refs if r is not None}
     # one look-up for both checks (the stored versions may include records dropped below)
     stored, known = sstore.existing_rows(
         conn,
         rtype,
-        list(dict.fromkeys(_uid_bytes(e["uid"]) for e in valid)),
+        list(dict.fromkeys(uid_bytes(e["uid"]) for e in valid)),
         list(ref_uids - package_persons),
     )
     if ref_uids:
@@ -118,7 +114,7 @@ def _apply_batch(
         )
     if not valid:
         return
-    keyed = [((rtype, _uid_bytes(e["uid"])), e) for e in valid]
+    keyed = [((rtype, uid_bytes(e["uid"])), e) for e in valid]
     new: dict[tuple[str, bytes], dict[str, Any]] = {}
     upd: dict[tuple[str, bytes], dict[str, Any]] = {}
     lost: list[tuple[dict[str, Any] | None, tuple[str, bytes], str, str, str, str]] = []
@@ -206,7 +202,7 @@ def _known_persons_only(
     (``known``); ``refs`` are the records' person uids."""
     kept = []
     for env, ref in zip(envs, refs, strict=True):
-        if ref is not None and _uid_bytes(ref) not in known:
+        if ref is not None and uid_bytes(ref) not in known:
             sstore.add_quarantine(
                 conn,
                 terminal_id=terminal,
@@ -214,7 +210,7 @@ def _known_persons_only(
                 file_name=result.file,
                 code="E_HUB_UNKNOWN_PERSON",
                 record_type=rtype,
-                record_uid=_uid_bytes(env["uid"]),
+                record_uid=uid_bytes(env["uid"]),
                 at=now,
             )
             result.quarantined += 1

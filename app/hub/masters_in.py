@@ -15,15 +15,12 @@ from sqlalchemy import Connection
 
 from app.hub.store import masters as mstore
 from app.hub.store import sync_state as sstore
+from app.hub.uids import uid_bytes
 
 
 class Counts(Protocol):
     file: str
     quarantined: int
-
-
-def _uid_bytes(text: str) -> bytes:
-    return bytes.fromhex(text.replace("-", ""))
 
 
 def check_lots(
@@ -42,7 +39,7 @@ def check_lots(
     }
     kept = []
     for env in envelopes:
-        data, uid = env["data"], _uid_bytes(env["uid"])
+        data, uid = env["data"], uid_bytes(env["uid"])
         key = (str(data.get("product_id")), str(data.get("lot_no")))
         code = None
         if key[0] not in vaccines:

@@ -36,6 +36,7 @@ from app.hub.clock import HybridClock
 from app.hub.hub import Hub
 from app.hub.store import numbers as nstore
 from app.hub.store import sync_state as sstore
+from app.hub.uids import uid_bytes
 
 
 class Counts(Protocol):
@@ -44,10 +45,6 @@ class Counts(Protocol):
     unchanged: int
     quarantined: int
     conflicts: int
-
-
-def _uid_bytes(text: str) -> bytes:
-    return bytes.fromhex(text.replace("-", ""))
 
 
 def _stamps(env: dict[str, Any]) -> dict[str, str]:
@@ -67,10 +64,10 @@ def apply_terminal_numbers(
     if not envelopes:
         return
     cipher = hub.numbers()
-    person_uids = [_uid_bytes(e["data"]["person_uid"]) for e in envelopes]
+    person_uids = [uid_bytes(e["data"]["person_uid"]) for e in envelopes]
     in_register = nstore.register_persons(conn, person_uids)
     stored = nstore.numbers_of(conn, list(in_register))
-    by_uid = nstore.numbers_by_uid(conn, [_uid_bytes(e["uid"]) for e in envelopes])
+    by_uid = nstore.numbers_by_uid(conn, [uid_bytes(e["uid"]) for e in envelopes])
     blinds = {
         e["data"]["number"]: cipher.blind_index(e["data"]["number"])
         for e in envelopes
@@ -88,13 +85,13 @@ def apply_terminal_numbers(
             file_name=result.file,
             code=code,
             record_type="person_number",
-            record_uid=_uid_bytes(env["uid"]),
+            record_uid=uid_bytes(env["uid"]),
             at=now,
         )
         result.quarantined += 1
 
     for env, person_uid in zip(envelopes, person_uids, strict=True):
-        uid, version, number = _uid_bytes(env["uid"]), str(env["version"]), env["data"]["number"]
+        uid, version, number = uid_bytes(env["uid"]), str(env["version"]), env["data"]["number"]
         blind = blinds.get(number)
         if blind is None:
             refuse(env, "E_HUB_NUMBER_INVALID")
@@ -190,7 +187,7 @@ def _send_back(
         [
             {
                 "type": "person_number",
-                "uid": _uid_bytes(env["uid"]),
+                "uid": uid_bytes(env["uid"]),
                 "winner_version": version,
                 "loser_version": str(env["version"]),
                 "winner_origin": winner_origin,

@@ -14,8 +14,7 @@ from typing import Any
 
 from app.errors import PermissionDenied
 from app.security.session import Session
-from app.store import audit
-from app.store.db import transaction
+from app.store import audit, db
 
 FREE_TEXT_KEYS = frozenset({"reason", "note"})
 FREE_TEXT_MAX = 100
@@ -65,7 +64,7 @@ def record(
 
 def record_now(session: Session, action: str, **kwargs: Any) -> int:
     """Append an entry in its own transaction (reads, views, refusals)."""
-    with transaction(session.register.conn):
+    with db.transaction(session.register.conn):
         return record(session, action, **kwargs)
 
 
