@@ -1,6 +1,7 @@
 """Render the counter screens at 1280×800 to docs/screenshots/*.png (issue 12), so the pictures
 in the documentation stay current: the person view for each role, result entry, 未接種者一覧, the
-audit-log viewer, the lock screen and the administrator's settings pages, on a freshly generated demo register (synthetic people).
+audit-log viewer, the lock screen, the administrator's settings pages and the 同期 page after one
+exchange with the demo server, on a freshly generated demo register (synthetic people).
 
     .venv/bin/python -m tools.screenshots            # offscreen, no display needed
     .venv/bin/python -m tools.screenshots --out DIR --persons 400
@@ -30,9 +31,10 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.paths import resource_path
 from app.security.session import Session
-from app.services import person_card, persons
+from app.services import person_card, persons, sync_export, sync_import
 from app.services.demo import create_demo_register, demo_password
 from app.services.register import login
+from app.sync import build_package, load_keypair, load_public_key
 from app.ui.shell.access_menu import access_actions_of, install_access_actions
 from app.ui.shell.application import create_application
 from app.ui.shell.main_window import MainWindow
@@ -243,6 +245,56 @@ def admin_settings(register: Path, out: Path, folder: Path) -> None:
     close(window)
 
 
+APPROVER = "90001"  # the approving staff member's number in the media ledger (fictional)
+
+
+def demo_exchange(register: Path, folder: Path) -> None:
+    """One exchange with the demo server (its keys in ``register/demo-server``), as the
+    番号利用事務担当 would do it: the waiting changes exported to a medium, then the server's
+    ``updates`` package acknowledging them imported; both entered in the media ledger."""
+    server = register / "demo-server"
+    keys = sorted(server.glob("*.key.json"))
+    if len(keys) != 1:
+        raise RuntimeError("the demo register has no single demo server key")
+    session = login(register, "number", demo_password("number"))
+    try:
+        sent = sync_export.export_changes(session, folder / "medium", approved_by=APPROVER)
+        server_id = keys[0].name.removesuffix(".key.json")
+        (terminal_file,) = (
+            f for f in server.glob("*.pub.json") if f.name != f"{server_id}.pub.json"
+        )
+        terminal = load_public_key(terminal_file)
+        answer = folder / "medium" / "from-server.vxpkg"
+        build_package(
+            answer,
+            sender=load_keypair(keys[0]),
+            recipient=terminal,
+            kind="updates",
+            sequence=1,
+            ack=sent.sequence,
+            records={},
+        )
+        sync_import.import_package(session, answer, approved_by=APPROVER)
+    finally:
+        session.register.close()
+
+
+def sync_page(register: Path, out: Path, folder: Path) -> None:
+    """The 同期 page after ``demo_exchange``: last export and import, 未送信; then its media
+    ledger tab."""
+    demo_exchange(register, folder)
+    window = open_window(register, "number")
+    window.show_sync()
+    settle(window, 400)
+    save(grab(window), out, "sync_page")
+    page = window.sync_page
+    assert page is not None
+    page.lists.setCurrentWidget(page.media)
+    settle(window)
+    save(grab(window), out, "sync_media_ledger")
+    close(window)
+
+
 EXPECTED = (
     *(f"person_view_{role}" for role in ROLES if role != "admin"),
     "landing_admin",
@@ -251,6 +303,8 @@ EXPECTED = (
     "audit_viewer",
     "lock_screen",
     *(name for _, name in SETTINGS_SHOTS),
+    "sync_page",
+    "sync_media_ledger",
 )
 
 
@@ -267,6 +321,7 @@ def render_all(out: Path, *, persons: int = 600, seed: int = 1) -> list[Path]:
         audit_viewer(register, out)
         lock_screen(register, out)
         admin_settings(register, out, Path(tmp))
+        sync_page(register, out, Path(tmp))
     return [out / f"{name}.png" for name in EXPECTED]
 
 

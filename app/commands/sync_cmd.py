@@ -194,14 +194,20 @@ def run_media_list(args: argparse.Namespace) -> int:
             print(f"{rows}件を書き出しました: {args.csv}")
             return 0
         entries = media.ledger(session, **filters)
+        names = media.staff_names(session) if entries else {}
     finally:
         session.register.close()
     for e in entries:
         kind = "書出" if e.direction == "export" else "取込"
+        carrier = names.get(e.carried_by, str(e.carried_by))
+        erased = "未消去"
+        if e.erased_at:
+            eraser = "" if e.erased_by is None else names.get(e.erased_by, str(e.erased_by))
+            erased = f"消去 {e.erased_at} {eraser}".rstrip()
         print(
             f"{e.id}\t{e.at}\t{kind}\t通番{e.sequence}\t{e.file_name}\t"
-            f"{e.volume_label or '-'}/{e.volume_serial or '-'}\t承認 {e.approved_by}\t"
-            f"{'消去 ' + e.erased_at if e.erased_at else '未消去'}"
+            f"{e.volume_label or '-'}/{e.volume_serial or '-'}\t作業 {carrier}\t"
+            f"承認 {e.approved_by}\t{erased}"
         )
     return 0
 

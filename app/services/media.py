@@ -17,7 +17,7 @@ from app.errors import InvalidInput, NotFound, PermissionDenied
 from app.security import permissions as perm
 from app.security.session import Session, SessionView, session_of
 from app.services import _audit
-from app.store import db, media_ledger, sync_state
+from app.store import db, media_ledger, sync_state, users
 
 LedgerEntry = media_ledger.LedgerEntry
 
@@ -108,6 +108,17 @@ def ledger(
     return media_ledger.entries(
         session.register.conn, direction=direction, date_from=date_from, date_until=date_until
     )
+
+
+def staff_names(session: Session | SessionView) -> dict[int, str]:
+    """Who is who in the ledger (its 作業者 and 消去者 are user ids): id → 表示名（職員番号）,
+    for whoever may view the ledger."""
+    session = session_of(session)
+    _require_view(session)
+    return {
+        u.id: f"{u.display_name}（{u.staff_no}）" if u.staff_no else u.display_name
+        for u in users.list_users(session.register.conn)
+    }
 
 
 def ledger_csv(session: Session | SessionView, out: Path, **filters: str | None) -> int:

@@ -726,10 +726,6 @@
 <context>
     <name>ConflictPanel</name>
     <message>
-        <source>Conflicts</source>
-        <translation>競合（未解決）</translation>
-    </message>
-    <message>
         <source>No.</source>
         <translation>番号</translation>
     </message>
@@ -1334,10 +1330,6 @@
 <context>
     <name>MediaPanel</name>
     <message>
-        <source>Media ledger</source>
-        <translation>媒体管理簿</translation>
-    </message>
-    <message>
         <source>Staff number of the approver</source>
         <translation>承認者の職員番号</translation>
     </message>
@@ -1382,8 +1374,16 @@
         <translation>通番</translation>
     </message>
     <message>
+        <source>File</source>
+        <translation>ファイル</translation>
+    </message>
+    <message>
         <source>Medium</source>
         <translation>媒体（ラベル / シリアル）</translation>
+    </message>
+    <message>
+        <source>Carried out by</source>
+        <translation>作業者</translation>
     </message>
     <message>
         <source>Approved by</source>
@@ -1392,6 +1392,10 @@
     <message>
         <source>Erased</source>
         <translation>消去日時</translation>
+    </message>
+    <message>
+        <source>Erased by</source>
+        <translation>消去者</translation>
     </message>
     <message>
         <source>Erased from the medium and recorded.</source>
@@ -2825,10 +2829,6 @@
     <message>
         <source>Cancel</source>
         <translation>中止</translation>
-    </message>
-    <message>
-        <source>Quarantined packages</source>
-        <translation>隔離されたパッケージ</translation>
     </message>
     <message>
         <source>Time</source>

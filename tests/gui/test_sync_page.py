@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.security.session import Session
 from app.ui.shell.main_window import MainWindow
+from app.ui.sync.media_panel import COLUMNS
 from tests.gui.counter_register import focused, open_window, settle
 from tests.support.registers import login_as
 from tests.support.sync_env import SyncEnv, local_envelope, make_sync_register, server_edit
@@ -173,8 +174,9 @@ def test_clerk_has_no_sync_page_but_sees_the_unsent_count(
 
 
 def test_media_ledger_records_the_transfer_and_erases_after_the_acknowledgement(
-    qtbot: QtBot, window: MainWindow, env: SyncEnv, tmp_path: Path
+    qtbot: QtBot, window: MainWindow, env: SyncEnv, number: Session, tmp_path: Path
 ) -> None:
+    col = COLUMNS.index
     page = window.sync_page
     assert page is not None
     ledger = page.media
@@ -182,8 +184,14 @@ def test_media_ledger_records_the_transfer_and_erases_after_the_acknowledgement(
     ledger.approver_edit.setText("90001")
     page.folder_edit.setText(str(medium))
     assert _run(qtbot, window, page.start_export)
-    assert ledger.table.rowCount() == 1 and ledger.table.item(0, 5).text() == "90001"
+    assert (
+        ledger.table.rowCount() == 1 and ledger.table.item(0, col("approved_by")).text() == "90001"
+    )
     [sent] = list(medium.glob("*.vxpkg"))
+    assert ledger.table.item(0, col("file")).text() == sent.name
+    assert ledger.table.item(0, col("file")).toolTip() == str(sent)
+    assert number.display_name in ledger.table.item(0, col("carried_by")).text()  # by name
+    assert not ledger.table.item(0, col("erased_by")).text()
     qtbot.keyClick(ledger.erase_button, Qt.Key.Key_Space)  # not yet acknowledged
     assert page.message.toolTip() == "E_MEDIA_NOT_ACKNOWLEDGED" and sent.exists()
     assert page.message.text() and "E_" not in page.message.text()  # Japanese only
@@ -192,13 +200,17 @@ def test_media_ledger_records_the_transfer_and_erases_after_the_acknowledgement(
     page.file_edit.setText(str(update))
     assert _run(qtbot, window, page.start_import)
     assert ledger.table.rowCount() == 2
-    export_row = next(r for r in range(2) if ledger.table.item(r, 2).text() == "書出")
+    export_row = next(
+        r for r in range(2) if ledger.table.item(r, col("direction")).text() == "書出"
+    )
     ledger.table.setCurrentCell(export_row, 0)
     qtbot.keyClick(ledger.erase_button, Qt.Key.Key_Space)
     assert not sent.exists() and "消去" in page.message.text()
-    qtbot.waitUntil(lambda: bool(ledger.table.item(export_row, 6).text()), timeout=WAIT_MS)
-    for column in (1, 6):  # 日時 and 消去日時 in the app's 和暦 + 西暦 style, local time
+    erased = col("erased_at")
+    qtbot.waitUntil(lambda: bool(ledger.table.item(export_row, erased).text()), timeout=WAIT_MS)
+    for column in (col("at"), erased):  # 日時 and 消去日時: 和暦 + 西暦, local time
         assert re.fullmatch(BOTH_TIME, ledger.table.item(export_row, column).text())
+    assert number.display_name in ledger.table.item(export_row, col("erased_by")).text()
     ledger.write_csv(tmp_path / "ledger.csv")
     assert (tmp_path / "ledger.csv").read_text("utf-8-sig").count("\n") == 3
 

@@ -359,6 +359,11 @@ MATRIX: list[tuple[str, frozenset[str], Call]] = [
     ),
     ("media.ledger", frozenset({"admin", "number", "auditor"}), lambda w, s, r: media.ledger(s)),
     (
+        "media.staff_names",
+        frozenset({"admin", "number", "auditor"}),
+        lambda w, s, r: media.staff_names(s),
+    ),
+    (
         "media.ledger_csv",
         frozenset({"admin", "number", "auditor"}),
         lambda w, s, r: media.ledger_csv(s, w.file(r, "ledger.csv")),

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -22,14 +22,13 @@ from app.ui.common.display_text import local_time_both
 from app.ui.sync.record_labels import field_text, record_type_text
 
 
-class ConflictPanel(QGroupBox):
+class ConflictPanel(QWidget):
     message = Signal(str, bool)  # text, error
     error_message = Signal(str, str)  # code, Japanese text (the code goes in a tooltip)
     resolved = Signal()
 
     def __init__(self, session: SessionView, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setTitle(self.tr("Conflicts"))
+        super().__init__(parent)  # the 同期 page's tab names it
         self.session = session
         self.views: list[sync_conflicts.ConflictView] = []
         layout = QVBoxLayout(self)
@@ -40,14 +39,21 @@ class ConflictPanel(QGroupBox):
         )
         self.list_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.list_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.list_table.horizontalHeader().setStretchLastSection(True)
+        self.list_table.verticalHeader().hide()
+        listed = self.list_table.horizontalHeader()
+        listed.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        listed.setStretchLastSection(True)
         layout.addWidget(self.list_table)
         self.detail = QTableWidget(0, 3, self)
         self.detail.setObjectName("syncConflictDetail")
         self.detail.setHorizontalHeaderLabels(
             [self.tr("Field"), self.tr("This terminal"), self.tr("Incoming (tick to take)")]
         )
-        self.detail.horizontalHeader().setStretchLastSection(True)
+        self.detail.verticalHeader().hide()
+        sides = self.detail.horizontalHeader()  # the two versions side by side, equally wide
+        sides.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        sides.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        sides.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.detail)
         row = QHBoxLayout()
         self.local_button = QPushButton(self.tr("Keep &local"), self)

@@ -10,8 +10,8 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,14 +26,27 @@ from app.security.session import SessionView
 from app.services import media
 from app.ui.common.display_text import local_time_both
 
+# the ledger table's columns, in order (headers in MediaPanel.__init__)
+COLUMNS = (
+    "id",
+    "at",
+    "direction",
+    "sequence",
+    "file",
+    "medium",
+    "carried_by",
+    "approved_by",
+    "erased_at",
+    "erased_by",
+)
 
-class MediaPanel(QGroupBox):
+
+class MediaPanel(QWidget):
     message = Signal(str, bool)  # text, error
     error_message = Signal(str, str)  # code, Japanese text (the code goes in a tooltip)
 
     def __init__(self, session: SessionView, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setTitle(self.tr("Media ledger"))
+        super().__init__(parent)  # the 同期 page's tab names it
         self.session = session
         self.entries: list[media.LedgerEntry] = []
         layout = QVBoxLayout(self)
@@ -57,7 +70,7 @@ class MediaPanel(QGroupBox):
         row.addWidget(self.csv_button)
         row.addWidget(self.erase_button)
         layout.addLayout(row)
-        self.table = QTableWidget(0, 7, self)
+        self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("mediaLedger")
         self.table.setHorizontalHeaderLabels(
             [
@@ -65,14 +78,20 @@ class MediaPanel(QGroupBox):
                 self.tr("Time"),
                 self.tr("Direction"),
                 self.tr("Sequence"),
+                self.tr("File"),
                 self.tr("Medium"),
+                self.tr("Carried out by"),
                 self.tr("Approved by"),
                 self.tr("Erased"),
+                self.tr("Erased by"),
             ]
         )
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()  # the 番号 column numbers the rows
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COLUMNS.index("file"), QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table)
         self.direction.currentIndexChanged.connect(self.refresh)
         self.csv_button.clicked.connect(self._csv)
@@ -85,22 +104,30 @@ class MediaPanel(QGroupBox):
     @Slot()
     def refresh(self) -> None:
         self.entries = media.ledger(self.session, direction=self.direction.currentData())
+        names = media.staff_names(self.session) if self.entries else {}
         self.table.setRowCount(len(self.entries))
         for r, e in enumerate(self.entries):
             kind = self.tr("Export") if e.direction == "export" else self.tr("Import")
             medium = " / ".join(x for x in (e.volume_label, e.volume_serial) if x) or "-"
+            erased_by = "" if e.erased_by is None else names.get(e.erased_by, str(e.erased_by))
             for c, text in enumerate(
                 (
                     str(e.id),
                     local_time_both(e.at),
                     kind,
                     str(e.sequence or ""),
+                    e.file_name,
                     medium,
+                    names.get(e.carried_by, str(e.carried_by)),
                     e.approved_by,
                     local_time_both(e.erased_at),
+                    erased_by,
                 )
             ):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if c == COLUMNS.index("file"):
+                    item.setToolTip(e.file_path)  # where on the medium (the name may be elided)
+                self.table.setItem(r, c, item)
         if self.entries:
             self.table.setCurrentCell(0, 0)
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -44,7 +45,10 @@ def _table(parent: QWidget, name: str, headers: list[str]) -> QTableWidget:
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
     return table
 
 
@@ -113,7 +117,7 @@ class SyncPage(QWidget):
         self.message = message_label(self, "statusMessage")
         layout.addWidget(self.message)
 
-        qbox = QGroupBox(self.tr("Quarantined packages"), self)
+        qbox = QWidget(self)  # the tab names it
         qlayout = QVBoxLayout(qbox)
         self.quarantine_table = _table(
             qbox,
