@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -36,7 +37,7 @@ def _terminal_pub(tmp_path: Path, terminal_id: str) -> Path:
     return pub
 
 
-def _trust(hub_dir: Path) -> tuple[dict[str, object], bytes, bytes]:
+def _trust(hub_dir: Path) -> tuple[dict[str, Any], bytes, bytes]:
     with opened(hub_dir) as hub, hub.store.begin() as conn:
         latest = hub.store.latest_trust(conn)
     assert latest is not None
@@ -50,7 +51,7 @@ def test_init_creates_owner_only_secrets_and_a_signed_trust_v1(
         assert (hub_dir / name).stat().st_mode & 0o077 == 0, name
     trust, body, sig = _trust(hub_dir)
     assert trust["version"] == 1
-    assert [p["id"] for p in trust["parties"]] == [HUB_ID]  # type: ignore[index]
+    assert [p["id"] for p in trust["parties"]] == [HUB_ID]
     server = load_public_key(hub_dir / "keys" / f"{HUB_ID}.pub.json")
     Ed25519PublicKey.from_public_bytes(server.ed25519).verify(sig, TRUST_CONTEXT + body)
     code, out, _ = run(capsys, "hub", "status", "--dir", str(hub_dir), "--json")
@@ -81,7 +82,7 @@ def test_terminal_add_and_revoke_issue_new_trust_versions(
     assert code != 0 and err.startswith("E_HUB_TERMINAL_EXISTS")
     trust, _, _ = _trust(hub_dir)
     assert trust["version"] == 2
-    entry = next(p for p in trust["parties"] if p["id"] == "192015-T001")  # type: ignore[union-attr]
+    entry = next(p for p in trust["parties"] if p["id"] == "192015-T001")
     assert entry["role"] == "terminal" and entry["revoked_at"] is None
     assert entry["key_id"] == load_public_key(pub).key_id
 
@@ -91,7 +92,7 @@ def test_terminal_add_and_revoke_issue_new_trust_versions(
     assert trust["version"] == 3
     published = read_trust_dir(hub_dir / "trust")  # the files a new terminal is given
     assert (published.raw, published.sig, published.version) == (body, sig, 3)
-    entry = next(p for p in trust["parties"] if p["id"] == "192015-T001")  # type: ignore[union-attr]
+    entry = next(p for p in trust["parties"] if p["id"] == "192015-T001")
     assert entry["revoked_at"] is not None
     server = load_public_key(hub_dir / "keys" / f"{HUB_ID}.pub.json")
     Ed25519PublicKey.from_public_bytes(server.ed25519).verify(sig, TRUST_CONTEXT + body)

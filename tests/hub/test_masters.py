@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -206,7 +207,7 @@ def test_new_terminal_gets_masters_before_the_vaccinations_that_name_them(
     person = next(iter(first.of_type("person")))
     vac = first.vaccination(person)
     vac["data"]["institution_uid"] = institution
-    lot = {
+    lot: dict[str, Any] = {
         "type": "lot",
         "uid": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a00",
         "version": first.version(),

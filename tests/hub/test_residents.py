@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ def _register(hub: Hub) -> dict[str, dict[str, Any]]:
 
 def _numbers(hub: Hub) -> dict[bytes, tuple[bytes, bytes]]:
     with hub.store.begin() as conn:
-        rows = conn.execute(
+        rows: Iterable[tuple[Any, ...]] = conn.execute(
             select(
                 person_numbers.c.person_uid,
                 person_numbers.c.number_ct,
@@ -222,9 +223,9 @@ def test_unreadable_files_are_refused_whole(
     assert _register(hub) == before
 
 
-def _index_names(hub: Hub) -> set[str]:
+def _index_names(hub: Hub) -> set[str | None]:
     with hub.store.begin() as conn:
-        found = set()
+        found: set[str | None] = set()
         for table in ("persons", "person_numbers"):
             found |= {i["name"] for i in inspect(conn).get_indexes(table)}
         return found
@@ -253,7 +254,7 @@ def test_first_import_rebuilds_the_indexes_and_a_failed_one_keeps_them(
     assert wanted <= _index_names(hub)
     with hub.store.begin() as conn:
         one = conn.execute(select(persons.c.atena_no).order_by(persons.c.change_seq)).first()
-        kana = conn.execute(select(persons.c.kana_key).limit(1)).scalar_one()
+        kana: str = conn.execute(select(persons.c.kana_key).limit(1)).scalar_one()
         by_kana = conn.execute(select(persons.c.uid).where(persons.c.kana_key == kana)).all()
     assert one is not None and by_kana
 

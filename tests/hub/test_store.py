@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,8 @@ def test_bulk_insert_and_update_round_trip(tmp_path: Path, database_url: str | N
             cols = [c.name for c in persons.columns][1:]
             bulk.update_rows(conn, persons, "uid", cols, changed)
         with store.begin() as conn:
-            got = {bytes(u): n for u, n in conn.execute(select(persons.c.uid, persons.c.name))}
+            found: Iterable[tuple[Any, ...]] = conn.execute(select(persons.c.uid, persons.c.name))
+            got = {bytes(u): n for u, n in found}
         assert len(got) == 2000
         assert sum(1 for n in got.values() if n == "新しい 名前") == 10
         assert all(got[r[0]] == "新しい 名前" for r in rows[:10])

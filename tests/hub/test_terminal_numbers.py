@@ -29,7 +29,7 @@ NUMBER = COLUMNS.index("個人番号")
 def _number_env(
     t: SimTerminal, person_uid: str, number: str, *, uid: str | None = None
 ) -> dict[str, Any]:
-    env = {
+    env: dict[str, Any] = {
         "type": "person_number",
         "uid": uid or str(uuid_utils.uuid7()),
         "version": t.version(),

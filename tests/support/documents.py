@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import zxingcpp
@@ -46,14 +47,15 @@ def _pid(session, atena: str) -> int:
 
 
 def _issuances(session, doc_type: str) -> list[tuple[str, int, str | None, str | None, object]]:
-    return session.register.conn.execute(
+    rows: list[tuple[str, int, str | None, str | None, object]] = session.register.conn.execute(
         "SELECT issue_no, person_id, series_id, dose_label, voided_at FROM issuances"
         " WHERE doc_type = ? ORDER BY id",
         (doc_type,),
     ).fetchall()
+    return rows
 
 
-def _audit(session, action: str) -> list[tuple[str, int | None, dict]]:
+def _audit(session, action: str) -> list[tuple[str, int | None, dict[str, Any]]]:
     rows = session.register.conn.execute(
         "SELECT outcome, person_id, detail FROM audit_log WHERE action = ? ORDER BY seq",
         (action,),

@@ -14,7 +14,7 @@ from app.sync import build_trust, load_keypair, load_public_key, make_party, wri
 from tests.sync.pkgkit import SECRET_NAME, line, person, utc, vaccination
 
 
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+def _run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
     code = main(["package", *map(str, args)])
     out, err = capsys.readouterr()
     return code, out, err
@@ -182,7 +182,7 @@ def test_trust_rotation_needs_the_old_key(setup: Path, capsys: pytest.CaptureFix
     )
     write_trust_dir(first, setup / "trust")  # made a while ago
     assert _run(capsys, "keygen", "--id", "192015-HUB", "--out", keys / "new")[0] == 0
-    args = [
+    args: list[str | Path] = [
         "trust",
         "--server",
         keys / "new" / "192015-HUB.pub.json",

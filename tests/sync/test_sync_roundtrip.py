@@ -243,7 +243,7 @@ def test_build_refuses_an_invalid_record_and_leaves_nothing(tmp_path: Path, worl
     assert list(tmp_path.iterdir()) == []
 
 
-_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
+_text = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=40)
 _opt_text = st.none() | _text
 
 
