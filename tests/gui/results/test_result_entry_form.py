@@ -42,7 +42,12 @@ def _dialog(qtbot: QtBot, session: Session) -> ResultEntryDialog:
     catalog = schedule.catalog_for(session)
     jobs = JobRunner()
     dialog = ResultEntryDialog(
-        person, series_choices(catalog), jobs, session, series_id="dpt_ipv", dose_label=None
+        person,
+        series_choices(catalog),
+        jobs,
+        session.view(),  # the UI holds the session's view, as the person view passes it
+        series_id="dpt_ipv",
+        dose_label=None,
     )
     qtbot.addWidget(dialog)
     dialog.show()
