@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
 from app.security.session import Session
@@ -45,12 +46,19 @@ def window(qtbot: QtBot, vaxdesk_app: QApplication, number: Session) -> MainWind
     return main
 
 
-def _run(qtbot: QtBot, window: MainWindow, start: object) -> bool:
+def _run(qtbot: QtBot, window: MainWindow, start: Callable[[], object]) -> bool:
     page = window.sync_page
     assert page is not None
     with qtbot.waitSignal(page.finished, timeout=WAIT_MS) as blocker:
-        start()  # type: ignore[operator]
+        start()
     return bool(blocker.args[0])
+
+
+def _item(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+    """The table's item at (row, column); every cell these tests read has one."""
+    item = table.item(row, column)
+    assert item is not None, f"no item at ({row}, {column})"
+    return item
 
 
 def test_export_then_import_of_the_acknowledging_update(
@@ -109,16 +117,20 @@ def test_refused_package_shows_in_the_quarantine_list(
     assert page.message.toolTip() == "E_HEADER"  # the code for the help desk, not the text
     assert page.message.text().startswith("パッケージの形式") and "E_" not in page.message.text()
     table = page.quarantine_table
-    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    headers = []
+    for c in range(table.columnCount()):
+        header = table.horizontalHeaderItem(c)
+        assert header is not None
+        headers.append(header.text())
     assert headers == ["日時", "ファイル", "検査段階", "理由"]  # no コード column
     assert table.rowCount() == 1
-    cells = [table.item(0, c).text() for c in range(table.columnCount())]
+    cells = [_item(table, 0, c).text() for c in range(table.columnCount())]
     assert re.fullmatch(BOTH_TIME, cells[0])
     assert cells[1].endswith("bad.vxpkg")
     assert cells[2] == "パッケージの構成"  # the reader's step in Japanese, not "layout"
     assert cells[3] == page.message.text()
     assert not any("E_" in text for text in cells)
-    assert {table.item(0, c).toolTip() for c in range(table.columnCount())} == {"E_HEADER"}
+    assert {_item(table, 0, c).toolTip() for c in range(table.columnCount())} == {"E_HEADER"}
     metrics = table.fontMetrics()
     for column in (0, 1, 2):  # time, file and step are not elided
         assert table.columnWidth(column) >= metrics.horizontalAdvance(cells[column])
@@ -140,19 +152,19 @@ def test_conflict_merged_field_by_field(
     assert _run(qtbot, window, page.start_import)
     panel = page.conflicts
     assert panel.list_table.rowCount() == 1
-    differs = panel.list_table.item(0, 3).text()
-    assert re.fullmatch(BOTH_TIME, panel.list_table.item(0, 2).text())  # local, 和暦 + 西暦
+    differs = _item(panel.list_table, 0, 3).text()
+    assert re.fullmatch(BOTH_TIME, _item(panel.list_table, 0, 2).text())  # local, 和暦 + 西暦
     # record type and fields in Japanese; the keys only in the tooltips
-    assert panel.list_table.item(0, 1).text() == "接種記録"
-    assert panel.list_table.item(0, 1).toolTip() == "vaccination"
+    assert _item(panel.list_table, 0, 1).text() == "接種記録"
+    assert _item(panel.list_table, 0, 1).toolTip() == "vaccination"
     assert "ロット番号" in differs and "接種医師" in differs
     assert "lot_no" not in differs and "doctor" not in differs
-    names = [panel.detail.item(r, 0).text() for r in range(panel.detail.rowCount())]
-    keys = [panel.detail.item(r, 0).toolTip() for r in range(panel.detail.rowCount())]
+    names = [_item(panel.detail, r, 0).text() for r in range(panel.detail.rowCount())]
+    keys = [_item(panel.detail, r, 0).toolTip() for r in range(panel.detail.rowCount())]
     assert "● ロット番号" in names and "接種日" in names and "取消" in names
     assert not any(re.search(r"[a-z]_[a-z]", name) for name in names)
     assert keys[names.index("● ロット番号")] == "lot_no"
-    panel.detail.item(names.index("● ロット番号"), 2).setCheckState(Qt.CheckState.Checked)
+    _item(panel.detail, names.index("● ロット番号"), 2).setCheckState(Qt.CheckState.Checked)
     assert panel.merge_button.isEnabled()  # idle again as soon as the import is told
     qtbot.keyClick(panel.merge_button, Qt.Key.Key_Space)
     assert panel.list_table.rowCount() == 0
@@ -184,14 +196,13 @@ def test_media_ledger_records_the_transfer_and_erases_after_the_acknowledgement(
     ledger.approver_edit.setText("90001")
     page.folder_edit.setText(str(medium))
     assert _run(qtbot, window, page.start_export)
-    assert (
-        ledger.table.rowCount() == 1 and ledger.table.item(0, col("approved_by")).text() == "90001"
-    )
+    cell = functools.partial(_item, ledger.table)
+    assert ledger.table.rowCount() == 1 and cell(0, col("approved_by")).text() == "90001"
     [sent] = list(medium.glob("*.vxpkg"))
-    assert ledger.table.item(0, col("file")).text() == sent.name
-    assert ledger.table.item(0, col("file")).toolTip() == str(sent)
-    assert number.display_name in ledger.table.item(0, col("carried_by")).text()  # by name
-    assert not ledger.table.item(0, col("erased_by")).text()
+    assert cell(0, col("file")).text() == sent.name
+    assert cell(0, col("file")).toolTip() == str(sent)
+    assert number.display_name in cell(0, col("carried_by")).text()  # by name
+    assert not cell(0, col("erased_by")).text()
     qtbot.keyClick(ledger.erase_button, Qt.Key.Key_Space)  # not yet acknowledged
     assert page.message.toolTip() == "E_MEDIA_NOT_ACKNOWLEDGED" and sent.exists()
     assert page.message.text() and "E_" not in page.message.text()  # Japanese only
@@ -200,17 +211,15 @@ def test_media_ledger_records_the_transfer_and_erases_after_the_acknowledgement(
     page.file_edit.setText(str(update))
     assert _run(qtbot, window, page.start_import)
     assert ledger.table.rowCount() == 2
-    export_row = next(
-        r for r in range(2) if ledger.table.item(r, col("direction")).text() == "書出"
-    )
+    export_row = next(r for r in range(2) if cell(r, col("direction")).text() == "書出")
     ledger.table.setCurrentCell(export_row, 0)
     qtbot.keyClick(ledger.erase_button, Qt.Key.Key_Space)
     assert not sent.exists() and "消去" in page.message.text()
     erased = col("erased_at")
-    qtbot.waitUntil(lambda: bool(ledger.table.item(export_row, erased).text()), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(cell(export_row, erased).text()), timeout=WAIT_MS)
     for column in (col("at"), erased):  # 日時 and 消去日時: 和暦 + 西暦, local time
-        assert re.fullmatch(BOTH_TIME, ledger.table.item(export_row, column).text())
-    assert number.display_name in ledger.table.item(export_row, col("erased_by")).text()
+        assert re.fullmatch(BOTH_TIME, cell(export_row, column).text())
+    assert number.display_name in cell(export_row, col("erased_by")).text()
     ledger.write_csv(tmp_path / "ledger.csv")
     assert (tmp_path / "ledger.csv").read_text("utf-8-sig").count("\n") == 3
 

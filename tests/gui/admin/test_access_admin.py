@@ -173,7 +173,12 @@ def test_cancelling_the_number_staff_sign_in_creates_nobody(
 def test_deactivating_removes_access(qtbot: QtBot, vaxdesk_app: QApplication, reg: Path) -> None:
     page = _users_page(qtbot, reg)
     asked: list[str] = []
-    page.confirm = lambda text: asked.append(text) or True  # type: ignore[method-assign]
+
+    def confirm(text: str) -> bool:
+        asked.append(text)
+        return True
+
+    page.confirm = confirm  # type: ignore[method-assign]
     assert page.select_login("nurse")
     with qtbot.waitSignal(page.action_finished, timeout=WAIT_MS) as finished:
         qtbot.mouseClick(page.deactivate_button, Qt.MouseButton.LeftButton)
@@ -225,7 +230,12 @@ def test_remove_one_of_two_keys(qtbot: QtBot, vaxdesk_app: QApplication, reg: Pa
     page = _users_page(qtbot, reg)
     assert _row_of(page, "nurse", AccessColumn.KEYS) == "2"
     offered: list[list[str]] = []
-    page.choose_key = lambda choices: offered.append(choices) or 1  # type: ignore[method-assign]
+
+    def choose_key(choices: list[str]) -> int | None:
+        offered.append(choices)
+        return 1
+
+    page.choose_key = choose_key  # type: ignore[method-assign]
     with qtbot.waitSignal(page.action_finished, timeout=WAIT_MS):
         qtbot.mouseClick(page.remove_key_button, Qt.MouseButton.LeftButton)
     assert len(offered[0]) == 2 and offered[0][0].startswith("キー1")

@@ -156,10 +156,13 @@ def test_pages_show_wareki_with_seireki(
     assert viewer is not None
     form = viewer.findChild(QFormLayout)
     assert form is not None
-    captions = [
-        form.itemAt(r, QFormLayout.ItemRole.LabelRole).widget().text()
-        for r in range(form.rowCount())
-    ]
+    captions = []
+    for r in range(form.rowCount()):
+        label = form.itemAt(r, QFormLayout.ItemRole.LabelRole)
+        assert label is not None
+        caption = label.widget()
+        assert isinstance(caption, QLabel)  # every row is addRow(text, field)
+        captions.append(caption.text())
     assert "日付（この端末の時刻）" in captions and not any("UTC" in c for c in captions)
     viewer.date_check.setChecked(True)
     assert "令和" in viewer.period_echo.text() and "(" in viewer.period_echo.text()

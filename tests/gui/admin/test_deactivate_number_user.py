@@ -67,7 +67,9 @@ def _old_nk(reg: Path) -> bytes:
         number.register.close()
 
 
-def _page(qtbot: QtBot, reg: Path, choice: str | None) -> tuple[AdminUsersPage, list[object]]:
+def _page(
+    qtbot: QtBot, reg: Path, choice: str | None
+) -> tuple[AdminUsersPage, tuple[list[object], list[object]]]:
     window = open_window(qtbot, reg, "admin")
     actions = actions_of(window)
     actions.show_users_page()
@@ -76,12 +78,17 @@ def _page(qtbot: QtBot, reg: Path, choice: str | None) -> tuple[AdminUsersPage, 
     qtbot.waitUntil(lambda: page.model.rowCount() == len(USERS) + 1, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: not page.jobs.busy, timeout=WAIT_MS)
     asked: list[object] = []
-    page.ask_number_holder = lambda text: asked.append(text) or choice  # type: ignore[method-assign]
+
+    def ask_number_holder(text: str) -> str | None:
+        asked.append(text)
+        return choice
+
+    page.ask_number_holder = ask_number_holder  # type: ignore[method-assign]
     page.confirm = lambda text: pytest.fail("a number-use user gets the three-way question")  # type: ignore[method-assign]
     opened: list[object] = []
     page.dialog_opened.connect(opened.append)
     assert page.select_login("number")
-    return page, [asked, opened]
+    return page, (asked, opened)
 
 
 def _active_text(page: AdminUsersPage, login: str) -> str:

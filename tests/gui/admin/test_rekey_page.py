@@ -29,6 +29,7 @@ def test_admin_rekeys_from_the_page_with_progress(qtbot: QtBot, tmp_path: Path) 
     make_register(reg, with_people=False)
     window = open_window(qtbot, reg, "admin")
     actions = actions_of(window)
+    assert actions.admin_menu is not None
     entry = [a for a in actions.admin_menu.actions() if a.objectName() == "rekeyAction"]
     assert entry and entry[0].text() == "台帳の鍵の更新(&K)"
     entry[0].trigger()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.domain.kana import normalize_kana
@@ -66,9 +66,9 @@ def _page(qtbot: QtBot, reg: Path) -> RetentionPage:
     return page
 
 
-def _press(qtbot: QtBot, widget: object) -> None:
-    widget.setFocus()  # type: ignore[attr-defined]
-    qtbot.keyClick(widget, Qt.Key.Key_Space)  # type: ignore[arg-type]
+def _press(qtbot: QtBot, widget: QWidget) -> None:
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_Space)
 
 
 def _persons(reg: Path) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QTableWidget, QTableWidgetItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.paths import resource_path
@@ -54,7 +54,7 @@ def bare(tmp_path: Path) -> Path:
     return directory
 
 
-def _audit(directory: Path, action: str) -> list[tuple[str, dict]]:
+def _audit(directory: Path, action: str) -> list[tuple[str, dict[str, object]]]:
     auditor = login_as(directory, "auditor")
     try:
         rows = auditor.register.conn.execute(
@@ -72,8 +72,16 @@ def _open(qtbot: QtBot, window: MainWindow, name: str) -> QWidget:
     [entry] = [a for a in actions.admin_menu.actions() if a.objectName() == name]
     entry.trigger()
     page = window.pages.currentWidget()
+    assert page is not None
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=WAIT_MS)
     return page
+
+
+def _item(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+    """The table's item at (row, column); every cell these tests read has one."""
+    item = table.item(row, column)
+    assert item is not None, f"no item at ({row}, {column})"
+    return item
 
 
 def _inside(window: MainWindow, widget: QWidget) -> bool:
@@ -155,7 +163,7 @@ def test_area_names_are_typed_in_the_table_and_saved(
     window = open_window(qtbot, reg, "admin")
     page = _open(qtbot, window, "areaAction")
     assert isinstance(page, AreaNamesPage)
-    assert page.table.rowCount() == 1 and page.table.item(0, 0).text() == "01"
+    assert page.table.rowCount() == 1 and _item(page.table, 0, 0).text() == "01"
     assert page.message_label.text() == "地区 1 件（名称なし 1 件）。"
     assert page.table.currentColumn() == NAME
     page.table.setFocus()
@@ -165,7 +173,7 @@ def test_area_names_are_typed_in_the_table_and_saved(
     with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):  # Alt+S saves with the editor open
         qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
     assert page.message_label.text() == "1 件の地区名を保存しました。"
-    assert page.table.item(0, NAME).text() == "中央地区"
+    assert _item(page.table, 0, NAME).text() == "中央地区"
     assert _audit(reg, "settings.areas") == [("ok", {"changed": ["01"]})]
     admin = login_as(reg, "admin")
     try:
@@ -173,7 +181,7 @@ def test_area_names_are_typed_in_the_table_and_saved(
     finally:
         admin.register.close()
 
-    page.table.item(0, NAME).setText("あ" * 31)  # too long: refused, nothing changes
+    _item(page.table, 0, NAME).setText("あ" * 31)  # too long: refused, nothing changes
     with qtbot.waitSignal(page.action_finished, timeout=WAIT_MS):
         page.save_button.click()
     assert page.message_label.toolTip() == "E_AREA_NAME"
@@ -218,26 +226,26 @@ def test_catalog_page_applies_exactly_the_previewed_file(
     window = open_window(qtbot, reg, "admin")
     page = _open(qtbot, window, "catalogAction")
     assert isinstance(page, CatalogPage)
-    assert page.history_table.item(0, 0).text().startswith("なし")
+    assert _item(page.history_table, 0, 0).text().startswith("なし")
     assert not page.apply_button.isEnabled()
     page.ask_file = lambda: correction  # type: ignore[method-assign]
     with qtbot.waitSignal(page.previewed, timeout=WAIT_MS):
         qtbot.keyClick(page.choose_button, Qt.Key.Key_Space)
-    cells = [page.diff_table.item(0, c).text() for c in range(5)]
+    cells = [_item(page.diff_table, 0, c).text() for c in range(5)]
     assert cells == ["予防接種", first["id"], "変更", old_name, old_name + "（訂正）"]
     assert "改訂日 令和81年12月31日 (2099-12-31)" in page.preview_label.text()
     assert page.diff_table.rowCount() == 2  # the series and the 改訂日 setting
     # the setting row names the setting in Japanese and shows the revision before and after
     shipped = resource_path("catalog", "catalog.json").read_text("utf-8")
     before = json.loads(shipped)["revision"]
-    assert [page.diff_table.item(1, c).text() for c in range(5)] == [
+    assert [_item(page.diff_table, 1, c).text() for c in range(5)] == [
         "設定",
         "改訂日",
         "変更",
         long_date_text(date.fromisoformat(before)),
         "令和81年12月31日 (2099-12-31)",
     ]
-    assert page.diff_table.item(1, 1).toolTip() == "revision"
+    assert _item(page.diff_table, 1, 1).toolTip() == "revision"
     assert page.apply_button.isEnabled() and QApplication.focusWidget() is page.apply_button
 
     # The file is edited after the preview: what is applied is what was shown.
@@ -248,8 +256,8 @@ def test_catalog_page_applies_exactly_the_previewed_file(
         qtbot.keyClick(page.apply_button, Qt.Key.Key_Space)
     assert applied.args == [1]
     qtbot.waitUntil(lambda: page.history_table.item(0, 4) is not None, timeout=WAIT_MS)
-    assert page.history_table.item(0, 0).text() == "1"
-    assert page.history_table.item(0, 4).text() == "使用中"
+    assert _item(page.history_table, 0, 0).text() == "1"
+    assert _item(page.history_table, 0, 4).text() == "使用中"
     assert not page.apply_button.isEnabled()
     admin = login_as(reg, "admin")
     try:

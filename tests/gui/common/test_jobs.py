@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ WAIT_MS = 5_000
 
 
 @pytest.fixture
-def runner(qtbot: QtBot) -> JobRunner:
+def runner(qtbot: QtBot) -> Iterator[JobRunner]:
     jobs = JobRunner()
     yield jobs
     jobs.cancel_all()
@@ -118,7 +119,7 @@ def test_jobs_run_one_at_a_time_in_order(qtbot: QtBot, runner: JobRunner) -> Non
     peak = 0
     order: list[int] = []
 
-    def make(n: int):  # type: ignore[no-untyped-def]
+    def make(n: int) -> Callable[[JobContext], int]:
         def work(ctx: JobContext) -> int:
             nonlocal running, peak
             with lock:

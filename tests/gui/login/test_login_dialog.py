@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -13,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.security.keyslots import KeySlotFile
 from app.security.session import Session, SessionView
-from app.services.login_flow import LoginFlow, LoginState
+from app.services.login_flow import Authenticator, LoginFlow, LoginState
 from app.services.register import login
 from app.store.layout import RegisterLayout
 from app.ui.login.login_dialog import LoginDialog
@@ -49,6 +48,15 @@ def _stand_in_session() -> Session:
     )
 
 
+def _register_login(directory: Path) -> Authenticator:
+    """``register.login`` as the login flow takes it: the UI gets the session's view."""
+
+    def authenticate(login_name: str, password: str) -> SessionView:
+        return login(directory, login_name, password).view()
+
+    return authenticate
+
+
 def _dialog(qtbot: QtBot, flow: LoginFlow, *, demo: bool = True) -> LoginDialog:
     dialog = LoginDialog(flow, demo=demo)
     qtbot.addWidget(dialog)
@@ -66,7 +74,7 @@ def _type_credentials(qtbot: QtBot, dialog: LoginDialog, user: str, password: st
 def test_wrong_password_shows_the_japanese_error_and_the_dialog_stays(
     qtbot: QtBot, vaxdesk_app: QApplication, register_dir: Path
 ) -> None:
-    dialog = _dialog(qtbot, LoginFlow(partial(login, register_dir)))
+    dialog = _dialog(qtbot, LoginFlow(_register_login(register_dir)))
     signed_in: list[object] = []
     dialog.signed_in.connect(signed_in.append)
     _type_credentials(qtbot, dialog, CLERK.login, "not-the-password")

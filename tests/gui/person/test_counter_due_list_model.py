@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication
 
 from app.domain.schedule import SeriesStatus
 from app.ui.common.record_sort_proxy import RecordSortProxy
+from app.ui.common.row_table_model import SORT_ROLE
 from app.ui.person.due_list_model import DueListColumn, DueListModel, open_series_ids
-from app.ui.person.person_table_model import SORT_ROLE
 
 ON = date(2025, 6, 1)
 

@@ -10,9 +10,9 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QApplication
 
 from app.services.persons import PersonSummary
+from app.ui.common.row_table_model import SORT_ROLE
 from app.ui.person.person_table_model import (
     PERSON_ID_ROLE,
-    SORT_ROLE,
     PersonColumn,
     PersonSortProxy,
     PersonTableModel,

@@ -31,7 +31,12 @@ def _row_of(form: ResultEntryForm, field: QWidget) -> int:
         if item is None:
             continue
         inner = item.layout()
-        widgets = [inner.itemAt(i).widget() for i in range(inner.count())] if inner else []
+        widgets: list[QWidget | None] = []
+        if inner is not None:
+            for i in range(inner.count()):
+                child = inner.itemAt(i)
+                assert child is not None
+                widgets.append(child.widget())
         if item.widget() is field or field in widgets:
             return row
     raise AssertionError("field not in the form")
@@ -42,7 +47,12 @@ def _dialog(qtbot: QtBot, session: Session) -> ResultEntryDialog:
     catalog = schedule.catalog_for(session)
     jobs = JobRunner()
     dialog = ResultEntryDialog(
-        person, series_choices(catalog), jobs, session, series_id="dpt_ipv", dose_label=None
+        person,
+        series_choices(catalog),
+        jobs,
+        session.view(),  # the UI holds the session's view, as the person view passes it
+        series_id="dpt_ipv",
+        dose_label=None,
     )
     qtbot.addWidget(dialog)
     dialog.show()

@@ -75,9 +75,14 @@ def test_kana_prefix_and_enter_fill_the_table(qtbot: QtBot, window: MainWindow) 
 
 def test_hide_moved_out_filters_the_results(qtbot: QtBot, window: MainWindow) -> None:
     _search(qtbot, window, "ヤマ")
-    assert "転出" in _column(window, PersonColumn.STATUS) and len(_column(window, 0)) == 4
+    assert (
+        "転出" in _column(window, PersonColumn.STATUS)
+        and len(_column(window, PersonColumn.ATENA_NO)) == 4
+    )
     window.search_page.active_only_check.setChecked(True)
-    assert len(_column(window, 0)) == 3 and "転出" not in _column(window, PersonColumn.STATUS)
+    assert len(_column(window, PersonColumn.ATENA_NO)) == 3 and "転出" not in _column(
+        window, PersonColumn.STATUS
+    )
 
 
 def test_arrows_move_enter_opens_and_esc_returns(qtbot: QtBot, window: MainWindow) -> None:

@@ -5,6 +5,7 @@ use."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,11 @@ def test_lock_sign_out_and_quit_are_in_the_menu_and_the_key_help(
     settle(qtbot, window)
 
 
+def _marked(widget: QWidget) -> Callable[[], bool]:
+    """For waitUntil: whether ``widget``'s title carries the demo marker yet."""
+    return lambda: widget.windowTitle().startswith(MARK)
+
+
 def test_every_window_of_a_demo_register_is_marked(
     qtbot: QtBot, vaxdesk_app: QApplication, nurse_session: Session, counter_dir: Path
 ) -> None:
@@ -83,7 +89,7 @@ def test_every_window_of_a_demo_register_is_marked(
     message = QMessageBox(QMessageBox.Icon.Information, "確認", "本文", parent=window)
     message.show()
     for shown in (progress, message):
-        qtbot.waitUntil(lambda w=shown: w.windowTitle().startswith(MARK), timeout=WAIT_MS)
+        qtbot.waitUntil(_marked(shown), timeout=WAIT_MS)
     progress.setWindowTitle("印刷（2）")  # a later title keeps the marker
     assert progress.windowTitle() == f"{MARK} 印刷（2）"
     progress.close()
@@ -135,7 +141,8 @@ def test_each_role_lands_on_a_page_it_may_use(
     qtbot: QtBot, vaxdesk_app: QApplication, reg: Path, user: str, home: type | None
 ) -> None:
     window = open_access_window(qtbot, reg, user)
-    current: QWidget = window.pages.currentWidget()
+    current = window.pages.currentWidget()
+    assert current is not None
     if home is not None:
         assert isinstance(current, home)
         assert "search" not in window.menu_actions  # 住民検索 is not offered to the admin

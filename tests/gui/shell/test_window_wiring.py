@@ -38,7 +38,7 @@ def reg(tmp_path: Path) -> Path:
 def test_number_staff_see_the_masked_number_in_the_person_view(qtbot: QtBot, reg: Path) -> None:
     controller = GuiController(reg, key_factory=key_factory(reg), idle_timeout_ms=LONG_IDLE_MS)
     qtbot.addWidget(controller.login_dialog)
-    controller._open_main_window(login_as(reg, "number"))  # what a successful sign-in does
+    controller._open_main_window(login_as(reg, "number").view())  # what a successful sign-in does
     window = controller.main_window
     assert window is not None and window.number_panel is not None
     qtbot.addWidget(window)
