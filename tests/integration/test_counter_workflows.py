@@ -219,7 +219,9 @@ def test_issuance_numbering_reissue_and_scan(reg: Path) -> None:
             ("1260000001", "new", True, None),
         ]
         assert issuance.find_by_scan(clerk, "1260000002").person_id == pid
-        assert issuance.find_by_scan(clerk, "A2260000001A").issuance.doc_type == "voucher"
+        by_voucher = issuance.find_by_scan(clerk, "A2260000001A").issuance
+        assert by_voucher is not None
+        assert by_voucher.doc_type == "voucher"
         assert issuance.find_by_scan(clerk, "0000000001").kind == "atena"
         with pytest.raises(InvalidInput):
             issuance.find_by_scan(clerk, "12-34")

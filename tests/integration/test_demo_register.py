@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,7 +71,8 @@ def clerk(demo: tuple[Path, DemoInfo]) -> Iterator[Session]:
     session.register.close()
 
 
-def _rows(conn: Connection, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+def _rows(conn: Connection, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+    # the values as sqlite gives them (the connection's rows are untyped)
     return [tuple(r) for r in conn.execute(sql, params).fetchall()]
 
 
@@ -128,9 +130,9 @@ def test_my_numbers_decrypt_validate_and_are_found_by_blind_index(
     assert len(rows) == PERSONS
     numbers = set()
     for uid, ct, blind in rows:
-        number = cipher.decrypt(bytes(uid), bytes(ct))  # type: ignore[arg-type]
+        number = cipher.decrypt(bytes(uid), bytes(ct))
         assert len(number) == 12 and is_valid_mynumber(number)
-        assert cipher.blind_index(number) == bytes(blind)  # type: ignore[arg-type]
+        assert cipher.blind_index(number) == bytes(blind)
         numbers.add(number)
     assert len(numbers) == PERSONS
     probe = sorted(numbers)[PERSONS // 2]
@@ -232,7 +234,7 @@ def test_search_by_kana_atena_and_birth_date(
     expected = _rows(
         conn, "SELECT count(*) FROM persons WHERE kana_key >= ? AND kana_key < ?", (low, high)
     )[0][0]
-    assert len(by_kana.people) == min(int(expected), person_service.SEARCH_LIMIT)  # type: ignore[call-overload]
+    assert len(by_kana.people) == min(int(expected), person_service.SEARCH_LIMIT)
     by_atena = person_service.search(clerk, str(atena))
     assert [p.person_id for p in by_atena.people] == [pid]
     by_birth = person_service.search(clerk, str(born))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import sqlcipher3
 
 from app.errors import InvalidInput, PermissionDenied
 from app.services import person_numbers, printing, unvaccinated
@@ -142,7 +143,9 @@ def test_no_document_contains_a_personal_number_and_none_is_read(reg, tmp_path) 
     statements: list[str] = []
     clerk, nurse = login_as(reg, "clerk"), login_as(reg, "nurse")
     for s in (clerk, nurse):
-        s.register.conn.set_trace_callback(statements.append)
+        conn = s.register.conn
+        assert isinstance(conn, sqlcipher3.Connection)  # the driver's, with set_trace_callback
+        conn.set_trace_callback(statements.append)
     outputs = [
         printing.print_yoshinhyo(clerk, taro, None, tmp_path / "y.pdf", on=ON),
         printing.print_vouchers(clerk, [taro], "mr1", tmp_path / "v.pdf", on=ON),

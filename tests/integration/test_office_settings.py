@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ def reg(tmp_path: Path) -> Path:
     return directory
 
 
-def _audit(session, action: str) -> list[tuple[str, dict]]:
+def _audit(session, action: str) -> list[tuple[str, dict[str, Any]]]:
     rows = session.register.conn.execute(
         "SELECT outcome, detail FROM audit_log WHERE action = ? ORDER BY seq", (action,)
     ).fetchall()

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from app.errors import InvalidInput
 from app.services import issuance, printing
+from app.store import issuances
 from tests.printing.samples import render
 from tests.support.documents import ON, _pid
 
@@ -35,7 +36,7 @@ def test_every_printed_code_is_found_by_the_scan_lookup(clerk, tmp_path) -> None
     owners = {}
     for res in printed:
         for number in res.issue_numbers:
-            row = issuance.issuances.by_number(clerk.register.conn, number)
+            row = issuances.by_number(clerk.register.conn, number)
             assert row is not None
             owners[number] = (row.person_id, row.doc_type)
     formats: set[str] = set()

@@ -19,7 +19,8 @@ from app.services import sync_export
 from app.services._sync_records import uid_text
 from app.store import db, outbox_lines, stored_line_reader, sync_outbox, sync_state
 from app.store.layout import RegisterLayout
-from tests.integration.test_sync_export_two_cores import _set_lot_in_line, _sign
+from tests.integration.test_sync_export_two_cores import _set_lot_in_line
+from tests.support.stored_lines import _sign
 from tests.support.sync_env import (
     SyncEnv,
     dump_tables,

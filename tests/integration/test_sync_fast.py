@@ -190,9 +190,12 @@ def test_unknown_unique_columns_send_every_record_one_by_one(
         monkeypatch.setattr(sync_fast, "unique_columns", lambda conn, table: None)
         planned: list[tuple[int, int]] = []
         real_plan = sync_fast.plan
-        monkeypatch.setattr(
-            sync_fast, "plan", lambda c, s: planned.append(real_plan(c, s)) or planned[-1]
-        )
+
+        def plan(c: Any, s: Any) -> tuple[int, int]:
+            planned.append(real_plan(c, s))
+            return planned[-1]
+
+        monkeypatch.setattr(sync_fast, "plan", plan)
         result = import_package(number, pkg)
         assert planned == [(0, 0)]
         assert (result.applied, result.unchanged) == (len(uids), 0)

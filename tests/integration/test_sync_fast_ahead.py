@@ -17,6 +17,7 @@ import pytest
 import sqlcipher3
 
 from app.services import _sync_fast
+from app.services._initial_reader import ChunkReader
 from app.services._sync_apply import ImportCancelled
 from app.services._sync_fast import shape_of
 from app.services.sync_import import import_package
@@ -180,7 +181,7 @@ def test_a_failure_or_cancel_changes_nothing_and_the_package_then_imports(
     real_part, real_warm = stage_db._Part.__init__, sync_fast.warm
     real_init, real_fill = sync_fast.WindowRing.__init__, sync_fast.WindowRing.fill
     real_plan, real_write = sync_fast.plan, sync_fast.write
-    real_lines = _sync_fast.ChunkReader._chunk
+    real_lines = ChunkReader._chunk
 
     def init(self: sync_fast.WindowRing, *args: Any) -> None:
         rings.append(self)
@@ -228,7 +229,7 @@ def test_a_failure_or_cancel_changes_nothing_and_the_package_then_imports(
     monkeypatch.setattr(stage_db._Part, "__init__", part)
     monkeypatch.setattr(sync_fast, "warm", warm)
     monkeypatch.setattr(sync_fast.WindowRing, "fill", fill)
-    monkeypatch.setattr(_sync_fast.ChunkReader, "_chunk", chunk)
+    monkeypatch.setattr(ChunkReader, "_chunk", chunk)  # the class _sync_fast reads with
     monkeypatch.setattr(sync_fast, "plan", plan)
     monkeypatch.setattr(sync_fast, "write", write)
     number = login_as(env.directory, "number")

@@ -150,11 +150,11 @@ def test_first_trust_is_enrolled_once_against_the_out_of_band_key_id(
     reg: tuple[Path, str], tmp_path: Path
 ) -> None:
     from app.errors import PermissionDenied
+    from app.services._sync_identity import identity_keys
     from app.services.sync_identity import (
         TrustAlreadyInstalled,
         TrustFingerprintMismatch,
         enrol_trust,
-        identity_keys,
     )
     from app.sync.keys import generate_keypair
     from app.sync.trust import write_trust_dir

@@ -5,6 +5,7 @@ file quarantined and no record changed, permissions."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ NUMBER = "123456789018"
 
 
 @pytest.fixture
-def number(env: SyncEnv) -> Session:
+def number(env: SyncEnv) -> Iterator[Session]:
     s = login_as(env.directory, "number")
     yield s
     s.register.close()

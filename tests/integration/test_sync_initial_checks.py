@@ -19,6 +19,7 @@ from app.services.sync_import import import_package
 from app.store import audit
 from app.sync import deferred
 from app.sync.errors import PackageError
+from app.sync.opened import scan_inner
 from tests.support.registers import login_as
 from tests.support.sync_env import SyncEnv, dump_tables, make_sync_register, person_env
 from tests.support.sync_forge import forge, inner_zip
@@ -50,7 +51,7 @@ def _initial(
         path,
         inner_zip(files, pid, edit=edit),
         sender=env.server,
-        recipient=env.terminal,  # type: ignore[arg-type]
+        recipient=env.terminal,
         package_id=pid,
         kind="initial",
     )
@@ -63,7 +64,7 @@ def checks_after_apply(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     below is a rollback of rows that were in, not a refusal before any)."""
     inserted = threading.Event()
     counted = [0]
-    scan = deferred.scan_inner
+    scan = scan_inner  # the function deferred looks up (patched there below)
     insert = _initial_lines.LinePath.insert
 
     def late_scan(*args: Any) -> Any:

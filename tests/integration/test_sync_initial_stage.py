@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlcipher3
 
 from app.security.person_numbers import NumberCipher
 from app.security.session import Session
@@ -26,6 +27,7 @@ from app.services._sync_apply import ImportCancelled
 from app.services._sync_initial import apply_initial
 from app.services.sync_import import import_package
 from app.store import db, initial_load, initial_stage
+from app.store.stage_db import detach_stale
 from app.sync.reader import open_package
 from tests.support.registers import login_as
 from tests.support.sync_env import (
@@ -242,7 +244,7 @@ def test_no_file_is_written_for_the_staging(
         assert seen == []
         assert listing() == files_before
         conn = number.register.conn
-        initial_load.detach_stale(conn)  # (import_package does, once its transaction is over)
+        detach_stale(conn)  # (import_package does, once its transaction is over)
         assert not [r for r in conn.execute("PRAGMA database_list") if "vxstage" in str(r[1])]
         assert conn.execute("PRAGMA read_uncommitted").fetchone()[0] == 0
     finally:
@@ -357,6 +359,7 @@ def test_a_slot_is_filled_while_a_statement_reads_another(empty: SyncEnv) -> Non
             worker.start()
             return int(filled.wait(10))
 
+        assert isinstance(conn, sqlcipher3.Connection)  # the driver's, with create_function
         conn.create_function("vx_test_during", 1, during_the_read)
         source = ring.source("institution", 0)
         got = conn.execute(f"SELECT vx_test_during(k) FROM {source} LIMIT 1").fetchone()

@@ -24,6 +24,7 @@ from app.services.sync_import import import_package
 from app.store import audit, sync_apply, sync_fast, sync_state
 from app.sync import deferred
 from app.sync.errors import PackageError
+from app.sync.opened import scan_inner
 from tests.integration.test_sync_fast import NOW, _import, _mixed, _setup
 from tests.support.registers import login_as
 from tests.support.sync_env import (
@@ -75,7 +76,7 @@ def checks_after_write(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     monkeypatch.setattr(_sync_fast, "WINDOW", 3)
     written = threading.Event()
     counted = [0]
-    scan = deferred.scan_inner
+    scan = scan_inner  # the function deferred looks up (patched there below)
     write = sync_fast.write
 
     def late_scan(*args: Any) -> Any:

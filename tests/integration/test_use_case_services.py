@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.schedule.model import OPEN_STATUSES
 from app.errors import InvalidInput, NotFound, PermissionDenied
 from app.security.session import Session
 from app.services import batch_entry, issuance, maintenance, person_card, persons, schedule
@@ -143,7 +144,7 @@ def test_a_typed_atena_number_offers_the_first_open_series(clerk: Session) -> No
     sheet = batch_entry.read_scan(clerk, "0000000001")
     pid = _taro(clerk)
     due = schedule.due_list(clerk, pid).series
-    first = next(s for s in due if s.status in batch_entry.OPEN_STATUSES)
+    first = next(s for s in due if s.status in OPEN_STATUSES)
     assert sheet.person.person_id == pid
     assert (sheet.series_id, sheet.dose_label, sheet.issuance_id) == (
         first.id,

@@ -212,7 +212,7 @@ def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
 def render(pdf: bytes | Path, page: int = 0, dpi: int = 300, grey: bool = False) -> Image.Image:
     doc = pdfium.PdfDocument(pdf)
     try:
-        image = doc[page].render(scale=dpi / 72, grayscale=grey).to_pil()
+        image: Image.Image = doc[page].render(scale=dpi / 72, grayscale=grey).to_pil()
     finally:
         doc.close()
     return image.convert("L") if grey else image

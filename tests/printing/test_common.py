@@ -4,6 +4,7 @@ import io
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from reportlab.pdfbase import pdfmetrics
@@ -69,11 +70,14 @@ def test_no_twelve_digit_number_in_any_document(kind: str) -> None:
     "field", ["atena_no", "name", "address", "phone", "guardian_name", "name_kana"]
 )
 def test_a_personal_number_shaped_value_is_refused(field: str) -> None:
+    # str fields named at run time (mypy would check the str against every field, the date too)
+    number: dict[str, Any] = {field: "123456789018"}
+    full_width: dict[str, Any] = {field: "番号１２３４５６７８９０１８"}  # full-width digits too
     with pytest.raises(InvalidInput) as exc:
-        replace(CHILD, **{field: "123456789018"})
+        replace(CHILD, **number)
     assert exc.value.code == "E_PRINT_MYNUMBER"
     with pytest.raises(InvalidInput):
-        replace(CHILD, **{field: "番号１２３４５６７８９０１８"})  # full-width digits too
+        replace(CHILD, **full_width)
 
 
 def test_other_inputs_refuse_personal_numbers_too() -> None:

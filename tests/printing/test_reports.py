@@ -29,6 +29,7 @@ def test_monthly_report_one_page_run_per_institution_with_totals() -> None:
         assert f"{sum(r.amount for r in rows):,}" in text
         assert f"{sum(r.count for r in rows):,}" in text
         for r in rows:
+            assert r.unit_price is not None
             assert f"{r.count * r.unit_price:,}" in text
             assert f"{r.unit_price:,}" in text
     first = [r for r in MONTHLY_ROWS if r.institution_code == institutions[0]]

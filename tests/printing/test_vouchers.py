@@ -21,9 +21,9 @@ from tests.printing.samples import (
 MM = 72 / 25.4
 
 
-def _write(vouchers: list[Voucher], **kw: int) -> tuple[bytes, int]:
+def _write(vouchers: list[Voucher], start_cell: int = 0) -> tuple[bytes, int]:
     buf = io.BytesIO()
-    pages = write_vouchers(vouchers, buf, municipality=MUNICIPALITY, **kw)
+    pages = write_vouchers(vouchers, buf, municipality=MUNICIPALITY, start_cell=start_cell)
     return buf.getvalue(), pages
 
 

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from app.domain.legaldate import age_years_months
 from app.domain.wareki import format_wareki
@@ -25,7 +27,7 @@ from tests.printing.samples import (
 )
 
 
-def _write(requests: list) -> bytes:
+def _write(requests: list[YoshinhyoRequest]) -> bytes:
     buf = io.BytesIO()
     pages = write_yoshinhyo(requests, buf, municipality=MUNICIPALITY)
     assert pages == len(requests)
@@ -114,7 +116,7 @@ def test_dose_selector_marks_the_requested_dose() -> None:
         other = next(w for w in words if w["text"] == "初回1回目")
         ellipses = [c for c in page.curves if c["top"] < 100]
 
-        def circled(word: dict) -> bool:
+        def circled(word: dict[str, Any]) -> bool:
             return any(
                 e["x0"] <= word["x0"] and e["x1"] >= word["x1"] and e["top"] <= word["top"]
                 for e in ellipses
@@ -144,9 +146,12 @@ def test_static_form_is_drawn_once_per_series_not_per_page() -> None:
     requests = [yoshinhyo_request(n=i) for i in range(5)]
     requests += [yoshinhyo_request("flu65", "1回", 10 + i, ADULT) for i in range(3)]
     reader = PdfReader(io.BytesIO(_write(requests)))
-    forms = set()
+    forms: set[int] = set()
     for page in reader.pages:
-        xobjects = page["/Resources"]["/XObject"]
+        resources = page["/Resources"]
+        assert isinstance(resources, DictionaryObject)
+        xobjects = resources["/XObject"]
+        assert isinstance(xobjects, DictionaryObject)
         forms.update(ref.idnum for ref in xobjects.values())
     assert len(reader.pages) == 8
     assert len(forms) == 2

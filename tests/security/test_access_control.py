@@ -248,9 +248,9 @@ def test_admin_adds_a_backup_key_for_a_present_user(reg: Path, tmp_path: Path) -
             users_admin.add_key(admin, "number", "wrong", software_key(reg), backup)
         assert err.value.code == "E_AUTH_WRONG_PASSWORD"
         users_admin.add_key(admin, "number", "pw-number-0004", software_key(reg), backup)
-        with pytest.raises(InvalidInput) as err:
+        with pytest.raises(InvalidInput) as full:
             users_admin.add_key(admin, "number", "pw-number-0004", software_key(reg), backup)
-        assert err.value.code == "E_KEYS_LIMIT"
+        assert full.value.code == "E_KEYS_LIMIT"
     finally:
         admin.register.close()
     s = login(reg, "number", "pw-number-0004", key=backup)  # the backup key alone opens

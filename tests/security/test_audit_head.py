@@ -16,9 +16,9 @@ import pytest
 from app.domain import audit_chain
 from app.domain.audit_chain import entry_hash
 from app.services import maintenance
+from app.services.maintenance import AuditChainCheck
 from app.services.recovery import open_with_recovery_code
 from app.store import audit
-from app.store.audit import ChainReport
 from app.store.layout import RegisterLayout
 from tests.support.registers import login_as, make_register
 
@@ -31,7 +31,7 @@ def reg(tmp_path: Path) -> tuple[Path, str]:
     return tmp_path / "reg", code
 
 
-def _verify(reg: Path) -> ChainReport:
+def _verify(reg: Path) -> AuditChainCheck:
     session = login_as(reg, "auditor")
     try:
         return maintenance.verify_audit(session)

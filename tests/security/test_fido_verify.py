@@ -265,6 +265,6 @@ def test_eddsa_assertion_is_verified_without_any_client() -> None:
         client_data=bytes(client_data),
         authenticator_data=bytes(auth_data),
     )
-    assert verify_assertion(signature=signature, **common).sign_count == 5  # type: ignore[arg-type]
+    assert verify_assertion(signature=signature, **common).sign_count == 5
     with pytest.raises(FidoBadSignature):
-        verify_assertion(signature=signature[:-1] + bytes([signature[-1] ^ 1]), **common)  # type: ignore[arg-type]
+        verify_assertion(signature=signature[:-1] + bytes([signature[-1] ^ 1]), **common)

@@ -201,7 +201,7 @@ def test_a_switch_rename_refused_while_the_file_is_open(
                 raise PermissionError("file in use")
         real_replace(src, dst)
 
-    monkeypatch.setattr(key_rotation.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)
     admin = login_as(reg, "admin")
     old_dek = admin.register.dek
     try:
@@ -217,5 +217,5 @@ def test_a_switch_rename_refused_while_the_file_is_open(
     finally:
         admin.register.close()
     assert not key_rotation.temp_path(RegisterLayout(reg)).exists()
-    monkeypatch.setattr(key_rotation.os, "replace", real_replace)
+    monkeypatch.setattr(os, "replace", real_replace)
     _everyone_opens(reg, None)

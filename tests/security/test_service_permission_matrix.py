@@ -39,10 +39,10 @@ from app.services import (
     person_numbers,
     persons,
     results,
-    sync_identity,
     unvaccinated,
     users_admin,
 )
+from app.services._sync_identity import identity_keys
 from app.services.recovery import open_with_recovery_code
 from app.store import db
 from app.sync.keys import generate_keypair
@@ -138,7 +138,7 @@ def _last_audit(w: World) -> tuple[int, str, str, int | None, str]:
     row = conn.execute(
         "SELECT seq, action, outcome, user_id, detail FROM audit_log ORDER BY seq DESC LIMIT 1"
     ).fetchone()
-    return tuple(row)  # type: ignore[return-value]
+    return tuple(row)
 
 
 def _person(s: Session, atena: str) -> int:
@@ -183,7 +183,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     # a test server whose trust the administrator enrols, and its update that edits taro's
     # MR result the terminal has not had acknowledged (a conflict)
     server = generate_keypair("192015-HUB")
-    terminal = sync_identity.identity_keys(admin.register.conn).public
+    terminal = identity_keys(admin.register.conn).public
     trust = server_trust(server, [terminal])
     write_trust_dir(trust, base / "trust")
     sync = SyncEnv(directory, code, server, terminal, trust)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -44,18 +45,37 @@ def number(env: SyncEnv) -> Iterator[Session]:
     s.register.close()
 
 
-def _good(env: SyncEnv, path: Path, **kw: object) -> Path:
-    env.build_update(path, {"person": [person_env("0000000200")]}, sequence=1, **kw)  # type: ignore[arg-type]
+def _good(
+    env: SyncEnv,
+    path: Path,
+    *,
+    created_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    trust: Trust | None = None,
+) -> Path:
+    env.build_update(
+        path,
+        {"person": [person_env("0000000200")]},
+        sequence=1,
+        created_at=created_at,
+        expires_at=expires_at,
+        trust=trust,
+    )
     return path
 
 
-def _inner(env: SyncEnv, path: Path, files: list[tuple[str, bytes]], **kw: object) -> Path:
+def _inner(
+    env: SyncEnv,
+    path: Path,
+    files: list[tuple[str, bytes]],
+    edit: Callable[[dict[str, Any]], None] | None = None,
+) -> Path:
     pid = "01938a2e-7a4b-7c3d-8e4f-123456789abc"
     forge(
         path,
-        inner_zip(files, pid, **kw),
+        inner_zip(files, pid, edit=edit),
         sender=env.server,
-        recipient=env.terminal,  # type: ignore[arg-type]
+        recipient=env.terminal,
         package_id=pid,
     )
     return path

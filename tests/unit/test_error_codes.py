@@ -42,7 +42,7 @@ def test_codes_are_unique_in_the_table() -> None:
         and n.target.id == "_TABLE"
     )
     assert isinstance(table, ast.Dict)
-    keys = [k.value for k in table.keys if isinstance(k, ast.Constant)]
+    keys = [k.value for k in table.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
     assert len(keys) == len(table.keys) > 100
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     assert duplicates == []

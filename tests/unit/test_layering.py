@@ -194,7 +194,7 @@ def _sql_sites(path: Path) -> Iterator[str]:
 
 
 def sql_outside_store(root: Path = APP) -> list[str]:
-    out = []
+    out: list[str] = []
     for path in app_files(root):
         parts = path.relative_to(root).parts
         if any(parts[: len(home)] == home for home in SQL_HOMES):

@@ -74,7 +74,7 @@ def test_results_are_frozen_slotted_dataclasses() -> None:
     ev = run_all("2025-05-10", "2025-08-01")
     for cls in (Evaluation, SeriesStatus):
         assert dataclasses.is_dataclass(cls)
-        assert cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+        assert cls.__dict__["__dataclass_params__"].frozen
         assert "__slots__" in cls.__dict__
     with pytest.raises(dataclasses.FrozenInstanceError):
         ev.series[0].status = "due"  # type: ignore[misc]

@@ -8,6 +8,7 @@ facts (which are never kept)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Literal
 
 import pytest
 
@@ -24,6 +25,7 @@ BIRTHS = (
     date(2010, 4, 2),  # HPV 経過措置 cohort
     date(1961, 11, 15),  # 65 during the season
 )
+SEXES: tuple[Literal["F", "M"], ...] = ("F", "M")
 # (code, years and days after birth) for doses: in the windows of the childhood series, and far
 # outside them (before six months, after the windows closed)
 DOSES = (
@@ -67,7 +69,7 @@ def test_kept_windows_give_the_judgements_computed_from_scratch() -> None:
         for born in BIRTHS
         for dob in (born - timedelta(days=1), born, born + timedelta(days=1))
         for catalog in catalogs
-        for sex in ("F", "M")
+        for sex in SEXES
         for history in _histories(dob)
         for with_facts in (NO_FACTS, facts)
     ]

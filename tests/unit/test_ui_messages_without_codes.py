@@ -48,7 +48,7 @@ def violations(source: str, name: str = "<probe>") -> list[str]:
         if isinstance(node, ast.JoinedStr | ast.BinOp) or (
             isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
         ):
-            parts = _parts(node)  # type: ignore[arg-type]
+            parts = _parts(node)
             if any(_is_code(p) for p in parts) and any(_is_message(p) for p in parts):
                 found.append(f"{name}:{node.lineno}: text built from a code and its message")
         if isinstance(node, ast.Call):
