@@ -40,6 +40,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy app/domain app/store app/security
 	$(VENV)/bin/mypy app
 	$(VENV)/bin/mypy -p benchmarks
+	$(VENV)/bin/mypy tests
 
 test: $(STAMP) lint typecheck
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
