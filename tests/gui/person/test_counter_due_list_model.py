@@ -4,8 +4,9 @@ without codes, and sorting through the proxy."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QApplication
 
 from app.domain.schedule import SeriesStatus
@@ -17,7 +18,7 @@ ON = date(2025, 6, 1)
 
 
 def _status(sid: str, status: str, **kw: object) -> SeriesStatus:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {  # SeriesStatus's fields, each of its own type
         "id": sid,
         "name_ja": f"{sid}名",
         "status": status,
@@ -32,7 +33,7 @@ def _status(sid: str, status: str, **kw: object) -> SeriesStatus:
         "warnings": (),
     }
     values.update(kw)
-    return SeriesStatus(**values)  # type: ignore[arg-type]
+    return SeriesStatus(**values)
 
 
 SERIES = (
@@ -60,8 +61,8 @@ SERIES = (
 )
 
 
-def _column(model: object, column: int) -> list[str]:
-    return [model.index(r, column).data() for r in range(model.rowCount())]  # type: ignore[attr-defined]
+def _column(model: QAbstractItemModel, column: int) -> list[str]:
+    return [model.index(r, column).data() for r in range(model.rowCount())]
 
 
 def test_rows_headers_and_japanese_text(vaxdesk_app: QApplication) -> None:

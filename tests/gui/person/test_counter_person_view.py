@@ -44,7 +44,8 @@ def test_due_list_and_issuance_history_are_shown(
     assert model.index(hib_row, 5).data() == "2 / 3" and model.index(hib_row, 2).data() == "追加"
     assert model.index(hib_row, 3).data() == "R6.08.07"  # earliest date in 和暦
     # The cursor is on the first open series, ready for F5.
-    assert window.person_page.selected_series().id == "dpt_ipv"  # type: ignore[union-attr]
+    selected = window.person_page.selected_series()
+    assert selected is not None and selected.id == "dpt_ipv"
     assert panel.table.hasFocus()
     assert window.person_page.issuance_panel.model.rowCount() == 0
     assert not window.person_page.issuance_panel.empty.isHidden()  # on the 発行履歴 tab
@@ -168,7 +169,8 @@ def test_nurse_voids_a_history_row_with_a_reason(
     settle(qtbot, window)
     history = view.history_model
     assert history.index(0, 8).data() == "取消（double entry）"
-    detail = persons.open_person(nurse_session, view.detail.summary.person_id)  # type: ignore[union-attr]
+    assert view.detail is not None
+    detail = persons.open_person(nurse_session, view.detail.summary.person_id)
     assert detail.history[0].voided and detail.history[0].void_reason == "double entry"
 
 

@@ -5,7 +5,7 @@ the birth date stay on one line, also with the 個人番号 panel open)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -48,10 +48,13 @@ def busy_child(demo_register: Path) -> str:
         session.register.close()
 
 
+OpenPerson = Callable[[str, tuple[int, int]], MainWindow]  # (user, window size) → window
+
+
 @pytest.fixture
 def open_person(
     qtbot: QtBot, vaxdesk_app: QApplication, demo_register: Path, busy_child: str
-) -> Iterator[object]:
+) -> Iterator[OpenPerson]:
     def show(user: str, size: tuple[int, int]) -> MainWindow:
         window = MainWindow(login(demo_register, user, demo_password(user)))
         qtbot.addWidget(window)
@@ -105,9 +108,9 @@ def _assert_unclipped(view: PersonView) -> None:
 
 @pytest.mark.parametrize("size", SIZES, ids=["1280x800", "1024x768"])
 def test_the_nurse_sees_the_due_list_and_eight_history_rows(
-    open_person: object, size: tuple[int, int]
+    open_person: OpenPerson, size: tuple[int, int]
 ) -> None:
-    window = open_person("nurse", size)  # type: ignore[operator]
+    window = open_person("nurse", size)
     view = window.person_page
     history, due = view.history_table, view.due_panel.table
     assert view.history_model.rowCount() >= 12
@@ -125,17 +128,17 @@ def test_the_nurse_sees_the_due_list_and_eight_history_rows(
 
 @pytest.mark.parametrize("size", SIZES, ids=["1280x800", "1024x768"])
 def test_with_the_number_panel_nothing_is_clipped(
-    open_person: object, size: tuple[int, int]
+    open_person: OpenPerson, size: tuple[int, int]
 ) -> None:
-    window = open_person("number", size)  # type: ignore[operator]
+    window = open_person("number", size)
     view = window.person_page
     assert window.number_panel is not None and window.number_panel.isVisible()
     _assert_unclipped(view)
     assert _whole_rows(view.history_table) >= 8
 
 
-def test_not_applicable_series_are_shown_on_request(open_person: object) -> None:
-    window = open_person("nurse", SIZES[0])  # type: ignore[operator]
+def test_not_applicable_series_are_shown_on_request(open_person: OpenPerson) -> None:
+    window = open_person("nurse", SIZES[0])
     panel = window.person_page.due_panel
     shown = panel.proxy.rowCount()
     assert shown < panel.model.rowCount()  # e.g. 高齢者 series for a child are left out
