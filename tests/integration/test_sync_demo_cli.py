@@ -11,20 +11,15 @@ import orjson
 import pytest
 
 from app.cli import main
-from app.services.demo import MUNICIPALITY_CODE
+from tests.support.demo_cli import demo_cli
 from tests.support.sync_env import person_env
 
 
 def test_demo_round_trip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reg = tmp_path / "demo"
-    assert main(["demo", "--create", str(reg), "--persons", "30"]) == 0
-    server = reg / "demo-server"
-    hub_key = server / f"{MUNICIPALITY_CODE}-HUB.key.json"
-    [terminal_pub] = [p for p in server.glob("*-T*.pub.json")]
-    monkeypatch.setenv("VAXDESK_PASSWORD", "demo-number")
-    user = ["--register", str(reg), "--user", "number"]
+    demo = demo_cli(tmp_path / "demo", monkeypatch)
+    server, hub_key, user = demo.register / "demo-server", demo.hub_key, demo.user
 
     assert main(["sync", "export", *user, "--out", str(tmp_path / "medium")]) == 0
     [package] = list((tmp_path / "medium").glob("*.vxpkg"))
@@ -51,7 +46,7 @@ def test_demo_round_trip(
                 "--sender-key",
                 str(hub_key),
                 "--recipient",
-                str(terminal_pub),
+                str(demo.terminal_pub),
                 "--sequence",
                 "1",
                 "--ack",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.services.demo import MUNICIPALITY_CODE
+from tests.support.demo_cli import demo_cli
 
 
 def _out(capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
@@ -22,13 +22,8 @@ def _out(capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
 def test_media_ledger_from_the_command_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reg = tmp_path / "demo"
-    assert main(["demo", "--create", str(reg), "--persons", "30"]) == 0
-    server = reg / "demo-server"
-    hub_key = server / f"{MUNICIPALITY_CODE}-HUB.key.json"
-    [terminal_pub] = list(server.glob("*-T*.pub.json"))
-    monkeypatch.setenv("VAXDESK_PASSWORD", "demo-number")
-    user = ["--register", str(reg), "--user", "number"]
+    demo = demo_cli(tmp_path / "demo", monkeypatch)
+    user = demo.user
     medium = tmp_path / "medium"
     assert main(["sync", "export", *user, "--out", str(medium), "--approved-by", "90001"]) == 0
     [sent] = list(medium.glob("*.vxpkg"))
@@ -54,8 +49,8 @@ def test_media_ledger_from_the_command_line(
     answer = tmp_path / "answer"
     (answer / "records").mkdir(parents=True)
     update = medium / "from-server.vxpkg"
-    build = ["package", "build", "--records", str(answer), "--sender-key", str(hub_key)]
-    build += ["--recipient", str(terminal_pub), "--sequence", "1", "--ack", "1"]
+    build = ["package", "build", "--records", str(answer), "--sender-key", str(demo.hub_key)]
+    build += ["--recipient", str(demo.terminal_pub), "--sequence", "1", "--ack", "1"]
     assert main([*build, "--kind", "updates", "--out", str(update)]) == 0
     assert main(["sync", "import", str(update), *user, "--approved-by", "90001"]) == 0
     assert main(["sync", "media", "erase", "1", *user]) == 0
