@@ -128,7 +128,8 @@ def test_the_settings_office_command(tmp_path: Path, monkeypatch, capsys) -> Non
     assert "E_PERMISSION" in capsys.readouterr().err
     admin = login_as(reg, "admin")
     try:
-        assert office.current(admin) is not None
-        assert office.current(admin).phone == "03-1234-5678"  # type: ignore[union-attr]
+        current = office.current(admin)
+        assert current is not None
+        assert current.phone == "03-1234-5678"
     finally:
         admin.register.close()

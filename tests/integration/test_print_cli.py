@@ -85,7 +85,9 @@ def test_each_document_is_written(
     out = tmp_path / f"{argv[0]}.pdf"
     assert _run(reg, user, [*argv, "--out", str(out)], monkeypatch) == 0
     summary = capsys.readouterr().out.strip()
-    reported = int(re.search(r"（(\d+) ページ", summary).group(1))  # type: ignore[union-attr]
+    page_count = re.search(r"（(\d+) ページ", summary)
+    assert page_count is not None
+    reported = int(page_count.group(1))
     assert str(out) in summary and "を出力しました" in summary
     assert _pages(out) == reported
     if pages is not None:

@@ -45,7 +45,9 @@ class World:
     kept_resident: int
 
 
-def _person(build: RegisterBuilder, atena: str, name: str, address: str, **kw: object) -> int:
+def _person(
+    build: RegisterBuilder, atena: str, name: str, address: str, *, household_id: int | None = None
+) -> int:
     return build.person(
         persons.NewPerson(
             atena_no=atena,
@@ -55,7 +57,7 @@ def _person(build: RegisterBuilder, atena: str, name: str, address: str, **kw: o
             sex="F",
             birth_date="2008-05-01",
             address=address,
-            **kw,  # type: ignore[arg-type]
+            household_id=household_id,
         )
     )
 

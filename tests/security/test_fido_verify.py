@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Sequence
 
 import pytest
+from fido2.webauthn import AuthenticationResponse
 from fido_testkit import (
     RP_ID,
     USER_NAME,
@@ -32,6 +34,7 @@ from app.security.fido import (
     verify_assertion,
 )
 from app.security.fido.software import SoftwareAuthenticator
+from app.security.fido.verify import VerifiedAssertion
 
 
 def _enrolled(**switches: bool) -> tuple[SoftwareAuthenticator, SoftwareBackend, Enrollment]:
@@ -44,32 +47,40 @@ def _enrolled(**switches: bool) -> tuple[SoftwareAuthenticator, SoftwareBackend,
     return auth, backend, e
 
 
-def _unlock_code(backend: SoftwareBackend, enrollments: list[Enrollment], **kw: object) -> str:
+def _unlock_code(
+    backend: SoftwareBackend, enrollments: list[Enrollment], *, pin: str | None = None
+) -> str:
     with pytest.raises(FidoError) as info:
-        backend.unlock(RP_ID, enrollments, RecordingPrompt(**kw))  # type: ignore[arg-type]
+        backend.unlock(RP_ID, enrollments, RecordingPrompt(pin=pin))
     return info.value.code
 
 
-def _verify(e: Enrollment, response: object, challenge: bytes, **kw: object) -> object:
-    r = response.response  # type: ignore[attr-defined]
-    args: dict[str, object] = dict(
+def _verify(
+    e: Enrollment,
+    response: AuthenticationResponse,
+    challenge: bytes,
+    *,
+    enrollments: Sequence[Enrollment] | None = None,
+    client_data: bytes | None = None,
+) -> VerifiedAssertion:
+    """Verify ``response`` against ``[e]``; ``enrollments``/``client_data`` override those parts."""
+    r = response.response
+    return verify_assertion(
         rp_id=RP_ID,
         challenge=challenge,
-        enrollments=[e],
-        credential_id=response.raw_id,  # type: ignore[attr-defined]
-        client_data=bytes(r.client_data),
+        enrollments=[e] if enrollments is None else enrollments,
+        credential_id=response.raw_id,
+        client_data=bytes(r.client_data) if client_data is None else client_data,
         authenticator_data=bytes(r.authenticator_data),
         signature=bytes(r.signature),
     )
-    args.update(kw)
-    return verify_assertion(**args)  # type: ignore[arg-type]
 
 
 def test_honest_raw_assertion_passes_verification() -> None:
     auth, _, e = _enrolled()
     challenge = os.urandom(32)
     verified = _verify(e, raw_assertion(auth, e, challenge), challenge)
-    assert verified.sign_count > e.sign_count  # type: ignore[attr-defined]
+    assert verified.sign_count > e.sign_count
 
 
 def test_fingerprint_refused_is_uv_missing() -> None:
@@ -165,7 +176,7 @@ def test_replayed_assertion_is_refused_by_the_sign_count() -> None:
     challenge = os.urandom(32)
     response = raw_assertion(auth, e, challenge)
     first = _verify(e, response, challenge)
-    stored = e.with_sign_count(first.sign_count)  # type: ignore[attr-defined]
+    stored = e.with_sign_count(first.sign_count)
     with pytest.raises(FidoSignCount):
         _verify(stored, response, challenge, enrollments=[stored])
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,8 +31,8 @@ def reg(tmp_path: Path) -> Path:
     return tmp_path / "reg"
 
 
-def _slots_json(reg: Path) -> dict[str, object]:
-    data: dict[str, object] = json.loads(RegisterLayout(reg).keyslots.read_text("utf-8"))
+def _slots_json(reg: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(RegisterLayout(reg).keyslots.read_text("utf-8"))
     return data
 
 
@@ -84,7 +85,7 @@ def test_sign_count_reset_to_zero_is_refused(reg: Path) -> None:
     assert _count(reg, "clerk") > 0
     path = RegisterLayout(reg).keyslots
     data = _slots_json(reg)
-    for slot in data["slots"]:  # type: ignore[attr-defined]
+    for slot in data["slots"]:
         if slot["login"] == "clerk":
             for factor in slot["factors"]:
                 if factor["type"] == "fido2":
@@ -102,7 +103,7 @@ def test_sign_count_cannot_be_downgraded_to_an_unbound_slot(reg: Path) -> None:
     login_as(reg, "clerk").register.close()
     path = RegisterLayout(reg).keyslots
     data = _slots_json(reg)
-    for slot in data["slots"]:  # type: ignore[attr-defined]
+    for slot in data["slots"]:
         if slot["login"] == "clerk":
             slot.pop("aad")
             slot.pop("check")

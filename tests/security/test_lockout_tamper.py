@@ -8,6 +8,7 @@ import contextlib
 import json
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def _lock_clerk(reg: Path) -> None:
     assert _try(reg, "clerk", password("clerk")) == "E_AUTH_LOCKED"
 
 
-def _tamper_events(reg: Path) -> list[dict[str, object]]:
+def _tamper_events(reg: Path) -> list[dict[str, Any]]:
     session = login_as(reg, "nurse")  # someone else's successful login flushes the evidence
     try:
         rows = session.register.conn.execute(
@@ -51,7 +52,7 @@ def _tamper_events(reg: Path) -> list[dict[str, object]]:
         ).fetchone()[0]
     finally:
         session.register.close()
-    events: list[dict[str, object]] = [json.loads(r[0]) for r in rows]
+    events: list[dict[str, Any]] = [json.loads(r[0]) for r in rows]
     for event in events:
         event["failed_logins_in_log"] = failed
     return events
@@ -64,7 +65,7 @@ def test_deleting_the_file_keeps_the_user_locked_and_is_audited(reg: Path) -> No
     (event,) = _tamper_events(reg)
     assert event["code"] == "E_ATTEMPTS_FILE_TAMPERED"
     assert event["problem"] == "missing"
-    assert int(event["lost_entries"]) >= MAX_FAILURES  # type: ignore[call-overload]
+    assert int(event["lost_entries"]) >= MAX_FAILURES
 
 
 @pytest.mark.parametrize(

@@ -40,11 +40,13 @@ def _state(reg: Path) -> Path:
     return reg.with_name(reg.name + ".test-authenticator.json")
 
 
-def _refused(reg: Path, code: str, **kwargs: object) -> None:
+def _refused(reg: Path, code: str, *, key: KeyAccess | None = None, pw: str | None = None) -> None:
+    """Clerk's login with ``key`` (default: the enrolled one) and ``pw`` (default: the right one)."""
     before = _db_digest(reg)
-    kwargs.setdefault("key", software_key(reg))
+    if key is None:
+        key = software_key(reg)
     with pytest.raises(AuthError) as err:
-        login(reg, "clerk", str(kwargs.pop("pw", password("clerk"))), **kwargs)  # type: ignore[arg-type]
+        login(reg, "clerk", password("clerk") if pw is None else pw, key=key)
     assert err.value.code == code
     assert _db_digest(reg) == before
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from app.services import own_keys, users_admin
 from tests.support.registers import login_as, make_register, password, software_key, stand_in_key
 
 
-def _bak(reg: Path) -> list[dict[str, object]]:
-    slots: list[dict[str, object]] = json.loads((reg / "keyslots.json.bak").read_text("utf-8"))[
+def _bak(reg: Path) -> list[dict[str, Any]]:
+    slots: list[dict[str, Any]] = json.loads((reg / "keyslots.json.bak").read_text("utf-8"))[
         "slots"
     ]
     return slots
@@ -39,7 +40,7 @@ def test_revocations_reach_the_backup_copy(tmp_path: Path) -> None:
 
         users_admin.set_roles(admin, "number", ("clerk",), password("number"), software_key(reg))
         number_slots = [s for s in _bak(reg) if s["login"] == "number"]
-        assert number_slots and all("nk" not in s["wrapped"] for s in number_slots)  # type: ignore[operator]
+        assert number_slots and all("nk" not in s["wrapped"] for s in number_slots)
 
         before = {s["slot_id"] for s in _bak(reg) if s["login"] == "auditor"}
         users_admin.reset_user(admin, "auditor", "pw-auditor-new-1", software_key(reg))
