@@ -32,9 +32,10 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.paths import resource_path
 from app.security.session import Session
 from app.services import person_card, persons, sync_export, sync_import
-from app.services.demo import create_demo_register, demo_password
+from app.services._sync_identity import demo_server_id, identity_keys
+from app.services.demo import MUNICIPALITY_CODE, create_demo_register, demo_password
 from app.services.register import login
-from app.sync import build_package, load_keypair, load_public_key
+from app.sync import build_package, load_keypair
 from app.ui.shell.access_menu import access_actions_of, install_access_actions
 from app.ui.shell.application import create_application
 from app.ui.shell.main_window import MainWindow
@@ -252,23 +253,15 @@ def demo_exchange(register: Path, folder: Path) -> None:
     """One exchange with the demo server (its keys in ``register/demo-server``), as the
     番号利用事務担当 would do it: the waiting changes exported to a medium, then the server's
     ``updates`` package acknowledging them imported; both entered in the media ledger."""
-    server = register / "demo-server"
-    keys = sorted(server.glob("*.key.json"))
-    if len(keys) != 1:
-        raise RuntimeError("the demo register has no single demo server key")
+    server_key = register / "demo-server" / f"{demo_server_id(MUNICIPALITY_CODE)}.key.json"
     session = login(register, "number", demo_password("number"))
     try:
         sent = sync_export.export_changes(session, folder / "medium", approved_by=APPROVER)
-        server_id = keys[0].name.removesuffix(".key.json")
-        (terminal_file,) = (
-            f for f in server.glob("*.pub.json") if f.name != f"{server_id}.pub.json"
-        )
-        terminal = load_public_key(terminal_file)
         answer = folder / "medium" / "from-server.vxpkg"
         build_package(
             answer,
-            sender=load_keypair(keys[0]),
-            recipient=terminal,
+            sender=load_keypair(server_key),
+            recipient=identity_keys(session.register.conn).public,
             kind="updates",
             sequence=1,
             ack=sent.sequence,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.services._sync_identity import demo_server_id
 from app.services.demo import MUNICIPALITY_CODE
 
 
@@ -29,7 +30,7 @@ def demo_cli(folder: Path, monkeypatch: pytest.MonkeyPatch, persons: int = 30) -
     monkeypatch.setenv("VAXDESK_PASSWORD", "demo-number")
     return DemoCli(
         register=folder,
-        hub_key=server / f"{MUNICIPALITY_CODE}-HUB.key.json",
+        hub_key=server / f"{demo_server_id(MUNICIPALITY_CODE)}.key.json",
         terminal_pub=terminal_pub,
         user=["--register", str(folder), "--user", "number"],
     )

@@ -39,6 +39,7 @@ COLUMNS = (
     "erased_at",
     "erased_by",
 )
+_FILE = COLUMNS.index("file")
 
 
 class MediaPanel(QWidget):
@@ -91,7 +92,7 @@ class MediaPanel(QWidget):
         self.table.verticalHeader().hide()  # the 番号 column numbers the rows
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COLUMNS.index("file"), QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(_FILE, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table)
         self.direction.currentIndexChanged.connect(self.refresh)
         self.csv_button.clicked.connect(self._csv)
@@ -125,7 +126,7 @@ class MediaPanel(QWidget):
                 )
             ):
                 item = QTableWidgetItem(text)
-                if c == COLUMNS.index("file"):
+                if c == _FILE:
                     item.setToolTip(e.file_path)  # where on the medium (the name may be elided)
                 self.table.setItem(r, c, item)
         if self.entries:
